@@ -1,0 +1,2 @@
+/** central-ingest: the fleet's ingest endpoint (issue 4). */
+package dev.edgepush.ingest;

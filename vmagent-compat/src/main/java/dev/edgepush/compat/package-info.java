@@ -1,0 +1,2 @@
+/** vmagent flags and Prometheus scrape config. */
+package dev.edgepush.compat;
