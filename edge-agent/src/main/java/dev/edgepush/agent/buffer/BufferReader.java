@@ -1,0 +1,116 @@
+package dev.edgepush.agent.buffer;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.zip.CRC32C;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.xerial.snappy.Snappy;
+
+/**
+ * Reads excerpts in order, starting after the acknowledged position. Reading does not
+ * acknowledge anything: only {@link DiskBuffer#ack} does. Not thread-safe: the sender's thread
+ * owns it. Damaged excerpts are skipped and counted (see {@link DiskBuffer}).
+ */
+public final class BufferReader implements Closeable {
+  private final ExcerptTailer tailer;
+  private final DiskBuffer buffer;
+  private final CRC32C crc = new CRC32C();
+
+  BufferReader(ExcerptTailer tailer, DiskBuffer buffer) {
+    this.tailer = tailer;
+    this.buffer = buffer;
+  }
+
+  /** One excerpt, reused between calls. */
+  public static final class Record {
+    public long index;
+    public int sampleCount;
+    public long timestampMs;
+    public int uncompressedLength;
+    byte[] compressed = new byte[64 * 1024];
+    int compressedLength;
+
+    /** Decompresses the payload into {@code dst} at {@code offset}; returns its length. */
+    public int decompressTo(byte[] dst, int offset) throws IOException {
+      return Snappy.rawUncompress(compressed, 0, compressedLength, dst, offset);
+    }
+  }
+
+  /**
+   * Reads the next intact excerpt into {@code r}. Returns false when there is none yet.
+   * Damaged excerpts are skipped.
+   */
+  public boolean next(Record r) {
+    while (true) {
+      try (DocumentContext dc = tailer.readingDocument()) {
+        if (!dc.isPresent()) {
+          return false;
+        }
+        if (read(dc, r)) {
+          return true;
+        }
+      }
+    }
+  }
+
+  /** Like {@link #next} but reads only the header; used to count the backlog at open. */
+  boolean nextHeader(Record r) {
+    try (DocumentContext dc = tailer.readingDocument()) {
+      if (!dc.isPresent()) {
+        return false;
+      }
+      Bytes<?> b = dc.wire().bytes();
+      r.index = dc.index();
+      if (b.readRemaining() < DiskBuffer.HEADER_BYTES || b.readByte() != DiskBuffer.FORMAT_VERSION) {
+        r.sampleCount = 0;
+        return true;
+      }
+      r.sampleCount = Math.max(0, b.readInt());
+      return true;
+    }
+  }
+
+  private boolean read(DocumentContext dc, Record r) {
+    Bytes<?> b = dc.wire().bytes();
+    r.index = dc.index();
+    long remaining = b.readRemaining();
+    if (remaining < DiskBuffer.HEADER_BYTES) {
+      buffer.countCorrupt(0, "excerpt " + Long.toHexString(r.index) + " has " + remaining + " bytes, less than a header");
+      return false;
+    }
+    byte version = b.readByte();
+    int samples = b.readInt();
+    if (version != DiskBuffer.FORMAT_VERSION) {
+      buffer.countCorrupt(0, "excerpt " + Long.toHexString(r.index) + " has format version " + version + ", expected " + DiskBuffer.FORMAT_VERSION);
+      return false;
+    }
+    r.sampleCount = samples;
+    r.timestampMs = b.readLong();
+    r.uncompressedLength = b.readInt();
+    int expectedCrc = b.readInt();
+    int n = b.readInt();
+    if (n < 0 || n > b.readRemaining() || r.uncompressedLength < 0) {
+      buffer.countCorrupt(Math.max(0, samples), "excerpt " + Long.toHexString(r.index) + " declares " + n + " payload bytes but holds " + b.readRemaining());
+      return false;
+    }
+    if (r.compressed.length < n) {
+      r.compressed = new byte[Math.max(n, r.compressed.length * 2)];
+    }
+    b.read(r.compressed, 0, n);
+    r.compressedLength = n;
+    crc.reset();
+    crc.update(r.compressed, 0, n);
+    if ((int) crc.getValue() != expectedCrc) {
+      buffer.countCorrupt(Math.max(0, samples), "excerpt " + Long.toHexString(r.index) + " checksum " + Integer.toHexString((int) crc.getValue()) + " != stored " + Integer.toHexString(expectedCrc));
+      return false;
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    tailer.close();
+  }
+}

@@ -1,0 +1,162 @@
+package dev.edgepush.agent.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.rollcycles.LegacyRollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DiskBufferTest {
+  @TempDir Path dir;
+
+  private static byte[] payload(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String read(BufferReader.Record r) throws IOException {
+    byte[] out = new byte[r.uncompressedLength];
+    int n = r.decompressTo(out, 0);
+    return new String(out, 0, n, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void readsBackWhatWasAppendedInOrder() throws IOException {
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      buffer.append(payload("one"), 3, 1, 1000);
+      buffer.append(payload("two-two"), 7, 2, 2000);
+      assertEquals(3, buffer.pendingSamples());
+      try (BufferReader reader = buffer.reader()) {
+        BufferReader.Record r = new BufferReader.Record();
+        assertTrue(reader.next(r));
+        assertEquals("one", read(r));
+        assertEquals(1, r.sampleCount);
+        assertEquals(1000, r.timestampMs);
+        assertTrue(reader.next(r));
+        assertEquals("two-two", read(r));
+        assertEquals(2000, r.timestampMs);
+        assertFalse(reader.next(r));
+      }
+    }
+  }
+
+  @Test
+  void resumesAfterTheLastAckWhenReopened() throws IOException {
+    long first;
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      first = buffer.append(payload("a"), 1, 5, 1);
+      buffer.append(payload("b"), 1, 7, 2);
+      buffer.ack(first, 5);
+      assertEquals(7, buffer.pendingSamples());
+    }
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      assertEquals(7, buffer.pendingSamples(), "the backlog is counted again at open");
+      try (BufferReader reader = buffer.reader()) {
+        BufferReader.Record r = new BufferReader.Record();
+        assertTrue(reader.next(r));
+        assertEquals("b", read(r));
+        assertFalse(reader.next(r));
+      }
+    }
+  }
+
+  @Test
+  void readingDoesNotAcknowledge() throws IOException {
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      buffer.append(payload("a"), 1, 1, 1);
+      try (BufferReader reader = buffer.reader()) {
+        assertTrue(reader.next(new BufferReader.Record()));
+      }
+    }
+    try (DiskBuffer buffer = DiskBuffer.open(dir);
+        BufferReader reader = buffer.reader()) {
+      BufferReader.Record r = new BufferReader.Record();
+      assertTrue(reader.next(r));
+      assertEquals("a", read(r));
+    }
+  }
+
+  @Test
+  void skipsAndCountsADamagedExcerpt() throws IOException {
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      buffer.append(payload("good1"), 5, 1, 1);
+    }
+    // An excerpt whose payload does not match its checksum, as a torn or flipped write leaves.
+    try (SingleChronicleQueue q =
+            SingleChronicleQueueBuilder.binary(dir.resolve("queue"))
+                .rollCycle(LegacyRollCycles.MINUTELY)
+                .blockSize(1 << 20)
+                .build();
+        ExcerptAppender appender = q.createAppender();
+        DocumentContext dc = appender.writingDocument()) {
+      var b = dc.wire().bytes();
+      b.writeByte(DiskBuffer.FORMAT_VERSION);
+      b.writeInt(42);
+      b.writeLong(3);
+      b.writeInt(4);
+      b.writeInt(0xdeadbeef);
+      b.writeInt(4);
+      b.write(new byte[] {1, 2, 3, 4});
+    }
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      buffer.append(payload("good2"), 5, 1, 4);
+      try (BufferReader reader = buffer.reader()) {
+        BufferReader.Record r = new BufferReader.Record();
+        assertTrue(reader.next(r));
+        assertEquals("good1", read(r));
+        assertTrue(reader.next(r));
+        assertEquals("good2", read(r), "the damaged excerpt is skipped");
+        assertEquals(42, buffer.corruptSamplesTotal());
+      }
+    }
+  }
+
+  @Test
+  void aDamagedAckFileMeansResendEverythingNotLoseIt() throws IOException {
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      long i = buffer.append(payload("a"), 1, 1, 1);
+      buffer.ack(i, 1);
+    }
+    Path ack = dir.resolve(AckFile.NAME);
+    byte[] bytes = Files.readAllBytes(ack);
+    bytes[6] ^= 0x55;
+    Files.write(ack, bytes);
+    try (DiskBuffer buffer = DiskBuffer.open(dir);
+        BufferReader reader = buffer.reader()) {
+      BufferReader.Record r = new BufferReader.Record();
+      assertTrue(reader.next(r));
+      assertEquals("a", read(r));
+    }
+  }
+
+  @Test
+  void diskBytesCountsAllocatedBlocksNotTheSparseSize() throws IOException {
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      byte[] big = new byte[100_000];
+      Arrays.fill(big, (byte) 7);
+      buffer.append(big, big.length, 1, 1);
+      long apparent = 0;
+      try (var files = Files.walk(dir)) {
+        for (Path p : (Iterable<Path>) files::iterator) {
+          if (Files.isRegularFile(p)) {
+            apparent += Files.size(p);
+          }
+        }
+      }
+      long allocated = buffer.diskBytes();
+      assertTrue(allocated > 0, "some blocks are allocated");
+      assertTrue(allocated < apparent / 4, "allocated " + allocated + " vs apparent " + apparent);
+    }
+  }
+}
