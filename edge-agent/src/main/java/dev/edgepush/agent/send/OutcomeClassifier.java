@@ -46,7 +46,7 @@ public final class OutcomeClassifier {
       return new PushOutcome.Delivered(code);
     }
     if ((code >= 500 && code <= 599) || code == 429 || code == 408) {
-      return new PushOutcome.Retry(parseRetryAfter(retryAfterHeader, now), "HTTP " + code);
+      return new PushOutcome.Retry(code, parseRetryAfter(retryAfterHeader, now), "HTTP " + code);
     }
     return new PushOutcome.Rejected(code, truncate(bodyForRejects));
   }
@@ -54,7 +54,7 @@ public final class OutcomeClassifier {
   /** Classifies a failure that produced no HTTP status (connect, reset, timeout, ...). */
   public static PushOutcome networkError(IOException e) {
     String message = e.getMessage();
-    return new PushOutcome.Retry(null, message != null ? message : e.getClass().getName());
+    return new PushOutcome.Retry(0, null, message != null ? message : e.getClass().getName());
   }
 
   /** Returns the delay asked for, capped; {@code null} if absent, past or unparsable. */

@@ -14,10 +14,11 @@ public sealed interface PushOutcome {
   /**
    * Transient failure: send the same batch again later.
    *
+   * @param code the HTTP status, or 0 for a network error
    * @param after how long the server asked us to wait, or {@code null} to use the backoff
    * @param reason short human-readable cause, for logs
    */
-  record Retry(Duration after, String reason) implements PushOutcome {}
+  record Retry(int code, Duration after, String reason) implements PushOutcome {}
 
   /**
    * Permanent failure: resending the same bytes will fail again, so the batch is dropped.

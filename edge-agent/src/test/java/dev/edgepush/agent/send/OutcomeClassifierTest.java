@@ -23,7 +23,7 @@ class OutcomeClassifierTest {
   }
 
   private static PushOutcome retry(Duration after, int code) {
-    return new PushOutcome.Retry(after, "HTTP " + code);
+    return new PushOutcome.Retry(code, after, "HTTP " + code);
   }
 
   static Stream<Arguments> table() {
@@ -80,10 +80,10 @@ class OutcomeClassifierTest {
   @Test
   void networkErrorIsRetryWithBackoff() {
     assertEquals(
-        new PushOutcome.Retry(null, "Connection reset"),
+        new PushOutcome.Retry(0, null, "Connection reset"),
         OutcomeClassifier.networkError(new IOException("Connection reset")));
     assertEquals(
-        new PushOutcome.Retry(null, SocketTimeoutException.class.getName()),
+        new PushOutcome.Retry(0, null, SocketTimeoutException.class.getName()),
         OutcomeClassifier.networkError(new SocketTimeoutException()));
   }
 }

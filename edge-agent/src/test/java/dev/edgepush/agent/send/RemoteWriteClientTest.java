@@ -119,7 +119,7 @@ class RemoteWriteClientTest {
 
   @Test
   void status500IsRetry() {
-    assertEquals(new PushOutcome.Retry(null, "HTTP 500"), pushReturning(aResponse().withStatus(500)));
+    assertEquals(new PushOutcome.Retry(500, null, "HTTP 500"), pushReturning(aResponse().withStatus(500)));
   }
 
   @Test
@@ -132,13 +132,13 @@ class RemoteWriteClientTest {
   @Test
   void status429HonoursRetryAfter() {
     assertEquals(
-        new PushOutcome.Retry(Duration.ofSeconds(3), "HTTP 429"),
+        new PushOutcome.Retry(429, Duration.ofSeconds(3), "HTTP 429"),
         pushReturning(aResponse().withStatus(429).withHeader("Retry-After", "3")));
   }
 
   @Test
   void status408IsRetry() {
-    assertEquals(new PushOutcome.Retry(null, "HTTP 408"), pushReturning(aResponse().withStatus(408)));
+    assertEquals(new PushOutcome.Retry(408, null, "HTTP 408"), pushReturning(aResponse().withStatus(408)));
   }
 
   @Test

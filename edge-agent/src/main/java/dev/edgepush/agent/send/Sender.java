@@ -1,0 +1,242 @@
+package dev.edgepush.agent.send;
+
+import dev.edgepush.agent.AgentMetrics;
+import dev.edgepush.agent.buffer.BufferReader;
+import dev.edgepush.agent.buffer.DiskBuffer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that pushes the disk buffer to the remote, in order (one lane: per-series
+ * timestamp order on the wire).
+ *
+ * <p>A batch is excerpts joined back to back (serialized WriteRequests concatenate). It is
+ * ready to send when any of these holds: it reached {@code maxBatchSamples} or {@code
+ * maxBatchBytes} (uncompressed); the next excerpt would not fit; or it has waited {@code
+ * flushInterval} since its first excerpt was read. The batch stays in memory, bounded by
+ * those limits, until its push ends as {@link PushOutcome.Delivered} or {@link
+ * PushOutcome.Rejected}; only then is the buffer acknowledged up to its last excerpt. A {@link
+ * PushOutcome.Retry} sends the same bytes again after {@code Retry-After} or the backoff, so a
+ * re-sent sample is identical.
+ *
+ * <p>{@link #runOnce} does one step and says how long to wait; tests step it with a fake clock.
+ */
+public final class Sender implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(Sender.class);
+  /** How often an idle sender looks for new excerpts: well under a flush interval. */
+  private static final long IDLE_POLL_MS = 100;
+
+  /** Sends one uncompressed WriteRequest; decides nothing about delivery itself. */
+  public interface Transport {
+    PushOutcome push(byte[] body, int offset, int length);
+
+    /** Compressed bytes of the last request, for {@code edge_agent_remote_write_bytes_total}. */
+    long lastRequestBytes();
+  }
+
+  private final DiskBuffer buffer;
+  private final Transport transport;
+  private final Backoff backoff;
+  private final AgentMetrics metrics;
+  private final LongSupplier clockMs;
+  private final long flushIntervalMs;
+  private final int maxBatchSamples;
+  private final int maxBatchBytes;
+  private final String remoteName;
+
+  private BufferReader reader;
+  private final BufferReader.Record record = new BufferReader.Record();
+  private boolean carry; // record holds an excerpt read but not yet added to the batch
+  private byte[] batch = new byte[256 * 1024];
+  private int batchBytes;
+  private int batchSamples;
+  private long batchLastIndex = -1;
+  private long batchOpenedAtMs;
+  private long retryAtMs;
+  private boolean batchAttempted;
+  private volatile boolean running = true;
+  private volatile String lastError = "";
+  private volatile long lastSuccessMs;
+  private boolean unreachable;
+  private long unreachableSinceMs;
+
+  public Sender(
+      DiskBuffer buffer,
+      Transport transport,
+      Backoff backoff,
+      AgentMetrics metrics,
+      LongSupplier clockMs,
+      Duration flushInterval,
+      int maxBatchSamples,
+      int maxBatchBytes,
+      String remoteName) {
+    this.buffer = buffer;
+    this.transport = transport;
+    this.backoff = backoff;
+    this.metrics = metrics;
+    this.clockMs = clockMs;
+    this.flushIntervalMs = flushInterval.toMillis();
+    this.maxBatchSamples = maxBatchSamples;
+    this.maxBatchBytes = maxBatchBytes;
+    this.remoteName = remoteName;
+  }
+
+  /** Does one step; returns how many ms to wait before the next. */
+  public long runOnce() throws IOException {
+    long now = clockMs.getAsLong();
+    if (retryAtMs > now) {
+      return retryAtMs - now;
+    }
+    if (batchAttempted) {
+      return push(now); // a retry sends the same bytes: nothing is added to a tried batch
+    }
+    if (reader == null) {
+      reader = buffer.reader();
+    }
+    boolean full = fill(now);
+    if (batchSamples == 0 && batchBytes == 0) {
+      metrics.oldestPendingTimestampMs(0);
+      return IDLE_POLL_MS;
+    }
+    long waited = now - batchOpenedAtMs;
+    if (!full && waited < flushIntervalMs) {
+      return Math.min(IDLE_POLL_MS, flushIntervalMs - waited);
+    }
+    return push(now);
+  }
+
+  /** Reads excerpts into the batch; returns true when the batch is full. */
+  private boolean fill(long now) throws IOException {
+    while (true) {
+      if (!carry) {
+        if (!reader.next(record)) {
+          return false;
+        }
+        carry = true;
+      }
+      boolean empty = batchBytes == 0 && batchSamples == 0 && batchLastIndex < 0;
+      if (!empty
+          && (batchBytes + record.uncompressedLength > maxBatchBytes
+              || batchSamples + record.sampleCount > maxBatchSamples)) {
+        return true;
+      }
+      if (empty) {
+        batchOpenedAtMs = now;
+        metrics.oldestPendingTimestampMs(record.timestampMs);
+      }
+      ensureCapacity(batchBytes + record.uncompressedLength);
+      batchBytes += record.decompressTo(batch, batchBytes);
+      batchSamples += record.sampleCount;
+      batchLastIndex = record.index;
+      carry = false;
+      if (batchBytes >= maxBatchBytes || batchSamples >= maxBatchSamples) {
+        return true;
+      }
+    }
+  }
+
+  private long push(long now) throws IOException {
+    batchAttempted = true;
+    PushOutcome outcome = transport.push(batch, 0, batchBytes);
+    metrics.remoteWriteBytes.add(transport.lastRequestBytes());
+    if (outcome instanceof PushOutcome.Delivered d) {
+        metrics.request(Integer.toString(d.code()));
+        metrics.samplesSent.add(batchSamples);
+        lastSuccessMs = now;
+        if (unreachable) {
+          unreachable = false;
+          log.info("remote {} reachable again after {} s; {} samples pending",
+              remoteName, (now - unreachableSinceMs) / 1000, buffer.pendingSamples() - batchSamples);
+        }
+        backoff.reset();
+        acknowledgeBatch();
+        return 0;
+    }
+    if (outcome instanceof PushOutcome.Rejected r) {
+        metrics.request(Integer.toString(r.code()));
+        metrics.dropped("rejected", batchSamples);
+        lastError = "HTTP " + r.code() + ": " + r.body();
+        log.error("remote {} rejected a batch of {} samples with HTTP {} (will not retry, counted in edge_agent_samples_dropped_total{reason=\"rejected\"}): {}",
+            remoteName, batchSamples, r.code(), r.body());
+        acknowledgeBatch();
+        return 0;
+    }
+    if (outcome instanceof PushOutcome.Retry r) {
+        metrics.request(r.code() > 0 ? Integer.toString(r.code()) : "error");
+        Duration wait = r.after() != null ? r.after() : backoff.next();
+        lastError = r.reason();
+        if (!unreachable) {
+          unreachable = true;
+          unreachableSinceMs = now;
+          log.warn("remote {} unavailable ({}); keeping {} samples buffered and retrying with backoff",
+              remoteName, r.reason(), buffer.pendingSamples());
+        }
+        retryAtMs = now + wait.toMillis();
+        return wait.toMillis();
+    }
+    throw new AssertionError(outcome);
+  }
+
+  private void acknowledgeBatch() throws IOException {
+    buffer.ack(batchLastIndex, batchSamples);
+    batchBytes = 0;
+    batchSamples = 0;
+    batchLastIndex = -1;
+    batchAttempted = false;
+  }
+
+  private void ensureCapacity(int needed) {
+    if (batch.length < needed) {
+      byte[] bigger = new byte[Math.max(needed, batch.length * 2)];
+      System.arraycopy(batch, 0, bigger, 0, batchBytes);
+      batch = bigger;
+    }
+  }
+
+  @Override
+  public void run() {
+    while (running) {
+      long waitMs;
+      try {
+        waitMs = runOnce();
+      } catch (IOException | RuntimeException e) {
+        log.error("sender step failed; retrying in 1 s", e);
+        waitMs = 1000;
+      }
+      if (waitMs > 0) {
+        try {
+          Thread.sleep(Math.min(waitMs, 1000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  public void stop() {
+    running = false;
+  }
+
+  public void closeReader() {
+    if (reader != null) {
+      reader.close();
+      reader = null;
+    }
+  }
+
+  public String lastError() {
+    return lastError;
+  }
+
+  public long lastSuccessMs() {
+    return lastSuccessMs;
+  }
+
+  public boolean unreachable() {
+    return unreachable;
+  }
+}
