@@ -1,0 +1,266 @@
+package dev.edgepush.proto;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Writes a Prometheus remote-write 1.0 {@code WriteRequest} straight into a growable byte array,
+ * one {@code TimeSeries} (field 1) with one {@code Sample} per {@link #addSeries} call, without
+ * building generated message objects.
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>The bytes are identical to protobuf-java's serialization of the equivalent
+ *       {@code RemoteWrite.WriteRequest}: proto3 defaults are omitted exactly as the generated code
+ *       omits them (empty strings, timestamp 0, value whose raw bits are 0, so {@code -0.0} is
+ *       written), doubles keep their raw bits (the staleness NaN {@code 0x7ff0000000000002}
+ *       survives), and unpaired surrogates become {@code '?'} as in {@code String.getBytes(UTF_8)}.
+ *   <li>Series are appended; since repeated fields concatenate, bytes from two encoders joined
+ *       together are a valid request holding both sets of series.
+ *   <li>Steady state allocates nothing: the buffer and a label-length scratch array only grow,
+ *       and {@link #reset()} keeps them.
+ *   <li>Not thread-safe.
+ * </ul>
+ */
+public final class WriteRequestEncoder {
+
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Tag of WriteRequest.timeseries, TimeSeries.labels and Label.name (field 1, length-delimited). */
+    private static final byte TAG_1_LEN = 0x0a;
+    /** Tag of TimeSeries.samples and Label.value (field 2, length-delimited). */
+    private static final byte TAG_2_LEN = 0x12;
+    /** Tag of Sample.value (field 1, fixed64). */
+    private static final byte TAG_VALUE = 0x09;
+    /** Tag of Sample.timestamp (field 2, varint). */
+    private static final byte TAG_TIMESTAMP = 0x10;
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    private byte[] buf;
+    private int size;
+    private int seriesCount;
+    private int[] lens = new int[32];
+
+    /** Creates an encoder with a 4 KiB initial buffer. */
+    public WriteRequestEncoder() {
+        this(4096);
+    }
+
+    /** Creates an encoder whose buffer starts at {@code initialCapacity} bytes (at least 16). */
+    public WriteRequestEncoder(int initialCapacity) {
+        if (initialCapacity < 0) {
+            throw new IllegalArgumentException("initialCapacity < 0: " + initialCapacity);
+        }
+        buf = new byte[Math.max(16, initialCapacity)];
+    }
+
+    /**
+     * Appends one TimeSeries holding the given labels and a single sample.
+     *
+     * @param labels name, value, name, value... written in this order (the caller sorts)
+     * @param labelPairs number of pairs to take from the start of {@code labels}
+     * @param value sample value, written by raw bits
+     * @param timestampMs sample timestamp in milliseconds since the epoch
+     * @throws NullPointerException if one of the used label strings is null
+     * @throws IllegalArgumentException if {@code labelPairs} is negative or exceeds the array
+     */
+    public void addSeries(String[] labels, int labelPairs, double value, long timestampMs) {
+        if (labelPairs < 0 || labelPairs > labels.length / 2) {
+            throw new IllegalArgumentException(
+                    "labelPairs " + labelPairs + " out of range for " + labels.length + " strings");
+        }
+        int n = labelPairs * 2;
+        if (lens.length < n) {
+            lens = new int[Math.max(n, lens.length * 2)];
+        }
+        int[] l = lens;
+        long bits = Double.doubleToRawLongBits(value);
+        int sampleLen = (bits != 0 ? 9 : 0) + (timestampMs != 0 ? 1 + varint64Size(timestampMs) : 0);
+        long body = 2L + sampleLen; // tag + 1-byte length (sampleLen <= 20) + sample
+        for (int i = 0; i < n; i += 2) {
+            int nameLen = utf8Length(Objects.requireNonNull(labels[i], "label name"));
+            int valueLen = utf8Length(Objects.requireNonNull(labels[i + 1], "label value"));
+            l[i] = nameLen;
+            l[i + 1] = valueLen;
+            int labelLen = fieldSize(nameLen) + fieldSize(valueLen);
+            body += 1 + varint32Size(labelLen) + labelLen;
+        }
+        if (body > MAX_ARRAY) {
+            throw new IllegalArgumentException("series too large: " + body + " bytes");
+        }
+        int bodyLen = (int) body;
+        ensureRoom(1L + varint32Size(bodyLen) + bodyLen);
+
+        byte[] b = buf;
+        int p = size;
+        b[p++] = TAG_1_LEN;
+        p = writeVarint32(b, p, bodyLen);
+        for (int i = 0; i < n; i += 2) {
+            int nameLen = l[i];
+            int valueLen = l[i + 1];
+            b[p++] = TAG_1_LEN;
+            p = writeVarint32(b, p, fieldSize(nameLen) + fieldSize(valueLen));
+            if (nameLen != 0) {
+                b[p++] = TAG_1_LEN;
+                p = writeVarint32(b, p, nameLen);
+                p = writeUtf8(labels[i], b, p);
+            }
+            if (valueLen != 0) {
+                b[p++] = TAG_2_LEN;
+                p = writeVarint32(b, p, valueLen);
+                p = writeUtf8(labels[i + 1], b, p);
+            }
+        }
+        b[p++] = TAG_2_LEN;
+        b[p++] = (byte) sampleLen;
+        if (bits != 0) {
+            b[p++] = TAG_VALUE;
+            LONG_LE.set(b, p, bits);
+            p += 8;
+        }
+        if (timestampMs != 0) {
+            b[p++] = TAG_TIMESTAMP;
+            p = writeVarint64(b, p, timestampMs);
+        }
+        size = p;
+        seriesCount++;
+    }
+
+    /** Number of series appended since construction or the last {@link #reset()}. */
+    public int seriesCount() {
+        return seriesCount;
+    }
+
+    /** Number of valid bytes in {@link #array()}. */
+    public int size() {
+        return size;
+    }
+
+    /** The backing array, valid from 0 up to {@link #size()}; replaced when the buffer grows. */
+    public byte[] array() {
+        return buf;
+    }
+
+    /** A copy of the serialized WriteRequest. */
+    public byte[] toByteArray() {
+        return Arrays.copyOf(buf, size);
+    }
+
+    /** Forgets all series, keeping the buffer for reuse. */
+    public void reset() {
+        size = 0;
+        seriesCount = 0;
+    }
+
+    private void ensureRoom(long extra) {
+        long needed = size + extra;
+        if (needed <= buf.length) {
+            return;
+        }
+        if (needed > MAX_ARRAY) {
+            throw new IllegalStateException("WriteRequest would exceed " + MAX_ARRAY + " bytes");
+        }
+        buf = Arrays.copyOf(buf, (int) Math.min(MAX_ARRAY, Math.max(needed, 2L * buf.length)));
+    }
+
+    /** Size of an optional string field with a 1-byte tag: nothing when empty, as proto3 does. */
+    private static int fieldSize(int len) {
+        return len == 0 ? 0 : 1 + varint32Size(len) + len;
+    }
+
+    static int varint32Size(int v) {
+        if ((v & (~0 << 7)) == 0) {
+            return 1;
+        }
+        if ((v & (~0 << 14)) == 0) {
+            return 2;
+        }
+        if ((v & (~0 << 21)) == 0) {
+            return 3;
+        }
+        if ((v & (~0 << 28)) == 0) {
+            return 4;
+        }
+        return 5;
+    }
+
+    static int varint64Size(long v) {
+        // Same formula as CodedOutputStream.computeUInt64SizeNoTag: 0 -> 1, negative -> 10.
+        return (640 - Long.numberOfLeadingZeros(v) * 9) >>> 6;
+    }
+
+    private static int writeVarint32(byte[] b, int p, int v) {
+        while ((v & ~0x7f) != 0) {
+            b[p++] = (byte) ((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        b[p++] = (byte) v;
+        return p;
+    }
+
+    private static int writeVarint64(byte[] b, int p, long v) {
+        while ((v & ~0x7fL) != 0) {
+            b[p++] = (byte) ((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        b[p++] = (byte) v;
+        return p;
+    }
+
+    /**
+     * UTF-8 length as {@code s.getBytes(UTF_8).length}: pairs take 4 bytes, unpaired surrogates 1.
+     */
+    static int utf8Length(String s) {
+        int n = s.length();
+        long len = n;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                continue;
+            }
+            if (c < 0x800) {
+                len += 1;
+            } else if (!Character.isSurrogate(c)) {
+                len += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+                len += 2; // two chars, four bytes
+                i++;
+            } // else unpaired surrogate: '?', one byte
+        }
+        if (len > MAX_ARRAY) {
+            throw new IllegalArgumentException("string too long: " + len + " UTF-8 bytes");
+        }
+        return (int) len;
+    }
+
+    private static int writeUtf8(String s, byte[] b, int p) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                b[p++] = (byte) c;
+            } else if (c < 0x800) {
+                b[p++] = (byte) (0xc0 | (c >>> 6));
+                b[p++] = (byte) (0x80 | (c & 0x3f));
+            } else if (!Character.isSurrogate(c)) {
+                b[p++] = (byte) (0xe0 | (c >>> 12));
+                b[p++] = (byte) (0x80 | ((c >>> 6) & 0x3f));
+                b[p++] = (byte) (0x80 | (c & 0x3f));
+            } else if (Character.isHighSurrogate(c) && i + 1 < n
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                b[p++] = (byte) (0xf0 | (cp >>> 18));
+                b[p++] = (byte) (0x80 | ((cp >>> 12) & 0x3f));
+                b[p++] = (byte) (0x80 | ((cp >>> 6) & 0x3f));
+                b[p++] = (byte) (0x80 | (cp & 0x3f));
+            } else {
+                b[p++] = '?';
+            }
+        }
+        return p;
+    }
+}
