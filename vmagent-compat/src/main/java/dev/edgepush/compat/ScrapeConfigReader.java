@@ -95,6 +95,9 @@ public final class ScrapeConfigReader {
             Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             int line = mark == null ? 0 : mark.getLine() + 1;
             String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+            if (e.getProblem() != null && e.getContext() != null) {
+                problem += " (" + e.getContext() + ")";
+            }
             throw yaml.error(line, "", "invalid YAML: " + problem, e);
         } catch (YAMLException e) {
             throw yaml.error(0, "", "invalid YAML: " + e.getMessage(), e);
@@ -150,7 +153,7 @@ public final class ScrapeConfigReader {
         Integer first = jobLines.putIfAbsent(name, line);
         if (first != null) {
             throw yaml.error(nameNode, path + ".job_name",
-                    "duplicate job_name '" + name + "': line " + line + " and line " + first + " both define it");
+                    "duplicate job_name '" + name + "' (lines " + first + " and " + line + ")");
         }
 
         Duration interval = orDefault(yaml.duration(value(entries, "scrape_interval"), path + ".scrape_interval"),

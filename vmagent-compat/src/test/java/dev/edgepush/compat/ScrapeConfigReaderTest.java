@@ -194,7 +194,7 @@ class ScrapeConfigReaderTest {
                   - job_name: node
                   - job_name: other
                   - job_name: node
-                """, 4, "scrape_configs[2].job_name", "duplicate job_name 'node'", "line 4", "line 2");
+                """, 4, "scrape_configs[2].job_name", "duplicate job_name 'node' (lines 2 and 4)");
     }
 
     @Test
@@ -255,6 +255,7 @@ class ScrapeConfigReaderTest {
         fails("global:\n  scrape_interval: 5s\n  scrape_interval: 6s\n", 3,
                 "duplicate key 'scrape_interval' (first at line 2)");
         fails("scrape_configs:\n  - job_name: [unclosed\n", 3, "invalid YAML");
+        fails("a: 1\n---\nb: 2\n", 2, "invalid YAML", "single document");
     }
 
     @Test
