@@ -1,0 +1,85 @@
+package dev.edgepush.compat;
+
+import java.util.Set;
+
+/**
+ * Which keys each section supports, and which keys Prometheus or vmagent define that edge-agent does
+ * not support yet. Anything else is a typo ("unknown field").
+ */
+final class ConfigKeys {
+
+    static final Set<String> TOP = Set.of("global", "scrape_configs");
+    static final Set<String> TOP_LATER = Set.of(
+            "scrape_config_files", "rule_files", "alerting", "remote_write", "remote_read", "storage",
+            "tracing", "otlp", "runtime");
+
+    static final Set<String> GLOBAL = Set.of(
+            "scrape_interval", "scrape_timeout", "evaluation_interval", "external_labels");
+    static final Set<String> GLOBAL_LATER = Set.of(
+            "query_log_file", "scrape_failure_log_file", "body_size_limit", "sample_limit", "label_limit",
+            "label_name_length_limit", "label_value_length_limit", "target_limit", "keep_dropped_targets",
+            "scrape_protocols", "rule_query_offset", "metric_name_validation_scheme",
+            "metric_name_escaping_scheme", "always_scrape_classic_histograms",
+            "convert_classic_histograms_to_nhcb", "scrape_native_histograms", "extra_scrape_metrics");
+
+    static final Set<String> JOB = Set.of(
+            "job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "honor_labels",
+            "honor_timestamps", "static_configs");
+    /** Prometheus and vmagent job keys; any {@code *_sd_configs} key is also known. */
+    static final Set<String> JOB_LATER = Set.of(
+            // Prometheus scrape_config
+            "params", "relabel_configs", "metric_relabel_configs", "sample_limit", "label_limit",
+            "label_name_length_limit", "label_value_length_limit", "target_limit", "body_size_limit",
+            "keep_dropped_targets", "track_timestamps_staleness", "scrape_protocols",
+            "scrape_fallback_protocol", "scrape_classic_histograms", "always_scrape_classic_histograms",
+            "convert_classic_histograms_to_nhcb", "scrape_native_histograms", "enable_compression",
+            "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
+            "metric_name_validation_scheme", "metric_name_escaping_scheme", "scrape_failure_log_file",
+            // Prometheus HTTP client config
+            "basic_auth", "authorization", "oauth2", "bearer_token", "bearer_token_file", "tls_config",
+            "proxy_url", "no_proxy", "proxy_from_environment", "proxy_connect_header", "follow_redirects",
+            "enable_http2", "http_headers",
+            // vmagent extensions
+            "headers", "max_scrape_size", "stream_parse", "scrape_align_interval", "scrape_offset",
+            "series_limit", "disable_compression", "disable_keepalive", "no_stale_markers",
+            "proxy_tls_config", "proxy_basic_auth", "proxy_bearer_token", "proxy_bearer_token_file",
+            "proxy_oauth2", "proxy_authorization", "proxy_headers");
+
+    static final Set<String> STATIC = Set.of("targets", "labels");
+
+    private ConfigKeys() {
+    }
+
+    /** The supported key closest to {@code key} (edit distance at most 2), or null. */
+    static String suggest(String key, Set<String> supported) {
+        String best = null;
+        int bestDistance = 3;
+        for (String candidate : supported) {
+            int d = distance(key, candidate);
+            if (d < bestDistance || (d == bestDistance && best != null && candidate.compareTo(best) < 0)) {
+                best = candidate;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,244 @@
+package dev.edgepush.compat;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedMap;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+
+/**
+ * Reads a Prometheus scrape config file (vmagent's {@code -promscrape.config}) into a
+ * {@link ScrapeConfig}.
+ *
+ * <p>Supported, and nothing else yet:
+ * <ul>
+ *   <li>top level: {@code global}, {@code scrape_configs};</li>
+ *   <li>{@code global}: {@code scrape_interval} (default 1m), {@code scrape_timeout} (default 10s),
+ *       {@code external_labels}; {@code evaluation_interval} is checked to be a duration and ignored;</li>
+ *   <li>each {@code scrape_configs} entry: {@code job_name} (required, unique), {@code scrape_interval}
+ *       and {@code scrape_timeout} (default: the global values), {@code metrics_path} (default
+ *       {@code /metrics}), {@code scheme} ({@code http} (default) or {@code https}), {@code honor_labels}
+ *       (default false), {@code honor_timestamps} (default true), {@code static_configs};</li>
+ *   <li>each {@code static_configs} entry: {@code targets} (a list of {@code host:port}; IPv6 in
+ *       brackets, {@code [::1]:9100}; a target without a port gets 80 for http or 443 for https, as in
+ *       Prometheus) and {@code labels}.</li>
+ * </ul>
+ *
+ * <p>Rules:
+ * <ul>
+ *   <li>Durations are parsed by {@link GoDuration}. A zero or absent interval or timeout means "use the
+ *       default", as in vmagent.</li>
+ *   <li>If a job's timeout is longer than its interval, the interval is used as the timeout. This is what
+ *       vmagent does (so the scraper misses at most one scrape when a target is slow); Prometheus would
+ *       reject the file instead.</li>
+ *   <li>Label names in {@code labels} and {@code external_labels} must match
+ *       {@code [a-zA-Z_][a-zA-Z0-9_]*}.</li>
+ *   <li>Parsing is strict like vmagent's: a key that Prometheus or vmagent define but edge-agent does not
+ *       support yet ({@code relabel_configs}, {@code basic_auth}, {@code tls_config}, any
+ *       {@code *_sd_configs}, {@code remote_write}, ...) is reported as "not supported by edge-agent yet";
+ *       any other key is an "unknown field", with a suggestion when it looks like a typo. Duplicate keys
+ *       are errors. YAML anchors, aliases and merge keys ({@code <<}) work.</li>
+ *   <li>An empty file, or one without {@code scrape_configs}, is valid and has no jobs.</li>
+ * </ul>
+ * Every error is a {@link ScrapeConfigException} whose message starts with {@code <source>:<line>:} and
+ * the path of the offending node, e.g.
+ * {@code scrape.yml:12: scrape_configs[1].static_configs[0].targets[2]: 'foo:bar:baz' is not host:port}.
+ */
+public final class ScrapeConfigReader {
+
+    private final YamlNodes yaml;
+    /** job_name to the line it was first defined on. */
+    private final Map<String, Integer> jobLines = new HashMap<>();
+
+    private ScrapeConfigReader(String sourceName) {
+        this.yaml = new YamlNodes(sourceName);
+    }
+
+    /** Reads and checks {@code file} (UTF-8); errors name the file as given. */
+    public static ScrapeConfig read(Path file) throws ScrapeConfigException, IOException {
+        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+    }
+
+    /**
+     * Parses and checks {@code yaml}.
+     *
+     * @param sourceName the name used in error messages, usually the file name
+     */
+    public static ScrapeConfig parse(String yaml, String sourceName) throws ScrapeConfigException {
+        Objects.requireNonNull(yaml, "yaml");
+        Objects.requireNonNull(sourceName, "sourceName");
+        return new ScrapeConfigReader(sourceName).parseDocument(yaml);
+    }
+
+    private ScrapeConfig parseDocument(String text) throws ScrapeConfigException {
+        Node root;
+        try {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            int line = mark == null ? 0 : mark.getLine() + 1;
+            String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+            if (e.getProblem() != null && e.getContext() != null) {
+                problem += " (" + e.getContext() + ")";
+            }
+            throw yaml.error(line, "", "invalid YAML: " + problem, e);
+        } catch (YAMLException e) {
+            throw yaml.error(0, "", "invalid YAML: " + e.getMessage(), e);
+        }
+        MappingNode top = yaml.mapping(root, "");
+        if (top == null) {
+            return new ScrapeConfig(GlobalConfig.defaults(), List.of());
+        }
+        Map<String, NodeTuple> entries = yaml.entries(top, "");
+        checkKeys(entries, "", ConfigKeys.TOP, ConfigKeys.TOP_LATER, false);
+        GlobalConfig global = parseGlobal(value(entries, "global"));
+        List<ScrapeJob> jobs = new ArrayList<>();
+        List<Node> items = yaml.sequence(value(entries, "scrape_configs"), "scrape_configs");
+        for (int i = 0; i < items.size(); i++) {
+            jobs.add(parseJob(items.get(i), "scrape_configs[" + i + "]", global));
+        }
+        return new ScrapeConfig(global, jobs);
+    }
+
+    private GlobalConfig parseGlobal(Node node) throws ScrapeConfigException {
+        MappingNode mapping = yaml.mapping(node, "global");
+        if (mapping == null) {
+            return GlobalConfig.defaults();
+        }
+        Map<String, NodeTuple> entries = yaml.entries(mapping, "global");
+        checkKeys(entries, "global", ConfigKeys.GLOBAL, ConfigKeys.GLOBAL_LATER, false);
+        Duration interval = orDefault(yaml.duration(value(entries, "scrape_interval"), "global.scrape_interval"),
+                GlobalConfig.DEFAULT_SCRAPE_INTERVAL);
+        Duration timeout = orDefault(yaml.duration(value(entries, "scrape_timeout"), "global.scrape_timeout"),
+                GlobalConfig.DEFAULT_SCRAPE_TIMEOUT);
+        yaml.duration(value(entries, "evaluation_interval"), "global.evaluation_interval");
+        SortedMap<String, String> external =
+                yaml.labels(value(entries, "external_labels"), "global.external_labels");
+        return new GlobalConfig(interval, timeout, external);
+    }
+
+    private ScrapeJob parseJob(Node node, String path, GlobalConfig global) throws ScrapeConfigException {
+        if (YamlNodes.isNull(node) || !(node instanceof MappingNode)) {
+            throw yaml.typeError(node, path, "a mapping");
+        }
+        Map<String, NodeTuple> entries = yaml.entries((MappingNode) node, path);
+        checkKeys(entries, path, ConfigKeys.JOB, ConfigKeys.JOB_LATER, true);
+
+        Node nameNode = value(entries, "job_name");
+        String name = yaml.string(nameNode, path + ".job_name");
+        if (name == null) {
+            throw yaml.error(nameNode != null ? nameNode : node, path, "job_name is required");
+        }
+        if (name.isBlank()) {
+            throw yaml.error(nameNode, path + ".job_name", "job_name must not be empty");
+        }
+        int line = nameNode.getStartMark().getLine() + 1;
+        Integer first = jobLines.putIfAbsent(name, line);
+        if (first != null) {
+            throw yaml.error(nameNode, path + ".job_name",
+                    "duplicate job_name '" + name + "' (lines " + first + " and " + line + ")");
+        }
+
+        Duration interval = orDefault(yaml.duration(value(entries, "scrape_interval"), path + ".scrape_interval"),
+                global.scrapeInterval());
+        Duration timeout = orDefault(yaml.duration(value(entries, "scrape_timeout"), path + ".scrape_timeout"),
+                global.scrapeTimeout());
+        if (timeout.compareTo(interval) > 0) {
+            timeout = interval; // vmagent: limit scrape_timeout to scrape_interval
+        }
+
+        Node schemeNode = value(entries, "scheme");
+        String scheme = yaml.string(schemeNode, path + ".scheme");
+        if (scheme == null) {
+            scheme = "http";
+        } else if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw yaml.error(schemeNode, path + ".scheme", "'" + scheme + "' is not http or https");
+        }
+
+        String metricsPath = yaml.string(value(entries, "metrics_path"), path + ".metrics_path");
+        if (metricsPath == null || metricsPath.isEmpty()) {
+            metricsPath = ScrapeJob.DEFAULT_METRICS_PATH;
+        } else if (!metricsPath.startsWith("/")) {
+            metricsPath = "/" + metricsPath; // Prometheus' URL building adds the slash too
+        }
+
+        boolean honorLabels = yaml.bool(value(entries, "honor_labels"), path + ".honor_labels", false);
+        boolean honorTimestamps = yaml.bool(value(entries, "honor_timestamps"), path + ".honor_timestamps", true);
+
+        List<StaticTarget> targets = new ArrayList<>();
+        String staticPath = path + ".static_configs";
+        List<Node> statics = yaml.sequence(value(entries, "static_configs"), staticPath);
+        for (int i = 0; i < statics.size(); i++) {
+            parseStatic(statics.get(i), staticPath + "[" + i + "]", scheme, targets);
+        }
+        return new ScrapeJob(name, interval, timeout, metricsPath, scheme, honorLabels, honorTimestamps, targets);
+    }
+
+    private void parseStatic(Node node, String path, String scheme, List<StaticTarget> out)
+            throws ScrapeConfigException {
+        if (YamlNodes.isNull(node) || !(node instanceof MappingNode)) {
+            throw yaml.typeError(node, path, "a mapping");
+        }
+        Map<String, NodeTuple> entries = yaml.entries((MappingNode) node, path);
+        checkKeys(entries, path, ConfigKeys.STATIC, Set.of(), false);
+        SortedMap<String, String> labels = yaml.labels(value(entries, "labels"), path + ".labels");
+        List<Node> targets = yaml.sequence(value(entries, "targets"), path + ".targets");
+        for (int i = 0; i < targets.size(); i++) {
+            Node target = targets.get(i);
+            String targetPath = path + ".targets[" + i + "]";
+            String raw = yaml.string(target, targetPath);
+            if (raw == null) {
+                throw yaml.error(target, targetPath, "target must not be empty; write host:port, e.g. localhost:9100");
+            }
+            try {
+                out.add(new StaticTarget(Targets.normalize(raw, scheme), labels));
+            } catch (IllegalArgumentException e) {
+                throw yaml.error(target, targetPath, e.getMessage());
+            }
+        }
+    }
+
+    /** Fails on the first key (in file order) that is not in {@code supported}. */
+    private void checkKeys(Map<String, NodeTuple> entries, String path, Set<String> supported, Set<String> later,
+            boolean sdConfigs) throws ScrapeConfigException {
+        for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
+            String key = e.getKey();
+            if (supported.contains(key)) {
+                continue;
+            }
+            Node keyNode = e.getValue().getKeyNode();
+            if (later.contains(key) || (sdConfigs && key.endsWith("_sd_configs"))) {
+                throw yaml.error(keyNode, path, "'" + key + "' is not supported by edge-agent yet");
+            }
+            String suggestion = ConfigKeys.suggest(key, supported);
+            throw yaml.error(keyNode, path, "unknown field '" + key + "'"
+                    + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
+        }
+    }
+
+    private static Node value(Map<String, NodeTuple> entries, String key) {
+        NodeTuple tuple = entries.get(key);
+        return tuple == null ? null : tuple.getValueNode();
+    }
+
+    private static Duration orDefault(Duration value, Duration fallback) {
+        return value == null || value.isZero() ? fallback : value;
+    }
+}
