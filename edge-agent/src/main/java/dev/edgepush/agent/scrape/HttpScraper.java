@@ -1,0 +1,197 @@
+package dev.edgepush.agent.scrape;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * Fetches one {@code /metrics} body over HTTP(S) with Netty: gzip accepted and decompressed,
+ * the decompressed body capped at {@code maxBodyBytes}, the whole exchange bounded by the
+ * target's timeout. One connection per scrape ({@code Connection: close}): at robot scale (a
+ * few targets, second-level intervals) this costs little and leaves no idle sockets to a
+ * target that went away. The callback runs on the event loop.
+ */
+public final class HttpScraper {
+  /** What vmagent sends: it prefers the text format. */
+  static final String ACCEPT = "text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1";
+
+  /** The outcome of one fetch: either a body (any status) or an error. */
+  public interface Callback {
+    void done(int status, String contentType, byte[] body, int length, String error);
+  }
+
+  private final EventLoopGroup group;
+  private final int maxBodyBytes;
+  private final String userAgent;
+  private SslContext ssl;
+
+  public HttpScraper(EventLoopGroup group, int maxBodyBytes, String userAgent) {
+    this.group = group;
+    this.maxBodyBytes = maxBodyBytes;
+    this.userAgent = userAgent;
+  }
+
+  private SslContext ssl() throws SSLException {
+    if (ssl == null) {
+      ssl = SslContextBuilder.forClient().build();
+    }
+    return ssl;
+  }
+
+  public void fetch(ScrapeTarget target, Callback callback) {
+    URI url = target.url();
+    boolean https = "https".equalsIgnoreCase(url.getScheme());
+    int port = url.getPort() > 0 ? url.getPort() : (https ? 443 : 80);
+    long timeoutMs = target.timeout().toMillis();
+    Once once = new Once(callback);
+    SslContext sslContext;
+    try {
+      sslContext = https ? ssl() : null;
+    } catch (SSLException e) {
+      once.fail("TLS setup failed: " + e.getMessage());
+      return;
+    }
+    Bootstrap b =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeoutMs))
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ChannelPipeline p = ch.pipeline();
+                    if (sslContext != null) {
+                      p.addLast(sslContext.newHandler(ch.alloc(), url.getHost(), port));
+                    }
+                    p.addLast(new HttpClientCodec());
+                    p.addLast(new HttpContentDecompressor(0));
+                    p.addLast(new HttpObjectAggregator(maxBodyBytes));
+                    p.addLast(new ResponseHandler(once, maxBodyBytes));
+                  }
+                });
+    ChannelFuture connect = b.connect(url.getHost(), port);
+    Channel ch = connect.channel();
+    ScheduledFuture<?> timeout =
+        ch.eventLoop()
+            .schedule(
+                () -> {
+                  once.fail("scrape timed out after " + target.timeout().toMillis() + " ms (scrape_timeout)");
+                  ch.close();
+                },
+                timeoutMs,
+                TimeUnit.MILLISECONDS);
+    ch.closeFuture().addListener(f -> {
+      timeout.cancel(false);
+      once.fail("connection closed before a full response");
+    });
+    connect.addListener(
+        (ChannelFuture f) -> {
+          if (!f.isSuccess()) {
+            once.fail("cannot connect to " + url.getHost() + ":" + port + ": " + describe(f.cause()));
+            return;
+          }
+          String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+          if (url.getRawQuery() != null) {
+            path += "?" + url.getRawQuery();
+          }
+          FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+          req.headers()
+              .set(HttpHeaderNames.HOST, url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : ""))
+              .set(HttpHeaderNames.ACCEPT, ACCEPT)
+              .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.GZIP)
+              .set(HttpHeaderNames.USER_AGENT, userAgent)
+              .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+              .set("X-Prometheus-Scrape-Timeout-Seconds", Double.toString(timeoutMs / 1000.0));
+          f.channel().writeAndFlush(req);
+        });
+  }
+
+  static String describe(Throwable t) {
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m;
+  }
+
+  /** Calls the callback exactly once, whatever happens first. */
+  private static final class Once {
+    private final Callback callback;
+    private boolean called;
+
+    Once(Callback callback) {
+      this.callback = callback;
+    }
+
+    void fail(String error) {
+      if (!called) {
+        called = true;
+        callback.done(0, null, null, 0, error);
+      }
+    }
+
+    void ok(int status, String contentType, byte[] body, int length) {
+      if (!called) {
+        called = true;
+        callback.done(status, contentType, body, length, null);
+      }
+    }
+  }
+
+  private static final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+    private final Once once;
+    private final int maxBodyBytes;
+
+    ResponseHandler(Once once, int maxBodyBytes) {
+      this.once = once;
+      this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
+      if (msg.decoderResult().isFailure()) {
+        once.fail("bad HTTP response: " + describe(msg.decoderResult().cause()));
+      } else {
+        ByteBuf content = msg.content();
+        byte[] body = new byte[content.readableBytes()];
+        content.readBytes(body);
+        once.ok(msg.status().code(), msg.headers().get(HttpHeaderNames.CONTENT_TYPE), body, body.length);
+      }
+      ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof TooLongFrameException) {
+        once.fail("body larger than " + maxBodyBytes + " bytes (-promscrape.maxScrapeSize)");
+      } else {
+        once.fail(describe(cause));
+      }
+      ctx.close();
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package dev.edgepush.agent.scrape;
+
+import dev.edgepush.agent.AgentMetrics;
+import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.agent.parse.ExpositionFormat;
+import dev.edgepush.agent.parse.ExpositionParseException;
+import dev.edgepush.agent.parse.ExpositionParser;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scrapes one target on its schedule (interval, stable offset), parses the body, adds the
+ * target's labels and the synthetic series Prometheus adds ({@code up}, {@code
+ * scrape_duration_seconds}, {@code scrape_samples_scraped}, {@code
+ * scrape_samples_post_metric_relabeling}, {@code scrape_series_added}), writes staleness
+ * markers for series that disappeared, and appends the whole scrape to the disk buffer as one
+ * excerpt. A failed scrape (unreachable, non-200, malformed body) writes {@code up 0} and
+ * staleness markers and nothing else. Everything runs on the target's event loop thread; a
+ * scrape still running when the next is due makes the next one skip.
+ */
+public final class ScrapeLoop {
+  private static final Logger log = LoggerFactory.getLogger(ScrapeLoop.class);
+
+  private final ScrapeTarget target;
+  private final HttpScraper scraper;
+  private final DiskBuffer buffer;
+  private final AgentMetrics metrics;
+  private final LongSupplier clockMs;
+  private final EventLoop loop;
+  private final SeriesEncoder series;
+  private final ExpositionParser parser = new ExpositionParser();
+  private final TargetStatus status;
+  private boolean inFlight;
+  private boolean wasUp = true;
+  private String lastLoggedError;
+  private ScheduledFuture<?> schedule;
+  private volatile boolean stopped;
+
+  public ScrapeLoop(
+      ScrapeTarget target,
+      HttpScraper scraper,
+      DiskBuffer buffer,
+      AgentMetrics metrics,
+      LongSupplier clockMs,
+      EventLoop loop,
+      SortedMap<String, String> externalLabels,
+      Map<String, String> extraLabels) {
+    this.target = target;
+    this.scraper = scraper;
+    this.buffer = buffer;
+    this.metrics = metrics;
+    this.clockMs = clockMs;
+    this.loop = loop;
+    this.series = new SeriesEncoder(target, externalLabels, extraLabels);
+    this.status = new TargetStatus(target);
+  }
+
+  public TargetStatus status() {
+    return status;
+  }
+
+  public void start() {
+    long interval = target.interval().toMillis();
+    long now = clockMs.getAsLong();
+    long delay = Math.floorMod(target.offsetMs() - now, interval);
+    schedule = loop.scheduleAtFixedRate(this::scrapeOnce, delay, interval, TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops scheduling; a scrape in flight still finishes and is written. */
+  public void stop() {
+    stopped = true;
+    if (schedule != null) {
+      schedule.cancel(false);
+    }
+  }
+
+  void scrapeOnce() {
+    if (inFlight || stopped) {
+      return;
+    }
+    inFlight = true;
+    long startMs = clockMs.getAsLong();
+    long startNanos = System.nanoTime();
+    scraper.fetch(target, (code, contentType, body, length, error) -> {
+      try {
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        finish(startMs, seconds, code, contentType, body, length, error);
+      } finally {
+        inFlight = false;
+      }
+    });
+  }
+
+  private void finish(long ts, double seconds, int code, String contentType, byte[] body, int length, String error) {
+    series.begin();
+    int scraped = 0;
+    if (error == null && code != 200) {
+      error = "HTTP " + code + " from " + target.url();
+    }
+    if (error == null) {
+      try {
+        scraped = parser.parse(body, 0, length, ExpositionFormat.fromContentType(contentType),
+            (name, labels, pairs, value, tsMs) ->
+                series.add(name, labels, pairs, value,
+                    tsMs == Long.MIN_VALUE || !target.honorTimestamps() ? ts : tsMs));
+      } catch (ExpositionParseException e) {
+        error = "malformed exposition from " + target.url() + ": " + e.getMessage();
+      }
+    }
+    boolean up = error == null;
+    if (!up) {
+      series.discardScraped();
+      scraped = 0;
+    }
+    int post = series.samples();
+    series.addSynthetic("up", up ? 1 : 0, ts);
+    series.addSynthetic("scrape_duration_seconds", seconds, ts);
+    series.addSynthetic("scrape_samples_scraped", scraped, ts);
+    series.addSynthetic("scrape_samples_post_metric_relabeling", post, ts);
+    int added = series.seriesAdded();
+    series.addSynthetic("scrape_series_added", up ? added : 0, ts);
+    series.addStalenessMarkers(ts);
+    int total = series.samples();
+    metrics.samplesScraped.add(scraped);
+    try {
+      buffer.append(series.encoder().array(), series.encoder().size(), total, ts);
+    } catch (IOException | RuntimeException e) {
+      metrics.dropped("disk_full", total);
+      log.error("cannot write a scrape of {} to the buffer: {}", target.url(), e.toString());
+    }
+    status.lastScrapeMs = ts;
+    status.lastDurationMs = (long) (seconds * 1000);
+    status.lastError = up ? "" : error;
+    status.up = up;
+    status.lastSamples = scraped;
+    logStateChange(up, error);
+  }
+
+  private void logStateChange(boolean up, String error) {
+    if (up && !wasUp) {
+      log.info("target {} (job {}) is up again", target.url(), target.job());
+      lastLoggedError = null;
+    } else if (!up && (wasUp || !error.equals(lastLoggedError))) {
+      log.warn("target {} (job {}) is down: {}", target.url(), target.job(), error);
+      lastLoggedError = error;
+    }
+    wasUp = up;
+  }
+}

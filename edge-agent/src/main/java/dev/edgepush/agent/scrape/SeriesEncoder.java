@@ -1,0 +1,187 @@
+package dev.edgepush.agent.scrape;
+
+import dev.edgepush.proto.WriteRequestEncoder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+
+/**
+ * Turns one target's parsed samples into remote-write series: adds the target's labels the
+ * way Prometheus does (with {@code honor_labels} off, a scraped label that clashes with a
+ * target label is kept as {@code exported_<name>}), then the extra labels of {@code
+ * -remoteWrite.label} (which override), sorts labels by name and encodes. Remembers which
+ * series the previous scrape had, for {@code scrape_series_added} and staleness markers.
+ * One instance per target; not thread-safe.
+ */
+final class SeriesEncoder {
+  /** Prometheus' staleness marker: a NaN with this exact bit pattern. */
+  static final double STALE_NAN = Double.longBitsToDouble(0x7ff0000000000002L);
+
+  private final ScrapeTarget target;
+  private final String[][] targetPairs;
+  private final String[][] extraPairs;
+  private final WriteRequestEncoder encoder = new WriteRequestEncoder();
+  private Set<SeriesKey> previous = new HashSet<>();
+  private Set<SeriesKey> current = new HashSet<>();
+  private final List<String[]> scratch = new ArrayList<>();
+  private int samples;
+  private int added;
+
+  SeriesEncoder(ScrapeTarget target, SortedMap<String, String> externalLabels, Map<String, String> extraLabels) {
+    this.target = target;
+    SortedMap<String, String> t = new java.util.TreeMap<>(externalLabels);
+    t.putAll(target.targetLabels());
+    this.targetPairs = pairs(t);
+    this.extraPairs = pairs(extraLabels);
+  }
+
+  private static String[][] pairs(Map<String, String> m) {
+    String[][] out = new String[m.size()][];
+    int i = 0;
+    for (Map.Entry<String, String> e : m.entrySet()) {
+      out[i++] = new String[] {e.getKey(), e.getValue()};
+    }
+    return out;
+  }
+
+  void begin() {
+    encoder.reset();
+    samples = 0;
+    added = 0;
+    Set<SeriesKey> swap = previous;
+    previous = current;
+    current = swap;
+    current.clear();
+  }
+
+  /** Adds one scraped sample; {@code labels} as the parser gives them (name, value pairs). */
+  void add(String metricName, String[] labels, int labelPairs, double value, long timestampMs) {
+    scratch.clear();
+    scratch.add(new String[] {"__name__", metricName});
+    for (int i = 0; i < labelPairs; i++) {
+      String name = labels[2 * i];
+      String v = labels[2 * i + 1];
+      if (!v.isEmpty()) {
+        scratch.add(new String[] {name, v});
+      }
+    }
+    for (String[] tl : targetPairs) {
+      int at = indexOf(tl[0]);
+      if (at < 0) {
+        scratch.add(tl);
+      } else if (!target.honorLabels()) {
+        String[] clash = scratch.get(at);
+        String exported = "exported_" + clash[0];
+        while (indexOf(exported) >= 0) {
+          exported = "exported_" + exported;
+        }
+        scratch.set(at, new String[] {exported, clash[1]});
+        scratch.add(tl);
+      }
+      // honor_labels: the scraped value wins
+    }
+    addFinal(value, timestampMs);
+  }
+
+  /** Adds a synthetic series of the scrape itself ({@code up} and friends). */
+  void addSynthetic(String metricName, double value, long timestampMs) {
+    scratch.clear();
+    scratch.add(new String[] {"__name__", metricName});
+    for (String[] tl : targetPairs) {
+      scratch.add(tl);
+    }
+    addFinal(value, timestampMs);
+  }
+
+  private void addFinal(double value, long timestampMs) {
+    for (String[] el : extraPairs) {
+      int at = indexOf(el[0]);
+      if (at < 0) {
+        scratch.add(el);
+      } else {
+        scratch.set(at, el);
+      }
+    }
+    scratch.sort((a, b) -> a[0].compareTo(b[0]));
+    String[] flat = new String[scratch.size() * 2];
+    for (int i = 0; i < scratch.size(); i++) {
+      flat[2 * i] = scratch.get(i)[0];
+      flat[2 * i + 1] = scratch.get(i)[1];
+    }
+    SeriesKey key = new SeriesKey(flat);
+    if (!current.add(key)) {
+      return; // a duplicate series in one exposition: Prometheus keeps the first
+    }
+    if (!previous.contains(key)) {
+      added++;
+    }
+    encoder.addSeries(flat, scratch.size(), value, timestampMs);
+    samples++;
+  }
+
+  private int indexOf(String name) {
+    for (int i = 0; i < scratch.size(); i++) {
+      if (scratch.get(i)[0].equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Staleness markers for every series of the previous scrape missing from this one. */
+  int addStalenessMarkers(long timestampMs) {
+    int n = 0;
+    for (SeriesKey k : previous) {
+      if (!current.contains(k)) {
+        encoder.addSeries(k.labels, k.labels.length / 2, STALE_NAN, timestampMs);
+        n++;
+      }
+    }
+    samples += n;
+    return n;
+  }
+
+  /** Forgets this scrape's series (a failed scrape: all previous series go stale). */
+  void discardScraped() {
+    encoder.reset();
+    samples = 0;
+    added = 0;
+    current.clear();
+  }
+
+  int samples() {
+    return samples;
+  }
+
+  int seriesAdded() {
+    return added;
+  }
+
+  WriteRequestEncoder encoder() {
+    return encoder;
+  }
+
+  private static final class SeriesKey {
+    final String[] labels;
+    final int hash;
+
+    SeriesKey(String[] labels) {
+      this.labels = labels;
+      this.hash = Arrays.hashCode(labels);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SeriesKey k && k.hash == hash && Arrays.equals(k.labels, labels);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+}
