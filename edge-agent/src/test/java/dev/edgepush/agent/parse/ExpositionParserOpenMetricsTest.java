@@ -113,12 +113,42 @@ class ExpositionParserOpenMetricsTest {
   }
 
   @Test
-  void malformedExemplarIsRejected() {
-    assertThrows(ExpositionParseException.class,
+  void exemplarWithoutClosingBraceIsRejected() {
+    ExpositionParseException e = assertThrows(ExpositionParseException.class,
         () -> om("a_total 1 # {trace_id=\"x\" 1\n# EOF\n"));
-    assertThrows(ExpositionParseException.class,
+    assertTrue(e.getMessage().startsWith("line 1: invalid exemplar: missing closing '}'"),
+        e.getMessage());
+  }
+
+  @Test
+  void exemplarWithBadValueIsRejected() {
+    ExpositionParseException e = assertThrows(ExpositionParseException.class,
         () -> om("a_total 1 # {trace_id=\"x\"} oops\n# EOF\n"));
-    assertThrows(ExpositionParseException.class, () -> om("a_total 1 # trace 1\n# EOF\n"));
+    assertTrue(e.getMessage().startsWith("line 1: invalid exemplar value 'oops'"),
+        e.getMessage());
+  }
+
+  @Test
+  void exemplarWithoutLabelBracesIsRejected() {
+    ExpositionParseException e = assertThrows(ExpositionParseException.class,
+        () -> om("a_total 1 # trace 1\n# EOF\n"));
+    assertTrue(e.getMessage().startsWith("line 1: invalid exemplar: expected '{'"),
+        e.getMessage());
+  }
+
+  @Test
+  void textAfterAnOpenMetricsTimestampThatIsNotAnExemplarIsRejected() {
+    ExpositionParseException e = assertThrows(ExpositionParseException.class,
+        () -> om("a 1 2 3\n# EOF\n"));
+    assertEquals("line 1: unexpected text '3' after the timestamp in 'a 1 2 3'",
+        e.getMessage());
+  }
+
+  @Test
+  void untypedIsNotAnOpenMetricsType() {
+    ExpositionParseException e = assertThrows(ExpositionParseException.class,
+        () -> om("# TYPE a untyped\n# EOF\n"));
+    assertTrue(e.getMessage().contains("unknown metric type 'untyped'"), e.getMessage());
   }
 
   @Test

@@ -26,7 +26,7 @@ class ExpositionParserValueTest {
   }
 
   @Test
-  void plainIntegersAndDecimals() throws Exception {
+  void plainIntegersAndDecimalsParseExactly() throws Exception {
     assertEquals(0.0, value("0"));
     assertEquals(42.0, value("42"));
     assertEquals(-3.25, value("-3.25"));
@@ -47,7 +47,7 @@ class ExpositionParserValueTest {
   }
 
   @Test
-  void nanAndInfinitiesInAllSpellings() throws Exception {
+  void nanAndInfinitiesParseInAllGoSpellings() throws Exception {
     assertTrue(Double.isNaN(value("NaN")));
     assertTrue(Double.isNaN(value("nan")));
     assertEquals(Double.POSITIVE_INFINITY, value("+Inf"));
@@ -59,7 +59,7 @@ class ExpositionParserValueTest {
   }
 
   @Test
-  void exponents() throws Exception {
+  void exponentFormsParse() throws Exception {
     assertEquals(1.5e-3, value("1.5e-3"));
     assertEquals(1e3, value("1E3"));
     assertEquals(1.7560473e7, value("1.7560473e+07"));
@@ -68,7 +68,7 @@ class ExpositionParserValueTest {
   }
 
   @Test
-  void extremeMagnitudes() throws Exception {
+  void extremeMagnitudesParseAndUnderflowIsNotAnError() throws Exception {
     assertEquals(1e308, value("1e+308"));
     assertEquals(Double.MAX_VALUE, value("1.7976931348623157e308"));
     assertEquals(4.9e-324, value("4.9e-324"));
@@ -77,7 +77,7 @@ class ExpositionParserValueTest {
   }
 
   @Test
-  void hexFloatsAsGoParsesThem() throws Exception {
+  void hexFloatsParseAsGoParsesThem() throws Exception {
     assertEquals(0.25, value("0x1p-2"));
     assertEquals(3.0, value("0X1.8P1"));
     assertEquals(-255.0, value("-0xffp0"));
@@ -137,7 +137,7 @@ class ExpositionParserValueTest {
   }
 
   @Test
-  void openMetricsSecondsParseExactly() {
+  void openMetricsSecondsConvertExactlyAndRejectNonDecimals() {
     assertEquals(1520879607789L, seconds("1520879607.789"));
     assertEquals(1520879607789L, seconds("1520879607.7890000001"));
     assertEquals(-500L, seconds("-.5"));
