@@ -1,0 +1,175 @@
+package dev.edgepush.agent.parse;
+
+import java.util.Objects;
+
+/**
+ * A streaming parser for the Prometheus text exposition format 0.0.4 and OpenMetrics 1.0 text.
+ * It reads the UTF-8 bytes directly and passes each sample to a {@link SampleSink} as soon as
+ * its line is parsed; metric names, label names and short label values are decoded once and
+ * cached across calls, so repeated scrapes of the same target allocate little.
+ *
+ * <p><b>Accepts:</b>
+ *
+ * <ul>
+ *   <li>Lines ending in {@code \n} or {@code \r\n}; the last line may lack a terminator. Blank
+ *       lines, and spaces or tabs around every token.
+ *   <li>{@code # HELP name text} (any text), {@code # TYPE name type} (text: counter, gauge,
+ *       histogram, summary, untyped; OpenMetrics: also gaugehistogram, stateset, info, unknown
+ *       instead of untyped), {@code # UNIT name unit} in OpenMetrics; any other {@code #} line is
+ *       a comment.
+ *   <li>Samples {@code name{label="value",...} value [timestamp]}: metric names
+ *       {@code [a-zA-Z_:][a-zA-Z0-9_:]*}, label names {@code [a-zA-Z_][a-zA-Z0-9_]*}, a trailing
+ *       comma and empty braces; label values in UTF-8 with the escapes {@code \\}, {@code \"} and
+ *       {@code \n} (any other backslash pair is kept verbatim, as Prometheus does). Invalid UTF-8
+ *       is not an error: it decodes to U+FFFD.
+ *   <li>Prometheus 3 quoted UTF-8 names: {@code "my.metric"{a="b"}}, {@code {"my.metric",
+ *       "a.b"="v"}} and quoted label names.
+ *   <li>Values as Go's ParseFloat reads them (what Prometheus uses): decimal and hex floats
+ *       ({@code 0x1p-2}), an optional sign, {@code NaN}, {@code Inf}, {@code +Inf}, {@code -Inf}
+ *       (case-insensitive, also {@code Infinity}).
+ *   <li>Text timestamps: int64 milliseconds, may be negative. OpenMetrics timestamps: seconds,
+ *       maybe fractional, converted exactly to milliseconds (rounded half away from zero).
+ *   <li>OpenMetrics exemplars ({@code ... # {trace_id="x"} 1 [ts]}) are checked and skipped.
+ *   <li>Histogram, summary, {@code _total} and {@code _created} samples are plain samples.
+ * </ul>
+ *
+ * <p><b>Rejects</b> (throwing {@link ExpositionParseException} with the 1-based line number and
+ * the offending text): invalid metric or label names, a missing {@code =}, opening quote or
+ * closing brace, unterminated quoted strings, duplicate label names in one sample, a
+ * missing or unparsable value (including out-of-range values like {@code 1e400}), a malformed
+ * timestamp, text after the timestamp, malformed {@code # TYPE} lines and, in OpenMetrics, a
+ * missing {@code # EOF} or anything after it but one final newline. TYPE/HELP placement and
+ * sample ordering are not checked, and empty label values are passed through.
+ *
+ * <p><b>Not thread-safe:</b> an instance keeps reusable buffers and caches; use one per thread
+ * (e.g. one per scrape loop) and reuse it across scrapes.
+ */
+public final class ExpositionParser {
+  private final SampleLineParser samples = new SampleLineParser();
+
+  public ExpositionParser() {}
+
+  /**
+   * Parses body[offset, offset+length) as UTF-8. Calls sink for each sample, in order. On any
+   * error throws; the caller then discards everything the sink got for this body (a malformed
+   * exposition fails the whole scrape). Returns the number of samples passed to the sink.
+   */
+  public int parse(byte[] body, int offset, int length, ExpositionFormat format, SampleSink sink)
+      throws ExpositionParseException {
+    Objects.requireNonNull(body, "body");
+    Objects.checkFromIndexSize(offset, length, body.length);
+    Objects.requireNonNull(format, "format");
+    Objects.requireNonNull(sink, "sink");
+    boolean openMetrics = format == ExpositionFormat.OPENMETRICS;
+    int end = offset + length;
+    int pos = offset;
+    int lineNo = 0;
+    int count = 0;
+    boolean eof = false;
+    while (pos < end) {
+      lineNo++;
+      int nl = pos;
+      while (nl < end && body[nl] != '\n') {
+        nl++;
+      }
+      int lineEnd = nl > pos && body[nl - 1] == '\r' ? nl - 1 : nl;
+      if (eof) {
+        throw ExpositionParseException.at(
+            lineNo, "unexpected content after # EOF", body, pos, lineEnd);
+      }
+      int first = Bytes.skipWs(body, pos, lineEnd);
+      if (first < lineEnd) {
+        if (body[first] == '#') {
+          eof = metadata(body, pos, first, lineEnd, lineNo, openMetrics);
+        } else {
+          samples.parse(body, pos, first, lineEnd, lineNo, openMetrics, sink);
+          count++;
+        }
+      }
+      pos = nl + 1;
+    }
+    if (openMetrics && !eof) {
+      throw new ExpositionParseException(
+          Math.max(lineNo, 1), "missing # EOF: the exposition is incomplete");
+    }
+    return count;
+  }
+
+  /**
+   * Checks a '#' line starting at b[first]. Returns true if it is the OpenMetrics "# EOF" line.
+   */
+  private static boolean metadata(byte[] b, int lineStart, int first, int end, int lineNo,
+      boolean openMetrics) throws ExpositionParseException {
+    int i = first + 1;
+    if (i == end || !Bytes.isWs(b[i])) {
+      return false; // "#" or "#text": a comment
+    }
+    int kwStart = Bytes.skipWs(b, i, end);
+    int kwEnd = Bytes.tokenEnd(b, kwStart, end);
+    if (openMetrics && Bytes.regionIs(b, kwStart, kwEnd, "EOF")) {
+      if (Bytes.skipWs(b, kwEnd, end) != end || first != lineStart) {
+        throw ExpositionParseException.at(
+            lineNo, "malformed # EOF line (must be exactly '# EOF')", b, lineStart, end);
+      }
+      return true;
+    }
+    boolean help = Bytes.regionIs(b, kwStart, kwEnd, "HELP");
+    boolean type = !help && Bytes.regionIs(b, kwStart, kwEnd, "TYPE");
+    boolean unit = openMetrics && !help && !type && Bytes.regionIs(b, kwStart, kwEnd, "UNIT");
+    if (!help && !type && !unit) {
+      return false; // another comment
+    }
+    String kw = help ? "HELP" : type ? "TYPE" : "UNIT";
+    int nameStart = Bytes.skipWs(b, kwEnd, end);
+    int nameEnd;
+    if (nameStart < end && b[nameStart] == '"') {
+      nameEnd = Bytes.quotedEnd(b, nameStart, end);
+      if (nameEnd < 0) {
+        throw ExpositionParseException.at(
+            lineNo, "unterminated quoted metric name in # " + kw, b, lineStart, end);
+      }
+      if (nameEnd == nameStart + 2) {
+        nameEnd = nameStart; // "" is not a name
+      }
+    } else {
+      nameEnd = Bytes.nameEnd(b, nameStart, end, Bytes.METRIC_START, Bytes.METRIC_PART);
+    }
+    if (nameEnd == nameStart || (nameEnd < end && !Bytes.isWs(b[nameEnd]))) {
+      int tokEnd = Bytes.tokenEnd(b, nameStart, end);
+      String problem = nameStart == end
+          ? "missing metric name in # " + kw
+          : "invalid metric name '" + Bytes.text(b, nameStart, tokEnd, 40) + "' in # " + kw;
+      throw ExpositionParseException.at(lineNo, problem, b, lineStart, end);
+    }
+    if (type) {
+      checkType(b, lineStart, Bytes.skipWs(b, nameEnd, end), end, lineNo, openMetrics);
+    }
+    return false; // HELP and UNIT text is free-form and not used
+  }
+
+  private static void checkType(byte[] b, int lineStart, int s, int end, int lineNo,
+      boolean openMetrics) throws ExpositionParseException {
+    int e = Bytes.tokenEnd(b, s, end);
+    if (s == e) {
+      throw ExpositionParseException.at(lineNo, "missing metric type in # TYPE", b, lineStart,
+          end);
+    }
+    boolean known = Bytes.regionIs(b, s, e, "counter")
+        || Bytes.regionIs(b, s, e, "gauge")
+        || Bytes.regionIs(b, s, e, "histogram")
+        || Bytes.regionIs(b, s, e, "summary")
+        || (!openMetrics && Bytes.regionIs(b, s, e, "untyped"))
+        || (openMetrics && (Bytes.regionIs(b, s, e, "unknown")
+            || Bytes.regionIs(b, s, e, "gaugehistogram")
+            || Bytes.regionIs(b, s, e, "stateset")
+            || Bytes.regionIs(b, s, e, "info")));
+    if (!known) {
+      throw ExpositionParseException.at(lineNo,
+          "unknown metric type '" + Bytes.text(b, s, e, 40) + "'", b, lineStart, end);
+    }
+    if (Bytes.skipWs(b, e, end) != end) {
+      throw ExpositionParseException.at(lineNo, "unexpected text after the metric type",
+          b, lineStart, end);
+    }
+  }
+}
