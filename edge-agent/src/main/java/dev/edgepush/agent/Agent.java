@@ -1,0 +1,142 @@
+package dev.edgepush.agent;
+
+import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.agent.scrape.HttpScraper;
+import dev.edgepush.agent.scrape.ScrapeLoop;
+import dev.edgepush.agent.scrape.ScrapeTarget;
+import dev.edgepush.agent.scrape.TargetStatus;
+import dev.edgepush.agent.send.Backoff;
+import dev.edgepush.agent.send.PushOutcome;
+import dev.edgepush.agent.send.RemoteWriteClient;
+import dev.edgepush.agent.send.Sender;
+import dev.edgepush.compat.GlobalConfig;
+import dev.edgepush.compat.ScrapeConfig;
+import dev.edgepush.compat.ScrapeJob;
+import dev.edgepush.compat.StaticTarget;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running agent: scrape loops on one Netty event loop, the disk buffer, the sender thread
+ * and the status server. {@link #close} is the orderly shutdown SIGTERM triggers: stop
+ * scraping, let scrapes in flight finish writing, stop the sender (its unacknowledged batch is
+ * simply sent again next time), close the queue.
+ */
+public final class Agent implements AutoCloseable {
+  public static final String VERSION = "0.1.0";
+  static final String USER_AGENT = "edge-agent/" + VERSION;
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+  private final EventLoopGroup loop;
+  private final DiskBuffer buffer;
+  private final RemoteWriteClient client;
+  private final Sender sender;
+  private final Thread senderThread;
+  private final List<ScrapeLoop> scrapeLoops = new ArrayList<>();
+  private final StatusServer status;
+  private final AgentMetrics metrics;
+
+  public Agent(AgentFlags.Config cfg, ScrapeConfig scrape) throws IOException, InterruptedException {
+    LongSupplier clock = System::currentTimeMillis;
+    metrics = new AgentMetrics(clock);
+    buffer = DiskBuffer.open(cfg.dataPath().resolve("buffer"));
+    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, buffer::diskBytes, buffer::corruptSamplesTotal);
+    String token = cfg.bearerToken();
+    if (cfg.bearerTokenFile() != null) {
+      token = RemoteWriteClient.readTokenFile(cfg.bearerTokenFile());
+    }
+    client = new RemoteWriteClient(cfg.remoteWriteUrl(), token, cfg.sendTimeout(), USER_AGENT,
+        () -> Map.of(
+            "X-Edgepush-Pending-Samples", Long.toString(metrics.pendingSamples()),
+            "X-Edgepush-Oldest-Pending-Age-Seconds", String.format("%.3f", metrics.oldestPendingAgeSeconds())));
+    sender = new Sender(buffer, new Sender.Transport() {
+          @Override
+          public PushOutcome push(byte[] body, int offset, int length) {
+            return client.push(body, offset, length);
+          }
+
+          @Override
+          public long lastRequestBytes() {
+            return client.lastRequestBytes();
+          }
+        }, Backoff.withDefaults(new SecureRandom()), metrics, clock, cfg.flushInterval(),
+        cfg.maxBatchSamples(), cfg.maxBatchBytes(), redact(cfg.remoteWriteUrl()));
+    senderThread = new Thread(sender, "edge-agent-sender");
+    senderThread.start();
+
+    loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    HttpScraper scraper = new HttpScraper(loop, cfg.maxScrapeBytes(), USER_AGENT);
+    GlobalConfig global = scrape.global();
+    for (ScrapeTarget t : targets(scrape)) {
+      ScrapeLoop sl = new ScrapeLoop(t, scraper, buffer, metrics, clock, loop.next(),
+          global.externalLabels(), cfg.extraLabels());
+      scrapeLoops.add(sl);
+    }
+    List<TargetStatus> statuses = scrapeLoops.stream().map(ScrapeLoop::status).toList();
+    status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), metrics::render,
+        () -> TargetsPage.render(statuses, metrics, sender, redact(cfg.remoteWriteUrl()), clock.getAsLong()));
+    scrapeLoops.forEach(ScrapeLoop::start);
+    log.info("edge-agent {} started: {} targets, buffer {}, remote {}, status on http://{}:{}/targets",
+        VERSION, scrapeLoops.size(), buffer.directory(), redact(cfg.remoteWriteUrl()),
+        cfg.listenHost(), status.port());
+  }
+
+  /** Every static target of every job, with the labels Prometheus gives it. */
+  static List<ScrapeTarget> targets(ScrapeConfig scrape) {
+    List<ScrapeTarget> out = new ArrayList<>();
+    for (ScrapeJob job : scrape.jobs()) {
+      for (StaticTarget st : job.targets()) {
+        SortedMap<String, String> labels = new TreeMap<>();
+        labels.put("job", job.jobName());
+        labels.put("instance", st.address());
+        labels.putAll(st.labels());
+        labels.values().removeIf(String::isEmpty);
+        URI url = URI.create(job.scheme() + "://" + st.address() + job.metricsPath());
+        out.add(new ScrapeTarget(job.jobName(), st.address(), url, job.scrapeInterval(), job.scrapeTimeout(),
+            job.honorLabels(), job.honorTimestamps(), labels));
+      }
+    }
+    return out;
+  }
+
+  public int statusPort() {
+    return status.port();
+  }
+
+  static String redact(String url) {
+    return url.replaceAll("//[^/@]*@", "//<credentials>@");
+  }
+
+  @Override
+  public void close() {
+    log.info("edge-agent stopping: finishing writes, saving positions");
+    scrapeLoops.forEach(ScrapeLoop::stop);
+    status.close();
+    // quiet period 0: scrapes in flight finish (their callbacks append), nothing new starts
+    loop.shutdownGracefully(0, 3, TimeUnit.SECONDS).syncUninterruptibly();
+    sender.stop();
+    senderThread.interrupt();
+    try {
+      senderThread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sender.closeReader();
+    client.close();
+    buffer.close();
+    log.info("edge-agent stopped; {} samples pending in the buffer", buffer.pendingSamples());
+  }
+}

@@ -1,0 +1,210 @@
+package dev.edgepush.agent;
+
+import dev.edgepush.compat.ByteSize;
+import dev.edgepush.compat.GoDuration;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Command-line flags, named and meaning what vmagent's do, so a robot's existing vmagent
+ * command line keeps working. Go-style: one dash, {@code -name=value} or {@code -name value};
+ * two dashes are accepted too. Parsed with picocli (a well-kept parser that takes arbitrary
+ * option names such as {@code -remoteWrite.url} and reports unknown ones by name).
+ */
+@Command(
+    name = "edge-agent",
+    mixinStandardHelpOptions = false,
+    description = "Scrapes Prometheus targets, buffers every sample on disk, pushes remote write.",
+    sortOptions = false)
+public final class AgentFlags {
+  @Option(names = {"-promscrape.config", "--promscrape.config"}, paramLabel = "FILE",
+      description = "Prometheus-style scrape config (YAML): global, scrape_configs with static_configs.")
+  Path promscrapeConfig;
+
+  @Option(names = {"-remoteWrite.url", "--remoteWrite.url"}, paramLabel = "URL",
+      description = "Remote-write endpoint, e.g. https://ingest.example.com/api/v1/write (required).")
+  List<String> remoteWriteUrls = new ArrayList<>();
+
+  @Option(names = {"-remoteWrite.tmpDataPath", "--remoteWrite.tmpDataPath"}, paramLabel = "DIR",
+      description = "Directory of the disk buffer (default: ${DEFAULT-VALUE}).")
+  Path tmpDataPath = Path.of("vmagent-remotewrite-data");
+
+  @Option(names = {"-remoteWrite.maxDiskUsagePerURL", "--remoteWrite.maxDiskUsagePerURL"}, paramLabel = "BYTES",
+      description = "Disk cap of the buffer, e.g. 50MB or 1GiB; 0 = no cap (default: ${DEFAULT-VALUE}). Past it the oldest data goes first and is counted.")
+  String maxDiskUsagePerUrl = "0";
+
+  @Option(names = {"-remoteWrite.flushInterval", "--remoteWrite.flushInterval"}, paramLabel = "DURATION",
+      description = "Longest a batch waits before it is sent (default: ${DEFAULT-VALUE}).")
+  String flushInterval = "1s";
+
+  @Option(names = {"-remoteWrite.sendTimeout", "--remoteWrite.sendTimeout"}, paramLabel = "DURATION",
+      description = "Timeout of one remote-write request (default: ${DEFAULT-VALUE}).")
+  String sendTimeout = "1m";
+
+  @Option(names = {"-remoteWrite.maxRowsPerBlock", "--remoteWrite.maxRowsPerBlock"}, paramLabel = "N",
+      description = "Most samples in one request (default: ${DEFAULT-VALUE}).")
+  int maxRowsPerBlock = 10_000;
+
+  @Option(names = {"-remoteWrite.maxBlockSize", "--remoteWrite.maxBlockSize"}, paramLabel = "BYTES",
+      description = "Most uncompressed bytes in one request (default: ${DEFAULT-VALUE}).")
+  String maxBlockSize = "8MB";
+
+  @Option(names = {"-remoteWrite.bearerToken", "--remoteWrite.bearerToken"}, paramLabel = "TOKEN",
+      description = "Bearer token for the remote (prefer -remoteWrite.bearerTokenFile: a flag shows in ps).")
+  String bearerToken;
+
+  @Option(names = {"-remoteWrite.bearerTokenFile", "--remoteWrite.bearerTokenFile"}, paramLabel = "FILE",
+      description = "File holding the bearer token for the remote.")
+  Path bearerTokenFile;
+
+  @Option(names = {"-remoteWrite.label", "--remoteWrite.label"}, paramLabel = "NAME=VALUE",
+      description = "Label added to every sample sent (repeatable); overrides a scraped label of the same name.")
+  List<String> labels = new ArrayList<>();
+
+  @Option(names = {"-httpListenAddr", "--httpListenAddr"}, paramLabel = "HOST:PORT",
+      description = "Address of /metrics, /health and /targets (default: ${DEFAULT-VALUE}).")
+  String httpListenAddr = ":8429";
+
+  @Option(names = {"-promscrape.maxScrapeSize", "--promscrape.maxScrapeSize"}, paramLabel = "BYTES",
+      description = "Largest decompressed /metrics body accepted (default: ${DEFAULT-VALUE}).")
+  String maxScrapeSize = "16MB";
+
+  @Option(names = {"-version", "--version"}, description = "Print the version and exit.")
+  boolean version;
+
+  @Option(names = {"-help", "--help", "-h"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
+
+  /** Parsed and checked values. */
+  public record Config(
+      Path promscrapeConfig,
+      String remoteWriteUrl,
+      Path dataPath,
+      long maxDiskBytes,
+      Duration flushInterval,
+      Duration sendTimeout,
+      int maxBatchSamples,
+      int maxBatchBytes,
+      String bearerToken,
+      Path bearerTokenFile,
+      Map<String, String> extraLabels,
+      String listenHost,
+      int listenPort,
+      int maxScrapeBytes) {}
+
+  /** Thrown for a flag that is unknown or has a bad value; the message names it. */
+  public static final class FlagException extends Exception {
+    public FlagException(String message) {
+      super(message);
+    }
+  }
+
+  public static CommandLine commandLine(AgentFlags flags) {
+    return new CommandLine(flags).setUnmatchedOptionsArePositionalParams(false).setCaseInsensitiveEnumValuesAllowed(false);
+  }
+
+  /** Parses and validates {@code args}. */
+  public static AgentFlags parse(String[] args) throws FlagException {
+    AgentFlags f = new AgentFlags();
+    try {
+      commandLine(f).parseArgs(args);
+    } catch (CommandLine.UnmatchedArgumentException e) {
+      throw new FlagException("unknown flag " + e.getUnmatched().get(0) + " (edge-agent -help lists the flags)");
+    } catch (CommandLine.ParameterException e) {
+      throw new FlagException(e.getMessage());
+    }
+    return f;
+  }
+
+  /** Checks every value; the first bad one is reported with its flag name. */
+  public Config validate() throws FlagException {
+    if (remoteWriteUrls.isEmpty()) {
+      throw new FlagException("-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
+    }
+    if (remoteWriteUrls.size() > 1) {
+      throw new FlagException("-remoteWrite.url is given " + remoteWriteUrls.size()
+          + " times; several remotes are not supported by edge-agent yet: give one");
+    }
+    String url = remoteWriteUrls.get(0);
+    try {
+      java.net.URI u = java.net.URI.create(url);
+      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+        throw new IllegalArgumentException("not an http(s) URL");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new FlagException("-remoteWrite.url=" + url + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write");
+    }
+    if (bearerToken != null && bearerTokenFile != null) {
+      throw new FlagException("-remoteWrite.bearerToken and -remoteWrite.bearerTokenFile are both set: use one");
+    }
+    long maxDisk = bytes("-remoteWrite.maxDiskUsagePerURL", maxDiskUsagePerUrl);
+    Duration flush = duration("-remoteWrite.flushInterval", flushInterval);
+    if (flush.isZero()) {
+      throw new FlagException("-remoteWrite.flushInterval=" + flushInterval + ": must be more than 0");
+    }
+    Duration send = duration("-remoteWrite.sendTimeout", sendTimeout);
+    if (send.isZero()) {
+      throw new FlagException("-remoteWrite.sendTimeout=" + sendTimeout + ": must be more than 0");
+    }
+    if (maxRowsPerBlock <= 0) {
+      throw new FlagException("-remoteWrite.maxRowsPerBlock=" + maxRowsPerBlock + ": must be more than 0");
+    }
+    long block = bytes("-remoteWrite.maxBlockSize", maxBlockSize);
+    if (block <= 0 || block > Integer.MAX_VALUE / 2) {
+      throw new FlagException("-remoteWrite.maxBlockSize=" + maxBlockSize + ": must be between 1 and 1GB");
+    }
+    long scrapeMax = bytes("-promscrape.maxScrapeSize", maxScrapeSize);
+    if (scrapeMax <= 0 || scrapeMax > Integer.MAX_VALUE / 2) {
+      throw new FlagException("-promscrape.maxScrapeSize=" + maxScrapeSize + ": must be between 1 and 1GB");
+    }
+    Map<String, String> extra = new TreeMap<>();
+    for (String l : labels) {
+      int eq = l.indexOf('=');
+      String name = eq < 0 ? l : l.substring(0, eq);
+      if (eq <= 0 || !name.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+        throw new FlagException("-remoteWrite.label=" + l + ": expected name=value with a valid label name, e.g. -remoteWrite.label=robot=r17");
+      }
+      extra.put(name, l.substring(eq + 1));
+    }
+    int colon = httpListenAddr.lastIndexOf(':');
+    int port;
+    try {
+      port = Integer.parseInt(httpListenAddr.substring(colon + 1));
+      if (colon < 0 || port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      throw new FlagException("-httpListenAddr=" + httpListenAddr + ": expected host:port or :port, e.g. :8429 or 127.0.0.1:8429");
+    }
+    String host = httpListenAddr.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new Config(promscrapeConfig, url, tmpDataPath, maxDisk, flush, send, maxRowsPerBlock,
+        (int) block, bearerToken, bearerTokenFile, extra, host.isEmpty() ? "0.0.0.0" : host, port,
+        (int) scrapeMax);
+  }
+
+  private static long bytes(String flag, String value) throws FlagException {
+    try {
+      return ByteSize.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new FlagException(flag + "=" + value + ": " + e.getMessage());
+    }
+  }
+
+  private static Duration duration(String flag, String value) throws FlagException {
+    try {
+      return GoDuration.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new FlagException(flag + "=" + value + ": " + e.getMessage());
+    }
+  }
+}

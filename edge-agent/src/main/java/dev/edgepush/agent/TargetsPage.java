@@ -1,0 +1,59 @@
+package dev.edgepush.agent;
+
+import dev.edgepush.agent.scrape.TargetStatus;
+import dev.edgepush.agent.send.Sender;
+import java.time.Instant;
+import java.util.List;
+
+/** Renders {@code /targets}: each target, the buffer, the remote. Plain HTML, no scripts. */
+final class TargetsPage {
+  private TargetsPage() {}
+
+  static String render(List<TargetStatus> targets, AgentMetrics m, Sender sender, String remote, long nowMs) {
+    StringBuilder sb = new StringBuilder(4096);
+    sb.append("<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">")
+        .append("<title>edge-agent targets</title><style>body{font-family:sans-serif;margin:2em}")
+        .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
+        .append(".up{color:#070}.down{color:#b00;font-weight:bold}</style></head><body>");
+    sb.append("<h1>edge-agent</h1><h2>Targets</h2><table><tr><th>job</th><th>endpoint</th><th>state</th>")
+        .append("<th>last scrape</th><th>duration</th><th>samples</th><th>error</th></tr>");
+    for (TargetStatus t : targets) {
+      boolean never = t.lastScrapeMs() == 0;
+      sb.append("<tr><td>").append(esc(t.target.job())).append("</td><td>").append(esc(t.target.url().toString()))
+          .append("</td><td class=\"").append(never ? "" : t.up() ? "up" : "down").append("\">")
+          .append(never ? "pending" : t.up() ? "UP" : "DOWN").append("</td><td>")
+          .append(never ? "never" : ago(nowMs - t.lastScrapeMs())).append("</td><td>")
+          .append(t.lastDurationMs()).append(" ms</td><td>").append(t.lastSamples()).append("</td><td>")
+          .append(esc(t.lastError())).append("</td></tr>");
+    }
+    sb.append("</table><h2>Buffer</h2><table>")
+        .append(row("pending samples", Long.toString(m.pendingSamples())))
+        .append(row("oldest pending", m.pendingSamples() == 0 ? "none" : String.format("%.1f s ago", m.oldestPendingAgeSeconds())))
+        .append(row("disk bytes (allocated)", Long.toString(m.diskBytes())))
+        .append(row("dropped: rejected / disk_full / corrupt", m.droppedTotal("rejected") + " / "
+            + m.droppedTotal("disk_full") + " / " + m.droppedTotal("corrupt")))
+        .append("</table><h2>Remote</h2><table>")
+        .append(row("url", esc(remote)))
+        .append(row("state", sender.unreachable() ? "<span class=\"down\">UNAVAILABLE</span>" : "<span class=\"up\">OK</span>"))
+        .append(row("last success", sender.lastSuccessMs() == 0 ? "never" : Instant.ofEpochMilli(sender.lastSuccessMs()) + " (" + ago(nowMs - sender.lastSuccessMs()) + ")"))
+        .append(row("last error", esc(sender.lastError())))
+        .append(row("samples sent", Long.toString(m.samplesSent.sum())))
+        .append("</table><p><a href=\"/metrics\">/metrics</a> · <a href=\"/health\">/health</a></p></body></html>\n");
+    return sb.toString();
+  }
+
+  private static String row(String k, String v) {
+    return "<tr><th>" + k + "</th><td>" + v + "</td></tr>";
+  }
+
+  private static String ago(long ms) {
+    return String.format("%.1f s ago", Math.max(0, ms) / 1000.0);
+  }
+
+  static String esc(String s) {
+    if (s == null) {
+      return "";
+    }
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}
