@@ -1,0 +1,80 @@
+package dev.edgepush.agent.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills the agent with {@code kill -9} at random moments while it scrapes every 100 ms (so
+ * appends are frequent) and pushes to a receiver that holds each request 300 ms (so a push is
+ * usually in flight), restarts it each time, and checks that every scrape it answered arrives
+ * at least once.
+ */
+class Kill9MidAppendAndMidPushTest {
+  @TempDir Path dir;
+
+  @Test
+  void everyBufferedSampleArrivesAtLeastOnceAcrossRepeatedKill9() throws Exception {
+    SplittableRandom random = new SplittableRandom(42);
+    try (SlowReceiver receiver = new SlowReceiver(300);
+        CountingTarget target = new CountingTarget(500)) {
+      Path config = dir.resolve("scrape.yml");
+      Files.writeString(config, "global:\n  scrape_interval: 100ms\nscrape_configs:\n  - job_name: t\n"
+          + "    static_configs:\n      - targets: ['127.0.0.1:" + target.port() + "']\n");
+      int statusPort = VictoriaMetrics.freePort();
+      String[] flags = {
+        "-promscrape.config=" + config, "-remoteWrite.url=" + receiver.url(),
+        "-remoteWrite.tmpDataPath=" + dir.resolve("agent-data"), "-remoteWrite.flushInterval=100ms",
+        "-remoteWrite.maxRowsPerBlock=2000"
+      };
+      List<Long> kills = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        try (AgentProcess agent = AgentProcess.start(dir, statusPort, flags)) {
+          AgentProcess.pause(500 + random.nextInt(1000));
+          kills.add(System.nanoTime());
+          agent.kill9();
+        }
+      }
+      long requestsBefore = receiver.requests.get();
+      try (AgentProcess agent = AgentProcess.start(dir, statusPort, flags)) {
+        AgentProcess.pause(500);
+        target.stopServing();
+        assertEquals("ok\n", agent.get("/health"));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline && !missing(target, receiver).isEmpty()) {
+          AgentProcess.pause(100);
+        }
+        assertTrue(receiver.requests.get() > requestsBefore, "the last agent pushed");
+      }
+      TreeSet<Long> missing = missing(target, receiver);
+      TreeSet<Long> inFlight = new TreeSet<>();
+      for (long seq : missing) {
+        long at = target.answered.get(seq);
+        if (kills.stream().anyMatch(k -> at <= k && k - at < 100_000_000L)) {
+          inFlight.add(seq);
+        }
+      }
+      missing.removeAll(inFlight);
+      System.out.printf("kills=%d answered=%d received_seqs=%d lost=%d in_flight_at_kill=%d samples_received=%d%n",
+          kills.size(), target.answered.size(), receiver.seqs.size(), missing.size(), inFlight.size(),
+          receiver.samples.get());
+      assertTrue(target.answered.size() > 30, "enough scrapes to mean something");
+      assertEquals(new TreeSet<Long>(), missing, "scrapes answered and buffered but never delivered");
+      assertTrue(inFlight.size() <= kills.size(), "at most one scrape in flight per kill");
+    }
+  }
+
+  private static TreeSet<Long> missing(CountingTarget target, SlowReceiver receiver) {
+    TreeSet<Long> missing = new TreeSet<>(target.answered.keySet());
+    missing.removeAll(receiver.seqs);
+    return missing;
+  }
+}
