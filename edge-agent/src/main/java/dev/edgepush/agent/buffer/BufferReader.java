@@ -77,13 +77,13 @@ public final class BufferReader implements Closeable {
     r.index = dc.index();
     long remaining = b.readRemaining();
     if (remaining < DiskBuffer.HEADER_BYTES) {
-      buffer.countCorrupt(0, "excerpt " + Long.toHexString(r.index) + " has " + remaining + " bytes, less than a header");
+      buffer.countCorrupt(r.index, 0, "excerpt " + Long.toHexString(r.index) + " has " + remaining + " bytes, less than a header");
       return false;
     }
     byte version = b.readByte();
     int samples = b.readInt();
     if (version != DiskBuffer.FORMAT_VERSION) {
-      buffer.countCorrupt(0, "excerpt " + Long.toHexString(r.index) + " has format version " + version + ", expected " + DiskBuffer.FORMAT_VERSION);
+      buffer.countCorrupt(r.index, 0, "excerpt " + Long.toHexString(r.index) + " has format version " + version + ", expected " + DiskBuffer.FORMAT_VERSION);
       return false;
     }
     r.sampleCount = samples;
@@ -92,7 +92,7 @@ public final class BufferReader implements Closeable {
     int expectedCrc = b.readInt();
     int n = b.readInt();
     if (n < 0 || n > b.readRemaining() || r.uncompressedLength < 0) {
-      buffer.countCorrupt(Math.max(0, samples), "excerpt " + Long.toHexString(r.index) + " declares " + n + " payload bytes but holds " + b.readRemaining());
+      buffer.countCorrupt(r.index, Math.max(0, samples), "excerpt " + Long.toHexString(r.index) + " declares " + n + " payload bytes but holds " + b.readRemaining());
       return false;
     }
     if (r.compressed.length < n) {
@@ -103,7 +103,7 @@ public final class BufferReader implements Closeable {
     crc.reset();
     crc.update(r.compressed, 0, n);
     if ((int) crc.getValue() != expectedCrc) {
-      buffer.countCorrupt(Math.max(0, samples), "excerpt " + Long.toHexString(r.index) + " checksum " + Integer.toHexString((int) crc.getValue()) + " != stored " + Integer.toHexString(expectedCrc));
+      buffer.countCorrupt(r.index, Math.max(0, samples), "excerpt " + Long.toHexString(r.index) + " checksum " + Integer.toHexString((int) crc.getValue()) + " != stored " + Integer.toHexString(expectedCrc));
       return false;
     }
     return true;

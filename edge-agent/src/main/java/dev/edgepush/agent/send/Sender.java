@@ -22,6 +22,14 @@ import org.slf4j.LoggerFactory;
  * PushOutcome.Retry} sends the same bytes again after {@code Retry-After} or the backoff, so a
  * re-sent sample is identical.
  *
+ * <p>Disk cap. When a trim of the buffer dropped unacknowledged excerpts ({@link
+ * DiskBuffer#trimGeneration} changed since this sender created its reader), the next {@link
+ * #runOnce} discards the in-memory batch (even one waiting for a retry; the retry time still
+ * holds) and the reader, and reads again from the new acknowledged position: excerpts of the
+ * batch from files that still exist are read again, those from deleted files were counted
+ * once as disk_full by the trim. A batch whose push was in flight during such a trim is not
+ * acknowledged and not counted as sent or rejected (see {@link DiskBuffer}).
+ *
  * <p>{@link #runOnce} does one step and says how long to wait; tests step it with a fake clock.
  */
 public final class Sender implements Runnable {
@@ -48,6 +56,7 @@ public final class Sender implements Runnable {
   private final String remoteName;
 
   private BufferReader reader;
+  private long readerGeneration; // the buffer's trim generation when the reader was created
   private final BufferReader.Record record = new BufferReader.Record();
   private boolean carry; // record holds an excerpt read but not yet added to the batch
   private byte[] batch = new byte[256 * 1024];
@@ -87,6 +96,13 @@ public final class Sender implements Runnable {
   /** Does one step; returns how many ms to wait before the next. */
   public long runOnce() throws IOException {
     long now = clockMs.getAsLong();
+    if (reader != null && buffer.trimGeneration() != readerGeneration) {
+      if (batchSamples > 0 || batchLastIndex >= 0) {
+        log.info("the disk cap trimmed the buffer: discarding the in-memory batch of {} samples"
+            + " and reading again from the acknowledged position", batchSamples);
+      }
+      discardBatchAndReader();
+    }
     if (retryAtMs > now) {
       return retryAtMs - now;
     }
@@ -94,6 +110,7 @@ public final class Sender implements Runnable {
       return push(now); // a retry sends the same bytes: nothing is added to a tried batch
     }
     if (reader == null) {
+      readerGeneration = buffer.trimGeneration(); // before reading: a later trim is noticed
       reader = buffer.reader();
     }
     boolean full = fill(now);
@@ -144,24 +161,28 @@ public final class Sender implements Runnable {
     metrics.remoteWriteBytes.add(transport.lastRequestBytes());
     if (outcome instanceof PushOutcome.Delivered d) {
         metrics.request(Integer.toString(d.code()));
-        metrics.samplesSent.add(batchSamples);
+        int samples = batchSamples;
+        if (acknowledgeBatch()) {
+          metrics.samplesSent.add(samples);
+        }
         lastSuccessMs = now;
         if (unreachable) {
           unreachable = false;
           log.info("remote {} reachable again after {} s; {} samples pending",
-              remoteName, (now - unreachableSinceMs) / 1000, buffer.pendingSamples() - batchSamples);
+              remoteName, (now - unreachableSinceMs) / 1000, buffer.pendingSamples());
         }
         backoff.reset();
-        acknowledgeBatch();
         return 0;
     }
     if (outcome instanceof PushOutcome.Rejected r) {
         metrics.request(Integer.toString(r.code()));
-        metrics.dropped("rejected", batchSamples);
         lastError = "HTTP " + r.code() + ": " + r.body();
         log.error("remote {} rejected a batch of {} samples with HTTP {} (will not retry, counted in edge_agent_samples_dropped_total{reason=\"rejected\"}): {}",
             remoteName, batchSamples, r.code(), r.body());
-        acknowledgeBatch();
+        int samples = batchSamples;
+        if (acknowledgeBatch()) {
+          metrics.dropped("rejected", samples);
+        }
         return 0;
     }
     if (outcome instanceof PushOutcome.Retry r) {
@@ -180,12 +201,32 @@ public final class Sender implements Runnable {
     throw new AssertionError(outcome);
   }
 
-  private void acknowledgeBatch() throws IOException {
-    buffer.ack(batchLastIndex, batchSamples);
+  /**
+   * Acknowledges the batch in the buffer and empties it. Returns false when the buffer did not
+   * take the acknowledgement (a disk cap trim invalidated the batch while it was pushed); then
+   * the reader is dropped too, and what still exists is read again.
+   */
+  private boolean acknowledgeBatch() throws IOException {
+    boolean applied = buffer.ack(batchLastIndex, batchSamples, readerGeneration);
+    if (applied) {
+      resetBatch();
+    } else {
+      discardBatchAndReader();
+    }
+    return applied;
+  }
+
+  private void resetBatch() {
     batchBytes = 0;
     batchSamples = 0;
     batchLastIndex = -1;
     batchAttempted = false;
+  }
+
+  private void discardBatchAndReader() {
+    resetBatch();
+    carry = false; // the carried excerpt came from the old reader: it is read again
+    closeReader();
   }
 
   private void ensureCapacity(int needed) {

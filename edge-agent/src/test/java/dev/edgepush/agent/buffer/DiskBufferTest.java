@@ -159,4 +159,15 @@ class DiskBufferTest {
       assertTrue(allocated < apparent / 4, "allocated " + allocated + " vs apparent " + apparent);
     }
   }
+
+  @Test
+  void diskBytesAreBytesNotKibibytes() throws IOException {
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      byte[] random = new byte[200_000];
+      new java.util.SplittableRandom(7).nextBytes(random); // Snappy cannot shrink these
+      buffer.append(random, random.length, 1, 1);
+      long allocated = buffer.diskBytes();
+      assertTrue(allocated >= 200_000, "200 kB of incompressible data take at least 300 kB: " + allocated);
+    }
+  }
 }

@@ -7,13 +7,18 @@ import dev.edgepush.agent.AgentMetrics;
 import dev.edgepush.agent.buffer.DiskBuffer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +38,7 @@ class SenderTest {
         @Override
         public PushOutcome push(byte[] body, int offset, int length) {
           sent.add(new String(body, offset, length, StandardCharsets.UTF_8));
+          duringPush.run();
           return script.isEmpty() ? new PushOutcome.Delivered(204) : script.poll();
         }
 
@@ -48,6 +54,9 @@ class SenderTest {
     metrics = new AgentMetrics(() -> now);
     metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, () -> 0, buffer::corruptSamplesTotal);
   }
+
+  /** Done before a push returns, as if the scheduler's trim ran while the request was in flight. */
+  Runnable duringPush = () -> {};
 
   @AfterEach
   void close() {
@@ -154,5 +163,123 @@ class SenderTest {
     Sender again = sender(1, 1 << 20);
     again.runOnce();
     assertEquals(List.of("one", "two"), sent, "'one' is not sent twice, 'two' is not lost");
+  }
+
+  // --- disk cap: files roll every fake second; 'a' excerpts are big, the others small ---
+
+  final SetTimeProvider chronicleClock = new SetTimeProvider(Instant.parse("2026-03-01T10:00:00Z"));
+  final SplittableRandom random = new SplittableRandom(3);
+
+  private void reopenWithCap(long cap) throws IOException {
+    buffer.close();
+    buffer = DiskBuffer.open(dir.resolve("capped"), cap, TestRollCycles.TEST_SECONDLY, chronicleClock);
+    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, () -> 0, buffer::corruptSamplesTotal);
+  }
+
+  /** An excerpt "tag|filler\n" of one sample; the filler does not compress. */
+  private void appendTagged(String tag, int fillerBytes) throws IOException {
+    StringBuilder b = new StringBuilder(tag).append('|');
+    for (int i = 0; i < fillerBytes; i++) {
+      b.append((char) ('a' + random.nextInt(26)));
+    }
+    append(b.append('\n').toString(), 1);
+  }
+
+  private static List<String> tags(String body) {
+    List<String> tags = new ArrayList<>();
+    for (String line : body.split("\n")) {
+      tags.add(line.substring(0, line.indexOf('|')));
+    }
+    return tags;
+  }
+
+  private long cycleFiles() throws IOException {
+    try (Stream<Path> s = Files.list(dir.resolve("capped").resolve("queue"))) {
+      return s.filter(p -> p.toString().endsWith(".cq4")).count();
+    }
+  }
+
+  /**
+   * File A: a0 (sent), a1..a9 (~2 MB); file B: b0, b1. The sender holds a1..b1 in a batch that
+   * waits for a retry; file C gets c0; the cap deletes A.
+   */
+  private Sender holdBatchAcrossFilesThenTrimTheOldest() throws IOException {
+    reopenWithCap(1_000_000);
+    Sender s = sender(100, 8 << 20);
+    appendTagged("a0", 200_000);
+    s.runOnce();
+    now += 1000;
+    s.runOnce();
+    assertEquals(List.of("a0"), tags(sent.get(0)));
+    for (int i = 1; i <= 9; i++) {
+      appendTagged("a" + i, 200_000);
+    }
+    chronicleClock.advanceMillis(1000);
+    appendTagged("b0", 10);
+    appendTagged("b1", 10);
+    s.runOnce();
+    now += 1000;
+    script.add(new PushOutcome.Retry(503, Duration.ofSeconds(5), "HTTP 503"));
+    assertEquals(5000, s.runOnce());
+    assertEquals(List.of("a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "b0", "b1"), tags(sent.get(1)));
+    chronicleClock.advanceMillis(1000);
+    appendTagged("c0", 10);
+    assertEquals(3, cycleFiles());
+    return s;
+  }
+
+  @Test
+  void aBatchWaitingForARetryWhoseFileIsTrimmedIsReadAgainFromWhatIsLeft() throws IOException {
+    Sender s = holdBatchAcrossFilesThenTrimTheOldest();
+    assertEquals(1, buffer.enforceCap(), "file A goes; B and C fit under the cap");
+    assertEquals(2, cycleFiles());
+    assertEquals(9, buffer.diskFullSamplesTotal(), "a1..a9 were unsent; a0 was sent");
+    assertEquals(3, buffer.pendingSamples());
+
+    now += 2000;
+    assertEquals(3000, s.runOnce(), "the retry time still holds after the batch is dropped");
+    assertEquals(2, sent.size());
+    now += 3000;
+    s.runOnce(); // reads b0, b1, c0 again from the new acknowledged position
+    now += 1000;
+    s.runOnce();
+    assertEquals(3, sent.size());
+    assertEquals(List.of("b0", "b1", "c0"), tags(sent.get(2)), "the newest data, in order, once");
+    assertEquals(4, metrics.samplesSent.sum(), "a0, b0, b1, c0: nothing counted twice");
+    assertEquals(0, buffer.pendingSamples());
+    assertEquals(buffer.bufferedSamplesTotal(),
+        metrics.samplesSent.sum() + buffer.diskFullSamplesTotal() + buffer.pendingSamples());
+    s.runOnce();
+    now += 5000;
+    s.runOnce();
+    assertEquals(3, sent.size(), "nothing more to send");
+  }
+
+  @Test
+  void aBatchDeliveredWhileATrimDroppedPartOfItIsNotCountedAndTheRestIsSentAgain() throws IOException {
+    Sender s = holdBatchAcrossFilesThenTrimTheOldest();
+    duringPush = () -> {
+      try {
+        duringPush = () -> {};
+        assertEquals(1, buffer.enforceCap());
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    };
+    long generation = buffer.trimGeneration();
+    now += 5000;
+    s.runOnce(); // the retry of a1..b1 is delivered, but A was trimmed while it was in flight
+    assertEquals(3, sent.size());
+    assertEquals(generation + 1, buffer.trimGeneration());
+    assertEquals(1, metrics.samplesSent.sum(), "only a0: the invalidated batch is not counted");
+    assertEquals(9, buffer.diskFullSamplesTotal());
+    assertEquals(3, buffer.pendingSamples(), "b0, b1 and c0 are still to be sent");
+    s.runOnce();
+    now += 1000;
+    s.runOnce();
+    assertEquals(List.of("b0", "b1", "c0"), tags(sent.get(3)), "what still exists is sent again, in order");
+    assertEquals(4, metrics.samplesSent.sum());
+    assertEquals(0, buffer.pendingSamples());
+    assertEquals(buffer.bufferedSamplesTotal(), metrics.samplesSent.sum() + buffer.diskFullSamplesTotal());
   }
 }
