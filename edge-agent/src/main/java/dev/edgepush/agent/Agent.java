@@ -52,8 +52,9 @@ public final class Agent implements AutoCloseable {
   public Agent(AgentFlags.Config cfg, ScrapeConfig scrape) throws IOException, InterruptedException {
     LongSupplier clock = System::currentTimeMillis;
     metrics = new AgentMetrics(clock);
-    buffer = DiskBuffer.open(cfg.dataPath().resolve("buffer"));
-    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, buffer::diskBytes, buffer::corruptSamplesTotal);
+    buffer = DiskBuffer.open(cfg.dataPath().resolve("buffer"), cfg.maxDiskBytes());
+    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, buffer::diskBytes,
+        buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal);
     String token = cfg.bearerToken();
     if (cfg.bearerTokenFile() != null) {
       token = RemoteWriteClient.readTokenFile(cfg.bearerTokenFile());
@@ -89,6 +90,10 @@ public final class Agent implements AutoCloseable {
     status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), metrics::render,
         () -> TargetsPage.render(statuses, metrics, sender, redact(cfg.remoteWriteUrl()), clock.getAsLong()));
     scrapeLoops.forEach(ScrapeLoop::start);
+    if (cfg.maxDiskBytes() > 0) {
+      // Once a second: between two checks the buffer grows by about a second of scrapes.
+      loop.scheduleWithFixedDelay(this::enforceCap, 1, 1, TimeUnit.SECONDS);
+    }
     log.info("edge-agent {} started: {} targets, buffer {}, remote {}, status on http://{}:{}/targets",
         VERSION, scrapeLoops.size(), buffer.directory(), redact(cfg.remoteWriteUrl()),
         cfg.listenHost(), status.port());
@@ -110,6 +115,14 @@ public final class Agent implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  private void enforceCap() {
+    try {
+      buffer.enforceCap();
+    } catch (IOException | RuntimeException e) {
+      log.error("cannot enforce the disk cap on {}: {}", buffer.directory(), e.toString());
+    }
   }
 
   public int statusPort() {

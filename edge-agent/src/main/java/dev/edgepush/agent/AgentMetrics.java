@@ -21,6 +21,7 @@ public final class AgentMetrics {
   private volatile LongSupplier pendingSamples = () -> 0;
   private volatile LongSupplier diskBytes = () -> 0;
   private volatile LongSupplier corruptSamples = () -> 0;
+  private volatile LongSupplier diskFullSamples = () -> 0;
   private final AtomicLong oldestPendingMs = new AtomicLong();
   private final LongSupplier clockMs;
 
@@ -33,7 +34,9 @@ public final class AgentMetrics {
 
   /** Wires the gauges that the disk buffer owns. */
   public void bindBuffer(
-      LongSupplier bufferedTotal, LongSupplier pending, LongSupplier diskBytes, LongSupplier corrupt) {
+      LongSupplier bufferedTotal, LongSupplier pending, LongSupplier diskBytes, LongSupplier corrupt,
+      LongSupplier diskFull) {
+    this.diskFullSamples = diskFull;
     this.bufferedTotal = bufferedTotal;
     this.pendingSamples = pending;
     this.diskBytes = diskBytes;
@@ -49,7 +52,8 @@ public final class AgentMetrics {
       return corruptSamples.getAsLong();
     }
     LongAdder a = dropped.get(reason);
-    return a == null ? 0 : a.sum();
+    long extra = "disk_full".equals(reason) ? diskFullSamples.getAsLong() : 0;
+    return (a == null ? 0 : a.sum()) + extra;
   }
 
   public void request(String code) {
@@ -90,7 +94,7 @@ public final class AgentMetrics {
     counter(sb, "edge_agent_samples_sent_total", "Samples the remote answered 2xx for.", samplesSent.sum());
     header(sb, "edge_agent_samples_dropped_total", "Samples given up on, by reason: rejected (a 4xx that can never succeed), disk_full (the disk cap or a full disk), corrupt (a damaged buffer excerpt).", "counter");
     Map<String, Long> drops = new TreeMap<>();
-    dropped.forEach((k, v) -> drops.put(k, v.sum()));
+    dropped.forEach((k, v) -> drops.put(k, droppedTotal(k)));
     drops.put("corrupt", corruptSamples.getAsLong());
     drops.forEach((k, v) -> sb.append("edge_agent_samples_dropped_total{reason=\"").append(k).append("\"} ").append(v).append('\n'));
     gauge(sb, "edge_agent_buffer_pending_samples", "Samples in the disk buffer not yet acknowledged by the remote.", pendingSamples.getAsLong());

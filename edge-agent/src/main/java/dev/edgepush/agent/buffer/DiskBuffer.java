@@ -159,8 +159,9 @@ public final class DiskBuffer implements Closeable {
         SingleChronicleQueueBuilder.binary(dir.resolve("queue"))
             .rollCycle(rollCycle)
             .timeProvider(clock)
-            // Mapped pages count in RSS: 1 MiB blocks keep the mapped window small.
-            .blockSize(1 << 20)
+            // Mapped pages count in RSS, so the block is small; Chronicle takes an excerpt of up
+            // to about a quarter of it, so 4 MiB blocks hold a ~1 MiB compressed scrape.
+            .blockSize(4 << 20)
             .build();
     DiskBuffer buffer = new DiskBuffer(dir, queue, ackFile, acked, maxDiskBytes);
     try {

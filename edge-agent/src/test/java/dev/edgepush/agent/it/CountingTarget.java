@@ -47,6 +47,27 @@ final class CountingTarget implements AutoCloseable {
     server.start();
   }
 
+  /**
+   * The scrapes that may have been in flight when the agent was killed at each of {@code
+   * killNanos}: for each kill, the last scrape answered before it. The agent scrapes a target
+   * one request at a time, so no other answered scrape can still be unwritten at that instant.
+   */
+  java.util.Set<Long> lastAnsweredBefore(java.util.List<Long> killNanos) {
+    java.util.Set<Long> out = new java.util.TreeSet<>();
+    for (long k : killNanos) {
+      long last = -1;
+      for (Map.Entry<Long, Long> e : answered.entrySet()) {
+        if (e.getValue() <= k) {
+          last = e.getKey();
+        }
+      }
+      if (last > 0) {
+        out.add(last);
+      }
+    }
+    return out;
+  }
+
   int port() {
     return server.getAddress().getPort();
   }

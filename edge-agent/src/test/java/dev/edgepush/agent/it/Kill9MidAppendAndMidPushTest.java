@@ -55,14 +55,14 @@ class Kill9MidAppendAndMidPushTest {
         assertTrue(receiver.requests.get() > requestsBefore, "the last agent pushed");
       }
       TreeSet<Long> missing = missing(target, receiver);
-      TreeSet<Long> inFlight = new TreeSet<>();
-      for (long seq : missing) {
-        long at = target.answered.get(seq);
-        if (kills.stream().anyMatch(k -> at <= k && k - at < 100_000_000L)) {
-          inFlight.add(seq);
-        }
-      }
+      TreeSet<Long> inFlight = new TreeSet<>(missing);
+      inFlight.retainAll(target.lastAnsweredBefore(kills));
       missing.removeAll(inFlight);
+      for (long seq : inFlight) {
+        long at = target.answered.get(seq);
+        long kill = kills.stream().filter(k -> k >= at).min(Long::compare).orElseThrow();
+        System.out.printf("seq %d was answered %d ms before a kill -9 and never written%n", seq, (kill - at) / 1_000_000);
+      }
       System.out.printf("kills=%d answered=%d received_seqs=%d lost=%d in_flight_at_kill=%d samples_received=%d%n",
           kills.size(), target.answered.size(), receiver.seqs.size(), missing.size(), inFlight.size(),
           receiver.samples.get());

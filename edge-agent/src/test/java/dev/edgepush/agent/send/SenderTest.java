@@ -52,7 +52,7 @@ class SenderTest {
   void open() throws IOException {
     buffer = DiskBuffer.open(dir);
     metrics = new AgentMetrics(() -> now);
-    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, () -> 0, buffer::corruptSamplesTotal);
+    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, () -> 0, buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal);
   }
 
   /** Done before a push returns, as if the scheduler's trim ran while the request was in flight. */
@@ -173,7 +173,7 @@ class SenderTest {
   private void reopenWithCap(long cap) throws IOException {
     buffer.close();
     buffer = DiskBuffer.open(dir.resolve("capped"), cap, TestRollCycles.TEST_SECONDLY, chronicleClock);
-    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, () -> 0, buffer::corruptSamplesTotal);
+    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, () -> 0, buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal);
   }
 
   /** An excerpt "tag|filler\n" of one sample; the filler does not compress. */
