@@ -109,7 +109,9 @@ public final class HttpScraper {
                 TimeUnit.MILLISECONDS);
     ch.closeFuture().addListener(f -> {
       timeout.cancel(false);
-      once.fail("connection closed before a full response");
+      // Queued, not immediate: a handler that closes and then throws (the aggregator does for an
+      // oversized body) gets its more precise error reported first.
+      ch.eventLoop().execute(() -> once.fail("connection closed before a full response"));
     });
     connect.addListener(
         (ChannelFuture f) -> {
@@ -186,7 +188,7 @@ public final class HttpScraper {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (cause instanceof TooLongFrameException) {
+      if (cause instanceof TooLongFrameException || cause.getCause() instanceof TooLongFrameException) {
         once.fail("body larger than " + maxBodyBytes + " bytes (-promscrape.maxScrapeSize)");
       } else {
         once.fail(describe(cause));

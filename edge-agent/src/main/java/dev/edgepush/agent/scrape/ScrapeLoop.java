@@ -120,11 +120,11 @@ public final class ScrapeLoop {
       scraped = 0;
     }
     int post = series.samples();
+    int added = series.seriesAdded(); // scraped series only, before the synthetic ones
     series.addSynthetic("up", up ? 1 : 0, ts);
     series.addSynthetic("scrape_duration_seconds", seconds, ts);
     series.addSynthetic("scrape_samples_scraped", scraped, ts);
     series.addSynthetic("scrape_samples_post_metric_relabeling", post, ts);
-    int added = series.seriesAdded();
     series.addSynthetic("scrape_series_added", up ? added : 0, ts);
     series.addStalenessMarkers(ts);
     int total = series.samples();
