@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Scrapes one target on its schedule (interval, stable offset), parses the body, adds the
  * target's labels and the synthetic series Prometheus adds ({@code up}, {@code
  * scrape_duration_seconds}, {@code scrape_samples_scraped}, {@code
- * scrape_samples_post_metric_relabeling}, {@code scrape_series_added}), writes staleness
+ * scrape_samples_post_metric_relabeling}, {@code scrape_series_added}, and vmagent's {@code
+ * scrape_timeout_seconds}), writes staleness
  * markers for series that disappeared, and appends the whole scrape to the disk buffer as one
  * excerpt. A failed scrape (unreachable, non-200, malformed body) writes {@code up 0} and
  * staleness markers and nothing else. Everything runs on the target's event loop thread; a
@@ -126,6 +127,8 @@ public final class ScrapeLoop {
     series.addSynthetic("scrape_samples_scraped", scraped, ts);
     series.addSynthetic("scrape_samples_post_metric_relabeling", post, ts);
     series.addSynthetic("scrape_series_added", up ? added : 0, ts);
+    // vmagent adds this one too (Prometheus does only with a feature flag); we follow vmagent.
+    series.addSynthetic("scrape_timeout_seconds", target.timeout().toMillis() / 1000.0, ts);
     series.addStalenessMarkers(ts);
     int total = series.samples();
     metrics.samplesScraped.add(scraped);
