@@ -1,0 +1,81 @@
+package dev.edgepush.ingest;
+
+import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.ingest.auth.TokensFileException;
+import dev.edgepush.ingest.fleet.FleetRegistry;
+import dev.edgepush.ingest.http.IngestPipeline;
+import dev.edgepush.ingest.http.IngestServer;
+import dev.edgepush.ingest.http.Routes;
+import dev.edgepush.ingest.limit.RobotRateLimiter;
+import dev.edgepush.ingest.wal.ForwardingWal;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running ingest: tokens file, WAL and forwarders, the HTTP server, and a once-a-second
+ * housekeeping task (tokens file reload, WAL disk caps). {@link #close} is SIGTERM's orderly
+ * stop: stop accepting, let requests in flight finish, stop the forwarders, close the WAL.
+ */
+public final class CentralIngest implements AutoCloseable {
+  public static final String VERSION = "0.1.0";
+  private static final Logger log = LoggerFactory.getLogger(CentralIngest.class);
+
+  private final EventLoopGroup loop;
+  private final ForwardingWal wal;
+  private final IngestServer server;
+  private final FleetRegistry fleet = new FleetRegistry();
+  private final IngestMetrics metrics = new IngestMetrics();
+
+  public CentralIngest(IngestFlags.Config cfg) throws IOException, InterruptedException, TokensFileException {
+    LongSupplier clock = System::currentTimeMillis;
+    TokensFile tokens = TokensFile.open(cfg.tokensFile());
+    wal = new ForwardingWal(cfg.walPath(), cfg.remoteWriteUrls(), cfg.walMaxDiskBytes());
+    metrics.bind(wal::forwardedSamples, wal::pendingSamples, wal::diskBytes,
+        () -> fleet.onlineCount(clock.getAsLong()), wal::droppedSamples);
+    // One loop thread per core: decoding is CPU work and the WAL append a memory copy into a
+    // mapped file, so they run on the loops (Netty 4.2 deprecates separate handler executors).
+    loop = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
+        NioIoHandler.newFactory());
+    IngestPipeline pipeline = new IngestPipeline(new IngestPipeline.Parts(
+        new Routes(Routes.ingestRoutes()), tokens, fleet,
+        new RobotRateLimiter(cfg.maxSamplesPerSecondPerRobot(), System::nanoTime), wal, metrics,
+        new IngestPipeline.Limits(cfg.maxRequestBytes(), cfg.maxDecompressedBytes(), cfg.walMaxPendingSamples()),
+        clock));
+    server = new IngestServer(loop, cfg.listenHost(), cfg.listenPort(), pipeline);
+    loop.scheduleWithFixedDelay(() -> {
+      tokens.reloadIfChanged();
+      if (cfg.walMaxDiskBytes() > 0) {
+        wal.enforceCaps();
+      }
+    }, 1, 1, TimeUnit.SECONDS);
+    log.info("central-ingest {} listening on {}:{}; {} tokens; WAL {}; forwarding to {} shard(s)", VERSION,
+        cfg.listenHost(), server.port(), tokens.size(), cfg.walPath(), wal.shardCount());
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public FleetRegistry fleet() {
+    return fleet;
+  }
+
+  public IngestMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    log.info("central-ingest stopping");
+    server.close();
+    loop.shutdownGracefully(0, 3, TimeUnit.SECONDS).syncUninterruptibly();
+    wal.close();
+    log.info("central-ingest stopped; {} samples pending in the WAL", wal.pendingSamples());
+  }
+}

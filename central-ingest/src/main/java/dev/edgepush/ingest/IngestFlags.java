@@ -1,0 +1,171 @@
+package dev.edgepush.ingest;
+
+import dev.edgepush.compat.ByteSize;
+import dev.edgepush.ingest.wal.ForwardingWal;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Command-line flags, in the agent's (and VictoriaMetrics') style: one dash, {@code -name=value}
+ * or {@code -name value}; two dashes work too. A bad flag stops start-up with a message naming
+ * it (exit code 2).
+ */
+@Command(name = "central-ingest", mixinStandardHelpOptions = false, sortOptions = false,
+    description = "The fleet's ingest endpoint: authenticates robots, writes ahead to disk, forwards to VictoriaMetrics.")
+public final class IngestFlags {
+  @Option(names = {"-httpListenAddr", "--httpListenAddr"}, paramLabel = "HOST:PORT",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String httpListenAddr = ":8427";
+
+  @Option(names = {"-remoteWrite.url", "--remoteWrite.url"}, paramLabel = "URL",
+      description = "Where to forward (repeatable, required). One VictoriaMetrics single node, e.g. "
+          + "http://vm:8428/api/v1/write, or a list of vminsert URLs with {tenant}, e.g. "
+          + "http://vminsert-1:8480/insert/{tenant}/prometheus/api/v1/write; series are sharded over the list "
+          + "by a consistent hash of their sorted labels.")
+  List<String> remoteWriteUrls = new ArrayList<>();
+
+  @Option(names = {"-query.url", "--query.url"}, paramLabel = "URL",
+      description = "VictoriaMetrics query base URL for the query proxy, e.g. http://vm:8428 or http://vmselect:8481/select/{tenant}/prometheus.")
+  String queryUrl;
+
+  @Option(names = {"-wal.path", "--wal.path"}, paramLabel = "DIR",
+      description = "Directory of the write-ahead log (default: ${DEFAULT-VALUE}).")
+  Path walPath = Path.of("central-ingest-wal");
+
+  @Option(names = {"-wal.maxDiskBytes", "--wal.maxDiskBytes"}, paramLabel = "BYTES",
+      description = "Disk cap of each destination's WAL directory (shard, and tenant in cluster mode), e.g. 10GB; 0 = none (default: ${DEFAULT-VALUE}). Past it the oldest data is dropped and counted.")
+  String walMaxDiskBytes = "0";
+
+  @Option(names = {"-wal.maxPendingSamples", "--wal.maxPendingSamples"}, paramLabel = "N",
+      description = "Answer 429 while the WAL holds more unforwarded samples than this; 0 = no limit (default: ${DEFAULT-VALUE}).")
+  long walMaxPendingSamples = 100_000_000L;
+
+  @Option(names = {"-auth.tokensFile", "--auth.tokensFile"}, paramLabel = "FILE",
+      description = "Tokens file: '<robot|reader> <name> <tenant> sha256:<hex>' per line (required); re-read when it changes.")
+  Path tokensFile;
+
+  @Option(names = {"-maxRequestBytes", "--maxRequestBytes"}, paramLabel = "BYTES",
+      description = "Largest request body as sent (compressed) (default: ${DEFAULT-VALUE}).")
+  String maxRequestBytes = "32MB";
+
+  @Option(names = {"-maxDecompressedBytes", "--maxDecompressedBytes"}, paramLabel = "BYTES",
+      description = "Largest request body once decompressed (default: 8 x -maxRequestBytes).")
+  String maxDecompressedBytes;
+
+  @Option(names = {"-maxSamplesPerSecondPerRobot", "--maxSamplesPerSecondPerRobot"}, paramLabel = "N",
+      description = "Each robot's sustained rate, with a burst of 10 s of it; over it: 429 with Retry-After (default: ${DEFAULT-VALUE}).")
+  long maxSamplesPerSecondPerRobot = 100_000;
+
+  @Option(names = {"-version", "--version"}, description = "Print the version and exit.")
+  boolean version;
+
+  @Option(names = {"-help", "--help", "-h"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
+
+  /** Parsed and checked values. */
+  public record Config(String listenHost, int listenPort, List<String> remoteWriteUrls, String queryUrl,
+      Path walPath, long walMaxDiskBytes, long walMaxPendingSamples, Path tokensFile, int maxRequestBytes,
+      long maxDecompressedBytes, long maxSamplesPerSecondPerRobot) {}
+
+  /** A flag that is unknown or has a bad value; the message names it. */
+  public static final class FlagException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public FlagException(String message) {
+      super(message);
+    }
+  }
+
+  static CommandLine commandLine(IngestFlags flags) {
+    return new CommandLine(flags).setUnmatchedOptionsArePositionalParams(false);
+  }
+
+  public static IngestFlags parse(String[] args) throws FlagException {
+    IngestFlags f = new IngestFlags();
+    try {
+      commandLine(f).parseArgs(args);
+    } catch (CommandLine.UnmatchedArgumentException e) {
+      throw new FlagException("unknown flag " + e.getUnmatched().get(0) + " (central-ingest -help lists the flags)");
+    } catch (CommandLine.ParameterException e) {
+      throw new FlagException(e.getMessage());
+    }
+    return f;
+  }
+
+  /** Checks every value; the first bad one is reported with its flag name. */
+  public Config validate() throws FlagException {
+    if (remoteWriteUrls.isEmpty()) {
+      throw new FlagException("-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
+    }
+    boolean cluster = remoteWriteUrls.get(0).contains(ForwardingWal.TENANT_PLACEHOLDER);
+    for (String u : remoteWriteUrls) {
+      httpUrl("-remoteWrite.url", u.replace(ForwardingWal.TENANT_PLACEHOLDER, "0"));
+      if (u.contains(ForwardingWal.TENANT_PLACEHOLDER) != cluster) {
+        throw new FlagException("-remoteWrite.url=" + u + ": either every URL holds {tenant} (vminsert) or none does"
+            + " (a single node)");
+      }
+    }
+    if (queryUrl != null) {
+      httpUrl("-query.url", queryUrl.replace(ForwardingWal.TENANT_PLACEHOLDER, "0"));
+    }
+    if (tokensFile == null) {
+      throw new FlagException("-auth.tokensFile is required: a file of '<robot|reader> <name> <tenant> sha256:<hex>' lines");
+    }
+    long walCap = bytes("-wal.maxDiskBytes", walMaxDiskBytes);
+    if (walMaxPendingSamples < 0) {
+      throw new FlagException("-wal.maxPendingSamples=" + walMaxPendingSamples + ": must be 0 (no limit) or more");
+    }
+    long maxReq = bytes("-maxRequestBytes", maxRequestBytes);
+    if (maxReq <= 0 || maxReq > Integer.MAX_VALUE / 2) {
+      throw new FlagException("-maxRequestBytes=" + maxRequestBytes + ": must be between 1 and 1GB");
+    }
+    long maxDec = maxDecompressedBytes == null ? 8 * maxReq : bytes("-maxDecompressedBytes", maxDecompressedBytes);
+    if (maxDec <= 0 || maxDec > Integer.MAX_VALUE - 8) {
+      throw new FlagException("-maxDecompressedBytes=" + (maxDecompressedBytes == null ? maxDec : maxDecompressedBytes)
+          + ": must be between 1 and 2GB");
+    }
+    if (maxSamplesPerSecondPerRobot <= 0) {
+      throw new FlagException("-maxSamplesPerSecondPerRobot=" + maxSamplesPerSecondPerRobot + ": must be more than 0");
+    }
+    int colon = httpListenAddr.lastIndexOf(':');
+    int port;
+    try {
+      port = Integer.parseInt(httpListenAddr.substring(colon + 1));
+      if (colon < 0 || port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      throw new FlagException("-httpListenAddr=" + httpListenAddr + ": expected host:port or :port, e.g. :8427");
+    }
+    String host = httpListenAddr.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new Config(host.isEmpty() ? "0.0.0.0" : host, port, List.copyOf(remoteWriteUrls), queryUrl, walPath,
+        walCap, walMaxPendingSamples, tokensFile, (int) maxReq, maxDec, maxSamplesPerSecondPerRobot);
+  }
+
+  private static void httpUrl(String flag, String url) throws FlagException {
+    try {
+      URI u = URI.create(url);
+      if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+        throw new IllegalArgumentException();
+      }
+    } catch (IllegalArgumentException e) {
+      throw new FlagException(flag + "=" + url + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write");
+    }
+  }
+
+  private static long bytes(String flag, String value) throws FlagException {
+    try {
+      return ByteSize.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new FlagException(flag + "=" + value + ": " + e.getMessage());
+    }
+  }
+}

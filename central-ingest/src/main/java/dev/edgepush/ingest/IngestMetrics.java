@@ -1,0 +1,76 @@
+package dev.edgepush.ingest;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
+
+/**
+ * The ingest's own metrics on {@code GET /metrics}, Prometheus text. Counters are cumulative
+ * since start; gauges are read from their owners when rendered. Thread-safe.
+ */
+public final class IngestMetrics {
+  /** Samples (and native histogram samples) written to the WAL and acknowledged with 204. */
+  public final LongAdder samplesReceived = new LongAdder();
+  private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+  private volatile LongSupplier forwarded = () -> 0;
+  private volatile LongSupplier pending = () -> 0;
+  private volatile LongSupplier diskBytes = () -> 0;
+  private volatile LongSupplier robotsOnline = () -> 0;
+  private volatile ToLongFunction<String> dropped = r -> 0;
+
+  /** Wires the gauges and counters other parts own. */
+  public void bind(LongSupplier forwarded, LongSupplier pending, LongSupplier diskBytes, LongSupplier robotsOnline,
+      ToLongFunction<String> dropped) {
+    this.forwarded = forwarded;
+    this.pending = pending;
+    this.diskBytes = diskBytes;
+    this.robotsOnline = robotsOnline;
+    this.dropped = dropped;
+  }
+
+  public void request(int code) {
+    requests.computeIfAbsent(Integer.toString(code), c -> new LongAdder()).increment();
+  }
+
+  public long requests(int code) {
+    LongAdder a = requests.get(Integer.toString(code));
+    return a == null ? 0 : a.sum();
+  }
+
+  public String render() {
+    StringBuilder sb = new StringBuilder(2048);
+    header(sb, "central_ingest_requests_total", "HTTP requests answered, by status code.", "counter");
+    new TreeMap<>(requests).forEach((k, v) ->
+        sb.append("central_ingest_requests_total{code=\"").append(k).append("\"} ").append(v.sum()).append('\n'));
+    line(sb, "central_ingest_samples_received_total", "Samples written to the WAL and acknowledged (204).", "counter",
+        samplesReceived.sum());
+    line(sb, "central_ingest_samples_forwarded_total", "Samples VictoriaMetrics answered 2xx for.", "counter",
+        forwarded.getAsLong());
+    header(sb, "central_ingest_samples_dropped_total",
+        "Acknowledged samples given up on: rejected (a 4xx from VictoriaMetrics), disk_full (-wal.maxDiskBytes), corrupt (a damaged WAL excerpt).",
+        "counter");
+    for (String reason : new String[] {"corrupt", "disk_full", "rejected"}) {
+      sb.append("central_ingest_samples_dropped_total{reason=\"").append(reason).append("\"} ")
+          .append(dropped.applyAsLong(reason)).append('\n');
+    }
+    line(sb, "central_ingest_wal_pending_samples", "Samples in the WAL not yet forwarded.", "gauge", pending.getAsLong());
+    line(sb, "central_ingest_wal_disk_bytes", "Disk blocks the WAL allocated (as du reports).", "gauge",
+        diskBytes.getAsLong());
+    line(sb, "central_ingest_robots_online", "Robots that pushed in the last 2 minutes.", "gauge",
+        robotsOnline.getAsLong());
+    return sb.toString();
+  }
+
+  private static void header(StringBuilder sb, String name, String help, String type) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static void line(StringBuilder sb, String name, String help, String type, long v) {
+    header(sb, name, help, type);
+    sb.append(name).append(' ').append(v).append('\n');
+  }
+}

@@ -1,0 +1,166 @@
+package dev.edgepush.ingest.decode;
+
+import dev.edgepush.proto.WriteRequestEncoder;
+import dev.edgepush.proto.rw1.RemoteWrite;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns decoded series into a {@link StampedBatch}: validates each series' labels, replaces any
+ * {@code robot} label with the one the token decides, sorts the labels, picks the series' shard
+ * ({@link ShardHash}) and encodes it as remote write 1.0.
+ *
+ * <p>Rules, with the error each breaks (400, naming the 0-based series index in the request):
+ * label names match {@code [a-zA-Z_][a-zA-Z0-9_]*}; {@code __name__} is present and not empty;
+ * no label name twice. A label with an empty value is dropped (Prometheus: empty means absent).
+ *
+ * <p>Float samples are encoded with {@link WriteRequestEncoder} (one sample per TimeSeries;
+ * repeated fields concatenate, so this is an equivalent request). Native histograms and
+ * exemplars, which that encoder does not write, are serialized with the generated classes and
+ * appended to the same shard's bytes. Metadata is not forwarded. Not thread-safe: one per request.
+ */
+public final class BatchBuilder {
+  private final String robot;
+  private final WriteRequestEncoder[] encoders;
+  private final ByteArrayOutputStream[] extras;
+  private final int[] points;
+  private String[] stamped = new String[32];
+  private int stampedPairs;
+  private int shard;
+  private long samples;
+  private long histograms;
+  private long exemplars;
+
+  public BatchBuilder(String robot, int shardCount) {
+    this.robot = robot;
+    this.encoders = new WriteRequestEncoder[shardCount];
+    this.extras = new ByteArrayOutputStream[shardCount];
+    this.points = new int[shardCount];
+    for (int i = 0; i < shardCount; i++) {
+      encoders[i] = new WriteRequestEncoder();
+    }
+  }
+
+  /**
+   * Starts series number {@code index} with {@code pairs[0, 2n)} as name, value, ... (any order,
+   * may hold a {@code robot} label, which is replaced). Validates it; samples that follow belong
+   * to it.
+   */
+  public void beginSeries(int index, String[] pairs, int n) throws PayloadException {
+    if (stamped.length < 2 * n + 2) {
+      stamped = new String[2 * n + 2];
+    }
+    int k = 0;
+    boolean hasName = false;
+    for (int i = 0; i < 2 * n; i += 2) {
+      String name = pairs[i];
+      String value = pairs[i + 1];
+      if (!isLabelName(name)) {
+        throw PayloadException.badRequest("series " + index + ": label name '" + name + "' is not a valid label name"
+            + " (allowed: [a-zA-Z_][a-zA-Z0-9_]*)");
+      }
+      if ("__name__".equals(name)) {
+        hasName = !value.isEmpty();
+      }
+      if (value.isEmpty() || "robot".equals(name)) {
+        continue; // empty means absent; robot is ours to set
+      }
+      stamped[k++] = name;
+      stamped[k++] = value;
+    }
+    if (!hasName) {
+      throw PayloadException.badRequest("series " + index + ": no metric name (label __name__ is missing or empty)");
+    }
+    stamped[k++] = "robot";
+    stamped[k++] = robot;
+    stampedPairs = k / 2;
+    sortPairs(stamped, stampedPairs);
+    for (int p = 1; p < stampedPairs; p++) {
+      if (stamped[2 * p].equals(stamped[2 * p - 2])) {
+        throw PayloadException.badRequest("series " + index + ": label name '" + stamped[2 * p] + "' appears twice");
+      }
+    }
+    shard = encoders.length == 1 ? 0 : ShardHash.jump(ShardHash.hash(stamped, stampedPairs), encoders.length);
+  }
+
+  /** One float sample of the current series. */
+  public void sample(double value, long timestampMs) {
+    encoders[shard].addSeries(stamped, stampedPairs, value, timestampMs);
+    points[shard]++;
+    samples++;
+  }
+
+  /** Native histograms and exemplars of the current series (either list may be empty). */
+  public void histogramsAndExemplars(List<RemoteWrite.Histogram> hs, List<RemoteWrite.Exemplar> ex) {
+    if (hs.isEmpty() && ex.isEmpty()) {
+      return;
+    }
+    RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder();
+    for (int i = 0; i < stampedPairs; i++) {
+      ts.addLabels(RemoteWrite.Label.newBuilder().setName(stamped[2 * i]).setValue(stamped[2 * i + 1]));
+    }
+    ts.addAllHistograms(hs).addAllExemplars(ex);
+    if (extras[shard] == null) {
+      extras[shard] = new ByteArrayOutputStream();
+    }
+    try {
+      RemoteWrite.WriteRequest.newBuilder().addTimeseries(ts).build().writeTo(extras[shard]);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+    }
+    points[shard] += hs.size();
+    histograms += hs.size();
+    exemplars += ex.size();
+  }
+
+  public StampedBatch build() {
+    List<StampedBatch.ShardPart> parts = new ArrayList<>(encoders.length);
+    for (int i = 0; i < encoders.length; i++) {
+      byte[] bytes = encoders[i].array();
+      int length = encoders[i].size();
+      if (extras[i] != null) {
+        byte[] joined = new byte[length + extras[i].size()];
+        System.arraycopy(bytes, 0, joined, 0, length);
+        byte[] extra = extras[i].toByteArray();
+        System.arraycopy(extra, 0, joined, length, extra.length);
+        bytes = joined;
+        length = joined.length;
+      }
+      parts.add(new StampedBatch.ShardPart(bytes, length, points[i]));
+    }
+    return new StampedBatch(parts, samples, histograms, exemplars);
+  }
+
+  static boolean isLabelName(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Insertion sort of name/value pairs by name: series have few labels. */
+  private static void sortPairs(String[] a, int pairs) {
+    for (int i = 1; i < pairs; i++) {
+      String name = a[2 * i];
+      String value = a[2 * i + 1];
+      int j = i - 1;
+      while (j >= 0 && a[2 * j].compareTo(name) > 0) {
+        a[2 * j + 2] = a[2 * j];
+        a[2 * j + 3] = a[2 * j + 1];
+        j--;
+      }
+      a[2 * j + 2] = name;
+      a[2 * j + 3] = value;
+    }
+  }
+}

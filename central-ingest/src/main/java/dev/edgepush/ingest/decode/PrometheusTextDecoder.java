@@ -1,0 +1,52 @@
+package dev.edgepush.ingest.decode;
+
+import dev.edgepush.agent.parse.ExpositionFormat;
+import dev.edgepush.agent.parse.ExpositionParseException;
+import dev.edgepush.agent.parse.ExpositionParser;
+
+/**
+ * Prometheus text 0.0.4 or OpenMetrics 1.0 (by Content-Type) into a {@link BatchBuilder}, with
+ * edge-agent's {@link ExpositionParser}. A sample without a timestamp gets the receive time.
+ * Each sample line is one series for error messages ("series 3" is the fourth sample line).
+ */
+public final class PrometheusTextDecoder {
+  private PrometheusTextDecoder() {}
+
+  /** Carries a checked exception out of the parser's sink. */
+  private static final class Abort extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient PayloadException cause;
+
+    Abort(PayloadException cause) {
+      super(null, null, false, false);
+      this.cause = cause;
+    }
+  }
+
+  public static void decode(byte[] body, String contentType, long nowMs, BatchBuilder out) throws PayloadException {
+    String[] pairs = new String[34];
+    int[] index = {0};
+    try {
+      new ExpositionParser().parse(body, 0, body.length, ExpositionFormat.fromContentType(contentType),
+          (metricName, labels, labelPairs, value, timestampMs) -> {
+            String[] p = pairs;
+            if (p.length < 2 * labelPairs + 2) {
+              p = new String[2 * labelPairs + 2];
+            }
+            p[0] = "__name__";
+            p[1] = metricName;
+            System.arraycopy(labels, 0, p, 2, 2 * labelPairs);
+            try {
+              out.beginSeries(index[0]++, p, labelPairs + 1);
+            } catch (PayloadException e) {
+              throw new Abort(e);
+            }
+            out.sample(value, timestampMs == Long.MIN_VALUE ? nowMs : timestampMs);
+          });
+    } catch (Abort a) {
+      throw a.cause;
+    } catch (ExpositionParseException e) {
+      throw PayloadException.badRequest("body is not valid Prometheus text: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.edgepush.ingest.http;
+
+import dev.edgepush.ingest.IngestMetrics;
+import dev.edgepush.ingest.decode.StampedBatch;
+import dev.edgepush.ingest.limit.RobotRateLimiter;
+import dev.edgepush.ingest.wal.ForwardingWal;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pipeline position: right after {@link WriteDecodeHandler}, on the channel's event loop. Writes an
+ * {@link IngestRequest} to the WAL and answers 204 only once {@link ForwardingWal#append} has
+ * returned (for 2.0 with the {@code X-Prometheus-Remote-Write-*-Written} headers); 500 when the
+ * WAL write failed, so the agent keeps the data and retries. Takes the samples from the robot's
+ * rate bucket.
+ */
+final class IngestHandler extends SimpleChannelInboundHandler<IngestRequest> {
+  private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
+  private final ForwardingWal wal;
+  private final RobotRateLimiter limiter;
+  private final IngestMetrics metrics;
+  private final LongSupplier clockMs;
+
+  IngestHandler(ForwardingWal wal, RobotRateLimiter limiter, IngestMetrics metrics, LongSupplier clockMs) {
+    this.wal = wal;
+    this.limiter = limiter;
+    this.metrics = metrics;
+    this.clockMs = clockMs;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, IngestRequest req) {
+    StampedBatch batch = req.batch();
+    limiter.take(req.identity().name(), batch.points());
+    try {
+      wal.append(req.identity().tenant(), batch, clockMs.getAsLong());
+    } catch (IOException | RuntimeException e) {
+      log.error("WAL write failed for robot {}; answering 500 so it retries", req.identity().name(), e);
+      ctx.writeAndFlush(HttpResponses.text(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+          "the ingest could not write its WAL; keep the data and retry"));
+      return;
+    }
+    metrics.samplesReceived.add(batch.points());
+    FullHttpResponse res = HttpResponses.empty(HttpResponseStatus.NO_CONTENT);
+    if (req.remoteWriteV2()) {
+      res.headers()
+          .set("X-Prometheus-Remote-Write-Samples-Written", batch.samples())
+          .set("X-Prometheus-Remote-Write-Histograms-Written", batch.histograms())
+          .set("X-Prometheus-Remote-Write-Exemplars-Written", batch.exemplars());
+    }
+    ctx.writeAndFlush(res);
+  }
+}

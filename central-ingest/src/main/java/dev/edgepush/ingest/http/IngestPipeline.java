@@ -1,0 +1,74 @@
+package dev.edgepush.ingest.http;
+
+import dev.edgepush.ingest.IngestMetrics;
+import dev.edgepush.ingest.auth.TokenStore;
+import dev.edgepush.ingest.decode.BodyDecompressor;
+import dev.edgepush.ingest.fleet.FleetRegistry;
+import dev.edgepush.ingest.limit.RobotRateLimiter;
+import dev.edgepush.ingest.wal.ForwardingWal;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.util.function.LongSupplier;
+
+/**
+ * Assembles a connection's pipeline, and does nothing else:
+ *
+ * <pre>
+ * HttpServerCodec, HttpServerKeepAliveHandler, ResponseCounter (outbound)
+ * head checks, before the body is read:  RouteHandler, AuthHandler, FleetRecorder,
+ *                                         AdmissionHandler, SizeLimitHandler
+ * HttpObjectAggregator (-maxRequestBytes)
+ * decode and WAL write:                   WriteDecodeHandler, IngestHandler
+ * endpoints:                              StatusHandler, ..., UnhandledRequestHandler
+ * </pre>
+ *
+ * New endpoints (query proxy, fleet page) add their handler before {@link UnhandledRequestHandler}.
+ */
+public final class IngestPipeline extends ChannelInitializer<Channel> {
+
+  /** Everything the handlers need, built once by the server. */
+  public record Parts(
+      Routes routes,
+      TokenStore tokens,
+      FleetRegistry fleet,
+      RobotRateLimiter limiter,
+      ForwardingWal wal,
+      IngestMetrics metrics,
+      Limits limits,
+      LongSupplier clockMs) {}
+
+  /** Request limits, in bytes and samples. */
+  public record Limits(int maxRequestBytes, long maxDecompressedBytes, long maxPendingSamples) {}
+
+  private final Parts p;
+  private final ResponseCounter counter;
+  private final BodyDecompressor decompressor;
+
+  public IngestPipeline(Parts parts) {
+    this.p = parts;
+    this.counter = new ResponseCounter(parts.metrics());
+    this.decompressor = new BodyDecompressor(parts.limits().maxDecompressedBytes());
+  }
+
+  @Override
+  protected void initChannel(Channel ch) {
+    ChannelPipeline pl = ch.pipeline();
+    pl.addLast("codec", new HttpServerCodec());
+    pl.addLast("keepAlive", new HttpServerKeepAliveHandler());
+    pl.addLast("responseCounter", counter);
+    pl.addLast("route", new RouteHandler(p.routes()));
+    pl.addLast("auth", new AuthHandler(p.tokens()));
+    pl.addLast("fleet", new FleetRecorder(p.fleet(), p.clockMs()));
+    pl.addLast("admission", new AdmissionHandler(p.limiter(), p.wal()::pendingSamples, p.limits().maxPendingSamples()));
+    pl.addLast("sizeLimit", new SizeLimitHandler(p.limits().maxRequestBytes()));
+    pl.addLast("aggregator", new HttpObjectAggregator(p.limits().maxRequestBytes()));
+    pl.addLast("decode", new WriteDecodeHandler(decompressor, p.wal()::shardCount, p.clockMs()));
+    pl.addLast("ingest", new IngestHandler(p.wal(), p.limiter(), p.metrics(), p.clockMs()));
+    pl.addLast("status", new StatusHandler(p.metrics()::render));
+    pl.addLast("unhandled", new UnhandledRequestHandler());
+  }
+}

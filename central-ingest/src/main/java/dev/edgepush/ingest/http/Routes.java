@@ -1,0 +1,55 @@
+package dev.edgepush.ingest.http;
+
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+
+/**
+ * The route table, in match order. New endpoints (query proxy, fleet page) add their {@link
+ * Route} here and their handler to the pipeline in {@link IngestServer}.
+ */
+public final class Routes {
+  private final List<Route> routes;
+
+  public Routes(List<Route> routes) {
+    this.routes = List.copyOf(routes);
+  }
+
+  /** The ingest endpoints plus /metrics and /health. */
+  public static List<Route> ingestRoutes() {
+    List<Route> r = new ArrayList<>();
+    r.add(Route.of(Route.WRITE, HttpMethod.POST, Route.INSERT_PREFIX + "/api/v1/write", Route.Access.ROBOT));
+    r.add(Route.of(Route.IMPORT_PROMETHEUS, HttpMethod.POST, Route.INSERT_PREFIX + "/api/v1/import/prometheus",
+        Route.Access.ROBOT));
+    r.add(Route.of(Route.METRICS, HttpMethod.GET, "/metrics", Route.Access.PUBLIC));
+    r.add(Route.of(Route.HEALTH, HttpMethod.GET, "/health", Route.Access.PUBLIC));
+    return r;
+  }
+
+  /** Result of a lookup: a match, or why there is none. */
+  public sealed interface Lookup {
+    record Found(RouteMatch match) implements Lookup {}
+
+    record WrongMethod(Route route) implements Lookup {}
+
+    record NotFound() implements Lookup {}
+  }
+
+  public Lookup lookup(HttpMethod method, String path) {
+    Route wrongMethod = null;
+    for (Route route : routes) {
+      Matcher m = route.path().matcher(path);
+      if (!m.matches()) {
+        continue;
+      }
+      if (!route.methods().contains(method)) {
+        wrongMethod = wrongMethod == null ? route : wrongMethod;
+        continue;
+      }
+      String tenant = route.path().pattern().contains("?<tenant>") ? m.group("tenant") : null;
+      return new Lookup.Found(new RouteMatch(route, tenant));
+    }
+    return wrongMethod != null ? new Lookup.WrongMethod(wrongMethod) : new Lookup.NotFound();
+  }
+}

@@ -1,0 +1,82 @@
+package dev.edgepush.ingest.http;
+
+import dev.edgepush.ingest.auth.Identity;
+import dev.edgepush.ingest.decode.BatchBuilder;
+import dev.edgepush.ingest.decode.BodyDecompressor;
+import dev.edgepush.ingest.decode.PayloadException;
+import dev.edgepush.ingest.decode.PrometheusTextDecoder;
+import dev.edgepush.ingest.decode.RemoteWriteV1Decoder;
+import dev.edgepush.ingest.decode.RemoteWriteV2Decoder;
+import dev.edgepush.ingest.decode.WriteFormat;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * Pipeline position: after the aggregator, on the channel's event loop. For the write routes, turns
+ * the whole request into an {@link IngestRequest}: picks the format ({@link WriteFormat}),
+ * decompresses within {@code -maxDecompressedBytes} ({@link BodyDecompressor}), decodes and
+ * validates, and stamps the robot's label ({@link BatchBuilder}). Answers 400, 413 or 415 itself
+ * with a message naming what is wrong. Always releases the request; other routes pass through.
+ */
+final class WriteDecodeHandler extends ChannelInboundHandlerAdapter {
+  private final BodyDecompressor decompressor;
+  private final IntSupplier shardCount;
+  private final LongSupplier clockMs;
+
+  WriteDecodeHandler(BodyDecompressor decompressor, IntSupplier shardCount, LongSupplier clockMs) {
+    this.decompressor = decompressor;
+    this.shardCount = shardCount;
+    this.clockMs = clockMs;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    RouteMatch match = ctx.channel().attr(RouteMatch.KEY).get();
+    if (!(msg instanceof FullHttpRequest) || match == null
+        || !(match.is(Route.WRITE) || match.is(Route.IMPORT_PROMETHEUS))) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    FullHttpRequest req = (FullHttpRequest) msg;
+    IngestRequest out;
+    try {
+      out = decode(ctx.channel().attr(AuthHandler.IDENTITY).get(), match, req);
+    } catch (PayloadException e) {
+      ctx.writeAndFlush(HttpResponses.text(HttpResponseStatus.valueOf(e.status()), e.getMessage()));
+      return;
+    } finally {
+      req.release();
+    }
+    ctx.fireChannelRead(out);
+  }
+
+  private IngestRequest decode(Identity id, RouteMatch match, FullHttpRequest req) throws PayloadException {
+    if (id == null) {
+      throw new IllegalStateException("write route without identity: AuthHandler is missing from the pipeline");
+    }
+    String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    String encoding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+    WriteFormat format = match.is(Route.WRITE)
+        ? WriteFormat.forRemoteWrite(contentType)
+        : WriteFormat.forTextImport(contentType);
+    byte[] compressed = ByteBufUtil.getBytes(req.content());
+    BatchBuilder builder = new BatchBuilder(id.name(), shardCount.getAsInt());
+    switch (format) {
+      case REMOTE_WRITE_V1 -> RemoteWriteV1Decoder.decode(
+          decompressor.decompress(compressed, encoding, BodyDecompressor.Default.SNAPPY), builder);
+      case REMOTE_WRITE_V2 -> RemoteWriteV2Decoder.decode(
+          decompressor.decompress(compressed, encoding, BodyDecompressor.Default.SNAPPY), builder);
+      case PROMETHEUS_TEXT -> PrometheusTextDecoder.decode(
+          decompressor.decompress(compressed, encoding, BodyDecompressor.Default.IDENTITY), contentType,
+          clockMs.getAsLong(), builder);
+      default -> throw new IllegalStateException(format.name());
+    }
+    return new IngestRequest(id, builder.build(), format == WriteFormat.REMOTE_WRITE_V2);
+  }
+}

@@ -1,0 +1,85 @@
+package dev.edgepush.ingest.wal;
+
+import dev.edgepush.agent.AgentMetrics;
+import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.agent.send.Backoff;
+import dev.edgepush.agent.send.PushOutcome;
+import dev.edgepush.agent.send.RemoteWriteClient;
+import dev.edgepush.agent.send.Sender;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+
+/**
+ * One forwarding destination (a URL: one shard, and in cluster mode one tenant): its own
+ * {@link DiskBuffer} directory and one {@link Sender} thread that drains it to the URL with
+ * edge-agent's delivery rules (2xx done; 5xx, 429, 408, network error retried with backoff and
+ * {@code Retry-After}; other 4xx rejected, logged with the body and counted).
+ */
+final class Destination implements AutoCloseable {
+  static final String USER_AGENT = "central-ingest/0.1.0";
+  /** A shared endpoint gets many robots' data: a second of it is a good batch. */
+  private static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
+  /** Each sample is its own TimeSeries (~100-200 bytes), so 50k samples stay near 8 MiB. */
+  private static final int MAX_BATCH_SAMPLES = 50_000;
+  /** Well under VictoriaMetrics' default -maxInsertRequestSize of 32 MiB. */
+  private static final int MAX_BATCH_BYTES = 16 << 20;
+  private static final Duration SEND_TIMEOUT = Duration.ofMinutes(1);
+
+  final String url;
+  final DiskBuffer buffer;
+  final AgentMetrics metrics;
+  private final RemoteWriteClient client;
+  private final Sender sender;
+  private final Thread thread;
+
+  Destination(Path dir, String url, long maxDiskBytes) throws IOException {
+    this.url = url;
+    this.buffer = DiskBuffer.open(dir, maxDiskBytes);
+    this.metrics = new AgentMetrics(System::currentTimeMillis);
+    this.client = new RemoteWriteClient(url, null, SEND_TIMEOUT, USER_AGENT, null);
+    this.sender = new Sender(buffer, new Sender.Transport() {
+          @Override
+          public PushOutcome push(byte[] body, int offset, int length) {
+            return client.push(body, offset, length);
+          }
+
+          @Override
+          public long lastRequestBytes() {
+            return client.lastRequestBytes();
+          }
+        }, Backoff.withDefaults(new SecureRandom()), metrics, System::currentTimeMillis, FLUSH_INTERVAL,
+        MAX_BATCH_SAMPLES, MAX_BATCH_BYTES, redact(url));
+    this.thread = new Thread(sender, "central-ingest-forward-" + dir.getFileName());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  long forwardedSamples() {
+    return metrics.samplesSent.sum();
+  }
+
+  long rejectedSamples() {
+    return metrics.droppedTotal("rejected");
+  }
+
+  static String redact(String url) {
+    return url.replaceAll("//[^/@]*@", "//<credentials>@");
+  }
+
+  /** Stops the sender (its unacknowledged batch is sent again after restart) and closes the WAL. */
+  @Override
+  public void close() {
+    sender.stop();
+    thread.interrupt();
+    try {
+      thread.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sender.closeReader();
+    client.close();
+    buffer.close();
+  }
+}

@@ -1,0 +1,174 @@
+package dev.edgepush.ingest.wal;
+
+import dev.edgepush.ingest.decode.StampedBatch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The central write-ahead log and forwarder: one edge-agent {@code DiskBuffer} (Chronicle Queue,
+ * checksummed excerpts, durable ack file) and one {@code Sender} per destination.
+ *
+ * <p>Destinations. {@code -remoteWrite.url} is a list of shards; a series goes to the shard its
+ * sorted labels hash to ({@code ShardHash}). A URL holding {@code {tenant}} (cluster mode,
+ * vminsert: {@code http://vminsert:8480/insert/{tenant}/prometheus/api/v1/write}) is expanded
+ * with the robot's tenant, so each (shard, tenant) is its own destination, created on the first
+ * push of that tenant. Either every URL holds {@code {tenant}} or none does. Without it (single
+ * node) every tenant goes to the same URL and the tenant is not written anywhere: a single node
+ * has no tenants, so isolation between tenants needs the cluster.
+ *
+ * <p>On disk: {@code <wal.path>/shard-<i>} (single node) or {@code
+ * <wal.path>/shard-<i>-tenant-<accountID>[_<projectID>]} (cluster), each a DiskBuffer directory.
+ * At start every such directory is reopened and drained, so a backlog survives restarts even
+ * if its robots never push again. The shard index is the URL's position in the flag list: keep
+ * the list's order, append new shards at the end.
+ *
+ * <p>What is guaranteed. {@link #append} returns only after every shard's excerpt of the batch is
+ * in its queue's mapped file; the caller answers 204 only then. From then on a {@code kill -9}
+ * loses nothing (the page cache survives the process; power loss can lose what the kernel had
+ * not written back). Forwarding is at-least-once: a batch is acknowledged in the WAL only after
+ * the destination's 2xx (or a permanent 4xx, counted as rejected); after a crash the
+ * unacknowledged tail is sent again, identical, so VictoriaMetrics collapses the duplicates.
+ * A batch split over shards is not atomic: if one shard's append fails the request gets 500 and
+ * the robot's retry duplicates the shards that succeeded (harmless, as above). The disk cap
+ * ({@code -wal.maxDiskBytes}) applies to each destination's directory; passing it drops the
+ * oldest whole files, counted as {@code disk_full} (the 429 on {@code -wal.maxPendingSamples}
+ * is there so that this does not happen). Thread-safe.
+ */
+public final class ForwardingWal implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ForwardingWal.class);
+  public static final String TENANT_PLACEHOLDER = "{tenant}";
+  private static final Pattern DIR = Pattern.compile("shard-(\\d+)(?:-tenant-(\\d+(?:_\\d+)?))?");
+
+  private final Path dir;
+  private final List<String> urls;
+  private final boolean clusterMode;
+  private final long maxDiskBytesPerDestination;
+  private final Map<String, Destination> destinations = new ConcurrentHashMap<>();
+
+  public ForwardingWal(Path dir, List<String> urls, long maxDiskBytesPerDestination) throws IOException {
+    this.dir = dir;
+    this.urls = List.copyOf(urls);
+    this.clusterMode = urls.get(0).contains(TENANT_PLACEHOLDER);
+    for (String u : urls) {
+      if (u.contains(TENANT_PLACEHOLDER) != clusterMode) {
+        throw new IllegalArgumentException("either every -remoteWrite.url holds {tenant} or none does");
+      }
+    }
+    this.maxDiskBytesPerDestination = maxDiskBytesPerDestination;
+    Files.createDirectories(dir);
+    reopenExisting();
+  }
+
+  private void reopenExisting() throws IOException {
+    List<Path> subdirs;
+    try (Stream<Path> s = Files.list(dir)) {
+      subdirs = s.filter(Files::isDirectory).sorted().toList();
+    }
+    for (Path p : subdirs) {
+      Matcher m = DIR.matcher(p.getFileName().toString());
+      if (!m.matches()) {
+        continue;
+      }
+      int shard = Integer.parseInt(m.group(1));
+      String tenant = m.group(2) == null ? null : m.group(2).replace('_', ':');
+      if (shard >= urls.size() || (tenant != null) != clusterMode) {
+        log.error("WAL directory {} does not match the -remoteWrite.url list ({} URLs, {} mode): its backlog"
+            + " is NOT forwarded; restore the previous URL list to drain it", p, urls.size(),
+            clusterMode ? "cluster" : "single-node");
+        continue;
+      }
+      destination(shard, tenant);
+    }
+  }
+
+  /** Number of shards (URLs). */
+  public int shardCount() {
+    return urls.size();
+  }
+
+  /**
+   * Appends a stamped batch of {@code tenant}'s robot: one excerpt per non-empty shard. Returns
+   * when all are in the WAL (see the class comment for what that guarantees).
+   */
+  public void append(String tenant, StampedBatch batch, long nowMs) throws IOException {
+    List<StampedBatch.ShardPart> parts = batch.shards();
+    for (int i = 0; i < parts.size(); i++) {
+      StampedBatch.ShardPart part = parts.get(i);
+      if (part.length() == 0) {
+        continue;
+      }
+      destination(i, clusterMode ? tenant : null).buffer.append(part.writeRequest(), part.length(), part.points(), nowMs);
+    }
+  }
+
+  private Destination destination(int shard, String tenant) throws IOException {
+    String key = tenant == null ? "shard-" + shard : "shard-" + shard + "-tenant-" + tenant.replace(':', '_');
+    Destination d = destinations.get(key);
+    if (d != null) {
+      return d;
+    }
+    synchronized (destinations) {
+      d = destinations.get(key);
+      if (d == null) {
+        String url = tenant == null ? urls.get(shard) : urls.get(shard).replace(TENANT_PLACEHOLDER, tenant);
+        d = new Destination(dir.resolve(key), url, maxDiskBytesPerDestination);
+        destinations.put(key, d);
+        log.info("forwarding {} to {}", key, Destination.redact(url));
+      }
+      return d;
+    }
+  }
+
+  /** Samples in the WAL not yet acknowledged by their destination. */
+  public long pendingSamples() {
+    return destinations.values().stream().mapToLong(d -> d.buffer.pendingSamples()).sum();
+  }
+
+  public long forwardedSamples() {
+    return destinations.values().stream().mapToLong(Destination::forwardedSamples).sum();
+  }
+
+  /** Samples given up on: rejected (permanent 4xx), disk_full (cap), corrupt (damaged excerpt). */
+  public long droppedSamples(String reason) {
+    return switch (reason) {
+      case "rejected" -> destinations.values().stream().mapToLong(Destination::rejectedSamples).sum();
+      case "disk_full" -> destinations.values().stream().mapToLong(d -> d.buffer.diskFullSamplesTotal()).sum();
+      case "corrupt" -> destinations.values().stream().mapToLong(d -> d.buffer.corruptSamplesTotal()).sum();
+      default -> 0;
+    };
+  }
+
+  /** Allocated disk blocks of every destination's directory (what du reports). */
+  public long diskBytes() {
+    return destinations.values().stream().mapToLong(d -> d.buffer.diskBytes()).sum();
+  }
+
+  /** Applies the disk cap of every destination; called about once a second. */
+  public void enforceCaps() {
+    for (Destination d : new ArrayList<>(destinations.values())) {
+      try {
+        d.buffer.enforceCap();
+      } catch (IOException | RuntimeException e) {
+        log.error("cannot enforce the disk cap on {}: {}", d.buffer.directory(), e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (destinations) {
+      destinations.values().forEach(Destination::close);
+      destinations.clear();
+    }
+  }
+}

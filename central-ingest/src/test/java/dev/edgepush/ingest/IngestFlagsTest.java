@@ -1,0 +1,36 @@
+package dev.edgepush.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class IngestFlagsTest {
+  private static String error(String... args) {
+    return assertThrows(IngestFlags.FlagException.class, () -> IngestFlags.parse(args).validate()).getMessage();
+  }
+
+  @Test
+  void defaultsFollowTheIssue() throws Exception {
+    IngestFlags.Config c = IngestFlags.parse(new String[] {"-remoteWrite.url=http://vm:8428/api/v1/write",
+        "-auth.tokensFile", "/etc/t"}).validate();
+    assertEquals(8427, c.listenPort());
+    assertEquals(32_000_000, c.maxRequestBytes());
+    assertEquals(8L * 32_000_000, c.maxDecompressedBytes());
+  }
+
+  @Test
+  void badFlagsAreReportedByName() {
+    assertTrue(error("-nope=1").contains("-nope"));
+    assertTrue(error("-auth.tokensFile=/t").contains("-remoteWrite.url is required"));
+    assertTrue(error("-remoteWrite.url=http://a/api/v1/write").contains("-auth.tokensFile"));
+    assertTrue(error("-remoteWrite.url=vm:8428", "-auth.tokensFile=/t").contains("-remoteWrite.url=vm:8428"));
+    assertTrue(error("-remoteWrite.url=http://a/insert/{tenant}/prometheus/api/v1/write",
+        "-remoteWrite.url=http://b/api/v1/write", "-auth.tokensFile=/t").contains("{tenant}"));
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-query.url=nope").contains("-query.url"));
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-maxRequestBytes=lots").contains("-maxRequestBytes"));
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-httpListenAddr=8427").contains("-httpListenAddr"));
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-wal.maxDiskBytes=-3").contains("-wal.maxDiskBytes"));
+  }
+}

@@ -1,0 +1,108 @@
+package dev.edgepush.ingest.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** central-ingest in a child JVM (the test classpath), so tests can {@code kill -9} it for real. */
+final class IngestProcess implements AutoCloseable {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final Process process;
+  final int port;
+  final Path log;
+
+  private IngestProcess(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  static IngestProcess start(Path workDir, int port, String... flags) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    cmd.add("-Xmx128m");
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-XX:TieredStopAtLevel=1");
+    for (String f : System.getProperty("edgepush.test.jvmFlags",
+        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
+            + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
+            + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED "
+            + "-Dchronicle.analytics.disable=true").split(" ")) {
+      cmd.add(f);
+    }
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.edgepush.ingest.Main");
+    cmd.add("-httpListenAddr=127.0.0.1:" + port);
+    cmd.addAll(List.of(flags));
+    Files.createDirectories(workDir);
+    Path log = workDir.resolve("ingest-" + System.nanoTime() + ".log");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    IngestProcess i = new IngestProcess(p, port, log);
+    i.awaitHealthy();
+    return i;
+  }
+
+  private void awaitHealthy() throws IOException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("central-ingest exited with " + process.exitValue() + ":\n" + Files.readString(log));
+      }
+      try {
+        if (get("/health").equals("ok\n")) {
+          return;
+        }
+      } catch (IOException e) {
+        // not up yet
+      }
+      pause(50);
+    }
+    throw new IllegalStateException("central-ingest did not become healthy in 30 s:\n" + Files.readString(log));
+  }
+
+  String get(String path) throws IOException {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  /** SIGKILL: no shutdown hook, no flush, exactly what {@code kill -9} does. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  String logText() throws IOException {
+    return Files.readString(log);
+  }
+
+  static void pause(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
