@@ -74,11 +74,35 @@ final class RelabelRule {
             throw new InvalidConfig("action", "unknown action '" + actionName + "'; use one of "
                     + actionNames(), null);
         }
+        // like vmagent, the if selectors and the regex are parsed before the action's own checks
+        boolean hasIf = !c.ifSelectors().isEmpty();
+        boolean defaultRegex = c.regex() == null || GoRegex.removeStartEndAnchors(c.regex()).equals(".*");
+        GoRegex regex;
+        try {
+            if (action == RelabelAction.REPLACE_ALL || action == RelabelAction.LABELMAP_ALL) {
+                regex = defaultRegex ? GoRegex.DEFAULT : GoRegex.unanchored(c.regex());
+            } else {
+                regex = defaultRegex ? GoRegex.DEFAULT : GoRegex.anchored(c.regex());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfig("regex", e.getMessage(), e);
+        }
+
+        SeriesSelector[] selectors = null;
+        if (hasIf) {
+            selectors = new SeriesSelector[c.ifSelectors().size()];
+            for (int i = 0; i < selectors.length; i++) {
+                try {
+                    selectors[i] = SeriesSelector.parse(c.ifSelectors().get(i));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidConfig("if", e.getMessage(), e);
+                }
+            }
+        }
         String name = action.yamlName();
         List<String> sources = new ArrayList<>(c.sourceLabels());
         String target = c.targetLabel() == null || c.targetLabel().isEmpty() ? null : c.targetLabel();
         boolean hasRegex = c.regex() != null;
-        boolean hasIf = !c.ifSelectors().isEmpty();
         switch (action) {
             case REPLACE:
                 requireTarget(target, name);
@@ -142,29 +166,6 @@ final class RelabelRule {
                 break;
         }
 
-        boolean defaultRegex = c.regex() == null || GoRegex.removeStartEndAnchors(c.regex()).equals(".*");
-        GoRegex regex;
-        try {
-            if (action == RelabelAction.REPLACE_ALL || action == RelabelAction.LABELMAP_ALL) {
-                regex = defaultRegex ? GoRegex.DEFAULT : GoRegex.unanchored(c.regex());
-            } else {
-                regex = defaultRegex ? GoRegex.DEFAULT : GoRegex.anchored(c.regex());
-            }
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfig("regex", e.getMessage(), e);
-        }
-
-        SeriesSelector[] selectors = null;
-        if (hasIf) {
-            selectors = new SeriesSelector[c.ifSelectors().size()];
-            for (int i = 0; i < selectors.length; i++) {
-                try {
-                    selectors[i] = SeriesSelector.parse(c.ifSelectors().get(i));
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidConfig("if", e.getMessage(), e);
-                }
-            }
-        }
         return new RelabelRule(action, sources.toArray(new String[0]),
                 c.separator() == null ? ";" : c.separator(), target, regex, defaultRegex, c.modulus(),
                 c.replacement() == null ? "$1" : c.replacement(), selectors);

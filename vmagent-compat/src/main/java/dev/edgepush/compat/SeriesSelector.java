@@ -130,6 +130,8 @@ final class SeriesSelector {
                     if (peek() == ',') {
                         pos++;
                         skipSpace();
+                    } else if (pos >= s.length()) {
+                        throw error("missing '}'");
                     } else if (peek() != '}' && !s.startsWith("or", pos)) {
                         throw error("expected ',', 'or' or '}'");
                     }
