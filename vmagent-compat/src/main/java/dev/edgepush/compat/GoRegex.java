@@ -402,14 +402,12 @@ final class GoRegex {
         /** Group number, or -1 with a Java group name in {@link #names}, or -2 for a group that never exists. */
         private final int[] groups;
         private final String[] names;
-        private final boolean hasReferences;
 
         private Template(String source, List<String> literals, List<Integer> groups, List<String> names) {
             this.source = source;
             this.literals = literals.toArray(new String[0]);
             this.groups = groups.stream().mapToInt(Integer::intValue).toArray();
             this.names = names.toArray(new String[0]);
-            this.hasReferences = groups.stream().anyMatch(g -> g != Integer.MIN_VALUE);
         }
 
         static Template compile(String template, Map<String, String> groupNames) {
@@ -494,11 +492,6 @@ final class GoRegex {
             return source;
         }
 
-        /** True if the template refers to any group (else it expands to itself minus {@code $$} escapes). */
-        boolean hasReferences() {
-            return hasReferences;
-        }
-
         /** Appends the expansion for the current match of {@code m} over {@code s} to {@code out}. */
         void expand(StringBuilder out, String s, Matcher m) {
             for (int k = 0; k < literals.length; k++) {
@@ -515,17 +508,6 @@ final class GoRegex {
                     out.append(s, m.start(names[k]), m.end(names[k]));
                 }
             }
-        }
-
-        /** The expansion when nothing matched any group (only the literal parts). */
-        String literalText() {
-            StringBuilder sb = new StringBuilder();
-            for (String l : literals) {
-                if (l != null) {
-                    sb.append(l);
-                }
-            }
-            return sb.toString();
         }
 
         @Override

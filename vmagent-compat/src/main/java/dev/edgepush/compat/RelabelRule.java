@@ -285,8 +285,8 @@ final class RelabelRule {
                 ls.set(targetLabel, src);
                 return;
             }
-            if (repl.indexOf('$') < 0) {
-                ls.set(targetLabel, repl);
+            if (replacement.indexOf('$') < 0) {
+                ls.set(targetLabel, repl); // label values filled in are not templates
                 return;
             }
         }

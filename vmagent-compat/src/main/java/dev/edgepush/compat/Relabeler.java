@@ -43,8 +43,12 @@ import java.util.Objects;
  * label starting with {@code __}, as Prometheus and vmagent do, after reading {@code __address__},
  * {@code __scheme__}, {@code __metrics_path__} and the interval and timeout from them.
  *
- * <p>Immutable and thread-safe; {@link #apply} allocates nothing for a label list that needs no new
- * strings (keep/drop on one source label, labeldrop, literal and prefix regexes).
+ * <p>Immutable and thread-safe: one instance can serve every target of a job. Made for the per-sample
+ * path: regexes are compiled once; a regex that is a literal, an alternation of literals
+ * ({@code a|b|c}) or a literal prefix ({@code go_.*}) is matched without the regex engine; joining a
+ * single source label copies nothing; the working list is the caller's reusable {@link LabelSet}. What
+ * still allocates: a {@code java.util.regex.Matcher} per other regex match, and the new strings an
+ * action produces.
  */
 public final class Relabeler {
 
@@ -89,7 +93,8 @@ public final class Relabeler {
     /**
      * Relabels {@code labels} in place.
      *
-     * @return false if the series (or target) is dropped; {@code labels} is then cleared
+     * @return false if the series (or target) is dropped; {@code labels} is then cleared. With no configs
+     *     this returns true and leaves {@code labels} exactly as it is (empty values too)
      */
     public boolean apply(LabelSet labels) {
         if (rules.length == 0) {

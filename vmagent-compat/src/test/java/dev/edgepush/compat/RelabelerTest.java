@@ -131,6 +131,16 @@ class RelabelerTest {
                         - target_label: id
                           replacement: '{{job}}/{{instance}}'
                         """, "job=node instance=h:1", "id=node/h:1 instance=h:1 job=node"),
+                c("vmagent: label values filled into replacement are not templates", """
+                        - target_label: b
+                          replacement: '{{a}}!'
+                        """, "a=x$1", "a=x$1 b=x$1!"),
+                c("vmagent: {{label}} and capture groups together", """
+                        - source_labels: [path]
+                          regex: '/api/(\\w+)/.*'
+                          target_label: route
+                          replacement: '{{method}}:$1'
+                        """, "path=/api/users/7 method=GET", "method=GET path=/api/users/7 route=GET:users"),
                 c("regex given as a list is joined with |", """
                         - source_labels: [a]
                           regex: [foo, bar]
