@@ -38,9 +38,9 @@ final class RelabelRule {
     private final boolean defaultRegex;
     private final long modulus;
     private final String replacement;
-    private final GoRegex.Template replacementTemplate;
+    private final GoTemplate replacementTemplate;
     /** Non-null when target_label holds {@code $} references to expand. */
-    private final GoRegex.Template targetTemplate;
+    private final GoTemplate targetTemplate;
     /** vmagent's {@code {{label}}} references in replacement (action replace only). */
     private final boolean labelReferences;
     /** Null when there is no {@code if}. */
@@ -274,7 +274,7 @@ final class RelabelRule {
     private void replace(LabelSet ls) {
         String src = join(ls);
         String repl = replacement;
-        GoRegex.Template template = replacementTemplate;
+        GoTemplate template = replacementTemplate;
         if (labelReferences) {
             repl = fillLabelReferences(repl, ls);
             template = regex.template(repl);

@@ -65,7 +65,7 @@ class GoRegexTest {
     @Test
     void dollarIsEndOfTextUnlessMultiline() {
         StringBuilder out = new StringBuilder();
-        GoRegex.Template x = GoRegex.DEFAULT.template("X");
+        GoTemplate x = GoRegex.DEFAULT.template("X");
         assertEquals("a\n", GoRegex.unanchored("a$").replaceAll("a\n", x, out), "RE2: $ is not before a final \\n");
         assertEquals("X", GoRegex.unanchored("a$").replaceAll("a", x, out));
         assertEquals("X\nX", GoRegex.unanchored("(?m)a$").replaceAll("a\na", x, out));

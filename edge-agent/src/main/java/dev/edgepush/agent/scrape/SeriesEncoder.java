@@ -14,9 +14,9 @@ import java.util.SortedMap;
  * Turns one target's parsed samples into remote-write series: adds the target's labels the
  * way Prometheus does (with {@code honor_labels} off, a scraped label that clashes with a
  * target label is kept as {@code exported_<name>}), applies the job's {@code
- * metric_relabel_configs} to scraped series (not to {@code up} and the other synthetic series;
- * a dropped series is neither encoded nor counted in {@link #samples()}), then the extra labels of {@code
- * -remoteWrite.label} (which override), sorts labels by name and encodes. Remembers which
+ * metric_relabel_configs} to scraped series (not to {@code up} and the other synthetic
+ * series; a dropped series is neither encoded nor counted in {@link #samples()}), then the
+ * extra labels of {@code -remoteWrite.label} (which override), sorts labels by name and encodes. Remembers which
  * series the previous scrape had, for {@code scrape_series_added} and staleness markers.
  * One instance per target; not thread-safe.
  */
