@@ -13,6 +13,7 @@ import dev.edgepush.compat.GlobalConfig;
 import dev.edgepush.compat.ScrapeConfig;
 import dev.edgepush.compat.ScrapeJob;
 import dev.edgepush.compat.StaticTarget;
+import dev.edgepush.compat.TargetRelabeling;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -22,8 +23,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -99,19 +98,24 @@ public final class Agent implements AutoCloseable {
         cfg.listenHost(), status.port());
   }
 
-  /** Every static target of every job, with the labels Prometheus gives it. */
+  /**
+   * Every static target of every job after the job's relabel_configs (see {@link
+   * TargetRelabeling}: it derives address, scheme, path, interval, timeout and instance from the
+   * relabeled {@code __} labels and removes them). Dropped targets are left out; a target that
+   * relabeling made unusable is logged and left out.
+   */
   static List<ScrapeTarget> targets(ScrapeConfig scrape) {
     List<ScrapeTarget> out = new ArrayList<>();
     for (ScrapeJob job : scrape.jobs()) {
       for (StaticTarget st : job.targets()) {
-        SortedMap<String, String> labels = new TreeMap<>();
-        labels.put("job", job.jobName());
-        labels.put("instance", st.address());
-        labels.putAll(st.labels());
-        labels.values().removeIf(String::isEmpty);
-        URI url = URI.create(job.scheme() + "://" + st.address() + job.metricsPath());
-        out.add(new ScrapeTarget(job.jobName(), st.address(), url, job.scrapeInterval(), job.scrapeTimeout(),
-            job.honorLabels(), job.honorTimestamps(), labels));
+        try {
+          TargetRelabeling.apply(job, st).ifPresent(t -> out.add(new ScrapeTarget(job.jobName(),
+              t.labels().getOrDefault("instance", t.address()), URI.create(t.url()), t.scrapeInterval(),
+              t.scrapeTimeout(), job.honorLabels(), job.honorTimestamps(), t.labels(),
+              job.metricRelabelConfigs())));
+        } catch (IllegalArgumentException e) {
+          log.error("skipping a target: {}", e.getMessage());
+        }
       }
     }
     return out;

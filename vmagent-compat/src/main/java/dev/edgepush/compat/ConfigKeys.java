@@ -24,11 +24,11 @@ final class ConfigKeys {
 
     static final Set<String> JOB = Set.of(
             "job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "honor_labels",
-            "honor_timestamps", "static_configs");
+            "honor_timestamps", "static_configs", "relabel_configs", "metric_relabel_configs");
     /** Prometheus and vmagent job keys; any {@code *_sd_configs} key is also known. */
     static final Set<String> JOB_LATER = Set.of(
             // Prometheus scrape_config
-            "params", "relabel_configs", "metric_relabel_configs", "sample_limit", "label_limit",
+            "params", "sample_limit", "label_limit",
             "label_name_length_limit", "label_value_length_limit", "target_limit", "body_size_limit",
             "keep_dropped_targets", "track_timestamps_staleness", "scrape_protocols",
             "scrape_fallback_protocol", "scrape_classic_histograms", "always_scrape_classic_histograms",
@@ -46,6 +46,12 @@ final class ConfigKeys {
             "proxy_oauth2", "proxy_authorization", "proxy_headers");
 
     static final Set<String> STATIC = Set.of("targets", "labels");
+
+    /** Keys of one relabel config (vmagent's RelabelConfig). */
+    static final Set<String> RELABEL = Set.of(
+            "if", "action", "source_labels", "separator", "target_label", "regex", "modulus", "replacement");
+    /** vmagent's keys for {@code action: graphite}, which edge-agent does not support. */
+    static final Set<String> RELABEL_LATER = Set.of("match", "labels");
 
     private ConfigKeys() {
     }

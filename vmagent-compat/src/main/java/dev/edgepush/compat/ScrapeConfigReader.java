@@ -1,7 +1,6 @@
 package dev.edgepush.compat;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,12 +12,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -35,7 +28,9 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
  *   <li>each {@code scrape_configs} entry: {@code job_name} (required, unique), {@code scrape_interval}
  *       and {@code scrape_timeout} (default: the global values), {@code metrics_path} (default
  *       {@code /metrics}), {@code scheme} ({@code http} (default) or {@code https}), {@code honor_labels}
- *       (default false), {@code honor_timestamps} (default true), {@code static_configs};</li>
+ *       (default false), {@code honor_timestamps} (default true), {@code static_configs},
+ *       {@code relabel_configs} and {@code metric_relabel_configs} (see {@link RelabelConfigReader} and
+ *       {@link Relabeler});</li>
  *   <li>each {@code static_configs} entry: {@code targets} (a list of {@code host:port}; IPv6 in
  *       brackets, {@code [::1]:9100}; a target without a port gets 80 for http or 443 for https, as in
  *       Prometheus) and {@code labels}.</li>
@@ -51,7 +46,7 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
  *   <li>Label names in {@code labels} and {@code external_labels} must match
  *       {@code [a-zA-Z_][a-zA-Z0-9_]*}.</li>
  *   <li>Parsing is strict like vmagent's: a key that Prometheus or vmagent define but edge-agent does not
- *       support yet ({@code relabel_configs}, {@code basic_auth}, {@code tls_config}, any
+ *       support yet ({@code params}, {@code basic_auth}, {@code tls_config}, any
  *       {@code *_sd_configs}, {@code remote_write}, ...) is reported as "not supported by edge-agent yet";
  *       any other key is an "unknown field", with a suggestion when it looks like a typo. Duplicate keys
  *       are errors. YAML anchors, aliases and merge keys ({@code <<}) work.</li>
@@ -88,20 +83,7 @@ public final class ScrapeConfigReader {
     }
 
     private ScrapeConfig parseDocument(String text) throws ScrapeConfigException {
-        Node root;
-        try {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
-        } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            int line = mark == null ? 0 : mark.getLine() + 1;
-            String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
-            if (e.getProblem() != null && e.getContext() != null) {
-                problem += " (" + e.getContext() + ")";
-            }
-            throw yaml.error(line, "", "invalid YAML: " + problem, e);
-        } catch (YAMLException e) {
-            throw yaml.error(0, "", "invalid YAML: " + e.getMessage(), e);
-        }
+        Node root = yaml.compose(text);
         MappingNode top = yaml.mapping(root, "");
         if (top == null) {
             return new ScrapeConfig(GlobalConfig.defaults(), List.of());
@@ -188,7 +170,12 @@ public final class ScrapeConfigReader {
         for (int i = 0; i < statics.size(); i++) {
             parseStatic(statics.get(i), staticPath + "[" + i + "]", scheme, targets);
         }
-        return new ScrapeJob(name, interval, timeout, metricsPath, scheme, honorLabels, honorTimestamps, targets);
+        Relabeler relabel = RelabelConfigReader.parseList(yaml, value(entries, "relabel_configs"),
+                path + ".relabel_configs");
+        Relabeler metricRelabel = RelabelConfigReader.parseList(yaml, value(entries, "metric_relabel_configs"),
+                path + ".metric_relabel_configs");
+        return new ScrapeJob(name, interval, timeout, metricsPath, scheme, honorLabels, honorTimestamps, targets,
+                relabel, metricRelabel);
     }
 
     private void parseStatic(Node node, String path, String scheme, List<StaticTarget> out)

@@ -16,6 +16,11 @@ import java.util.Objects;
  * @param honorLabels {@code honor_labels}, default false
  * @param honorTimestamps {@code honor_timestamps}, default true
  * @param targets all targets of all {@code static_configs}, in file order; never null, unmodifiable
+ * @param relabelConfigs {@code relabel_configs}: target relabeling, see {@link TargetRelabeling};
+ *     {@link Relabeler#EMPTY} when absent
+ * @param metricRelabelConfigs {@code metric_relabel_configs}: applied to every scraped series after the
+ *     target labels are added (not to {@code up} and the other synthetic series); {@link Relabeler#EMPTY}
+ *     when absent
  */
 public record ScrapeJob(
         String jobName,
@@ -25,7 +30,9 @@ public record ScrapeJob(
         String scheme,
         boolean honorLabels,
         boolean honorTimestamps,
-        List<StaticTarget> targets) {
+        List<StaticTarget> targets,
+        Relabeler relabelConfigs,
+        Relabeler metricRelabelConfigs) {
 
     /** Default {@code metrics_path}. */
     public static final String DEFAULT_METRICS_PATH = "/metrics";
@@ -38,5 +45,14 @@ public record ScrapeJob(
         Objects.requireNonNull(metricsPath, "metricsPath");
         Objects.requireNonNull(scheme, "scheme");
         targets = List.copyOf(targets);
+        Objects.requireNonNull(relabelConfigs, "relabelConfigs");
+        Objects.requireNonNull(metricRelabelConfigs, "metricRelabelConfigs");
+    }
+
+    /** A job without relabeling. */
+    public ScrapeJob(String jobName, Duration scrapeInterval, Duration scrapeTimeout, String metricsPath,
+            String scheme, boolean honorLabels, boolean honorTimestamps, List<StaticTarget> targets) {
+        this(jobName, scrapeInterval, scrapeTimeout, metricsPath, scheme, honorLabels, honorTimestamps, targets,
+                Relabeler.EMPTY, Relabeler.EMPTY);
     }
 }

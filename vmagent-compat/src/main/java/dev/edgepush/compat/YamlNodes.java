@@ -1,5 +1,6 @@
 package dev.edgepush.compat;
 
+import java.io.StringReader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +11,12 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -30,6 +37,23 @@ final class YamlNodes {
 
     YamlNodes(String source) {
         this.source = source;
+    }
+
+    /** Parses one YAML document into nodes; null for an empty document. */
+    Node compose(String text) throws ScrapeConfigException {
+        try {
+            return new Yaml(new SafeConstructor(new LoaderOptions())).compose(new StringReader(text));
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            int line = mark == null ? 0 : mark.getLine() + 1;
+            String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+            if (e.getProblem() != null && e.getContext() != null) {
+                problem += " (" + e.getContext() + ")";
+            }
+            throw error(line, "", "invalid YAML: " + problem, e);
+        } catch (YAMLException e) {
+            throw error(0, "", "invalid YAML: " + e.getMessage(), e);
+        }
     }
 
     /** {@code source:line: path: detail} (or {@code source:line: detail} at the top level). */

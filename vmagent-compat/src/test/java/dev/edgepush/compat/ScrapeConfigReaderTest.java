@@ -207,8 +207,8 @@ class ScrapeConfigReaderTest {
 
     @Test
     void unsupportedKeys() {
-        fails("scrape_configs:\n  - job_name: a\n    relabel_configs: []\n", 3,
-                "scrape_configs[0]: 'relabel_configs' is not supported by edge-agent yet");
+        fails("scrape_configs:\n  - job_name: a\n    params: {}\n", 3,
+                "scrape_configs[0]: 'params' is not supported by edge-agent yet");
         fails("scrape_configs:\n  - job_name: a\n    ec2_sd_configs: []\n", 3,
                 "'ec2_sd_configs' is not supported by edge-agent yet");
         fails("scrape_configs:\n  - job_name: a\n    tls_config: {}\n", 3, "'tls_config' is not supported");

@@ -1,5 +1,6 @@
 package dev.edgepush.agent.scrape;
 
+import dev.edgepush.compat.LabelSet;
 import dev.edgepush.proto.WriteRequestEncoder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,8 +13,10 @@ import java.util.SortedMap;
 /**
  * Turns one target's parsed samples into remote-write series: adds the target's labels the
  * way Prometheus does (with {@code honor_labels} off, a scraped label that clashes with a
- * target label is kept as {@code exported_<name>}), then the extra labels of {@code
- * -remoteWrite.label} (which override), sorts labels by name and encodes. Remembers which
+ * target label is kept as {@code exported_<name>}), applies the job's {@code
+ * metric_relabel_configs} to scraped series (not to {@code up} and the other synthetic
+ * series; a dropped series is neither encoded nor counted in {@link #samples()}), then the
+ * extra labels of {@code -remoteWrite.label} (which override), sorts labels by name and encodes. Remembers which
  * series the previous scrape had, for {@code scrape_series_added} and staleness markers.
  * One instance per target; not thread-safe.
  */
@@ -28,6 +31,7 @@ final class SeriesEncoder {
   private Set<SeriesKey> previous = new HashSet<>();
   private Set<SeriesKey> current = new HashSet<>();
   private final List<String[]> scratch = new ArrayList<>();
+  private final LabelSet relabelScratch = new LabelSet();
   private int samples;
   private int added;
 
@@ -84,7 +88,30 @@ final class SeriesEncoder {
       }
       // honor_labels: the scraped value wins
     }
+    if (!target.metricRelabeler().isEmpty() && !relabel()) {
+      return;
+    }
     addFinal(value, timestampMs);
+  }
+
+  /**
+   * Applies metric_relabel_configs to {@code scratch}; false if the series is dropped (also when
+   * relabeling removed {@code __name__}, which remote write requires).
+   */
+  private boolean relabel() {
+    LabelSet ls = relabelScratch;
+    ls.clear();
+    for (String[] l : scratch) {
+      ls.add(l[0], l[1]);
+    }
+    if (!target.metricRelabeler().apply(ls) || ls.get("__name__") == null) {
+      return false;
+    }
+    scratch.clear();
+    for (int i = 0; i < ls.size(); i++) {
+      scratch.add(new String[] {ls.name(i), ls.value(i)});
+    }
+    return true;
   }
 
   /** Adds a synthetic series of the scrape itself ({@code up} and friends). */
