@@ -81,6 +81,18 @@ class SideBySideWithVmagentTest {
           "    static_configs:",
           "      - targets: ['127.0.0.1:" + corners.getAddress().getPort() + "']",
           "        labels: {team: a}",
+          "    metric_relabel_configs:",
+          "      - {action: drop, source_labels: [__name__], regex: corner_summary}",
+          "      - {action: replace, source_labels: [path], regex: '(.*)\\\\(.*)', target_label: leaf, replacement: '$2'}",
+          "      - {action: labeldrop, regex: nl}",
+          "      - {action: labelmap, regex: 'te(a)m', replacement: 'owner_$1'}",
+          "      - {action: hashmod, source_labels: [__name__], modulus: 4, target_label: shard}",
+          "      - {action: uppercase, source_labels: [v], target_label: v_upper}",
+          "      - {action: lowercase, source_labels: [quote], target_label: quote_lower}",
+          "      - {action: labeldrop, regex: site}",
+          "      - {action: replace_all, source_labels: [leaf], regex: 'i', target_label: leaf, replacement: 'I'}",
+          "      - {action: drop, if: 'corner_inf{sign=\"neg\"}'}",
+          "      - {action: keep_if_equal, source_labels: [team, owner_a]}",
           "  - job_name: corners-honor",
           "    honor_labels: true",
           "    static_configs:",
@@ -88,6 +100,17 @@ class SideBySideWithVmagentTest {
           "  - job_name: node",
           "    static_configs:",
           "      - targets: ['127.0.0.1:" + nePort + "']",
+          "    relabel_configs:",
+          "      - {source_labels: [__address__], regex: '(.*):.*', target_label: host}",
+          "      - {target_label: __param_unused, replacement: x}",
+          "    metric_relabel_configs:",
+          "      - {action: keep_metrics, regex: 'node_load.*|node_memory_Mem.*|node_time_seconds'}",
+          "  - job_name: dropped-target",
+          "    static_configs:",
+          "      - targets: ['127.0.0.1:" + downPort + "', '127.0.0.2:" + downPort + "']",
+          "    relabel_configs:",
+          "      - {action: drop, source_labels: [__address__], regex: '127.0.0.2:.*'}",
+          "      - {action: labelmap, regex: '__address__', replacement: 'addr'}",
           "  - job_name: down",
           "    static_configs:",
           "      - targets: ['127.0.0.1:" + downPort + "']",
@@ -106,6 +129,13 @@ class SideBySideWithVmagentTest {
       Set<String> fromVmagent = series(forVmagent);
       Set<String> fromEdge = series(forEdge);
       assertTrue(fromVmagent.size() > 30, "vmagent stored a meaningful set: " + fromVmagent.size());
+      // the relabelling above really ran (on both sides, since the sets are compared below)
+      assertTrue(fromEdge.stream().anyMatch(x -> x.contains("shard=") && x.contains("v_upper=TEMPÉRATURE ✓")), fromEdge.toString());
+      assertTrue(fromEdge.stream().filter(x -> x.matches(".*job=corners[,}].*"))
+          .noneMatch(x -> x.contains("corner_summary") || x.contains("nl=")), "drop and labeldrop ran");
+      assertTrue(fromEdge.stream().anyMatch(x -> x.contains("job=node") && x.contains("host=127.0.0.1")));
+      assertTrue(fromEdge.stream().noneMatch(x -> x.contains("127.0.0.2")), "the dropped target was never scraped");
+      System.out.println("series compared: " + fromEdge.size());
       Set<String> onlyVmagent = new TreeSet<>(fromVmagent);
       onlyVmagent.removeAll(fromEdge);
       Set<String> onlyEdge = new TreeSet<>(fromEdge);
@@ -143,7 +173,7 @@ class SideBySideWithVmagentTest {
           jobs++;
         }
       }
-      if (jobs >= 4) {
+      if (jobs >= 5) {
         return;
       }
       AgentProcess.pause(250);
