@@ -56,7 +56,7 @@ final class AgentRun {
     try {
       return runIn(work);
     } finally {
-      children.close();
+      children.stopAll();
       deleteTree(work);
     }
   }
