@@ -97,6 +97,16 @@ enum AgentKind {
         : m.sum("vmagent_remotewrite_rows_pushed_after_relabel_total");
   }
 
+  /** Remote-write requests answered 2xx since start. */
+  double successfulPushes(PromText m) {
+    String name = this == EDGE_AGENT
+        ? "edge_agent_remote_write_requests_total" : "vmagent_remotewrite_requests_total";
+    String label = this == EDGE_AGENT ? "code" : "status_code";
+    return m.samples().stream()
+        .filter(s -> s.name().equals(name) && s.labels().getOrDefault(label, "").startsWith("2"))
+        .mapToDouble(PromText.Sample::value).sum();
+  }
+
   /** Compressed bytes handed to the remote since start. */
   double wireBytes(PromText m) {
     return this == EDGE_AGENT

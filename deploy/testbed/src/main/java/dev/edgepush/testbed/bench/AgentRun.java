@@ -125,12 +125,17 @@ final class AgentRun {
     vm.start();
     long restartedAt = System.nanoTime();
     double drainSeconds = Double.NaN;
+    double firstPushSeconds = Double.NaN;
+    double pushesBefore = kind.successfulPushes(outageMetrics);
     long drainDeadline = restartedAt + flags.drainTimeout().toNanos();
     PromText m = outageMetrics;
     while (System.nanoTime() < drainDeadline) {
       alive(agent);
       m = metrics(agentPort);
       double since = (System.nanoTime() - restartedAt) / 1e9;
+      if (Double.isNaN(firstPushSeconds) && kind.successfulPushes(m) > pushesBefore) {
+        firstPushSeconds = since;
+      }
       if (kind.drained(m, since)) {
         drainSeconds = since;
         break;
@@ -139,7 +144,8 @@ final class AgentRun {
     }
     say(Double.isNaN(drainSeconds)
         ? "drain did not finish within " + flags.drainTimeout().toSeconds() + " s; " + kind.backlog(m)
-        : String.format("drained in %.1f s; %s", drainSeconds, kind.backlog(m)));
+        : String.format("drained in %.1f s (first 2xx after %.1f s); %s", drainSeconds,
+            firstPushSeconds, kind.backlog(m)));
 
     // Loss check: every scrape answered so far must reach the remote.
     Map<String, Long> answered = new LinkedHashMap<>();
@@ -162,7 +168,7 @@ final class AgentRun {
     int exit = ChildProcesses.stop(agent);
     say("stopped (exit " + exit + ")");
     return new AgentResult(kind.agentName, hwmKiB / KIB_PER_MIB, runHwmKiB / KIB_PER_MIB,
-        cpuPerMinute, drainSeconds, expected, expected - stored, outageSamples, peakDisk,
+        cpuPerMinute, firstPushSeconds, drainSeconds, expected, expected - stored, outageSamples, peakDisk,
         wireBytesPerSample);
   }
 
