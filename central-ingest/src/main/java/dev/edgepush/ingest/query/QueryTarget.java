@@ -44,7 +44,8 @@ public final class QueryTarget {
           + "http://vmselect:8481/select/{tenant}/prometheus");
     }
     int at = trimmed.indexOf(TENANT_PLACEHOLDER);
-    if (at >= 0 && at < trimmed.indexOf('/', trimmed.indexOf("//") + 2)) {
+    int pathStart = trimmed.indexOf('/', trimmed.indexOf("//") + 2);
+    if (at >= 0 && (pathStart < 0 || at < pathStart)) {
       throw new IllegalArgumentException("{tenant} belongs in the path, e.g. http://vmselect:8481/select/{tenant}/prometheus");
     }
     if (trimmed.contains("/api/v1")) {
