@@ -29,11 +29,13 @@ public final class CentralIngest implements AutoCloseable {
   private final EventLoopGroup loop;
   private final ForwardingWal wal;
   private final IngestServer server;
-  private final FleetRegistry fleet = new FleetRegistry();
+  private final FleetRegistry fleet;
   private final IngestMetrics metrics = new IngestMetrics();
 
   public CentralIngest(IngestFlags.Config cfg) throws IOException, InterruptedException, TokensFileException {
     LongSupplier clock = System::currentTimeMillis;
+    fleet = new FleetRegistry(cfg.fleetOfflineAfter());
+    metrics.onlineWindow(cfg.fleetOfflineAfter().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
     TokensFile tokens = TokensFile.open(cfg.tokensFile());
     wal = new ForwardingWal(cfg.walPath(), cfg.remoteWriteUrls(), cfg.walMaxDiskBytes());
     metrics.bind(wal::forwardedSamples, wal::pendingSamples, wal::diskBytes,
@@ -43,10 +45,10 @@ public final class CentralIngest implements AutoCloseable {
     loop = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
         NioIoHandler.newFactory());
     IngestPipeline pipeline = new IngestPipeline(new IngestPipeline.Parts(
-        new Routes(Routes.ingestRoutes()), tokens, fleet,
+        new Routes(Routes.allRoutes()), tokens, fleet,
         new RobotRateLimiter(cfg.maxSamplesPerSecondPerRobot(), System::nanoTime), wal, metrics,
         new IngestPipeline.Limits(cfg.maxRequestBytes(), cfg.maxDecompressedBytes(), cfg.walMaxPendingSamples()),
-        clock));
+        clock, cfg.query()));
     server = new IngestServer(loop, cfg.listenHost(), cfg.listenPort(), pipeline);
     loop.scheduleWithFixedDelay(() -> {
       tokens.reloadIfChanged();
@@ -54,8 +56,10 @@ public final class CentralIngest implements AutoCloseable {
         wal.enforceCaps();
       }
     }, 1, 1, TimeUnit.SECONDS);
-    log.info("central-ingest {} listening on {}:{}; {} tokens; WAL {}; forwarding to {} shard(s)", VERSION,
-        cfg.listenHost(), server.port(), tokens.size(), cfg.walPath(), wal.shardCount());
+    log.info("central-ingest {} listening on {}:{}; {} tokens; WAL {}; forwarding to {} shard(s); queries to {}",
+        VERSION, cfg.listenHost(), server.port(), tokens.size(), cfg.walPath(), wal.shardCount(),
+        cfg.query() == null ? "nowhere (no -query.url)" : cfg.query()
+            + (cfg.query().perTenant() ? "" : " (single node: no tenant isolation)"));
   }
 
   public int port() {

@@ -1,9 +1,12 @@
 package dev.edgepush.ingest;
 
 import dev.edgepush.compat.ByteSize;
+import dev.edgepush.compat.GoDuration;
+import dev.edgepush.ingest.query.QueryTarget;
 import dev.edgepush.ingest.wal.ForwardingWal;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -30,8 +33,15 @@ public final class IngestFlags {
   List<String> remoteWriteUrls = new ArrayList<>();
 
   @Option(names = {"-query.url", "--query.url"}, paramLabel = "URL",
-      description = "VictoriaMetrics query base URL for the query proxy, e.g. http://vm:8428 or http://vmselect:8481/select/{tenant}/prometheus.")
+      description = "VictoriaMetrics base URL for the query proxy and VMUI: a single node, e.g. http://vm:8428 "
+          + "(no tenants: every reader sees all), or vmselect with {tenant}, e.g. "
+          + "http://vmselect:8481/select/{tenant}/prometheus (a reader sees its token's tenant only). Unset: the "
+          + "query paths answer 503.")
   String queryUrl;
+
+  @Option(names = {"-fleet.offlineAfter", "--fleet.offlineAfter"}, paramLabel = "DURATION",
+      description = "A robot that has not pushed for this long is offline in /fleet and central_ingest_robots_online (default: ${DEFAULT-VALUE}).")
+  String fleetOfflineAfter = "2m";
 
   @Option(names = {"-wal.path", "--wal.path"}, paramLabel = "DIR",
       description = "Directory of the write-ahead log (default: ${DEFAULT-VALUE}).")
@@ -70,7 +80,7 @@ public final class IngestFlags {
   /** Parsed and checked values. */
   public record Config(String listenHost, int listenPort, List<String> remoteWriteUrls, String queryUrl,
       Path walPath, long walMaxDiskBytes, long walMaxPendingSamples, Path tokensFile, int maxRequestBytes,
-      long maxDecompressedBytes, long maxSamplesPerSecondPerRobot) {}
+      long maxDecompressedBytes, long maxSamplesPerSecondPerRobot, QueryTarget query, Duration fleetOfflineAfter) {}
 
   /** A flag that is unknown or has a bad value; the message names it. */
   public static final class FlagException extends Exception {
@@ -110,8 +120,22 @@ public final class IngestFlags {
             + " (a single node)");
       }
     }
+    QueryTarget query = null;
     if (queryUrl != null) {
-      httpUrl("-query.url", queryUrl.replace(ForwardingWal.TENANT_PLACEHOLDER, "0"));
+      try {
+        query = QueryTarget.parse(queryUrl);
+      } catch (IllegalArgumentException e) {
+        throw new FlagException("-query.url=" + queryUrl + ": " + e.getMessage());
+      }
+    }
+    Duration offlineAfter;
+    try {
+      offlineAfter = GoDuration.parse(fleetOfflineAfter);
+    } catch (IllegalArgumentException e) {
+      throw new FlagException("-fleet.offlineAfter=" + fleetOfflineAfter + ": " + e.getMessage());
+    }
+    if (offlineAfter.toMillis() <= 0) {
+      throw new FlagException("-fleet.offlineAfter=" + fleetOfflineAfter + ": must be more than 0, e.g. 2m");
     }
     if (tokensFile == null) {
       throw new FlagException("-auth.tokensFile is required: a file of '<robot|reader> <name> <tenant> sha256:<hex>' lines");
@@ -147,7 +171,8 @@ public final class IngestFlags {
       host = host.substring(1, host.length() - 1);
     }
     return new Config(host.isEmpty() ? "0.0.0.0" : host, port, List.copyOf(remoteWriteUrls), queryUrl, walPath,
-        walCap, walMaxPendingSamples, tokensFile, (int) maxReq, maxDec, maxSamplesPerSecondPerRobot);
+        walCap, walMaxPendingSamples, tokensFile, (int) maxReq, maxDec, maxSamplesPerSecondPerRobot, query,
+        offlineAfter);
   }
 
   private static void httpUrl(String flag, String url) throws FlagException {

@@ -20,6 +20,7 @@ public final class IngestMetrics {
   private volatile LongSupplier diskBytes = () -> 0;
   private volatile LongSupplier robotsOnline = () -> 0;
   private volatile ToLongFunction<String> dropped = r -> 0;
+  private volatile String onlineWindow = "2m";
 
   /** Wires the gauges and counters other parts own. */
   public void bind(LongSupplier forwarded, LongSupplier pending, LongSupplier diskBytes, LongSupplier robotsOnline,
@@ -29,6 +30,11 @@ public final class IngestMetrics {
     this.diskBytes = diskBytes;
     this.robotsOnline = robotsOnline;
     this.dropped = dropped;
+  }
+
+  /** How {@code central_ingest_robots_online}'s help names its window, e.g. {@code 2m}. */
+  public void onlineWindow(String flagValue) {
+    this.onlineWindow = flagValue;
   }
 
   public void request(int code) {
@@ -59,7 +65,7 @@ public final class IngestMetrics {
     line(sb, "central_ingest_wal_pending_samples", "Samples in the WAL not yet forwarded.", "gauge", pending.getAsLong());
     line(sb, "central_ingest_wal_disk_bytes", "Disk blocks the WAL allocated (as du reports).", "gauge",
         diskBytes.getAsLong());
-    line(sb, "central_ingest_robots_online", "Robots that pushed in the last 2 minutes.", "gauge",
+    line(sb, "central_ingest_robots_online", "Robots that pushed within -fleet.offlineAfter=" + onlineWindow + " (the online ones of GET /api/v1/fleet, all tenants).", "gauge",
         robotsOnline.getAsLong());
     return sb.toString();
   }

@@ -1,13 +1,28 @@
 package dev.edgepush.ingest;
 
+import dev.edgepush.ingest.auth.TokenAddCommand;
 import dev.edgepush.ingest.auth.TokensFileException;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
-/** Entry point: parse flags, start, run until SIGTERM or SIGINT. */
+/**
+ * Entry point: {@code central-ingest token add ...} (see {@link TokenAddCommand}), or parse the
+ * server's flags, start, run until SIGTERM or SIGINT.
+ */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("token")) {
+      if (args.length < 2 || !args[1].equals("add")) {
+        System.err.println("central-ingest token: usage: central-ingest token add <robot|reader> <name> [-tenant=N]"
+            + " -auth.tokensFile=FILE");
+        System.exit(2);
+        return;
+      }
+      System.exit(TokenAddCommand.run(Arrays.copyOfRange(args, 2, args.length), System.out, System.err));
+      return;
+    }
     System.setProperty("chronicle.analytics.disable", "true");
     System.setProperty("chronicle.announcer.disable", "true");
     IngestFlags.Config cfg;

@@ -18,6 +18,22 @@ class IngestFlagsTest {
     assertEquals(8427, c.listenPort());
     assertEquals(32_000_000, c.maxRequestBytes());
     assertEquals(8L * 32_000_000, c.maxDecompressedBytes());
+    assertEquals(java.time.Duration.ofMinutes(2), c.fleetOfflineAfter());
+    assertEquals(null, c.query(), "no -query.url: the query paths answer 503");
+  }
+
+  @Test
+  void queryUrlAndOfflineAfterAreChecked() throws Exception {
+    IngestFlags.Config c = IngestFlags.parse(new String[] {"-remoteWrite.url=http://a/w", "-auth.tokensFile=/t",
+        "-query.url=http://vmselect:8481/select/{tenant}/prometheus", "-fleet.offlineAfter=30s"}).validate();
+    assertTrue(c.query().perTenant());
+    assertEquals(java.time.Duration.ofSeconds(30), c.fleetOfflineAfter());
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-query.url=http://vm:8428/api/v1/query")
+        .contains("-query.url"));
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-fleet.offlineAfter=soon")
+        .contains("-fleet.offlineAfter=soon"));
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-fleet.offlineAfter=0")
+        .contains("-fleet.offlineAfter"));
   }
 
   @Test

@@ -92,8 +92,9 @@ public final class TokensFile implements TokenStore {
    */
   public boolean reloadIfChanged() {
     Snapshot old = current;
+    BasicFileAttributes a;
     try {
-      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+      a = Files.readAttributes(path, BasicFileAttributes.class);
       if (a.lastModifiedTime().toMillis() == old.modifiedMs() && a.size() == old.size()) {
         return false;
       }
@@ -107,18 +108,11 @@ public final class TokensFile implements TokenStore {
       return true;
     } catch (TokensFileException e) {
       log.error("{}; keeping the previous {} entries", e.getMessage(), old.entries().size());
-      // Remember the bad version so it is reported once, not every second.
-      current = new Snapshot(old.entries(), attrsOr(path, -1, true), attrsOr(path, -1, false));
+      // Remember the bad version so it is reported once, not every second. Its attributes as seen
+      // before reading: had a writer finished meanwhile (a half-written line), the next look sees a
+      // change and reads the file again.
+      current = new Snapshot(old.entries(), a.lastModifiedTime().toMillis(), a.size());
       return false;
-    }
-  }
-
-  private static long attrsOr(Path path, long fallback, boolean mtime) {
-    try {
-      BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
-      return mtime ? a.lastModifiedTime().toMillis() : a.size();
-    } catch (IOException e) {
-      return fallback;
     }
   }
 
@@ -138,6 +132,26 @@ public final class TokensFile implements TokenStore {
       throw new TokensFileException("cannot read tokens file " + path + ": " + e);
     }
     return new Snapshot(parse(path.toString(), lines), mtime, size);
+  }
+
+  /** The identities listed, in file order. */
+  public List<Identity> identities() {
+    List<Identity> out = new ArrayList<>();
+    for (Entry e : current.entries()) {
+      out.add(e.identity());
+    }
+    return out;
+  }
+
+  /** Why {@code name} cannot be an entry's name, or null when it can. */
+  public static String nameProblem(String name) {
+    return NAME.matcher(name).matches() ? null : "name '" + name + "' may only hold letters, digits and _ . : -";
+  }
+
+  /** Why {@code tenant} cannot be an entry's tenant, or null when it can. */
+  public static String tenantProblem(String tenant) {
+    return TENANT.matcher(tenant).matches() ? null
+        : "tenant '" + tenant + "' is not a VictoriaMetrics tenant (accountID or accountID:projectID, decimal)";
   }
 
   private static List<Entry> parse(String source, List<String> lines) throws TokensFileException {
@@ -160,12 +174,11 @@ public final class TokensFile implements TokenStore {
         case "reader" -> kind = Kind.READER;
         default -> throw new TokensFileException(where + "kind '" + f[0] + "' is neither 'robot' nor 'reader'");
       }
-      if (!NAME.matcher(f[1]).matches()) {
-        throw new TokensFileException(where + "name '" + f[1] + "' may only hold letters, digits and _ . : -");
+      if (nameProblem(f[1]) != null) {
+        throw new TokensFileException(where + nameProblem(f[1]));
       }
-      if (!TENANT.matcher(f[2]).matches()) {
-        throw new TokensFileException(where + "tenant '" + f[2]
-            + "' is not a VictoriaMetrics tenant (accountID or accountID:projectID, decimal)");
+      if (tenantProblem(f[2]) != null) {
+        throw new TokensFileException(where + tenantProblem(f[2]));
       }
       if (!HASH.matcher(f[3]).matches()) {
         throw new TokensFileException(where + "expected sha256:<64 hex digits> (never the token itself), found '"

@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.fleet;
 
+import dev.edgepush.ingest.auth.Identity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,15 +9,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * What the ingest knows about each robot that pushed since start: its last push and the backlog
- * its agent reported in {@code X-Edgepush-Pending-Samples} and {@code
- * X-Edgepush-Oldest-Pending-Age-Seconds}. In memory only (a restart forgets it until each
- * robot's next push, about a second later). Thread-safe: each push replaces the robot's
- * immutable {@link RobotStatus}.
+ * What the ingest knows about each robot that pushed since start, per tenant: its last push, the
+ * backlog its agent reported in {@code X-Edgepush-Pending-Samples} and {@code
+ * X-Edgepush-Oldest-Pending-Age-Seconds}, and the samples it got acknowledged over the last
+ * minute. In memory only (a restart forgets it until each robot's next push, about a second
+ * later). Thread-safe: a push replaces the robot's immutable {@link RobotStatus}; its {@link
+ * SampleRate} locks itself.
+ *
+ * <p>A robot is online when it pushed within {@code offlineAfter}; the fleet view and {@code
+ * central_ingest_robots_online} both ask {@link #isOnline}, so they agree.
  */
 public final class FleetRegistry {
-  /** A robot counts as online when it pushed within this window (agents push every second). */
-  public static final Duration ONLINE_WINDOW = Duration.ofMinutes(2);
+  /** Agents push every second; two minutes rides out a short dead zone without flapping. */
+  public static final Duration DEFAULT_OFFLINE_AFTER = Duration.ofMinutes(2);
 
   /**
    * One robot's latest report.
@@ -27,7 +32,39 @@ public final class FleetRegistry {
   public record RobotStatus(String robot, String tenant, long lastPushMs, long pendingSamples,
       double oldestPendingAgeSeconds) {}
 
-  private final ConcurrentMap<String, RobotStatus> robots = new ConcurrentHashMap<>();
+  /** A robot as the fleet view shows it at some moment. */
+  public record RobotView(RobotStatus status, double samplesPerSecond, boolean online) {}
+
+  private static final class Robot {
+    volatile RobotStatus status;
+    final SampleRate rate = new SampleRate();
+
+    Robot(RobotStatus status) {
+      this.status = status;
+    }
+  }
+
+  private final ConcurrentMap<String, Robot> robots = new ConcurrentHashMap<>();
+  private final long offlineAfterMs;
+
+  public FleetRegistry() {
+    this(DEFAULT_OFFLINE_AFTER);
+  }
+
+  public FleetRegistry(Duration offlineAfter) {
+    if (offlineAfter.isNegative() || offlineAfter.isZero()) {
+      throw new IllegalArgumentException("offlineAfter must be positive, got " + offlineAfter);
+    }
+    this.offlineAfterMs = offlineAfter.toMillis();
+  }
+
+  public Duration offlineAfter() {
+    return Duration.ofMillis(offlineAfterMs);
+  }
+
+  private static String key(String tenant, String robot) {
+    return Identity.normalizeTenant(tenant) + "/" + robot;
+  }
 
   /**
    * Records a push by {@code robot} at {@code nowMs}; the header values may be null or
@@ -35,36 +72,58 @@ public final class FleetRegistry {
    */
   public void recordPush(String robot, String tenant, long nowMs, String pendingSamplesHeader,
       String oldestPendingAgeHeader) {
-    robots.put(robot, new RobotStatus(robot, tenant, nowMs, parseLong(pendingSamplesHeader),
-        parseDouble(oldestPendingAgeHeader)));
+    RobotStatus s = new RobotStatus(robot, tenant, nowMs, parseLong(pendingSamplesHeader),
+        parseDouble(oldestPendingAgeHeader));
+    robots.compute(key(tenant, robot), (k, r) -> {
+      if (r == null) {
+        return new Robot(s);
+      }
+      r.status = s;
+      return r;
+    });
+  }
+
+  /** Counts {@code samples} the robot got acknowledged at {@code nowMs} (after the WAL write). */
+  public void recordSamples(String robot, String tenant, long samples, long nowMs) {
+    Robot r = robots.get(key(tenant, robot));
+    if (r != null) { // recordPush always came first, from the same request's head
+      r.rate.add(nowMs, samples);
+    }
   }
 
   /** The robot's latest report, or null if it has not pushed since start. */
-  public RobotStatus get(String robot) {
-    return robots.get(robot);
+  public RobotStatus get(String tenant, String robot) {
+    Robot r = robots.get(key(tenant, robot));
+    return r == null ? null : r.status;
   }
 
-  /** Every robot, by name. */
-  public List<RobotStatus> snapshot() {
-    List<RobotStatus> out = new ArrayList<>(robots.values());
-    out.sort(Comparator.comparing(RobotStatus::robot));
+  /** Every robot of {@code tenant}, by name, as of {@code nowMs}. */
+  public List<RobotView> view(String tenant, long nowMs) {
+    List<RobotView> out = new ArrayList<>();
+    for (Robot r : robots.values()) {
+      RobotStatus s = r.status;
+      if (Identity.sameTenant(s.tenant(), tenant)) {
+        out.add(new RobotView(s, r.rate.perSecond(nowMs), isOnline(s, nowMs)));
+      }
+    }
+    out.sort(Comparator.comparing((RobotView v) -> v.status().robot()));
     return out;
   }
 
-  /** Robots that pushed within {@link #ONLINE_WINDOW} before {@code nowMs}. */
+  /** Robots of every tenant that are online at {@code nowMs}. */
   public int onlineCount(long nowMs) {
-    long since = nowMs - ONLINE_WINDOW.toMillis();
     int n = 0;
-    for (RobotStatus s : robots.values()) {
-      if (s.lastPushMs() >= since) {
+    for (Robot r : robots.values()) {
+      if (isOnline(r.status, nowMs)) {
         n++;
       }
     }
     return n;
   }
 
-  public static boolean isOnline(RobotStatus s, long nowMs) {
-    return s.lastPushMs() >= nowMs - ONLINE_WINDOW.toMillis();
+  /** Pushed within {@code offlineAfter} before {@code nowMs}. */
+  public boolean isOnline(RobotStatus s, long nowMs) {
+    return s.lastPushMs() >= nowMs - offlineAfterMs;
   }
 
   private static long parseLong(String s) {

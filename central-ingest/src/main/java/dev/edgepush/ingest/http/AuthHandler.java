@@ -9,18 +9,28 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AttributeKey;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Pipeline position: after {@link RouteHandler}, before the body is read. For a route that is
- * not public, resolves {@code Authorization: Bearer <token>} through the {@link TokenStore} and
- * puts the {@link Identity} on the channel ({@link #IDENTITY}). Answers 401 (no or unknown
- * token, with {@code WWW-Authenticate: Bearer}) and 403 (a token of the wrong kind, or a path
- * whose accountID is not the token's tenant).
+ * not public, resolves the token through the {@link TokenStore} and puts the {@link Identity} on
+ * the channel ({@link #IDENTITY}).
+ *
+ * <p>The token comes from {@code Authorization: Bearer <token>}; on reader routes (query proxy,
+ * VMUI, fleet) also from {@code Authorization: Basic}, the token being the password and the user
+ * name ignored, because a browser cannot send a bearer token. Answers 401 for no or an unknown
+ * token, with {@code WWW-Authenticate: Bearer} on robot routes and {@code Basic} on reader routes
+ * (so a browser prompts), and 403 for a token of the wrong kind or a path whose accountID is not
+ * the token's tenant.
  */
 final class AuthHandler extends HeadFilter {
   public static final AttributeKey<Identity> IDENTITY = AttributeKey.valueOf("edgepush.identity");
+  static final String BASIC_CHALLENGE = "Basic realm=\"central-ingest\"";
   private static final String BEARER = "bearer ";
+  private static final String BASIC = "basic ";
   private final TokenStore tokens;
 
   AuthHandler(TokenStore tokens) {
@@ -34,22 +44,31 @@ final class AuthHandler extends HeadFilter {
     if (match == null || match.route().access() == Route.Access.PUBLIC) {
       return null;
     }
+    boolean reader = match.route().access() == Route.Access.READER;
     String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-    if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      return unauthorized("missing 'Authorization: Bearer <token>' (edge-agent: -remoteWrite.bearerTokenFile)");
+    String token = null;
+    if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      token = header.substring(BEARER.length()).strip();
+    } else if (reader && header != null && header.regionMatches(true, 0, BASIC, 0, BASIC.length())) {
+      token = basicPassword(header.substring(BASIC.length()).strip());
     }
-    Optional<Identity> found = tokens.lookup(header.substring(BEARER.length()).strip());
+    if (token == null) {
+      return unauthorized(reader, reader
+          ? "missing 'Authorization: Bearer <reader token>' or basic auth with the reader token as the password"
+          : "missing 'Authorization: Bearer <token>' (edge-agent: -remoteWrite.bearerTokenFile)");
+    }
+    Optional<Identity> found = tokens.lookup(token);
     if (found.isEmpty()) {
-      return unauthorized("unknown bearer token");
+      return unauthorized(reader, "unknown token");
     }
     Identity id = found.get();
-    Kind needed = match.route().access() == Route.Access.ROBOT ? Kind.ROBOT : Kind.READER;
+    Kind needed = reader ? Kind.READER : Kind.ROBOT;
     if (id.kind() != needed) {
-      return HttpResponses.text(HttpResponseStatus.FORBIDDEN, "a " + id.kind().name().toLowerCase(java.util.Locale.ROOT)
+      return HttpResponses.text(HttpResponseStatus.FORBIDDEN, "a " + id.kind().name().toLowerCase(Locale.ROOT)
           + " token (" + id.name() + ") may not use " + match.route().name() + "; it needs a "
-          + needed.name().toLowerCase(java.util.Locale.ROOT) + " token");
+          + needed.name().toLowerCase(Locale.ROOT) + " token");
     }
-    if (match.pathTenant() != null && !sameTenant(match.pathTenant(), id.tenant())) {
+    if (match.pathTenant() != null && !id.inTenant(match.pathTenant())) {
       return HttpResponses.text(HttpResponseStatus.FORBIDDEN, "the URL names tenant '" + match.pathTenant()
           + "' but the token of " + id.name() + " belongs to tenant '" + id.tenant() + "'");
     }
@@ -57,18 +76,21 @@ final class AuthHandler extends HeadFilter {
     return null;
   }
 
-  /** VictoriaMetrics reads accountID {@code 42} as {@code 42:0}. */
-  static boolean sameTenant(String a, String b) {
-    return normalize(a).equals(normalize(b));
+  /** The password of {@code user:password} in base64, or null when it is not that. */
+  private static String basicPassword(String encoded) {
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    int colon = decoded.indexOf(':');
+    return colon < 0 ? null : decoded.substring(colon + 1);
   }
 
-  private static String normalize(String t) {
-    return t.endsWith(":0") ? t.substring(0, t.length() - 2) : t;
-  }
-
-  private static FullHttpResponse unauthorized(String why) {
+  private static FullHttpResponse unauthorized(boolean reader, String why) {
     FullHttpResponse res = HttpResponses.text(HttpResponseStatus.UNAUTHORIZED, why);
-    res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"central-ingest\"");
+    res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, reader ? BASIC_CHALLENGE : "Bearer realm=\"central-ingest\"");
     return res;
   }
 }

@@ -2,6 +2,7 @@ package dev.edgepush.ingest.http;
 
 import dev.edgepush.ingest.IngestMetrics;
 import dev.edgepush.ingest.decode.StampedBatch;
+import dev.edgepush.ingest.fleet.FleetRegistry;
 import dev.edgepush.ingest.limit.RobotRateLimiter;
 import dev.edgepush.ingest.wal.ForwardingWal;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,19 +19,22 @@ import org.slf4j.LoggerFactory;
  * {@link IngestRequest} to the WAL and answers 204 only once {@link ForwardingWal#append} has
  * returned (for 2.0 with the {@code X-Prometheus-Remote-Write-*-Written} headers); 500 when the
  * WAL write failed, so the agent keeps the data and retries. Takes the samples from the robot's
- * rate bucket.
+ * rate bucket and counts them in its fleet entry (samples per second).
  */
 final class IngestHandler extends SimpleChannelInboundHandler<IngestRequest> {
   private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
   private final ForwardingWal wal;
   private final RobotRateLimiter limiter;
   private final IngestMetrics metrics;
+  private final FleetRegistry fleet;
   private final LongSupplier clockMs;
 
-  IngestHandler(ForwardingWal wal, RobotRateLimiter limiter, IngestMetrics metrics, LongSupplier clockMs) {
+  IngestHandler(ForwardingWal wal, RobotRateLimiter limiter, IngestMetrics metrics, FleetRegistry fleet,
+      LongSupplier clockMs) {
     this.wal = wal;
     this.limiter = limiter;
     this.metrics = metrics;
+    this.fleet = fleet;
     this.clockMs = clockMs;
   }
 
@@ -47,6 +51,7 @@ final class IngestHandler extends SimpleChannelInboundHandler<IngestRequest> {
       return;
     }
     metrics.samplesReceived.add(batch.points());
+    fleet.recordSamples(req.identity().name(), req.identity().tenant(), batch.points(), clockMs.getAsLong());
     FullHttpResponse res = HttpResponses.empty(HttpResponseStatus.NO_CONTENT);
     if (req.remoteWriteV2()) {
       res.headers()

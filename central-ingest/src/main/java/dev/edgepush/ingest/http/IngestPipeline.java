@@ -5,6 +5,7 @@ import dev.edgepush.ingest.auth.TokenStore;
 import dev.edgepush.ingest.decode.BodyDecompressor;
 import dev.edgepush.ingest.fleet.FleetRegistry;
 import dev.edgepush.ingest.limit.RobotRateLimiter;
+import dev.edgepush.ingest.query.QueryTarget;
 import dev.edgepush.ingest.wal.ForwardingWal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -23,14 +24,15 @@ import java.util.function.LongSupplier;
  *                                         AdmissionHandler, SizeLimitHandler
  * HttpObjectAggregator (-maxRequestBytes)
  * decode and WAL write:                   WriteDecodeHandler, IngestHandler
- * endpoints:                              StatusHandler, ..., UnhandledRequestHandler
+ * endpoints:                              StatusHandler, FleetHandler, QueryProxyHandler,
+ *                                         UnhandledRequestHandler
  * </pre>
  *
- * New endpoints (query proxy, fleet page) add their handler before {@link UnhandledRequestHandler}.
+ * New endpoints add their handler before {@link UnhandledRequestHandler}.
  */
 public final class IngestPipeline extends ChannelInitializer<Channel> {
 
-  /** Everything the handlers need, built once by the server. */
+  /** Everything the handlers need, built once by the server; {@code query} is null without {@code -query.url}. */
   public record Parts(
       Routes routes,
       TokenStore tokens,
@@ -39,7 +41,8 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
       ForwardingWal wal,
       IngestMetrics metrics,
       Limits limits,
-      LongSupplier clockMs) {}
+      LongSupplier clockMs,
+      QueryTarget query) {}
 
   /** Request limits, in bytes and samples. */
   public record Limits(int maxRequestBytes, long maxDecompressedBytes, long maxPendingSamples) {}
@@ -47,6 +50,7 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
   private final Parts p;
   private final ResponseCounter counter;
   private final BodyDecompressor decompressor;
+  private final UpstreamConnector upstream = new NettyUpstreamConnector();
 
   public IngestPipeline(Parts parts) {
     this.p = parts;
@@ -67,8 +71,10 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
     pl.addLast("sizeLimit", new SizeLimitHandler(p.limits().maxRequestBytes()));
     pl.addLast("aggregator", new HttpObjectAggregator(p.limits().maxRequestBytes()));
     pl.addLast("decode", new WriteDecodeHandler(decompressor, p.wal()::shardCount, p.clockMs()));
-    pl.addLast("ingest", new IngestHandler(p.wal(), p.limiter(), p.metrics(), p.clockMs()));
+    pl.addLast("ingest", new IngestHandler(p.wal(), p.limiter(), p.metrics(), p.fleet(), p.clockMs()));
     pl.addLast("status", new StatusHandler(p.metrics()::render));
+    pl.addLast("fleetView", new FleetHandler(p.fleet(), p.clockMs()));
+    pl.addLast("queryProxy", new QueryProxyHandler(p.query(), upstream));
     pl.addLast("unhandled", new UnhandledRequestHandler());
   }
 }

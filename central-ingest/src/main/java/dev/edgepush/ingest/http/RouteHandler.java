@@ -37,6 +37,8 @@ final class RouteHandler extends HeadFilter {
     }
     return HttpResponses.text(HttpResponseStatus.NOT_FOUND, "not found: " + path
         + "\ncentral-ingest serves POST /api/v1/write, /api/v1/import/prometheus,"
-        + " /insert/<accountID>/prometheus/api/v1/write, GET /metrics, /health");
+        + " /insert/<accountID>/prometheus/api/v1/write; the query API /api/v1/query, query_range, series, labels,"
+        + " label/<name>/values, export, status/tsdb, status/buildinfo (also under /prometheus and"
+        + " /select/<accountID>/prometheus); /vmui/; GET /api/v1/fleet, /fleet, /metrics, /health");
   }
 }

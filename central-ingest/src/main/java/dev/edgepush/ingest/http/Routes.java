@@ -3,6 +3,7 @@ package dev.edgepush.ingest.http;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 
 /**
@@ -24,6 +25,16 @@ public final class Routes {
         Route.Access.ROBOT));
     r.add(Route.of(Route.METRICS, HttpMethod.GET, "/metrics", Route.Access.PUBLIC));
     r.add(Route.of(Route.HEALTH, HttpMethod.GET, "/health", Route.Access.PUBLIC));
+    return r;
+  }
+
+  /** Everything the server answers: the ingest routes, the query proxy and VMUI, the fleet view. */
+  public static List<Route> allRoutes() {
+    List<Route> r = ingestRoutes();
+    r.add(Route.of(Route.QUERY, Set.of(HttpMethod.GET, HttpMethod.POST), Route.QUERY_PATH, Route.Access.READER));
+    r.add(Route.of(Route.VMUI, HttpMethod.GET, Route.VMUI_PATH, Route.Access.READER));
+    r.add(Route.of(Route.FLEET_JSON, HttpMethod.GET, "/api/v1/fleet", Route.Access.READER));
+    r.add(Route.of(Route.FLEET_PAGE, HttpMethod.GET, "/fleet", Route.Access.READER));
     return r;
   }
 

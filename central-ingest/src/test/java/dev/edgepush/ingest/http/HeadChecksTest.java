@@ -150,7 +150,7 @@ class HeadChecksTest {
     req.headers().set("X-Edgepush-Pending-Samples", "77").set("X-Edgepush-Oldest-Pending-Age-Seconds", "1.5");
     ch.writeInbound(req);
     assertSame(req, ch.readInbound());
-    assertEquals(new FleetRegistry.RobotStatus("r1", "42", 1000, 77, 1.5), fleet.get("r1"));
+    assertEquals(new FleetRegistry.RobotStatus("r1", "42", 1000, 77, 1.5), fleet.get("42", "r1"));
     assertEquals(1, fleet.onlineCount(1000));
     assertFalse(ch.finishAndReleaseAll());
   }

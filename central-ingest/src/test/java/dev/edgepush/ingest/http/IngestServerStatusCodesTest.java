@@ -220,7 +220,7 @@ class IngestServerStatusCodesTest {
         .header("X-Edgepush-Pending-Samples", "1234").header("X-Edgepush-Oldest-Pending-Age-Seconds", "56.5")
         .POST(HttpRequest.BodyPublishers.ofByteArray(oneSample())).build();
     assertEquals(204, http.send(req, HttpResponse.BodyHandlers.ofString()).statusCode());
-    var status = ingest.fleet().get("r1");
+    var status = ingest.fleet().get("42", "r1");
     assertEquals(1234, status.pendingSamples());
     assertEquals(56.5, status.oldestPendingAgeSeconds());
     assertEquals("42", status.tenant());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.ingest.Bodies;
 import dev.edgepush.ingest.IngestMetrics;
+import dev.edgepush.ingest.fleet.FleetRegistry;
 import dev.edgepush.ingest.auth.Identity;
 import dev.edgepush.ingest.auth.Kind;
 import dev.edgepush.ingest.decode.BodyDecompressor;
@@ -142,7 +143,10 @@ class WriteDecodeAndIngestHandlerTest {
       EmbeddedChannel decode = decodeChannel(1 << 20);
       decode.writeInbound(write(Bodies.v2("m", 1000), "application/x-protobuf;proto=io.prometheus.write.v2.Request"));
       IngestRequest req = decode.readInbound();
-      EmbeddedChannel ch = new EmbeddedChannel(new IngestHandler(wal, new RobotRateLimiter(1000, () -> 0), metrics, () -> 5));
+      FleetRegistry fleet = new FleetRegistry();
+      fleet.recordPush("r1", "42", 5, null, null);
+      EmbeddedChannel ch = new EmbeddedChannel(new IngestHandler(wal, new RobotRateLimiter(1000, () -> 0), metrics,
+          fleet, () -> 5));
       ch.writeInbound(req);
       FullHttpResponse res = ch.readOutbound();
       assertEquals(204, res.status().code());
@@ -152,6 +156,7 @@ class WriteDecodeAndIngestHandlerTest {
       res.release();
       assertEquals(3, wal.pendingSamples());
       assertEquals(3, metrics.samplesReceived.sum());
+      assertEquals(3.0, fleet.view("42", 5).get(0).samplesPerSecond(), "the robot's fleet entry counts what was acked");
       assertFalse(ch.finishAndReleaseAll());
       assertFalse(decode.finishAndReleaseAll());
     }
