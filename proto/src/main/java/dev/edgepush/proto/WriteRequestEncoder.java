@@ -129,6 +129,52 @@ public final class WriteRequestEncoder {
         seriesCount++;
     }
 
+    /**
+     * The labels of a TimeSeries (its repeated field 1) encoded once, for {@link
+     * #addSeries(byte[], double, long)}: a scraper that sees the same series every scrape encodes
+     * its labels once instead of every time.
+     */
+    public static byte[] encodeLabels(String[] labels, int labelPairs) {
+        WriteRequestEncoder e = new WriteRequestEncoder(64);
+        e.addSeries(labels, labelPairs, 0.0, 0);
+        // e holds: 0x0a, varint(bodyLen), labels..., 0x12, 0x00 (an empty sample)
+        int p = 1;
+        while ((e.buf[p] & 0x80) != 0) {
+            p++;
+        }
+        return Arrays.copyOfRange(e.buf, p + 1, e.size - 2);
+    }
+
+    /**
+     * Appends one TimeSeries whose labels came from {@link #encodeLabels}; the bytes are the
+     * same as {@link #addSeries(String[], int, double, long)} with those labels would write.
+     */
+    public void addSeries(byte[] encodedLabels, double value, long timestampMs) {
+        long bits = Double.doubleToRawLongBits(value);
+        int sampleLen = (bits != 0 ? 9 : 0) + (timestampMs != 0 ? 1 + varint64Size(timestampMs) : 0);
+        int bodyLen = encodedLabels.length + 2 + sampleLen;
+        ensureRoom(1L + varint32Size(bodyLen) + bodyLen);
+        byte[] b = buf;
+        int p = size;
+        b[p++] = TAG_1_LEN;
+        p = writeVarint32(b, p, bodyLen);
+        System.arraycopy(encodedLabels, 0, b, p, encodedLabels.length);
+        p += encodedLabels.length;
+        b[p++] = TAG_2_LEN;
+        b[p++] = (byte) sampleLen;
+        if (bits != 0) {
+            b[p++] = TAG_VALUE;
+            LONG_LE.set(b, p, bits);
+            p += 8;
+        }
+        if (timestampMs != 0) {
+            b[p++] = TAG_TIMESTAMP;
+            p = writeVarint64(b, p, timestampMs);
+        }
+        size = p;
+        seriesCount++;
+    }
+
     /** Number of series appended since construction or the last {@link #reset()}. */
     public int seriesCount() {
         return seriesCount;

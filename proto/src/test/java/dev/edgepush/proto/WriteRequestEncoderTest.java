@@ -87,6 +87,26 @@ class WriteRequestEncoderTest {
     }
 
     @Test
+    void preEncodedLabelsWriteTheSameBytes() {
+        Random r = new Random(11);
+        WriteRequestEncoder byStrings = new WriteRequestEncoder(16);
+        WriteRequestEncoder byBytes = new WriteRequestEncoder(16);
+        for (int round = 0; round < 500; round++) {
+            int pairs = r.nextInt(8);
+            String[] labels = new String[2 * pairs];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = r.nextInt(10) == 0 ? "x".repeat(200 + r.nextInt(200)) : randomString(r);
+            }
+            double value = r.nextBoolean() ? SPECIAL_VALUES[r.nextInt(SPECIAL_VALUES.length)] : r.nextDouble();
+            long ts = r.nextBoolean() ? SPECIAL_TIMESTAMPS[r.nextInt(SPECIAL_TIMESTAMPS.length)] : r.nextLong();
+            byStrings.addSeries(labels, pairs, value, ts);
+            byBytes.addSeries(WriteRequestEncoder.encodeLabels(labels, pairs), value, ts);
+        }
+        assertArrayEquals(byStrings.toByteArray(), byBytes.toByteArray());
+        assertEquals(byStrings.seriesCount(), byBytes.seriesCount());
+    }
+
+    @Test
     void everySpecialValueAndTimestampMatches() throws Exception {
         String[] labels = {"__name__", "up", "job", ""};
         for (double v : SPECIAL_VALUES) {

@@ -3,11 +3,9 @@ package dev.edgepush.agent.scrape;
 import dev.edgepush.compat.LabelSet;
 import dev.edgepush.proto.WriteRequestEncoder;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedMap;
 
 /**
@@ -16,9 +14,11 @@ import java.util.SortedMap;
  * target label is kept as {@code exported_<name>}), applies the job's {@code
  * metric_relabel_configs} to scraped series (not to {@code up} and the other synthetic
  * series; a dropped series is neither encoded nor counted in {@link #samples()}), then the
- * extra labels of {@code -remoteWrite.label} (which override), sorts labels by name and encodes. Remembers which
- * series the previous scrape had, for {@code scrape_series_added} and staleness markers.
- * One instance per target; not thread-safe.
+ * extra labels of {@code -remoteWrite.label} (which override), sorts labels by name and encodes.
+ * That work is done once per series and kept in a {@link SeriesCache}; each later sample of the
+ * series only copies its encoded labels. The cache also tells which series the previous scrape
+ * had, for {@code scrape_series_added} and staleness markers. A series that appears twice in
+ * one exposition is written once (the first). One instance per target; not thread-safe.
  */
 final class SeriesEncoder {
   /** Prometheus' staleness marker: a NaN with this exact bit pattern. */
@@ -28,8 +28,10 @@ final class SeriesEncoder {
   private final String[][] targetPairs;
   private final String[][] extraPairs;
   private final WriteRequestEncoder encoder = new WriteRequestEncoder();
-  private Set<SeriesKey> previous = new HashSet<>();
-  private Set<SeriesKey> current = new HashSet<>();
+  private final SeriesCache cache = new SeriesCache();
+  private final Map<SeriesCache.FinalSeries, SeriesCache.FinalSeries> finals = new HashMap<>();
+  private final Map<String, byte[]> syntheticLabels = new HashMap<>();
+  private long gen;
   private final List<String[]> scratch = new ArrayList<>();
   private final LabelSet relabelScratch = new LabelSet();
   private int samples;
@@ -56,14 +58,39 @@ final class SeriesEncoder {
     encoder.reset();
     samples = 0;
     added = 0;
-    Set<SeriesKey> swap = previous;
-    previous = current;
-    current = swap;
-    current.clear();
+    gen++;
   }
 
   /** Adds one scraped sample; {@code labels} as the parser gives them (name, value pairs). */
   void add(String metricName, String[] labels, int labelPairs, double value, long timestampMs) {
+    int hash = SeriesCache.hash(metricName, labels, labelPairs);
+    SeriesCache.Entry e = cache.find(metricName, labels, labelPairs, hash);
+    if (e == null) {
+      e = cache.insert(metricName, labels, labelPairs, hash);
+      byte[] encoded = finalLabels(metricName, labels, labelPairs);
+      if (encoded != null) {
+        e.series = finals.computeIfAbsent(new SeriesCache.FinalSeries(encoded), f -> f);
+      }
+    }
+    e.seenGen = gen;
+    SeriesCache.FinalSeries f = e.series;
+    if (f == null) {
+      return; // dropped by metric_relabel_configs
+    }
+    if (f.seenGen == gen) {
+      return; // the same series twice in one exposition: the first one stands
+    }
+    f.prevSeenGen = f.seenGen;
+    f.seenGen = gen;
+    if (f.prevSeenGen != gen - 1) {
+      added++;
+    }
+    encoder.addSeries(f.encodedLabels, value, timestampMs);
+    samples++;
+  }
+
+  /** The slow path, once per series: the final labels, encoded; null if relabelling drops it. */
+  private byte[] finalLabels(String metricName, String[] labels, int labelPairs) {
     scratch.clear();
     scratch.add(new String[] {"__name__", metricName});
     for (int i = 0; i < labelPairs; i++) {
@@ -89,9 +116,9 @@ final class SeriesEncoder {
       // honor_labels: the scraped value wins
     }
     if (!target.metricRelabeler().isEmpty() && !relabel()) {
-      return;
+      return null;
     }
-    addFinal(value, timestampMs);
+    return sortedAndEncoded();
   }
 
   /**
@@ -114,17 +141,24 @@ final class SeriesEncoder {
     return true;
   }
 
-  /** Adds a synthetic series of the scrape itself ({@code up} and friends). */
+  /** Adds a synthetic series of the scrape itself ({@code up} and friends); never stale. */
   void addSynthetic(String metricName, double value, long timestampMs) {
-    scratch.clear();
-    scratch.add(new String[] {"__name__", metricName});
-    for (String[] tl : targetPairs) {
-      scratch.add(tl);
+    byte[] encoded = syntheticLabels.get(metricName);
+    if (encoded == null) {
+      scratch.clear();
+      scratch.add(new String[] {"__name__", metricName});
+      for (String[] tl : targetPairs) {
+        scratch.add(tl);
+      }
+      encoded = sortedAndEncoded();
+      syntheticLabels.put(metricName, encoded);
     }
-    addFinal(value, timestampMs);
+    encoder.addSeries(encoded, value, timestampMs);
+    samples++;
   }
 
-  private void addFinal(double value, long timestampMs) {
+  /** Adds the extra labels to {@code scratch}, sorts by name and encodes. */
+  private byte[] sortedAndEncoded() {
     for (String[] el : extraPairs) {
       int at = indexOf(el[0]);
       if (at < 0) {
@@ -139,15 +173,7 @@ final class SeriesEncoder {
       flat[2 * i] = scratch.get(i)[0];
       flat[2 * i + 1] = scratch.get(i)[1];
     }
-    SeriesKey key = new SeriesKey(flat);
-    if (!current.add(key)) {
-      return; // a duplicate series in one exposition: Prometheus keeps the first
-    }
-    if (!previous.contains(key)) {
-      added++;
-    }
-    encoder.addSeries(flat, scratch.size(), value, timestampMs);
-    samples++;
+    return WriteRequestEncoder.encodeLabels(flat, scratch.size());
   }
 
   private int indexOf(String name) {
@@ -159,17 +185,24 @@ final class SeriesEncoder {
     return -1;
   }
 
-  /** Staleness markers for every series of the previous scrape missing from this one. */
+  /**
+   * Staleness markers for every series of the previous scrape missing from this one; forgets
+   * series not seen in the last two scrapes (the cache stays the size of what the target
+   * exposes).
+   */
   int addStalenessMarkers(long timestampMs) {
-    int n = 0;
-    for (SeriesKey k : previous) {
-      if (!current.contains(k)) {
-        encoder.addSeries(k.labels, k.labels.length / 2, STALE_NAN, timestampMs);
-        n++;
+    int before = samples;
+    for (var it = finals.values().iterator(); it.hasNext(); ) {
+      SeriesCache.FinalSeries f = it.next();
+      if (f.seenGen == gen - 1) {
+        encoder.addSeries(f.encodedLabels, STALE_NAN, timestampMs);
+        samples++;
+      } else if (f.seenGen < gen - 1) {
+        it.remove();
       }
     }
-    samples += n;
-    return n;
+    cache.sweep(e -> e.seenGen < gen - 1);
+    return samples - before;
   }
 
   /** Forgets this scrape's series (a failed scrape: all previous series go stale). */
@@ -177,7 +210,11 @@ final class SeriesEncoder {
     encoder.reset();
     samples = 0;
     added = 0;
-    current.clear();
+    for (SeriesCache.FinalSeries f : finals.values()) {
+      if (f.seenGen == gen) {
+        f.seenGen = f.prevSeenGen;
+      }
+    }
   }
 
   int samples() {
@@ -190,25 +227,5 @@ final class SeriesEncoder {
 
   WriteRequestEncoder encoder() {
     return encoder;
-  }
-
-  private static final class SeriesKey {
-    final String[] labels;
-    final int hash;
-
-    SeriesKey(String[] labels) {
-      this.labels = labels;
-      this.hash = Arrays.hashCode(labels);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof SeriesKey k && k.hash == hash && Arrays.equals(k.labels, labels);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
   }
 }
