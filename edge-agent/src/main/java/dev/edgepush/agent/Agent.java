@@ -169,7 +169,6 @@ public final class Agent implements AutoCloseable {
     status.close();
     loop.shutdownGracefully(0, 3, TimeUnit.SECONDS).syncUninterruptibly();
     sender.stop();
-    senderThread.interrupt();
     try {
       senderThread.join(SENDER_JOIN_MS);
     } catch (InterruptedException e) {
