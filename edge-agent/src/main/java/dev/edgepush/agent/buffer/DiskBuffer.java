@@ -448,8 +448,9 @@ public final class DiskBuffer implements Closeable {
       long usable = fileStore.getUsableSpace();
       if (usable < n + HEADER_BYTES + FREE_SPACE_MARGIN_BYTES) {
         throw new IOException("No space left on device: " + usable + " bytes free on " + fileStore
-            + ", an excerpt of " + (n + HEADER_BYTES) + " bytes needs " + formatBytes(FREE_SPACE_MARGIN_BYTES)
-            + " more");
+            + "; an excerpt of " + (n + HEADER_BYTES) + " bytes is written only while "
+            + formatBytes(FREE_SPACE_MARGIN_BYTES) + " more stay free (writing to mapped pages of a"
+            + " full disk would crash the JVM with SIGBUS)");
       }
       try (DocumentContext dc = appender.writingDocument()) {
         try {
