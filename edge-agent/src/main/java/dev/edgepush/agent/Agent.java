@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,11 +48,20 @@ public final class Agent implements AutoCloseable {
   private final List<ScrapeLoop> scrapeLoops = new ArrayList<>();
   private final StatusServer status;
   private final AgentMetrics metrics;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  /**
+   * Longest the orderly stop waits for scrapes in flight to be written: long enough for a
+   * local target, short enough that the whole stop stays well inside systemd's 90 s default
+   * and our own 10 s test budget.
+   */
+  private static final long SCRAPE_DRAIN_MS = 3000;
+  /** Longest the stop waits for a push in flight; an unanswered batch is simply sent again. */
+  private static final long SENDER_JOIN_MS = 2000;
 
   public Agent(AgentFlags.Config cfg, ScrapeConfig scrape) throws IOException, InterruptedException {
     LongSupplier clock = System::currentTimeMillis;
     metrics = new AgentMetrics(clock);
-    buffer = DiskBuffer.open(cfg.dataPath().resolve("buffer"), cfg.maxDiskBytes());
+    buffer = DiskBuffer.open(cfg.dataPath().resolve("buffer"), cfg.maxDiskBytes(), cfg.syncInterval());
     metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, buffer::diskBytes,
         buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal);
     String token = cfg.bearerToken();
@@ -87,7 +97,8 @@ public final class Agent implements AutoCloseable {
     }
     List<TargetStatus> statuses = scrapeLoops.stream().map(ScrapeLoop::status).toList();
     status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), metrics::render,
-        () -> TargetsPage.render(statuses, metrics, sender, redact(cfg.remoteWriteUrl()), clock.getAsLong()));
+        () -> TargetsPage.render(statuses, metrics, sender, buffer.appendFailure(), redact(cfg.remoteWriteUrl()),
+            clock.getAsLong()));
     scrapeLoops.forEach(ScrapeLoop::start);
     if (cfg.maxDiskBytes() > 0) {
       // Once a second: between two checks the buffer grows by about a second of scrapes.
@@ -137,21 +148,41 @@ public final class Agent implements AutoCloseable {
     return url.replaceAll("//[^/@]*@", "//<credentials>@");
   }
 
+  /**
+   * The orderly stop (SIGTERM): no new scrapes; scrapes in flight finish and are written (up to
+   * {@link #SCRAPE_DRAIN_MS}); the sender stops after its current step (an unacknowledged batch
+   * is sent again next start); the buffer syncs and closes. Every acknowledged position is
+   * already in {@code ack.pos}. Safe to call twice (the shutdown hook after SIGTERM).
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     log.info("edge-agent stopping: finishing writes, saving positions");
     scrapeLoops.forEach(ScrapeLoop::stop);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SCRAPE_DRAIN_MS);
+    while (scrapeLoops.stream().anyMatch(ScrapeLoop::scrapeInFlight) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     status.close();
-    // quiet period 0: scrapes in flight finish (their callbacks append), nothing new starts
     loop.shutdownGracefully(0, 3, TimeUnit.SECONDS).syncUninterruptibly();
     sender.stop();
-    senderThread.interrupt();
     try {
-      senderThread.join(5000);
+      senderThread.join(SENDER_JOIN_MS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    sender.closeReader();
+    if (senderThread.isAlive()) {
+      log.info("a push is still in flight; its batch is not acknowledged and will be sent again");
+    } else {
+      sender.closeReader();
+    }
     client.close();
     buffer.close();
     log.info("edge-agent stopped; {} samples pending in the buffer", buffer.pendingSamples());

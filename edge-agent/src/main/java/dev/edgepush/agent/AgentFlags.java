@@ -40,6 +40,14 @@ public final class AgentFlags {
       description = "Disk cap of the buffer, e.g. 50MB or 1GiB; 0 = no cap (default: ${DEFAULT-VALUE}). Past it the oldest data goes first and is counted.")
   String maxDiskUsagePerUrl = "0";
 
+  @Option(names = {"-buffer.syncInterval", "--buffer.syncInterval"}, paramLabel = "DURATION",
+      description = "How often the disk buffer is forced to the device (fsync of the queue file written"
+          + " to, its metadata and directory; ack.pos is fsynced on every write). Power loss loses at"
+          + " most about this much of the newest scrapes; kill -9 loses nothing either way. 0 = fsync"
+          + " after every scrape before it counts as buffered (safest, one fsync per scrape)"
+          + " (default: ${DEFAULT-VALUE}).")
+  String syncInterval = "1s";
+
   @Option(names = {"-remoteWrite.flushInterval", "--remoteWrite.flushInterval"}, paramLabel = "DURATION",
       description = "Longest a batch waits before it is sent (default: ${DEFAULT-VALUE}).")
   String flushInterval = "1s";
@@ -88,6 +96,7 @@ public final class AgentFlags {
       String remoteWriteUrl,
       Path dataPath,
       long maxDiskBytes,
+      Duration syncInterval,
       Duration flushInterval,
       Duration sendTimeout,
       int maxBatchSamples,
@@ -145,6 +154,7 @@ public final class AgentFlags {
       throw new FlagException("-remoteWrite.bearerToken and -remoteWrite.bearerTokenFile are both set: use one");
     }
     long maxDisk = bytes("-remoteWrite.maxDiskUsagePerURL", maxDiskUsagePerUrl);
+    Duration sync = duration("-buffer.syncInterval", syncInterval);
     Duration flush = duration("-remoteWrite.flushInterval", flushInterval);
     if (flush.isZero()) {
       throw new FlagException("-remoteWrite.flushInterval=" + flushInterval + ": must be more than 0");
@@ -187,7 +197,7 @@ public final class AgentFlags {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    return new Config(promscrapeConfig, url, tmpDataPath, maxDisk, flush, send, maxRowsPerBlock,
+    return new Config(promscrapeConfig, url, tmpDataPath, maxDisk, sync, flush, send, maxRowsPerBlock,
         (int) block, bearerToken, bearerTokenFile, extra, host.isEmpty() ? "0.0.0.0" : host, port,
         (int) scrapeMax);
   }

@@ -7,9 +7,23 @@ import dev.edgepush.compat.ScrapeConfigReader;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Entry point: parse flags, read the scrape config, run until SIGTERM or SIGINT. */
+/**
+ * Entry point: parse flags, read the scrape config, run until SIGTERM or SIGINT.
+ *
+ * <p>Exit codes: 0 after an orderly stop on SIGTERM or SIGINT (the agent handles both signals
+ * itself, so the JVM does not exit with 143/130 as it would by default: systemd and
+ * supervisors see a clean stop without {@code SuccessExitStatus=143}); 2 for a bad flag or
+ * scrape config; 1 when the orderly stop did not finish within {@link #STOP_DEADLINE_MS} (the
+ * process then halts: safe, as a kill -9 loses nothing buffered).
+ */
 public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+  /** The orderly stop takes about 5 s at worst (scrape drain 3 s, push 2 s); this is its backstop. */
+  static final long STOP_DEADLINE_MS = 15_000;
+
   private Main() {}
 
   public static void main(String[] args) throws Exception {
@@ -41,11 +55,69 @@ public final class Main {
       return;
     }
     Agent agent = new Agent(cfg, scrape);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.close();
-      stopped.countDown();
-    }, "edge-agent-shutdown"));
-    stopped.await();
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    String[] received = {""};
+    for (String name : new String[] {"TERM", "INT"}) {
+      if (!handleSignal(name, () -> {
+        received[0] = "SIG" + name;
+        stopRequested.countDown();
+      })) {
+        log.warn("cannot handle SIG{} (no sun.misc.Signal): it stops the agent through the shutdown"
+            + " hook and the JVM exits with 128+signal", name);
+      }
+    }
+    // Any other way the JVM shuts down (SIGHUP, System.exit) still closes the buffer.
+    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "edge-agent-shutdown"));
+    stopRequested.await();
+    log.info("received {}", received[0]);
+    Thread backstop = new Thread(() -> {
+      try {
+        Thread.sleep(STOP_DEADLINE_MS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      System.err.println("edge-agent: the orderly stop took more than " + STOP_DEADLINE_MS
+          + " ms; halting (nothing buffered is lost)");
+      Runtime.getRuntime().halt(1);
+    }, "edge-agent-stop-backstop");
+    backstop.setDaemon(true);
+    backstop.start();
+    agent.close();
+    System.exit(0);
+  }
+
+  /**
+   * Installs {@code action} as the handler of signal {@code name} through {@code
+   * sun.misc.Signal} (jdk.unsupported, present in every JDK 17+). Reflection only because javac
+   * warns about that API without a way to suppress it, and the build turns warnings into
+   * errors. Returns false when the handler could not be installed.
+   */
+  static boolean handleSignal(String name, Runnable action) {
+    try {
+      Class<?> signalClass = Class.forName("sun.misc.Signal");
+      Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+      Object signal = signalClass.getConstructor(String.class).newInstance(name);
+      Object handler = java.lang.reflect.Proxy.newProxyInstance(Main.class.getClassLoader(),
+          new Class<?>[] {handlerClass}, (proxy, method, args) -> {
+            if (method.getName().equals("handle")) {
+              action.run();
+              return null;
+            }
+            if (method.getName().equals("toString")) {
+              return "edge-agent SIG" + name + " handler";
+            }
+            if (method.getName().equals("hashCode")) {
+              return System.identityHashCode(proxy);
+            }
+            if (method.getName().equals("equals")) {
+              return proxy == args[0];
+            }
+            return null;
+          });
+      signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+      return true;
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return false;
+    }
   }
 }

@@ -9,7 +9,9 @@ import java.util.List;
 final class TargetsPage {
   private TargetsPage() {}
 
-  static String render(List<TargetStatus> targets, AgentMetrics m, Sender sender, String remote, long nowMs) {
+  /** {@code appendFailure}: why the buffer cannot write right now (a full disk), or null. */
+  static String render(List<TargetStatus> targets, AgentMetrics m, Sender sender, String appendFailure,
+      String remote, long nowMs) {
     StringBuilder sb = new StringBuilder(4096);
     sb.append("<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\">")
         .append("<title>edge-agent targets</title><style>body{font-family:sans-serif;margin:2em}")
@@ -27,6 +29,9 @@ final class TargetsPage {
           .append(esc(t.lastError())).append("</td></tr>");
     }
     sb.append("</table><h2>Buffer</h2><table>")
+        .append(row("state", appendFailure == null ? "<span class=\"up\">writable</span>"
+            : "<span class=\"down\">DISK FULL</span>: " + esc(appendFailure)
+                + " (new scrapes are dropped and counted as disk_full)"))
         .append(row("pending samples", Long.toString(m.pendingSamples())))
         .append(row("oldest pending", m.pendingSamples() == 0 ? "none" : String.format("%.1f s ago", m.oldestPendingAgeSeconds())))
         .append(row("disk bytes (allocated)", Long.toString(m.diskBytes())))

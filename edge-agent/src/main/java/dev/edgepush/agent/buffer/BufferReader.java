@@ -12,15 +12,24 @@ import org.xerial.snappy.Snappy;
  * Reads excerpts in order, starting after the acknowledged position. Reading does not
  * acknowledge anything: only {@link DiskBuffer#ack} does. Not thread-safe: the sender's thread
  * owns it. Damaged excerpts are skipped and counted (see {@link DiskBuffer}).
+ *
+ * <p>Damaged files. A cycle file that ends without Chronicle's end-of-file marker although a
+ * newer file exists (truncated, or garbage over an index or an excerpt header), or whose
+ * reading throws, would stop a plain tailer for good. Once a newer file exists nothing is
+ * appended to an older one any more, so the reader then logs the damage once and moves on to
+ * the next file. Excerpts at or before the acknowledged index are skipped (the reader may have
+ * to start at the beginning of a file when the acknowledged excerpt cannot be found).
  */
 public final class BufferReader implements Closeable {
   private final ExcerptTailer tailer;
   private final DiskBuffer buffer;
   private final CRC32C crc = new CRC32C();
+  private final long ackedIndex;
 
-  BufferReader(ExcerptTailer tailer, DiskBuffer buffer) {
+  BufferReader(ExcerptTailer tailer, DiskBuffer buffer, long ackedIndex) {
     this.tailer = tailer;
     this.buffer = buffer;
+    this.ackedIndex = ackedIndex;
   }
 
   /** One excerpt, reused between calls. */
@@ -46,10 +55,20 @@ public final class BufferReader implements Closeable {
     while (true) {
       try (DocumentContext dc = tailer.readingDocument()) {
         if (!dc.isPresent()) {
+          if (skipDamagedCycle("it ends without an end-of-file marker although a newer file exists")) {
+            continue;
+          }
           return false;
+        }
+        if (dc.index() <= ackedIndex) {
+          continue;
         }
         if (read(dc, r)) {
           return true;
+        }
+      } catch (RuntimeException e) {
+        if (!skipDamagedCycle("reading it failed: " + e)) {
+          throw e;
         }
       }
     }
@@ -57,19 +76,48 @@ public final class BufferReader implements Closeable {
 
   /** Like {@link #next} but reads only the header; used to count the backlog at open. */
   boolean nextHeader(Record r) {
-    try (DocumentContext dc = tailer.readingDocument()) {
-      if (!dc.isPresent()) {
-        return false;
-      }
-      Bytes<?> b = dc.wire().bytes();
-      r.index = dc.index();
-      if (b.readRemaining() < DiskBuffer.HEADER_BYTES || b.readByte() != DiskBuffer.FORMAT_VERSION) {
-        r.sampleCount = 0;
+    while (true) {
+      try (DocumentContext dc = tailer.readingDocument()) {
+        if (!dc.isPresent()) {
+          if (skipDamagedCycle("it ends without an end-of-file marker although a newer file exists")) {
+            continue;
+          }
+          return false;
+        }
+        if (dc.index() <= ackedIndex) {
+          continue;
+        }
+        Bytes<?> b = dc.wire().bytes();
+        r.index = dc.index();
+        if (b.readRemaining() < DiskBuffer.HEADER_BYTES || b.readByte() != DiskBuffer.FORMAT_VERSION) {
+          r.sampleCount = 0;
+          return true;
+        }
+        r.sampleCount = Math.max(0, b.readInt());
         return true;
+      } catch (RuntimeException e) {
+        if (!skipDamagedCycle("reading it failed: " + e)) {
+          throw e;
+        }
       }
-      r.sampleCount = Math.max(0, b.readInt());
-      return true;
     }
+  }
+
+  /**
+   * When the tailer is stuck in a cycle older than the newest, moves it to the next existing
+   * cycle and returns true; otherwise false (the end of the newest cycle: nothing more yet).
+   */
+  private boolean skipDamagedCycle(String what) {
+    int cycle = tailer.cycle();
+    if (cycle >= buffer.lastCycle()) {
+      return false;
+    }
+    int next = buffer.nextCycleFrom(cycle + 1);
+    if (next == Integer.MIN_VALUE || !tailer.moveToCycle(next)) {
+      return false;
+    }
+    buffer.damagedCycle(cycle, next, what);
+    return true;
   }
 
   private boolean read(DocumentContext dc, Record r) {

@@ -2,15 +2,24 @@ package dev.edgepush.agent.buffer;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableSet;
+import java.util.stream.Stream;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
@@ -21,6 +30,7 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.queue.rollcycles.LegacyRollCycles;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
@@ -54,10 +64,34 @@ import org.xerial.snappy.Snappy;
  * queue's mapped file: a sample counts as accepted then. A {@code kill -9} after that loses
  * nothing (the page cache survives the process); a half-written excerpt is never visible to
  * readers and is overwritten by the next writer (Chronicle's document header is written
- * last). Power loss can lose what the kernel had not yet written back. Reading ({@link
- * #reader}) is for one thread, the sender. The acknowledged position only moves forward
- * through {@link #ack}, after the remote answered for everything up to it. A damaged
- * excerpt (bad version, length or checksum) is skipped and its samples counted as corrupt.
+ * last). Reading ({@link #reader}) is for one thread, the sender. The acknowledged position only
+ * moves forward through {@link #ack}, after the remote answered for everything up to it. A
+ * damaged excerpt (bad version, length or checksum) is skipped and its samples counted as
+ * corrupt; damaged files are handled at open as {@link BufferRecovery} describes.
+ *
+ * <p>Power loss ({@code -buffer.syncInterval}, {@code syncInterval}). {@code append} writes to
+ * mapped memory only; the kernel writes it back when it likes. {@link #sync} makes it durable:
+ * it calls {@code FileChannel.force(true)} (fsync: data and file size) on every cycle file
+ * appended to since the previous sync (normally just the current one), then on {@code
+ * metadata.cq4t}, then, when a cycle file was created since, on the {@code queue/} directory so
+ * the new file's name survives. fsync on Linux writes back a file's dirty pages whichever
+ * mapping dirtied them, so this covers Chronicle's excerpts and index pages alike (Chronicle's
+ * own {@code ExcerptAppender.sync()} msyncs only the current mapped block up to the write
+ * position, not the index). With {@code syncInterval} &gt; 0 a daemon thread calls {@link #sync}
+ * every interval, and only when something was appended: an excerpt whose {@code append}
+ * returned survives power loss once the next sync finished, so power loss loses at most about
+ * one interval of scrapes (plus the sync's own duration). With {@code syncInterval} = 0 every
+ * {@code append} calls {@link #sync} before it returns: a sample counts as accepted only when it
+ * is on the device (slower: one fsync per scrape). {@code ack.pos} is fsynced on every write
+ * ({@link AckFile}). Excerpts torn by power loss during write-back fail their checksum and are
+ * counted as corrupt; a file left unreadable is handled at open ({@link BufferRecovery}).
+ *
+ * <p>Full disk. An {@code append} that fails (the file system is full, or has less free space
+ * than the excerpt plus {@link #FREE_SPACE_MARGIN_BYTES} so that writing to sparse mapped pages
+ * could fault, or Chronicle throws) writes nothing and returns -1; its samples are counted in
+ * {@link #diskFullSamplesTotal} (reason="disk_full"). The first failure logs "buffer disk full:
+ * ..." and {@link #appendFailure} says why until an append succeeds again, which logs "buffer
+ * writable again".
  *
  * <p>Disk cap ({@code -remoteWrite.maxDiskUsagePerURL}, {@code maxDiskBytes}, 0 = unlimited).
  * Disk use is what {@code du} reports for the whole directory (allocated blocks, {@link
@@ -91,6 +125,15 @@ import org.xerial.snappy.Snappy;
 public final class DiskBuffer implements Closeable {
   static final byte FORMAT_VERSION = 1;
   static final int HEADER_BYTES = 25;
+  /** The sync interval when none is given: promise 5 of DESIGN.md ("at most 1 s"). */
+  public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * Free space an append leaves on the file system, besides its own bytes: Chronicle writes to
+   * sparse mapped pages (and index pages), and a page that cannot get a block when first
+   * touched is a SIGBUS, not an IOException. 8 MiB covers a new 4 MiB block's index pages and
+   * more; on a robot's disk it is noise.
+   */
+  static final long FREE_SPACE_MARGIN_BYTES = 8L << 20;
   private static final Logger log = LoggerFactory.getLogger(DiskBuffer.class);
 
   private final Path dir;
@@ -104,6 +147,21 @@ public final class DiskBuffer implements Closeable {
   private final AtomicLong corruptSamples = new AtomicLong();
   private final AtomicLong diskFullSamples = new AtomicLong();
   private final long maxDiskBytes;
+  private final long syncIntervalMs;
+  private final ScheduledExecutorService syncThread;
+  private final FileStore fileStore;
+  /** The first and last cycle appended to since the last sync (guarded by this). */
+  private int dirtyFromCycle = Integer.MAX_VALUE;
+  private int dirtyToCycle = Integer.MIN_VALUE;
+  private final Object syncLock = new Object();
+  private int syncedCycle = Integer.MIN_VALUE; // cycle of syncChannel (guarded by syncLock)
+  private FileChannel syncChannel; // the newest synced cycle file, kept open (guarded by syncLock)
+  private final AtomicLong syncs = new AtomicLong();
+  private volatile String appendFailure; // why appends fail, null while writable
+  private long appendFailingSinceMs;
+  private long droppedWhileFailing;
+  private volatile IOException injectedAppendFailure;
+  private volatile boolean closed;
   /**
    * Serializes what moves the acknowledged position or counts samples against it: {@link
    * #enforceCap}, {@link #ack} and {@link #countCorrupt}. Not taken by {@link #append}.
@@ -115,13 +173,26 @@ public final class DiskBuffer implements Closeable {
   private volatile long ackedIndex;
 
   private DiskBuffer(
-      Path dir, SingleChronicleQueue queue, AckFile ackFile, long ackedIndex, long maxDiskBytes) {
+      Path dir, SingleChronicleQueue queue, AckFile ackFile, long ackedIndex, long maxDiskBytes,
+      Duration syncInterval) throws IOException {
     this.dir = dir;
     this.queue = queue;
     this.ackFile = ackFile;
     this.ackedIndex = ackedIndex;
     this.maxDiskBytes = Math.max(0, maxDiskBytes);
+    this.syncIntervalMs = Math.max(0, syncInterval.toMillis());
+    this.fileStore = Files.getFileStore(dir);
     this.appender = queue.createAppender();
+    if (syncIntervalMs > 0) {
+      syncThread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "edge-agent-buffer-sync");
+        t.setDaemon(true);
+        return t;
+      });
+      syncThread.scheduleWithFixedDelay(this::syncQuietly, syncIntervalMs, syncIntervalMs, TimeUnit.MILLISECONDS);
+    } else {
+      syncThread = null;
+    }
   }
 
   /** Opens (or creates) the buffer in {@code dir} without a disk cap. */
@@ -131,12 +202,19 @@ public final class DiskBuffer implements Closeable {
 
   /**
    * Opens (or creates) the buffer in {@code dir}, resuming after the persisted ack, with a cap
+   * of {@code maxDiskBytes} allocated bytes (0 = unlimited) and a sync every {@code
+   * syncInterval} (0 = after every append; see the class comment).
+   */
+  public static DiskBuffer open(Path dir, long maxDiskBytes, Duration syncInterval) throws IOException {
+    return open(dir, maxDiskBytes, syncInterval, LegacyRollCycles.MINUTELY, SystemTimeProvider.INSTANCE);
+  }
+
+  /**
+   * Opens (or creates) the buffer in {@code dir}, resuming after the persisted ack, with a cap
    * of {@code maxDiskBytes} allocated bytes (0 = unlimited; see the class comment).
    */
   public static DiskBuffer open(Path dir, long maxDiskBytes) throws IOException {
-    // One file per minute: the disk cap deletes whole old files, so small files keep the cap
-    // tight on a robot's small disk.
-    return open(dir, maxDiskBytes, LegacyRollCycles.MINUTELY, SystemTimeProvider.INSTANCE);
+    return open(dir, maxDiskBytes, DEFAULT_SYNC_INTERVAL);
   }
 
   /**
@@ -145,6 +223,18 @@ public final class DiskBuffer implements Closeable {
    * always be opened with the same roll cycle.
    */
   public static DiskBuffer open(Path dir, long maxDiskBytes, RollCycle rollCycle, TimeProvider clock)
+      throws IOException {
+    return open(dir, maxDiskBytes, DEFAULT_SYNC_INTERVAL, rollCycle, clock);
+  }
+
+  /**
+   * The general form: another roll cycle and clock (tests roll files every fake second; the
+   * agent uses one file per minute: the disk cap deletes whole old files, so small files keep
+   * the cap tight on a robot's small disk). A directory must always be opened with the same
+   * roll cycle.
+   */
+  public static DiskBuffer open(
+      Path dir, long maxDiskBytes, Duration syncInterval, RollCycle rollCycle, TimeProvider clock)
       throws IOException {
     Files.createDirectories(dir);
     AckFile ackFile = new AckFile(dir);
@@ -155,15 +245,19 @@ public final class DiskBuffer implements Closeable {
       log.warn("{}; re-sending the whole buffer (at-least-once: duplicates, not loss)", e.getMessage());
       acked = -1;
     }
-    SingleChronicleQueue queue =
-        SingleChronicleQueueBuilder.binary(dir.resolve("queue"))
-            .rollCycle(rollCycle)
-            .timeProvider(clock)
-            // Mapped pages count in RSS, so the block is small; Chronicle takes an excerpt of up
-            // to about a quarter of it, so 4 MiB blocks hold a ~1 MiB compressed scrape.
-            .blockSize(4 << 20)
-            .build();
-    DiskBuffer buffer = new DiskBuffer(dir, queue, ackFile, acked, maxDiskBytes);
+    Path queueDir = dir.resolve("queue");
+    BufferRecovery.quarantineUnopenableCycleFiles(queueDir);
+    SingleChronicleQueue queue = buildQueue(queueDir, rollCycle, clock);
+    long[] ackHolder = {acked};
+    queue = salvageNewestCycleIfDamaged(queue, queueDir, ackFile, ackHolder, rollCycle, clock);
+    acked = ackHolder[0];
+    DiskBuffer buffer;
+    try {
+      buffer = new DiskBuffer(dir, queue, ackFile, acked, maxDiskBytes, syncInterval);
+    } catch (IOException | RuntimeException e) {
+      queue.close();
+      throw e;
+    }
     try {
       buffer.countPendingAtOpen();
       buffer.enforceCap();
@@ -172,6 +266,147 @@ public final class DiskBuffer implements Closeable {
       throw e;
     }
     return buffer;
+  }
+
+  private static SingleChronicleQueue buildQueue(Path queueDir, RollCycle rollCycle, TimeProvider clock)
+      throws IOException {
+    return BufferRecovery.build(queueDir, () ->
+        SingleChronicleQueueBuilder.binary(queueDir)
+            .rollCycle(rollCycle)
+            .timeProvider(clock)
+            // Mapped pages count in RSS, so the block is small; Chronicle takes an excerpt of up
+            // to about a quarter of it, so 4 MiB blocks hold a ~1 MiB compressed scrape.
+            .blockSize(4 << 20)
+            .build());
+  }
+
+  /** What reading one cycle file through found. */
+  record CycleCheck(int cycle, long readable, long indexed, long lastEnd, long writePosition, String error) {
+    boolean damaged() {
+      return error != null || readable < indexed || (readable > 0 && lastEnd <= writePosition);
+    }
+
+    @Override
+    public String toString() {
+      return error != null ? "reading it failed: " + error
+          : "its index counts " + indexed + " excerpts, " + readable + " are readable, the last readable ends at byte "
+              + lastEnd + " but the file header's write position is " + writePosition;
+    }
+  }
+
+  /**
+   * Reads cycle {@code cycle} through, headers only, and compares it with the cycle's own index
+   * ({@code excerptsInCycle}) and the write position in its header (where its last excerpt
+   * starts): a truncated file or one with garbage over an index or excerpt header reads fewer.
+   */
+  static CycleCheck checkCycle(SingleChronicleQueue queue, int cycle) {
+    long readable = 0;
+    long lastEnd = -1;
+    long indexed = -1;
+    long writePosition = -1;
+    try (ExcerptTailer tailer = queue.createTailer()) {
+      indexed = tailer.excerptsInCycle(cycle);
+      if (tailer.moveToCycle(cycle)) {
+        while (true) {
+          try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent() || queue.rollCycle().toCycle(dc.index()) != cycle) {
+              break;
+            }
+            readable++;
+            lastEnd = dc.wire().bytes().readLimit();
+          }
+        }
+      }
+      SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+      if (store != null) {
+        try {
+          writePosition = store.writePosition();
+        } finally {
+          queue.closeStore(store);
+        }
+      }
+      return new CycleCheck(cycle, readable, indexed, lastEnd, writePosition, null);
+    } catch (RuntimeException e) {
+      return new CycleCheck(cycle, readable, indexed, lastEnd, writePosition, e.toString());
+    }
+  }
+
+  /**
+   * Step 3 of {@link BufferRecovery}: the newest cycle is where the appender continues; if it is
+   * damaged, new excerpts would land past the damage where no reader sees them. So its readable
+   * unacknowledged excerpts are copied into a fresh file and the damaged one is moved aside.
+   * Older damaged cycles are only logged: the reader steps over their damage.
+   */
+  private static SingleChronicleQueue salvageNewestCycleIfDamaged(
+      SingleChronicleQueue queue, Path queueDir, AckFile ackFile, long[] acked, RollCycle rollCycle,
+      TimeProvider clock) throws IOException {
+    int last = queue.lastCycle();
+    if (last == Integer.MIN_VALUE || queue.firstCycle() > last) {
+      return queue;
+    }
+    int from = acked[0] >= 0 ? rollCycle.toCycle(acked[0]) : queue.firstCycle();
+    for (long c : queue.listCyclesBetween(Math.max(from, queue.firstCycle()), last)) {
+      CycleCheck check = checkCycle(queue, (int) c);
+      if (check.damaged() && c != last) {
+        log.error("buffer file for cycle {} is damaged ({}): sending its {} readable excerpts and"
+            + " skipping the rest", c, check, check.readable());
+      }
+    }
+    CycleCheck check = checkCycle(queue, last);
+    if (!check.damaged()) {
+      return queue;
+    }
+    Path file = cycleFile(queueDir, rollCycle, queue.epoch(), last);
+    queue.close();
+    Path salvageDir = queueDir.resolveSibling("salvage");
+    Files.createDirectories(salvageDir);
+    Files.move(file, salvageDir.resolve(file.getFileName()));
+    SingleChronicleQueue fresh = buildQueue(queueDir, rollCycle, clock);
+    long copied = 0;
+    long threshold = acked[0];
+    try (SingleChronicleQueue salvage =
+            SingleChronicleQueueBuilder.binary(salvageDir).rollCycle(rollCycle).timeProvider(clock)
+                .blockSize(4 << 20).readOnly(false).build();
+        ExcerptTailer tailer = salvage.createTailer();
+        ExcerptAppender out = fresh.createAppender()) {
+      tailer.moveToCycle(last);
+      while (true) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent() || rollCycle.toCycle(dc.index()) != last) {
+            break;
+          }
+          if (dc.index() <= threshold) {
+            continue;
+          }
+          try (DocumentContext w = out.writingDocument()) {
+            w.wire().bytes().write(dc.wire().bytes());
+          }
+          copied++;
+        }
+      }
+    } catch (RuntimeException e) {
+      log.error("salvaging the damaged buffer file {} stopped after {} excerpts: {}", file, copied, e.toString());
+    }
+    if (threshold >= 0 && rollCycle.toCycle(threshold) == last) {
+      // The acknowledged excerpt was in the damaged file, whose sequence numbers the fresh file
+      // reuses: acknowledge everything before the cycle instead (the copies are all unacked).
+      threshold = rollCycle.toIndex(last, 0) - 1;
+      ackFile.write(threshold);
+      acked[0] = threshold;
+    }
+    Path aside = BufferRecovery.quarantine(salvageDir.resolve(file.getFileName()));
+    Files.move(aside, queueDir.resolve(aside.getFileName()));
+    Files.deleteIfExists(salvageDir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE));
+    try (Stream<Path> rest = Files.list(salvageDir)) {
+      for (Path p : (Iterable<Path>) rest::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+    Files.deleteIfExists(salvageDir);
+    log.error("buffer file {} (the newest) was damaged ({}): copied its {} readable unacknowledged"
+        + " excerpts to a fresh file and moved it aside to {}", file.getFileName(), check, copied,
+        aside.getFileName());
+    return fresh;
   }
 
   private void countPendingAtOpen() {
@@ -194,6 +429,9 @@ public final class DiskBuffer implements Closeable {
    */
   public synchronized long append(byte[] writeRequest, int length, int sampleCount, long timestampMs)
       throws IOException {
+    if (closed) {
+      throw new IllegalStateException("the buffer " + dir + " is closed");
+    }
     int max = Snappy.maxCompressedLength(length);
     if (compressed.length < max) {
       compressed = new byte[Math.max(max, compressed.length * 2)];
@@ -202,20 +440,152 @@ public final class DiskBuffer implements Closeable {
     crc.reset();
     crc.update(compressed, 0, n);
     long index;
-    try (DocumentContext dc = appender.writingDocument()) {
-      Bytes<?> b = dc.wire().bytes();
-      b.writeByte(FORMAT_VERSION);
-      b.writeInt(sampleCount);
-      b.writeLong(timestampMs);
-      b.writeInt(length);
-      b.writeInt((int) crc.getValue());
-      b.writeInt(n);
-      b.write(compressed, 0, n);
-      index = dc.index();
+    try {
+      IOException injected = injectedAppendFailure;
+      if (injected != null) {
+        throw injected;
+      }
+      long usable = fileStore.getUsableSpace();
+      if (usable < n + HEADER_BYTES + FREE_SPACE_MARGIN_BYTES) {
+        throw new IOException("No space left on device: " + usable + " bytes free on " + fileStore
+            + "; an excerpt of " + (n + HEADER_BYTES) + " bytes is written only while "
+            + formatBytes(FREE_SPACE_MARGIN_BYTES) + " more stay free (writing to mapped pages of a"
+            + " full disk would crash the JVM with SIGBUS)");
+      }
+      try (DocumentContext dc = appender.writingDocument()) {
+        try {
+          Bytes<?> b = dc.wire().bytes();
+          b.writeByte(FORMAT_VERSION);
+          b.writeInt(sampleCount);
+          b.writeLong(timestampMs);
+          b.writeInt(length);
+          b.writeInt((int) crc.getValue());
+          b.writeInt(n);
+          b.write(compressed, 0, n);
+          index = dc.index();
+        } catch (RuntimeException | InternalError e) {
+          dc.rollbackOnClose(); // a half-written excerpt must not become visible
+          throw e;
+        }
+      }
+    } catch (IOException | RuntimeException | InternalError e) {
+      // InternalError: what the JVM makes of SIGBUS when a mapped page cannot get a block.
+      appendFailed(e, sampleCount);
+      return -1;
     }
     pendingSamples.addAndGet(sampleCount);
     bufferedTotal.addAndGet(sampleCount);
+    int cycle = queue.rollCycle().toCycle(index);
+    dirtyFromCycle = Math.min(dirtyFromCycle, cycle);
+    dirtyToCycle = Math.max(dirtyToCycle, cycle);
+    if (appendFailure != null) {
+      log.info("buffer writable again after {} s; {} samples were dropped meanwhile (disk_full)",
+          (System.currentTimeMillis() - appendFailingSinceMs) / 1000, droppedWhileFailing);
+      appendFailure = null;
+    }
+    if (syncIntervalMs == 0) {
+      sync();
+    }
     return index;
+  }
+
+  private void appendFailed(Throwable e, int sampleCount) {
+    diskFullSamples.addAndGet(sampleCount);
+    String why = e.getMessage() == null ? e.toString() : e.getMessage();
+    if (appendFailure == null) {
+      appendFailingSinceMs = System.currentTimeMillis();
+      droppedWhileFailing = 0;
+      log.error("buffer disk full: cannot write to {} ({}); dropping new scrapes and counting them as"
+          + " disk_full until it can write again", dir, why);
+    }
+    droppedWhileFailing += sampleCount;
+    appendFailure = why;
+  }
+
+  /** Why appends fail right now ("buffer disk full"), or null while the buffer is writable. */
+  public String appendFailure() {
+    return appendFailure;
+  }
+
+  /**
+   * For tests: makes every append fail with {@code failure} as a full disk would (null: stop).
+   * The failure travels the same path as a real one (state, log, disk_full count).
+   */
+  public void injectAppendFailure(IOException failure) {
+    injectedAppendFailure = failure;
+  }
+
+  /**
+   * Makes what was appended so far durable (see the class comment for which files and calls).
+   * Called by the sync thread every {@code syncInterval}, or by {@link #append} when it is 0.
+   * Does nothing when nothing was appended since the last sync.
+   */
+  public void sync() throws IOException {
+    int from;
+    int to;
+    synchronized (this) {
+      from = dirtyFromCycle;
+      to = dirtyToCycle;
+      dirtyFromCycle = Integer.MAX_VALUE;
+      dirtyToCycle = Integer.MIN_VALUE;
+    }
+    if (from > to) {
+      return;
+    }
+    synchronized (syncLock) {
+      boolean newFile = false;
+      for (int cycle = from; cycle <= to; cycle++) {
+        if (cycle == syncedCycle && syncChannel != null) {
+          syncChannel.force(true);
+          continue;
+        }
+        FileChannel ch;
+        try {
+          ch = FileChannel.open(cycleFile(cycle), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+          continue; // a cycle that saw no append, or trimmed since
+        }
+        newFile = true;
+        ch.force(true);
+        if (cycle == to) {
+          if (syncChannel != null) {
+            syncChannel.close();
+          }
+          syncChannel = ch;
+          syncedCycle = cycle;
+        } else {
+          ch.close();
+        }
+      }
+      Path meta = dir.resolve("queue").resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
+      try (FileChannel ch = FileChannel.open(meta, StandardOpenOption.READ)) {
+        ch.force(true);
+      } catch (NoSuchFileException e) {
+        // only before the first append
+      }
+      if (newFile) {
+        AckFile.forceDirectory(dir.resolve("queue"));
+      }
+      syncs.incrementAndGet();
+    }
+  }
+
+  private void syncQuietly() {
+    try {
+      sync();
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot sync the buffer {} to disk: {}", dir, e.toString());
+    }
+  }
+
+  /** How many times {@link #sync} forced files to disk. */
+  public long syncsTotal() {
+    return syncs.get();
+  }
+
+  /** The sync interval in ms; 0 = every append syncs. */
+  public long syncIntervalMs() {
+    return syncIntervalMs;
   }
 
   /** A reader positioned right after the acknowledged excerpt. For one thread. */
@@ -229,14 +599,47 @@ public final class DiskBuffer implements Closeable {
           dc.isPresent();
         }
       } else {
-        // The acknowledged file is gone (trimmed by the disk cap): start at the oldest left.
-        tailer.toStart();
+        // The acknowledged excerpt is gone (its file trimmed by the disk cap, or moved aside as
+        // damaged) or its index is damaged: start at the first file from its cycle on; the
+        // reader skips anything at or before the acknowledged index.
+        int next = nextCycleFrom(queue.rollCycle().toCycle(acked));
+        if (next == Integer.MIN_VALUE || !tailer.moveToCycle(next)) {
+          tailer.toStart();
+        }
       }
     } else {
       tailer.toStart();
     }
-    return new BufferReader(tailer, this);
+    return new BufferReader(tailer, this, acked);
   }
+
+  /** The first existing cycle at or after {@code cycle}, or Integer.MIN_VALUE when none. */
+  int nextCycleFrom(int cycle) {
+    int last = queue.lastCycle();
+    if (last == Integer.MIN_VALUE || cycle > last) {
+      return Integer.MIN_VALUE;
+    }
+    NavigableSet<Long> cycles = queue.listCyclesBetween(Math.max(cycle, queue.firstCycle()), last);
+    return cycles.isEmpty() ? Integer.MIN_VALUE : (int) (long) cycles.first();
+  }
+
+  /** The newest cycle with a file, or Integer.MIN_VALUE. */
+  int lastCycle() {
+    return queue.lastCycle();
+  }
+
+  /** Logs a damaged cycle once per process. */
+  void damagedCycle(int cycle, int next, String what) {
+    synchronized (loggedDamagedCycles) {
+      if (!loggedDamagedCycles.add(cycle)) {
+        return;
+      }
+    }
+    log.error("buffer file {} is damaged ({}): skipping the rest of it, continuing with {}",
+        cycleFile(cycle).getFileName(), what, cycleFile(next).getFileName());
+  }
+
+  private final java.util.Set<Integer> loggedDamagedCycles = new java.util.HashSet<>();
 
   /**
    * Marks everything up to and including {@code index} as done ({@code samples} of them) and
@@ -418,12 +821,15 @@ public final class DiskBuffer implements Closeable {
   }
 
   private Path cycleFile(int cycle) {
-    RollCycle rc = queue.rollCycle();
+    return cycleFile(dir.resolve("queue"), queue.rollCycle(), queue.epoch(), cycle);
+  }
+
+  static Path cycleFile(Path queueDir, RollCycle rc, long epoch, int cycle) {
     String name =
         DateTimeFormatter.ofPattern(rc.format())
             .withZone(ZoneOffset.UTC)
-            .format(Instant.ofEpochMilli(queue.epoch() + (long) cycle * rc.lengthInMillis()));
-    return dir.resolve("queue").resolve(name + SingleChronicleQueue.SUFFIX);
+            .format(Instant.ofEpochMilli(epoch + (long) cycle * rc.lengthInMillis()));
+    return queueDir.resolve(name + SingleChronicleQueue.SUFFIX);
   }
 
   static String formatBytes(long bytes) {
@@ -457,8 +863,37 @@ public final class DiskBuffer implements Closeable {
     return DiskUsage.allocatedBytes(dir);
   }
 
+  /**
+   * Stops the sync thread, syncs what is left (so a clean stop survives a power cut right
+   * after it) and closes the queue.
+   */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    if (syncThread != null) {
+      syncThread.shutdown();
+      try {
+        syncThread.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (this) {
+      closed = true;
+    }
+    syncQuietly();
+    synchronized (syncLock) {
+      if (syncChannel != null) {
+        try {
+          syncChannel.close();
+        } catch (IOException e) {
+          // closing a read-only channel: nothing to lose
+        }
+        syncChannel = null;
+      }
+    }
     appender.close();
     queue.close();
   }

@@ -38,7 +38,7 @@ public final class ScrapeLoop {
   private final SeriesEncoder series;
   private final ExpositionParser parser = new ExpositionParser();
   private final TargetStatus status;
-  private boolean inFlight;
+  private volatile boolean inFlight;
   private boolean wasUp = true;
   private String lastLoggedError;
   private ScheduledFuture<?> schedule;
@@ -80,6 +80,11 @@ public final class ScrapeLoop {
     if (schedule != null) {
       schedule.cancel(false);
     }
+  }
+
+  /** True while a scrape is running (fetch, parse, append); read by the agent's orderly stop. */
+  public boolean scrapeInFlight() {
+    return inFlight;
   }
 
   void scrapeOnce() {

@@ -5,6 +5,7 @@ import dev.edgepush.agent.buffer.BufferReader;
 import dev.edgepush.agent.buffer.DiskBuffer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +31,47 @@ import org.slf4j.LoggerFactory;
  * once as disk_full by the trim. A batch whose push was in flight during such a trim is not
  * acknowledged and not counted as sent or rejected (see {@link DiskBuffer}).
  *
+ * <p>Progress. While a backlog drains (more than {@link #progressThresholdSamples} pending:
+ * ten full batches), a line at most every {@link #PROGRESS_INTERVAL_MS} says how many samples
+ * are pending, the send rate and an estimate of the time left from the net drain rate (sent
+ * minus newly scraped); see {@link Progress}.
+ *
  * <p>{@link #runOnce} does one step and says how long to wait; tests step it with a fake clock.
  */
 public final class Sender implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Sender.class);
   /** How often an idle sender looks for new excerpts: well under a flush interval. */
   private static final long IDLE_POLL_MS = 100;
+
+  /**
+   * At most one progress line per 30 s: often enough to see a multi-hour drain move, rare
+   * enough that a day of draining logs under 3,000 lines.
+   */
+  static final long PROGRESS_INTERVAL_MS = 30_000;
+
+  /**
+   * One progress report while a backlog drains.
+   *
+   * @param pendingSamples samples buffered and not yet acknowledged
+   * @param sentPerSecond samples acknowledged per second since the previous report
+   * @param drainPerSecond how fast the backlog shrinks (sent minus newly buffered) per second
+   * @param estimatedLeft pending / drain rate, or null when the backlog is not shrinking
+   */
+  public record Progress(long pendingSamples, double sentPerSecond, double drainPerSecond, Duration estimatedLeft) {
+    @Override
+    public String toString() {
+      return String.format(java.util.Locale.ROOT,
+          "draining the buffer backlog: %d samples pending, sending %.0f samples/s, %s",
+          pendingSamples, sentPerSecond, estimatedLeft == null ? "not shrinking (scrapes arrive as fast as they are sent)"
+              : "about " + formatDuration(estimatedLeft) + " left");
+    }
+
+    static String formatDuration(Duration d) {
+      long s = d.toSeconds();
+      return s >= 3600 ? String.format(java.util.Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
+          : String.format(java.util.Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+    }
+  }
 
   /** Sends one uncompressed WriteRequest; decides nothing about delivery itself. */
   public interface Transport {
@@ -67,10 +103,17 @@ public final class Sender implements Runnable {
   private long retryAtMs;
   private boolean batchAttempted;
   private volatile boolean running = true;
+  private final Object stopSignal = new Object();
   private volatile String lastError = "";
   private volatile long lastSuccessMs;
   private boolean unreachable;
   private long unreachableSinceMs;
+  private final long progressThresholdSamples;
+  private Consumer<Progress> progressListener = p -> log.info("{}", p);
+  private long progressMarkMs = -1; // start of the current progress interval, -1 = not draining
+  private long progressMarkSent;
+  private long progressMarkPending;
+  private long sentTotal;
 
   public Sender(
       DiskBuffer buffer,
@@ -91,6 +134,42 @@ public final class Sender implements Runnable {
     this.maxBatchSamples = maxBatchSamples;
     this.maxBatchBytes = maxBatchBytes;
     this.remoteName = remoteName;
+    this.progressThresholdSamples = 10L * maxBatchSamples;
+  }
+
+  /** Where progress reports go (default: the log). For tests and the status page. */
+  public void progressListener(Consumer<Progress> listener) {
+    this.progressListener = listener;
+  }
+
+  /** Pending samples above which a drain is reported: ten full batches. */
+  public long progressThresholdSamples() {
+    return progressThresholdSamples;
+  }
+
+  private void reportProgress(long now) {
+    long pending = buffer.pendingSamples();
+    if (pending <= progressThresholdSamples) {
+      progressMarkMs = -1;
+      return;
+    }
+    if (progressMarkMs < 0) {
+      progressMarkMs = now;
+      progressMarkSent = sentTotal;
+      progressMarkPending = pending;
+      return;
+    }
+    long elapsed = now - progressMarkMs;
+    if (elapsed < PROGRESS_INTERVAL_MS) {
+      return;
+    }
+    double sentPerSecond = (sentTotal - progressMarkSent) * 1000.0 / elapsed;
+    double drainPerSecond = (progressMarkPending - pending) * 1000.0 / elapsed;
+    Duration left = drainPerSecond > 0 ? Duration.ofMillis((long) (pending / drainPerSecond * 1000)) : null;
+    progressListener.accept(new Progress(pending, sentPerSecond, drainPerSecond, left));
+    progressMarkMs = now;
+    progressMarkSent = sentTotal;
+    progressMarkPending = pending;
   }
 
   /** Does one step; returns how many ms to wait before the next. */
@@ -164,6 +243,8 @@ public final class Sender implements Runnable {
         int samples = batchSamples;
         if (acknowledgeBatch()) {
           metrics.samplesSent.add(samples);
+          sentTotal += samples;
+          reportProgress(now);
         }
         lastSuccessMs = now;
         if (unreachable) {
@@ -248,18 +329,31 @@ public final class Sender implements Runnable {
         waitMs = 1000;
       }
       if (waitMs > 0) {
-        try {
-          Thread.sleep(Math.min(waitMs, 1000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
+        synchronized (stopSignal) {
+          if (!running) {
+            return;
+          }
+          try {
+            stopSignal.wait(Math.min(waitMs, 1000));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
         }
       }
     }
   }
 
+  /**
+   * Makes {@link #run} return after the step it is in: a wait ends at once, a push in flight is
+   * not interrupted (an interrupted push can reach the remote and still not be acknowledged,
+   * which means a duplicate next start).
+   */
   public void stop() {
-    running = false;
+    synchronized (stopSignal) {
+      running = false;
+      stopSignal.notifyAll();
+    }
   }
 
   public void closeReader() {
