@@ -132,7 +132,8 @@ public final class IngestLoadBenchmark {
       double cpu1 = ProcessStats.cpuSeconds(rx.pid());
       long drainStart = System.nanoTime();
       long expected = load.distinctAcceptedSamples();
-      long stored = awaitStored(vm, expected, duration(opts.getOrDefault("drain-timeout", "180s")));
+      long total = warm.acceptedSamples() + r.acceptedSamples();
+      long stored = awaitStored(vm, expected, total, duration(opts.getOrDefault("drain-timeout", "180s")));
       double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
       double cpu2 = ProcessStats.cpuSeconds(rx.pid());
       double vmCpu2 = ProcessStats.cpuSeconds(vm.pid());
@@ -144,7 +145,8 @@ public final class IngestLoadBenchmark {
         System.out.println("central-ingest /metrics after the run:\n" + selfMetrics(rx));
       }
       return new ReceiverRun(receiver, r.samplesPerSecond(), r.acceptedSamples(), r.acceptedRequests(),
-          r.rejectedByCode(), cpu1 - cpu0, cpu2 - cpu0, rss, vmCpu2 - vmCpu0, expected, stored, drainSeconds);
+          r.rejectedByCode(), cpu1 - cpu0, cpu2 - cpu0, rss, vmCpu2 - vmCpu0, expected, stored, drainSeconds, total,
+          rowsInserted(vm));
     }
   }
 
@@ -175,13 +177,16 @@ public final class IngestLoadBenchmark {
     }
   }
 
-  /** Polls the fleet's stored sample count until it reaches {@code expected} or stops at the timeout. */
-  private long awaitStored(ServerProcess vm, long expected, Duration timeout) throws IOException {
+  /**
+   * Polls until VictoriaMetrics returns {@code expected} distinct samples and has received {@code
+   * total} rows (re-sends included), or the timeout passes; returns the distinct count.
+   */
+  private long awaitStored(ServerProcess vm, long expected, long total, Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     long stored = -1;
     while (System.nanoTime() < deadline) {
       stored = storedSamples(vm);
-      if (stored >= expected) {
+      if (stored >= expected && rowsInserted(vm) >= total) {
         return stored;
       }
       ServerProcess.sleep(1000);
@@ -200,6 +205,16 @@ public final class IngestLoadBenchmark {
     String body = vm.get("/api/v1/query?nocache=1&time=" + end + "&query=" + q);
     Matcher m = VALUE.matcher(body);
     return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+  }
+
+  /** VictoriaMetrics' {@code vm_rows_inserted_total}, summed over its ingest types. */
+  static long rowsInserted(ServerProcess vm) throws IOException {
+    Matcher m = Pattern.compile("(?m)^vm_rows_inserted_total\\{[^}]*\\} (\\d+)$").matcher(vm.get("/metrics"));
+    long n = 0;
+    while (m.find()) {
+      n += Long.parseLong(m.group(1));
+    }
+    return n;
   }
 
   private static String selfMetrics(ServerProcess ingest) throws IOException {

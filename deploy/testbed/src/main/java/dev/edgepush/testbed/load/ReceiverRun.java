@@ -12,17 +12,20 @@ import java.util.Map;
  * @param drainCpuSeconds receiver utime+stime from the window's start until VictoriaMetrics held everything
  * @param distinctAccepted samples of distinct batches answered 2xx (warm-up included)
  * @param stored samples VictoriaMetrics returns for the fleet's series (deduplicated)
+ * @param totalAccepted samples answered 2xx, re-sends and warm-up included
+ * @param storageRowsInserted VictoriaMetrics' {@code vm_rows_inserted_total}: every sample it was sent
  */
 public record ReceiverRun(String receiver, double samplesPerSecond, long acceptedSamples, long acceptedRequests,
     Map<String, Long> rejectedByCode, double loadCpuSeconds, double drainCpuSeconds, long peakRssBytes,
-    double storageCpuSeconds, long distinctAccepted, long stored, double drainSeconds) {
+    double storageCpuSeconds, long distinctAccepted, long stored, double drainSeconds, long totalAccepted,
+    long storageRowsInserted) {
 
   public long non2xx() {
     return rejectedByCode.values().stream().mapToLong(Long::longValue).sum();
   }
 
   public boolean delivered() {
-    return stored >= distinctAccepted;
+    return stored >= distinctAccepted && storageRowsInserted >= totalAccepted;
   }
 
   double cpuPerMillion(double cpuSeconds) {

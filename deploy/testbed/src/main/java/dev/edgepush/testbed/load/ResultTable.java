@@ -14,15 +14,15 @@ public final class ResultTable {
     StringBuilder sb = new StringBuilder();
     sb.append("| receiver | samples/s accepted | 2xx requests | non-2xx | receiver CPU s / M samples (load) "
         + "| receiver CPU s / M samples (load + drain) | receiver peak RSS MiB | VictoriaMetrics CPU s / M samples "
-        + "| distinct samples accepted | stored in VM | drain s |\n");
-    sb.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        + "| distinct samples accepted | stored in VM (dedup) | samples accepted, all | rows VM received | drain s |\n");
+    sb.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (ReceiverRun r : runs) {
-      sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,d | %s | %.2f | %.2f | %,.0f | %.2f | %,d | %,d%s | %.1f |%n",
+      sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,d | %s | %.2f | %.2f | %,.0f | %.2f | %,d | %,d | %,d | %,d | %.1f |%n",
           r.receiver(), r.samplesPerSecond(), r.acceptedRequests(),
           r.non2xx() == 0 ? "0" : r.non2xx() + " " + r.rejectedByCode(),
           r.cpuPerMillion(r.loadCpuSeconds()), r.cpuPerMillion(r.drainCpuSeconds()),
           r.peakRssBytes() / 1048576.0, r.cpuPerMillion(r.storageCpuSeconds()), r.distinctAccepted(), r.stored(),
-          r.delivered() ? "" : " (MISSING " + (r.distinctAccepted() - r.stored()) + ")", r.drainSeconds()));
+          r.totalAccepted(), r.storageRowsInserted(), r.drainSeconds()));
     }
     return sb.toString();
   }
@@ -42,8 +42,10 @@ public final class ResultTable {
             ingest.samplesPerSecond(), share, vmagent.samplesPerSecond(), MIN_SHARE_OF_VMAGENT, fast ? "ok" : "FAIL"),
         "- central-ingest non-2xx answers: " + ingest.non2xx() + " " + ingest.rejectedByCode() + ": "
             + (clean ? "ok" : "FAIL"),
-        "- every accepted sample stored in VictoriaMetrics: central-ingest " + ingest.stored() + "/"
-            + ingest.distinctAccepted() + ", vmagent " + vmagent.stored() + "/" + vmagent.distinctAccepted() + ": "
+        "- every accepted sample reached VictoriaMetrics (distinct stored / distinct accepted; rows received /"
+            + " all accepted): central-ingest " + ingest.stored() + "/" + ingest.distinctAccepted() + "; "
+            + ingest.storageRowsInserted() + "/" + ingest.totalAccepted() + ", vmagent " + vmagent.stored() + "/"
+            + vmagent.distinctAccepted() + "; " + vmagent.storageRowsInserted() + "/" + vmagent.totalAccepted() + ": "
             + (delivered ? "ok" : "FAIL"),
         fast && clean && delivered ? "PASS" : "FAIL");
   }

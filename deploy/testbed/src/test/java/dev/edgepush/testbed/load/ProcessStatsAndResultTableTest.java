@@ -46,7 +46,8 @@ class ProcessStatsAndResultTableTest {
   }
 
   private static ReceiverRun run(String name, double rate, Map<String, Long> rejected, long accepted, long stored) {
-    return new ReceiverRun(name, rate, 30_000_000, 15_000, rejected, 10, 12, 100 << 20, 5, accepted, stored, 1.5);
+    return new ReceiverRun(name, rate, 30_000_000, 15_000, rejected, 10, 12, 100 << 20, 5, accepted, stored, 1.5,
+        31_000_000, 31_000_000);
   }
 
   private static String last(List<String> lines) {
