@@ -68,13 +68,15 @@ public final class IngestLoadBenchmark {
         batches, (long) robots * batches * fleet.samplesPerBatch, fleet.compressedBytes() / 1048576.0,
         (System.nanoTime() - buildStart) / 1e9);
     IngestLoadBenchmark bench = new IngestLoadBenchmark(opts, fleet);
+    boolean pass;
     try {
-      System.exit(bench.runAll() ? 0 : 1);
+      pass = bench.runAll();
     } finally {
       if (!opts.containsKey("work")) {
-        deleteTree(bench.work);
+        deleteTree(bench.work); // WALs and VictoriaMetrics data: hundreds of MB
       }
     }
+    System.exit(pass ? 0 : 1);
   }
 
   private boolean runAll() throws Exception {
