@@ -183,6 +183,9 @@ public final class DiskBuffer implements Closeable {
     this.syncIntervalMs = Math.max(0, syncInterval.toMillis());
     this.fileStore = Files.getFileStore(dir);
     this.appender = queue.createAppender();
+    // append() is synchronized, so any thread may append (central-ingest appends from every
+    // event loop); Chronicle would otherwise bind the appender to the first thread that used it.
+    this.appender.singleThreadedCheckDisabled(true);
     if (syncIntervalMs > 0) {
       syncThread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "edge-agent-buffer-sync");
