@@ -20,6 +20,8 @@ final class CountingTarget implements AutoCloseable {
   private final AtomicLong seq = new AtomicLong();
   /** seq -> nanoTime when its response was completely written. */
   final Map<Long, Long> answered = new ConcurrentSkipListMap<>();
+  /** seq -> wall-clock ms when its request arrived, to match it with the agent's own records. */
+  final Map<Long, Long> requestedAtMs = new ConcurrentSkipListMap<>();
   private volatile boolean serving = true;
 
   CountingTarget(int fillerSeries) throws IOException {
@@ -32,6 +34,7 @@ final class CountingTarget implements AutoCloseable {
         return;
       }
       long n = seq.incrementAndGet();
+      requestedAtMs.put(n, System.currentTimeMillis());
       StringBuilder sb = new StringBuilder("# TYPE test_seq gauge\ntest_seq ").append(n).append('\n');
       for (int i = 0; i < fillerSeries; i++) {
         sb.append("test_filler{idx=\"").append(i).append("\"} ").append(n * 1000 + i).append('\n');
@@ -63,6 +66,29 @@ final class CountingTarget implements AutoCloseable {
       }
       if (last > 0) {
         out.add(last);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The missing scrapes that the agent itself recorded as failed: each has an {@code up 0}
+   * sample (one of {@code upZeroTimestampsMs}, the scrape start) at most 500 ms before its
+   * request arrived, each such sample used once. A cold JVM's first scrape can pass a short
+   * scrape_timeout: the target answered, the agent gave up and said so with {@code up 0}.
+   */
+  java.util.Set<Long> failedByAgent(java.util.Set<Long> missing, java.util.Collection<Long> upZeroTimestampsMs) {
+    java.util.List<Long> zeros = new java.util.ArrayList<>(upZeroTimestampsMs);
+    java.util.Set<Long> out = new java.util.TreeSet<>();
+    for (long seq : missing) {
+      long at = requestedAtMs.getOrDefault(seq, Long.MIN_VALUE);
+      for (java.util.Iterator<Long> it = zeros.iterator(); it.hasNext(); ) {
+        long z = it.next();
+        if (z <= at && at - z < 500) {
+          out.add(seq);
+          it.remove();
+          break;
+        }
       }
     }
     return out;

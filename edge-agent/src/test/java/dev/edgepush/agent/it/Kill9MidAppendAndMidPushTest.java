@@ -36,6 +36,7 @@ class Kill9MidAppendAndMidPushTest {
         "-remoteWrite.maxRowsPerBlock=2000"
       };
       List<Long> kills = new ArrayList<>();
+      long stoppedServingMs;
       for (int i = 0; i < 5; i++) {
         try (AgentProcess agent = AgentProcess.start(dir, statusPort, flags)) {
           AgentProcess.pause(500 + random.nextInt(1000));
@@ -46,6 +47,7 @@ class Kill9MidAppendAndMidPushTest {
       long requestsBefore = receiver.requests.get();
       try (AgentProcess agent = AgentProcess.start(dir, statusPort, flags)) {
         AgentProcess.pause(500);
+        stoppedServingMs = System.currentTimeMillis();
         target.stopServing();
         assertEquals("ok\n", agent.get("/health"));
         long deadline = System.nanoTime() + 60_000_000_000L;
@@ -58,17 +60,22 @@ class Kill9MidAppendAndMidPushTest {
       TreeSet<Long> inFlight = new TreeSet<>(missing);
       inFlight.retainAll(target.lastAnsweredBefore(kills));
       missing.removeAll(inFlight);
+      final long stopped = stoppedServingMs;
+      java.util.Set<Long> failedByAgent = target.failedByAgent(missing,
+          receiver.upZeroMs.stream().filter(t -> t < stopped).toList());
+      missing.removeAll(failedByAgent);
       for (long seq : inFlight) {
         long at = target.answered.get(seq);
         long kill = kills.stream().filter(k -> k >= at).min(Long::compare).orElseThrow();
         System.out.printf("seq %d was answered %d ms before a kill -9 and never written%n", seq, (kill - at) / 1_000_000);
       }
-      System.out.printf("kills=%d answered=%d received_seqs=%d lost=%d in_flight_at_kill=%d samples_received=%d%n",
-          kills.size(), target.answered.size(), receiver.seqs.size(), missing.size(), inFlight.size(),
+      System.out.printf("kills=%d answered=%d received_seqs=%d lost=%d in_flight_at_kill=%d failed_by_agent=%d samples_received=%d%n",
+          kills.size(), target.answered.size(), receiver.seqs.size(), missing.size(), inFlight.size(), failedByAgent.size(),
           receiver.samples.get());
       assertTrue(target.answered.size() > 30, "enough scrapes to mean something");
       assertEquals(new TreeSet<Long>(), missing, "scrapes answered and buffered but never delivered");
       assertTrue(inFlight.size() <= kills.size(), "at most one scrape in flight per kill");
+      assertTrue(failedByAgent.size() <= kills.size() + 1, "only cold starts time out: " + failedByAgent);
     }
   }
 

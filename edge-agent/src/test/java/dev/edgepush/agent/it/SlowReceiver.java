@@ -17,6 +17,8 @@ import org.xerial.snappy.Snappy;
 final class SlowReceiver implements AutoCloseable {
   private final HttpServer server;
   final Set<Long> seqs = ConcurrentHashMap.newKeySet();
+  /** Timestamps of every {@code up 0} received: scrapes the agent recorded as failed. */
+  final Set<Long> upZeroMs = ConcurrentHashMap.newKeySet();
   final AtomicLong samples = new AtomicLong();
   final AtomicLong requests = new AtomicLong();
 
@@ -29,6 +31,11 @@ final class SlowReceiver implements AutoCloseable {
       AgentProcess.pause(delayMs);
       for (RemoteWrite.TimeSeries ts : req.getTimeseriesList()) {
         samples.addAndGet(ts.getSamplesCount());
+        boolean up = ts.getLabelsList().stream()
+            .anyMatch(l -> l.getName().equals("__name__") && l.getValue().equals("up"));
+        if (up) {
+          ts.getSamplesList().stream().filter(x -> x.getValue() == 0).forEach(x -> upZeroMs.add(x.getTimestamp()));
+        }
         boolean seq = ts.getLabelsList().stream()
             .anyMatch(l -> l.getName().equals("__name__") && l.getValue().equals("test_seq"));
         if (seq) {

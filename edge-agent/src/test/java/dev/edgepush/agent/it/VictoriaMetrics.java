@@ -106,6 +106,24 @@ final class VictoriaMetrics implements AutoCloseable {
     return out;
   }
 
+  /** Timestamps of the stored samples equal to 0 of the series matching {@code selector}. */
+  List<Long> exportZeroTimestamps(String selector) throws IOException {
+    get("/internal/force_flush");
+    String body = get("/api/v1/export?match[]=" + URLEncoder.encode(selector, StandardCharsets.UTF_8));
+    List<Long> out = new ArrayList<>();
+    Matcher m = Pattern.compile("\"values\":\\[([^\\]]*)\\],\"timestamps\":\\[([^\\]]*)\\]").matcher(body);
+    while (m.find()) {
+      String[] v = m.group(1).split(",");
+      String[] t = m.group(2).split(",");
+      for (int i = 0; i < v.length && i < t.length; i++) {
+        if (v[i].equals("0")) {
+          out.add(Long.parseLong(t[i]));
+        }
+      }
+    }
+    return out;
+  }
+
   @Override
   public void close() {
     if (process != null && process.isAlive()) {
