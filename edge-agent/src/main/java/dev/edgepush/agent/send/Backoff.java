@@ -51,10 +51,16 @@ public final class Backoff {
 
   /** Returns the delay before the next attempt and advances the attempt counter. */
   public Duration next() {
+    return next(Duration.ofNanos(maxNanos));
+  }
+
+  /** Like {@link #next()}, with the delay's base capped at {@code cap} (still jittered). */
+  public Duration next(Duration cap) {
     long base = base(attempt);
     if (base < maxNanos) {
       attempt++; // stop counting once capped: no overflow however long the outage
     }
+    base = Math.min(base, Math.max(1, cap.toNanos()));
     long half = base / 2;
     return Duration.ofNanos(half + random.nextLong(base - half + 1));
   }

@@ -84,6 +84,14 @@ public final class Sender implements Runnable {
   private final DiskBuffer buffer;
   private final Transport transport;
   private final Backoff backoff;
+
+  /**
+   * A network error (refused, reset, unreachable) cost the uplink next to nothing, and a central
+   * that comes back should be found within seconds, not after a minute of backoff: such retries
+   * wait 2.5 to 5 s at most. An HTTP 5xx, where the whole batch travelled, backs off to the full
+   * cap; a Retry-After is always honoured as given.
+   */
+  static final Duration NETWORK_RETRY_MAX = Duration.ofSeconds(5);
   private final AgentMetrics metrics;
   private final LongSupplier clockMs;
   private final long flushIntervalMs;
@@ -268,7 +276,8 @@ public final class Sender implements Runnable {
     }
     if (outcome instanceof PushOutcome.Retry r) {
         metrics.request(r.code() > 0 ? Integer.toString(r.code()) : "error");
-        Duration wait = r.after() != null ? r.after() : backoff.next();
+        Duration wait = r.after() != null ? r.after()
+            : r.code() == 0 ? backoff.next(NETWORK_RETRY_MAX) : backoff.next();
         lastError = r.reason();
         if (!unreachable) {
           unreachable = true;

@@ -137,6 +137,31 @@ class SenderTest {
   }
 
   @Test
+  void networkErrorsWaitAtMostFiveSecondsButServerErrorsBackOffToTheCap() throws IOException {
+    Sender s = sender(1, 1 << 20);
+    append("x", 1);
+    for (int i = 0; i < 10; i++) {
+      script.add(new PushOutcome.Retry(0, null, "Connection refused"));
+    }
+    long max = 0;
+    for (int i = 0; i < 10; i++) {
+      long w = s.runOnce();
+      max = Math.max(max, w);
+      now += w;
+    }
+    assertTrue(max <= 5000, "a central that comes back is found within 5 s: " + max);
+    for (int i = 0; i < 10; i++) {
+      script.add(new PushOutcome.Retry(503, null, "HTTP 503"));
+    }
+    for (int i = 0; i < 10; i++) {
+      long w = s.runOnce();
+      max = Math.max(max, w);
+      now += w;
+    }
+    assertTrue(max > 30_000, "a failing server (the batch travelled) backs off towards 60 s: " + max);
+  }
+
+  @Test
   void rejectedBatchIsCountedAndNotResent() throws IOException {
     Sender s = sender(1, 1 << 20);
     append("bad", 4);
