@@ -11,8 +11,9 @@ import java.util.TreeSet;
  *
  * <p>The only excuse is a scrape in flight when its agent was {@code kill -9}'d: the agent
  * scrapes a target one request at a time, so per kill that is the last scrape answered before
- * the kill. A scrape the sensor finished writing after the kill but before the restart was
- * answered to a dead agent (the request was in flight at the kill) and is excused the same way.
+ * the kill. The first scrape the sensor finished writing after the kill but before the restart
+ * was answered to the dead agent (its request was in flight at the kill) and is excused the same
+ * way; a dead agent sends no further request, so there is no second one.
  * Excused scrapes are counted in {@code in_flight_at_kill} only when missing.
  *
  * @param robot robot name
@@ -38,8 +39,11 @@ record LossCheck(String robot, int answered, int stored, List<Long> lost, List<L
       for (long[] a : answered) {
         if (a[1] <= kill[0]) {
           lastBefore = a[0];
-        } else if (a[1] <= kill[1]) {
-          excusable.add(a[0]); // written to a dead agent's socket
+        } else {
+          if (a[1] <= kill[1]) {
+            excusable.add(a[0]); // written to the dead agent's socket: its request was in flight
+          }
+          break; // a dead agent sends no new request, so there is at most one such scrape
         }
       }
       if (lastBefore >= 0) {

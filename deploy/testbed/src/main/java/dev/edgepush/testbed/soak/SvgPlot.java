@@ -43,7 +43,7 @@ final class SvgPlot {
       long endMs) {
     long span = Math.max(1000, endMs);
     int rowH = Math.max(8, Math.min(16, 160 / (robots + 1)));
-    int top1 = 60;
+    int top1 = 70;
     int top2 = top1 + PANEL_H + 50;
     int top3 = top2 + PANEL_H + 50;
     int stripH = rowH * (robots + 1);
@@ -53,8 +53,13 @@ final class SvgPlot {
         .append(height).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
         .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
     sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-    sb.append("<text x=\"").append(LEFT).append("\" y=\"24\" font-size=\"16\" font-weight=\"bold\">")
-        .append(escape(title)).append("</text>\n");
+    int colon = title.indexOf(": ");
+    sb.append("<text x=\"").append(LEFT).append("\" y=\"20\" font-size=\"15\" font-weight=\"bold\">")
+        .append(escape(colon < 0 ? title : title.substring(0, colon))).append("</text>\n");
+    if (colon >= 0) {
+      sb.append("<text x=\"").append(LEFT).append("\" y=\"38\" font-size=\"12\">")
+          .append(escape(title.substring(colon + 2))).append("</text>\n");
+    }
 
     double maxBacklog = 1;
     double maxDelivered = 1;

@@ -27,7 +27,7 @@ class LossCheckTest {
 
   @Test
   void onlyTheLastScrapeAnsweredBeforeAKillIsExcusedAndOnlyWhenMissing() {
-    long[] kill = {5500, 7000}; // killed after scrape 5, restarted before scrape 7
+    long[] kill = {5500, 5800}; // killed after scrape 5, restarted before scrape 6
     LossCheck c = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 7L, 8L, 9L, 10L), List.of(kill));
     assertEquals(List.of(4L, 6L), c.lost());
     assertEquals(List.of(5L), c.inFlightAtKill());
@@ -42,6 +42,14 @@ class LossCheckTest {
     long[] kill = {5500, 6500}; // scrape 6 finished writing at 6000, after the kill, to a dead socket
     LossCheck c = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 4L, 7L, 8L, 9L, 10L), List.of(kill));
     assertEquals(List.of(), c.lost());
+    assertEquals(List.of(5L, 6L), c.inFlightAtKill());
+  }
+
+  @Test
+  void atMostOneScrapeWrittenToTheDeadAgentIsExcused() {
+    long[] kill = {5500, 8500}; // a long way down: scrapes 6 to 8 cannot all have been in flight
+    LossCheck c = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 4L, 9L, 10L), List.of(kill));
+    assertEquals(List.of(7L, 8L), c.lost());
     assertEquals(List.of(5L, 6L), c.inFlightAtKill());
   }
 

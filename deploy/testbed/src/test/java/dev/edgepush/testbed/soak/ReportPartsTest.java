@@ -38,10 +38,11 @@ class ReportPartsTest {
     }
     List<Fault> faults = List.of(new Fault(Fault.Kind.OUTAGE, 1, 10_000, 20_000, "agent_kill"),
         new Fault(Fault.Kind.STORAGE_RESTART, 0, 50_000, 8_000, ""));
-    String svg = SvgPlot.render("soak <test>", t.points(), faults, 2, 150_000, 200_000);
+    String svg = SvgPlot.render("soak <test>: lost=0", t.points(), faults, 2, 150_000, 200_000);
     assertTrue(svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\""));
     assertTrue(svg.endsWith("</svg>\n"));
-    assertTrue(svg.contains("soak &lt;test&gt;"), "the title is escaped");
+    assertTrue(svg.contains(">soak &lt;test&gt;</text>"), "the title is escaped");
+    assertTrue(svg.contains(">lost=0</text>"), "the verdict on its own line");
     for (String text : List.of("backlog (pending samples)", "delivered to VictoriaMetrics (samples)",
         "time since start", "agents' pending (sum)", "central WAL pending", "outage", "storage restart",
         "restore + drain", ">r1<", ">central<", ">0:00<", ">3:00<")) {
