@@ -109,6 +109,11 @@ final class SensorModel {
     }
   }
 
+  /** Records a CPU spike of {@code seconds} (an injected one). */
+  void observeCpuSpike(double seconds) {
+    cpuSpike.observe(seconds);
+  }
+
   private void observeRequest() {
     double p = random.nextDouble();
     double busy = queueDepth > 50 ? 0.03 : 0.0;

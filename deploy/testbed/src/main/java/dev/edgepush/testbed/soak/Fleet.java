@@ -1,0 +1,187 @@
+package dev.edgepush.testbed.soak;
+
+import dev.edgepush.testbed.FaultProxy;
+import dev.edgepush.testbed.SensorServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * The whole soak fleet on loopback: a real VictoriaMetrics, a real central-ingest child JVM with
+ * a tokens file and WAL, and the robots. Every directory and log lives under the run's output
+ * directory; every port is a free loopback port, kept across restarts.
+ */
+final class Fleet implements AutoCloseable {
+  /** The edge-agent launcher's robot-sized JVM options (see edge-agent/bin/edge-agent). */
+  private static final List<String> AGENT_JVM = List.of("-Xms16m", "-Xmx48m", "-XX:+UseSerialGC", "-Xss256k",
+      "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=16m", "-XX:TieredStopAtLevel=1",
+      "-XX:CICompilerCount=1", "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError",
+      "-Dio.netty.allocator.type=unpooled", "-Dchronicle.analytics.disable=true",
+      "-Dchronicle.announcer.disable=true", "-Dchronicle.disk.monitor.disable=true");
+  /** central-ingest sized for a shared 2-core test box rather than a cloud machine. */
+  private static final List<String> INGEST_JVM = List.of("-Xms32m", "-Xmx384m", "-XX:+UseSerialGC",
+      "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-Dchronicle.analytics.disable=true",
+      "-Dchronicle.announcer.disable=true");
+
+  final SoakConfig cfg;
+  final int vmPort;
+  final ChildProcess vm;
+  final int ingestPort;
+  final ChildProcess ingest;
+  final List<Robot> robots = new ArrayList<>();
+  private volatile double lastWalPending;
+
+  private Fleet(SoakConfig cfg) {
+    this.cfg = cfg;
+    Path dir = cfg.out();
+    vmPort = Http.freePort();
+    vm = new ChildProcess("victoria-metrics", List.of(cfg.vmBinary(), "-storageDataPath=" + dir.resolve("vm-data"),
+        "-httpListenAddr=127.0.0.1:" + vmPort, "-search.latencyOffset=0s", "-loggerLevel=WARN"),
+        dir.resolve("logs/victoria-metrics.log"), () -> ok("http://127.0.0.1:" + vmPort + "/health", "OK"));
+    ingestPort = Http.freePort();
+    List<String> cmd = new ArrayList<>(List.of(java()));
+    cmd.addAll(INGEST_JVM);
+    cmd.addAll(cfg.ingestJvmOpts());
+    cmd.addAll(List.of("-jar", cfg.ingestJar().toString(), "-httpListenAddr=127.0.0.1:" + ingestPort,
+        "-remoteWrite.url=http://127.0.0.1:" + vmPort + "/api/v1/write",
+        "-auth.tokensFile=" + dir.resolve("ingest/tokens"), "-wal.path=" + dir.resolve("ingest/wal")));
+    ingest = new ChildProcess("central-ingest", cmd, dir.resolve("logs/central-ingest.log"),
+        () -> ok(ingestUrl() + "/health", ""));
+  }
+
+  /** Starts everything and waits until each part is healthy. */
+  static Fleet start(SoakConfig cfg) throws IOException, InterruptedException {
+    Path dir = cfg.out();
+    Files.createDirectories(dir.resolve("logs"));
+    Files.createDirectories(dir.resolve("ingest"));
+    Fleet fleet = new Fleet(cfg);
+    try {
+      SecureRandom random = new SecureRandom();
+      StringBuilder tokens = new StringBuilder("# kind name tenant sha256-of-token, written by the soak runner\n");
+      List<String> plain = new ArrayList<>();
+      for (int n = 1; n <= cfg.robots(); n++) {
+        byte[] b = new byte[24];
+        random.nextBytes(b);
+        String token = HexFormat.of().formatHex(b);
+        plain.add(token);
+        tokens.append("robot r").append(n).append(" 0 sha256:").append(sha256(token)).append('\n');
+      }
+      Files.writeString(dir.resolve("ingest/tokens"), tokens);
+      fleet.vm.start(Duration.ofSeconds(60));
+      fleet.ingest.start(Duration.ofSeconds(60));
+      for (int n = 1; n <= cfg.robots(); n++) {
+        fleet.robots.add(fleet.startRobot(n, plain.get(n - 1)));
+      }
+      return fleet;
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      fleet.close();
+      throw e;
+    }
+  }
+
+  private Robot startRobot(int n, String token) throws IOException, InterruptedException {
+    Path home = cfg.out().resolve("robots/r" + n);
+    Files.createDirectories(home);
+    SensorServer sensor = SensorServer.start("127.0.0.1", 0, cfg.seed() * 31 + n, cfg.series());
+    FaultProxy proxy;
+    try {
+      proxy = new FaultProxy(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", ingestPort));
+    } catch (InterruptedException | RuntimeException e) {
+      sensor.close();
+      throw e;
+    }
+    Path tokenFile = home.resolve("token");
+    Files.writeString(tokenFile, token);
+    Path config = home.resolve("scrape.yml");
+    Files.writeString(config, "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: sensor\n"
+        + "    static_configs:\n      - targets: ['127.0.0.1:" + sensor.port() + "']\n");
+    int port = Http.freePort();
+    Path buffer = home.resolve("buffer");
+    List<String> cmd = new ArrayList<>(List.of(java()));
+    cmd.addAll(AGENT_JVM);
+    cmd.addAll(List.of("-jar", cfg.agentJar().toString(), "-httpListenAddr=127.0.0.1:" + port,
+        "-promscrape.config=" + config,
+        "-remoteWrite.url=http://127.0.0.1:" + proxy.port() + "/api/v1/write",
+        "-remoteWrite.bearerTokenFile=" + tokenFile, "-remoteWrite.tmpDataPath=" + buffer,
+        // A blackholed request is given up after 20 s rather than vmagent's 1 m, so a 3-minute soak
+        // sees several recoveries; it is retried either way.
+        "-remoteWrite.sendTimeout=20s"));
+    ChildProcess agent = new ChildProcess("edge-agent r" + n, cmd, cfg.out().resolve("logs/agent-r" + n + ".log"),
+        () -> ok("http://127.0.0.1:" + port + "/health", "ok"));
+    Robot robot = new Robot(n, sensor, proxy, agent, port, buffer);
+    try {
+      agent.start(Duration.ofSeconds(60));
+    } catch (IOException | RuntimeException e) {
+      robot.close();
+      throw e;
+    }
+    return robot;
+  }
+
+  String ingestUrl() {
+    return "http://127.0.0.1:" + ingestPort;
+  }
+
+  String vmUrl() {
+    return "http://127.0.0.1:" + vmPort;
+  }
+
+  /** central-ingest's self metric {@code name}, if it answers. */
+  OptionalDouble ingestMetric(String name) {
+    try {
+      Http.Response r = Http.get(ingestUrl() + "/metrics", Duration.ofSeconds(3));
+      return r.status() == 200 ? Http.metric(r.body(), name) : OptionalDouble.empty();
+    } catch (IOException e) {
+      return OptionalDouble.empty();
+    }
+  }
+
+  /** The WAL backlog now, or the last value seen while central-ingest is down. */
+  double walPending() {
+    OptionalDouble v = ingestMetric("central_ingest_wal_pending_samples");
+    if (v.isPresent()) {
+      lastWalPending = v.getAsDouble();
+    }
+    return lastWalPending;
+  }
+
+  private static boolean ok(String url, String prefix) {
+    try {
+      Http.Response r = Http.get(url, Duration.ofSeconds(2));
+      return r.status() == 200 && r.body().startsWith(prefix);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String java() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Robot r : robots) {
+      r.close();
+    }
+    ingest.close();
+    vm.close();
+  }
+}
