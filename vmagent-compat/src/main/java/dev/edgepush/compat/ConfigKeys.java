@@ -24,11 +24,12 @@ final class ConfigKeys {
 
     static final Set<String> JOB = Set.of(
             "job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "honor_labels",
-            "honor_timestamps", "static_configs", "relabel_configs", "metric_relabel_configs");
+            "honor_timestamps", "static_configs", "relabel_configs", "metric_relabel_configs",
+            "file_sd_configs", "params", "basic_auth", "bearer_token", "bearer_token_file", "tls_config",
+            "sample_limit", "label_limit");
     /** Prometheus and vmagent job keys; any {@code *_sd_configs} key is also known. */
     static final Set<String> JOB_LATER = Set.of(
             // Prometheus scrape_config
-            "params", "sample_limit", "label_limit",
             "label_name_length_limit", "label_value_length_limit", "target_limit", "body_size_limit",
             "keep_dropped_targets", "track_timestamps_staleness", "scrape_protocols",
             "scrape_fallback_protocol", "scrape_classic_histograms", "always_scrape_classic_histograms",
@@ -36,7 +37,7 @@ final class ConfigKeys {
             "native_histogram_bucket_limit", "native_histogram_min_bucket_factor",
             "metric_name_validation_scheme", "metric_name_escaping_scheme", "scrape_failure_log_file",
             // Prometheus HTTP client config
-            "basic_auth", "authorization", "oauth2", "bearer_token", "bearer_token_file", "tls_config",
+            "authorization", "oauth2",
             "proxy_url", "no_proxy", "proxy_from_environment", "proxy_connect_header", "follow_redirects",
             "enable_http2", "http_headers",
             // vmagent extensions
@@ -46,6 +47,12 @@ final class ConfigKeys {
             "proxy_oauth2", "proxy_authorization", "proxy_headers");
 
     static final Set<String> STATIC = Set.of("targets", "labels");
+    static final Set<String> FILE_SD = Set.of("files");
+    static final Set<String> BASIC_AUTH = Set.of("username", "password", "password_file");
+    static final Set<String> BASIC_AUTH_LATER = Set.of("username_file");
+    static final Set<String> TLS = Set.of("ca_file", "cert_file", "key_file", "insecure_skip_verify", "server_name");
+    /** Prometheus' inline PEM keys and version bounds; vmagent's inline {@code ca}, {@code cert}, {@code key}. */
+    static final Set<String> TLS_LATER = Set.of("ca", "cert", "key", "min_version", "max_version");
 
     /** Keys of one relabel config (vmagent's RelabelConfig). */
     static final Set<String> RELABEL = Set.of(

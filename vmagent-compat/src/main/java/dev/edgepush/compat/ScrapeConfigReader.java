@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -61,14 +63,36 @@ public final class ScrapeConfigReader {
     private final YamlNodes yaml;
     /** job_name to the line it was first defined on. */
     private final Map<String, Integer> jobLines = new HashMap<>();
+    /** Relative file paths in the config (file_sd, secrets, TLS) are relative to this, as in vmagent. */
+    private final Path baseDir;
+    private final boolean strictParse;
+    private final Consumer<String> warnings;
 
-    private ScrapeConfigReader(String sourceName) {
+    private ScrapeConfigReader(String sourceName, Path baseDir, boolean strictParse, Consumer<String> warnings) {
         this.yaml = new YamlNodes(sourceName);
+        this.baseDir = baseDir;
+        this.strictParse = strictParse;
+        this.warnings = warnings;
     }
 
-    /** Reads and checks {@code file} (UTF-8); errors name the file as given. */
+    /** Reads and checks {@code file} (UTF-8) strictly; errors name the file as given. */
     public static ScrapeConfig read(Path file) throws ScrapeConfigException, IOException {
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        return read(file, true, w -> { });
+    }
+
+    /**
+     * Reads and checks {@code file} (UTF-8); errors name the file as given.
+     *
+     * @param strictParse vmagent's {@code -promscrape.config.strictParse}: false skips unknown keys (typos,
+     *     keys of newer versions) and reports each to {@code warnings} with its line; keys edge-agent knows
+     *     but does not support yet stay errors, since skipping them would scrape differently than vmagent
+     */
+    public static ScrapeConfig read(Path file, boolean strictParse, Consumer<String> warnings)
+            throws ScrapeConfigException, IOException {
+        Path dir = file.toAbsolutePath().normalize().getParent();
+        Path base = file.isAbsolute() ? dir : Path.of("").toAbsolutePath().relativize(dir);
+        return new ScrapeConfigReader(file.toString(), base, strictParse, warnings)
+                .parseDocument(Files.readString(file, StandardCharsets.UTF_8));
     }
 
     /**
@@ -79,7 +103,7 @@ public final class ScrapeConfigReader {
     public static ScrapeConfig parse(String yaml, String sourceName) throws ScrapeConfigException {
         Objects.requireNonNull(yaml, "yaml");
         Objects.requireNonNull(sourceName, "sourceName");
-        return new ScrapeConfigReader(sourceName).parseDocument(yaml);
+        return new ScrapeConfigReader(sourceName, Path.of(""), true, w -> { }).parseDocument(yaml);
     }
 
     private ScrapeConfig parseDocument(String text) throws ScrapeConfigException {
@@ -174,8 +198,133 @@ public final class ScrapeConfigReader {
                 path + ".relabel_configs");
         Relabeler metricRelabel = RelabelConfigReader.parseList(yaml, value(entries, "metric_relabel_configs"),
                 path + ".metric_relabel_configs");
+        List<Path> fileSd = new ArrayList<>();
+        String fileSdPath = path + ".file_sd_configs";
+        List<Node> fileSds = yaml.sequence(value(entries, "file_sd_configs"), fileSdPath);
+        for (int i = 0; i < fileSds.size(); i++) {
+            parseFileSd(fileSds.get(i), fileSdPath + "[" + i + "]", fileSd);
+        }
+        SortedMap<String, List<String>> params = parseParams(value(entries, "params"), path + ".params");
+        ScrapeAuth auth = parseAuth(entries, path);
+        TlsConfig tls = parseTls(value(entries, "tls_config"), path + ".tls_config");
+        int sampleLimit = limit(value(entries, "sample_limit"), path + ".sample_limit");
+        int labelLimit = limit(value(entries, "label_limit"), path + ".label_limit");
         return new ScrapeJob(name, interval, timeout, metricsPath, scheme, honorLabels, honorTimestamps, targets,
-                relabel, metricRelabel);
+                relabel, metricRelabel, fileSd, params, auth, tls, sampleLimit, labelLimit);
+    }
+
+    private void parseFileSd(Node node, String path, List<Path> out) throws ScrapeConfigException {
+        if (YamlNodes.isNull(node) || !(node instanceof MappingNode)) {
+            throw yaml.typeError(node, path, "a mapping");
+        }
+        Map<String, NodeTuple> entries = yaml.entries((MappingNode) node, path);
+        NodeTuple refresh = entries.get("refresh_interval");
+        if (refresh != null) {
+            // vmagent rejects it too: it re-reads every file on one global schedule.
+            throw yaml.error(refresh.getKeyNode(), path, "'refresh_interval' is not supported, as in vmagent:"
+                    + " files are re-read every -promscrape.fileSDCheckInterval (default 1m); remove it");
+        }
+        checkKeys(entries, path, ConfigKeys.FILE_SD, Set.of(), false);
+        List<Node> files = yaml.sequence(value(entries, "files"), path + ".files");
+        for (int i = 0; i < files.size(); i++) {
+            String filePath = path + ".files[" + i + "]";
+            String file = yaml.string(files.get(i), filePath);
+            if (file == null || file.isEmpty()) {
+                throw yaml.error(files.get(i), filePath, "file name must not be empty");
+            }
+            Path resolved = baseDir.resolve(file).normalize();
+            if (resolved.getParent() != null && resolved.getParent().toString().matches(".*[*?\\[].*")
+                    && file.contains("*")) {
+                throw yaml.error(files.get(i), filePath, "'" + file
+                        + "': a glob is allowed only in the file name, not in the directory");
+            }
+            out.add(resolved);
+        }
+    }
+
+    private SortedMap<String, List<String>> parseParams(Node node, String path) throws ScrapeConfigException {
+        SortedMap<String, List<String>> params = new TreeMap<>();
+        MappingNode mapping = yaml.mapping(node, path);
+        if (mapping == null) {
+            return params;
+        }
+        for (Map.Entry<String, NodeTuple> e : yaml.entries(mapping, path).entrySet()) {
+            String itemPath = YamlNodes.join(path, e.getKey());
+            List<String> values = new ArrayList<>();
+            for (Node v : yaml.sequence(e.getValue().getValueNode(), itemPath)) {
+                String s = yaml.string(v, itemPath);
+                values.add(s == null ? "" : s);
+            }
+            params.put(e.getKey(), values);
+        }
+        return params;
+    }
+
+    private ScrapeAuth parseAuth(Map<String, NodeTuple> entries, String path) throws ScrapeConfigException {
+        String bearer = yaml.string(value(entries, "bearer_token"), path + ".bearer_token");
+        String bearerFile = yaml.string(value(entries, "bearer_token_file"), path + ".bearer_token_file");
+        if (bearer != null && bearerFile != null) {
+            throw yaml.error(entries.get("bearer_token_file").getKeyNode(), path,
+                    "bearer_token and bearer_token_file are both set: use one");
+        }
+        NodeTuple basicTuple = entries.get("basic_auth");
+        MappingNode basic = yaml.mapping(basicTuple == null ? null : basicTuple.getValueNode(),
+                path + ".basic_auth");
+        if (basic == null) {
+            return new ScrapeAuth(null, null, null, bearer, file(bearerFile));
+        }
+        String basicPath = path + ".basic_auth";
+        if (bearer != null || bearerFile != null) {
+            throw yaml.error(basicTuple.getKeyNode(), path,
+                    "basic_auth and bearer_token(_file) are both set: use one");
+        }
+        Map<String, NodeTuple> b = yaml.entries(basic, basicPath);
+        checkKeys(b, basicPath, ConfigKeys.BASIC_AUTH, ConfigKeys.BASIC_AUTH_LATER, false);
+        String username = yaml.string(value(b, "username"), basicPath + ".username");
+        String password = yaml.string(value(b, "password"), basicPath + ".password");
+        String passwordFile = yaml.string(value(b, "password_file"), basicPath + ".password_file");
+        if (password != null && passwordFile != null) {
+            throw yaml.error(b.get("password_file").getKeyNode(), basicPath,
+                    "password and password_file are both set: use one");
+        }
+        return new ScrapeAuth(username == null ? "" : username, password, file(passwordFile), null, null);
+    }
+
+    private TlsConfig parseTls(Node node, String path) throws ScrapeConfigException {
+        MappingNode mapping = yaml.mapping(node, path);
+        if (mapping == null) {
+            return TlsConfig.DEFAULT;
+        }
+        Map<String, NodeTuple> t = yaml.entries(mapping, path);
+        checkKeys(t, path, ConfigKeys.TLS, ConfigKeys.TLS_LATER, false);
+        String cert = yaml.string(value(t, "cert_file"), path + ".cert_file");
+        String key = yaml.string(value(t, "key_file"), path + ".key_file");
+        if ((cert == null) != (key == null)) {
+            throw yaml.error(mapping, path, "cert_file and key_file go together: set both or neither");
+        }
+        return new TlsConfig(file(yaml.string(value(t, "ca_file"), path + ".ca_file")), file(cert), file(key),
+                yaml.bool(value(t, "insecure_skip_verify"), path + ".insecure_skip_verify", false),
+                yaml.string(value(t, "server_name"), path + ".server_name"));
+    }
+
+    private int limit(Node node, String path) throws ScrapeConfigException {
+        String text = yaml.string(node, path);
+        if (text == null) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(text);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw yaml.error(node, path, "'" + text + "' is not a whole number >= 0 (0 = no limit)");
+        }
+    }
+
+    private Path file(String name) {
+        return name == null || name.isEmpty() ? null : baseDir.resolve(name).normalize();
     }
 
     private void parseStatic(Node node, String path, String scheme, List<StaticTarget> out)
@@ -215,8 +364,12 @@ public final class ScrapeConfigReader {
                 throw yaml.error(keyNode, path, "'" + key + "' is not supported by edge-agent yet");
             }
             String suggestion = ConfigKeys.suggest(key, supported);
-            throw yaml.error(keyNode, path, "unknown field '" + key + "'"
+            ScrapeConfigException unknown = yaml.error(keyNode, path, "unknown field '" + key + "'"
                     + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
+            if (strictParse) {
+                throw unknown;
+            }
+            warnings.accept(unknown.getMessage() + "; skipped (-promscrape.config.strictParse=false)");
         }
     }
 

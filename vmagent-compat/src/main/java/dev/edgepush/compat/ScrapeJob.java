@@ -1,8 +1,12 @@
 package dev.edgepush.compat;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * One entry of {@code scrape_configs}, with defaults resolved.
@@ -21,6 +25,16 @@ import java.util.Objects;
  * @param metricRelabelConfigs {@code metric_relabel_configs}: applied to every scraped series after the
  *     target labels are added (not to {@code up} and the other synthetic series); {@link Relabeler#EMPTY}
  *     when absent
+ * @param fileSdFiles the {@code files} of every {@code file_sd_configs} entry, resolved against the config
+ *     file's directory; the last path segment may be a glob ({@code *}, {@code ?}, {@code [...]}); read by
+ *     {@link FileSdReader}; never null, unmodifiable
+ * @param params {@code params}: URL query parameters of every scrape, by name; never null, unmodifiable
+ * @param auth {@code basic_auth} or {@code bearer_token(_file)}; {@link ScrapeAuth#NONE} when absent
+ * @param tls {@code tls_config}; {@link TlsConfig#DEFAULT} when absent
+ * @param sampleLimit {@code sample_limit}: more samples than this after metric relabeling fail the scrape
+ *     ({@code up} 0, nothing stored); 0 = no limit
+ * @param labelLimit {@code label_limit}: a series with more labels than this after metric relabeling fails
+ *     the scrape; 0 = no limit
  */
 public record ScrapeJob(
         String jobName,
@@ -32,7 +46,13 @@ public record ScrapeJob(
         boolean honorTimestamps,
         List<StaticTarget> targets,
         Relabeler relabelConfigs,
-        Relabeler metricRelabelConfigs) {
+        Relabeler metricRelabelConfigs,
+        List<Path> fileSdFiles,
+        SortedMap<String, List<String>> params,
+        ScrapeAuth auth,
+        TlsConfig tls,
+        int sampleLimit,
+        int labelLimit) {
 
     /** Default {@code metrics_path}. */
     public static final String DEFAULT_METRICS_PATH = "/metrics";
@@ -47,6 +67,21 @@ public record ScrapeJob(
         targets = List.copyOf(targets);
         Objects.requireNonNull(relabelConfigs, "relabelConfigs");
         Objects.requireNonNull(metricRelabelConfigs, "metricRelabelConfigs");
+        fileSdFiles = List.copyOf(fileSdFiles);
+        SortedMap<String, List<String>> p = new TreeMap<>();
+        params.forEach((k, v) -> p.put(k, List.copyOf(v)));
+        params = Collections.unmodifiableSortedMap(p);
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** A job with static targets only, no params, auth, TLS settings or limits. */
+    public ScrapeJob(String jobName, Duration scrapeInterval, Duration scrapeTimeout, String metricsPath,
+            String scheme, boolean honorLabels, boolean honorTimestamps, List<StaticTarget> targets,
+            Relabeler relabelConfigs, Relabeler metricRelabelConfigs) {
+        this(jobName, scrapeInterval, scrapeTimeout, metricsPath, scheme, honorLabels, honorTimestamps, targets,
+                relabelConfigs, metricRelabelConfigs, List.of(), new TreeMap<>(), ScrapeAuth.NONE,
+                TlsConfig.DEFAULT, 0, 0);
     }
 
     /** A job without relabeling. */

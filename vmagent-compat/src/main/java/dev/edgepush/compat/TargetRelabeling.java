@@ -1,8 +1,12 @@
 package dev.edgepush.compat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Target relabeling of a static target, as Prometheus and vmagent do it.
@@ -19,9 +23,15 @@ import java.util.Optional;
  *   <li><b>Here every label starting with {@code __} is removed</b> (including {@code __meta_*} and
  *       {@code __tmp_*} ones); what remains are the target labels every scraped series gets.</li>
  * </ol>
- * Not supported yet: {@code __param_*} labels (URL parameters, Prometheus' {@code params}).
+ * URL parameters: before relabeling each of the job's {@code params} sets {@code __param_<name>} to its first
+ * value (unless a target label already sets it); after relabeling the scrape URL gets one parameter per
+ * {@code __param_<name>} label, with the label's value first and the job's further values of that name after
+ * it. This is vmagent's rule: a parameter whose label relabeling removed is not sent (Prometheus would still
+ * send the job's value).
  */
 public final class TargetRelabeling {
+
+    private static final String PARAM_PREFIX = "__param_";
 
     private TargetRelabeling() {
     }
@@ -44,6 +54,11 @@ public final class TargetRelabeling {
         setIfEmpty(ls, "__metrics_path__", job.metricsPath());
         setIfEmpty(ls, "__scrape_interval__", formatGo(job.scrapeInterval()));
         setIfEmpty(ls, "__scrape_timeout__", formatGo(job.scrapeTimeout()));
+        for (Map.Entry<String, List<String>> p : job.params().entrySet()) {
+            if (!p.getValue().isEmpty()) {
+                setIfEmpty(ls, PARAM_PREFIX + p.getKey(), p.getValue().get(0));
+            }
+        }
         if (!job.relabelConfigs().apply(ls)) {
             return Optional.empty();
         }
@@ -78,9 +93,22 @@ public final class TargetRelabeling {
         if (ls.valueOrEmpty("instance").isEmpty()) {
             ls.set("instance", address);
         }
+        SortedMap<String, List<String>> params = new TreeMap<>();
+        for (int i = 0; i < ls.size(); i++) {
+            if (ls.name(i).startsWith(PARAM_PREFIX)) {
+                String name = ls.name(i).substring(PARAM_PREFIX.length());
+                List<String> values = new ArrayList<>();
+                values.add(ls.value(i));
+                List<String> configured = job.params().getOrDefault(name, List.of());
+                if (configured.size() > 1) {
+                    values.addAll(configured.subList(1, configured.size()));
+                }
+                params.put(name, values);
+            }
+        }
         ls.removeNamesStartingWith("__");
         ls.removeEmptyValues();
-        return Optional.of(new RelabeledTarget(address, scheme, path, interval, timeout, ls.toSortedMap()));
+        return Optional.of(new RelabeledTarget(address, scheme, path, interval, timeout, ls.toSortedMap(), params));
     }
 
     private static void setIfEmpty(LabelSet ls, String name, String value) {

@@ -207,11 +207,11 @@ class ScrapeConfigReaderTest {
 
     @Test
     void unsupportedKeys() {
-        fails("scrape_configs:\n  - job_name: a\n    params: {}\n", 3,
-                "scrape_configs[0]: 'params' is not supported by edge-agent yet");
+        fails("scrape_configs:\n  - job_name: a\n    oauth2: {}\n", 3,
+                "scrape_configs[0]: 'oauth2' is not supported by edge-agent yet");
         fails("scrape_configs:\n  - job_name: a\n    ec2_sd_configs: []\n", 3,
                 "'ec2_sd_configs' is not supported by edge-agent yet");
-        fails("scrape_configs:\n  - job_name: a\n    tls_config: {}\n", 3, "'tls_config' is not supported");
+        fails("scrape_configs:\n  - job_name: a\n    tls_config: {ca: x}\n", 3, "'ca' is not supported");
         fails("global: {}\nremote_write:\n  - url: http://x\n", 2, "'remote_write' is not supported");
         fails("rule_files: []\n", 1, "'rule_files' is not supported");
     }
