@@ -4,13 +4,13 @@ import dev.edgepush.agent.buffer.DiskBuffer;
 import dev.edgepush.agent.scrape.HttpScraper;
 import dev.edgepush.agent.scrape.ScrapeLoop;
 import dev.edgepush.agent.scrape.ScrapeTarget;
-import dev.edgepush.agent.scrape.TargetStatus;
 import dev.edgepush.agent.send.Backoff;
 import dev.edgepush.agent.send.PushOutcome;
 import dev.edgepush.agent.send.RemoteWriteClient;
 import dev.edgepush.agent.send.Sender;
 import dev.edgepush.compat.GlobalConfig;
 import dev.edgepush.compat.ScrapeConfig;
+import dev.edgepush.compat.ScrapeConfigReader;
 import dev.edgepush.compat.ScrapeJob;
 import dev.edgepush.compat.StaticTarget;
 import dev.edgepush.compat.TargetRelabeling;
@@ -19,12 +19,17 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +50,12 @@ public final class Agent implements AutoCloseable {
   private final RemoteWriteClient client;
   private final Sender sender;
   private final Thread senderThread;
-  private final List<ScrapeLoop> scrapeLoops = new ArrayList<>();
+  /** Changes while running when file_sd_configs files change (see {@link #syncTargets}). */
+  private final List<ScrapeLoop> scrapeLoops = new CopyOnWriteArrayList<>();
   private final StatusServer status;
+  private final ScrapeConfig scrape;
+  private final FileSdTargets fileSd;
+  private final Function<ScrapeTarget, ScrapeLoop> newLoop;
   private final AgentMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
   /**
@@ -90,16 +99,28 @@ public final class Agent implements AutoCloseable {
     loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     HttpScraper scraper = new HttpScraper(loop, cfg.maxScrapeBytes(), USER_AGENT);
     GlobalConfig global = scrape.global();
-    for (ScrapeTarget t : targets(scrape)) {
-      ScrapeLoop sl = new ScrapeLoop(t, scraper, buffer, metrics, clock, loop.next(),
-          global.externalLabels(), cfg.extraLabels());
-      scrapeLoops.add(sl);
+    newLoop = t -> new ScrapeLoop(t, scraper, buffer, metrics, clock, loop.next(),
+        global.externalLabels(), cfg.extraLabels()).suppressScrapeErrors(cfg.suppressScrapeErrors());
+    this.scrape = scrape;
+    if (FileSdTargets.needed(scrape)) {
+      Path baseDir = cfg.promscrapeConfig() == null ? Path.of("")
+          : ScrapeConfigReader.baseDir(cfg.promscrapeConfig());
+      fileSd = new FileSdTargets(scrape, baseDir, e -> log.error("file_sd_configs: {}", e));
+      fileSd.refresh();
+    } else {
+      fileSd = null;
     }
-    List<TargetStatus> statuses = scrapeLoops.stream().map(ScrapeLoop::status).toList();
+    for (ScrapeTarget t : targets(scrape, fileSd == null ? ScrapeJob::targets : fileSd::targets)) {
+      scrapeLoops.add(newLoop.apply(t));
+    }
     status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), metrics::render,
-        () -> TargetsPage.render(statuses, metrics, sender, buffer.appendFailure(), redact(cfg.remoteWriteUrl()),
-            clock.getAsLong()));
+        () -> TargetsPage.render(scrapeLoops.stream().map(ScrapeLoop::status).toList(), metrics, sender,
+            buffer.appendFailure(), redact(cfg.remoteWriteUrl()), clock.getAsLong()));
     scrapeLoops.forEach(ScrapeLoop::start);
+    if (fileSd != null) {
+      long everyMs = cfg.fileSdCheckInterval().toMillis();
+      loop.scheduleWithFixedDelay(this::syncTargets, everyMs, everyMs, TimeUnit.MILLISECONDS);
+    }
     if (cfg.maxDiskBytes() > 0) {
       // Once a second: between two checks the buffer grows by about a second of scrapes.
       loop.scheduleWithFixedDelay(this::enforceCap, 1, 1, TimeUnit.SECONDS);
@@ -116,20 +137,52 @@ public final class Agent implements AutoCloseable {
    * relabeling made unusable is logged and left out.
    */
   static List<ScrapeTarget> targets(ScrapeConfig scrape) {
+    return targets(scrape, ScrapeJob::targets);
+  }
+
+  /** As {@link #targets(ScrapeConfig)}, with each job's targets from {@code targetsOf}. */
+  static List<ScrapeTarget> targets(ScrapeConfig scrape, Function<ScrapeJob, List<StaticTarget>> targetsOf) {
     List<ScrapeTarget> out = new ArrayList<>();
     for (ScrapeJob job : scrape.jobs()) {
-      for (StaticTarget st : job.targets()) {
+      for (StaticTarget st : targetsOf.apply(job)) {
         try {
           TargetRelabeling.apply(job, st).ifPresent(t -> out.add(new ScrapeTarget(job.jobName(),
               t.labels().getOrDefault("instance", t.address()), URI.create(t.url()), t.scrapeInterval(),
               t.scrapeTimeout(), job.honorLabels(), job.honorTimestamps(), t.labels(),
-              job.metricRelabelConfigs())));
+              job.metricRelabelConfigs(), job.auth(), job.tls(), job.sampleLimit(), job.labelLimit())));
         } catch (IllegalArgumentException e) {
           log.error("skipping a target: {}", e.getMessage());
         }
       }
     }
     return out;
+  }
+
+  /**
+   * Every -promscrape.fileSDCheckInterval on the event loop: re-reads changed file_sd files and
+   * starts a loop for each new target and stops the loop of each target that went away, without
+   * touching the others. Two targets are the same if job, URL, labels and settings are equal.
+   */
+  private void syncTargets() {
+    if (closed.get() || !fileSd.refresh()) {
+      return;
+    }
+    Set<ScrapeTarget> wanted = new LinkedHashSet<>(targets(scrape, fileSd::targets));
+    int stopped = 0;
+    for (ScrapeLoop sl : scrapeLoops) {
+      if (!wanted.remove(sl.target())) {
+        sl.stop();
+        scrapeLoops.remove(sl);
+        stopped++;
+      }
+    }
+    for (ScrapeTarget t : wanted) {
+      ScrapeLoop sl = newLoop.apply(t);
+      scrapeLoops.add(sl);
+      sl.start();
+    }
+    log.info("file_sd_configs changed: {} targets started, {} stopped, {} scraped now", wanted.size(), stopped,
+        scrapeLoops.size());
   }
 
   private void enforceCap() {

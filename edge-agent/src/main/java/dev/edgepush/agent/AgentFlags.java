@@ -28,6 +28,27 @@ public final class AgentFlags {
       description = "Prometheus-style scrape config (YAML): global, scrape_configs with static_configs.")
   Path promscrapeConfig;
 
+  // --- scrape-side vmagent flags (issue 6) ---
+  @Option(names = {"-promscrape.config.strictParse", "--promscrape.config.strictParse"}, arity = "0..1",
+      fallbackValue = "true", paramLabel = "BOOL",
+      description = "Reject unknown keys in -promscrape.config; false skips them with a warning (default: ${DEFAULT-VALUE}).")
+  boolean strictParse = true;
+
+  @Option(names = {"-promscrape.suppressScrapeErrors", "--promscrape.suppressScrapeErrors"}, arity = "0..1",
+      fallbackValue = "true", paramLabel = "BOOL",
+      description = "Do not log scrape errors of targets; they still show on /targets and as up 0.")
+  boolean suppressScrapeErrors;
+
+  @Option(names = {"-promscrape.fileSDCheckInterval", "--promscrape.fileSDCheckInterval"}, paramLabel = "DURATION",
+      description = "How often file_sd_configs files are checked for changes (default: ${DEFAULT-VALUE}).")
+  String fileSdCheckInterval = "1m";
+
+  @Option(names = {"-dryRun", "--dryRun"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+      description = "Check the flags, -promscrape.config and its file_sd files, then exit: 0 if valid,"
+          + " 1 with every error (file:line) otherwise. -remoteWrite.url is not required.")
+  boolean dryRun;
+  // --- end scrape-side flags ---
+
   @Option(names = {"-remoteWrite.url", "--remoteWrite.url"}, paramLabel = "URL",
       description = "Remote-write endpoint, e.g. https://ingest.example.com/api/v1/write (required).")
   List<String> remoteWriteUrls = new ArrayList<>();
@@ -106,7 +127,12 @@ public final class AgentFlags {
       Map<String, String> extraLabels,
       String listenHost,
       int listenPort,
-      int maxScrapeBytes) {}
+      int maxScrapeBytes,
+      // scrape-side flags (issue 6)
+      boolean strictParse,
+      boolean suppressScrapeErrors,
+      Duration fileSdCheckInterval,
+      boolean dryRun) {}
 
   /** Thrown for a flag that is unknown or has a bad value; the message names it. */
   public static final class FlagException extends Exception {
@@ -134,15 +160,15 @@ public final class AgentFlags {
 
   /** Checks every value; the first bad one is reported with its flag name. */
   public Config validate() throws FlagException {
-    if (remoteWriteUrls.isEmpty()) {
+    if (remoteWriteUrls.isEmpty() && !dryRun) {
       throw new FlagException("-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
     }
     if (remoteWriteUrls.size() > 1) {
       throw new FlagException("-remoteWrite.url is given " + remoteWriteUrls.size()
           + " times; several remotes are not supported by edge-agent yet: give one");
     }
-    String url = remoteWriteUrls.get(0);
-    try {
+    String url = remoteWriteUrls.isEmpty() ? null : remoteWriteUrls.get(0);
+    if (url != null) try {
       java.net.URI u = java.net.URI.create(url);
       if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
         throw new IllegalArgumentException("not an http(s) URL");
@@ -199,7 +225,15 @@ public final class AgentFlags {
     }
     return new Config(promscrapeConfig, url, tmpDataPath, maxDisk, sync, flush, send, maxRowsPerBlock,
         (int) block, bearerToken, bearerTokenFile, extra, host.isEmpty() ? "0.0.0.0" : host, port,
-        (int) scrapeMax);
+        (int) scrapeMax, strictParse, suppressScrapeErrors, fileSdCheck(), dryRun);
+  }
+
+  private Duration fileSdCheck() throws FlagException {
+    Duration d = duration("-promscrape.fileSDCheckInterval", fileSdCheckInterval);
+    if (d.isZero()) {
+      throw new FlagException("-promscrape.fileSDCheckInterval=" + fileSdCheckInterval + ": must be more than 0");
+    }
+    return d;
   }
 
   private static long bytes(String flag, String value) throws FlagException {

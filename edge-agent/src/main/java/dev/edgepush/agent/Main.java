@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * <p>Exit codes: 0 after an orderly stop on SIGTERM or SIGINT (the agent handles both signals
  * itself, so the JVM does not exit with 143/130 as it would by default: systemd and
  * supervisors see a clean stop without {@code SuccessExitStatus=143}); 2 for a bad flag or
- * scrape config; 1 when the orderly stop did not finish within {@link #STOP_DEADLINE_MS} (the
+ * scrape config; with {@code -dryRun}, 0 for a valid config and 1 for a bad flag value or config
+ * (see {@link DryRun}); 1 when the orderly stop did not finish within {@link #STOP_DEADLINE_MS} (the
  * process then halts: safe, as a kill -9 loses nothing buffered).
  */
 public final class Main {
@@ -41,10 +42,22 @@ public final class Main {
         System.out.println("edge-agent " + Agent.VERSION);
         return;
       }
-      cfg = flags.validate();
+      try {
+        cfg = flags.validate();
+      } catch (AgentFlags.FlagException e) {
+        if (flags.dryRun) { // vmagent's -dryRun reports every problem with exit code 1
+          System.err.println("edge-agent: " + e.getMessage());
+          System.exit(1);
+        }
+        throw e;
+      }
+      if (cfg.dryRun()) {
+        System.exit(DryRun.check(cfg, System.out, System.err));
+        return;
+      }
       scrape = cfg.promscrapeConfig() == null
           ? new ScrapeConfig(GlobalConfig.defaults(), List.of())
-          : ScrapeConfigReader.read(cfg.promscrapeConfig());
+          : ScrapeConfigReader.read(cfg.promscrapeConfig(), cfg.strictParse(), w -> log.warn("{}", w));
     } catch (AgentFlags.FlagException | ScrapeConfigException e) {
       System.err.println("edge-agent: " + e.getMessage());
       System.exit(2);

@@ -89,10 +89,18 @@ public final class ScrapeConfigReader {
      */
     public static ScrapeConfig read(Path file, boolean strictParse, Consumer<String> warnings)
             throws ScrapeConfigException, IOException {
-        Path dir = file.toAbsolutePath().normalize().getParent();
-        Path base = file.isAbsolute() ? dir : Path.of("").toAbsolutePath().relativize(dir);
-        return new ScrapeConfigReader(file.toString(), base, strictParse, warnings)
+        return new ScrapeConfigReader(file.toString(), baseDir(file), strictParse, warnings)
                 .parseDocument(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The directory relative paths in {@code configFile} are resolved against: its directory, absolute if the
+     * file name is, else relative to the working directory (empty for a file in it), as vmagent's
+     * {@code filepath.Dir}.
+     */
+    public static Path baseDir(Path configFile) {
+        Path dir = configFile.toAbsolutePath().normalize().getParent();
+        return configFile.isAbsolute() ? dir : Path.of("").toAbsolutePath().relativize(dir);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.edgepush.agent.scrape;
 
+import dev.edgepush.compat.TlsConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -26,7 +27,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
 import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
@@ -49,7 +54,8 @@ public final class HttpScraper {
   private final EventLoopGroup group;
   private final int maxBodyBytes;
   private final String userAgent;
-  private SslContext ssl;
+  /** One TLS context per distinct tls_config (usually one or two per agent), built on first use. */
+  private final Map<TlsConfig, SslContext> ssl = new ConcurrentHashMap<>();
 
   public HttpScraper(EventLoopGroup group, int maxBodyBytes, String userAgent) {
     this.group = group;
@@ -57,11 +63,32 @@ public final class HttpScraper {
     this.userAgent = userAgent;
   }
 
-  private SslContext ssl() throws SSLException {
-    if (ssl == null) {
-      ssl = SslContextBuilder.forClient().build();
+  /**
+   * The client context of a tls_config: {@code ca_file} replaces the JVM's trust store, {@code
+   * cert_file}/{@code key_file} give a client certificate, {@code insecure_skip_verify} trusts any
+   * certificate and skips the host name check.
+   */
+  private SslContext ssl(TlsConfig tls) throws SSLException {
+    SslContext ctx = ssl.get(tls);
+    if (ctx == null) {
+      SslContextBuilder b = SslContextBuilder.forClient();
+      if (tls.insecureSkipVerify()) {
+        b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
+      } else if (tls.caFile() != null) {
+        b.trustManager(tls.caFile().toFile());
+      }
+      if (tls.certFile() != null) {
+        b.keyManager(tls.certFile().toFile(), tls.keyFile().toFile());
+      }
+      try {
+        ctx = b.build();
+      } catch (SSLException | RuntimeException e) {
+        throw new SSLException("tls_config (ca_file " + tls.caFile() + ", cert_file " + tls.certFile()
+            + ", key_file " + tls.keyFile() + "): " + describe(e), e);
+      }
+      ssl.put(tls, ctx);
     }
-    return ssl;
+    return ctx;
   }
 
   public void fetch(ScrapeTarget target, Callback callback) {
@@ -71,12 +98,19 @@ public final class HttpScraper {
     long timeoutMs = target.timeout().toMillis();
     Once once = new Once(callback);
     SslContext sslContext;
+    String authorization;
     try {
-      sslContext = https ? ssl() : null;
+      sslContext = https ? ssl(target.tls()) : null;
+      authorization = ScrapeAuthHeader.of(target.auth());
     } catch (SSLException e) {
       once.fail("TLS setup failed: " + e.getMessage());
       return;
+    } catch (IOException e) {
+      once.fail(e.getMessage());
+      return;
     }
+    // server_name: the name sent in SNI and checked against the certificate.
+    String peerHost = target.tls().serverName() != null ? target.tls().serverName() : url.getHost();
     Bootstrap b =
         new Bootstrap()
             .group(group)
@@ -88,7 +122,7 @@ public final class HttpScraper {
                   protected void initChannel(SocketChannel ch) {
                     ChannelPipeline p = ch.pipeline();
                     if (sslContext != null) {
-                      p.addLast(sslContext.newHandler(ch.alloc(), url.getHost(), port));
+                      p.addLast(sslContext.newHandler(ch.alloc(), peerHost, port));
                     }
                     p.addLast(new HttpClientCodec());
                     p.addLast(new HttpContentDecompressor(0));
@@ -131,6 +165,9 @@ public final class HttpScraper {
               .set(HttpHeaderNames.USER_AGENT, userAgent)
               .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
               .set("X-Prometheus-Scrape-Timeout-Seconds", Double.toString(timeoutMs / 1000.0));
+          if (authorization != null) {
+            req.headers().set(HttpHeaderNames.AUTHORIZATION, authorization);
+          }
           f.channel().writeAndFlush(req);
         });
   }

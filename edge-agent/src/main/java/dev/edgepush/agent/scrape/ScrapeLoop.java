@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * scrape_timeout_seconds}), writes staleness
  * markers for series that disappeared, and appends the whole scrape to the disk buffer as one
  * excerpt. A failed scrape (unreachable, non-200, malformed body) writes {@code up 0} and
- * staleness markers and nothing else. Everything runs on the target's event loop thread; a
+ * staleness markers and nothing else; so does one over the job's {@code sample_limit} or {@code
+ * label_limit}. Everything runs on the target's event loop thread; a
  * scrape still running when the next is due makes the next one skip.
  */
 public final class ScrapeLoop {
@@ -43,6 +44,7 @@ public final class ScrapeLoop {
   private String lastLoggedError;
   private ScheduledFuture<?> schedule;
   private volatile boolean stopped;
+  private boolean suppressScrapeErrors;
 
   public ScrapeLoop(
       ScrapeTarget target,
@@ -61,6 +63,20 @@ public final class ScrapeLoop {
     this.loop = loop;
     this.series = new SeriesEncoder(target, externalLabels, extraLabels);
     this.status = new TargetStatus(target);
+  }
+
+  /**
+   * {@code -promscrape.suppressScrapeErrors}: a target going down or failing differently is not
+   * logged (it still shows on {@code /targets} and as {@code up 0}). Call before {@link #start}.
+   */
+  public ScrapeLoop suppressScrapeErrors(boolean suppress) {
+    this.suppressScrapeErrors = suppress;
+    return this;
+  }
+
+  /** The target this loop scrapes. */
+  public ScrapeTarget target() {
+    return target;
   }
 
   public TargetStatus status() {
@@ -120,12 +136,26 @@ public final class ScrapeLoop {
         error = "malformed exposition from " + target.url() + ": " + e.getMessage();
       }
     }
+    int post = series.samples();
+    // sample_limit and label_limit count after metric relabeling and fail the whole scrape, as in
+    // Prometheus and vmagent; vmagent still reports what was scraped and kept in the counters.
+    boolean overLimit = false;
+    if (error == null && target.sampleLimit() > 0 && post > target.sampleLimit()) {
+      error = "the response from " + target.url() + " exceeds sample_limit=" + target.sampleLimit()
+          + "; either reduce the sample count for the target or increase sample_limit";
+      overLimit = true;
+    } else if (error == null && series.labelLimitError() != null) {
+      error = series.labelLimitError() + " in the response from " + target.url();
+      overLimit = true;
+    }
     boolean up = error == null;
     if (!up) {
       series.discardScraped();
-      scraped = 0;
+      if (!overLimit) {
+        scraped = 0;
+        post = 0;
+      }
     }
-    int post = series.samples();
     int added = series.seriesAdded(); // scraped series only, before the synthetic ones
     series.addSynthetic("up", up ? 1 : 0, ts);
     series.addSynthetic("scrape_duration_seconds", seconds, ts);
@@ -152,6 +182,10 @@ public final class ScrapeLoop {
   }
 
   private void logStateChange(boolean up, String error) {
+    if (suppressScrapeErrors) {
+      wasUp = up;
+      return;
+    }
     if (up && !wasUp) {
       log.info("target {} (job {}) is up again", target.url(), target.job());
       lastLoggedError = null;

@@ -34,6 +34,7 @@ final class SeriesCache {
     final int hash;
     long seenGen = -2; // the last scrape that had it
     long prevSeenGen = -2; // the one before, to undo a failed scrape's marks
+    int labelCount; // for label_limit: labels after relabelling, without external and extra labels
 
     FinalSeries(byte[] encodedLabels) {
       this.encodedLabels = encodedLabels;

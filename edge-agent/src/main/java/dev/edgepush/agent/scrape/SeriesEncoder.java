@@ -36,12 +36,18 @@ final class SeriesEncoder {
   private final LabelSet relabelScratch = new LabelSet();
   private int samples;
   private int added;
+  /** Names of global external labels that no target label overrides: label_limit does not count them. */
+  private final java.util.Set<String> externalOnly = new java.util.HashSet<>();
+  private int lastLabelCount;
+  private String labelLimitError;
 
   SeriesEncoder(ScrapeTarget target, SortedMap<String, String> externalLabels, Map<String, String> extraLabels) {
     this.target = target;
     SortedMap<String, String> t = new java.util.TreeMap<>(externalLabels);
     t.putAll(target.targetLabels());
     this.targetPairs = pairs(t);
+    externalOnly.addAll(externalLabels.keySet());
+    externalOnly.removeAll(target.targetLabels().keySet());
     this.extraPairs = pairs(extraLabels);
   }
 
@@ -58,6 +64,7 @@ final class SeriesEncoder {
     encoder.reset();
     samples = 0;
     added = 0;
+    labelLimitError = null;
     gen++;
   }
 
@@ -70,6 +77,7 @@ final class SeriesEncoder {
       byte[] encoded = finalLabels(metricName, labels, labelPairs);
       if (encoded != null) {
         e.series = finals.computeIfAbsent(new SeriesCache.FinalSeries(encoded), f -> f);
+        e.series.labelCount = lastLabelCount;
       }
     }
     e.seenGen = gen;
@@ -79,6 +87,10 @@ final class SeriesEncoder {
     }
     if (f.seenGen == gen) {
       return; // the same series twice in one exposition: the first one stands
+    }
+    if (target.labelLimit() > 0 && f.labelCount > target.labelLimit() && labelLimitError == null) {
+      labelLimitError = "label_limit exceeded (metric: " + metricName + ", number of labels: "
+          + f.labelCount + ", limit: " + target.labelLimit() + ")";
     }
     f.prevSeenGen = f.seenGen;
     f.seenGen = gen;
@@ -118,6 +130,13 @@ final class SeriesEncoder {
     if (!target.metricRelabeler().isEmpty() && !relabel()) {
       return null;
     }
+    int count = 0;
+    for (String[] l : scratch) {
+      if (!externalOnly.contains(l[0])) {
+        count++;
+      }
+    }
+    lastLabelCount = count;
     return sortedAndEncoded();
   }
 
@@ -215,6 +234,11 @@ final class SeriesEncoder {
         f.seenGen = f.prevSeenGen;
       }
     }
+  }
+
+  /** The first series of this scrape over the job's label_limit, as an error; null if none. */
+  String labelLimitError() {
+    return labelLimitError;
   }
 
   int samples() {

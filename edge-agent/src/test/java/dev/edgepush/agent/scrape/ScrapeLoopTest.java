@@ -8,6 +8,9 @@ import com.sun.net.httpserver.HttpServer;
 import dev.edgepush.agent.AgentMetrics;
 import dev.edgepush.agent.buffer.BufferReader;
 import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.compat.Relabeler;
+import dev.edgepush.compat.ScrapeAuth;
+import dev.edgepush.compat.TlsConfig;
 import dev.edgepush.proto.rw1.RemoteWrite;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -18,6 +21,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,6 +46,8 @@ class ScrapeLoopTest {
   volatile boolean gzip;
   volatile long delayMs;
   volatile int status = 200;
+  volatile String lastQuery;
+  volatile String lastAuthorization;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -52,6 +58,8 @@ class ScrapeLoopTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      lastQuery = ex.getRequestURI().getRawQuery();
+      lastAuthorization = ex.getRequestHeaders().getFirst("Authorization");
       byte[] out = body;
       if (gzip && String.valueOf(ex.getRequestHeaders().getFirst("Accept-Encoding")).contains("gzip")) {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
@@ -82,10 +90,17 @@ class ScrapeLoopTest {
   }
 
   private ScrapeLoop loop(int maxBody, Duration timeout) {
+    return loop(maxBody, timeout, "", ScrapeAuth.NONE, 0, 0);
+  }
+
+  private ScrapeLoop loop(int maxBody, Duration timeout, String query, ScrapeAuth auth, int sampleLimit,
+      int labelLimit) {
     int port = server.getAddress().getPort();
-    ScrapeTarget t = new ScrapeTarget("j", "127.0.0.1:" + port, URI.create("http://127.0.0.1:" + port + "/metrics"),
+    ScrapeTarget t = new ScrapeTarget("j", "127.0.0.1:" + port,
+        URI.create("http://127.0.0.1:" + port + "/metrics" + query),
         Duration.ofSeconds(10), timeout, false, true,
-        new TreeMap<>(Map.of("job", "j", "instance", "127.0.0.1:" + port)));
+        new TreeMap<>(Map.of("job", "j", "instance", "127.0.0.1:" + port)), Relabeler.EMPTY, auth,
+        TlsConfig.DEFAULT, sampleLimit, labelLimit);
     return new ScrapeLoop(t, new HttpScraper(group, maxBody, "test"), buffer, metrics, System::currentTimeMillis,
         group.next(), new TreeMap<>(), Map.of());
   }
@@ -163,5 +178,65 @@ class ScrapeLoopTest {
     ScrapeLoop loop = loop(1 << 20, Duration.ofSeconds(5));
     assertEquals(0.0, scrapeOnce(loop).get("up"));
     assertTrue(loop.status().lastError().contains("HTTP 503"), loop.status().lastError());
+  }
+
+  @Test
+  void overSampleLimitTheScrapeFailsAndNothingScrapedIsStoredButTheCountsAre() throws Exception {
+    body = "a 1\nb 2\nc 3\n".getBytes(StandardCharsets.UTF_8);
+    ScrapeLoop loop = loop(1 << 20, Duration.ofSeconds(5), "", ScrapeAuth.NONE, 2, 0);
+    Map<String, Double> s = scrapeOnce(loop);
+    assertEquals(0.0, s.get("up"));
+    assertFalse(s.containsKey("a"));
+    assertEquals(3.0, s.get("scrape_samples_scraped"), "vmagent reports what was scraped");
+    assertEquals(3.0, s.get("scrape_samples_post_metric_relabeling"));
+    assertEquals(0.0, s.get("scrape_series_added"));
+    assertTrue(loop.status().lastError().contains("exceeds sample_limit=2"), loop.status().lastError());
+  }
+
+  @Test
+  void atTheSampleLimitTheScrapeSucceeds() throws Exception {
+    body = "a 1\nb 2\n".getBytes(StandardCharsets.UTF_8);
+    Map<String, Double> s = scrapeOnce(loop(1 << 20, Duration.ofSeconds(5), "", ScrapeAuth.NONE, 2, 0));
+    assertEquals(1.0, s.get("up"));
+    assertEquals(2.0, s.get("b"));
+  }
+
+  @Test
+  void aSeriesOverTheLabelLimitFailsTheScrape() throws Exception {
+    // __name__, job, instance and x: 4 labels
+    body = "ok 1\nwide{x=\"1\"} 2\n".getBytes(StandardCharsets.UTF_8);
+    ScrapeLoop loop = loop(1 << 20, Duration.ofSeconds(5), "", ScrapeAuth.NONE, 0, 3);
+    Map<String, Double> s = scrapeOnce(loop);
+    assertEquals(0.0, s.get("up"));
+    assertFalse(s.containsKey("ok"));
+    assertTrue(loop.status().lastError().contains("label_limit exceeded (metric: wide, number of labels: 4,"
+        + " limit: 3)"), loop.status().lastError());
+  }
+
+  @Test
+  void paramsGoInTheQueryAndBasicAuthPasswordFileIsReadAtEachScrape() throws Exception {
+    Path pw = dir.resolve("pw");
+    Files.writeString(pw, "s3cret\n");
+    ScrapeLoop loop = loop(1 << 20, Duration.ofSeconds(5), "?module=a+b&x=1",
+        new ScrapeAuth("robot", null, pw, null, null), 0, 0);
+    assertEquals(1.0, scrapeOnce(loop).get("up"));
+    assertEquals("module=a+b&x=1", lastQuery);
+    assertEquals("Basic " + java.util.Base64.getEncoder().encodeToString(
+        "robot:s3cret".getBytes(StandardCharsets.UTF_8)), lastAuthorization);
+    Files.writeString(pw, "rotated");
+    scrapeOnce(loop);
+    assertEquals("Basic " + java.util.Base64.getEncoder().encodeToString(
+        "robot:rotated".getBytes(StandardCharsets.UTF_8)), lastAuthorization);
+  }
+
+  @Test
+  void aBearerTokenIsSentAndAMissingTokenFileFailsTheScrape() throws Exception {
+    assertEquals(1.0, scrapeOnce(loop(1 << 20, Duration.ofSeconds(5), "",
+        new ScrapeAuth(null, null, null, "tok", null), 0, 0)).get("up"));
+    assertEquals("Bearer tok", lastAuthorization);
+    ScrapeLoop missing = loop(1 << 20, Duration.ofSeconds(5), "",
+        new ScrapeAuth(null, null, null, null, dir.resolve("nope")), 0, 0);
+    assertEquals(0.0, scrapeOnce(missing).get("up"));
+    assertTrue(missing.status().lastError().contains("cannot read bearer_token_file"), missing.status().lastError());
   }
 }
