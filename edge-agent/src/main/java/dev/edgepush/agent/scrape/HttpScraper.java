@@ -71,16 +71,16 @@ public final class HttpScraper {
   private SslContext ssl(TlsConfig tls) throws SSLException {
     SslContext ctx = ssl.get(tls);
     if (ctx == null) {
-      SslContextBuilder b = SslContextBuilder.forClient();
-      if (tls.insecureSkipVerify()) {
-        b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
-      } else if (tls.caFile() != null) {
-        b.trustManager(tls.caFile().toFile());
-      }
-      if (tls.certFile() != null) {
-        b.keyManager(tls.certFile().toFile(), tls.keyFile().toFile());
-      }
       try {
+        SslContextBuilder b = SslContextBuilder.forClient();
+        if (tls.insecureSkipVerify()) {
+          b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
+        } else if (tls.caFile() != null) {
+          b.trustManager(tls.caFile().toFile()); // throws IllegalArgumentException for a bad file
+        }
+        if (tls.certFile() != null) {
+          b.keyManager(tls.certFile().toFile(), tls.keyFile().toFile());
+        }
         ctx = b.build();
       } catch (SSLException | RuntimeException e) {
         throw new SSLException("tls_config (ca_file " + tls.caFile() + ", cert_file " + tls.certFile()
