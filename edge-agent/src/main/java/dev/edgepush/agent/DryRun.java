@@ -43,18 +43,25 @@ final class DryRun {
     int files = 0;
     for (ScrapeJob job : config.jobs()) {
       for (Path pattern : job.fileSdFiles()) {
+        List<Path> matched;
         try {
-          for (Path file : FileSdReader.expand(pattern)) {
-            if (!Files.exists(file)) {
-              continue; // not an error in vmagent either: the file may appear later
-            }
-            files++;
-            FileSdReader.read(file, baseDir, job.scheme());
-          }
-        } catch (ScrapeConfigException e) {
-          problems.add(e.getMessage());
+          matched = FileSdReader.expand(pattern);
         } catch (IOException | RuntimeException e) {
           problems.add(pattern + ": " + e.getMessage());
+          continue;
+        }
+        for (Path file : matched) {
+          if (!Files.exists(file)) {
+            continue; // not an error in vmagent either: the file may appear later
+          }
+          files++;
+          try {
+            FileSdReader.read(file, baseDir, job.scheme());
+          } catch (ScrapeConfigException e) {
+            problems.add(e.getMessage());
+          } catch (IOException e) {
+            problems.add("cannot read " + file + ": " + e);
+          }
         }
       }
     }
