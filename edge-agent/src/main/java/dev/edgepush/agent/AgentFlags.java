@@ -43,7 +43,7 @@ public final class AgentFlags {
       description = "How often file_sd_configs files are checked for changes (default: ${DEFAULT-VALUE}).")
   String fileSdCheckInterval = "1m";
 
-  @Option(names = {"-dryRun", "--dryRun"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+  @Option(names = {"-dryRun", "--dryRun", "-promscrape.config.dryRun", "--promscrape.config.dryRun"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
       description = "Check the flags, -promscrape.config and its file_sd files, then exit: 0 if valid,"
           + " 1 with every error (file:line) otherwise. -remoteWrite.url is not required.")
   boolean dryRun;

@@ -34,7 +34,8 @@ import java.util.TreeMap;
  * @param sampleLimit {@code sample_limit}: more samples than this after metric relabeling fail the scrape
  *     ({@code up} 0, nothing stored); 0 = no limit
  * @param labelLimit {@code label_limit}: a series with more labels than this after metric relabeling fails
- *     the scrape; 0 = no limit
+ *     the scrape; 0 = no limit. This is Prometheus' key: vmagent rejects it as an unknown field, so a
+ *     config using it no longer loads in vmagent
  */
 public record ScrapeJob(
         String jobName,

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * target's labels and the synthetic series Prometheus adds ({@code up}, {@code
  * scrape_duration_seconds}, {@code scrape_samples_scraped}, {@code
  * scrape_samples_post_metric_relabeling}, {@code scrape_series_added}, and vmagent's {@code
- * scrape_timeout_seconds}), writes staleness
+ * scrape_timeout_seconds} and, with a {@code sample_limit}, {@code scrape_samples_limit}), writes staleness
  * markers for series that disappeared, and appends the whole scrape to the disk buffer as one
  * excerpt. A failed scrape (unreachable, non-200, malformed body) writes {@code up 0} and
  * staleness markers and nothing else; so does one over the job's {@code sample_limit} or {@code
@@ -164,6 +164,10 @@ public final class ScrapeLoop {
     series.addSynthetic("scrape_series_added", up ? added : 0, ts);
     // vmagent adds this one too (Prometheus does only with a feature flag); we follow vmagent.
     series.addSynthetic("scrape_timeout_seconds", target.timeout().toMillis() / 1000.0, ts);
+    if (target.sampleLimit() > 0) {
+      // vmagent adds the configured limit as a series when sample_limit is set.
+      series.addSynthetic("scrape_samples_limit", target.sampleLimit(), ts);
+    }
     series.addStalenessMarkers(ts);
     int total = series.samples();
     metrics.samplesScraped.add(scraped);

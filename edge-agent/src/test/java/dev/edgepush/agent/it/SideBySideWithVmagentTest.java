@@ -54,7 +54,12 @@ class SideBySideWithVmagentTest {
     String vmagent = binary("vmagent");
     String nodeExporter = binary("prometheus-node-exporter");
     HttpServer corners = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    Set<String> queries = java.util.concurrent.ConcurrentHashMap.newKeySet();
     corners.createContext("/metrics", ex -> {
+      if (ex.getRequestURI().getRawQuery() != null) {
+        String ua = String.valueOf(ex.getRequestHeaders().getFirst("User-Agent"));
+        queries.add((ua.startsWith("edge-agent") ? "edge-agent " : "vmagent ") + ex.getRequestURI().getRawQuery());
+      }
       byte[] b = CORNERS.getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
       ex.sendResponseHeaders(200, b.length);
@@ -72,6 +77,10 @@ class SideBySideWithVmagentTest {
     try (VictoriaMetrics forVmagent = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm1")));
         VictoriaMetrics forEdge = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm2")))) {
       Path config = dir.resolve("scrape.yml");
+      int cp = corners.getAddress().getPort();
+      Files.writeString(dir.resolve("sd-a.json"),
+          "[{\"targets\": [\"127.0.0.1:" + cp + "\"], \"labels\": {\"room\": \"lab\"}}]");
+      Files.writeString(dir.resolve("sd-b.yml"), "- targets: ['localhost:" + cp + "']\n  labels: {room: hall}\n");
       Files.writeString(config, String.join("\n",
           "global:",
           "  scrape_interval: 1s",
@@ -114,6 +123,24 @@ class SideBySideWithVmagentTest {
           "  - job_name: down",
           "    static_configs:",
           "      - targets: ['127.0.0.1:" + downPort + "']",
+          "  - job_name: sd",
+          "    file_sd_configs:",
+          "      - files: ['sd-*.json']",
+          "      - files: [sd-b.yml]",
+          "    relabel_configs:",
+          "      - {source_labels: [__meta_filepath], target_label: sd_file}",
+          "    metric_relabel_configs:",
+          "      - {action: keep, source_labels: [__name__], regex: 'corner_(a|b)'}",
+          "  - job_name: params",
+          "    params: {module: [http_2xx, icmp], 'x y': ['a*b~c']}",
+          "    static_configs:",
+          "      - targets: ['127.0.0.1:" + cp + "']",
+          "    relabel_configs:",
+          "      - {source_labels: [__param_module], target_label: module}",
+          "  - job_name: limited",
+          "    sample_limit: 5",
+          "    static_configs:",
+          "      - targets: ['127.0.0.1:" + cp + "']",
           ""));
       String[] common = {"-promscrape.config=" + config, "-remoteWrite.label=robot=r1"};
       vma = new ProcessBuilder(vmagent, common[0], common[1], "-remoteWrite.url=" + forVmagent.writeUrl(),
@@ -135,6 +162,16 @@ class SideBySideWithVmagentTest {
           .noneMatch(x -> x.contains("corner_summary") || x.contains("nl=")), "drop and labeldrop ran");
       assertTrue(fromEdge.stream().anyMatch(x -> x.contains("job=node") && x.contains("host=127.0.0.1")));
       assertTrue(fromEdge.stream().noneMatch(x -> x.contains("127.0.0.2")), "the dropped target was never scraped");
+      assertTrue(fromEdge.stream().anyMatch(x -> x.contains("instance=localhost:" + cp + ", job=sd")
+          && x.contains("room=hall") && x.contains("sd_file=sd-b.yml")), "the YAML file's target");
+      assertTrue(fromEdge.stream().anyMatch(x -> x.contains("job=sd") && x.contains("sd_file=sd-a.json")
+          && x.contains("room=lab")), "the JSON file's target");
+      assertTrue(fromEdge.stream().anyMatch(x -> x.contains("job=params") && x.contains("module=http_2xx")));
+      assertTrue(fromEdge.stream().filter(x -> x.contains("job=limited")).noneMatch(x -> x.contains("corner_")),
+          "over sample_limit nothing scraped is stored");
+      assertTrue(fromEdge.stream().anyMatch(x -> x.startsWith("{__name__=up,") && x.contains("job=limited")));
+      assertEquals(Set.of("vmagent module=http_2xx&module=icmp&x+y=a%2Ab~c",
+          "edge-agent module=http_2xx&module=icmp&x+y=a%2Ab~c"), queries, "both sent the same params");
       System.out.println("series compared: " + fromEdge.size());
       Set<String> onlyVmagent = new TreeSet<>(fromVmagent);
       onlyVmagent.removeAll(fromEdge);
@@ -173,7 +210,7 @@ class SideBySideWithVmagentTest {
           jobs++;
         }
       }
-      if (jobs >= 5) {
+      if (jobs >= 9) { // the up series of the 9 targets scraped
         return;
       }
       AgentProcess.pause(250);

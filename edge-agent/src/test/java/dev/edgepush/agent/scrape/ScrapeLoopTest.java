@@ -190,6 +190,7 @@ class ScrapeLoopTest {
     assertEquals(3.0, s.get("scrape_samples_scraped"), "vmagent reports what was scraped");
     assertEquals(3.0, s.get("scrape_samples_post_metric_relabeling"));
     assertEquals(0.0, s.get("scrape_series_added"));
+    assertEquals(2.0, s.get("scrape_samples_limit"), "vmagent adds the limit as a series");
     assertTrue(loop.status().lastError().contains("exceeds sample_limit=2"), loop.status().lastError());
   }
 
