@@ -35,7 +35,14 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
  *       {@link Relabeler});</li>
  *   <li>each {@code static_configs} entry: {@code targets} (a list of {@code host:port}; IPv6 in
  *       brackets, {@code [::1]:9100}; a target without a port gets 80 for http or 443 for https, as in
- *       Prometheus) and {@code labels}.</li>
+ *       Prometheus) and {@code labels};</li>
+ *   <li>per job also {@code file_sd_configs} ({@code files} only: vmagent rejects {@code refresh_interval}
+ *       and so does this reader; the files are read by {@link FileSdReader}), {@code params},
+ *       {@code basic_auth} ({@code username}, {@code password}, {@code password_file}), {@code bearer_token},
+ *       {@code bearer_token_file}, {@code tls_config} ({@code ca_file}, {@code cert_file}, {@code key_file},
+ *       {@code insecure_skip_verify}, {@code server_name}), {@code sample_limit} and {@code label_limit}
+ *       (Prometheus' key; vmagent rejects it). Relative file paths are relative to the config file's
+ *       directory, as in vmagent and Prometheus.</li>
  * </ul>
  *
  * <p>Rules:
@@ -48,7 +55,7 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
  *   <li>Label names in {@code labels} and {@code external_labels} must match
  *       {@code [a-zA-Z_][a-zA-Z0-9_]*}.</li>
  *   <li>Parsing is strict like vmagent's: a key that Prometheus or vmagent define but edge-agent does not
- *       support yet ({@code params}, {@code basic_auth}, {@code tls_config}, any
+ *       support yet ({@code oauth2}, {@code authorization}, {@code proxy_url}, any other
  *       {@code *_sd_configs}, {@code remote_write}, ...) is reported as "not supported by edge-agent yet";
  *       any other key is an "unknown field", with a suggestion when it looks like a typo. Duplicate keys
  *       are errors. YAML anchors, aliases and merge keys ({@code <<}) work.</li>
