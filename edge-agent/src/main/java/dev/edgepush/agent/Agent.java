@@ -124,6 +124,11 @@ public final class Agent implements AutoCloseable {
     }
   }
 
+  /** The remotes, in -remoteWrite.url order (for tests). */
+  List<Remote> remotes() {
+    return remotes;
+  }
+
   // --- end of remote-write compatibility ---
 
   /**
