@@ -1,15 +1,13 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.agent.buffer.DiskBuffer;
 import dev.edgepush.agent.scrape.HttpScraper;
 import dev.edgepush.agent.scrape.ScrapeLoop;
 import dev.edgepush.agent.scrape.ScrapeTarget;
-import dev.edgepush.agent.send.Backoff;
-import dev.edgepush.agent.send.PushOutcome;
-import dev.edgepush.agent.send.RemoteWriteClient;
-import dev.edgepush.agent.send.Sender;
 import dev.edgepush.compat.GlobalConfig;
+import dev.edgepush.compat.RelabelConfigReader;
+import dev.edgepush.compat.Relabeler;
 import dev.edgepush.compat.ScrapeConfig;
+import dev.edgepush.compat.ScrapeConfigException;
 import dev.edgepush.compat.ScrapeConfigReader;
 import dev.edgepush.compat.ScrapeJob;
 import dev.edgepush.compat.StaticTarget;
@@ -20,11 +18,9 @@ import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -46,17 +42,15 @@ public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
   private final EventLoopGroup loop;
-  private final DiskBuffer buffer;
-  private final RemoteWriteClient client;
-  private final Sender sender;
-  private final Thread senderThread;
+  private final List<Remote> remotes = new ArrayList<>();
+  private final RemoteFanOut fanOut;
   /** Changes while running when file_sd_configs files change (see {@link #syncTargets}). */
   private final List<ScrapeLoop> scrapeLoops = new CopyOnWriteArrayList<>();
   private final StatusServer status;
   private final ScrapeConfig scrape;
   private final FileSdTargets fileSd;
   private final Function<ScrapeTarget, ScrapeLoop> newLoop;
-  private final AgentMetrics metrics;
+  private final AgentMetrics metrics; // what is not per remote: samples scraped, local pushes
   private final AtomicBoolean closed = new AtomicBoolean();
   /**
    * Longest the orderly stop waits for scrapes in flight to be written: long enough for a
@@ -70,36 +64,14 @@ public final class Agent implements AutoCloseable {
   public Agent(AgentFlags.Config cfg, ScrapeConfig scrape) throws IOException, InterruptedException {
     LongSupplier clock = System::currentTimeMillis;
     metrics = new AgentMetrics(clock);
-    buffer = DiskBuffer.open(cfg.dataPath().resolve("buffer"), cfg.maxDiskBytes(), cfg.syncInterval());
-    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, buffer::diskBytes,
-        buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal);
-    String token = cfg.bearerToken();
-    if (cfg.bearerTokenFile() != null) {
-      token = RemoteWriteClient.readTokenFile(cfg.bearerTokenFile());
-    }
-    client = new RemoteWriteClient(cfg.remoteWriteUrl(), token, cfg.sendTimeout(), USER_AGENT,
-        () -> Map.of(
-            "X-Edgepush-Pending-Samples", Long.toString(metrics.pendingSamples()),
-            "X-Edgepush-Oldest-Pending-Age-Seconds", String.format("%.3f", metrics.oldestPendingAgeSeconds())));
-    sender = new Sender(buffer, new Sender.Transport() {
-          @Override
-          public PushOutcome push(byte[] body, int offset, int length) {
-            return client.push(body, offset, length);
-          }
-
-          @Override
-          public long lastRequestBytes() {
-            return client.lastRequestBytes();
-          }
-        }, Backoff.withDefaults(new SecureRandom()), metrics, clock, cfg.flushInterval(),
-        cfg.maxBatchSamples(), cfg.maxBatchBytes(), redact(cfg.remoteWriteUrl()));
-    senderThread = new Thread(sender, "edge-agent-sender");
-    senderThread.start();
+    openRemotes(cfg, clock);
+    fanOut = new RemoteFanOut(readRelabel("-remoteWrite.relabelConfig", cfg.relabelConfig()), remotes);
+    remotes.forEach(r -> r.senderThread.start());
 
     loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     HttpScraper scraper = new HttpScraper(loop, cfg.maxScrapeBytes(), USER_AGENT);
     GlobalConfig global = scrape.global();
-    newLoop = t -> new ScrapeLoop(t, scraper, buffer, metrics, clock, loop.next(),
+    newLoop = t -> new ScrapeLoop(t, scraper, fanOut, metrics, clock, loop.next(),
         global.externalLabels(), cfg.extraLabels()).suppressScrapeErrors(cfg.suppressScrapeErrors());
     this.scrape = scrape;
     if (FileSdTargets.needed(scrape)) {
@@ -113,9 +85,11 @@ public final class Agent implements AutoCloseable {
     for (ScrapeTarget t : targets(scrape, fileSd == null ? ScrapeJob::targets : fileSd::targets)) {
       scrapeLoops.add(newLoop.apply(t));
     }
-    status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), metrics::render,
-        () -> TargetsPage.render(scrapeLoops.stream().map(ScrapeLoop::status).toList(), metrics, sender,
-            buffer.appendFailure(), redact(cfg.remoteWriteUrl()), clock.getAsLong()));
+    LocalPush push = new LocalPush(fanOut, metrics, clock, cfg.maxInsertBytes(), cfg.extraLabels());
+    List<AgentMetrics> perRemote = remotes.stream().map(r -> r.metrics).toList();
+    status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), () -> AgentMetrics.render(metrics, perRemote),
+        () -> TargetsPage.render(scrapeLoops.stream().map(ScrapeLoop::status).toList(), remotes, clock.getAsLong()),
+        push, cfg.maxInsertBytes());
     scrapeLoops.forEach(ScrapeLoop::start);
     if (fileSd != null) {
       long everyMs = cfg.fileSdCheckInterval().toMillis();
@@ -125,10 +99,58 @@ public final class Agent implements AutoCloseable {
       // Once a second: between two checks the buffer grows by about a second of scrapes.
       loop.scheduleWithFixedDelay(this::enforceCap, 1, 1, TimeUnit.SECONDS);
     }
-    log.info("edge-agent {} started: {} targets, buffer {}, remote {}, status on http://{}:{}/targets",
-        VERSION, scrapeLoops.size(), buffer.directory(), redact(cfg.remoteWriteUrl()),
+    log.info("edge-agent {} started: {} targets, {} remote(s) {}, status and local push on http://{}:{}/targets",
+        VERSION, scrapeLoops.size(), remotes.size(),
+        remotes.stream().map(r -> r.spec.label() + " (buffer " + r.buffer.directory() + ")").toList(),
         cfg.listenHost(), status.port());
   }
+
+  // --- remote-write compatibility (issue 6, remote side) ---
+
+  /**
+   * One {@link Remote} per {@code -remoteWrite.url}. Buffer directories: a single URL keeps
+   * {@code <tmpDataPath>/buffer} (the layout before several URLs existed, so an upgraded robot
+   * keeps its backlog); with several URLs each gets {@code
+   * <tmpDataPath>/persistent-queue/<n>_<hash>} ({@link RemoteSpec#directoryName}).
+   */
+  private void openRemotes(AgentFlags.Config cfg, LongSupplier clock) throws IOException {
+    boolean several = cfg.remotes().size() > 1;
+    try {
+      for (RemoteSpec spec : cfg.remotes()) {
+        Path dir = several ? cfg.dataPath().resolve("persistent-queue").resolve(spec.directoryName())
+            : cfg.dataPath().resolve("buffer");
+        Relabeler urlRelabel = readRelabel("-remoteWrite.urlRelabelConfig", spec.urlRelabelConfig());
+        remotes.add(new Remote(spec, cfg, dir, several, urlRelabel, clock));
+      }
+    } catch (IOException | RuntimeException e) {
+      remotes.forEach(r -> r.buffer.close());
+      throw e;
+    }
+    Integer queues = cfg.remoteWriteQueues();
+    if (queues != null && queues > 1) {
+      log.info("-remoteWrite.queues={} accepted; edge-agent sends over one lane per URL all the same, so that"
+          + " samples of a series reach the remote in timestamp order (parallel lanes cause out-of-order"
+          + " rejections at Prometheus-style receivers, above all while a backlog drains)", queues);
+    }
+  }
+
+  private static Relabeler readRelabel(String flag, Path file) throws IOException {
+    if (file == null) {
+      return Relabeler.EMPTY;
+    }
+    try {
+      return RelabelConfigReader.read(file);
+    } catch (ScrapeConfigException e) {
+      throw new IOException(flag + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The remotes, in -remoteWrite.url order (for tests). */
+  List<Remote> remotes() {
+    return remotes;
+  }
+
+  // --- end of remote-write compatibility ---
 
   /**
    * Every static target of every job after the job's relabel_configs (see {@link
@@ -186,10 +208,12 @@ public final class Agent implements AutoCloseable {
   }
 
   private void enforceCap() {
-    try {
-      buffer.enforceCap();
-    } catch (IOException | RuntimeException e) {
-      log.error("cannot enforce the disk cap on {}: {}", buffer.directory(), e.toString());
+    for (Remote r : remotes) {
+      try {
+        r.buffer.enforceCap();
+      } catch (IOException | RuntimeException e) {
+        log.error("cannot enforce the disk cap on {}: {}", r.buffer.directory(), e.toString());
+      }
     }
   }
 
@@ -225,19 +249,23 @@ public final class Agent implements AutoCloseable {
     }
     status.close();
     loop.shutdownGracefully(0, 3, TimeUnit.SECONDS).syncUninterruptibly();
-    sender.stop();
-    try {
-      senderThread.join(SENDER_JOIN_MS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    remotes.forEach(r -> r.sender.stop());
+    long joinDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SENDER_JOIN_MS);
+    for (Remote r : remotes) {
+      try {
+        r.senderThread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(joinDeadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (r.senderThread.isAlive()) {
+        log.info("a push to {} is still in flight; its batch is not acknowledged and will be sent again",
+            r.spec.label());
+      } else {
+        r.sender.closeReader();
+      }
+      r.client.close();
+      r.buffer.close();
+      log.info("edge-agent stopped {}; {} samples pending in its buffer", r.spec.label(), r.buffer.pendingSamples());
     }
-    if (senderThread.isAlive()) {
-      log.info("a push is still in flight; its batch is not acknowledged and will be sent again");
-    } else {
-      sender.closeReader();
-    }
-    client.close();
-    buffer.close();
-    log.info("edge-agent stopped; {} samples pending in the buffer", buffer.pendingSamples());
   }
 }

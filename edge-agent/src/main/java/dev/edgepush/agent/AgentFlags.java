@@ -86,12 +86,73 @@ public final class AgentFlags {
   String maxBlockSize = "8MB";
 
   @Option(names = {"-remoteWrite.bearerToken", "--remoteWrite.bearerToken"}, paramLabel = "TOKEN",
-      description = "Bearer token for the remote (prefer -remoteWrite.bearerTokenFile: a flag shows in ps).")
-  String bearerToken;
+      description = "Bearer token per -remoteWrite.url (prefer -remoteWrite.bearerTokenFile: a flag shows in ps).")
+  List<String> bearerTokens = new ArrayList<>();
 
   @Option(names = {"-remoteWrite.bearerTokenFile", "--remoteWrite.bearerTokenFile"}, paramLabel = "FILE",
       description = "File holding the bearer token for the remote.")
-  Path bearerTokenFile;
+  List<String> bearerTokenFiles = new ArrayList<>();
+
+  // --- remote-write compatibility (issue 6, remote side): per-URL flags, TLS, rate, relabel, push ---
+  // Per-URL flags: the Nth value applies to the Nth -remoteWrite.url; a single value applies to
+  // every URL (vmagent's GetOptionalArg); fewer values leave the rest unset. See RemoteSpec.
+
+  @Option(names = {"-remoteWrite.basicAuth.username", "--remoteWrite.basicAuth.username"}, paramLabel = "USER",
+      description = "Basic auth user per -remoteWrite.url (repeatable like the URL).")
+  List<String> basicAuthUsernames = new ArrayList<>();
+
+  @Option(names = {"-remoteWrite.basicAuth.password", "--remoteWrite.basicAuth.password"}, paramLabel = "PASSWORD",
+      description = "Basic auth password per -remoteWrite.url (prefer .passwordFile: a flag shows in ps).")
+  List<String> basicAuthPasswords = new ArrayList<>();
+
+  @Option(names = {"-remoteWrite.basicAuth.passwordFile", "--remoteWrite.basicAuth.passwordFile"}, paramLabel = "FILE",
+      description = "File holding the basic auth password per -remoteWrite.url.")
+  List<String> basicAuthPasswordFiles = new ArrayList<>();
+
+  @Option(names = {"-remoteWrite.tlsCAFile", "--remoteWrite.tlsCAFile"}, paramLabel = "FILE",
+      description = "PEM file of the CA certificates that verify the remote, per -remoteWrite.url (default: the JDK's).")
+  List<String> tlsCaFiles = new ArrayList<>();
+
+  @Option(names = {"-remoteWrite.tlsCertFile", "--remoteWrite.tlsCertFile"}, paramLabel = "FILE",
+      description = "PEM client certificate (chain) per -remoteWrite.url, with -remoteWrite.tlsKeyFile.")
+  List<String> tlsCertFiles = new ArrayList<>();
+
+  @Option(names = {"-remoteWrite.tlsKeyFile", "--remoteWrite.tlsKeyFile"}, paramLabel = "FILE",
+      description = "PEM client key per -remoteWrite.url: unencrypted PKCS#8 (BEGIN PRIVATE KEY), RSA, EC or Ed25519.")
+  List<String> tlsKeyFiles = new ArrayList<>();
+
+  @Option(names = {"-remoteWrite.tlsInsecureSkipVerify", "--remoteWrite.tlsInsecureSkipVerify"}, paramLabel = "BOOL",
+      arity = "0..1", fallbackValue = "true",
+      description = "Do not verify the remote's certificate, per -remoteWrite.url (testing only).")
+  List<String> tlsInsecureSkipVerify = new ArrayList<>();
+
+  @Option(names = {"-remoteWrite.tlsServerName", "--remoteWrite.tlsServerName"}, paramLabel = "NAME",
+      description = "Server name sent (SNI) and verified in the remote's certificate, per -remoteWrite.url.")
+  List<String> tlsServerNames = new ArrayList<>();
+
+  @Option(names = {"-remoteWrite.rateLimit", "--remoteWrite.rateLimit"}, paramLabel = "BYTES",
+      description = "Most compressed bytes per second sent to each -remoteWrite.url; 0 = no limit.")
+  List<String> rateLimits = new ArrayList<>();
+
+  @Option(names = {"-remoteWrite.queues", "--remoteWrite.queues"}, paramLabel = "N",
+      description = "Accepted for vmagent compatibility; edge-agent always sends over one lane per URL"
+          + " (per-series timestamp order on the wire).")
+  Integer remoteWriteQueues;
+
+  @Option(names = {"-remoteWrite.relabelConfig", "--remoteWrite.relabelConfig"}, paramLabel = "FILE",
+      description = "Relabel configs (YAML list) applied to every sample, scraped or pushed, before it is buffered.")
+  Path relabelConfig;
+
+  @Option(names = {"-remoteWrite.urlRelabelConfig", "--remoteWrite.urlRelabelConfig"}, paramLabel = "FILE",
+      description = "Relabel configs per -remoteWrite.url, applied after -remoteWrite.relabelConfig, for that URL only.")
+  List<String> urlRelabelConfigs = new ArrayList<>();
+
+  @Option(names = {"-maxInsertRequestSize", "--maxInsertRequestSize"}, paramLabel = "BYTES",
+      description = "Largest body of a local push (/api/v1/write, /api/v1/import/prometheus); larger gets 413"
+          + " (default: ${DEFAULT-VALUE}).")
+  String maxInsertRequestSize = "32MB";
+
+  // --- end of remote-write compatibility options ---
 
   @Option(names = {"-remoteWrite.label", "--remoteWrite.label"}, paramLabel = "NAME=VALUE",
       description = "Label added to every sample sent (repeatable); overrides a scraped label of the same name.")
@@ -132,7 +193,12 @@ public final class AgentFlags {
       boolean strictParse,
       boolean suppressScrapeErrors,
       Duration fileSdCheckInterval,
-      boolean dryRun) {}
+      boolean dryRun,
+      // remote-write compatibility (issue 6, remote side)
+      List<RemoteSpec> remotes,
+      Path relabelConfig,
+      int maxInsertBytes,
+      Integer remoteWriteQueues) {}
 
   /** Thrown for a flag that is unknown or has a bad value; the message names it. */
   public static final class FlagException extends Exception {
@@ -151,7 +217,13 @@ public final class AgentFlags {
     try {
       commandLine(f).parseArgs(args);
     } catch (CommandLine.UnmatchedArgumentException e) {
-      throw new FlagException("unknown flag " + e.getUnmatched().get(0) + " (edge-agent -help lists the flags)");
+      String unmatched = e.getUnmatched().get(0);
+      String vmagentFlag = VmagentFlags.unsupported(unmatched);
+      if (vmagentFlag != null) {
+        throw new FlagException(vmagentFlag + " is a vmagent flag that edge-agent does not support yet"
+            + " (edge-agent -help lists the flags it supports)");
+      }
+      throw new FlagException("unknown flag " + unmatched + " (edge-agent -help lists the flags)");
     } catch (CommandLine.ParameterException e) {
       throw new FlagException(e.getMessage());
     }
@@ -163,22 +235,10 @@ public final class AgentFlags {
     if (remoteWriteUrls.isEmpty() && !dryRun) {
       throw new FlagException("-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
     }
-    if (remoteWriteUrls.size() > 1) {
-      throw new FlagException("-remoteWrite.url is given " + remoteWriteUrls.size()
-          + " times; several remotes are not supported by edge-agent yet: give one");
+    for (String u : remoteWriteUrls) {
+      checkUrl(u);
     }
-    String url = remoteWriteUrls.isEmpty() ? null : remoteWriteUrls.get(0);
-    if (url != null) try {
-      java.net.URI u = java.net.URI.create(url);
-      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-        throw new IllegalArgumentException("not an http(s) URL");
-      }
-    } catch (IllegalArgumentException e) {
-      throw new FlagException("-remoteWrite.url=" + url + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write");
-    }
-    if (bearerToken != null && bearerTokenFile != null) {
-      throw new FlagException("-remoteWrite.bearerToken and -remoteWrite.bearerTokenFile are both set: use one");
-    }
+    String url = remoteWriteUrls.isEmpty() ? null : remoteWriteUrls.get(0); // none only with -dryRun
     long maxDisk = bytes("-remoteWrite.maxDiskUsagePerURL", maxDiskUsagePerUrl);
     Duration sync = duration("-buffer.syncInterval", syncInterval);
     Duration flush = duration("-remoteWrite.flushInterval", flushInterval);
@@ -223,9 +283,19 @@ public final class AgentFlags {
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
+    List<RemoteSpec> remotes = RemoteSpec.fromFlags(this);
+    long insertMax = bytes("-maxInsertRequestSize", maxInsertRequestSize);
+    if (insertMax <= 0 || insertMax > Integer.MAX_VALUE / 2) {
+      throw new FlagException("-maxInsertRequestSize=" + maxInsertRequestSize + ": must be between 1 and 1GB");
+    }
+    if (remoteWriteQueues != null && remoteWriteQueues < 1) {
+      throw new FlagException("-remoteWrite.queues=" + remoteWriteQueues + ": must be 1 or more");
+    }
     return new Config(promscrapeConfig, url, tmpDataPath, maxDisk, sync, flush, send, maxRowsPerBlock,
-        (int) block, bearerToken, bearerTokenFile, extra, host.isEmpty() ? "0.0.0.0" : host, port,
-        (int) scrapeMax, strictParse, suppressScrapeErrors, fileSdCheck(), dryRun);
+        (int) block, remotes.isEmpty() ? null : remotes.get(0).bearerToken(),
+        remotes.isEmpty() ? null : remotes.get(0).bearerTokenFile(), extra, host.isEmpty() ? "0.0.0.0" : host, port,
+        (int) scrapeMax, strictParse, suppressScrapeErrors, fileSdCheck(), dryRun,
+        remotes, relabelConfig, (int) insertMax, remoteWriteQueues);
   }
 
   private Duration fileSdCheck() throws FlagException {
@@ -234,6 +304,22 @@ public final class AgentFlags {
       throw new FlagException("-promscrape.fileSDCheckInterval=" + fileSdCheckInterval + ": must be more than 0");
     }
     return d;
+  }
+
+  private static void checkUrl(String url) throws FlagException {
+    try {
+      java.net.URI u = java.net.URI.create(url);
+      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+        throw new IllegalArgumentException("not an http(s) URL");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new FlagException("-remoteWrite.url=" + Agent.redact(url)
+          + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write");
+    }
+  }
+
+  static long bytesFlag(String flag, String value) throws FlagException {
+    return bytes(flag, value);
   }
 
   private static long bytes(String flag, String value) throws FlagException {

@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,9 +25,18 @@ public final class AgentMetrics {
   private volatile LongSupplier diskFullSamples = () -> 0;
   private final AtomicLong oldestPendingMs = new AtomicLong();
   private final LongSupplier clockMs;
+  private final String urlLabel; // the url label of a per-remote instance, or null
+  private final Map<String, LongAdder> localPushRequests = new ConcurrentHashMap<>();
+  private final LongAdder localPushSamples = new LongAdder();
 
   public AgentMetrics(LongSupplier clockMs) {
+    this(clockMs, null);
+  }
+
+  /** {@code urlLabel}: the {@code url} label of one remote's metrics (see {@link RemoteSpec#label}), or null. */
+  public AgentMetrics(LongSupplier clockMs, String urlLabel) {
     this.clockMs = clockMs;
+    this.urlLabel = urlLabel;
     for (String reason : new String[] {"rejected", "disk_full"}) {
       dropped.put(reason, new LongAdder());
     }
@@ -88,23 +98,79 @@ public final class AgentMetrics {
 
   /** Prometheus text exposition 0.0.4 of every metric above. */
   public String render() {
+    return render(this, List.of(this));
+  }
+
+  /**
+   * The exposition of an agent with several remotes: {@code scrapeSide} holds what is not per
+   * remote (samples scraped, local pushes); each of {@code perRemote} holds one remote's buffer
+   * and sender metrics, rendered with its {@code url} label (none when it has no label: a single
+   * remote renders exactly as before issue 6).
+   */
+  public static String render(AgentMetrics scrapeSide, List<AgentMetrics> perRemote) {
     StringBuilder sb = new StringBuilder(2048);
-    counter(sb, "edge_agent_samples_scraped_total", "Samples parsed from targets, including the synthetic per-scrape series.", samplesScraped.sum());
-    counter(sb, "edge_agent_samples_buffered_total", "Samples written to the disk buffer since start.", bufferedTotal.getAsLong());
-    counter(sb, "edge_agent_samples_sent_total", "Samples the remote answered 2xx for.", samplesSent.sum());
+    counter(sb, "edge_agent_samples_scraped_total", "Samples parsed from targets, including the synthetic per-scrape series.", scrapeSide.samplesScraped.sum());
+    family(sb, perRemote, "edge_agent_samples_buffered_total", "Samples written to the disk buffer since start.", "counter", m -> m.bufferedTotal.getAsLong());
+    family(sb, perRemote, "edge_agent_samples_sent_total", "Samples the remote answered 2xx for.", "counter", m -> m.samplesSent.sum());
     header(sb, "edge_agent_samples_dropped_total", "Samples given up on, by reason: rejected (a 4xx that can never succeed), disk_full (the disk cap or a full disk), corrupt (a damaged buffer excerpt).", "counter");
-    Map<String, Long> drops = new TreeMap<>();
-    dropped.forEach((k, v) -> drops.put(k, droppedTotal(k)));
-    drops.put("corrupt", corruptSamples.getAsLong());
-    drops.forEach((k, v) -> sb.append("edge_agent_samples_dropped_total{reason=\"").append(k).append("\"} ").append(v).append('\n'));
-    gauge(sb, "edge_agent_buffer_pending_samples", "Samples in the disk buffer not yet acknowledged by the remote.", pendingSamples.getAsLong());
-    gauge(sb, "edge_agent_buffer_disk_bytes", "Disk blocks allocated by the buffer (as du reports, not the sparse apparent size).", diskBytes.getAsLong());
+    for (AgentMetrics m : perRemote) {
+      Map<String, Long> drops = new TreeMap<>();
+      m.dropped.forEach((k, v) -> drops.put(k, m.droppedTotal(k)));
+      drops.put("corrupt", m.corruptSamples.getAsLong());
+      drops.forEach((k, v) -> sb.append("edge_agent_samples_dropped_total{").append(m.urlPrefix()).append("reason=\"").append(k).append("\"} ").append(v).append('\n'));
+    }
+    family(sb, perRemote, "edge_agent_buffer_pending_samples", "Samples in the disk buffer not yet acknowledged by the remote.", "gauge", m -> m.pendingSamples.getAsLong());
+    family(sb, perRemote, "edge_agent_buffer_disk_bytes", "Disk blocks allocated by the buffer (as du reports, not the sparse apparent size).", "gauge", m -> m.diskBytes.getAsLong());
     header(sb, "edge_agent_buffer_oldest_pending_age_seconds", "Age of the oldest unsent scrape.", "gauge");
-    sb.append("edge_agent_buffer_oldest_pending_age_seconds ").append(oldestPendingAgeSeconds()).append('\n');
+    for (AgentMetrics m : perRemote) {
+      sb.append("edge_agent_buffer_oldest_pending_age_seconds").append(m.urlBraces()).append(' ').append(m.oldestPendingAgeSeconds()).append('\n');
+    }
     header(sb, "edge_agent_remote_write_requests_total", "Remote-write requests by HTTP status code; code=\"error\" for network errors.", "counter");
-    new TreeMap<>(requests).forEach((k, v) -> sb.append("edge_agent_remote_write_requests_total{code=\"").append(k).append("\"} ").append(v.sum()).append('\n'));
-    counter(sb, "edge_agent_remote_write_bytes_total", "Compressed remote-write bytes sent on the wire.", remoteWriteBytes.sum());
+    for (AgentMetrics m : perRemote) {
+      new TreeMap<>(m.requests).forEach((k, v) -> sb.append("edge_agent_remote_write_requests_total{").append(m.urlPrefix()).append("code=\"").append(k).append("\"} ").append(v.sum()).append('\n'));
+    }
+    family(sb, perRemote, "edge_agent_remote_write_bytes_total", "Compressed remote-write bytes sent on the wire.", "counter", m -> m.remoteWriteBytes.sum());
+    if (!scrapeSide.localPushRequests.isEmpty()) {
+      header(sb, "edge_agent_local_push_requests_total", "Local pushes (/api/v1/write, /api/v1/import/prometheus) by path and answer.", "counter");
+      new TreeMap<>(scrapeSide.localPushRequests).forEach((k, v) -> {
+        int sp = k.indexOf(' ');
+        sb.append("edge_agent_local_push_requests_total{path=\"").append(k, 0, sp).append("\",code=\"")
+            .append(k.substring(sp + 1)).append("\"} ").append(v.sum()).append('\n');
+      });
+      counter(sb, "edge_agent_local_push_samples_total", "Samples accepted from local pushes (before relabeling).", scrapeSide.localPushSamples.sum());
+    }
     return sb.toString();
+  }
+
+  /** Counts one local push answered with {@code code}. */
+  public void localPush(String path, int code, long samples) {
+    localPushRequests.computeIfAbsent(path + " " + code, c -> new LongAdder()).increment();
+    localPushSamples.add(samples);
+  }
+
+  public long localPushRequests(String path, int code) {
+    LongAdder a = localPushRequests.get(path + " " + code);
+    return a == null ? 0 : a.sum();
+  }
+
+  private String urlPrefix() {
+    return urlLabel == null ? "" : "url=\"" + escape(urlLabel) + "\",";
+  }
+
+  private String urlBraces() {
+    return urlLabel == null ? "" : "{url=\"" + escape(urlLabel) + "\"}";
+  }
+
+  private static String escape(String v) {
+    return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+
+  private static void family(StringBuilder sb, List<AgentMetrics> perRemote, String name, String help, String type,
+      java.util.function.ToLongFunction<AgentMetrics> value) {
+    header(sb, name, help, type);
+    for (AgentMetrics m : perRemote) {
+      sb.append(name).append(m.urlBraces()).append(' ').append(value.applyAsLong(m)).append('\n');
+    }
   }
 
   private static void header(StringBuilder sb, String name, String help, String type) {

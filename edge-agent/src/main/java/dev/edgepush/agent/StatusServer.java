@@ -28,13 +28,24 @@ import java.util.function.Supplier;
 /**
  * The agent's own HTTP endpoint on {@code -httpListenAddr}: {@code /metrics} (self metrics,
  * Prometheus text), {@code /health} ("ok"), {@code /targets} (a page a person can read at a
- * glance). Read-only; request bodies are capped at 64 KiB.
+ * glance), and with a {@link LocalPush} the local push paths {@code POST /api/v1/write} and
+ * {@code /api/v1/import/prometheus}. Request bodies are capped (64 KiB without local push,
+ * {@code -maxInsertRequestSize} with it).
  */
 final class StatusServer implements AutoCloseable {
   private final Channel channel;
 
   StatusServer(EventLoopGroup group, String host, int port, Supplier<String> metrics, Supplier<String> targetsPage)
       throws InterruptedException {
+    this(group, host, port, metrics, targetsPage, null, 64 * 1024);
+  }
+
+  /**
+   * With {@code push} non-null it also takes local pushes ({@link LocalPush}); request bodies are
+   * then capped at {@code maxBodyBytes} (the aggregator answers 413 past it).
+   */
+  StatusServer(EventLoopGroup group, String host, int port, Supplier<String> metrics, Supplier<String> targetsPage,
+      LocalPush push, int maxBodyBytes) throws InterruptedException {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
@@ -46,8 +57,8 @@ final class StatusServer implements AutoCloseable {
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpServerKeepAliveHandler())
-                        .addLast(new HttpObjectAggregator(64 * 1024))
-                        .addLast(new Router(metrics, targetsPage));
+                        .addLast(new HttpObjectAggregator(maxBodyBytes))
+                        .addLast(new Router(metrics, targetsPage, push));
                   }
                 });
     this.channel = b.bind(host, port).sync().channel();
@@ -65,16 +76,32 @@ final class StatusServer implements AutoCloseable {
   private static final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Supplier<String> metrics;
     private final Supplier<String> targetsPage;
+    private final LocalPush push;
 
-    Router(Supplier<String> metrics, Supplier<String> targetsPage) {
+    Router(Supplier<String> metrics, Supplier<String> targetsPage, LocalPush push) {
       this.metrics = metrics;
       this.targetsPage = targetsPage;
+      this.push = push;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       String path = new QueryStringDecoder(req.uri()).path();
       FullHttpResponse res;
+      if (push != null && (path.equals(LocalPush.WRITE_PATH) || path.equals(LocalPush.IMPORT_PATH))) {
+        if (!req.method().equals(io.netty.handler.codec.http.HttpMethod.POST)) {
+          res = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", path + " takes POST\n");
+        } else {
+          byte[] body = new byte[req.content().readableBytes()];
+          req.content().readBytes(body);
+          LocalPush.Answer a = push.handle(path, body, req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+          res = a.code() == 204
+              ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT)
+              : text(HttpResponseStatus.valueOf(a.code()), "text/plain; charset=utf-8", a.message() + "\n");
+        }
+        respond(ctx, req, res);
+        return;
+      }
       switch (path) {
         case "/metrics" -> res = text(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
         case "/health" -> res = text(HttpResponseStatus.OK, "text/plain; charset=utf-8", "ok\n");
@@ -82,6 +109,10 @@ final class StatusServer implements AutoCloseable {
         default -> res = text(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
             "not found: " + path + "\nthis agent serves /metrics, /health and /targets\n");
       }
+      respond(ctx, req, res);
+    }
+
+    private static void respond(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res) {
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       HttpUtil.setKeepAlive(res, keepAlive);
       var f = ctx.writeAndFlush(res);

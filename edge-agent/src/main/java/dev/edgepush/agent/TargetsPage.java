@@ -29,6 +29,7 @@ final class TargetsPage {
           .append(esc(t.lastError())).append("</td></tr>");
     }
     sb.append("</table><h2>Buffer</h2><table>")
+        .append(row("remote", esc(remote)))
         .append(row("state", appendFailure == null ? "<span class=\"up\">writable</span>"
             : "<span class=\"down\">DISK FULL</span>: " + esc(appendFailure)
                 + " (new scrapes are dropped and counted as disk_full)"))
@@ -44,6 +45,26 @@ final class TargetsPage {
         .append(row("last error", esc(sender.lastError())))
         .append(row("samples sent", Long.toString(m.samplesSent.sum())))
         .append("</table><p><a href=\"/metrics\">/metrics</a> · <a href=\"/health\">/health</a></p></body></html>\n");
+    return sb.toString();
+  }
+
+  /**
+   * The page of an agent with one or more remotes: each remote gets its own buffer and remote
+   * tables, headed by its {@code url} label ({@link RemoteSpec#label}).
+   */
+  static String render(List<TargetStatus> targets, List<Remote> remotes, long nowMs) {
+    String first = render(targets, remotes.get(0).metrics, remotes.get(0).sender,
+        remotes.get(0).buffer.appendFailure(), remotes.get(0).spec.label(), nowMs);
+    if (remotes.size() == 1) {
+      return first;
+    }
+    int tail = first.lastIndexOf("<p><a href=\"/metrics\">");
+    StringBuilder sb = new StringBuilder(first.substring(0, tail));
+    for (Remote r : remotes.subList(1, remotes.size())) {
+      String page = render(List.of(), r.metrics, r.sender, r.buffer.appendFailure(), r.spec.label(), nowMs);
+      sb.append("<hr>").append(page, page.indexOf("<h2>Buffer</h2>"), page.lastIndexOf("<p><a href=\"/metrics\">"));
+    }
+    sb.append(first.substring(tail));
     return sb.toString();
   }
 

@@ -122,7 +122,7 @@ import org.xerial.snappy.Snappy;
  * therefore treated as not delivered: its samples from deleted files stay counted as
  * disk_full (the remote may in fact have them), the rest are sent again (at-least-once).
  */
-public final class DiskBuffer implements Closeable {
+public final class DiskBuffer implements Closeable, SampleAppender {
   static final byte FORMAT_VERSION = 1;
   static final int HEADER_BYTES = 25;
   /** The sync interval when none is given: promise 5 of DESIGN.md ("at most 1 s"). */
@@ -430,6 +430,7 @@ public final class DiskBuffer implements Closeable {
    * Writes one excerpt: {@code sampleCount} samples encoded as a remote-write WriteRequest in
    * {@code writeRequest[0, length)}. Returns the excerpt's queue index.
    */
+  @Override
   public synchronized long append(byte[] writeRequest, int length, int sampleCount, long timestampMs)
       throws IOException {
     if (closed) {

@@ -1,7 +1,7 @@
 package dev.edgepush.agent.scrape;
 
 import dev.edgepush.agent.AgentMetrics;
-import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.agent.buffer.SampleAppender;
 import dev.edgepush.agent.parse.ExpositionFormat;
 import dev.edgepush.agent.parse.ExpositionParseException;
 import dev.edgepush.agent.parse.ExpositionParser;
@@ -32,7 +32,7 @@ public final class ScrapeLoop {
 
   private final ScrapeTarget target;
   private final HttpScraper scraper;
-  private final DiskBuffer buffer;
+  private final SampleAppender buffer; // a DiskBuffer, or the fan-out to every remote's buffer
   private final AgentMetrics metrics;
   private final LongSupplier clockMs;
   private final EventLoop loop;
@@ -49,7 +49,7 @@ public final class ScrapeLoop {
   public ScrapeLoop(
       ScrapeTarget target,
       HttpScraper scraper,
-      DiskBuffer buffer,
+      SampleAppender buffer,
       AgentMetrics metrics,
       LongSupplier clockMs,
       EventLoop loop,

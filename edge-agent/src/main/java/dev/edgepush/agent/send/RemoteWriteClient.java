@@ -69,6 +69,31 @@ public final class RemoteWriteClient implements AutoCloseable {
       Duration timeout,
       String userAgent,
       Supplier<Map<String, String>> extraHeaders) {
+    this(url, timeout, userAgent, extraHeaders,
+        bearerToken == null ? b -> {} : b -> b.addInterceptor(new BearerTokenInterceptor(bearerToken)));
+  }
+
+  /** How one remote authenticates: at most one of a bearer token and basic auth. */
+  public static java.util.function.Consumer<OkHttpClient.Builder> auth(
+      String bearerToken, String basicAuthUsername, String basicAuthPassword) {
+    if (bearerToken != null) {
+      return b -> b.addInterceptor(new BearerTokenInterceptor(bearerToken));
+    }
+    if (basicAuthUsername != null) {
+      return b -> b.addInterceptor(new BasicAuthInterceptor(basicAuthUsername, basicAuthPassword));
+    }
+    return b -> {};
+  }
+
+  /**
+   * @param configure adds what differs per remote (auth interceptors, TLS) to the client builder
+   */
+  public RemoteWriteClient(
+      String url,
+      Duration timeout,
+      String userAgent,
+      Supplier<Map<String, String>> extraHeaders,
+      java.util.function.Consumer<OkHttpClient.Builder> configure) {
     this.url = HttpUrl.get(Objects.requireNonNull(url, "url"));
     this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
     this.extraHeaders = extraHeaders;
@@ -83,19 +108,22 @@ public final class RemoteWriteClient implements AutoCloseable {
             .connectTimeout(timeout)
             .readTimeout(timeout)
             .writeTimeout(timeout);
-    if (bearerToken != null) {
-      builder.addInterceptor(new BearerTokenInterceptor(bearerToken));
-    }
+    configure.accept(builder);
     this.http = builder.build();
   }
 
   /** Reads a bearer token from a file, stripping surrounding whitespace (e.g. a newline). */
   public static String readTokenFile(Path path) throws IOException {
-    String token = Files.readString(path, StandardCharsets.UTF_8).strip();
-    if (token.isEmpty()) {
-      throw new IOException("bearer token file is empty: " + path);
+    return readSecretFile(path, "bearer token");
+  }
+
+  /** Reads a secret (token, password) from a file, stripping surrounding whitespace. */
+  public static String readSecretFile(Path path, String what) throws IOException {
+    String secret = Files.readString(path, StandardCharsets.UTF_8).strip();
+    if (secret.isEmpty()) {
+      throw new IOException(what + " file is empty: " + path);
     }
-    return token;
+    return secret;
   }
 
   /**

@@ -122,6 +122,7 @@ public final class Sender implements Runnable {
   private long progressMarkSent;
   private long progressMarkPending;
   private long sentTotal;
+  private RateLimiter rateLimiter; // -remoteWrite.rateLimit, or null
 
   public Sender(
       DiskBuffer buffer,
@@ -143,6 +144,14 @@ public final class Sender implements Runnable {
     this.maxBatchBytes = maxBatchBytes;
     this.remoteName = remoteName;
     this.progressThresholdSamples = 10L * maxBatchSamples;
+  }
+
+  /**
+   * Limits the compressed bytes per second this sender puts on the wire ({@code
+   * -remoteWrite.rateLimit}); null = no limit. A batch (first try or retry) waits for the bucket.
+   */
+  public void rateLimiter(RateLimiter limiter) {
+    this.rateLimiter = limiter;
   }
 
   /** Where progress reports go (default: the log). For tests and the status page. */
@@ -243,9 +252,18 @@ public final class Sender implements Runnable {
   }
 
   private long push(long now) throws IOException {
+    if (rateLimiter != null) {
+      long wait = rateLimiter.waitMs(now);
+      if (wait > 0) {
+        return wait; // the batch stays as it is; a batch not yet tried may still grow meanwhile
+      }
+    }
     batchAttempted = true;
     PushOutcome outcome = transport.push(batch, 0, batchBytes);
     metrics.remoteWriteBytes.add(transport.lastRequestBytes());
+    if (rateLimiter != null) {
+      rateLimiter.spent(transport.lastRequestBytes(), now);
+    }
     if (outcome instanceof PushOutcome.Delivered d) {
         metrics.request(Integer.toString(d.code()));
         int samples = batchSamples;

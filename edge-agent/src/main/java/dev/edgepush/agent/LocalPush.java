@@ -1,0 +1,161 @@
+package dev.edgepush.agent;
+
+import dev.edgepush.agent.buffer.SampleAppender;
+import dev.edgepush.agent.parse.ExpositionFormat;
+import dev.edgepush.agent.parse.ExpositionParseException;
+import dev.edgepush.agent.parse.ExpositionParser;
+import dev.edgepush.compat.Relabeler;
+import dev.edgepush.proto.WriteRequestEncoder;
+import dev.edgepush.proto.rw1.RemoteWrite;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.xerial.snappy.Snappy;
+
+/**
+ * Local push, as vmagent accepts it on {@code -httpListenAddr}: {@code POST /api/v1/write}
+ * (remote write 1.0, Snappy block protobuf) and {@code POST /api/v1/import/prometheus}
+ * (Prometheus text; a sample without a timestamp gets the time of the request). A request is
+ * buffered like a scrape: one excerpt, {@code -remoteWrite.label} set (overriding), then {@code
+ * -remoteWrite.relabelConfig} and each URL's relabeling in the fan-out.
+ *
+ * <p>Answers: 204 when buffered; 400 with what was wrong when the body is not valid (nothing of
+ * it is buffered: the whole body is decoded before anything is written); 413 when the body, or a
+ * write request once decompressed, is over {@code -maxInsertRequestSize} (an oversized body
+ * on the wire is refused by the HTTP layer before it gets here); 503 when a buffer's disk is
+ * full (the samples are counted as disk_full; a remote whose buffer could write keeps them).
+ * Not for parallel use: the status server calls it from its one event-loop thread (synchronized
+ * all the same).
+ */
+final class LocalPush {
+  static final String WRITE_PATH = "/api/v1/write";
+  static final String IMPORT_PATH = "/api/v1/import/prometheus";
+
+  /** The outcome of one request: the HTTP status and a line for a person. */
+  record Answer(int code, String message) {}
+
+  private final SampleAppender target;
+  private final AgentMetrics metrics;
+  private final LongSupplier clockMs;
+  private final int maxBytes;
+  private final SeriesRelabeler withExtraLabels;
+  private final ExpositionParser parser = new ExpositionParser();
+  private final WriteRequestEncoder textEncoder = new WriteRequestEncoder();
+  private final List<String> flat = new ArrayList<>();
+  private final Map<String, String> extraLabels;
+
+  LocalPush(SampleAppender target, AgentMetrics metrics, LongSupplier clockMs, int maxBytes,
+      Map<String, String> extraLabels) {
+    this.target = target;
+    this.metrics = metrics;
+    this.clockMs = clockMs;
+    this.maxBytes = maxBytes;
+    this.extraLabels = Map.copyOf(extraLabels);
+    this.withExtraLabels = new SeriesRelabeler(Relabeler.EMPTY, extraLabels);
+  }
+
+  synchronized Answer handle(String path, byte[] body, String contentType) {
+    Answer a;
+    long[] samples = {0};
+    try {
+      a = WRITE_PATH.equals(path) ? write(body, samples) : importText(body, contentType, samples);
+    } catch (IOException e) {
+      a = new Answer(503, "cannot buffer the samples: " + e.getMessage());
+    }
+    metrics.localPush(path, a.code(), a.code() == 204 ? samples[0] : 0);
+    return a;
+  }
+
+  private Answer write(byte[] body, long[] samples) throws IOException {
+    int size;
+    try {
+      size = Snappy.uncompressedLength(body);
+    } catch (IOException e) {
+      return new Answer(400, "the body is not a Snappy block (remote write 1.0 is protobuf compressed with"
+          + " Snappy's block format, Content-Encoding: snappy): " + e.getMessage());
+    }
+    if (size > maxBytes) {
+      return new Answer(413, "the write request is " + size + " bytes decompressed, over -maxInsertRequestSize="
+          + maxBytes);
+    }
+    byte[] raw = new byte[size];
+    RemoteWrite.WriteRequest request;
+    try {
+      Snappy.uncompress(body, 0, body.length, raw, 0);
+      request = SeriesRelabeler.parse(raw, size);
+    } catch (IOException e) {
+      return new Answer(400, "the body is not a remote-write 1.0 WriteRequest: " + e.getMessage());
+    }
+    for (int i = 0; i < request.getTimeseriesCount(); i++) {
+      RemoteWrite.TimeSeries ts = request.getTimeseries(i);
+      if (ts.getHistogramsCount() > 0) {
+        return new Answer(400, "series " + i + " has native histograms, which edge-agent does not buffer yet");
+      }
+      for (RemoteWrite.Label l : ts.getLabelsList()) {
+        if (l.getName().isEmpty()) {
+          return new Answer(400, "series " + i + " has a label with an empty name");
+        }
+      }
+    }
+    withExtraLabels.apply(request);
+    return buffer(withExtraLabels.encoder(), withExtraLabels.samples(), samples);
+  }
+
+  private Answer importText(byte[] body, String contentType, long[] samples) throws IOException {
+    long now = clockMs.getAsLong();
+    textEncoder.reset();
+    Map<String, String> extra = extraLabels;
+    try {
+      parser.parse(body, 0, body.length, ExpositionFormat.fromContentType(contentType),
+          (name, labels, pairs, value, tsMs) -> {
+            flat.clear();
+            flat.add("__name__");
+            flat.add(name);
+            for (int i = 0; i < pairs; i++) {
+              if (!extra.containsKey(labels[2 * i]) && !labels[2 * i + 1].isEmpty()) {
+                flat.add(labels[2 * i]);
+                flat.add(labels[2 * i + 1]);
+              }
+            }
+            extra.forEach((k, v) -> {
+              flat.add(k);
+              flat.add(v);
+            });
+            textEncoder.addSeries(sorted(), flat.size() / 2, value, tsMs == Long.MIN_VALUE ? now : tsMs);
+          });
+    } catch (ExpositionParseException e) {
+      return new Answer(400, "cannot parse the Prometheus text: " + e.getMessage());
+    }
+    return buffer(textEncoder, textEncoder.seriesCount(), samples);
+  }
+
+  /** Label pairs in {@code flat} sorted by name, as remote write wants them. */
+  private String[] sorted() {
+    int n = flat.size() / 2;
+    String[][] pairs = new String[n][];
+    for (int i = 0; i < n; i++) {
+      pairs[i] = new String[] {flat.get(2 * i), flat.get(2 * i + 1)};
+    }
+    java.util.Arrays.sort(pairs, (a, b) -> a[0].compareTo(b[0]));
+    String[] out = new String[2 * n];
+    for (int i = 0; i < n; i++) {
+      out[2 * i] = pairs[i][0];
+      out[2 * i + 1] = pairs[i][1];
+    }
+    return out;
+  }
+
+  private Answer buffer(WriteRequestEncoder enc, int count, long[] samples) throws IOException {
+    if (count == 0) {
+      return new Answer(204, "");
+    }
+    samples[0] = count;
+    if (target.append(enc.array(), enc.size(), count, clockMs.getAsLong()) < 0) {
+      return new Answer(503, "the disk buffer is full: " + count + " samples were not buffered (counted in"
+          + " edge_agent_samples_dropped_total{reason=\"disk_full\"}); retry later");
+    }
+    return new Answer(204, "");
+  }
+}

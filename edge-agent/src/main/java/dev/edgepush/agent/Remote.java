@@ -1,0 +1,90 @@
+package dev.edgepush.agent;
+
+import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.agent.send.Backoff;
+import dev.edgepush.agent.send.PushOutcome;
+import dev.edgepush.agent.send.RateLimiter;
+import dev.edgepush.agent.send.RemoteTls;
+import dev.edgepush.agent.send.RemoteWriteClient;
+import dev.edgepush.agent.send.Sender;
+import dev.edgepush.compat.Relabeler;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import okhttp3.OkHttpClient;
+
+/**
+ * One {@code -remoteWrite.url} with everything it owns: its disk buffer, its self metrics, its
+ * HTTP client (auth, TLS), its sender thread (rate limit) and its {@code
+ * -remoteWrite.urlRelabelConfig}. Remotes share nothing but the fan-out that appends every
+ * sample to each buffer, so one slow or dead remote only grows its own buffer.
+ */
+final class Remote {
+  final RemoteSpec spec;
+  final DiskBuffer buffer;
+  final AgentMetrics metrics;
+  final RemoteWriteClient client;
+  final Sender sender;
+  final Thread senderThread;
+  /** -remoteWrite.urlRelabelConfig of this URL (not the global one), or null when it has none. */
+  final SeriesRelabeler urlRelabeler;
+
+  /**
+   * @param bufferDir this remote's buffer directory
+   * @param labelled whether its metrics carry the {@code url} label (more than one remote)
+   */
+  Remote(RemoteSpec spec, AgentFlags.Config cfg, Path bufferDir, boolean labelled, Relabeler urlRelabel,
+      LongSupplier clock) throws IOException {
+    this.spec = spec;
+    this.metrics = new AgentMetrics(clock, labelled ? spec.label() : null);
+    this.urlRelabeler = urlRelabel.isEmpty() ? null : new SeriesRelabeler(urlRelabel, Map.of());
+    String token = spec.bearerToken();
+    if (spec.bearerTokenFile() != null) {
+      token = RemoteWriteClient.readTokenFile(spec.bearerTokenFile());
+    }
+    String password = spec.basicAuthPassword();
+    if (spec.basicAuthPasswordFile() != null) {
+      password = RemoteWriteClient.readSecretFile(spec.basicAuthPasswordFile(), "basic auth password");
+    }
+    RemoteTls tls = new RemoteTls(spec.tlsCaFile(), spec.tlsCertFile(), spec.tlsKeyFile(),
+        spec.tlsInsecureSkipVerify(), spec.tlsServerName());
+    OkHttpClient.Builder probe = new OkHttpClient.Builder();
+    tls.configure(probe); // reads the PEM files now: a bad one stops start-up, naming the file
+    java.util.function.Consumer<OkHttpClient.Builder> auth =
+        RemoteWriteClient.auth(token, spec.basicAuthUsername(), password);
+    this.client = new RemoteWriteClient(spec.url(), cfg.sendTimeout(), Agent.USER_AGENT,
+        () -> Map.of(
+            "X-Edgepush-Pending-Samples", Long.toString(metrics.pendingSamples()),
+            "X-Edgepush-Oldest-Pending-Age-Seconds", String.format("%.3f", metrics.oldestPendingAgeSeconds())),
+        b -> {
+          auth.accept(b);
+          try {
+            tls.configure(b);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // read once above already
+          }
+        });
+    // Last, after every file this remote needs was read: a bad flag leaves no buffer open.
+    this.buffer = DiskBuffer.open(bufferDir, cfg.maxDiskBytes(), cfg.syncInterval());
+    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, buffer::diskBytes,
+        buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal);
+    this.sender = new Sender(buffer, new Sender.Transport() {
+          @Override
+          public PushOutcome push(byte[] body, int offset, int length) {
+            return client.push(body, offset, length);
+          }
+
+          @Override
+          public long lastRequestBytes() {
+            return client.lastRequestBytes();
+          }
+        }, Backoff.withDefaults(new SecureRandom()), metrics, clock, cfg.flushInterval(),
+        cfg.maxBatchSamples(), cfg.maxBatchBytes(), spec.label());
+    if (spec.rateLimitBytesPerSecond() > 0) {
+      sender.rateLimiter(new RateLimiter(spec.rateLimitBytesPerSecond()));
+    }
+    this.senderThread = new Thread(sender, "edge-agent-sender-" + spec.number());
+  }
+}

@@ -1,0 +1,233 @@
+package dev.edgepush.agent.send;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.HostnameVerifier;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import okhttp3.OkHttpClient;
+import okhttp3.internal.tls.OkHostnameVerifier;
+
+/**
+ * TLS towards one remote from vmagent's flags: {@code -remoteWrite.tlsCAFile} (PEM, one or more
+ * certificates; replaces the JDK's trusted CAs), {@code -remoteWrite.tlsCertFile} and {@code
+ * -remoteWrite.tlsKeyFile} (client certificate chain and key, PEM), {@code
+ * -remoteWrite.tlsInsecureSkipVerify} (no certificate or host name check) and {@code
+ * -remoteWrite.tlsServerName} (the name sent as SNI and checked in the certificate instead of
+ * the URL's host).
+ *
+ * <p>Key formats accepted: unencrypted PKCS#8 PEM ({@code -----BEGIN PRIVATE KEY-----}) holding
+ * an RSA, EC or Ed25519 key, read with the JDK's {@link KeyFactory}. PKCS#1 ({@code BEGIN RSA
+ * PRIVATE KEY}), SEC1 ({@code BEGIN EC PRIVATE KEY}) and encrypted keys are refused with a message
+ * that says how to convert them ({@code openssl pkcs8 -topk8 -nocrypt}).
+ */
+public final class RemoteTls {
+  private static final Pattern PEM_KEY =
+      Pattern.compile("-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END \\1PRIVATE KEY-----");
+
+  private final Path caFile;
+  private final Path certFile;
+  private final Path keyFile;
+  private final boolean insecureSkipVerify;
+  private final String serverName;
+
+  public RemoteTls(Path caFile, Path certFile, Path keyFile, boolean insecureSkipVerify, String serverName) {
+    this.caFile = caFile;
+    this.certFile = certFile;
+    this.keyFile = keyFile;
+    this.insecureSkipVerify = insecureSkipVerify;
+    this.serverName = serverName;
+  }
+
+  /** True when nothing differs from OkHttp's defaults. */
+  public boolean isDefault() {
+    return caFile == null && certFile == null && !insecureSkipVerify && serverName == null;
+  }
+
+  /**
+   * Configures {@code builder}. Reads the files now: a missing or malformed file is an {@link
+   * IOException} naming it, so a bad flag stops start-up rather than every push.
+   */
+  public void configure(OkHttpClient.Builder builder) throws IOException {
+    if (isDefault()) {
+      return;
+    }
+    try {
+      X509TrustManager trust = insecureSkipVerify ? new TrustAll() : trustManager();
+      KeyManagerFactory kmf = null;
+      if (certFile != null) {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        List<X509Certificate> chain = certificates(certFile);
+        PrivateKey key = privateKey(keyFile);
+        ks.setKeyEntry("client", key, new char[0], chain.toArray(new Certificate[0]));
+        kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+      }
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(kmf == null ? null : kmf.getKeyManagers(), new TrustManager[] {trust}, new SecureRandom());
+      SSLSocketFactory factory = ctx.getSocketFactory();
+      if (serverName != null) {
+        factory = new ServerNameSocketFactory(factory, serverName);
+      }
+      builder.sslSocketFactory(factory, trust);
+      if (insecureSkipVerify) {
+        builder.hostnameVerifier((host, session) -> true);
+      } else if (serverName != null) {
+        HostnameVerifier okVerifier = OkHostnameVerifier.INSTANCE;
+        builder.hostnameVerifier((host, session) -> okVerifier.verify(serverName, session));
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  private X509TrustManager trustManager() throws IOException, GeneralSecurityException {
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    if (caFile == null) {
+      tmf.init((KeyStore) null);
+    } else {
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      int i = 0;
+      for (X509Certificate c : certificates(caFile)) {
+        ks.setCertificateEntry("ca" + i++, c);
+      }
+      tmf.init(ks);
+    }
+    for (TrustManager tm : tmf.getTrustManagers()) {
+      if (tm instanceof X509TrustManager x) {
+        return x;
+      }
+    }
+    throw new GeneralSecurityException("no X509TrustManager");
+  }
+
+  static List<X509Certificate> certificates(Path file) throws IOException {
+    byte[] pem = Files.readAllBytes(file);
+    try {
+      Collection<? extends Certificate> certs =
+          CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem));
+      List<X509Certificate> out = new ArrayList<>();
+      for (Certificate c : certs) {
+        out.add((X509Certificate) c);
+      }
+      if (out.isEmpty()) {
+        throw new IOException(file + ": no PEM certificate (-----BEGIN CERTIFICATE-----) found");
+      }
+      return out;
+    } catch (GeneralSecurityException e) {
+      throw new IOException(file + ": not a PEM certificate file: " + e.getMessage(), e);
+    }
+  }
+
+  static PrivateKey privateKey(Path file) throws IOException {
+    String pem = Files.readString(file, StandardCharsets.US_ASCII);
+    Matcher m = PEM_KEY.matcher(pem);
+    if (!m.find()) {
+      throw new IOException(file + ": no PEM private key (-----BEGIN PRIVATE KEY-----) found");
+    }
+    if (!m.group(1).isEmpty()) {
+      throw new IOException(file + ": a '" + m.group(1) + "PRIVATE KEY' is not supported; edge-agent reads"
+          + " unencrypted PKCS#8 keys (BEGIN PRIVATE KEY): convert with"
+          + " openssl pkcs8 -topk8 -nocrypt -in " + file + " -out key.pk8.pem");
+    }
+    byte[] der = Base64.getMimeDecoder().decode(m.group(2));
+    for (String alg : new String[] {"RSA", "EC", "Ed25519"}) {
+      try {
+        return KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(der));
+      } catch (GeneralSecurityException e) {
+        // try the next algorithm
+      }
+    }
+    throw new IOException(file + ": a PKCS#8 key that is neither RSA, EC nor Ed25519, or is damaged");
+  }
+
+  /** Trusts every certificate: {@code -remoteWrite.tlsInsecureSkipVerify}. */
+  private static final class TrustAll implements X509TrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+
+  /**
+   * Creates sockets as if the remote's host were {@code serverName}: the JDK sends the host
+   * given to {@code createSocket(socket, host, ...)} as SNI.
+   */
+  private static final class ServerNameSocketFactory extends SSLSocketFactory {
+    private final SSLSocketFactory delegate;
+    private final String serverName;
+
+    ServerNameSocketFactory(SSLSocketFactory delegate, String serverName) {
+      this.delegate = delegate;
+      this.serverName = serverName;
+    }
+
+    @Override
+    public String[] getDefaultCipherSuites() {
+      return delegate.getDefaultCipherSuites();
+    }
+
+    @Override
+    public String[] getSupportedCipherSuites() {
+      return delegate.getSupportedCipherSuites();
+    }
+
+    @Override
+    public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+      return delegate.createSocket(s, serverName, port, autoClose);
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) throws IOException {
+      return delegate.createSocket(host, port);
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+      return delegate.createSocket(host, port, localHost, localPort);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) throws IOException {
+      return delegate.createSocket(host, port);
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+        throws IOException {
+      return delegate.createSocket(address, port, localAddress, localPort);
+    }
+  }
+}
