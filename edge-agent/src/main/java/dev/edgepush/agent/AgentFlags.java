@@ -41,7 +41,7 @@ public final class AgentFlags {
 
   @Option(names = {"-promscrape.fileSDCheckInterval", "--promscrape.fileSDCheckInterval"}, paramLabel = "DURATION",
       description = "How often file_sd_configs files are checked for changes (default: ${DEFAULT-VALUE}).")
-  String fileSdCheckInterval = "1m";
+  String fileSdCheckInterval = "5m";
 
   @Option(names = {"-dryRun", "--dryRun", "-promscrape.config.dryRun", "--promscrape.config.dryRun"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
       description = "Check the flags, -promscrape.config and its file_sd files, then exit: 0 if valid,"

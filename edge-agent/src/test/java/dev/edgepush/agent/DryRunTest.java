@@ -69,7 +69,7 @@ class DryRunTest {
   @Test
   void theNewScrapeFlagsHaveVmagentsDefaults() throws Exception {
     AgentFlags.Config cfg = AgentFlags.parse(new String[] {"-remoteWrite.url=http://h/api/v1/write"}).validate();
-    assertEquals(Duration.ofMinutes(1), cfg.fileSdCheckInterval());
+    assertEquals(Duration.ofMinutes(5), cfg.fileSdCheckInterval()); // what vmagent 1.79.5 (Debian) says in -help
     assertTrue(cfg.strictParse());
     assertEquals(false, cfg.suppressScrapeErrors());
     assertEquals(false, cfg.dryRun());
