@@ -98,7 +98,8 @@ public final class FleetSimMain {
     }
     String readerToken = opts.get("readerToken");
     System.out.printf(Locale.ROOT, "fleet-sim: run %s, %d robots x %d series every %s for %s (seed %d), %d offline "
-            + "(%d periods), %,d samples planned%n", runId, robotCount, series, interval, duration, seed,
+            + "(%d periods), %,d samples planned%n", runId, robotCount, series, opts.getOrDefault("interval", "10s"),
+        opts.getOrDefault("duration", "2m"), seed,
         plan.robots.stream().filter(p -> !p.offline().isEmpty()).count(), plan.offlinePeriods(),
         plan.totalTicks() * series);
     Path work = null;
