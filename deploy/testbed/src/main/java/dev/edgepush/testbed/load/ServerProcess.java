@@ -33,7 +33,7 @@ public final class ServerProcess implements AutoCloseable {
     this.process = process;
   }
 
-  static ServerProcess start(String name, int port, Path logDir, List<String> command, Map<String, String> env)
+  public static ServerProcess start(String name, int port, Path logDir, List<String> command, Map<String, String> env)
       throws IOException {
     Files.createDirectories(logDir);
     Path log = logDir.resolve(name + ".log");
@@ -58,11 +58,11 @@ public final class ServerProcess implements AutoCloseable {
     throw new IOException(name + " did not answer /health within 60 s; log: " + log);
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  String url(String pathAndQuery) {
+  public String url(String pathAndQuery) {
     return "http://127.0.0.1:" + port + pathAndQuery;
   }
 
@@ -76,7 +76,7 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
-  String get(String pathAndQuery) throws IOException {
+  public String get(String pathAndQuery) throws IOException {
     try {
       HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create(url(pathAndQuery)))
           .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -90,13 +90,13 @@ public final class ServerProcess implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }
 
-  static String binary(String name) {
+  public static String binary(String name) {
     for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
       if (Files.isExecutable(Path.of(d, name))) {
         return Path.of(d, name).toString();
@@ -105,7 +105,7 @@ public final class ServerProcess implements AutoCloseable {
     throw new IllegalStateException(name + " is not on the PATH: apt-get install -y victoria-metrics");
   }
 
-  static void sleep(long ms) {
+  public static void sleep(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
