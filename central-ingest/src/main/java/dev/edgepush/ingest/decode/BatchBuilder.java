@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,8 +18,10 @@ import java.util.List;
  * label names match {@code [a-zA-Z_][a-zA-Z0-9_]*}; {@code __name__} is present and not empty;
  * no label name twice. A label with an empty value is dropped (Prometheus: empty means absent).
  *
- * <p>Float samples are encoded with {@link WriteRequestEncoder} (one sample per TimeSeries;
- * repeated fields concatenate, so this is an equivalent request). Native histograms and
+ * <p>Float samples are encoded with {@link WriteRequestEncoder}: a series' samples are kept until
+ * the next series begins (or {@link #build}) and written as one TimeSeries, its labels once. A
+ * series that a request splits into several TimeSeries stays split (repeated fields
+ * concatenate, so this is an equivalent request). Native histograms and
  * exemplars, which that encoder does not write, are serialized with the generated classes and
  * appended to the same shard's bytes. Metadata is not forwarded. Not thread-safe: one per request.
  */
@@ -30,6 +33,10 @@ public final class BatchBuilder {
   private String[] stamped = new String[32];
   private int stampedPairs;
   private int shard;
+  /** Float samples of the current series, not yet encoded. */
+  private double[] values = new double[16];
+  private long[] timestamps = new long[16];
+  private int pending;
   private long samples;
   private long histograms;
   private long exemplars;
@@ -50,6 +57,7 @@ public final class BatchBuilder {
    * to it.
    */
   public void beginSeries(int index, String[] pairs, int n) throws PayloadException {
+    flushSeries();
     if (stamped.length < 2 * n + 2) {
       stamped = new String[2 * n + 2];
     }
@@ -88,9 +96,23 @@ public final class BatchBuilder {
 
   /** One float sample of the current series. */
   public void sample(double value, long timestampMs) {
-    encoders[shard].addSeries(stamped, stampedPairs, value, timestampMs);
+    if (pending == values.length) {
+      values = Arrays.copyOf(values, 2 * pending);
+      timestamps = Arrays.copyOf(timestamps, 2 * pending);
+    }
+    values[pending] = value;
+    timestamps[pending] = timestampMs;
+    pending++;
     points[shard]++;
     samples++;
+  }
+
+  /** Encodes the current series' samples, labels once. */
+  private void flushSeries() {
+    if (pending > 0) {
+      encoders[shard].addSeries(stamped, stampedPairs, values, timestamps, pending);
+      pending = 0;
+    }
   }
 
   /** Native histograms and exemplars of the current series (either list may be empty). */
@@ -117,6 +139,7 @@ public final class BatchBuilder {
   }
 
   public StampedBatch build() {
+    flushSeries();
     List<StampedBatch.ShardPart> parts = new ArrayList<>(encoders.length);
     for (int i = 0; i < encoders.length; i++) {
       byte[] bytes = encoders[i].array();
