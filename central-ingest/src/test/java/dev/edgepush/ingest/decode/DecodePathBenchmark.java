@@ -68,7 +68,7 @@ public final class DecodePathBenchmark {
   }
 
   private static StampedBatch run(byte[] body) throws PayloadException {
-    BatchBuilder b = new BatchBuilder("robot-7", 1);
+    BatchBuilder b = new BatchBuilder("robot-7", 1, body.length);
     RemoteWriteV1Decoder.decode(body, b);
     return b.build();
   }
