@@ -8,8 +8,9 @@ import java.util.Objects;
 
 /**
  * Writes a Prometheus remote-write 1.0 {@code WriteRequest} straight into a growable byte array,
- * one {@code TimeSeries} (field 1) with one {@code Sample} per {@link #addSeries} call, without
- * building generated message objects.
+ * one {@code TimeSeries} (field 1) per {@code addSeries} call, holding one sample or (the forms
+ * taking arrays) any number of them, without building generated message objects. Labels come as
+ * strings or as UTF-8 slices ({@link LabelBytes}) copied without decoding.
  *
  * <p>Guarantees:
  * <ul>
@@ -173,6 +174,154 @@ public final class WriteRequestEncoder {
         }
         size = p;
         seriesCount++;
+    }
+
+    /**
+     * Appends one TimeSeries holding the given labels once and {@code sampleCount} samples, in
+     * order: the bytes protobuf-java writes for a TimeSeries with those labels and samples. A
+     * receiver of remote write groups a series' samples so; writing them as one TimeSeries each
+     * would repeat the label set per sample.
+     *
+     * @param labels name, value, name, value... written in this order (the caller sorts)
+     * @param labelPairs number of pairs to take from the start of {@code labels}
+     * @param values sample values in {@code [0, sampleCount)}, written by raw bits
+     * @param timestampsMs sample timestamps in {@code [0, sampleCount)}, ms since the epoch
+     * @param sampleCount number of samples, may be 0 (a TimeSeries with labels only)
+     * @throws NullPointerException if one of the used label strings is null
+     * @throws IllegalArgumentException if {@code labelPairs} or {@code sampleCount} is out of range
+     */
+    public void addSeries(String[] labels, int labelPairs, double[] values, long[] timestampsMs, int sampleCount) {
+        if (labelPairs < 0 || labelPairs > labels.length / 2) {
+            throw new IllegalArgumentException(
+                    "labelPairs " + labelPairs + " out of range for " + labels.length + " strings");
+        }
+        checkSamples(values, timestampsMs, sampleCount);
+        int n = labelPairs * 2;
+        if (lens.length < n) {
+            lens = new int[Math.max(n, lens.length * 2)];
+        }
+        int[] l = lens;
+        long body = samplesSize(values, timestampsMs, sampleCount);
+        for (int i = 0; i < n; i += 2) {
+            int nameLen = utf8Length(Objects.requireNonNull(labels[i], "label name"));
+            int valueLen = utf8Length(Objects.requireNonNull(labels[i + 1], "label value"));
+            l[i] = nameLen;
+            l[i + 1] = valueLen;
+            int labelLen = fieldSize(nameLen) + fieldSize(valueLen);
+            body += 1 + varint32Size(labelLen) + labelLen;
+        }
+        int bodyLen = checkedSeriesSize(body);
+        ensureRoom(1L + varint32Size(bodyLen) + bodyLen);
+        byte[] b = buf;
+        int p = size;
+        b[p++] = TAG_1_LEN;
+        p = writeVarint32(b, p, bodyLen);
+        for (int i = 0; i < n; i += 2) {
+            int nameLen = l[i];
+            int valueLen = l[i + 1];
+            b[p++] = TAG_1_LEN;
+            p = writeVarint32(b, p, fieldSize(nameLen) + fieldSize(valueLen));
+            if (nameLen != 0) {
+                b[p++] = TAG_1_LEN;
+                p = writeVarint32(b, p, nameLen);
+                p = writeUtf8(labels[i], b, p);
+            }
+            if (valueLen != 0) {
+                b[p++] = TAG_2_LEN;
+                p = writeVarint32(b, p, valueLen);
+                p = writeUtf8(labels[i + 1], b, p);
+            }
+        }
+        size = writeSamples(b, p, values, timestampsMs, sampleCount);
+        seriesCount++;
+    }
+
+    /**
+     * Like {@link #addSeries(String[], int, double[], long[], int)} with labels that are already
+     * UTF-8 (for example read in place from a request body), copied as they are: the bytes are
+     * those protobuf-java writes for the strings they decode to, provided they are valid UTF-8
+     * (which the caller checks; this method does not look inside them).
+     */
+    public void addSeries(LabelBytes labels, double[] values, long[] timestampsMs, int sampleCount) {
+        checkSamples(values, timestampsMs, sampleCount);
+        int n = labels.pairs() * 2;
+        long body = samplesSize(values, timestampsMs, sampleCount);
+        for (int i = 0; i < n; i += 2) {
+            int labelLen = fieldSize(labels.length(i)) + fieldSize(labels.length(i + 1));
+            body += 1 + varint32Size(labelLen) + labelLen;
+        }
+        int bodyLen = checkedSeriesSize(body);
+        ensureRoom(1L + varint32Size(bodyLen) + bodyLen);
+        byte[] b = buf;
+        int p = size;
+        b[p++] = TAG_1_LEN;
+        p = writeVarint32(b, p, bodyLen);
+        for (int i = 0; i < n; i += 2) {
+            int nameLen = labels.length(i);
+            int valueLen = labels.length(i + 1);
+            b[p++] = TAG_1_LEN;
+            p = writeVarint32(b, p, fieldSize(nameLen) + fieldSize(valueLen));
+            if (nameLen != 0) {
+                b[p++] = TAG_1_LEN;
+                p = writeVarint32(b, p, nameLen);
+                System.arraycopy(labels.array(i), labels.offset(i), b, p, nameLen);
+                p += nameLen;
+            }
+            if (valueLen != 0) {
+                b[p++] = TAG_2_LEN;
+                p = writeVarint32(b, p, valueLen);
+                System.arraycopy(labels.array(i + 1), labels.offset(i + 1), b, p, valueLen);
+                p += valueLen;
+            }
+        }
+        size = writeSamples(b, p, values, timestampsMs, sampleCount);
+        seriesCount++;
+    }
+
+    private static void checkSamples(double[] values, long[] timestampsMs, int sampleCount) {
+        if (sampleCount < 0 || sampleCount > values.length || sampleCount > timestampsMs.length) {
+            throw new IllegalArgumentException("sampleCount " + sampleCount + " out of range for "
+                    + values.length + " values and " + timestampsMs.length + " timestamps");
+        }
+    }
+
+    private static int checkedSeriesSize(long body) {
+        if (body > MAX_ARRAY) {
+            throw new IllegalArgumentException("series too large: " + body + " bytes");
+        }
+        return (int) body;
+    }
+
+    /** Bytes of {@code count} Sample fields (tag, 1-byte length since a sample is at most 20). */
+    private static long samplesSize(double[] values, long[] timestampsMs, int count) {
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            total += 2 + sampleSize(Double.doubleToRawLongBits(values[i]), timestampsMs[i]);
+        }
+        return total;
+    }
+
+    private static int sampleSize(long bits, long timestampMs) {
+        return (bits != 0 ? 9 : 0) + (timestampMs != 0 ? 1 + varint64Size(timestampMs) : 0);
+    }
+
+    private static int writeSamples(byte[] b, int p, double[] values, long[] timestampsMs, int count) {
+        for (int i = 0; i < count; i++) {
+            long bits = Double.doubleToRawLongBits(values[i]);
+            long ts = timestampsMs[i];
+            b[p++] = TAG_2_LEN;
+            b[p++] = (byte) sampleSize(bits, ts);
+            if (bits != 0) {
+                b[p++] = TAG_VALUE;
+                LONG_LE.set(b, p, bits);
+                p += 8;
+            }
+            if (ts != 0) {
+                b[p++] = TAG_TIMESTAMP;
+                p = writeVarint64(b, p, ts);
+            }
+        }
+        return p;
     }
 
     /** Number of series appended since construction or the last {@link #reset()}. */

@@ -1,11 +1,14 @@
 package dev.edgepush.ingest.decode;
 
+import dev.edgepush.proto.LabelBytes;
 import dev.edgepush.proto.WriteRequestEncoder;
 import dev.edgepush.proto.rw1.RemoteWrite;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,30 +20,59 @@ import java.util.List;
  * label names match {@code [a-zA-Z_][a-zA-Z0-9_]*}; {@code __name__} is present and not empty;
  * no label name twice. A label with an empty value is dropped (Prometheus: empty means absent).
  *
- * <p>Float samples are encoded with {@link WriteRequestEncoder} (one sample per TimeSeries;
- * repeated fields concatenate, so this is an equivalent request). Native histograms and
- * exemplars, which that encoder does not write, are serialized with the generated classes and
- * appended to the same shard's bytes. Metadata is not forwarded. Not thread-safe: one per request.
+ * <p>Labels come as strings ({@link #beginSeries(int, String[], int)}) or as UTF-8 slices of the
+ * request body ({@link #beginSeries(int, LabelBytes)}, remote write 1.0's hot path), which are
+ * validated, stamped, sorted, hashed and copied as bytes without becoming strings. Both forms
+ * give the same bytes, shard and errors for the same labels.
+ *
+ * <p>Float samples are encoded with {@link WriteRequestEncoder}: a series' samples are kept until
+ * the next series begins (or {@link #build}) and written as one TimeSeries, its labels once. A
+ * series that a request splits into several TimeSeries stays split (repeated fields
+ * concatenate, so this is an equivalent request). Native histograms and exemplars, which that
+ * encoder does not write, are serialized with the generated classes and appended to the same
+ * shard's bytes. Metadata is not forwarded. Not thread-safe: one per request.
  */
 public final class BatchBuilder {
+  private static final byte[] METRIC_NAME = "__name__".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ROBOT = "robot".getBytes(StandardCharsets.US_ASCII);
   private final String robot;
+  private final byte[] robotUtf8;
   private final WriteRequestEncoder[] encoders;
   private final ByteArrayOutputStream[] extras;
   private final int[] points;
   private String[] stamped = new String[32];
   private int stampedPairs;
+  /** The current series' labels when it began as {@link LabelBytes} (then {@code stamped} is unused). */
+  private final LabelBytes stampedBytes = new LabelBytes();
+  private boolean bytesForm;
   private int shard;
+  /** Float samples of the current series, not yet encoded. */
+  private double[] values = new double[16];
+  private long[] timestamps = new long[16];
+  private int pending;
   private long samples;
   private long histograms;
   private long exemplars;
 
   public BatchBuilder(String robot, int shardCount) {
+    this(robot, shardCount, 0);
+  }
+
+  /**
+   * A builder for a request whose decompressed body has {@code bodyBytes} bytes: each shard's
+   * buffer starts at its expected share (the stamped request is about as large as the body), so
+   * it is not grown by copying while the request is decoded.
+   */
+  public BatchBuilder(String robot, int shardCount, int bodyBytes) {
     this.robot = robot;
+    this.robotUtf8 = robot.getBytes(StandardCharsets.UTF_8);
     this.encoders = new WriteRequestEncoder[shardCount];
     this.extras = new ByteArrayOutputStream[shardCount];
     this.points = new int[shardCount];
+    // An eighth more for labels the stamp adds; 4 KiB at least, as WriteRequestEncoder's default.
+    int perShard = (int) Math.min(1 << 30, Math.max(4096, Math.max(0, bodyBytes) / shardCount * 9L / 8 + 64));
     for (int i = 0; i < shardCount; i++) {
-      encoders[i] = new WriteRequestEncoder();
+      encoders[i] = new WriteRequestEncoder(perShard);
     }
   }
 
@@ -50,6 +82,7 @@ public final class BatchBuilder {
    * to it.
    */
   public void beginSeries(int index, String[] pairs, int n) throws PayloadException {
+    flushSeries();
     if (stamped.length < 2 * n + 2) {
       stamped = new String[2 * n + 2];
     }
@@ -84,13 +117,69 @@ public final class BatchBuilder {
       }
     }
     shard = encoders.length == 1 ? 0 : ShardHash.jump(ShardHash.hash(stamped, stampedPairs), encoders.length);
+    bytesForm = false;
+  }
+
+  /**
+   * Like {@link #beginSeries(int, String[], int)} with labels held as valid UTF-8 (the caller
+   * checks it); they are referenced, not copied, until the next series begins or {@link #build}.
+   */
+  public void beginSeries(int index, LabelBytes labels) throws PayloadException {
+    flushSeries();
+    LabelBytes s = stampedBytes;
+    s.clear();
+    boolean hasName = false;
+    for (int i = 0; i < 2 * labels.pairs(); i += 2) {
+      if (!isLabelName(labels.array(i), labels.offset(i), labels.length(i))) {
+        throw PayloadException.badRequest("series " + index + ": label name '" + labels.string(i)
+            + "' is not a valid label name (allowed: [a-zA-Z_][a-zA-Z0-9_]*)");
+      }
+      boolean empty = labels.length(i + 1) == 0;
+      if (labels.equalsBytes(i, METRIC_NAME)) {
+        hasName = !empty;
+      }
+      if (empty || labels.equalsBytes(i, ROBOT)) {
+        continue; // empty means absent; robot is ours to set
+      }
+      s.add(labels, i / 2);
+    }
+    if (!hasName) {
+      throw PayloadException.badRequest("series " + index + ": no metric name (label __name__ is missing or empty)");
+    }
+    s.add(ROBOT, 0, ROBOT.length, robotUtf8, 0, robotUtf8.length);
+    s.sortByName();
+    for (int p = 1; p < s.pairs(); p++) {
+      if (s.equalsString(2 * p, 2 * p - 2)) {
+        throw PayloadException.badRequest("series " + index + ": label name '" + s.string(2 * p) + "' appears twice");
+      }
+    }
+    shard = encoders.length == 1 ? 0 : ShardHash.jump(ShardHash.hash(s), encoders.length);
+    bytesForm = true;
   }
 
   /** One float sample of the current series. */
   public void sample(double value, long timestampMs) {
-    encoders[shard].addSeries(stamped, stampedPairs, value, timestampMs);
+    if (pending == values.length) {
+      values = Arrays.copyOf(values, 2 * pending);
+      timestamps = Arrays.copyOf(timestamps, 2 * pending);
+    }
+    values[pending] = value;
+    timestamps[pending] = timestampMs;
+    pending++;
     points[shard]++;
     samples++;
+  }
+
+  /** Encodes the current series' samples, labels once. */
+  private void flushSeries() {
+    if (pending > 0) {
+      if (bytesForm) {
+        encoders[shard].addSeries(stampedBytes, values, timestamps, pending);
+      } else {
+        encoders[shard].addSeries(stamped, stampedPairs, values, timestamps, pending);
+      }
+      pending = 0;
+    }
   }
 
   /** Native histograms and exemplars of the current series (either list may be empty). */
@@ -99,8 +188,15 @@ public final class BatchBuilder {
       return;
     }
     RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder();
-    for (int i = 0; i < stampedPairs; i++) {
-      ts.addLabels(RemoteWrite.Label.newBuilder().setName(stamped[2 * i]).setValue(stamped[2 * i + 1]));
+    if (bytesForm) {
+      for (int i = 0; i < stampedBytes.pairs(); i++) {
+        ts.addLabels(RemoteWrite.Label.newBuilder().setName(stampedBytes.string(2 * i))
+            .setValue(stampedBytes.string(2 * i + 1)));
+      }
+    } else {
+      for (int i = 0; i < stampedPairs; i++) {
+        ts.addLabels(RemoteWrite.Label.newBuilder().setName(stamped[2 * i]).setValue(stamped[2 * i + 1]));
+      }
     }
     ts.addAllHistograms(hs).addAllExemplars(ex);
     if (extras[shard] == null) {
@@ -117,6 +213,7 @@ public final class BatchBuilder {
   }
 
   public StampedBatch build() {
+    flushSeries();
     List<StampedBatch.ShardPart> parts = new ArrayList<>(encoders.length);
     for (int i = 0; i < encoders.length; i++) {
       byte[] bytes = encoders[i].array();
@@ -132,6 +229,37 @@ public final class BatchBuilder {
       parts.add(new StampedBatch.ShardPart(bytes, length, points[i]));
     }
     return new StampedBatch(parts, samples, histograms, exemplars);
+  }
+
+  /**
+   * Forgets everything added so far, as if just constructed: for a decoder that starts a request
+   * over another way.
+   */
+  void reset() {
+    for (int i = 0; i < encoders.length; i++) {
+      encoders[i].reset();
+      extras[i] = null;
+      points[i] = 0;
+    }
+    pending = 0;
+    samples = 0;
+    histograms = 0;
+    exemplars = 0;
+  }
+
+  /** {@link #isLabelName(String)} of UTF-8 bytes: any non-ASCII byte makes it invalid, as any non-ASCII char does. */
+  static boolean isLabelName(byte[] a, int off, int len) {
+    if (len == 0) {
+      return false;
+    }
+    for (int i = 0; i < len; i++) {
+      byte c = a[off + i];
+      boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean isLabelName(String s) {

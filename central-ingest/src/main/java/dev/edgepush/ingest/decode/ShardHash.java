@@ -1,5 +1,7 @@
 package dev.edgepush.ingest.decode;
 
+import dev.edgepush.proto.LabelBytes;
+
 /**
  * Picks the shard of a series: a 64-bit hash of its sorted labels, then Lamping and Veach's jump
  * consistent hash, so adding a shard moves only about 1/n of the series and every sample of a
@@ -11,18 +13,69 @@ public final class ShardHash {
 
   private ShardHash() {}
 
-  /** FNV-1a over name, 0xff, value, 0xfe for each pair (separators no label text holds). */
+  /**
+   * FNV-1a over name, 0xff, value, 0xfe for each pair (separators no label text holds), each
+   * string taken as its UTF-16 code units, low byte first.
+   */
   public static long hash(String[] pairs, int n) {
     long h = FNV_OFFSET;
     for (int i = 0; i < n * 2; i++) {
       String s = pairs[i];
       for (int j = 0; j < s.length(); j++) {
-        char c = s.charAt(j);
-        h = (h ^ (c & 0xff)) * FNV_PRIME;
-        h = (h ^ (c >>> 8)) * FNV_PRIME;
+        h = mix(h, s.charAt(j));
       }
       h = (h ^ ((i & 1) == 0 ? 0xff : 0xfe)) * FNV_PRIME;
     }
+    return finish(h);
+  }
+
+  /**
+   * The same hash as {@link #hash(String[], int)} of the strings these UTF-8 bytes decode to, so
+   * a series lands on the same shard whichever way it was decoded. The bytes must be valid UTF-8
+   * (the decoders check it).
+   */
+  public static long hash(LabelBytes labels) {
+    long h = FNV_OFFSET;
+    for (int i = 0; i < labels.pairs() * 2; i++) {
+      byte[] a = labels.array(i);
+      int p = labels.offset(i);
+      int end = p + labels.length(i);
+      while (p < end) {
+        int b = a[p];
+        if (b >= 0) {
+          h = mix(h, (char) b);
+          p++;
+          continue;
+        }
+        int cp;
+        if ((b & 0xe0) == 0xc0) {
+          cp = ((b & 0x1f) << 6) | (a[p + 1] & 0x3f);
+          p += 2;
+        } else if ((b & 0xf0) == 0xe0) {
+          cp = ((b & 0x0f) << 12) | ((a[p + 1] & 0x3f) << 6) | (a[p + 2] & 0x3f);
+          p += 3;
+        } else {
+          cp = ((b & 0x07) << 18) | ((a[p + 1] & 0x3f) << 12) | ((a[p + 2] & 0x3f) << 6) | (a[p + 3] & 0x3f);
+          p += 4;
+        }
+        if (Character.isBmpCodePoint(cp)) {
+          h = mix(h, (char) cp);
+        } else {
+          h = mix(h, Character.highSurrogate(cp));
+          h = mix(h, Character.lowSurrogate(cp));
+        }
+      }
+      h = (h ^ ((i & 1) == 0 ? 0xff : 0xfe)) * FNV_PRIME;
+    }
+    return finish(h);
+  }
+
+  private static long mix(long h, char c) {
+    h = (h ^ (c & 0xff)) * FNV_PRIME;
+    return (h ^ (c >>> 8)) * FNV_PRIME;
+  }
+
+  private static long finish(long h) {
     // splitmix64 finalizer: FNV's low bits are weak, jump hash consumes all of them.
     h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
     h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;

@@ -66,15 +66,15 @@ final class WriteDecodeHandler extends ChannelInboundHandlerAdapter {
         ? WriteFormat.forRemoteWrite(contentType)
         : WriteFormat.forTextImport(contentType);
     byte[] compressed = ByteBufUtil.getBytes(req.content());
-    BatchBuilder builder = new BatchBuilder(id.name(), shardCount.getAsInt());
+    byte[] body = decompressor.decompress(compressed, encoding,
+        format == WriteFormat.PROMETHEUS_TEXT ? BodyDecompressor.Default.IDENTITY : BodyDecompressor.Default.SNAPPY);
+    // Text is about twice as large as the remote write it becomes.
+    int expectedBytes = format == WriteFormat.PROMETHEUS_TEXT ? body.length / 2 : body.length;
+    BatchBuilder builder = new BatchBuilder(id.name(), shardCount.getAsInt(), expectedBytes);
     switch (format) {
-      case REMOTE_WRITE_V1 -> RemoteWriteV1Decoder.decode(
-          decompressor.decompress(compressed, encoding, BodyDecompressor.Default.SNAPPY), builder);
-      case REMOTE_WRITE_V2 -> RemoteWriteV2Decoder.decode(
-          decompressor.decompress(compressed, encoding, BodyDecompressor.Default.SNAPPY), builder);
-      case PROMETHEUS_TEXT -> PrometheusTextDecoder.decode(
-          decompressor.decompress(compressed, encoding, BodyDecompressor.Default.IDENTITY), contentType,
-          clockMs.getAsLong(), builder);
+      case REMOTE_WRITE_V1 -> RemoteWriteV1Decoder.decode(body, builder);
+      case REMOTE_WRITE_V2 -> RemoteWriteV2Decoder.decode(body, builder);
+      case PROMETHEUS_TEXT -> PrometheusTextDecoder.decode(body, contentType, clockMs.getAsLong(), builder);
       default -> throw new IllegalStateException(format.name());
     }
     return new IngestRequest(id, builder.build(), format == WriteFormat.REMOTE_WRITE_V2);

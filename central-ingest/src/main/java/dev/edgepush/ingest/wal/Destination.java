@@ -21,8 +21,13 @@ final class Destination implements AutoCloseable {
   static final String USER_AGENT = "central-ingest/0.1.0";
   /** A shared endpoint gets many robots' data: a second of it is a good batch. */
   private static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
-  /** Each sample is its own TimeSeries (~100-200 bytes), so 50k samples stay near 8 MiB. */
-  private static final int MAX_BATCH_SAMPLES = 50_000;
+  /**
+   * The WAL holds a series' samples under one label set (~40 bytes a sample when a robot sends a
+   * few per series), so 200k samples are near 8 MiB; a request of one sample per series
+   * (~150 bytes each) is bounded by {@link #MAX_BATCH_BYTES} first. Fewer, larger requests: the
+   * forwarder sends one at a time, so each round trip's fixed cost (ack fsync, HTTP) counts.
+   */
+  private static final int MAX_BATCH_SAMPLES = 200_000;
   /** Well under VictoriaMetrics' default -maxInsertRequestSize of 32 MiB. */
   private static final int MAX_BATCH_BYTES = 16 << 20;
   private static final Duration SEND_TIMEOUT = Duration.ofMinutes(1);

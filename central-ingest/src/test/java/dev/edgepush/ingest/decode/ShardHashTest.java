@@ -3,6 +3,7 @@ package dev.edgepush.ingest.decode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.proto.LabelBytes;
 import org.junit.jupiter.api.Test;
 
 class ShardHashTest {
@@ -35,6 +36,26 @@ class ShardHashTest {
       }
     }
     assertTrue(moved > 600 && moved < 1000, "about a fifth moves: " + moved);
+  }
+
+  @Test
+  void utf8LabelsHashAsTheStringsTheyDecodeTo() {
+    String[] samples = {"", "a", "__name__", "é", "ü€", "日本語", "\uD83D\uDE00 emoji", "\u007f\u0080\u07ff\u0800\uffff",
+        "\uDBFF\uDFFF", "robot-7:9100"};
+    java.util.Random r = new java.util.Random(3);
+    for (int round = 0; round < 500; round++) {
+      int pairs = r.nextInt(6);
+      String[] labels = new String[2 * pairs];
+      LabelBytes bytes = new LabelBytes();
+      for (int i = 0; i < pairs; i++) {
+        labels[2 * i] = samples[r.nextInt(samples.length)];
+        labels[2 * i + 1] = samples[r.nextInt(samples.length)] + samples[r.nextInt(samples.length)];
+        byte[] n = labels[2 * i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] v = labels[2 * i + 1].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        bytes.add(n, 0, n.length, v, 0, v.length);
+      }
+      assertEquals(ShardHash.hash(labels, pairs), ShardHash.hash(bytes), java.util.Arrays.toString(labels));
+    }
   }
 
   @Test

@@ -135,13 +135,16 @@ public final class DiskBuffer implements Closeable, SampleAppender {
    */
   static final long FREE_SPACE_MARGIN_BYTES = 8L << 20;
   private static final Logger log = LoggerFactory.getLogger(DiskBuffer.class);
+  /**
+   * Each appending thread's compression scratch, shared by every buffer it appends to (central
+   * ingest appends to one buffer per destination from each event loop).
+   */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private final Path dir;
   private final SingleChronicleQueue queue;
   private final AckFile ackFile;
   private final ExcerptAppender appender;
-  private final CRC32C crc = new CRC32C();
-  private byte[] compressed = new byte[64 * 1024];
   private final AtomicLong pendingSamples = new AtomicLong();
   private final AtomicLong bufferedTotal = new AtomicLong();
   private final AtomicLong corruptSamples = new AtomicLong();
@@ -183,8 +186,9 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     this.syncIntervalMs = Math.max(0, syncInterval.toMillis());
     this.fileStore = Files.getFileStore(dir);
     this.appender = queue.createAppender();
-    // append() is synchronized, so any thread may append (central-ingest appends from every
-    // event loop); Chronicle would otherwise bind the appender to the first thread that used it.
+    // append() writes under the buffer's lock, so any thread may append (central-ingest appends
+    // from every event loop); Chronicle would otherwise bind the appender to the first thread
+    // that used it.
     this.appender.singleThreadedCheckDisabled(true);
     if (syncIntervalMs > 0) {
       syncThread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -426,23 +430,52 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     }
   }
 
+  /** A thread's Snappy output array and checksum; arrays over {@link #KEPT_BYTES} are not kept. */
+  private static final class Scratch {
+    /** Larger excerpts (rare: a scrape or request of megabytes) get a one-off array. */
+    static final int KEPT_BYTES = 1 << 20;
+    final CRC32C crc = new CRC32C();
+    byte[] compressed = new byte[64 * 1024];
+
+    byte[] compressedArray(int maxBytes) {
+      if (maxBytes <= compressed.length) {
+        return compressed;
+      }
+      if (maxBytes > KEPT_BYTES) {
+        return new byte[maxBytes];
+      }
+      compressed = new byte[Math.min(KEPT_BYTES, Math.max(maxBytes, compressed.length * 2))];
+      return compressed;
+    }
+  }
+
   /**
    * Writes one excerpt: {@code sampleCount} samples encoded as a remote-write WriteRequest in
-   * {@code writeRequest[0, length)}. Returns the excerpt's queue index.
+   * {@code writeRequest[0, length)}. Returns the excerpt's queue index. Compression and the
+   * checksum run in the calling thread before the buffer's lock is taken, so appends from several
+   * threads compress in parallel; only the free-space check, the Chronicle write and its
+   * bookkeeping are serialized.
    */
   @Override
-  public synchronized long append(byte[] writeRequest, int length, int sampleCount, long timestampMs)
-      throws IOException {
+  public long append(byte[] writeRequest, int length, int sampleCount, long timestampMs) throws IOException {
     if (closed) {
       throw new IllegalStateException("the buffer " + dir + " is closed");
     }
-    int max = Snappy.maxCompressedLength(length);
-    if (compressed.length < max) {
-      compressed = new byte[Math.max(max, compressed.length * 2)];
-    }
+    Scratch scratch = SCRATCH.get();
+    byte[] compressed = scratch.compressedArray(Snappy.maxCompressedLength(length));
     int n = Snappy.rawCompress(writeRequest, 0, length, compressed, 0);
+    CRC32C crc = scratch.crc;
     crc.reset();
     crc.update(compressed, 0, n);
+    return write(compressed, n, (int) crc.getValue(), length, sampleCount, timestampMs);
+  }
+
+  /** The serialized part of {@link #append}: {@code compressed[0, n)} with its checksum. */
+  private synchronized long write(byte[] compressed, int n, int checksum, int length, int sampleCount,
+      long timestampMs) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("the buffer " + dir + " is closed");
+    }
     long index;
     try {
       IOException injected = injectedAppendFailure;
@@ -463,7 +496,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
           b.writeInt(sampleCount);
           b.writeLong(timestampMs);
           b.writeInt(length);
-          b.writeInt((int) crc.getValue());
+          b.writeInt(checksum);
           b.writeInt(n);
           b.write(compressed, 0, n);
           index = dc.index();

@@ -170,4 +170,60 @@ class DiskBufferTest {
       assertTrue(allocated >= 200_000, "200 kB of incompressible data take at least 300 kB: " + allocated);
     }
   }
+
+  @Test
+  void appendsFromManyThreadsAtOnceAllReadBackIntactWhateverTheirSize() throws Exception {
+    int threads = 4;
+    int perThread = 200;
+    // sizes around the per-thread scratch array's growth and past the 1 MiB it keeps
+    int[] sizes = {10, 70_000, 300_000, 1_500_000};
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < perThread; i++) {
+            byte[] p = excerpt(thread, i, i % 50 == 0 ? sizes[(thread + i / 50) % sizes.length] : 100 + i);
+            if (buffer.append(p, p.length, thread * 1000 + i, i) < 0) {
+              throw new AssertionError("append failed: " + buffer.appendFailure());
+            }
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get();
+      }
+      pool.shutdown();
+      int[] next = new int[threads];
+      int read = 0;
+      try (BufferReader reader = buffer.reader()) {
+        BufferReader.Record r = new BufferReader.Record();
+        while (reader.next(r)) {
+          int thread = r.sampleCount / 1000;
+          int i = r.sampleCount % 1000;
+          assertEquals(next[thread]++, i, "each thread's excerpts in its order");
+          byte[] out = new byte[r.uncompressedLength];
+          assertEquals(out.length, r.decompressTo(out, 0));
+          assertArrayEquals(excerpt(thread, i, out.length), out, "thread " + thread + " excerpt " + i);
+          read++;
+        }
+      }
+      assertEquals(threads * perThread, read);
+      assertEquals(0, buffer.corruptSamplesTotal());
+    }
+  }
+
+  /** Compressible but distinct bytes per (thread, excerpt). */
+  private static byte[] excerpt(int thread, int i, int size) {
+    byte[] b = new byte[size];
+    for (int k = 0; k < size; k++) {
+      b[k] = (byte) ((k / 7) * 31 + thread * 7 + i);
+    }
+    return b;
+  }
 }
