@@ -37,7 +37,7 @@ public final class CentralIngest implements AutoCloseable {
     fleet = new FleetRegistry(cfg.fleetOfflineAfter());
     metrics.onlineWindow(cfg.fleetOfflineAfter().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
     TokensFile tokens = TokensFile.open(cfg.tokensFile());
-    wal = new ForwardingWal(cfg.walPath(), cfg.remoteWriteUrls(), cfg.walMaxDiskBytes());
+    wal = new ForwardingWal(cfg.walPath(), cfg.remoteWriteUrls(), cfg.remoteWriteQueues(), cfg.walMaxDiskBytes());
     metrics.bind(wal::forwardedSamples, wal::pendingSamples, wal::diskBytes,
         () -> fleet.onlineCount(clock.getAsLong()), wal::droppedSamples);
     // One loop thread per core: decoding is CPU work and the WAL append a memory copy into a
@@ -56,8 +56,8 @@ public final class CentralIngest implements AutoCloseable {
         wal.enforceCaps();
       }
     }, 1, 1, TimeUnit.SECONDS);
-    log.info("central-ingest {} listening on {}:{}; {} tokens; WAL {}; forwarding to {} shard(s); queries to {}",
-        VERSION, cfg.listenHost(), server.port(), tokens.size(), cfg.walPath(), wal.shardCount(),
+    log.info("central-ingest {} listening on {}:{}; {} tokens; WAL {}; forwarding to {} shard(s) x {} lane(s); queries to {}",
+        VERSION, cfg.listenHost(), server.port(), tokens.size(), cfg.walPath(), wal.shardCount(), wal.lanes(),
         cfg.query() == null ? "nowhere (no -query.url)" : cfg.query()
             + (cfg.query().perTenant() ? "" : " (single node: no tenant isolation)"));
   }

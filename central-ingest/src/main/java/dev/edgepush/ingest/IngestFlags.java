@@ -32,6 +32,15 @@ public final class IngestFlags {
           + "by a consistent hash of their sorted labels.")
   List<String> remoteWriteUrls = new ArrayList<>();
 
+  @Option(names = {"-remoteWrite.queues", "--remoteWrite.queues"}, paramLabel = "N",
+      description = "Forwarding lanes per destination (shard, and tenant in cluster mode), as vmagent's flag: each "
+          + "its own WAL directory and sender, so N requests are in flight at once; a series always goes to the "
+          + "same lane, by a hash of its labels, which keeps its samples in order (1-" + MAX_QUEUES + ", default: "
+          + "${DEFAULT-VALUE}).")
+  int remoteWriteQueues = 2;
+
+  static final int MAX_QUEUES = 64;
+
   @Option(names = {"-query.url", "--query.url"}, paramLabel = "URL",
       description = "VictoriaMetrics base URL for the query proxy and VMUI: a single node, e.g. http://vm:8428 "
           + "(no tenants: every reader sees all), or vmselect with {tenant}, e.g. "
@@ -48,7 +57,7 @@ public final class IngestFlags {
   Path walPath = Path.of("central-ingest-wal");
 
   @Option(names = {"-wal.maxDiskBytes", "--wal.maxDiskBytes"}, paramLabel = "BYTES",
-      description = "Disk cap of each destination's WAL directory (shard, and tenant in cluster mode), e.g. 10GB; 0 = none (default: ${DEFAULT-VALUE}). Past it the oldest data is dropped and counted.")
+      description = "Disk cap of each destination's WAL (shard, and tenant in cluster mode), split evenly over its -remoteWrite.queues lane directories, e.g. 10GB; 0 = none (default: ${DEFAULT-VALUE}). Past it the oldest data is dropped and counted.")
   String walMaxDiskBytes = "0";
 
   @Option(names = {"-wal.maxPendingSamples", "--wal.maxPendingSamples"}, paramLabel = "N",
@@ -80,7 +89,8 @@ public final class IngestFlags {
   /** Parsed and checked values. */
   public record Config(String listenHost, int listenPort, List<String> remoteWriteUrls, String queryUrl,
       Path walPath, long walMaxDiskBytes, long walMaxPendingSamples, Path tokensFile, int maxRequestBytes,
-      long maxDecompressedBytes, long maxSamplesPerSecondPerRobot, QueryTarget query, Duration fleetOfflineAfter) {}
+      long maxDecompressedBytes, long maxSamplesPerSecondPerRobot, QueryTarget query, Duration fleetOfflineAfter,
+      int remoteWriteQueues) {}
 
   /** A flag that is unknown or has a bad value; the message names it. */
   public static final class FlagException extends Exception {
@@ -119,6 +129,9 @@ public final class IngestFlags {
         throw new FlagException("-remoteWrite.url=" + u + ": either every URL holds {tenant} (vminsert) or none does"
             + " (a single node)");
       }
+    }
+    if (remoteWriteQueues < 1 || remoteWriteQueues > MAX_QUEUES) {
+      throw new FlagException("-remoteWrite.queues=" + remoteWriteQueues + ": must be between 1 and " + MAX_QUEUES);
     }
     QueryTarget query = null;
     if (queryUrl != null) {
@@ -172,7 +185,7 @@ public final class IngestFlags {
     }
     return new Config(host.isEmpty() ? "0.0.0.0" : host, port, List.copyOf(remoteWriteUrls), queryUrl, walPath,
         walCap, walMaxPendingSamples, tokensFile, (int) maxReq, maxDec, maxSamplesPerSecondPerRobot, query,
-        offlineAfter);
+        offlineAfter, remoteWriteQueues);
   }
 
   private static void httpUrl(String flag, String url) throws FlagException {

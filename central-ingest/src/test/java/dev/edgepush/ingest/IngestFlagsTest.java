@@ -20,6 +20,18 @@ class IngestFlagsTest {
     assertEquals(8L * 32_000_000, c.maxDecompressedBytes());
     assertEquals(java.time.Duration.ofMinutes(2), c.fleetOfflineAfter());
     assertEquals(null, c.query(), "no -query.url: the query paths answer 503");
+    assertEquals(2, c.remoteWriteQueues());
+  }
+
+  @Test
+  void remoteWriteQueuesIsChecked() throws Exception {
+    IngestFlags.Config c = IngestFlags.parse(new String[] {"-remoteWrite.url=http://a/w", "-auth.tokensFile=/t",
+        "-remoteWrite.queues=8"}).validate();
+    assertEquals(8, c.remoteWriteQueues());
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-remoteWrite.queues=0")
+        .contains("-remoteWrite.queues=0"));
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-remoteWrite.queues=65")
+        .contains("-remoteWrite.queues=65"));
   }
 
   @Test

@@ -14,7 +14,8 @@ import java.util.List;
 /**
  * Turns decoded series into a {@link StampedBatch}: validates each series' labels, replaces any
  * {@code robot} label with the one the token decides, sorts the labels, picks the series' shard
- * ({@link ShardHash}) and encodes it as remote write 1.0.
+ * and lane ({@link ShardHash}) and encodes it as remote write 1.0. The batch has one part per
+ * (shard, lane), at index {@code shard * lanes + lane}.
  *
  * <p>Rules, with the error each breaks (400, naming the 0-based series index in the request):
  * label names match {@code [a-zA-Z_][a-zA-Z0-9_]*}; {@code __name__} is present and not empty;
@@ -40,11 +41,14 @@ public final class BatchBuilder {
   private final WriteRequestEncoder[] encoders;
   private final ByteArrayOutputStream[] extras;
   private final int[] points;
+  private final int shardCount;
+  private final int lanes;
   private String[] stamped = new String[32];
   private int stampedPairs;
   /** The current series' labels when it began as {@link LabelBytes} (then {@code stamped} is unused). */
   private final LabelBytes stampedBytes = new LabelBytes();
   private boolean bytesForm;
+  /** The current series' part: {@code shard * lanes + lane}. */
   private int shard;
   /** Float samples of the current series, not yet encoded. */
   private double[] values = new double[16];
@@ -64,14 +68,28 @@ public final class BatchBuilder {
    * it is not grown by copying while the request is decoded.
    */
   public BatchBuilder(String robot, int shardCount, int bodyBytes) {
+    this(robot, shardCount, 1, bodyBytes);
+  }
+
+  /**
+   * As {@link #BatchBuilder(String, int, int)} with {@code lanes} forwarding lanes per shard: the
+   * batch has {@code shardCount * lanes} parts.
+   */
+  public BatchBuilder(String robot, int shardCount, int lanes, int bodyBytes) {
+    if (shardCount < 1 || lanes < 1) {
+      throw new IllegalArgumentException("shardCount and lanes must be at least 1");
+    }
     this.robot = robot;
     this.robotUtf8 = robot.getBytes(StandardCharsets.UTF_8);
-    this.encoders = new WriteRequestEncoder[shardCount];
-    this.extras = new ByteArrayOutputStream[shardCount];
-    this.points = new int[shardCount];
+    this.shardCount = shardCount;
+    this.lanes = lanes;
+    int parts = Math.multiplyExact(shardCount, lanes);
+    this.encoders = new WriteRequestEncoder[parts];
+    this.extras = new ByteArrayOutputStream[parts];
+    this.points = new int[parts];
     // An eighth more for labels the stamp adds; 4 KiB at least, as WriteRequestEncoder's default.
-    int perShard = (int) Math.min(1 << 30, Math.max(4096, Math.max(0, bodyBytes) / shardCount * 9L / 8 + 64));
-    for (int i = 0; i < shardCount; i++) {
+    int perShard = (int) Math.min(1 << 30, Math.max(4096, Math.max(0, bodyBytes) / parts * 9L / 8 + 64));
+    for (int i = 0; i < parts; i++) {
       encoders[i] = new WriteRequestEncoder(perShard);
     }
   }
@@ -116,7 +134,7 @@ public final class BatchBuilder {
         throw PayloadException.badRequest("series " + index + ": label name '" + stamped[2 * p] + "' appears twice");
       }
     }
-    shard = encoders.length == 1 ? 0 : ShardHash.jump(ShardHash.hash(stamped, stampedPairs), encoders.length);
+    shard = encoders.length == 1 ? 0 : part(ShardHash.hash(stamped, stampedPairs));
     bytesForm = false;
   }
 
@@ -153,8 +171,13 @@ public final class BatchBuilder {
         throw PayloadException.badRequest("series " + index + ": label name '" + s.string(2 * p) + "' appears twice");
       }
     }
-    shard = encoders.length == 1 ? 0 : ShardHash.jump(ShardHash.hash(s), encoders.length);
+    shard = encoders.length == 1 ? 0 : part(ShardHash.hash(s));
     bytesForm = true;
+  }
+
+  /** The part of a series with label hash {@code h}: its shard's lanes, then its lane among them. */
+  private int part(long h) {
+    return ShardHash.jump(h, shardCount) * lanes + ShardHash.lane(h, lanes);
   }
 
   /** One float sample of the current series. */

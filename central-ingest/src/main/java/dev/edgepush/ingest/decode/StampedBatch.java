@@ -3,10 +3,11 @@ package dev.edgepush.ingest.decode;
 import java.util.List;
 
 /**
- * One request's data, validated and stamped with its robot, ready for the WAL: per shard a
+ * One request's data, validated and stamped with its robot, ready for the WAL: per (shard, lane) a
  * serialized remote-write 1.0 WriteRequest. Not reference-counted (plain arrays).
  *
- * @param shards one entry per shard, in shard order (an entry may hold no series)
+ * @param shards one entry per (shard, lane), at index {@code shard * lanes + lane} (with one lane:
+ *     one entry per shard, in shard order); an entry may hold no series
  * @param samples float samples in the request
  * @param histograms native histogram samples in the request
  * @param exemplars exemplars in the request

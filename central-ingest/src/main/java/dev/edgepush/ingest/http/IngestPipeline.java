@@ -70,7 +70,7 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
     pl.addLast("admission", new AdmissionHandler(p.limiter(), p.wal()::pendingSamples, p.limits().maxPendingSamples()));
     pl.addLast("sizeLimit", new SizeLimitHandler(p.limits().maxRequestBytes()));
     pl.addLast("aggregator", new HttpObjectAggregator(p.limits().maxRequestBytes()));
-    pl.addLast("decode", new WriteDecodeHandler(decompressor, p.wal()::shardCount, p.clockMs()));
+    pl.addLast("decode", new WriteDecodeHandler(decompressor, p.wal()::shardCount, p.wal()::lanes, p.clockMs()));
     pl.addLast("ingest", new IngestHandler(p.wal(), p.limiter(), p.metrics(), p.fleet(), p.clockMs()));
     pl.addLast("status", new StatusHandler(p.metrics()::render));
     pl.addLast("fleetView", new FleetHandler(p.fleet(), p.clockMs()));

@@ -27,11 +27,17 @@ import java.util.function.LongSupplier;
 final class WriteDecodeHandler extends ChannelInboundHandlerAdapter {
   private final BodyDecompressor decompressor;
   private final IntSupplier shardCount;
+  private final IntSupplier lanes;
   private final LongSupplier clockMs;
 
   WriteDecodeHandler(BodyDecompressor decompressor, IntSupplier shardCount, LongSupplier clockMs) {
+    this(decompressor, shardCount, () -> 1, clockMs);
+  }
+
+  WriteDecodeHandler(BodyDecompressor decompressor, IntSupplier shardCount, IntSupplier lanes, LongSupplier clockMs) {
     this.decompressor = decompressor;
     this.shardCount = shardCount;
+    this.lanes = lanes;
     this.clockMs = clockMs;
   }
 
@@ -70,7 +76,7 @@ final class WriteDecodeHandler extends ChannelInboundHandlerAdapter {
         format == WriteFormat.PROMETHEUS_TEXT ? BodyDecompressor.Default.IDENTITY : BodyDecompressor.Default.SNAPPY);
     // Text is about twice as large as the remote write it becomes.
     int expectedBytes = format == WriteFormat.PROMETHEUS_TEXT ? body.length / 2 : body.length;
-    BatchBuilder builder = new BatchBuilder(id.name(), shardCount.getAsInt(), expectedBytes);
+    BatchBuilder builder = new BatchBuilder(id.name(), shardCount.getAsInt(), lanes.getAsInt(), expectedBytes);
     switch (format) {
       case REMOTE_WRITE_V1 -> RemoteWriteV1Decoder.decode(body, builder);
       case REMOTE_WRITE_V2 -> RemoteWriteV2Decoder.decode(body, builder);

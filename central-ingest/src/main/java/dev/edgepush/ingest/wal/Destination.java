@@ -12,7 +12,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 
 /**
- * One forwarding destination (a URL: one shard, and in cluster mode one tenant): its own
+ * One lane of a forwarding destination (a URL: one shard, and in cluster mode one tenant): its own
  * {@link DiskBuffer} directory and one {@link Sender} thread that drains it to the URL with
  * edge-agent's delivery rules (2xx done; 5xx, 429, 408, network error retried with backoff and
  * {@code Retry-After}; other 4xx rejected, logged with the body and counted).
@@ -25,7 +25,8 @@ final class Destination implements AutoCloseable {
    * The WAL holds a series' samples under one label set (~40 bytes a sample when a robot sends a
    * few per series), so 200k samples are near 8 MiB; a request of one sample per series
    * (~150 bytes each) is bounded by {@link #MAX_BATCH_BYTES} first. Fewer, larger requests: the
-   * forwarder sends one at a time, so each round trip's fixed cost (ack fsync, HTTP) counts.
+   * forwarder sends one at a time per lane, so each round trip's fixed cost (ack fsync, HTTP)
+   * counts.
    */
   private static final int MAX_BATCH_SAMPLES = 200_000;
   /** Well under VictoriaMetrics' default -maxInsertRequestSize of 32 MiB. */

@@ -15,8 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The central write-ahead log and forwarder: one edge-agent {@code DiskBuffer} (Chronicle Queue,
- * checksummed excerpts, durable ack file) and one {@code Sender} per destination.
+ * The central write-ahead log and forwarder: per destination {@code -remoteWrite.queues} lanes,
+ * each one edge-agent {@code DiskBuffer} (Chronicle Queue, checksummed excerpts, durable ack file)
+ * and one {@code Sender}, so a destination has that many requests in flight.
  *
  * <p>Destinations. {@code -remoteWrite.url} is a list of shards; a series goes to the shard its
  * sorted labels hash to ({@code ShardHash}). A URL holding {@code {tenant}} (cluster mode,
@@ -26,11 +27,20 @@ import org.slf4j.LoggerFactory;
  * node) every tenant goes to the same URL and the tenant is not written anywhere: a single node
  * has no tenants, so isolation between tenants needs the cluster.
  *
+ * <p>Lanes. Within a destination a series goes to the lane its label hash picks ({@code
+ * ShardHash.lane}), always the same one, so its samples leave in the order they were appended
+ * (per-series timestamp order on the wire); different series' lanes drain in parallel.
+ *
  * <p>On disk: {@code <wal.path>/shard-<i>} (single node) or {@code
- * <wal.path>/shard-<i>-tenant-<accountID>[_<projectID>]} (cluster), each a DiskBuffer directory.
- * At start every such directory is reopened and drained, so a backlog survives restarts even
- * if its robots never push again. The shard index is the URL's position in the flag list: keep
- * the list's order, append new shards at the end.
+ * <wal.path>/shard-<i>-tenant-<accountID>[_<projectID>]} (cluster) is lane 0; lane {@code j > 0}
+ * adds {@code -lane-<j>}; each a DiskBuffer directory (lane 0 keeps the name from before lanes,
+ * so an upgraded ingest keeps its backlog). At start every such directory is reopened and
+ * drained, so a backlog survives restarts even if its robots never push again; a lane directory
+ * beyond {@code -remoteWrite.queues} (the flag was lowered) is drained too but gets no new data.
+ * Changing the number of lanes moves about 1/n of the series to another lane, so until the old
+ * lane's backlog is sent, such a series' old and new samples may arrive interleaved. The shard
+ * index is the URL's position in the flag list: keep the list's order, append new shards at the
+ * end.
  *
  * <p>What is guaranteed. {@link #append} returns only after every shard's excerpt of the batch is
  * in its queue's mapped file; the caller answers 204 only then. From then on a {@code kill -9}
@@ -40,22 +50,35 @@ import org.slf4j.LoggerFactory;
  * unacknowledged tail is sent again, identical, so VictoriaMetrics collapses the duplicates.
  * A batch split over shards is not atomic: if one shard's append fails the request gets 500 and
  * the robot's retry duplicates the shards that succeeded (harmless, as above). The disk cap
- * ({@code -wal.maxDiskBytes}) applies to each destination's directory; passing it drops the
+ * ({@code -wal.maxDiskBytes}) applies to each destination, split evenly over its lanes (each lane
+ * directory gets {@code cap / lanes}); passing it drops the
  * oldest whole files, counted as {@code disk_full} (the 429 on {@code -wal.maxPendingSamples}
  * is there so that this does not happen). Thread-safe.
  */
 public final class ForwardingWal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ForwardingWal.class);
   public static final String TENANT_PLACEHOLDER = "{tenant}";
-  private static final Pattern DIR = Pattern.compile("shard-(\\d+)(?:-tenant-(\\d+(?:_\\d+)?))?");
+  private static final Pattern DIR =
+      Pattern.compile("shard-(\\d+)(?:-tenant-(\\d+(?:_\\d+)?))?(?:-lane-([1-9]\\d{0,8}))?");
 
   private final Path dir;
   private final List<String> urls;
   private final boolean clusterMode;
+  private final int lanes;
   private final long maxDiskBytesPerDestination;
   private final Map<String, Destination> destinations = new ConcurrentHashMap<>();
 
+  /** One lane per destination. */
   public ForwardingWal(Path dir, List<String> urls, long maxDiskBytesPerDestination) throws IOException {
+    this(dir, urls, 1, maxDiskBytesPerDestination);
+  }
+
+  /** {@code lanes} lanes (own directory and sender each) per destination. */
+  public ForwardingWal(Path dir, List<String> urls, int lanes, long maxDiskBytesPerDestination) throws IOException {
+    if (lanes < 1) {
+      throw new IllegalArgumentException("lanes must be at least 1: " + lanes);
+    }
+    this.lanes = lanes;
     this.dir = dir;
     this.urls = List.copyOf(urls);
     this.clusterMode = urls.get(0).contains(TENANT_PLACEHOLDER);
@@ -81,13 +104,18 @@ public final class ForwardingWal implements AutoCloseable {
       }
       int shard = Integer.parseInt(m.group(1));
       String tenant = m.group(2) == null ? null : m.group(2).replace('_', ':');
+      int lane = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
       if (shard >= urls.size() || (tenant != null) != clusterMode) {
         log.error("WAL directory {} does not match the -remoteWrite.url list ({} URLs, {} mode): its backlog"
             + " is NOT forwarded; restore the previous URL list to drain it", p, urls.size(),
             clusterMode ? "cluster" : "single-node");
         continue;
       }
-      destination(shard, tenant);
+      if (lane >= lanes) {
+        log.warn("WAL directory {} is lane {} but -remoteWrite.queues={}: its backlog is forwarded, new data goes"
+            + " to the other lanes", p, lane, lanes);
+      }
+      destination(shard, tenant, lane);
     }
   }
 
@@ -96,23 +124,35 @@ public final class ForwardingWal implements AutoCloseable {
     return urls.size();
   }
 
+  /** Lanes per destination ({@code -remoteWrite.queues}). */
+  public int lanes() {
+    return lanes;
+  }
+
   /**
-   * Appends a stamped batch of {@code tenant}'s robot: one excerpt per non-empty shard. Returns
-   * when all are in the WAL (see the class comment for what that guarantees).
+   * Appends a stamped batch of {@code tenant}'s robot, built for {@link #shardCount()} shards and
+   * {@link #lanes()} lanes: one excerpt per non-empty (shard, lane). Returns when all are in the
+   * WAL (see the class comment for what that guarantees).
    */
   public void append(String tenant, StampedBatch batch, long nowMs) throws IOException {
     List<StampedBatch.ShardPart> parts = batch.shards();
+    if (parts.size() != urls.size() * lanes) {
+      throw new IllegalArgumentException("batch has " + parts.size() + " parts, expected " + urls.size() + " shards x "
+          + lanes + " lanes");
+    }
     for (int i = 0; i < parts.size(); i++) {
       StampedBatch.ShardPart part = parts.get(i);
       if (part.length() == 0) {
         continue;
       }
-      destination(i, clusterMode ? tenant : null).buffer.append(part.writeRequest(), part.length(), part.points(), nowMs);
+      destination(i / lanes, clusterMode ? tenant : null, i % lanes).buffer
+          .append(part.writeRequest(), part.length(), part.points(), nowMs);
     }
   }
 
-  private Destination destination(int shard, String tenant) throws IOException {
-    String key = tenant == null ? "shard-" + shard : "shard-" + shard + "-tenant-" + tenant.replace(':', '_');
+  private Destination destination(int shard, String tenant, int lane) throws IOException {
+    String key = (tenant == null ? "shard-" + shard : "shard-" + shard + "-tenant-" + tenant.replace(':', '_'))
+        + (lane == 0 ? "" : "-lane-" + lane);
     Destination d = destinations.get(key);
     if (d != null) {
       return d;
@@ -121,7 +161,8 @@ public final class ForwardingWal implements AutoCloseable {
       d = destinations.get(key);
       if (d == null) {
         String url = tenant == null ? urls.get(shard) : urls.get(shard).replace(TENANT_PLACEHOLDER, tenant);
-        d = new Destination(dir.resolve(key), url, maxDiskBytesPerDestination);
+        long laneCap = maxDiskBytesPerDestination == 0 ? 0 : Math.max(1, maxDiskBytesPerDestination / lanes);
+        d = new Destination(dir.resolve(key), url, laneCap);
         destinations.put(key, d);
         log.info("forwarding {} to {}", key, Destination.redact(url));
       }

@@ -25,6 +25,22 @@ class ShardHashTest {
   }
 
   @Test
+  void laneIsStableAndIndependentOfTheShard() {
+    int[][] counts = new int[2][2];
+    for (int i = 0; i < 4000; i++) {
+      assertEquals(0, ShardHash.lane(key(i), 1));
+      int lane = ShardHash.lane(key(i), 2);
+      assertEquals(lane, ShardHash.lane(key(i), 2));
+      counts[ShardHash.jump(key(i), 2)][lane]++;
+    }
+    for (int[] shard : counts) {
+      for (int c : shard) {
+        assertTrue(c > 800 && c < 1200, "every (shard, lane) gets about a quarter: " + java.util.Arrays.deepToString(counts));
+      }
+    }
+  }
+
+  @Test
   void addingAShardMovesOnlySeriesToTheNewShard() {
     int moved = 0;
     for (int i = 0; i < 4000; i++) {
