@@ -44,6 +44,8 @@ public final class WriteRequestEncoder {
     private int size;
     private int seriesCount;
     private int[] lens = new int[32];
+    private final double[] oneValue = new double[1]; // the single-sample addSeries, without allocating
+    private final long[] oneTimestamp = new long[1];
 
     /** Creates an encoder with a 4 KiB initial buffer. */
     public WriteRequestEncoder() {
@@ -69,65 +71,9 @@ public final class WriteRequestEncoder {
      * @throws IllegalArgumentException if {@code labelPairs} is negative or exceeds the array
      */
     public void addSeries(String[] labels, int labelPairs, double value, long timestampMs) {
-        if (labelPairs < 0 || labelPairs > labels.length / 2) {
-            throw new IllegalArgumentException(
-                    "labelPairs " + labelPairs + " out of range for " + labels.length + " strings");
-        }
-        int n = labelPairs * 2;
-        if (lens.length < n) {
-            lens = new int[Math.max(n, lens.length * 2)];
-        }
-        int[] l = lens;
-        long bits = Double.doubleToRawLongBits(value);
-        int sampleLen = (bits != 0 ? 9 : 0) + (timestampMs != 0 ? 1 + varint64Size(timestampMs) : 0);
-        long body = 2L + sampleLen; // tag + 1-byte length (sampleLen <= 20) + sample
-        for (int i = 0; i < n; i += 2) {
-            int nameLen = utf8Length(Objects.requireNonNull(labels[i], "label name"));
-            int valueLen = utf8Length(Objects.requireNonNull(labels[i + 1], "label value"));
-            l[i] = nameLen;
-            l[i + 1] = valueLen;
-            int labelLen = fieldSize(nameLen) + fieldSize(valueLen);
-            body += 1 + varint32Size(labelLen) + labelLen;
-        }
-        if (body > MAX_ARRAY) {
-            throw new IllegalArgumentException("series too large: " + body + " bytes");
-        }
-        int bodyLen = (int) body;
-        ensureRoom(1L + varint32Size(bodyLen) + bodyLen);
-
-        byte[] b = buf;
-        int p = size;
-        b[p++] = TAG_1_LEN;
-        p = writeVarint32(b, p, bodyLen);
-        for (int i = 0; i < n; i += 2) {
-            int nameLen = l[i];
-            int valueLen = l[i + 1];
-            b[p++] = TAG_1_LEN;
-            p = writeVarint32(b, p, fieldSize(nameLen) + fieldSize(valueLen));
-            if (nameLen != 0) {
-                b[p++] = TAG_1_LEN;
-                p = writeVarint32(b, p, nameLen);
-                p = writeUtf8(labels[i], b, p);
-            }
-            if (valueLen != 0) {
-                b[p++] = TAG_2_LEN;
-                p = writeVarint32(b, p, valueLen);
-                p = writeUtf8(labels[i + 1], b, p);
-            }
-        }
-        b[p++] = TAG_2_LEN;
-        b[p++] = (byte) sampleLen;
-        if (bits != 0) {
-            b[p++] = TAG_VALUE;
-            LONG_LE.set(b, p, bits);
-            p += 8;
-        }
-        if (timestampMs != 0) {
-            b[p++] = TAG_TIMESTAMP;
-            p = writeVarint64(b, p, timestampMs);
-        }
-        size = p;
-        seriesCount++;
+        oneValue[0] = value;
+        oneTimestamp[0] = timestampMs;
+        addSeries(labels, labelPairs, oneValue, oneTimestamp, 1);
     }
 
     /**
@@ -152,27 +98,14 @@ public final class WriteRequestEncoder {
      */
     public void addSeries(byte[] encodedLabels, double value, long timestampMs) {
         long bits = Double.doubleToRawLongBits(value);
-        int sampleLen = (bits != 0 ? 9 : 0) + (timestampMs != 0 ? 1 + varint64Size(timestampMs) : 0);
-        int bodyLen = encodedLabels.length + 2 + sampleLen;
+        int bodyLen = encodedLabels.length + 2 + sampleSize(bits, timestampMs);
         ensureRoom(1L + varint32Size(bodyLen) + bodyLen);
         byte[] b = buf;
         int p = size;
         b[p++] = TAG_1_LEN;
         p = writeVarint32(b, p, bodyLen);
         System.arraycopy(encodedLabels, 0, b, p, encodedLabels.length);
-        p += encodedLabels.length;
-        b[p++] = TAG_2_LEN;
-        b[p++] = (byte) sampleLen;
-        if (bits != 0) {
-            b[p++] = TAG_VALUE;
-            LONG_LE.set(b, p, bits);
-            p += 8;
-        }
-        if (timestampMs != 0) {
-            b[p++] = TAG_TIMESTAMP;
-            p = writeVarint64(b, p, timestampMs);
-        }
-        size = p;
+        size = writeSample(b, p + encodedLabels.length, bits, timestampMs);
         seriesCount++;
     }
 
@@ -307,19 +240,23 @@ public final class WriteRequestEncoder {
 
     private static int writeSamples(byte[] b, int p, double[] values, long[] timestampsMs, int count) {
         for (int i = 0; i < count; i++) {
-            long bits = Double.doubleToRawLongBits(values[i]);
-            long ts = timestampsMs[i];
-            b[p++] = TAG_2_LEN;
-            b[p++] = (byte) sampleSize(bits, ts);
-            if (bits != 0) {
-                b[p++] = TAG_VALUE;
-                LONG_LE.set(b, p, bits);
-                p += 8;
-            }
-            if (ts != 0) {
-                b[p++] = TAG_TIMESTAMP;
-                p = writeVarint64(b, p, ts);
-            }
+            p = writeSample(b, p, Double.doubleToRawLongBits(values[i]), timestampsMs[i]);
+        }
+        return p;
+    }
+
+    /** One Sample field; defaults (raw bits 0, timestamp 0) are left out, as protobuf-java does. */
+    private static int writeSample(byte[] b, int p, long bits, long timestampMs) {
+        b[p++] = TAG_2_LEN;
+        b[p++] = (byte) sampleSize(bits, timestampMs);
+        if (bits != 0) {
+            b[p++] = TAG_VALUE;
+            LONG_LE.set(b, p, bits);
+            p += 8;
+        }
+        if (timestampMs != 0) {
+            b[p++] = TAG_TIMESTAMP;
+            p = writeVarint64(b, p, timestampMs);
         }
         return p;
     }
