@@ -41,8 +41,8 @@ class DeliveryAcrossOutageAndKill9Test {
         awaitAnswered(target, 5);
         vm.stop(); // the central goes away
         awaitAnswered(target, target.answered.size() + 10);
-        killNanos.add(System.nanoTime());
         agent.kill9(); // during the outage, with a backlog on disk
+        killNanos.add(System.nanoTime()); // once it is gone: a scrape answered while it died was in flight
         agent = AgentProcess.start(dir, statusPort, flags);
         awaitAnswered(target, target.answered.size() + 10);
         vm.start(); // the central comes back

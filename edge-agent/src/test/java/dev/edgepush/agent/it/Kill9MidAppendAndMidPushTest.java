@@ -36,16 +36,23 @@ class Kill9MidAppendAndMidPushTest {
         "-remoteWrite.maxRowsPerBlock=2000"
       };
       List<Long> kills = new ArrayList<>();
+      StringBuilder timeline = new StringBuilder();
       long stoppedServingMs;
       for (int i = 0; i < 5; i++) {
         try (AgentProcess agent = AgentProcess.start(dir, statusPort, flags)) {
+          timeline.append("agent healthy at ").append(System.currentTimeMillis()).append(" ms\n");
           AgentProcess.pause(500 + random.nextInt(1000));
-          kills.add(System.nanoTime());
           agent.kill9();
+          // Taken once the process is gone, not before the signal: the target can still finish
+          // answering a scrape while the SIGKILL is being delivered, and that scrape is the one
+          // that may be in flight.
+          kills.add(System.nanoTime());
+          timeline.append("kill -9 done at ").append(System.currentTimeMillis()).append(" ms\n");
         }
       }
       long requestsBefore = receiver.requests.get();
       try (AgentProcess agent = AgentProcess.start(dir, statusPort, flags)) {
+        timeline.append("last agent healthy at ").append(System.currentTimeMillis()).append(" ms\n");
         AgentProcess.pause(500);
         stoppedServingMs = System.currentTimeMillis();
         target.stopServing();
@@ -73,7 +80,22 @@ class Kill9MidAppendAndMidPushTest {
           kills.size(), target.answered.size(), receiver.seqs.size(), missing.size(), inFlight.size(), failedByAgent.size(),
           receiver.samples.get());
       assertTrue(target.answered.size() > 30, "enough scrapes to mean something");
-      assertEquals(new TreeSet<Long>(), missing, "scrapes answered and buffered but never delivered");
+      if (!missing.isEmpty()) {
+        // Everything needed to tell a lost write from a test artefact, printed with the failure.
+        for (long seq : missing) {
+          timeline.append("missing seq ").append(seq).append(" requested at ")
+              .append(target.requestedAtMs.get(seq)).append(" ms\n");
+        }
+        timeline.append("up=0 timestamps received before the target stopped serving: ")
+            .append(new TreeSet<>(receiver.upZeroMs).headSet(stopped)).append('\n');
+        try (java.util.stream.Stream<Path> logs = Files.list(dir)) {
+          for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).sorted().toList()) {
+            timeline.append("--- ").append(log.getFileName()).append('\n').append(Files.readString(log));
+          }
+        }
+        System.out.println(timeline);
+      }
+      assertEquals(new TreeSet<Long>(), missing, "scrapes answered and buffered but never delivered; timeline in the test output");
       assertTrue(inFlight.size() <= kills.size(), "at most one scrape in flight per kill");
       assertTrue(failedByAgent.size() <= kills.size() + 1, "only cold starts time out: " + failedByAgent);
     }
