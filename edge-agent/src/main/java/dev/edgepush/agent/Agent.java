@@ -69,7 +69,8 @@ public final class Agent implements AutoCloseable {
     remotes.forEach(r -> r.senderThread.start());
 
     loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    HttpScraper scraper = new HttpScraper(loop, cfg.maxScrapeBytes(), USER_AGENT);
+    HttpScraper scraper = new HttpScraper(loop, cfg.maxScrapeBytes(), USER_AGENT, !cfg.disableKeepAlive(),
+        metrics.scrapeConnectionsOpened);
     GlobalConfig global = scrape.global();
     newLoop = t -> new ScrapeLoop(t, scraper, fanOut, metrics, clock, loop.next(),
         global.externalLabels(), cfg.extraLabels()).suppressScrapeErrors(cfg.suppressScrapeErrors());

@@ -39,6 +39,12 @@ public final class AgentFlags {
       description = "Do not log scrape errors of targets; they still show on /targets and as up 0.")
   boolean suppressScrapeErrors;
 
+  @Option(names = {"-promscrape.disableKeepAlive", "--promscrape.disableKeepAlive"}, arity = "0..1",
+      fallbackValue = "true", paramLabel = "BOOL",
+      description = "Open a new connection for every scrape (Connection: close) instead of keeping one"
+          + " keep-alive connection per target.")
+  boolean disableKeepAlive;
+
   @Option(names = {"-promscrape.fileSDCheckInterval", "--promscrape.fileSDCheckInterval"}, paramLabel = "DURATION",
       description = "How often file_sd_configs files are checked for changes (default: ${DEFAULT-VALUE}).")
   String fileSdCheckInterval = "5m";
@@ -194,6 +200,7 @@ public final class AgentFlags {
       boolean suppressScrapeErrors,
       Duration fileSdCheckInterval,
       boolean dryRun,
+      boolean disableKeepAlive,
       // remote-write compatibility (issue 6, remote side)
       List<RemoteSpec> remotes,
       Path relabelConfig,
@@ -295,7 +302,7 @@ public final class AgentFlags {
         (int) block, remotes.isEmpty() ? null : remotes.get(0).bearerToken(),
         remotes.isEmpty() ? null : remotes.get(0).bearerTokenFile(), extra, host.isEmpty() ? "0.0.0.0" : host, port,
         (int) scrapeMax, strictParse, suppressScrapeErrors, fileSdCheck(), dryRun,
-        remotes, relabelConfig, (int) insertMax, remoteWriteQueues);
+        disableKeepAlive, remotes, relabelConfig, (int) insertMax, remoteWriteQueues);
   }
 
   private Duration fileSdCheck() throws FlagException {

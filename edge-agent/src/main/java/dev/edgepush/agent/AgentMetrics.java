@@ -14,6 +14,7 @@ import java.util.function.LongSupplier;
  */
 public final class AgentMetrics {
   public final LongAdder samplesScraped = new LongAdder();
+  public final LongAdder scrapeConnectionsOpened = new LongAdder();
   public final LongAdder samplesSent = new LongAdder();
   public final LongAdder remoteWriteBytes = new LongAdder();
   private final Map<String, LongAdder> dropped = new ConcurrentHashMap<>();
@@ -110,6 +111,7 @@ public final class AgentMetrics {
   public static String render(AgentMetrics scrapeSide, List<AgentMetrics> perRemote) {
     StringBuilder sb = new StringBuilder(2048);
     counter(sb, "edge_agent_samples_scraped_total", "Samples parsed from targets, including the synthetic per-scrape series.", scrapeSide.samplesScraped.sum());
+    counter(sb, "edge_agent_scrape_connections_opened_total", "Connections to scrape targets established; with keep-alive about one per target, plus one after each failed or closed connection.", scrapeSide.scrapeConnectionsOpened.sum());
     family(sb, perRemote, "edge_agent_samples_buffered_total", "Samples written to the disk buffer since start.", "counter", m -> m.bufferedTotal.getAsLong());
     family(sb, perRemote, "edge_agent_samples_sent_total", "Samples the remote answered 2xx for.", "counter", m -> m.samplesSent.sum());
     header(sb, "edge_agent_samples_dropped_total", "Samples given up on, by reason: rejected (a 4xx that can never succeed), disk_full (the disk cap or a full disk), corrupt (a damaged buffer excerpt).", "counter");

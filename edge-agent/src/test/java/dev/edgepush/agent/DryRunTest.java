@@ -73,9 +73,13 @@ class DryRunTest {
     assertTrue(cfg.strictParse());
     assertEquals(false, cfg.suppressScrapeErrors());
     assertEquals(false, cfg.dryRun());
+    assertEquals(false, cfg.disableKeepAlive());
     cfg = AgentFlags.parse(new String[] {"-remoteWrite.url=http://h/api/v1/write", "-promscrape.suppressScrapeErrors",
-        "-promscrape.fileSDCheckInterval=5s"}).validate();
+        "-promscrape.fileSDCheckInterval=5s", "-promscrape.disableKeepAlive"}).validate();
     assertTrue(cfg.suppressScrapeErrors());
+    assertTrue(cfg.disableKeepAlive());
+    assertEquals(false, AgentFlags.parse(new String[] {"-remoteWrite.url=http://h/api/v1/write",
+        "-promscrape.disableKeepAlive=false"}).validate().disableKeepAlive());
     assertEquals(Duration.ofSeconds(5), cfg.fileSdCheckInterval());
   }
 }

@@ -25,13 +25,15 @@ import org.slf4j.LoggerFactory;
  * excerpt. A failed scrape (unreachable, non-200, malformed body) writes {@code up 0} and
  * staleness markers and nothing else; so does one over the job's {@code sample_limit} or {@code
  * label_limit}. Everything runs on the target's event loop thread; a
- * scrape still running when the next is due makes the next one skip.
+ * scrape still running when the next is due makes the next one skip. The loop owns the target's
+ * {@link HttpScraper.Connection}, so the keep-alive connection lives exactly as long as the loop.
  */
 public final class ScrapeLoop {
   private static final Logger log = LoggerFactory.getLogger(ScrapeLoop.class);
 
   private final ScrapeTarget target;
-  private final HttpScraper scraper;
+  /** The target's keep-alive connection; closed by {@link #stop}. */
+  private final HttpScraper.Connection connection;
   private final SampleAppender buffer; // a DiskBuffer, or the fan-out to every remote's buffer
   private final AgentMetrics metrics;
   private final LongSupplier clockMs;
@@ -56,7 +58,7 @@ public final class ScrapeLoop {
       SortedMap<String, String> externalLabels,
       Map<String, String> extraLabels) {
     this.target = target;
-    this.scraper = scraper;
+    this.connection = scraper.connection(target, loop);
     this.buffer = buffer;
     this.metrics = metrics;
     this.clockMs = clockMs;
@@ -90,12 +92,16 @@ public final class ScrapeLoop {
     schedule = loop.scheduleAtFixedRate(this::scrapeOnce, delay, interval, TimeUnit.MILLISECONDS);
   }
 
-  /** Stops scheduling; a scrape in flight still finishes and is written. */
+  /**
+   * Stops scheduling and closes the target's connection; a scrape in flight still finishes and is
+   * written (its connection closes after it). Safe from any thread.
+   */
   public void stop() {
     stopped = true;
     if (schedule != null) {
       schedule.cancel(false);
     }
+    connection.close();
   }
 
   /** True while a scrape is running (fetch, parse, append); read by the agent's orderly stop. */
@@ -110,7 +116,7 @@ public final class ScrapeLoop {
     inFlight = true;
     long startMs = clockMs.getAsLong();
     long startNanos = System.nanoTime();
-    scraper.fetch(target, (code, contentType, body, length, error) -> {
+    connection.fetch((code, contentType, body, length, error) -> {
       try {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         finish(startMs, seconds, code, contentType, body, length, error);

@@ -80,13 +80,22 @@ class HttpScraperTlsTest {
     server.stop(0);
   }
 
-  /** The error of one fetch, or null when it got HTTP 200. */
-  private static String fetch(TlsConfig tls) throws Exception {
+  private static ScrapeTarget target(TlsConfig tls) {
     URI url = URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/metrics");
-    ScrapeTarget t = new ScrapeTarget("j", "x", url, Duration.ofSeconds(10), Duration.ofSeconds(5), false, true,
+    return new ScrapeTarget("j", "x", url, Duration.ofSeconds(10), Duration.ofSeconds(5), false, true,
         new TreeMap<>(), Relabeler.EMPTY, ScrapeAuth.NONE, tls, 0, 0);
+  }
+
+  /** The error of one fetch on a new connection, or null when it got HTTP 200. */
+  private static String fetch(TlsConfig tls) throws Exception {
+    try (HttpScraper.Connection c = new HttpScraper(group, 1 << 20, "test").connection(target(tls))) {
+      return fetch(c);
+    }
+  }
+
+  private static String fetch(HttpScraper.Connection c) throws Exception {
     CompletableFuture<String> result = new CompletableFuture<>();
-    new HttpScraper(group, 1 << 20, "test").fetch(t, (status, type, body, length, error) ->
+    c.fetch((status, type, body, length, error) ->
         result.complete(error != null ? error : status == 200 ? null : "HTTP " + status));
     return result.get(10, TimeUnit.SECONDS);
   }
@@ -110,6 +119,17 @@ class HttpScraperTlsTest {
   void serverNameIsCheckedAgainstTheCertificate() throws Exception {
     assertEquals(null, fetch(new TlsConfig(caPem, null, null, false, "robot.local")));
     assertNotNull(fetch(new TlsConfig(caPem, null, null, false, "other.example")));
+  }
+
+  @Test
+  void consecutiveScrapesReuseOneTlsConnection() throws Exception {
+    HttpScraper scraper = new HttpScraper(group, 1 << 20, "test");
+    try (HttpScraper.Connection c = scraper.connection(target(new TlsConfig(caPem, null, null, false, null)))) {
+      for (int i = 0; i < 3; i++) {
+        assertEquals(null, fetch(c));
+      }
+    }
+    assertEquals(1, scraper.connectionsOpened(), "one TLS handshake for three scrapes");
   }
 
   @Test
