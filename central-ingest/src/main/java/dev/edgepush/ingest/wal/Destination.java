@@ -48,7 +48,7 @@ final class Destination implements AutoCloseable {
     this.sender = new Sender(buffer, new Sender.Transport() {
           @Override
           public PushOutcome push(byte[] body, int offset, int length) {
-            return client.push(body, offset, length);
+            return client.pushCompressed(body, offset, length);
           }
 
           @Override

@@ -11,12 +11,14 @@ import dev.edgepush.proto.WriteRequestEncoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xerial.snappy.Snappy;
 
 /**
  * The promise of the central side, against a real VictoriaMetrics: a robot pushes as edge-agent
@@ -83,9 +85,15 @@ class DeliveryThroughVictoriaMetricsOutageAndKill9Test {
     WriteRequestEncoder enc = new WriteRequestEncoder();
     enc.addSeries(new String[] {"__name__", "robot_temp_celsius", "robot", "spoofed", "sensor", "a"}, 3, i,
         t0 + i * 1000L);
-    PushOutcome outcome = robot.push(enc.array(), 0, enc.size());
+    byte[] body;
+    try {
+      body = Snappy.compress(Arrays.copyOf(enc.array(), enc.size()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    PushOutcome outcome = robot.pushCompressed(body, 0, body.length);
     for (int attempt = 0; attempt < 5 && outcome instanceof PushOutcome.Retry r && r.code() == 0; attempt++) {
-      outcome = robot.push(enc.array(), 0, enc.size());
+      outcome = robot.pushCompressed(body, 0, body.length);
     }
     assertInstanceOf(PushOutcome.Delivered.class, outcome, "push " + i + ": " + outcome);
     assertEquals(204, ((PushOutcome.Delivered) outcome).code());

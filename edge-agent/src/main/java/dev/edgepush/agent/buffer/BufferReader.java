@@ -2,6 +2,7 @@ package dev.edgepush.agent.buffer;
 
 import java.io.Closeable;
 import java.io.IOException;
+import dev.edgepush.agent.send.SnappyConcat;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -44,6 +45,20 @@ public final class BufferReader implements Closeable {
     /** Decompresses the payload into {@code dst} at {@code offset}; returns its length. */
     public int decompressTo(byte[] dst, int offset) throws IOException {
       return Snappy.rawUncompress(compressed, 0, compressedLength, dst, offset);
+    }
+
+    /** Bytes of the Snappy block as stored; {@link #appendElementsTo} copies fewer. */
+    public int compressedLength() {
+      return compressedLength;
+    }
+
+    /**
+     * Copies the payload's Snappy elements (the block without its preamble, whose length the
+     * reader checked against {@link #uncompressedLength}) to {@code dst} at {@code offset};
+     * returns how many bytes. See {@link SnappyConcat}.
+     */
+    public int appendElementsTo(byte[] dst, int offset) {
+      return SnappyConcat.appendElements(compressed, 0, compressedLength, dst, offset);
     }
   }
 
@@ -152,6 +167,14 @@ public final class BufferReader implements Closeable {
     crc.update(r.compressed, 0, n);
     if ((int) crc.getValue() != expectedCrc) {
       buffer.countCorrupt(r.index, Math.max(0, samples), "excerpt " + Long.toHexString(r.index) + " checksum " + Integer.toHexString((int) crc.getValue()) + " != stored " + Integer.toHexString(expectedCrc));
+      return false;
+    }
+    // The sender joins payloads without decompressing them (SnappyConcat): the length it sends
+    // must be the one the payload declares, or the whole batch would be undecodable.
+    int declared = SnappyConcat.uncompressedLength(r.compressed, 0, n);
+    if (declared != r.uncompressedLength) {
+      buffer.countCorrupt(r.index, Math.max(0, samples), "excerpt " + Long.toHexString(r.index) + " payload declares "
+          + (declared < 0 ? "a malformed Snappy length" : declared + " uncompressed bytes") + ", header " + r.uncompressedLength);
       return false;
     }
     return true;

@@ -57,8 +57,10 @@ import org.xerial.snappy.Snappy;
  * | 25     | n     | Snappy block of a serialized remote-write 1.0 WriteRequest     |
  * </pre>
  *
- * <p>Serialized WriteRequests concatenate into one WriteRequest, so the sender builds a
- * batch by decompressing excerpts back to back, without decoding them.
+ * <p>Serialized WriteRequests concatenate into one WriteRequest, and Snappy blocks join into
+ * one block by concatenating their elements under one length preamble ({@link
+ * dev.edgepush.agent.send.SnappyConcat}), so the sender builds a compressed batch from excerpts
+ * without decompressing or decoding them.
  *
  * <p>Guarantees. {@link #append} is thread-safe and returns only once the excerpt is in the
  * queue's mapped file: a sample counts as accepted then. A {@code kill -9} after that loses
@@ -66,7 +68,8 @@ import org.xerial.snappy.Snappy;
  * readers and is overwritten by the next writer (Chronicle's document header is written
  * last). Reading ({@link #reader}) is for one thread, the sender. The acknowledged position only
  * moves forward through {@link #ack}, after the remote answered for everything up to it. A
- * damaged excerpt (bad version, length or checksum) is skipped and its samples counted as
+ * damaged excerpt (bad version, length or checksum, or a payload whose Snappy length preamble
+ * is malformed or disagrees with the header's uncompressed length) is skipped and its samples counted as
  * corrupt; damaged files are handled at open as {@link BufferRecovery} describes.
  *
  * <p>Power loss ({@code -buffer.syncInterval}, {@code syncInterval}). {@code append} writes to

@@ -1,7 +1,6 @@
 package dev.edgepush.agent.send;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,19 +17,20 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import org.xerial.snappy.Snappy;
 
 /**
- * Sends one Prometheus remote-write request per {@link #push} call and reports what happened.
+ * Sends one Prometheus remote-write request per {@link #pushCompressed} call and reports what
+ * happened.
  *
  * <p>Guarantees:
  *
  * <ul>
- *   <li>The body is Snappy <em>block</em> format (as the remote-write spec requires, never the
- *       framed/stream format), with {@code Content-Encoding: snappy}, {@code Content-Type:
+ *   <li>The body is sent as given, which must be Snappy <em>block</em> format (as the
+ *       remote-write spec requires, never the framed/stream format; the sender joins stored
+ *       blocks with {@link SnappyConcat}), with {@code Content-Encoding: snappy}, {@code Content-Type:
  *       application/x-protobuf}, {@code X-Prometheus-Remote-Write-Version: 0.1.0} and the given
  *       {@code User-Agent}; plus {@code Authorization: Bearer} if a token is set.
- *   <li>{@link #push} never throws for network or HTTP trouble: every result is classified by
+ *   <li>{@link #pushCompressed} never throws for network or HTTP trouble: every result is classified by
  *       {@link OutcomeClassifier}. It never retries by itself (no OkHttp connection retries, no
  *       redirects followed): the caller's delivery loop decides.
  *   <li>Each call ends within {@code timeout} (OkHttp call timeout) and always closes the
@@ -54,8 +54,6 @@ public final class RemoteWriteClient implements AutoCloseable {
   private final Supplier<Map<String, String>> extraHeaders;
   private final OkHttpClient http;
   private volatile long lastRequestBytes;
-  /** Reused compression output; grows to the largest batch's bound. */
-  private byte[] compressed = new byte[0];
 
   /**
    * @param url remote-write endpoint
@@ -135,25 +133,12 @@ public final class RemoteWriteClient implements AutoCloseable {
   }
 
   /**
-   * Compresses {@code uncompressedWriteRequest[offset, offset+length)} (a serialized WriteRequest)
-   * and POSTs it.
+   * POSTs {@code snappyBlock[offset, offset+length)}: a serialized WriteRequest compressed as one
+   * Snappy raw block, sent as it is.
    */
-  public synchronized PushOutcome push(byte[] uncompressedWriteRequest, int offset, int length) {
-    // The compressed body goes into one reused array (the call is synchronous, so OkHttp is done
-    // with it when execute() returns): a new one per push was 62% of the agent's allocation.
-    Objects.checkFromIndexSize(offset, length, uncompressedWriteRequest.length);
-    int bound = Snappy.maxCompressedLength(length);
-    if (compressed.length < bound) {
-      compressed = new byte[Math.max(bound, compressed.length * 2)];
-    }
-    int compressedLength;
-    try {
-      compressedLength =
-          Snappy.rawCompress(uncompressedWriteRequest, offset, length, compressed, 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException("snappy compression failed", e);
-    }
-    lastRequestBytes = compressedLength;
+  public synchronized PushOutcome pushCompressed(byte[] snappyBlock, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, snappyBlock.length);
+    lastRequestBytes = length;
 
     Request.Builder request = new Request.Builder().url(url);
     Map<String, String> extra = extraHeaders == null ? null : extraHeaders.get();
@@ -162,7 +147,7 @@ public final class RemoteWriteClient implements AutoCloseable {
     }
     // Protocol headers last, so an extra header can never override them.
     request
-        .post(RequestBody.create(compressed, PROTOBUF, 0, compressedLength))
+        .post(RequestBody.create(snappyBlock, PROTOBUF, offset, length))
         .header("Content-Encoding", "snappy")
         .header("User-Agent", userAgent)
         .header("X-Prometheus-Remote-Write-Version", REMOTE_WRITE_VERSION);

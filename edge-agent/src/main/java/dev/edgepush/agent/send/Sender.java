@@ -14,10 +14,12 @@ import org.slf4j.LoggerFactory;
  * The one thread that pushes the disk buffer to the remote, in order (one lane: per-series
  * timestamp order on the wire).
  *
- * <p>A batch is excerpts joined back to back (serialized WriteRequests concatenate). It is
- * ready to send when any of these holds: it reached {@code maxBatchSamples} or {@code
- * maxBatchBytes} (uncompressed); the next excerpt would not fit; or it has waited {@code
- * flushInterval} since its first excerpt was read. The batch stays in memory, bounded by
+ * <p>A batch is excerpts joined back to back (serialized WriteRequests concatenate), built
+ * compressed: the excerpts' Snappy blocks are joined into one block by {@link SnappyConcat},
+ * with no decompression or recompression. It is ready to send when any of these holds: it
+ * reached {@code maxBatchSamples} or {@code maxBatchBytes} (uncompressed, as the excerpts'
+ * headers give them); the next excerpt would not fit; or it has waited {@code flushInterval}
+ * since its first excerpt was read. The batch stays in memory, bounded by
  * those limits, until its push ends as {@link PushOutcome.Delivered} or {@link
  * PushOutcome.Rejected}; only then is the buffer acknowledged up to its last excerpt. A {@link
  * PushOutcome.Retry} sends the same bytes again after {@code Retry-After} or the backoff, so a
@@ -73,8 +75,12 @@ public final class Sender implements Runnable {
     }
   }
 
-  /** Sends one uncompressed WriteRequest; decides nothing about delivery itself. */
+  /** Sends one WriteRequest; decides nothing about delivery itself. */
   public interface Transport {
+    /**
+     * Sends {@code body[offset, offset + length)}: a serialized WriteRequest already compressed
+     * as one Snappy raw block, the request body as it goes on the wire.
+     */
     PushOutcome push(byte[] body, int offset, int length);
 
     /** Compressed bytes of the last request, for {@code edge_agent_remote_write_bytes_total}. */
@@ -103,8 +109,14 @@ public final class Sender implements Runnable {
   private long readerGeneration; // the buffer's trim generation when the reader was created
   private final BufferReader.Record record = new BufferReader.Record();
   private boolean carry; // record holds an excerpt read but not yet added to the batch
-  private byte[] batch = new byte[256 * 1024];
-  private int batchBytes;
+  /**
+   * The batch's Snappy elements from {@link SnappyConcat#MAX_PREAMBLE_BYTES} to {@code
+   * batchEnd}; the preamble is written in front of them when the batch is pushed.
+   */
+  private byte[] batch = new byte[64 * 1024];
+  private int batchEnd = SnappyConcat.MAX_PREAMBLE_BYTES;
+  private final int batchCapacityBound; // what a batch of maxBatchBytes can take, about
+  private int batchBytes; // uncompressed
   private int batchSamples;
   private long batchLastIndex = -1;
   private long batchOpenedAtMs;
@@ -144,6 +156,9 @@ public final class Sender implements Runnable {
     this.maxBatchBytes = maxBatchBytes;
     this.remoteName = remoteName;
     this.progressThresholdSamples = 10L * maxBatchSamples;
+    // Snappy's worst case for maxBatchBytes (32 + n + n/6), plus the preamble.
+    this.batchCapacityBound = (int) Math.min(Integer.MAX_VALUE - 8,
+        SnappyConcat.MAX_PREAMBLE_BYTES + 32L + maxBatchBytes + maxBatchBytes / 6L);
   }
 
   /**
@@ -240,8 +255,9 @@ public final class Sender implements Runnable {
         batchOpenedAtMs = now;
         metrics.oldestPendingTimestampMs(record.timestampMs);
       }
-      ensureCapacity(batchBytes + record.uncompressedLength);
-      batchBytes += record.decompressTo(batch, batchBytes);
+      ensureCapacity(batchEnd + record.compressedLength());
+      batchEnd += record.appendElementsTo(batch, batchEnd);
+      batchBytes += record.uncompressedLength;
       batchSamples += record.sampleCount;
       batchLastIndex = record.index;
       carry = false;
@@ -259,7 +275,9 @@ public final class Sender implements Runnable {
       }
     }
     batchAttempted = true;
-    PushOutcome outcome = transport.push(batch, 0, batchBytes);
+    // Idempotent: a retry writes the same preamble at the same place.
+    int start = SnappyConcat.writePreamble(batch, SnappyConcat.MAX_PREAMBLE_BYTES, batchBytes);
+    PushOutcome outcome = transport.push(batch, start, batchEnd - start);
     metrics.remoteWriteBytes.add(transport.lastRequestBytes());
     if (rateLimiter != null) {
       rateLimiter.spent(transport.lastRequestBytes(), now);
@@ -325,6 +343,7 @@ public final class Sender implements Runnable {
   }
 
   private void resetBatch() {
+    batchEnd = SnappyConcat.MAX_PREAMBLE_BYTES;
     batchBytes = 0;
     batchSamples = 0;
     batchLastIndex = -1;
@@ -337,10 +356,15 @@ public final class Sender implements Runnable {
     closeReader();
   }
 
+  /**
+   * Grows the batch array to at least {@code needed}: by half, but not past what a batch of
+   * {@code maxBatchBytes} can need (only a single excerpt larger than that goes further).
+   */
   private void ensureCapacity(int needed) {
     if (batch.length < needed) {
-      byte[] bigger = new byte[Math.max(needed, batch.length * 2)];
-      System.arraycopy(batch, 0, bigger, 0, batchBytes);
+      int grown = (int) Math.min(batchCapacityBound, batch.length + (long) batch.length / 2);
+      byte[] bigger = new byte[Math.max(needed, grown)];
+      System.arraycopy(batch, 0, bigger, 0, batchEnd);
       batch = bigger;
     }
   }

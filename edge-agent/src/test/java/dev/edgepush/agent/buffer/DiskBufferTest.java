@@ -122,6 +122,61 @@ class DiskBufferTest {
     }
   }
 
+  /** An excerpt with a correct checksum over {@code payload} that claims {@code uncompressed}. */
+  private void appendRaw(int samples, int uncompressed, byte[] payload) {
+    try (SingleChronicleQueue q =
+            SingleChronicleQueueBuilder.binary(dir.resolve("queue"))
+                .rollCycle(LegacyRollCycles.MINUTELY)
+                .blockSize(1 << 20)
+                .build();
+        ExcerptAppender appender = q.createAppender();
+        DocumentContext dc = appender.writingDocument()) {
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(payload);
+      var b = dc.wire().bytes();
+      b.writeByte(DiskBuffer.FORMAT_VERSION);
+      b.writeInt(samples);
+      b.writeLong(3);
+      b.writeInt(uncompressed);
+      b.writeInt((int) crc.getValue());
+      b.writeInt(payload.length);
+      b.write(payload);
+    }
+  }
+
+  /**
+   * The sender joins payloads without decompressing them, trusting their Snappy length preamble:
+   * a payload whose preamble is malformed or disagrees with the header is damage, skipped and
+   * counted like a checksum mismatch, and the excerpts around it are read.
+   */
+  @Test
+  void skipsAndCountsAPayloadWhoseSnappyLengthIsMalformedOrDisagrees() throws IOException {
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      buffer.append(payload("good1"), 5, 1, 1);
+    }
+    byte[] abcd = org.xerial.snappy.Snappy.rawCompress(payload("abcd"), 4);
+    appendRaw(10, 5, abcd); // a valid block of 4 bytes under a header saying 5
+    appendRaw(20, 4, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0});
+    appendRaw(40, 4, new byte[] {(byte) 0x84}); // truncated varint
+    appendRaw(80, 4, new byte[0]); // no preamble at all
+    appendRaw(100, 4, abcd); // intact
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      buffer.append(payload("good2"), 5, 1, 4);
+      try (BufferReader reader = buffer.reader()) {
+        BufferReader.Record r = new BufferReader.Record();
+        assertTrue(reader.next(r));
+        assertEquals("good1", read(r));
+        assertTrue(reader.next(r));
+        assertEquals("abcd", read(r));
+        assertEquals(100, r.sampleCount);
+        assertTrue(reader.next(r));
+        assertEquals("good2", read(r), "the damaged excerpts are skipped");
+        assertFalse(reader.next(r));
+        assertEquals(10 + 20 + 40 + 80, buffer.corruptSamplesTotal());
+      }
+    }
+  }
+
   @Test
   void aDamagedAckFileMeansResendEverythingNotLoseIt() throws IOException {
     try (DiskBuffer buffer = DiskBuffer.open(dir)) {

@@ -39,11 +39,25 @@ class RemoteWriteClientTest {
 
   private static WireMockServer server;
 
-  /** A made-up payload with a prefix/suffix that must not be sent, to exercise offset/length. */
-  private static final byte[] BUFFER = "junk|remote write request bytes, repeated repeated|junk"
+  /** A made-up payload, sent as a Snappy block. */
+  private static final byte[] PAYLOAD = "remote write request bytes, repeated repeated"
       .getBytes(StandardCharsets.UTF_8);
+  /** The compressed payload with a prefix/suffix that must not be sent, to exercise offset/length. */
+  private static final byte[] BUFFER;
   private static final int OFFSET = 5;
-  private static final int LENGTH = BUFFER.length - 10;
+  private static final int LENGTH;
+
+  static {
+    try {
+      byte[] block = Snappy.compress(PAYLOAD);
+      BUFFER = new byte[block.length + 10];
+      Arrays.fill(BUFFER, (byte) '|');
+      System.arraycopy(block, 0, BUFFER, OFFSET, block.length);
+      LENGTH = block.length;
+    } catch (IOException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   @BeforeAll
   static void start() {
@@ -69,7 +83,7 @@ class RemoteWriteClientTest {
   private static PushOutcome pushReturning(ResponseDefinitionBuilder response) {
     server.stubFor(post(PATH).willReturn(response));
     try (RemoteWriteClient client = client(null, Duration.ofSeconds(10))) {
-      return client.push(BUFFER, OFFSET, LENGTH);
+      return client.pushCompressed(BUFFER, OFFSET, LENGTH);
     }
   }
 
@@ -83,7 +97,7 @@ class RemoteWriteClientTest {
             Duration.ofSeconds(10),
             UA,
             () -> Map.of("X-Edgepush-Backlog-Bytes", "123", "Content-Encoding", "gzip"))) {
-      assertEquals(new PushOutcome.Delivered(204), client.push(BUFFER, OFFSET, LENGTH));
+      assertEquals(new PushOutcome.Delivered(204), client.pushCompressed(BUFFER, OFFSET, LENGTH));
 
       server.verify(
           1,
@@ -96,8 +110,8 @@ class RemoteWriteClientTest {
               .withHeader("Authorization", absent()));
       byte[] body = server.getAllServeEvents().get(0).getRequest().getBody();
       assertTrue(Snappy.isValidCompressedBuffer(body), "not Snappy block format");
-      assertArrayEquals(
-          Arrays.copyOfRange(BUFFER, OFFSET, OFFSET + LENGTH), Snappy.uncompress(body));
+      assertArrayEquals(Arrays.copyOfRange(BUFFER, OFFSET, OFFSET + LENGTH), body, "sent as given");
+      assertArrayEquals(PAYLOAD, Snappy.uncompress(body));
       assertEquals(body.length, client.lastRequestBytes());
     }
   }
@@ -106,7 +120,7 @@ class RemoteWriteClientTest {
   void sendsBearerToken() {
     server.stubFor(post(PATH).willReturn(aResponse().withStatus(200)));
     try (RemoteWriteClient client = client("s3cret", Duration.ofSeconds(10))) {
-      assertEquals(new PushOutcome.Delivered(200), client.push(BUFFER, OFFSET, LENGTH));
+      assertEquals(new PushOutcome.Delivered(200), client.pushCompressed(BUFFER, OFFSET, LENGTH));
     }
     server.verify(
         postRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", equalTo("Bearer s3cret")));
@@ -164,7 +178,7 @@ class RemoteWriteClientTest {
   void timeoutIsRetry() {
     server.stubFor(post(PATH).willReturn(aResponse().withStatus(204).withFixedDelay(2000)));
     try (RemoteWriteClient client = client(null, Duration.ofMillis(300))) {
-      assertNetworkRetry(client.push(BUFFER, OFFSET, LENGTH));
+      assertNetworkRetry(client.pushCompressed(BUFFER, OFFSET, LENGTH));
     }
   }
 
@@ -177,7 +191,7 @@ class RemoteWriteClientTest {
     try (RemoteWriteClient client =
         new RemoteWriteClient(
             "http://127.0.0.1:" + freePort + PATH, null, Duration.ofSeconds(5), UA, null)) {
-      assertNetworkRetry(client.push(BUFFER, OFFSET, LENGTH));
+      assertNetworkRetry(client.pushCompressed(BUFFER, OFFSET, LENGTH));
     }
   }
 

@@ -59,7 +59,7 @@ class SenderOverHttpTest {
     Sender.Transport t = new Sender.Transport() {
       @Override
       public PushOutcome push(byte[] body, int offset, int length) {
-        return client.push(body, offset, length);
+        return client.pushCompressed(body, offset, length);
       }
 
       @Override

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.xerial.snappy.Snappy;
 
 /** Steps the send loop with a fake clock and a scripted transport. */
 class SenderTest {
@@ -37,7 +39,13 @@ class SenderTest {
       new Sender.Transport() {
         @Override
         public PushOutcome push(byte[] body, int offset, int length) {
-          sent.add(new String(body, offset, length, StandardCharsets.UTF_8));
+          // The body is one Snappy block; the tests assert on what it decompresses to.
+          try {
+            sent.add(new String(Snappy.uncompress(Arrays.copyOfRange(body, offset, offset + length)),
+                StandardCharsets.UTF_8));
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException("the pushed body is not a valid Snappy block", e);
+          }
           duringPush.run();
           return script.isEmpty() ? new PushOutcome.Delivered(204) : script.poll();
         }
