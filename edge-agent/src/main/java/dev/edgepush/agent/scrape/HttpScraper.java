@@ -237,7 +237,7 @@ public final class HttpScraper {
           if (ex.channel != null) {
             drop(ex.channel); // the response may be half read: never reuse it
           }
-          finish(ex, 0, null, null, "scrape timed out after " + timeoutMs + " ms (scrape_timeout)");
+          fail(ex, "scrape timed out after " + timeoutMs + " ms (scrape_timeout)");
         }
       }, timeoutMs, TimeUnit.MILLISECONDS);
       Channel ch = channel;
@@ -308,7 +308,7 @@ public final class HttpScraper {
         }
         if (!f.isSuccess()) {
           drop(ch);
-          finish(ex, 0, null, null,
+          fail(ex,
               "cannot connect to " + target.url().getHost() + ":" + port + ": " + describe(f.cause()));
           return;
         }
@@ -352,12 +352,12 @@ public final class HttpScraper {
       if (ex.reused && !ex.responseStarted) {
         connect(ex);
       } else {
-        finish(ex, 0, null, null, error);
+        fail(ex, error);
       }
     }
 
-    private void finish(Exchange ex, int status, String contentType, byte[] body, String error) {
-      finish(ex, status, contentType, body, body == null ? 0 : body.length, error);
+    private void fail(Exchange ex, String error) {
+      finish(ex, 0, null, null, 0, error);
     }
 
     private void finish(Exchange ex, int status, String contentType, byte[] body, int length, String error) {
@@ -418,7 +418,7 @@ public final class HttpScraper {
         }
         if (msg.decoderResult().isFailure()) {
           drop(ch);
-          finish(ex, 0, null, null, "bad HTTP response: " + describe(msg.decoderResult().cause()));
+          fail(ex, "bad HTTP response: " + describe(msg.decoderResult().cause()));
           return;
         }
         ByteBuf content = msg.content();
@@ -443,7 +443,7 @@ public final class HttpScraper {
           drop(ch);
         } else if (cause instanceof TooLongFrameException || cause.getCause() instanceof TooLongFrameException) {
           drop(ch);
-          finish(ex, 0, null, null, "body larger than " + maxBodyBytes + " bytes (-promscrape.maxScrapeSize)");
+          fail(ex, "body larger than " + maxBodyBytes + " bytes (-promscrape.maxScrapeSize)");
         } else {
           failOrRetry(ex, ch, describe(cause));
         }

@@ -136,7 +136,7 @@ public final class RemoteWriteClient implements AutoCloseable {
    * POSTs {@code snappyBlock[offset, offset+length)}: a serialized WriteRequest compressed as one
    * Snappy raw block, sent as it is.
    */
-  public synchronized PushOutcome pushCompressed(byte[] snappyBlock, int offset, int length) {
+  public PushOutcome pushCompressed(byte[] snappyBlock, int offset, int length) {
     Objects.checkFromIndexSize(offset, length, snappyBlock.length);
     lastRequestBytes = length;
 
