@@ -1,6 +1,7 @@
 package dev.edgepush.agent.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -97,6 +98,9 @@ class SigtermStopAndResumeTest {
             firstLog = agent.logText();
             assertTrue(firstLog.contains("received SIGTERM"), firstLog);
             assertTrue(firstLog.contains("edge-agent stopped"), firstLog);
+            // Chronicle's start-up chatter (and Affinity's "JNA not available", which is on
+            // purpose) stays out of the operator's log: see simplelogger.properties.
+            assertFalse(firstLog.contains("net.openhft"), firstLog);
           }
         } finally {
           agent.close();
