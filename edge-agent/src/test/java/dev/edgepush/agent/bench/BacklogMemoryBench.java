@@ -21,10 +21,10 @@ import org.xerial.snappy.Snappy;
  * test: it takes minutes and reports figures rather than asserting them.
  *
  * <ol>
- *   <li>fill: a child JVM with the launcher's heap ({@code -Xmx48m}) appends {@code samples}
+ *   <li>fill: a child JVM with the launcher's options ({@code edge-agent.jvm.options}) appends {@code samples}
  *       samples to a DiskBuffer (excerpts of 10,000 samples, as one big scrape writes them),
  *       as an agent does while the remote is down.
- *   <li>drain: the real agent ({@code dev.edgepush.agent.Main}, {@code -Xmx48m}, no targets)
+ *   <li>drain: the real agent ({@code dev.edgepush.agent.Main}, the same options, no targets)
  *       starts on that buffer; the remote answers 503 for the first {@code steadySeconds},
  *       then 204, and counts the samples it receives until all arrived.
  * </ol>
@@ -41,15 +41,37 @@ import org.xerial.snappy.Snappy;
  */
 public final class BacklogMemoryBench {
   static final int PER_EXCERPT = 10_000;
-  static final List<String> JVM = List.of("-Xms16m", "-Xmx48m", "-XX:+UseSerialGC", "-Xss256k",
-      "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=16m", "-XX:TieredStopAtLevel=1",
-      "-XX:CICompilerCount=1", "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError",
-      "-Dio.netty.allocator.type=unpooled", "-Dchronicle.analytics.disable=true",
-      "-Dchronicle.announcer.disable=true", "-Dchronicle.disk.monitor.disable=true",
+  /** The launcher's own options (edge-agent/bin/edge-agent.jvm.options) plus what -jar would add. */
+  static final List<String> JVM = new ArrayList<>(launcherOptions());
+
+  static {
+    JVM.addAll(List.of(
       "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
       "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
       "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED");
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED"));
+  }
+
+  /** The options robots run with, from the repository root or the edge-agent module directory. */
+  static List<String> launcherOptions() {
+    for (Path p : List.of(Path.of("edge-agent/bin/edge-agent.jvm.options"), Path.of("bin/edge-agent.jvm.options"))) {
+      if (Files.isRegularFile(p)) {
+        try {
+          List<String> opts = new ArrayList<>();
+          for (String line : Files.readAllLines(p)) {
+            String o = line.replaceAll("#.*", "").strip();
+            if (!o.isEmpty()) {
+              opts.add(o);
+            }
+          }
+          return opts;
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    }
+    throw new IllegalStateException("edge-agent/bin/edge-agent.jvm.options not found: run from the repository root");
+  }
 
   private BacklogMemoryBench() {}
 

@@ -22,12 +22,6 @@ import java.util.OptionalDouble;
  * directory; every port is a free loopback port, kept across restarts.
  */
 final class Fleet implements AutoCloseable {
-  /** The edge-agent launcher's robot-sized JVM options (see edge-agent/bin/edge-agent). */
-  private static final List<String> AGENT_JVM = List.of("-Xms16m", "-Xmx48m", "-XX:+UseSerialGC", "-Xss256k",
-      "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=16m", "-XX:TieredStopAtLevel=1",
-      "-XX:CICompilerCount=1", "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError",
-      "-Dio.netty.allocator.type=unpooled", "-Dchronicle.analytics.disable=true",
-      "-Dchronicle.announcer.disable=true", "-Dchronicle.disk.monitor.disable=true");
   /** central-ingest sized for a shared 2-core test box rather than a cloud machine. */
   private static final List<String> INGEST_JVM = List.of("-Xms32m", "-Xmx384m", "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-Dchronicle.analytics.disable=true",
@@ -107,9 +101,11 @@ final class Fleet implements AutoCloseable {
         + "    static_configs:\n      - targets: ['127.0.0.1:" + sensor.port() + "']\n");
     int port = Http.freePort();
     Path buffer = home.resolve("buffer");
-    List<String> cmd = new ArrayList<>(List.of(java()));
-    cmd.addAll(AGENT_JVM);
-    cmd.addAll(List.of("-jar", cfg.agentJar().toString(), "-httpListenAddr=127.0.0.1:" + port,
+    // The robot's own launcher (env and the launcher exec, so the child's pid is the JVM's, for
+    // kill -9), with this JVM and the given jar: its JVM options are the ones robots run with.
+    List<String> cmd = new ArrayList<>(List.of("env", "JAVA_HOME=" + System.getProperty("java.home"),
+        "EDGE_AGENT_JAR=" + cfg.agentJar(), cfg.agentLauncher().toString()));
+    cmd.addAll(List.of("-httpListenAddr=127.0.0.1:" + port,
         "-promscrape.config=" + config,
         "-remoteWrite.url=http://127.0.0.1:" + proxy.port() + "/api/v1/write",
         "-remoteWrite.bearerTokenFile=" + tokenFile, "-remoteWrite.tmpDataPath=" + buffer,

@@ -18,13 +18,15 @@ import java.util.List;
  * @param drainTimeout longest wait for every backlog to drain after restore
  * @param series extra synthetic series per sensor
  * @param agentJar edge-agent jar
+ * @param agentLauncher {@code edge-agent/bin/edge-agent}: robots run the agent through it, so
+ *     they get exactly the JVM options a robot gets
  * @param ingestJar central-ingest jar
  * @param vmBinary VictoriaMetrics single-node binary
  * @param ingestJvmOpts extra JVM options of central-ingest (space-separated), e.g. {@code
  *     -XX:ActiveProcessorCount=1}
  */
 record SoakConfig(Duration duration, int robots, long seed, Path out, boolean breakAgent, Duration drainTimeout,
-    int series, Path agentJar, Path ingestJar, String vmBinary, List<String> ingestJvmOpts) {
+    int series, Path agentJar, Path agentLauncher, Path ingestJar, String vmBinary, List<String> ingestJvmOpts) {
 
   static final String USAGE = """
       usage: soak [-duration=3m] [-robots=4] [-seed=N] [-out=DIR] [-breakAgent] [-drainTimeout=3m] [-series=0]
@@ -100,12 +102,16 @@ record SoakConfig(Duration duration, int robots, long seed, Path out, boolean br
     if (series < 0 || series > 100_000) {
       throw new IllegalArgumentException("-series=" + series + ": must be in 0..100000");
     }
+    Path launcher = repo.resolve("edge-agent/bin/edge-agent");
+    if (!Files.isExecutable(launcher)) {
+      throw new IllegalArgumentException(launcher + " not found or not executable");
+    }
     for (Path jar : List.of(agentJar, ingestJar)) {
       if (!Files.isRegularFile(jar)) {
         throw new IllegalArgumentException(jar + " not found: build first with ./mvnw -q -DskipTests package");
       }
     }
     return new SoakConfig(duration, robots, seed, out.toAbsolutePath(), breakAgent, drain, series,
-        agentJar.toAbsolutePath(), ingestJar.toAbsolutePath(), vm, ingestOpts);
+        agentJar.toAbsolutePath(), launcher.toAbsolutePath(), ingestJar.toAbsolutePath(), vm, ingestOpts);
   }
 }
