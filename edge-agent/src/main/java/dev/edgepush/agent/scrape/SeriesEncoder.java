@@ -27,7 +27,15 @@ final class SeriesEncoder {
   private final ScrapeTarget target;
   private final String[][] targetPairs;
   private final String[][] extraPairs;
-  private final WriteRequestEncoder encoder = new WriteRequestEncoder();
+  /**
+   * The request being built lives in one encoder per thread, shared by every target that thread
+   * scrapes: a scrape is encoded and handed to the buffer in one synchronous call ({@code
+   * ScrapeLoop.finish}: {@link #begin} ... {@link #encoder()} read and appended), so two targets
+   * never use it at once. Per target, its grown array (~128 KiB for 1000 series) stayed live
+   * between scrapes: 1.3 MB of heap at 10 targets.
+   */
+  private static final ThreadLocal<WriteRequestEncoder> ENCODER = ThreadLocal.withInitial(WriteRequestEncoder::new);
+  private WriteRequestEncoder encoder = ENCODER.get();
   private final SeriesCache cache = new SeriesCache();
   private final Map<SeriesCache.FinalSeries, SeriesCache.FinalSeries> finals = new HashMap<>();
   private final Map<String, byte[]> syntheticLabels = new HashMap<>();
@@ -61,6 +69,7 @@ final class SeriesEncoder {
   }
 
   void begin() {
+    encoder = ENCODER.get();
     encoder.reset();
     samples = 0;
     added = 0;
