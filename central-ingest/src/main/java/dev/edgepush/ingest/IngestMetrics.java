@@ -56,9 +56,9 @@ public final class IngestMetrics {
     line(sb, "central_ingest_samples_forwarded_total", "Samples VictoriaMetrics answered 2xx for.", "counter",
         forwarded.getAsLong());
     header(sb, "central_ingest_samples_dropped_total",
-        "Acknowledged samples given up on: rejected (a 4xx from VictoriaMetrics), disk_full (-wal.maxDiskBytes), corrupt (a damaged WAL excerpt).",
+        "Acknowledged samples given up on: rejected (a 4xx from VictoriaMetrics), disk_full (-wal.maxDiskBytes), corrupt (a damaged WAL excerpt), too_large (a single series too large for a WAL excerpt).",
         "counter");
-    for (String reason : new String[] {"corrupt", "disk_full", "rejected"}) {
+    for (String reason : new String[] {"corrupt", "disk_full", "rejected", "too_large"}) {
       sb.append("central_ingest_samples_dropped_total{reason=\"").append(reason).append("\"} ")
           .append(dropped.applyAsLong(reason)).append('\n');
     }

@@ -24,6 +24,7 @@ public final class AgentMetrics {
   private volatile LongSupplier diskBytes = () -> 0;
   private volatile LongSupplier corruptSamples = () -> 0;
   private volatile LongSupplier diskFullSamples = () -> 0;
+  private volatile LongSupplier tooLargeSamples = () -> 0;
   private final AtomicLong oldestPendingMs = new AtomicLong();
   private final LongSupplier clockMs;
   private final String urlLabel; // the url label of a per-remote instance, or null
@@ -46,8 +47,9 @@ public final class AgentMetrics {
   /** Wires the gauges that the disk buffer owns. */
   public void bindBuffer(
       LongSupplier bufferedTotal, LongSupplier pending, LongSupplier diskBytes, LongSupplier corrupt,
-      LongSupplier diskFull) {
+      LongSupplier diskFull, LongSupplier tooLarge) {
     this.diskFullSamples = diskFull;
+    this.tooLargeSamples = tooLarge;
     this.bufferedTotal = bufferedTotal;
     this.pendingSamples = pending;
     this.diskBytes = diskBytes;
@@ -61,6 +63,9 @@ public final class AgentMetrics {
   public long droppedTotal(String reason) {
     if ("corrupt".equals(reason)) {
       return corruptSamples.getAsLong();
+    }
+    if ("too_large".equals(reason)) {
+      return tooLargeSamples.getAsLong();
     }
     LongAdder a = dropped.get(reason);
     long extra = "disk_full".equals(reason) ? diskFullSamples.getAsLong() : 0;
@@ -114,11 +119,12 @@ public final class AgentMetrics {
     counter(sb, "edge_agent_scrape_connections_opened_total", "Connections to scrape targets established; with keep-alive about one per target, plus one after each failed or closed connection.", scrapeSide.scrapeConnectionsOpened.sum());
     family(sb, perRemote, "edge_agent_samples_buffered_total", "Samples written to the disk buffer since start.", "counter", m -> m.bufferedTotal.getAsLong());
     family(sb, perRemote, "edge_agent_samples_sent_total", "Samples the remote answered 2xx for.", "counter", m -> m.samplesSent.sum());
-    header(sb, "edge_agent_samples_dropped_total", "Samples given up on, by reason: rejected (a 4xx that can never succeed), disk_full (the disk cap or a full disk), corrupt (a damaged buffer excerpt).", "counter");
+    header(sb, "edge_agent_samples_dropped_total", "Samples given up on, by reason: rejected (a 4xx that can never succeed), disk_full (the disk cap or a full disk), corrupt (a damaged buffer excerpt), too_large (a single series too large for the buffer).", "counter");
     for (AgentMetrics m : perRemote) {
       Map<String, Long> drops = new TreeMap<>();
       m.dropped.forEach((k, v) -> drops.put(k, m.droppedTotal(k)));
       drops.put("corrupt", m.corruptSamples.getAsLong());
+      drops.put("too_large", m.tooLargeSamples.getAsLong());
       drops.forEach((k, v) -> sb.append("edge_agent_samples_dropped_total{").append(m.urlPrefix()).append("reason=\"").append(k).append("\"} ").append(v).append('\n'));
     }
     family(sb, perRemote, "edge_agent_buffer_pending_samples", "Samples in the disk buffer not yet acknowledged by the remote.", "gauge", m -> m.pendingSamples.getAsLong());

@@ -69,7 +69,7 @@ final class Remote {
     // Last, after every file this remote needs was read: a bad flag leaves no buffer open.
     this.buffer = DiskBuffer.open(bufferDir, cfg.maxDiskBytes(), cfg.syncInterval());
     metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, buffer::diskBytes,
-        buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal);
+        buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal, buffer::tooLargeSamplesTotal);
     this.sender = new Sender(buffer, new Sender.Transport() {
           @Override
           public PushOutcome push(byte[] body, int offset, int length) {

@@ -36,8 +36,8 @@ final class TargetsPage {
         .append(row("pending samples", Long.toString(m.pendingSamples())))
         .append(row("oldest pending", m.pendingSamples() == 0 ? "none" : String.format("%.1f s ago", m.oldestPendingAgeSeconds())))
         .append(row("disk bytes (allocated)", Long.toString(m.diskBytes())))
-        .append(row("dropped: rejected / disk_full / corrupt", m.droppedTotal("rejected") + " / "
-            + m.droppedTotal("disk_full") + " / " + m.droppedTotal("corrupt")))
+        .append(row("dropped: rejected / disk_full / corrupt / too_large", m.droppedTotal("rejected") + " / "
+            + m.droppedTotal("disk_full") + " / " + m.droppedTotal("corrupt") + " / " + m.droppedTotal("too_large")))
         .append("</table><h2>Remote</h2><table>")
         .append(row("url", esc(remote)))
         .append(row("state", sender.unreachable() ? "<span class=\"down\">UNAVAILABLE</span>" : "<span class=\"up\">OK</span>"))

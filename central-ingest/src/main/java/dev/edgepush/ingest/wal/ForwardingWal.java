@@ -179,12 +179,16 @@ public final class ForwardingWal implements AutoCloseable {
     return destinations.values().stream().mapToLong(Destination::forwardedSamples).sum();
   }
 
-  /** Samples given up on: rejected (permanent 4xx), disk_full (cap), corrupt (damaged excerpt). */
+  /**
+   * Samples given up on: rejected (permanent 4xx), disk_full (cap), corrupt (damaged excerpt),
+   * too_large (a single series too large for a WAL excerpt).
+   */
   public long droppedSamples(String reason) {
     return switch (reason) {
       case "rejected" -> destinations.values().stream().mapToLong(Destination::rejectedSamples).sum();
       case "disk_full" -> destinations.values().stream().mapToLong(d -> d.buffer.diskFullSamplesTotal()).sum();
       case "corrupt" -> destinations.values().stream().mapToLong(d -> d.buffer.corruptSamplesTotal()).sum();
+      case "too_large" -> destinations.values().stream().mapToLong(d -> d.buffer.tooLargeSamplesTotal()).sum();
       default -> 0;
     };
   }

@@ -43,7 +43,7 @@ import org.xerial.snappy.Snappy;
  *
  * <p>Layout of the directory: {@code queue/} holds Chronicle Queue cycle files (one per
  * minute that saw a write); {@code ack.pos} holds the acknowledged position (see {@link
- * AckFile}). One excerpt per scrape, little-endian:
+ * AckFile}). One excerpt per scrape (several for a large one, see below), little-endian:
  *
  * <pre>
  * | offset | width | field                                                         |
@@ -62,7 +62,30 @@ import org.xerial.snappy.Snappy;
  * dev.edgepush.agent.send.SnappyConcat}), so the sender builds a compressed batch from excerpts
  * without decompressing or decoding them.
  *
- * <p>Guarantees. {@link #append} is thread-safe and returns only once the excerpt is in the
+ * <p>Large requests. Chronicle takes an excerpt of at most {@link #MAX_EXCERPT_BYTES} (a
+ * quarter of its {@link #BLOCK_SIZE} block; more throws). A request of up to {@link
+ * #PIECE_LIMIT_BYTES} uncompressed (Snappy's worst case for it plus the header fits) is one
+ * excerpt, as it always was. A longer one is split into pieces of at most that many bytes, cut
+ * only between top-level fields (whole TimeSeries, whole metadata entries; see {@link
+ * WriteRequestPieces}), so each piece is a valid WriteRequest and the pieces joined again, as the
+ * sender joins excerpts, are the original request. Each piece is one excerpt, written in order
+ * with the request's timestamp; its header counts the samples and histograms in it, except that
+ * the counts never exceed the caller's {@code sampleCount} and the last piece takes whatever is
+ * left of it: the excerpts of a request add up to its {@code sampleCount} exactly. A single
+ * field longer than a piece is written alone if it compresses to an excerpt; if not, it is
+ * dropped and its samples counted in {@link #tooLargeSamplesTotal} (reason="too_large"), never as
+ * disk_full. The first such drop logs "buffer ...: dropping ... too_large" and nothing more is
+ * logged until a later large request is stored without a drop ("large requests fit again"). A
+ * request that cannot be walked as protobuf is cut before the unreadable field, and that field
+ * with the rest of the request is one piece (stored if it compresses to an excerpt, too_large if
+ * not). The pieces are written one by one, not atomically: {@code append} returns once all are
+ * written, so a {@code kill -9} between two pieces leaves the first part of the request stored
+ * and the rest lost; that rest was never acknowledged to the caller, it is the scrape (or push)
+ * in flight, whose loss {@code kill -9} already allowed. Pieces of appends from two threads at
+ * once may interleave in the queue, each piece whole; the order of concurrent appends was never
+ * defined.
+ *
+ * <p>Guarantees. {@link #append} is thread-safe and returns only once its excerpts are in the
  * queue's mapped file: a sample counts as accepted then. A {@code kill -9} after that loses
  * nothing (the page cache survives the process); a half-written excerpt is never visible to
  * readers and is overwritten by the next writer (Chronicle's document header is written
@@ -89,12 +112,13 @@ import org.xerial.snappy.Snappy;
  * ({@link AckFile}). Excerpts torn by power loss during write-back fail their checksum and are
  * counted as corrupt; a file left unreadable is handled at open ({@link BufferRecovery}).
  *
- * <p>Full disk. An {@code append} that fails (the file system is full, or has less free space
- * than the excerpt plus {@link #FREE_SPACE_MARGIN_BYTES} so that writing to sparse mapped pages
- * could fault, or Chronicle throws) writes nothing and returns -1; its samples are counted in
- * {@link #diskFullSamplesTotal} (reason="disk_full"). The first failure logs "buffer disk full:
- * ..." and {@link #appendFailure} says why until an append succeeds again, which logs "buffer
- * writable again".
+ * <p>Full disk. An excerpt that cannot be written (the file system is full, or has less free
+ * space than the excerpt plus {@link #FREE_SPACE_MARGIN_BYTES} so that writing to sparse mapped
+ * pages could fault, or Chronicle throws; never for its size, see above) is not written, its
+ * samples are counted in {@link #diskFullSamplesTotal} (reason="disk_full") and {@code append}
+ * returns -1 (the other pieces of a large request are written if they can be). The first
+ * failure logs "buffer disk full: ..." and {@link #appendFailure} says why until an append
+ * succeeds again, which logs "buffer writable again".
  *
  * <p>Disk cap ({@code -remoteWrite.maxDiskUsagePerURL}, {@code maxDiskBytes}, 0 = unlimited).
  * Disk use is what {@code du} reports for the whole directory (allocated blocks, {@link
@@ -128,13 +152,40 @@ import org.xerial.snappy.Snappy;
 public final class DiskBuffer implements Closeable, SampleAppender {
   static final byte FORMAT_VERSION = 1;
   static final int HEADER_BYTES = 25;
+  /**
+   * Chronicle's block size, in {@link #queueBuilder} (the queue and the salvage path alike): the
+   * appender and the reader each keep a block plus its overlap (a quarter block) mapped, and
+   * mapped pages count in the process's RSS. 1 MiB: the queue's mappings peaked at 3.2 MiB
+   * resident (3.9 MiB mapped) instead of 11.7 MiB (15.5 MiB) with 4 MiB blocks, appending 3,000
+   * requests of 84 kB and reading them back (/proc/self/smaps). A request of up to {@link
+   * #PIECE_LIMIT_BYTES} (224 kB; 1,000 series of 4 samples take 168 kB) is still one excerpt.
+   * Smaller blocks map less (512 KiB: about 2 MiB peak) but would split ordinary scrapes. Files
+   * written with 4 MiB blocks, excerpts of up to 1 MiB included, read back unchanged
+   * ({@code DiskBufferExcerptLimitTest}).
+   */
+  static final int BLOCK_SIZE = 1 << 20;
+  /**
+   * The largest excerpt (our header plus the Snappy block) Chronicle Queue 2026.4 takes with
+   * {@link #BLOCK_SIZE}: a quarter of the block, its overlap size. Measured, not documented:
+   * {@code DiskBufferExcerptLimitTest} writes excerpts of exactly this many bytes over several
+   * blocks, and sees one byte more throw {@code DecoratedBufferOverflowException} ("write failed.
+   * Length: N+1 &gt; writeRemaining: N") at any position in a block.
+   */
+  static final int MAX_EXCERPT_BYTES = BLOCK_SIZE / 4;
+  /**
+   * The largest uncompressed piece of a request stored as one excerpt: the largest {@code n}
+   * with {@code Snappy.maxCompressedLength(n) + HEADER_BYTES <= MAX_EXCERPT_BYTES}, Snappy's
+   * worst case being {@code 32 + n + n / 6}. Requests up to this long are one excerpt whatever
+   * their content; longer ones are split (see the class comment).
+   */
+  static final int PIECE_LIMIT_BYTES = pieceLimit(MAX_EXCERPT_BYTES - HEADER_BYTES);
   /** The sync interval when none is given: promise 5 of DESIGN.md ("at most 1 s"). */
   public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
   /**
    * Free space an append leaves on the file system, besides its own bytes: Chronicle writes to
    * sparse mapped pages (and index pages), and a page that cannot get a block when first
-   * touched is a SIGBUS, not an IOException. 8 MiB covers a new 4 MiB block's index pages and
-   * more; on a robot's disk it is noise.
+   * touched is a SIGBUS, not an IOException. 8 MiB covers a new {@link #BLOCK_SIZE} block's
+   * index pages and more; on a robot's disk it is noise.
    */
   static final long FREE_SPACE_MARGIN_BYTES = 8L << 20;
   private static final Logger log = LoggerFactory.getLogger(DiskBuffer.class);
@@ -152,6 +203,9 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   private final AtomicLong bufferedTotal = new AtomicLong();
   private final AtomicLong corruptSamples = new AtomicLong();
   private final AtomicLong diskFullSamples = new AtomicLong();
+  private final AtomicLong tooLargeSamples = new AtomicLong();
+  /** tooLargeSamples when the current too_large state began, or -1 outside it (guarded by itself). */
+  private final AtomicLong tooLargeSince = new AtomicLong(-1);
   private final long maxDiskBytes;
   private final long syncIntervalMs;
   private final ScheduledExecutorService syncThread;
@@ -280,14 +334,27 @@ public final class DiskBuffer implements Closeable, SampleAppender {
 
   private static SingleChronicleQueue buildQueue(Path queueDir, RollCycle rollCycle, TimeProvider clock)
       throws IOException {
-    return BufferRecovery.build(queueDir, () ->
-        SingleChronicleQueueBuilder.binary(queueDir)
-            .rollCycle(rollCycle)
-            .timeProvider(clock)
-            // Mapped pages count in RSS, so the block is small; Chronicle takes an excerpt of up
-            // to about a quarter of it, so 4 MiB blocks hold a ~1 MiB compressed scrape.
-            .blockSize(4 << 20)
-            .build());
+    return BufferRecovery.build(queueDir, () -> queueBuilder(queueDir, rollCycle, clock).build());
+  }
+
+  /** How every queue of a buffer directory is built: {@link #BLOCK_SIZE} blocks. */
+  static SingleChronicleQueueBuilder queueBuilder(Path queueDir, RollCycle rollCycle, TimeProvider clock) {
+    return SingleChronicleQueueBuilder.binary(queueDir)
+        .rollCycle(rollCycle)
+        .timeProvider(clock)
+        .blockSize(BLOCK_SIZE);
+  }
+
+  /** The largest {@code n} with {@code 32 + n + n / 6 <= bytes} (Snappy's worst case). */
+  static int pieceLimit(int bytes) {
+    int n = (int) ((bytes - 32L) * 6 / 7);
+    while (32L + (n + 1) + (n + 1) / 6 <= bytes) {
+      n++;
+    }
+    while (32L + n + n / 6 > bytes) {
+      n--;
+    }
+    return n;
   }
 
   /** What reading one cycle file through found. */
@@ -374,9 +441,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     SingleChronicleQueue fresh = buildQueue(queueDir, rollCycle, clock);
     long copied = 0;
     long threshold = acked[0];
-    try (SingleChronicleQueue salvage =
-            SingleChronicleQueueBuilder.binary(salvageDir).rollCycle(rollCycle).timeProvider(clock)
-                .blockSize(4 << 20).readOnly(false).build();
+    try (SingleChronicleQueue salvage = queueBuilder(salvageDir, rollCycle, clock).readOnly(false).build();
         ExcerptTailer tailer = salvage.createTailer();
         ExcerptAppender out = fresh.createAppender()) {
       tailer.moveToCycle(last);
@@ -435,8 +500,11 @@ public final class DiskBuffer implements Closeable, SampleAppender {
 
   /** A thread's Snappy output array and checksum; arrays over {@link #KEPT_BYTES} are not kept. */
   private static final class Scratch {
-    /** Larger excerpts (rare: a scrape or request of megabytes) get a one-off array. */
-    static final int KEPT_BYTES = 1 << 20;
+    /**
+     * Every excerpt fits (pieces are at most {@link #PIECE_LIMIT_BYTES}); only a single series
+     * too long for a piece gets a one-off array, to find out whether it compresses to one.
+     */
+    static final int KEPT_BYTES = MAX_EXCERPT_BYTES;
     final CRC32C crc = new CRC32C();
     byte[] compressed = new byte[64 * 1024];
 
@@ -453,16 +521,22 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   }
 
   /**
-   * Writes one excerpt: {@code sampleCount} samples encoded as a remote-write WriteRequest in
-   * {@code writeRequest[0, length)}. Returns the excerpt's queue index. Compression and the
-   * checksum run in the calling thread before the buffer's lock is taken, so appends from several
-   * threads compress in parallel; only the free-space check, the Chronicle write and its
-   * bookkeeping are serialized.
+   * Writes {@code sampleCount} samples encoded as a remote-write WriteRequest in {@code
+   * writeRequest[0, length)}: one excerpt, or several when it is longer than {@link
+   * #PIECE_LIMIT_BYTES} (see the class comment). Returns the queue index of the (last) excerpt
+   * written; -1 when an excerpt could not be written (full disk: its samples are counted as
+   * disk_full); 0 when nothing was written because every piece was too large (counted as
+   * too_large). Compression and the checksum run in the calling thread before the buffer's lock
+   * is taken, so appends from several threads compress in parallel; only the free-space check,
+   * the Chronicle write and its bookkeeping are serialized, per excerpt.
    */
   @Override
   public long append(byte[] writeRequest, int length, int sampleCount, long timestampMs) throws IOException {
     if (closed) {
       throw new IllegalStateException("the buffer " + dir + " is closed");
+    }
+    if (length > PIECE_LIMIT_BYTES) {
+      return appendPieces(writeRequest, length, sampleCount, timestampMs);
     }
     Scratch scratch = SCRATCH.get();
     byte[] compressed = scratch.compressedArray(Snappy.maxCompressedLength(length));
@@ -470,12 +544,81 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     CRC32C crc = scratch.crc;
     crc.reset();
     crc.update(compressed, 0, n);
-    return write(compressed, n, (int) crc.getValue(), length, sampleCount, timestampMs);
+    return write(compressed, n, (int) crc.getValue(), length, sampleCount, timestampMs, syncIntervalMs == 0);
   }
 
-  /** The serialized part of {@link #append}: {@code compressed[0, n)} with its checksum. */
+  /**
+   * {@link #append} of a request longer than {@link #PIECE_LIMIT_BYTES}: one excerpt per piece
+   * ({@link WriteRequestPieces}), in order. Each piece is given the samples counted in it, as far
+   * as the caller's {@code sampleCount} goes, and the last piece what is left of it, so the
+   * excerpts' counts add up to {@code sampleCount} exactly.
+   */
+  private long appendPieces(byte[] writeRequest, int length, int sampleCount, long timestampMs)
+      throws IOException {
+    WriteRequestPieces pieces = WriteRequestPieces.of(writeRequest, length, PIECE_LIMIT_BYTES);
+    int left = Math.max(0, sampleCount);
+    long last = 0;
+    boolean wrote = false;
+    boolean failed = false;
+    boolean dropped = false;
+    for (int i = 0; i < pieces.count; i++) {
+      int samples = i == pieces.count - 1 ? left : Math.min(pieces.samples[i], left);
+      left -= samples;
+      int from = pieces.start[i];
+      int len = pieces.end[i] - from;
+      Scratch scratch = SCRATCH.get();
+      byte[] compressed = scratch.compressedArray(Snappy.maxCompressedLength(len));
+      int n = Snappy.rawCompress(writeRequest, from, len, compressed, 0);
+      if (n > MAX_EXCERPT_BYTES - HEADER_BYTES) { // only a single field longer than a piece can be
+        droppedTooLarge(len, n, samples);
+        dropped = true;
+        continue;
+      }
+      CRC32C crc = scratch.crc;
+      crc.reset();
+      crc.update(compressed, 0, n);
+      long index = write(compressed, n, (int) crc.getValue(), len, samples, timestampMs, false);
+      if (index < 0) {
+        failed = true;
+      } else {
+        last = index;
+        wrote = true;
+      }
+    }
+    if (!dropped) {
+      long since = tooLargeSince.getAndSet(-1);
+      if (since >= 0) {
+        log.info("buffer {}: large requests fit again; {} samples were dropped meanwhile (too_large)", dir,
+            tooLargeSamples.get() - since);
+      }
+    }
+    if (wrote && syncIntervalMs == 0) {
+      synchronized (this) { // as write does: never after close
+        if (!closed) {
+          sync();
+        }
+      }
+    }
+    return failed ? -1 : last;
+  }
+
+  /** Counts a piece that does not fit in an excerpt even compressed; logs once per state. */
+  private void droppedTooLarge(int bytes, int compressedBytes, int samples) {
+    long before = tooLargeSamples.getAndAdd(samples);
+    if (tooLargeSince.compareAndSet(-1, before)) {
+      log.error("buffer {}: dropping {} samples: a single series (or an unparsable part) of a request, {} bytes,"
+          + " compresses to {} bytes, more than the {} an excerpt holds (requests are split only between series);"
+          + " counting such samples as too_large until a large request fits again",
+          dir, samples, bytes, compressedBytes, MAX_EXCERPT_BYTES - HEADER_BYTES);
+    }
+  }
+
+  /**
+   * The serialized part of {@link #append}: {@code compressed[0, n)} with its checksum, then a
+   * {@link #sync} if {@code syncNow}.
+   */
   private synchronized long write(byte[] compressed, int n, int checksum, int length, int sampleCount,
-      long timestampMs) throws IOException {
+      long timestampMs, boolean syncNow) throws IOException {
     if (closed) {
       throw new IllegalStateException("the buffer " + dir + " is closed");
     }
@@ -523,7 +666,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
           (System.currentTimeMillis() - appendFailingSinceMs) / 1000, droppedWhileFailing);
       appendFailure = null;
     }
-    if (syncIntervalMs == 0) {
+    if (syncNow) {
       sync();
     }
     return index;
@@ -747,6 +890,14 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   /** Samples dropped unsent because the disk cap deleted their file (reason="disk_full"). */
   public long diskFullSamplesTotal() {
     return diskFullSamples.get();
+  }
+
+  /**
+   * Samples never written because a single series did not fit in an excerpt even compressed
+   * (reason="too_large"; see the class comment).
+   */
+  public long tooLargeSamplesTotal() {
+    return tooLargeSamples.get();
   }
 
   /** The cap in allocated bytes, 0 = unlimited. */

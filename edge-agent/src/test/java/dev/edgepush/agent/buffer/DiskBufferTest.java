@@ -230,8 +230,10 @@ class DiskBufferTest {
   void appendsFromManyThreadsAtOnceAllReadBackIntactWhateverTheirSize() throws Exception {
     int threads = 4;
     int perThread = 200;
-    // sizes around the per-thread scratch array's growth and past the 1 MiB it keeps
-    int[] sizes = {10, 70_000, 300_000, 1_500_000};
+    // sizes around the per-thread scratch array's growth, up to the longest request stored as
+    // one excerpt (these bytes are no WriteRequest; longer requests are split between series,
+    // see DiskBufferSplitTest)
+    int[] sizes = {10, 70_000, 150_000, DiskBuffer.PIECE_LIMIT_BYTES};
     try (DiskBuffer buffer = DiskBuffer.open(dir)) {
       java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
       java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);

@@ -90,7 +90,7 @@ class ScrapeIntoFullDiskTest {
     EventLoop el = group.next();
     AgentMetrics metrics = new AgentMetrics(clock::get);
     metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, () -> 0,
-        buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal);
+        buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal, buffer::tooLargeSamplesTotal);
     ScrapeTarget t = new ScrapeTarget("j", "127.0.0.1", URI.create("http://127.0.0.1:" + target.getAddress().getPort() + "/metrics"),
         Duration.ofHours(1), Duration.ofSeconds(5), false, true, new TreeMap<>(Map.of("job", "j")));
     ScrapeLoop loop = new ScrapeLoop(t, new HttpScraper(group, 1 << 20, "test"), buffer, metrics, clock::get, el,

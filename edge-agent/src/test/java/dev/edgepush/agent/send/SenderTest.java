@@ -60,7 +60,8 @@ class SenderTest {
   void open() throws IOException {
     buffer = DiskBuffer.open(dir);
     metrics = new AgentMetrics(() -> now);
-    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, () -> 0, buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal);
+    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, () -> 0, buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal,
+        buffer::tooLargeSamplesTotal);
   }
 
   /** Done before a push returns, as if the scheduler's trim ran while the request was in flight. */
@@ -206,7 +207,8 @@ class SenderTest {
   private void reopenWithCap(long cap) throws IOException {
     buffer.close();
     buffer = DiskBuffer.open(dir.resolve("capped"), cap, TestRollCycles.TEST_SECONDLY, chronicleClock);
-    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, () -> 0, buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal);
+    metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, () -> 0, buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal,
+        buffer::tooLargeSamplesTotal);
   }
 
   /** An excerpt "tag|filler\n" of one sample; the filler does not compress. */
