@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.wal;
 
+import dev.edgepush.agent.buffer.DiskBuffer;
 import dev.edgepush.ingest.decode.StampedBatch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * not written back). Forwarding is at-least-once: a batch is acknowledged in the WAL only after
  * the destination's 2xx (or a permanent 4xx, counted as rejected); after a crash the
  * unacknowledged tail is sent again, identical, so VictoriaMetrics collapses the duplicates.
- * A batch split over shards is not atomic: if one shard's append fails the request gets 500 and
+ * A batch split over shards is not atomic: if one shard's append fails (a full disk: {@code
+ * DiskBuffer.append} returns -1 and counts the excerpt's samples as disk_full although the
+ * robot still holds them) the request gets 500 and
  * the robot's retry duplicates the shards that succeeded (harmless, as above). The disk cap
  * ({@code -wal.maxDiskBytes}) applies to each destination, split evenly over its lanes (each lane
  * directory gets {@code cap / lanes}); passing it drops the
@@ -145,9 +148,17 @@ public final class ForwardingWal implements AutoCloseable {
       if (part.length() == 0) {
         continue;
       }
-      destination(i / lanes, clusterMode ? tenant : null, i % lanes).buffer
-          .append(part.writeRequest(), part.length(), part.points(), nowMs);
+      DiskBuffer buffer = destination(i / lanes, clusterMode ? tenant : null, i % lanes).buffer;
+      if (buffer.append(part.writeRequest(), part.length(), part.points(), nowMs) < 0) {
+        // A full disk: the caller answers 500 and the robot keeps the batch and sends it again.
+        throw new IOException("the WAL cannot write: " + buffer.appendFailure());
+      }
     }
+  }
+
+  /** For tests: the buffer of a destination (opened if new). */
+  DiskBuffer bufferFor(int shard, String tenant, int lane) throws IOException {
+    return destination(shard, clusterMode ? tenant : null, lane).buffer;
   }
 
   private Destination destination(int shard, String tenant, int lane) throws IOException {

@@ -115,6 +115,21 @@ class ForwardingLanesTest {
     }
   }
 
+  /** A WAL that cannot write (full disk) makes append throw, so the robot gets 500 and keeps its data. */
+  @Test
+  void aFullWalDiskFailsTheAppendInsteadOfAcknowledgingIt() throws Exception {
+    try (ForwardingWal wal = new ForwardingWal(dir, List.of(UNREACHABLE), 1, 0)) {
+      wal.bufferFor(0, "0", 0).injectAppendFailure(new java.io.IOException("No space left on device"));
+      java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+          () -> wal.append("0", batch("r1", 1, 1, 10, 1000), 1));
+      assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+      assertEquals(0, wal.pendingSamples());
+      wal.bufferFor(0, "0", 0).injectAppendFailure(null);
+      wal.append("0", batch("r1", 1, 1, 10, 2000), 2);
+      assertEquals(10, wal.pendingSamples(), "writable again: accepted");
+    }
+  }
+
   @Test
   void aLaneDirectoryIsDrainedToItsReceiverAfterRestart() throws Exception {
     AtomicInteger received = new AtomicInteger();
