@@ -19,19 +19,31 @@ final class AgentProcess implements AutoCloseable {
   private final Process process;
   final int statusPort;
   final Path log;
+  final long pid;
 
   private AgentProcess(Process process, int statusPort, Path log) {
     this.process = process;
     this.statusPort = statusPort;
     this.log = log;
+    this.pid = process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   static AgentProcess start(Path workDir, int statusPort, String... flags) throws IOException {
+    return start(workDir, statusPort, List.of(), flags);
+  }
+
+  /** As {@link #start(Path, int, String...)}, with JVM options that override the defaults (e.g. -Xmx). */
+  static AgentProcess start(Path workDir, int statusPort, List<String> jvmOptions, String... flags) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx64m");
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.addAll(jvmOptions);
     for (String f : System.getProperty("edgepush.test.jvmFlags",
         "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
             + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
