@@ -8,6 +8,8 @@ package dev.edgepush.testbed.bench;
  * @param steadyPeakRssMiB VmHWM at the end of the steady window (warm-up included), MiB
  * @param runPeakRssMiB VmHWM at the end of the run (outage and drain included), MiB
  * @param cpuSecondsPerMinute user + system CPU seconds per minute over the steady window
+ * @param cpuFromStartPerMinute user + system CPU seconds per minute from the agent's start to the
+ *     end of the steady window: start-up, warm-up (for a JVM, the JIT compiling) and steady state
  * @param firstPushSeconds from the remote's restart until the agent's first 2xx push: the part
  *     of the drain spent waiting for the next retry of its backoff
  * @param drainSeconds from the remote's restart until the agent reported its backlog gone
@@ -23,6 +25,7 @@ public record AgentResult(
     double steadyPeakRssMiB,
     double runPeakRssMiB,
     double cpuSecondsPerMinute,
+    double cpuFromStartPerMinute,
     double firstPushSeconds,
     double drainSeconds,
     long expectedSamples,

@@ -76,6 +76,7 @@ final class AgentRun {
     int agentPort = Http.freePort();
     List<String> cmd = kind.command(repo, config, vm.writeUrl(), agentData, agentPort);
     Files.writeString(logs.resolve("command.txt"), String.join(" ", cmd) + "\n");
+    long startedNanos = System.nanoTime();
     Process agent = children.start(cmd, logs.resolve(kind.agentName + ".log"));
     waitForMetrics(agent, agentPort);
     say("started pid " + agent.pid() + " on 127.0.0.1:" + agentPort + "; warm-up "
@@ -99,11 +100,12 @@ final class AgentRun {
     PromText after = metrics(agentPort);
     hwmKiB = Math.max(hwmKiB, last.hwmKiB());
     double cpuPerMinute = (last.cpuSeconds() - first.cpuSeconds()) / steadySeconds * 60;
+    double cpuFromStart = last.cpuSeconds() / ((System.nanoTime() - startedNanos) / 1e9) * 60;
     double wireSamples = kind.wireSamples(after) - kind.wireSamples(before);
     double wireBytesPerSample = wireSamples <= 0 ? Double.NaN
         : (kind.wireBytes(after) - kind.wireBytes(before)) / wireSamples;
-    say(String.format("steady: VmHWM %.1f MiB, CPU %.2f s/min, %.2f wire B/sample",
-        hwmKiB / KIB_PER_MIB, cpuPerMinute, wireBytesPerSample));
+    say(String.format("steady: VmHWM %.1f MiB, CPU %.2f s/min (%.2f from start), %.2f wire B/sample",
+        hwmKiB / KIB_PER_MIB, cpuPerMinute, cpuFromStart, wireBytesPerSample));
 
     // Outage.
     say("outage " + flags.outage().toSeconds() + " s: stopping victoria-metrics");
@@ -168,7 +170,7 @@ final class AgentRun {
     int exit = ChildProcesses.stop(agent);
     say("stopped (exit " + exit + ")");
     return new AgentResult(kind.agentName, hwmKiB / KIB_PER_MIB, runHwmKiB / KIB_PER_MIB,
-        cpuPerMinute, firstPushSeconds, drainSeconds, expected, expected - stored, outageSamples, peakDisk,
+        cpuPerMinute, cpuFromStart, firstPushSeconds, drainSeconds, expected, expected - stored, outageSamples, peakDisk,
         wireBytesPerSample);
   }
 

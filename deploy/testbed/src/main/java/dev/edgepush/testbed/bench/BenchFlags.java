@@ -12,7 +12,8 @@ import java.util.Map;
  * @param targets simulated sensor services scraped by the agent
  * @param series extra synthetic series per target
  * @param interval global scrape_interval (and scrape_timeout)
- * @param warmup time between the agent's start and the steady window
+ * @param warmup time between the agent's start and the steady window (default 60 s: a JVM's JIT
+ *     is still compiling at 10 s; the start-up cost is reported separately, as CPU from start)
  * @param steady steady window in which RSS and CPU are sampled
  * @param outage how long the remote is stopped
  * @param drainTimeout longest wait for the backlog to drain after the remote is back
@@ -27,7 +28,7 @@ public record BenchFlags(int targets, int series, Duration interval, Duration wa
   static final List<String> KNOWN_AGENTS = List.of("edge-agent", "vmagent");
 
   static final String USAGE = """
-      usage: bench-agents [-targets=10] [-series=1000] [-interval=1s] [-warmup=10s] [-steady=60s]
+      usage: bench-agents [-targets=10] [-series=1000] [-interval=1s] [-warmup=60s] [-steady=60s]
                           [-outage=60s] [-drainTimeout=5m] [-agents=edge-agent,vmagent]
                           [-out=bench-results] [-repo=DIR]
         Runs each agent in turn against N simulated targets and a real VictoriaMetrics, measures
@@ -43,7 +44,7 @@ public record BenchFlags(int targets, int series, Duration interval, Duration wa
    */
   public static BenchFlags parse(String[] args) {
     Map<String, String> v = new java.util.LinkedHashMap<>(Map.of(
-        "-targets", "10", "-series", "1000", "-interval", "1s", "-warmup", "10s",
+        "-targets", "10", "-series", "1000", "-interval", "1s", "-warmup", "60s",
         "-steady", "60s", "-outage", "60s", "-drainTimeout", "5m",
         "-agents", "edge-agent,vmagent", "-out", "bench-results", "-repo", ""));
     for (String arg : args) {

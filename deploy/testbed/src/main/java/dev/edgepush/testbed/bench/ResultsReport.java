@@ -35,6 +35,8 @@ public final class ResultsReport {
         new Row("peak RSS, steady (VmHWM)", "MiB", AgentResult::steadyPeakRssMiB, 1, RSS_BAR),
         new Row("peak RSS, whole run", "MiB", AgentResult::runPeakRssMiB, 1, Double.NaN),
         new Row("CPU, steady", "s/min", AgentResult::cpuSecondsPerMinute, 2, CPU_BAR),
+        new Row("CPU, from start (start-up and warm-up included)", "s/min", AgentResult::cpuFromStartPerMinute, 2,
+            Double.NaN),
         new Row("drain after outage", "s", AgentResult::drainSeconds, 1, DRAIN_BAR),
         new Row("of which waiting for first 2xx", "s", AgentResult::firstPushSeconds, 1, Double.NaN),
         new Row("lost samples", "of expected", r -> r.lostSamples(), 0, Double.NaN),
@@ -130,6 +132,7 @@ public final class ResultsReport {
           .append(", \"peak_rss_steady_mib\": ").append(num(r.steadyPeakRssMiB()))
           .append(", \"peak_rss_run_mib\": ").append(num(r.runPeakRssMiB()))
           .append(", \"cpu_seconds_per_minute\": ").append(num(r.cpuSecondsPerMinute()))
+          .append(", \"cpu_seconds_per_minute_from_start\": ").append(num(r.cpuFromStartPerMinute()))
           .append(", \"first_push_seconds\": ").append(num(r.firstPushSeconds()))
           .append(", \"drain_seconds\": ").append(num(r.drainSeconds()))
           .append(", \"expected_samples\": ").append(r.expectedSamples())
