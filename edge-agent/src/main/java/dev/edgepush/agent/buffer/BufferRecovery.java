@@ -1,6 +1,7 @@
 package dev.edgepush.agent.buffer;
 
 import java.io.IOException;
+import java.util.Comparator;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -135,6 +136,37 @@ final class BufferRecovery {
       log.error("cannot open the buffer queue {} ({}): moved the whole directory aside to {};"
           + " starting with an empty buffer", queueDir, first.toString(), to.getFileName());
       return builder.get();
+    }
+  }
+
+  /**
+   * What {@link #quarantine} moved aside under {@code bufferDir} ({@code queue/*.corrupt-*} files,
+   * {@code queue.corrupt-*} directories), oldest first (the names end in a sortable UTC stamp).
+   */
+  static List<Path> quarantined(Path bufferDir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (Path d : List.of(bufferDir, bufferDir.resolve("queue"))) {
+      if (!Files.isDirectory(d)) {
+        continue;
+      }
+      try (Stream<Path> list = Files.list(d)) {
+        list.filter(p -> p.getFileName().toString().contains(".corrupt-")).forEach(out::add);
+      }
+    }
+    out.sort(Comparator.comparing(p -> p.getFileName().toString().replaceAll(".*\\.corrupt-", "")));
+    return out;
+  }
+
+  /** Deletes a quarantined file or directory tree. */
+  static void deleteQuarantined(Path p) throws IOException {
+    if (Files.isDirectory(p)) {
+      try (Stream<Path> walk = Files.walk(p)) {
+        for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+          Files.deleteIfExists(q);
+        }
+      }
+    } else {
+      Files.deleteIfExists(p);
     }
   }
 

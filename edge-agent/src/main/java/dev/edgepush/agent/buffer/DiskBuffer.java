@@ -125,7 +125,9 @@ import org.xerial.snappy.Snappy;
  * DiskUsage}), never the apparent size of the sparse cycle files. {@link #enforceCap} is called
  * by the agent's scheduler about once a second (and once at {@link #open}); {@link #append}
  * does not call it, so the scrape path never reads or deletes files. When use is over the cap
- * it deletes whole cycle files, oldest first, never the newest one (the file being appended
+ * it first deletes what {@link BufferRecovery} moved aside as damaged ({@code *.corrupt-*}:
+ * nothing in it can still be sent), oldest first, then whole cycle files, oldest first, never
+ * the newest one (the file being appended
  * to), until use is at or under the cap or only the newest file is left. Unacknowledged
  * samples in a deleted file are counted once in {@link #diskFullSamplesTotal} and leave
  * {@link #pendingSamples}; the acknowledged position is moved (and persisted) to the last
@@ -906,9 +908,9 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   }
 
   /**
-   * Deletes the oldest whole cycle files while disk use is over the cap (see the class
-   * comment). Called about once a second by the agent's scheduler; safe from any thread.
-   * Returns the number of files deleted.
+   * While disk use is over the cap, deletes files moved aside as damaged ({@code *.corrupt-*}),
+   * then the oldest whole cycle files (see the class comment). Called about once a second by the agent's scheduler; safe from any thread.
+   * Returns the number of files (or moved-aside directories) deleted.
    */
   public int enforceCap() throws IOException {
     if (maxDiskBytes <= 0) {
@@ -919,14 +921,29 @@ public final class DiskBuffer implements Closeable, SampleAppender {
       if (used <= maxDiskBytes) {
         return 0;
       }
+      // Files moved aside as damaged hold nothing that can still be sent (their readable part was
+      // salvaged, their samples counted where they could be): they go first.
+      int deleted = 0;
+      for (Path q : BufferRecovery.quarantined(dir)) {
+        if (used <= maxDiskBytes) {
+          return deleted;
+        }
+        BufferRecovery.deleteQuarantined(q);
+        deleted++;
+        log.warn("disk cap {} reached: deleted {}, moved aside earlier as damaged", formatBytes(maxDiskBytes),
+            dir.relativize(q));
+        used = diskBytes();
+      }
+      if (used <= maxDiskBytes) {
+        return deleted;
+      }
       queue.refreshDirectoryListing();
       int newest = queue.lastCycle();
       int oldest = queue.firstCycle();
       if (oldest >= newest) {
-        return 0; // no file, or only the one being appended to
+        return deleted; // no file, or only the one being appended to
       }
       List<Long> cycles = new ArrayList<>(queue.listCyclesBetween(oldest, newest));
-      int deleted = 0;
       for (long c : cycles) {
         int cycle = (int) c;
         if (used <= maxDiskBytes || cycle >= newest) {

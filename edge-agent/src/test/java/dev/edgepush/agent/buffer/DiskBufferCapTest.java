@@ -209,4 +209,33 @@ class DiskBufferCapTest {
       assertEquals(0, assertSuffixInOrder(b));
     }
   }
+
+  /** Files moved aside as damaged count in the disk use and are the first to go, before any sendable data. */
+  @Test
+  void filesMovedAsideAsDamagedAreDeletedFirst() throws IOException {
+    try (DiskBuffer b = open(CAP)) {
+      for (int i = 0; i < 3; i++) {
+        append(b);
+      }
+    }
+    Path queue = dir.resolve("queue");
+    Path older = queue.resolve("20260301-0959.cq4.corrupt-20260301T095900Z");
+    Path newer = dir.resolve("queue.corrupt-20260301T095930Z");
+    Files.write(older, randomBytes(1_200_000));
+    Files.createDirectories(newer);
+    Files.write(newer.resolve("20260301-0958.cq4"), randomBytes(1_200_000));
+    try (DiskBuffer b = open(CAP)) { // open enforces the cap once
+      assertFalse(Files.exists(older), "the older moved-aside file went first");
+      assertFalse(Files.exists(newer), "then the moved-aside directory, until under the cap");
+      assertEquals(sum(0, 3), b.pendingSamples(), "no sendable data was dropped");
+      assertEquals(0, b.diskFullSamplesTotal());
+      assertTrue(b.diskBytes() <= CAP, "under the cap: " + b.diskBytes());
+    }
+  }
+
+  private byte[] randomBytes(int n) {
+    byte[] p = new byte[n];
+    random.nextBytes(p);
+    return p;
+  }
 }
