@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running agent: scrape loops on one Netty event loop, the disk buffer, the sender thread
- * and the status server. {@link #close} is the orderly shutdown SIGTERM triggers: stop
+ * and the status server; the remote-write connections share the event loop. {@link #close} is the orderly shutdown SIGTERM triggers: stop
  * scraping, let scrapes in flight finish writing, stop the sender (its unacknowledged batch is
  * simply sent again next time), close the queue.
  */
@@ -64,11 +64,17 @@ public final class Agent implements AutoCloseable {
   public Agent(AgentFlags.Config cfg, ScrapeConfig scrape) throws IOException, InterruptedException {
     LongSupplier clock = System::currentTimeMillis;
     metrics = new AgentMetrics(clock);
-    openRemotes(cfg, clock);
+    // One event loop for scrapes, the status server and the remote-write connections.
+    loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    try {
+      openRemotes(cfg, clock);
+    } catch (IOException | RuntimeException e) {
+      loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
+    }
     fanOut = new RemoteFanOut(readRelabel("-remoteWrite.relabelConfig", cfg.relabelConfig()), remotes);
     remotes.forEach(r -> r.senderThread.start());
 
-    loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     HttpScraper scraper = new HttpScraper(loop, cfg.maxScrapeBytes(), USER_AGENT, !cfg.disableKeepAlive(),
         metrics.scrapeConnectionsOpened);
     GlobalConfig global = scrape.global();
@@ -121,7 +127,7 @@ public final class Agent implements AutoCloseable {
         Path dir = several ? cfg.dataPath().resolve("persistent-queue").resolve(spec.directoryName())
             : cfg.dataPath().resolve("buffer");
         Relabeler urlRelabel = readRelabel("-remoteWrite.urlRelabelConfig", spec.urlRelabelConfig());
-        remotes.add(new Remote(spec, cfg, dir, several, urlRelabel, clock));
+        remotes.add(new Remote(spec, cfg, dir, several, urlRelabel, clock, loop));
       }
     } catch (IOException | RuntimeException e) {
       remotes.forEach(r -> r.buffer.close());
@@ -249,7 +255,8 @@ public final class Agent implements AutoCloseable {
       }
     }
     status.close();
-    loop.shutdownGracefully(0, 3, TimeUnit.SECONDS).syncUninterruptibly();
+    // The senders stop before the event loop does: their connections live on it, and a push in
+    // flight gets up to SENDER_JOIN_MS to finish before the loop's shutdown closes its connection.
     remotes.forEach(r -> r.sender.stop());
     long joinDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SENDER_JOIN_MS);
     for (Remote r : remotes) {
@@ -258,6 +265,9 @@ public final class Agent implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    loop.shutdownGracefully(0, 3, TimeUnit.SECONDS).syncUninterruptibly();
+    for (Remote r : remotes) {
       if (r.senderThread.isAlive()) {
         log.info("a push to {} is still in flight; its batch is not acknowledged and will be sent again",
             r.spec.label());

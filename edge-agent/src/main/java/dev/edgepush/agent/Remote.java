@@ -8,17 +8,17 @@ import dev.edgepush.agent.send.RemoteTls;
 import dev.edgepush.agent.send.RemoteWriteClient;
 import dev.edgepush.agent.send.Sender;
 import dev.edgepush.compat.Relabeler;
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import okhttp3.OkHttpClient;
 
 /**
  * One {@code -remoteWrite.url} with everything it owns: its disk buffer, its self metrics, its
- * HTTP client (auth, TLS), its sender thread (rate limit) and its {@code
- * -remoteWrite.urlRelabelConfig}. Remotes share nothing but the fan-out that appends every
+ * HTTP client (auth, TLS; its connection lives on the agent's event loop), its sender thread
+ * (rate limit) and its {@code -remoteWrite.urlRelabelConfig}. Remotes share nothing but the fan-out that appends every
  * sample to each buffer, so one slow or dead remote only grows its own buffer.
  */
 final class Remote {
@@ -34,9 +34,10 @@ final class Remote {
   /**
    * @param bufferDir this remote's buffer directory
    * @param labelled whether its metrics carry the {@code url} label (more than one remote)
+   * @param loop the agent's event loop, which the client's connection shares with the scrapes
    */
   Remote(RemoteSpec spec, AgentFlags.Config cfg, Path bufferDir, boolean labelled, Relabeler urlRelabel,
-      LongSupplier clock) throws IOException {
+      LongSupplier clock, EventLoopGroup loop) throws IOException {
     this.spec = spec;
     this.metrics = new AgentMetrics(clock, labelled ? spec.label() : null);
     this.urlRelabeler = urlRelabel.isEmpty() ? null : new SeriesRelabeler(urlRelabel, Map.of());
@@ -50,22 +51,14 @@ final class Remote {
     }
     RemoteTls tls = new RemoteTls(spec.tlsCaFile(), spec.tlsCertFile(), spec.tlsKeyFile(),
         spec.tlsInsecureSkipVerify(), spec.tlsServerName());
-    OkHttpClient.Builder probe = new OkHttpClient.Builder();
-    tls.configure(probe); // reads the PEM files now: a bad one stops start-up, naming the file
-    java.util.function.Consumer<OkHttpClient.Builder> auth =
-        RemoteWriteClient.auth(token, spec.basicAuthUsername(), password);
-    this.client = new RemoteWriteClient(spec.url(), cfg.sendTimeout(), Agent.USER_AGENT,
+    if (!tls.isDefault()) {
+      tls.sslContext(); // reads the PEM files now: a bad one stops start-up, naming the file
+    }
+    this.client = new RemoteWriteClient(loop, spec.url(), cfg.sendTimeout(), Agent.USER_AGENT,
         () -> Map.of(
             "X-Edgepush-Pending-Samples", Long.toString(metrics.pendingSamples()),
             "X-Edgepush-Oldest-Pending-Age-Seconds", String.format("%.3f", metrics.oldestPendingAgeSeconds())),
-        b -> {
-          auth.accept(b);
-          try {
-            tls.configure(b);
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e); // read once above already
-          }
-        });
+        RemoteWriteClient.auth(token, spec.basicAuthUsername(), password), tls);
     // Last, after every file this remote needs was read: a bad flag leaves no buffer open.
     this.buffer = DiskBuffer.open(bufferDir, cfg.maxDiskBytes(), cfg.syncInterval());
     metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, buffer::diskBytes,

@@ -6,6 +6,7 @@ import dev.edgepush.agent.send.Backoff;
 import dev.edgepush.agent.send.PushOutcome;
 import dev.edgepush.agent.send.RemoteWriteClient;
 import dev.edgepush.agent.send.Sender;
+import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -40,11 +41,12 @@ final class Destination implements AutoCloseable {
   private final Sender sender;
   private final Thread thread;
 
-  Destination(Path dir, String url, long maxDiskBytes) throws IOException {
+  /** @param group the forwarders' shared event loops, where this lane's connection lives */
+  Destination(Path dir, String url, long maxDiskBytes, EventLoopGroup group) throws IOException {
     this.url = url;
     this.buffer = DiskBuffer.open(dir, maxDiskBytes);
     this.metrics = new AgentMetrics(System::currentTimeMillis);
-    this.client = new RemoteWriteClient(url, null, SEND_TIMEOUT, USER_AGENT, null);
+    this.client = new RemoteWriteClient(group, url, null, SEND_TIMEOUT, USER_AGENT, null);
     this.sender = new Sender(buffer, new Sender.Transport() {
           @Override
           public PushOutcome push(byte[] body, int offset, int length) {

@@ -2,6 +2,10 @@ package dev.edgepush.ingest.wal;
 
 import dev.edgepush.agent.buffer.DiskBuffer;
 import dev.edgepush.ingest.decode.StampedBatch;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -57,6 +62,11 @@ import org.slf4j.LoggerFactory;
  * directory gets {@code cap / lanes}); passing it drops the
  * oldest whole files, counted as {@code disk_full} (the 429 on {@code -wal.maxPendingSamples}
  * is there so that this does not happen). Thread-safe.
+ *
+ * <p>Threads: one sender thread per lane; their HTTP connections all live on one event loop
+ * thread the WAL owns ({@code central-ingest-forward-*}), apart from the server's loops, so that
+ * the server's orderly stop (which lets requests in flight finish appending) does not cut pushes
+ * in flight: they end, or time out, when {@link #close} stops the senders.
  */
 public final class ForwardingWal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ForwardingWal.class);
@@ -70,6 +80,8 @@ public final class ForwardingWal implements AutoCloseable {
   private final int lanes;
   private final long maxDiskBytesPerDestination;
   private final Map<String, Destination> destinations = new ConcurrentHashMap<>();
+  /** The connections of every destination's lanes: pushes are I/O, one thread carries them. */
+  private final EventLoopGroup forwardLoop;
 
   /** One lane per destination. */
   public ForwardingWal(Path dir, List<String> urls, long maxDiskBytesPerDestination) throws IOException {
@@ -91,8 +103,15 @@ public final class ForwardingWal implements AutoCloseable {
       }
     }
     this.maxDiskBytesPerDestination = maxDiskBytesPerDestination;
-    Files.createDirectories(dir);
-    reopenExisting();
+    this.forwardLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("central-ingest-forward", true),
+        NioIoHandler.newFactory());
+    try {
+      Files.createDirectories(dir);
+      reopenExisting();
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   private void reopenExisting() throws IOException {
@@ -173,7 +192,7 @@ public final class ForwardingWal implements AutoCloseable {
       if (d == null) {
         String url = tenant == null ? urls.get(shard) : urls.get(shard).replace(TENANT_PLACEHOLDER, tenant);
         long laneCap = maxDiskBytesPerDestination == 0 ? 0 : Math.max(1, maxDiskBytesPerDestination / lanes);
-        d = new Destination(dir.resolve(key), url, laneCap);
+        d = new Destination(dir.resolve(key), url, laneCap, forwardLoop);
         destinations.put(key, d);
         log.info("forwarding {} to {}", key, Destination.redact(url));
       }
@@ -226,5 +245,6 @@ public final class ForwardingWal implements AutoCloseable {
       destinations.values().forEach(Destination::close);
       destinations.clear();
     }
+    forwardLoop.shutdownGracefully(0, 3, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

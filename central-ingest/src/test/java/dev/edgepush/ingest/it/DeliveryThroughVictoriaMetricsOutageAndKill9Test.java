@@ -8,6 +8,9 @@ import dev.edgepush.agent.send.PushOutcome;
 import dev.edgepush.agent.send.RemoteWriteClient;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.proto.WriteRequestEncoder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +45,8 @@ class DeliveryThroughVictoriaMetricsOutageAndKill9Test {
       String[] flags = {"-remoteWrite.url=" + vm.writeUrl(), "-auth.tokensFile=" + tokens,
           "-wal.path=" + dir.resolve("wal")};
       IngestProcess ingest = IngestProcess.start(dir, port, flags);
-      try (RemoteWriteClient robot = new RemoteWriteClient("http://127.0.0.1:" + port + "/api/v1/write", TOKEN,
+      EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+      try (RemoteWriteClient robot = new RemoteWriteClient(group, "http://127.0.0.1:" + port + "/api/v1/write", TOKEN,
           Duration.ofSeconds(10), "edge-agent/test", () -> Map.of("X-Edgepush-Pending-Samples", "0"))) {
         long t0 = System.currentTimeMillis() - 60_000;
         int acked = 0;
@@ -73,6 +78,7 @@ class DeliveryThroughVictoriaMetricsOutageAndKill9Test {
         assertTrue(ingest.get("/metrics").contains("central_ingest_robots_online 1"));
       } finally {
         ingest.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
       }
     }
   }

@@ -2,8 +2,6 @@ package dev.edgepush.agent.send;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,15 +20,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
-import okhttp3.OkHttpClient;
-import okhttp3.internal.tls.OkHostnameVerifier;
 
 /**
  * TLS towards one remote from vmagent's flags: {@code -remoteWrite.tlsCAFile} (PEM, one or more
@@ -40,12 +37,20 @@ import okhttp3.internal.tls.OkHostnameVerifier;
  * -remoteWrite.tlsServerName} (the name sent as SNI and checked in the certificate instead of
  * the URL's host).
  *
+ * <p>The JDK's own TLS ({@link SSLContext}, {@link SSLEngine}) under Netty's {@code SslHandler}:
+ * the certificate's name is checked by the JDK's {@code HTTPS} endpoint identification (RFC 2818:
+ * DNS and IP subject alternative names, a leading {@code *.} wildcard) against {@code
+ * tlsServerName} if given, else the URL's host.
+ *
  * <p>Key formats accepted: unencrypted PKCS#8 PEM ({@code -----BEGIN PRIVATE KEY-----}) holding
  * an RSA, EC or Ed25519 key, read with the JDK's {@link KeyFactory}. PKCS#1 ({@code BEGIN RSA
  * PRIVATE KEY}), SEC1 ({@code BEGIN EC PRIVATE KEY}) and encrypted keys are refused with a message
  * that says how to convert them ({@code openssl pkcs8 -topk8 -nocrypt}).
  */
 public final class RemoteTls {
+  /** The JDK's trusted CAs, host name checked against the URL's host. */
+  public static final RemoteTls DEFAULT = new RemoteTls(null, null, null, false, null);
+
   private static final Pattern PEM_KEY =
       Pattern.compile("-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END \\1PRIVATE KEY-----");
 
@@ -54,6 +59,8 @@ public final class RemoteTls {
   private final Path keyFile;
   private final boolean insecureSkipVerify;
   private final String serverName;
+  /** Built on first use, from the files as they were then. */
+  private SSLContext context;
 
   public RemoteTls(Path caFile, Path certFile, Path keyFile, boolean insecureSkipVerify, String serverName) {
     this.caFile = caFile;
@@ -63,18 +70,19 @@ public final class RemoteTls {
     this.serverName = serverName;
   }
 
-  /** True when nothing differs from OkHttp's defaults. */
+  /** True when nothing differs from the JDK's defaults. */
   public boolean isDefault() {
     return caFile == null && certFile == null && !insecureSkipVerify && serverName == null;
   }
 
   /**
-   * Configures {@code builder}. Reads the files now: a missing or malformed file is an {@link
-   * IOException} naming it, so a bad flag stops start-up rather than every push.
+   * The TLS context, built on the first call: reads the files then, so a missing or malformed
+   * file is an {@link IOException} naming it (call it at start-up so that a bad flag stops
+   * start-up rather than every push). Later calls return the same context.
    */
-  public void configure(OkHttpClient.Builder builder) throws IOException {
-    if (isDefault()) {
-      return;
+  public synchronized SSLContext sslContext() throws IOException {
+    if (context != null) {
+      return context;
     }
     try {
       X509TrustManager trust = insecureSkipVerify ? new TrustAll() : trustManager();
@@ -90,20 +98,35 @@ public final class RemoteTls {
       }
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(kmf == null ? null : kmf.getKeyManagers(), new TrustManager[] {trust}, new SecureRandom());
-      SSLSocketFactory factory = ctx.getSocketFactory();
-      if (serverName != null) {
-        factory = new ServerNameSocketFactory(factory, serverName);
-      }
-      builder.sslSocketFactory(factory, trust);
-      if (insecureSkipVerify) {
-        builder.hostnameVerifier((host, session) -> true);
-      } else if (serverName != null) {
-        HostnameVerifier okVerifier = OkHostnameVerifier.INSTANCE;
-        builder.hostnameVerifier((host, session) -> okVerifier.verify(serverName, session));
-      }
+      context = ctx;
+      return ctx;
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot set up TLS: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A client engine for one connection to {@code urlHost:port} (an IPv6 host without brackets).
+   * The certificate's name is checked against {@code tlsServerName} if set, else {@code urlHost};
+   * never with {@code tlsInsecureSkipVerify}. SNI is {@code tlsServerName} if set (unless it is
+   * an IP address); else the JDK sends the URL's host if it is a dotted DNS name.
+   */
+  SSLEngine newEngine(SSLContext ctx, String urlHost, int port) {
+    String peer = serverName != null ? serverName : urlHost;
+    SSLEngine engine = ctx.createSSLEngine(peer, port);
+    engine.setUseClientMode(true);
+    SSLParameters params = engine.getSSLParameters();
+    params.setEndpointIdentificationAlgorithm(insecureSkipVerify ? null : "HTTPS");
+    if (serverName != null && !isIpLiteral(serverName)) {
+      params.setServerNames(List.of(new SNIHostName(serverName)));
+    }
+    engine.setSSLParameters(params);
+    return engine;
+  }
+
+  /** SNI carries DNS names only (RFC 6066). */
+  private static boolean isIpLiteral(String host) {
+    return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
   }
 
   private X509TrustManager trustManager() throws IOException, GeneralSecurityException {
@@ -178,56 +201,6 @@ public final class RemoteTls {
     @Override
     public X509Certificate[] getAcceptedIssuers() {
       return new X509Certificate[0];
-    }
-  }
-
-  /**
-   * Creates sockets as if the remote's host were {@code serverName}: the JDK sends the host
-   * given to {@code createSocket(socket, host, ...)} as SNI.
-   */
-  private static final class ServerNameSocketFactory extends SSLSocketFactory {
-    private final SSLSocketFactory delegate;
-    private final String serverName;
-
-    ServerNameSocketFactory(SSLSocketFactory delegate, String serverName) {
-      this.delegate = delegate;
-      this.serverName = serverName;
-    }
-
-    @Override
-    public String[] getDefaultCipherSuites() {
-      return delegate.getDefaultCipherSuites();
-    }
-
-    @Override
-    public String[] getSupportedCipherSuites() {
-      return delegate.getSupportedCipherSuites();
-    }
-
-    @Override
-    public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
-      return delegate.createSocket(s, serverName, port, autoClose);
-    }
-
-    @Override
-    public Socket createSocket(String host, int port) throws IOException {
-      return delegate.createSocket(host, port);
-    }
-
-    @Override
-    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
-      return delegate.createSocket(host, port, localHost, localPort);
-    }
-
-    @Override
-    public Socket createSocket(InetAddress host, int port) throws IOException {
-      return delegate.createSocket(host, port);
-    }
-
-    @Override
-    public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
-        throws IOException {
-      return delegate.createSocket(address, port, localAddress, localPort);
     }
   }
 }

@@ -12,6 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +27,7 @@ import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import okhttp3.OkHttpClient;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RemoteTlsTest {
   @TempDir Path tmp;
   WireMockServer wm;
+  EventLoopGroup group;
   Path caPem;
   Path keyPem;
 
@@ -60,11 +64,13 @@ class RemoteTlsTest {
     wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().dynamicHttpsPort()
         .keystorePath(ks.toString()).keystorePassword("secret").keyManagerPassword("secret").keystoreType("PKCS12"));
     wm.start();
+    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     wm.stubFor(post(urlEqualTo("/api/v1/write")).willReturn(aResponse().withStatus(204)));
   }
 
   @AfterEach
   void stop() {
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     wm.stop();
   }
 
@@ -75,14 +81,8 @@ class RemoteTlsTest {
 
   PushOutcome push(RemoteTls tls, String user, String password) {
     String url = "https://127.0.0.1:" + wm.httpsPort() + "/api/v1/write";
-    try (RemoteWriteClient c = new RemoteWriteClient(url, Duration.ofSeconds(5), "test", Map::of, b -> {
-      RemoteWriteClient.auth(null, user, password).accept(b);
-      try {
-        tls.configure(b);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    })) {
+    try (RemoteWriteClient c = new RemoteWriteClient(group, url, Duration.ofSeconds(5), "test", Map::of,
+        RemoteWriteClient.auth(null, user, password), tls)) {
       return c.pushCompressed(new byte[] {0}, 0, 1); // the Snappy block of nothing
     }
   }
@@ -109,7 +109,7 @@ class RemoteTlsTest {
 
   @Test
   void aPkcs8ClientKeyAndCertificateLoadAndOtherKeyFormatsAreRefusedWithTheFix() throws Exception {
-    new RemoteTls(caPem, caPem, keyPem, false, null).configure(new OkHttpClient.Builder());
+    new RemoteTls(caPem, caPem, keyPem, false, null).sslContext();
     Path pkcs1 = Files.writeString(tmp.resolve("rsa.pem"), pem("RSA PRIVATE KEY", new byte[] {1, 2, 3}));
     IOException e = assertThrows(IOException.class, () -> RemoteTls.privateKey(pkcs1));
     assertTrue(e.getMessage().contains("openssl pkcs8 -topk8 -nocrypt"), e.getMessage());

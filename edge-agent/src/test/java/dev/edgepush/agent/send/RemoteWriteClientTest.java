@@ -18,6 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +42,7 @@ class RemoteWriteClientTest {
   private static final String UA = "edgepush-test/1.0";
 
   private static WireMockServer server;
+  private static EventLoopGroup group;
 
   /** A made-up payload, sent as a Snappy block. */
   private static final byte[] PAYLOAD = "remote write request bytes, repeated repeated"
@@ -63,11 +68,13 @@ class RemoteWriteClientTest {
   static void start() {
     server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
     server.start();
+    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   }
 
   @AfterAll
   static void stop() {
     server.stop();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   @BeforeEach
@@ -76,7 +83,7 @@ class RemoteWriteClientTest {
   }
 
   private static RemoteWriteClient client(String token, Duration timeout) {
-    return new RemoteWriteClient(
+    return new RemoteWriteClient(group,
         "http://127.0.0.1:" + server.port() + PATH, token, timeout, UA, null);
   }
 
@@ -91,7 +98,7 @@ class RemoteWriteClientTest {
   void sendsSnappyBlockWithRemoteWriteHeaders() throws IOException {
     server.stubFor(post(PATH).willReturn(aResponse().withStatus(204)));
     try (RemoteWriteClient client =
-        new RemoteWriteClient(
+        new RemoteWriteClient(group,
             "http://127.0.0.1:" + server.port() + PATH,
             null,
             Duration.ofSeconds(10),
@@ -171,7 +178,7 @@ class RemoteWriteClientTest {
   @Test
   void emptyResponseIsRetry() {
     assertNetworkRetry(pushReturning(aResponse().withFault(Fault.EMPTY_RESPONSE)));
-    assertEquals(1, server.getAllServeEvents().size(), "OkHttp must not retry by itself");
+    assertEquals(1, server.getAllServeEvents().size(), "the client must not retry by itself");
   }
 
   @Test
@@ -189,7 +196,7 @@ class RemoteWriteClientTest {
       freePort = socket.getLocalPort();
     }
     try (RemoteWriteClient client =
-        new RemoteWriteClient(
+        new RemoteWriteClient(group,
             "http://127.0.0.1:" + freePort + PATH, null, Duration.ofSeconds(5), UA, null)) {
       assertNetworkRetry(client.pushCompressed(BUFFER, OFFSET, LENGTH));
     }

@@ -15,19 +15,23 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.edgepush.agent.AgentMetrics;
 import dev.edgepush.agent.buffer.DiskBuffer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole delivery step: DiskBuffer, Sender and the real OkHttp client against WireMock
+ * The whole delivery step: DiskBuffer, Sender and the real HTTP client against WireMock
  * faults. The clock is fake, so waits are asserted as the values the sender asks for.
  */
 class SenderOverHttpTest {
@@ -35,6 +39,7 @@ class SenderOverHttpTest {
   WireMockServer wm;
   DiskBuffer buffer;
   RemoteWriteClient client;
+  EventLoopGroup group;
   AgentMetrics metrics;
   long now = 1_000_000;
 
@@ -44,13 +49,15 @@ class SenderOverHttpTest {
     wm.start();
     buffer = DiskBuffer.open(dir);
     metrics = new AgentMetrics(() -> now);
-    client = new RemoteWriteClient("http://127.0.0.1:" + wm.port() + "/api/v1/write", null,
+    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    client = new RemoteWriteClient(group, "http://127.0.0.1:" + wm.port() + "/api/v1/write", null,
         Duration.ofMillis(500), "edge-agent/test", null);
   }
 
   @AfterEach
   void tearDown() {
     client.close();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     buffer.close();
     wm.stop();
   }
