@@ -120,6 +120,12 @@ import org.xerial.snappy.Snappy;
  * failure logs "buffer disk full: ..." and {@link #appendFailure} says why until an append
  * succeeds again, which logs "buffer writable again".
  *
+ * <p>Delivered files. {@link #enforceCap} (the once-a-second housekeeping) first deletes every
+ * cycle file before the one that holds the acknowledged position: all of it was delivered (or
+ * counted as dropped). So with the remote reachable the buffer holds about the current and the
+ * previous minute's file, whatever the cap; before, delivered data stayed until the cap removed
+ * it, and with no cap it was never removed.
+ *
  * <p>Disk cap ({@code -remoteWrite.maxDiskUsagePerURL}, {@code maxDiskBytes}, 0 = unlimited).
  * Disk use is what {@code du} reports for the whole directory (allocated blocks, {@link
  * DiskUsage}), never the apparent size of the sparse cycle files. {@link #enforceCap} is called
@@ -908,22 +914,25 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   }
 
   /**
-   * While disk use is over the cap, deletes files moved aside as damaged ({@code *.corrupt-*}),
-   * then the oldest whole cycle files (see the class comment). Called about once a second by the agent's scheduler; safe from any thread.
-   * Returns the number of files (or moved-aside directories) deleted.
+   * The buffer's housekeeping, called about once a second by the agent's scheduler (and once at
+   * {@link #open}); safe from any thread. First deletes the cycle files whose every excerpt is
+   * acknowledged ({@link #deleteAcknowledged}), whatever the cap. Then, while disk use is over the
+   * cap, deletes files moved aside as damaged ({@code *.corrupt-*}), then the oldest whole cycle
+   * files (see the class comment). Returns the number of files (or moved-aside directories)
+   * deleted.
    */
   public int enforceCap() throws IOException {
-    if (maxDiskBytes <= 0) {
-      return 0;
-    }
     synchronized (trimLock) {
+      int deleted = deleteAcknowledged();
+      if (maxDiskBytes <= 0) {
+        return deleted;
+      }
       long used = diskBytes();
       if (used <= maxDiskBytes) {
-        return 0;
+        return deleted;
       }
       // Files moved aside as damaged hold nothing that can still be sent (their readable part was
       // salvaged, their samples counted where they could be): they go first.
-      int deleted = 0;
       for (Path q : BufferRecovery.quarantined(dir)) {
         if (used <= maxDiskBytes) {
           return deleted;
@@ -975,6 +984,40 @@ public final class DiskBuffer implements Closeable, SampleAppender {
       }
       if (deleted > 0) {
         queue.refreshDirectoryListing();
+      }
+      return deleted;
+    }
+  }
+
+  /**
+   * Deletes every cycle file before the one holding the acknowledged position: all their
+   * excerpts were delivered (or counted), so nothing will read them again. Never the newest
+   * file, nor the acknowledged position's own file (the next acknowledgement in a later file
+   * frees it). Without this, delivered data stayed on disk until the cap removed it, and with no
+   * cap ({@code -remoteWrite.maxDiskUsagePerURL=0}, the default) it was never removed.
+   */
+  int deleteAcknowledged() throws IOException {
+    synchronized (trimLock) {
+      long acked = ackedIndex;
+      if (acked < 0) {
+        return 0;
+      }
+      queue.refreshDirectoryListing();
+      int newest = queue.lastCycle();
+      int oldest = queue.firstCycle();
+      int before = Math.min(queue.rollCycle().toCycle(acked), newest);
+      if (oldest < 0 || oldest >= before) {
+        return 0;
+      }
+      int deleted = 0;
+      for (long c : new ArrayList<>(queue.listCyclesBetween(oldest, before - 1))) {
+        if (Files.deleteIfExists(cycleFile((int) c))) {
+          deleted++;
+        }
+      }
+      if (deleted > 0) {
+        queue.refreshDirectoryListing();
+        log.debug("deleted {} delivered buffer files", deleted);
       }
       return deleted;
     }

@@ -210,6 +210,44 @@ class DiskBufferCapTest {
     }
   }
 
+  /**
+   * Files whose every excerpt was delivered are deleted by the housekeeping, cap or no cap; the
+   * file holding the acknowledged position and everything after it stay and are read in order.
+   */
+  @Test
+  void deliveredFilesAreDeletedEvenWithoutACap() throws IOException {
+    try (DiskBuffer b = DiskBuffer.open(dir, 0, TestRollCycles.TEST_SECONDLY, clock)) {
+      for (int c = 0; c < 5; c++) {
+        for (int k = 0; k < 2; k++) {
+          append(b);
+        }
+        clock.advanceMillis(1000);
+      }
+      assertEquals(5, cycleFiles().size());
+      assertEquals(0, b.enforceCap(), "nothing delivered, nothing deleted");
+      int acked = 5; // the first excerpt of the third file
+      assertTrue(b.ack(indices.get(acked), sum(0, acked + 1)));
+      assertEquals(2, b.enforceCap(), "the two files before the acknowledged position's file");
+      assertEquals(3, cycleFiles().size());
+      assertEquals(sum(acked + 1, indices.size()), b.pendingSamples(), "pending is unchanged by the deletion");
+      assertEquals(0, b.diskFullSamplesTotal(), "delivered data is not counted as dropped");
+      try (BufferReader r = b.reader()) {
+        BufferReader.Record rec = new BufferReader.Record();
+        for (int i = acked + 1; i < indices.size(); i++) {
+          assertTrue(r.next(rec));
+          assertEquals(i, id(rec), "the rest is read in order");
+        }
+        assertFalse(r.next(rec));
+      }
+      assertTrue(b.ack(indices.get(indices.size() - 1), sum(acked + 1, indices.size())));
+      assertEquals(2, b.enforceCap(), "all but the newest file");
+      assertEquals(1, cycleFiles().size(), "the newest file, still appended to, stays");
+    }
+    try (DiskBuffer b = DiskBuffer.open(dir, 0, TestRollCycles.TEST_SECONDLY, clock)) {
+      assertEquals(0, b.pendingSamples(), "a restart after the deletion finds nothing pending");
+    }
+  }
+
   /** Files moved aside as damaged count in the disk use and are the first to go, before any sendable data. */
   @Test
   void filesMovedAsideAsDamagedAreDeletedFirst() throws IOException {

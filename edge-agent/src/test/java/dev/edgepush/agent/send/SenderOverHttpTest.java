@@ -50,8 +50,14 @@ class SenderOverHttpTest {
     buffer = DiskBuffer.open(dir);
     metrics = new AgentMetrics(() -> now);
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    client = new RemoteWriteClient(group, "http://127.0.0.1:" + wm.port() + "/api/v1/write", null,
-        Duration.ofMillis(500), "edge-agent/test", null);
+    // 5 s: a fresh WireMock's first answer, with this JVM's first Netty client connection, can
+    // take more than 500 ms on a loaded machine (seen in CI-like runs as a spurious timeout).
+    client = client(Duration.ofSeconds(5));
+  }
+
+  private RemoteWriteClient client(Duration timeout) {
+    return new RemoteWriteClient(group, "http://127.0.0.1:" + wm.port() + "/api/v1/write", null,
+        timeout, "edge-agent/test", null);
   }
 
   @AfterEach
@@ -153,6 +159,8 @@ class SenderOverHttpTest {
 
   @Test
   void aSlowResponsePastTheTimeoutIsRetried() throws IOException {
+    client.close();
+    client = client(Duration.ofMillis(500));
     script(aResponse().withStatus(204).withFixedDelay(2000), aResponse().withStatus(204));
     append("x");
     drain(sender());
