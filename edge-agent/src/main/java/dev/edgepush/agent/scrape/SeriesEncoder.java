@@ -229,7 +229,10 @@ final class SeriesEncoder {
         it.remove();
       }
     }
-    cache.sweep(e -> e.seenGen < gen - 1);
+    // An entry whose final series was just forgotten goes too, even if it was seen since (a
+    // scrape that failed after adding it undid the final series' mark, not the entry's): kept,
+    // it would bring back a final series that staleness no longer tracks, beside a new equal one.
+    cache.sweep(e -> e.seenGen < gen - 1 || (e.series != null && e.series.seenGen < gen - 1));
     return samples - before;
   }
 
