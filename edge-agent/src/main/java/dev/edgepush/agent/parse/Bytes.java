@@ -1,5 +1,8 @@
 package dev.edgepush.agent.parse;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /** Byte-level helpers shared by the tokenizers. Stateless. */
@@ -10,6 +13,9 @@ final class Bytes {
   static final int LABEL_PART = 8;
 
   private static final byte[] CLASS = new byte[256];
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long K = 0x9E3779B97F4A7C15L;
 
   static {
     for (int c = 0; c < 256; c++) {
@@ -82,6 +88,32 @@ final class Bytes {
       i += c == '\\' ? 2 : 1;
     }
     return -1;
+  }
+
+  /**
+   * A hash of b[off, off+len) for hash tables keyed by byte ranges: eight bytes per step, then
+   * MurmurHash3's finalizer, so every bit of the input reaches the low bits.
+   */
+  static int hash(byte[] b, int off, int len) {
+    long h = len * K;
+    int i = off;
+    int end = off + len;
+    for (; i <= end - 8; i += 8) {
+      h = Long.rotateLeft((h ^ (long) LONG_LE.get(b, i)) * K, 31);
+    }
+    if (i < end) {
+      long w = 0;
+      for (int shift = 0; i < end; i++, shift += 8) {
+        w |= (b[i] & 0xFFL) << shift;
+      }
+      h = Long.rotateLeft((h ^ w) * K, 31);
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return (int) h;
   }
 
   /** Whether b[s, e) is exactly the given ASCII text. */

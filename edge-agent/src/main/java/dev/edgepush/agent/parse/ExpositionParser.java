@@ -6,7 +6,10 @@ import java.util.Objects;
  * A streaming parser for the Prometheus text exposition format 0.0.4 and OpenMetrics 1.0 text.
  * It reads the UTF-8 bytes directly and passes each sample to a {@link SampleSink} as soon as
  * its line is parsed; metric names, label names and short label values are decoded once and
- * cached across calls, so repeated scrapes of the same target allocate little.
+ * cached across calls, so repeated scrapes of the same target allocate little. With a {@link
+ * SeriesKeySink} (what the scrape loop uses) the sink remembers series by the raw bytes of
+ * their name and labels instead, a line of a series it knows is not decoded at all, and the
+ * parser keeps no decoded strings.
  *
  * <p><b>Accepts:</b>
  *
@@ -56,11 +59,29 @@ public final class ExpositionParser {
    */
   public int parse(byte[] body, int offset, int length, ExpositionFormat format, SampleSink sink)
       throws ExpositionParseException {
+    return parse(body, offset, length, format, sink, null);
+  }
+
+  /**
+   * As {@link #parse(byte[], int, int, ExpositionFormat, SampleSink)}, but the sink remembers
+   * series by the raw bytes of their name and labels, and a line whose series it knows is passed
+   * without parsing them again: see {@link SeriesKeySink}. Accepts and rejects exactly the same
+   * input, with the same errors.
+   */
+  public int parse(byte[] body, int offset, int length, ExpositionFormat format,
+      SeriesKeySink<?> sink) throws ExpositionParseException {
+    return parse(body, offset, length, format, null, sink);
+  }
+
+  /** At most one of sink and keyed is non-null. */
+  private int parse(byte[] body, int offset, int length, ExpositionFormat format, SampleSink sink,
+      SeriesKeySink<?> keyed) throws ExpositionParseException {
     Objects.requireNonNull(body, "body");
     Objects.checkFromIndexSize(offset, length, body.length);
     Objects.requireNonNull(format, "format");
-    Objects.requireNonNull(sink, "sink");
+    Objects.requireNonNull(keyed != null ? keyed : sink, "sink");
     boolean openMetrics = format == ExpositionFormat.OPENMETRICS;
+    samples.cacheStrings(keyed == null);
     int end = offset + length;
     int pos = offset;
     int lineNo = 0;
@@ -82,7 +103,11 @@ public final class ExpositionParser {
         if (body[first] == '#') {
           eof = metadata(body, pos, first, lineEnd, lineNo, openMetrics);
         } else {
-          samples.parse(body, pos, first, lineEnd, lineNo, openMetrics, sink);
+          if (keyed != null) {
+            samples.parse(body, pos, first, lineEnd, lineNo, openMetrics, keyed);
+          } else {
+            samples.parse(body, pos, first, lineEnd, lineNo, openMetrics, sink);
+          }
           count++;
         }
       }

@@ -1,5 +1,6 @@
 package dev.edgepush.agent.parse;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -10,8 +11,10 @@ import java.util.Arrays;
 final class SampleLineParser {
   private static final int MAX_TOKEN_EXCERPT = 40;
 
-  private final StringCache names = new StringCache(4096, 256);
-  private final StringCache labelValues = new StringCache(8192, 64);
+  // Created by the first parse with a plain SampleSink (~150 KB of tables, plus what they hold):
+  // with a SeriesKeySink only lines of new series are decoded, and their Strings are not kept.
+  private StringCache nameCache;
+  private StringCache valueCache;
   private byte[] scratch = new byte[128];
   private String[] labels = new String[32];
 
@@ -22,6 +25,24 @@ final class SampleLineParser {
   private int lineNo;
   private int pos;
   private String metricName;
+  private StringCache names; // this body's caches; null: decode without caching
+  private StringCache labelValues;
+  private int seriesEnd; // end of the label block, or of the name without one (parseSeries)
+  private double value;
+  private long timestampMs;
+
+  /**
+   * Before the lines of a body: whether decoded names and label values go through the string
+   * caches (with a plain SampleSink) or not (with a SeriesKeySink).
+   */
+  void cacheStrings(boolean cache) {
+    if (cache && nameCache == null) {
+      nameCache = new StringCache(4096, 256);
+      valueCache = new StringCache(8192, 64);
+    }
+    names = cache ? nameCache : null;
+    labelValues = cache ? valueCache : null;
+  }
 
   /**
    * Parses the sample in b[first, end); lineStart is where the line starts (for messages).
@@ -30,20 +51,108 @@ final class SampleLineParser {
    */
   void parse(byte[] b, int lineStart, int first, int end, int lineNo, boolean openMetrics,
       SampleSink sink) throws ExpositionParseException {
+    start(b, lineStart, first, end, lineNo);
+    try {
+      int pairs = parseSeries();
+      parseValue(openMetrics);
+      sink.sample(metricName, labels, pairs, value, timestampMs);
+    } finally {
+      this.b = null;
+    }
+  }
+
+  /**
+   * As {@link #parse(byte[], int, int, int, int, boolean, SampleSink)}, but a line whose series
+   * key the sink knows skips the metric name and labels: see {@link SeriesKeySink}. Identical key
+   * bytes parse identically, and parsing the name and labels never looks past the key (the key
+   * ends at the '}' that closes the label block, or at the name, which a space or the line end
+   * must follow), so for known key bytes only the value, timestamp and exemplar are left to
+   * check, exactly as the full parse checks them.
+   */
+  <S> void parse(byte[] b, int lineStart, int first, int end, int lineNo, boolean openMetrics,
+      SeriesKeySink<S> sink) throws ExpositionParseException {
+    start(b, lineStart, first, end, lineNo);
+    try {
+      int keyEnd = seriesKeyEnd(first);
+      int hash = 0;
+      if (keyEnd > first) {
+        hash = Bytes.hash(b, first, keyEnd - first);
+        S series = sink.find(b, first, keyEnd - first, hash);
+        if (series != null) {
+          pos = keyEnd;
+          parseValue(openMetrics);
+          sink.sample(series, value, timestampMs);
+          return;
+        }
+      }
+      int pairs = parseSeries();
+      parseValue(openMetrics);
+      // For a line the full parse accepts, seriesKeyEnd finds the same end; -1 is defensive.
+      int keyLen = keyEnd > first && keyEnd == seriesEnd ? keyEnd - first : -1;
+      sink.sample(b, first, keyLen, hash, metricName, labels, pairs, value, timestampMs);
+    } finally {
+      this.b = null;
+    }
+  }
+
+  private void start(byte[] b, int lineStart, int first, int end, int lineNo) {
     this.b = b;
     this.lineStart = lineStart;
     this.end = end;
     this.lineNo = lineNo;
     this.pos = first;
     this.metricName = null;
-    try {
-      parseSample(openMetrics, sink);
-    } finally {
-      this.b = null;
-    }
   }
 
-  private void parseSample(boolean openMetrics, SampleSink sink) throws ExpositionParseException {
+  /**
+   * The end of the series key of the sample at first, without decoding or checking it: after the
+   * metric name (bare or quoted), or after the label block that follows it (maybe after spaces)
+   * or starts the line; the block ends at the first '}' outside a quoted string. -1 when there
+   * is no such end: no name, an unterminated quoted string or block, or a name followed by
+   * neither a space, a '{' nor the line end (the full parse then reports the error).
+   */
+  private int seriesKeyEnd(int first) {
+    byte c = b[first];
+    int nameEnd;
+    if (c == '"') {
+      nameEnd = Bytes.quotedEnd(b, first, end);
+      if (nameEnd < 0) {
+        return -1;
+      }
+    } else if (c == '{') {
+      nameEnd = first;
+    } else {
+      nameEnd = Bytes.nameEnd(b, first, end, Bytes.METRIC_START, Bytes.METRIC_PART);
+      if (nameEnd == first) {
+        return -1;
+      }
+    }
+    int i = Bytes.skipWs(b, nameEnd, end);
+    if (i == end || b[i] != '{') {
+      return nameEnd == end || Bytes.isWs(b[nameEnd]) ? nameEnd : -1;
+    }
+    for (i++; i < end; ) {
+      c = b[i];
+      if (c == '}') {
+        return i + 1;
+      }
+      if (c == '"') {
+        i = Bytes.quotedEnd(b, i, end);
+        if (i < 0) {
+          return -1;
+        }
+      } else {
+        i++;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Reads the metric name and labels at pos into metricName and labels; returns the number of
+   * label pairs. Sets seriesEnd to the end of the label block, or of the name when there is none.
+   */
+  private int parseSeries() throws ExpositionParseException {
     if (b[pos] == '"') {
       metricName = readQuoted(names, "quoted metric name");
       if (metricName.isEmpty()) {
@@ -55,28 +164,34 @@ final class SampleLineParser {
     } else if (b[pos] != '{') {
       readBareMetricName();
     }
+    seriesEnd = pos;
     pos = Bytes.skipWs(b, pos, end);
     int pairs = 0;
     if (pos < end && b[pos] == '{') {
       pos++;
       pairs = readLabels();
+      seriesEnd = pos;
     }
     if (metricName == null) {
       throw error("missing metric name");
     }
+    return pairs;
+  }
+
+  /** Reads the value, timestamp and OpenMetrics exemplar after pos into value and timestampMs. */
+  private void parseValue(boolean openMetrics) throws ExpositionParseException {
     pos = Bytes.skipWs(b, pos, end);
     if (pos == end) {
       throw error("missing value");
     }
     int valueStart = pos;
     pos = Bytes.tokenEnd(b, pos, end);
-    double value;
     try {
       value = NumberParser.parseValue(b, valueStart, pos);
     } catch (NumberFormatException e) {
       throw error("invalid value '" + token(valueStart, pos) + "'");
     }
-    long timestampMs = Long.MIN_VALUE;
+    timestampMs = Long.MIN_VALUE;
     pos = Bytes.skipWs(b, pos, end);
     if (pos < end && !(openMetrics && b[pos] == '#')) {
       int tsStart = pos;
@@ -91,7 +206,6 @@ final class SampleLineParser {
       }
       skipExemplar();
     }
-    sink.sample(metricName, labels, pairs, value, timestampMs);
   }
 
   private void readBareMetricName() throws ExpositionParseException {
@@ -104,7 +218,7 @@ final class SampleLineParser {
       }
       throw error("invalid metric name '" + token(start, tokEnd) + "'");
     }
-    metricName = names.get(b, start, nameEnd - start);
+    metricName = decode(names, b, start, nameEnd - start);
     pos = nameEnd;
   }
 
@@ -149,7 +263,7 @@ final class SampleLineParser {
         if (nameEnd == nameStart || pos == end || b[pos] != '=') {
           throw badLabelName(nameStart, nameEnd);
         }
-        labelName = names.get(b, nameStart, nameEnd - nameStart);
+        labelName = decode(names, b, nameStart, nameEnd - nameStart);
       }
       pos = Bytes.skipWs(b, pos, end);
       if (pos == end || b[pos] != '=') {
@@ -218,7 +332,7 @@ final class SampleLineParser {
     }
     if (b[i] == '"') {
       pos = i + 1;
-      return cache.get(b, start, i - start);
+      return decode(cache, b, start, i - start);
     }
     int n = i - start;
     ensureScratch(n + (end - i));
@@ -227,7 +341,7 @@ final class SampleLineParser {
       byte c = b[i];
       if (c == '"') {
         pos = i + 1;
-        return cache.get(scratch, 0, n);
+        return decode(cache, scratch, 0, n);
       }
       if (c == '\\') {
         if (i + 1 == end) {
@@ -308,6 +422,11 @@ final class SampleLineParser {
     } catch (NumberFormatException ex) {
       throw error(problem + " '" + token(s, e) + "'");
     }
+  }
+
+  /** The UTF-8 bytes src[off, off+len) as a String, through cache unless it is null. */
+  private static String decode(StringCache cache, byte[] src, int off, int len) {
+    return cache != null ? cache.get(src, off, len) : new String(src, off, len, StandardCharsets.UTF_8);
   }
 
   private void ensureScratch(int n) {

@@ -5,6 +5,7 @@ import dev.edgepush.agent.buffer.SampleAppender;
 import dev.edgepush.agent.parse.ExpositionFormat;
 import dev.edgepush.agent.parse.ExpositionParseException;
 import dev.edgepush.agent.parse.ExpositionParser;
+import dev.edgepush.agent.parse.SeriesKeySink;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -40,6 +41,7 @@ public final class ScrapeLoop {
   private final EventLoop loop;
   private final SeriesEncoder series;
   private final ExpositionParser parser = new ExpositionParser();
+  private final Samples samples = new Samples();
   private final TargetStatus status;
   private volatile boolean inFlight;
   private boolean wasUp = true;
@@ -85,6 +87,11 @@ public final class ScrapeLoop {
     return status;
   }
 
+  /** For tests. */
+  SeriesEncoder seriesEncoder() {
+    return series;
+  }
+
   public void start() {
     long interval = target.interval().toMillis();
     long now = clockMs.getAsLong();
@@ -126,7 +133,8 @@ public final class ScrapeLoop {
     });
   }
 
-  private void finish(long ts, double seconds, int code, String contentType, byte[] body, int length, String error) {
+  /** The end of a scrape: what the fetch gave, parsed, encoded and appended. Package-private for tests. */
+  void finish(long ts, double seconds, int code, String contentType, byte[] body, int length, String error) {
     series.begin();
     int scraped = 0;
     if (error == null && code != 200) {
@@ -134,10 +142,8 @@ public final class ScrapeLoop {
     }
     if (error == null) {
       try {
-        scraped = parser.parse(body, 0, length, ExpositionFormat.fromContentType(contentType),
-            (name, labels, pairs, value, tsMs) ->
-                series.add(name, labels, pairs, value,
-                    tsMs == Long.MIN_VALUE || !target.honorTimestamps() ? ts : tsMs));
+        samples.scrapeTs = ts;
+        scraped = parser.parse(body, 0, length, ExpositionFormat.fromContentType(contentType), samples);
       } catch (ExpositionParseException e) {
         error = "malformed exposition from " + target.url() + ": " + e.getMessage();
       }
@@ -189,6 +195,34 @@ public final class ScrapeLoop {
     status.up = up;
     status.lastSamples = scraped;
     logStateChange(up, error);
+  }
+
+  /**
+   * The parser's samples into {@link #series}: a sample without a timestamp, or every sample
+   * without {@code honor_timestamps}, gets the scrape's.
+   */
+  private final class Samples implements SeriesKeySink<SeriesCache.Entry> {
+    long scrapeTs;
+
+    private long ts(long tsMs) {
+      return tsMs == Long.MIN_VALUE || !target.honorTimestamps() ? scrapeTs : tsMs;
+    }
+
+    @Override
+    public SeriesCache.Entry find(byte[] b, int off, int len, int hash) {
+      return series.find(b, off, len, hash);
+    }
+
+    @Override
+    public void sample(SeriesCache.Entry e, double value, long timestampMs) {
+      series.add(e, value, ts(timestampMs));
+    }
+
+    @Override
+    public void sample(byte[] b, int keyOff, int keyLen, int keyHash, String metricName,
+        String[] labels, int labelPairs, double value, long timestampMs) {
+      series.add(b, keyOff, keyLen, keyHash, metricName, labels, labelPairs, value, ts(timestampMs));
+    }
   }
 
   private void logStateChange(boolean up, String error) {

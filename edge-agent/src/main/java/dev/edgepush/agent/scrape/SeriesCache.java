@@ -1,30 +1,35 @@
 package dev.edgepush.agent.scrape;
 
+import java.util.Arrays;
 import java.util.function.Predicate;
 
 /**
- * One target's scraped series, keyed by what the parser gives (metric name and labels as
- * exposed), each pointing at its finished form, a {@link FinalSeries}: the remote-write bytes
- * of its final labels (after target labels, relabelling and sorting), or {@code null} when
- * relabelling drops it. A target exposes the same series scrape after scrape, so the expensive
- * part is done once per series, not once per sample; a hit allocates nothing. Several exposed
- * series can end as one final series (relabelling dropped what told them apart); staleness and
- * {@code scrape_series_added} are decided on final series. Not thread-safe.
+ * One target's scraped series, keyed by their raw key as the parser delimits it (the bytes of
+ * the metric name and label block exactly as exposed, see {@link
+ * dev.edgepush.agent.parse.SeriesKeySink}), each pointing at its finished form, a {@link
+ * FinalSeries}: the remote-write bytes of its final labels (after target labels, relabelling and
+ * sorting), or {@code null} when relabelling drops it. A target exposes the same series scrape
+ * after scrape, so the expensive part (parsing the labels, decoding them, relabelling, sorting,
+ * encoding) is done once per series, not once per sample; a hit allocates nothing. Several keys
+ * can end as one final series (two spellings of a series, or relabelling dropped what told them
+ * apart); staleness and {@code scrape_series_added} are decided on final series. Not
+ * thread-safe.
  */
 final class SeriesCache {
   /** A cached series. */
   static final class Entry {
-    final String name;
-    final String[] labels; // name, value pairs as scraped
-    final int hash;
-    FinalSeries series; // null: dropped by relabelling
+    final byte[] key; // the raw key bytes
+    final int hash; // the parser's hash of key
+    final FinalSeries series; // null: dropped by relabelling
+    final String metricName; // for label_limit's message; null when the target has no label_limit
     long seenGen; // the last scrape that had it, for eviction
     Entry next;
 
-    Entry(String name, String[] labels, int hash) {
-      this.name = name;
-      this.labels = labels;
+    Entry(byte[] key, int hash, FinalSeries series, String metricName) {
+      this.key = key;
       this.hash = hash;
+      this.series = series;
+      this.metricName = metricName;
     }
   }
 
@@ -55,38 +60,19 @@ final class SeriesCache {
   private Entry[] table = new Entry[64];
   private int size;
 
-  static int hash(String name, String[] labels, int pairs) {
-    int h = name.hashCode();
-    for (int i = 0; i < 2 * pairs; i++) {
-      h = 31 * h + labels[i].hashCode();
-    }
-    return h ^ (h >>> 16);
-  }
-
-  /** The entry for this series, or null. */
-  Entry find(String name, String[] labels, int pairs, int hash) {
+  /** The entry for the key b[off, off+len) with that hash, or null. */
+  Entry find(byte[] b, int off, int len, int hash) {
     for (Entry e = table[hash & (table.length - 1)]; e != null; e = e.next) {
-      if (e.hash == hash && e.labels.length == 2 * pairs && e.name.equals(name) && sameLabels(e.labels, labels)) {
+      if (e.hash == hash && e.key.length == len && Arrays.equals(e.key, 0, len, b, off, off + len)) {
         return e;
       }
     }
     return null;
   }
 
-  private static boolean sameLabels(String[] cached, String[] labels) {
-    for (int i = 0; i < cached.length; i++) {
-      if (!cached[i].equals(labels[i])) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Adds an entry for a series {@link #find} did not find; copies the labels. */
-  Entry insert(String name, String[] labels, int pairs, int hash) {
-    String[] copy = new String[2 * pairs];
-    System.arraycopy(labels, 0, copy, 0, copy.length);
-    Entry e = new Entry(name, copy, hash);
+  /** Adds an entry for a key {@link #find} did not find; copies the key bytes. */
+  Entry insert(byte[] b, int off, int len, int hash, FinalSeries series, String metricName) {
+    Entry e = new Entry(Arrays.copyOfRange(b, off, off + len), hash, series, metricName);
     int i = hash & (table.length - 1);
     e.next = table[i];
     table[i] = e;

@@ -1,5 +1,6 @@
 package dev.edgepush.agent.scrape;
 
+import dev.edgepush.agent.parse.SeriesKeySink;
 import dev.edgepush.compat.LabelSet;
 import dev.edgepush.proto.WriteRequestEncoder;
 import java.util.ArrayList;
@@ -15,10 +16,11 @@ import java.util.SortedMap;
  * metric_relabel_configs} to scraped series (not to {@code up} and the other synthetic
  * series; a dropped series is neither encoded nor counted in {@link #samples()}), then the
  * extra labels of {@code -remoteWrite.label} (which override), sorts labels by name and encodes.
- * That work is done once per series and kept in a {@link SeriesCache}; each later sample of the
- * series only copies its encoded labels. The cache also tells which series the previous scrape
- * had, for {@code scrape_series_added} and staleness markers. A series that appears twice in
- * one exposition is written once (the first). One instance per target; not thread-safe.
+ * That work is done once per series and kept in a {@link SeriesCache} under the series' raw key
+ * (see {@link SeriesKeySink}); each later sample of the series only copies its encoded labels.
+ * The cache also tells which series the previous scrape had, for {@code scrape_series_added} and
+ * staleness markers. A series that appears twice in one exposition is written once (the first).
+ * One instance per target; not thread-safe.
  */
 final class SeriesEncoder {
   /** Prometheus' staleness marker: a NaN with this exact bit pattern. */
@@ -77,20 +79,51 @@ final class SeriesEncoder {
     gen++;
   }
 
-  /** Adds one scraped sample; {@code labels} as the parser gives them (name, value pairs). */
-  void add(String metricName, String[] labels, int labelPairs, double value, long timestampMs) {
-    int hash = SeriesCache.hash(metricName, labels, labelPairs);
-    SeriesCache.Entry e = cache.find(metricName, labels, labelPairs, hash);
-    if (e == null) {
-      e = cache.insert(metricName, labels, labelPairs, hash);
-      byte[] encoded = finalLabels(metricName, labels, labelPairs);
-      if (encoded != null) {
-        e.series = finals.computeIfAbsent(new SeriesCache.FinalSeries(encoded), f -> f);
-        e.series.labelCount = lastLabelCount;
-      }
-    }
+  /** The cached series for the raw key b[off, off+len), or null; see {@link SeriesKeySink#find}. */
+  SeriesCache.Entry find(byte[] b, int off, int len, int hash) {
+    return cache.find(b, off, len, hash);
+  }
+
+  /** Adds one scraped sample of a series {@link #find} returned: its labels are resolved. */
+  void add(SeriesCache.Entry e, double value, long timestampMs) {
     e.seenGen = gen;
-    SeriesCache.FinalSeries f = e.series;
+    add(e.series, e.metricName, value, timestampMs);
+  }
+
+  /**
+   * Adds one scraped sample whose raw key b[keyOff, keyOff+keyLen) is not cached: resolves its
+   * labels as {@link #add(String, String[], int, double, long)} does and caches the key (unless
+   * keyLen is -1). {@code labels} as the parser gives them (name, value pairs).
+   */
+  void add(byte[] b, int keyOff, int keyLen, int keyHash, String metricName, String[] labels,
+      int labelPairs, double value, long timestampMs) {
+    SeriesCache.FinalSeries f = resolve(metricName, labels, labelPairs);
+    if (keyLen >= 0) {
+      cache.insert(b, keyOff, keyLen, keyHash, f, target.labelLimit() > 0 ? metricName : null).seenGen = gen;
+    }
+    add(f, metricName, value, timestampMs);
+  }
+
+  /**
+   * Adds one scraped sample; {@code labels} as the parser gives them (name, value pairs). Resolves
+   * the labels every time: a scrape goes through the raw-key methods, which cache them.
+   */
+  void add(String metricName, String[] labels, int labelPairs, double value, long timestampMs) {
+    add(resolve(metricName, labels, labelPairs), metricName, value, timestampMs);
+  }
+
+  /** The final series of scraped labels (null if relabelling drops it); sets its labelCount. */
+  private SeriesCache.FinalSeries resolve(String metricName, String[] labels, int labelPairs) {
+    byte[] encoded = finalLabels(metricName, labels, labelPairs);
+    if (encoded == null) {
+      return null;
+    }
+    SeriesCache.FinalSeries f = finals.computeIfAbsent(new SeriesCache.FinalSeries(encoded), x -> x);
+    f.labelCount = lastLabelCount;
+    return f;
+  }
+
+  private void add(SeriesCache.FinalSeries f, String metricName, double value, long timestampMs) {
     if (f == null) {
       return; // dropped by metric_relabel_configs
     }
@@ -229,7 +262,10 @@ final class SeriesEncoder {
         it.remove();
       }
     }
-    cache.sweep(e -> e.seenGen < gen - 1);
+    // An entry whose final series was just forgotten goes too, even if it was seen since (a
+    // scrape that failed after adding it undid the final series' mark, not the entry's): kept,
+    // it would bring back a final series that staleness no longer tracks, beside a new equal one.
+    cache.sweep(e -> e.seenGen < gen - 1 || (e.series != null && e.series.seenGen < gen - 1));
     return samples - before;
   }
 
@@ -243,6 +279,11 @@ final class SeriesEncoder {
         f.seenGen = f.prevSeenGen;
       }
     }
+  }
+
+  /** The number of raw keys cached; for tests. */
+  int cachedKeys() {
+    return cache.size();
   }
 
   /** The first series of this scrape over the job's label_limit, as an error; null if none. */

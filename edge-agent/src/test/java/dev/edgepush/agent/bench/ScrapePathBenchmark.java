@@ -82,14 +82,14 @@ public class ScrapePathBenchmark {
   @Benchmark
   public int parseAndEncode() throws ExpositionParseException {
     encoder.begin();
-    parser.parse(body, 0, body.length, ExpositionFormat.PROMETHEUS_TEXT, encoder::add);
+    parser.parse(body, 0, body.length, ExpositionFormat.PROMETHEUS_TEXT, encoder.sink());
     return encoder.size();
   }
 
   @Benchmark
   public long parseEncodeAppend() throws ExpositionParseException, IOException {
     encoder.begin();
-    int n = parser.parse(body, 0, body.length, ExpositionFormat.PROMETHEUS_TEXT, encoder::add);
+    int n = parser.parse(body, 0, body.length, ExpositionFormat.PROMETHEUS_TEXT, encoder.sink());
     return buffer.append(encoder.array(), encoder.size(), n, 1);
   }
 }

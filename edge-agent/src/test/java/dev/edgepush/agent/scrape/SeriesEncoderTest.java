@@ -107,4 +107,29 @@ class SeriesEncoderTest {
     e.discardScraped();
     assertEquals(2, e.addStalenessMarkers(2));
   }
+
+  @Test
+  void aSeriesBackAfterTwoFailedScrapesStillGoesStaleAndIsWrittenOnce() throws Exception {
+    // Scrape 2 fails after adding a (a malformed line further down), scrape 3 fails before it:
+    // a's final series is forgotten at scrape 3 while its cache entry, seen at scrape 2, is kept.
+    SeriesEncoder e = encoder(false);
+    e.begin();
+    e.add("a", new String[0], 0, 1, 1);
+    assertEquals(0, e.addStalenessMarkers(1));
+    e.begin();
+    e.add("a", new String[0], 0, 1, 2);
+    e.discardScraped();
+    assertEquals(1, e.addStalenessMarkers(2), "a is stale after the failed scrape 2");
+    e.begin();
+    e.discardScraped();
+    assertEquals(0, e.addStalenessMarkers(3));
+    e.begin();
+    e.add("a", new String[0], 0, 1, 4);
+    e.add("a", new String[] {"x", ""}, 1, 2, 4); // the same final series (empty values are dropped)
+    assertEquals(1, e.samples(), "one series, written once");
+    assertEquals(1, e.seriesAdded());
+    assertEquals(0, e.addStalenessMarkers(4));
+    e.begin();
+    assertEquals(1, e.addStalenessMarkers(5), "a disappeared: a staleness marker");
+  }
 }
