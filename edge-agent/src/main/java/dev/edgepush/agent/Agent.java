@@ -200,7 +200,7 @@ public final class Agent implements AutoCloseable {
     int stopped = 0;
     for (ScrapeLoop sl : scrapeLoops) {
       if (!wanted.remove(sl.target())) {
-        sl.stop();
+        sl.stopAsRemoved(); // its series end with staleness markers, as in Prometheus
         scrapeLoops.remove(sl);
         stopped++;
       }

@@ -48,6 +48,7 @@ public final class ScrapeLoop {
   private String lastLoggedError;
   private ScheduledFuture<?> schedule;
   private volatile boolean stopped;
+  private boolean markRemovedAfterScrape; // set and read on the event loop only
   private boolean suppressScrapeErrors;
 
   public ScrapeLoop(
@@ -111,6 +112,42 @@ public final class ScrapeLoop {
     connection.close();
   }
 
+  /**
+   * For a target removed from service discovery: {@link #stop}, then staleness markers for every
+   * series the target had and for its synthetic series, appended once the scrape in flight (if
+   * any) was written, on the target's event loop. A series that only goes away with its target
+   * then ends at once in queries instead of lingering for the 5-minute lookback. Safe from any
+   * thread.
+   */
+  public void stopAsRemoved() {
+    stop();
+    try {
+      loop.execute(this::markRemoved);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the agent is shutting down: a clean stop, no markers
+    }
+  }
+
+  private void markRemoved() {
+    if (inFlight) {
+      markRemovedAfterScrape = true; // the scrape's end calls back here
+      return;
+    }
+    markRemovedAfterScrape = false;
+    long ts = clockMs.getAsLong();
+    int n = series.removalMarkers(ts);
+    if (n == 0) {
+      return;
+    }
+    try {
+      buffer.append(series.encoder().array(), series.encoder().size(), n, ts);
+    } catch (IOException | RuntimeException e) {
+      metrics.dropped("disk_full", n);
+      log.error("cannot write the staleness markers of removed target {} to the buffer: {}", target.url(),
+          e.toString());
+    }
+  }
+
   /** True while a scrape is running (fetch, parse, append); read by the agent's orderly stop. */
   public boolean scrapeInFlight() {
     return inFlight;
@@ -129,6 +166,9 @@ public final class ScrapeLoop {
         finish(startMs, seconds, code, contentType, body, length, error);
       } finally {
         inFlight = false;
+        if (markRemovedAfterScrape) {
+          markRemoved();
+        }
       }
     });
   }

@@ -269,6 +269,36 @@ final class SeriesEncoder {
     return samples - before;
   }
 
+  /**
+   * For a target that went away (removed from service discovery), as Prometheus does at the end
+   * of a scrape loop: starts a new request holding a staleness marker for every series of the
+   * last scrape and for every synthetic series ({@code up}, {@code scrape_*}) this target wrote,
+   * then forgets them all. Read the request from {@link #encoder()}; returns the number of
+   * markers (0 if the target was never scraped). Nothing is written for series a failed scrape
+   * already marked stale.
+   */
+  int removalMarkers(long timestampMs) {
+    encoder = ENCODER.get();
+    encoder.reset();
+    samples = 0;
+    added = 0;
+    labelLimitError = null;
+    for (SeriesCache.FinalSeries f : finals.values()) {
+      if (f.seenGen == gen) {
+        encoder.addSeries(f.encodedLabels, STALE_NAN, timestampMs);
+        samples++;
+      }
+    }
+    for (byte[] encoded : syntheticLabels.values()) {
+      encoder.addSeries(encoded, STALE_NAN, timestampMs);
+      samples++;
+    }
+    finals.clear();
+    syntheticLabels.clear();
+    cache.sweep(e -> true);
+    return samples;
+  }
+
   /** Forgets this scrape's series (a failed scrape: all previous series go stale). */
   void discardScraped() {
     encoder.reset();

@@ -114,6 +114,11 @@ class ScrapeLoopTest {
     while (buffer.bufferedSamplesTotal() == before && System.nanoTime() < deadline) {
       done.await(10, TimeUnit.MILLISECONDS);
     }
+    return written();
+  }
+
+  /** Every series written so far, name -> its latest value. */
+  private Map<String, Double> written() throws IOException {
     Map<String, Double> out = new HashMap<>();
     try (BufferReader r = buffer.reader()) {
       BufferReader.Record rec = new BufferReader.Record();
@@ -127,6 +132,29 @@ class ScrapeLoopTest {
       }
     }
     return out;
+  }
+
+  /** Removed from file_sd: every series of the target, synthetic ones included, ends with a staleness marker. */
+  @Test
+  void aRemovedTargetsSeriesAllGetStalenessMarkers() throws Exception {
+    body = "a 1\nb{x=\"y\"} 2\n".getBytes(StandardCharsets.UTF_8);
+    ScrapeLoop l = loop(1 << 20, Duration.ofSeconds(5));
+    Map<String, Double> first = scrapeOnce(l);
+    assertEquals(1.0, first.get("a"));
+    assertEquals(1.0, first.get("up"));
+    long before = buffer.bufferedSamplesTotal();
+    l.stopAsRemoved();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (buffer.bufferedSamplesTotal() == before && System.nanoTime() < deadline) {
+      Thread.sleep(10); // polling for the event loop, not timing it
+    }
+    assertEquals(first.size(), buffer.bufferedSamplesTotal() - before, "one marker per series written: " + first.keySet());
+    Map<String, Double> after = written();
+    assertEquals(first.keySet(), after.keySet());
+    after.forEach((name, v) -> assertEquals(0x7ff0000000000002L, Double.doubleToRawLongBits(v), name + " is stale"));
+    group.next().submit(l::scrapeOnce).sync();
+    Thread.sleep(200); // a stopped loop does not scrape again; nothing more may arrive
+    assertEquals(before + first.size(), buffer.bufferedSamplesTotal(), "nothing after the markers");
   }
 
   @Test
