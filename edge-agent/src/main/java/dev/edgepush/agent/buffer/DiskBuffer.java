@@ -332,10 +332,16 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     }
     try {
       buffer.countPendingAtOpen();
-      buffer.enforceCap();
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       buffer.close();
       throw e;
+    }
+    try {
+      buffer.enforceCap();
+    } catch (IOException | RuntimeException e) {
+      // Housekeeping is retried every second; it must never keep the agent from starting.
+      log.error("buffer {}: housekeeping (delivered files, disk cap) failed at open, will retry: {}", dir,
+          e.toString());
     }
     return buffer;
   }
@@ -1010,8 +1016,10 @@ public final class DiskBuffer implements Closeable, SampleAppender {
         return 0;
       }
       int deleted = 0;
-      for (long c : new ArrayList<>(queue.listCyclesBetween(oldest, before - 1))) {
-        if (Files.deleteIfExists(cycleFile((int) c))) {
+      // Both bounds must be cycles with a file (Chronicle throws otherwise): files exist only for
+      // minutes that saw a write, so before - 1 may have none.
+      for (long c : new ArrayList<>(queue.listCyclesBetween(oldest, newest))) {
+        if (c < before && Files.deleteIfExists(cycleFile((int) c))) {
           deleted++;
         }
       }
