@@ -52,9 +52,7 @@ public final class CentralIngest implements AutoCloseable {
     server = new IngestServer(loop, cfg.listenHost(), cfg.listenPort(), pipeline);
     loop.scheduleWithFixedDelay(() -> {
       tokens.reloadIfChanged();
-      if (cfg.walMaxDiskBytes() > 0) {
-        wal.enforceCaps();
-      }
+      wal.enforceCaps(); // delivered WAL files go, cap or no cap; then the cap, if any
     }, 1, 1, TimeUnit.SECONDS);
     log.info("central-ingest {} listening on {}:{}; {} tokens; WAL {}; forwarding to {} shard(s) x {} lane(s); queries to {}",
         VERSION, cfg.listenHost(), server.port(), tokens.size(), cfg.walPath(), wal.shardCount(), wal.lanes(),

@@ -102,10 +102,9 @@ public final class Agent implements AutoCloseable {
       long everyMs = cfg.fileSdCheckInterval().toMillis();
       loop.scheduleWithFixedDelay(this::syncTargets, everyMs, everyMs, TimeUnit.MILLISECONDS);
     }
-    if (cfg.maxDiskBytes() > 0) {
-      // Once a second: between two checks the buffer grows by about a second of scrapes.
-      loop.scheduleWithFixedDelay(this::enforceCap, 1, 1, TimeUnit.SECONDS);
-    }
+    // Once a second, cap or no cap: delivered files are deleted, and between two checks the
+    // buffer grows by about a second of scrapes past its cap (DiskBuffer.enforceCap).
+    loop.scheduleWithFixedDelay(this::enforceCap, 1, 1, TimeUnit.SECONDS);
     log.info("edge-agent {} started: {} targets, {} remote(s) {}, status and local push on http://{}:{}/targets",
         VERSION, scrapeLoops.size(), remotes.size(),
         remotes.stream().map(r -> r.spec.label() + " (buffer " + r.buffer.directory() + ")").toList(),
