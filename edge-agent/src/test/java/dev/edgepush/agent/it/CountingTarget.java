@@ -19,7 +19,7 @@ final class CountingTarget implements AutoCloseable {
   private final HttpServer server;
   private final AtomicLong seq = new AtomicLong();
   /** seq -> nanoTime when its response was completely written. */
-  final Map<Long, Long> answered = new ConcurrentSkipListMap<>();
+  final ConcurrentSkipListMap<Long, Long> answered = new ConcurrentSkipListMap<>();
   /** seq -> wall-clock ms when its request arrived, to match it with the agent's own records. */
   final Map<Long, Long> requestedAtMs = new ConcurrentSkipListMap<>();
   private volatile boolean serving = true;
@@ -50,48 +50,9 @@ final class CountingTarget implements AutoCloseable {
     server.start();
   }
 
-  /**
-   * The scrapes that may have been in flight when the agent was killed at each of {@code
-   * killNanos}: for each kill, the last scrape answered before it. The agent scrapes a target
-   * one request at a time, so no other answered scrape can still be unwritten at that instant.
-   */
-  java.util.Set<Long> lastAnsweredBefore(java.util.List<Long> killNanos) {
-    java.util.Set<Long> out = new java.util.TreeSet<>();
-    for (long k : killNanos) {
-      long last = -1;
-      for (Map.Entry<Long, Long> e : answered.entrySet()) {
-        if (e.getValue() <= k) {
-          last = e.getKey();
-        }
-      }
-      if (last > 0) {
-        out.add(last);
-      }
-    }
-    return out;
-  }
-
-  /**
-   * The missing scrapes that the agent itself recorded as failed: each has an {@code up 0}
-   * sample (one of {@code upZeroTimestampsMs}, the scrape start) at most 500 ms before its
-   * request arrived, each such sample used once. A cold JVM's first scrape can pass a short
-   * scrape_timeout: the target answered, the agent gave up and said so with {@code up 0}.
-   */
-  java.util.Set<Long> failedByAgent(java.util.Set<Long> missing, java.util.Collection<Long> upZeroTimestampsMs) {
-    java.util.List<Long> zeros = new java.util.ArrayList<>(upZeroTimestampsMs);
-    java.util.Set<Long> out = new java.util.TreeSet<>();
-    for (long seq : missing) {
-      long at = requestedAtMs.getOrDefault(seq, Long.MIN_VALUE);
-      for (java.util.Iterator<Long> it = zeros.iterator(); it.hasNext(); ) {
-        long z = it.next();
-        if (z <= at && at - z < 500) {
-          out.add(seq);
-          it.remove();
-          break;
-        }
-      }
-    }
-    return out;
+  /** The highest seq answered in full so far (0 if none). */
+  long lastAnswered() {
+    return answered.isEmpty() ? 0 : answered.lastKey();
   }
 
   int port() {

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.edgepush.proto.rw1.RemoteWrite;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -16,7 +17,8 @@ import org.xerial.snappy.Snappy;
  */
 final class SlowReceiver implements AutoCloseable {
   private final HttpServer server;
-  final Set<Long> seqs = ConcurrentHashMap.newKeySet();
+  /** Every {@code test_seq} value received -> its timestamp (the scrape's start). */
+  final Map<Long, Long> seqs = new ConcurrentHashMap<>();
   /** Timestamps of every {@code up 0} received: scrapes the agent recorded as failed. */
   final Set<Long> upZeroMs = ConcurrentHashMap.newKeySet();
   final AtomicLong samples = new AtomicLong();
@@ -41,7 +43,7 @@ final class SlowReceiver implements AutoCloseable {
         if (seq) {
           for (RemoteWrite.Sample s : ts.getSamplesList()) {
             if (!Double.isNaN(s.getValue())) {
-              seqs.add((long) s.getValue());
+              seqs.putIfAbsent((long) s.getValue(), s.getTimestamp());
             }
           }
         }

@@ -12,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -118,6 +120,25 @@ final class VictoriaMetrics implements AutoCloseable {
       for (int i = 0; i < v.length && i < t.length; i++) {
         if (v[i].equals("0")) {
           out.add(Long.parseLong(t[i]));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Each value of {@code selector}'s samples (read as a whole number) -> its first timestamp. */
+  Map<Long, Long> exportValueTimestamps(String selector) throws IOException {
+    get("/internal/force_flush");
+    String body = get("/api/v1/export?match[]=" + URLEncoder.encode(selector, StandardCharsets.UTF_8));
+    Map<Long, Long> out = new HashMap<>();
+    Matcher m = Pattern.compile("\"values\":\\[([^\\]]*)\\],\"timestamps\":\\[([^\\]]*)\\]").matcher(body);
+    while (m.find()) {
+      String[] v = m.group(1).split(",");
+      String[] t = m.group(2).split(",");
+      for (int i = 0; i < v.length && i < t.length; i++) {
+        String value = v[i].replace("\"", "");
+        if (!value.isBlank() && !value.equals("null")) { // null: a staleness marker
+          out.putIfAbsent((long) Double.parseDouble(value), Long.parseLong(t[i]));
         }
       }
     }
