@@ -1,7 +1,6 @@
 package dev.edgepush.agent.httpserver;
 
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 
 /**
@@ -11,7 +10,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
  *
  * <pre>
  * connCap          ConnectionsPerAddressHandler  (-http.maxConnsPerAddress)
- * codec            HttpServerCodec               (-http.maxHeaderBytes)
+ * codec            ServerCodec                   (Netty's, -http.maxHeaderBytes)
  * framingErrors    FramingErrorHandler           (400 + close on a failed DecoderResult)
  * timeouts         RequestTimeoutsHandler        (-http.headerReadTimeout, -http.bodyReadTimeout,
  *                                                 -http.maxBodyDuration, -http.idleConnTimeout)
@@ -34,7 +33,7 @@ public final class HttpServerGuards {
 
   public void addTo(ChannelPipeline pl) {
     pl.addLast("connCap", connCap);
-    pl.addLast("codec", new HttpServerCodec(limits.decoderConfig()));
+    pl.addLast("codec", new ServerCodec(limits.decoderConfig()));
     pl.addLast("framingErrors", new FramingErrorHandler(limits.maxHeaderBytes(), closed));
     pl.addLast("timeouts", new RequestTimeoutsHandler(limits, closed));
     pl.addLast("keepAlive", new HttpServerKeepAliveHandler());

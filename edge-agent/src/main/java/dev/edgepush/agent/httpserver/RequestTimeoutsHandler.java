@@ -43,6 +43,8 @@ public final class RequestTimeoutsHandler extends ChannelDuplexHandler {
   private long lastBodyNanos;
   private ScheduledFuture<?> timer;
   private boolean stopped;
+  /** A message came through since the last channelReadComplete. */
+  private boolean readMessage;
 
   public RequestTimeoutsHandler(HttpServerLimits limits, ClosedConnections closed) {
     this.limits = limits;
@@ -64,6 +66,7 @@ public final class RequestTimeoutsHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    readMessage = true;
     if (msg instanceof HttpRequest) {
       inFlight++;
       enter(ctx, Phase.BODY);
@@ -79,10 +82,12 @@ public final class RequestTimeoutsHandler extends ChannelDuplexHandler {
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     // Bytes arrived that did not complete a head (the codec passes nothing on until it has one):
-    // a new request has begun, and its head has -http.headerReadTimeout from now.
-    if (phase == Phase.IDLE) {
+    // a new request has begun, and its head has -http.headerReadTimeout from now. A read that
+    // did pass messages on ended a request, whose answer may already have made the phase IDLE.
+    if (phase == Phase.IDLE && !readMessage) {
       enter(ctx, Phase.HEAD);
     }
+    readMessage = false;
     ctx.fireChannelReadComplete();
   }
 

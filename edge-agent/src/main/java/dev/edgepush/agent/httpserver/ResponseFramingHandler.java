@@ -20,9 +20,10 @@ import java.util.ArrayDeque;
  * response say where it ends, whichever handler wrote it:
  *
  * <ul>
- *   <li>a whole response without a length gets {@code Content-Length}, a 204 too ({@code
- *       Content-Length: 0}): HTTP/1.0 clients such as ApacheBench {@code ab -k} otherwise wait
- *       for a close that a keep-alive connection never sends;
+ *   <li>a whole response without a length gets {@code Content-Length}; a 204 gets {@code
+ *       Content-Length: 0} when the request was HTTP/1.0: such clients (ApacheBench {@code ab
+ *       -k}) otherwise wait for a close that a keep-alive connection never sends. An HTTP/1.1
+ *       204 ends at its head and must not carry one (RFC 9110 8.6), so it gets none;
  *   <li>a streamed response without a length is sent chunked to an HTTP/1.1 client, and ends
  *       with the connection for an HTTP/1.0 one;
  *   <li>an HTTP/1.0 request that asked for keep-alive gets {@code Connection: keep-alive} (only
@@ -56,7 +57,11 @@ public final class ResponseFramingHandler extends ChannelDuplexHandler {
   private static void frame(HttpResponse res, Asked asked) {
     HttpHeaders h = res.headers();
     boolean http10 = asked != null && asked.http10();
-    if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(res)) {
+    if (res.status().code() == 204) {
+      if (http10) {
+        h.set(HttpHeaderNames.CONTENT_LENGTH, "0"); // see ServerCodec: HTTP/1.1 forbids it, 1.0 needs it
+      }
+    } else if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(res)) {
       if (res instanceof FullHttpResponse) {
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, ((FullHttpResponse) res).content().readableBytes());
       } else if (http10) {
