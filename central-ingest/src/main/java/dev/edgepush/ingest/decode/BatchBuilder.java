@@ -134,18 +134,19 @@ public final class BatchBuilder {
     stamped[k++] = "robot";
     stamped[k++] = robot;
     stampedPairs = k / 2;
+    long labelBytes = 0;
+    for (int p = 0; p < stampedPairs; p++) {
+      labelBytes += labelFieldSize(utf8Length(stamped[2 * p]), utf8Length(stamped[2 * p + 1]));
+    }
+    bytesForm = false;
+    checkFits(index, labelBytes); // before sorting: a series of 100,000 labels must cost no sort
     sortPairs(stamped, stampedPairs);
     for (int p = 1; p < stampedPairs; p++) {
       if (stamped[2 * p].equals(stamped[2 * p - 2])) {
         throw PayloadException.badRequest("series " + index + ": label name '" + stamped[2 * p] + "' appears twice");
       }
     }
-    long labelBytes = 0;
-    for (int p = 0; p < stampedPairs; p++) {
-      labelBytes += labelFieldSize(utf8Length(stamped[2 * p]), utf8Length(stamped[2 * p + 1]));
-    }
     bytesForm = false;
-    checkFits(index, labelBytes);
     shard = encoders.length == 1 ? 0 : part(ShardHash.hash(stamped, stampedPairs));
   }
 
@@ -176,18 +177,19 @@ public final class BatchBuilder {
       throw PayloadException.badRequest("series " + index + ": no metric name (label __name__ is missing or empty)");
     }
     s.add(ROBOT, 0, ROBOT.length, robotUtf8, 0, robotUtf8.length);
+    long labelBytes = 0;
+    for (int p = 0; p < s.pairs(); p++) {
+      labelBytes += labelFieldSize(s.length(2 * p), s.length(2 * p + 1));
+    }
+    bytesForm = true;
+    checkFits(index, labelBytes); // before sorting: a series of 100,000 labels must cost no sort
     s.sortByName();
     for (int p = 1; p < s.pairs(); p++) {
       if (s.equalsString(2 * p, 2 * p - 2)) {
         throw PayloadException.badRequest("series " + index + ": label name '" + s.string(2 * p) + "' appears twice");
       }
     }
-    long labelBytes = 0;
-    for (int p = 0; p < s.pairs(); p++) {
-      labelBytes += labelFieldSize(s.length(2 * p), s.length(2 * p + 1));
-    }
     bytesForm = true;
-    checkFits(index, labelBytes);
     shard = encoders.length == 1 ? 0 : part(ShardHash.hash(s));
   }
 
