@@ -47,7 +47,8 @@ public final class CentralIngest implements AutoCloseable {
     IngestPipeline pipeline = new IngestPipeline(new IngestPipeline.Parts(
         new Routes(Routes.allRoutes()), tokens, fleet,
         new RobotRateLimiter(cfg.maxSamplesPerSecondPerRobot(), System::nanoTime), wal, metrics,
-        new IngestPipeline.Limits(cfg.maxRequestBytes(), cfg.maxDecompressedBytes(), cfg.walMaxPendingSamples()),
+        new IngestPipeline.Limits(cfg.maxRequestBytes(), cfg.maxDecompressedBytes(), cfg.walMaxPendingSamples(),
+            cfg.http()),
         clock, cfg.query()));
     server = new IngestServer(loop, cfg.listenHost(), cfg.listenPort(), pipeline);
     loop.scheduleWithFixedDelay(() -> {

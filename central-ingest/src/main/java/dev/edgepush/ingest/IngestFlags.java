@@ -1,5 +1,7 @@
 package dev.edgepush.ingest;
 
+import dev.edgepush.agent.httpserver.HttpLimitFlags;
+import dev.edgepush.agent.httpserver.HttpServerLimits;
 import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
 import dev.edgepush.ingest.query.QueryTarget;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -80,6 +83,9 @@ public final class IngestFlags {
       description = "Each robot's sustained rate, with a burst of 10 s of it; over it: 429 with Retry-After (default: ${DEFAULT-VALUE}).")
   long maxSamplesPerSecondPerRobot = 100_000;
 
+  @Mixin
+  HttpLimitFlags http = new HttpLimitFlags();
+
   @Option(names = {"-version", "--version"}, description = "Print the version and exit.")
   boolean version;
 
@@ -90,7 +96,7 @@ public final class IngestFlags {
   public record Config(String listenHost, int listenPort, List<String> remoteWriteUrls, String queryUrl,
       Path walPath, long walMaxDiskBytes, long walMaxPendingSamples, Path tokensFile, int maxRequestBytes,
       long maxDecompressedBytes, long maxSamplesPerSecondPerRobot, QueryTarget query, Duration fleetOfflineAfter,
-      int remoteWriteQueues) {}
+      int remoteWriteQueues, HttpServerLimits http) {}
 
   /** A flag that is unknown or has a bad value; the message names it. */
   public static final class FlagException extends Exception {
@@ -185,7 +191,15 @@ public final class IngestFlags {
     }
     return new Config(host.isEmpty() ? "0.0.0.0" : host, port, List.copyOf(remoteWriteUrls), queryUrl, walPath,
         walCap, walMaxPendingSamples, tokensFile, (int) maxReq, maxDec, maxSamplesPerSecondPerRobot, query,
-        offlineAfter, remoteWriteQueues);
+        offlineAfter, remoteWriteQueues, httpLimits());
+  }
+
+  private HttpServerLimits httpLimits() throws FlagException {
+    try {
+      return http.limits();
+    } catch (IllegalArgumentException e) {
+      throw new FlagException(e.getMessage());
+    }
   }
 
   private static void httpUrl(String flag, String url) throws FlagException {

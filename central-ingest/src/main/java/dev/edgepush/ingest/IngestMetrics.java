@@ -1,5 +1,6 @@
 package dev.edgepush.ingest;
 
+import dev.edgepush.agent.httpserver.ClosedConnections;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +15,8 @@ import java.util.function.ToLongFunction;
 public final class IngestMetrics {
   /** Samples (and native histogram samples) written to the WAL and acknowledged with 204. */
   public final LongAdder samplesReceived = new LongAdder();
+  /** Connections the HTTP server closed to protect itself (timeouts, caps, bad framing). */
+  public final ClosedConnections httpClosed = new ClosedConnections("central-ingest");
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   private volatile LongSupplier forwarded = () -> 0;
   private volatile LongSupplier pending = () -> 0;
@@ -67,6 +70,7 @@ public final class IngestMetrics {
         diskBytes.getAsLong());
     line(sb, "central_ingest_robots_online", "Robots that pushed within -fleet.offlineAfter=" + onlineWindow + " (the online ones of GET /api/v1/fleet, all tenants).", "gauge",
         robotsOnline.getAsLong());
+    httpClosed.render(sb, "central_ingest");
     return sb.toString();
   }
 

@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.agent.httpserver.HttpServerGuards;
 import dev.edgepush.agent.scrape.HttpScraper;
 import dev.edgepush.agent.scrape.ScrapeLoop;
 import dev.edgepush.agent.scrape.ScrapeTarget;
@@ -96,7 +97,7 @@ public final class Agent implements AutoCloseable {
     List<AgentMetrics> perRemote = remotes.stream().map(r -> r.metrics).toList();
     status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), () -> AgentMetrics.render(metrics, perRemote),
         () -> TargetsPage.render(scrapeLoops.stream().map(ScrapeLoop::status).toList(), remotes, clock.getAsLong()),
-        push, cfg.maxInsertBytes());
+        push, cfg.maxInsertBytes(), new HttpServerGuards(cfg.http(), metrics.httpClosed));
     scrapeLoops.forEach(ScrapeLoop::start);
     if (fileSd != null) {
       long everyMs = cfg.fileSdCheckInterval().toMillis();

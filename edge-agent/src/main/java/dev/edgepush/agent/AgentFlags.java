@@ -1,5 +1,7 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.agent.httpserver.HttpLimitFlags;
+import dev.edgepush.agent.httpserver.HttpServerLimits;
 import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
 import java.nio.file.Path;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -168,6 +171,10 @@ public final class AgentFlags {
       description = "Address of /metrics, /health and /targets (default: ${DEFAULT-VALUE}).")
   String httpListenAddr = ":8429";
 
+  /** -http.* limits of the listener on -httpListenAddr (issue 11). */
+  @Mixin
+  HttpLimitFlags http = new HttpLimitFlags();
+
   @Option(names = {"-promscrape.maxScrapeSize", "--promscrape.maxScrapeSize"}, paramLabel = "BYTES",
       description = "Largest decompressed /metrics body accepted (default: ${DEFAULT-VALUE}).")
   String maxScrapeSize = "16MB";
@@ -205,7 +212,9 @@ public final class AgentFlags {
       List<RemoteSpec> remotes,
       Path relabelConfig,
       int maxInsertBytes,
-      Integer remoteWriteQueues) {}
+      Integer remoteWriteQueues,
+      // the listener's -http.* limits (issue 11)
+      HttpServerLimits http) {}
 
   /** Thrown for a flag that is unknown or has a bad value; the message names it. */
   public static final class FlagException extends Exception {
@@ -302,7 +311,15 @@ public final class AgentFlags {
         (int) block, remotes.isEmpty() ? null : remotes.get(0).bearerToken(),
         remotes.isEmpty() ? null : remotes.get(0).bearerTokenFile(), extra, host.isEmpty() ? "0.0.0.0" : host, port,
         (int) scrapeMax, strictParse, suppressScrapeErrors, fileSdCheck(), dryRun,
-        disableKeepAlive, remotes, relabelConfig, (int) insertMax, remoteWriteQueues);
+        disableKeepAlive, remotes, relabelConfig, (int) insertMax, remoteWriteQueues, httpLimits());
+  }
+
+  private HttpServerLimits httpLimits() throws FlagException {
+    try {
+      return http.limits();
+    } catch (IllegalArgumentException e) {
+      throw new FlagException(e.getMessage());
+    }
   }
 
   private Duration fileSdCheck() throws FlagException {

@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.agent.httpserver.ClosedConnections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,6 +31,8 @@ public final class AgentMetrics {
   private final String urlLabel; // the url label of a per-remote instance, or null
   private final Map<String, LongAdder> localPushRequests = new ConcurrentHashMap<>();
   private final LongAdder localPushSamples = new LongAdder();
+  /** Connections the listener on -httpListenAddr closed to protect itself (timeouts, caps, bad framing). */
+  public final ClosedConnections httpClosed = new ClosedConnections("edge-agent");
 
   public AgentMetrics(LongSupplier clockMs) {
     this(clockMs, null);
@@ -147,6 +150,7 @@ public final class AgentMetrics {
       });
       counter(sb, "edge_agent_local_push_samples_total", "Samples accepted from local pushes (before relabeling).", scrapeSide.localPushSamples.sum());
     }
+    scrapeSide.httpClosed.render(sb, "edge_agent");
     return sb.toString();
   }
 

@@ -1,10 +1,12 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.agent.buffer.DiskBuffer;
 import dev.edgepush.agent.buffer.SampleAppender;
 import dev.edgepush.agent.parse.ExpositionFormat;
 import dev.edgepush.agent.parse.ExpositionParseException;
 import dev.edgepush.agent.parse.ExpositionParser;
 import dev.edgepush.compat.Relabeler;
+import dev.edgepush.proto.Utf8Check;
 import dev.edgepush.proto.WriteRequestEncoder;
 import dev.edgepush.proto.rw1.RemoteWrite;
 import java.io.IOException;
@@ -22,7 +24,9 @@ import org.xerial.snappy.Snappy;
  * -remoteWrite.relabelConfig} and each URL's relabeling in the fan-out.
  *
  * <p>Answers: 204 when buffered; 400 with what was wrong when the body is not valid (nothing of
- * it is buffered: the whole body is decoded before anything is written); 413 when the body, or a
+ * it is buffered: the whole body is decoded before anything is written), is not UTF-8 (text), or
+ * holds a series too large for one buffer record (the buffer would drop it as too_large, so a
+ * 204 would be a lie; {@link StoredSize}); 413 when the body, or a
  * write request once decompressed, is over {@code -maxInsertRequestSize} (an oversized body
  * on the wire is refused by the HTTP layer before it gets here); 503 when a buffer's disk is
  * full (the samples are counted as disk_full; a remote whose buffer could write keeps them).
@@ -45,6 +49,8 @@ final class LocalPush {
   private final WriteRequestEncoder textEncoder = new WriteRequestEncoder();
   private final List<String> flat = new ArrayList<>();
   private final Map<String, String> extraLabels;
+  /** What -remoteWrite.label can add to a pushed series, at most (an overridden label is counted twice). */
+  private final long extraLabelBytes;
 
   LocalPush(SampleAppender target, AgentMetrics metrics, LongSupplier clockMs, int maxBytes,
       Map<String, String> extraLabels) {
@@ -53,6 +59,7 @@ final class LocalPush {
     this.clockMs = clockMs;
     this.maxBytes = maxBytes;
     this.extraLabels = Map.copyOf(extraLabels);
+    this.extraLabelBytes = StoredSize.labels(extraLabels);
     this.withExtraLabels = new SeriesRelabeler(Relabeler.EMPTY, extraLabels);
   }
 
@@ -90,6 +97,10 @@ final class LocalPush {
     }
     for (int i = 0; i < request.getTimeseriesCount(); i++) {
       RemoteWrite.TimeSeries ts = request.getTimeseries(i);
+      long bytes = StoredSize.field(ts.getSerializedSize()) + extraLabelBytes;
+      if (bytes > DiskBuffer.MAX_STORED_FIELD_BYTES) {
+        return StoredSize.tooLarge(i, ts, bytes);
+      }
       if (ts.getHistogramsCount() > 0) {
         return new Answer(400, "series " + i + " has native histograms, which edge-agent does not buffer yet");
       }
@@ -104,9 +115,16 @@ final class LocalPush {
   }
 
   private Answer importText(byte[] body, String contentType, long[] samples) throws IOException {
+    // The parser would decode bad bytes as U+FFFD and buffer that in place of what was sent.
+    String badUtf8 = Utf8Check.problem(body, 0, body.length);
+    if (badUtf8 != null) {
+      return new Answer(400, "cannot parse the Prometheus text: " + badUtf8
+          + "; the text format is UTF-8, nothing of this request was buffered");
+    }
     long now = clockMs.getAsLong();
     textEncoder.reset();
     Map<String, String> extra = extraLabels;
+    int[] index = {0};
     try {
       parser.parse(body, 0, body.length, ExpositionFormat.fromContentType(contentType),
           (name, labels, pairs, value, tsMs) -> {
@@ -123,8 +141,15 @@ final class LocalPush {
               flat.add(k);
               flat.add(v);
             });
+            int before = textEncoder.size();
             textEncoder.addSeries(sorted(), flat.size() / 2, value, tsMs == Long.MIN_VALUE ? now : tsMs);
+            if (textEncoder.size() - before > DiskBuffer.MAX_STORED_FIELD_BYTES) {
+              throw new StoredSize.TooLarge(StoredSize.tooLarge(index[0], flat, textEncoder.size() - before));
+            }
+            index[0]++;
           });
+    } catch (StoredSize.TooLarge e) {
+      return e.answer;
     } catch (ExpositionParseException e) {
       return new Answer(400, "cannot parse the Prometheus text: " + e.getMessage());
     }

@@ -1,5 +1,8 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.agent.httpserver.ClosedConnections;
+import dev.edgepush.agent.httpserver.HttpServerGuards;
+import dev.edgepush.agent.httpserver.HttpServerLimits;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -16,8 +19,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -30,22 +31,25 @@ import java.util.function.Supplier;
  * Prometheus text), {@code /health} ("ok"), {@code /targets} (a page a person can read at a
  * glance), and with a {@link LocalPush} the local push paths {@code POST /api/v1/write} and
  * {@code /api/v1/import/prometheus}. Request bodies are capped (64 KiB without local push,
- * {@code -maxInsertRequestSize} with it).
+ * {@code -maxInsertRequestSize} with it). Timeouts, the per-address connection cap, framing errors
+ * and response framing are {@link HttpServerGuards}', as in central-ingest.
  */
 final class StatusServer implements AutoCloseable {
   private final Channel channel;
 
   StatusServer(EventLoopGroup group, String host, int port, Supplier<String> metrics, Supplier<String> targetsPage)
       throws InterruptedException {
-    this(group, host, port, metrics, targetsPage, null, 64 * 1024);
+    this(group, host, port, metrics, targetsPage, null, 64 * 1024,
+        new HttpServerGuards(HttpServerLimits.DEFAULTS, new ClosedConnections("edge-agent")));
   }
 
   /**
    * With {@code push} non-null it also takes local pushes ({@link LocalPush}); request bodies are
-   * then capped at {@code maxBodyBytes} (the aggregator answers 413 past it).
+   * then capped at {@code maxBodyBytes} (the aggregator answers 413 past it). {@code guards}
+   * adds the codec with the {@code -http.*} timeouts and limits ({@link HttpServerGuards}).
    */
   StatusServer(EventLoopGroup group, String host, int port, Supplier<String> metrics, Supplier<String> targetsPage,
-      LocalPush push, int maxBodyBytes) throws InterruptedException {
+      LocalPush push, int maxBodyBytes, HttpServerGuards guards) throws InterruptedException {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
@@ -54,9 +58,8 @@ final class StatusServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    guards.addTo(ch.pipeline());
                     ch.pipeline()
-                        .addLast(new HttpServerCodec())
-                        .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new HttpObjectAggregator(maxBodyBytes))
                         .addLast(new Router(metrics, targetsPage, push));
                   }

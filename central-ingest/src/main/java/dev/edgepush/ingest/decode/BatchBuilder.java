@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.decode;
 
+import dev.edgepush.agent.buffer.DiskBuffer;
 import dev.edgepush.proto.LabelBytes;
 import dev.edgepush.proto.WriteRequestEncoder;
 import dev.edgepush.proto.rw1.RemoteWrite;
@@ -57,6 +58,10 @@ public final class BatchBuilder {
   private long samples;
   private long histograms;
   private long exemplars;
+  /** The largest TimeSeries field the WAL stores whole; see {@link DiskBuffer#MAX_STORED_FIELD_BYTES}. */
+  private final int maxFieldBytes;
+  /** Samples of the current series per TimeSeries, so that each fits in {@link #maxFieldBytes}. */
+  private int maxSamplesPerField = Integer.MAX_VALUE;
 
   public BatchBuilder(String robot, int shardCount) {
     this(robot, shardCount, 0);
@@ -80,6 +85,7 @@ public final class BatchBuilder {
       throw new IllegalArgumentException("shardCount and lanes must be at least 1");
     }
     this.robot = robot;
+    this.maxFieldBytes = DiskBuffer.MAX_STORED_FIELD_BYTES;
     this.robotUtf8 = robot.getBytes(StandardCharsets.UTF_8);
     this.shardCount = shardCount;
     this.lanes = lanes;
@@ -128,14 +134,20 @@ public final class BatchBuilder {
     stamped[k++] = "robot";
     stamped[k++] = robot;
     stampedPairs = k / 2;
+    long labelBytes = 0;
+    for (int p = 0; p < stampedPairs; p++) {
+      labelBytes += labelFieldSize(utf8Length(stamped[2 * p]), utf8Length(stamped[2 * p + 1]));
+    }
+    bytesForm = false;
+    checkFits(index, labelBytes); // before sorting: a series of 100,000 labels must cost no sort
     sortPairs(stamped, stampedPairs);
     for (int p = 1; p < stampedPairs; p++) {
       if (stamped[2 * p].equals(stamped[2 * p - 2])) {
         throw PayloadException.badRequest("series " + index + ": label name '" + stamped[2 * p] + "' appears twice");
       }
     }
-    shard = encoders.length == 1 ? 0 : part(ShardHash.hash(stamped, stampedPairs));
     bytesForm = false;
+    shard = encoders.length == 1 ? 0 : part(ShardHash.hash(stamped, stampedPairs));
   }
 
   /**
@@ -165,14 +177,86 @@ public final class BatchBuilder {
       throw PayloadException.badRequest("series " + index + ": no metric name (label __name__ is missing or empty)");
     }
     s.add(ROBOT, 0, ROBOT.length, robotUtf8, 0, robotUtf8.length);
+    long labelBytes = 0;
+    for (int p = 0; p < s.pairs(); p++) {
+      labelBytes += labelFieldSize(s.length(2 * p), s.length(2 * p + 1));
+    }
+    bytesForm = true;
+    checkFits(index, labelBytes); // before sorting: a series of 100,000 labels must cost no sort
     s.sortByName();
     for (int p = 1; p < s.pairs(); p++) {
       if (s.equalsString(2 * p, 2 * p - 2)) {
         throw PayloadException.badRequest("series " + index + ": label name '" + s.string(2 * p) + "' appears twice");
       }
     }
-    shard = encoders.length == 1 ? 0 : part(ShardHash.hash(s));
     bytesForm = true;
+    shard = encoders.length == 1 ? 0 : part(ShardHash.hash(s));
+  }
+
+  /**
+   * The largest a float sample adds to a TimeSeries: tag and length, value (tag + 8 bytes),
+   * timestamp (tag + a varint of up to 10 bytes).
+   */
+  static final int MAX_SAMPLE_FIELD_BYTES = 2 + 9 + 11;
+
+  /**
+   * Refuses a series whose labels alone (with one sample) make a TimeSeries larger than the WAL
+   * stores whole (it would be acknowledged, then dropped as too_large); otherwise sets how many
+   * samples go in one TimeSeries, so a series with many samples is written as several that each
+   * fit (an equivalent request).
+   */
+  private void checkFits(int index, long labelBytes) throws PayloadException {
+    long oneSample = 1 + 5 + labelBytes + MAX_SAMPLE_FIELD_BYTES; // TimeSeries tag, its length, labels, a sample
+    if (oneSample > maxFieldBytes) {
+      throw PayloadException.badRequest("series " + index + " " + describe() + " is too large for one WAL record: "
+          + oneSample + " bytes with one sample, limit " + maxFieldBytes + " (" + (bytesForm ? stampedBytes.pairs()
+          : stampedPairs) + " labels); drop labels or shorten their values; nothing of this request was stored");
+    }
+    maxSamplesPerField = (int) Math.max(1, (maxFieldBytes - oneSample) / MAX_SAMPLE_FIELD_BYTES + 1);
+  }
+
+  /** The current series' labels as {@code {a="b", ...}}, cut after about 200 characters. */
+  private String describe() {
+    StringBuilder sb = new StringBuilder("{");
+    int pairs = bytesForm ? stampedBytes.pairs() : stampedPairs;
+    for (int p = 0; p < pairs && sb.length() < 200; p++) {
+      String name = bytesForm ? stampedBytes.string(2 * p) : stamped[2 * p];
+      String value = bytesForm ? stampedBytes.string(2 * p + 1) : stamped[2 * p + 1];
+      sb.append(p == 0 ? "" : ",").append(name).append("=\"").append(value).append('"');
+    }
+    if (sb.length() >= 200) {
+      sb.setLength(200);
+      sb.append("...");
+    }
+    return sb.append('}').toString();
+  }
+
+  /** A Label field in a TimeSeries: tag, length, and name and value each with tag and length. */
+  private static long labelFieldSize(int nameBytes, int valueBytes) {
+    long body = 1 + varintSize(nameBytes) + (long) nameBytes + 1 + varintSize(valueBytes) + valueBytes;
+    return 1 + varintSize(body) + body;
+  }
+
+  private static int varintSize(long v) {
+    int n = 1;
+    while (v >= 0x80) {
+      v >>>= 7;
+      n++;
+    }
+    return n;
+  }
+
+  private static int utf8Length(String s) {
+    int n = s.length();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 0x800) {
+        n += Character.isSurrogate(c) ? 1 : 2; // a pair is 4 bytes for 2 chars
+      } else if (c >= 0x80) {
+        n += 1;
+      }
+    }
+    return n;
   }
 
   /** The part of a series with label hash {@code h}: its shard's lanes, then its lane among them. */
@@ -182,6 +266,9 @@ public final class BatchBuilder {
 
   /** One float sample of the current series. */
   public void sample(double value, long timestampMs) {
+    if (pending == maxSamplesPerField) {
+      flushSeries(); // the rest of this series goes in a further TimeSeries, so each fits the WAL
+    }
     if (pending == values.length) {
       values = Arrays.copyOf(values, 2 * pending);
       timestamps = Arrays.copyOf(timestamps, 2 * pending);
@@ -206,7 +293,8 @@ public final class BatchBuilder {
   }
 
   /** Native histograms and exemplars of the current series (either list may be empty). */
-  public void histogramsAndExemplars(List<RemoteWrite.Histogram> hs, List<RemoteWrite.Exemplar> ex) {
+  public void histogramsAndExemplars(List<RemoteWrite.Histogram> hs, List<RemoteWrite.Exemplar> ex, int index)
+      throws PayloadException {
     if (hs.isEmpty() && ex.isEmpty()) {
       return;
     }
@@ -222,6 +310,12 @@ public final class BatchBuilder {
       }
     }
     ts.addAllHistograms(hs).addAllExemplars(ex);
+    int size = ts.build().getSerializedSize();
+    if (1L + varintSize(size) + size > maxFieldBytes) {
+      throw PayloadException.badRequest("series " + index + " " + describe() + " is too large for one WAL record: "
+          + (1 + varintSize(size) + size) + " bytes of native histograms and exemplars, limit " + maxFieldBytes
+          + "; send fewer per request; nothing of this request was stored");
+    }
     if (extras[shard] == null) {
       extras[shard] = new ByteArrayOutputStream();
     }

@@ -3,6 +3,7 @@ package dev.edgepush.ingest.decode;
 import dev.edgepush.agent.parse.ExpositionFormat;
 import dev.edgepush.agent.parse.ExpositionParseException;
 import dev.edgepush.agent.parse.ExpositionParser;
+import dev.edgepush.proto.Utf8Check;
 
 /**
  * Prometheus text 0.0.4 or OpenMetrics 1.0 (by Content-Type) into a {@link BatchBuilder}, with
@@ -24,6 +25,12 @@ public final class PrometheusTextDecoder {
   }
 
   public static void decode(byte[] body, String contentType, long nowMs, BatchBuilder out) throws PayloadException {
+    // The parser would decode bad bytes as U+FFFD and store that in place of what was sent.
+    String badUtf8 = Utf8Check.problem(body, 0, body.length);
+    if (badUtf8 != null) {
+      throw PayloadException.badRequest("body is not valid Prometheus text: " + badUtf8
+          + "; the text format is UTF-8, nothing of this request was stored");
+    }
     String[] pairs = new String[34];
     int[] index = {0};
     try {

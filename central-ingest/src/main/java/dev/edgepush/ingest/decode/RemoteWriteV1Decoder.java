@@ -178,7 +178,7 @@ public final class RemoteWriteV1Decoder {
     for (RemoteWrite.Sample s : ts.getSamplesList()) {
       out.sample(s.getValue(), s.getTimestamp());
     }
-    out.histogramsAndExemplars(ts.getHistogramsList(), ts.getExemplarsList());
+    out.histogramsAndExemplars(ts.getHistogramsList(), ts.getExemplarsList(), index);
     return pairs;
   }
 }

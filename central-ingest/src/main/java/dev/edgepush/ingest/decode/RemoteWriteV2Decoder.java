@@ -62,7 +62,7 @@ public final class RemoteWriteV2Decoder {
         }
         ex.add(b.build());
       }
-      out.histogramsAndExemplars(hs, ex);
+      out.histogramsAndExemplars(hs, ex, i);
     }
   }
 

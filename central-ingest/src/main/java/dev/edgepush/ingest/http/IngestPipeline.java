@@ -1,5 +1,7 @@
 package dev.edgepush.ingest.http;
 
+import dev.edgepush.agent.httpserver.HttpServerGuards;
+import dev.edgepush.agent.httpserver.HttpServerLimits;
 import dev.edgepush.ingest.IngestMetrics;
 import dev.edgepush.ingest.auth.TokenStore;
 import dev.edgepush.ingest.decode.BodyDecompressor;
@@ -11,15 +13,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.util.function.LongSupplier;
 
 /**
  * Assembles a connection's pipeline, and does nothing else:
  *
  * <pre>
- * HttpServerCodec, HttpServerKeepAliveHandler, ResponseCounter (outbound)
+ * HttpServerGuards: connCap, codec, framingErrors, timeouts, keepAlive, responseFraming
+ * ResponseCounter (outbound)
  * head checks, before the body is read:  RouteHandler, AuthHandler, FleetRecorder,
  *                                         AdmissionHandler, SizeLimitHandler
  * HttpObjectAggregator (-maxRequestBytes)
@@ -44,25 +45,30 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
       LongSupplier clockMs,
       QueryTarget query) {}
 
-  /** Request limits, in bytes and samples. */
-  public record Limits(int maxRequestBytes, long maxDecompressedBytes, long maxPendingSamples) {}
+  /** Request limits, in bytes and samples, and the HTTP server's timeouts and connection limits. */
+  public record Limits(int maxRequestBytes, long maxDecompressedBytes, long maxPendingSamples, HttpServerLimits http) {
+    public Limits(int maxRequestBytes, long maxDecompressedBytes, long maxPendingSamples) {
+      this(maxRequestBytes, maxDecompressedBytes, maxPendingSamples, HttpServerLimits.DEFAULTS);
+    }
+  }
 
   private final Parts p;
   private final ResponseCounter counter;
   private final BodyDecompressor decompressor;
   private final UpstreamConnector upstream = new NettyUpstreamConnector();
+  private final HttpServerGuards guards;
 
   public IngestPipeline(Parts parts) {
     this.p = parts;
     this.counter = new ResponseCounter(parts.metrics());
     this.decompressor = new BodyDecompressor(parts.limits().maxDecompressedBytes());
+    this.guards = new HttpServerGuards(parts.limits().http(), parts.metrics().httpClosed);
   }
 
   @Override
   protected void initChannel(Channel ch) {
     ChannelPipeline pl = ch.pipeline();
-    pl.addLast("codec", new HttpServerCodec());
-    pl.addLast("keepAlive", new HttpServerKeepAliveHandler());
+    guards.addTo(pl); // connCap, codec, framingErrors, timeouts, keepAlive, responseFraming
     pl.addLast("responseCounter", counter);
     pl.addLast("route", new RouteHandler(p.routes()));
     pl.addLast("auth", new AuthHandler(p.tokens()));

@@ -41,7 +41,7 @@ class RemoteWriteV1DecoderTest {
       for (RemoteWrite.Sample s : ts.getSamplesList()) {
         out.sample(s.getValue(), s.getTimestamp());
       }
-      out.histogramsAndExemplars(ts.getHistogramsList(), ts.getExemplarsList());
+      out.histogramsAndExemplars(ts.getHistogramsList(), ts.getExemplarsList(), 0);
     }
     return out.build();
   }

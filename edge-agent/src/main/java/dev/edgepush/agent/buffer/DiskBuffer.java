@@ -187,6 +187,13 @@ public final class DiskBuffer implements Closeable, SampleAppender {
    * their content; longer ones are split (see the class comment).
    */
   static final int PIECE_LIMIT_BYTES = pieceLimit(MAX_EXCERPT_BYTES - HEADER_BYTES);
+  /**
+   * The largest top-level field of a WriteRequest (one TimeSeries, with its tag and length
+   * prefix) that {@link #append} always stores: pieces are cut between fields, so a field no
+   * longer than a piece is never too_large. A receiver that checks this before answering 2xx
+   * never acknowledges a series that would then be dropped.
+   */
+  public static final int MAX_STORED_FIELD_BYTES = PIECE_LIMIT_BYTES;
   /** The sync interval when none is given: promise 5 of DESIGN.md ("at most 1 s"). */
   public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
   /**
