@@ -23,23 +23,39 @@ final class DryRun {
 
   /** Prints each problem (file:line: ...) to {@code err}; returns the exit code, 0 or 1. */
   static int check(AgentFlags.Config cfg, PrintStream out, PrintStream err) {
-    if (cfg.promscrapeConfig() == null) {
-      out.println("edge-agent: -dryRun: flags are valid; no -promscrape.config to check");
-      return 0;
+    return check(cfg.promscrapeConfig(), cfg.strictParse(), List.of(), out, err);
+  }
+
+  /**
+   * As {@link #check(AgentFlags.Config, PrintStream, PrintStream)}, after {@code flagProblems}
+   * (every bad flag value, from {@link AgentFlags#validate}): they are printed first and the
+   * scrape config is still checked, so that one run shows every mistake.
+   */
+  static int check(Path promscrapeConfig, boolean strictParse, List<String> flagProblems, PrintStream out,
+      PrintStream err) {
+    flagProblems.forEach(p -> err.println("edge-agent: " + p));
+    if (promscrapeConfig == null || !Files.isReadable(promscrapeConfig) || Files.isDirectory(promscrapeConfig)) {
+      if (flagProblems.isEmpty()) {
+        out.println("edge-agent: -dryRun: flags are valid; no -promscrape.config to check");
+        return 0;
+      }
+      err.println("edge-agent: -dryRun: " + count(flagProblems.size(), "error"));
+      return 1; // an unreadable -promscrape.config is among the flag problems
     }
     List<String> problems = new ArrayList<>();
     ScrapeConfig config;
     try {
-      config = ScrapeConfigReader.read(cfg.promscrapeConfig(), cfg.strictParse(),
+      config = ScrapeConfigReader.read(promscrapeConfig, strictParse,
           w -> err.println("edge-agent: warning: " + w));
     } catch (ScrapeConfigException e) {
-      err.println("edge-agent: " + e.getMessage());
+      e.problems().forEach(p -> err.println("edge-agent: " + p));
+      err.println("edge-agent: -dryRun: " + count(flagProblems.size() + e.problems().size(), "error"));
       return 1;
     } catch (IOException e) {
-      err.println("edge-agent: cannot read -promscrape.config: " + e);
+      err.println("edge-agent: -promscrape.config=" + promscrapeConfig + ": cannot read it: " + e.getMessage());
       return 1;
     }
-    Path baseDir = ScrapeConfigReader.baseDir(cfg.promscrapeConfig());
+    Path baseDir = ScrapeConfigReader.baseDir(promscrapeConfig);
     int files = 0;
     for (ScrapeJob job : config.jobs()) {
       for (Path pattern : job.fileSdFiles()) {
@@ -66,11 +82,17 @@ final class DryRun {
       }
     }
     problems.forEach(p -> err.println("edge-agent: " + p));
-    if (problems.isEmpty()) {
-      out.println("edge-agent: -dryRun: " + cfg.promscrapeConfig() + " is valid: " + config.jobs().size()
-          + " jobs, " + files + " file_sd files");
+    if (problems.isEmpty() && flagProblems.isEmpty()) {
+      out.println("edge-agent: -dryRun: " + promscrapeConfig + " is valid: " + count(config.jobs().size(), "job")
+          + ", " + count(files, "file_sd file"));
       return 0;
     }
+    err.println("edge-agent: -dryRun: " + count(flagProblems.size() + problems.size(), "error"));
     return 1;
+  }
+
+  /** "1 job", "2 jobs". */
+  static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 }

@@ -36,7 +36,7 @@ class DryRunTest {
     Files.createDirectories(dir.resolve("sd"));
     Files.writeString(dir.resolve("sd/ok.json"), "[{\"targets\": [\"x:1\"]}]");
     assertEquals(0, dryRun("-dryRun", "-promscrape.config=" + config));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("is valid: 1 jobs, 1 file_sd files"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("is valid: 1 job, 1 file_sd file"));
   }
 
   @Test
