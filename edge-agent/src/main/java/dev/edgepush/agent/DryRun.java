@@ -91,8 +91,7 @@ final class DryRun {
     return 1;
   }
 
-  /** "1 job", "2 jobs". */
-  static String count(int n, String noun) {
-    return n + " " + noun + (n == 1 ? "" : "s");
+  private static String count(int n, String noun) {
+    return dev.edgepush.agent.flags.Plural.of(n, noun);
   }
 }
