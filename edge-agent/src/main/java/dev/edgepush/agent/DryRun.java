@@ -58,6 +58,7 @@ final class DryRun {
     Path baseDir = ScrapeConfigReader.baseDir(promscrapeConfig);
     int files = 0;
     for (ScrapeJob job : config.jobs()) {
+      checkJobFiles(promscrapeConfig, job, problems, err);
       for (Path pattern : job.fileSdFiles()) {
         List<Path> matched;
         try {
@@ -89,6 +90,39 @@ final class DryRun {
     }
     err.println("edge-agent: -dryRun: " + count(flagProblems.size() + problems.size(), "error"));
     return 1;
+  }
+
+  /**
+   * The files a job names. A missing tls_config file is an error, as in vmagent 1.79.5 (it refuses
+   * the config); a missing bearer_token_file or password_file only a warning, as vmagent reads
+   * those at each scrape (every scrape of the job fails until the file exists).
+   */
+  private static void checkJobFiles(Path config, ScrapeJob job, List<String> problems, PrintStream err) {
+    String where = config + ": job '" + job.jobName() + "': ";
+    String[] tlsKeys = {"tls_config.ca_file", "tls_config.cert_file", "tls_config.key_file"};
+    Path[] tlsFiles = {job.tls().caFile(), job.tls().certFile(), job.tls().keyFile()};
+    for (int i = 0; i < tlsKeys.length; i++) {
+      String bad = missing(tlsFiles[i]);
+      if (bad != null) {
+        problems.add(where + tlsKeys[i] + " " + tlsFiles[i] + ": " + bad);
+      }
+    }
+    String[] authKeys = {"bearer_token_file", "basic_auth.password_file"};
+    Path[] authFiles = {job.auth().bearerTokenFile(), job.auth().passwordFile()};
+    for (int i = 0; i < authKeys.length; i++) {
+      String bad = missing(authFiles[i]);
+      if (bad != null) {
+        err.println("edge-agent: warning: " + where + authKeys[i] + " " + authFiles[i] + ": " + bad
+            + "; every scrape of this job fails until it is there");
+      }
+    }
+  }
+
+  private static String missing(Path file) {
+    if (file == null || Files.isReadable(file) && !Files.isDirectory(file)) {
+      return null;
+    }
+    return !Files.exists(file) ? "no such file" : Files.isDirectory(file) ? "is a directory" : "cannot be read";
   }
 
   private static String count(int n, String noun) {
