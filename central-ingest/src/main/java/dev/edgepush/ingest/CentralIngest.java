@@ -1,5 +1,6 @@
 package dev.edgepush.ingest;
 
+import dev.edgepush.agent.flags.Plural;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.ingest.auth.TokensFileException;
 import dev.edgepush.ingest.fleet.FleetRegistry;
@@ -55,8 +56,9 @@ public final class CentralIngest implements AutoCloseable {
       tokens.reloadIfChanged();
       wal.enforceCaps(); // delivered WAL files go, cap or no cap; then the cap, if any
     }, 1, 1, TimeUnit.SECONDS);
-    log.info("central-ingest {} listening on {}:{}; {} tokens; WAL {}; forwarding to {} shard(s) x {} lane(s); queries to {}",
-        VERSION, cfg.listenHost(), server.port(), tokens.size(), cfg.walPath(), wal.shardCount(), wal.lanes(),
+    log.info("central-ingest {} listening on {}:{}; {}; WAL {}; forwarding to {} x {}; queries to {}",
+        VERSION, cfg.listenHost(), server.port(), Plural.of(tokens.size(), "token"), cfg.walPath(),
+        Plural.of(wal.shardCount(), "shard"), Plural.of(wal.lanes(), "lane"),
         cfg.query() == null ? "nowhere (no -query.url)" : cfg.query()
             + (cfg.query().perTenant() ? "" : " (single node: no tenant isolation)"));
   }

@@ -1,5 +1,6 @@
 package dev.edgepush.ingest;
 
+import dev.edgepush.agent.flags.FlagText;
 import dev.edgepush.agent.httpserver.HttpLimitFlags;
 import dev.edgepush.agent.httpserver.HttpServerLimits;
 import dev.edgepush.compat.ByteSize;
@@ -116,7 +117,13 @@ public final class IngestFlags {
     try {
       commandLine(f).parseArgs(args);
     } catch (CommandLine.UnmatchedArgumentException e) {
-      throw new FlagException("unknown flag " + e.getUnmatched().get(0) + " (central-ingest -help lists the flags)");
+      List<String> lines = new ArrayList<>();
+      for (String unmatched : e.getUnmatched()) {
+        String suggestion = FlagText.suggest(commandLine(new IngestFlags()), unmatched);
+        lines.add("unknown flag " + unmatched + (suggestion == null ? "" : ": did you mean " + suggestion + "?")
+            + " (central-ingest -help lists the flags)");
+      }
+      throw new FlagException(String.join("\n", lines));
     } catch (CommandLine.ParameterException e) {
       throw new FlagException(e.getMessage());
     }
@@ -188,6 +195,12 @@ public final class IngestFlags {
     String host = httpListenAddr.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
+    }
+    // Last, so that a bad value of another flag is reported first: this check needs the disk.
+    String unreadable = FlagText.unreadableFile("-auth.tokensFile", tokensFile);
+    if (unreadable != null) {
+      throw new FlagException(unreadable + " (create it and its first token with: central-ingest token add robot"
+          + " <name> -auth.tokensFile=" + tokensFile + ")");
     }
     return new Config(host.isEmpty() ? "0.0.0.0" : host, port, List.copyOf(remoteWriteUrls), queryUrl, walPath,
         walCap, walMaxPendingSamples, tokensFile, (int) maxReq, maxDec, maxSamplesPerSecondPerRobot, query,

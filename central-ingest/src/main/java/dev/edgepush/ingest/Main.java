@@ -2,6 +2,7 @@ package dev.edgepush.ingest;
 
 import dev.edgepush.ingest.auth.TokenAddCommand;
 import dev.edgepush.ingest.auth.TokensFileException;
+import dev.edgepush.agent.flags.FlagText;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
@@ -29,7 +30,9 @@ public final class Main {
     try {
       IngestFlags flags = IngestFlags.parse(args);
       if (flags.help) {
-        IngestFlags.commandLine(flags).usage(System.out);
+        FlagText.printHelp(IngestFlags.commandLine(flags), "central-ingest " + CentralIngest.VERSION
+            + ": the fleet's ingest endpoint. Authenticates each robot by its token, writes ahead to disk and"
+            + " forwards to VictoriaMetrics; readers query through it with their own tokens.", System.out);
         return;
       }
       if (flags.version) {
@@ -38,7 +41,7 @@ public final class Main {
       }
       cfg = flags.validate();
     } catch (IngestFlags.FlagException e) {
-      System.err.println("central-ingest: " + e.getMessage());
+      e.getMessage().lines().forEach(line -> System.err.println("central-ingest: " + line));
       System.exit(2);
       return;
     }

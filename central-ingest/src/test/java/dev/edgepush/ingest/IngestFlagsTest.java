@@ -7,6 +7,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 class IngestFlagsTest {
+  /** A tokens file that exists: a missing one is an error of its own (below). */
+  static final String TOKENS = tokensFile();
+
+  private static String tokensFile() {
+    try {
+      java.nio.file.Path t = java.nio.file.Files.createTempFile("tokens", ".txt");
+      t.toFile().deleteOnExit();
+      return t.toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void aMissingTokensFileIsOneLineSayingHowToCreateIt() {
+    assertEquals("-auth.tokensFile=/nope/tokens: no such file (nor does its directory /nope); give the path of an"
+        + " existing file (create it and its first token with: central-ingest token add robot <name>"
+        + " -auth.tokensFile=/nope/tokens)", error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/nope/tokens"));
+  }
+
+  @Test
+  void aMisspeltFlagGetsASuggestion() {
+    assertEquals("unknown flag -auth.tokenFile=/t: did you mean -auth.tokensFile? (central-ingest -help lists the"
+        + " flags)", error("-remoteWrite.url=http://a/w", "-auth.tokenFile=/t"));
+    assertEquals("unknown flag -frobnicate (central-ingest -help lists the flags)", error("-frobnicate"));
+  }
+
   private static String error(String... args) {
     return assertThrows(IngestFlags.FlagException.class, () -> IngestFlags.parse(args).validate()).getMessage();
   }
@@ -14,7 +41,7 @@ class IngestFlagsTest {
   @Test
   void defaultsFollowTheIssue() throws Exception {
     IngestFlags.Config c = IngestFlags.parse(new String[] {"-remoteWrite.url=http://vm:8428/api/v1/write",
-        "-auth.tokensFile", "/etc/t"}).validate();
+        "-auth.tokensFile", TOKENS}).validate();
     assertEquals(8427, c.listenPort());
     assertEquals(32_000_000, c.maxRequestBytes());
     assertEquals(8L * 32_000_000, c.maxDecompressedBytes());
@@ -25,40 +52,40 @@ class IngestFlagsTest {
 
   @Test
   void remoteWriteQueuesIsChecked() throws Exception {
-    IngestFlags.Config c = IngestFlags.parse(new String[] {"-remoteWrite.url=http://a/w", "-auth.tokensFile=/t",
+    IngestFlags.Config c = IngestFlags.parse(new String[] {"-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS,
         "-remoteWrite.queues=8"}).validate();
     assertEquals(8, c.remoteWriteQueues());
-    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-remoteWrite.queues=0")
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS, "-remoteWrite.queues=0")
         .contains("-remoteWrite.queues=0"));
-    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-remoteWrite.queues=65")
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS, "-remoteWrite.queues=65")
         .contains("-remoteWrite.queues=65"));
   }
 
   @Test
   void queryUrlAndOfflineAfterAreChecked() throws Exception {
-    IngestFlags.Config c = IngestFlags.parse(new String[] {"-remoteWrite.url=http://a/w", "-auth.tokensFile=/t",
+    IngestFlags.Config c = IngestFlags.parse(new String[] {"-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS,
         "-query.url=http://vmselect:8481/select/{tenant}/prometheus", "-fleet.offlineAfter=30s"}).validate();
     assertTrue(c.query().perTenant());
     assertEquals(java.time.Duration.ofSeconds(30), c.fleetOfflineAfter());
-    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-query.url=http://vm:8428/api/v1/query")
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS, "-query.url=http://vm:8428/api/v1/query")
         .contains("-query.url"));
-    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-fleet.offlineAfter=soon")
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS, "-fleet.offlineAfter=soon")
         .contains("-fleet.offlineAfter=soon"));
-    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-fleet.offlineAfter=0")
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS, "-fleet.offlineAfter=0")
         .contains("-fleet.offlineAfter"));
   }
 
   @Test
   void badFlagsAreReportedByName() {
     assertTrue(error("-nope=1").contains("-nope"));
-    assertTrue(error("-auth.tokensFile=/t").contains("-remoteWrite.url is required"));
+    assertTrue(error("-auth.tokensFile=" + TOKENS).contains("-remoteWrite.url is required"));
     assertTrue(error("-remoteWrite.url=http://a/api/v1/write").contains("-auth.tokensFile"));
-    assertTrue(error("-remoteWrite.url=vm:8428", "-auth.tokensFile=/t").contains("-remoteWrite.url=vm:8428"));
+    assertTrue(error("-remoteWrite.url=vm:8428", "-auth.tokensFile=" + TOKENS).contains("-remoteWrite.url=vm:8428"));
     assertTrue(error("-remoteWrite.url=http://a/insert/{tenant}/prometheus/api/v1/write",
-        "-remoteWrite.url=http://b/api/v1/write", "-auth.tokensFile=/t").contains("{tenant}"));
-    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-query.url=nope").contains("-query.url"));
-    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-maxRequestBytes=lots").contains("-maxRequestBytes"));
-    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-httpListenAddr=8427").contains("-httpListenAddr"));
-    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=/t", "-wal.maxDiskBytes=-3").contains("-wal.maxDiskBytes"));
+        "-remoteWrite.url=http://b/api/v1/write", "-auth.tokensFile=" + TOKENS).contains("{tenant}"));
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS, "-query.url=nope").contains("-query.url"));
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS, "-maxRequestBytes=lots").contains("-maxRequestBytes"));
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS, "-httpListenAddr=8427").contains("-httpListenAddr"));
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS, "-wal.maxDiskBytes=-3").contains("-wal.maxDiskBytes"));
   }
 }

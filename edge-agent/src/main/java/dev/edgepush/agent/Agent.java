@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.agent.flags.Plural;
 import dev.edgepush.agent.httpserver.HttpServerGuards;
 import dev.edgepush.agent.scrape.HttpScraper;
 import dev.edgepush.agent.scrape.ScrapeLoop;
@@ -53,6 +54,8 @@ public final class Agent implements AutoCloseable {
   private final Function<ScrapeTarget, ScrapeLoop> newLoop;
   private final AgentMetrics metrics; // what is not per remote: samples scraped, local pushes
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** When this agent started: its uptime on /targets. */
+  private final long startedMs;
   /**
    * Longest the orderly stop waits for scrapes in flight to be written: long enough for a
    * local target, short enough that the whole stop stays well inside systemd's 90 s default
@@ -64,6 +67,7 @@ public final class Agent implements AutoCloseable {
 
   public Agent(AgentFlags.Config cfg, ScrapeConfig scrape) throws IOException, InterruptedException {
     LongSupplier clock = System::currentTimeMillis;
+    startedMs = clock.getAsLong();
     metrics = new AgentMetrics(clock);
     // One event loop for scrapes, the status server and the remote-write connections.
     loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -96,7 +100,8 @@ public final class Agent implements AutoCloseable {
     LocalPush push = new LocalPush(fanOut, metrics, clock, cfg.maxInsertBytes(), cfg.extraLabels());
     List<AgentMetrics> perRemote = remotes.stream().map(r -> r.metrics).toList();
     status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), () -> AgentMetrics.render(metrics, perRemote),
-        () -> TargetsPage.render(scrapeLoops.stream().map(ScrapeLoop::status).toList(), remotes, clock.getAsLong()),
+        () -> TargetsPage.render(scrapeLoops.stream().map(ScrapeLoop::status).toList(), remotes, startedMs,
+            clock.getAsLong()),
         push, cfg.maxInsertBytes(), new HttpServerGuards(cfg.http(), metrics.httpClosed));
     scrapeLoops.forEach(ScrapeLoop::start);
     if (fileSd != null) {
@@ -106,8 +111,8 @@ public final class Agent implements AutoCloseable {
     // Once a second, cap or no cap: delivered files are deleted, and between two checks the
     // buffer grows by about a second of scrapes past its cap (DiskBuffer.enforceCap).
     loop.scheduleWithFixedDelay(this::enforceCap, 1, 1, TimeUnit.SECONDS);
-    log.info("edge-agent {} started: {} targets, {} remote(s) {}, status and local push on http://{}:{}/targets",
-        VERSION, scrapeLoops.size(), remotes.size(),
+    log.info("edge-agent {} started: {}, {} {}, status and local push on http://{}:{}/targets",
+        VERSION, Plural.of(scrapeLoops.size(), "target"), Plural.of(remotes.size(), "remote"),
         remotes.stream().map(r -> r.spec.label() + " (buffer " + r.buffer.directory() + ")").toList(),
         cfg.listenHost(), status.port());
   }
@@ -210,8 +215,8 @@ public final class Agent implements AutoCloseable {
       scrapeLoops.add(sl);
       sl.start();
     }
-    log.info("file_sd_configs changed: {} targets started, {} stopped, {} scraped now", wanted.size(), stopped,
-        scrapeLoops.size());
+    log.info("file_sd_configs changed: {} started, {} stopped, {} scraped now", Plural.of(wanted.size(), "target"),
+        stopped, scrapeLoops.size());
   }
 
   private void enforceCap() {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import dev.edgepush.agent.flags.FlagText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -216,11 +217,35 @@ public final class AgentFlags {
       // the listener's -http.* limits (issue 11)
       HttpServerLimits http) {}
 
-  /** Thrown for a flag that is unknown or has a bad value; the message names it. */
+  /**
+   * Thrown for flags that are unknown or have a bad value; each problem is one line that names its
+   * flag. {@link #validate} reports every bad value at once (one line each).
+   */
   public static final class FlagException extends Exception {
+    private final List<String> problems;
+
     public FlagException(String message) {
       super(message);
+      this.problems = List.of(message);
     }
+
+    FlagException(List<String> problems) {
+      super(String.join("\n", problems));
+      this.problems = List.copyOf(problems);
+    }
+
+    /** One line per problem. */
+    public List<String> problems() {
+      return problems;
+    }
+  }
+
+  /** Problems found by {@link #validate} so far; it goes on past each so that all are reported. */
+  private final List<String> problems = new ArrayList<>();
+
+  /** Records a bad value and goes on; {@link #validate} throws them all at its end. */
+  private void problem(String message) {
+    problems.add(message);
   }
 
   public static CommandLine commandLine(AgentFlags flags) {
@@ -233,84 +258,97 @@ public final class AgentFlags {
     try {
       commandLine(f).parseArgs(args);
     } catch (CommandLine.UnmatchedArgumentException e) {
-      String unmatched = e.getUnmatched().get(0);
-      String vmagentFlag = VmagentFlags.unsupported(unmatched);
-      if (vmagentFlag != null) {
-        throw new FlagException(vmagentFlag + " is a vmagent flag that edge-agent does not support yet"
-            + " (edge-agent -help lists the flags it supports)");
+      List<String> unknown = new ArrayList<>();
+      for (String unmatched : e.getUnmatched()) {
+        unknown.add(VmagentFlags.unknownFlag(commandLine(new AgentFlags()), unmatched));
       }
-      throw new FlagException("unknown flag " + unmatched + " (edge-agent -help lists the flags)");
+      throw new FlagException(unknown);
     } catch (CommandLine.ParameterException e) {
       throw new FlagException(e.getMessage());
     }
     return f;
   }
 
-  /** Checks every value; the first bad one is reported with its flag name. */
+  /** Checks every value; every bad one is reported (one line each) with its flag name. */
   public Config validate() throws FlagException {
+    problems.clear();
     if (remoteWriteUrls.isEmpty() && !dryRun) {
-      throw new FlagException("-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
+      problem("-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
     }
     for (String u : remoteWriteUrls) {
-      checkUrl(u);
+      String bad = checkUrl(u);
+      if (bad != null) {
+        problem(bad);
+      }
     }
     String url = remoteWriteUrls.isEmpty() ? null : remoteWriteUrls.get(0); // none only with -dryRun
     long maxDisk = bytes("-remoteWrite.maxDiskUsagePerURL", maxDiskUsagePerUrl);
     Duration sync = duration("-buffer.syncInterval", syncInterval);
     Duration flush = duration("-remoteWrite.flushInterval", flushInterval);
-    if (flush.isZero()) {
-      throw new FlagException("-remoteWrite.flushInterval=" + flushInterval + ": must be more than 0");
+    if (flush != null && flush.isZero()) {
+      problem("-remoteWrite.flushInterval=" + flushInterval + ": must be more than 0");
     }
     Duration send = duration("-remoteWrite.sendTimeout", sendTimeout);
-    if (send.isZero()) {
-      throw new FlagException("-remoteWrite.sendTimeout=" + sendTimeout + ": must be more than 0");
+    if (send != null && send.isZero()) {
+      problem("-remoteWrite.sendTimeout=" + sendTimeout + ": must be more than 0");
     }
     if (maxRowsPerBlock <= 0) {
-      throw new FlagException("-remoteWrite.maxRowsPerBlock=" + maxRowsPerBlock + ": must be more than 0");
+      problem("-remoteWrite.maxRowsPerBlock=" + maxRowsPerBlock + ": must be more than 0");
     }
     long block = bytes("-remoteWrite.maxBlockSize", maxBlockSize);
-    if (block <= 0 || block > Integer.MAX_VALUE / 2) {
-      throw new FlagException("-remoteWrite.maxBlockSize=" + maxBlockSize + ": must be between 1 and 1GB");
+    if (block != BAD && (block <= 0 || block > Integer.MAX_VALUE / 2)) {
+      problem("-remoteWrite.maxBlockSize=" + maxBlockSize + ": must be between 1 and 1GB");
     }
     long scrapeMax = bytes("-promscrape.maxScrapeSize", maxScrapeSize);
-    if (scrapeMax <= 0 || scrapeMax > Integer.MAX_VALUE / 2) {
-      throw new FlagException("-promscrape.maxScrapeSize=" + maxScrapeSize + ": must be between 1 and 1GB");
+    if (scrapeMax != BAD && (scrapeMax <= 0 || scrapeMax > Integer.MAX_VALUE / 2)) {
+      problem("-promscrape.maxScrapeSize=" + maxScrapeSize + ": must be between 1 and 1GB");
     }
     Map<String, String> extra = new TreeMap<>();
     for (String l : labels) {
       int eq = l.indexOf('=');
       String name = eq < 0 ? l : l.substring(0, eq);
       if (eq <= 0 || !name.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
-        throw new FlagException("-remoteWrite.label=" + l + ": expected name=value with a valid label name, e.g. -remoteWrite.label=robot=r17");
+        problem("-remoteWrite.label=" + l + ": expected name=value with a valid label name, e.g. -remoteWrite.label=robot=r17");
+        continue;
       }
       extra.put(name, l.substring(eq + 1));
     }
     int colon = httpListenAddr.lastIndexOf(':');
-    int port;
+    int port = 0;
     try {
       port = Integer.parseInt(httpListenAddr.substring(colon + 1));
       if (colon < 0 || port < 0 || port > 65535) {
         throw new NumberFormatException();
       }
     } catch (NumberFormatException e) {
-      throw new FlagException("-httpListenAddr=" + httpListenAddr + ": expected host:port or :port, e.g. :8429 or 127.0.0.1:8429");
+      problem("-httpListenAddr=" + httpListenAddr + ": expected host:port or :port, e.g. :8429 or 127.0.0.1:8429");
     }
-    String host = httpListenAddr.substring(0, colon);
+    String host = httpListenAddr.substring(0, Math.max(colon, 0));
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    List<RemoteSpec> remotes = RemoteSpec.fromFlags(this);
+    List<RemoteSpec> remotes = List.of();
+    try {
+      remotes = RemoteSpec.fromFlags(this);
+    } catch (FlagException e) {
+      problems.addAll(e.problems());
+    }
+    checkFiles();
     long insertMax = bytes("-maxInsertRequestSize", maxInsertRequestSize);
-    if (insertMax <= 0 || insertMax > Integer.MAX_VALUE / 2) {
-      throw new FlagException("-maxInsertRequestSize=" + maxInsertRequestSize + ": must be between 1 and 1GB");
+    if (insertMax != BAD && (insertMax <= 0 || insertMax > Integer.MAX_VALUE / 2)) {
+      problem("-maxInsertRequestSize=" + maxInsertRequestSize + ": must be between 1 and 1GB");
     }
     if (remoteWriteQueues != null && remoteWriteQueues < 1) {
-      throw new FlagException("-remoteWrite.queues=" + remoteWriteQueues + ": must be 1 or more");
+      problem("-remoteWrite.queues=" + remoteWriteQueues + ": must be 1 or more");
+    }
+    Duration fileSdCheck = fileSdCheck();
+    if (!problems.isEmpty()) {
+      throw new FlagException(problems);
     }
     return new Config(promscrapeConfig, url, tmpDataPath, maxDisk, sync, flush, send, maxRowsPerBlock,
         (int) block, remotes.isEmpty() ? null : remotes.get(0).bearerToken(),
         remotes.isEmpty() ? null : remotes.get(0).bearerTokenFile(), extra, host.isEmpty() ? "0.0.0.0" : host, port,
-        (int) scrapeMax, strictParse, suppressScrapeErrors, fileSdCheck(), dryRun,
+        (int) scrapeMax, strictParse, suppressScrapeErrors, fileSdCheck, dryRun,
         disableKeepAlive, remotes, relabelConfig, (int) insertMax, remoteWriteQueues, httpLimits());
   }
 
@@ -322,31 +360,51 @@ public final class AgentFlags {
     }
   }
 
-  private Duration fileSdCheck() throws FlagException {
+  private Duration fileSdCheck() {
     Duration d = duration("-promscrape.fileSDCheckInterval", fileSdCheckInterval);
-    if (d.isZero()) {
-      throw new FlagException("-promscrape.fileSDCheckInterval=" + fileSdCheckInterval + ": must be more than 0");
+    if (d != null && d.isZero()) {
+      problem("-promscrape.fileSDCheckInterval=" + fileSdCheckInterval + ": must be more than 0");
     }
     return d;
   }
 
-  private static void checkUrl(String url) throws FlagException {
+  /**
+   * Every file a flag names must be a readable file now: a missing token or TLS file would
+   * otherwise stop start-up with a Java stack trace instead of a line naming the flag.
+   */
+  private void checkFiles() {
+    List<String> files = new ArrayList<>();
+    String scrape = FlagText.unreadableFile("-promscrape.config", promscrapeConfig);
+    if (scrape != null) {
+      files.add(scrape);
+    }
+    String relabel = FlagText.unreadableFile("-remoteWrite.relabelConfig", relabelConfig);
+    if (relabel != null) {
+      files.add(relabel);
+    }
+    files.addAll(FlagText.unreadableFiles("-remoteWrite.urlRelabelConfig", urlRelabelConfigs));
+    files.addAll(FlagText.unreadableFiles("-remoteWrite.bearerTokenFile", bearerTokenFiles));
+    files.addAll(FlagText.unreadableFiles("-remoteWrite.basicAuth.passwordFile", basicAuthPasswordFiles));
+    files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsCAFile", tlsCaFiles));
+    files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsCertFile", tlsCertFiles));
+    files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsKeyFile", tlsKeyFiles));
+    files.forEach(this::problem);
+  }
+
+  /** The problem with {@code url}, or null when it is an http(s) URL. */
+  private static String checkUrl(String url) {
     try {
       java.net.URI u = java.net.URI.create(url);
       if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
         throw new IllegalArgumentException("not an http(s) URL");
       }
+      return null;
     } catch (IllegalArgumentException e) {
-      throw new FlagException("-remoteWrite.url=" + Agent.redact(url)
-          + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write");
+      return "-remoteWrite.url=" + Agent.redact(url) + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write";
     }
   }
 
   static long bytesFlag(String flag, String value) throws FlagException {
-    return bytes(flag, value);
-  }
-
-  private static long bytes(String flag, String value) throws FlagException {
     try {
       return ByteSize.parse(value);
     } catch (IllegalArgumentException e) {
@@ -354,11 +412,26 @@ public final class AgentFlags {
     }
   }
 
-  private static Duration duration(String flag, String value) throws FlagException {
+  /** What {@link #bytes} returns for a value that is no size (its problem is recorded). */
+  private static final long BAD = Long.MIN_VALUE;
+
+  /** The size {@code value} means, or {@link #BAD} after recording why it is not one. */
+  private long bytes(String flag, String value) {
+    try {
+      return ByteSize.parse(value);
+    } catch (IllegalArgumentException e) {
+      problem(flag + "=" + value + ": " + e.getMessage());
+      return BAD;
+    }
+  }
+
+  /** The duration {@code value} means, or null after recording why it is not one. */
+  private Duration duration(String flag, String value) {
     try {
       return GoDuration.parse(value);
     } catch (IllegalArgumentException e) {
-      throw new FlagException(flag + "=" + value + ": " + e.getMessage());
+      problem(flag + "=" + value + ": " + e.getMessage());
+      return null;
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.agent.flags.FlagText;
 import dev.edgepush.compat.GlobalConfig;
 import dev.edgepush.compat.ScrapeConfig;
 import dev.edgepush.compat.ScrapeConfigException;
@@ -25,6 +26,11 @@ public final class Main {
   /** The orderly stop takes about 5 s at worst (scrape drain 3 s, push 2 s); this is its backstop. */
   static final long STOP_DEADLINE_MS = 15_000;
 
+  /** The first lines of {@code -help}. */
+  static final String SUMMARY = "edge-agent " + Agent.VERSION + ": scrapes Prometheus targets, writes every sample"
+      + " to a disk buffer first and pushes it with Prometheus remote write. Flags are vmagent's:"
+      + " -name=value or -name value.";
+
   private Main() {}
 
   public static void main(String[] args) throws Exception {
@@ -35,39 +41,50 @@ public final class Main {
     try {
       AgentFlags flags = AgentFlags.parse(args);
       if (flags.help) {
-        AgentFlags.commandLine(flags).usage(System.out);
+        FlagText.printHelp(AgentFlags.commandLine(flags), SUMMARY, System.out);
         return;
       }
       if (flags.version) {
         System.out.println("edge-agent " + Agent.VERSION);
         return;
       }
-      try {
-        cfg = flags.validate();
-      } catch (AgentFlags.FlagException e) {
-        if (flags.dryRun) { // vmagent's -dryRun reports every problem with exit code 1
-          System.err.println("edge-agent: " + e.getMessage());
-          System.exit(1);
+      if (flags.dryRun) { // vmagent's -dryRun reports every problem with exit code 1
+        List<String> flagProblems = List.of();
+        try {
+          flags.validate();
+        } catch (AgentFlags.FlagException e) {
+          flagProblems = e.problems();
         }
-        throw e;
-      }
-      if (cfg.dryRun()) {
-        System.exit(DryRun.check(cfg, System.out, System.err));
+        System.exit(DryRun.check(flags.promscrapeConfig, flags.strictParse, flagProblems, System.out, System.err));
         return;
       }
+      cfg = flags.validate();
       scrape = cfg.promscrapeConfig() == null
           ? new ScrapeConfig(GlobalConfig.defaults(), List.of())
           : ScrapeConfigReader.read(cfg.promscrapeConfig(), cfg.strictParse(), w -> log.warn("{}", w));
-    } catch (AgentFlags.FlagException | ScrapeConfigException e) {
-      System.err.println("edge-agent: " + e.getMessage());
+    } catch (AgentFlags.FlagException e) {
+      e.problems().forEach(p -> System.err.println("edge-agent: " + p));
+      System.exit(2);
+      return;
+    } catch (ScrapeConfigException e) {
+      e.problems().forEach(p -> System.err.println("edge-agent: " + p));
       System.exit(2);
       return;
     } catch (IOException e) {
-      System.err.println("edge-agent: cannot read -promscrape.config: " + e);
+      System.err.println("edge-agent: -promscrape.config: cannot read it: " + e.getMessage());
       System.exit(2);
       return;
     }
-    Agent agent = new Agent(cfg, scrape);
+    Agent agent;
+    try {
+      agent = new Agent(cfg, scrape);
+    } catch (IOException e) {
+      // A file a flag names with bad content (an empty token, a bad PEM, a bad relabel config), or a
+      // buffer directory that cannot be written: one line, not a stack trace.
+      System.err.println("edge-agent: cannot start: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     CountDownLatch stopRequested = new CountDownLatch(1);
     String[] received = {""};
     for (String name : new String[] {"TERM", "INT"}) {

@@ -43,11 +43,11 @@ final class Remote {
     this.urlRelabeler = urlRelabel.isEmpty() ? null : new SeriesRelabeler(urlRelabel, Map.of());
     String token = spec.bearerToken();
     if (spec.bearerTokenFile() != null) {
-      token = RemoteWriteClient.readTokenFile(spec.bearerTokenFile());
+      token = secret("-remoteWrite.bearerTokenFile", spec.bearerTokenFile(), "bearer token");
     }
     String password = spec.basicAuthPassword();
     if (spec.basicAuthPasswordFile() != null) {
-      password = RemoteWriteClient.readSecretFile(spec.basicAuthPasswordFile(), "basic auth password");
+      password = secret("-remoteWrite.basicAuth.passwordFile", spec.basicAuthPasswordFile(), "basic auth password");
     }
     RemoteTls tls = new RemoteTls(spec.tlsCaFile(), spec.tlsCertFile(), spec.tlsKeyFile(),
         spec.tlsInsecureSkipVerify(), spec.tlsServerName());
@@ -79,5 +79,15 @@ final class Remote {
       sender.rateLimiter(new RateLimiter(spec.rateLimitBytesPerSecond()));
     }
     this.senderThread = new Thread(sender, "edge-agent-sender-" + spec.number());
+  }
+
+  /** The secret in {@code file}; a problem with it names the flag and the file, in one line. */
+  private static String secret(String flag, Path file, String what) throws IOException {
+    try {
+      return RemoteWriteClient.readSecretFile(file, what);
+    } catch (IOException e) {
+      String why = e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
+      throw new IOException(flag + "=" + file + ": " + why, e);
+    }
   }
 }

@@ -36,7 +36,7 @@ class DryRunTest {
     Files.createDirectories(dir.resolve("sd"));
     Files.writeString(dir.resolve("sd/ok.json"), "[{\"targets\": [\"x:1\"]}]");
     assertEquals(0, dryRun("-dryRun", "-promscrape.config=" + config));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("is valid: 1 jobs, 1 file_sd files"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("is valid: 1 job, 1 file_sd file"));
   }
 
   @Test
@@ -81,5 +81,21 @@ class DryRunTest {
     assertEquals(false, AgentFlags.parse(new String[] {"-remoteWrite.url=http://h/api/v1/write",
         "-promscrape.disableKeepAlive=false"}).validate().disableKeepAlive());
     assertEquals(Duration.ofSeconds(5), cfg.fileSdCheckInterval());
+  }
+
+  @Test
+  void filesTheScrapeConfigNamesAreCheckedAsVmagentDoes() throws Exception {
+    Path config = dir.resolve("scrape.yml");
+    Files.writeString(config, "scrape_configs:\n"
+        + "  - job_name: a\n    bearer_token_file: token\n    static_configs: [{targets: ['h:1']}]\n"
+        + "  - job_name: b\n    scheme: https\n    tls_config: {ca_file: ca.pem}\n"
+        + "    static_configs: [{targets: ['h:1']}]\n");
+    assertEquals(1, dryRun("-dryRun", "-promscrape.config=" + config));
+    // vmagent 1.79.5 refuses a config whose ca_file is missing, and reads bearer_token_file at each scrape
+    assertTrue(err().contains("edge-agent: " + config + ": job 'b': tls_config.ca_file " + dir.resolve("ca.pem")
+        + ": no such file"), err());
+    assertTrue(err().contains("edge-agent: warning: " + config + ": job 'a': bearer_token_file "
+        + dir.resolve("token") + ": no such file; every scrape of this job fails until it is there"), err());
+    assertTrue(err().contains("edge-agent: -dryRun: 1 error"), err());
   }
 }

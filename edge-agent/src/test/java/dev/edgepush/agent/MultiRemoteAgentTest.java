@@ -169,7 +169,8 @@ class MultiRemoteAgentTest {
     assertEquals(3, metric("edge_agent_buffer_pending_samples", dead2));
 
     String page = get("/targets");
-    assertTrue(page.contains("1:" + url(good)) && page.contains("2:" + url(dead)), page);
+    assertTrue(page.contains(url(good) + " (-remoteWrite.url #1)") && page.contains(url(dead) + " (-remoteWrite.url #2)"),
+        page);
     assertTrue(Files.isDirectory(tmp.resolve("data/persistent-queue")
         .resolve(agent.remotes().get(1).spec.directoryName())));
   }

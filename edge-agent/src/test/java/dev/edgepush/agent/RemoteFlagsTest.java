@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** -remoteWrite.* per-URL flags, and the answer for vmagent flags edge-agent lacks. */
 class RemoteFlagsTest {
@@ -40,13 +41,14 @@ class RemoteFlagsTest {
   }
 
   @Test
-  void anEmptyValueLeavesThatUrlWithoutIt() throws Exception {
+  void anEmptyValueLeavesThatUrlWithoutIt(@TempDir Path dir) throws Exception {
+    Path pw = java.nio.file.Files.writeString(dir.resolve("pw"), "secret\n"); // a named file must exist
     AgentFlags.Config c = config("-remoteWrite.url=http://a/w", "-remoteWrite.url=http://b/w",
         "-remoteWrite.basicAuth.username=", "-remoteWrite.basicAuth.username=bob",
-        "-remoteWrite.basicAuth.passwordFile=", "-remoteWrite.basicAuth.passwordFile=/etc/pw");
+        "-remoteWrite.basicAuth.passwordFile=", "-remoteWrite.basicAuth.passwordFile=" + pw);
     assertNull(c.remotes().get(0).basicAuthUsername());
     assertEquals("bob", c.remotes().get(1).basicAuthUsername());
-    assertEquals(Path.of("/etc/pw"), c.remotes().get(1).basicAuthPasswordFile());
+    assertEquals(pw, c.remotes().get(1).basicAuthPasswordFile());
   }
 
   @Test

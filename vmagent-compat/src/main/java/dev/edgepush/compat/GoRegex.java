@@ -14,8 +14,10 @@ import java.util.regex.PatternSyntaxException;
  *
  * <p>Translated from RE2 to Java:
  * <ul>
- *   <li>named groups {@code (?P<name>re)} and {@code (?<name>re)} (Java does not allow {@code _} in group
- *       names, so groups are renamed internally; {@code ${name}} in replacements still works);</li>
+ *   <li>named groups {@code (?P<name>re)} (Java does not allow {@code _} in group names, so groups are
+ *       renamed internally; {@code ${name}} in replacements still works);</li>
+ *   <li>octal escapes ({@code \0}, {@code \101}), Unicode classes {@code \pL}, {@code \p{Greek}},
+ *       {@code \p{^Greek}}, {@code \p{Any}} (Go's category and script names only);</li>
  *   <li>{@code .} matches anything but {@code \n}, as in RE2 (Java also stops at {@code \r} and other line
  *       terminators unless told otherwise); {@code (?i)} folds Unicode case, as in RE2;</li>
  *   <li>{@code $} outside {@code (?m)} means end of text (Java's would also match before a final
@@ -23,10 +25,18 @@ import java.util.regex.PatternSyntaxException;
  *   <li>POSIX classes inside brackets ({@code [[:alpha:]]}, {@code [[:^digit:]]}); a {@code [} or
  *       {@code &&} inside brackets is literal; a {@code {} that does not start a repetition is literal.</li>
  * </ul>
- * Rejected with an error, as RE2 does: back-references ({@code \1}), possessive quantifiers ({@code a*+}),
- * the ungreedy flag {@code (?U)} (Java has no equivalent) and {@code \C}. Accepted although RE2 rejects
- * them (so a config that works here may fail in vmagent): look-around and atomic groups. Known small
- * differences: {@code \s} also matches vertical tab; {@code \b} uses Java's notion of a word character.
+ * Rejected with an error, as vmagent 1.79.5 (Go's regexp) does, so that a fleet switched from vmagent
+ * fails on the same configs rather than matching differently: look-ahead and look-behind
+ * ({@code (?=}, {@code (?!}, {@code (?<=}, {@code (?<!}), atomic groups {@code (?>}, {@code (?<name>re)}
+ * (Go accepts it only from 1.22 on), comments {@code (?#}, any flag but {@code imsU}, back-references
+ * ({@code \1}, {@code \k<n>}, {@code \g1}), nested and possessive repetitions ({@code a*+},
+ * {@code a**}, {@code x{2}{3}}), repeat counts over 1000, and every escape Go does not know ({@code \Z},
+ * {@code \G}, {@code \R}, {@code \X}, {@code \h}, {@code \e}, {@code \cX}, {@code \u0041},
+ * {@code \N{..}}, {@code \C}, {@code \p{Alpha}}, {@code \p{javaLowerCase}}, ...). One difference is
+ * left: the ungreedy flag {@code (?U)}, which vmagent accepts, is rejected here (Java has no
+ * equivalent). {@code GoRegexVmagentParityTest} checks these verdicts against the real vmagent. Known small
+ * differences in matching: {@code \s} also matches vertical tab; {@code \b} uses Java's notion of a word
+ * character.
  *
  * <p>Anchoring follows vmagent: {@link #anchored} patterns match the whole string (a leading {@code ^} and
  * trailing {@code $} are redundant and removed), {@link #unanchored} ones (for {@code replace_all} and
@@ -43,6 +53,16 @@ final class GoRegex {
     private static final String META = "\\.+*?()|[]{}^$";
     private static final Pattern REPETITION = Pattern.compile("\\{[0-9]+(,[0-9]*)?\\}");
     private static final Pattern FLAG_GROUP = Pattern.compile("\\(\\?([a-zA-Z]*)[:)-]");
+    /** Go's largest repeat count in {@code {n,m}}. */
+    private static final int MAX_REPEAT_COUNT = 1000;
+    /** Escapes Go knows outside a character class (letters and digits; other ASCII punctuation is literal). */
+    private static final String GO_ESCAPES = "AbBzdDsSwWpPQafnrtvx";
+    /** Escapes Go knows inside a character class. */
+    private static final String GO_CLASS_ESCAPES = "dDsSwWpPafnrtvx";
+    /** Go's Unicode general categories ({@code \p{Lu}}); scripts are checked against the JDK's list. */
+    private static final Set<String> GO_CATEGORIES = Set.of("C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo",
+            "Lt", "Lu", "M", "Mc", "Me", "Mn", "N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps",
+            "S", "Sc", "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs");
 
     /**
      * vmagent's default {@code regex}: matches anything, and group 1 is the whole value. Declared after the
@@ -221,9 +241,14 @@ final class GoRegex {
                         out.append("\\{");
                         i++;
                     } else {
+                        checkRepeatCount(re, i, end);
                         out.append(re, i, end);
                         i = end;
-                        checkNotPossessive(re, i);
+                        if (i < n && re.charAt(i) == '?') {
+                            out.append('?');
+                            i++;
+                        }
+                        checkNotNested(re, i);
                     }
                     break;
                 case '*':
@@ -234,9 +259,8 @@ final class GoRegex {
                     if (i < n && re.charAt(i) == '?') {
                         out.append('?');
                         i++;
-                    } else {
-                        checkNotPossessive(re, i);
                     }
+                    checkNotNested(re, i);
                     break;
                 default:
                     out.append(c);
@@ -256,10 +280,28 @@ final class GoRegex {
         return false;
     }
 
-    private static void checkNotPossessive(String re, int i) {
-        if (i < re.length() && re.charAt(i) == '+') {
+    /** Go rejects a repetition of a repetition ({@code a**}, {@code x{2}{3}}, possessive {@code a*+}). */
+    private static void checkNotNested(String re, int i) {
+        if (i >= re.length()) {
+            return;
+        }
+        char c = re.charAt(i);
+        if (c == '*' || c == '+' || c == '?' || (c == '{' && repetitionEnd(re, i) >= 0)) {
             throw new IllegalArgumentException("cannot parse regex \"" + re
-                    + "\": invalid nested repetition operator at " + i + " (RE2 has no possessive quantifiers)");
+                    + "\": invalid nested repetition operator at " + i + " (RE2 has no possessive quantifiers"
+                    + " and no repetition of a repetition)");
+        }
+    }
+
+    private static void checkRepeatCount(String re, int start, int end) {
+        String body = re.substring(start + 1, end - 1);
+        int comma = body.indexOf(',');
+        long min = Long.parseLong(comma < 0 ? body : body.substring(0, comma));
+        String maxText = comma < 0 ? body : body.substring(comma + 1);
+        long max = maxText.isEmpty() ? min : Long.parseLong(maxText);
+        if (min > MAX_REPEAT_COUNT || max > MAX_REPEAT_COUNT || max < min) {
+            throw new IllegalArgumentException("cannot parse regex \"" + re + "\": invalid repeat count "
+                    + re.substring(start, end) + " (at most " + MAX_REPEAT_COUNT + ", the minimum first)");
         }
     }
 
@@ -275,12 +317,26 @@ final class GoRegex {
             throw new IllegalArgumentException("cannot parse regex \"" + re + "\": trailing backslash");
         }
         char e = re.charAt(i + 1);
-        if (e >= '1' && e <= '9') {
-            throw new IllegalArgumentException("cannot parse regex \"" + re + "\": back-references such as \\"
-                    + e + " are not supported by RE2");
+        boolean octalNext = i + 2 < re.length() && re.charAt(i + 2) >= '0' && re.charAt(i + 2) <= '7';
+        if (e == '0' || (e >= '1' && e <= '7' && octalNext)) {
+            // Go: \0, \01, \101 are octal (up to three digits); Java reads \1.. as back-references.
+            int end = i + 2;
+            while (end < re.length() && end < i + 4 && re.charAt(end) >= '0' && re.charAt(end) <= '7') {
+                end++;
+            }
+            out.append("\\x{").append(Integer.toHexString(Integer.parseInt(re.substring(i + 1, end), 8))).append('}');
+            return end;
         }
-        if (e == 'C') {
-            throw new IllegalArgumentException("cannot parse regex \"" + re + "\": \\C is not supported");
+        if (e >= '1' && e <= '9') {
+            throw new IllegalArgumentException("cannot parse regex \"" + re + "\": invalid escape sequence \\"
+                    + e + " (back-references are not supported by RE2)");
+        }
+        if (e >= 0x80 || (Character.isLetterOrDigit(e) && (inClass ? GO_CLASS_ESCAPES : GO_ESCAPES).indexOf(e) < 0)) {
+            throw new IllegalArgumentException("cannot parse regex \"" + re + "\": invalid escape sequence \\" + e
+                    + (inClass ? " inside [...]" : "") + " (not in Go's RE2)");
+        }
+        if (e == 'p' || e == 'P') {
+            return unicodeClass(re, i, out, inClass);
         }
         if (e == 'Q' && !inClass) {
             int end = re.indexOf("\\E", i + 2);
@@ -290,6 +346,68 @@ final class GoRegex {
         }
         out.append(re, i, i + 2);
         return i + 2;
+    }
+
+    /** {@code \pL}, {@code \p{Greek}}, {@code \p{^Lu}}, {@code \P{Any}}, as Go reads them. */
+    private static int unicodeClass(String re, int i, StringBuilder out, boolean inClass) {
+        boolean negated = re.charAt(i + 1) == 'P';
+        String name;
+        int end;
+        if (i + 2 < re.length() && re.charAt(i + 2) == '{') {
+            int close = re.indexOf('}', i + 3);
+            if (close < 0) {
+                throw badClass(re, re.substring(i));
+            }
+            name = re.substring(i + 3, close);
+            end = close + 1;
+        } else if (i + 2 < re.length()) {
+            name = re.substring(i + 2, i + 3);
+            end = i + 3;
+        } else {
+            throw badClass(re, re.substring(i));
+        }
+        String raw = re.substring(i, end);
+        if (name.startsWith("^")) {
+            negated = !negated;
+            name = name.substring(1);
+        }
+        String java;
+        if (name.equals("Any")) {
+            if (negated && inClass) {
+                throw new IllegalArgumentException("cannot parse regex \"" + re + "\": " + raw
+                        + " inside [...] is not supported by edge-agent");
+            }
+            java = (negated ? "[^" : inClass ? "" : "[") + "\\x{0}-\\x{10FFFF}" + (inClass ? "" : "]");
+            out.append(java);
+            return end;
+        }
+        if (GO_CATEGORIES.contains(name)) {
+            java = name;
+        } else if (isGoScript(name)) {
+            java = "Is" + name;
+        } else {
+            throw badClass(re, raw);
+        }
+        out.append(negated ? "\\P{" : "\\p{").append(java).append('}');
+        return end;
+    }
+
+    /** A Unicode script as Go names it ({@code Greek}, {@code Old_Italic}): capitalised, no aliases. */
+    private static boolean isGoScript(String name) {
+        if (name.isEmpty() || !Character.isUpperCase(name.charAt(0)) || !name.matches("[A-Za-z_]+")) {
+            return false;
+        }
+        try {
+            return Character.UnicodeScript.valueOf(name.toUpperCase(java.util.Locale.ROOT))
+                    != Character.UnicodeScript.UNKNOWN;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static IllegalArgumentException badClass(String re, String raw) {
+        return new IllegalArgumentException("cannot parse regex \"" + re + "\": invalid character class range "
+                + raw + " (Go knows Unicode categories such as L or Lu, scripts such as Greek, and Any)");
     }
 
     private static int charClass(String re, int start, StringBuilder out) {
@@ -340,46 +458,65 @@ final class GoRegex {
 
     private static int group(String re, int i, StringBuilder out, Map<String, String> names) {
         int n = re.length();
-        if (i + 1 < n && re.charAt(i + 1) == '?') {
-            int j = i + 2;
-            boolean python = re.startsWith("P<", j);
-            if (python || (re.startsWith("<", j) && !re.startsWith("<=", j) && !re.startsWith("<!", j))) {
-                int nameStart = j + (python ? 2 : 1);
-                int close = re.indexOf('>', nameStart);
-                if (close < 0) {
-                    throw new IllegalArgumentException("cannot parse regex \"" + re + "\": invalid named capture");
-                }
-                String name = re.substring(nameStart, close);
-                if (!name.matches("[A-Za-z0-9_]+")) {
-                    throw new IllegalArgumentException("cannot parse regex \"" + re
-                            + "\": invalid named capture '" + name + "'");
-                }
-                if (names.containsKey(name)) {
-                    throw new IllegalArgumentException("cannot parse regex \"" + re
-                            + "\": duplicate capture group name '" + name + "'");
-                }
-                String javaName = "g" + names.size() + "x" + name.replaceAll("[^A-Za-z0-9]", "");
-                names.put(name, javaName);
-                out.append("(?<").append(javaName).append('>');
-                return close + 1;
+        if (i + 1 >= n || re.charAt(i + 1) != '?') {
+            out.append('(');
+            return i + 1;
+        }
+        int j = i + 2;
+        if (re.startsWith("P<", j)) {
+            int nameStart = j + 2;
+            int close = re.indexOf('>', nameStart);
+            if (close < 0) {
+                throw new IllegalArgumentException("cannot parse regex \"" + re + "\": invalid named capture");
             }
-            // flags: (?i) (?i:re) (?-s) ...
-            int k = j;
-            while (k < n && (Character.isLetter(re.charAt(k)) || re.charAt(k) == '-')) {
-                char f = re.charAt(k);
+            String name = re.substring(nameStart, close);
+            if (!name.matches("[A-Za-z0-9_]+")) {
+                throw new IllegalArgumentException("cannot parse regex \"" + re
+                        + "\": invalid named capture '" + name + "'");
+            }
+            if (names.containsKey(name)) {
+                throw new IllegalArgumentException("cannot parse regex \"" + re
+                        + "\": duplicate capture group name '" + name + "'");
+            }
+            String javaName = "g" + names.size() + "x" + name.replaceAll("[^A-Za-z0-9]", "");
+            names.put(name, javaName);
+            out.append("(?<").append(javaName).append('>');
+            return close + 1;
+        }
+        // Flags, as Go parses them: (?flags) or (?flags:re), flags from imsU with at most one '-'
+        // followed by at least one flag. Everything else after "(?" is Perl syntax Go rejects.
+        int k = j;
+        boolean minus = false;
+        boolean flagAfterMinus = false;
+        while (k < n && re.charAt(k) != ':' && re.charAt(k) != ')') {
+            char f = re.charAt(k);
+            if (f == '-' && !minus) {
+                minus = true;
+            } else if ("imsU".indexOf(f) >= 0) {
                 if (f == 'U') {
                     throw new IllegalArgumentException("cannot parse regex \"" + re
                             + "\": the ungreedy flag (?U) is not supported by edge-agent");
                 }
-                if (f != '-' && "imsU".indexOf(f) < 0) {
-                    throw new IllegalArgumentException("cannot parse regex \"" + re
-                            + "\": invalid or unsupported Perl syntax: (?" + f);
-                }
-                k++;
+                flagAfterMinus |= minus;
+            } else {
+                throw new IllegalArgumentException("cannot parse regex \"" + re
+                        + "\": invalid or unsupported Perl syntax: (?" + re.substring(j, k + 1)
+                        + " (RE2 has no look-around, atomic groups, (?<name>...) or back-references)");
             }
+            k++;
         }
-        out.append('(');
-        return i + 1;
+        if (k >= n) {
+            throw new IllegalArgumentException("cannot parse regex \"" + re + "\": missing closing )");
+        }
+        if (minus && !flagAfterMinus) {
+            throw new IllegalArgumentException("cannot parse regex \"" + re
+                    + "\": invalid or unsupported Perl syntax: (?" + re.substring(j, k + 1));
+        }
+        if (k == j && re.charAt(k) == ')') {
+            return k + 1; // "(?)": no flags, nothing to match; Go accepts it, Java does not
+        }
+        out.append(re, i, k + 1);
+        return k + 1;
     }
 
     @Override

@@ -52,27 +52,50 @@ public final class RelabelConfigReader {
 
     /** Reads a list of relabel configs at {@code path}; absent or null is no configs. */
     static Relabeler parseList(YamlNodes yaml, Node node, String path) throws ScrapeConfigException {
-        List<Node> items = yaml.sequence(node, path);
+        List<ScrapeConfigException> problems = new ArrayList<>();
+        Relabeler r = parseList(yaml, node, path, problems);
+        if (!problems.isEmpty()) {
+            throw ScrapeConfigException.of(problems);
+        }
+        return r;
+    }
+
+    /**
+     * As {@link #parseList(YamlNodes, Node, String)}, adding the problem of each bad item to {@code problems}
+     * and going on with the next one, so that every bad item is reported at once; the result then lacks them.
+     */
+    static Relabeler parseList(YamlNodes yaml, Node node, String path, List<ScrapeConfigException> problems) {
+        List<Node> items;
+        try {
+            items = yaml.sequence(node, path);
+        } catch (ScrapeConfigException e) {
+            problems.add(e);
+            return Relabeler.EMPTY;
+        }
         List<RelabelConfig> configs = new ArrayList<>(items.size());
         List<RelabelRule> rules = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
-            String itemPath = path + "[" + i + "]";
-            Node item = items.get(i);
-            if (YamlNodes.isNull(item) || !(item instanceof MappingNode)) {
-                throw yaml.typeError(item, itemPath, "a mapping");
-            }
-            Map<String, NodeTuple> entries = yaml.entries((MappingNode) item, itemPath);
-            RelabelConfig config = parseConfig(yaml, entries, itemPath);
             try {
-                rules.add(RelabelRule.compile(config));
-            } catch (RelabelRule.InvalidConfig e) {
-                NodeTuple at = e.field() == null ? null : entries.get(e.field());
-                if (at == null) {
-                    throw yaml.error(item, itemPath, e.getMessage());
+                String itemPath = path + "[" + i + "]";
+                Node item = items.get(i);
+                if (YamlNodes.isNull(item) || !(item instanceof MappingNode)) {
+                    throw yaml.typeError(item, itemPath, "a mapping");
                 }
-                throw yaml.error(at.getValueNode(), YamlNodes.join(itemPath, e.field()), e.getMessage());
+                Map<String, NodeTuple> entries = yaml.entries((MappingNode) item, itemPath);
+                RelabelConfig config = parseConfig(yaml, entries, itemPath);
+                try {
+                    rules.add(RelabelRule.compile(config));
+                } catch (RelabelRule.InvalidConfig e) {
+                    NodeTuple at = e.field() == null ? null : entries.get(e.field());
+                    if (at == null) {
+                        throw yaml.error(item, itemPath, e.getMessage());
+                    }
+                    throw yaml.error(at.getValueNode(), YamlNodes.join(itemPath, e.field()), e.getMessage());
+                }
+                configs.add(config);
+            } catch (ScrapeConfigException e) {
+                problems.add(e);
             }
-            configs.add(config);
         }
         return Relabeler.of(configs, rules);
     }

@@ -74,6 +74,17 @@ public final class ScrapeConfigReader {
     private final Path baseDir;
     private final boolean strictParse;
     private final Consumer<String> warnings;
+    /**
+     * Every problem found so far. Reading goes on past a bad key, job, target or relabel config, so that
+     * one run (above all {@code -dryRun}) reports every mistake of the file, not only the first.
+     */
+    private final List<ScrapeConfigException> problems = new ArrayList<>();
+
+    /** A part of the file that may be invalid. */
+    @FunctionalInterface
+    private interface Part<T> {
+        T read() throws ScrapeConfigException;
+    }
 
     private ScrapeConfigReader(String sourceName, Path baseDir, boolean strictParse, Consumer<String> warnings) {
         this.yaml = new YamlNodes(sourceName);
@@ -129,13 +140,33 @@ public final class ScrapeConfigReader {
         }
         Map<String, NodeTuple> entries = yaml.entries(top, "");
         checkKeys(entries, "", ConfigKeys.TOP, ConfigKeys.TOP_LATER, false);
-        GlobalConfig global = parseGlobal(value(entries, "global"));
+        GlobalConfig global = attempt(() -> parseGlobal(value(entries, "global")), GlobalConfig.defaults());
         List<ScrapeJob> jobs = new ArrayList<>();
-        List<Node> items = yaml.sequence(value(entries, "scrape_configs"), "scrape_configs");
+        List<Node> items = attempt(() -> yaml.sequence(value(entries, "scrape_configs"), "scrape_configs"),
+                List.of());
         for (int i = 0; i < items.size(); i++) {
-            jobs.add(parseJob(items.get(i), "scrape_configs[" + i + "]", global));
+            int n = i;
+            ScrapeJob job = attempt(() -> parseJob(items.get(n), "scrape_configs[" + n + "]", global), null);
+            if (job != null) {
+                jobs.add(job);
+            }
+        }
+        if (!problems.isEmpty()) {
+            List<ScrapeConfigException> inOrder = new ArrayList<>(problems);
+            inOrder.sort(java.util.Comparator.comparingInt(ScrapeConfigException::line)); // stable: file order
+            throw ScrapeConfigException.of(inOrder);
         }
         return new ScrapeConfig(global, jobs);
+    }
+
+    /** {@code part}, or {@code fallback} after recording its problem (the reader then goes on). */
+    private <T> T attempt(Part<T> part, T fallback) {
+        try {
+            return part.read();
+        } catch (ScrapeConfigException e) {
+            problems.add(e);
+            return fallback;
+        }
     }
 
     private GlobalConfig parseGlobal(Node node) throws ScrapeConfigException {
@@ -177,53 +208,66 @@ public final class ScrapeConfigReader {
                     "duplicate job_name '" + name + "' (lines " + first + " and " + line + ")");
         }
 
-        Duration interval = orDefault(yaml.duration(value(entries, "scrape_interval"), path + ".scrape_interval"),
-                global.scrapeInterval());
-        Duration timeout = orDefault(yaml.duration(value(entries, "scrape_timeout"), path + ".scrape_timeout"),
-                global.scrapeTimeout());
+        Duration interval = orDefault(attempt(() -> yaml.duration(value(entries, "scrape_interval"),
+                path + ".scrape_interval"), null), global.scrapeInterval());
+        Duration timeout = orDefault(attempt(() -> yaml.duration(value(entries, "scrape_timeout"),
+                path + ".scrape_timeout"), null), global.scrapeTimeout());
         if (timeout.compareTo(interval) > 0) {
             timeout = interval; // vmagent: limit scrape_timeout to scrape_interval
         }
 
         Node schemeNode = value(entries, "scheme");
-        String scheme = yaml.string(schemeNode, path + ".scheme");
-        if (scheme == null) {
-            scheme = "http";
-        } else if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw yaml.error(schemeNode, path + ".scheme", "'" + scheme + "' is not http or https");
-        }
+        String scheme = attempt(() -> {
+            String s = yaml.string(schemeNode, path + ".scheme");
+            if (s != null && !s.equals("http") && !s.equals("https")) {
+                throw yaml.error(schemeNode, path + ".scheme", "'" + s + "' is not http or https");
+            }
+            return s == null ? "http" : s;
+        }, "http");
 
-        String metricsPath = yaml.string(value(entries, "metrics_path"), path + ".metrics_path");
+        String metricsPath = attempt(() -> yaml.string(value(entries, "metrics_path"), path + ".metrics_path"), null);
         if (metricsPath == null || metricsPath.isEmpty()) {
             metricsPath = ScrapeJob.DEFAULT_METRICS_PATH;
         } else if (!metricsPath.startsWith("/")) {
             metricsPath = "/" + metricsPath; // Prometheus' URL building adds the slash too
         }
 
-        boolean honorLabels = yaml.bool(value(entries, "honor_labels"), path + ".honor_labels", false);
-        boolean honorTimestamps = yaml.bool(value(entries, "honor_timestamps"), path + ".honor_timestamps", true);
+        boolean honorLabels = attempt(() -> yaml.bool(value(entries, "honor_labels"), path + ".honor_labels", false),
+                false);
+        boolean honorTimestamps = attempt(() -> yaml.bool(value(entries, "honor_timestamps"),
+                path + ".honor_timestamps", true), true);
 
         List<StaticTarget> targets = new ArrayList<>();
         String staticPath = path + ".static_configs";
-        List<Node> statics = yaml.sequence(value(entries, "static_configs"), staticPath);
+        List<Node> statics = attempt(() -> yaml.sequence(value(entries, "static_configs"), staticPath), List.of());
         for (int i = 0; i < statics.size(); i++) {
-            parseStatic(statics.get(i), staticPath + "[" + i + "]", scheme, targets);
+            int n = i;
+            String s = scheme;
+            attempt(() -> {
+                parseStatic(statics.get(n), staticPath + "[" + n + "]", s, targets);
+                return null;
+            }, null);
         }
         Relabeler relabel = RelabelConfigReader.parseList(yaml, value(entries, "relabel_configs"),
-                path + ".relabel_configs");
+                path + ".relabel_configs", problems);
         Relabeler metricRelabel = RelabelConfigReader.parseList(yaml, value(entries, "metric_relabel_configs"),
-                path + ".metric_relabel_configs");
+                path + ".metric_relabel_configs", problems);
         List<Path> fileSd = new ArrayList<>();
         String fileSdPath = path + ".file_sd_configs";
-        List<Node> fileSds = yaml.sequence(value(entries, "file_sd_configs"), fileSdPath);
+        List<Node> fileSds = attempt(() -> yaml.sequence(value(entries, "file_sd_configs"), fileSdPath), List.of());
         for (int i = 0; i < fileSds.size(); i++) {
-            parseFileSd(fileSds.get(i), fileSdPath + "[" + i + "]", fileSd);
+            int n = i;
+            attempt(() -> {
+                parseFileSd(fileSds.get(n), fileSdPath + "[" + n + "]", fileSd);
+                return null;
+            }, null);
         }
-        SortedMap<String, List<String>> params = parseParams(value(entries, "params"), path + ".params");
-        ScrapeAuth auth = parseAuth(entries, path);
-        TlsConfig tls = parseTls(value(entries, "tls_config"), path + ".tls_config");
-        int sampleLimit = limit(value(entries, "sample_limit"), path + ".sample_limit");
-        int labelLimit = limit(value(entries, "label_limit"), path + ".label_limit");
+        SortedMap<String, List<String>> params = attempt(() -> parseParams(value(entries, "params"),
+                path + ".params"), new TreeMap<>());
+        ScrapeAuth auth = attempt(() -> parseAuth(entries, path), new ScrapeAuth(null, null, null, null, null));
+        TlsConfig tls = attempt(() -> parseTls(value(entries, "tls_config"), path + ".tls_config"), TlsConfig.DEFAULT);
+        int sampleLimit = attempt(() -> limit(value(entries, "sample_limit"), path + ".sample_limit"), 0);
+        int labelLimit = attempt(() -> limit(value(entries, "label_limit"), path + ".label_limit"), 0);
         return new ScrapeJob(name, interval, timeout, metricsPath, scheme, honorLabels, honorTimestamps, targets,
                 relabel, metricRelabel, fileSd, params, auth, tls, sampleLimit, labelLimit);
     }
@@ -354,19 +398,23 @@ public final class ScrapeConfigReader {
         for (int i = 0; i < targets.size(); i++) {
             Node target = targets.get(i);
             String targetPath = path + ".targets[" + i + "]";
-            String raw = yaml.string(target, targetPath);
-            if (raw == null) {
-                throw yaml.error(target, targetPath, "target must not be empty; write host:port, e.g. localhost:9100");
-            }
-            try {
-                out.add(new StaticTarget(Targets.normalize(raw, scheme), labels));
-            } catch (IllegalArgumentException e) {
-                throw yaml.error(target, targetPath, e.getMessage());
-            }
+            attempt(() -> {
+                String raw = yaml.string(target, targetPath);
+                if (raw == null) {
+                    throw yaml.error(target, targetPath,
+                            "target must not be empty; write host:port, e.g. localhost:9100");
+                }
+                try {
+                    out.add(new StaticTarget(Targets.normalize(raw, scheme), labels));
+                } catch (IllegalArgumentException e) {
+                    throw yaml.error(target, targetPath, e.getMessage());
+                }
+                return null;
+            }, null);
         }
     }
 
-    /** Fails on the first key (in file order) that is not in {@code supported}. */
+    /** Records every key (in file order) that is not in {@code supported}. */
     private void checkKeys(Map<String, NodeTuple> entries, String path, Set<String> supported, Set<String> later,
             boolean sdConfigs) throws ScrapeConfigException {
         for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
@@ -376,13 +424,15 @@ public final class ScrapeConfigReader {
             }
             Node keyNode = e.getValue().getKeyNode();
             if (later.contains(key) || (sdConfigs && key.endsWith("_sd_configs"))) {
-                throw yaml.error(keyNode, path, "'" + key + "' is not supported by edge-agent yet");
+                problems.add(yaml.error(keyNode, path, "'" + key + "' is not supported by edge-agent yet"));
+                continue;
             }
             String suggestion = ConfigKeys.suggest(key, supported);
             ScrapeConfigException unknown = yaml.error(keyNode, path, "unknown field '" + key + "'"
                     + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
             if (strictParse) {
-                throw unknown;
+                problems.add(unknown);
+                continue;
             }
             warnings.accept(unknown.getMessage() + "; skipped (-promscrape.config.strictParse=false)");
         }

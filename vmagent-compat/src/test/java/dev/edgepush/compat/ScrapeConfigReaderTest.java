@@ -274,4 +274,31 @@ class ScrapeConfigReaderTest {
         assertThrows(UnsupportedOperationException.class, () -> c.jobs().clear());
         assertThrows(UnsupportedOperationException.class, () -> c.global().externalLabels().put("c", "d"));
     }
+
+    @Test
+    void everyMistakeOfTheFileIsReportedInOneRead() {
+        String yaml = "global:\n"
+                + "  scrape_interval: soon\n"                         // 2
+                + "scrape_configs:\n"
+                + "  - job_name: a\n"
+                + "    scrape_intervl: 5s\n"                          // 5
+                + "    static_configs: [{targets: ['x:1:2']}]\n"      // 6
+                + "    relabel_configs:\n"
+                + "      - {action: keep, regex: 'a(?=b)'}\n"        // 8
+                + "      - {action: nope}\n"                          // 9
+                + "  - job_name: b\n"
+                + "    scheme: ftp\n"                                 // 11
+                + "    oauth2: {}\n"                                  // 12
+                + "  - job_name: a\n";                                // 13
+        ScrapeConfigException e = assertThrows(ScrapeConfigException.class, () -> parse(yaml));
+        List<String> lines = e.problems().stream().map(p -> p.substring(0, p.indexOf(':', "scrape.yml:".length())))
+                .toList();
+        assertEquals(List.of("scrape.yml:2", "scrape.yml:5", "scrape.yml:6", "scrape.yml:8", "scrape.yml:9",
+                "scrape.yml:11", "scrape.yml:12", "scrape.yml:13"), lines, e.getMessage());
+        assertEquals(2, e.line());
+        assertEquals(String.join("\n", e.problems()), e.getMessage());
+        assertTrue(e.problems().get(1).contains("unknown field 'scrape_intervl' (did you mean 'scrape_interval'?)"),
+                e.getMessage());
+        assertTrue(e.problems().get(7).contains("duplicate job_name 'a'"), e.getMessage());
+    }
 }

@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.auth;
 
+import dev.edgepush.agent.flags.Plural;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -104,10 +105,10 @@ public final class TokensFile implements TokenStore {
     try {
       Snapshot next = read(path);
       current = next;
-      log.info("tokens file {} reloaded: {} entries", path, next.entries().size());
+      log.info("tokens file {} reloaded: {}", path, Plural.of(next.entries().size(), "token"));
       return true;
     } catch (TokensFileException e) {
-      log.error("{}; keeping the previous {} entries", e.getMessage(), old.entries().size());
+      log.error("{}; keeping the previous {}", e.getMessage(), Plural.of(old.entries().size(), "token"));
       // Remember the bad version so it is reported once, not every second. Its attributes as seen
       // before reading: had a writer finished meanwhile (a half-written line), the next look sees a
       // change and reads the file again.

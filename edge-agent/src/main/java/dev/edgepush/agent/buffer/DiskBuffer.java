@@ -194,7 +194,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
    * never acknowledges a series that would then be dropped.
    */
   public static final int MAX_STORED_FIELD_BYTES = PIECE_LIMIT_BYTES;
-  /** The sync interval when none is given: promise 5 of DESIGN.md ("at most 1 s"). */
+  /** The sync interval when none is given: a power cut loses at most about this much (README, "Power loss"). */
   public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
   /**
    * Free space an append leaves on the file system, besides its own bytes: Chronicle writes to

@@ -8,7 +8,8 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 
 /**
- * The single place that decides what an HTTP result means for delivery (DESIGN promise 3).
+ * The single place that decides what an HTTP result means for delivery: whatever can succeed later
+ * is retried, and nothing is dropped without being counted.
  *
  * <ul>
  *   <li>2xx: {@link PushOutcome.Delivered}.

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.xerial.snappy.Snappy;
 
 /**
- * Whole-process benchmark of promise 6 (memory stays bounded whatever the backlog). Not a unit
+ * Whole-process benchmark of bounded memory (it stays the same whatever the backlog). Not a unit
  * test: it takes minutes and reports figures rather than asserting them.
  *
  * <ol>

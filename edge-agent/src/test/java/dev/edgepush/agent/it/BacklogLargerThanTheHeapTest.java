@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xerial.snappy.Snappy;
 
 /**
- * Promise 6 of DESIGN.md: memory stays bounded whatever the backlog; the agent never loads the
+ * Memory stays bounded whatever the backlog (README, "Memory"): the agent never loads the
  * backlog into the heap. A backlog ten times the agent's whole heap (3 M samples, ~225 MB as
  * WriteRequests) is written to the buffer, then a real agent process with {@code -Xmx24m} (and
  * {@code -XX:+ExitOnOutOfMemoryError}, as the launcher runs it) drains it into a counting

@@ -81,7 +81,7 @@ class FileSdLiveReloadTest {
       await(() -> logContains(edge, sd + ":2: [1].targets must be a list"), "the error is logged with file:line");
       int before = scrapes("localhost");
       await(() -> scrapes("localhost") >= before + 3, "the previous targets are still scraped");
-      assertTrue(logContains(edge, "file_sd_configs changed: 1 targets started, 1 stopped"));
+      assertTrue(logContains(edge, "file_sd_configs changed: 1 target started, 1 stopped"));
     } finally {
       target.stop(0);
     }
