@@ -1,5 +1,6 @@
 package dev.edgepush.ingest;
 
+import dev.edgepush.agent.tls.ServerTls;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.ingest.auth.TokensFileException;
 import dev.edgepush.ingest.fleet.FleetRegistry;
@@ -34,6 +35,8 @@ public final class CentralIngest implements AutoCloseable {
 
   public CentralIngest(IngestFlags.Config cfg) throws IOException, InterruptedException, TokensFileException {
     LongSupplier clock = System::currentTimeMillis;
+    // First, so that a bad -tlsCertFile stops start-up before the WAL is opened.
+    ServerTls tls = cfg.tls() == null ? null : ServerTls.open(cfg.tls(), "central-ingest");
     fleet = new FleetRegistry(cfg.fleetOfflineAfter());
     metrics.onlineWindow(cfg.fleetOfflineAfter().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
     TokensFile tokens = TokensFile.open(cfg.tokensFile());
@@ -48,14 +51,15 @@ public final class CentralIngest implements AutoCloseable {
         new Routes(Routes.allRoutes()), tokens, fleet,
         new RobotRateLimiter(cfg.maxSamplesPerSecondPerRobot(), System::nanoTime), wal, metrics,
         new IngestPipeline.Limits(cfg.maxRequestBytes(), cfg.maxDecompressedBytes(), cfg.walMaxPendingSamples()),
-        clock, cfg.query()));
+        clock, cfg.query()), tls);
     server = new IngestServer(loop, cfg.listenHost(), cfg.listenPort(), pipeline);
     loop.scheduleWithFixedDelay(() -> {
       tokens.reloadIfChanged();
       wal.enforceCaps(); // delivered WAL files go, cap or no cap; then the cap, if any
     }, 1, 1, TimeUnit.SECONDS);
-    log.info("central-ingest {} listening on {}:{}; {} tokens; WAL {}; forwarding to {} shard(s) x {} lane(s); queries to {}",
-        VERSION, cfg.listenHost(), server.port(), tokens.size(), cfg.walPath(), wal.shardCount(), wal.lanes(),
+    log.info("central-ingest {} listening on {}://{}:{}{}; {} tokens; WAL {}; forwarding to {} shard(s) x {} lane(s); queries to {}",
+        VERSION, tls == null ? "http" : "https", cfg.listenHost(), server.port(),
+        tls == null ? "" : tls.settings().mtls() ? " (client certificates required)" : "", tokens.size(), cfg.walPath(), wal.shardCount(), wal.lanes(),
         cfg.query() == null ? "nowhere (no -query.url)" : cfg.query()
             + (cfg.query().perTenant() ? "" : " (single node: no tenant isolation)"));
   }

@@ -1,5 +1,6 @@
 package dev.edgepush.ingest;
 
+import dev.edgepush.agent.tls.ServerTls;
 import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
 import dev.edgepush.ingest.query.QueryTarget;
@@ -80,6 +81,30 @@ public final class IngestFlags {
       description = "Each robot's sustained rate, with a burst of 10 s of it; over it: 429 with Retry-After (default: ${DEFAULT-VALUE}).")
   long maxSamplesPerSecondPerRobot = 100_000;
 
+  @Option(names = {"-tls", "--tls"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+      description = "Serve -httpListenAddr over https only; needs -tlsCertFile and -tlsKeyFile.")
+  boolean tls;
+
+  @Option(names = {"-tlsCertFile", "--tlsCertFile"}, paramLabel = "FILE",
+      description = "PEM certificate chain (server certificate first) with -tls; re-read when it changes.")
+  Path tlsCertFile;
+
+  @Option(names = {"-tlsKeyFile", "--tlsKeyFile"}, paramLabel = "FILE",
+      description = "PEM key (unencrypted PKCS#8) of -tlsCertFile; re-read when it changes.")
+  Path tlsKeyFile;
+
+  @Option(names = {"-tlsMinVersion", "--tlsMinVersion"}, paramLabel = "VERSION",
+      description = "Oldest TLS version taken with -tls: TLS12 or TLS13 (default: ${DEFAULT-VALUE}).")
+  String tlsMinVersion = "TLS12";
+
+  @Option(names = {"-mtls", "--mtls"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+      description = "With -tls: require a client certificate signed by a CA of -mtlsCAFile (else the system's CAs).")
+  boolean mtls;
+
+  @Option(names = {"-mtlsCAFile", "--mtlsCAFile"}, paramLabel = "FILE",
+      description = "PEM CA certificate(s) that sign the client certificates -mtls requires; re-read when it changes.")
+  Path mtlsCaFile;
+
   @Option(names = {"-version", "--version"}, description = "Print the version and exit.")
   boolean version;
 
@@ -90,7 +115,7 @@ public final class IngestFlags {
   public record Config(String listenHost, int listenPort, List<String> remoteWriteUrls, String queryUrl,
       Path walPath, long walMaxDiskBytes, long walMaxPendingSamples, Path tokensFile, int maxRequestBytes,
       long maxDecompressedBytes, long maxSamplesPerSecondPerRobot, QueryTarget query, Duration fleetOfflineAfter,
-      int remoteWriteQueues) {}
+      int remoteWriteQueues, ServerTls.Settings tls) {}
 
   /** A flag that is unknown or has a bad value; the message names it. */
   public static final class FlagException extends Exception {
@@ -185,7 +210,15 @@ public final class IngestFlags {
     }
     return new Config(host.isEmpty() ? "0.0.0.0" : host, port, List.copyOf(remoteWriteUrls), queryUrl, walPath,
         walCap, walMaxPendingSamples, tokensFile, (int) maxReq, maxDec, maxSamplesPerSecondPerRobot, query,
-        offlineAfter, remoteWriteQueues);
+        offlineAfter, remoteWriteQueues, tlsSettings());
+  }
+
+  private ServerTls.Settings tlsSettings() throws FlagException {
+    try {
+      return ServerTls.Settings.fromFlags(tls, tlsCertFile, tlsKeyFile, tlsMinVersion, mtls, mtlsCaFile);
+    } catch (IllegalArgumentException e) {
+      throw new FlagException(e.getMessage());
+    }
   }
 
   private static void httpUrl(String flag, String url) throws FlagException {

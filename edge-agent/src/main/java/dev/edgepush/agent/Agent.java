@@ -3,6 +3,7 @@ package dev.edgepush.agent;
 import dev.edgepush.agent.scrape.HttpScraper;
 import dev.edgepush.agent.scrape.ScrapeLoop;
 import dev.edgepush.agent.scrape.ScrapeTarget;
+import dev.edgepush.agent.tls.ServerTls;
 import dev.edgepush.compat.GlobalConfig;
 import dev.edgepush.compat.RelabelConfigReader;
 import dev.edgepush.compat.Relabeler;
@@ -63,6 +64,8 @@ public final class Agent implements AutoCloseable {
 
   public Agent(AgentFlags.Config cfg, ScrapeConfig scrape) throws IOException, InterruptedException {
     LongSupplier clock = System::currentTimeMillis;
+    // First, so that a bad -tlsCertFile stops start-up before any buffer is opened.
+    ServerTls listenerTls = cfg.listener().tls() == null ? null : ServerTls.open(cfg.listener().tls(), "edge-agent");
     metrics = new AgentMetrics(clock);
     // One event loop for scrapes, the status server and the remote-write connections.
     loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -96,7 +99,7 @@ public final class Agent implements AutoCloseable {
     List<AgentMetrics> perRemote = remotes.stream().map(r -> r.metrics).toList();
     status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), () -> AgentMetrics.render(metrics, perRemote),
         () -> TargetsPage.render(scrapeLoops.stream().map(ScrapeLoop::status).toList(), remotes, clock.getAsLong()),
-        push, cfg.maxInsertBytes());
+        push, cfg.maxInsertBytes(), cfg.listener(), listenerTls);
     scrapeLoops.forEach(ScrapeLoop::start);
     if (fileSd != null) {
       long everyMs = cfg.fileSdCheckInterval().toMillis();
@@ -105,10 +108,11 @@ public final class Agent implements AutoCloseable {
     // Once a second, cap or no cap: delivered files are deleted, and between two checks the
     // buffer grows by about a second of scrapes past its cap (DiskBuffer.enforceCap).
     loop.scheduleWithFixedDelay(this::enforceCap, 1, 1, TimeUnit.SECONDS);
-    log.info("edge-agent {} started: {} targets, {} remote(s) {}, status and local push on http://{}:{}/targets",
+    log.info("edge-agent {} started: {} targets, {} remote(s) {}, status and local push on {}://{}:{}/targets{}",
         VERSION, scrapeLoops.size(), remotes.size(),
         remotes.stream().map(r -> r.spec.label() + " (buffer " + r.buffer.directory() + ")").toList(),
-        cfg.listenHost(), status.port());
+        listenerTls == null ? "http" : "https", cfg.listenHost(), status.port(),
+        cfg.listener().basicAuth() ? " (basic auth: -httpAuth.username)" : "");
   }
 
   // --- remote-write compatibility (issue 6, remote side) ---

@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.agent.tls.TlsFilesException;
 import dev.edgepush.compat.GlobalConfig;
 import dev.edgepush.compat.ScrapeConfig;
 import dev.edgepush.compat.ScrapeConfigException;
@@ -67,7 +68,14 @@ public final class Main {
       System.exit(2);
       return;
     }
-    Agent agent = new Agent(cfg, scrape);
+    Agent agent;
+    try {
+      agent = new Agent(cfg, scrape);
+    } catch (TlsFilesException e) {
+      System.err.println("edge-agent: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     CountDownLatch stopRequested = new CountDownLatch(1);
     String[] received = {""};
     for (String name : new String[] {"TERM", "INT"}) {

@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.agent.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -30,22 +31,24 @@ import java.util.function.Supplier;
  * Prometheus text), {@code /health} ("ok"), {@code /targets} (a page a person can read at a
  * glance), and with a {@link LocalPush} the local push paths {@code POST /api/v1/write} and
  * {@code /api/v1/import/prometheus}. Request bodies are capped (64 KiB without local push,
- * {@code -maxInsertRequestSize} with it).
+ * {@code -maxInsertRequestSize} with it). {@code -tls} and {@code -httpAuth.*} protect it
+ * ({@link ListenerSecurity}).
  */
 final class StatusServer implements AutoCloseable {
   private final Channel channel;
 
   StatusServer(EventLoopGroup group, String host, int port, Supplier<String> metrics, Supplier<String> targetsPage)
       throws InterruptedException {
-    this(group, host, port, metrics, targetsPage, null, 64 * 1024);
+    this(group, host, port, metrics, targetsPage, null, 64 * 1024, ListenerSecurity.OPEN, null);
   }
 
   /**
    * With {@code push} non-null it also takes local pushes ({@link LocalPush}); request bodies are
-   * then capped at {@code maxBodyBytes} (the aggregator answers 413 past it).
+   * then capped at {@code maxBodyBytes} (the aggregator answers 413 past it). With {@code tls}
+   * non-null it speaks https only; {@code security}'s basic auth guards every path but /health.
    */
   StatusServer(EventLoopGroup group, String host, int port, Supplier<String> metrics, Supplier<String> targetsPage,
-      LocalPush push, int maxBodyBytes) throws InterruptedException {
+      LocalPush push, int maxBodyBytes, ListenerSecurity security, ServerTls tls) throws InterruptedException {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
@@ -54,9 +57,16 @@ final class StatusServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                      tls.addTo(ch);
+                    }
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
-                        .addLast(new HttpServerKeepAliveHandler())
+                        .addLast(new HttpServerKeepAliveHandler());
+                    if (security.basicAuth()) {
+                      ch.pipeline().addLast(new BasicAuthGate(security.username(), security.password()));
+                    }
+                    ch.pipeline()
                         .addLast(new HttpObjectAggregator(maxBodyBytes))
                         .addLast(new Router(metrics, targetsPage, push));
                   }

@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.http;
 
+import dev.edgepush.agent.tls.ServerTls;
 import dev.edgepush.ingest.IngestMetrics;
 import dev.edgepush.ingest.auth.TokenStore;
 import dev.edgepush.ingest.decode.BodyDecompressor;
@@ -19,6 +20,7 @@ import java.util.function.LongSupplier;
  * Assembles a connection's pipeline, and does nothing else:
  *
  * <pre>
+ * with -tls: SslHandler, handshake log   (ServerTls#addTo)
  * HttpServerCodec, HttpServerKeepAliveHandler, ResponseCounter (outbound)
  * head checks, before the body is read:  RouteHandler, AuthHandler, FleetRecorder,
  *                                         AdmissionHandler, SizeLimitHandler
@@ -51,15 +53,25 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
   private final ResponseCounter counter;
   private final BodyDecompressor decompressor;
   private final UpstreamConnector upstream = new NettyUpstreamConnector();
+  private final ServerTls tls;
 
   public IngestPipeline(Parts parts) {
+    this(parts, null);
+  }
+
+  /** With {@code tls} non-null every connection speaks TLS first ({@code -tls}, {@code -mtls}). */
+  public IngestPipeline(Parts parts, ServerTls tls) {
     this.p = parts;
+    this.tls = tls;
     this.counter = new ResponseCounter(parts.metrics());
     this.decompressor = new BodyDecompressor(parts.limits().maxDecompressedBytes());
   }
 
   @Override
   protected void initChannel(Channel ch) {
+    if (tls != null) {
+      tls.addTo(ch); // first in the pipeline: nothing reads a byte before the handshake
+    }
     ChannelPipeline pl = ch.pipeline();
     pl.addLast("codec", new HttpServerCodec());
     pl.addLast("keepAlive", new HttpServerKeepAliveHandler());

@@ -150,7 +150,8 @@ public final class RemoteTls {
     throw new GeneralSecurityException("no X509TrustManager");
   }
 
-  static List<X509Certificate> certificates(Path file) throws IOException {
+  /** The certificates of a PEM file, in order; an {@link IOException} naming the file if none. */
+  public static List<X509Certificate> certificates(Path file) throws IOException {
     byte[] pem = Files.readAllBytes(file);
     try {
       Collection<? extends Certificate> certs =
@@ -168,7 +169,8 @@ public final class RemoteTls {
     }
   }
 
-  static PrivateKey privateKey(Path file) throws IOException {
+  /** The unencrypted PKCS#8 key of a PEM file; other formats are refused with the command that converts them. */
+  public static PrivateKey privateKey(Path file) throws IOException {
     String pem = Files.readString(file, StandardCharsets.US_ASCII);
     Matcher m = PEM_KEY.matcher(pem);
     if (!m.find()) {

@@ -1,5 +1,6 @@
 package dev.edgepush.agent.send;
 
+import dev.edgepush.agent.tls.TlsFailure;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -569,6 +570,9 @@ public final class RemoteWriteClient implements AutoCloseable {
   }
 
   static String describe(Throwable t) {
+    if (TlsFailure.isTls(t)) {
+      return "TLS handshake failed: " + TlsFailure.of(t, false).text();
+    }
     String m = t.getMessage();
     return m == null ? t.getClass().getSimpleName() : m;
   }
