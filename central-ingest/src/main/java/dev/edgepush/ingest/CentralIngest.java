@@ -47,6 +47,9 @@ public final class CentralIngest implements AutoCloseable {
     // mapped file, so they run on the loops (Netty 4.2 deprecates separate handler executors).
     loop = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
         NioIoHandler.newFactory());
+    if (tls != null) {
+      tls.watch(loop);
+    }
     IngestPipeline pipeline = new IngestPipeline(new IngestPipeline.Parts(
         new Routes(Routes.allRoutes()), tokens, fleet,
         new RobotRateLimiter(cfg.maxSamplesPerSecondPerRobot(), System::nanoTime), wal, metrics,

@@ -69,6 +69,9 @@ public final class Agent implements AutoCloseable {
     metrics = new AgentMetrics(clock);
     // One event loop for scrapes, the status server and the remote-write connections.
     loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    if (listenerTls != null) {
+      listenerTls.watch(loop);
+    }
     try {
       openRemotes(cfg, clock);
     } catch (IOException | RuntimeException e) {

@@ -70,6 +70,11 @@ public final class RemoteTls {
     this.serverName = serverName;
   }
 
+  /** True when a client certificate is configured ({@code -remoteWrite.tlsCertFile}). */
+  public boolean hasClientCertificate() {
+    return certFile != null;
+  }
+
   /** True when nothing differs from the JDK's defaults. */
   public boolean isDefault() {
     return caFile == null && certFile == null && !insecureSkipVerify && serverName == null;

@@ -569,9 +569,9 @@ public final class RemoteWriteClient implements AutoCloseable {
     return ex != null && ex.channel == ch ? ex : null;
   }
 
-  static String describe(Throwable t) {
+  String describe(Throwable t) {
     if (TlsFailure.isTls(t)) {
-      return "TLS handshake failed: " + TlsFailure.of(t, false).text();
+      return "TLS handshake failed: " + TlsFailure.ofClient(t, tls.hasClientCertificate()).text();
     }
     String m = t.getMessage();
     return m == null ? t.getClass().getSimpleName() : m;

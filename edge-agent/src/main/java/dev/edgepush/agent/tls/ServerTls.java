@@ -18,6 +18,8 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * -tlsMinVersion}, and in central-ingest {@code -mtls}, {@code -mtlsCAFile}): a Netty {@link
  * SslContext} on the JDK's own TLS (no netty-tcnative), rebuilt when its files change.
  *
- * <p>Reload: a new connection that comes at least {@link #RECHECK_MS} after the last check looks
- * at the files' modification time, size and inode; if any changed, the context is rebuilt and
+ * <p>Reload: every second ({@link #watch}), and on a new connection that comes at least {@link
+ * #RECHECK_MS} after the last check, the files' modification time, size and inode are compared; if any changed, the context is rebuilt and
  * used from that connection on (connections already open keep theirs). VictoriaMetrics re-reads
  * its certificate every second too. A new file that does not load (unreadable, not PEM, a key
  * that does not belong to the certificate, as between writing the certificate and the key) keeps
@@ -119,6 +121,15 @@ public final class ServerTls {
   }
 
   /**
+   * Checks the files every {@link #RECHECK_MS} on {@code executor} too, so that a renewed (or
+   * broken) certificate is picked up (or reported) even while no one connects.
+   */
+  public void watch(ScheduledExecutorService executor) {
+    executor.scheduleWithFixedDelay(() -> reloadIfChanged(clockMs.getAsLong()), RECHECK_MS, RECHECK_MS,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
    * Puts TLS in front of everything else in {@code ch}'s pipeline: the {@code SslHandler} first
    * (named {@code "tls"}), then the handler that logs refused handshakes ({@code "tlsLog"}).
    * Call it first in the channel initializer.
@@ -195,10 +206,13 @@ public final class ServerTls {
         .protocols(settings.minVersion().equals("TLS13") ? new String[] {"TLSv1.3"}
             : new String[] {"TLSv1.3", "TLSv1.2"});
     if (settings.mtls()) {
-      b.clientAuth(ClientAuth.REQUIRE);
-      if (settings.mtlsCaFile() != null) {
-        b.trustManager(read("-mtlsCAFile", settings.mtlsCaFile()).toArray(new X509Certificate[0]));
-      } // else the JDK's default trust store, as VictoriaMetrics uses the system's CAs
+      // Without -mtlsCAFile the JDK's default CAs, as VictoriaMetrics uses the system's.
+      List<X509Certificate> cas = settings.mtlsCaFile() == null ? null : read("-mtlsCAFile", settings.mtlsCaFile());
+      try {
+        b.clientAuth(ClientAuth.REQUIRE).trustManager(AnyIssuerTrustManager.of(cas));
+      } catch (GeneralSecurityException e) {
+        throw new IOException("-mtlsCAFile=" + settings.mtlsCaFile() + ": " + e.getMessage(), e);
+      }
     }
     try {
       return b.build();

@@ -25,6 +25,23 @@ public record TlsFailure(String kind, String text) {
     return false;
   }
 
+  /**
+   * As the client of a listener that may want a certificate: with none to send ({@code
+   * sentCertificate} false), the server's refusal (whatever alert the TLS stack picks for it) means
+   * "no client certificate".
+   */
+  public static TlsFailure ofClient(Throwable t, boolean sentCertificate) {
+    TlsFailure f = of(t, false);
+    if (!sentCertificate && (f.kind().equals("certificate_refused") || f.kind().equals("no_client_certificate")
+        || f.kind().equals("alert_handshake_failure"))) {
+      String alert = alert(messages(t).toLowerCase(Locale.ROOT));
+      return new TlsFailure("no_client_certificate", "no client certificate: the server requires one"
+          + (alert == null ? "" : " (alert " + alert + ")") + "; set -remoteWrite.tlsCertFile and"
+          + " -remoteWrite.tlsKeyFile");
+    }
+    return f;
+  }
+
   public static TlsFailure of(Throwable t, boolean server) {
     String peer = server ? "client" : "server";
     String all = messages(t);
