@@ -571,7 +571,8 @@ public final class RemoteWriteClient implements AutoCloseable {
 
   String describe(Throwable t) {
     if (TlsFailure.isTls(t)) {
-      return "TLS handshake failed: " + TlsFailure.ofClient(t, tls.hasClientCertificate()).text();
+      return "TLS handshake failed: " + TlsFailure.ofClient(t, tls.hasClientCertificate(),
+          tls.clientCertificateProblem(Instant.now())).text();
     }
     String m = t.getMessage();
     return m == null ? t.getClass().getSimpleName() : m;

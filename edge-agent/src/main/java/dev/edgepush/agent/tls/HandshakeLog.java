@@ -51,14 +51,15 @@ final class HandshakeLog extends ChannelInboundHandlerAdapter {
     ctx.fireExceptionCaught(cause);
   }
 
-  void refused(SocketAddress from, TlsFailure f) {
+  /** Logs the refusal unless one of its kind was logged less than {@link #EVERY_MS} ago; true if logged. */
+  boolean refused(SocketAddress from, TlsFailure f) {
     long now = clockMs.getAsLong();
     long[] state = lastByKind.computeIfAbsent(f.kind(), k -> new long[] {Long.MIN_VALUE, 0});
     long leftOut;
     synchronized (state) {
       if (state[0] != Long.MIN_VALUE && now - state[0] < EVERY_MS) {
         state[1]++;
-        return;
+        return false;
       }
       leftOut = state[1];
       state[0] = now;
@@ -67,6 +68,7 @@ final class HandshakeLog extends ChannelInboundHandlerAdapter {
     log.warn("{}: TLS handshake from {} refused: {}{}", component, address(from), f.text(),
         leftOut == 0 ? "" : " (" + leftOut + " more refused for this reason since the last such line,"
             + " not logged: at most one line per " + EVERY_MS / 1000 + " s per reason)");
+    return true;
   }
 
   private static String address(SocketAddress a) {

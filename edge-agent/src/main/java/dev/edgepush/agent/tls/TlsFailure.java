@@ -28,10 +28,14 @@ public record TlsFailure(String kind, String text) {
   /**
    * As the client of a listener that may want a certificate: with none to send ({@code
    * sentCertificate} false), the server's refusal (whatever alert the TLS stack picks for it) means
-   * "no client certificate".
+   * "no client certificate". With one, {@code ownCertificateProblem} (e.g. "it expired at ...",
+   * or null) says why the server most likely refused it, since the alert does not.
    */
-  public static TlsFailure ofClient(Throwable t, boolean sentCertificate) {
+  public static TlsFailure ofClient(Throwable t, boolean sentCertificate, String ownCertificateProblem) {
     TlsFailure f = of(t, false);
+    if (sentCertificate && ownCertificateProblem != null && f.kind().equals("certificate_refused")) {
+      return new TlsFailure("certificate_refused", f.text().replaceFirst(":.*", "") + ": " + ownCertificateProblem);
+    }
     if (!sentCertificate && (f.kind().equals("certificate_refused") || f.kind().equals("no_client_certificate")
         || f.kind().equals("alert_handshake_failure"))) {
       String alert = alert(messages(t).toLowerCase(Locale.ROOT));
@@ -80,7 +84,7 @@ public record TlsFailure(String kind, String text) {
       return fromAlert(alert, server);
     }
     if (lower.contains("protocol") && (lower.contains("not enabled") || lower.contains("no appropriate")
-        || lower.contains("not supported"))) {
+        || lower.contains("not supported") || lower.contains("not accepted"))) {
       return new TlsFailure("protocol_version", "no TLS version in common with the " + peer + " (" + firstLine(all)
           + ")" + (server ? "; -tlsMinVersion sets the oldest this listener takes" : ""));
     }
@@ -143,7 +147,7 @@ public record TlsFailure(String kind, String text) {
   private static String messages(Throwable t) {
     StringBuilder sb = new StringBuilder();
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c.getMessage() != null) {
+      if (c.getMessage() != null && (sb.length() == 0 || !sb.toString().endsWith(c.getMessage()))) {
         sb.append(sb.length() == 0 ? "" : " / ").append(c.getMessage());
       } else if (sb.length() == 0) {
         sb.append(c.getClass().getSimpleName());
