@@ -105,6 +105,11 @@ public final class IngestFlags {
       description = "PEM CA certificate(s) that sign the client certificates -mtls requires; re-read when it changes.")
   Path mtlsCaFile;
 
+  @Option(names = {"-mtls.requireRobotName", "--mtls.requireRobotName"}, arity = "0..1", fallbackValue = "true",
+      paramLabel = "BOOL", description = "With -mtls: a robot token is accepted only from a client certificate whose CN"
+          + " or a DNS name is that robot's name; else 403.")
+  boolean mtlsRequireRobotName;
+
   @Option(names = {"-version", "--version"}, description = "Print the version and exit.")
   boolean version;
 
@@ -115,7 +120,7 @@ public final class IngestFlags {
   public record Config(String listenHost, int listenPort, List<String> remoteWriteUrls, String queryUrl,
       Path walPath, long walMaxDiskBytes, long walMaxPendingSamples, Path tokensFile, int maxRequestBytes,
       long maxDecompressedBytes, long maxSamplesPerSecondPerRobot, QueryTarget query, Duration fleetOfflineAfter,
-      int remoteWriteQueues, ServerTls.Settings tls) {}
+      int remoteWriteQueues, ServerTls.Settings tls, boolean mtlsRequireRobotName) {}
 
   /** A flag that is unknown or has a bad value; the message names it. */
   public static final class FlagException extends Exception {
@@ -210,10 +215,14 @@ public final class IngestFlags {
     }
     return new Config(host.isEmpty() ? "0.0.0.0" : host, port, List.copyOf(remoteWriteUrls), queryUrl, walPath,
         walCap, walMaxPendingSamples, tokensFile, (int) maxReq, maxDec, maxSamplesPerSecondPerRobot, query,
-        offlineAfter, remoteWriteQueues, tlsSettings());
+        offlineAfter, remoteWriteQueues, tlsSettings(), mtlsRequireRobotName);
   }
 
   private ServerTls.Settings tlsSettings() throws FlagException {
+    if (mtlsRequireRobotName && !mtls) {
+      throw new FlagException("-mtls.requireRobotName needs -tls and -mtls (the robot's name comes from its client"
+          + " certificate)");
+    }
     try {
       return ServerTls.Settings.fromFlags(tls, tlsCertFile, tlsKeyFile, tlsMinVersion, mtls, mtlsCaFile);
     } catch (IllegalArgumentException e) {

@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
  * <pre>
  * with -tls: SslHandler, handshake log   (ServerTls#addTo)
  * HttpServerCodec, HttpServerKeepAliveHandler, ResponseCounter (outbound)
- * head checks, before the body is read:  RouteHandler, AuthHandler, FleetRecorder,
+ * head checks, before the body is read:  RouteHandler, AuthHandler, [CertificateRobotCheck], FleetRecorder,
  *                                         AdmissionHandler, SizeLimitHandler
  * HttpObjectAggregator (-maxRequestBytes)
  * decode and WAL write:                   WriteDecodeHandler, IngestHandler
@@ -54,15 +54,20 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
   private final BodyDecompressor decompressor;
   private final UpstreamConnector upstream = new NettyUpstreamConnector();
   private final ServerTls tls;
+  private final boolean certificateNamesRobot;
 
   public IngestPipeline(Parts parts) {
-    this(parts, null);
+    this(parts, null, false);
   }
 
-  /** With {@code tls} non-null every connection speaks TLS first ({@code -tls}, {@code -mtls}). */
-  public IngestPipeline(Parts parts, ServerTls tls) {
+  /**
+   * With {@code tls} non-null every connection speaks TLS first ({@code -tls}, {@code -mtls});
+   * {@code certificateNamesRobot} is {@code -mtls.requireRobotName} ({@link CertificateRobotCheck}).
+   */
+  public IngestPipeline(Parts parts, ServerTls tls, boolean certificateNamesRobot) {
     this.p = parts;
     this.tls = tls;
+    this.certificateNamesRobot = certificateNamesRobot;
     this.counter = new ResponseCounter(parts.metrics());
     this.decompressor = new BodyDecompressor(parts.limits().maxDecompressedBytes());
   }
@@ -78,6 +83,9 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
     pl.addLast("responseCounter", counter);
     pl.addLast("route", new RouteHandler(p.routes()));
     pl.addLast("auth", new AuthHandler(p.tokens()));
+    if (certificateNamesRobot) {
+      pl.addLast("certificateRobot", new CertificateRobotCheck());
+    }
     pl.addLast("fleet", new FleetRecorder(p.fleet(), p.clockMs()));
     pl.addLast("admission", new AdmissionHandler(p.limiter(), p.wal()::pendingSamples, p.limits().maxPendingSamples()));
     pl.addLast("sizeLimit", new SizeLimitHandler(p.limits().maxRequestBytes()));

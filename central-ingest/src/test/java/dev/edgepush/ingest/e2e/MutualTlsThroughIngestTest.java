@@ -87,7 +87,7 @@ class MutualTlsThroughIngestTest {
           new Refusal("unknown-ca", otherCa.client(pki, "stranger", ROBOT),
               "the server refused our certificate", "unknown CA: the client's certificate is not signed by a CA"),
           new Refusal("expired", ca.expiredClient(pki, "expired", ROBOT),
-              "the server refused our certificate: our client certificate (-remoteWrite.tlsCertFile=",
+              ".crt) expired at ",
               "the client's certificate has expired"),
           new Refusal("no-certificate", null,
               "no client certificate: the server requires one", "no client certificate"));
