@@ -125,7 +125,7 @@ public final class ServerTls {
    * broken) certificate is picked up (or reported) even while no one connects.
    */
   public void watch(ScheduledExecutorService executor) {
-    executor.scheduleWithFixedDelay(() -> reloadIfChanged(clockMs.getAsLong()), RECHECK_MS, RECHECK_MS,
+    executor.scheduleWithFixedDelay(() -> reloadIfChanged(clockMs.getAsLong(), true), RECHECK_MS, RECHECK_MS,
         TimeUnit.MILLISECONDS);
   }
 
@@ -143,13 +143,13 @@ public final class ServerTls {
   SslContext current() {
     long now = clockMs.getAsLong();
     if (now - checkedAtMs >= RECHECK_MS) {
-      reloadIfChanged(now);
+      reloadIfChanged(now, false);
     }
     return context;
   }
 
-  private synchronized void reloadIfChanged(long now) {
-    if (now - checkedAtMs < RECHECK_MS) {
+  private synchronized void reloadIfChanged(long now, boolean always) {
+    if (!always && now - checkedAtMs < RECHECK_MS) {
       return; // another connection just checked
     }
     checkedAtMs = now;
