@@ -13,4 +13,11 @@ record ListenerSecurity(String username, String password, ServerTls.Settings tls
   boolean basicAuth() {
     return username != null && !username.isEmpty();
   }
+
+  /** Never the password, should a Config ever be logged. */
+  @Override
+  public String toString() {
+    return "ListenerSecurity[username=" + username + ", password=" + (password == null ? "none" : "<secret>")
+        + ", tls=" + tls + "]";
+  }
 }
