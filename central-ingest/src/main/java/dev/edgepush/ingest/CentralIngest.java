@@ -1,6 +1,7 @@
 package dev.edgepush.ingest;
 
 import dev.edgepush.agent.flags.Plural;
+import dev.edgepush.agent.tls.ServerTls;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.ingest.auth.TokensFileException;
 import dev.edgepush.ingest.fleet.FleetRegistry;
@@ -35,6 +36,8 @@ public final class CentralIngest implements AutoCloseable {
 
   public CentralIngest(IngestFlags.Config cfg) throws IOException, InterruptedException, TokensFileException {
     LongSupplier clock = System::currentTimeMillis;
+    // First, so that a bad -tlsCertFile stops start-up before the WAL is opened.
+    ServerTls tls = cfg.tls() == null ? null : ServerTls.open(cfg.tls(), "central-ingest");
     fleet = new FleetRegistry(cfg.fleetOfflineAfter());
     metrics.onlineWindow(cfg.fleetOfflineAfter().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
     TokensFile tokens = TokensFile.open(cfg.tokensFile());
@@ -45,20 +48,25 @@ public final class CentralIngest implements AutoCloseable {
     // mapped file, so they run on the loops (Netty 4.2 deprecates separate handler executors).
     loop = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
         NioIoHandler.newFactory());
+    if (tls != null) {
+      tls.watch(loop);
+    }
     IngestPipeline pipeline = new IngestPipeline(new IngestPipeline.Parts(
         new Routes(Routes.allRoutes()), tokens, fleet,
         new RobotRateLimiter(cfg.maxSamplesPerSecondPerRobot(), System::nanoTime), wal, metrics,
         new IngestPipeline.Limits(cfg.maxRequestBytes(), cfg.maxDecompressedBytes(), cfg.walMaxPendingSamples(),
             cfg.http()),
-        clock, cfg.query()));
+        clock, cfg.query()), tls, cfg.mtlsRequireRobotName());
     server = new IngestServer(loop, cfg.listenHost(), cfg.listenPort(), pipeline);
     loop.scheduleWithFixedDelay(() -> {
       tokens.reloadIfChanged();
       wal.enforceCaps(); // delivered WAL files go, cap or no cap; then the cap, if any
     }, 1, 1, TimeUnit.SECONDS);
-    log.info("central-ingest {} listening on {}:{}; {}; WAL {}; forwarding to {} x {}; queries to {}",
-        VERSION, cfg.listenHost(), server.port(), Plural.of(tokens.size(), "token"), cfg.walPath(),
-        Plural.of(wal.shardCount(), "shard"), Plural.of(wal.lanes(), "lane"),
+    log.info("central-ingest {} listening on {}://{}:{}{}; {}; WAL {}; forwarding to {} x {}; queries to {}",
+        VERSION, tls == null ? "http" : "https", cfg.listenHost(), server.port(),
+        tls == null ? "" : tls.settings().mtls() ? " (client certificates required)" : "",
+        Plural.of(tokens.size(), "token"), cfg.walPath(), Plural.of(wal.shardCount(), "shard"),
+        Plural.of(wal.lanes(), "lane"),
         cfg.query() == null ? "nowhere (no -query.url)" : cfg.query()
             + (cfg.query().perTenant() ? "" : " (single node: no tenant isolation)"));
   }

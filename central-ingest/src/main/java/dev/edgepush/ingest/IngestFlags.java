@@ -3,6 +3,7 @@ package dev.edgepush.ingest;
 import dev.edgepush.agent.flags.FlagText;
 import dev.edgepush.agent.httpserver.HttpLimitFlags;
 import dev.edgepush.agent.httpserver.HttpServerLimits;
+import dev.edgepush.agent.tls.ServerTls;
 import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
 import dev.edgepush.ingest.query.QueryTarget;
@@ -86,6 +87,34 @@ public final class IngestFlags {
 
   @Mixin
   HttpLimitFlags http = new HttpLimitFlags();
+  @Option(names = {"-tls", "--tls"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+      description = "Serve -httpListenAddr over https only; needs -tlsCertFile and -tlsKeyFile.")
+  boolean tls;
+
+  @Option(names = {"-tlsCertFile", "--tlsCertFile"}, paramLabel = "FILE",
+      description = "PEM certificate chain (server certificate first) with -tls; re-read when it changes.")
+  Path tlsCertFile;
+
+  @Option(names = {"-tlsKeyFile", "--tlsKeyFile"}, paramLabel = "FILE",
+      description = "PEM key (unencrypted PKCS#8) of -tlsCertFile; re-read when it changes.")
+  Path tlsKeyFile;
+
+  @Option(names = {"-tlsMinVersion", "--tlsMinVersion"}, paramLabel = "VERSION",
+      description = "Oldest TLS version taken with -tls: TLS12 or TLS13 (default: ${DEFAULT-VALUE}).")
+  String tlsMinVersion = "TLS12";
+
+  @Option(names = {"-mtls", "--mtls"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+      description = "With -tls: require a client certificate signed by a CA of -mtlsCAFile (else the system's CAs).")
+  boolean mtls;
+
+  @Option(names = {"-mtlsCAFile", "--mtlsCAFile"}, paramLabel = "FILE",
+      description = "PEM CA certificate(s) that sign the client certificates -mtls requires; re-read when it changes.")
+  Path mtlsCaFile;
+
+  @Option(names = {"-mtls.requireRobotName", "--mtls.requireRobotName"}, arity = "0..1", fallbackValue = "true",
+      paramLabel = "BOOL", description = "With -mtls: a robot token is accepted only from a client certificate whose CN"
+          + " or a DNS name is that robot's name; else 403.")
+  boolean mtlsRequireRobotName;
 
   @Option(names = {"-version", "--version"}, description = "Print the version and exit.")
   boolean version;
@@ -97,7 +126,7 @@ public final class IngestFlags {
   public record Config(String listenHost, int listenPort, List<String> remoteWriteUrls, String queryUrl,
       Path walPath, long walMaxDiskBytes, long walMaxPendingSamples, Path tokensFile, int maxRequestBytes,
       long maxDecompressedBytes, long maxSamplesPerSecondPerRobot, QueryTarget query, Duration fleetOfflineAfter,
-      int remoteWriteQueues, HttpServerLimits http) {}
+      int remoteWriteQueues, HttpServerLimits http, ServerTls.Settings tls, boolean mtlsRequireRobotName) {}
 
   /** A flag that is unknown or has a bad value; the message names it. */
   public static final class FlagException extends Exception {
@@ -204,7 +233,19 @@ public final class IngestFlags {
     }
     return new Config(host.isEmpty() ? "0.0.0.0" : host, port, List.copyOf(remoteWriteUrls), queryUrl, walPath,
         walCap, walMaxPendingSamples, tokensFile, (int) maxReq, maxDec, maxSamplesPerSecondPerRobot, query,
-        offlineAfter, remoteWriteQueues, httpLimits());
+        offlineAfter, remoteWriteQueues, httpLimits(), tlsSettings(), mtlsRequireRobotName);
+  }
+
+  private ServerTls.Settings tlsSettings() throws FlagException {
+    if (mtlsRequireRobotName && !mtls) {
+      throw new FlagException("-mtls.requireRobotName needs -tls and -mtls (the robot's name comes from its client"
+          + " certificate)");
+    }
+    try {
+      return ServerTls.Settings.fromFlags(tls, tlsCertFile, tlsKeyFile, tlsMinVersion, mtls, mtlsCaFile);
+    } catch (IllegalArgumentException e) {
+      throw new FlagException(e.getMessage());
+    }
   }
 
   private HttpServerLimits httpLimits() throws FlagException {

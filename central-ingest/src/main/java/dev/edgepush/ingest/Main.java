@@ -1,5 +1,6 @@
 package dev.edgepush.ingest;
 
+import dev.edgepush.agent.tls.TlsFilesException;
 import dev.edgepush.ingest.auth.TokenAddCommand;
 import dev.edgepush.ingest.auth.TokensFileException;
 import dev.edgepush.agent.flags.FlagText;
@@ -50,6 +51,10 @@ public final class Main {
       ingest = new CentralIngest(cfg);
     } catch (TokensFileException e) {
       System.err.println("central-ingest: -auth.tokensFile: " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (TlsFilesException e) {
+      System.err.println("central-ingest: " + e.getMessage());
       System.exit(2);
       return;
     }

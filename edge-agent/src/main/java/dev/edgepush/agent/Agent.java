@@ -5,6 +5,7 @@ import dev.edgepush.agent.httpserver.HttpServerGuards;
 import dev.edgepush.agent.scrape.HttpScraper;
 import dev.edgepush.agent.scrape.ScrapeLoop;
 import dev.edgepush.agent.scrape.ScrapeTarget;
+import dev.edgepush.agent.tls.ServerTls;
 import dev.edgepush.compat.GlobalConfig;
 import dev.edgepush.compat.RelabelConfigReader;
 import dev.edgepush.compat.Relabeler;
@@ -68,9 +69,14 @@ public final class Agent implements AutoCloseable {
   public Agent(AgentFlags.Config cfg, ScrapeConfig scrape) throws IOException, InterruptedException {
     LongSupplier clock = System::currentTimeMillis;
     startedMs = clock.getAsLong();
+    // First, so that a bad -tlsCertFile stops start-up before any buffer is opened.
+    ServerTls listenerTls = cfg.listener().tls() == null ? null : ServerTls.open(cfg.listener().tls(), "edge-agent");
     metrics = new AgentMetrics(clock);
     // One event loop for scrapes, the status server and the remote-write connections.
     loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    if (listenerTls != null) {
+      listenerTls.watch(loop);
+    }
     try {
       openRemotes(cfg, clock);
     } catch (IOException | RuntimeException e) {
@@ -102,7 +108,7 @@ public final class Agent implements AutoCloseable {
     status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), () -> AgentMetrics.render(metrics, perRemote),
         () -> TargetsPage.render(scrapeLoops.stream().map(ScrapeLoop::status).toList(), remotes, startedMs,
             clock.getAsLong()),
-        push, cfg.maxInsertBytes(), new HttpServerGuards(cfg.http(), metrics.httpClosed));
+        push, cfg.maxInsertBytes(), new HttpServerGuards(cfg.http(), metrics.httpClosed), cfg.listener(), listenerTls);
     scrapeLoops.forEach(ScrapeLoop::start);
     if (fileSd != null) {
       long everyMs = cfg.fileSdCheckInterval().toMillis();
@@ -111,10 +117,11 @@ public final class Agent implements AutoCloseable {
     // Once a second, cap or no cap: delivered files are deleted, and between two checks the
     // buffer grows by about a second of scrapes past its cap (DiskBuffer.enforceCap).
     loop.scheduleWithFixedDelay(this::enforceCap, 1, 1, TimeUnit.SECONDS);
-    log.info("edge-agent {} started: {}, {} {}, status and local push on http://{}:{}/targets",
+    log.info("edge-agent {} started: {}, {} {}, status and local push on {}://{}:{}/targets{}",
         VERSION, Plural.of(scrapeLoops.size(), "target"), Plural.of(remotes.size(), "remote"),
         remotes.stream().map(r -> r.spec.label() + " (buffer " + r.buffer.directory() + ")").toList(),
-        cfg.listenHost(), status.port());
+        listenerTls == null ? "http" : "https", cfg.listenHost(), status.port(),
+        cfg.listener().basicAuth() ? " (basic auth: -httpAuth.username)" : "");
   }
 
   // --- remote-write compatibility (issue 6, remote side) ---

@@ -2,6 +2,7 @@ package dev.edgepush.agent;
 
 import dev.edgepush.agent.httpserver.HttpLimitFlags;
 import dev.edgepush.agent.httpserver.HttpServerLimits;
+import dev.edgepush.agent.tls.ServerTls;
 import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
 import java.nio.file.Path;
@@ -175,6 +176,29 @@ public final class AgentFlags {
   /** -http.* limits of the listener on -httpListenAddr (issue 11). */
   @Mixin
   HttpLimitFlags http = new HttpLimitFlags();
+  @Option(names = {"-httpAuth.username", "--httpAuth.username"}, paramLabel = "USER",
+      description = "Basic auth user name for every path of -httpListenAddr but /health; empty: no auth.")
+  String httpAuthUsername;
+
+  @Option(names = {"-httpAuth.password", "--httpAuth.password"}, paramLabel = "PASSWORD",
+      description = "Basic auth password, with -httpAuth.username.")
+  String httpAuthPassword;
+
+  @Option(names = {"-tls", "--tls"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+      description = "Serve -httpListenAddr over https; needs -tlsCertFile and -tlsKeyFile.")
+  boolean tls;
+
+  @Option(names = {"-tlsCertFile", "--tlsCertFile"}, paramLabel = "FILE",
+      description = "PEM certificate chain of the listener with -tls; re-read when it changes.")
+  Path tlsCertFile;
+
+  @Option(names = {"-tlsKeyFile", "--tlsKeyFile"}, paramLabel = "FILE",
+      description = "PEM key (unencrypted PKCS#8) of -tlsCertFile; re-read when it changes.")
+  Path tlsKeyFile;
+
+  @Option(names = {"-tlsMinVersion", "--tlsMinVersion"}, paramLabel = "VERSION",
+      description = "Oldest TLS version the listener takes with -tls: TLS12 or TLS13 (default: ${DEFAULT-VALUE}).")
+  String tlsMinVersion = "TLS12";
 
   @Option(names = {"-promscrape.maxScrapeSize", "--promscrape.maxScrapeSize"}, paramLabel = "BYTES",
       description = "Largest decompressed /metrics body accepted (default: ${DEFAULT-VALUE}).")
@@ -214,8 +238,9 @@ public final class AgentFlags {
       Path relabelConfig,
       int maxInsertBytes,
       Integer remoteWriteQueues,
-      // the listener's -http.* limits (issue 11)
-      HttpServerLimits http) {}
+      // the listener's -http.* limits
+      HttpServerLimits http,
+      ListenerSecurity listener) {}
 
   /**
    * Thrown for flags that are unknown or have a bad value; each problem is one line that names its
@@ -349,7 +374,20 @@ public final class AgentFlags {
         (int) block, remotes.isEmpty() ? null : remotes.get(0).bearerToken(),
         remotes.isEmpty() ? null : remotes.get(0).bearerTokenFile(), extra, host.isEmpty() ? "0.0.0.0" : host, port,
         (int) scrapeMax, strictParse, suppressScrapeErrors, fileSdCheck, dryRun,
-        disableKeepAlive, remotes, relabelConfig, (int) insertMax, remoteWriteQueues, httpLimits());
+        disableKeepAlive, remotes, relabelConfig, (int) insertMax, remoteWriteQueues, httpLimits(),
+        listenerSecurity());
+  }
+
+  private ListenerSecurity listenerSecurity() throws FlagException {
+    if ((httpAuthUsername == null || httpAuthUsername.isEmpty()) && httpAuthPassword != null) {
+      throw new FlagException("-httpAuth.password is set but -httpAuth.username is empty: set both, or neither");
+    }
+    try {
+      return new ListenerSecurity(httpAuthUsername, httpAuthPassword,
+          ServerTls.Settings.fromFlags(tls, tlsCertFile, tlsKeyFile, tlsMinVersion, false, null));
+    } catch (IllegalArgumentException e) {
+      throw new FlagException(e.getMessage());
+    }
   }
 
   private HttpServerLimits httpLimits() throws FlagException {

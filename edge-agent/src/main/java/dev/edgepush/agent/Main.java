@@ -1,6 +1,7 @@
 package dev.edgepush.agent;
 
 import dev.edgepush.agent.flags.FlagText;
+import dev.edgepush.agent.tls.TlsFilesException;
 import dev.edgepush.compat.GlobalConfig;
 import dev.edgepush.compat.ScrapeConfig;
 import dev.edgepush.compat.ScrapeConfigException;
@@ -78,6 +79,10 @@ public final class Main {
     Agent agent;
     try {
       agent = new Agent(cfg, scrape);
+    } catch (TlsFilesException e) {
+      System.err.println("edge-agent: " + e.getMessage());
+      System.exit(2);
+      return;
     } catch (IOException e) {
       // A file a flag names with bad content (an empty token, a bad PEM, a bad relabel config), or a
       // buffer directory that cannot be written: one line, not a stack trace.

@@ -3,6 +3,7 @@ package dev.edgepush.agent;
 import dev.edgepush.agent.httpserver.ClosedConnections;
 import dev.edgepush.agent.httpserver.HttpServerGuards;
 import dev.edgepush.agent.httpserver.HttpServerLimits;
+import dev.edgepush.agent.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -32,7 +33,8 @@ import java.util.function.Supplier;
  * glance), and with a {@link LocalPush} the local push paths {@code POST /api/v1/write} and
  * {@code /api/v1/import/prometheus}. Request bodies are capped (64 KiB without local push,
  * {@code -maxInsertRequestSize} with it). Timeouts, the per-address connection cap, framing errors
- * and response framing are {@link HttpServerGuards}', as in central-ingest.
+ * and response framing are {@link HttpServerGuards}', as in central-ingest. {@code -tls} and
+ * {@code -httpAuth.*} protect it ({@link ListenerSecurity}).
  */
 final class StatusServer implements AutoCloseable {
   private final Channel channel;
@@ -40,16 +42,20 @@ final class StatusServer implements AutoCloseable {
   StatusServer(EventLoopGroup group, String host, int port, Supplier<String> metrics, Supplier<String> targetsPage)
       throws InterruptedException {
     this(group, host, port, metrics, targetsPage, null, 64 * 1024,
-        new HttpServerGuards(HttpServerLimits.DEFAULTS, new ClosedConnections("edge-agent")));
+        new HttpServerGuards(HttpServerLimits.DEFAULTS, new ClosedConnections("edge-agent")), ListenerSecurity.OPEN,
+        null);
   }
 
   /**
    * With {@code push} non-null it also takes local pushes ({@link LocalPush}); request bodies are
    * then capped at {@code maxBodyBytes} (the aggregator answers 413 past it). {@code guards}
-   * adds the codec with the {@code -http.*} timeouts and limits ({@link HttpServerGuards}).
+   * adds the codec with the {@code -http.*} timeouts and limits ({@link HttpServerGuards}). With
+   * {@code tls} non-null it speaks https only; {@code security}'s basic auth guards every path but
+   * /health.
    */
   StatusServer(EventLoopGroup group, String host, int port, Supplier<String> metrics, Supplier<String> targetsPage,
-      LocalPush push, int maxBodyBytes, HttpServerGuards guards) throws InterruptedException {
+      LocalPush push, int maxBodyBytes, HttpServerGuards guards, ListenerSecurity security, ServerTls tls)
+      throws InterruptedException {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
@@ -58,7 +64,13 @@ final class StatusServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                      tls.addTo(ch);
+                    }
                     guards.addTo(ch.pipeline());
+                    if (security.basicAuth()) {
+                      ch.pipeline().addLast(new BasicAuthGate(security.username(), security.password()));
+                    }
                     ch.pipeline()
                         .addLast(new HttpObjectAggregator(maxBodyBytes))
                         .addLast(new Router(metrics, targetsPage, push));

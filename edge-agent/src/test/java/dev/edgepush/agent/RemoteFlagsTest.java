@@ -79,7 +79,7 @@ class RemoteFlagsTest {
   void aVmagentFlagEdgeAgentLacksIsNamedAsSuch() {
     for (String flag : List.of("-remoteWrite.streamAggr.config=a.yml", "-influxListenAddr=:8089",
         "-promscrape.kubernetesSDCheckInterval=1m", "-dedup.minScrapeInterval=30s", "-loggerLevel=WARN",
-        "-memory.allowedPercent=60", "--tlsCertFile=/x", "-pushmetrics.url=http://x", "-enableTCP6")) {
+        "-memory.allowedPercent=60", "--tlsCipherSuites=x", "-pushmetrics.url=http://x", "-enableTCP6")) {
       var e = assertThrows(AgentFlags.FlagException.class, () -> AgentFlags.parse(new String[] {flag}));
       String name = flag.contains("=") ? flag.substring(0, flag.indexOf('=')) : flag;
       assertEquals(name + " is a vmagent flag that edge-agent does not support yet (edge-agent -help lists the"

@@ -42,7 +42,8 @@ class StatusServerLimitsTest {
     LocalPush push = new LocalPush(appender, metrics, System::currentTimeMillis, 32 << 20, Map.of("robot", "r1"));
     HttpServerGuards guards = new HttpServerGuards(new HttpServerLimits(1000, 1000, 1000, 3000, 3, 16 * 1024),
         metrics.httpClosed);
-    server = new StatusServer(group, "127.0.0.1", 0, metrics::render, () -> "<html></html>", push, 32 << 20, guards);
+    server = new StatusServer(group, "127.0.0.1", 0, metrics::render, () -> "<html></html>", push, 32 << 20, guards,
+        ListenerSecurity.OPEN, null);
   }
 
   @AfterEach

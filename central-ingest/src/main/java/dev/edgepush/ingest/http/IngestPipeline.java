@@ -2,6 +2,7 @@ package dev.edgepush.ingest.http;
 
 import dev.edgepush.agent.httpserver.HttpServerGuards;
 import dev.edgepush.agent.httpserver.HttpServerLimits;
+import dev.edgepush.agent.tls.ServerTls;
 import dev.edgepush.ingest.IngestMetrics;
 import dev.edgepush.ingest.auth.TokenStore;
 import dev.edgepush.ingest.decode.BodyDecompressor;
@@ -19,9 +20,10 @@ import java.util.function.LongSupplier;
  * Assembles a connection's pipeline, and does nothing else:
  *
  * <pre>
+ * with -tls: SslHandler, handshake log   (ServerTls#addTo)
  * HttpServerGuards: connCap, codec, framingErrors, timeouts, keepAlive, responseFraming
  * ResponseCounter (outbound)
- * head checks, before the body is read:  RouteHandler, AuthHandler, FleetRecorder,
+ * head checks, before the body is read:  RouteHandler, AuthHandler, [CertificateRobotCheck], FleetRecorder,
  *                                         AdmissionHandler, SizeLimitHandler
  * HttpObjectAggregator (-maxRequestBytes)
  * decode and WAL write:                   WriteDecodeHandler, IngestHandler
@@ -57,9 +59,21 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
   private final BodyDecompressor decompressor;
   private final UpstreamConnector upstream = new NettyUpstreamConnector();
   private final HttpServerGuards guards;
+  private final ServerTls tls;
+  private final boolean certificateNamesRobot;
 
   public IngestPipeline(Parts parts) {
+    this(parts, null, false);
+  }
+
+  /**
+   * With {@code tls} non-null every connection speaks TLS first ({@code -tls}, {@code -mtls});
+   * {@code certificateNamesRobot} is {@code -mtls.requireRobotName} ({@link CertificateRobotCheck}).
+   */
+  public IngestPipeline(Parts parts, ServerTls tls, boolean certificateNamesRobot) {
     this.p = parts;
+    this.tls = tls;
+    this.certificateNamesRobot = certificateNamesRobot;
     this.counter = new ResponseCounter(parts.metrics());
     this.decompressor = new BodyDecompressor(parts.limits().maxDecompressedBytes());
     this.guards = new HttpServerGuards(parts.limits().http(), parts.metrics().httpClosed);
@@ -67,11 +81,17 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
+    if (tls != null) {
+      tls.addTo(ch); // first in the pipeline: nothing reads a byte before the handshake
+    }
     ChannelPipeline pl = ch.pipeline();
     guards.addTo(pl); // connCap, codec, framingErrors, timeouts, keepAlive, responseFraming
     pl.addLast("responseCounter", counter);
     pl.addLast("route", new RouteHandler(p.routes()));
     pl.addLast("auth", new AuthHandler(p.tokens()));
+    if (certificateNamesRobot) {
+      pl.addLast("certificateRobot", new CertificateRobotCheck());
+    }
     pl.addLast("fleet", new FleetRecorder(p.fleet(), p.clockMs()));
     pl.addLast("admission", new AdmissionHandler(p.limiter(), p.wal()::pendingSamples, p.limits().maxPendingSamples()));
     pl.addLast("sizeLimit", new SizeLimitHandler(p.limits().maxRequestBytes()));

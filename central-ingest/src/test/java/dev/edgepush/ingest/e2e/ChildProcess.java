@@ -37,12 +37,24 @@ final class ChildProcess implements AutoCloseable {
 
   /** Starts {@code command} and waits until {@code http://127.0.0.1:port/health} answers 200. */
   static ChildProcess start(String name, int port, Path logDir, List<String> command) throws IOException {
+    return start(name, port, logDir, command, null);
+  }
+
+  /** Answers whether the child is up: e.g. {@code /health} over https, for a child that speaks TLS only. */
+  @FunctionalInterface
+  interface Probe {
+    boolean up() throws IOException;
+  }
+
+  /** As {@link #start(String, int, Path, List)}, up once {@code probe} (if not null) says so. */
+  static ChildProcess start(String name, int port, Path logDir, List<String> command, Probe probe)
+      throws IOException {
     Files.createDirectories(logDir);
     Path log = logDir.resolve(name + "-" + System.nanoTime() + ".log");
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     ChildProcess c = new ChildProcess(name, port, log, p);
     try {
-      c.awaitHealthy();
+      c.awaitHealthy(probe != null ? probe : () -> c.status("/health") == 200);
     } catch (IOException | RuntimeException e) {
       c.close();
       throw e;
@@ -50,14 +62,14 @@ final class ChildProcess implements AutoCloseable {
     return c;
   }
 
-  private void awaitHealthy() throws IOException {
+  private void awaitHealthy(Probe probe) throws IOException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + Files.readString(log));
       }
       try {
-        if (status("/health") == 200) {
+        if (probe.up()) {
           return;
         }
       } catch (IOException e) {

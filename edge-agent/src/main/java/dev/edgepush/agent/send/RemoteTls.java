@@ -61,6 +61,8 @@ public final class RemoteTls {
   private final String serverName;
   /** Built on first use, from the files as they were then. */
   private SSLContext context;
+  /** The client certificate in {@link #context}, if any. */
+  private volatile X509Certificate clientCertificate;
 
   public RemoteTls(Path caFile, Path certFile, Path keyFile, boolean insecureSkipVerify, String serverName) {
     this.caFile = caFile;
@@ -68,6 +70,31 @@ public final class RemoteTls {
     this.keyFile = keyFile;
     this.insecureSkipVerify = insecureSkipVerify;
     this.serverName = serverName;
+  }
+
+  /** True when a client certificate is configured ({@code -remoteWrite.tlsCertFile}). */
+  public boolean hasClientCertificate() {
+    return certFile != null;
+  }
+
+  /**
+   * What is wrong with our client certificate at {@code now} (expired, not yet valid), or null:
+   * a server that refuses it says only "certificate_unknown", so the agent looks itself.
+   */
+  public String clientCertificateProblem(java.time.Instant now) {
+    X509Certificate c = clientCertificate;
+    if (c == null) {
+      return null;
+    }
+    if (now.isAfter(c.getNotAfter().toInstant())) {
+      return "our client certificate (-remoteWrite.tlsCertFile=" + certFile + ") expired at "
+          + c.getNotAfter().toInstant() + "; renew it";
+    }
+    if (now.isBefore(c.getNotBefore().toInstant())) {
+      return "our client certificate (-remoteWrite.tlsCertFile=" + certFile + ") is valid only from "
+          + c.getNotBefore().toInstant() + " (is the robot's clock right?)";
+    }
+    return null;
   }
 
   /** True when nothing differs from the JDK's defaults. */
@@ -91,6 +118,7 @@ public final class RemoteTls {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         List<X509Certificate> chain = certificates(certFile);
+        clientCertificate = chain.get(0);
         PrivateKey key = privateKey(keyFile);
         ks.setKeyEntry("client", key, new char[0], chain.toArray(new Certificate[0]));
         kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -150,7 +178,8 @@ public final class RemoteTls {
     throw new GeneralSecurityException("no X509TrustManager");
   }
 
-  static List<X509Certificate> certificates(Path file) throws IOException {
+  /** The certificates of a PEM file, in order; an {@link IOException} naming the file if none. */
+  public static List<X509Certificate> certificates(Path file) throws IOException {
     byte[] pem = Files.readAllBytes(file);
     try {
       Collection<? extends Certificate> certs =
@@ -168,7 +197,8 @@ public final class RemoteTls {
     }
   }
 
-  static PrivateKey privateKey(Path file) throws IOException {
+  /** The unencrypted PKCS#8 key of a PEM file; other formats are refused with the command that converts them. */
+  public static PrivateKey privateKey(Path file) throws IOException {
     String pem = Files.readString(file, StandardCharsets.US_ASCII);
     Matcher m = PEM_KEY.matcher(pem);
     if (!m.find()) {

@@ -1,5 +1,6 @@
 package dev.edgepush.agent.send;
 
+import dev.edgepush.agent.tls.TlsFailure;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -568,7 +569,11 @@ public final class RemoteWriteClient implements AutoCloseable {
     return ex != null && ex.channel == ch ? ex : null;
   }
 
-  static String describe(Throwable t) {
+  String describe(Throwable t) {
+    if (TlsFailure.isTls(t)) {
+      return "TLS handshake failed: " + TlsFailure.ofClient(t, tls.hasClientCertificate(),
+          tls.clientCertificateProblem(Instant.now())).text();
+    }
     String m = t.getMessage();
     return m == null ? t.getClass().getSimpleName() : m;
   }
