@@ -1,8 +1,10 @@
 package dev.edgepush.ingest.decode;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import org.xerial.snappy.Snappy;
@@ -10,8 +12,9 @@ import org.xerial.snappy.Snappy;
 /**
  * Undoes a request's {@code Content-Encoding} without ever holding more than {@code
  * maxDecompressedBytes}: for Snappy the length the block declares is checked before anything is
- * decompressed (a 1 KiB "decompression bomb" declaring 4 GiB is refused at once); gzip is
- * inflated in steps and stopped as soon as it passes the limit.
+ * decompressed (a 1 KiB "decompression bomb" declaring 4 GiB is refused at once), and so is a
+ * declared length the block's bytes could not hold (nothing is allocated for a lie); gzip is
+ * inflated in 1 MiB steps and stopped as soon as it passes the limit.
  */
 public final class BodyDecompressor {
   /** What a route takes when the request names no encoding. */
@@ -53,6 +56,15 @@ public final class BodyDecompressor {
     }
   }
 
+  /**
+   * The most a Snappy block can expand: a copy element of 3 bytes (tag and 2-byte offset) makes
+   * at most 64 bytes, every other element less per byte. A block declaring more than its bytes
+   * could hold is lying, and is refused before anything is allocated for it.
+   */
+  static long maxSnappyOutput(int compressedBytes) {
+    return (long) compressedBytes * 64 / 3 + 64;
+  }
+
   private byte[] snappy(byte[] body) throws PayloadException {
     int declared;
     try {
@@ -65,6 +77,10 @@ public final class BodyDecompressor {
       throw PayloadException.badRequest("body is not Snappy block format: negative declared length " + declared);
     }
     checkSize(declared, "Snappy body declares");
+    if (declared > maxSnappyOutput(body.length)) {
+      throw PayloadException.badRequest("body is not valid Snappy block format: it declares " + declared
+          + " bytes, more than its " + body.length + " bytes can hold (at most " + maxSnappyOutput(body.length) + ")");
+    }
     byte[] out = new byte[declared];
     try {
       int n = Snappy.rawUncompress(body, 0, body.length, out, 0);
@@ -77,21 +93,42 @@ public final class BodyDecompressor {
     return out;
   }
 
+  /** Inflation step: what is held is at most this much over what the limit allows. */
+  static final int GZIP_CHUNK_BYTES = 1 << 20;
+
+  /**
+   * Inflates into chunks of {@link #GZIP_CHUNK_BYTES}, counting as it goes, and stops with 413
+   * as soon as the count passes the limit (a gzip bomb costs at most the limit, never its claimed
+   * size, which gzip does not even state reliably). The chunks are joined into one exact array at
+   * the end: no doubling buffer (which would hold up to twice the body, then copy it again).
+   */
   private byte[] gzip(byte[] body) throws PayloadException {
+    List<byte[]> chunks = new ArrayList<>();
+    long total = 0;
     try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(body), 8192)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(body.length * 4, 1 << 20));
-      byte[] buf = new byte[8192];
-      long total = 0;
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        total += n;
+      while (true) {
+        byte[] chunk = new byte[(int) Math.min(GZIP_CHUNK_BYTES, maxDecompressedBytes - total + 1)];
+        int filled = in.readNBytes(chunk, 0, chunk.length);
+        total += filled;
         checkSize(total, "gzip body inflates to more than");
-        out.write(buf, 0, n);
+        if (filled == 0) {
+          break;
+        }
+        chunks.add(filled == chunk.length ? chunk : Arrays.copyOf(chunk, filled));
+        if (filled < chunk.length) {
+          break;
+        }
       }
-      return out.toByteArray();
     } catch (IOException e) {
       throw PayloadException.badRequest("body is not valid gzip: " + e.getMessage());
     }
+    byte[] out = new byte[(int) total];
+    int at = 0;
+    for (byte[] c : chunks) {
+      System.arraycopy(c, 0, out, at, c.length);
+      at += c.length;
+    }
+    return out;
   }
 
   private void checkSize(long bytes, String what) throws PayloadException {
