@@ -79,7 +79,10 @@ public final class Agent implements AutoCloseable {
         metrics.scrapeConnectionsOpened);
     GlobalConfig global = scrape.global();
     newLoop = t -> new ScrapeLoop(t, scraper, fanOut, metrics, clock, loop.next(),
-        global.externalLabels(), cfg.extraLabels()).suppressScrapeErrors(cfg.suppressScrapeErrors());
+        global.externalLabels(), cfg.extraLabels()).suppressScrapeErrors(cfg.suppressScrapeErrors())
+        .streamParse(cfg.inputLimits().streamParse(), cfg.inputLimits().minStreamParseBytes())
+        .labelLimits(cfg.inputLimits().maxLabels(), cfg.inputLimits().maxLabelNameBytes(),
+            cfg.inputLimits().maxLabelValueChars());
     this.scrape = scrape;
     if (FileSdTargets.needed(scrape)) {
       Path baseDir = cfg.promscrapeConfig() == null ? Path.of("")
@@ -92,7 +95,9 @@ public final class Agent implements AutoCloseable {
     for (ScrapeTarget t : targets(scrape, fileSd == null ? ScrapeJob::targets : fileSd::targets)) {
       scrapeLoops.add(newLoop.apply(t));
     }
-    LocalPush push = new LocalPush(fanOut, metrics, clock, cfg.maxInsertBytes(), cfg.extraLabels());
+    LocalPush push = new LocalPush(fanOut, metrics, clock, cfg.maxInsertBytes(), cfg.extraLabels())
+        .labelLimits(cfg.inputLimits().maxLabels(), cfg.inputLimits().maxLabelNameBytes(),
+            cfg.inputLimits().maxLabelValueChars());
     List<AgentMetrics> perRemote = remotes.stream().map(r -> r.metrics).toList();
     status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), () -> AgentMetrics.render(metrics, perRemote),
         () -> TargetsPage.render(scrapeLoops.stream().map(ScrapeLoop::status).toList(), remotes, clock.getAsLong()),

@@ -41,6 +41,9 @@ final class LocalPush {
   private final LongSupplier clockMs;
   private final int maxBytes;
   private final SeriesRelabeler withExtraLabels;
+  /** A text push is appended in pieces of this many samples (or {@link #PIECE_BYTES}). */
+  static final int PIECE_SAMPLES = 10_000;
+  static final int PIECE_BYTES = 1 << 20;
   private final ExpositionParser parser = new ExpositionParser();
   private final WriteRequestEncoder textEncoder = new WriteRequestEncoder();
   private final List<String> flat = new ArrayList<>();
@@ -55,6 +58,19 @@ final class LocalPush {
     this.extraLabels = Map.copyOf(extraLabels);
     this.withExtraLabels = new SeriesRelabeler(Relabeler.EMPTY, extraLabels);
   }
+
+  /** {@code -maxLabelsPerTimeseries}, {@code -maxLabelNameLen}, {@code -maxLabelValueLen}: past one, a push gets 400. */
+  LocalPush labelLimits(int maxLabels, int maxNameBytes, int maxValueChars) {
+    parser.limits(maxLabels, maxNameBytes, maxValueChars);
+    this.maxLabels = maxLabels;
+    this.maxLabelNameBytes = maxNameBytes;
+    this.maxLabelValueChars = maxValueChars;
+    return this;
+  }
+
+  private int maxLabels;
+  private int maxLabelNameBytes;
+  private int maxLabelValueChars;
 
   synchronized Answer handle(String path, byte[] body, String contentType) {
     Answer a;
@@ -97,38 +113,101 @@ final class LocalPush {
         if (l.getName().isEmpty()) {
           return new Answer(400, "series " + i + " has a label with an empty name");
         }
+        if (maxLabelNameBytes > 0 && l.getName().length() > maxLabelNameBytes) {
+          return new Answer(400, "refused: series " + i + " (" + name(ts) + ") has a label name longer than "
+              + maxLabelNameBytes + " (-maxLabelNameLen=" + maxLabelNameBytes + ")");
+        }
+        if (maxLabelValueChars > 0 && l.getValue().length() > maxLabelValueChars) {
+          return new Answer(400, "refused: series " + i + " (" + name(ts) + ") has a value of label '" + l.getName()
+              + "' longer than " + maxLabelValueChars + " (-maxLabelValueLen=" + maxLabelValueChars + ")");
+        }
+      }
+      if (maxLabels > 0 && ts.getLabelsCount() > maxLabels) {
+        return new Answer(400, "refused: series " + i + " (" + name(ts) + ") has " + ts.getLabelsCount()
+            + " labels, more than " + maxLabels + " (-maxLabelsPerTimeseries=" + maxLabels + ")");
       }
     }
     withExtraLabels.apply(request);
     return buffer(withExtraLabels.encoder(), withExtraLabels.samples(), samples);
   }
 
+  /**
+   * Prometheus text in two passes over the body, so that memory stays bounded whatever its size
+   * and a bad body is still refused whole: the first only parses and checks (syntax and the label
+   * limits), the second encodes and appends pieces of {@link #PIECE_SAMPLES} samples. A 6 MB body
+   * of 500,000 series encoded at once took ~40 MB of a 64 MB heap.
+   */
   private Answer importText(byte[] body, String contentType, long[] samples) throws IOException {
     long now = clockMs.getAsLong();
-    textEncoder.reset();
-    Map<String, String> extra = extraLabels;
+    ExpositionFormat format = ExpositionFormat.fromContentType(contentType);
     try {
-      parser.parse(body, 0, body.length, ExpositionFormat.fromContentType(contentType),
-          (name, labels, pairs, value, tsMs) -> {
-            flat.clear();
-            flat.add("__name__");
-            flat.add(name);
-            for (int i = 0; i < pairs; i++) {
-              if (!extra.containsKey(labels[2 * i]) && !labels[2 * i + 1].isEmpty()) {
-                flat.add(labels[2 * i]);
-                flat.add(labels[2 * i + 1]);
-              }
-            }
-            extra.forEach((k, v) -> {
-              flat.add(k);
-              flat.add(v);
-            });
-            textEncoder.addSeries(sorted(), flat.size() / 2, value, tsMs == Long.MIN_VALUE ? now : tsMs);
-          });
+      parser.parse(body, 0, body.length, format, (name, labels, pairs, value, tsMs) -> { });
     } catch (ExpositionParseException e) {
-      return new Answer(400, "cannot parse the Prometheus text: " + e.getMessage());
+      return new Answer(400, (e.overLimit() ? "refused: " : "cannot parse the Prometheus text: ") + e.getMessage());
     }
-    return buffer(textEncoder, textEncoder.seriesCount(), samples);
+    Map<String, String> extra = extraLabels;
+    textEncoder.reset();
+    int[] inPiece = {0};
+    long[] total = {0};
+    boolean[] full = {false};
+    try {
+      parser.parse(body, 0, body.length, format, (name, labels, pairs, value, tsMs) -> {
+        flat.clear();
+        flat.add("__name__");
+        flat.add(name);
+        for (int i = 0; i < pairs; i++) {
+          if (!extra.containsKey(labels[2 * i]) && !labels[2 * i + 1].isEmpty()) {
+            flat.add(labels[2 * i]);
+            flat.add(labels[2 * i + 1]);
+          }
+        }
+        extra.forEach((k, v) -> {
+          flat.add(k);
+          flat.add(v);
+        });
+        textEncoder.addSeries(sorted(), flat.size() / 2, value, tsMs == Long.MIN_VALUE ? now : tsMs);
+        inPiece[0]++;
+        if (inPiece[0] >= PIECE_SAMPLES || textEncoder.size() >= PIECE_BYTES) {
+          full[0] |= appendPiece(inPiece[0]);
+          total[0] += inPiece[0];
+          inPiece[0] = 0;
+        }
+      });
+    } catch (ExpositionParseException e) {
+      throw new IllegalStateException("the second pass disagrees with the first: " + e.getMessage(), e);
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+    if (inPiece[0] > 0) {
+      full[0] |= appendPiece(inPiece[0]);
+      total[0] += inPiece[0];
+    }
+    samples[0] = total[0];
+    if (full[0]) {
+      return new Answer(503, "the disk buffer is full: some of the " + total[0] + " samples were not buffered"
+          + " (counted in edge_agent_samples_dropped_total{reason=\"disk_full\"}); retry later");
+    }
+    return new Answer(204, "");
+  }
+
+  /** Appends the text encoder's piece and resets it; true when the disk was full. */
+  private boolean appendPiece(int count) {
+    try {
+      return target.append(textEncoder.array(), textEncoder.size(), count, clockMs.getAsLong()) < 0;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      textEncoder.reset();
+    }
+  }
+
+  private static String name(RemoteWrite.TimeSeries ts) {
+    for (RemoteWrite.Label l : ts.getLabelsList()) {
+      if (l.getName().equals("__name__")) {
+        return l.getValue().length() > 80 ? l.getValue().substring(0, 80) + "..." : l.getValue();
+      }
+    }
+    return "no __name__";
   }
 
   /** Label pairs in {@code flat} sorted by name, as remote write wants them. */
