@@ -189,15 +189,15 @@ public final class ScrapeLoop {
   }
 
   /**
-   * For tests: a whole fetch's outcome at once, as if the body had arrived in one piece, with
-   * {@code seconds} as the scrape's duration.
+   * For tests: a whole fetch's outcome at once, the body passed on in 64 KiB pieces as the
+   * network would, with {@code seconds} as the scrape's duration.
    */
   void finish(long ts, double seconds, int code, String contentType, byte[] body, int length, String error) {
     Scrape s = new Scrape(ts, System.nanoTime(), seconds);
     if (error == null) {
       s.head(code, contentType);
-      if (length > 0) {
-        s.content(body, 0, length);
+      for (int off = 0; off < length; off += 64 * 1024) {
+        s.content(body, off, Math.min(64 * 1024, length - off));
       }
     }
     s.end(error);
@@ -239,6 +239,7 @@ public final class ScrapeLoop {
       }
       begin();
       samples.scrapeTs = ts;
+      samples.scrape = this;
       stream = parser.stream(ExpositionFormat.fromContentType(contentType), samples);
     }
 
@@ -255,17 +256,30 @@ public final class ScrapeLoop {
         return; // not a 200, or already failed: the rest is read and dropped
       }
       bytes += len;
-      if (!series.streaming() && (bytes > minStreamBytes || series.overBudget())) {
-        appendPiece(); // what was parsed so far, then the rest in pieces
-        series.toStreaming();
+      if (bytes > minStreamBytes) {
+        toStreaming();
       }
       try {
         stream.feed(b, off, len);
       } catch (ExpositionParseException e) {
         fail(e);
       }
+    }
+
+    /** Switches this scrape to streaming mode, if it is not yet: what was parsed so far is the first piece. */
+    void toStreaming() {
+      if (!series.streaming()) {
+        appendPiece();
+        series.toStreaming();
+      }
+    }
+
+    /** After each sample: appends a full piece, or switches to streaming when the caches are over budget. */
+    void afterSample() {
       if (series.pieceFull()) {
         appendPiece();
+      } else if (series.overBudget()) {
+        toStreaming();
       }
     }
 
@@ -310,7 +324,7 @@ public final class ScrapeLoop {
     }
 
     /** Appends what the encoder holds as one excerpt (a piece of a streamed scrape). */
-    private void appendPiece() {
+    void appendPiece() {
       int n = series.samples();
       if (n > 0) {
         try {
@@ -387,6 +401,7 @@ public final class ScrapeLoop {
    */
   private final class Samples implements SeriesKeySink<SeriesCache.Entry> {
     long scrapeTs;
+    Scrape scrape;
 
     private long ts(long tsMs) {
       return tsMs == Long.MIN_VALUE || !target.honorTimestamps() ? scrapeTs : tsMs;
@@ -400,12 +415,14 @@ public final class ScrapeLoop {
     @Override
     public void sample(SeriesCache.Entry e, double value, long timestampMs) {
       series.add(e, value, ts(timestampMs));
+      scrape.afterSample();
     }
 
     @Override
     public void sample(byte[] b, int keyOff, int keyLen, int keyHash, String metricName,
         String[] labels, int labelPairs, double value, long timestampMs) {
       series.add(b, keyOff, keyLen, keyHash, metricName, labels, labelPairs, value, ts(timestampMs));
+      scrape.afterSample();
     }
   }
 

@@ -49,6 +49,7 @@ final class SeriesEncoder {
    * mode instead (no cache), so no exposition, however large, grows the heap past it.
    */
   static final long CACHED_SERIES_BUDGET = Math.max(10_000, Runtime.getRuntime().maxMemory() / 4 / 400);
+  private static volatile long budget = CACHED_SERIES_BUDGET;
   private static final java.util.concurrent.atomic.AtomicLong CACHED_SERIES = new java.util.concurrent.atomic.AtomicLong();
   private long cachedCounted; // this target's share of CACHED_SERIES
   private WriteRequestEncoder encoder;
@@ -147,12 +148,17 @@ final class SeriesEncoder {
    * #CACHED_SERIES_BUDGET}: the caller then switches to streaming.
    */
   boolean overBudget() {
-    return !streaming && CACHED_SERIES.get() - cachedCounted + cache.size() > CACHED_SERIES_BUDGET;
+    return !streaming && CACHED_SERIES.get() - cachedCounted + cache.size() > budget;
   }
 
   /** True when the last scrape of this target alone would pass the budget (start the next streamed). */
   boolean lastScrapeTooBigToCache(int lastSeries) {
-    return CACHED_SERIES.get() - cachedCounted + lastSeries > CACHED_SERIES_BUDGET;
+    return CACHED_SERIES.get() - cachedCounted + lastSeries > budget;
+  }
+
+  /** For tests: a smaller budget (restore with {@link #CACHED_SERIES_BUDGET}). */
+  static void budgetForTests(long series) {
+    budget = series;
   }
 
   /** Brings this target's share of the shared count up to date; after a scrape and a switch. */

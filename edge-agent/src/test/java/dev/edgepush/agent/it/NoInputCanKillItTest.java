@@ -250,6 +250,18 @@ class NoInputCanKillItTest {
     assertEquals(List.of(), missing, "every answered scrape of the 1 s target arrived");
     assertTrue(answered.size() >= seconds - 1, "the 1 s target was scraped every second: " + answered.size()
         + " scrapes in " + seconds + " s");
+    // Its scrape timestamps follow its 1 s schedule: a scrape skipped because the agent was busy
+    // leaves a 2 s step; a late one is at most as late as the agent was busy.
+    List<Long> ts = new ArrayList<>();
+    for (long seq : answered) {
+      ts.add(remote.seqTimestamp(seq));
+    }
+    long worst = 0;
+    for (int i = 1; i < ts.size(); i++) {
+      worst = Math.max(worst, ts.get(i) - ts.get(i - 1));
+    }
+    System.out.printf("1 s target: longest step between scrape timestamps %d ms%n", worst);
+    assertTrue(worst < 1_500, "no hole in the 1 s target's data: consecutive scrapes " + worst + " ms apart: " + ts);
   }
 
   private static List<Long> answeredIn(CountingTarget t, long from, long to) {

@@ -22,8 +22,8 @@ final class SampleReceiver implements AutoCloseable {
   private final HttpServer server;
   /** test_seq values received (one per scrape of the counting target). */
   final NavigableSet<Long> seqs = new ConcurrentSkipListSet<>();
-  /** Timestamps of the test_seq samples, one per scrape of the counting target. */
-  final NavigableSet<Long> seqTimestamps = new ConcurrentSkipListSet<>();
+  /** test_seq value -> the timestamp of its sample (its scrape's start). */
+  final Map<Long, Long> seqTimestamps = new ConcurrentHashMap<>();
   /** job -> timestamp -> samples of that job at that timestamp, synthetic series not counted. */
   final Map<String, Map<Long, LongAdder>> perScrape = new ConcurrentHashMap<>();
   /** job -> timestamp -> the up value. */
@@ -64,7 +64,7 @@ final class SampleReceiver implements AutoCloseable {
         }
         if (name.equals("test_seq")) {
           seqs.add((long) s.getValue());
-          seqTimestamps.add(s.getTimestamp());
+          seqTimestamps.put((long) s.getValue(), s.getTimestamp());
         } else if (name.equals("up")) {
           up.computeIfAbsent(job, j -> new ConcurrentHashMap<>()).put(s.getTimestamp(), s.getValue());
         } else if (!name.startsWith("scrape_")) {
@@ -73,6 +73,11 @@ final class SampleReceiver implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The timestamp of the scrape that answered {@code seq}. */
+  long seqTimestamp(long seq) {
+    return seqTimestamps.getOrDefault(seq, -1L);
   }
 
   String writeUrl() {
