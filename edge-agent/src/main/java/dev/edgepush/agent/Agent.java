@@ -101,7 +101,7 @@ public final class Agent implements AutoCloseable {
     List<AgentMetrics> perRemote = remotes.stream().map(r -> r.metrics).toList();
     status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), () -> AgentMetrics.render(metrics, perRemote),
         () -> TargetsPage.render(scrapeLoops.stream().map(ScrapeLoop::status).toList(), remotes, clock.getAsLong()),
-        push, cfg.maxInsertBytes());
+        push, Math.min(cfg.maxInsertBytes(), LocalPush.MEMORY_BOUND_BYTES));
     scrapeLoops.forEach(ScrapeLoop::start);
     if (fileSd != null) {
       long everyMs = cfg.fileSdCheckInterval().toMillis();

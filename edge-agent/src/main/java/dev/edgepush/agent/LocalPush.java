@@ -1,6 +1,7 @@
 package dev.edgepush.agent;
 
 import dev.edgepush.agent.buffer.SampleAppender;
+import dev.edgepush.agent.buffer.WriteRequestPieces;
 import dev.edgepush.agent.parse.ExpositionFormat;
 import dev.edgepush.agent.parse.ExpositionParseException;
 import dev.edgepush.agent.parse.ExpositionParser;
@@ -44,6 +45,12 @@ final class LocalPush {
   /** A text push is appended in pieces of this many samples (or {@link #PIECE_BYTES}). */
   static final int PIECE_SAMPLES = 10_000;
   static final int PIECE_BYTES = 1 << 20;
+  /**
+   * Largest body (text) or decompressed write request this agent takes at once, whatever
+   * -maxInsertRequestSize says: a quarter of the heap ceiling (16 MiB at the robots' -Xmx64m), as
+   * the body and its decompressed form are held whole while their pieces are parsed.
+   */
+  static final int MEMORY_BOUND_BYTES = (int) Math.min(Integer.MAX_VALUE / 2, Runtime.getRuntime().maxMemory() / 4);
   private final ExpositionParser parser = new ExpositionParser();
   private final WriteRequestEncoder textEncoder = new WriteRequestEncoder();
   private final List<String> flat = new ArrayList<>();
@@ -84,6 +91,12 @@ final class LocalPush {
     return a;
   }
 
+  /**
+   * Remote write 1.0, in two passes over pieces of at most {@link #PIECE_BYTES} of the
+   * decompressed request (cut between series, {@link WriteRequestPieces}), so that no whole
+   * request is ever held as protobuf objects (several times its size: a 30 MB request would take
+   * the whole heap): the first checks every piece, the second relabels and appends them.
+   */
   private Answer write(byte[] body, long[] samples) throws IOException {
     int size;
     try {
@@ -96,16 +109,58 @@ final class LocalPush {
       return new Answer(413, "the write request is " + size + " bytes decompressed, over -maxInsertRequestSize="
           + maxBytes);
     }
+    if (size > MEMORY_BOUND_BYTES) {
+      return new Answer(413, "the write request is " + size + " bytes decompressed, over the "
+          + MEMORY_BOUND_BYTES + " bytes this agent's heap ceiling (-Xmx) lets it decompress at once; send"
+          + " smaller requests");
+    }
     byte[] raw = new byte[size];
-    RemoteWrite.WriteRequest request;
     try {
       Snappy.uncompress(body, 0, body.length, raw, 0);
-      request = SeriesRelabeler.parse(raw, size);
     } catch (IOException e) {
       return new Answer(400, "the body is not a remote-write 1.0 WriteRequest: " + e.getMessage());
     }
-    for (int i = 0; i < request.getTimeseriesCount(); i++) {
-      RemoteWrite.TimeSeries ts = request.getTimeseries(i);
+    WriteRequestPieces pieces = WriteRequestPieces.of(raw, size, PIECE_BYTES);
+    int series = 0;
+    for (int p = 0; p < pieces.count(); p++) {
+      RemoteWrite.WriteRequest request;
+      try {
+        request = SeriesRelabeler.parse(java.util.Arrays.copyOfRange(raw, pieces.start(p), pieces.end(p)),
+            pieces.end(p) - pieces.start(p));
+      } catch (IOException e) {
+        return new Answer(400, "the body is not a remote-write 1.0 WriteRequest: " + e.getMessage());
+      }
+      Answer bad = check(request, series);
+      if (bad != null) {
+        return bad;
+      }
+      series += request.getTimeseriesCount();
+    }
+    boolean full = false;
+    long total = 0;
+    for (int p = 0; p < pieces.count(); p++) {
+      withExtraLabels.apply(java.util.Arrays.copyOfRange(raw, pieces.start(p), pieces.end(p)),
+          pieces.end(p) - pieces.start(p));
+      WriteRequestEncoder enc = withExtraLabels.encoder();
+      int n = withExtraLabels.samples();
+      if (n > 0) {
+        total += n;
+        full |= target.append(enc.array(), enc.size(), n, clockMs.getAsLong()) < 0;
+      }
+    }
+    samples[0] = total;
+    if (full) {
+      return new Answer(503, "the disk buffer is full: some of the " + total + " samples were not buffered"
+          + " (counted in edge_agent_samples_dropped_total{reason=\"disk_full\"}); retry later");
+    }
+    return new Answer(204, "");
+  }
+
+  /** The first problem of a piece whose first series is number {@code first} of the request, or null. */
+  private Answer check(RemoteWrite.WriteRequest request, int first) {
+    for (int j = 0; j < request.getTimeseriesCount(); j++) {
+      int i = first + j;
+      RemoteWrite.TimeSeries ts = request.getTimeseries(j);
       if (ts.getHistogramsCount() > 0) {
         return new Answer(400, "series " + i + " has native histograms, which edge-agent does not buffer yet");
       }
@@ -127,8 +182,7 @@ final class LocalPush {
             + " labels, more than " + maxLabels + " (-maxLabelsPerTimeseries=" + maxLabels + ")");
       }
     }
-    withExtraLabels.apply(request);
-    return buffer(withExtraLabels.encoder(), withExtraLabels.samples(), samples);
+    return null;
   }
 
   /**
@@ -138,6 +192,10 @@ final class LocalPush {
    * of 500,000 series encoded at once took ~40 MB of a 64 MB heap.
    */
   private Answer importText(byte[] body, String contentType, long[] samples) throws IOException {
+    if (body.length > MEMORY_BOUND_BYTES) {
+      return new Answer(413, "the body is " + body.length + " bytes, over the " + MEMORY_BOUND_BYTES
+          + " bytes this agent's heap ceiling (-Xmx) lets it parse at once; send smaller requests");
+    }
     long now = clockMs.getAsLong();
     ExpositionFormat format = ExpositionFormat.fromContentType(contentType);
     try {
