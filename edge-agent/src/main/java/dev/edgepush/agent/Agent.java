@@ -78,9 +78,12 @@ public final class Agent implements AutoCloseable {
     HttpScraper scraper = new HttpScraper(loop, cfg.maxScrapeBytes(), USER_AGENT, !cfg.disableKeepAlive(),
         metrics.scrapeConnectionsOpened);
     GlobalConfig global = scrape.global();
+    Set<String> streamParseJobs = new java.util.HashSet<>();
+    scrape.jobs().stream().filter(ScrapeJob::streamParse).forEach(j -> streamParseJobs.add(j.jobName()));
     newLoop = t -> new ScrapeLoop(t, scraper, fanOut, metrics, clock, loop.next(),
         global.externalLabels(), cfg.extraLabels()).suppressScrapeErrors(cfg.suppressScrapeErrors())
-        .streamParse(cfg.inputLimits().streamParse(), cfg.inputLimits().minStreamParseBytes())
+        .streamParse(cfg.inputLimits().streamParse() || streamParseJobs.contains(t.job()),
+            cfg.inputLimits().minStreamParseBytes())
         .labelLimits(cfg.inputLimits().maxLabels(), cfg.inputLimits().maxLabelNameBytes(),
             cfg.inputLimits().maxLabelValueChars());
     this.scrape = scrape;

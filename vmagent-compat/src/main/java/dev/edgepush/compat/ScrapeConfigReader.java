@@ -224,8 +224,9 @@ public final class ScrapeConfigReader {
         TlsConfig tls = parseTls(value(entries, "tls_config"), path + ".tls_config");
         int sampleLimit = limit(value(entries, "sample_limit"), path + ".sample_limit");
         int labelLimit = limit(value(entries, "label_limit"), path + ".label_limit");
+        boolean streamParse = yaml.bool(value(entries, "stream_parse"), path + ".stream_parse", false);
         return new ScrapeJob(name, interval, timeout, metricsPath, scheme, honorLabels, honorTimestamps, targets,
-                relabel, metricRelabel, fileSd, params, auth, tls, sampleLimit, labelLimit);
+                relabel, metricRelabel, fileSd, params, auth, tls, sampleLimit, labelLimit, streamParse);
     }
 
     private void parseFileSd(Node node, String path, List<Path> out) throws ScrapeConfigException {
