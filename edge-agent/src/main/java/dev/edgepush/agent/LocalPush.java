@@ -19,16 +19,18 @@ import org.xerial.snappy.Snappy;
  * Local push, as vmagent accepts it on {@code -httpListenAddr}: {@code POST /api/v1/write}
  * (remote write 1.0, Snappy block protobuf) and {@code POST /api/v1/import/prometheus}
  * (Prometheus text; a sample without a timestamp gets the time of the request). A request is
- * buffered like a scrape: one excerpt, {@code -remoteWrite.label} set (overriding), then {@code
+ * buffered like a scrape, in excerpts of at most {@link #PIECE_SAMPLES} samples or {@link
+ * #PIECE_BYTES}: {@code -remoteWrite.label} set (overriding), then {@code
  * -remoteWrite.relabelConfig} and each URL's relabeling in the fan-out.
  *
- * <p>Answers: 204 when buffered; 400 with what was wrong when the body is not valid (nothing of
- * it is buffered: the whole body is decoded before anything is written); 413 when the body, or a
- * write request once decompressed, is over {@code -maxInsertRequestSize} (an oversized body
- * on the wire is refused by the HTTP layer before it gets here); 503 when a buffer's disk is
- * full (the samples are counted as disk_full; a remote whose buffer could write keeps them).
- * Not for parallel use: the status server calls it from its one event-loop thread (synchronized
- * all the same).
+ * <p>Answers: 204 when buffered; 400 with what was wrong when the body is not valid or a series
+ * is past {@code -maxLabelsPerTimeseries}, {@code -maxLabelNameLen} or {@code -maxLabelValueLen}
+ * (nothing of it is buffered: a first pass checks the whole body before the second appends
+ * anything); 413 when the body, or a write request once decompressed, is over {@code
+ * -maxInsertRequestSize} or {@link #MEMORY_BOUND_BYTES} (an oversized body on the wire is refused
+ * by the HTTP layer before it gets here); 503 when a buffer's disk is full (the samples are
+ * counted as disk_full; a remote whose buffer could write keeps them). The status server calls
+ * it from its one push thread, off the event loop; synchronized all the same.
  */
 final class LocalPush {
   static final String WRITE_PATH = "/api/v1/write";

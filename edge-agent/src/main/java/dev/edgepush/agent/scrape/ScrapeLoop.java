@@ -17,15 +17,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scrapes one target on its schedule (interval, stable offset), parses the body, adds the
- * target's labels and the synthetic series Prometheus adds ({@code up}, {@code
+ * Scrapes one target on its schedule (interval, stable offset), parses the body as it arrives,
+ * adds the target's labels and the synthetic series Prometheus adds ({@code up}, {@code
  * scrape_duration_seconds}, {@code scrape_samples_scraped}, {@code
  * scrape_samples_post_metric_relabeling}, {@code scrape_series_added}, and vmagent's {@code
  * scrape_timeout_seconds} and, with a {@code sample_limit}, {@code scrape_samples_limit}), writes staleness
  * markers for series that disappeared, and appends the whole scrape to the disk buffer as one
- * excerpt. A failed scrape (unreachable, non-200, malformed body) writes {@code up 0} and
- * staleness markers and nothing else; so does one over the job's {@code sample_limit} or {@code
- * label_limit}. Everything runs on the target's event loop thread; a
+ * excerpt; a large scrape is streamed instead, in excerpts of bounded size (see {@link Scrape}).
+ * A failed scrape (unreachable, non-200, malformed body) writes {@code up 0} and staleness
+ * markers and nothing else; so does one over the job's {@code sample_limit} or {@code
+ * label_limit} or the agent's label limits. Everything runs on the target's event loop thread,
+ * one body piece at a time, so other targets' scrapes run between the pieces of a large one; a
  * scrape still running when the next is due makes the next one skip. The loop owns the target's
  * {@link HttpScraper.Connection}, so the keep-alive connection lives exactly as long as the loop.
  */
