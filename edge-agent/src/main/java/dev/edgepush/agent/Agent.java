@@ -89,8 +89,14 @@ public final class Agent implements AutoCloseable {
     HttpScraper scraper = new HttpScraper(loop, cfg.maxScrapeBytes(), USER_AGENT, !cfg.disableKeepAlive(),
         metrics.scrapeConnectionsOpened);
     GlobalConfig global = scrape.global();
+    Set<String> streamParseJobs = new java.util.HashSet<>();
+    scrape.jobs().stream().filter(ScrapeJob::streamParse).forEach(j -> streamParseJobs.add(j.jobName()));
     newLoop = t -> new ScrapeLoop(t, scraper, fanOut, metrics, clock, loop.next(),
-        global.externalLabels(), cfg.extraLabels()).suppressScrapeErrors(cfg.suppressScrapeErrors());
+        global.externalLabels(), cfg.extraLabels()).suppressScrapeErrors(cfg.suppressScrapeErrors())
+        .streamParse(cfg.inputLimits().streamParse() || streamParseJobs.contains(t.job()),
+            cfg.inputLimits().minStreamParseBytes())
+        .labelLimits(cfg.inputLimits().maxLabels(), cfg.inputLimits().maxLabelNameBytes(),
+            cfg.inputLimits().maxLabelValueChars());
     this.scrape = scrape;
     if (FileSdTargets.needed(scrape)) {
       Path baseDir = cfg.promscrapeConfig() == null ? Path.of("")
@@ -103,12 +109,15 @@ public final class Agent implements AutoCloseable {
     for (ScrapeTarget t : targets(scrape, fileSd == null ? ScrapeJob::targets : fileSd::targets)) {
       scrapeLoops.add(newLoop.apply(t));
     }
-    LocalPush push = new LocalPush(fanOut, metrics, clock, cfg.maxInsertBytes(), cfg.extraLabels());
+    LocalPush push = new LocalPush(fanOut, metrics, clock, cfg.maxInsertBytes(), cfg.extraLabels())
+        .labelLimits(cfg.inputLimits().maxLabels(), cfg.inputLimits().maxLabelNameBytes(),
+            cfg.inputLimits().maxLabelValueChars());
     List<AgentMetrics> perRemote = remotes.stream().map(r -> r.metrics).toList();
     status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), () -> AgentMetrics.render(metrics, perRemote),
         () -> TargetsPage.render(scrapeLoops.stream().map(ScrapeLoop::status).toList(), remotes, startedMs,
             clock.getAsLong()),
-        push, cfg.maxInsertBytes(), new HttpServerGuards(cfg.http(), metrics.httpClosed), cfg.listener(), listenerTls);
+        push, Math.min(cfg.maxInsertBytes(), LocalPush.MEMORY_BOUND_BYTES),
+        new HttpServerGuards(cfg.http(), metrics.httpClosed), cfg.listener(), listenerTls);
     scrapeLoops.forEach(ScrapeLoop::start);
     if (fileSd != null) {
       long everyMs = cfg.fileSdCheckInterval().toMillis();

@@ -204,6 +204,33 @@ public final class AgentFlags {
       description = "Largest decompressed /metrics body accepted (default: ${DEFAULT-VALUE}).")
   String maxScrapeSize = "16MB";
 
+  // --- input limits and streaming (issue 11): no scrape or push can exhaust the heap ---
+  @Option(names = {"-promscrape.streamParse", "--promscrape.streamParse"}, arity = "0..1", fallbackValue = "true",
+      paramLabel = "BOOL",
+      description = "Scrape every target in streaming mode: the body parsed and buffered in pieces as it arrives,"
+          + " no per-series cache (no staleness markers for scraped series).")
+  boolean streamParse;
+
+  @Option(names = {"-promscrape.minResponseSizeForStreamParse", "--promscrape.minResponseSizeForStreamParse"},
+      paramLabel = "BYTES",
+      description = "A scrape whose body passes this size switches to streaming mode (default: ${DEFAULT-VALUE}).")
+  String minResponseSizeForStreamParse = "1MB";
+
+  @Option(names = {"-maxLabelsPerTimeseries", "--maxLabelsPerTimeseries"}, paramLabel = "N",
+      description = "Most labels (the metric name included) of a scraped or pushed series; a series with more fails"
+          + " its scrape or gets its push a 400; 0 = no limit (default: ${DEFAULT-VALUE}).")
+  int maxLabelsPerTimeseries = 40;
+
+  @Option(names = {"-maxLabelNameLen", "--maxLabelNameLen"}, paramLabel = "N",
+      description = "Longest label name of a scraped or pushed series; 0 = no limit (default: ${DEFAULT-VALUE}).")
+  int maxLabelNameLen = 256;
+
+  @Option(names = {"-maxLabelValueLen", "--maxLabelValueLen"}, paramLabel = "N",
+      description = "Longest label value (characters) of a scraped or pushed series; 0 = no limit"
+          + " (default: ${DEFAULT-VALUE}).")
+  int maxLabelValueLen = 4096;
+  // --- end of input limits ---
+
   @Option(names = {"-version", "--version"}, description = "Print the version and exit.")
   boolean version;
 
@@ -240,7 +267,19 @@ public final class AgentFlags {
       Integer remoteWriteQueues,
       // the listener's -http.* limits
       HttpServerLimits http,
-      ListenerSecurity listener) {}
+      ListenerSecurity listener,
+      // input limits and streaming (issue 11)
+      InputLimits inputLimits) {}
+
+  /**
+   * -promscrape.streamParse, -promscrape.minResponseSizeForStreamParse (bytes), -maxLabelsPerTimeseries,
+   * -maxLabelNameLen and -maxLabelValueLen (0 = no limit).
+   */
+  public record InputLimits(boolean streamParse, long minStreamParseBytes, int maxLabels, int maxLabelNameBytes,
+      int maxLabelValueChars) {
+    /** No limits, nothing streamed: what tests that build a Config by hand get. */
+    public static final InputLimits NONE = new InputLimits(false, 0, 0, 0, 0);
+  }
 
   /**
    * Thrown for flags that are unknown or have a bad value; each problem is one line that names its
@@ -363,6 +402,15 @@ public final class AgentFlags {
     if (insertMax != BAD && (insertMax <= 0 || insertMax > Integer.MAX_VALUE / 2)) {
       problem("-maxInsertRequestSize=" + maxInsertRequestSize + ": must be between 1 and 1GB");
     }
+    long minStream = bytes("-promscrape.minResponseSizeForStreamParse", minResponseSizeForStreamParse);
+    for (var e : Map.of("-maxLabelsPerTimeseries", maxLabelsPerTimeseries, "-maxLabelNameLen", maxLabelNameLen,
+        "-maxLabelValueLen", maxLabelValueLen).entrySet()) {
+      if (e.getValue() < 0) {
+        throw new FlagException(e.getKey() + "=" + e.getValue() + ": must be 0 (no limit) or more");
+      }
+    }
+    InputLimits inputLimits = new InputLimits(streamParse, minStream, maxLabelsPerTimeseries, maxLabelNameLen,
+        maxLabelValueLen);
     if (remoteWriteQueues != null && remoteWriteQueues < 1) {
       problem("-remoteWrite.queues=" + remoteWriteQueues + ": must be 1 or more");
     }
@@ -375,7 +423,7 @@ public final class AgentFlags {
         remotes.isEmpty() ? null : remotes.get(0).bearerTokenFile(), extra, host.isEmpty() ? "0.0.0.0" : host, port,
         (int) scrapeMax, strictParse, suppressScrapeErrors, fileSdCheck, dryRun,
         disableKeepAlive, remotes, relabelConfig, (int) insertMax, remoteWriteQueues, httpLimits(),
-        listenerSecurity());
+        listenerSecurity(), inputLimits);
   }
 
   private ListenerSecurity listenerSecurity() throws FlagException {

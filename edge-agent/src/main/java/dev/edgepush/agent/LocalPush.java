@@ -2,6 +2,7 @@ package dev.edgepush.agent;
 
 import dev.edgepush.agent.buffer.DiskBuffer;
 import dev.edgepush.agent.buffer.SampleAppender;
+import dev.edgepush.agent.buffer.WriteRequestPieces;
 import dev.edgepush.agent.parse.ExpositionFormat;
 import dev.edgepush.agent.parse.ExpositionParseException;
 import dev.edgepush.agent.parse.ExpositionParser;
@@ -20,18 +21,20 @@ import org.xerial.snappy.Snappy;
  * Local push, as vmagent accepts it on {@code -httpListenAddr}: {@code POST /api/v1/write}
  * (remote write 1.0, Snappy block protobuf) and {@code POST /api/v1/import/prometheus}
  * (Prometheus text; a sample without a timestamp gets the time of the request). A request is
- * buffered like a scrape: one excerpt, {@code -remoteWrite.label} set (overriding), then {@code
+ * buffered like a scrape, in excerpts of at most {@link #PIECE_SAMPLES} samples or {@link
+ * #PIECE_BYTES}: {@code -remoteWrite.label} set (overriding), then {@code
  * -remoteWrite.relabelConfig} and each URL's relabeling in the fan-out.
  *
- * <p>Answers: 204 when buffered; 400 with what was wrong when the body is not valid (nothing of
- * it is buffered: the whole body is decoded before anything is written), is not UTF-8 (text), or
- * holds a series too large for one buffer record (the buffer would drop it as too_large, so a
- * 204 would be a lie; {@link StoredSize}); 413 when the body, or a
- * write request once decompressed, is over {@code -maxInsertRequestSize} (an oversized body
- * on the wire is refused by the HTTP layer before it gets here); 503 when a buffer's disk is
- * full (the samples are counted as disk_full; a remote whose buffer could write keeps them).
- * Not for parallel use: the status server calls it from its one event-loop thread (synchronized
- * all the same).
+ * <p>Answers: 204 when buffered; 400 with what was wrong when the body is not valid, is not UTF-8
+ * (text), holds a series too large for one buffer record (the buffer would drop it as too_large,
+ * so a 204 would be a lie; {@link StoredSize}) or a series past {@code -maxLabelsPerTimeseries},
+ * {@code -maxLabelNameLen} or {@code -maxLabelValueLen} (nothing of it is buffered: a first pass
+ * checks the whole body before the second appends anything); 413 when the body, or a write
+ * request once decompressed, is over {@code -maxInsertRequestSize} or {@link #MEMORY_BOUND_BYTES}
+ * (an oversized body on the wire is refused by the HTTP layer before it gets here); 503 when a
+ * buffer's disk is full (the samples are counted as disk_full; a remote whose buffer could write
+ * keeps them). The status server calls it from its one push thread, off the event loop;
+ * synchronized all the same.
  */
 final class LocalPush {
   static final String WRITE_PATH = "/api/v1/write";
@@ -45,6 +48,15 @@ final class LocalPush {
   private final LongSupplier clockMs;
   private final int maxBytes;
   private final SeriesRelabeler withExtraLabels;
+  /** A text push is appended in pieces of this many samples (or {@link #PIECE_BYTES}). */
+  static final int PIECE_SAMPLES = 10_000;
+  static final int PIECE_BYTES = 1 << 20;
+  /**
+   * Largest body (text) or decompressed write request this agent takes at once, whatever
+   * -maxInsertRequestSize says: a quarter of the heap ceiling (16 MiB at the robots' -Xmx64m), as
+   * the body and its decompressed form are held whole while their pieces are parsed.
+   */
+  static final int MEMORY_BOUND_BYTES = (int) Math.min(Integer.MAX_VALUE / 2, Runtime.getRuntime().maxMemory() / 4);
   private final ExpositionParser parser = new ExpositionParser();
   private final WriteRequestEncoder textEncoder = new WriteRequestEncoder();
   private final List<String> flat = new ArrayList<>();
@@ -63,6 +75,19 @@ final class LocalPush {
     this.withExtraLabels = new SeriesRelabeler(Relabeler.EMPTY, extraLabels);
   }
 
+  /** {@code -maxLabelsPerTimeseries}, {@code -maxLabelNameLen}, {@code -maxLabelValueLen}: past one, a push gets 400. */
+  LocalPush labelLimits(int maxLabels, int maxNameBytes, int maxValueChars) {
+    parser.limits(maxLabels, maxNameBytes, maxValueChars);
+    this.maxLabels = maxLabels;
+    this.maxLabelNameBytes = maxNameBytes;
+    this.maxLabelValueChars = maxValueChars;
+    return this;
+  }
+
+  private int maxLabels;
+  private int maxLabelNameBytes;
+  private int maxLabelValueChars;
+
   synchronized Answer handle(String path, byte[] body, String contentType) {
     Answer a;
     long[] samples = {0};
@@ -75,6 +100,12 @@ final class LocalPush {
     return a;
   }
 
+  /**
+   * Remote write 1.0, in two passes over pieces of at most {@link #PIECE_BYTES} of the
+   * decompressed request (cut between series, {@link WriteRequestPieces}), so that no whole
+   * request is ever held as protobuf objects (several times its size: a 30 MB request would take
+   * the whole heap): the first checks every piece, the second relabels and appends them.
+   */
   private Answer write(byte[] body, long[] samples) throws IOException {
     int size;
     try {
@@ -87,16 +118,58 @@ final class LocalPush {
       return new Answer(413, "the write request is " + size + " bytes decompressed, over -maxInsertRequestSize="
           + maxBytes);
     }
+    if (size > MEMORY_BOUND_BYTES) {
+      return new Answer(413, "the write request is " + size + " bytes decompressed, over the "
+          + MEMORY_BOUND_BYTES + " bytes this agent's heap ceiling (-Xmx) lets it decompress at once; send"
+          + " smaller requests");
+    }
     byte[] raw = new byte[size];
-    RemoteWrite.WriteRequest request;
     try {
       Snappy.uncompress(body, 0, body.length, raw, 0);
-      request = SeriesRelabeler.parse(raw, size);
     } catch (IOException e) {
       return new Answer(400, "the body is not a remote-write 1.0 WriteRequest: " + e.getMessage());
     }
-    for (int i = 0; i < request.getTimeseriesCount(); i++) {
-      RemoteWrite.TimeSeries ts = request.getTimeseries(i);
+    WriteRequestPieces pieces = WriteRequestPieces.of(raw, size, PIECE_BYTES);
+    int series = 0;
+    for (int p = 0; p < pieces.count(); p++) {
+      RemoteWrite.WriteRequest request;
+      try {
+        request = SeriesRelabeler.parse(java.util.Arrays.copyOfRange(raw, pieces.start(p), pieces.end(p)),
+            pieces.end(p) - pieces.start(p));
+      } catch (IOException e) {
+        return new Answer(400, "the body is not a remote-write 1.0 WriteRequest: " + e.getMessage());
+      }
+      Answer bad = check(request, series);
+      if (bad != null) {
+        return bad;
+      }
+      series += request.getTimeseriesCount();
+    }
+    boolean full = false;
+    long total = 0;
+    for (int p = 0; p < pieces.count(); p++) {
+      withExtraLabels.apply(java.util.Arrays.copyOfRange(raw, pieces.start(p), pieces.end(p)),
+          pieces.end(p) - pieces.start(p));
+      WriteRequestEncoder enc = withExtraLabels.encoder();
+      int n = withExtraLabels.samples();
+      if (n > 0) {
+        total += n;
+        full |= target.append(enc.array(), enc.size(), n, clockMs.getAsLong()) < 0;
+      }
+    }
+    samples[0] = total;
+    if (full) {
+      return new Answer(503, "the disk buffer is full: some of the " + total + " samples were not buffered"
+          + " (counted in edge_agent_samples_dropped_total{reason=\"disk_full\"}); retry later");
+    }
+    return new Answer(204, "");
+  }
+
+  /** The first problem of a piece whose first series is number {@code first} of the request, or null. */
+  private Answer check(RemoteWrite.WriteRequest request, int first) {
+    for (int j = 0; j < request.getTimeseriesCount(); j++) {
+      int i = first + j;
+      RemoteWrite.TimeSeries ts = request.getTimeseries(j);
       long bytes = StoredSize.field(ts.getSerializedSize()) + extraLabelBytes;
       if (bytes > DiskBuffer.MAX_STORED_FIELD_BYTES) {
         return StoredSize.tooLarge(i, ts, bytes);
@@ -108,12 +181,29 @@ final class LocalPush {
         if (l.getName().isEmpty()) {
           return new Answer(400, "series " + i + " has a label with an empty name");
         }
+        if (maxLabelNameBytes > 0 && l.getName().length() > maxLabelNameBytes) {
+          return new Answer(400, "refused: series " + i + " (" + name(ts) + ") has a label name longer than "
+              + maxLabelNameBytes + " (-maxLabelNameLen=" + maxLabelNameBytes + ")");
+        }
+        if (maxLabelValueChars > 0 && l.getValue().length() > maxLabelValueChars) {
+          return new Answer(400, "refused: series " + i + " (" + name(ts) + ") has a value of label '" + l.getName()
+              + "' longer than " + maxLabelValueChars + " (-maxLabelValueLen=" + maxLabelValueChars + ")");
+        }
+      }
+      if (maxLabels > 0 && ts.getLabelsCount() > maxLabels) {
+        return new Answer(400, "refused: series " + i + " (" + name(ts) + ") has " + ts.getLabelsCount()
+            + " labels, more than " + maxLabels + " (-maxLabelsPerTimeseries=" + maxLabels + ")");
       }
     }
-    withExtraLabels.apply(request);
-    return buffer(withExtraLabels.encoder(), withExtraLabels.samples(), samples);
+    return null;
   }
 
+  /**
+   * Prometheus text in two passes over the body, so that memory stays bounded whatever its size
+   * and a bad body is still refused whole: the first only parses and checks (syntax and the label
+   * limits), the second encodes and appends pieces of {@link #PIECE_SAMPLES} samples. A 6 MB body
+   * of 500,000 series encoded at once took ~40 MB of a 64 MB heap.
+   */
   private Answer importText(byte[] body, String contentType, long[] samples) throws IOException {
     // The parser would decode bad bytes as U+FFFD and buffer that in place of what was sent.
     String badUtf8 = Utf8Check.problem(body, 0, body.length);
@@ -121,39 +211,80 @@ final class LocalPush {
       return new Answer(400, "cannot parse the Prometheus text: " + badUtf8
           + "; the text format is UTF-8, nothing of this request was buffered");
     }
-    long now = clockMs.getAsLong();
-    textEncoder.reset();
-    Map<String, String> extra = extraLabels;
-    int[] index = {0};
-    try {
-      parser.parse(body, 0, body.length, ExpositionFormat.fromContentType(contentType),
-          (name, labels, pairs, value, tsMs) -> {
-            flat.clear();
-            flat.add("__name__");
-            flat.add(name);
-            for (int i = 0; i < pairs; i++) {
-              if (!extra.containsKey(labels[2 * i]) && !labels[2 * i + 1].isEmpty()) {
-                flat.add(labels[2 * i]);
-                flat.add(labels[2 * i + 1]);
-              }
-            }
-            extra.forEach((k, v) -> {
-              flat.add(k);
-              flat.add(v);
-            });
-            int before = textEncoder.size();
-            textEncoder.addSeries(sorted(), flat.size() / 2, value, tsMs == Long.MIN_VALUE ? now : tsMs);
-            if (textEncoder.size() - before > DiskBuffer.MAX_STORED_FIELD_BYTES) {
-              throw new StoredSize.TooLarge(StoredSize.tooLarge(index[0], flat, textEncoder.size() - before));
-            }
-            index[0]++;
-          });
-    } catch (StoredSize.TooLarge e) {
-      return e.answer;
-    } catch (ExpositionParseException e) {
-      return new Answer(400, "cannot parse the Prometheus text: " + e.getMessage());
+    if (body.length > MEMORY_BOUND_BYTES) {
+      return new Answer(413, "the body is " + body.length + " bytes, over the " + MEMORY_BOUND_BYTES
+          + " bytes this agent's heap ceiling (-Xmx) lets it parse at once; send smaller requests");
     }
-    return buffer(textEncoder, textEncoder.seriesCount(), samples);
+    long now = clockMs.getAsLong();
+    ExpositionFormat format = ExpositionFormat.fromContentType(contentType);
+    try {
+      parser.parse(body, 0, body.length, format, (name, labels, pairs, value, tsMs) -> { });
+    } catch (ExpositionParseException e) {
+      return new Answer(400, (e.overLimit() ? "refused: " : "cannot parse the Prometheus text: ") + e.getMessage());
+    }
+    Map<String, String> extra = extraLabels;
+    textEncoder.reset();
+    int[] inPiece = {0};
+    long[] total = {0};
+    boolean[] full = {false};
+    try {
+      parser.parse(body, 0, body.length, format, (name, labels, pairs, value, tsMs) -> {
+        flat.clear();
+        flat.add("__name__");
+        flat.add(name);
+        for (int i = 0; i < pairs; i++) {
+          if (!extra.containsKey(labels[2 * i]) && !labels[2 * i + 1].isEmpty()) {
+            flat.add(labels[2 * i]);
+            flat.add(labels[2 * i + 1]);
+          }
+        }
+        extra.forEach((k, v) -> {
+          flat.add(k);
+          flat.add(v);
+        });
+        textEncoder.addSeries(sorted(), flat.size() / 2, value, tsMs == Long.MIN_VALUE ? now : tsMs);
+        inPiece[0]++;
+        if (inPiece[0] >= PIECE_SAMPLES || textEncoder.size() >= PIECE_BYTES) {
+          full[0] |= appendPiece(inPiece[0]);
+          total[0] += inPiece[0];
+          inPiece[0] = 0;
+        }
+      });
+    } catch (ExpositionParseException e) {
+      throw new IllegalStateException("the second pass disagrees with the first: " + e.getMessage(), e);
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+    if (inPiece[0] > 0) {
+      full[0] |= appendPiece(inPiece[0]);
+      total[0] += inPiece[0];
+    }
+    samples[0] = total[0];
+    if (full[0]) {
+      return new Answer(503, "the disk buffer is full: some of the " + total[0] + " samples were not buffered"
+          + " (counted in edge_agent_samples_dropped_total{reason=\"disk_full\"}); retry later");
+    }
+    return new Answer(204, "");
+  }
+
+  /** Appends the text encoder's piece and resets it; true when the disk was full. */
+  private boolean appendPiece(int count) {
+    try {
+      return target.append(textEncoder.array(), textEncoder.size(), count, clockMs.getAsLong()) < 0;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      textEncoder.reset();
+    }
+  }
+
+  private static String name(RemoteWrite.TimeSeries ts) {
+    for (RemoteWrite.Label l : ts.getLabelsList()) {
+      if (l.getName().equals("__name__")) {
+        return l.getValue().length() > 80 ? l.getValue().substring(0, 80) + "..." : l.getValue();
+      }
+    }
+    return "no __name__";
   }
 
   /** Label pairs in {@code flat} sorted by name, as remote write wants them. */

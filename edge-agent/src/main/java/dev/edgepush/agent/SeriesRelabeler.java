@@ -24,8 +24,12 @@ import java.util.Map.Entry;
  * not carried over (edge-agent's buffer format holds float samples). Not thread-safe.
  */
 final class SeriesRelabeler {
-  /** Bounds the cache to a few tens of MB at worst; a robot's targets have far fewer series. */
-  static final int MAX_CACHED = 100_000;
+  /**
+   * Bounds the cache (~300 B a series) to a sixteenth of the heap ceiling: ~14,000 series at the
+   * robots' -Xmx64m (100,000 was 30 MB, half that heap, for one large push). Past it the cache
+   * starts over: more relabeling work, never more memory.
+   */
+  static final int MAX_CACHED = (int) Math.max(1_000, Math.min(100_000, Runtime.getRuntime().maxMemory() / 16 / 300));
   private static final byte[] DROPPED = new byte[0];
 
   private final Relabeler relabeler;

@@ -23,6 +23,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
@@ -38,6 +44,14 @@ import java.util.function.Supplier;
  */
 final class StatusServer implements AutoCloseable {
   private final Channel channel;
+  /**
+   * Local pushes are parsed and buffered on a thread of their own, not on the event loop that
+   * scrapes the targets: a 6 MB push takes seconds, and on the event loop every target's scrapes
+   * waited for it (a hole in every target's data). LocalPush is serial anyway; one push waits
+   * while another runs, and a third is answered 429 rather than held in memory.
+   */
+  private final ThreadPoolExecutor pushes = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+      new ArrayBlockingQueue<>(1), new DefaultThreadFactory("edge-agent-push", true));
 
   StatusServer(EventLoopGroup group, String host, int port, Supplier<String> metrics, Supplier<String> targetsPage)
       throws InterruptedException {
@@ -73,7 +87,7 @@ final class StatusServer implements AutoCloseable {
                     }
                     ch.pipeline()
                         .addLast(new HttpObjectAggregator(maxBodyBytes))
-                        .addLast(new Router(metrics, targetsPage, push));
+                        .addLast(new Router(metrics, targetsPage, push, pushes));
                   }
                 });
     this.channel = b.bind(host, port).sync().channel();
@@ -86,17 +100,20 @@ final class StatusServer implements AutoCloseable {
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
+    pushes.shutdown();
   }
 
   private static final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Supplier<String> metrics;
     private final Supplier<String> targetsPage;
     private final LocalPush push;
+    private final Executor pushes;
 
-    Router(Supplier<String> metrics, Supplier<String> targetsPage, LocalPush push) {
+    Router(Supplier<String> metrics, Supplier<String> targetsPage, LocalPush push, Executor pushes) {
       this.metrics = metrics;
       this.targetsPage = targetsPage;
       this.push = push;
+      this.pushes = pushes;
     }
 
     @Override
@@ -109,10 +126,20 @@ final class StatusServer implements AutoCloseable {
         } else {
           byte[] body = new byte[req.content().readableBytes()];
           req.content().readBytes(body);
-          LocalPush.Answer a = push.handle(path, body, req.headers().get(HttpHeaderNames.CONTENT_TYPE));
-          res = a.code() == 204
-              ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT)
-              : text(HttpResponseStatus.valueOf(a.code()), "text/plain; charset=utf-8", a.message() + "\n");
+          String contentType = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+          boolean keepAlive = HttpUtil.isKeepAlive(req);
+          try {
+            pushes.execute(() -> {
+              LocalPush.Answer a = push.handle(path, body, contentType);
+              respond(ctx, keepAlive, a.code() == 204
+                  ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT)
+                  : text(HttpResponseStatus.valueOf(a.code()), "text/plain; charset=utf-8", a.message() + "\n"));
+            });
+          } catch (RejectedExecutionException e) {
+            respond(ctx, keepAlive, text(HttpResponseStatus.TOO_MANY_REQUESTS, "text/plain; charset=utf-8",
+                "two local pushes are already being buffered; retry later\n"));
+          }
+          return;
         }
         respond(ctx, req, res);
         return;
@@ -128,7 +155,11 @@ final class StatusServer implements AutoCloseable {
     }
 
     private static void respond(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res) {
-      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      respond(ctx, HttpUtil.isKeepAlive(req), res);
+    }
+
+    /** Safe from any thread: Netty hands the write to the channel's event loop. */
+    private static void respond(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse res) {
       HttpUtil.setKeepAlive(res, keepAlive);
       var f = ctx.writeAndFlush(res);
       if (!keepAlive) {

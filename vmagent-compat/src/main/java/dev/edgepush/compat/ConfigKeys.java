@@ -26,7 +26,7 @@ final class ConfigKeys {
             "job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "honor_labels",
             "honor_timestamps", "static_configs", "relabel_configs", "metric_relabel_configs",
             "file_sd_configs", "params", "basic_auth", "bearer_token", "bearer_token_file", "tls_config",
-            "sample_limit", "label_limit");
+            "sample_limit", "label_limit", "stream_parse");
     /** Prometheus and vmagent job keys; any {@code *_sd_configs} key is also known. */
     static final Set<String> JOB_LATER = Set.of(
             // Prometheus scrape_config
@@ -41,7 +41,7 @@ final class ConfigKeys {
             "proxy_url", "no_proxy", "proxy_from_environment", "proxy_connect_header", "follow_redirects",
             "enable_http2", "http_headers",
             // vmagent extensions
-            "headers", "max_scrape_size", "stream_parse", "scrape_align_interval", "scrape_offset",
+            "headers", "max_scrape_size", "scrape_align_interval", "scrape_offset",
             "series_limit", "disable_compression", "disable_keepalive", "no_stale_markers",
             "proxy_tls_config", "proxy_basic_auth", "proxy_bearer_token", "proxy_bearer_token_file",
             "proxy_oauth2", "proxy_authorization", "proxy_headers");

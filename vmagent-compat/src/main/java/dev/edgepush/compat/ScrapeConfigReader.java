@@ -268,8 +268,10 @@ public final class ScrapeConfigReader {
         TlsConfig tls = attempt(() -> parseTls(value(entries, "tls_config"), path + ".tls_config"), TlsConfig.DEFAULT);
         int sampleLimit = attempt(() -> limit(value(entries, "sample_limit"), path + ".sample_limit"), 0);
         int labelLimit = attempt(() -> limit(value(entries, "label_limit"), path + ".label_limit"), 0);
+        boolean streamParse = attempt(() -> yaml.bool(value(entries, "stream_parse"), path + ".stream_parse", false),
+            false);
         return new ScrapeJob(name, interval, timeout, metricsPath, scheme, honorLabels, honorTimestamps, targets,
-                relabel, metricRelabel, fileSd, params, auth, tls, sampleLimit, labelLimit);
+                relabel, metricRelabel, fileSd, params, auth, tls, sampleLimit, labelLimit, streamParse);
     }
 
     private void parseFileSd(Node node, String path, List<Path> out) throws ScrapeConfigException {

@@ -36,6 +36,8 @@ import java.util.TreeMap;
  * @param labelLimit {@code label_limit}: a series with more labels than this after metric relabeling fails
  *     the scrape; 0 = no limit. This is Prometheus' key: vmagent rejects it as an unknown field, so a
  *     config using it no longer loads in vmagent
+ * @param streamParse vmagent's {@code stream_parse}: every scrape of the job in streaming mode (parsed and
+ *     buffered in pieces, no per-series cache)
  */
 public record ScrapeJob(
         String jobName,
@@ -53,7 +55,8 @@ public record ScrapeJob(
         ScrapeAuth auth,
         TlsConfig tls,
         int sampleLimit,
-        int labelLimit) {
+        int labelLimit,
+        boolean streamParse) {
 
     /** Default {@code metrics_path}. */
     public static final String DEFAULT_METRICS_PATH = "/metrics";
@@ -74,6 +77,15 @@ public record ScrapeJob(
         params = Collections.unmodifiableSortedMap(p);
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(tls, "tls");
+    }
+
+    /** As the canonical constructor, without {@code stream_parse}. */
+    public ScrapeJob(String jobName, Duration scrapeInterval, Duration scrapeTimeout, String metricsPath,
+            String scheme, boolean honorLabels, boolean honorTimestamps, List<StaticTarget> targets,
+            Relabeler relabelConfigs, Relabeler metricRelabelConfigs, List<Path> fileSdFiles,
+            SortedMap<String, List<String>> params, ScrapeAuth auth, TlsConfig tls, int sampleLimit, int labelLimit) {
+        this(jobName, scrapeInterval, scrapeTimeout, metricsPath, scheme, honorLabels, honorTimestamps, targets,
+                relabelConfigs, metricRelabelConfigs, fileSdFiles, params, auth, tls, sampleLimit, labelLimit, false);
     }
 
     /** A job with static targets only, no params, auth, TLS settings or limits. */

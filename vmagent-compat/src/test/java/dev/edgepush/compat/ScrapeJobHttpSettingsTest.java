@@ -1,6 +1,7 @@
 package dev.edgepush.compat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,13 @@ class ScrapeJobHttpSettingsTest {
                 "robot.local"), job.tls());
         assertEquals(100, job.sampleLimit());
         assertEquals(20, job.labelLimit());
+        assertFalse(job.streamParse(), "stream_parse is off unless set");
+    }
+
+    @Test
+    void readsVmagentsStreamParse() throws Exception {
+        assertTrue(job("    stream_parse: true\n").streamParse());
+        fails("    stream_parse: maybe\n", "stream_parse");
     }
 
     @Test

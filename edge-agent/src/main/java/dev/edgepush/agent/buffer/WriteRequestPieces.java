@@ -13,7 +13,7 @@ package dev.edgepush.agent.buffer;
  * (histograms), as the buffer's callers count them. Used only for requests over the limit, so it
  * allocates (a few small arrays) where {@link DiskBuffer#append}'s one-piece path does not.
  */
-final class WriteRequestPieces {
+public final class WriteRequestPieces {
   private static final int WIRE_VARINT = 0;
   private static final int WIRE_FIXED64 = 1;
   private static final int WIRE_LEN = 2;
@@ -38,7 +38,7 @@ final class WriteRequestPieces {
   }
 
   /** The pieces of {@code request[0, length)}, none longer than {@code limit} unless one field is. */
-  static WriteRequestPieces of(byte[] request, int length, int limit) {
+  public static WriteRequestPieces of(byte[] request, int length, int limit) {
     WriteRequestPieces p = new WriteRequestPieces(request, (int) Math.min(1024, length / (long) limit + 2));
     int pieceStart = 0;
     int pieceSamples = 0;
@@ -63,6 +63,19 @@ final class WriteRequestPieces {
       p.add(pieceStart, length, pieceSamples);
     }
     return p;
+  }
+
+  /** The number of pieces; piece {@code i} is {@code request[start(i), end(i))}. Also used by local push. */
+  public int count() {
+    return count;
+  }
+
+  public int start(int i) {
+    return start[i];
+  }
+
+  public int end(int i) {
+    return end[i];
   }
 
   private void add(int from, int to, int sampleCount) {

@@ -11,14 +11,30 @@ public final class ExpositionParseException extends Exception {
   static final int MAX_LINE_EXCERPT = 80;
 
   private final int line;
+  private final boolean overLimit;
 
   /**
    * @param line the 1-based line number of the problem
    * @param problem what was wrong; the message becomes {@code "line " + line + ": " + problem}
    */
   public ExpositionParseException(int line, String problem) {
+    this(line, problem, false);
+  }
+
+  private ExpositionParseException(int line, String problem, boolean overLimit) {
     super("line " + line + ": " + problem);
     this.line = line;
+    this.overLimit = overLimit;
+  }
+
+  /** A well-formed line past a limit ({@code -maxLabelsPerTimeseries} and the like). */
+  static ExpositionParseException overLimit(int line, String problem) {
+    return new ExpositionParseException(line, problem, true);
+  }
+
+  /** True when the input was well-formed but past a configured limit, not malformed. */
+  public boolean overLimit() {
+    return overLimit;
   }
 
   /** The 1-based line number the problem was found on. */

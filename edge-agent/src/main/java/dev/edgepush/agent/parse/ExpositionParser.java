@@ -80,44 +80,166 @@ public final class ExpositionParser {
     Objects.checkFromIndexSize(offset, length, body.length);
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(keyed != null ? keyed : sink, "sink");
-    boolean openMetrics = format == ExpositionFormat.OPENMETRICS;
+    Lines st = new Lines(format == ExpositionFormat.OPENMETRICS);
     samples.cacheStrings(keyed == null);
-    int end = offset + length;
+    parseLines(body, offset, offset + length, sink, keyed, st);
+    st.end();
+    return st.count;
+  }
+
+  /**
+   * Limits every sample line is checked against, as vmagent's {@code -maxLabelsPerTimeseries},
+   * {@code -maxLabelNameLen} and {@code -maxLabelValueLen}; 0 = no limit. A line past one fails
+   * the parse with an {@link ExpositionLimitException} naming the series and the limit, as soon
+   * as the limit is passed (a line with 100,000 labels is refused at the first label too many).
+   */
+  public ExpositionParser limits(int maxLabels, int maxLabelNameBytes, int maxLabelValueBytes) {
+    samples.limits(maxLabels, maxLabelNameBytes, maxLabelValueBytes);
+    return this;
+  }
+
+  /**
+   * An exposition parsed as it arrives, in pieces of any size cut anywhere: each piece's complete
+   * lines are parsed at once (a line cut by a piece's end is kept until its end arrives), so
+   * nothing but the unfinished last line is held, whatever the size of the body. Accepts and
+   * rejects exactly what {@link #parse(byte[], int, int, ExpositionFormat, SeriesKeySink)} does,
+   * with the same line numbers. The parser must not be used for anything else until {@link
+   * Stream#end} (or the first error).
+   */
+  public Stream stream(ExpositionFormat format, SeriesKeySink<?> sink) {
+    return new Stream(Objects.requireNonNull(format, "format"), Objects.requireNonNull(sink, "sink"));
+  }
+
+  /** See {@link #stream}. */
+  public final class Stream {
+    private final SeriesKeySink<?> sink;
+    private final Lines st;
+    private byte[] carry = new byte[256];
+    private int carryLen;
+
+    private Stream(ExpositionFormat format, SeriesKeySink<?> sink) {
+      this.sink = sink;
+      this.st = new Lines(format == ExpositionFormat.OPENMETRICS);
+    }
+
+    /** Parses the complete lines of b[off, off+len) (with what an earlier piece left unfinished). */
+    public void feed(byte[] b, int off, int len) throws ExpositionParseException {
+      samples.cacheStrings(false);
+      int end = off + len;
+      int pos = off;
+      if (carryLen > 0) {
+        int nl = indexOf(b, pos, end);
+        int upTo = nl < 0 ? end : nl + 1;
+        keep(b, pos, upTo);
+        if (nl < 0) {
+          return;
+        }
+        parseLines(carry, 0, carryLen, null, sink, st);
+        carryLen = 0;
+        if (carry.length > 64 * 1024) {
+          carry = new byte[256]; // a long line passed: do not keep its room
+        }
+        pos = upTo;
+      }
+      int last = end - 1;
+      while (last >= pos && b[last] != '\n') {
+        last--;
+      }
+      if (last >= pos) {
+        parseLines(b, pos, last + 1, null, sink, st);
+        pos = last + 1;
+      }
+      keep(b, pos, end);
+    }
+
+    /** Parses the last line (the body may lack a final newline) and checks the end; returns the samples. */
+    public int end() throws ExpositionParseException {
+      if (carryLen > 0) {
+        parseLines(carry, 0, carryLen, null, sink, st);
+        carryLen = 0;
+      }
+      st.end();
+      return st.count;
+    }
+
+    /** Samples parsed so far. */
+    public int samples() {
+      return st.count;
+    }
+
+    private void keep(byte[] b, int from, int to) {
+      int n = to - from;
+      if (n <= 0) {
+        return;
+      }
+      if (carryLen + n > carry.length) {
+        carry = java.util.Arrays.copyOf(carry, Math.max(carry.length * 2, carryLen + n));
+      }
+      System.arraycopy(b, from, carry, carryLen, n);
+      carryLen += n;
+    }
+
+    private int indexOf(byte[] b, int from, int to) {
+      for (int i = from; i < to; i++) {
+        if (b[i] == '\n') {
+          return i;
+        }
+      }
+      return -1;
+    }
+  }
+
+  /** Where a parse is: lines seen, samples passed on, whether OpenMetrics' # EOF was seen. */
+  private static final class Lines {
+    final boolean openMetrics;
+    int lineNo;
+    int count;
+    boolean eof;
+
+    Lines(boolean openMetrics) {
+      this.openMetrics = openMetrics;
+    }
+
+    void end() throws ExpositionParseException {
+      if (openMetrics && !eof) {
+        throw new ExpositionParseException(
+            Math.max(lineNo, 1), "missing # EOF: the exposition is incomplete");
+      }
+    }
+  }
+
+  /** Parses the lines in body[offset, end); the last may lack its terminator. */
+  private void parseLines(byte[] body, int offset, int end, SampleSink sink, SeriesKeySink<?> keyed, Lines st)
+      throws ExpositionParseException {
+    boolean openMetrics = st.openMetrics;
     int pos = offset;
-    int lineNo = 0;
-    int count = 0;
-    boolean eof = false;
     while (pos < end) {
-      lineNo++;
+      st.lineNo++;
+      int lineNo = st.lineNo;
       int nl = pos;
       while (nl < end && body[nl] != '\n') {
         nl++;
       }
       int lineEnd = nl > pos && body[nl - 1] == '\r' ? nl - 1 : nl;
-      if (eof) {
+      if (st.eof) {
         throw ExpositionParseException.at(
             lineNo, "unexpected content after # EOF", body, pos, lineEnd);
       }
       int first = Bytes.skipWs(body, pos, lineEnd);
       if (first < lineEnd) {
         if (body[first] == '#') {
-          eof = metadata(body, pos, first, lineEnd, lineNo, openMetrics);
+          st.eof = metadata(body, pos, first, lineEnd, lineNo, openMetrics);
         } else {
           if (keyed != null) {
             samples.parse(body, pos, first, lineEnd, lineNo, openMetrics, keyed);
           } else {
             samples.parse(body, pos, first, lineEnd, lineNo, openMetrics, sink);
           }
-          count++;
+          st.count++;
         }
       }
       pos = nl + 1;
     }
-    if (openMetrics && !eof) {
-      throw new ExpositionParseException(
-          Math.max(lineNo, 1), "missing # EOF: the exposition is incomplete");
-    }
-    return count;
   }
 
   /**

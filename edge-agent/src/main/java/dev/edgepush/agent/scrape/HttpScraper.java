@@ -18,13 +18,15 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
@@ -64,10 +66,66 @@ public final class HttpScraper {
 
   /**
    * The outcome of one fetch: either a body (any status) or an error. {@code body[0, length)} is
-   * the connection's reused array: valid only until {@code done} returns.
+   * valid only until {@code done} returns. The whole body is held in memory: for tests and small
+   * bodies; a scrape streams its body through a {@link BodyConsumer}.
    */
   public interface Callback {
     void done(int status, String contentType, byte[] body, int length, String error);
+  }
+
+  /**
+   * One fetch's response as it arrives, so that no body is ever held whole (a 16 MB body was a
+   * quarter of the robot heap, twice over with the aggregator's copy): {@link #head} once the
+   * status line and headers are read, {@link #content} for each piece of the decompressed body,
+   * then {@link #done} exactly once, with null when the whole body arrived and an error
+   * otherwise (then {@code head} and {@code content} may not have been called). All on the
+   * connection's event loop; each piece is one socket read (tens of KiB), so parsing it there
+   * leaves the loop free for the other targets between pieces.
+   */
+  public interface BodyConsumer {
+    void head(int status, String contentType);
+
+    /** b[off, off+len) is valid only during the call. */
+    void content(byte[] b, int off, int len);
+
+    void done(String error);
+  }
+
+  /** Adapts a {@link Callback}: gathers the body in one array (grown as it arrives). */
+  private static final class Gathering implements BodyConsumer {
+    private final Callback callback;
+    private int status;
+    private String contentType;
+    private byte[] body = new byte[0];
+    private int length;
+
+    Gathering(Callback callback) {
+      this.callback = callback;
+    }
+
+    @Override
+    public void head(int status, String contentType) {
+      this.status = status;
+      this.contentType = contentType;
+    }
+
+    @Override
+    public void content(byte[] b, int off, int len) {
+      if (length + len > body.length) {
+        body = java.util.Arrays.copyOf(body, Math.max(length + len, body.length * 2));
+      }
+      System.arraycopy(b, off, body, length, len);
+      length += len;
+    }
+
+    @Override
+    public void done(String error) {
+      if (error != null) {
+        callback.done(0, null, null, 0, error);
+      } else {
+        callback.done(status, contentType, body, length, null);
+      }
+    }
   }
 
   private final EventLoopGroup group;
@@ -148,9 +206,9 @@ public final class HttpScraper {
     return m == null ? t.getClass().getSimpleName() : m;
   }
 
-  /** One fetch: its callback (called exactly once), its timer and the channel it runs on. */
+  /** One fetch: its consumer (done called exactly once), its timer and the channel it runs on. */
   private static final class Exchange {
-    final Callback callback;
+    final BodyConsumer callback;
     final long deadlineNanos;
     SslContext sslContext;
     String authorization;
@@ -162,8 +220,12 @@ public final class HttpScraper {
     /** A response byte arrived on {@link #channel}. */
     boolean responseStarted;
     boolean done;
+    /** Decompressed body bytes so far, against the cap. */
+    long bodyBytes;
+    /** The response allows the connection to be kept. */
+    boolean keepAliveResponse;
 
-    Exchange(Callback callback, long timeoutMs) {
+    Exchange(BodyConsumer callback, long timeoutMs) {
       this.callback = callback;
       this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     }
@@ -190,8 +252,8 @@ public final class HttpScraper {
     /** The fetch in progress, or null when idle. */
     private Exchange current;
     private boolean closed;
-    /** The last response body; valid only during the callback. */
-    private byte[] body = new byte[0];
+    /** A heap copy of a direct buffer's bytes for {@link BodyConsumer#content}. */
+    private byte[] piece = new byte[0];
 
     private Connection(ScrapeTarget target, EventLoop loop) {
       this.target = target;
@@ -205,30 +267,35 @@ public final class HttpScraper {
       this.pathAndQuery = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
     }
 
-    /** Fetches the target once; {@code callback} runs on the connection's event loop. */
+    /** Fetches the target once, the body gathered whole; {@code callback} runs on the connection's event loop. */
     public void fetch(Callback callback) {
+      fetch(new Gathering(callback));
+    }
+
+    /** Fetches the target once, the body streamed to {@code consumer} on the connection's event loop. */
+    public void fetch(BodyConsumer consumer) {
       if (!loop.inEventLoop()) {
-        loop.execute(() -> fetch(callback));
+        loop.execute(() -> fetch(consumer));
         return;
       }
       long timeoutMs = target.timeout().toMillis();
-      Exchange ex = new Exchange(callback, timeoutMs);
+      Exchange ex = new Exchange(consumer, timeoutMs);
       if (closed) {
-        ex.callback.done(0, null, null, 0, "the scrape connection of " + target.url() + " is closed");
+        ex.callback.done("the scrape connection of " + target.url() + " is closed");
         return;
       }
       if (current != null) {
-        ex.callback.done(0, null, null, 0, "a scrape of " + target.url() + " is already in flight");
+        ex.callback.done("a scrape of " + target.url() + " is already in flight");
         return;
       }
       try {
         ex.sslContext = https ? ssl(target.tls()) : null;
         ex.authorization = ScrapeAuthHeader.of(target.auth());
       } catch (SSLException e) {
-        ex.callback.done(0, null, null, 0, "TLS setup failed: " + e.getMessage());
+        ex.callback.done("TLS setup failed: " + e.getMessage());
         return;
       } catch (IOException e) {
-        ex.callback.done(0, null, null, 0, e.getMessage());
+        ex.callback.done(e.getMessage());
         return;
       }
       current = ex;
@@ -292,8 +359,7 @@ public final class HttpScraper {
                       p.addLast(new ResponseStart());
                       p.addLast(new HttpClientCodec());
                       p.addLast(new HttpContentDecompressor(0));
-                      p.addLast(new HttpObjectAggregator(maxBodyBytes));
-                      p.addLast(new ResponseHandler());
+                      p.addLast(new ResponseHandler()); // streams the body: no aggregator
                     }
                   });
       ChannelFuture connect = b.connect(target.url().getHost(), port);
@@ -357,10 +423,10 @@ public final class HttpScraper {
     }
 
     private void fail(Exchange ex, String error) {
-      finish(ex, 0, null, null, 0, error);
+      finish(ex, error);
     }
 
-    private void finish(Exchange ex, int status, String contentType, byte[] body, int length, String error) {
+    private void finish(Exchange ex, String error) {
       if (ex.done) {
         return;
       }
@@ -369,7 +435,7 @@ public final class HttpScraper {
       if (current == ex) {
         current = null;
       }
-      ex.callback.done(status, contentType, body, length, error);
+      ex.callback.done(error);
     }
 
     /** Closes {@code ch}; it is no longer the connection's channel. */
@@ -406,10 +472,14 @@ public final class HttpScraper {
       }
     }
 
-    /** Last in the pipeline: completes the fetch in progress on this channel. */
-    private final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+    /**
+     * Last in the pipeline: passes the response of the fetch in progress on this channel on as it
+     * arrives (status and headers, each decompressed piece, the end), the body capped at
+     * {@code maxBodyBytes} (-promscrape.maxScrapeSize) as it is counted, not once it is whole.
+     */
+    private final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
       @Override
-      protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
+      protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
         Channel ch = ctx.channel();
         Exchange ex = exchangeOf(ch);
         if (ex == null) {
@@ -421,18 +491,50 @@ public final class HttpScraper {
           fail(ex, "bad HTTP response: " + describe(msg.decoderResult().cause()));
           return;
         }
-        ByteBuf content = msg.content();
-        int length = content.readableBytes();
-        // One body array per connection, reused scrape after scrape (a new one per scrape was a
-        // fifth of the agent's allocation); shrunk again after an unusually large body.
-        if (body.length < length || (body.length > (1 << 20) && length < body.length / 4)) {
-          body = new byte[length];
+        if (msg instanceof HttpResponse res) {
+          long declared = HttpUtil.getContentLength(res, -1L);
+          if (declared > maxBodyBytes && !res.headers().contains(HttpHeaderNames.CONTENT_ENCODING)) {
+            drop(ch);
+            fail(ex, tooLarge());
+            return;
+          }
+          ex.keepAliveResponse = HttpUtil.isKeepAlive(res);
+          ex.callback.head(res.status().code(), res.headers().get(HttpHeaderNames.CONTENT_TYPE));
         }
-        content.getBytes(content.readerIndex(), body, 0, length);
-        if (!keepAlive || closed || !HttpUtil.isKeepAlive(msg)) {
-          drop(ch);
+        if (msg instanceof HttpContent content) {
+          ByteBuf buf = content.content();
+          int n = buf.readableBytes();
+          ex.bodyBytes += n;
+          if (ex.bodyBytes > maxBodyBytes) {
+            drop(ch);
+            fail(ex, tooLarge());
+            return;
+          }
+          if (n > 0) {
+            if (buf.hasArray()) {
+              ex.callback.content(buf.array(), buf.arrayOffset() + buf.readerIndex(), n);
+            } else {
+              if (piece.length < n) {
+                piece = new byte[Math.max(n, 64 * 1024)];
+              }
+              buf.getBytes(buf.readerIndex(), piece, 0, n);
+              ex.callback.content(piece, 0, n);
+            }
+          }
+          if (ex.done) {
+            return; // the consumer's work outlasted the timeout
+          }
+          if (msg instanceof LastHttpContent) {
+            if (!keepAlive || closed || !ex.keepAliveResponse) {
+              drop(ch);
+            }
+            finish(ex, null);
+          }
         }
-        finish(ex, msg.status().code(), msg.headers().get(HttpHeaderNames.CONTENT_TYPE), body, length, null);
+      }
+
+      private String tooLarge() {
+        return "body larger than " + maxBodyBytes + " bytes (-promscrape.maxScrapeSize)";
       }
 
       @Override

@@ -17,15 +17,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scrapes one target on its schedule (interval, stable offset), parses the body, adds the
- * target's labels and the synthetic series Prometheus adds ({@code up}, {@code
+ * Scrapes one target on its schedule (interval, stable offset), parses the body as it arrives,
+ * adds the target's labels and the synthetic series Prometheus adds ({@code up}, {@code
  * scrape_duration_seconds}, {@code scrape_samples_scraped}, {@code
  * scrape_samples_post_metric_relabeling}, {@code scrape_series_added}, and vmagent's {@code
  * scrape_timeout_seconds} and, with a {@code sample_limit}, {@code scrape_samples_limit}), writes staleness
  * markers for series that disappeared, and appends the whole scrape to the disk buffer as one
- * excerpt. A failed scrape (unreachable, non-200, malformed body) writes {@code up 0} and
- * staleness markers and nothing else; so does one over the job's {@code sample_limit} or {@code
- * label_limit}. Everything runs on the target's event loop thread; a
+ * excerpt; a large scrape is streamed instead, in excerpts of bounded size (see {@link Scrape}).
+ * A failed scrape (unreachable, non-200, malformed body) writes {@code up 0} and staleness
+ * markers and nothing else; so does one over the job's {@code sample_limit} or {@code
+ * label_limit} or the agent's label limits. Everything runs on the target's event loop thread,
+ * one body piece at a time, so other targets' scrapes run between the pieces of a large one; a
  * scrape still running when the next is due makes the next one skip. The loop owns the target's
  * {@link HttpScraper.Connection}, so the keep-alive connection lives exactly as long as the loop.
  */
@@ -50,6 +52,10 @@ public final class ScrapeLoop {
   private volatile boolean stopped;
   private boolean markRemovedAfterScrape; // set and read on the event loop only
   private boolean suppressScrapeErrors;
+  private boolean streamParse; // -promscrape.streamParse
+  private long minStreamBytes = Long.MAX_VALUE; // -promscrape.minResponseSizeForStreamParse
+  private long lastBodyBytes; // of the last successful scrape, read on the event loop only
+  private int lastScraped; // samples the last scrape parsed
 
   public ScrapeLoop(
       ScrapeTarget target,
@@ -76,6 +82,27 @@ public final class ScrapeLoop {
    */
   public ScrapeLoop suppressScrapeErrors(boolean suppress) {
     this.suppressScrapeErrors = suppress;
+    return this;
+  }
+
+  /**
+   * {@code -promscrape.streamParse} (every scrape streamed) and {@code
+   * -promscrape.minResponseSizeForStreamParse} (a scrape switches to streaming once its body
+   * passes this many bytes, and the next scrape starts streamed). Call before {@link #start}.
+   */
+  public ScrapeLoop streamParse(boolean always, long minResponseBytes) {
+    this.streamParse = always;
+    this.minStreamBytes = minResponseBytes > 0 ? minResponseBytes : Long.MAX_VALUE;
+    return this;
+  }
+
+  /**
+   * The agent's {@code -maxLabelsPerTimeseries}, {@code -maxLabelNameLen} and {@code
+   * -maxLabelValueLen}, checked as lines are parsed: a series past one fails the scrape (up 0,
+   * the reason on /targets). Call before {@link #start}.
+   */
+  public ScrapeLoop labelLimits(int maxLabels, int maxNameBytes, int maxValueChars) {
+    parser.limits(maxLabels, maxNameBytes, maxValueChars);
     return this;
   }
 
@@ -145,6 +172,8 @@ public final class ScrapeLoop {
       metrics.dropped("disk_full", n);
       log.error("cannot write the staleness markers of removed target {} to the buffer: {}", target.url(),
           e.toString());
+    } finally {
+      series.release();
     }
   }
 
@@ -158,56 +187,185 @@ public final class ScrapeLoop {
       return;
     }
     inFlight = true;
-    long startMs = clockMs.getAsLong();
-    long startNanos = System.nanoTime();
-    connection.fetch((code, contentType, body, length, error) -> {
+    connection.fetch(new Scrape(clockMs.getAsLong(), System.nanoTime(), -1));
+  }
+
+  /**
+   * For tests: a whole fetch's outcome at once, the body passed on in 64 KiB pieces as the
+   * network would, with {@code seconds} as the scrape's duration.
+   */
+  void finish(long ts, double seconds, int code, String contentType, byte[] body, int length, String error) {
+    Scrape s = new Scrape(ts, System.nanoTime(), seconds);
+    if (error == null) {
+      s.head(code, contentType);
+      for (int off = 0; off < length; off += 64 * 1024) {
+        s.content(body, off, Math.min(64 * 1024, length - off));
+      }
+    }
+    s.end(error);
+  }
+
+  /**
+   * One scrape as its response arrives: each piece of the body is parsed at once into {@link
+   * #series} (so no body is ever held whole, and the event loop serves the other targets between
+   * pieces). A scrape starts in the usual mode (series cached, the whole scrape appended as one
+   * excerpt at the end, all or nothing) and switches to streaming mode once its body passes
+   * {@code -promscrape.minResponseSizeForStreamParse} or its series would take the series caches
+   * past their budget ({@link SeriesEncoder#CACHED_SERIES_BUDGET}); a target is streamed from the
+   * start with {@code -promscrape.streamParse} or when its last scrape was that large. In
+   * streaming mode the samples are appended in pieces as they are parsed (see {@link
+   * SeriesEncoder#toStreaming} for what that gives up).
+   */
+  private final class Scrape implements HttpScraper.BodyConsumer {
+    private final long ts;
+    private final long startNanos;
+    private final double fixedSeconds; // tests: the duration to report; -1: measure
+    private ExpositionParser.Stream stream;
+    private int code;
+    private String error;
+    private boolean overLimit;
+    private long bytes;
+    private boolean begun;
+
+    Scrape(long ts, long startNanos, double fixedSeconds) {
+      this.ts = ts;
+      this.startNanos = startNanos;
+      this.fixedSeconds = fixedSeconds;
+    }
+
+    @Override
+    public void head(int status, String contentType) {
+      code = status;
+      if (status != 200) {
+        return;
+      }
+      begin();
+      samples.scrapeTs = ts;
+      samples.scrape = this;
+      stream = parser.stream(ExpositionFormat.fromContentType(contentType), samples);
+    }
+
+    private void begin() {
+      if (!begun) {
+        begun = true;
+        series.begin(streamParse || lastBodyBytes > minStreamBytes || series.lastScrapeTooBigToCache(lastScraped));
+      }
+    }
+
+    @Override
+    public void content(byte[] b, int off, int len) {
+      if (stream == null || error != null) {
+        return; // not a 200, or already failed: the rest is read and dropped
+      }
+      bytes += len;
+      if (bytes > minStreamBytes) {
+        toStreaming();
+      }
       try {
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
-        finish(startMs, seconds, code, contentType, body, length, error);
+        stream.feed(b, off, len);
+      } catch (ExpositionParseException e) {
+        fail(e);
+      }
+    }
+
+    /** Switches this scrape to streaming mode, if it is not yet: what was parsed so far is the first piece. */
+    void toStreaming() {
+      if (!series.streaming()) {
+        appendPiece();
+        series.toStreaming();
+      }
+    }
+
+    /** After each sample: appends a full piece, or switches to streaming when the caches are over budget. */
+    void afterSample() {
+      if (series.pieceFull()) {
+        appendPiece();
+      } else if (series.overBudget()) {
+        toStreaming();
+      }
+    }
+
+    private void fail(ExpositionParseException e) {
+      overLimit = e.overLimit();
+      error = overLimit ? "the response from " + target.url() + " was refused: " + e.getMessage()
+          : "malformed exposition from " + target.url() + ": " + e.getMessage();
+    }
+
+    @Override
+    public void done(String fetchError) {
+      try {
+        end(fetchError);
       } finally {
         inFlight = false;
         if (markRemovedAfterScrape) {
           markRemoved();
         }
       }
-    });
+    }
+
+    void end(String fetchError) {
+      begin();
+      int scraped = 0;
+      if (fetchError != null) {
+        error = fetchError;
+      } else if (code != 200) {
+        error = "HTTP " + code + " from " + target.url();
+      } else if (error == null) {
+        try {
+          stream.end();
+        } catch (ExpositionParseException e) {
+          fail(e);
+        }
+      }
+      if (stream != null) {
+        scraped = stream.samples();
+      }
+      double seconds = fixedSeconds >= 0 ? fixedSeconds : (System.nanoTime() - startNanos) / 1e9;
+      lastBodyBytes = error == null ? bytes : lastBodyBytes;
+      finish(ts, seconds, scraped, error, overLimit);
+    }
+
+    /** Appends what the encoder holds as one excerpt (a piece of a streamed scrape). */
+    void appendPiece() {
+      int n = series.samples();
+      if (n > 0) {
+        try {
+          buffer.append(series.encoder().array(), series.encoder().size(), n, ts);
+        } catch (IOException | RuntimeException e) {
+          metrics.dropped("disk_full", n);
+          log.error("cannot write a scrape of {} to the buffer: {}", target.url(), e.toString());
+        }
+      }
+      series.pieceAppended();
+    }
   }
 
-  /** The end of a scrape: what the fetch gave, parsed, encoded and appended. Package-private for tests. */
-  void finish(long ts, double seconds, int code, String contentType, byte[] body, int length, String error) {
-    series.begin();
-    int scraped = 0;
-    if (error == null && code != 200) {
-      error = "HTTP " + code + " from " + target.url();
-    }
-    if (error == null) {
-      try {
-        samples.scrapeTs = ts;
-        scraped = parser.parse(body, 0, length, ExpositionFormat.fromContentType(contentType), samples);
-      } catch (ExpositionParseException e) {
-        error = "malformed exposition from " + target.url() + ": " + e.getMessage();
-      }
-    }
-    int post = series.samples();
+  /** The end of a scrape: its outcome judged, the synthetic series added, the rest appended. */
+  private void finish(long ts, double seconds, int scraped, String error, boolean parseOverLimit) {
+    int post = series.scrapedPost();
     // sample_limit and label_limit count after metric relabeling and fail the whole scrape, as in
     // Prometheus and vmagent; vmagent still reports what was scraped and kept in the counters.
-    boolean overLimit = false;
-    if (error == null && target.sampleLimit() > 0 && post > target.sampleLimit()) {
+    // In streaming mode the samples up to the limit are already stored, as in vmagent.
+    boolean overLimit = parseOverLimit;
+    if (error == null && target.sampleLimit() > 0 && (post > target.sampleLimit() || series.overSampleLimit())) {
       error = "the response from " + target.url() + " exceeds sample_limit=" + target.sampleLimit()
-          + "; either reduce the sample count for the target or increase sample_limit";
+          + "; either reduce the sample count for the target or increase sample_limit"
+          + (series.streaming() ? " (streaming mode: the first " + target.sampleLimit() + " samples were stored)" : "");
       overLimit = true;
     } else if (error == null && series.labelLimitError() != null) {
       error = series.labelLimitError() + " in the response from " + target.url();
       overLimit = true;
     }
     boolean up = error == null;
+    boolean streamed = series.streaming();
     if (!up) {
       series.discardScraped();
-      if (!overLimit) {
+      if (!overLimit && !streamed) {
         scraped = 0;
         post = 0;
       }
     }
+    lastScraped = scraped;
     int added = series.seriesAdded(); // scraped series only, before the synthetic ones
     series.addSynthetic("up", up ? 1 : 0, ts);
     series.addSynthetic("scrape_duration_seconds", seconds, ts);
@@ -221,6 +379,7 @@ public final class ScrapeLoop {
       series.addSynthetic("scrape_samples_limit", target.sampleLimit(), ts);
     }
     series.addStalenessMarkers(ts);
+    series.countCached();
     int total = series.samples();
     metrics.samplesScraped.add(scraped);
     try {
@@ -229,6 +388,7 @@ public final class ScrapeLoop {
       metrics.dropped("disk_full", total);
       log.error("cannot write a scrape of {} to the buffer: {}", target.url(), e.toString());
     }
+    series.release();
     status.lastScrapeMs = ts;
     status.lastDurationMs = (long) (seconds * 1000);
     status.lastError = up ? "" : error;
@@ -243,6 +403,7 @@ public final class ScrapeLoop {
    */
   private final class Samples implements SeriesKeySink<SeriesCache.Entry> {
     long scrapeTs;
+    Scrape scrape;
 
     private long ts(long tsMs) {
       return tsMs == Long.MIN_VALUE || !target.honorTimestamps() ? scrapeTs : tsMs;
@@ -256,12 +417,14 @@ public final class ScrapeLoop {
     @Override
     public void sample(SeriesCache.Entry e, double value, long timestampMs) {
       series.add(e, value, ts(timestampMs));
+      scrape.afterSample();
     }
 
     @Override
     public void sample(byte[] b, int keyOff, int keyLen, int keyHash, String metricName,
         String[] labels, int labelPairs, double value, long timestampMs) {
       series.add(b, keyOff, keyLen, keyHash, metricName, labels, labelPairs, value, ts(timestampMs));
+      scrape.afterSample();
     }
   }
 

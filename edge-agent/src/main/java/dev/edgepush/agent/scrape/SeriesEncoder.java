@@ -30,14 +30,32 @@ final class SeriesEncoder {
   private final String[][] targetPairs;
   private final String[][] extraPairs;
   /**
-   * The request being built lives in one encoder per thread, shared by every target that thread
-   * scrapes: a scrape is encoded and handed to the buffer in one synchronous call ({@code
-   * ScrapeLoop.finish}: {@link #begin} ... {@link #encoder()} read and appended), so two targets
-   * never use it at once. Per target, its grown array (~128 KiB for 1000 series) stayed live
-   * between scrapes: 1.3 MB of heap at 10 targets.
+   * The request being built comes from a per-thread pool of encoders: a scrape takes one at
+   * {@link #begin} and gives it back with {@link #release} once appended. Scrapes of several
+   * targets on one event loop now overlap (each body is parsed piece by piece as it arrives), so
+   * one encoder per thread no longer does; one per target kept its grown array (~128 KiB for
+   * 1000 series) live between scrapes: 1.3 MB of heap at 10 targets. The pool holds about as
+   * many as scrapes overlap, and drops an encoder grown past {@link #POOLED_MAX_BYTES}.
    */
-  private static final ThreadLocal<WriteRequestEncoder> ENCODER = ThreadLocal.withInitial(WriteRequestEncoder::new);
-  private WriteRequestEncoder encoder = ENCODER.get();
+  private static final ThreadLocal<java.util.ArrayDeque<WriteRequestEncoder>> POOL =
+      ThreadLocal.withInitial(java.util.ArrayDeque::new);
+  private static final int POOLED_MAX_BYTES = 2 << 20;
+  /** In streaming mode a piece is appended once it holds this many samples (or {@link #PIECE_BYTES}). */
+  static final int PIECE_SAMPLES = 10_000;
+  static final int PIECE_BYTES = 1 << 20;
+  /**
+   * Series the caches of all targets together may hold (~345 B each with the encoded request):
+   * a quarter of the heap ceiling. A target whose scrape would pass it is scraped in streaming
+   * mode instead (no cache), so no exposition, however large, grows the heap past it.
+   */
+  static final long CACHED_SERIES_BUDGET = Math.max(10_000, Runtime.getRuntime().maxMemory() / 4 / 400);
+  private static volatile long budget = CACHED_SERIES_BUDGET;
+  private static final java.util.concurrent.atomic.AtomicLong CACHED_SERIES = new java.util.concurrent.atomic.AtomicLong();
+  private long cachedCounted; // this target's share of CACHED_SERIES
+  private WriteRequestEncoder encoder;
+  private boolean streaming;
+  private int post; // scraped samples kept (after relabeling) in this scrape, in every piece
+  private boolean overSampleLimit;
   private final SeriesCache cache = new SeriesCache();
   private final Map<SeriesCache.FinalSeries, SeriesCache.FinalSeries> finals = new HashMap<>();
   private final Map<String, byte[]> syntheticLabels = new HashMap<>();
@@ -71,17 +89,99 @@ final class SeriesEncoder {
   }
 
   void begin() {
-    encoder = ENCODER.get();
-    encoder.reset();
+    begin(false);
+  }
+
+  /** Starts a scrape, in streaming mode or not (see {@link #toStreaming}). */
+  void begin(boolean stream) {
+    acquire();
     samples = 0;
+    post = 0;
     added = 0;
+    overSampleLimit = false;
     labelLimitError = null;
     gen++;
+    streaming = false;
+    if (stream) {
+      toStreaming();
+    }
+  }
+
+  private void acquire() {
+    if (encoder == null) {
+      encoder = POOL.get().poll();
+      if (encoder == null) {
+        encoder = new WriteRequestEncoder();
+      }
+    }
+    encoder.reset();
+  }
+
+  /** Gives the encoder back once its request was appended; the next {@link #begin} takes one again. */
+  void release() {
+    if (encoder != null && encoder.array().length <= POOLED_MAX_BYTES) {
+      encoder.reset();
+      POOL.get().push(encoder);
+    }
+    encoder = null;
+  }
+
+  /**
+   * From now on this scrape is streamed: no series cache (what it held is forgotten, so the
+   * series of the previous scrape get no staleness markers), each sample's labels resolved on
+   * their own, the request appended in pieces ({@link #pieceFull}) as it fills. The samples
+   * already encoded stay, to be appended as the first piece.
+   */
+  void toStreaming() {
+    streaming = true;
+    finals.clear();
+    cache.sweep(e -> true);
+    countCached();
+  }
+
+  boolean streaming() {
+    return streaming;
+  }
+
+  /**
+   * True when this scrape's new series would take the caches of all targets past {@link
+   * #CACHED_SERIES_BUDGET}: the caller then switches to streaming.
+   */
+  boolean overBudget() {
+    return !streaming && CACHED_SERIES.get() - cachedCounted + cache.size() > budget;
+  }
+
+  /** True when the last scrape of this target alone would pass the budget (start the next streamed). */
+  boolean lastScrapeTooBigToCache(int lastSeries) {
+    return CACHED_SERIES.get() - cachedCounted + lastSeries > budget;
+  }
+
+  /** For tests: a smaller budget (restore with {@link #CACHED_SERIES_BUDGET}). */
+  static void budgetForTests(long series) {
+    budget = series;
+  }
+
+  /** Brings this target's share of the shared count up to date; after a scrape and a switch. */
+  void countCached() {
+    long now = cache.size();
+    CACHED_SERIES.addAndGet(now - cachedCounted);
+    cachedCounted = now;
+  }
+
+  /** Streaming mode: the encoder holds a piece worth appending. */
+  boolean pieceFull() {
+    return streaming && (samples >= PIECE_SAMPLES || encoder.size() >= PIECE_BYTES);
+  }
+
+  /** After the caller appended the encoder's request: starts the next piece. */
+  void pieceAppended() {
+    encoder.reset();
+    samples = 0;
   }
 
   /** The cached series for the raw key b[off, off+len), or null; see {@link SeriesKeySink#find}. */
   SeriesCache.Entry find(byte[] b, int off, int len, int hash) {
-    return cache.find(b, off, len, hash);
+    return streaming ? null : cache.find(b, off, len, hash);
   }
 
   /** Adds one scraped sample of a series {@link #find} returned: its labels are resolved. */
@@ -97,6 +197,10 @@ final class SeriesEncoder {
    */
   void add(byte[] b, int keyOff, int keyLen, int keyHash, String metricName, String[] labels,
       int labelPairs, double value, long timestampMs) {
+    if (streaming) {
+      addStreamed(metricName, labels, labelPairs, value, timestampMs);
+      return;
+    }
     SeriesCache.FinalSeries f = resolve(metricName, labels, labelPairs);
     if (keyLen >= 0) {
       cache.insert(b, keyOff, keyLen, keyHash, f, target.labelLimit() > 0 ? metricName : null).seenGen = gen;
@@ -110,6 +214,32 @@ final class SeriesEncoder {
    */
   void add(String metricName, String[] labels, int labelPairs, double value, long timestampMs) {
     add(resolve(metricName, labels, labelPairs), metricName, value, timestampMs);
+  }
+
+  /**
+   * Streaming mode: the labels resolved for this sample alone, nothing kept. {@code sample_limit}
+   * keeps the first samples up to the limit (they are appended as they come, as vmagent does);
+   * {@code label_limit} drops the series past it and fails the scrape.
+   */
+  private void addStreamed(String metricName, String[] labels, int labelPairs, double value, long timestampMs) {
+    byte[] encoded = finalLabels(metricName, labels, labelPairs);
+    if (encoded == null) {
+      return;
+    }
+    if (target.labelLimit() > 0 && lastLabelCount > target.labelLimit()) {
+      if (labelLimitError == null) {
+        labelLimitError = "label_limit exceeded (metric: " + metricName + ", number of labels: "
+            + lastLabelCount + ", limit: " + target.labelLimit() + ")";
+      }
+      return;
+    }
+    post++;
+    if (target.sampleLimit() > 0 && post > target.sampleLimit()) {
+      overSampleLimit = true;
+      return;
+    }
+    encoder.addSeries(encoded, value, timestampMs);
+    samples++;
   }
 
   /** The final series of scraped labels (null if relabelling drops it); sets its labelCount. */
@@ -141,6 +271,7 @@ final class SeriesEncoder {
     }
     encoder.addSeries(f.encodedLabels, value, timestampMs);
     samples++;
+    post++;
   }
 
   /** The slow path, once per series: the final labels, encoded; null if relabelling drops it. */
@@ -278,8 +409,7 @@ final class SeriesEncoder {
    * already marked stale.
    */
   int removalMarkers(long timestampMs) {
-    encoder = ENCODER.get();
-    encoder.reset();
+    acquire();
     samples = 0;
     added = 0;
     labelLimitError = null;
@@ -296,14 +426,22 @@ final class SeriesEncoder {
     finals.clear();
     syntheticLabels.clear();
     cache.sweep(e -> true);
+    countCached();
     return samples;
   }
 
-  /** Forgets this scrape's series (a failed scrape: all previous series go stale). */
+  /**
+   * Forgets this scrape's series (a failed scrape: all previous series go stale). In streaming
+   * mode what was parsed before the failure stays: earlier pieces are already in the buffer.
+   */
   void discardScraped() {
+    added = 0;
+    if (streaming) {
+      return;
+    }
     encoder.reset();
     samples = 0;
-    added = 0;
+    post = 0;
     for (SeriesCache.FinalSeries f : finals.values()) {
       if (f.seenGen == gen) {
         f.seenGen = f.prevSeenGen;
@@ -321,8 +459,19 @@ final class SeriesEncoder {
     return labelLimitError;
   }
 
+  /** Samples in the encoder now (in streaming mode: the current piece). */
   int samples() {
     return samples;
+  }
+
+  /** Scraped samples kept after relabeling in this scrape, in every piece (for sample_limit). */
+  int scrapedPost() {
+    return post;
+  }
+
+  /** Streaming mode: sample_limit was passed (the samples up to it were kept). */
+  boolean overSampleLimit() {
+    return overSampleLimit;
   }
 
   int seriesAdded() {
