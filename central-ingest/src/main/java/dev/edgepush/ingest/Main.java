@@ -1,5 +1,6 @@
 package dev.edgepush.ingest;
 
+import dev.edgepush.agent.buffer.DirectoryLock;
 import dev.edgepush.ingest.auth.TokenAddCommand;
 import dev.edgepush.ingest.auth.TokensFileException;
 import java.util.Arrays;
@@ -47,6 +48,10 @@ public final class Main {
       ingest = new CentralIngest(cfg);
     } catch (TokensFileException e) {
       System.err.println("central-ingest: -auth.tokensFile: " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (DirectoryLock.HeldException e) {
+      System.err.println("central-ingest: " + e.getMessage());
       System.exit(2);
       return;
     }

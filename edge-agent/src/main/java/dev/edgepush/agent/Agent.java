@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.agent.buffer.DirectoryLock;
 import dev.edgepush.agent.scrape.HttpScraper;
 import dev.edgepush.agent.scrape.ScrapeLoop;
 import dev.edgepush.agent.scrape.ScrapeTarget;
@@ -52,6 +53,8 @@ public final class Agent implements AutoCloseable {
   private final Function<ScrapeTarget, ScrapeLoop> newLoop;
   private final AgentMetrics metrics; // what is not per remote: samples scraped, local pushes
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** {@code -remoteWrite.tmpDataPath}'s lock, held until {@link #close} (or the process ends). */
+  private final DirectoryLock dataLock;
   /**
    * Longest the orderly stop waits for scrapes in flight to be written: long enough for a
    * local target, short enough that the whole stop stays well inside systemd's 90 s default
@@ -64,12 +67,15 @@ public final class Agent implements AutoCloseable {
   public Agent(AgentFlags.Config cfg, ScrapeConfig scrape) throws IOException, InterruptedException {
     LongSupplier clock = System::currentTimeMillis;
     metrics = new AgentMetrics(clock);
+    // Before anything is opened: a second agent on the same directory stops here.
+    dataLock = DirectoryLock.acquire(cfg.dataPath(), "-remoteWrite.tmpDataPath");
     // One event loop for scrapes, the status server and the remote-write connections.
     loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     try {
       openRemotes(cfg, clock);
     } catch (IOException | RuntimeException e) {
       loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      closeQuietly(dataLock);
       throw e;
     }
     fanOut = new RemoteFanOut(readRelabel("-remoteWrite.relabelConfig", cfg.relabelConfig()), remotes);
@@ -276,6 +282,15 @@ public final class Agent implements AutoCloseable {
       r.client.close();
       r.buffer.close();
       log.info("edge-agent stopped {}; {} samples pending in its buffer", r.spec.label(), r.buffer.pendingSamples());
+    }
+    closeQuietly(dataLock);
+  }
+
+  private static void closeQuietly(DirectoryLock lock) {
+    try {
+      lock.close();
+    } catch (IOException e) {
+      log.warn("cannot release {}: {}", lock.file(), e.toString());
     }
   }
 }
