@@ -86,8 +86,8 @@ final class BufferRecovery {
       String problem = firstHeaderProblem(f);
       if (problem != null) {
         Path to = quarantine(f);
-        log.error("buffer file {} is damaged ({}): moved aside to {}; the samples in it cannot be"
-            + " read or counted", f, problem, to.getFileName());
+        log.error("buffer file {} is damaged ({}): moved aside to {}; nothing in it can be read, not even how"
+            + " many samples it held (counted in corrupt files)", f, problem, to.getFileName());
         moved++;
       }
     }
@@ -117,7 +117,8 @@ final class BufferRecovery {
    * Step 2: builds the queue; on failure moves {@code metadata.cq4t} aside and tries again,
    * then the whole queue directory.
    */
-  static SingleChronicleQueue build(Path queueDir, Supplier<SingleChronicleQueue> builder) throws IOException {
+  static SingleChronicleQueue build(Path queueDir, Supplier<SingleChronicleQueue> builder, DamageCount damage)
+      throws IOException {
     try {
       return builder.get();
     } catch (RuntimeException first) {
@@ -132,6 +133,8 @@ final class BufferRecovery {
           first.addSuppressed(second);
         }
       }
+      long files = countCycleFiles(queueDir);
+      damage.files.addAndGet(files);
       Path to = quarantine(queueDir);
       log.error("cannot open the buffer queue {} ({}): moved the whole directory aside to {};"
           + " starting with an empty buffer", queueDir, first.toString(), to.getFileName());
@@ -155,6 +158,12 @@ final class BufferRecovery {
     }
     out.sort(Comparator.comparing(p -> p.getFileName().toString().replaceAll(".*\\.corrupt-", "")));
     return out;
+  }
+
+  private static long countCycleFiles(Path queueDir) throws IOException {
+    try (Stream<Path> s = Files.list(queueDir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX)).count();
+    }
   }
 
   /** Deletes a quarantined file or directory tree. */
