@@ -2,6 +2,7 @@ package dev.edgepush.ingest;
 
 import dev.edgepush.agent.flags.Plural;
 import dev.edgepush.agent.tls.ServerTls;
+import dev.edgepush.agent.buffer.DirectoryLock;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.ingest.auth.TokensFileException;
 import dev.edgepush.ingest.fleet.FleetRegistry;
@@ -33,6 +34,8 @@ public final class CentralIngest implements AutoCloseable {
   private final IngestServer server;
   private final FleetRegistry fleet;
   private final IngestMetrics metrics = new IngestMetrics();
+  /** {@code -wal.path}'s lock, held until {@link #close} (or the process ends). */
+  private final DirectoryLock walLock;
 
   public CentralIngest(IngestFlags.Config cfg) throws IOException, InterruptedException, TokensFileException {
     LongSupplier clock = System::currentTimeMillis;
@@ -41,9 +44,17 @@ public final class CentralIngest implements AutoCloseable {
     fleet = new FleetRegistry(cfg.fleetOfflineAfter());
     metrics.onlineWindow(cfg.fleetOfflineAfter().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
     TokensFile tokens = TokensFile.open(cfg.tokensFile());
-    wal = new ForwardingWal(cfg.walPath(), cfg.remoteWriteUrls(), cfg.remoteWriteQueues(), cfg.walMaxDiskBytes());
+    // Before the WAL is opened: a second central-ingest on the same directory stops here.
+    walLock = DirectoryLock.acquire(cfg.walPath(), "-wal.path");
+    try {
+      wal = new ForwardingWal(cfg.walPath(), cfg.remoteWriteUrls(), cfg.remoteWriteQueues(), cfg.walMaxDiskBytes());
+    } catch (IOException | RuntimeException e) {
+      walLock.close();
+      throw e;
+    }
     metrics.bind(wal::forwardedSamples, wal::pendingSamples, wal::diskBytes,
         () -> fleet.onlineCount(clock.getAsLong()), wal::droppedSamples);
+    metrics.bindWalDamage(wal::corruptExcerpts, wal::corruptFiles);
     // One loop thread per core: decoding is CPU work and the WAL append a memory copy into a
     // mapped file, so they run on the loops (Netty 4.2 deprecates separate handler executors).
     loop = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
@@ -89,6 +100,11 @@ public final class CentralIngest implements AutoCloseable {
     server.close();
     loop.shutdownGracefully(0, 3, TimeUnit.SECONDS).syncUninterruptibly();
     wal.close();
+    try {
+      walLock.close();
+    } catch (IOException e) {
+      log.warn("cannot release {}: {}", walLock.file(), e.toString());
+    }
     log.info("central-ingest stopped; {} samples pending in the WAL", wal.pendingSamples());
   }
 }

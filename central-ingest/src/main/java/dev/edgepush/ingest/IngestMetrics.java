@@ -24,6 +24,8 @@ public final class IngestMetrics {
   private volatile LongSupplier robotsOnline = () -> 0;
   private volatile ToLongFunction<String> dropped = r -> 0;
   private volatile String onlineWindow = "2m";
+  private volatile LongSupplier walCorruptExcerpts = () -> 0;
+  private volatile LongSupplier walCorruptFiles = () -> 0;
 
   /** Wires the gauges and counters other parts own. */
   public void bind(LongSupplier forwarded, LongSupplier pending, LongSupplier diskBytes, LongSupplier robotsOnline,
@@ -33,6 +35,12 @@ public final class IngestMetrics {
     this.diskBytes = diskBytes;
     this.robotsOnline = robotsOnline;
     this.dropped = dropped;
+  }
+
+  /** Wires the WAL's damage counts that are not in samples. */
+  public void bindWalDamage(LongSupplier excerpts, LongSupplier files) {
+    this.walCorruptExcerpts = excerpts;
+    this.walCorruptFiles = files;
   }
 
   /** How {@code central_ingest_robots_online}'s help names its window, e.g. {@code 2m}. */
@@ -66,6 +74,10 @@ public final class IngestMetrics {
           .append(dropped.applyAsLong(reason)).append('\n');
     }
     line(sb, "central_ingest_wal_pending_samples", "Samples in the WAL not yet forwarded.", "gauge", pending.getAsLong());
+    line(sb, "central_ingest_wal_corrupt_excerpts_total", "Unsent WAL excerpts lost to damage whose sample count could not be read (not in samples_dropped_total{reason=\"corrupt\"}).", "counter",
+        walCorruptExcerpts.getAsLong());
+    line(sb, "central_ingest_wal_corrupt_files_total", "WAL files found damaged at start (moved aside, salvaged or read up to the damage).", "counter",
+        walCorruptFiles.getAsLong());
     line(sb, "central_ingest_wal_disk_bytes", "Disk blocks the WAL allocated (as du reports).", "gauge",
         diskBytes.getAsLong());
     line(sb, "central_ingest_robots_online", "Robots that pushed within -fleet.offlineAfter=" + onlineWindow + " (the online ones of GET /api/v1/fleet, all tenants).", "gauge",

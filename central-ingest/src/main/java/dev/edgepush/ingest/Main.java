@@ -1,6 +1,7 @@
 package dev.edgepush.ingest;
 
 import dev.edgepush.agent.tls.TlsFilesException;
+import dev.edgepush.agent.buffer.DirectoryLock;
 import dev.edgepush.ingest.auth.TokenAddCommand;
 import dev.edgepush.ingest.auth.TokensFileException;
 import dev.edgepush.agent.flags.FlagText;
@@ -53,7 +54,7 @@ public final class Main {
       System.err.println("central-ingest: -auth.tokensFile: " + e.getMessage());
       System.exit(2);
       return;
-    } catch (TlsFilesException e) {
+    } catch (TlsFilesException | DirectoryLock.HeldException e) {
       System.err.println("central-ingest: " + e.getMessage());
       System.exit(2);
       return;

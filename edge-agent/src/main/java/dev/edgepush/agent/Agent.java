@@ -2,6 +2,7 @@ package dev.edgepush.agent;
 
 import dev.edgepush.agent.flags.Plural;
 import dev.edgepush.agent.httpserver.HttpServerGuards;
+import dev.edgepush.agent.buffer.DirectoryLock;
 import dev.edgepush.agent.scrape.HttpScraper;
 import dev.edgepush.agent.scrape.ScrapeLoop;
 import dev.edgepush.agent.scrape.ScrapeTarget;
@@ -57,6 +58,8 @@ public final class Agent implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** When this agent started: its uptime on /targets. */
   private final long startedMs;
+  /** {@code -remoteWrite.tmpDataPath}'s lock, held until {@link #close} (or the process ends). */
+  private final DirectoryLock dataLock;
   /**
    * Longest the orderly stop waits for scrapes in flight to be written: long enough for a
    * local target, short enough that the whole stop stays well inside systemd's 90 s default
@@ -72,6 +75,8 @@ public final class Agent implements AutoCloseable {
     // First, so that a bad -tlsCertFile stops start-up before any buffer is opened.
     ServerTls listenerTls = cfg.listener().tls() == null ? null : ServerTls.open(cfg.listener().tls(), "edge-agent");
     metrics = new AgentMetrics(clock);
+    // Before anything is opened: a second agent on the same directory stops here.
+    dataLock = DirectoryLock.acquire(cfg.dataPath(), "-remoteWrite.tmpDataPath");
     // One event loop for scrapes, the status server and the remote-write connections.
     loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     if (listenerTls != null) {
@@ -81,6 +86,7 @@ public final class Agent implements AutoCloseable {
       openRemotes(cfg, clock);
     } catch (IOException | RuntimeException e) {
       loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      closeQuietly(dataLock);
       throw e;
     }
     fanOut = new RemoteFanOut(readRelabel("-remoteWrite.relabelConfig", cfg.relabelConfig()), remotes);
@@ -298,6 +304,15 @@ public final class Agent implements AutoCloseable {
       r.client.close();
       r.buffer.close();
       log.info("edge-agent stopped {}; {} samples pending in its buffer", r.spec.label(), r.buffer.pendingSamples());
+    }
+    closeQuietly(dataLock);
+  }
+
+  private static void closeQuietly(DirectoryLock lock) {
+    try {
+      lock.close();
+    } catch (IOException e) {
+      log.warn("cannot release {}: {}", lock.file(), e.toString());
     }
   }
 }

@@ -26,6 +26,8 @@ public final class AgentMetrics {
   private volatile LongSupplier corruptSamples = () -> 0;
   private volatile LongSupplier diskFullSamples = () -> 0;
   private volatile LongSupplier tooLargeSamples = () -> 0;
+  private volatile LongSupplier corruptExcerpts = () -> 0;
+  private volatile LongSupplier corruptFiles = () -> 0;
   private final AtomicLong oldestPendingMs = new AtomicLong();
   private final LongSupplier clockMs;
   private final String urlLabel; // the url label of a per-remote instance, or null
@@ -57,6 +59,12 @@ public final class AgentMetrics {
     this.pendingSamples = pending;
     this.diskBytes = diskBytes;
     this.corruptSamples = corrupt;
+  }
+
+  /** Wires the buffer's damage counts that are not in samples (see DiskBuffer#corruptExcerptsTotal). */
+  public void bindBufferDamage(LongSupplier excerpts, LongSupplier files) {
+    this.corruptExcerpts = excerpts;
+    this.corruptFiles = files;
   }
 
   public void dropped(String reason, long samples) {
@@ -131,6 +139,8 @@ public final class AgentMetrics {
       drops.forEach((k, v) -> sb.append("edge_agent_samples_dropped_total{").append(m.urlPrefix()).append("reason=\"").append(k).append("\"} ").append(v).append('\n'));
     }
     family(sb, perRemote, "edge_agent_buffer_pending_samples", "Samples in the disk buffer not yet acknowledged by the remote.", "gauge", m -> m.pendingSamples.getAsLong());
+    family(sb, perRemote, "edge_agent_buffer_corrupt_excerpts_total", "Unsent buffer excerpts lost to damage whose sample count could not be read (not in samples_dropped_total{reason=\"corrupt\"}).", "counter", m -> m.corruptExcerpts.getAsLong());
+    family(sb, perRemote, "edge_agent_buffer_corrupt_files_total", "Buffer files found damaged at start (moved aside, salvaged or read up to the damage).", "counter", m -> m.corruptFiles.getAsLong());
     family(sb, perRemote, "edge_agent_buffer_disk_bytes", "Disk blocks allocated by the buffer (as du reports, not the sparse apparent size).", "gauge", m -> m.diskBytes.getAsLong());
     header(sb, "edge_agent_buffer_oldest_pending_age_seconds", "Age of the oldest unsent scrape.", "gauge");
     for (AgentMetrics m : perRemote) {

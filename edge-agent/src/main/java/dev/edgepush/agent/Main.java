@@ -2,6 +2,7 @@ package dev.edgepush.agent;
 
 import dev.edgepush.agent.flags.FlagText;
 import dev.edgepush.agent.tls.TlsFilesException;
+import dev.edgepush.agent.buffer.DirectoryLock;
 import dev.edgepush.compat.GlobalConfig;
 import dev.edgepush.compat.ScrapeConfig;
 import dev.edgepush.compat.ScrapeConfigException;
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * <p>Exit codes: 0 after an orderly stop on SIGTERM or SIGINT (the agent handles both signals
  * itself, so the JVM does not exit with 143/130 as it would by default: systemd and
  * supervisors see a clean stop without {@code SuccessExitStatus=143}); 2 for a bad flag or
- * scrape config; with {@code -dryRun}, 0 for a valid config and 1 for a bad flag value or config
- * (see {@link DryRun}); 1 when the orderly stop did not finish within {@link #STOP_DEADLINE_MS} (the
+ * scrape config, or a {@code -remoteWrite.tmpDataPath} another process holds ({@link
+ * DirectoryLock}); with {@code -dryRun}, 0 for a valid config and 1 for a bad flag value or
+ * config (see {@link DryRun}); 1 when the orderly stop did not finish within {@link #STOP_DEADLINE_MS} (the
  * process then halts: safe, as a kill -9 loses nothing buffered).
  */
 public final class Main {
@@ -79,7 +81,7 @@ public final class Main {
     Agent agent;
     try {
       agent = new Agent(cfg, scrape);
-    } catch (TlsFilesException e) {
+    } catch (TlsFilesException | DirectoryLock.HeldException e) {
       System.err.println("edge-agent: " + e.getMessage());
       System.exit(2);
       return;

@@ -63,6 +63,7 @@ final class Remote {
     this.buffer = DiskBuffer.open(bufferDir, cfg.maxDiskBytes(), cfg.syncInterval());
     metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, buffer::diskBytes,
         buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal, buffer::tooLargeSamplesTotal);
+    metrics.bindBufferDamage(buffer::corruptExcerptsTotal, buffer::corruptFilesTotal);
     this.sender = new Sender(buffer, new Sender.Transport() {
           @Override
           public PushOutcome push(byte[] body, int offset, int length) {

@@ -223,6 +223,16 @@ public final class ForwardingWal implements AutoCloseable {
     };
   }
 
+  /** Unsent WAL excerpts lost to damage whose sample count could not be read. */
+  public long corruptExcerpts() {
+    return destinations.values().stream().mapToLong(d -> d.buffer.corruptExcerptsTotal()).sum();
+  }
+
+  /** WAL files found damaged at start. */
+  public long corruptFiles() {
+    return destinations.values().stream().mapToLong(d -> d.buffer.corruptFilesTotal()).sum();
+  }
+
   /** Allocated disk blocks of every destination's directory (what du reports). */
   public long diskBytes() {
     return destinations.values().stream().mapToLong(d -> d.buffer.diskBytes()).sum();

@@ -25,6 +25,13 @@ final class IngestProcess implements AutoCloseable {
   }
 
   static IngestProcess start(Path workDir, int port, String... flags) throws IOException {
+    IngestProcess i = launch(workDir, port, flags);
+    i.awaitHealthy();
+    return i;
+  }
+
+  /** Starts central-ingest without waiting for it to become healthy (for a start that must fail). */
+  static IngestProcess launch(Path workDir, int port, String... flags) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx128m");
@@ -45,9 +52,18 @@ final class IngestProcess implements AutoCloseable {
     Files.createDirectories(workDir);
     Path log = workDir.resolve("ingest-" + System.nanoTime() + ".log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    IngestProcess i = new IngestProcess(p, port, log);
-    i.awaitHealthy();
-    return i;
+    return new IngestProcess(p, port, log);
+  }
+
+  /**
+   * Waits up to {@code timeout} for the process to exit by itself; returns its exit code, or
+   * throws when it is still running (for a start that must fail).
+   */
+  int awaitExit(Duration timeout) throws InterruptedException, IOException {
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("still running after " + timeout + ":\n" + Files.readString(log));
+    }
+    return process.exitValue();
   }
 
   private void awaitHealthy() throws IOException {
@@ -82,6 +98,10 @@ final class IngestProcess implements AutoCloseable {
   void kill9() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor();
+  }
+
+  long pid() {
+    return process.pid();
   }
 
   String logText() throws IOException {

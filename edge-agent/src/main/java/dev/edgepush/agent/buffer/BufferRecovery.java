@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Cycle files ({@code *.cq4}) and {@code metadata.cq4t} whose first header is not a complete Chronicle metadata
  *       header (empty, short, or garbage at offset 0) are moved aside as {@code
  *       <name>.corrupt-<UTC timestamp>}. Chronicle would otherwise wait forever for that header
- *       to complete. Their samples are lost and cannot be counted (nothing in them is readable).
+ *       to complete. Their samples are lost and only the file can be counted (nothing in them is readable; see
+ *       {@link DamageCount}).
  *       Garbage further inside {@code metadata.cq4t} makes Chronicle wait about 10 s for a lock
  *       before it fails (step 2).
  *   <li>If Chronicle cannot open the queue (for example a damaged {@code metadata.cq4t}: "Unable
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *       reader steps over the rest to the next file. The newest damaged cycle, which the
  *       appender would otherwise keep writing to past the damage where no reader can see it,
  *       is salvaged: its readable unacknowledged excerpts are copied into a fresh file, and the
- *       damaged file is moved aside.
+ *       damaged file is moved aside. The unacknowledged excerpts a damaged file's header or index
+ *       says it held but that cannot be read are counted in {@link DamageCount#excerpts}.
  *   <li>Excerpts whose header is intact but whose payload is not (checksum, lengths, version)
  *       are skipped by the reader and their samples counted as corrupt ({@link BufferReader}).
  *   <li>A damaged {@code ack.pos} means "nothing acknowledged": everything left is sent again
@@ -86,8 +88,8 @@ final class BufferRecovery {
       String problem = firstHeaderProblem(f);
       if (problem != null) {
         Path to = quarantine(f);
-        log.error("buffer file {} is damaged ({}): moved aside to {}; the samples in it cannot be"
-            + " read or counted", f, problem, to.getFileName());
+        log.error("buffer file {} is damaged ({}): moved aside to {}; nothing in it can be read, not even how"
+            + " many samples it held (counted in corrupt files)", f, problem, to.getFileName());
         moved++;
       }
     }
@@ -117,7 +119,8 @@ final class BufferRecovery {
    * Step 2: builds the queue; on failure moves {@code metadata.cq4t} aside and tries again,
    * then the whole queue directory.
    */
-  static SingleChronicleQueue build(Path queueDir, Supplier<SingleChronicleQueue> builder) throws IOException {
+  static SingleChronicleQueue build(Path queueDir, Supplier<SingleChronicleQueue> builder, DamageCount damage)
+      throws IOException {
     try {
       return builder.get();
     } catch (RuntimeException first) {
@@ -132,6 +135,8 @@ final class BufferRecovery {
           first.addSuppressed(second);
         }
       }
+      long files = countCycleFiles(queueDir);
+      damage.files.addAndGet(files);
       Path to = quarantine(queueDir);
       log.error("cannot open the buffer queue {} ({}): moved the whole directory aside to {};"
           + " starting with an empty buffer", queueDir, first.toString(), to.getFileName());
@@ -155,6 +160,12 @@ final class BufferRecovery {
     }
     out.sort(Comparator.comparing(p -> p.getFileName().toString().replaceAll(".*\\.corrupt-", "")));
     return out;
+  }
+
+  private static long countCycleFiles(Path queueDir) throws IOException {
+    try (Stream<Path> s = Files.list(queueDir)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX)).count();
+    }
   }
 
   /** Deletes a quarantined file or directory tree. */

@@ -25,6 +25,7 @@ import java.util.zip.CRC32C;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.core.values.TwoLongValue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -217,6 +218,8 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   private final AtomicLong pendingSamples = new AtomicLong();
   private final AtomicLong bufferedTotal = new AtomicLong();
   private final AtomicLong corruptSamples = new AtomicLong();
+  /** Damage not countable in samples, found at open (see {@link DamageCount}). */
+  private final DamageCount damage;
   private final AtomicLong diskFullSamples = new AtomicLong();
   private final AtomicLong tooLargeSamples = new AtomicLong();
   /** tooLargeSamples when the current too_large state began, or -1 outside it (guarded by itself). */
@@ -249,8 +252,9 @@ public final class DiskBuffer implements Closeable, SampleAppender {
 
   private DiskBuffer(
       Path dir, SingleChronicleQueue queue, AckFile ackFile, long ackedIndex, long maxDiskBytes,
-      Duration syncInterval) throws IOException {
+      Duration syncInterval, DamageCount damage) throws IOException {
     this.dir = dir;
+    this.damage = damage;
     this.queue = queue;
     this.ackFile = ackFile;
     this.ackedIndex = ackedIndex;
@@ -325,14 +329,15 @@ public final class DiskBuffer implements Closeable, SampleAppender {
       acked = -1;
     }
     Path queueDir = dir.resolve("queue");
-    BufferRecovery.quarantineUnopenableCycleFiles(queueDir);
-    SingleChronicleQueue queue = buildQueue(queueDir, rollCycle, clock);
+    DamageCount damage = new DamageCount();
+    damage.files.addAndGet(BufferRecovery.quarantineUnopenableCycleFiles(queueDir));
+    SingleChronicleQueue queue = buildQueue(queueDir, rollCycle, clock, damage);
     long[] ackHolder = {acked};
-    queue = salvageNewestCycleIfDamaged(queue, queueDir, ackFile, ackHolder, rollCycle, clock);
+    queue = salvageNewestCycleIfDamaged(queue, queueDir, ackFile, ackHolder, rollCycle, clock, damage);
     acked = ackHolder[0];
     DiskBuffer buffer;
     try {
-      buffer = new DiskBuffer(dir, queue, ackFile, acked, maxDiskBytes, syncInterval);
+      buffer = new DiskBuffer(dir, queue, ackFile, acked, maxDiskBytes, syncInterval, damage);
     } catch (IOException | RuntimeException e) {
       queue.close();
       throw e;
@@ -353,9 +358,9 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     return buffer;
   }
 
-  private static SingleChronicleQueue buildQueue(Path queueDir, RollCycle rollCycle, TimeProvider clock)
-      throws IOException {
-    return BufferRecovery.build(queueDir, () -> queueBuilder(queueDir, rollCycle, clock).build());
+  private static SingleChronicleQueue buildQueue(Path queueDir, RollCycle rollCycle, TimeProvider clock,
+      DamageCount damage) throws IOException {
+    return BufferRecovery.build(queueDir, () -> queueBuilder(queueDir, rollCycle, clock).build(), damage);
   }
 
   /** How every queue of a buffer directory is built: {@link #BLOCK_SIZE} blocks. */
@@ -419,6 +424,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
       if (store != null) {
         try {
           writePosition = store.writePosition();
+          indexed = Math.max(indexed, excerptsUpToWritePosition(store, writePosition));
         } finally {
           queue.closeStore(store);
         }
@@ -430,6 +436,37 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   }
 
   /**
+   * How many excerpts the file header says the cycle holds. Next to the write position (where the
+   * last excerpt starts) Chronicle keeps that excerpt's sequence number, packed as {@code
+   * position << 32 | sequence}, so this survives damage to the excerpts and to the index (whose
+   * last entry can be up to an index spacing, 16 excerpts in a minute file, before the end, and
+   * whose count stops at the first unreadable excerpt after it). Chronicle does not expose it:
+   * read by reflection from {@code SingleChronicleQueueStore.writePosition}, a {@link
+   * TwoLongValue}; 0 when that is not what is found (another Chronicle version), or when the
+   * packed position is not the write position, so the caller falls back to the index's count.
+   * {@code DiskBufferCorruptCountTest} fails if this stops working.
+   */
+  static long excerptsUpToWritePosition(SingleChronicleQueueStore store, long writePosition) {
+    if (writePosition <= 0) {
+      return 0;
+    }
+    try {
+      java.lang.reflect.Field f = SingleChronicleQueueStore.class.getDeclaredField("writePosition");
+      f.setAccessible(true);
+      if (!(f.get(store) instanceof TwoLongValue v)) {
+        return 0;
+      }
+      long packed = v.getValue2();
+      if ((packed >>> 32) != (writePosition & 0xFFFF_FFFFL)) {
+        return 0;
+      }
+      return (packed & 0xFFFF_FFFFL) + 1;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
    * Step 3 of {@link BufferRecovery}: the newest cycle is where the appender continues; if it is
    * damaged, new excerpts would land past the damage where no reader sees them. So its readable
    * unacknowledged excerpts are copied into a fresh file and the damaged one is moved aside.
@@ -437,7 +474,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
    */
   private static SingleChronicleQueue salvageNewestCycleIfDamaged(
       SingleChronicleQueue queue, Path queueDir, AckFile ackFile, long[] acked, RollCycle rollCycle,
-      TimeProvider clock) throws IOException {
+      TimeProvider clock, DamageCount damage) throws IOException {
     int last = queue.lastCycle();
     if (last == Integer.MIN_VALUE || queue.firstCycle() > last) {
       return queue;
@@ -446,20 +483,28 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     for (long c : queue.listCyclesBetween(Math.max(from, queue.firstCycle()), last)) {
       CycleCheck check = checkCycle(queue, (int) c);
       if (check.damaged() && c != last) {
+        // The readable excerpts are a prefix (the reader stops at the damage); those it reads
+        // with a bad payload are counted in samples by the reader. The rest are lost here.
+        long lost = Math.max(0,
+            check.indexed() - Math.max(check.readable(), firstUnacked(acked[0], (int) c, rollCycle)));
+        damage.files.incrementAndGet();
+        damage.excerpts.addAndGet(lost);
         log.error("buffer file for cycle {} is damaged ({}): sending its {} readable excerpts and"
-            + " skipping the rest", c, check, check.readable());
+            + " skipping the rest; {} unacknowledged excerpts cannot be read (counted in corrupt excerpts)",
+            c, check, check.readable(), lost);
       }
     }
     CycleCheck check = checkCycle(queue, last);
     if (!check.damaged()) {
       return queue;
     }
+    long unacked = Math.max(0, check.indexed() - firstUnacked(acked[0], last, rollCycle));
     Path file = cycleFile(queueDir, rollCycle, queue.epoch(), last);
     queue.close();
     Path salvageDir = queueDir.resolveSibling("salvage");
     Files.createDirectories(salvageDir);
     Files.move(file, salvageDir.resolve(file.getFileName()));
-    SingleChronicleQueue fresh = buildQueue(queueDir, rollCycle, clock);
+    SingleChronicleQueue fresh = buildQueue(queueDir, rollCycle, clock, damage);
     long copied = 0;
     long threshold = acked[0];
     try (SingleChronicleQueue salvage = queueBuilder(salvageDir, rollCycle, clock).readOnly(false).build();
@@ -499,10 +544,21 @@ public final class DiskBuffer implements Closeable, SampleAppender {
       }
     }
     Files.deleteIfExists(salvageDir);
+    long lost = Math.max(0, unacked - copied);
+    damage.files.incrementAndGet();
+    damage.excerpts.addAndGet(lost);
     log.error("buffer file {} (the newest) was damaged ({}): copied its {} readable unacknowledged"
-        + " excerpts to a fresh file and moved it aside to {}", file.getFileName(), check, copied,
-        aside.getFileName());
+        + " excerpts to a fresh file and moved it aside to {}; {} unacknowledged excerpts cannot be read"
+        + " (counted in corrupt excerpts)", file.getFileName(), check, copied, aside.getFileName(), lost);
     return fresh;
+  }
+
+  /** The sequence number in {@code cycle} of its first unacknowledged excerpt: 0 unless the ack is in it. */
+  private static long firstUnacked(long acked, int cycle, RollCycle rollCycle) {
+    if (acked < 0 || rollCycle.toCycle(acked) < cycle) {
+      return 0;
+    }
+    return rollCycle.toCycle(acked) > cycle ? Long.MAX_VALUE : rollCycle.toSequenceNumber(acked) + 1;
   }
 
   private void countPendingAtOpen() {
@@ -1118,6 +1174,19 @@ public final class DiskBuffer implements Closeable, SampleAppender {
 
   public long corruptSamplesTotal() {
     return corruptSamples.get();
+  }
+
+  /**
+   * Unacknowledged excerpts lost to damage whose sample count could not be read, so they are not
+   * in {@link #corruptSamplesTotal} (see {@link DamageCount}).
+   */
+  public long corruptExcerptsTotal() {
+    return damage.excerpts.get();
+  }
+
+  /** Buffer files found damaged since open, including those with nothing countable left in them. */
+  public long corruptFilesTotal() {
+    return damage.files.get();
   }
 
   public Path directory() {

@@ -38,6 +38,13 @@ final class AgentProcess implements AutoCloseable {
 
   /** As {@link #start(Path, int, String...)}, with JVM options that override the defaults (e.g. -Xmx). */
   static AgentProcess start(Path workDir, int statusPort, List<String> jvmOptions, String... flags) throws IOException {
+    AgentProcess a = launch(workDir, statusPort, jvmOptions, flags);
+    a.awaitHealthy();
+    return a;
+  }
+
+  /** Starts the agent without waiting for it to become healthy (for a start that must fail). */
+  static AgentProcess launch(Path workDir, int statusPort, List<String> jvmOptions, String... flags) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx64m");
@@ -59,9 +66,18 @@ final class AgentProcess implements AutoCloseable {
     Files.createDirectories(workDir);
     Path log = workDir.resolve("agent-" + System.nanoTime() + ".log");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    AgentProcess a = new AgentProcess(p, statusPort, log);
-    a.awaitHealthy();
-    return a;
+    return new AgentProcess(p, statusPort, log);
+  }
+
+  /**
+   * Waits up to {@code timeout} for the process to exit by itself; returns its exit code, or
+   * throws when it is still running (for a start that must fail).
+   */
+  int awaitExit(Duration timeout) throws InterruptedException, IOException {
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("still running after " + timeout + ":\n" + Files.readString(log));
+    }
+    return process.exitValue();
   }
 
   private void awaitHealthy() throws IOException {
