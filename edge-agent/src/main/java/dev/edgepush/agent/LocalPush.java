@@ -217,8 +217,23 @@ final class LocalPush {
     }
     long now = clockMs.getAsLong();
     ExpositionFormat format = ExpositionFormat.fromContentType(contentType);
+    Map<String, String> extraFirst = extraLabels;
+    int[] index = {0};
     try {
-      parser.parse(body, 0, body.length, format, (name, labels, pairs, value, tsMs) -> { });
+      // Each series encoded alone, as it will be buffered: one too large for a buffer record would
+      // be dropped as too_large, so it is refused here with the whole request.
+      parser.parse(body, 0, body.length, format, (name, labels, pairs, value, tsMs) -> {
+        textEncoder.reset();
+        flatten(name, labels, pairs, extraFirst);
+        textEncoder.addSeries(sorted(), flat.size() / 2, value, tsMs == Long.MIN_VALUE ? now : tsMs);
+        if (textEncoder.size() > DiskBuffer.MAX_STORED_FIELD_BYTES) {
+          throw new StoredSize.TooLarge(StoredSize.tooLarge(index[0], flat, textEncoder.size()));
+        }
+        index[0]++;
+      });
+    } catch (StoredSize.TooLarge e) {
+      textEncoder.reset();
+      return e.answer;
     } catch (ExpositionParseException e) {
       return new Answer(400, (e.overLimit() ? "refused: " : "cannot parse the Prometheus text: ") + e.getMessage());
     }
@@ -229,19 +244,7 @@ final class LocalPush {
     boolean[] full = {false};
     try {
       parser.parse(body, 0, body.length, format, (name, labels, pairs, value, tsMs) -> {
-        flat.clear();
-        flat.add("__name__");
-        flat.add(name);
-        for (int i = 0; i < pairs; i++) {
-          if (!extra.containsKey(labels[2 * i]) && !labels[2 * i + 1].isEmpty()) {
-            flat.add(labels[2 * i]);
-            flat.add(labels[2 * i + 1]);
-          }
-        }
-        extra.forEach((k, v) -> {
-          flat.add(k);
-          flat.add(v);
-        });
+        flatten(name, labels, pairs, extra);
         textEncoder.addSeries(sorted(), flat.size() / 2, value, tsMs == Long.MIN_VALUE ? now : tsMs);
         inPiece[0]++;
         if (inPiece[0] >= PIECE_SAMPLES || textEncoder.size() >= PIECE_BYTES) {
@@ -265,6 +268,23 @@ final class LocalPush {
           + " (counted in edge_agent_samples_dropped_total{reason=\"disk_full\"}); retry later");
     }
     return new Answer(204, "");
+  }
+
+  /** {@link #flat} := the series' labels, without empty values, with the extra labels winning. */
+  private void flatten(String name, String[] labels, int pairs, Map<String, String> extra) {
+    flat.clear();
+    flat.add("__name__");
+    flat.add(name);
+    for (int i = 0; i < pairs; i++) {
+      if (!extra.containsKey(labels[2 * i]) && !labels[2 * i + 1].isEmpty()) {
+        flat.add(labels[2 * i]);
+        flat.add(labels[2 * i + 1]);
+      }
+    }
+    extra.forEach((k, v) -> {
+      flat.add(k);
+      flat.add(v);
+    });
   }
 
   /** Appends the text encoder's piece and resets it; true when the disk was full. */

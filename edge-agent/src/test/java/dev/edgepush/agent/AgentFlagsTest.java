@@ -72,7 +72,7 @@ class AgentFlagsTest {
     // flags of vmagent 1.79.5 (its -help) that edge-agent lacks, even close to a supported one
     assertEquals("-remoteWrite.proxyURL is a vmagent flag that edge-agent does not support yet (edge-agent -help"
         + " lists the flags it supports)", parseError("-remoteWrite.proxyURL=http://p"));
-    assertTrue(parseError("-promscrape.streamParse").contains("is a vmagent flag that edge-agent does not support"));
+    assertTrue(parseError("-promscrape.cluster.membersCount=2").contains("is a vmagent flag that edge-agent does not support"));
     // far from every flag and from no vmagent family: plainly unknown, no suggestion
     assertEquals("unknown flag -frobnicate (edge-agent -help lists the flags)", parseError("-frobnicate"));
   }
