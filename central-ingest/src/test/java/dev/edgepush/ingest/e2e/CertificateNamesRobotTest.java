@@ -80,13 +80,14 @@ class CertificateNamesRobotTest {
   }
 
   @Test
-  void requireRobotNameWithoutMtlsIsABadFlag() {
+  void requireRobotNameWithoutMtlsIsABadFlag() throws Exception {
+    String tokens = java.nio.file.Files.createTempFile("tokens", ".txt").toString(); // exists, so only TLS is wrong
     IngestFlags.FlagException e = assertThrows(IngestFlags.FlagException.class, () -> IngestFlags.parse(
-        new String[] {"-remoteWrite.url=http://127.0.0.1:9/api/v1/write", "-auth.tokensFile=x",
+        new String[] {"-remoteWrite.url=http://127.0.0.1:9/api/v1/write", "-auth.tokensFile=" + tokens,
             "-mtls.requireRobotName"}).validate());
     assertTrue(e.getMessage().contains("-mtls.requireRobotName needs -tls and -mtls"), e.getMessage());
     IngestFlags.FlagException m = assertThrows(IngestFlags.FlagException.class, () -> IngestFlags.parse(
-        new String[] {"-remoteWrite.url=http://127.0.0.1:9/api/v1/write", "-auth.tokensFile=x", "-mtls"}).validate());
+        new String[] {"-remoteWrite.url=http://127.0.0.1:9/api/v1/write", "-auth.tokensFile=" + tokens, "-mtls"}).validate());
     assertTrue(m.getMessage().contains("need -tls"), m.getMessage());
   }
 }
