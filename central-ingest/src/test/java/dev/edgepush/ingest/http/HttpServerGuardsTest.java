@@ -79,6 +79,31 @@ class HttpServerGuardsTest {
     }
   }
 
+  /**
+   * A robot sending a body announced too large is still writing when the 413 is sent. A server
+   * that closes at once answers the bytes still arriving with a reset, and the client's next write
+   * fails before it reads the answer (java.net.http then reports "header parser received no
+   * bytes": CI saw this as a flaky IngestServerStatusCodesTest). The server must answer, send
+   * FIN, and read on, so the client can finish writing and read the 413.
+   */
+  @Test
+  void aClientStillSendingARefusedBodyReadsThe413NotAReset() throws Exception {
+    start("-maxRequestBytes=64KB");
+    try (RawHttp c = connect()) {
+      c.send(writeHead("HTTP/1.1", "Content-Length: 1048576\r\n"));
+      Thread.sleep(300); // the server answers 413 from the head alone and ends the connection
+      for (int i = 0; i < 16; i++) {
+        c.send(new byte[64 * 1024]); // a closed server resets: the second write or so fails
+        Thread.sleep(20);
+      }
+      RawHttp.Response r = c.read();
+      assertEquals(413, r.status(), r.body());
+      assertTrue(r.body().contains("-maxRequestBytes"), r.body());
+      assertEquals("close", r.header("Connection"));
+      assertTrue(c.closedByServer());
+    }
+  }
+
   @Test
   void aMalformedChunkIs400AndCloses() throws Exception {
     start();

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
  * {@link #addTo}, after TLS if any and before their own handlers:
  *
  * <pre>
+ * lingeringClose   LingeringCloseHandler         (answer + FIN, then discard input up to 2 s)
  * connCap          ConnectionsPerAddressHandler  (-http.maxConnsPerAddress)
  * codec            ServerCodec                   (Netty's, -http.maxHeaderBytes)
  * framingErrors    FramingErrorHandler           (400 + close on a failed DecoderResult)
@@ -32,6 +33,7 @@ public final class HttpServerGuards {
   }
 
   public void addTo(ChannelPipeline pl) {
+    pl.addLast("lingeringClose", new LingeringCloseHandler());
     pl.addLast("connCap", connCap);
     pl.addLast("codec", new ServerCodec(limits.decoderConfig()));
     pl.addLast("framingErrors", new FramingErrorHandler(limits.maxHeaderBytes(), closed));
