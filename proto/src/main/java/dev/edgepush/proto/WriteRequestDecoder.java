@@ -65,21 +65,22 @@ public final class WriteRequestDecoder {
             this.pos = pos;
         }
 
+        /** A tag as protobuf-java reads one: a varint of up to 10 bytes, of which the low 32 bits count. */
         int readTag(int limit) {
-            long tag = readVarint(limit);
-            if ((tag >>> 3) == 0 || tag > 0xffff_ffffL) {
-                throw malformed("invalid tag " + tag);
+            int tag = (int) readVarint(limit);
+            if ((tag >>> 3) == 0) {
+                throw malformed("invalid tag " + Integer.toUnsignedString(tag));
             }
-            return (int) tag;
+            return tag;
         }
 
         /** Reads a length prefix and returns where the delimited bytes end. */
         int readLengthEnd(int limit) {
-            long len = readVarint(limit);
+            int len = (int) readVarint(limit); // low 32 bits, as protobuf-java reads a length
             if (len < 0 || len > limit - pos) {
                 throw malformed("length " + len + " overruns the enclosing message");
             }
-            return pos + (int) len;
+            return pos + len;
         }
 
         long readVarint(int limit) {
