@@ -1,0 +1,80 @@
+package dev.edgepush.testbed.alerts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.edgepush.testbed.FaultProxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * deploy/alerts evaluated by the real vmalert against a real VictoriaMetrics fed through
+ * central-ingest by the testbed fleet ({@link ObservedFleet}): robot r2's link is cut, its
+ * {@code EdgepushRobotOffline} must reach the receiver (Alertmanager's API) and resolve once the
+ * link is back, while r1 stays quiet. The rules are a test copy with the alert's 5 min threshold
+ * and 1 min {@code for:} shortened to 15 s and 5 s and every group evaluated each 2 s.
+ */
+class VmalertRobotOfflineTest {
+  static final long THRESHOLD_S = 15;
+  static final long FOR_S = 5;
+
+  /** deploy/alerts/edgepush-rules.yml with the offline alert's durations shortened (each change checked). */
+  static String shortenedRules() throws Exception {
+    String rules = Files.readString(AlertRulesPromtoolTest.RULES);
+    String offline = "expr: time() - max by (robot, tenant) (central_ingest_robot_last_push_timestamp_seconds) > 300\n"
+        + "        for: 1m\n";
+    assertTrue(rules.contains(offline), "the EdgepushRobotOffline rule changed; update this test's copy");
+    String out = rules.replace(offline, offline.replace("> 300", "> " + THRESHOLD_S).replace("1m", FOR_S + "s"))
+        .replace("interval: 30s", "interval: 2s");
+    assertTrue(!out.contains("interval: 30s") && out.contains("> " + THRESHOLD_S + "\n"), out);
+    return out;
+  }
+
+  @Test
+  void aRobotCutOffRaisesItsOfflineAlertThenResolves() throws Exception {
+    Path dir = Path.of("target/vmalert-offline").toAbsolutePath();
+    RunDirs.delete(dir);
+    Files.createDirectories(dir);
+    Path rules = dir.resolve("rules-shortened.yml");
+    Files.writeString(rules, shortenedRules());
+    Predicate<AlertReceiver.Received> offlineR2 = a -> "EdgepushRobotOffline".equals(a.labels().get("alertname"))
+        && "r2".equals(a.labels().get("robot"));
+    try (AlertReceiver receiver = new AlertReceiver();
+        ObservedFleet fleet = ObservedFleet.start(dir, 2, rules, receiver.url())) {
+      // Both robots have pushed and central-ingest's gauge for each is in VictoriaMetrics.
+      fleet.awaitSeries("count(central_ingest_robot_last_push_timestamp_seconds) >= 2", Duration.ofSeconds(60));
+      fleet.awaitSeries("count(count by (robot) (up{job=\"sensor\"})) >= 2", Duration.ofSeconds(60));
+
+      ObservedFleet.Robot r2 = fleet.robots.get(1);
+      Instant cut = Instant.now();
+      r2.link().mode(FaultProxy.Mode.CUT);
+      AlertReceiver.Received firing = receiver.await(cut, offlineR2.and(a -> !a.resolved()), 90_000);
+      assertNotNull(firing, "no firing EdgepushRobotOffline for r2 within 90 s of the cut; received " + receiver.all()
+          + " (logs in " + dir.resolve("logs") + ")");
+      long firedAfterS = Duration.between(cut, firing.at()).toSeconds();
+      System.out.println("vmalert: EdgepushRobotOffline{robot=r2} received " + firedAfterS + " s after the cut"
+          + " (threshold " + THRESHOLD_S + " s + for " + FOR_S + " s)");
+      assertTrue(firedAfterS >= THRESHOLD_S, "fired " + firedAfterS + " s after the cut, before its threshold");
+      assertEquals("warning", firing.labels().get("severity"));
+      assertEquals("0", firing.labels().get("tenant"));
+      assertEquals("Robot r2 is offline", firing.annotations().get("summary"));
+      assertTrue(firing.annotations().get("description").startsWith("Robot r2 (tenant 0) has not pushed to central-ingest for "),
+          firing.annotations().toString());
+
+      Instant back = Instant.now();
+      r2.link().mode(FaultProxy.Mode.PASS);
+      AlertReceiver.Received resolved = receiver.await(back, offlineR2.and(AlertReceiver.Received::resolved), 60_000);
+      assertNotNull(resolved, "EdgepushRobotOffline for r2 not resolved within 60 s of the link's return; received "
+          + receiver.all());
+      System.out.println("vmalert: EdgepushRobotOffline{robot=r2} resolved "
+          + Duration.between(back, resolved.at()).toSeconds() + " s after the link came back");
+      assertTrue(receiver.all().stream().noneMatch(a -> "r1".equals(a.labels().get("robot"))
+          && "EdgepushRobotOffline".equals(a.labels().get("alertname"))), "r1 never went offline: " + receiver.all());
+    }
+  }
+}
