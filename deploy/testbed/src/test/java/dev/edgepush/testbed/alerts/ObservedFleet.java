@@ -167,6 +167,27 @@ public final class ObservedFleet implements AutoCloseable {
     return r.body();
   }
 
+  /** VictoriaMetrics' answer to a range query over the last {@code seconds} (step 5 s), as JSON text. */
+  public String queryRange(String promql, long seconds) throws IOException {
+    long now = System.currentTimeMillis() / 1000;
+    Http.Response r = Http.get(vmUrl() + "/api/v1/query_range?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+        + "&start=" + (now - seconds) + "&end=" + now + "&step=5", Duration.ofSeconds(10));
+    if (r.status() != 200) {
+      throw new IOException("query_range " + promql + " answered " + r.status() + ": " + r.body());
+    }
+    return r.body();
+  }
+
+  /** The values of {@code label} on series matching {@code match} (what Grafana's label_values() asks). */
+  public String labelValues(String label, String match) throws IOException {
+    Http.Response r = Http.get(vmUrl() + "/api/v1/label/" + label + "/values?match[]="
+        + URLEncoder.encode(match, StandardCharsets.UTF_8), Duration.ofSeconds(10));
+    if (r.status() != 200) {
+      throw new IOException("label values " + label + " of " + match + " answered " + r.status() + ": " + r.body());
+    }
+    return r.body();
+  }
+
   /** Waits up to {@code within} for {@code promql} to return at least one series; returns the last answer. */
   public String awaitSeries(String promql, Duration within) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
