@@ -43,6 +43,15 @@ public final class ObservedFleet implements AutoCloseable {
 
   /** Starts everything and waits until each part is healthy; fails naming a missing tool's package. */
   public static ObservedFleet start(Path dir, int robots, Path rules, String notifierUrl) throws Exception {
+    return start(dir, robots, rules, notifierUrl, null);
+  }
+
+  /**
+   * As {@link #start(Path, int, Path, String)}; {@code secondRemoteOfR1}, if not null, is a second
+   * {@code -remoteWrite.url} of robot r1 (its metrics still arrive through the first).
+   */
+  public static ObservedFleet start(Path dir, int robots, Path rules, String notifierUrl, String secondRemoteOfR1)
+      throws Exception {
     String vm = Tools.require("victoria-metrics", "victoria-metrics");
     String vmagent = Tools.require("vmagent", "victoria-metrics");
     String vmalert = Tools.require("vmalert", "victoria-metrics");
@@ -76,7 +85,8 @@ public final class ObservedFleet implements AutoCloseable {
           "-remoteWrite.url=" + f.vmUrl() + "/api/v1/write", "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data"),
           "-loggerLevel=WARN"), "http://127.0.0.1:" + vmagentPort + "/health", "OK");
       for (int n = 1; n <= robots; n++) {
-        f.robots.add(f.startRobot(n, tokens.get(n - 1), nodePort, agentJar, repo.resolve("edge-agent/bin/edge-agent")));
+        f.robots.add(f.startRobot(n, tokens.get(n - 1), nodePort, agentJar, repo.resolve("edge-agent/bin/edge-agent"),
+            n == 1 ? secondRemoteOfR1 : null));
       }
       int vmalertPort = Http.freePort();
       f.child("vmalert", List.of(vmalert, "-rule=" + rules, "-datasource.url=" + f.vmUrl(),
@@ -111,7 +121,8 @@ public final class ObservedFleet implements AutoCloseable {
     return plain;
   }
 
-  private Robot startRobot(int n, String token, int nodePort, Path agentJar, Path launcher) throws Exception {
+  private Robot startRobot(int n, String token, int nodePort, Path agentJar, Path launcher, String secondRemote)
+      throws Exception {
     String name = "r" + n;
     Path home = Files.createDirectories(dir.resolve("robots/" + name));
     SensorServer sensor = SensorServer.start("127.0.0.1", 0, 1000 + n, 0);
@@ -122,11 +133,14 @@ public final class ObservedFleet implements AutoCloseable {
     Files.writeString(home.resolve("token"), token);
     Files.writeString(home.resolve("scrape.yml"), "global:\n  scrape_interval: 2s\nscrape_configs:\n"
         + job("sensor", sensor.port()) + job("edge-agent", port) + job("node", nodePort));
-    List<String> cmd = List.of("env", "JAVA_HOME=" + System.getProperty("java.home"), "EDGE_AGENT_JAR=" + agentJar,
+    List<String> cmd = new ArrayList<>(List.of("env", "JAVA_HOME=" + System.getProperty("java.home"), "EDGE_AGENT_JAR=" + agentJar,
         launcher.toString(), "-httpListenAddr=127.0.0.1:" + port, "-promscrape.config=" + home.resolve("scrape.yml"),
         "-remoteWrite.url=http://127.0.0.1:" + link.port() + "/api/v1/write",
         "-remoteWrite.bearerTokenFile=" + home.resolve("token"), "-remoteWrite.tmpDataPath=" + home.resolve("buffer"),
-        "-remoteWrite.maxDiskUsagePerURL=500MB", "-remoteWrite.sendTimeout=5s");
+        "-remoteWrite.maxDiskUsagePerURL=500MB", "-remoteWrite.sendTimeout=5s"));
+    if (secondRemote != null) {
+      cmd.add("-remoteWrite.url=" + secondRemote);
+    }
     ChildProcess agent = child("edge-agent " + name, cmd, "http://127.0.0.1:" + port + "/health", "ok");
     return new Robot(name, sensor, link, agent, port);
   }
