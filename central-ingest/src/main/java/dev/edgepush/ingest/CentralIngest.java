@@ -55,6 +55,8 @@ public final class CentralIngest implements AutoCloseable {
     metrics.bind(wal::forwardedSamples, wal::pendingSamples, wal::diskBytes,
         () -> fleet.onlineCount(clock.getAsLong()), wal::droppedSamples);
     metrics.bindWalDamage(wal::corruptExcerpts, wal::corruptFiles);
+    metrics.bindRobots(fleet::statuses);
+    metrics.walMaxDiskBytes(cfg.walMaxDiskBytes() * cfg.remoteWriteUrls().size());
     // One loop thread per core: decoding is CPU work and the WAL append a memory copy into a
     // mapped file, so they run on the loops (Netty 4.2 deprecates separate handler executors).
     loop = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),

@@ -1,11 +1,15 @@
 package dev.edgepush.ingest;
 
 import dev.edgepush.agent.httpserver.ClosedConnections;
+import dev.edgepush.ingest.fleet.FleetRegistry.RobotStatus;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -26,6 +30,8 @@ public final class IngestMetrics {
   private volatile String onlineWindow = "2m";
   private volatile LongSupplier walCorruptExcerpts = () -> 0;
   private volatile LongSupplier walCorruptFiles = () -> 0;
+  private volatile Supplier<List<RobotStatus>> robots = List::of;
+  private volatile long walMaxDiskBytes; // the WAL's whole cap, 0 = none
 
   /** Wires the gauges and counters other parts own. */
   public void bind(LongSupplier forwarded, LongSupplier pending, LongSupplier diskBytes, LongSupplier robotsOnline,
@@ -41,6 +47,16 @@ public final class IngestMetrics {
   public void bindWalDamage(LongSupplier excerpts, LongSupplier files) {
     this.walCorruptExcerpts = excerpts;
     this.walCorruptFiles = files;
+  }
+
+  /** The WAL's disk cap over every destination ({@code -wal.maxDiskBytes} times destinations; 0 = none). */
+  public void walMaxDiskBytes(long bytes) {
+    this.walMaxDiskBytes = Math.max(0, bytes);
+  }
+
+  /** Every robot's latest push, rendered per robot (the cloud's view, for offline and clock-skew alerts). */
+  public void bindRobots(Supplier<List<RobotStatus>> robots) {
+    this.robots = robots;
   }
 
   /** How {@code central_ingest_robots_online}'s help names its window, e.g. {@code 2m}. */
@@ -80,8 +96,20 @@ public final class IngestMetrics {
         walCorruptFiles.getAsLong());
     line(sb, "central_ingest_wal_disk_bytes", "Disk blocks the WAL allocated (as du reports).", "gauge",
         diskBytes.getAsLong());
+    line(sb, "central_ingest_wal_max_disk_bytes", "The WAL's disk cap: -wal.maxDiskBytes times the destinations (0 = no cap).", "gauge",
+        walMaxDiskBytes);
     line(sb, "central_ingest_robots_online", "Robots that pushed within -fleet.offlineAfter=" + onlineWindow + " (the online ones of GET /api/v1/fleet, all tenants).", "gauge",
         robotsOnline.getAsLong());
+    List<RobotStatus> fleet = robots.get().stream()
+        .sorted(Comparator.comparing((RobotStatus r) -> String.valueOf(r.tenant())).thenComparing(RobotStatus::robot)).toList();
+    header(sb, "central_ingest_robot_last_push_timestamp_seconds", "When each robot last pushed, by this server's clock (robots pushed since start).", "gauge");
+    for (RobotStatus r : fleet) {
+      robotLine(sb, "central_ingest_robot_last_push_timestamp_seconds", r, r.lastPushMs() / 1000.0);
+    }
+    header(sb, "central_ingest_robot_oldest_pending_age_seconds", "Age of the robot's oldest unsent scrape as its last push told (-1: not told).", "gauge");
+    for (RobotStatus r : fleet) {
+      robotLine(sb, "central_ingest_robot_oldest_pending_age_seconds", r, r.oldestPendingAgeSeconds());
+    }
     httpClosed.render(sb, "central_ingest");
     return sb.toString();
   }
@@ -89,6 +117,15 @@ public final class IngestMetrics {
   private static void header(StringBuilder sb, String name, String help, String type) {
     sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
     sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static void robotLine(StringBuilder sb, String name, RobotStatus r, double v) {
+    sb.append(name).append("{robot=\"").append(escape(r.robot())).append("\",tenant=\"")
+        .append(escape(r.tenant() == null ? "" : r.tenant())).append("\"} ").append(v).append('\n');
+  }
+
+  private static String escape(String v) {
+    return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
   }
 
   private static void line(StringBuilder sb, String name, String help, String type, long v) {

@@ -29,6 +29,7 @@ public final class AgentMetrics {
   private volatile LongSupplier corruptExcerpts = () -> 0;
   private volatile LongSupplier corruptFiles = () -> 0;
   private final AtomicLong oldestPendingMs = new AtomicLong();
+  private volatile long maxDiskBytes; // -remoteWrite.maxDiskUsagePerURL, 0 = no cap
   private final LongSupplier clockMs;
   private final String urlLabel; // the url label of a per-remote instance, or null
   private final Map<String, LongAdder> localPushRequests = new ConcurrentHashMap<>();
@@ -59,6 +60,11 @@ public final class AgentMetrics {
     this.pendingSamples = pending;
     this.diskBytes = diskBytes;
     this.corruptSamples = corrupt;
+  }
+
+  /** The buffer's disk cap ({@code -remoteWrite.maxDiskUsagePerURL}; 0 = none), for alerts on a buffer near it. */
+  public void maxDiskBytes(long bytes) {
+    this.maxDiskBytes = Math.max(0, bytes);
   }
 
   /** Wires the buffer's damage counts that are not in samples (see DiskBuffer#corruptExcerptsTotal). */
@@ -142,6 +148,7 @@ public final class AgentMetrics {
     family(sb, perRemote, "edge_agent_buffer_corrupt_excerpts_total", "Unsent buffer excerpts lost to damage whose sample count could not be read (not in samples_dropped_total{reason=\"corrupt\"}).", "counter", m -> m.corruptExcerpts.getAsLong());
     family(sb, perRemote, "edge_agent_buffer_corrupt_files_total", "Buffer files found damaged at start (moved aside, salvaged or read up to the damage).", "counter", m -> m.corruptFiles.getAsLong());
     family(sb, perRemote, "edge_agent_buffer_disk_bytes", "Disk blocks allocated by the buffer (as du reports, not the sparse apparent size).", "gauge", m -> m.diskBytes.getAsLong());
+    family(sb, perRemote, "edge_agent_buffer_max_disk_bytes", "The buffer's disk cap, -remoteWrite.maxDiskUsagePerURL (0 = no cap).", "gauge", m -> m.maxDiskBytes);
     header(sb, "edge_agent_buffer_oldest_pending_age_seconds", "Age of the oldest unsent scrape.", "gauge");
     for (AgentMetrics m : perRemote) {
       sb.append("edge_agent_buffer_oldest_pending_age_seconds").append(m.urlBraces()).append(' ').append(m.oldestPendingAgeSeconds()).append('\n');

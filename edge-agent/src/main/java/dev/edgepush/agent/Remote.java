@@ -64,6 +64,7 @@ final class Remote {
     metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, buffer::diskBytes,
         buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal, buffer::tooLargeSamplesTotal);
     metrics.bindBufferDamage(buffer::corruptExcerptsTotal, buffer::corruptFilesTotal);
+    metrics.maxDiskBytes(cfg.maxDiskBytes());
     this.sender = new Sender(buffer, new Sender.Transport() {
           @Override
           public PushOutcome push(byte[] body, int offset, int length) {

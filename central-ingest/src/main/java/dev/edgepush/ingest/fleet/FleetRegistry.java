@@ -110,6 +110,15 @@ public final class FleetRegistry {
     return out;
   }
 
+  /** The latest report of every robot of every tenant (for per-robot metrics), unordered. */
+  public List<RobotStatus> statuses() {
+    List<RobotStatus> out = new ArrayList<>();
+    for (Robot r : robots.values()) {
+      out.add(r.status);
+    }
+    return out;
+  }
+
   /** Robots of every tenant that are online at {@code nowMs}. */
   public int onlineCount(long nowMs) {
     int n = 0;

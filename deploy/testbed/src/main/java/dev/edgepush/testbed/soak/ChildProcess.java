@@ -10,14 +10,14 @@ import java.util.function.BooleanSupplier;
  * A child process the soak can start, {@code kill -9}, stop and start again with the same
  * command line; output is appended to one log file across restarts.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
   private final String name;
   private final List<String> command;
   private final Path log;
   private final BooleanSupplier healthy;
   private Process process;
 
-  ChildProcess(String name, List<String> command, Path log, BooleanSupplier healthy) {
+  public ChildProcess(String name, List<String> command, Path log, BooleanSupplier healthy) {
     this.name = name;
     this.command = List.copyOf(command);
     this.log = log;
@@ -28,16 +28,16 @@ final class ChildProcess implements AutoCloseable {
     return name;
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 
-  synchronized boolean alive() {
+  public synchronized boolean alive() {
     return process != null && process.isAlive();
   }
 
   /** Starts the process and waits until it is healthy (or fails, naming its log). */
-  synchronized void start(Duration healthyWithin) throws IOException {
+  public synchronized void start(Duration healthyWithin) throws IOException {
     if (alive()) {
       throw new IllegalStateException(name + " is already running");
     }
@@ -57,7 +57,7 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** SIGKILL, exactly {@code kill -9}; returns once the process is gone. */
-  synchronized void kill9() throws InterruptedException {
+  public synchronized void kill9() throws InterruptedException {
     if (process != null) {
       process.destroyForcibly();
       process.waitFor();
@@ -65,7 +65,7 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** SIGTERM, then SIGKILL after {@code grace}. */
-  synchronized void stop(Duration grace) throws InterruptedException {
+  public synchronized void stop(Duration grace) throws InterruptedException {
     if (process != null && process.isAlive()) {
       process.destroy();
       if (!process.waitFor(grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {

@@ -14,20 +14,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The little HTTP the soak needs: GET and POST on loopback with short timeouts, metric lookup. */
-final class Http {
+public final class Http {
   private static final HttpClient CLIENT = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
 
   private Http() {}
 
   /** A response: status and body. */
-  record Response(int status, String body) {}
+  public record Response(int status, String body) {}
 
-  static Response get(String url, Duration timeout) throws IOException {
+  public static Response get(String url, Duration timeout) throws IOException {
     return send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build());
   }
 
-  static Response post(String url, String form, Duration timeout) throws IOException {
+  public static Response post(String url, String form, Duration timeout) throws IOException {
     return send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(form)).build());
@@ -44,13 +44,13 @@ final class Http {
   }
 
   /** The value of an unlabelled sample {@code name} in a Prometheus exposition, if present. */
-  static OptionalDouble metric(String exposition, String name) {
+  public static OptionalDouble metric(String exposition, String name) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(exposition);
     return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(1))) : OptionalDouble.empty();
   }
 
   /** A port free on loopback right now. */
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
