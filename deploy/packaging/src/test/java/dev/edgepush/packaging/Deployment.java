@@ -101,6 +101,16 @@ final class Deployment {
     });
   }
 
+  /** Waits until VictoriaMetrics holds every counter value from 1 to {@code upTo} (pushed straight to it). */
+  static void awaitDeliveredUnstamped(Vm vm, long upTo, ServiceProcess agent) {
+    Cmd.await(Duration.ofSeconds(90), "values 1.." + upTo + " of pkg_test_scrapes in VictoriaMetrics", () -> {
+      if (!agent.isAlive()) {
+        throw new AssertionError("edge-agent exited: " + agent.log);
+      }
+      return vm.values("pkg_test_scrapes").containsAll(java.util.stream.LongStream.rangeClosed(1, upTo).boxed().toList());
+    });
+  }
+
   /** Stops a service as systemctl stop would and checks the exit code is a clean stop for its unit. */
   static void stopCleanly(ServiceProcess service, List<Integer> clean) throws IOException {
     int code = service.stop();
