@@ -8,6 +8,7 @@ import java.io.IOException;
  * without a unit, {@code node_memory_<Key>} (HugePages_Total and the like).
  */
 final class MeminfoCollector implements HostCollector {
+  private static final java.util.regex.Pattern PARENS = java.util.regex.Pattern.compile("\\((.*)\\)");
   private final HostPaths paths;
 
   MeminfoCollector(HostPaths paths) {
@@ -27,7 +28,10 @@ final class MeminfoCollector implements HostCollector {
         continue;
       }
       double v = Double.parseDouble(f[1]);
-      String key = f[0].substring(0, f[0].length() - 1).replaceAll("\\((.*)\\)", "_$1");
+      String key = f[0].substring(0, f[0].length() - 1);
+      if (key.indexOf('(') >= 0) {
+        key = PARENS.matcher(key).replaceAll("_$1");
+      }
       if (f.length == 3) {
         v *= 1024;
         key += "_bytes";

@@ -148,6 +148,16 @@ class HostFixtureTest {
   }
 
   @Test
+  void netdevFromSysfsAloneGivesTheSameSeries() throws IOException {
+    Map<String, Double> fromProc = all(collectors("netdev"));
+    Files.delete(root.resolve("proc/net/dev"));
+    Map<String, Double> fromSys = all(collectors("netdev"));
+    fromProc.keySet().removeIf(k -> k.startsWith("node_scrape_collector_duration_seconds"));
+    fromSys.keySet().removeIf(k -> k.startsWith("node_scrape_collector_duration_seconds"));
+    assertEquals(fromProc, fromSys, "/proc/net/dev plus rx_nohandler = the sysfs statistics folded");
+  }
+
+  @Test
   void netdevLegacyNamesAndAMissingStatisticsFile() {
     Map<String, Double> m = all(collectors("netdev"));
     assertEquals(120503575, v(m, "node_network_receive_bytes_total{device=\"eth0\",}"));
