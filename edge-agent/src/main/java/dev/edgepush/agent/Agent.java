@@ -3,6 +3,8 @@ package dev.edgepush.agent;
 import dev.edgepush.agent.flags.Plural;
 import dev.edgepush.agent.httpserver.HttpServerGuards;
 import dev.edgepush.agent.buffer.DirectoryLock;
+import dev.edgepush.agent.host.HostSettings;
+import dev.edgepush.agent.host.HostSource;
 import dev.edgepush.agent.scrape.HttpScraper;
 import dev.edgepush.agent.scrape.ScrapeLoop;
 import dev.edgepush.agent.scrape.ScrapeTarget;
@@ -69,7 +71,14 @@ public final class Agent implements AutoCloseable {
   /** Longest the stop waits for a push in flight; an unanswered batch is simply sent again. */
   private static final long SENDER_JOIN_MS = 2000;
 
+  /** The host collection's loop (issue 14), or null; kept apart from file_sd's target sync. */
+  private final ScrapeLoop hostLoop;
+
   public Agent(AgentFlags.Config cfg, ScrapeConfig scrape) throws IOException, InterruptedException {
+    this(cfg, scrape, HostSettings.OFF);
+  }
+
+  public Agent(AgentFlags.Config cfg, ScrapeConfig scrape, HostSettings host) throws IOException, InterruptedException {
     LongSupplier clock = System::currentTimeMillis;
     startedMs = clock.getAsLong();
     // First, so that a bad -tlsCertFile stops start-up before any buffer is opened.
@@ -115,16 +124,19 @@ public final class Agent implements AutoCloseable {
     for (ScrapeTarget t : targets(scrape, fileSd == null ? ScrapeJob::targets : fileSd::targets)) {
       scrapeLoops.add(newLoop.apply(t));
     }
+    hostLoop = host.enabled() ? hostLoop(host, cfg, global, clock) : null;
     LocalPush push = new LocalPush(fanOut, metrics, clock, cfg.maxInsertBytes(), cfg.extraLabels())
         .labelLimits(cfg.inputLimits().maxLabels(), cfg.inputLimits().maxLabelNameBytes(),
             cfg.inputLimits().maxLabelValueChars());
     List<AgentMetrics> perRemote = remotes.stream().map(r -> r.metrics).toList();
     status = new StatusServer(loop, cfg.listenHost(), cfg.listenPort(), () -> AgentMetrics.render(metrics, perRemote),
-        () -> TargetsPage.render(scrapeLoops.stream().map(ScrapeLoop::status).toList(), remotes, startedMs,
-            clock.getAsLong()),
+        () -> TargetsPage.render(targetStatuses(), remotes, startedMs, clock.getAsLong()),
         push, Math.min(cfg.maxInsertBytes(), LocalPush.MEMORY_BOUND_BYTES),
         new HttpServerGuards(cfg.http(), metrics.httpClosed), cfg.listener(), listenerTls);
     scrapeLoops.forEach(ScrapeLoop::start);
+    if (hostLoop != null) {
+      hostLoop.start();
+    }
     if (fileSd != null) {
       long everyMs = cfg.fileSdCheckInterval().toMillis();
       loop.scheduleWithFixedDelay(this::syncTargets, everyMs, everyMs, TimeUnit.MILLISECONDS);
@@ -137,6 +149,30 @@ public final class Agent implements AutoCloseable {
         remotes.stream().map(r -> r.spec.label() + " (buffer " + r.buffer.directory() + ")").toList(),
         listenerTls == null ? "http" : "https", cfg.listenHost(), status.port(),
         cfg.listener().basicAuth() ? " (basic auth: -httpAuth.username)" : "");
+  }
+
+  /**
+   * The host collectors (issue 14) as one more target: their text goes through the same parser,
+   * -host.relabelConfig (as a job's metric_relabel_configs), external and -remoteWrite.label labels,
+   * staleness tracking and disk buffer as a scrape, and shows on /targets.
+   */
+  private ScrapeLoop hostLoop(HostSettings host, AgentFlags.Config cfg, GlobalConfig global, LongSupplier clock)
+      throws IOException {
+    io.netty.channel.EventLoop ev = loop.next();
+    HostSource source = new HostSource(host.build(), ev, host.timeout().toMillis());
+    return new ScrapeLoop(host.target(readRelabel("-host.relabelConfig", host.relabelConfig())), source, fanOut,
+        metrics, clock, ev, global.externalLabels(), cfg.extraLabels())
+        .labelLimits(cfg.inputLimits().maxLabels(), cfg.inputLimits().maxLabelNameBytes(),
+            cfg.inputLimits().maxLabelValueChars());
+  }
+
+  private List<dev.edgepush.agent.scrape.TargetStatus> targetStatuses() {
+    List<dev.edgepush.agent.scrape.TargetStatus> out = new ArrayList<>();
+    scrapeLoops.forEach(l -> out.add(l.status()));
+    if (hostLoop != null) {
+      out.add(hostLoop.status());
+    }
+    return out;
   }
 
   // --- remote-write compatibility (issue 6, remote side) ---
@@ -272,6 +308,9 @@ public final class Agent implements AutoCloseable {
     }
     log.info("edge-agent stopping: finishing writes, saving positions");
     scrapeLoops.forEach(ScrapeLoop::stop);
+    if (hostLoop != null) {
+      hostLoop.stop();
+    }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SCRAPE_DRAIN_MS);
     while (scrapeLoops.stream().anyMatch(ScrapeLoop::scrapeInFlight) && System.nanoTime() < deadline) {
       try {

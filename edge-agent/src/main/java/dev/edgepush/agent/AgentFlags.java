@@ -176,6 +176,18 @@ public final class AgentFlags {
   /** -http.* limits of the listener on -httpListenAddr (issue 11). */
   @Mixin
   HttpLimitFlags http = new HttpLimitFlags();
+
+  /** -host.* flags: host metrics named as node_exporter names them (issue 14). */
+  @Mixin
+  dev.edgepush.agent.host.HostFlags host = new dev.edgepush.agent.host.HostFlags();
+
+  /** Set by {@link #validate}. */
+  private dev.edgepush.agent.host.HostSettings hostSettings = dev.edgepush.agent.host.HostSettings.OFF;
+
+  /** The checked -host.* flags ({@link dev.edgepush.agent.host.HostSettings#OFF} before {@link #validate}). */
+  public dev.edgepush.agent.host.HostSettings hostSettings() {
+    return hostSettings;
+  }
   @Option(names = {"-httpAuth.username", "--httpAuth.username"}, paramLabel = "USER",
       description = "Basic auth user name for every path of -httpListenAddr but /health; empty: no auth.")
   String httpAuthUsername;
@@ -415,6 +427,7 @@ public final class AgentFlags {
       problem("-remoteWrite.queues=" + remoteWriteQueues + ": must be 1 or more");
     }
     Duration fileSdCheck = fileSdCheck();
+    hostSettings = this.host.settings(problems);
     if (!problems.isEmpty()) {
       throw new FlagException(problems);
     }

@@ -168,6 +168,7 @@ public final class AgentMetrics {
       counter(sb, "edge_agent_local_push_samples_total", "Samples accepted from local pushes (before relabeling).", scrapeSide.localPushSamples.sum());
     }
     scrapeSide.httpClosed.render(sb, "edge_agent");
+    dev.edgepush.agent.host.SelfProcessMetrics.render(sb); // process_* as client libraries name them (issue 14)
     return sb.toString();
   }
 

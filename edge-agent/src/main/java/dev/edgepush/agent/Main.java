@@ -41,6 +41,7 @@ public final class Main {
     System.setProperty("chronicle.announcer.disable", "true");
     AgentFlags.Config cfg;
     ScrapeConfig scrape;
+    dev.edgepush.agent.host.HostSettings host;
     try {
       AgentFlags flags = AgentFlags.parse(args);
       if (flags.help) {
@@ -62,6 +63,7 @@ public final class Main {
         return;
       }
       cfg = flags.validate();
+      host = flags.hostSettings();
       scrape = cfg.promscrapeConfig() == null
           ? new ScrapeConfig(GlobalConfig.defaults(), List.of())
           : ScrapeConfigReader.read(cfg.promscrapeConfig(), cfg.strictParse(), w -> log.warn("{}", w));
@@ -80,7 +82,7 @@ public final class Main {
     }
     Agent agent;
     try {
-      agent = new Agent(cfg, scrape);
+      agent = new Agent(cfg, scrape, host);
     } catch (TlsFilesException | DirectoryLock.HeldException e) {
       System.err.println("edge-agent: " + e.getMessage());
       System.exit(2);

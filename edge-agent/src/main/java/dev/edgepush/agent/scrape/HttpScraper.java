@@ -238,7 +238,7 @@ public final class HttpScraper {
    * #current}. All state is touched on {@link #loop} only; {@link #fetch} and {@link #close} hop
    * onto it when called from elsewhere.
    */
-  public final class Connection implements AutoCloseable {
+  public final class Connection implements ScrapeSource {
     private final ScrapeTarget target;
     private final EventLoop loop;
     private final boolean https;
@@ -273,6 +273,7 @@ public final class HttpScraper {
     }
 
     /** Fetches the target once, the body streamed to {@code consumer} on the connection's event loop. */
+    @Override
     public void fetch(BodyConsumer consumer) {
       if (!loop.inEventLoop()) {
         loop.execute(() -> fetch(consumer));

@@ -35,8 +35,8 @@ public final class ScrapeLoop {
   private static final Logger log = LoggerFactory.getLogger(ScrapeLoop.class);
 
   private final ScrapeTarget target;
-  /** The target's keep-alive connection; closed by {@link #stop}. */
-  private final HttpScraper.Connection connection;
+  /** The target's keep-alive connection (or the host collector); closed by {@link #stop}. */
+  private final ScrapeSource connection;
   private final SampleAppender buffer; // a DiskBuffer, or the fan-out to every remote's buffer
   private final AgentMetrics metrics;
   private final LongSupplier clockMs;
@@ -66,8 +66,24 @@ public final class ScrapeLoop {
       EventLoop loop,
       SortedMap<String, String> externalLabels,
       Map<String, String> extraLabels) {
+    this(target, scraper.connection(target, loop), buffer, metrics, clockMs, loop, externalLabels, extraLabels);
+  }
+
+  /**
+   * A loop over any {@link ScrapeSource}, e.g. the host collector: its body is parsed, relabeled,
+   * tracked for staleness and buffered exactly as a scraped target's.
+   */
+  public ScrapeLoop(
+      ScrapeTarget target,
+      ScrapeSource source,
+      SampleAppender buffer,
+      AgentMetrics metrics,
+      LongSupplier clockMs,
+      EventLoop loop,
+      SortedMap<String, String> externalLabels,
+      Map<String, String> extraLabels) {
     this.target = target;
-    this.connection = scraper.connection(target, loop);
+    this.connection = source;
     this.buffer = buffer;
     this.metrics = metrics;
     this.clockMs = clockMs;

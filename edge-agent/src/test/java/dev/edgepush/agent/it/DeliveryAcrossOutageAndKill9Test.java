@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The core promise end to end, against a real VictoriaMetrics: the central goes away, the agent
  * is {@code kill -9}'d during the outage and restarted, the central comes back, and every
- * scrape the target answered is in storage.
+ * scrape the target answered is in storage. The agent collects its host's metrics too ({@code
+ * -host.collectors=default}, issue 14): they go through the same buffer, so every host collection
+ * but the ones while the agent was dead is stored, including those made during the outage.
  */
 class DeliveryAcrossOutageAndKill9Test {
   @TempDir Path dir;
@@ -30,19 +32,24 @@ class DeliveryAcrossOutageAndKill9Test {
       int statusPort = VictoriaMetrics.freePort();
       String[] flags = {
         "-promscrape.config=" + config, "-remoteWrite.url=" + vm.writeUrl(),
-        "-remoteWrite.tmpDataPath=" + dir.resolve("agent-data"), "-remoteWrite.flushInterval=200ms"
+        "-remoteWrite.tmpDataPath=" + dir.resolve("agent-data"), "-remoteWrite.flushInterval=200ms",
+        "-host.collectors=default", "-host.interval=" + HOST_INTERVAL_MS + "ms"
       };
+      long outageFromMs;
+      long outageToMs;
       List<Long> killsMs = new ArrayList<>();
       long stoppedServingMs;
       AgentProcess agent = AgentProcess.start(dir, statusPort, flags);
       try {
         awaitAnswered(target, 5);
         vm.stop(); // the central goes away
+        outageFromMs = System.currentTimeMillis();
         awaitAnswered(target, target.answered.size() + 10);
         agent.kill9(); // during the outage, with a backlog on disk
         killsMs.add(System.currentTimeMillis()); // once it is gone: a scrape answered while it died was in flight
         agent = AgentProcess.start(dir, statusPort, flags);
         awaitAnswered(target, target.answered.size() + 10);
+        outageToMs = System.currentTimeMillis();
         vm.start(); // the central comes back
         awaitAnswered(target, target.answered.size() + 5);
         stoppedServingMs = System.currentTimeMillis();
@@ -63,7 +70,38 @@ class DeliveryAcrossOutageAndKill9Test {
       System.out.printf("answered=%d %s missing=%s%n", target.answered.size(), ledger, ledger.lost);
       assertTrue(target.answered.size() >= 25, "the scenario scraped enough to mean something");
       assertEquals(Set.of(), ledger.lost, "answered scrapes missing from VictoriaMetrics");
+      assertHostMetricsComplete(vm, killsMs, outageFromMs, outageToMs, stoppedServingMs);
     }
+  }
+
+  static final long HOST_INTERVAL_MS = 500;
+
+  /**
+   * Host collections are not counted outside the agent, so completeness is read from their
+   * timestamps: one each {@link #HOST_INTERVAL_MS}, so a gap of more than three intervals is a lost
+   * collection unless the agent was dead (a kill -9 lies in it). Collections made during the outage
+   * must be there (they were buffered), and none failed (no up 0).
+   */
+  private static void assertHostMetricsComplete(VictoriaMetrics vm, List<Long> killsMs, long outageFromMs,
+      long outageToMs, long endMs) throws IOException {
+    List<Long> ts = vm.exportTimestamps("node_time_seconds{job=\"node\"}");
+    assertTrue(ts.size() >= 5, "host collections stored: " + ts);
+    List<String> gaps = new ArrayList<>();
+    for (int i = 1; i < ts.size(); i++) {
+      long a = ts.get(i - 1);
+      long b = ts.get(i);
+      if (b - a > 3 * HOST_INTERVAL_MS && killsMs.stream().noneMatch(k -> a <= k && k <= b)) {
+        gaps.add(a + ".." + b);
+      }
+    }
+    assertEquals(List.of(), gaps, "host collections missing (gaps with no kill -9 in them)");
+    assertTrue(ts.get(ts.size() - 1) >= endMs - 3 * HOST_INTERVAL_MS, "host metrics stored up to the end");
+    long duringOutage = ts.stream().filter(t -> outageFromMs <= t && t <= outageToMs).count();
+    assertTrue(duringOutage >= 2, "host collections made during the outage were buffered and delivered: " + duringOutage);
+    assertEquals(List.of(), vm.exportZeroTimestamps("up{job=\"node\"}"), "failed host collections");
+    assertTrue(vm.exportValues("node_cpu_seconds_total{job=\"node\",mode=\"idle\"}").size() > 0, "cpu series");
+    assertTrue(vm.exportValues("namedprocess_namegroup_memory_bytes{job=\"node\",memtype=\"resident\"}").size() > 0,
+        "top processes");
   }
 
   private static ScrapeLedger ledger(VictoriaMetrics vm, CountingTarget target, List<Long> killsMs,

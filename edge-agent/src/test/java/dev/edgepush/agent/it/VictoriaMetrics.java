@@ -127,6 +127,25 @@ final class VictoriaMetrics implements AutoCloseable {
   }
 
   /** Each value of {@code selector}'s samples (read as a whole number) -> its first timestamp. */
+  /** Every timestamp of a real (non-stale) sample of the series matching {@code selector}, sorted. */
+  List<Long> exportTimestamps(String selector) throws IOException {
+    get("/internal/force_flush");
+    String body = get("/api/v1/export?match[]=" + URLEncoder.encode(selector, StandardCharsets.UTF_8));
+    List<Long> out = new java.util.ArrayList<>();
+    Matcher m = Pattern.compile("\"values\":\\[([^\\]]*)\\],\"timestamps\":\\[([^\\]]*)\\]").matcher(body);
+    while (m.find()) {
+      String[] v = m.group(1).split(",");
+      String[] t = m.group(2).split(",");
+      for (int i = 0; i < v.length && i < t.length; i++) {
+        if (!v[i].isBlank() && !v[i].replace("\"", "").equals("null")) {
+          out.add(Long.parseLong(t[i]));
+        }
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
   Map<Long, Long> exportValueTimestamps(String selector) throws IOException {
     get("/internal/force_flush");
     String body = get("/api/v1/export?match[]=" + URLEncoder.encode(selector, StandardCharsets.UTF_8));
