@@ -1,6 +1,6 @@
 package dev.edgepush.ingest;
 
-import dev.edgepush.agent.httpserver.ClosedConnections;
+import dev.edgepush.net.http.ClosedConnections;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;

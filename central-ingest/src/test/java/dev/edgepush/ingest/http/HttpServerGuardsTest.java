@@ -3,7 +3,7 @@ package dev.edgepush.ingest.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.edgepush.agent.httpserver.ClosedConnections.Reason;
+import dev.edgepush.net.http.ClosedConnections.Reason;
 import dev.edgepush.ingest.Bodies;
 import dev.edgepush.ingest.CentralIngest;
 import dev.edgepush.ingest.IngestFlags;

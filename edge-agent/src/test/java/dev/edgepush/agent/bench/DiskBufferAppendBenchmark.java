@@ -1,6 +1,6 @@
 package dev.edgepush.agent.bench;
 
-import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.forward.buffer.DiskBuffer;
 import dev.edgepush.proto.WriteRequestEncoder;
 import java.io.IOException;
 import java.nio.file.Files;

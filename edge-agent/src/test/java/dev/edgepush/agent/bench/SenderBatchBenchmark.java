@@ -1,6 +1,6 @@
 package dev.edgepush.agent.bench;
 
-import dev.edgepush.agent.send.SnappyConcat;
+import dev.edgepush.forward.buffer.SnappyConcat;
 import dev.edgepush.proto.WriteRequestEncoder;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;

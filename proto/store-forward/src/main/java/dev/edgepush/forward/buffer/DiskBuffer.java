@@ -1,0 +1,1253 @@
+package dev.edgepush.forward.buffer;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.stream.Stream;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.core.values.TwoLongValue;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
+import net.openhft.chronicle.queue.rollcycles.LegacyRollCycles;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xerial.snappy.Snappy;
+
+/**
+ * The agent's disk buffer: every scrape (or local push) is written here before anything is
+ * sent, and stays until the remote has acknowledged it.
+ *
+ * <p>Layout of the directory: {@code queue/} holds Chronicle Queue cycle files (one per
+ * minute that saw a write); {@code ack.pos} holds the acknowledged position (see {@link
+ * AckFile}). One excerpt per scrape (several for a large one, see below), little-endian:
+ *
+ * <pre>
+ * | offset | width | field                                                         |
+ * |--------|-------|---------------------------------------------------------------|
+ * | 0      | 1     | format version, 1                                             |
+ * | 1      | 4     | sample count                                                  |
+ * | 5      | 8     | scrape timestamp, ms since the epoch (the oldest sample's age) |
+ * | 13     | 4     | uncompressed payload length                                   |
+ * | 17     | 4     | CRC32C of the compressed payload                              |
+ * | 21     | 4     | compressed payload length n                                   |
+ * | 25     | n     | Snappy block of a serialized remote-write 1.0 WriteRequest     |
+ * </pre>
+ *
+ * <p>Serialized WriteRequests concatenate into one WriteRequest, and Snappy blocks join into
+ * one block by concatenating their elements under one length preamble ({@link
+ * dev.edgepush.forward.buffer.SnappyConcat}), so the sender builds a compressed batch from excerpts
+ * without decompressing or decoding them.
+ *
+ * <p>Large requests. Chronicle takes an excerpt of at most {@link #MAX_EXCERPT_BYTES} (a
+ * quarter of its {@link #BLOCK_SIZE} block; more throws). A request of up to {@link
+ * #PIECE_LIMIT_BYTES} uncompressed (Snappy's worst case for it plus the header fits) is one
+ * excerpt, as it always was. A longer one is split into pieces of at most that many bytes, cut
+ * only between top-level fields (whole TimeSeries, whole metadata entries; see {@link
+ * WriteRequestPieces}), so each piece is a valid WriteRequest and the pieces joined again, as the
+ * sender joins excerpts, are the original request. Each piece is one excerpt, written in order
+ * with the request's timestamp; its header counts the samples and histograms in it, except that
+ * the counts never exceed the caller's {@code sampleCount} and the last piece takes whatever is
+ * left of it: the excerpts of a request add up to its {@code sampleCount} exactly. A single
+ * field longer than a piece is written alone if it compresses to an excerpt; if not, it is
+ * dropped and its samples counted in {@link #tooLargeSamplesTotal} (reason="too_large"), never as
+ * disk_full. The first such drop logs "buffer ...: dropping ... too_large" and nothing more is
+ * logged until a later large request is stored without a drop ("large requests fit again"). A
+ * request that cannot be walked as protobuf is cut before the unreadable field, and that field
+ * with the rest of the request is one piece (stored if it compresses to an excerpt, too_large if
+ * not). The pieces are written one by one, not atomically: {@code append} returns once all are
+ * written, so a {@code kill -9} between two pieces leaves the first part of the request stored
+ * and the rest lost; that rest was never acknowledged to the caller, it is the scrape (or push)
+ * in flight, whose loss {@code kill -9} already allowed. Pieces of appends from two threads at
+ * once may interleave in the queue, each piece whole; the order of concurrent appends was never
+ * defined.
+ *
+ * <p>Guarantees. {@link #append} is thread-safe and returns only once its excerpts are in the
+ * queue's mapped file: a sample counts as accepted then. A {@code kill -9} after that loses
+ * nothing (the page cache survives the process); a half-written excerpt is never visible to
+ * readers and is overwritten by the next writer (Chronicle's document header is written
+ * last). Reading ({@link #reader}) is for one thread, the sender. The acknowledged position only
+ * moves forward through {@link #ack}, after the remote answered for everything up to it. A
+ * damaged excerpt (bad version, length or checksum, or a payload whose Snappy length preamble
+ * is malformed or disagrees with the header's uncompressed length) is skipped and its samples counted as
+ * corrupt; damaged files are handled at open as {@link BufferRecovery} describes.
+ *
+ * <p>Power loss ({@code -buffer.syncInterval}, {@code syncInterval}). {@code append} writes to
+ * mapped memory only; the kernel writes it back when it likes. {@link #sync} makes it durable:
+ * it calls {@code FileChannel.force(true)} (fsync: data and file size) on every cycle file
+ * appended to since the previous sync (normally just the current one), then on {@code
+ * metadata.cq4t}, then, when a cycle file was created since, on the {@code queue/} directory so
+ * the new file's name survives. fsync on Linux writes back a file's dirty pages whichever
+ * mapping dirtied them, so this covers Chronicle's excerpts and index pages alike (Chronicle's
+ * own {@code ExcerptAppender.sync()} msyncs only the current mapped block up to the write
+ * position, not the index). With {@code syncInterval} &gt; 0 a daemon thread calls {@link #sync}
+ * every interval, and only when something was appended: an excerpt whose {@code append}
+ * returned survives power loss once the next sync finished, so power loss loses at most about
+ * one interval of scrapes (plus the sync's own duration). With {@code syncInterval} = 0 every
+ * {@code append} calls {@link #sync} before it returns: a sample counts as accepted only when it
+ * is on the device (slower: one fsync per scrape). {@code ack.pos} is fsynced on every write
+ * ({@link AckFile}). Excerpts torn by power loss during write-back fail their checksum and are
+ * counted as corrupt; a file left unreadable is handled at open ({@link BufferRecovery}).
+ *
+ * <p>Full disk. An excerpt that cannot be written (the file system is full, or has less free
+ * space than the excerpt plus {@link #FREE_SPACE_MARGIN_BYTES} so that writing to sparse mapped
+ * pages could fault, or Chronicle throws; never for its size, see above) is not written, its
+ * samples are counted in {@link #diskFullSamplesTotal} (reason="disk_full") and {@code append}
+ * returns -1 (the other pieces of a large request are written if they can be). The first
+ * failure logs "buffer disk full: ..." and {@link #appendFailure} says why until an append
+ * succeeds again, which logs "buffer writable again".
+ *
+ * <p>Delivered files. {@link #enforceCap} (the once-a-second housekeeping) first deletes every
+ * cycle file before the one that holds the acknowledged position: all of it was delivered (or
+ * counted as dropped). So with the remote reachable the buffer holds about the current and the
+ * previous minute's file, whatever the cap; before, delivered data stayed until the cap removed
+ * it, and with no cap it was never removed.
+ *
+ * <p>Disk cap ({@code -remoteWrite.maxDiskUsagePerURL}, {@code maxDiskBytes}, 0 = unlimited).
+ * Disk use is what {@code du} reports for the whole directory (allocated blocks, {@link
+ * DiskUsage}), never the apparent size of the sparse cycle files. {@link #enforceCap} is called
+ * by the agent's scheduler about once a second (and once at {@link #open}); {@link #append}
+ * does not call it, so the scrape path never reads or deletes files. When use is over the cap
+ * it first deletes what {@link BufferRecovery} moved aside as damaged ({@code *.corrupt-*}:
+ * nothing in it can still be sent), oldest first, then whole cycle files, oldest first, never
+ * the newest one (the file being appended
+ * to), until use is at or under the cap or only the newest file is left. Unacknowledged
+ * samples in a deleted file are counted once in {@link #diskFullSamplesTotal} and leave
+ * {@link #pendingSamples}; the acknowledged position is moved (and persisted) to the last
+ * excerpt of the deleted file, so a restart neither looks for nor counts them again.
+ *
+ * <p>The guarantee, the "small documented margin": right after {@link #enforceCap}, disk use
+ * is at most the cap plus the allocated size of one cycle file (the newest, which is never
+ * deleted; at most a minute of scrapes) plus the small fixed files ({@code ack.pos}, the queue's
+ * {@code metadata.cq4t}). Between two calls it can grow by what the scrapes of that interval
+ * (about a second) write. A deleted file that a reader still has mapped frees its blocks when
+ * the reader lets go of it (the sender re-creates its reader after a trim, see below).
+ *
+ * <p>Trim and sender. The sender is the only reader and may hold an in-memory batch read from
+ * a file that a trim deletes. Every trim that moves the acknowledged position (that is, drops
+ * unacknowledged excerpts) increments {@link #trimGeneration}. The sender notes the
+ * generation when it creates its reader; when it changes, the sender discards its batch and
+ * reader and reads again from the new acknowledged position, so excerpts in files that still
+ * exist are read again and those in deleted files are gone (counted once, by the trim). {@link
+ * #ack(long, long, long)} applies only an acknowledgement whose generation is current and
+ * which moves the position forward. A batch whose push was in flight during such a trim is
+ * therefore treated as not delivered: its samples from deleted files stay counted as
+ * disk_full (the remote may in fact have them), the rest are sent again (at-least-once).
+ */
+public final class DiskBuffer implements Closeable, SampleAppender {
+  static final byte FORMAT_VERSION = 1;
+  static final int HEADER_BYTES = 25;
+  /**
+   * Chronicle's block size, in {@link #queueBuilder} (the queue and the salvage path alike): the
+   * appender and the reader each keep a block plus its overlap (a quarter block) mapped, and
+   * mapped pages count in the process's RSS. 1 MiB: the queue's mappings peaked at 3.2 MiB
+   * resident (3.9 MiB mapped) instead of 11.7 MiB (15.5 MiB) with 4 MiB blocks, appending 3,000
+   * requests of 84 kB and reading them back (/proc/self/smaps). A request of up to {@link
+   * #PIECE_LIMIT_BYTES} (224 kB; 1,000 series of 4 samples take 168 kB) is still one excerpt.
+   * Smaller blocks map less (512 KiB: about 2 MiB peak) but would split ordinary scrapes. Files
+   * written with 4 MiB blocks, excerpts of up to 1 MiB included, read back unchanged
+   * ({@code DiskBufferExcerptLimitTest}).
+   */
+  static final int BLOCK_SIZE = 1 << 20;
+  /**
+   * The largest excerpt (our header plus the Snappy block) Chronicle Queue 2026.4 takes with
+   * {@link #BLOCK_SIZE}: a quarter of the block, its overlap size. Measured, not documented:
+   * {@code DiskBufferExcerptLimitTest} writes excerpts of exactly this many bytes over several
+   * blocks, and sees one byte more throw {@code DecoratedBufferOverflowException} ("write failed.
+   * Length: N+1 &gt; writeRemaining: N") at any position in a block.
+   */
+  static final int MAX_EXCERPT_BYTES = BLOCK_SIZE / 4;
+  /**
+   * The largest uncompressed piece of a request stored as one excerpt: the largest {@code n}
+   * with {@code Snappy.maxCompressedLength(n) + HEADER_BYTES <= MAX_EXCERPT_BYTES}, Snappy's
+   * worst case being {@code 32 + n + n / 6}. Requests up to this long are one excerpt whatever
+   * their content; longer ones are split (see the class comment).
+   */
+  static final int PIECE_LIMIT_BYTES = pieceLimit(MAX_EXCERPT_BYTES - HEADER_BYTES);
+  /**
+   * The largest top-level field of a WriteRequest (one TimeSeries, with its tag and length
+   * prefix) that {@link #append} always stores: pieces are cut between fields, so a field no
+   * longer than a piece is never too_large. A receiver that checks this before answering 2xx
+   * never acknowledges a series that would then be dropped.
+   */
+  public static final int MAX_STORED_FIELD_BYTES = PIECE_LIMIT_BYTES;
+  /** The sync interval when none is given: a power cut loses at most about this much (README, "Power loss"). */
+  public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * Free space an append leaves on the file system, besides its own bytes: Chronicle writes to
+   * sparse mapped pages (and index pages), and a page that cannot get a block when first
+   * touched is a SIGBUS, not an IOException. 8 MiB covers a new {@link #BLOCK_SIZE} block's
+   * index pages and more; on a robot's disk it is noise.
+   */
+  static final long FREE_SPACE_MARGIN_BYTES = 8L << 20;
+  private static final Logger log = LoggerFactory.getLogger(DiskBuffer.class);
+  /** The sync thread's name when the opener gives none. */
+  static final String DEFAULT_SYNC_THREAD_NAME = "disk-buffer-sync";
+  /**
+   * Each appending thread's compression scratch, shared by every buffer it appends to (central
+   * ingest appends to one buffer per destination from each event loop).
+   */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  private final Path dir;
+  private final SingleChronicleQueue queue;
+  private final AckFile ackFile;
+  private final ExcerptAppender appender;
+  private final AtomicLong pendingSamples = new AtomicLong();
+  private final AtomicLong bufferedTotal = new AtomicLong();
+  private final AtomicLong corruptSamples = new AtomicLong();
+  /** Damage not countable in samples, found at open (see {@link DamageCount}). */
+  private final DamageCount damage;
+  private final AtomicLong diskFullSamples = new AtomicLong();
+  private final AtomicLong tooLargeSamples = new AtomicLong();
+  /** tooLargeSamples when the current too_large state began, or -1 outside it (guarded by itself). */
+  private final AtomicLong tooLargeSince = new AtomicLong(-1);
+  private final long maxDiskBytes;
+  private final long syncIntervalMs;
+  private final ScheduledExecutorService syncThread;
+  private final FileStore fileStore;
+  /** The first and last cycle appended to since the last sync (guarded by this). */
+  private int dirtyFromCycle = Integer.MAX_VALUE;
+  private int dirtyToCycle = Integer.MIN_VALUE;
+  private final Object syncLock = new Object();
+  private int syncedCycle = Integer.MIN_VALUE; // cycle of syncChannel (guarded by syncLock)
+  private FileChannel syncChannel; // the newest synced cycle file, kept open (guarded by syncLock)
+  private final AtomicLong syncs = new AtomicLong();
+  private volatile String appendFailure; // why appends fail, null while writable
+  private long appendFailingSinceMs;
+  private long droppedWhileFailing;
+  private volatile IOException injectedAppendFailure;
+  private volatile boolean closed;
+  /**
+   * Serializes what moves the acknowledged position or counts samples against it: {@link
+   * #enforceCap}, {@link #ack} and {@link #countCorrupt}. Not taken by {@link #append}.
+   */
+  private final Object trimLock = new Object();
+  /** Unacknowledged excerpts already counted as corrupt (guarded by trimLock; rare, tiny). */
+  private final NavigableSet<Long> corruptCounted = new TreeSet<>();
+  private volatile long trimGeneration;
+  private volatile long ackedIndex;
+
+  private DiskBuffer(
+      Path dir, SingleChronicleQueue queue, AckFile ackFile, long ackedIndex, long maxDiskBytes,
+      Duration syncInterval, String syncThreadName, DamageCount damage) throws IOException {
+    this.dir = dir;
+    this.damage = damage;
+    this.queue = queue;
+    this.ackFile = ackFile;
+    this.ackedIndex = ackedIndex;
+    this.maxDiskBytes = Math.max(0, maxDiskBytes);
+    this.syncIntervalMs = Math.max(0, syncInterval.toMillis());
+    this.fileStore = Files.getFileStore(dir);
+    this.appender = queue.createAppender();
+    // append() writes under the buffer's lock, so any thread may append (central-ingest appends
+    // from every event loop); Chronicle would otherwise bind the appender to the first thread
+    // that used it.
+    this.appender.singleThreadedCheckDisabled(true);
+    if (syncIntervalMs > 0) {
+      syncThread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, syncThreadName);
+        t.setDaemon(true);
+        return t;
+      });
+      syncThread.scheduleWithFixedDelay(this::syncQuietly, syncIntervalMs, syncIntervalMs, TimeUnit.MILLISECONDS);
+    } else {
+      syncThread = null;
+    }
+  }
+
+  /** Opens (or creates) the buffer in {@code dir} without a disk cap. */
+  public static DiskBuffer open(Path dir) throws IOException {
+    return open(dir, 0);
+  }
+
+  /**
+   * Opens (or creates) the buffer in {@code dir}, resuming after the persisted ack, with a cap
+   * of {@code maxDiskBytes} allocated bytes (0 = unlimited) and a sync every {@code
+   * syncInterval} (0 = after every append; see the class comment).
+   */
+  public static DiskBuffer open(Path dir, long maxDiskBytes, Duration syncInterval) throws IOException {
+    return open(dir, maxDiskBytes, syncInterval, DEFAULT_SYNC_THREAD_NAME);
+  }
+
+  /**
+   * Like {@link #open(Path, long, Duration)}, naming the sync thread (each process names its
+   * own: {@code edge-agent-buffer-sync}, {@code central-ingest-wal-sync}).
+   */
+  public static DiskBuffer open(Path dir, long maxDiskBytes, Duration syncInterval, String syncThreadName)
+      throws IOException {
+    return open(dir, maxDiskBytes, syncInterval, LegacyRollCycles.MINUTELY, SystemTimeProvider.INSTANCE,
+        syncThreadName);
+  }
+
+  /**
+   * Opens (or creates) the buffer in {@code dir}, resuming after the persisted ack, with a cap
+   * of {@code maxDiskBytes} allocated bytes (0 = unlimited; see the class comment).
+   */
+  public static DiskBuffer open(Path dir, long maxDiskBytes) throws IOException {
+    return open(dir, maxDiskBytes, DEFAULT_SYNC_INTERVAL);
+  }
+
+  /**
+   * Like {@link #open(Path, long)} with another roll cycle and clock. For tests, which roll
+   * files every (fake) second; the agent uses {@link #open(Path, long)}. A directory must
+   * always be opened with the same roll cycle.
+   */
+  public static DiskBuffer open(Path dir, long maxDiskBytes, RollCycle rollCycle, TimeProvider clock)
+      throws IOException {
+    return open(dir, maxDiskBytes, DEFAULT_SYNC_INTERVAL, rollCycle, clock);
+  }
+
+  /**
+   * The general form: another roll cycle and clock (tests roll files every fake second; the
+   * agent uses one file per minute: the disk cap deletes whole old files, so small files keep
+   * the cap tight on a robot's small disk). A directory must always be opened with the same
+   * roll cycle.
+   */
+  public static DiskBuffer open(
+      Path dir, long maxDiskBytes, Duration syncInterval, RollCycle rollCycle, TimeProvider clock)
+      throws IOException {
+    return open(dir, maxDiskBytes, syncInterval, rollCycle, clock, DEFAULT_SYNC_THREAD_NAME);
+  }
+
+  private static DiskBuffer open(
+      Path dir, long maxDiskBytes, Duration syncInterval, RollCycle rollCycle, TimeProvider clock,
+      String syncThreadName) throws IOException {
+    Files.createDirectories(dir);
+    AckFile ackFile = new AckFile(dir);
+    long acked;
+    try {
+      acked = ackFile.read();
+    } catch (AckFile.CorruptAckException e) {
+      log.warn("{}; re-sending the whole buffer (at-least-once: duplicates, not loss)", e.getMessage());
+      acked = -1;
+    }
+    Path queueDir = dir.resolve("queue");
+    DamageCount damage = new DamageCount();
+    damage.files.addAndGet(BufferRecovery.quarantineUnopenableCycleFiles(queueDir));
+    SingleChronicleQueue queue = buildQueue(queueDir, rollCycle, clock, damage);
+    long[] ackHolder = {acked};
+    queue = salvageNewestCycleIfDamaged(queue, queueDir, ackFile, ackHolder, rollCycle, clock, damage);
+    acked = ackHolder[0];
+    DiskBuffer buffer;
+    try {
+      buffer = new DiskBuffer(dir, queue, ackFile, acked, maxDiskBytes, syncInterval, syncThreadName, damage);
+    } catch (IOException | RuntimeException e) {
+      queue.close();
+      throw e;
+    }
+    try {
+      buffer.countPendingAtOpen();
+    } catch (RuntimeException e) {
+      buffer.close();
+      throw e;
+    }
+    try {
+      buffer.enforceCap();
+    } catch (IOException | RuntimeException e) {
+      // Housekeeping is retried every second; it must never keep the agent from starting.
+      log.error("buffer {}: housekeeping (delivered files, disk cap) failed at open, will retry: {}", dir,
+          e.toString());
+    }
+    return buffer;
+  }
+
+  private static SingleChronicleQueue buildQueue(Path queueDir, RollCycle rollCycle, TimeProvider clock,
+      DamageCount damage) throws IOException {
+    return BufferRecovery.build(queueDir, () -> queueBuilder(queueDir, rollCycle, clock).build(), damage);
+  }
+
+  /** How every queue of a buffer directory is built: {@link #BLOCK_SIZE} blocks. */
+  static SingleChronicleQueueBuilder queueBuilder(Path queueDir, RollCycle rollCycle, TimeProvider clock) {
+    return SingleChronicleQueueBuilder.binary(queueDir)
+        .rollCycle(rollCycle)
+        .timeProvider(clock)
+        .blockSize(BLOCK_SIZE);
+  }
+
+  /** The largest {@code n} with {@code 32 + n + n / 6 <= bytes} (Snappy's worst case). */
+  static int pieceLimit(int bytes) {
+    int n = (int) ((bytes - 32L) * 6 / 7);
+    while (32L + (n + 1) + (n + 1) / 6 <= bytes) {
+      n++;
+    }
+    while (32L + n + n / 6 > bytes) {
+      n--;
+    }
+    return n;
+  }
+
+  /** What reading one cycle file through found. */
+  record CycleCheck(int cycle, long readable, long indexed, long lastEnd, long writePosition, String error) {
+    boolean damaged() {
+      return error != null || readable < indexed || (readable > 0 && lastEnd <= writePosition);
+    }
+
+    @Override
+    public String toString() {
+      return error != null ? "reading it failed: " + error
+          : "its index counts " + indexed + " excerpts, " + readable + " are readable, the last readable ends at byte "
+              + lastEnd + " but the file header's write position is " + writePosition;
+    }
+  }
+
+  /**
+   * Reads cycle {@code cycle} through, headers only, and compares it with the cycle's own index
+   * ({@code excerptsInCycle}) and the write position in its header (where its last excerpt
+   * starts): a truncated file or one with garbage over an index or excerpt header reads fewer.
+   */
+  static CycleCheck checkCycle(SingleChronicleQueue queue, int cycle) {
+    long readable = 0;
+    long lastEnd = -1;
+    long indexed = -1;
+    long writePosition = -1;
+    try (ExcerptTailer tailer = queue.createTailer()) {
+      indexed = tailer.excerptsInCycle(cycle);
+      if (tailer.moveToCycle(cycle)) {
+        while (true) {
+          try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent() || queue.rollCycle().toCycle(dc.index()) != cycle) {
+              break;
+            }
+            readable++;
+            lastEnd = dc.wire().bytes().readLimit();
+          }
+        }
+      }
+      SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+      if (store != null) {
+        try {
+          writePosition = store.writePosition();
+          indexed = Math.max(indexed, excerptsUpToWritePosition(store, writePosition));
+        } finally {
+          queue.closeStore(store);
+        }
+      }
+      return new CycleCheck(cycle, readable, indexed, lastEnd, writePosition, null);
+    } catch (RuntimeException e) {
+      return new CycleCheck(cycle, readable, indexed, lastEnd, writePosition, e.toString());
+    }
+  }
+
+  /**
+   * How many excerpts the file header says the cycle holds. Next to the write position (where the
+   * last excerpt starts) Chronicle keeps that excerpt's sequence number, packed as {@code
+   * position << 32 | sequence}, so this survives damage to the excerpts and to the index (whose
+   * last entry can be up to an index spacing, 16 excerpts in a minute file, before the end, and
+   * whose count stops at the first unreadable excerpt after it). Chronicle does not expose it:
+   * read by reflection from {@code SingleChronicleQueueStore.writePosition}, a {@link
+   * TwoLongValue}; 0 when that is not what is found (another Chronicle version), or when the
+   * packed position is not the write position, so the caller falls back to the index's count.
+   * {@code DiskBufferCorruptCountTest} fails if this stops working.
+   */
+  static long excerptsUpToWritePosition(SingleChronicleQueueStore store, long writePosition) {
+    if (writePosition <= 0) {
+      return 0;
+    }
+    try {
+      java.lang.reflect.Field f = SingleChronicleQueueStore.class.getDeclaredField("writePosition");
+      f.setAccessible(true);
+      if (!(f.get(store) instanceof TwoLongValue v)) {
+        return 0;
+      }
+      long packed = v.getValue2();
+      if ((packed >>> 32) != (writePosition & 0xFFFF_FFFFL)) {
+        return 0;
+      }
+      return (packed & 0xFFFF_FFFFL) + 1;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Step 3 of {@link BufferRecovery}: the newest cycle is where the appender continues; if it is
+   * damaged, new excerpts would land past the damage where no reader sees them. So its readable
+   * unacknowledged excerpts are copied into a fresh file and the damaged one is moved aside.
+   * Older damaged cycles are only logged: the reader steps over their damage.
+   */
+  private static SingleChronicleQueue salvageNewestCycleIfDamaged(
+      SingleChronicleQueue queue, Path queueDir, AckFile ackFile, long[] acked, RollCycle rollCycle,
+      TimeProvider clock, DamageCount damage) throws IOException {
+    int last = queue.lastCycle();
+    if (last == Integer.MIN_VALUE || queue.firstCycle() > last) {
+      return queue;
+    }
+    int from = acked[0] >= 0 ? rollCycle.toCycle(acked[0]) : queue.firstCycle();
+    for (long c : queue.listCyclesBetween(Math.max(from, queue.firstCycle()), last)) {
+      CycleCheck check = checkCycle(queue, (int) c);
+      if (check.damaged() && c != last) {
+        // The readable excerpts are a prefix (the reader stops at the damage); those it reads
+        // with a bad payload are counted in samples by the reader. The rest are lost here.
+        long lost = Math.max(0,
+            check.indexed() - Math.max(check.readable(), firstUnacked(acked[0], (int) c, rollCycle)));
+        damage.files.incrementAndGet();
+        damage.excerpts.addAndGet(lost);
+        log.error("buffer file for cycle {} is damaged ({}): sending its {} readable excerpts and"
+            + " skipping the rest; {} unacknowledged excerpts cannot be read (counted in corrupt excerpts)",
+            c, check, check.readable(), lost);
+      }
+    }
+    CycleCheck check = checkCycle(queue, last);
+    if (!check.damaged()) {
+      return queue;
+    }
+    long unacked = Math.max(0, check.indexed() - firstUnacked(acked[0], last, rollCycle));
+    Path file = cycleFile(queueDir, rollCycle, queue.epoch(), last);
+    queue.close();
+    Path salvageDir = queueDir.resolveSibling("salvage");
+    Files.createDirectories(salvageDir);
+    Files.move(file, salvageDir.resolve(file.getFileName()));
+    SingleChronicleQueue fresh = buildQueue(queueDir, rollCycle, clock, damage);
+    long copied = 0;
+    long threshold = acked[0];
+    try (SingleChronicleQueue salvage = queueBuilder(salvageDir, rollCycle, clock).readOnly(false).build();
+        ExcerptTailer tailer = salvage.createTailer();
+        ExcerptAppender out = fresh.createAppender()) {
+      tailer.moveToCycle(last);
+      while (true) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent() || rollCycle.toCycle(dc.index()) != last) {
+            break;
+          }
+          if (dc.index() <= threshold) {
+            continue;
+          }
+          try (DocumentContext w = out.writingDocument()) {
+            w.wire().bytes().write(dc.wire().bytes());
+          }
+          copied++;
+        }
+      }
+    } catch (RuntimeException e) {
+      log.error("salvaging the damaged buffer file {} stopped after {} excerpts: {}", file, copied, e.toString());
+    }
+    if (threshold >= 0 && rollCycle.toCycle(threshold) == last) {
+      // The acknowledged excerpt was in the damaged file, whose sequence numbers the fresh file
+      // reuses: acknowledge everything before the cycle instead (the copies are all unacked).
+      threshold = rollCycle.toIndex(last, 0) - 1;
+      ackFile.write(threshold);
+      acked[0] = threshold;
+    }
+    Path aside = BufferRecovery.quarantine(salvageDir.resolve(file.getFileName()));
+    Files.move(aside, queueDir.resolve(aside.getFileName()));
+    Files.deleteIfExists(salvageDir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE));
+    try (Stream<Path> rest = Files.list(salvageDir)) {
+      for (Path p : (Iterable<Path>) rest::iterator) {
+        Files.deleteIfExists(p);
+      }
+    }
+    Files.deleteIfExists(salvageDir);
+    long lost = Math.max(0, unacked - copied);
+    damage.files.incrementAndGet();
+    damage.excerpts.addAndGet(lost);
+    log.error("buffer file {} (the newest) was damaged ({}): copied its {} readable unacknowledged"
+        + " excerpts to a fresh file and moved it aside to {}; {} unacknowledged excerpts cannot be read"
+        + " (counted in corrupt excerpts)", file.getFileName(), check, copied, aside.getFileName(), lost);
+    return fresh;
+  }
+
+  /** The sequence number in {@code cycle} of its first unacknowledged excerpt: 0 unless the ack is in it. */
+  private static long firstUnacked(long acked, int cycle, RollCycle rollCycle) {
+    if (acked < 0 || rollCycle.toCycle(acked) < cycle) {
+      return 0;
+    }
+    return rollCycle.toCycle(acked) > cycle ? Long.MAX_VALUE : rollCycle.toSequenceNumber(acked) + 1;
+  }
+
+  private void countPendingAtOpen() {
+    long samples = 0;
+    try (BufferReader reader = reader()) {
+      BufferReader.Record r = new BufferReader.Record();
+      while (reader.nextHeader(r)) {
+        samples += r.sampleCount;
+      }
+    }
+    pendingSamples.set(samples);
+    if (samples > 0) {
+      log.info("buffer {} holds {} unsent samples from before the restart", dir, samples);
+    }
+  }
+
+  /** A thread's Snappy output array and checksum; arrays over {@link #KEPT_BYTES} are not kept. */
+  private static final class Scratch {
+    /**
+     * Every excerpt fits (pieces are at most {@link #PIECE_LIMIT_BYTES}); only a single series
+     * too long for a piece gets a one-off array, to find out whether it compresses to one.
+     */
+    static final int KEPT_BYTES = MAX_EXCERPT_BYTES;
+    final CRC32C crc = new CRC32C();
+    byte[] compressed = new byte[64 * 1024];
+
+    byte[] compressedArray(int maxBytes) {
+      if (maxBytes <= compressed.length) {
+        return compressed;
+      }
+      if (maxBytes > KEPT_BYTES) {
+        return new byte[maxBytes];
+      }
+      compressed = new byte[Math.min(KEPT_BYTES, Math.max(maxBytes, compressed.length * 2))];
+      return compressed;
+    }
+  }
+
+  /**
+   * Writes {@code sampleCount} samples encoded as a remote-write WriteRequest in {@code
+   * writeRequest[0, length)}: one excerpt, or several when it is longer than {@link
+   * #PIECE_LIMIT_BYTES} (see the class comment). Returns the queue index of the (last) excerpt
+   * written; -1 when an excerpt could not be written (full disk: its samples are counted as
+   * disk_full); 0 when nothing was written because every piece was too large (counted as
+   * too_large). Compression and the checksum run in the calling thread before the buffer's lock
+   * is taken, so appends from several threads compress in parallel; only the free-space check,
+   * the Chronicle write and its bookkeeping are serialized, per excerpt.
+   */
+  @Override
+  public long append(byte[] writeRequest, int length, int sampleCount, long timestampMs) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("the buffer " + dir + " is closed");
+    }
+    if (length > PIECE_LIMIT_BYTES) {
+      return appendPieces(writeRequest, length, sampleCount, timestampMs);
+    }
+    Scratch scratch = SCRATCH.get();
+    byte[] compressed = scratch.compressedArray(Snappy.maxCompressedLength(length));
+    int n = Snappy.rawCompress(writeRequest, 0, length, compressed, 0);
+    CRC32C crc = scratch.crc;
+    crc.reset();
+    crc.update(compressed, 0, n);
+    return write(compressed, n, (int) crc.getValue(), length, sampleCount, timestampMs, syncIntervalMs == 0);
+  }
+
+  /**
+   * {@link #append} of a request longer than {@link #PIECE_LIMIT_BYTES}: one excerpt per piece
+   * ({@link WriteRequestPieces}), in order. Each piece is given the samples counted in it, as far
+   * as the caller's {@code sampleCount} goes, and the last piece what is left of it, so the
+   * excerpts' counts add up to {@code sampleCount} exactly.
+   */
+  private long appendPieces(byte[] writeRequest, int length, int sampleCount, long timestampMs)
+      throws IOException {
+    WriteRequestPieces pieces = WriteRequestPieces.of(writeRequest, length, PIECE_LIMIT_BYTES);
+    int left = Math.max(0, sampleCount);
+    long last = 0;
+    boolean wrote = false;
+    boolean failed = false;
+    boolean dropped = false;
+    for (int i = 0; i < pieces.count; i++) {
+      int samples = i == pieces.count - 1 ? left : Math.min(pieces.samples[i], left);
+      left -= samples;
+      int from = pieces.start[i];
+      int len = pieces.end[i] - from;
+      Scratch scratch = SCRATCH.get();
+      byte[] compressed = scratch.compressedArray(Snappy.maxCompressedLength(len));
+      int n = Snappy.rawCompress(writeRequest, from, len, compressed, 0);
+      if (n > MAX_EXCERPT_BYTES - HEADER_BYTES) { // only a single field longer than a piece can be
+        droppedTooLarge(len, n, samples);
+        dropped = true;
+        continue;
+      }
+      CRC32C crc = scratch.crc;
+      crc.reset();
+      crc.update(compressed, 0, n);
+      long index = write(compressed, n, (int) crc.getValue(), len, samples, timestampMs, false);
+      if (index < 0) {
+        failed = true;
+      } else {
+        last = index;
+        wrote = true;
+      }
+    }
+    if (!dropped) {
+      long since = tooLargeSince.getAndSet(-1);
+      if (since >= 0) {
+        log.info("buffer {}: large requests fit again; {} samples were dropped meanwhile (too_large)", dir,
+            tooLargeSamples.get() - since);
+      }
+    }
+    if (wrote && syncIntervalMs == 0) {
+      synchronized (this) { // as write does: never after close
+        if (!closed) {
+          sync();
+        }
+      }
+    }
+    return failed ? -1 : last;
+  }
+
+  /** Counts a piece that does not fit in an excerpt even compressed; logs once per state. */
+  private void droppedTooLarge(int bytes, int compressedBytes, int samples) {
+    long before = tooLargeSamples.getAndAdd(samples);
+    if (tooLargeSince.compareAndSet(-1, before)) {
+      log.error("buffer {}: dropping {} samples: a single series (or an unparsable part) of a request, {} bytes,"
+          + " compresses to {} bytes, more than the {} an excerpt holds (requests are split only between series);"
+          + " counting such samples as too_large until a large request fits again",
+          dir, samples, bytes, compressedBytes, MAX_EXCERPT_BYTES - HEADER_BYTES);
+    }
+  }
+
+  /**
+   * The serialized part of {@link #append}: {@code compressed[0, n)} with its checksum, then a
+   * {@link #sync} if {@code syncNow}.
+   */
+  private synchronized long write(byte[] compressed, int n, int checksum, int length, int sampleCount,
+      long timestampMs, boolean syncNow) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("the buffer " + dir + " is closed");
+    }
+    long index;
+    try {
+      IOException injected = injectedAppendFailure;
+      if (injected != null) {
+        throw injected;
+      }
+      long usable = fileStore.getUsableSpace();
+      if (usable < n + HEADER_BYTES + FREE_SPACE_MARGIN_BYTES) {
+        throw new IOException("No space left on device: " + usable + " bytes free on " + fileStore
+            + "; an excerpt of " + (n + HEADER_BYTES) + " bytes is written only while "
+            + formatBytes(FREE_SPACE_MARGIN_BYTES) + " more stay free (writing to mapped pages of a"
+            + " full disk would crash the JVM with SIGBUS)");
+      }
+      try (DocumentContext dc = appender.writingDocument()) {
+        try {
+          Bytes<?> b = dc.wire().bytes();
+          b.writeByte(FORMAT_VERSION);
+          b.writeInt(sampleCount);
+          b.writeLong(timestampMs);
+          b.writeInt(length);
+          b.writeInt(checksum);
+          b.writeInt(n);
+          b.write(compressed, 0, n);
+          index = dc.index();
+        } catch (RuntimeException | InternalError e) {
+          dc.rollbackOnClose(); // a half-written excerpt must not become visible
+          throw e;
+        }
+      }
+    } catch (IOException | RuntimeException | InternalError e) {
+      // InternalError: what the JVM makes of SIGBUS when a mapped page cannot get a block.
+      appendFailed(e, sampleCount);
+      return -1;
+    }
+    pendingSamples.addAndGet(sampleCount);
+    bufferedTotal.addAndGet(sampleCount);
+    int cycle = queue.rollCycle().toCycle(index);
+    dirtyFromCycle = Math.min(dirtyFromCycle, cycle);
+    dirtyToCycle = Math.max(dirtyToCycle, cycle);
+    if (appendFailure != null) {
+      log.info("buffer writable again after {} s; {} samples were dropped meanwhile (disk_full)",
+          (System.currentTimeMillis() - appendFailingSinceMs) / 1000, droppedWhileFailing);
+      appendFailure = null;
+    }
+    if (syncNow) {
+      sync();
+    }
+    return index;
+  }
+
+  private void appendFailed(Throwable e, int sampleCount) {
+    diskFullSamples.addAndGet(sampleCount);
+    String why = e.getMessage() == null ? e.toString() : e.getMessage();
+    if (appendFailure == null) {
+      appendFailingSinceMs = System.currentTimeMillis();
+      droppedWhileFailing = 0;
+      log.error("buffer disk full: cannot write to {} ({}); dropping new scrapes and counting them as"
+          + " disk_full until it can write again", dir, why);
+    }
+    droppedWhileFailing += sampleCount;
+    appendFailure = why;
+  }
+
+  /** Why appends fail right now ("buffer disk full"), or null while the buffer is writable. */
+  public String appendFailure() {
+    return appendFailure;
+  }
+
+  /**
+   * For tests: makes every append fail with {@code failure} as a full disk would (null: stop).
+   * The failure travels the same path as a real one (state, log, disk_full count).
+   */
+  public void injectAppendFailure(IOException failure) {
+    injectedAppendFailure = failure;
+  }
+
+  /**
+   * Makes what was appended so far durable (see the class comment for which files and calls).
+   * Called by the sync thread every {@code syncInterval}, or by {@link #append} when it is 0.
+   * Does nothing when nothing was appended since the last sync.
+   */
+  public void sync() throws IOException {
+    int from;
+    int to;
+    synchronized (this) {
+      from = dirtyFromCycle;
+      to = dirtyToCycle;
+      dirtyFromCycle = Integer.MAX_VALUE;
+      dirtyToCycle = Integer.MIN_VALUE;
+    }
+    if (from > to) {
+      return;
+    }
+    synchronized (syncLock) {
+      boolean newFile = false;
+      for (int cycle = from; cycle <= to; cycle++) {
+        if (cycle == syncedCycle && syncChannel != null) {
+          syncChannel.force(true);
+          continue;
+        }
+        FileChannel ch;
+        try {
+          ch = FileChannel.open(cycleFile(cycle), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+          continue; // a cycle that saw no append, or trimmed since
+        }
+        newFile = true;
+        ch.force(true);
+        if (cycle == to) {
+          if (syncChannel != null) {
+            syncChannel.close();
+          }
+          syncChannel = ch;
+          syncedCycle = cycle;
+        } else {
+          ch.close();
+        }
+      }
+      Path meta = dir.resolve("queue").resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
+      try (FileChannel ch = FileChannel.open(meta, StandardOpenOption.READ)) {
+        ch.force(true);
+      } catch (NoSuchFileException e) {
+        // only before the first append
+      }
+      if (newFile) {
+        AckFile.forceDirectory(dir.resolve("queue"));
+      }
+      syncs.incrementAndGet();
+    }
+  }
+
+  private void syncQuietly() {
+    try {
+      sync();
+    } catch (IOException | RuntimeException e) {
+      log.warn("cannot sync the buffer {} to disk: {}", dir, e.toString());
+    }
+  }
+
+  /** How many times {@link #sync} forced files to disk. */
+  public long syncsTotal() {
+    return syncs.get();
+  }
+
+  /** The sync interval in ms; 0 = every append syncs. */
+  public long syncIntervalMs() {
+    return syncIntervalMs;
+  }
+
+  /** A reader positioned right after the acknowledged excerpt. For one thread. */
+  public BufferReader reader() {
+    ExcerptTailer tailer = queue.createTailer();
+    long acked = ackedIndex;
+    if (acked >= 0) {
+      if (tailer.moveToIndex(acked)) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          // skip the acknowledged excerpt itself
+          dc.isPresent();
+        }
+      } else {
+        // The acknowledged excerpt is gone (its file trimmed by the disk cap, or moved aside as
+        // damaged) or its index is damaged: start at the first file from its cycle on; the
+        // reader skips anything at or before the acknowledged index.
+        int next = nextCycleFrom(queue.rollCycle().toCycle(acked));
+        if (next == Integer.MIN_VALUE || !tailer.moveToCycle(next)) {
+          tailer.toStart();
+        }
+      }
+    } else {
+      tailer.toStart();
+    }
+    return new BufferReader(tailer, this, acked);
+  }
+
+  /** The first existing cycle at or after {@code cycle}, or Integer.MIN_VALUE when none. */
+  int nextCycleFrom(int cycle) {
+    int last = queue.lastCycle();
+    if (last == Integer.MIN_VALUE || cycle > last) {
+      return Integer.MIN_VALUE;
+    }
+    NavigableSet<Long> cycles = queue.listCyclesBetween(Math.max(cycle, queue.firstCycle()), last);
+    return cycles.isEmpty() ? Integer.MIN_VALUE : (int) (long) cycles.first();
+  }
+
+  /** The newest cycle with a file, or Integer.MIN_VALUE. */
+  int lastCycle() {
+    return queue.lastCycle();
+  }
+
+  /** Logs a damaged cycle once per process. */
+  void damagedCycle(int cycle, int next, String what) {
+    synchronized (loggedDamagedCycles) {
+      if (!loggedDamagedCycles.add(cycle)) {
+        return;
+      }
+    }
+    log.error("buffer file {} is damaged ({}): skipping the rest of it, continuing with {}",
+        cycleFile(cycle).getFileName(), what, cycleFile(next).getFileName());
+  }
+
+  private final java.util.Set<Integer> loggedDamagedCycles = new java.util.HashSet<>();
+
+  /**
+   * Marks everything up to and including {@code index} as done ({@code samples} of them) and
+   * persists the position, for a batch read at the current {@link #trimGeneration}. See {@link
+   * #ack(long, long, long)}.
+   */
+  public boolean ack(long index, long samples) throws IOException {
+    return ack(index, samples, trimGeneration);
+  }
+
+  /**
+   * Marks everything up to and including {@code index} as done ({@code samples} of them) and
+   * persists the position. Called by the sender after a 2xx (or a permanent rejection) for a
+   * batch read by a reader created at trim generation {@code generation}.
+   *
+   * <p>Returns false, and changes nothing, when a trim happened since (the batch was
+   * invalidated: its samples in deleted files were counted as disk_full, the others will be
+   * read again) or when {@code index} is not ahead of the acknowledged position. The caller
+   * counts the batch as sent or rejected only when this returns true.
+   */
+  public boolean ack(long index, long samples, long generation) throws IOException {
+    synchronized (trimLock) {
+      if (generation != trimGeneration) {
+        log.info("ignoring the acknowledgement of a batch up to {}: a disk cap trim invalidated it",
+            Long.toHexString(index));
+        return false;
+      }
+      if (index <= ackedIndex) {
+        log.warn("ignoring an acknowledgement that would move back from {} to {}",
+            Long.toHexString(ackedIndex), Long.toHexString(index));
+        return false;
+      }
+      ackFile.write(index);
+      ackedIndex = index;
+      pendingSamples.addAndGet(-samples);
+      corruptCounted.headSet(index, true).clear();
+      return true;
+    }
+  }
+
+  /**
+   * Counts a damaged excerpt once: a reader re-created after a trim may read it again, and an
+   * excerpt already dropped by a trim (at or before the acknowledged position) was counted
+   * there.
+   */
+  void countCorrupt(long index, long samples, String what) {
+    synchronized (trimLock) {
+      if (index <= ackedIndex || !corruptCounted.add(index)) {
+        return;
+      }
+      corruptSamples.addAndGet(samples);
+      pendingSamples.addAndGet(-samples);
+    }
+    log.warn("skipping a damaged buffer excerpt: {}", what);
+  }
+
+  /**
+   * Generation of the trims that dropped unacknowledged excerpts: increases by one with each.
+   * A reader's excerpts (and a batch built from them) are valid only while it is unchanged.
+   */
+  public long trimGeneration() {
+    return trimGeneration;
+  }
+
+  /** Samples dropped unsent because the disk cap deleted their file (reason="disk_full"). */
+  public long diskFullSamplesTotal() {
+    return diskFullSamples.get();
+  }
+
+  /**
+   * Samples never written because a single series did not fit in an excerpt even compressed
+   * (reason="too_large"; see the class comment).
+   */
+  public long tooLargeSamplesTotal() {
+    return tooLargeSamples.get();
+  }
+
+  /** The cap in allocated bytes, 0 = unlimited. */
+  public long maxDiskBytes() {
+    return maxDiskBytes;
+  }
+
+  /**
+   * The buffer's housekeeping, called about once a second by the agent's scheduler (and once at
+   * {@link #open}); safe from any thread. First deletes the cycle files whose every excerpt is
+   * acknowledged ({@link #deleteAcknowledged}), whatever the cap. Then, while disk use is over the
+   * cap, deletes files moved aside as damaged ({@code *.corrupt-*}), then the oldest whole cycle
+   * files (see the class comment). Returns the number of files (or moved-aside directories)
+   * deleted.
+   */
+  public int enforceCap() throws IOException {
+    synchronized (trimLock) {
+      int deleted = deleteAcknowledged();
+      if (maxDiskBytes <= 0) {
+        return deleted;
+      }
+      long used = diskBytes();
+      if (used <= maxDiskBytes) {
+        return deleted;
+      }
+      // Files moved aside as damaged hold nothing that can still be sent (their readable part was
+      // salvaged, their samples counted where they could be): they go first.
+      for (Path q : BufferRecovery.quarantined(dir)) {
+        if (used <= maxDiskBytes) {
+          return deleted;
+        }
+        BufferRecovery.deleteQuarantined(q);
+        deleted++;
+        log.warn("disk cap {} reached: deleted {}, moved aside earlier as damaged", formatBytes(maxDiskBytes),
+            dir.relativize(q));
+        used = diskBytes();
+      }
+      if (used <= maxDiskBytes) {
+        return deleted;
+      }
+      queue.refreshDirectoryListing();
+      int newest = queue.lastCycle();
+      int oldest = queue.firstCycle();
+      if (oldest >= newest) {
+        return deleted; // no file, or only the one being appended to
+      }
+      List<Long> cycles = new ArrayList<>(queue.listCyclesBetween(oldest, newest));
+      for (long c : cycles) {
+        int cycle = (int) c;
+        if (used <= maxDiskBytes || cycle >= newest) {
+          break;
+        }
+        Path file = cycleFile(cycle);
+        if (!Files.exists(file)) {
+          continue;
+        }
+        long acked = ackedIndex;
+        CycleScan scan = scanUnacked(cycle, acked);
+        Files.delete(file);
+        deleted++;
+        if (scan.lastIndex > acked) {
+          try {
+            ackFile.write(scan.lastIndex);
+          } finally {
+            // The file is gone either way: nothing before its end can be read again.
+            ackedIndex = scan.lastIndex;
+            trimGeneration++;
+            diskFullSamples.addAndGet(scan.samples);
+            pendingSamples.addAndGet(-scan.samples);
+            corruptCounted.headSet(scan.lastIndex, true).clear();
+          }
+        }
+        log.warn("disk cap {} reached: dropped the oldest file {} with {} unsent samples",
+            formatBytes(maxDiskBytes), file.getFileName(), scan.samples);
+        used = diskBytes();
+      }
+      if (deleted > 0) {
+        queue.refreshDirectoryListing();
+      }
+      return deleted;
+    }
+  }
+
+  /**
+   * Deletes every cycle file before the one holding the acknowledged position: all their
+   * excerpts were delivered (or counted), so nothing will read them again. Never the newest
+   * file, nor the acknowledged position's own file (the next acknowledgement in a later file
+   * frees it). Without this, delivered data stayed on disk until the cap removed it, and with no
+   * cap ({@code -remoteWrite.maxDiskUsagePerURL=0}, the default) it was never removed.
+   */
+  int deleteAcknowledged() throws IOException {
+    synchronized (trimLock) {
+      long acked = ackedIndex;
+      if (acked < 0) {
+        return 0;
+      }
+      queue.refreshDirectoryListing();
+      int newest = queue.lastCycle();
+      int oldest = queue.firstCycle();
+      int before = Math.min(queue.rollCycle().toCycle(acked), newest);
+      if (oldest < 0 || oldest >= before) {
+        return 0;
+      }
+      int deleted = 0;
+      // Both bounds must be cycles with a file (Chronicle throws otherwise): files exist only for
+      // minutes that saw a write, so before - 1 may have none.
+      for (long c : new ArrayList<>(queue.listCyclesBetween(oldest, newest))) {
+        if (c < before && Files.deleteIfExists(cycleFile((int) c))) {
+          deleted++;
+        }
+      }
+      if (deleted > 0) {
+        queue.refreshDirectoryListing();
+        log.debug("deleted {} delivered buffer files", deleted);
+      }
+      return deleted;
+    }
+  }
+
+  private record CycleScan(long samples, long lastIndex) {}
+
+  /**
+   * Unacknowledged samples in {@code cycle} (excerpts after {@code acked}, minus those already
+   * counted as corrupt) and the cycle's last index (-1 when nothing in it is after {@code
+   * acked}). Reads only the excerpt headers.
+   */
+  private CycleScan scanUnacked(int cycle, long acked) {
+    RollCycle rc = queue.rollCycle();
+    if (acked >= 0 && rc.toCycle(acked) > cycle) {
+      return new CycleScan(0, -1);
+    }
+    long samples = 0;
+    long last = -1;
+    try (ExcerptTailer tailer = queue.createTailer()) {
+      if (acked >= 0 && rc.toCycle(acked) == cycle && tailer.moveToIndex(acked)) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          dc.isPresent(); // skip the acknowledged excerpt itself
+        }
+      } else if (!tailer.moveToCycle(cycle)) {
+        return new CycleScan(0, -1);
+      }
+      while (true) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          if (!dc.isPresent()) {
+            break;
+          }
+          long index = dc.index();
+          if (rc.toCycle(index) != cycle) {
+            break;
+          }
+          if (index <= acked) {
+            continue;
+          }
+          last = index;
+          Bytes<?> b = dc.wire().bytes();
+          if (corruptCounted.contains(index)
+              || b.readRemaining() < HEADER_BYTES
+              || b.readByte() != FORMAT_VERSION) {
+            continue; // already counted as corrupt, or counted as 0 samples at open
+          }
+          samples += Math.max(0, b.readInt());
+        }
+      }
+    }
+    return new CycleScan(samples, last);
+  }
+
+  private Path cycleFile(int cycle) {
+    return cycleFile(dir.resolve("queue"), queue.rollCycle(), queue.epoch(), cycle);
+  }
+
+  static Path cycleFile(Path queueDir, RollCycle rc, long epoch, int cycle) {
+    String name =
+        DateTimeFormatter.ofPattern(rc.format())
+            .withZone(ZoneOffset.UTC)
+            .format(Instant.ofEpochMilli(epoch + (long) cycle * rc.lengthInMillis()));
+    return queueDir.resolve(name + SingleChronicleQueue.SUFFIX);
+  }
+
+  static String formatBytes(long bytes) {
+    if (bytes % 1_000_000 == 0) {
+      return bytes / 1_000_000 + " MB";
+    }
+    if (bytes >= 1_000_000) {
+      return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+    return bytes + " bytes";
+  }
+
+  public long pendingSamples() {
+    return Math.max(0, pendingSamples.get());
+  }
+
+  public long bufferedSamplesTotal() {
+    return bufferedTotal.get();
+  }
+
+  public long corruptSamplesTotal() {
+    return corruptSamples.get();
+  }
+
+  /**
+   * Unacknowledged excerpts lost to damage whose sample count could not be read, so they are not
+   * in {@link #corruptSamplesTotal} (see {@link DamageCount}).
+   */
+  public long corruptExcerptsTotal() {
+    return damage.excerpts.get();
+  }
+
+  /** Buffer files found damaged since open, including those with nothing countable left in them. */
+  public long corruptFilesTotal() {
+    return damage.files.get();
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /** Blocks actually allocated on disk by the buffer (what {@code du} reports). */
+  public long diskBytes() {
+    return DiskUsage.allocatedBytes(dir);
+  }
+
+  /**
+   * Stops the sync thread, syncs what is left (so a clean stop survives a power cut right
+   * after it) and closes the queue.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    if (syncThread != null) {
+      syncThread.shutdown();
+      try {
+        syncThread.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (this) {
+      closed = true;
+    }
+    syncQuietly();
+    synchronized (syncLock) {
+      if (syncChannel != null) {
+        try {
+          syncChannel.close();
+        } catch (IOException e) {
+          // closing a read-only channel: nothing to lose
+        }
+        syncChannel = null;
+      }
+    }
+    appender.close();
+    queue.close();
+  }
+}
