@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * What edge-agent and central-ingest say about their flags: the {@code -help} text, the
  * "did you mean" suggestion for a misspelt flag and the one-line message for a file a flag names
- * that cannot be read. Shared by both programs (central-ingest depends on edge-agent).
+ * that cannot be read. Shared by both programs (net-kit).
  */
 public final class FlagText {
   /** Widest help line, in characters: an 80-column terminal. */

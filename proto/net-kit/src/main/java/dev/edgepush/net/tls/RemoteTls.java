@@ -79,7 +79,7 @@ public final class RemoteTls {
 
   /**
    * What is wrong with our client certificate at {@code now} (expired, not yet valid), or null:
-   * a server that refuses it says only "certificate_unknown", so the agent looks itself.
+   * a server that refuses it says only "certificate_unknown", so the client looks itself.
    */
   public String clientCertificateProblem(java.time.Instant now) {
     X509Certificate c = clientCertificate;
@@ -205,7 +205,7 @@ public final class RemoteTls {
       throw new IOException(file + ": no PEM private key (-----BEGIN PRIVATE KEY-----) found");
     }
     if (!m.group(1).isEmpty()) {
-      throw new IOException(file + ": a '" + m.group(1) + "PRIVATE KEY' is not supported; edge-agent reads"
+      throw new IOException(file + ": a '" + m.group(1) + "PRIVATE KEY' is not supported; edgepush reads"
           + " unencrypted PKCS#8 keys (BEGIN PRIVATE KEY): convert with"
           + " openssl pkcs8 -topk8 -nocrypt -in " + file + " -out key.pk8.pem");
     }

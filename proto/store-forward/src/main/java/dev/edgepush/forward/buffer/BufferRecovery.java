@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What {@link DiskBuffer#open} does with a damaged directory, so that the agent always starts
+ * What {@link DiskBuffer#open} does with a damaged directory, so that the process always starts
  * (never a crash loop) and delivers everything that is still readable.
  *
  * <p>Policy, in the order it is applied at open:

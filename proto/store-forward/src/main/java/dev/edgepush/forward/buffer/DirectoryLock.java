@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
 /**
  * An exclusive lock on a data directory ({@code -remoteWrite.tmpDataPath}, central-ingest's
  * {@code -wal.path}), held for the life of the process, as vmagent holds {@code flock.lock} in
- * its data path. Two agents on one buffer would both append to it and both acknowledge what the
+ * its data path. Two processes on one buffer would both append to it and both acknowledge what the
  * other had not sent, so the second one stops at start instead.
  *
  * <p>The lock is an OS lock on {@code <dir>/flock.lock} ({@link FileChannel#tryLock}: fcntl on

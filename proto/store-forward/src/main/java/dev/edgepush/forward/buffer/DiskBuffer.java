@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
 import org.xerial.snappy.Snappy;
 
 /**
- * The agent's disk buffer: every scrape (or local push) is written here before anything is
- * sent, and stays until the remote has acknowledged it.
+ * The disk buffer of store and forward (edge-agent's buffer, central-ingest's WAL): every scrape
+ * (or push) is written here before anything is sent, and stays until the remote has acknowledged
+ * it.
  *
  * <p>Layout of the directory: {@code queue/} holds Chronicle Queue cycle files (one per
  * minute that saw a write); {@code ack.pos} holds the acknowledged position (see {@link
@@ -130,7 +131,7 @@ import org.xerial.snappy.Snappy;
  * <p>Disk cap ({@code -remoteWrite.maxDiskUsagePerURL}, {@code maxDiskBytes}, 0 = unlimited).
  * Disk use is what {@code du} reports for the whole directory (allocated blocks, {@link
  * DiskUsage}), never the apparent size of the sparse cycle files. {@link #enforceCap} is called
- * by the agent's scheduler about once a second (and once at {@link #open}); {@link #append}
+ * by its owner's scheduler about once a second (and once at {@link #open}); {@link #append}
  * does not call it, so the scrape path never reads or deletes files. When use is over the cap
  * it first deletes what {@link BufferRecovery} moved aside as damaged ({@code *.corrupt-*}:
  * nothing in it can still be sent), oldest first, then whole cycle files, oldest first, never
@@ -314,7 +315,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
 
   /**
    * Like {@link #open(Path, long)} with another roll cycle and clock. For tests, which roll
-   * files every (fake) second; the agent uses {@link #open(Path, long)}. A directory must
+   * files every (fake) second; the daemons use one file per minute. A directory must
    * always be opened with the same roll cycle.
    */
   public static DiskBuffer open(Path dir, long maxDiskBytes, RollCycle rollCycle, TimeProvider clock)
@@ -324,7 +325,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
 
   /**
    * The general form: another roll cycle and clock (tests roll files every fake second; the
-   * agent uses one file per minute: the disk cap deletes whole old files, so small files keep
+   * daemons use one file per minute: the disk cap deletes whole old files, so small files keep
    * the cap tight on a robot's small disk). A directory must always be opened with the same
    * roll cycle.
    */
@@ -369,7 +370,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     try {
       buffer.enforceCap();
     } catch (IOException | RuntimeException e) {
-      // Housekeeping is retried every second; it must never keep the agent from starting.
+      // Housekeeping is retried every second; it must never keep the process from starting.
       log.error("buffer {}: housekeeping (delivered files, disk cap) failed at open, will retry: {}", dir,
           e.toString());
     }
@@ -1001,7 +1002,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   }
 
   /**
-   * The buffer's housekeeping, called about once a second by the agent's scheduler (and once at
+   * The buffer's housekeeping, called about once a second by its owner's scheduler (and once at
    * {@link #open}); safe from any thread. First deletes the cycle files whose every excerpt is
    * acknowledged ({@link #deleteAcknowledged}), whatever the cap. Then, while disk use is over the
    * cap, deletes files moved aside as damaged ({@code *.corrupt-*}), then the oldest whole cycle
