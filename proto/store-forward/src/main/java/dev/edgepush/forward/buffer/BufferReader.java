@@ -101,13 +101,8 @@ public final class BufferReader implements Closeable {
         if (dc.index() <= ackedIndex) {
           continue;
         }
-        Bytes<?> b = dc.wire().bytes();
         r.index = dc.index();
-        if (b.readRemaining() < DiskBuffer.HEADER_BYTES || b.readByte() != DiskBuffer.FORMAT_VERSION) {
-          r.sampleCount = 0;
-          return true;
-        }
-        r.sampleCount = Math.max(0, b.readInt());
+        r.sampleCount = Math.max(0, RecordFormat.sampleCount(dc.wire().bytes()));
         return true;
       } catch (RuntimeException e) {
         if (!skipDamagedCycle("reading it failed: " + e)) {
@@ -135,45 +130,10 @@ public final class BufferReader implements Closeable {
   }
 
   private boolean read(DocumentContext dc, Record r) {
-    Bytes<?> b = dc.wire().bytes();
     r.index = dc.index();
-    long remaining = b.readRemaining();
-    if (remaining < DiskBuffer.HEADER_BYTES) {
-      buffer.countCorrupt(r.index, 0, "excerpt " + Long.toHexString(r.index) + " has " + remaining + " bytes, less than a header");
-      return false;
-    }
-    byte version = b.readByte();
-    int samples = b.readInt();
-    if (version != DiskBuffer.FORMAT_VERSION) {
-      buffer.countCorrupt(r.index, 0, "excerpt " + Long.toHexString(r.index) + " has format version " + version + ", expected " + DiskBuffer.FORMAT_VERSION);
-      return false;
-    }
-    r.sampleCount = samples;
-    r.timestampMs = b.readLong();
-    r.uncompressedLength = b.readInt();
-    int expectedCrc = b.readInt();
-    int n = b.readInt();
-    if (n < 0 || n > b.readRemaining() || r.uncompressedLength < 0) {
-      buffer.countCorrupt(r.index, Math.max(0, samples), "excerpt " + Long.toHexString(r.index) + " declares " + n + " payload bytes but holds " + b.readRemaining());
-      return false;
-    }
-    if (r.compressed.length < n) {
-      r.compressed = new byte[Math.max(n, r.compressed.length * 2)];
-    }
-    b.read(r.compressed, 0, n);
-    r.compressedLength = n;
-    crc.reset();
-    crc.update(r.compressed, 0, n);
-    if ((int) crc.getValue() != expectedCrc) {
-      buffer.countCorrupt(r.index, Math.max(0, samples), "excerpt " + Long.toHexString(r.index) + " checksum " + Integer.toHexString((int) crc.getValue()) + " != stored " + Integer.toHexString(expectedCrc));
-      return false;
-    }
-    // The sender joins payloads without decompressing them (SnappyConcat): the length it sends
-    // must be the one the payload declares, or the whole batch would be undecodable.
-    int declared = SnappyConcat.uncompressedLength(r.compressed, 0, n);
-    if (declared != r.uncompressedLength) {
-      buffer.countCorrupt(r.index, Math.max(0, samples), "excerpt " + Long.toHexString(r.index) + " payload declares "
-          + (declared < 0 ? "a malformed Snappy length" : declared + " uncompressed bytes") + ", header " + r.uncompressedLength);
+    String damage = RecordFormat.read(dc.wire().bytes(), r, crc);
+    if (damage != null) {
+      buffer.countCorrupt(r.index, r.sampleCount, "excerpt " + Long.toHexString(r.index) + " " + damage);
       return false;
     }
     return true;

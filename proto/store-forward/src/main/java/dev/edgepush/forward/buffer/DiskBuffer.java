@@ -45,24 +45,8 @@ import org.xerial.snappy.Snappy;
  *
  * <p>Layout of the directory: {@code queue/} holds Chronicle Queue cycle files (one per
  * minute that saw a write); {@code ack.pos} holds the acknowledged position (see {@link
- * AckFile}). One excerpt per scrape (several for a large one, see below), little-endian:
- *
- * <pre>
- * | offset | width | field                                                         |
- * |--------|-------|---------------------------------------------------------------|
- * | 0      | 1     | format version, 1                                             |
- * | 1      | 4     | sample count                                                  |
- * | 5      | 8     | scrape timestamp, ms since the epoch (the oldest sample's age) |
- * | 13     | 4     | uncompressed payload length                                   |
- * | 17     | 4     | CRC32C of the compressed payload                              |
- * | 21     | 4     | compressed payload length n                                   |
- * | 25     | n     | Snappy block of a serialized remote-write 1.0 WriteRequest     |
- * </pre>
- *
- * <p>Serialized WriteRequests concatenate into one WriteRequest, and Snappy blocks join into
- * one block by concatenating their elements under one length preamble ({@link
- * dev.edgepush.forward.buffer.SnappyConcat}), so the sender builds a compressed batch from excerpts
- * without decompressing or decoding them.
+ * AckFile}). One excerpt per scrape (several for a large one, see below), laid out as {@link
+ * RecordFormat} describes.
  *
  * <p>Large requests. Chronicle takes an excerpt of at most {@link #MAX_EXCERPT_BYTES} (a
  * quarter of its {@link #BLOCK_SIZE} block; more throws). A request of up to {@link
@@ -160,8 +144,6 @@ import org.xerial.snappy.Snappy;
  * disk_full (the remote may in fact have them), the rest are sent again (at-least-once).
  */
 public final class DiskBuffer implements Closeable, SampleAppender {
-  static final byte FORMAT_VERSION = 1;
-  static final int HEADER_BYTES = 25;
   /**
    * Chronicle's block size, in {@link #queueBuilder} (the queue and the salvage path alike): the
    * appender and the reader each keep a block plus its overlap (a quarter block) mapped, and
@@ -184,11 +166,11 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   static final int MAX_EXCERPT_BYTES = BLOCK_SIZE / 4;
   /**
    * The largest uncompressed piece of a request stored as one excerpt: the largest {@code n}
-   * with {@code Snappy.maxCompressedLength(n) + HEADER_BYTES <= MAX_EXCERPT_BYTES}, Snappy's
+   * with {@code Snappy.maxCompressedLength(n) + RecordFormat.HEADER_BYTES <= MAX_EXCERPT_BYTES}, Snappy's
    * worst case being {@code 32 + n + n / 6}. Requests up to this long are one excerpt whatever
    * their content; longer ones are split (see the class comment).
    */
-  static final int PIECE_LIMIT_BYTES = pieceLimit(MAX_EXCERPT_BYTES - HEADER_BYTES);
+  static final int PIECE_LIMIT_BYTES = pieceLimit(MAX_EXCERPT_BYTES - RecordFormat.HEADER_BYTES);
   /**
    * The largest top-level field of a WriteRequest (one TimeSeries, with its tag and length
    * prefix) that {@link #append} always stores: pieces are cut between fields, so a field no
@@ -212,7 +194,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
    * Each appending thread's compression scratch, shared by every buffer it appends to (central
    * ingest appends to one buffer per destination from each event loop).
    */
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  private static final ThreadLocal<RecordFormat.Compressor> SCRATCH = ThreadLocal.withInitial(RecordFormat.Compressor::new);
 
   private final Path dir;
   private final SingleChronicleQueue queue;
@@ -594,28 +576,6 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     }
   }
 
-  /** A thread's Snappy output array and checksum; arrays over {@link #KEPT_BYTES} are not kept. */
-  private static final class Scratch {
-    /**
-     * Every excerpt fits (pieces are at most {@link #PIECE_LIMIT_BYTES}); only a single series
-     * too long for a piece gets a one-off array, to find out whether it compresses to one.
-     */
-    static final int KEPT_BYTES = MAX_EXCERPT_BYTES;
-    final CRC32C crc = new CRC32C();
-    byte[] compressed = new byte[64 * 1024];
-
-    byte[] compressedArray(int maxBytes) {
-      if (maxBytes <= compressed.length) {
-        return compressed;
-      }
-      if (maxBytes > KEPT_BYTES) {
-        return new byte[maxBytes];
-      }
-      compressed = new byte[Math.min(KEPT_BYTES, Math.max(maxBytes, compressed.length * 2))];
-      return compressed;
-    }
-  }
-
   /**
    * Writes {@code sampleCount} samples encoded as a remote-write WriteRequest in {@code
    * writeRequest[0, length)}: one excerpt, or several when it is longer than {@link
@@ -634,13 +594,9 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     if (length > PIECE_LIMIT_BYTES) {
       return appendPieces(writeRequest, length, sampleCount, timestampMs);
     }
-    Scratch scratch = SCRATCH.get();
-    byte[] compressed = scratch.compressedArray(Snappy.maxCompressedLength(length));
-    int n = Snappy.rawCompress(writeRequest, 0, length, compressed, 0);
-    CRC32C crc = scratch.crc;
-    crc.reset();
-    crc.update(compressed, 0, n);
-    return write(compressed, n, (int) crc.getValue(), length, sampleCount, timestampMs, syncIntervalMs == 0);
+    RecordFormat.Compressor c = SCRATCH.get();
+    c.compress(writeRequest, 0, length);
+    return write(c.output(), c.length(), c.checksum(), length, sampleCount, timestampMs, syncIntervalMs == 0);
   }
 
   /**
@@ -662,18 +618,15 @@ public final class DiskBuffer implements Closeable, SampleAppender {
       left -= samples;
       int from = pieces.start[i];
       int len = pieces.end[i] - from;
-      Scratch scratch = SCRATCH.get();
-      byte[] compressed = scratch.compressedArray(Snappy.maxCompressedLength(len));
-      int n = Snappy.rawCompress(writeRequest, from, len, compressed, 0);
-      if (n > MAX_EXCERPT_BYTES - HEADER_BYTES) { // only a single field longer than a piece can be
+      RecordFormat.Compressor c = SCRATCH.get();
+      c.compress(writeRequest, from, len);
+      int n = c.length();
+      if (n > MAX_EXCERPT_BYTES - RecordFormat.HEADER_BYTES) { // only a single field longer than a piece can be
         droppedTooLarge(len, n, samples);
         dropped = true;
         continue;
       }
-      CRC32C crc = scratch.crc;
-      crc.reset();
-      crc.update(compressed, 0, n);
-      long index = write(compressed, n, (int) crc.getValue(), len, samples, timestampMs, false);
+      long index = write(c.output(), n, c.checksum(), len, samples, timestampMs, false);
       if (index < 0) {
         failed = true;
       } else {
@@ -705,7 +658,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
       log.error("buffer {}: dropping {} samples: a single series (or an unparsable part) of a request, {} bytes,"
           + " compresses to {} bytes, more than the {} an excerpt holds (requests are split only between series);"
           + " counting such samples as too_large until a large request fits again",
-          dir, samples, bytes, compressedBytes, MAX_EXCERPT_BYTES - HEADER_BYTES);
+          dir, samples, bytes, compressedBytes, MAX_EXCERPT_BYTES - RecordFormat.HEADER_BYTES);
     }
   }
 
@@ -725,22 +678,15 @@ public final class DiskBuffer implements Closeable, SampleAppender {
         throw injected;
       }
       long usable = fileStore.getUsableSpace();
-      if (usable < n + HEADER_BYTES + FREE_SPACE_MARGIN_BYTES) {
+      if (usable < n + RecordFormat.HEADER_BYTES + FREE_SPACE_MARGIN_BYTES) {
         throw new IOException("No space left on device: " + usable + " bytes free on " + fileStore
-            + "; an excerpt of " + (n + HEADER_BYTES) + " bytes is written only while "
+            + "; an excerpt of " + (n + RecordFormat.HEADER_BYTES) + " bytes is written only while "
             + formatBytes(FREE_SPACE_MARGIN_BYTES) + " more stay free (writing to mapped pages of a"
             + " full disk would crash the JVM with SIGBUS)");
       }
       try (DocumentContext dc = appender.writingDocument()) {
         try {
-          Bytes<?> b = dc.wire().bytes();
-          b.writeByte(FORMAT_VERSION);
-          b.writeInt(sampleCount);
-          b.writeLong(timestampMs);
-          b.writeInt(length);
-          b.writeInt(checksum);
-          b.writeInt(n);
-          b.write(compressed, 0, n);
+          RecordFormat.write(dc.wire().bytes(), sampleCount, timestampMs, length, checksum, compressed, n);
           index = dc.index();
         } catch (RuntimeException | InternalError e) {
           dc.rollbackOnClose(); // a half-written excerpt must not become visible
@@ -1148,13 +1094,11 @@ public final class DiskBuffer implements Closeable, SampleAppender {
             continue;
           }
           last = index;
-          Bytes<?> b = dc.wire().bytes();
-          if (corruptCounted.contains(index)
-              || b.readRemaining() < HEADER_BYTES
-              || b.readByte() != FORMAT_VERSION) {
+          int count = corruptCounted.contains(index) ? -1 : RecordFormat.sampleCount(dc.wire().bytes());
+          if (count < 0) {
             continue; // already counted as corrupt, or counted as 0 samples at open
           }
-          samples += Math.max(0, b.readInt());
+          samples += count;
         }
       }
     }

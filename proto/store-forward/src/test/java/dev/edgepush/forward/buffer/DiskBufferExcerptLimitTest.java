@@ -32,13 +32,13 @@ class DiskBufferExcerptLimitTest {
     try (DocumentContext dc = appender.writingDocument()) {
       try {
         var b = dc.wire().bytes();
-        b.writeByte(DiskBuffer.FORMAT_VERSION);
+        b.writeByte(RecordFormat.VERSION);
         b.writeInt(1);
         b.writeLong(2);
         b.writeInt(3);
         b.writeInt(4);
-        b.writeInt(n - DiskBuffer.HEADER_BYTES);
-        b.write(data, 0, n - DiskBuffer.HEADER_BYTES);
+        b.writeInt(n - RecordFormat.HEADER_BYTES);
+        b.write(data, 0, n - RecordFormat.HEADER_BYTES);
       } catch (RuntimeException e) {
         dc.rollbackOnClose();
         return false;
@@ -64,7 +64,7 @@ class DiskBufferExcerptLimitTest {
       for (int i = 0; i < 12; i++) {
         assertTrue(write(appender, data, max), "an excerpt of " + max + " bytes, number " + i);
         written++;
-        assertTrue(write(appender, data, DiskBuffer.HEADER_BYTES + sizes.nextInt(1, 4096)));
+        assertTrue(write(appender, data, RecordFormat.HEADER_BYTES + sizes.nextInt(1, 4096)));
         written++;
         assertFalse(write(appender, data, max + 1), "one byte more than " + max + " throws");
       }
@@ -77,7 +77,7 @@ class DiskBufferExcerptLimitTest {
               break;
             }
             long len = dc.wire().bytes().readRemaining();
-            assertTrue(len == max || len < 4096 + DiskBuffer.HEADER_BYTES, "length " + len);
+            assertTrue(len == max || len < 4096 + RecordFormat.HEADER_BYTES, "length " + len);
             read++;
           }
         }
@@ -89,8 +89,8 @@ class DiskBufferExcerptLimitTest {
   @Test
   void aPieceOfThePieceLimitAlwaysFitsInAnExcerptAndOneByteMoreMightNot() {
     int piece = DiskBuffer.PIECE_LIMIT_BYTES;
-    assertTrue(Snappy.maxCompressedLength(piece) + DiskBuffer.HEADER_BYTES <= DiskBuffer.MAX_EXCERPT_BYTES);
-    assertTrue(Snappy.maxCompressedLength(piece + 1) + DiskBuffer.HEADER_BYTES > DiskBuffer.MAX_EXCERPT_BYTES);
+    assertTrue(Snappy.maxCompressedLength(piece) + RecordFormat.HEADER_BYTES <= DiskBuffer.MAX_EXCERPT_BYTES);
+    assertTrue(Snappy.maxCompressedLength(piece + 1) + RecordFormat.HEADER_BYTES > DiskBuffer.MAX_EXCERPT_BYTES);
     for (int bytes = 100; bytes < 5000; bytes++) {
       int n = DiskBuffer.pieceLimit(bytes);
       assertTrue(Snappy.maxCompressedLength(n) <= bytes && Snappy.maxCompressedLength(n + 1) > bytes, "for " + bytes);
@@ -115,7 +115,7 @@ class DiskBufferExcerptLimitTest {
         crc.update(compressed);
         try (DocumentContext dc = appender.writingDocument()) {
           var b = dc.wire().bytes();
-          b.writeByte(DiskBuffer.FORMAT_VERSION);
+          b.writeByte(RecordFormat.VERSION);
           b.writeInt(i + 1);
           b.writeLong(i);
           b.writeInt(payloads[i].length);

@@ -188,7 +188,7 @@ class DiskBufferSplitTest {
     byte[] request = concat(request(0, 7000), metadata("first"), request(7000, 20_000), metadata("last"));
     RemoteWrite.WriteRequest expected = RemoteWrite.WriteRequest.parseFrom(request);
     int count = samples(expected);
-    assertTrue(Snappy.compress(request).length + DiskBuffer.HEADER_BYTES > DiskBuffer.MAX_EXCERPT_BYTES,
+    assertTrue(Snappy.compress(request).length + RecordFormat.HEADER_BYTES > DiskBuffer.MAX_EXCERPT_BYTES,
         "the request compressed is larger than an excerpt: " + request.length + " bytes");
 
     assertTrue(buffer.append(request, request.length, count, now) > 0);
@@ -202,7 +202,7 @@ class DiskBufferSplitTest {
     ByteArrayOutputStream joined = new ByteArrayOutputStream();
     for (Excerpt e : excerpts) {
       assertTrue(e.payload.length <= DiskBuffer.PIECE_LIMIT_BYTES, "piece of " + e.payload.length + " bytes");
-      assertTrue(e.compressedLength + DiskBuffer.HEADER_BYTES <= DiskBuffer.MAX_EXCERPT_BYTES);
+      assertTrue(e.compressedLength + RecordFormat.HEADER_BYTES <= DiskBuffer.MAX_EXCERPT_BYTES);
       RemoteWrite.WriteRequest piece = RemoteWrite.WriteRequest.parseFrom(e.payload);
       assertEquals(samples(piece), e.sampleCount, "each piece counts its own samples");
       sum += e.sampleCount;
