@@ -81,22 +81,9 @@ import org.xerial.snappy.Snappy;
  * is malformed or disagrees with the header's uncompressed length) is skipped and its samples counted as
  * corrupt; damaged files are handled at open as {@link BufferRecovery} describes.
  *
- * <p>Power loss ({@code -buffer.syncInterval}, {@code syncInterval}). {@code append} writes to
- * mapped memory only; the kernel writes it back when it likes. {@link #sync} makes it durable:
- * it calls {@code FileChannel.force(true)} (fsync: data and file size) on every cycle file
- * appended to since the previous sync (normally just the current one), then on {@code
- * metadata.cq4t}, then, when a cycle file was created since, on the {@code queue/} directory so
- * the new file's name survives. fsync on Linux writes back a file's dirty pages whichever
- * mapping dirtied them, so this covers Chronicle's excerpts and index pages alike (Chronicle's
- * own {@code ExcerptAppender.sync()} msyncs only the current mapped block up to the write
- * position, not the index). With {@code syncInterval} &gt; 0 a daemon thread calls {@link #sync}
- * every interval, and only when something was appended: an excerpt whose {@code append}
- * returned survives power loss once the next sync finished, so power loss loses at most about
- * one interval of scrapes (plus the sync's own duration). With {@code syncInterval} = 0 every
- * {@code append} calls {@link #sync} before it returns: a sample counts as accepted only when it
- * is on the device (slower: one fsync per scrape). {@code ack.pos} is fsynced on every write
- * ({@link AckFile}). Excerpts torn by power loss during write-back fail their checksum and are
- * counted as corrupt; a file left unreadable is handled at open ({@link BufferRecovery}).
+ * <p>Power loss ({@code -buffer.syncInterval}, {@code syncInterval}): {@code append} writes to
+ * mapped memory only; {@link #sync} makes it durable, from a daemon thread every interval or,
+ * with an interval of 0, in every {@code append} before it returns ({@link BufferSyncer}).
  *
  * <p>Full disk. An excerpt that cannot be written (the file system is full, or has less free
  * space than the excerpt plus {@link #FREE_SPACE_MARGIN_BYTES} so that writing to sparse mapped
@@ -211,15 +198,8 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   private final AtomicLong tooLargeSince = new AtomicLong(-1);
   private final long maxDiskBytes;
   private final long syncIntervalMs;
-  private final ScheduledExecutorService syncThread;
+  private final BufferSyncer syncer;
   private final FileStore fileStore;
-  /** The first and last cycle appended to since the last sync (guarded by this). */
-  private int dirtyFromCycle = Integer.MAX_VALUE;
-  private int dirtyToCycle = Integer.MIN_VALUE;
-  private final Object syncLock = new Object();
-  private int syncedCycle = Integer.MIN_VALUE; // cycle of syncChannel (guarded by syncLock)
-  private FileChannel syncChannel; // the newest synced cycle file, kept open (guarded by syncLock)
-  private final AtomicLong syncs = new AtomicLong();
   private volatile String appendFailure; // why appends fail, null while writable
   private long appendFailingSinceMs;
   private long droppedWhileFailing;
@@ -251,16 +231,10 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     // from every event loop); Chronicle would otherwise bind the appender to the first thread
     // that used it.
     this.appender.singleThreadedCheckDisabled(true);
-    if (syncIntervalMs > 0) {
-      syncThread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, syncThreadName);
-        t.setDaemon(true);
-        return t;
-      });
-      syncThread.scheduleWithFixedDelay(this::syncQuietly, syncIntervalMs, syncIntervalMs, TimeUnit.MILLISECONDS);
-    } else {
-      syncThread = null;
-    }
+    Path queueDir = dir.resolve("queue");
+    RollCycle rollCycle = queue.rollCycle();
+    long epoch = queue.epoch();
+    this.syncer = new BufferSyncer(dir, c -> cycleFile(queueDir, rollCycle, epoch, c), syncIntervalMs, syncThreadName);
   }
 
   /** Opens (or creates) the buffer in {@code dir} without a disk cap. */
@@ -334,7 +308,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     damage.files.addAndGet(BufferRecovery.quarantineUnopenableCycleFiles(queueDir));
     SingleChronicleQueue queue = buildQueue(queueDir, rollCycle, clock, damage);
     long[] ackHolder = {acked};
-    queue = salvageNewestCycleIfDamaged(queue, queueDir, ackFile, ackHolder, rollCycle, clock, damage);
+    queue = CycleSalvage.salvageNewestCycleIfDamaged(queue, queueDir, ackFile, ackHolder, rollCycle, clock, damage);
     acked = ackHolder[0];
     DiskBuffer buffer;
     try {
@@ -359,7 +333,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     return buffer;
   }
 
-  private static SingleChronicleQueue buildQueue(Path queueDir, RollCycle rollCycle, TimeProvider clock,
+  static SingleChronicleQueue buildQueue(Path queueDir, RollCycle rollCycle, TimeProvider clock,
       DamageCount damage) throws IOException {
     return BufferRecovery.build(queueDir, () -> queueBuilder(queueDir, rollCycle, clock).build(), damage);
   }
@@ -382,184 +356,6 @@ public final class DiskBuffer implements Closeable, SampleAppender {
       n--;
     }
     return n;
-  }
-
-  /** What reading one cycle file through found. */
-  record CycleCheck(int cycle, long readable, long indexed, long lastEnd, long writePosition, String error) {
-    boolean damaged() {
-      return error != null || readable < indexed || (readable > 0 && lastEnd <= writePosition);
-    }
-
-    @Override
-    public String toString() {
-      return error != null ? "reading it failed: " + error
-          : "its index counts " + indexed + " excerpts, " + readable + " are readable, the last readable ends at byte "
-              + lastEnd + " but the file header's write position is " + writePosition;
-    }
-  }
-
-  /**
-   * Reads cycle {@code cycle} through, headers only, and compares it with the cycle's own index
-   * ({@code excerptsInCycle}) and the write position in its header (where its last excerpt
-   * starts): a truncated file or one with garbage over an index or excerpt header reads fewer.
-   */
-  static CycleCheck checkCycle(SingleChronicleQueue queue, int cycle) {
-    long readable = 0;
-    long lastEnd = -1;
-    long indexed = -1;
-    long writePosition = -1;
-    try (ExcerptTailer tailer = queue.createTailer()) {
-      indexed = tailer.excerptsInCycle(cycle);
-      if (tailer.moveToCycle(cycle)) {
-        while (true) {
-          try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent() || queue.rollCycle().toCycle(dc.index()) != cycle) {
-              break;
-            }
-            readable++;
-            lastEnd = dc.wire().bytes().readLimit();
-          }
-        }
-      }
-      SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
-      if (store != null) {
-        try {
-          writePosition = store.writePosition();
-          indexed = Math.max(indexed, excerptsUpToWritePosition(store, writePosition));
-        } finally {
-          queue.closeStore(store);
-        }
-      }
-      return new CycleCheck(cycle, readable, indexed, lastEnd, writePosition, null);
-    } catch (RuntimeException e) {
-      return new CycleCheck(cycle, readable, indexed, lastEnd, writePosition, e.toString());
-    }
-  }
-
-  /**
-   * How many excerpts the file header says the cycle holds. Next to the write position (where the
-   * last excerpt starts) Chronicle keeps that excerpt's sequence number, packed as {@code
-   * position << 32 | sequence}, so this survives damage to the excerpts and to the index (whose
-   * last entry can be up to an index spacing, 16 excerpts in a minute file, before the end, and
-   * whose count stops at the first unreadable excerpt after it). Chronicle does not expose it:
-   * read by reflection from {@code SingleChronicleQueueStore.writePosition}, a {@link
-   * TwoLongValue}; 0 when that is not what is found (another Chronicle version), or when the
-   * packed position is not the write position, so the caller falls back to the index's count.
-   * {@code DiskBufferCorruptCountTest} fails if this stops working.
-   */
-  static long excerptsUpToWritePosition(SingleChronicleQueueStore store, long writePosition) {
-    if (writePosition <= 0) {
-      return 0;
-    }
-    try {
-      java.lang.reflect.Field f = SingleChronicleQueueStore.class.getDeclaredField("writePosition");
-      f.setAccessible(true);
-      if (!(f.get(store) instanceof TwoLongValue v)) {
-        return 0;
-      }
-      long packed = v.getValue2();
-      if ((packed >>> 32) != (writePosition & 0xFFFF_FFFFL)) {
-        return 0;
-      }
-      return (packed & 0xFFFF_FFFFL) + 1;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return 0;
-    }
-  }
-
-  /**
-   * Step 3 of {@link BufferRecovery}: the newest cycle is where the appender continues; if it is
-   * damaged, new excerpts would land past the damage where no reader sees them. So its readable
-   * unacknowledged excerpts are copied into a fresh file and the damaged one is moved aside.
-   * Older damaged cycles are only logged: the reader steps over their damage.
-   */
-  private static SingleChronicleQueue salvageNewestCycleIfDamaged(
-      SingleChronicleQueue queue, Path queueDir, AckFile ackFile, long[] acked, RollCycle rollCycle,
-      TimeProvider clock, DamageCount damage) throws IOException {
-    int last = queue.lastCycle();
-    if (last == Integer.MIN_VALUE || queue.firstCycle() > last) {
-      return queue;
-    }
-    int from = acked[0] >= 0 ? rollCycle.toCycle(acked[0]) : queue.firstCycle();
-    for (long c : queue.listCyclesBetween(Math.max(from, queue.firstCycle()), last)) {
-      CycleCheck check = checkCycle(queue, (int) c);
-      if (check.damaged() && c != last) {
-        // The readable excerpts are a prefix (the reader stops at the damage); those it reads
-        // with a bad payload are counted in samples by the reader. The rest are lost here.
-        long lost = Math.max(0,
-            check.indexed() - Math.max(check.readable(), firstUnacked(acked[0], (int) c, rollCycle)));
-        damage.files.incrementAndGet();
-        damage.excerpts.addAndGet(lost);
-        log.error("buffer file for cycle {} is damaged ({}): sending its {} readable excerpts and"
-            + " skipping the rest; {} unacknowledged excerpts cannot be read (counted in corrupt excerpts)",
-            c, check, check.readable(), lost);
-      }
-    }
-    CycleCheck check = checkCycle(queue, last);
-    if (!check.damaged()) {
-      return queue;
-    }
-    long unacked = Math.max(0, check.indexed() - firstUnacked(acked[0], last, rollCycle));
-    Path file = cycleFile(queueDir, rollCycle, queue.epoch(), last);
-    queue.close();
-    Path salvageDir = queueDir.resolveSibling("salvage");
-    Files.createDirectories(salvageDir);
-    Files.move(file, salvageDir.resolve(file.getFileName()));
-    SingleChronicleQueue fresh = buildQueue(queueDir, rollCycle, clock, damage);
-    long copied = 0;
-    long threshold = acked[0];
-    try (SingleChronicleQueue salvage = queueBuilder(salvageDir, rollCycle, clock).readOnly(false).build();
-        ExcerptTailer tailer = salvage.createTailer();
-        ExcerptAppender out = fresh.createAppender()) {
-      tailer.moveToCycle(last);
-      while (true) {
-        try (DocumentContext dc = tailer.readingDocument()) {
-          if (!dc.isPresent() || rollCycle.toCycle(dc.index()) != last) {
-            break;
-          }
-          if (dc.index() <= threshold) {
-            continue;
-          }
-          try (DocumentContext w = out.writingDocument()) {
-            w.wire().bytes().write(dc.wire().bytes());
-          }
-          copied++;
-        }
-      }
-    } catch (RuntimeException e) {
-      log.error("salvaging the damaged buffer file {} stopped after {} excerpts: {}", file, copied, e.toString());
-    }
-    if (threshold >= 0 && rollCycle.toCycle(threshold) == last) {
-      // The acknowledged excerpt was in the damaged file, whose sequence numbers the fresh file
-      // reuses: acknowledge everything before the cycle instead (the copies are all unacked).
-      threshold = rollCycle.toIndex(last, 0) - 1;
-      ackFile.write(threshold);
-      acked[0] = threshold;
-    }
-    Path aside = BufferRecovery.quarantine(salvageDir.resolve(file.getFileName()));
-    Files.move(aside, queueDir.resolve(aside.getFileName()));
-    Files.deleteIfExists(salvageDir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE));
-    try (Stream<Path> rest = Files.list(salvageDir)) {
-      for (Path p : (Iterable<Path>) rest::iterator) {
-        Files.deleteIfExists(p);
-      }
-    }
-    Files.deleteIfExists(salvageDir);
-    long lost = Math.max(0, unacked - copied);
-    damage.files.incrementAndGet();
-    damage.excerpts.addAndGet(lost);
-    log.error("buffer file {} (the newest) was damaged ({}): copied its {} readable unacknowledged"
-        + " excerpts to a fresh file and moved it aside to {}; {} unacknowledged excerpts cannot be read"
-        + " (counted in corrupt excerpts)", file.getFileName(), check, copied, aside.getFileName(), lost);
-    return fresh;
-  }
-
-  /** The sequence number in {@code cycle} of its first unacknowledged excerpt: 0 unless the ack is in it. */
-  private static long firstUnacked(long acked, int cycle, RollCycle rollCycle) {
-    if (acked < 0 || rollCycle.toCycle(acked) < cycle) {
-      return 0;
-    }
-    return rollCycle.toCycle(acked) > cycle ? Long.MAX_VALUE : rollCycle.toSequenceNumber(acked) + 1;
   }
 
   private void countPendingAtOpen() {
@@ -701,8 +497,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     pendingSamples.addAndGet(sampleCount);
     bufferedTotal.addAndGet(sampleCount);
     int cycle = queue.rollCycle().toCycle(index);
-    dirtyFromCycle = Math.min(dirtyFromCycle, cycle);
-    dirtyToCycle = Math.max(dirtyToCycle, cycle);
+    syncer.appended(cycle);
     if (appendFailure != null) {
       log.info("buffer writable again after {} s; {} samples were dropped meanwhile (disk_full)",
           (System.currentTimeMillis() - appendFailingSinceMs) / 1000, droppedWhileFailing);
@@ -746,66 +541,12 @@ public final class DiskBuffer implements Closeable, SampleAppender {
    * Does nothing when nothing was appended since the last sync.
    */
   public void sync() throws IOException {
-    int from;
-    int to;
-    synchronized (this) {
-      from = dirtyFromCycle;
-      to = dirtyToCycle;
-      dirtyFromCycle = Integer.MAX_VALUE;
-      dirtyToCycle = Integer.MIN_VALUE;
-    }
-    if (from > to) {
-      return;
-    }
-    synchronized (syncLock) {
-      boolean newFile = false;
-      for (int cycle = from; cycle <= to; cycle++) {
-        if (cycle == syncedCycle && syncChannel != null) {
-          syncChannel.force(true);
-          continue;
-        }
-        FileChannel ch;
-        try {
-          ch = FileChannel.open(cycleFile(cycle), StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-          continue; // a cycle that saw no append, or trimmed since
-        }
-        newFile = true;
-        ch.force(true);
-        if (cycle == to) {
-          if (syncChannel != null) {
-            syncChannel.close();
-          }
-          syncChannel = ch;
-          syncedCycle = cycle;
-        } else {
-          ch.close();
-        }
-      }
-      Path meta = dir.resolve("queue").resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
-      try (FileChannel ch = FileChannel.open(meta, StandardOpenOption.READ)) {
-        ch.force(true);
-      } catch (NoSuchFileException e) {
-        // only before the first append
-      }
-      if (newFile) {
-        AckFile.forceDirectory(dir.resolve("queue"));
-      }
-      syncs.incrementAndGet();
-    }
-  }
-
-  private void syncQuietly() {
-    try {
-      sync();
-    } catch (IOException | RuntimeException e) {
-      log.warn("cannot sync the buffer {} to disk: {}", dir, e.toString());
-    }
+    syncer.sync();
   }
 
   /** How many times {@link #sync} forced files to disk. */
   public long syncsTotal() {
-    return syncs.get();
+    return syncer.syncsTotal();
   }
 
   /** The sync interval in ms; 0 = every append syncs. */
@@ -1170,28 +911,12 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     if (closed) {
       return;
     }
-    if (syncThread != null) {
-      syncThread.shutdown();
-      try {
-        syncThread.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    syncer.stopThread();
     synchronized (this) {
       closed = true;
     }
-    syncQuietly();
-    synchronized (syncLock) {
-      if (syncChannel != null) {
-        try {
-          syncChannel.close();
-        } catch (IOException e) {
-          // closing a read-only channel: nothing to lose
-        }
-        syncChannel = null;
-      }
-    }
+    syncer.syncQuietly();
+    syncer.closeChannel();
     appender.close();
     queue.close();
   }
