@@ -185,14 +185,10 @@ public final class DiskBuffer implements Closeable, SampleAppender {
 
   private final Path dir;
   private final SingleChronicleQueue queue;
-  private final AckFile ackFile;
   private final ExcerptAppender appender;
-  private final AtomicLong pendingSamples = new AtomicLong();
   private final AtomicLong bufferedTotal = new AtomicLong();
-  private final AtomicLong corruptSamples = new AtomicLong();
   /** Damage not countable in samples, found at open (see {@link DamageCount}). */
   private final DamageCount damage;
-  private final AtomicLong diskFullSamples = new AtomicLong();
   private final AtomicLong tooLargeSamples = new AtomicLong();
   /** tooLargeSamples when the current too_large state began, or -1 outside it (guarded by itself). */
   private final AtomicLong tooLargeSince = new AtomicLong(-1);
@@ -205,15 +201,9 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   private long droppedWhileFailing;
   private volatile IOException injectedAppendFailure;
   private volatile boolean closed;
-  /**
-   * Serializes what moves the acknowledged position or counts samples against it: {@link
-   * #enforceCap}, {@link #ack} and {@link #countCorrupt}. Not taken by {@link #append}.
-   */
-  private final Object trimLock = new Object();
-  /** Unacknowledged excerpts already counted as corrupt (guarded by trimLock; rare, tiny). */
-  private final NavigableSet<Long> corruptCounted = new TreeSet<>();
-  private volatile long trimGeneration;
-  private volatile long ackedIndex;
+  /** The acknowledged position and the counts that move with it. */
+  private final AckPosition position;
+  private final BufferTrim trim;
 
   private DiskBuffer(
       Path dir, SingleChronicleQueue queue, AckFile ackFile, long ackedIndex, long maxDiskBytes,
@@ -221,8 +211,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     this.dir = dir;
     this.damage = damage;
     this.queue = queue;
-    this.ackFile = ackFile;
-    this.ackedIndex = ackedIndex;
+    this.position = new AckPosition(ackFile, ackedIndex);
     this.maxDiskBytes = Math.max(0, maxDiskBytes);
     this.syncIntervalMs = Math.max(0, syncInterval.toMillis());
     this.fileStore = Files.getFileStore(dir);
@@ -235,6 +224,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     RollCycle rollCycle = queue.rollCycle();
     long epoch = queue.epoch();
     this.syncer = new BufferSyncer(dir, c -> cycleFile(queueDir, rollCycle, epoch, c), syncIntervalMs, syncThreadName);
+    this.trim = new BufferTrim(dir, queue, position, this.maxDiskBytes, c -> cycleFile(queueDir, rollCycle, epoch, c));
   }
 
   /** Opens (or creates) the buffer in {@code dir} without a disk cap. */
@@ -366,7 +356,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
         samples += r.sampleCount;
       }
     }
-    pendingSamples.set(samples);
+    position.pendingSamples.set(samples);
     if (samples > 0) {
       log.info("buffer {} holds {} unsent samples from before the restart", dir, samples);
     }
@@ -494,7 +484,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
       appendFailed(e, sampleCount);
       return -1;
     }
-    pendingSamples.addAndGet(sampleCount);
+    position.pendingSamples.addAndGet(sampleCount);
     bufferedTotal.addAndGet(sampleCount);
     int cycle = queue.rollCycle().toCycle(index);
     syncer.appended(cycle);
@@ -510,7 +500,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   }
 
   private void appendFailed(Throwable e, int sampleCount) {
-    diskFullSamples.addAndGet(sampleCount);
+    position.diskFullSamples.addAndGet(sampleCount);
     String why = e.getMessage() == null ? e.toString() : e.getMessage();
     if (appendFailure == null) {
       appendFailingSinceMs = System.currentTimeMillis();
@@ -557,7 +547,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   /** A reader positioned right after the acknowledged excerpt. For one thread. */
   public BufferReader reader() {
     ExcerptTailer tailer = queue.createTailer();
-    long acked = ackedIndex;
+    long acked = position.acked();
     if (acked >= 0) {
       if (tailer.moveToIndex(acked)) {
         try (DocumentContext dc = tailer.readingDocument()) {
@@ -613,7 +603,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
    * #ack(long, long, long)}.
    */
   public boolean ack(long index, long samples) throws IOException {
-    return ack(index, samples, trimGeneration);
+    return ack(index, samples, position.generation());
   }
 
   /**
@@ -627,23 +617,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
    * counts the batch as sent or rejected only when this returns true.
    */
   public boolean ack(long index, long samples, long generation) throws IOException {
-    synchronized (trimLock) {
-      if (generation != trimGeneration) {
-        log.info("ignoring the acknowledgement of a batch up to {}: a disk cap trim invalidated it",
-            Long.toHexString(index));
-        return false;
-      }
-      if (index <= ackedIndex) {
-        log.warn("ignoring an acknowledgement that would move back from {} to {}",
-            Long.toHexString(ackedIndex), Long.toHexString(index));
-        return false;
-      }
-      ackFile.write(index);
-      ackedIndex = index;
-      pendingSamples.addAndGet(-samples);
-      corruptCounted.headSet(index, true).clear();
-      return true;
-    }
+    return position.ack(index, samples, generation);
   }
 
   /**
@@ -652,14 +626,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
    * there.
    */
   void countCorrupt(long index, long samples, String what) {
-    synchronized (trimLock) {
-      if (index <= ackedIndex || !corruptCounted.add(index)) {
-        return;
-      }
-      corruptSamples.addAndGet(samples);
-      pendingSamples.addAndGet(-samples);
-    }
-    log.warn("skipping a damaged buffer excerpt: {}", what);
+    position.countCorrupt(index, samples, what);
   }
 
   /**
@@ -667,12 +634,12 @@ public final class DiskBuffer implements Closeable, SampleAppender {
    * A reader's excerpts (and a batch built from them) are valid only while it is unchanged.
    */
   public long trimGeneration() {
-    return trimGeneration;
+    return position.generation();
   }
 
   /** Samples dropped unsent because the disk cap deleted their file (reason="disk_full"). */
   public long diskFullSamplesTotal() {
-    return diskFullSamples.get();
+    return position.diskFullSamples.get();
   }
 
   /**
@@ -697,153 +664,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
    * deleted.
    */
   public int enforceCap() throws IOException {
-    synchronized (trimLock) {
-      int deleted = deleteAcknowledged();
-      if (maxDiskBytes <= 0) {
-        return deleted;
-      }
-      long used = diskBytes();
-      if (used <= maxDiskBytes) {
-        return deleted;
-      }
-      // Files moved aside as damaged hold nothing that can still be sent (their readable part was
-      // salvaged, their samples counted where they could be): they go first.
-      for (Path q : BufferRecovery.quarantined(dir)) {
-        if (used <= maxDiskBytes) {
-          return deleted;
-        }
-        BufferRecovery.deleteQuarantined(q);
-        deleted++;
-        log.warn("disk cap {} reached: deleted {}, moved aside earlier as damaged", formatBytes(maxDiskBytes),
-            dir.relativize(q));
-        used = diskBytes();
-      }
-      if (used <= maxDiskBytes) {
-        return deleted;
-      }
-      queue.refreshDirectoryListing();
-      int newest = queue.lastCycle();
-      int oldest = queue.firstCycle();
-      if (oldest >= newest) {
-        return deleted; // no file, or only the one being appended to
-      }
-      List<Long> cycles = new ArrayList<>(queue.listCyclesBetween(oldest, newest));
-      for (long c : cycles) {
-        int cycle = (int) c;
-        if (used <= maxDiskBytes || cycle >= newest) {
-          break;
-        }
-        Path file = cycleFile(cycle);
-        if (!Files.exists(file)) {
-          continue;
-        }
-        long acked = ackedIndex;
-        CycleScan scan = scanUnacked(cycle, acked);
-        Files.delete(file);
-        deleted++;
-        if (scan.lastIndex > acked) {
-          try {
-            ackFile.write(scan.lastIndex);
-          } finally {
-            // The file is gone either way: nothing before its end can be read again.
-            ackedIndex = scan.lastIndex;
-            trimGeneration++;
-            diskFullSamples.addAndGet(scan.samples);
-            pendingSamples.addAndGet(-scan.samples);
-            corruptCounted.headSet(scan.lastIndex, true).clear();
-          }
-        }
-        log.warn("disk cap {} reached: dropped the oldest file {} with {} unsent samples",
-            formatBytes(maxDiskBytes), file.getFileName(), scan.samples);
-        used = diskBytes();
-      }
-      if (deleted > 0) {
-        queue.refreshDirectoryListing();
-      }
-      return deleted;
-    }
-  }
-
-  /**
-   * Deletes every cycle file before the one holding the acknowledged position: all their
-   * excerpts were delivered (or counted), so nothing will read them again. Never the newest
-   * file, nor the acknowledged position's own file (the next acknowledgement in a later file
-   * frees it). Without this, delivered data stayed on disk until the cap removed it, and with no
-   * cap ({@code -remoteWrite.maxDiskUsagePerURL=0}, the default) it was never removed.
-   */
-  int deleteAcknowledged() throws IOException {
-    synchronized (trimLock) {
-      long acked = ackedIndex;
-      if (acked < 0) {
-        return 0;
-      }
-      queue.refreshDirectoryListing();
-      int newest = queue.lastCycle();
-      int oldest = queue.firstCycle();
-      int before = Math.min(queue.rollCycle().toCycle(acked), newest);
-      if (oldest < 0 || oldest >= before) {
-        return 0;
-      }
-      int deleted = 0;
-      // Both bounds must be cycles with a file (Chronicle throws otherwise): files exist only for
-      // minutes that saw a write, so before - 1 may have none.
-      for (long c : new ArrayList<>(queue.listCyclesBetween(oldest, newest))) {
-        if (c < before && Files.deleteIfExists(cycleFile((int) c))) {
-          deleted++;
-        }
-      }
-      if (deleted > 0) {
-        queue.refreshDirectoryListing();
-        log.debug("deleted {} delivered buffer files", deleted);
-      }
-      return deleted;
-    }
-  }
-
-  private record CycleScan(long samples, long lastIndex) {}
-
-  /**
-   * Unacknowledged samples in {@code cycle} (excerpts after {@code acked}, minus those already
-   * counted as corrupt) and the cycle's last index (-1 when nothing in it is after {@code
-   * acked}). Reads only the excerpt headers.
-   */
-  private CycleScan scanUnacked(int cycle, long acked) {
-    RollCycle rc = queue.rollCycle();
-    if (acked >= 0 && rc.toCycle(acked) > cycle) {
-      return new CycleScan(0, -1);
-    }
-    long samples = 0;
-    long last = -1;
-    try (ExcerptTailer tailer = queue.createTailer()) {
-      if (acked >= 0 && rc.toCycle(acked) == cycle && tailer.moveToIndex(acked)) {
-        try (DocumentContext dc = tailer.readingDocument()) {
-          dc.isPresent(); // skip the acknowledged excerpt itself
-        }
-      } else if (!tailer.moveToCycle(cycle)) {
-        return new CycleScan(0, -1);
-      }
-      while (true) {
-        try (DocumentContext dc = tailer.readingDocument()) {
-          if (!dc.isPresent()) {
-            break;
-          }
-          long index = dc.index();
-          if (rc.toCycle(index) != cycle) {
-            break;
-          }
-          if (index <= acked) {
-            continue;
-          }
-          last = index;
-          int count = corruptCounted.contains(index) ? -1 : RecordFormat.sampleCount(dc.wire().bytes());
-          if (count < 0) {
-            continue; // already counted as corrupt, or counted as 0 samples at open
-          }
-          samples += count;
-        }
-      }
-    }
-    return new CycleScan(samples, last);
+    return trim.enforceCap();
   }
 
   private Path cycleFile(int cycle) {
@@ -869,7 +690,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   }
 
   public long pendingSamples() {
-    return Math.max(0, pendingSamples.get());
+    return Math.max(0, position.pendingSamples.get());
   }
 
   public long bufferedSamplesTotal() {
@@ -877,7 +698,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   }
 
   public long corruptSamplesTotal() {
-    return corruptSamples.get();
+    return position.corruptSamples.get();
   }
 
   /**
