@@ -3,8 +3,8 @@ package dev.edgepush.forward.buffer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.zip.CRC32C;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.xerial.snappy.Snappy;
 
@@ -59,6 +59,30 @@ public final class BufferReader implements Closeable {
     public int appendElementsTo(byte[] dst, int offset) {
       return SnappyConcat.appendElements(compressed, 0, compressedLength, dst, offset);
     }
+  }
+
+  /** A reader of {@code queue} positioned right after the acknowledged excerpt {@code acked}. */
+  static BufferReader open(SingleChronicleQueue queue, long acked, DiskBuffer buffer) {
+    ExcerptTailer tailer = queue.createTailer();
+    if (acked >= 0) {
+      if (tailer.moveToIndex(acked)) {
+        try (DocumentContext dc = tailer.readingDocument()) {
+          // skip the acknowledged excerpt itself
+          dc.isPresent();
+        }
+      } else {
+        // The acknowledged excerpt is gone (its file trimmed by the disk cap, or moved aside as
+        // damaged) or its index is damaged: start at the first file from its cycle on; the
+        // reader skips anything at or before the acknowledged index.
+        int next = QueueFiles.nextCycleFrom(queue, queue.rollCycle().toCycle(acked));
+        if (next == Integer.MIN_VALUE || !tailer.moveToCycle(next)) {
+          tailer.toStart();
+        }
+      }
+    } else {
+      tailer.toStart();
+    }
+    return new BufferReader(tailer, buffer, acked);
   }
 
   /**

@@ -14,9 +14,45 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link DiskBuffer}'s housekeeping: deletes delivered cycle files and applies the disk cap
- * (see {@link DiskBuffer#enforceCap} and the "Delivered files" and "Disk cap" parts of its class
- * comment). Everything runs under the {@link AckPosition}'s lock, as acknowledgements do.
+ * A {@link DiskBuffer}'s housekeeping: deletes delivered cycle files and applies the disk cap.
+ * Everything runs under the {@link AckPosition}'s lock, as acknowledgements do.
+ *
+ * <p>Delivered files. {@link DiskBuffer#enforceCap} (the once-a-second housekeeping) first deletes every
+ * cycle file before the one that holds the acknowledged position: all of it was delivered (or
+ * counted as dropped). So with the remote reachable the buffer holds about the current and the
+ * previous minute's file, whatever the cap; before, delivered data stayed until the cap removed
+ * it, and with no cap it was never removed.
+ *
+ * <p>Disk cap ({@code -remoteWrite.maxDiskUsagePerURL}, {@code maxDiskBytes}, 0 = unlimited).
+ * Disk use is what {@code du} reports for the whole directory (allocated blocks, {@link
+ * DiskUsage}), never the apparent size of the sparse cycle files. {@link DiskBuffer#enforceCap} is called
+ * by its owner's scheduler about once a second (and once at {@link DiskBuffer#open}); {@link DiskBuffer#append}
+ * does not call it, so the scrape path never reads or deletes files. When use is over the cap
+ * it first deletes what {@link BufferRecovery} moved aside as damaged ({@code *.corrupt-*}:
+ * nothing in it can still be sent), oldest first, then whole cycle files, oldest first, never
+ * the newest one (the file being appended
+ * to), until use is at or under the cap or only the newest file is left. Unacknowledged
+ * samples in a deleted file are counted once in {@link DiskBuffer#diskFullSamplesTotal} and leave
+ * {@link DiskBuffer#pendingSamples}; the acknowledged position is moved (and persisted) to the last
+ * excerpt of the deleted file, so a restart neither looks for nor counts them again.
+ *
+ * <p>The guarantee, the "small documented margin": right after {@link DiskBuffer#enforceCap}, disk use
+ * is at most the cap plus the allocated size of one cycle file (the newest, which is never
+ * deleted; at most a minute of scrapes) plus the small fixed files ({@code ack.pos}, the queue's
+ * {@code metadata.cq4t}). Between two calls it can grow by what the scrapes of that interval
+ * (about a second) write. A deleted file that a reader still has mapped frees its blocks when
+ * the reader lets go of it (the sender re-creates its reader after a trim, see below).
+ *
+ * <p>Trim and sender. The sender is the only reader and may hold an in-memory batch read from
+ * a file that a trim deletes. Every trim that moves the acknowledged position (that is, drops
+ * unacknowledged excerpts) increments {@link DiskBuffer#trimGeneration}. The sender notes the
+ * generation when it creates its reader; when it changes, the sender discards its batch and
+ * reader and reads again from the new acknowledged position, so excerpts in files that still
+ * exist are read again and those in deleted files are gone (counted once, by the trim). {@link
+ * DiskBuffer#ack(long, long, long)} applies only an acknowledgement whose generation is current and
+ * which moves the position forward. A batch whose push was in flight during such a trim is
+ * therefore treated as not delivered: its samples from deleted files stay counted as
+ * disk_full (the remote may in fact have them), the rest are sent again (at-least-once).
  */
 final class BufferTrim {
   /** DiskBuffer's logger: these lines are the buffer's, as they always were. */
@@ -56,7 +92,7 @@ final class BufferTrim {
         }
         BufferRecovery.deleteQuarantined(q);
         deleted++;
-        log.warn("disk cap {} reached: deleted {}, moved aside earlier as damaged", DiskBuffer.formatBytes(maxDiskBytes),
+        log.warn("disk cap {} reached: deleted {}, moved aside earlier as damaged", QueueFiles.formatBytes(maxDiskBytes),
             dir.relativize(q));
         used = DiskUsage.allocatedBytes(dir);
       }
@@ -87,7 +123,7 @@ final class BufferTrim {
           position.trimmedTo(scan.lastIndex, scan.samples);
         }
         log.warn("disk cap {} reached: dropped the oldest file {} with {} unsent samples",
-            DiskBuffer.formatBytes(maxDiskBytes), file.getFileName(), scan.samples);
+            QueueFiles.formatBytes(maxDiskBytes), file.getFileName(), scan.samples);
         used = DiskUsage.allocatedBytes(dir);
       }
       if (deleted > 0) {

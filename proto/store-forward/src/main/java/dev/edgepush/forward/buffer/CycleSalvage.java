@@ -142,15 +142,15 @@ final class CycleSalvage {
       return queue;
     }
     long unacked = Math.max(0, check.indexed() - firstUnacked(acked[0], last, rollCycle));
-    Path file = DiskBuffer.cycleFile(queueDir, rollCycle, queue.epoch(), last);
+    Path file = QueueFiles.cycleFile(queueDir, rollCycle, queue.epoch(), last);
     queue.close();
     Path salvageDir = queueDir.resolveSibling("salvage");
     Files.createDirectories(salvageDir);
     Files.move(file, salvageDir.resolve(file.getFileName()));
-    SingleChronicleQueue fresh = DiskBuffer.buildQueue(queueDir, rollCycle, clock, damage);
+    SingleChronicleQueue fresh = QueueFiles.buildQueue(queueDir, rollCycle, clock, damage);
     long copied = 0;
     long threshold = acked[0];
-    try (SingleChronicleQueue salvage = DiskBuffer.queueBuilder(salvageDir, rollCycle, clock).readOnly(false).build();
+    try (SingleChronicleQueue salvage = QueueFiles.queueBuilder(salvageDir, rollCycle, clock).readOnly(false).build();
         ExcerptTailer tailer = salvage.createTailer();
         ExcerptAppender out = fresh.createAppender()) {
       tailer.moveToCycle(last);

@@ -2,41 +2,16 @@ package dev.edgepush.forward.buffer;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.NavigableSet;
-import java.util.stream.Stream;
-import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32C;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
-import net.openhft.chronicle.core.values.TwoLongValue;
-import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.queue.rollcycles.LegacyRollCycles;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xerial.snappy.Snappy;
 
 /**
  * The disk buffer of store and forward (edge-agent's buffer, central-ingest's WAL): every scrape
@@ -66,84 +41,25 @@ import org.xerial.snappy.Snappy;
  * mapped memory only; {@link #sync} makes it durable, from a daemon thread every interval or,
  * with an interval of 0, in every {@code append} before it returns ({@link BufferSyncer}).
  *
- * <p>Delivered files. {@link #enforceCap} (the once-a-second housekeeping) first deletes every
- * cycle file before the one that holds the acknowledged position: all of it was delivered (or
- * counted as dropped). So with the remote reachable the buffer holds about the current and the
- * previous minute's file, whatever the cap; before, delivered data stayed until the cap removed
- * it, and with no cap it was never removed.
- *
- * <p>Disk cap ({@code -remoteWrite.maxDiskUsagePerURL}, {@code maxDiskBytes}, 0 = unlimited).
- * Disk use is what {@code du} reports for the whole directory (allocated blocks, {@link
- * DiskUsage}), never the apparent size of the sparse cycle files. {@link #enforceCap} is called
- * by its owner's scheduler about once a second (and once at {@link #open}); {@link #append}
- * does not call it, so the scrape path never reads or deletes files. When use is over the cap
- * it first deletes what {@link BufferRecovery} moved aside as damaged ({@code *.corrupt-*}:
- * nothing in it can still be sent), oldest first, then whole cycle files, oldest first, never
- * the newest one (the file being appended
- * to), until use is at or under the cap or only the newest file is left. Unacknowledged
- * samples in a deleted file are counted once in {@link #diskFullSamplesTotal} and leave
- * {@link #pendingSamples}; the acknowledged position is moved (and persisted) to the last
- * excerpt of the deleted file, so a restart neither looks for nor counts them again.
- *
- * <p>The guarantee, the "small documented margin": right after {@link #enforceCap}, disk use
- * is at most the cap plus the allocated size of one cycle file (the newest, which is never
- * deleted; at most a minute of scrapes) plus the small fixed files ({@code ack.pos}, the queue's
- * {@code metadata.cq4t}). Between two calls it can grow by what the scrapes of that interval
- * (about a second) write. A deleted file that a reader still has mapped frees its blocks when
- * the reader lets go of it (the sender re-creates its reader after a trim, see below).
- *
- * <p>Trim and sender. The sender is the only reader and may hold an in-memory batch read from
- * a file that a trim deletes. Every trim that moves the acknowledged position (that is, drops
- * unacknowledged excerpts) increments {@link #trimGeneration}. The sender notes the
- * generation when it creates its reader; when it changes, the sender discards its batch and
- * reader and reads again from the new acknowledged position, so excerpts in files that still
- * exist are read again and those in deleted files are gone (counted once, by the trim). {@link
- * #ack(long, long, long)} applies only an acknowledgement whose generation is current and
- * which moves the position forward. A batch whose push was in flight during such a trim is
- * therefore treated as not delivered: its samples from deleted files stay counted as
- * disk_full (the remote may in fact have them), the rest are sent again (at-least-once).
+ * <p>Delivered files are deleted and the disk cap ({@code -remoteWrite.maxDiskUsagePerURL},
+ * {@code maxDiskBytes}, 0 = unlimited) applied by {@link #enforceCap}, the once-a-second
+ * housekeeping; a trim that drops unsent data invalidates the sender's batch through {@link
+ * #trimGeneration}: see {@link BufferTrim}.
  */
 public final class DiskBuffer implements Closeable, SampleAppender {
-  /**
-   * Chronicle's block size, in {@link #queueBuilder} (the queue and the salvage path alike): the
-   * appender and the reader each keep a block plus its overlap (a quarter block) mapped, and
-   * mapped pages count in the process's RSS. 1 MiB: the queue's mappings peaked at 3.2 MiB
-   * resident (3.9 MiB mapped) instead of 11.7 MiB (15.5 MiB) with 4 MiB blocks, appending 3,000
-   * requests of 84 kB and reading them back (/proc/self/smaps). A request of up to {@link
-   * #PIECE_LIMIT_BYTES} (224 kB; 1,000 series of 4 samples take 168 kB) is still one excerpt.
-   * Smaller blocks map less (512 KiB: about 2 MiB peak) but would split ordinary scrapes. Files
-   * written with 4 MiB blocks, excerpts of up to 1 MiB included, read back unchanged
-   * ({@code DiskBufferExcerptLimitTest}).
-   */
-  static final int BLOCK_SIZE = 1 << 20;
-  /**
-   * The largest excerpt (our header plus the Snappy block) Chronicle Queue 2026.4 takes with
-   * {@link #BLOCK_SIZE}: a quarter of the block, its overlap size. Measured, not documented:
-   * {@code DiskBufferExcerptLimitTest} writes excerpts of exactly this many bytes over several
-   * blocks, and sees one byte more throw {@code DecoratedBufferOverflowException} ("write failed.
-   * Length: N+1 &gt; writeRemaining: N") at any position in a block.
-   */
-  static final int MAX_EXCERPT_BYTES = BLOCK_SIZE / 4;
-  /**
-   * The largest uncompressed piece of a request stored as one excerpt: the largest {@code n}
-   * with {@code Snappy.maxCompressedLength(n) + RecordFormat.HEADER_BYTES <= MAX_EXCERPT_BYTES}, Snappy's
-   * worst case being {@code 32 + n + n / 6}. Requests up to this long are one excerpt whatever
-   * their content; longer ones are split (see the class comment).
-   */
-  static final int PIECE_LIMIT_BYTES = pieceLimit(MAX_EXCERPT_BYTES - RecordFormat.HEADER_BYTES);
   /**
    * The largest top-level field of a WriteRequest (one TimeSeries, with its tag and length
    * prefix) that {@link #append} always stores: pieces are cut between fields, so a field no
    * longer than a piece is never too_large. A receiver that checks this before answering 2xx
    * never acknowledges a series that would then be dropped.
    */
-  public static final int MAX_STORED_FIELD_BYTES = PIECE_LIMIT_BYTES;
+  public static final int MAX_STORED_FIELD_BYTES = RecordFormat.PIECE_LIMIT_BYTES;
   /** The sync interval when none is given: a power cut loses at most about this much (README, "Power loss"). */
   public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
   /**
    * Free space an append leaves on the file system, besides its own bytes: Chronicle writes to
    * sparse mapped pages (and index pages), and a page that cannot get a block when first
-   * touched is a SIGBUS, not an IOException. 8 MiB covers a new {@link #BLOCK_SIZE} block's
+   * touched is a SIGBUS, not an IOException. 8 MiB covers a new {@link RecordFormat#BLOCK_SIZE} block's
    * index pages and more; on a robot's disk it is noise.
    */
   static final long FREE_SPACE_MARGIN_BYTES = 8L << 20;
@@ -175,9 +91,9 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     Path queueDir = dir.resolve("queue");
     RollCycle rollCycle = queue.rollCycle();
     long epoch = queue.epoch();
-    this.syncer = new BufferSyncer(dir, c -> cycleFile(queueDir, rollCycle, epoch, c), syncIntervalMs, syncThreadName);
+    this.syncer = new BufferSyncer(dir, c -> QueueFiles.cycleFile(queueDir, rollCycle, epoch, c), syncIntervalMs, syncThreadName);
     this.writer = new ExcerptWriter(dir, queue, position, syncer, syncIntervalMs == 0);
-    this.trim = new BufferTrim(dir, queue, position, this.maxDiskBytes, c -> cycleFile(queueDir, rollCycle, epoch, c));
+    this.trim = new BufferTrim(dir, queue, position, this.maxDiskBytes, c -> QueueFiles.cycleFile(queueDir, rollCycle, epoch, c));
   }
 
   /** Opens (or creates) the buffer in {@code dir} without a disk cap. */
@@ -249,7 +165,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     Path queueDir = dir.resolve("queue");
     DamageCount damage = new DamageCount();
     damage.files.addAndGet(BufferRecovery.quarantineUnopenableCycleFiles(queueDir));
-    SingleChronicleQueue queue = buildQueue(queueDir, rollCycle, clock, damage);
+    SingleChronicleQueue queue = QueueFiles.buildQueue(queueDir, rollCycle, clock, damage);
     long[] ackHolder = {acked};
     queue = CycleSalvage.salvageNewestCycleIfDamaged(queue, queueDir, ackFile, ackHolder, rollCycle, clock, damage);
     acked = ackHolder[0];
@@ -276,31 +192,6 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     return buffer;
   }
 
-  static SingleChronicleQueue buildQueue(Path queueDir, RollCycle rollCycle, TimeProvider clock,
-      DamageCount damage) throws IOException {
-    return BufferRecovery.build(queueDir, () -> queueBuilder(queueDir, rollCycle, clock).build(), damage);
-  }
-
-  /** How every queue of a buffer directory is built: {@link #BLOCK_SIZE} blocks. */
-  static SingleChronicleQueueBuilder queueBuilder(Path queueDir, RollCycle rollCycle, TimeProvider clock) {
-    return SingleChronicleQueueBuilder.binary(queueDir)
-        .rollCycle(rollCycle)
-        .timeProvider(clock)
-        .blockSize(BLOCK_SIZE);
-  }
-
-  /** The largest {@code n} with {@code 32 + n + n / 6 <= bytes} (Snappy's worst case). */
-  static int pieceLimit(int bytes) {
-    int n = (int) ((bytes - 32L) * 6 / 7);
-    while (32L + (n + 1) + (n + 1) / 6 <= bytes) {
-      n++;
-    }
-    while (32L + n + n / 6 > bytes) {
-      n--;
-    }
-    return n;
-  }
-
   private void countPendingAtOpen() {
     long samples = 0;
     try (BufferReader reader = reader()) {
@@ -318,7 +209,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   /**
    * Writes {@code sampleCount} samples encoded as a remote-write WriteRequest in {@code
    * writeRequest[0, length)}: one excerpt, or several when it is longer than {@link
-   * #PIECE_LIMIT_BYTES} (see the class comment). Returns the queue index of the (last) excerpt
+   * RecordFormat#PIECE_LIMIT_BYTES} (see {@link ExcerptWriter}). Returns the queue index of the (last) excerpt
    * written; -1 when an excerpt could not be written (full disk: its samples are counted as
    * disk_full); 0 when nothing was written because every piece was too large (counted as
    * too_large). Compression and the checksum run in the calling thread before the buffer's lock
@@ -344,7 +235,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   }
 
   /**
-   * Makes what was appended so far durable (see the class comment for which files and calls).
+   * Makes what was appended so far durable (see {@link BufferSyncer} for which files and calls).
    * Called by the sync thread every {@code syncInterval}, or by {@link #append} when it is 0.
    * Does nothing when nothing was appended since the last sync.
    */
@@ -364,37 +255,12 @@ public final class DiskBuffer implements Closeable, SampleAppender {
 
   /** A reader positioned right after the acknowledged excerpt. For one thread. */
   public BufferReader reader() {
-    ExcerptTailer tailer = queue.createTailer();
-    long acked = position.acked();
-    if (acked >= 0) {
-      if (tailer.moveToIndex(acked)) {
-        try (DocumentContext dc = tailer.readingDocument()) {
-          // skip the acknowledged excerpt itself
-          dc.isPresent();
-        }
-      } else {
-        // The acknowledged excerpt is gone (its file trimmed by the disk cap, or moved aside as
-        // damaged) or its index is damaged: start at the first file from its cycle on; the
-        // reader skips anything at or before the acknowledged index.
-        int next = nextCycleFrom(queue.rollCycle().toCycle(acked));
-        if (next == Integer.MIN_VALUE || !tailer.moveToCycle(next)) {
-          tailer.toStart();
-        }
-      }
-    } else {
-      tailer.toStart();
-    }
-    return new BufferReader(tailer, this, acked);
+    return BufferReader.open(queue, position.acked(), this);
   }
 
   /** The first existing cycle at or after {@code cycle}, or Integer.MIN_VALUE when none. */
   int nextCycleFrom(int cycle) {
-    int last = queue.lastCycle();
-    if (last == Integer.MIN_VALUE || cycle > last) {
-      return Integer.MIN_VALUE;
-    }
-    NavigableSet<Long> cycles = queue.listCyclesBetween(Math.max(cycle, queue.firstCycle()), last);
-    return cycles.isEmpty() ? Integer.MIN_VALUE : (int) (long) cycles.first();
+    return QueueFiles.nextCycleFrom(queue, cycle);
   }
 
   /** The newest cycle with a file, or Integer.MIN_VALUE. */
@@ -462,7 +328,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
 
   /**
    * Samples never written because a single series did not fit in an excerpt even compressed
-   * (reason="too_large"; see the class comment).
+   * (reason="too_large"; see {@link ExcerptWriter}).
    */
   public long tooLargeSamplesTotal() {
     return writer.tooLargeSamples();
@@ -476,35 +342,16 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   /**
    * The buffer's housekeeping, called about once a second by its owner's scheduler (and once at
    * {@link #open}); safe from any thread. First deletes the cycle files whose every excerpt is
-   * acknowledged ({@link #deleteAcknowledged}), whatever the cap. Then, while disk use is over the
-   * cap, deletes files moved aside as damaged ({@code *.corrupt-*}), then the oldest whole cycle
-   * files (see the class comment). Returns the number of files (or moved-aside directories)
-   * deleted.
+   * acknowledged, whatever the cap. Then, while disk use is over the cap, deletes files moved
+   * aside as damaged ({@code *.corrupt-*}), then the oldest whole cycle files ({@link
+   * BufferTrim}). Returns the number of files (or moved-aside directories) deleted.
    */
   public int enforceCap() throws IOException {
     return trim.enforceCap();
   }
 
   private Path cycleFile(int cycle) {
-    return cycleFile(dir.resolve("queue"), queue.rollCycle(), queue.epoch(), cycle);
-  }
-
-  static Path cycleFile(Path queueDir, RollCycle rc, long epoch, int cycle) {
-    String name =
-        DateTimeFormatter.ofPattern(rc.format())
-            .withZone(ZoneOffset.UTC)
-            .format(Instant.ofEpochMilli(epoch + (long) cycle * rc.lengthInMillis()));
-    return queueDir.resolve(name + SingleChronicleQueue.SUFFIX);
-  }
-
-  static String formatBytes(long bytes) {
-    if (bytes % 1_000_000 == 0) {
-      return bytes / 1_000_000 + " MB";
-    }
-    if (bytes >= 1_000_000) {
-      return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
-    }
-    return bytes + " bytes";
+    return QueueFiles.cycleFile(dir.resolve("queue"), queue.rollCycle(), queue.epoch(), cycle);
   }
 
   public long pendingSamples() {

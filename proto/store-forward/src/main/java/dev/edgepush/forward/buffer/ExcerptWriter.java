@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  * The append side of a {@link DiskBuffer}: compresses a request (split into pieces when large)
  * and writes one excerpt per piece ({@link RecordFormat}).
  *
- * <p>Large requests. Chronicle takes an excerpt of at most {@link DiskBuffer#MAX_EXCERPT_BYTES} (a
- * quarter of its {@link DiskBuffer#BLOCK_SIZE} block; more throws). A request of up to {@link
- * DiskBuffer#PIECE_LIMIT_BYTES} uncompressed (Snappy's worst case for it plus the header fits) is one
+ * <p>Large requests. Chronicle takes an excerpt of at most {@link RecordFormat#MAX_EXCERPT_BYTES} (a
+ * quarter of its {@link RecordFormat#BLOCK_SIZE} block; more throws). A request of up to {@link
+ * RecordFormat#PIECE_LIMIT_BYTES} uncompressed (Snappy's worst case for it plus the header fits) is one
  * excerpt, as it always was. A longer one is split into pieces of at most that many bytes, cut
  * only between top-level fields (whole TimeSeries, whole metadata entries; see {@link
  * WriteRequestPieces}), so each piece is a valid WriteRequest and the pieces joined again, as the
@@ -92,7 +92,7 @@ final class ExcerptWriter {
     if (closed) {
       throw new IllegalStateException("the buffer " + dir + " is closed");
     }
-    if (length > DiskBuffer.PIECE_LIMIT_BYTES) {
+    if (length > RecordFormat.PIECE_LIMIT_BYTES) {
       return appendPieces(writeRequest, length, sampleCount, timestampMs);
     }
     RecordFormat.Compressor c = SCRATCH.get();
@@ -101,14 +101,14 @@ final class ExcerptWriter {
   }
 
   /**
-   * {@link #append} of a request longer than {@link DiskBuffer#PIECE_LIMIT_BYTES}: one excerpt per piece
+   * {@link #append} of a request longer than {@link RecordFormat#PIECE_LIMIT_BYTES}: one excerpt per piece
    * ({@link WriteRequestPieces}), in order. Each piece is given the samples counted in it, as far
    * as the caller's {@code sampleCount} goes, and the last piece what is left of it, so the
    * excerpts' counts add up to {@code sampleCount} exactly.
    */
   private long appendPieces(byte[] writeRequest, int length, int sampleCount, long timestampMs)
       throws IOException {
-    WriteRequestPieces pieces = WriteRequestPieces.of(writeRequest, length, DiskBuffer.PIECE_LIMIT_BYTES);
+    WriteRequestPieces pieces = WriteRequestPieces.of(writeRequest, length, RecordFormat.PIECE_LIMIT_BYTES);
     int left = Math.max(0, sampleCount);
     long last = 0;
     boolean wrote = false;
@@ -122,7 +122,7 @@ final class ExcerptWriter {
       RecordFormat.Compressor c = SCRATCH.get();
       c.compress(writeRequest, from, len);
       int n = c.length();
-      if (n > DiskBuffer.MAX_EXCERPT_BYTES - RecordFormat.HEADER_BYTES) { // only a single field longer than a piece can be
+      if (n > RecordFormat.MAX_EXCERPT_BYTES - RecordFormat.HEADER_BYTES) { // only a single field longer than a piece can be
         droppedTooLarge(len, n, samples);
         dropped = true;
         continue;
@@ -159,7 +159,7 @@ final class ExcerptWriter {
       log.error("buffer {}: dropping {} samples: a single series (or an unparsable part) of a request, {} bytes,"
           + " compresses to {} bytes, more than the {} an excerpt holds (requests are split only between series);"
           + " counting such samples as too_large until a large request fits again",
-          dir, samples, bytes, compressedBytes, DiskBuffer.MAX_EXCERPT_BYTES - RecordFormat.HEADER_BYTES);
+          dir, samples, bytes, compressedBytes, RecordFormat.MAX_EXCERPT_BYTES - RecordFormat.HEADER_BYTES);
     }
   }
 
@@ -182,7 +182,7 @@ final class ExcerptWriter {
       if (usable < n + RecordFormat.HEADER_BYTES + DiskBuffer.FREE_SPACE_MARGIN_BYTES) {
         throw new IOException("No space left on device: " + usable + " bytes free on " + fileStore
             + "; an excerpt of " + (n + RecordFormat.HEADER_BYTES) + " bytes is written only while "
-            + DiskBuffer.formatBytes(DiskBuffer.FREE_SPACE_MARGIN_BYTES) + " more stay free (writing to mapped pages of a"
+            + QueueFiles.formatBytes(DiskBuffer.FREE_SPACE_MARGIN_BYTES) + " more stay free (writing to mapped pages of a"
             + " full disk would crash the JVM with SIGBUS)");
       }
       try (DocumentContext dc = appender.writingDocument()) {

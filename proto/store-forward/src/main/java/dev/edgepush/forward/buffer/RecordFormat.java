@@ -30,8 +30,47 @@ import org.xerial.snappy.Snappy;
 final class RecordFormat {
   static final byte VERSION = 1;
   static final int HEADER_BYTES = 25;
+  /**
+   * Chronicle's block size, in {@link QueueFiles#queueBuilder} (the queue and the salvage path alike): the
+   * appender and the reader each keep a block plus its overlap (a quarter block) mapped, and
+   * mapped pages count in the process's RSS. 1 MiB: the queue's mappings peaked at 3.2 MiB
+   * resident (3.9 MiB mapped) instead of 11.7 MiB (15.5 MiB) with 4 MiB blocks, appending 3,000
+   * requests of 84 kB and reading them back (/proc/self/smaps). A request of up to {@link
+   * #PIECE_LIMIT_BYTES} (224 kB; 1,000 series of 4 samples take 168 kB) is still one excerpt.
+   * Smaller blocks map less (512 KiB: about 2 MiB peak) but would split ordinary scrapes. Files
+   * written with 4 MiB blocks, excerpts of up to 1 MiB included, read back unchanged
+   * ({@code DiskBufferExcerptLimitTest}).
+   */
+  static final int BLOCK_SIZE = 1 << 20;
+  /**
+   * The largest excerpt (our header plus the Snappy block) Chronicle Queue 2026.4 takes with
+   * {@link #BLOCK_SIZE}: a quarter of the block, its overlap size. Measured, not documented:
+   * {@code DiskBufferExcerptLimitTest} writes excerpts of exactly this many bytes over several
+   * blocks, and sees one byte more throw {@code DecoratedBufferOverflowException} ("write failed.
+   * Length: N+1 &gt; writeRemaining: N") at any position in a block.
+   */
+  static final int MAX_EXCERPT_BYTES = BLOCK_SIZE / 4;
+  /**
+   * The largest uncompressed piece of a request stored as one excerpt: the largest {@code n}
+   * with {@code Snappy.maxCompressedLength(n) + HEADER_BYTES <= MAX_EXCERPT_BYTES}, Snappy's
+   * worst case being {@code 32 + n + n / 6}. Requests up to this long are one excerpt whatever
+   * their content; longer ones are split (see {@link ExcerptWriter}).
+   */
+  static final int PIECE_LIMIT_BYTES = pieceLimit(MAX_EXCERPT_BYTES - HEADER_BYTES);
 
   private RecordFormat() {}
+
+  /** The largest {@code n} with {@code 32 + n + n / 6 <= bytes} (Snappy's worst case). */
+  static int pieceLimit(int bytes) {
+    int n = (int) ((bytes - 32L) * 6 / 7);
+    while (32L + (n + 1) + (n + 1) / 6 <= bytes) {
+      n++;
+    }
+    while (32L + n + n / 6 > bytes) {
+      n--;
+    }
+    return n;
+  }
 
   /** Writes one excerpt: the header, then {@code compressed[0, n)}. */
   static void write(Bytes<?> b, int sampleCount, long timestampMs, int uncompressedLength, int checksum,
@@ -110,10 +149,10 @@ final class RecordFormat {
    */
   static final class Compressor {
     /**
-     * Every excerpt fits (pieces are at most {@link DiskBuffer#PIECE_LIMIT_BYTES}); only a single
+     * Every excerpt fits (pieces are at most {@link #PIECE_LIMIT_BYTES}); only a single
      * series too long for a piece gets a one-off array, to find out whether it compresses to one.
      */
-    static final int KEPT_BYTES = DiskBuffer.MAX_EXCERPT_BYTES;
+    static final int KEPT_BYTES = MAX_EXCERPT_BYTES;
     private final CRC32C crc = new CRC32C();
     private byte[] compressed = new byte[64 * 1024];
     /** The output of the last {@link #compress}: {@code output()[0, length)}. */

@@ -64,7 +64,7 @@ class DiskBufferCorruptCountTest {
   /** [first excerpt's start, last excerpt's end) in file number {@code f}. */
   private long[] dataRange(int f) {
     try (SingleChronicleQueue q = SingleChronicleQueueBuilder.binary(dir.resolve("queue"))
-            .rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clock).blockSize(DiskBuffer.BLOCK_SIZE).build();
+            .rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clock).blockSize(RecordFormat.BLOCK_SIZE).build();
         ExcerptTailer t = q.createTailer()) {
       int cycle = q.firstCycle() + f;
       t.moveToCycle(cycle);

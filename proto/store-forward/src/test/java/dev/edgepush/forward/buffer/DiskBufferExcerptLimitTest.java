@@ -49,16 +49,16 @@ class DiskBufferExcerptLimitTest {
 
   @Test
   void anExcerptOfExactlyTheMaximumFitsAnywhereInABlockAndOneByteMoreDoesNot() {
-    int max = DiskBuffer.MAX_EXCERPT_BYTES;
+    int max = RecordFormat.MAX_EXCERPT_BYTES;
     byte[] data = new byte[2 * max];
     new SplittableRandom(1).nextBytes(data);
     SplittableRandom sizes = new SplittableRandom(2);
     int written = 0;
     try (SingleChronicleQueue q =
-            DiskBuffer.queueBuilder(dir, LegacyRollCycles.MINUTELY, SystemTimeProvider.INSTANCE).build();
+            QueueFiles.queueBuilder(dir, LegacyRollCycles.MINUTELY, SystemTimeProvider.INSTANCE).build();
         ExcerptAppender appender = q.createAppender()) {
-      assertEquals(DiskBuffer.BLOCK_SIZE, q.blockSize());
-      assertEquals(DiskBuffer.MAX_EXCERPT_BYTES, q.overlapSize(), "the limit is Chronicle's overlap size");
+      assertEquals(RecordFormat.BLOCK_SIZE, q.blockSize());
+      assertEquals(RecordFormat.MAX_EXCERPT_BYTES, q.overlapSize(), "the limit is Chronicle's overlap size");
       // 3 blocks' worth of maximal excerpts, between small ones of varying size so that they
       // start at many offsets within a block and cross block boundaries.
       for (int i = 0; i < 12; i++) {
@@ -88,11 +88,11 @@ class DiskBufferExcerptLimitTest {
 
   @Test
   void aPieceOfThePieceLimitAlwaysFitsInAnExcerptAndOneByteMoreMightNot() {
-    int piece = DiskBuffer.PIECE_LIMIT_BYTES;
-    assertTrue(Snappy.maxCompressedLength(piece) + RecordFormat.HEADER_BYTES <= DiskBuffer.MAX_EXCERPT_BYTES);
-    assertTrue(Snappy.maxCompressedLength(piece + 1) + RecordFormat.HEADER_BYTES > DiskBuffer.MAX_EXCERPT_BYTES);
+    int piece = RecordFormat.PIECE_LIMIT_BYTES;
+    assertTrue(Snappy.maxCompressedLength(piece) + RecordFormat.HEADER_BYTES <= RecordFormat.MAX_EXCERPT_BYTES);
+    assertTrue(Snappy.maxCompressedLength(piece + 1) + RecordFormat.HEADER_BYTES > RecordFormat.MAX_EXCERPT_BYTES);
     for (int bytes = 100; bytes < 5000; bytes++) {
-      int n = DiskBuffer.pieceLimit(bytes);
+      int n = RecordFormat.pieceLimit(bytes);
       assertTrue(Snappy.maxCompressedLength(n) <= bytes && Snappy.maxCompressedLength(n + 1) > bytes, "for " + bytes);
     }
   }
@@ -133,7 +133,7 @@ class DiskBufferExcerptLimitTest {
         BufferReader.Record r = new BufferReader.Record();
         for (int i = 0; i < sizes.length; i++) {
           assertTrue(reader.next(r), "excerpt " + i);
-          assertTrue(r.compressedLength() > DiskBuffer.MAX_EXCERPT_BYTES || sizes[i] < DiskBuffer.MAX_EXCERPT_BYTES);
+          assertTrue(r.compressedLength() > RecordFormat.MAX_EXCERPT_BYTES || sizes[i] < RecordFormat.MAX_EXCERPT_BYTES);
           byte[] out = new byte[r.uncompressedLength];
           r.decompressTo(out, 0);
           assertArrayEquals(payloads[i], out, "excerpt " + i + " of " + sizes[i] + " bytes");

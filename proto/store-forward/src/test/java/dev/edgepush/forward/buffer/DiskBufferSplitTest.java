@@ -188,7 +188,7 @@ class DiskBufferSplitTest {
     byte[] request = concat(request(0, 7000), metadata("first"), request(7000, 20_000), metadata("last"));
     RemoteWrite.WriteRequest expected = RemoteWrite.WriteRequest.parseFrom(request);
     int count = samples(expected);
-    assertTrue(Snappy.compress(request).length + RecordFormat.HEADER_BYTES > DiskBuffer.MAX_EXCERPT_BYTES,
+    assertTrue(Snappy.compress(request).length + RecordFormat.HEADER_BYTES > RecordFormat.MAX_EXCERPT_BYTES,
         "the request compressed is larger than an excerpt: " + request.length + " bytes");
 
     assertTrue(buffer.append(request, request.length, count, now) > 0);
@@ -197,12 +197,12 @@ class DiskBufferSplitTest {
     assertEquals(count, buffer.bufferedSamplesTotal());
     assertNothingDropped();
     List<Excerpt> excerpts = excerpts();
-    assertTrue(excerpts.size() >= request.length / DiskBuffer.PIECE_LIMIT_BYTES + 1, excerpts.size() + " excerpts");
+    assertTrue(excerpts.size() >= request.length / RecordFormat.PIECE_LIMIT_BYTES + 1, excerpts.size() + " excerpts");
     int sum = 0;
     ByteArrayOutputStream joined = new ByteArrayOutputStream();
     for (Excerpt e : excerpts) {
-      assertTrue(e.payload.length <= DiskBuffer.PIECE_LIMIT_BYTES, "piece of " + e.payload.length + " bytes");
-      assertTrue(e.compressedLength + RecordFormat.HEADER_BYTES <= DiskBuffer.MAX_EXCERPT_BYTES);
+      assertTrue(e.payload.length <= RecordFormat.PIECE_LIMIT_BYTES, "piece of " + e.payload.length + " bytes");
+      assertTrue(e.compressedLength + RecordFormat.HEADER_BYTES <= RecordFormat.MAX_EXCERPT_BYTES);
       RemoteWrite.WriteRequest piece = RemoteWrite.WriteRequest.parseFrom(e.payload);
       assertEquals(samples(piece), e.sampleCount, "each piece counts its own samples");
       sum += e.sampleCount;
@@ -221,7 +221,7 @@ class DiskBufferSplitTest {
 
   @Test
   void thePiecesCountsAddUpToTheCallersCountWhateverItIs() throws IOException {
-    byte[] request = requestOfAtLeast(5 * DiskBuffer.PIECE_LIMIT_BYTES / 2);
+    byte[] request = requestOfAtLeast(5 * RecordFormat.PIECE_LIMIT_BYTES / 2);
     int counted = samples(RemoteWrite.WriteRequest.parseFrom(request));
     for (int callers : new int[] {counted + 7, counted - 7, 1, 0}) {
       long before = buffer.bufferedSamplesTotal();
@@ -249,7 +249,7 @@ class DiskBufferSplitTest {
   @Test
   void aSingleSeriesTooLargeForAnExcerptIsDroppedAsTooLargeNotDiskFull() throws IOException {
     // A label value of random characters: Snappy cannot bring it under an excerpt.
-    RemoteWrite.TimeSeries huge = series(1, randomString(2 * DiskBuffer.MAX_EXCERPT_BYTES));
+    RemoteWrite.TimeSeries huge = series(1, randomString(2 * RecordFormat.MAX_EXCERPT_BYTES));
     int hugeSamples = huge.getSamplesCount();
     byte[] before = request(100, 400);
     byte[] after = request(400, 700);
@@ -276,7 +276,7 @@ class DiskBufferSplitTest {
 
   @Test
   void aSingleSeriesLongerThanAPieceThatCompressesIntoAnExcerptIsWrittenAlone() throws IOException {
-    RemoteWrite.TimeSeries big = series(1, "a".repeat(DiskBuffer.PIECE_LIMIT_BYTES + 1000));
+    RemoteWrite.TimeSeries big = series(1, "a".repeat(RecordFormat.PIECE_LIMIT_BYTES + 1000));
     byte[] bigBytes = RemoteWrite.WriteRequest.newBuilder().addTimeseries(big).build().toByteArray();
     byte[] request = concat(request(100, 200), bigBytes, request(200, 300));
     RemoteWrite.WriteRequest expected = RemoteWrite.WriteRequest.parseFrom(request);
@@ -297,7 +297,7 @@ class DiskBufferSplitTest {
   @Test
   void aRequestUpToThePieceLimitIsOneExcerptAsBefore() throws IOException {
     byte[] request = request(0, 500);
-    assertTrue(request.length <= DiskBuffer.PIECE_LIMIT_BYTES);
+    assertTrue(request.length <= RecordFormat.PIECE_LIMIT_BYTES);
     int count = samples(RemoteWrite.WriteRequest.parseFrom(request));
 
     buffer.append(request, request.length, count, now);
@@ -312,7 +312,7 @@ class DiskBufferSplitTest {
   @Test
   void anUnparsableRestIsOnePieceAndNeverACrash() throws IOException {
     byte[] valid = request(0, 1000);
-    byte[] garbage = new byte[DiskBuffer.PIECE_LIMIT_BYTES]; // 0xff...: a varint that never ends
+    byte[] garbage = new byte[RecordFormat.PIECE_LIMIT_BYTES]; // 0xff...: a varint that never ends
     Arrays.fill(garbage, (byte) 0xff);
     byte[] request = concat(valid, garbage);
 
@@ -328,7 +328,7 @@ class DiskBufferSplitTest {
 
     // Random bytes (parts may even parse as fields), too long for one excerpt: whatever cannot
     // be stored is too_large, the counts still add up, nothing throws.
-    byte[] noise = new byte[3 * DiskBuffer.MAX_EXCERPT_BYTES];
+    byte[] noise = new byte[3 * RecordFormat.MAX_EXCERPT_BYTES];
     random.nextBytes(noise);
     long buffered = buffer.bufferedSamplesTotal();
     buffer.append(noise, noise.length, 1234, now);
@@ -340,7 +340,7 @@ class DiskBufferSplitTest {
   void largeAppendsFromSeveralThreadsAtOnceKeepEachRequestsSeriesInOrder() throws Exception {
     int threads = 3;
     int perThread = 3;
-    int seriesPerRequest = 2 * DiskBuffer.PIECE_LIMIT_BYTES / 100; // over 100 bytes each: 2+ pieces
+    int seriesPerRequest = 2 * RecordFormat.PIECE_LIMIT_BYTES / 100; // over 100 bytes each: 2+ pieces
     // Series of thread t, request k, number j carry the label id "t/k/j".
     byte[][][] requests = new byte[threads][perThread][];
     int[][] counts = new int[threads][perThread];
@@ -355,7 +355,7 @@ class DiskBufferSplitTest {
         requests[t][k] = req.toByteArray();
         counts[t][k] = samples(req);
         total += counts[t][k];
-        assertTrue(requests[t][k].length > DiskBuffer.PIECE_LIMIT_BYTES);
+        assertTrue(requests[t][k].length > RecordFormat.PIECE_LIMIT_BYTES);
       }
     }
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);

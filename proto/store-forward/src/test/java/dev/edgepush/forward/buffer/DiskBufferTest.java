@@ -233,7 +233,7 @@ class DiskBufferTest {
     // sizes around the per-thread scratch array's growth, up to the longest request stored as
     // one excerpt (these bytes are no WriteRequest; longer requests are split between series,
     // see DiskBufferSplitTest)
-    int[] sizes = {10, 70_000, 150_000, DiskBuffer.PIECE_LIMIT_BYTES};
+    int[] sizes = {10, 70_000, 150_000, RecordFormat.PIECE_LIMIT_BYTES};
     try (DiskBuffer buffer = DiskBuffer.open(dir)) {
       java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
       java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
