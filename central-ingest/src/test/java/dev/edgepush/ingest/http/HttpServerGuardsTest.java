@@ -8,6 +8,7 @@ import dev.edgepush.ingest.Bodies;
 import dev.edgepush.ingest.CentralIngest;
 import dev.edgepush.ingest.IngestFlags;
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.net.http.RawHttp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

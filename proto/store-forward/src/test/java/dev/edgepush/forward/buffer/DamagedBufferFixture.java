@@ -17,9 +17,10 @@ import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
  * there). Run once; the bytes are committed, so the test does not depend on this program:
  *
  * <pre>
- * ./mvnw -B -q -o -pl edge-agent test-compile
- * java $(chronicle flags) -cp edge-agent/target/test-classes:edge-agent/target/classes:$(deps) \
- *     dev.edgepush.forward.buffer.DamagedBufferFixture edge-agent/src/test/resources/damaged-buffer
+ * ./mvnw -B -q -o -pl proto/store-forward -am install -DskipTests
+ * ./mvnw -B -q -o -pl proto/store-forward test-compile
+ * java $(chronicle flags) -cp proto/store-forward/target/test-classes:proto/store-forward/target/classes:$(deps) \
+ *     dev.edgepush.forward.buffer.DamagedBufferFixture proto/store-forward/src/test/resources/damaged-buffer
  * </pre>
  */
 public final class DamagedBufferFixture {
