@@ -1,8 +1,8 @@
 package dev.edgepush.ingest;
 
-import dev.edgepush.agent.flags.Plural;
-import dev.edgepush.agent.tls.ServerTls;
-import dev.edgepush.agent.buffer.DirectoryLock;
+import dev.edgepush.flags.Plural;
+import dev.edgepush.net.tls.ServerTls;
+import dev.edgepush.forward.buffer.DirectoryLock;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.ingest.auth.TokensFileException;
 import dev.edgepush.ingest.fleet.FleetRegistry;

@@ -1,9 +1,9 @@
 package dev.edgepush.ingest;
 
-import dev.edgepush.agent.flags.FlagText;
-import dev.edgepush.agent.httpserver.HttpLimitFlags;
-import dev.edgepush.agent.httpserver.HttpServerLimits;
-import dev.edgepush.agent.tls.ServerTls;
+import dev.edgepush.flags.FlagText;
+import dev.edgepush.net.http.HttpLimitFlags;
+import dev.edgepush.net.http.HttpServerLimits;
+import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
 import dev.edgepush.ingest.query.QueryTarget;

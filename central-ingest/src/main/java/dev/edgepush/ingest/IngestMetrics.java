@@ -1,6 +1,6 @@
 package dev.edgepush.ingest;
 
-import dev.edgepush.agent.httpserver.ClosedConnections;
+import dev.edgepush.net.http.ClosedConnections;
 import dev.edgepush.ingest.fleet.FleetRegistry.RobotStatus;
 import java.util.Comparator;
 import java.util.List;

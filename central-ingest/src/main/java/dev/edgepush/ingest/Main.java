@@ -1,10 +1,10 @@
 package dev.edgepush.ingest;
 
-import dev.edgepush.agent.tls.TlsFilesException;
-import dev.edgepush.agent.buffer.DirectoryLock;
+import dev.edgepush.net.tls.TlsFilesException;
+import dev.edgepush.forward.buffer.DirectoryLock;
 import dev.edgepush.ingest.auth.TokenAddCommand;
 import dev.edgepush.ingest.auth.TokensFileException;
-import dev.edgepush.agent.flags.FlagText;
+import dev.edgepush.flags.FlagText;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 

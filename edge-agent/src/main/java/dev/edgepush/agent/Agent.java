@@ -1,14 +1,14 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.agent.flags.Plural;
-import dev.edgepush.agent.httpserver.HttpServerGuards;
-import dev.edgepush.agent.buffer.DirectoryLock;
+import dev.edgepush.flags.Plural;
+import dev.edgepush.net.http.HttpServerGuards;
+import dev.edgepush.forward.buffer.DirectoryLock;
 import dev.edgepush.agent.host.HostSettings;
 import dev.edgepush.agent.host.HostSource;
 import dev.edgepush.agent.scrape.HttpScraper;
 import dev.edgepush.agent.scrape.ScrapeLoop;
 import dev.edgepush.agent.scrape.ScrapeTarget;
-import dev.edgepush.agent.tls.ServerTls;
+import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.compat.GlobalConfig;
 import dev.edgepush.compat.RelabelConfigReader;
 import dev.edgepush.compat.Relabeler;

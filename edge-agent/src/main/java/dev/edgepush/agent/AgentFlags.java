@@ -1,8 +1,8 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.agent.httpserver.HttpLimitFlags;
-import dev.edgepush.agent.httpserver.HttpServerLimits;
-import dev.edgepush.agent.tls.ServerTls;
+import dev.edgepush.net.http.HttpLimitFlags;
+import dev.edgepush.net.http.HttpServerLimits;
+import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
 import java.nio.file.Path;
@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import dev.edgepush.agent.flags.FlagText;
+import dev.edgepush.flags.FlagText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

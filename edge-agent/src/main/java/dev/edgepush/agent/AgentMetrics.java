@@ -1,6 +1,7 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.agent.httpserver.ClosedConnections;
+import dev.edgepush.forward.send.SendMetrics;
+import dev.edgepush.net.http.ClosedConnections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,7 +14,7 @@ import java.util.function.LongSupplier;
  * The agent's own metrics, rendered on {@code /metrics} in Prometheus text format. Counters are
  * cumulative since start; gauges are read from their owners when rendered. Thread-safe.
  */
-public final class AgentMetrics {
+public final class AgentMetrics implements SendMetrics {
   public final LongAdder samplesScraped = new LongAdder();
   public final LongAdder scrapeConnectionsOpened = new LongAdder();
   public final LongAdder samplesSent = new LongAdder();
@@ -89,6 +90,7 @@ public final class AgentMetrics {
     return (a == null ? 0 : a.sum()) + extra;
   }
 
+  @Override
   public void request(String code) {
     requests.computeIfAbsent(code, c -> new LongAdder()).increment();
   }
@@ -98,7 +100,28 @@ public final class AgentMetrics {
     return a == null ? 0 : a.sum();
   }
 
+  @Override
+  public void requestBytes(long bytes) {
+    remoteWriteBytes.add(bytes);
+  }
+
+  @Override
+  public void samplesSent(long samples) {
+    samplesSent.add(samples);
+  }
+
+  @Override
+  public void samplesRejected(long samples) {
+    dropped("rejected", samples);
+  }
+
+  @Override
+  public String rejectedCounter() {
+    return "edge_agent_samples_dropped_total{reason=\"rejected\"}";
+  }
+
   /** The scrape time of the oldest unsent excerpt, or 0 when nothing is pending. */
+  @Override
   public void oldestPendingTimestampMs(long ms) {
     oldestPendingMs.set(ms);
   }

@@ -126,6 +126,6 @@ final class DryRun {
   }
 
   private static String count(int n, String noun) {
-    return dev.edgepush.agent.flags.Plural.of(n, noun);
+    return dev.edgepush.flags.Plural.of(n, noun);
   }
 }

@@ -1,6 +1,6 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.agent.tls.ServerTls;
+import dev.edgepush.net.tls.ServerTls;
 
 /**
  * How the agent's own listener ({@code -httpListenAddr}) is protected: vmagent's {@code

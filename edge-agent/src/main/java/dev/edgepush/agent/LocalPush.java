@@ -1,11 +1,11 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.agent.buffer.DiskBuffer;
-import dev.edgepush.agent.buffer.SampleAppender;
-import dev.edgepush.agent.buffer.WriteRequestPieces;
-import dev.edgepush.agent.parse.ExpositionFormat;
-import dev.edgepush.agent.parse.ExpositionParseException;
-import dev.edgepush.agent.parse.ExpositionParser;
+import dev.edgepush.forward.buffer.DiskBuffer;
+import dev.edgepush.forward.buffer.SampleAppender;
+import dev.edgepush.forward.buffer.WriteRequestPieces;
+import dev.edgepush.proto.text.ExpositionFormat;
+import dev.edgepush.proto.text.ExpositionParseException;
+import dev.edgepush.proto.text.ExpositionParser;
 import dev.edgepush.compat.Relabeler;
 import dev.edgepush.proto.Utf8Check;
 import dev.edgepush.proto.WriteRequestEncoder;

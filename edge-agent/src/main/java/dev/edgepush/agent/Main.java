@@ -1,8 +1,8 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.agent.flags.FlagText;
-import dev.edgepush.agent.tls.TlsFilesException;
-import dev.edgepush.agent.buffer.DirectoryLock;
+import dev.edgepush.flags.FlagText;
+import dev.edgepush.net.tls.TlsFilesException;
+import dev.edgepush.forward.buffer.DirectoryLock;
 import dev.edgepush.compat.GlobalConfig;
 import dev.edgepush.compat.ScrapeConfig;
 import dev.edgepush.compat.ScrapeConfigException;

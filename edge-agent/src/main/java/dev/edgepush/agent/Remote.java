@@ -1,12 +1,12 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.agent.buffer.DiskBuffer;
-import dev.edgepush.agent.send.Backoff;
-import dev.edgepush.agent.send.PushOutcome;
-import dev.edgepush.agent.send.RateLimiter;
-import dev.edgepush.agent.send.RemoteTls;
-import dev.edgepush.agent.send.RemoteWriteClient;
-import dev.edgepush.agent.send.Sender;
+import dev.edgepush.forward.buffer.DiskBuffer;
+import dev.edgepush.forward.send.Backoff;
+import dev.edgepush.forward.send.PushOutcome;
+import dev.edgepush.forward.send.RateLimiter;
+import dev.edgepush.net.tls.RemoteTls;
+import dev.edgepush.forward.send.RemoteWriteClient;
+import dev.edgepush.forward.send.Sender;
 import dev.edgepush.compat.Relabeler;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -60,7 +60,7 @@ final class Remote {
             "X-Edgepush-Oldest-Pending-Age-Seconds", String.format("%.3f", metrics.oldestPendingAgeSeconds())),
         RemoteWriteClient.auth(token, spec.basicAuthUsername(), password), tls);
     // Last, after every file this remote needs was read: a bad flag leaves no buffer open.
-    this.buffer = DiskBuffer.open(bufferDir, cfg.maxDiskBytes(), cfg.syncInterval());
+    this.buffer = DiskBuffer.open(bufferDir, cfg.maxDiskBytes(), cfg.syncInterval(), "edge-agent-buffer-sync");
     metrics.bindBuffer(buffer::bufferedSamplesTotal, buffer::pendingSamples, buffer::diskBytes,
         buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal, buffer::tooLargeSamplesTotal);
     metrics.bindBufferDamage(buffer::corruptExcerptsTotal, buffer::corruptFilesTotal);

@@ -1,6 +1,6 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.agent.buffer.SampleAppender;
+import dev.edgepush.forward.buffer.SampleAppender;
 import dev.edgepush.compat.Relabeler;
 import java.io.IOException;
 import java.util.List;

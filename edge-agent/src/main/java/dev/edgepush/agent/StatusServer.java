@@ -1,9 +1,9 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.agent.httpserver.ClosedConnections;
-import dev.edgepush.agent.httpserver.HttpServerGuards;
-import dev.edgepush.agent.httpserver.HttpServerLimits;
-import dev.edgepush.agent.tls.ServerTls;
+import dev.edgepush.net.http.ClosedConnections;
+import dev.edgepush.net.http.HttpServerGuards;
+import dev.edgepush.net.http.HttpServerLimits;
+import dev.edgepush.net.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

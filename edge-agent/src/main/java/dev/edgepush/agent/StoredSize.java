@@ -1,6 +1,6 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.forward.buffer.DiskBuffer;
 import dev.edgepush.proto.rw1.RemoteWrite;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.edgepush.agent;
 
 import dev.edgepush.agent.scrape.TargetStatus;
-import dev.edgepush.agent.send.Sender;
+import dev.edgepush.forward.send.Sender;
 import java.time.Instant;
 import java.util.List;
 

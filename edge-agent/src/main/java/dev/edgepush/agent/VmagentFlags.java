@@ -1,6 +1,6 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.agent.flags.FlagText;
+import dev.edgepush.flags.FlagText;
 import java.util.List;
 import picocli.CommandLine;
 import java.util.Set;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.edgepush.agent.tls.ServerTls;
-import dev.edgepush.agent.tls.TlsFilesException;
+import dev.edgepush.net.tls.ServerTls;
+import dev.edgepush.net.tls.TlsFilesException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -81,8 +81,8 @@ class ListenerSecurityTest {
 
   static StatusServer server(ListenerSecurity security, ServerTls tls) throws InterruptedException {
     return new StatusServer(group, "127.0.0.1", 0, () -> "edge_agent_up 1\n", () -> "<html>targets</html>", null,
-        64 * 1024, new dev.edgepush.agent.httpserver.HttpServerGuards(dev.edgepush.agent.httpserver.HttpServerLimits.DEFAULTS,
-            new dev.edgepush.agent.httpserver.ClosedConnections("edge-agent")), security, tls);
+        64 * 1024, new dev.edgepush.net.http.HttpServerGuards(dev.edgepush.net.http.HttpServerLimits.DEFAULTS,
+            new dev.edgepush.net.http.ClosedConnections("edge-agent")), security, tls);
   }
 
   static HttpResponse<String> get(HttpClient c, String url, String user, String password) throws Exception {

@@ -3,7 +3,7 @@ package dev.edgepush.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.edgepush.agent.buffer.SampleAppender;
+import dev.edgepush.forward.buffer.SampleAppender;
 import dev.edgepush.proto.WriteRequestEncoder;
 import dev.edgepush.proto.rw1.RemoteWrite;
 import java.nio.charset.StandardCharsets;

@@ -3,11 +3,11 @@ package dev.edgepush.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.edgepush.agent.buffer.SampleAppender;
-import dev.edgepush.agent.httpserver.ClosedConnections.Reason;
-import dev.edgepush.agent.httpserver.HttpServerGuards;
-import dev.edgepush.agent.httpserver.HttpServerLimits;
-import dev.edgepush.agent.httpserver.RawHttp;
+import dev.edgepush.forward.buffer.SampleAppender;
+import dev.edgepush.net.http.ClosedConnections.Reason;
+import dev.edgepush.net.http.HttpServerGuards;
+import dev.edgepush.net.http.HttpServerLimits;
+import dev.edgepush.net.http.RawHttp;
 import dev.edgepush.proto.rw1.RemoteWrite;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.edgepush.agent.buffer.DiskBuffer;
-import dev.edgepush.agent.send.Backoff;
-import dev.edgepush.agent.send.PushOutcome;
-import dev.edgepush.agent.send.Sender;
+import dev.edgepush.forward.buffer.DiskBuffer;
+import dev.edgepush.forward.send.Backoff;
+import dev.edgepush.forward.send.PushOutcome;
+import dev.edgepush.forward.send.Sender;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.edgepush.ingest.auth;
 
-import dev.edgepush.agent.flags.Plural;
+import dev.edgepush.flags.Plural;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

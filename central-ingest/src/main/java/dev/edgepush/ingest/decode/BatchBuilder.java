@@ -1,6 +1,6 @@
 package dev.edgepush.ingest.decode;
 
-import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.forward.buffer.DiskBuffer;
 import dev.edgepush.proto.LabelBytes;
 import dev.edgepush.proto.WriteRequestEncoder;
 import dev.edgepush.proto.rw1.RemoteWrite;

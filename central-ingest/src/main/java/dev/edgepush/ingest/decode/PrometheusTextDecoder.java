@@ -1,13 +1,13 @@
 package dev.edgepush.ingest.decode;
 
-import dev.edgepush.agent.parse.ExpositionFormat;
-import dev.edgepush.agent.parse.ExpositionParseException;
-import dev.edgepush.agent.parse.ExpositionParser;
+import dev.edgepush.proto.text.ExpositionFormat;
+import dev.edgepush.proto.text.ExpositionParseException;
+import dev.edgepush.proto.text.ExpositionParser;
 import dev.edgepush.proto.Utf8Check;
 
 /**
  * Prometheus text 0.0.4 or OpenMetrics 1.0 (by Content-Type) into a {@link BatchBuilder}, with
- * edge-agent's {@link ExpositionParser}. A sample without a timestamp gets the receive time.
+ * the scraper's own {@link ExpositionParser} (proto). A sample without a timestamp gets the receive time.
  * Each sample line is one series for error messages ("series 3" is the fourth sample line).
  */
 public final class PrometheusTextDecoder {

@@ -1,8 +1,8 @@
 package dev.edgepush.ingest.http;
 
-import dev.edgepush.agent.httpserver.HttpServerGuards;
-import dev.edgepush.agent.httpserver.HttpServerLimits;
-import dev.edgepush.agent.tls.ServerTls;
+import dev.edgepush.net.http.HttpServerGuards;
+import dev.edgepush.net.http.HttpServerLimits;
+import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.ingest.IngestMetrics;
 import dev.edgepush.ingest.auth.TokenStore;
 import dev.edgepush.ingest.decode.BodyDecompressor;

@@ -1,11 +1,11 @@
 package dev.edgepush.ingest.wal;
 
-import dev.edgepush.agent.AgentMetrics;
-import dev.edgepush.agent.buffer.DiskBuffer;
-import dev.edgepush.agent.send.Backoff;
-import dev.edgepush.agent.send.PushOutcome;
-import dev.edgepush.agent.send.RemoteWriteClient;
-import dev.edgepush.agent.send.Sender;
+import dev.edgepush.forward.buffer.DiskBuffer;
+import dev.edgepush.forward.send.Backoff;
+import dev.edgepush.forward.send.PushOutcome;
+import dev.edgepush.forward.send.RemoteWriteClient;
+import dev.edgepush.forward.send.SendCounters;
+import dev.edgepush.forward.send.Sender;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +15,7 @@ import java.time.Duration;
 /**
  * One lane of a forwarding destination (a URL: one shard, and in cluster mode one tenant): its own
  * {@link DiskBuffer} directory and one {@link Sender} thread that drains it to the URL with
- * edge-agent's delivery rules (2xx done; 5xx, 429, 408, network error retried with backoff and
+ * the store-and-forward sender's delivery rules (2xx done; 5xx, 429, 408, network error retried with backoff and
  * {@code Retry-After}; other 4xx rejected, logged with the body and counted).
  */
 final class Destination implements AutoCloseable {
@@ -36,7 +36,7 @@ final class Destination implements AutoCloseable {
 
   final String url;
   final DiskBuffer buffer;
-  final AgentMetrics metrics;
+  final SendCounters metrics;
   private final RemoteWriteClient client;
   private final Sender sender;
   private final Thread thread;
@@ -44,8 +44,8 @@ final class Destination implements AutoCloseable {
   /** @param group the forwarders' shared event loops, where this lane's connection lives */
   Destination(Path dir, String url, long maxDiskBytes, EventLoopGroup group) throws IOException {
     this.url = url;
-    this.buffer = DiskBuffer.open(dir, maxDiskBytes);
-    this.metrics = new AgentMetrics(System::currentTimeMillis);
+    this.buffer = DiskBuffer.open(dir, maxDiskBytes, DiskBuffer.DEFAULT_SYNC_INTERVAL, "central-ingest-wal-sync");
+    this.metrics = new SendCounters("central_ingest_samples_dropped_total{reason=\"rejected\"}");
     this.client = new RemoteWriteClient(group, url, null, SEND_TIMEOUT, USER_AGENT, null);
     this.sender = new Sender(buffer, new Sender.Transport() {
           @Override
@@ -65,11 +65,11 @@ final class Destination implements AutoCloseable {
   }
 
   long forwardedSamples() {
-    return metrics.samplesSent.sum();
+    return metrics.samplesSent();
   }
 
   long rejectedSamples() {
-    return metrics.droppedTotal("rejected");
+    return metrics.samplesRejected();
   }
 
   static String redact(String url) {

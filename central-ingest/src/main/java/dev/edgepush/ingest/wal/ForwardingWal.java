@@ -1,6 +1,6 @@
 package dev.edgepush.ingest.wal;
 
-import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.forward.buffer.DiskBuffer;
 import dev.edgepush.ingest.decode.StampedBatch;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The central write-ahead log and forwarder: per destination {@code -remoteWrite.queues} lanes,
- * each one edge-agent {@code DiskBuffer} (Chronicle Queue, checksummed excerpts, durable ack file)
+ * each one store-and-forward {@code DiskBuffer} (Chronicle Queue, checksummed excerpts, durable ack file)
  * and one {@code Sender}, so a destination has that many requests in flight.
  *
  * <p>Destinations. {@code -remoteWrite.url} is a list of shards; a series goes to the shard its

@@ -3,11 +3,12 @@ package dev.edgepush.ingest.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.edgepush.agent.httpserver.ClosedConnections.Reason;
+import dev.edgepush.net.http.ClosedConnections.Reason;
 import dev.edgepush.ingest.Bodies;
 import dev.edgepush.ingest.CentralIngest;
 import dev.edgepush.ingest.IngestFlags;
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.net.http.RawHttp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

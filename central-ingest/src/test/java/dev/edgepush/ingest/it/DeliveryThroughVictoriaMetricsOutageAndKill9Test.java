@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.edgepush.agent.send.PushOutcome;
-import dev.edgepush.agent.send.RemoteWriteClient;
+import dev.edgepush.forward.send.PushOutcome;
+import dev.edgepush.forward.send.RemoteWriteClient;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.proto.WriteRequestEncoder;
 import io.netty.channel.EventLoopGroup;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.edgepush.agent.buffer.BufferReader;
-import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.forward.buffer.BufferReader;
+import dev.edgepush.forward.buffer.DiskBuffer;
 import dev.edgepush.ingest.decode.BatchBuilder;
 import dev.edgepush.ingest.decode.StampedBatch;
 import dev.edgepush.proto.rw1.RemoteWrite;

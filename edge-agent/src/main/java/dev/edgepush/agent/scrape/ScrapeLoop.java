@@ -1,11 +1,11 @@
 package dev.edgepush.agent.scrape;
 
 import dev.edgepush.agent.AgentMetrics;
-import dev.edgepush.agent.buffer.SampleAppender;
-import dev.edgepush.agent.parse.ExpositionFormat;
-import dev.edgepush.agent.parse.ExpositionParseException;
-import dev.edgepush.agent.parse.ExpositionParser;
-import dev.edgepush.agent.parse.SeriesKeySink;
+import dev.edgepush.forward.buffer.SampleAppender;
+import dev.edgepush.proto.text.ExpositionFormat;
+import dev.edgepush.proto.text.ExpositionParseException;
+import dev.edgepush.proto.text.ExpositionParser;
+import dev.edgepush.proto.text.SeriesKeySink;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;

@@ -6,7 +6,7 @@ import java.util.function.Predicate;
 /**
  * One target's scraped series, keyed by their raw key as the parser delimits it (the bytes of
  * the metric name and label block exactly as exposed, see {@link
- * dev.edgepush.agent.parse.SeriesKeySink}), each pointing at its finished form, a {@link
+ * dev.edgepush.proto.text.SeriesKeySink}), each pointing at its finished form, a {@link
  * FinalSeries}: the remote-write bytes of its final labels (after target labels, relabelling and
  * sorting), or {@code null} when relabelling drops it. A target exposes the same series scrape
  * after scrape, so the expensive part (parsing the labels, decoding them, relabelling, sorting,

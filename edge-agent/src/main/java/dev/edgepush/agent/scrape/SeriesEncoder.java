@@ -1,6 +1,6 @@
 package dev.edgepush.agent.scrape;
 
-import dev.edgepush.agent.parse.SeriesKeySink;
+import dev.edgepush.proto.text.SeriesKeySink;
 import dev.edgepush.compat.LabelSet;
 import dev.edgepush.proto.WriteRequestEncoder;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.edgepush.agent.bench;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.forward.buffer.DiskBuffer;
 import dev.edgepush.proto.WriteRequestDecoder;
 import dev.edgepush.proto.WriteRequestEncoder;
 import java.io.IOException;

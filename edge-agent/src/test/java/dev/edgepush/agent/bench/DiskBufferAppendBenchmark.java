@@ -1,6 +1,6 @@
 package dev.edgepush.agent.bench;
 
-import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.forward.buffer.DiskBuffer;
 import dev.edgepush.proto.WriteRequestEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * free cores). Run from the repository root:
  *
  * <pre>
- * ./mvnw -B -q -o -pl edge-agent -am test-compile
+ * ./mvnw -B -q -o -pl edge-agent -am install -DskipTests &amp;&amp; ./mvnw -B -q -o -pl edge-agent test-compile
  * java -cp edge-agent/target/test-classes:edge-agent/target/classes:proto/target/classes:$(./mvnw -q -o \
  *     -pl edge-agent dependency:build-classpath -Dmdep.outputFile=/dev/stdout) \
  *     org.openjdk.jmh.Main DiskBufferAppendBenchmark

@@ -1,9 +1,9 @@
 package dev.edgepush.agent.bench;
 
-import dev.edgepush.agent.buffer.DiskBuffer;
-import dev.edgepush.agent.parse.ExpositionFormat;
-import dev.edgepush.agent.parse.ExpositionParseException;
-import dev.edgepush.agent.parse.ExpositionParser;
+import dev.edgepush.forward.buffer.DiskBuffer;
+import dev.edgepush.proto.text.ExpositionFormat;
+import dev.edgepush.proto.text.ExpositionParseException;
+import dev.edgepush.proto.text.ExpositionParser;
 import dev.edgepush.agent.scrape.ScrapeTarget;
 import dev.edgepush.agent.scrape.SeriesEncoderAccess;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.edgepush.agent.bench;
 
-import dev.edgepush.agent.send.SnappyConcat;
+import dev.edgepush.forward.buffer.SnappyConcat;
 import dev.edgepush.proto.WriteRequestEncoder;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +25,7 @@ import org.xerial.snappy.Snappy;
  * repository root:
  *
  * <pre>
- * ./mvnw -B -q -o -pl edge-agent -am test-compile
+ * ./mvnw -B -q -o -pl edge-agent -am install -DskipTests &amp;&amp; ./mvnw -B -q -o -pl edge-agent test-compile
  * java -cp edge-agent/target/test-classes:edge-agent/target/classes:proto/target/classes:$(./mvnw -q -o \
  *     -pl edge-agent dependency:build-classpath -Dmdep.outputFile=/dev/stdout) \
  *     org.openjdk.jmh.Main SenderBatchBenchmark

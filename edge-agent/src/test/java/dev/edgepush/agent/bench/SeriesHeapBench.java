@@ -1,7 +1,7 @@
 package dev.edgepush.agent.bench;
 
-import dev.edgepush.agent.parse.ExpositionFormat;
-import dev.edgepush.agent.parse.ExpositionParser;
+import dev.edgepush.proto.text.ExpositionFormat;
+import dev.edgepush.proto.text.ExpositionParser;
 import dev.edgepush.agent.scrape.ScrapeTarget;
 import dev.edgepush.agent.scrape.SeriesEncoderAccess;
 import java.io.BufferedReader;

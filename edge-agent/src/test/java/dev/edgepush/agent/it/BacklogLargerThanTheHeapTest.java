@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.forward.buffer.DiskBuffer;
 import dev.edgepush.proto.WriteRequestDecoder;
 import dev.edgepush.proto.WriteRequestEncoder;
 import java.io.IOException;

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.agent.AgentMetrics;
-import dev.edgepush.agent.buffer.SampleAppender;
-import dev.edgepush.agent.parse.ExpositionFormat;
-import dev.edgepush.agent.parse.ExpositionParseException;
-import dev.edgepush.agent.parse.ExpositionParser;
-import dev.edgepush.agent.parse.SeriesKeySink;
+import dev.edgepush.forward.buffer.SampleAppender;
+import dev.edgepush.proto.text.ExpositionFormat;
+import dev.edgepush.proto.text.ExpositionParseException;
+import dev.edgepush.proto.text.ExpositionParser;
+import dev.edgepush.proto.text.SeriesKeySink;
 import dev.edgepush.compat.RelabelConfigReader;
 import dev.edgepush.compat.Relabeler;
 import dev.edgepush.compat.ScrapeAuth;

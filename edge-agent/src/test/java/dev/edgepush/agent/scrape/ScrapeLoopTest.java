@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.edgepush.agent.AgentMetrics;
-import dev.edgepush.agent.buffer.BufferReader;
-import dev.edgepush.agent.buffer.DiskBuffer;
+import dev.edgepush.forward.buffer.BufferReader;
+import dev.edgepush.forward.buffer.DiskBuffer;
 import dev.edgepush.compat.Relabeler;
 import dev.edgepush.compat.ScrapeAuth;
 import dev.edgepush.compat.TlsConfig;

@@ -1,9 +1,9 @@
 package dev.edgepush.agent.scrape;
 
-import dev.edgepush.agent.parse.ExpositionFormat;
-import dev.edgepush.agent.parse.ExpositionParseException;
-import dev.edgepush.agent.parse.ExpositionParser;
-import dev.edgepush.agent.parse.SeriesKeySink;
+import dev.edgepush.proto.text.ExpositionFormat;
+import dev.edgepush.proto.text.ExpositionParseException;
+import dev.edgepush.proto.text.ExpositionParser;
+import dev.edgepush.proto.text.SeriesKeySink;
 import java.util.Map;
 import java.util.SortedMap;
 

@@ -1,0 +1,678 @@
+package dev.edgepush.forward.send;
+
+import dev.edgepush.net.tls.RemoteTls;
+import dev.edgepush.net.tls.TlsFailure;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Promise;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Sends one Prometheus remote-write request per {@link #pushCompressed} call and reports what
+ * happened. An HTTP/1.1 client on Netty, on an event loop of the caller's group (edge-agent
+ * shares its scrape loop; nothing here starts a thread).
+ *
+ * <p>Guarantees:
+ *
+ * <ul>
+ *   <li>The body is sent as given, which must be Snappy <em>block</em> format (as the
+ *       remote-write spec requires, never the framed/stream format; the sender joins stored
+ *       blocks with {@link SnappyConcat}), with {@code Content-Encoding: snappy}, {@code Content-Type:
+ *       application/x-protobuf}, {@code X-Prometheus-Remote-Write-Version: 0.1.0} and the given
+ *       {@code User-Agent}; plus {@code Authorization} (Bearer or Basic, see {@link #auth}) if set.
+ *       Extra headers come first, so none of these can be overridden by one.
+ *   <li>{@link #pushCompressed} never throws for network or HTTP trouble: every result is classified by
+ *       {@link OutcomeClassifier} (status, {@code Retry-After}, the first 1 KiB of the body). It
+ *       never retries by itself and follows no redirects: the caller's delivery loop decides. The
+ *       one exception is a kept-alive connection the server had closed: see below.
+ *   <li>Each call ends within {@code timeout}, counted over the whole call: connecting, TLS,
+ *       sending, waiting and reading (a server that dribbles its answer does not extend it). After
+ *       a timeout the connection is closed. Name resolution runs on the calling thread before
+ *       (the JDK's resolver and its cache), so a resolver that hangs is bounded by the system's
+ *       resolver timeout, not by {@code timeout}, as with the former OkHttp client.
+ *   <li>Every Netty buffer is released, whatever happens; what the caller gets is a plain {@link
+ *       PushOutcome}.
+ * </ul>
+ *
+ * <p>Connections. At most one, kept alive between pushes (HTTP/1.1) unless the response said
+ * {@code Connection: close}; any error, timeout or unread response closes it. A push on a kept
+ * connection that closes or resets before any byte of the response arrived (the server closed it
+ * while idle, as the request went out) is sent once more on a fresh connection, within the same
+ * deadline. Such a request may in rare cases have been processed (a server that crashed after
+ * reading it): it is resent all the same, because the caller would resend the very same bytes
+ * after a network error anyway, and remote write is idempotent (identical samples with their
+ * timestamps; VictoriaMetrics and Prometheus keep one copy). The second attempt only saves the
+ * backoff.
+ *
+ * <p>The body goes out in pieces of {@link #WRITE_CHUNK_BYTES}, the next copied into a direct
+ * buffer only once the previous one was handed to the socket. So a batch of megabytes never sits
+ * in direct memory at once (a heap buffer handed to the socket whole is copied into a direct
+ * buffer as large as the request: with the robot's unpooled allocator by the JDK, which keeps it
+ * cached in the event-loop thread for good), and once a call has returned no byte of the
+ * caller's array is read any more (the copy and the caller's giving up are ordered by a lock):
+ * the array can be reused at once, even after a timeout.
+ *
+ * <p>Connects directly to the URL's host, through no proxy: vmagent's {@code
+ * -remoteWrite.proxyURL} is not supported, and the JVM's proxy properties ({@code
+ * -Dhttps.proxyHost} ...), which OkHttp honoured through the default {@code ProxySelector}, are
+ * ignored. Calls are synchronous and meant for a single sending thread, which must not be an
+ * event loop thread.
+ */
+public final class RemoteWriteClient implements AutoCloseable {
+
+  /** Remote-write protocol version sent in {@code X-Prometheus-Remote-Write-Version}. */
+  public static final String REMOTE_WRITE_VERSION = "0.1.0";
+
+  /** Request body bytes handed to the socket at a time. */
+  static final int WRITE_CHUNK_BYTES = 64 * 1024;
+
+  private static final String PROTOBUF = "application/x-protobuf";
+  private static final int MAX_REJECT_BODY_BYTES = OutcomeClassifier.MAX_BODY_CHARS;
+
+  private final EventLoop loop;
+  private final boolean https;
+  /** The host to connect to and to check the certificate against (IPv6 without brackets). */
+  private final String host;
+  private final int port;
+  private final String hostHeader;
+  private final String pathAndQuery;
+  private final long timeoutNanos;
+  private final String userAgent;
+  private final Supplier<Map<String, String>> extraHeaders;
+  private final String authorization;
+  private final RemoteTls tls;
+  /** Built by the calling thread on the first https push. */
+  private volatile SSLContext sslContext;
+  private volatile long lastRequestBytes;
+  /** An open idle connection is kept: the next push does not need the host's address. */
+  private volatile boolean idleConnection;
+
+  // Touched on the event loop only.
+  /** The open (or opening) connection, or null. */
+  private Channel channel;
+  /** The address of the last connection: for a retry when the caller resolved nothing. */
+  private InetSocketAddress lastAddress;
+  /** The push in progress, or null. */
+  private Exchange current;
+  private boolean closed;
+
+  /**
+   * A client without basic auth and with the JDK's default TLS settings.
+   *
+   * @param group the event loops to run connections on (one is picked for this client)
+   * @param url remote-write endpoint
+   * @param bearerToken token for {@code Authorization: Bearer}, or {@code null} for none
+   * @param timeout limit for a whole call: connect, send, wait and read
+   * @param userAgent value of {@code User-Agent}
+   * @param extraHeaders called once per push for additional headers (e.g. backlog), or {@code
+   *     null}
+   */
+  public RemoteWriteClient(
+      EventLoopGroup group,
+      String url,
+      String bearerToken,
+      Duration timeout,
+      String userAgent,
+      Supplier<Map<String, String>> extraHeaders) {
+    this(group, url, timeout, userAgent, extraHeaders, auth(bearerToken, null, null), RemoteTls.DEFAULT);
+  }
+
+  /**
+   * @param authorization the {@code Authorization} header of every request ({@link #auth}), or
+   *     null for none
+   * @param tls how to check the remote's certificate (used for https URLs only)
+   */
+  public RemoteWriteClient(
+      EventLoopGroup group,
+      String url,
+      Duration timeout,
+      String userAgent,
+      Supplier<Map<String, String>> extraHeaders,
+      String authorization,
+      RemoteTls tls) {
+    this.loop = Objects.requireNonNull(group, "group").next();
+    this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+    this.timeoutNanos = Objects.requireNonNull(timeout, "timeout").toNanos();
+    this.extraHeaders = extraHeaders;
+    this.authorization = authorization;
+    this.tls = Objects.requireNonNull(tls, "tls");
+    URI uri = URI.create(Objects.requireNonNull(url, "url"));
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new IllegalArgumentException("not an http or https URL: " + redact(url));
+    }
+    this.https = scheme.equals("https");
+    // URI leaves the host null for names it does not accept as DNS names (an underscore, as in
+    // docker-compose service names): take host and port from the authority then.
+    String authority = uri.getRawAuthority();
+    if (authority == null || authority.isEmpty()) {
+      throw new IllegalArgumentException("no host in " + redact(url));
+    }
+    authority = authority.substring(authority.lastIndexOf('@') + 1);
+    int portSep = authority.lastIndexOf(':');
+    if (portSep < authority.lastIndexOf(']')) {
+      portSep = -1; // a colon inside an IPv6 literal
+    }
+    String hostPart = portSep < 0 ? authority : authority.substring(0, portSep);
+    int explicitPort = -1;
+    if (portSep >= 0 && portSep + 1 < authority.length()) {
+      try {
+        explicitPort = Integer.parseInt(authority.substring(portSep + 1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("bad port in " + redact(url), e);
+      }
+      if (explicitPort < 1 || explicitPort > 65535) {
+        throw new IllegalArgumentException("bad port in " + redact(url));
+      }
+    }
+    if (hostPart.isEmpty()) {
+      throw new IllegalArgumentException("no host in " + redact(url));
+    }
+    this.port = explicitPort > 0 ? explicitPort : (https ? 443 : 80);
+    this.host = hostPart.startsWith("[") && hostPart.endsWith("]")
+        ? hostPart.substring(1, hostPart.length() - 1) : hostPart;
+    this.hostHeader = explicitPort > 0 ? hostPart + ":" + explicitPort : hostPart;
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    this.pathAndQuery = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+  }
+
+  /**
+   * The {@code Authorization} header of one remote: at most one of a bearer token and basic auth
+   * (sent with every request, as vmagent does: no 401 round trip). Null for none.
+   *
+   * @throws IllegalArgumentException for a blank token
+   */
+  public static String auth(String bearerToken, String basicAuthUsername, String basicAuthPassword) {
+    if (bearerToken != null) {
+      if (bearerToken.isBlank()) {
+        throw new IllegalArgumentException("bearer token is blank");
+      }
+      return "Bearer " + bearerToken;
+    }
+    if (basicAuthUsername != null) {
+      String password = basicAuthPassword == null ? "" : basicAuthPassword;
+      return "Basic " + Base64.getEncoder().encodeToString(
+          (basicAuthUsername + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+    return null;
+  }
+
+  /** Reads a bearer token from a file, stripping surrounding whitespace (e.g. a newline). */
+  public static String readTokenFile(Path path) throws IOException {
+    return readSecretFile(path, "bearer token");
+  }
+
+  /** Reads a secret (token, password) from a file, stripping surrounding whitespace. */
+  public static String readSecretFile(Path path, String what) throws IOException {
+    String secret = Files.readString(path, StandardCharsets.UTF_8).strip();
+    if (secret.isEmpty()) {
+      throw new IOException(what + " file is empty: " + path);
+    }
+    return secret;
+  }
+
+  /**
+   * POSTs {@code snappyBlock[offset, offset+length)}: a serialized WriteRequest compressed as one
+   * Snappy raw block, sent as it is. The array is not read any more once this returns.
+   */
+  public PushOutcome pushCompressed(byte[] snappyBlock, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, snappyBlock.length);
+    long deadline = System.nanoTime() + timeoutNanos;
+    lastRequestBytes = length;
+
+    HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, pathAndQuery);
+    HttpHeaders h = request.headers();
+    Map<String, String> extra = extraHeaders == null ? null : extraHeaders.get();
+    if (extra != null) {
+      extra.forEach(h::set);
+    }
+    // Protocol headers last, so an extra header can never override them.
+    h.remove(HttpHeaderNames.TRANSFER_ENCODING)
+        .set(HttpHeaderNames.HOST, hostHeader)
+        .set(HttpHeaderNames.CONTENT_TYPE, PROTOBUF)
+        .set(HttpHeaderNames.CONTENT_LENGTH, length)
+        .set(HttpHeaderNames.CONTENT_ENCODING, "snappy")
+        .set(HttpHeaderNames.USER_AGENT, userAgent)
+        .set("X-Prometheus-Remote-Write-Version", REMOTE_WRITE_VERSION);
+    if (authorization != null) {
+      h.set(HttpHeaderNames.AUTHORIZATION, authorization);
+    }
+
+    Exchange ex = new Exchange(snappyBlock, offset, length, request, deadline, loop.newPromise());
+    try {
+      if (https && sslContext == null) {
+        sslContext = tls.sslContext();
+      }
+      if (!idleConnection) {
+        // Resolved here, on the caller's thread: a slow resolver must not stall the event loop.
+        ex.address = new InetSocketAddress(InetAddress.getByName(host), port);
+      }
+    } catch (IOException e) {
+      return OutcomeClassifier.networkError(e);
+    }
+    try {
+      loop.execute(() -> start(ex));
+    } catch (RejectedExecutionException e) {
+      return OutcomeClassifier.networkError(new IOException("the client's event loop has shut down", e));
+    }
+    // Not cut short by an interrupt (it stays set): a push is not abandoned halfway, as a
+    // blocking socket write or read is not either (see Sender#stop).
+    long left = deadline - System.nanoTime();
+    if (left > 0 && ex.promise.awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+      return ex.promise.getNow();
+    }
+    String giveUp = "no response within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms";
+    synchronized (ex) {
+      ex.abandoned = true; // from here on the loop copies nothing more out of snappyBlock
+    }
+    try {
+      loop.execute(() -> abandon(ex, giveUp));
+    } catch (RejectedExecutionException e) {
+      // the loop has shut down and closed its channels
+    }
+    PushOutcome outcome = ex.promise.getNow(); // the response may have completed meanwhile
+    return outcome != null ? outcome : OutcomeClassifier.networkError(new IOException(giveUp));
+  }
+
+  /** Compressed size in bytes of the last request body (0 before the first push). */
+  public long lastRequestBytes() {
+    return lastRequestBytes;
+  }
+
+  /**
+   * Closes the kept connection now, or once the push in flight has ended; later pushes fail.
+   * Safe from any thread and after the event loop has shut down (which closes it anyway).
+   */
+  @Override
+  public void close() {
+    try {
+      loop.execute(() -> {
+        closed = true;
+        if (channel != null && current == null) {
+          drop(channel);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // the event loop has shut down and closed its channels
+    }
+  }
+
+  /** One push: its request, its outcome (completed exactly once) and the channel it runs on. */
+  private static final class Exchange {
+    final byte[] body;
+    final int offset;
+    final int length;
+    final HttpRequest request;
+    final long deadlineNanos;
+    final Promise<PushOutcome> promise;
+    /** Resolved by the caller, or null when it expected to reuse the kept connection. */
+    InetSocketAddress address;
+    /** The caller gave up: nothing more is read from {@link #body}. Guarded by this. */
+    boolean abandoned;
+
+    // Event loop only.
+    Channel channel;
+    /** Sent on a connection an earlier push had used: a close before any response byte is retried. */
+    boolean reused;
+    boolean responseStarted;
+    boolean requestWritten;
+    boolean done;
+    /** Skipping a 1xx interim response up to its end. */
+    boolean interim;
+    int status;
+    String retryAfter;
+    boolean keepAlive;
+    Charset charset;
+    byte[] rejectBody;
+    int rejectLength;
+
+    Exchange(byte[] body, int offset, int length, HttpRequest request, long deadlineNanos,
+        Promise<PushOutcome> promise) {
+      this.body = body;
+      this.offset = offset;
+      this.length = length;
+      this.request = request;
+      this.deadlineNanos = deadlineNanos;
+      this.promise = promise;
+    }
+  }
+
+  private void start(Exchange ex) {
+    if (closed) {
+      complete(ex, OutcomeClassifier.networkError(new IOException("the remote-write client is closed")));
+      return;
+    }
+    if (current != null) {
+      complete(ex, OutcomeClassifier.networkError(new IOException("a push is already in flight")));
+      return;
+    }
+    current = ex;
+    idleConnection = false;
+    Channel ch = channel;
+    if (ch != null && ch.isActive()) {
+      ex.reused = true;
+      send(ch, ex);
+    } else {
+      if (ch != null) {
+        drop(ch);
+      }
+      connect(ex, ex.address != null ? ex.address : lastAddress);
+    }
+  }
+
+  /** The caller gave up (timeout): the connection may be mid-request, never reuse it. */
+  private void abandon(Exchange ex, String why) {
+    if (ex.done) {
+      return;
+    }
+    if (ex.channel != null) {
+      drop(ex.channel);
+    }
+    complete(ex, OutcomeClassifier.networkError(new IOException(why)));
+  }
+
+  private void connect(Exchange ex, InetSocketAddress address) {
+    ex.reused = false; // a fresh connection: a failure now is the push's failure, no retry
+    ex.responseStarted = false;
+    if (loop.isShuttingDown()) { // its channels are being closed; a new one would never complete
+      complete(ex, OutcomeClassifier.networkError(new IOException("the client's event loop is shutting down")));
+      return;
+    }
+    if (address == null) { // cannot happen: a kept connection had an address
+      complete(ex, OutcomeClassifier.networkError(new IOException("no address for " + host)));
+      return;
+    }
+    long remainingMs = TimeUnit.NANOSECONDS.toMillis(ex.deadlineNanos - System.nanoTime());
+    SSLContext ssl = https ? sslContext : null;
+    Bootstrap b =
+        new Bootstrap()
+            .group(loop)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, remainingMs)))
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel c) {
+                    ChannelPipeline p = c.pipeline();
+                    if (ssl != null) {
+                      p.addLast(new SslHandler(tls.newEngine(ssl, host, port)));
+                    }
+                    p.addLast(new ResponseStart());
+                    p.addLast(new HttpClientCodec());
+                    p.addLast(new ResponseHandler());
+                  }
+                });
+    ChannelFuture connect = b.connect(address);
+    Channel ch = connect.channel();
+    channel = ch;
+    ex.channel = ch;
+    lastAddress = address;
+    connect.addListener((ChannelFuture f) -> {
+      if (ex.done || ex.channel != ch) {
+        return; // given up meanwhile: ch is closed
+      }
+      if (!f.isSuccess()) {
+        drop(ch);
+        complete(ex, OutcomeClassifier.networkError(
+            new IOException("cannot connect to " + hostHeader + ": " + describe(f.cause()), f.cause())));
+        return;
+      }
+      send(ch, ex);
+    });
+  }
+
+  private void send(Channel ch, Exchange ex) {
+    ex.channel = ch;
+    ex.responseStarted = false;
+    ex.requestWritten = false;
+    ex.interim = false;
+    ex.status = 0;
+    ex.rejectBody = null;
+    ex.rejectLength = 0;
+    ch.write(ex.request).addListener((ChannelFuture f) -> {
+      if (!f.isSuccess()) {
+        failOrRetry(ex, ch, "cannot send the request: " + describe(f.cause()));
+      }
+    });
+    writeBody(ch, ex, 0);
+  }
+
+  /**
+   * Writes the body from {@code pos} on: one piece, then the next once the socket took it. The
+   * copy out of the caller's array happens under the exchange's lock, and not at all once the
+   * caller gave up.
+   */
+  private void writeBody(Channel ch, Exchange ex, int pos) {
+    int n = Math.min(WRITE_CHUNK_BYTES, ex.length - pos);
+    boolean last = pos + n == ex.length;
+    HttpContent part;
+    synchronized (ex) {
+      if (ex.abandoned) {
+        return; // abandon() closes the connection
+      }
+      if (n == 0) {
+        part = LastHttpContent.EMPTY_LAST_CONTENT;
+      } else {
+        ByteBuf buf = ch.alloc().directBuffer(n);
+        buf.writeBytes(ex.body, ex.offset + pos, n);
+        part = last ? new DefaultLastHttpContent(buf) : new DefaultHttpContent(buf);
+      }
+    }
+    ch.writeAndFlush(part).addListener((ChannelFuture f) -> {
+      if (ex.done || ex.channel != ch) {
+        return;
+      }
+      if (!f.isSuccess()) {
+        failOrRetry(ex, ch, "cannot send the request: " + describe(f.cause()));
+      } else if (last) {
+        ex.requestWritten = true;
+      } else {
+        writeBody(ch, ex, pos + n);
+      }
+    });
+  }
+
+  /**
+   * {@code ch} failed under {@code ex}: closes it, then retries on a fresh connection if the
+   * request went out on a reused one and nothing of the response came back, else fails.
+   */
+  private void failOrRetry(Exchange ex, Channel ch, String error) {
+    if (ex.done || ex.channel != ch) {
+      return;
+    }
+    drop(ch);
+    if (ex.reused && !ex.responseStarted && System.nanoTime() < ex.deadlineNanos) {
+      connect(ex, ex.address != null ? ex.address : lastAddress); // lastAddress: the one ch went to
+    } else {
+      complete(ex, OutcomeClassifier.networkError(new IOException(error)));
+    }
+  }
+
+  /** The response is complete: classifies it and keeps the connection if it can serve the next push. */
+  private void finish(Exchange ex, Channel ch) {
+    if (!ex.keepAlive || !ex.requestWritten || closed) {
+      drop(ch); // also when the server answered before it had the whole body
+    }
+    String body = ex.rejectBody == null ? null
+        : new String(ex.rejectBody, 0, ex.rejectLength, ex.charset == null ? StandardCharsets.UTF_8 : ex.charset);
+    complete(ex, OutcomeClassifier.classify(ex.status, ex.retryAfter, body, Instant.now()));
+  }
+
+  private void complete(Exchange ex, PushOutcome outcome) {
+    if (ex.done) {
+      return;
+    }
+    ex.done = true;
+    if (current == ex) {
+      current = null;
+    }
+    Channel ch = channel;
+    idleConnection = ch != null && ch.isActive() && !closed;
+    ex.promise.trySuccess(outcome);
+  }
+
+  /** Closes {@code ch}; it is no longer the client's connection. */
+  private void drop(Channel ch) {
+    if (channel == ch) {
+      channel = null;
+      idleConnection = false;
+    }
+    ch.close();
+  }
+
+  /** The push {@code ch} is serving, or null if it serves none (idle, or left over). */
+  private Exchange exchangeOf(Channel ch) {
+    Exchange ex = current;
+    return ex != null && ex.channel == ch ? ex : null;
+  }
+
+  String describe(Throwable t) {
+    if (TlsFailure.isTls(t)) {
+      return "TLS handshake failed: " + TlsFailure.ofClient(t, tls.hasClientCertificate(),
+          tls.clientCertificateProblem(Instant.now())).text();
+    }
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m;
+  }
+
+  static String redact(String url) {
+    return url.replaceAll("//[^/@]*@", "//<credentials>@");
+  }
+
+  /**
+   * First after TLS: notes that a response byte arrived (a close after that is not retried) and
+   * closes a connection that receives bytes while no request is out on it.
+   */
+  private final class ResponseStart extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Exchange ex = exchangeOf(ctx.channel());
+      if (ex == null) {
+        ReferenceCountUtil.release(msg);
+        drop(ctx.channel()); // out of step with the server: never reuse it
+        return;
+      }
+      if (msg instanceof ByteBuf b && b.isReadable()) {
+        ex.responseStarted = true;
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  /** Last in the pipeline: reads the response of the push in progress on this channel. */
+  private final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+      Channel ch = ctx.channel();
+      Exchange ex = exchangeOf(ch);
+      if (ex == null) {
+        drop(ch);
+        return;
+      }
+      if (msg.decoderResult().isFailure()) {
+        drop(ch);
+        complete(ex, OutcomeClassifier.networkError(
+            new IOException("bad HTTP response: " + describe(msg.decoderResult().cause()))));
+        return;
+      }
+      if (msg instanceof HttpResponse r) {
+        int code = r.status().code();
+        ex.interim = code >= 100 && code < 200 && code != 101; // 100 Continue, 103 Early Hints: the answer follows
+        if (!ex.interim) {
+          ex.status = code;
+          ex.retryAfter = r.headers().get(HttpHeaderNames.RETRY_AFTER);
+          ex.keepAlive = HttpUtil.isKeepAlive(r);
+          if (code < 200 || code > 299) {
+            ex.charset = HttpUtil.getCharset(r, StandardCharsets.UTF_8);
+            ex.rejectBody = new byte[MAX_REJECT_BODY_BYTES];
+          }
+        }
+      }
+      if (msg instanceof HttpContent c) {
+        if (ex.rejectBody != null && !ex.interim) {
+          ByteBuf content = c.content();
+          int n = Math.min(content.readableBytes(), ex.rejectBody.length - ex.rejectLength);
+          content.getBytes(content.readerIndex(), ex.rejectBody, ex.rejectLength, n);
+          ex.rejectLength += n;
+        }
+        if (msg instanceof LastHttpContent) {
+          if (ex.interim) {
+            ex.interim = false;
+          } else {
+            finish(ex, ch);
+          }
+        }
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      Channel ch = ctx.channel();
+      Exchange ex = exchangeOf(ch);
+      if (ex == null) {
+        drop(ch);
+      } else {
+        failOrRetry(ex, ch, describe(cause));
+      }
+    }
+
+    /** After the decoder has passed on what the close completed (a body delimited by the close). */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      Channel ch = ctx.channel();
+      if (channel == ch) {
+        channel = null;
+        idleConnection = false;
+      }
+      Exchange ex = exchangeOf(ch);
+      if (ex != null) {
+        failOrRetry(ex, ch, "connection closed before a full response");
+      }
+      ctx.fireChannelInactive();
+    }
+  }
+}
