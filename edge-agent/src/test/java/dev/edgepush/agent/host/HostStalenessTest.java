@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.agent.AgentMetrics;
-import dev.edgepush.agent.buffer.SampleAppender;
+import dev.edgepush.forward.buffer.SampleAppender;
 import dev.edgepush.agent.scrape.ScrapeLoop;
 import dev.edgepush.compat.Relabeler;
 import dev.edgepush.proto.rw1.RemoteWrite;
