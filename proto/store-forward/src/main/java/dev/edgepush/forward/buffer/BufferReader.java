@@ -91,9 +91,14 @@ public final class BufferReader implements Closeable {
    */
   public boolean next(Record r) {
     while (true) {
+      // The newest cycle, seen BEFORE the read: a writer that has rolled past the tailer's
+      // cycle by then has finished that cycle, so a read that finds nothing more in it means
+      // damage. Looked at after the read, a roll in between would skip the cycle's last
+      // excerpts (BufferReaderRollRaceTest).
+      int newest = buffer.lastCycle();
       try (DocumentContext dc = tailer.readingDocument()) {
         if (!dc.isPresent()) {
-          if (skipDamagedCycle("it ends without an end-of-file marker although a newer file exists")) {
+          if (skipDamagedCycle(newest, "it ends without an end-of-file marker although a newer file exists")) {
             continue;
           }
           return false;
@@ -105,7 +110,7 @@ public final class BufferReader implements Closeable {
           return true;
         }
       } catch (RuntimeException e) {
-        if (!skipDamagedCycle("reading it failed: " + e)) {
+        if (!skipDamagedCycle(buffer.lastCycle(), "reading it failed: " + e)) {
           throw e;
         }
       }
@@ -115,9 +120,14 @@ public final class BufferReader implements Closeable {
   /** Like {@link #next} but reads only the header; used to count the backlog at open. */
   boolean nextHeader(Record r) {
     while (true) {
+      // The newest cycle, seen BEFORE the read: a writer that has rolled past the tailer's
+      // cycle by then has finished that cycle, so a read that finds nothing more in it means
+      // damage. Looked at after the read, a roll in between would skip the cycle's last
+      // excerpts (BufferReaderRollRaceTest).
+      int newest = buffer.lastCycle();
       try (DocumentContext dc = tailer.readingDocument()) {
         if (!dc.isPresent()) {
-          if (skipDamagedCycle("it ends without an end-of-file marker although a newer file exists")) {
+          if (skipDamagedCycle(newest, "it ends without an end-of-file marker although a newer file exists")) {
             continue;
           }
           return false;
@@ -129,7 +139,7 @@ public final class BufferReader implements Closeable {
         r.sampleCount = Math.max(0, RecordFormat.sampleCount(dc.wire().bytes()));
         return true;
       } catch (RuntimeException e) {
-        if (!skipDamagedCycle("reading it failed: " + e)) {
+        if (!skipDamagedCycle(buffer.lastCycle(), "reading it failed: " + e)) {
           throw e;
         }
       }
@@ -140,9 +150,9 @@ public final class BufferReader implements Closeable {
    * When the tailer is stuck in a cycle older than the newest, moves it to the next existing
    * cycle and returns true; otherwise false (the end of the newest cycle: nothing more yet).
    */
-  private boolean skipDamagedCycle(String what) {
+  private boolean skipDamagedCycle(int newest, String what) {
     int cycle = tailer.cycle();
-    if (cycle >= buffer.lastCycle()) {
+    if (cycle >= newest) {
       return false;
     }
     int next = buffer.nextCycleFrom(cycle + 1);
