@@ -84,7 +84,7 @@ final class CorsHandler extends HeadFilter {
           }
         }
         if (policy.enabled()) {
-          h.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+          h.add(HttpHeaderNames.VARY, "Origin");
         }
       }
       super.write(ctx, msg, promise);
