@@ -15,7 +15,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
  */
 final class ClosedPathHandler extends HeadFilter {
   static final String WHY = " is closed in central-ingest's reader door: admin, write, import and server"
-      + " configuration paths are not served to readers (central-ingest/README.md, \"The reader door\")";
+      + " configuration paths are not served to readers (central-ingest/README.md, \"Querying: the reader door\")";
 
   @Override
   protected FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {

@@ -46,7 +46,7 @@ public record Route(String name, Set<HttpMethod> methods, Pattern path, Access a
   /**
    * The read-only API paths proxied to {@code -query.url}: everything VMUI and Grafana's
    * Prometheus data source ask for; group {@code api} is the part after the prefix, appended to
-   * {@code -query.url} as is. The list is in central-ingest/README.md ("The reader door").
+   * {@code -query.url} as is. The list is in central-ingest/README.md ("Querying: the reader door").
    */
   public static final String QUERY_PATH = READ_PREFIX
       + "(?<api>/api/v1/(?:query|query_range|query_exemplars|series|series/count|labels|label/[^/]+/values"
@@ -72,7 +72,7 @@ public record Route(String name, Set<HttpMethod> methods, Pattern path, Access a
   /**
    * Closed through the reader door whatever the token (403): admin, write and import paths
    * other than the robots' own, and VictoriaMetrics' own configuration pages. The list is in
-   * central-ingest/README.md ("The reader door").
+   * central-ingest/README.md ("Querying: the reader door").
    */
   public static final String CLOSED_PATH = "(?:/select/(?<tenant>[^/]+)/prometheus|/insert/[^/]+/prometheus|/prometheus)?"
       + "(?<api>/admin(?:/.*)?|/api/v1/admin/.*|/internal/.*|/snapshot/.*|/-/.*"

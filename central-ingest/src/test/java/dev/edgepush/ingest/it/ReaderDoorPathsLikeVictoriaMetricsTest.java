@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The reader door's path table (central-ingest/README.md, "The reader door") against a real
+ * The reader door's path table (central-ingest/README.md, "Querying: the reader door") against a real
  * VictoriaMetrics: every open path, under {@code /}, {@code /prometheus/} and {@code
  * /select/42/prometheus/}, asked through central-ingest with a reader token and directly:
  * same status, same content type, same JSON shape where VictoriaMetrics answers JSON. Every
