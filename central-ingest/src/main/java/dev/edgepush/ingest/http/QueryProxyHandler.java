@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -57,15 +58,15 @@ final class QueryProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     RouteMatch match = ctx.channel().attr(RouteMatch.KEY).get();
-    if (!(msg instanceof FullHttpRequest) || match == null || !(match.is(Route.QUERY) || match.is(Route.VMUI) || match.is(Route.VMALERT))) {
+    if (!(msg instanceof FullHttpRequest) || match == null
+        || !(match.is(Route.QUERY) || match.is(Route.VMUI) || match.is(Route.VMALERT))) {
       ctx.fireChannelRead(msg);
       return;
     }
     FullHttpRequest req = (FullHttpRequest) msg;
     if (target == null && !(match.is(Route.VMALERT) && vmalert != null)) {
-      req.release();
-      ctx.writeAndFlush(HttpResponses.error(req, HttpResponseStatus.SERVICE_UNAVAILABLE,
-          "the query proxy is off: start central-ingest with -query.url (e.g. http://127.0.0.1:8428)"));
+      answer(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "the query proxy is off: start central-ingest with -query.url (e.g. http://127.0.0.1:8428)");
       return;
     }
     Identity id = ctx.channel().attr(AuthHandler.IDENTITY).get();
@@ -79,8 +80,7 @@ final class QueryProxyHandler extends ChannelInboundHandlerAdapter {
     String rawQuery = q < 0 ? null : uri.substring(q + 1);
     Matcher m = match.route().path().matcher(rawPath);
     if (!m.matches()) { // the decoded path matched, the encoded one does not: an encoded '/' or the like
-      req.release();
-      ctx.writeAndFlush(HttpResponses.error(req, HttpResponseStatus.BAD_REQUEST, "unsupported encoding in path " + rawPath));
+      answer(ctx, req, HttpResponseStatus.BAD_REQUEST, "unsupported encoding in path " + rawPath);
       return;
     }
     String api = m.group("api");
@@ -90,14 +90,21 @@ final class QueryProxyHandler extends ChannelInboundHandlerAdapter {
     } else if (match.is(Route.VMALERT) && vmalert != null) {
       address = vmalert.api(id.tenant(), api, rawQuery);
     } else if (match.is(Route.VMALERT) && api.startsWith("/vmalert")) {
-      req.release(); // closed as VictoriaMetrics closes it, with its status and message
-      ctx.writeAndFlush(HttpResponses.error(req, HttpResponseStatus.BAD_REQUEST,
-          "for accessing vmalert flag '-vmalert.proxyURL' must be configured (central-ingest's flag)"));
+      // closed as VictoriaMetrics closes it, with its status and message
+      answer(ctx, req, HttpResponseStatus.BAD_REQUEST,
+          "for accessing vmalert flag '-vmalert.proxyURL' must be configured (central-ingest's flag)");
       return;
     } else {
       address = target.api(id.tenant(), api, rawQuery); // rules and alerts without vmalert: VictoriaMetrics' answer
     }
     forward(ctx, req, address);
+  }
+
+  /** Answers {@code req} with our own error (JSON, or text for a page) and releases it. */
+  private static void answer(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String message) {
+    FullHttpResponse res = HttpResponses.error(req, status, message);
+    req.release();
+    ctx.writeAndFlush(res);
   }
 
   private void forward(ChannelHandlerContext ctx, FullHttpRequest req, QueryTarget.Address address) {
