@@ -69,7 +69,7 @@ public final class CentralIngest implements AutoCloseable {
         new RobotRateLimiter(cfg.maxSamplesPerSecondPerRobot(), System::nanoTime), wal, metrics,
         new IngestPipeline.Limits(cfg.maxRequestBytes(), cfg.maxDecompressedBytes(), cfg.walMaxPendingSamples(),
             cfg.http()),
-        clock, cfg.query()), tls, cfg.mtlsRequireRobotName());
+        clock, cfg.query(), cfg.reader()), tls, cfg.mtlsRequireRobotName());
     server = new IngestServer(loop, cfg.listenHost(), cfg.listenPort(), pipeline);
     loop.scheduleWithFixedDelay(() -> {
       tokens.reloadIfChanged();
@@ -81,7 +81,9 @@ public final class CentralIngest implements AutoCloseable {
         Plural.of(tokens.size(), "token"), cfg.walPath(), Plural.of(wal.shardCount(), "shard"),
         Plural.of(wal.lanes(), "lane"),
         cfg.query() == null ? "nowhere (no -query.url)" : cfg.query()
-            + (cfg.query().perTenant() ? "" : " (single node: no tenant isolation)"));
+            + (cfg.query().perTenant() ? "" : " (single node: no tenant isolation)")
+            + (cfg.reader().vmalert() == null ? "" : ", vmalert at " + cfg.reader().vmalert())
+            + (cfg.reader().cors().enabled() ? ", CORS for " + cfg.reader().cors() : ""));
   }
 
   public int port() {

@@ -6,6 +6,8 @@ import dev.edgepush.net.http.HttpServerLimits;
 import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
+import dev.edgepush.ingest.http.CorsPolicy;
+import dev.edgepush.ingest.http.IngestPipeline;
 import dev.edgepush.ingest.query.QueryTarget;
 import dev.edgepush.ingest.wal.ForwardingWal;
 import java.net.URI;
@@ -52,6 +54,17 @@ public final class IngestFlags {
           + "http://vmselect:8481/select/{tenant}/prometheus (a reader sees its token's tenant only). Unset: the "
           + "query paths answer 503.")
   String queryUrl;
+
+  @Option(names = {"-vmalert.proxyURL", "--vmalert.proxyURL"}, paramLabel = "URL",
+      description = "vmalert's URL, as VictoriaMetrics' flag: /vmalert/... and /api/v1/rules, /api/v1/alerts are "
+          + "proxied there for readers (vmalert has no tenants: every reader sees all its rules). Unset: /vmalert/... "
+          + "answers 400 and rules/alerts come from -query.url.")
+  String vmalertProxyUrl;
+
+  @Option(names = {"-http.corsAllowedOrigins", "--http.corsAllowedOrigins"}, paramLabel = "ORIGINS",
+      description = "Browser origins (scheme://host[:port], comma-separated or repeated) allowed to call central-ingest"
+          + " from another origin (CORS), with credentials; * allows any origin without credentials. Unset: CORS off.")
+  List<String> corsAllowedOrigins = new ArrayList<>();
 
   @Option(names = {"-fleet.offlineAfter", "--fleet.offlineAfter"}, paramLabel = "DURATION",
       description = "A robot that has not pushed for this long is offline in /fleet and central_ingest_robots_online (default: ${DEFAULT-VALUE}).")
@@ -126,7 +139,8 @@ public final class IngestFlags {
   public record Config(String listenHost, int listenPort, List<String> remoteWriteUrls, String queryUrl,
       Path walPath, long walMaxDiskBytes, long walMaxPendingSamples, Path tokensFile, int maxRequestBytes,
       long maxDecompressedBytes, long maxSamplesPerSecondPerRobot, QueryTarget query, Duration fleetOfflineAfter,
-      int remoteWriteQueues, HttpServerLimits http, ServerTls.Settings tls, boolean mtlsRequireRobotName) {}
+      int remoteWriteQueues, HttpServerLimits http, ServerTls.Settings tls, boolean mtlsRequireRobotName,
+      IngestPipeline.ReaderDoor reader) {}
 
   /** A flag that is unknown or has a bad value; the message names it. */
   public static final class FlagException extends Exception {
@@ -183,6 +197,7 @@ public final class IngestFlags {
         throw new FlagException("-query.url=" + queryUrl + ": " + e.getMessage());
       }
     }
+    IngestPipeline.ReaderDoor reader = readerDoor();
     Duration offlineAfter;
     try {
       offlineAfter = GoDuration.parse(fleetOfflineAfter);
@@ -233,7 +248,23 @@ public final class IngestFlags {
     }
     return new Config(host.isEmpty() ? "0.0.0.0" : host, port, List.copyOf(remoteWriteUrls), queryUrl, walPath,
         walCap, walMaxPendingSamples, tokensFile, (int) maxReq, maxDec, maxSamplesPerSecondPerRobot, query,
-        offlineAfter, remoteWriteQueues, httpLimits(), tlsSettings(), mtlsRequireRobotName);
+        offlineAfter, remoteWriteQueues, httpLimits(), tlsSettings(), mtlsRequireRobotName, reader);
+  }
+
+  private IngestPipeline.ReaderDoor readerDoor() throws FlagException {
+    QueryTarget vmalert = null;
+    if (vmalertProxyUrl != null) {
+      try {
+        vmalert = QueryTarget.parse(vmalertProxyUrl);
+      } catch (IllegalArgumentException e) {
+        throw new FlagException("-vmalert.proxyURL=" + vmalertProxyUrl + ": " + e.getMessage().replace("8428", "8880"));
+      }
+    }
+    try {
+      return new IngestPipeline.ReaderDoor(vmalert, CorsPolicy.of(corsAllowedOrigins));
+    } catch (IllegalArgumentException e) {
+      throw new FlagException("-http.corsAllowedOrigins=" + String.join(",", corsAllowedOrigins) + ": " + e.getMessage());
+    }
   }
 
   private ServerTls.Settings tlsSettings() throws FlagException {

@@ -24,7 +24,8 @@ import java.util.Optional;
  * name ignored, because a browser cannot send a bearer token. Answers 401 for no or an unknown
  * token, with {@code WWW-Authenticate: Bearer} on robot routes and {@code Basic} on reader routes
  * (so a browser prompts), and 403 for a token of the wrong kind or a path whose accountID is not
- * the token's tenant.
+ * the token's tenant. On reader routes these are Prometheus JSON errors ({@link
+ * HttpResponses#error}), on robot routes plain text.
  */
 final class AuthHandler extends HeadFilter {
   public static final AttributeKey<Identity> IDENTITY = AttributeKey.valueOf("edgepush.identity");
@@ -53,23 +54,23 @@ final class AuthHandler extends HeadFilter {
       token = basicPassword(header.substring(BASIC.length()).strip());
     }
     if (token == null) {
-      return unauthorized(reader, reader
+      return unauthorized(req, reader, reader
           ? "missing 'Authorization: Bearer <reader token>' or basic auth with the reader token as the password"
           : "missing 'Authorization: Bearer <token>' (edge-agent: -remoteWrite.bearerTokenFile)");
     }
     Optional<Identity> found = tokens.lookup(token);
     if (found.isEmpty()) {
-      return unauthorized(reader, "unknown token");
+      return unauthorized(req, reader, "unknown token");
     }
     Identity id = found.get();
     Kind needed = reader ? Kind.READER : Kind.ROBOT;
     if (id.kind() != needed) {
-      return HttpResponses.text(HttpResponseStatus.FORBIDDEN, "a " + id.kind().name().toLowerCase(Locale.ROOT)
+      return refuse(req, reader, HttpResponseStatus.FORBIDDEN, "a " + id.kind().name().toLowerCase(Locale.ROOT)
           + " token (" + id.name() + ") may not use " + match.route().name() + "; it needs a "
           + needed.name().toLowerCase(Locale.ROOT) + " token");
     }
     if (match.pathTenant() != null && !id.inTenant(match.pathTenant())) {
-      return HttpResponses.text(HttpResponseStatus.FORBIDDEN, "the URL names tenant '" + match.pathTenant()
+      return refuse(req, reader, HttpResponseStatus.FORBIDDEN, "the URL names tenant '" + match.pathTenant()
           + "' but the token of " + id.name() + " belongs to tenant '" + id.tenant() + "'");
     }
     ctx.channel().attr(IDENTITY).set(id);
@@ -88,8 +89,13 @@ final class AuthHandler extends HeadFilter {
     return colon < 0 ? null : decoded.substring(colon + 1);
   }
 
-  private static FullHttpResponse unauthorized(boolean reader, String why) {
-    FullHttpResponse res = HttpResponses.text(HttpResponseStatus.UNAUTHORIZED, why);
+  /** Reader routes answer in the Prometheus JSON error shape (VMUI, Grafana); robot routes in text. */
+  private static FullHttpResponse refuse(HttpRequest req, boolean reader, HttpResponseStatus status, String why) {
+    return reader ? HttpResponses.error(req, status, why) : HttpResponses.text(status, why);
+  }
+
+  private static FullHttpResponse unauthorized(HttpRequest req, boolean reader, String why) {
+    FullHttpResponse res = refuse(req, reader, HttpResponseStatus.UNAUTHORIZED, why);
     res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, reader ? BASIC_CHALLENGE : "Bearer realm=\"central-ingest\"");
     return res;
   }

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,55 @@ public final class HttpResponses {
   /** A text/plain response; the body gets a trailing newline. */
   public static FullHttpResponse text(HttpResponseStatus status, String message) {
     return body(status, "text/plain; charset=utf-8", message.endsWith("\n") ? message : message + "\n");
+  }
+
+  /**
+   * An error in the Prometheus API's shape, {@code {"status":"error","errorType":...,"error":...}}
+   * as {@code application/json}, so VMUI and Grafana show the message; plain text instead when
+   * the request asked for a page ({@code Accept} names {@code text/html}, as a browser's
+   * navigation does).
+   */
+  public static FullHttpResponse error(HttpRequest req, HttpResponseStatus status, String message) {
+    String accept = req == null ? null : req.headers().get(HttpHeaderNames.ACCEPT);
+    if (accept != null && accept.contains("text/html")) {
+      return text(status, message);
+    }
+    return json(status, message);
+  }
+
+  /** The Prometheus JSON error for {@code status}; errorType as Prometheus names it. */
+  public static FullHttpResponse json(HttpResponseStatus status, String message) {
+    return body(status, "application/json", "{\"status\":\"error\",\"errorType\":\"" + errorType(status.code())
+        + "\",\"error\":" + quote(message) + "}\n");
+  }
+
+  static String errorType(int code) {
+    switch (code) {
+      case 400: return "bad_data";
+      case 401: return "unauthorized";
+      case 403: return "forbidden";
+      case 404: return "not_found";
+      case 405: return "method_not_allowed";
+      case 406: return "not_acceptable";
+      case 502: case 503: return "unavailable";
+      default: return code >= 500 ? "internal" : "bad_data";
+    }
+  }
+
+  /** {@code s} as a JSON string literal. */
+  static String quote(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    return b.append('"').toString();
   }
 
   public static FullHttpResponse body(HttpResponseStatus status, String contentType, String body) {

@@ -24,8 +24,8 @@ import java.util.function.LongSupplier;
  * <pre>
  * with -tls: SslHandler, handshake log   (ServerTls#addTo)
  * HttpServerGuards: connCap, codec, framingErrors, timeouts, keepAlive, responseFraming
- * ResponseCounter (outbound)
- * head checks, before the body is read:  RouteHandler, AuthHandler, [CertificateRobotCheck], FleetRecorder,
+ * ResponseCounter (outbound), CorsHandler.Headers (outbound)
+ * head checks, before the body is read:  CorsHandler, RouteHandler, ClosedPathHandler, AuthHandler, [CertificateRobotCheck], FleetRecorder,
  *                                         AdmissionHandler, SizeLimitHandler
  * HttpObjectAggregator (-maxRequestBytes)
  * decode and WAL write:                   WriteDecodeHandler, IngestHandler
@@ -47,7 +47,18 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
       IngestMetrics metrics,
       Limits limits,
       LongSupplier clockMs,
-      QueryTarget query) {}
+      QueryTarget query,
+      ReaderDoor reader) {
+    public Parts(Routes routes, TokenStore tokens, FleetRegistry fleet, RobotRateLimiter limiter, ForwardingWal wal,
+        IngestMetrics metrics, Limits limits, LongSupplier clockMs, QueryTarget query) {
+      this(routes, tokens, fleet, limiter, wal, metrics, limits, clockMs, query, ReaderDoor.DEFAULTS);
+    }
+  }
+
+  /** The reader door's options: {@code -vmalert.proxyURL} (null: /vmalert/ closed) and CORS. */
+  public record ReaderDoor(QueryTarget vmalert, CorsPolicy cors) {
+    public static final ReaderDoor DEFAULTS = new ReaderDoor(null, CorsPolicy.OFF);
+  }
 
   /** Request limits, in bytes and samples, and the HTTP server's timeouts and connection limits. */
   public record Limits(int maxRequestBytes, long maxDecompressedBytes, long maxPendingSamples, HttpServerLimits http) {
@@ -98,7 +109,10 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
     ChannelPipeline pl = ch.pipeline();
     guards.addTo(pl); // connCap, codec, framingErrors, timeouts, keepAlive, responseFraming
     pl.addLast("responseCounter", counter);
+    pl.addLast("corsHeaders", new CorsHandler.Headers(p.reader().cors()));
+    pl.addLast("cors", new CorsHandler(p.reader().cors()));
     pl.addLast("route", new RouteHandler(p.routes()));
+    pl.addLast("closed", new ClosedPathHandler());
     pl.addLast("auth", new AuthHandler(p.tokens()));
     if (certificateNamesRobot) {
       pl.addLast("certificateRobot", new CertificateRobotCheck());
@@ -111,7 +125,7 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
     pl.addLast("ingest", new IngestHandler(p.wal(), p.limiter(), p.metrics(), p.fleet(), p.clockMs()));
     pl.addLast("status", new StatusHandler(p.metrics()::render));
     pl.addLast("fleetView", new FleetHandler(p.fleet(), p.clockMs()));
-    pl.addLast("queryProxy", new QueryProxyHandler(p.query(), upstream));
+    pl.addLast("queryProxy", new QueryProxyHandler(p.query(), p.reader().vmalert(), upstream));
     pl.addLast("unhandled", new UnhandledRequestHandler());
   }
 }

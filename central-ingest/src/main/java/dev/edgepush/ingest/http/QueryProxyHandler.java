@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -21,7 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Pipeline position: an endpoint handler after the aggregator. Proxies the query API and VMUI
  * routes ({@link Route#QUERY}, {@link Route#VMUI}) to {@code -query.url} for the reader
- * {@link AuthHandler} let through, in the reader's tenant ({@link QueryTarget}).
+ * {@link AuthHandler} let through, in the reader's tenant ({@link QueryTarget}), and {@link
+ * Route#VMALERT} to {@code -vmalert.proxyURL} (without it {@code /vmalert/...} answers 400 as
+ * VictoriaMetrics does, and rules/alerts go to {@code -query.url}). Its own errors are
+ * Prometheus JSON errors ({@link HttpResponses#error}).
  *
  * <p>The request (small: a query or a form) is sent as received, minus the client's credentials
  * and hop-by-hop headers, on a new upstream connection; the response streams back through an
@@ -36,24 +40,33 @@ final class QueryProxyHandler extends ChannelInboundHandlerAdapter {
   /** The upstream connection of the exchange in progress, or null. Touched on this channel's loop only. */
   private Channel upstream;
 
+  /** vmalert's base ({@code -vmalert.proxyURL}), or null. */
+  private final QueryTarget vmalert;
+
   /** @param target null when {@code -query.url} is not set */
   QueryProxyHandler(QueryTarget target, UpstreamConnector connector) {
+    this(target, null, connector);
+  }
+
+  /** @param vmalert null when {@code -vmalert.proxyURL} is not set: {@code /vmalert/...} is then closed */
+  QueryProxyHandler(QueryTarget target, QueryTarget vmalert, UpstreamConnector connector) {
     this.target = target;
+    this.vmalert = vmalert;
     this.connector = connector;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     RouteMatch match = ctx.channel().attr(RouteMatch.KEY).get();
-    if (!(msg instanceof FullHttpRequest) || match == null || !(match.is(Route.QUERY) || match.is(Route.VMUI))) {
+    if (!(msg instanceof FullHttpRequest) || match == null
+        || !(match.is(Route.QUERY) || match.is(Route.VMUI) || match.is(Route.VMALERT))) {
       ctx.fireChannelRead(msg);
       return;
     }
     FullHttpRequest req = (FullHttpRequest) msg;
-    if (target == null) {
-      req.release();
-      ctx.writeAndFlush(HttpResponses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
-          "the query proxy is off: start central-ingest with -query.url (e.g. http://127.0.0.1:8428)"));
+    if (target == null && !(match.is(Route.VMALERT) && vmalert != null)) {
+      answer(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "the query proxy is off: start central-ingest with -query.url (e.g. http://127.0.0.1:8428)");
       return;
     }
     Identity id = ctx.channel().attr(AuthHandler.IDENTITY).get();
@@ -67,14 +80,31 @@ final class QueryProxyHandler extends ChannelInboundHandlerAdapter {
     String rawQuery = q < 0 ? null : uri.substring(q + 1);
     Matcher m = match.route().path().matcher(rawPath);
     if (!m.matches()) { // the decoded path matched, the encoded one does not: an encoded '/' or the like
-      req.release();
-      ctx.writeAndFlush(HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "unsupported encoding in path " + rawPath));
+      answer(ctx, req, HttpResponseStatus.BAD_REQUEST, "unsupported encoding in path " + rawPath);
       return;
     }
-    QueryTarget.Address address = match.is(Route.QUERY)
-        ? target.api(id.tenant(), m.group("api"), rawQuery)
-        : target.vmui(id.tenant(), m.group("api"), rawQuery);
+    String api = m.group("api");
+    QueryTarget.Address address;
+    if (match.is(Route.VMUI)) {
+      address = target.vmui(id.tenant(), api, rawQuery);
+    } else if (match.is(Route.VMALERT) && vmalert != null) {
+      address = vmalert.api(id.tenant(), api, rawQuery);
+    } else if (match.is(Route.VMALERT) && api.startsWith("/vmalert")) {
+      // closed as VictoriaMetrics closes it, with its status and message
+      answer(ctx, req, HttpResponseStatus.BAD_REQUEST,
+          "for accessing vmalert flag '-vmalert.proxyURL' must be configured (central-ingest's flag)");
+      return;
+    } else {
+      address = target.api(id.tenant(), api, rawQuery); // rules and alerts without vmalert: VictoriaMetrics' answer
+    }
     forward(ctx, req, address);
+  }
+
+  /** Answers {@code req} with our own error (JSON, or text for a page) and releases it. */
+  private static void answer(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String message) {
+    FullHttpResponse res = HttpResponses.error(req, status, message);
+    req.release();
+    ctx.writeAndFlush(res);
   }
 
   private void forward(ChannelHandlerContext ctx, FullHttpRequest req, QueryTarget.Address address) {
@@ -89,7 +119,7 @@ final class QueryProxyHandler extends ChannelInboundHandlerAdapter {
       if (!f.isSuccess()) {
         req.release();
         log.warn("query proxy: cannot connect to {}: {}", name, f.cause().toString());
-        client.writeAndFlush(HttpResponses.text(HttpResponseStatus.BAD_GATEWAY,
+        client.writeAndFlush(HttpResponses.json(HttpResponseStatus.BAD_GATEWAY,
             "cannot reach VictoriaMetrics at -query.url (" + name + "): " + f.cause().getMessage()));
         exchangeDone(client);
         return;

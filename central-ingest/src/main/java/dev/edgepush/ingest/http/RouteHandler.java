@@ -10,7 +10,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 /**
  * Pipeline position: first after the HTTP codec and keep-alive handler. Looks the request's
  * method and path up in the {@link Routes} and puts the {@link RouteMatch} on the channel for the
- * handlers after it; answers 404 (unknown path) or 405 (known path, wrong method) itself.
+ * handlers after it; answers 404 (unknown path) or 405 (known path, wrong method) itself, in
+ * the Prometheus JSON error shape ({@link HttpResponses#error}).
  */
 final class RouteHandler extends HeadFilter {
   private final Routes routes;
@@ -30,15 +31,16 @@ final class RouteHandler extends HeadFilter {
     }
     if (lookup instanceof Routes.Lookup.WrongMethod) {
       Route r = ((Routes.Lookup.WrongMethod) lookup).route();
-      FullHttpResponse res = HttpResponses.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
+      FullHttpResponse res = HttpResponses.error(req, HttpResponseStatus.METHOD_NOT_ALLOWED,
           req.method() + " is not allowed on " + path + "; use " + r.methods());
       res.headers().set(HttpHeaderNames.ALLOW, r.methods().iterator().next().name());
       return res;
     }
-    return HttpResponses.text(HttpResponseStatus.NOT_FOUND, "not found: " + path
-        + "\ncentral-ingest serves POST /api/v1/write, /api/v1/import/prometheus,"
-        + " /insert/<accountID>/prometheus/api/v1/write; the query API /api/v1/query, query_range, series, labels,"
-        + " label/<name>/values, export, status/tsdb, status/buildinfo (also under /prometheus and"
-        + " /select/<accountID>/prometheus); /vmui/; GET /api/v1/fleet, /fleet, /metrics, /health");
+    return HttpResponses.error(req, HttpResponseStatus.NOT_FOUND, "not found: " + path
+        + "; central-ingest serves POST /api/v1/write, /api/v1/import/prometheus,"
+        + " /insert/<accountID>/prometheus/api/v1/write; with a reader token the query API (/api/v1/query, query_range,"
+        + " series, labels, label/<name>/values, export, metadata, status/..., see central-ingest/README.md, also"
+        + " under /prometheus and /select/<accountID>/prometheus), /vmui/, /vmalert/; GET /api/v1/fleet, /fleet,"
+        + " /metrics, /health");
   }
 }

@@ -17,6 +17,10 @@ public final class Routes {
     this.routes = List.copyOf(routes);
   }
 
+  /** Every method a closed path refuses alike (OPTIONS preflights are answered before routing). */
+  static final Set<HttpMethod> ANY_METHOD = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.PUT,
+      HttpMethod.DELETE, HttpMethod.PATCH, HttpMethod.OPTIONS);
+
   /** The ingest endpoints plus /metrics and /health. */
   public static List<Route> ingestRoutes() {
     List<Route> r = new ArrayList<>();
@@ -33,8 +37,11 @@ public final class Routes {
     List<Route> r = ingestRoutes();
     r.add(Route.of(Route.QUERY, Set.of(HttpMethod.GET, HttpMethod.POST), Route.QUERY_PATH, Route.Access.READER));
     r.add(Route.of(Route.VMUI, HttpMethod.GET, Route.VMUI_PATH, Route.Access.READER));
+    r.add(Route.of(Route.VMALERT, HttpMethod.GET, Route.VMALERT_PATH, Route.Access.READER));
     r.add(Route.of(Route.FLEET_JSON, HttpMethod.GET, "/api/v1/fleet", Route.Access.READER));
     r.add(Route.of(Route.FLEET_PAGE, HttpMethod.GET, "/fleet", Route.Access.READER));
+    // Last: a robot's POST /api/v1/write matched its route above; anything else on these paths is closed.
+    r.add(Route.of(Route.CLOSED, ANY_METHOD, Route.CLOSED_PATH, Route.Access.PUBLIC));
     return r;
   }
 
@@ -53,6 +60,9 @@ public final class Routes {
       Matcher m = route.path().matcher(path);
       if (!m.matches()) {
         continue;
+      }
+      if (wrongMethod != null && route.name().equals(Route.CLOSED)) {
+        break; // GET on a robot's write path: 405 says more than "closed"
       }
       if (!route.methods().contains(method)) {
         wrongMethod = wrongMethod == null ? route : wrongMethod;

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>Ends the exchange exactly once ({@code onDone}): after the last chunk, or when the upstream
  * connection fails; before the head was relayed that is a 502, after it the client connection is
  * closed (a truncated body must not look complete). Closes the upstream connection at the end.
+ * VictoriaMetrics' {@code Access-Control-*} headers are dropped: CORS is {@link CorsHandler}'s.
  */
 final class UpstreamRelay extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(UpstreamRelay.class);
@@ -105,7 +106,7 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
       client.close();
     } else {
       log.warn("query proxy: {}: {}", upstreamName, why);
-      client.writeAndFlush(HttpResponses.text(HttpResponseStatus.BAD_GATEWAY,
+      client.writeAndFlush(HttpResponses.json(HttpResponseStatus.BAD_GATEWAY,
           "VictoriaMetrics at -query.url (" + upstreamName + ") did not answer: " + why));
     }
     onDone.run();
@@ -117,6 +118,10 @@ final class UpstreamRelay extends ChannelInboundHandlerAdapter {
     h.remove(HttpHeaderNames.CONNECTION).remove("Keep-Alive").remove(HttpHeaderNames.PROXY_AUTHENTICATE)
         .remove("Proxy-Connection").remove(HttpHeaderNames.TRAILER).remove(HttpHeaderNames.UPGRADE)
         .remove(HttpHeaderNames.TE);
+    // CORS is central-ingest's to grant (CorsHandler, -http.corsAllowedOrigins), not VictoriaMetrics' "*".
+    h.remove(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN).remove(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS)
+        .remove(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS).remove(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS)
+        .remove(HttpHeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS).remove(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE);
     int code = res.status().code();
     boolean hasBody = code != 204 && code != 304;
     if (hasBody && !HttpUtil.isContentLengthSet(res) && !HttpUtil.isTransferEncodingChunked(res)) {

@@ -116,6 +116,64 @@ class QueryProxyHandlerTest {
     assertSame(LastHttpContent.EMPTY_LAST_CONTENT, client.readOutbound());
   }
 
+  /** Where each reader-door path goes upstream, for a single node and for vmselect (README's table). */
+  @Test
+  void vmuiConfigPathsStatusPagesAndQueryToolsGoWhereVictoriaMetricsServesThem() {
+    String[][] cases = {
+        // reader's path, single node's upstream path, vmselect's upstream path
+        {"/prometheus/vmui/config.json", "/vmui/config.json", "/select/42/vmui/config.json"},
+        {"/vmui/timezone", "/vmui/timezone", "/select/42/vmui/timezone"},
+        {"/select/42/prometheus/vmui/custom-dashboards", "/vmui/custom-dashboards", "/select/42/vmui/custom-dashboards"},
+        {"/prometheus/api/v1/status/top_queries", "/api/v1/status/top_queries",
+            "/select/42/prometheus/api/v1/status/top_queries"},
+        {"/api/v1/status/active_queries", "/api/v1/status/active_queries",
+            "/select/42/prometheus/api/v1/status/active_queries"},
+        {"/prometheus/api/v1/export/csv", "/api/v1/export/csv", "/select/42/prometheus/api/v1/export/csv"},
+        {"/prometheus/api/v1/status/metric_names_stats", "/api/v1/status/metric_names_stats",
+            "/select/42/prometheus/api/v1/status/metric_names_stats"},
+        {"/prometheus/expand-with-exprs", "/expand-with-exprs", "/select/42/prometheus/expand-with-exprs"},
+        {"/prettify-query", "/prettify-query", "/select/42/prometheus/prettify-query"},
+        {"/select/42/prometheus/metric-relabel-debug", "/metric-relabel-debug", "/select/42/prometheus/metric-relabel-debug"},
+        {"/prometheus/api/v1/rules", "/api/v1/rules", "/select/42/prometheus/api/v1/rules"},
+    };
+    for (int t = 0; t < 2; t++) {
+      QueryTarget target = QueryTarget.parse(t == 0 ? "http://127.0.0.1:8428" : "http://vmselect:8481/select/{tenant}/prometheus");
+      for (String[] c : cases) {
+        EmbeddedChannel ch = client(target, connector);
+        route(ch, HttpMethod.GET, c[0]);
+        ch.writeInbound(get(c[0] + "?x=1"));
+        assertEquals(c[1 + t] + "?x=1", asked.get(asked.size() - 1).pathAndQuery(), c[0]);
+        ((FullHttpRequest) upstreams.get(upstreams.size() - 1).readOutbound()).release();
+        answerEmpty(ch, upstreams.get(upstreams.size() - 1));
+      }
+    }
+  }
+
+  @Test
+  void vmalertGoesToVmalertProxyUrlOrIsClosedWithVictoriaMetricsStatus() {
+    EmbeddedChannel closed = client(QueryTarget.parse("http://127.0.0.1:8428"), connector);
+    route(closed, HttpMethod.GET, "/prometheus/vmalert/groups");
+    closed.writeInbound(get("/prometheus/vmalert/groups"));
+    FullHttpResponse res = closed.readOutbound();
+    assertEquals(400, res.status().code());
+    assertEquals("application/json", res.headers().get(HttpHeaderNames.CONTENT_TYPE));
+    res.release();
+    assertTrue(asked.isEmpty(), "nothing forwarded");
+    EmbeddedChannel open = new EmbeddedChannel(new QueryProxyHandler(QueryTarget.parse("http://127.0.0.1:8428"),
+        QueryTarget.parse("http://vmalert:8880"), connector));
+    open.attr(AuthHandler.IDENTITY).set(OPS);
+    clients.add(open);
+    for (String path : new String[] {"/select/42/prometheus/vmalert/api/v1/rules", "/api/v1/alerts"}) {
+      route(open, HttpMethod.GET, path);
+      open.writeInbound(get(path));
+      QueryTarget.Address a = asked.get(asked.size() - 1);
+      assertEquals("vmalert:8880", a.hostHeader());
+      assertEquals(path.replace("/select/42/prometheus", ""), a.pathAndQuery());
+      ((FullHttpRequest) upstreams.get(upstreams.size() - 1).readOutbound()).release();
+      answerEmpty(open, upstreams.get(upstreams.size() - 1));
+    }
+  }
+
   @Test
   void singleNodeGetsThePlainApiPathAndVmuiSitsBesideIt() {
     EmbeddedChannel ch = client(QueryTarget.parse("http://127.0.0.1:8428"), connector);
