@@ -94,15 +94,42 @@ final class Robot implements AutoCloseable {
     return lastPending;
   }
 
-  /** Whether the agent answers and has nothing left to send. */
-  boolean drained() {
+  /**
+   * Whether the agent answers and holds nothing scraped at or before {@code stoppedAtMs} (when its
+   * sensor stopped answering): either nothing is pending, or the oldest pending scrape is younger
+   * than the stop. The agent keeps scraping the stopped sensor ({@code up} = 0) once a second and
+   * pushes once a second, so "0 pending" alone can be a window of a few milliseconds a second
+   * that a poll misses for minutes when the two clocks run in phase.
+   */
+  boolean drainedSince(long stoppedAtMs) {
+    long sinceStopMs = System.currentTimeMillis() - stoppedAtMs; // before the request: see below
     try {
       Http.Response r = Http.get(agentUrl() + "/metrics", Duration.ofSeconds(3));
-      OptionalDouble v = Http.metric(r.body(), "edge_agent_buffer_pending_samples");
-      return r.status() == 200 && v.isPresent() && v.getAsDouble() == 0;
+      if (r.status() != 200) {
+        return false;
+      }
+      OptionalDouble pending = Http.metric(r.body(), "edge_agent_buffer_pending_samples");
+      OptionalDouble age = Http.metric(r.body(), "edge_agent_buffer_oldest_pending_age_seconds");
+      if (pending.isEmpty()) {
+        return false;
+      }
+      lastPending = pending.getAsDouble();
+      if (lastPending == 0) {
+        return true;
+      }
+      // The agent computed the age after sinceStopMs was taken, so age < sinceStop proves the
+      // oldest pending scrape started after the stop. An age of 0 with samples pending means the
+      // sender has not read the backlog yet (just restarted): not drained.
+      double ageMs = age.orElse(0) * 1000;
+      return ageMs > 0 && ageMs < sinceStopMs;
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** The last pending-samples value this robot's agent reported. */
+  double lastPending() {
+    return lastPending;
   }
 
   static void deleteTree(Path dir) throws IOException {

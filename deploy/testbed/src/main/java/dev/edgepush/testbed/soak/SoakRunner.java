@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -90,7 +91,7 @@ final class SoakRunner {
       for (Robot r : fleet.robots) {
         r.sensor.stopAnswering();
       }
-      boolean drained = drain(fleet);
+      boolean drained = drain(fleet, System.currentTimeMillis());
       long drainedMs = driver.nowMs();
       say("soak: " + (drained ? "drained" : "NOT drained within " + GoDuration.format(cfg.drainTimeout()))
           + " after " + (drainedMs - restoreMs) / 1000 + " s");
@@ -193,30 +194,43 @@ final class SoakRunner {
   }
 
   /**
-   * Waits until every agent, then central-ingest, has reported 0 pending samples, at most the
-   * drain timeout. Agents keep scraping the stopped sensors (their {@code up} = 0 series), so
-   * pending samples are only 0 between pushes and never all at once for long: each agent needs to
-   * be seen at 0 once, after its sensor stopped answering (everything it buffered before that is
-   * then acknowledged), and the WAL once after the last agent (everything acknowledged is then
-   * forwarded).
+   * Waits until every agent, then central-ingest, holds nothing from before the sensors stopped
+   * answering at {@code stoppedAtMs}, at most the drain timeout. Agents keep scraping the stopped
+   * sensors (their {@code up} = 0 series), so each agent needs to be seen once with nothing older
+   * than the stop pending ({@link Robot#drainedSince}), and the WAL once at 0 after the last agent
+   * (everything acknowledged is then forwarded). When the time is up, says who was not drained.
    */
-  private boolean drain(Fleet fleet) throws InterruptedException {
+  private boolean drain(Fleet fleet, long stoppedAtMs) throws InterruptedException {
     long deadline = System.nanoTime() + cfg.drainTimeout().toNanos();
     Thread.sleep(2000); // a scrape answered just before the stop is being appended
     Set<String> drained = new HashSet<>();
+    OptionalDouble wal = OptionalDouble.empty();
     while (System.nanoTime() < deadline) {
       for (Robot r : fleet.robots) {
-        if (!drained.contains(r.name) && r.drained()) {
+        if (!drained.contains(r.name) && r.drainedSince(stoppedAtMs)) {
           drained.add(r.name);
-          log("drain: edge-agent " + r.name + " has 0 pending samples");
+          log("drain: edge-agent " + r.name + " holds nothing from before the stop (pending samples "
+              + r.lastPending() + ")");
         }
       }
-      if (drained.size() == fleet.robots.size()
-          && fleet.ingestMetric("central_ingest_wal_pending_samples").orElse(-1) == 0) {
-        log("drain: central-ingest has 0 WAL pending samples");
-        return true;
+      if (drained.size() == fleet.robots.size()) {
+        wal = fleet.ingestMetric("central_ingest_wal_pending_samples");
+        if (wal.orElse(-1) == 0) {
+          log("drain: central-ingest has 0 WAL pending samples");
+          return true;
+        }
       }
       Thread.sleep(200);
+    }
+    for (Robot r : fleet.robots) {
+      if (!drained.contains(r.name)) {
+        say("drain: edge-agent " + r.name + " never seen drained; last pending samples " + r.lastPending()
+            + ", process " + (r.agent.alive() ? "alive" : "not running"));
+      }
+    }
+    if (drained.size() == fleet.robots.size()) {
+      say("drain: central-ingest WAL pending samples never 0; last " + (wal.isPresent() ? wal.getAsDouble() : "no answer")
+          + ", process " + (fleet.ingest.alive() ? "alive" : "not running"));
     }
     return false;
   }
