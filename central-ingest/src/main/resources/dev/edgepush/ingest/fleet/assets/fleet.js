@@ -34,7 +34,8 @@
 
   function skew(s) {
     if (s === null || s === undefined) return '?';
-    return (s >= 0 ? '+' : '') + s.toFixed(1) + ' s';
+    if (Math.abs(s) < 0.05) return '0.0 s'; // not "-0.0 s"
+    return (s > 0 ? '+' : '') + s.toFixed(1) + ' s';
   }
 
   const SORT_VALUE = {
