@@ -170,6 +170,9 @@ class FleetPageBrowserTest {
       r1.pending.set(left);
       r1.oldestAgeMs.set(left == 0 ? 300 : 30_000);
       wait.withMessage("r1's backlog at " + left).until(d -> cell(d, "r1", "pending").equals(String.format("%,d", shown)));
+      if (left == 2_000) {
+        screenshot("fleet-page-draining.png");
+      }
     }
     wait.withMessage("r1 drained: online again").until(d -> state(d, "r1").equals("online"));
     assertEquals("0", cell(browser, "r1", "pending"));
@@ -197,6 +200,8 @@ class FleetPageBrowserTest {
         && text(d, "#detail h2").equals("r1") && text(d, "#detail dd.state").equals("online"));
     assertTrue(browser.getCurrentUrl().endsWith("#robot=r1"), browser.getCurrentUrl());
     assertFalse(browser.findElements(By.cssSelector("#detail .plot canvas")).isEmpty(), "the detail chart");
+    browser.manage().window().setSize(new Dimension(1100, 900));
+    wait.withMessage("the detail chart, resized").until(d -> !d.findElements(By.cssSelector("#detail .plot canvas")).isEmpty());
     screenshot("fleet-page-detail.png");
 
     // On a phone: one card per robot.

@@ -8,6 +8,8 @@
   const STATE_ORDER = {offline: 0, draining: 1, online: 2};
   const SKEW_WARN_SECONDS = 2;
   const WINDOW_SECONDS = 120;
+  // A robot heard from only lately gets a chart of its time so far, at least this wide.
+  const MIN_WINDOW_SECONDS = 30;
   const body = document.body;
   const table = document.getElementById('fleet');
   const tbody = table.querySelector('tbody');
@@ -77,14 +79,37 @@
     return row;
   }
 
+  // The backlog as uPlot's [xs, ys]. Where the robot was not heard from for much longer than it
+  // usually pushes (3 of its median intervals, at least 3 s) a null breaks the line: a gap shows
+  // the silence instead of a slope across it.
   function series(r) {
+    const pts = r.backlog;
+    const gaps = [];
+    for (let i = 1; i < pts.length; i++) gaps.push(pts[i][0] - pts[i - 1][0]);
+    const sorted = [...gaps].sort((a, b) => a - b);
+    const usual = sorted.length ? sorted[Math.floor(sorted.length / 2)] : 1;
+    const silence = Math.max(3, 3 * usual);
     const xs = [];
     const ys = [];
-    for (const p of r.backlog) {
-      xs.push(p[0]);
-      ys.push(p[1]);
+    for (let i = 0; i < pts.length; i++) {
+      if (i > 0 && gaps[i - 1] > silence) {
+        xs.push(pts[i - 1][0] + 1);
+        ys.push(null);
+      }
+      xs.push(pts[i][0]);
+      ys.push(pts[i][1]);
+    }
+    if (r.state === 'offline' && pts.length && last.timeMs / 1000 - pts[pts.length - 1][0] > 1) {
+      xs.push(pts[pts.length - 1][0] + 1); // silent since: the line stops there
+      ys.push(null);
     }
     return [xs, ys];
+  }
+
+  function xRange(firstPoint) {
+    const now = last.timeMs / 1000;
+    const first = firstPoint === null || firstPoint === undefined ? now : firstPoint;
+    return [Math.max(now - WINDOW_SECONDS, Math.min(first - 1, now - MIN_WINDOW_SECONDS)), now];
   }
 
   function chart(target, width, height, withAxes, data) {
@@ -94,7 +119,7 @@
       cursor: {show: withAxes},
       select: {show: false},
       scales: {
-        x: {time: withAxes, range: () => [last.timeMs / 1000 - WINDOW_SECONDS, last.timeMs / 1000]},
+        x: {time: withAxes, range: (u, min) => xRange(min)},
         y: {range: (u, min, max) => [0, Math.max(1, max === null ? 1 : max)]},
       },
       axes: withAxes ? [{}, {label: 'pending samples', size: 70}] : [{show: false}, {show: false}],
