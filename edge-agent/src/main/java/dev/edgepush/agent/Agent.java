@@ -133,6 +133,7 @@ public final class Agent implements AutoCloseable {
         () -> TargetsPage.render(targetStatuses(), remotes, startedMs, clock.getAsLong()),
         push, Math.min(cfg.maxInsertBytes(), LocalPush.MEMORY_BOUND_BYTES),
         new HttpServerGuards(cfg.http(), metrics.httpClosed), cfg.listener(), listenerTls);
+    status.statusJson(() -> TargetsPage.statusJson(remotes, clock.getAsLong()));
     scrapeLoops.forEach(ScrapeLoop::start);
     if (hostLoop != null) {
       hostLoop.start();

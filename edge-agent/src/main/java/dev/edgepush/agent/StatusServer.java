@@ -44,6 +44,9 @@ import java.util.function.Supplier;
  */
 final class StatusServer implements AutoCloseable {
   private final Channel channel;
+  /** {@code GET /api/v1/status}: the /targets page's live values ({@link TargetsPage#statusJson}). */
+  private final java.util.concurrent.atomic.AtomicReference<Supplier<String>> statusJson =
+      new java.util.concurrent.atomic.AtomicReference<>(() -> "{\"remotes\":[]}\n");
   /**
    * Local pushes are parsed and buffered on a thread of their own, not on the event loop that
    * scrapes the targets: a 6 MB push takes seconds, and on the event loop every target's scrapes
@@ -87,10 +90,15 @@ final class StatusServer implements AutoCloseable {
                     }
                     ch.pipeline()
                         .addLast(new HttpObjectAggregator(maxBodyBytes))
-                        .addLast(new Router(metrics, targetsPage, push, pushes));
+                        .addLast(new Router(metrics, targetsPage, statusJson, push, pushes));
                   }
                 });
     this.channel = b.bind(host, port).sync().channel();
+  }
+
+  /** What {@code GET /api/v1/status} answers from now on. */
+  void statusJson(Supplier<String> json) {
+    statusJson.set(json);
   }
 
   int port() {
@@ -106,12 +114,15 @@ final class StatusServer implements AutoCloseable {
   private static final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Supplier<String> metrics;
     private final Supplier<String> targetsPage;
+    private final java.util.concurrent.atomic.AtomicReference<Supplier<String>> statusJson;
     private final LocalPush push;
     private final Executor pushes;
 
-    Router(Supplier<String> metrics, Supplier<String> targetsPage, LocalPush push, Executor pushes) {
+    Router(Supplier<String> metrics, Supplier<String> targetsPage,
+        java.util.concurrent.atomic.AtomicReference<Supplier<String>> statusJson, LocalPush push, Executor pushes) {
       this.metrics = metrics;
       this.targetsPage = targetsPage;
+      this.statusJson = statusJson;
       this.push = push;
       this.pushes = pushes;
     }
@@ -148,8 +159,12 @@ final class StatusServer implements AutoCloseable {
         case "/metrics" -> res = text(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
         case "/health" -> res = text(HttpResponseStatus.OK, "text/plain; charset=utf-8", "ok\n");
         case "/targets", "/" -> res = text(HttpResponseStatus.OK, "text/html; charset=utf-8", targetsPage.get());
+        case "/api/v1/status" -> {
+          res = text(HttpResponseStatus.OK, "application/json", statusJson.get().get());
+          res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        }
         default -> res = text(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8",
-            "not found: " + path + "\nthis agent serves /metrics, /health and /targets\n");
+            "not found: " + path + "\nthis agent serves /metrics, /health, /targets and /api/v1/status\n");
       }
       respond(ctx, req, res);
     }
