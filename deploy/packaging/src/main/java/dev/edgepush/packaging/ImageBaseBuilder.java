@@ -44,9 +44,10 @@ import java.util.regex.Pattern;
  * the options are the launcher's {@code default_opts}, so the image runs what the package runs).
  */
 public final class ImageBaseBuilder {
-  /** jdeps on both shaded jars, plus jdk.crypto.ec (TLS key exchange) and jdk.zipfs. */
+  /** What {@code jdeps --print-module-deps --multi-release 17} prints for both shaded jars (the same
+   * list), plus jdk.crypto.ec, which TLS loads as a provider (ECDHE, EC certificates). */
   static final List<String> MODULES = List.of("java.base", "java.compiler", "java.desktop", "java.management",
-      "java.naming", "java.net.http", "java.sql", "jdk.crypto.ec", "jdk.jfr", "jdk.unsupported", "jdk.zipfs");
+      "java.naming", "java.sql", "jdk.crypto.ec", "jdk.jfr", "jdk.unsupported");
   /** Shared libraries copied next to libc: what java, libjvm.so and the JDK's libraries need (ldd), and
    * libdl/libpthread/librt, empty in glibc 2.34+ but still named by native code built for older ones. */
   static final List<String> LIBS = List.of("libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1",
