@@ -96,12 +96,16 @@ final class ImageRoot {
   List<String> command(List<String> argv) {
     String[] user = string("User").split(":");
     List<String> cmd = new ArrayList<>(List.of(Cmd.require("unshare", "util-linux"), "--mount", "--pid", "--fork",
-        "--mount-proc=" + root.resolve("proc"), "/bin/sh", "-c",
-        // In the new mount namespace only: the host's /dev (null, urandom), as a runtime gives a
-        // container its own. Then chroot, which drops to the image's user after entering the tree:
-        // a process that is not root has no capabilities; no-new-privs as a runtime sets it.
-        "r=\"$0\" u=\"$1\" g=\"$2\"; shift 2; mount --rbind /dev \"$r/dev\""
-            + " && exec setpriv --no-new-privs -- chroot --userspec=\"$u\" --groups=\"$g\" \"$r\" \"$@\"",
+        "/bin/sh", "-c",
+        // In the new mount namespace only (private: nothing propagates to the host): the tree bound
+        // onto itself, so that / is a mount point inside as in a container (Java's FileStore, which
+        // the buffer uses, looks / up in /proc/mounts), /proc of the new PID namespace, the host's
+        // /dev (null, urandom). Then chroot, which drops to the image's user after entering the
+        // tree: a process that is not root has no capabilities; no-new-privs as runtimes set it.
+        "r=\"$0\" u=\"$1\" g=\"$2\"; shift 2; /bin/mount --bind \"$r\" \"$r\""
+            + " && /bin/mount -t proc proc \"$r/proc\" && /bin/mount --rbind /dev \"$r/dev\""
+            + " && exec " + Cmd.require("setpriv", "util-linux") + " --no-new-privs -- "
+            + Cmd.require("chroot", "coreutils") + " --userspec=\"$u\" --groups=\"$g\" \"$r\" \"$@\"",
         root.toString(), user[0] + ":" + user[1], user[1]));
     cmd.addAll(argv);
     return cmd;
