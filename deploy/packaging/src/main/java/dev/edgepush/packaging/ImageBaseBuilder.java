@@ -63,24 +63,13 @@ public final class ImageBaseBuilder {
       a.put(arg.substring(0, eq), arg.substring(eq + 1));
     }
     String name = a.get("name");
-    List<String> options = a.containsKey("jvmOptions")
-        ? optionsFile(Files.readString(Path.of(a.get("jvmOptions"))))
-        : launcherOptions(Files.readString(Path.of(a.get("launcher"))));
+    // edge-agent's file as it is (comments and all); central-ingest's launcher options one a line
+    String options = a.containsKey("jvmOptions")
+        ? Files.readString(Path.of(a.get("jvmOptions")))
+        : String.join("\n", launcherOptions(Files.readString(Path.of(a.get("launcher"))))) + "\n";
     long t0 = System.nanoTime();
     build(name, Path.of(a.get("jdk")), Path.of(a.get("work")), options, Path.of(a.get("out")));
     System.out.printf("[image] base of %s: %s (%d ms)%n", name, a.get("out"), (System.nanoTime() - t0) / 1_000_000);
-  }
-
-  /** The options in a JVM options file: one per line, '#' starts a comment. */
-  static List<String> optionsFile(String text) {
-    List<String> out = new ArrayList<>();
-    for (String line : text.split("\n")) {
-      String s = line.replaceAll("#.*", "").strip();
-      if (!s.isEmpty()) {
-        out.addAll(List.of(s.split("\\s+")));
-      }
-    }
-    return out;
   }
 
   /** The launcher's {@code default_opts="..."} (continued lines with a trailing backslash). */
@@ -92,7 +81,7 @@ public final class ImageBaseBuilder {
     return List.of(m.group(1).replace("\\\n", " ").strip().split("\\s+"));
   }
 
-  static void build(String name, Path jdk, Path work, List<String> jvmOptions, Path out) throws IOException {
+  static void build(String name, Path jdk, Path work, String jvmOptions, Path out) throws IOException {
     Path runtimeTar = runtimeLayer(jdk, work);
     Path appRoot = work.resolve(name + "-root");
     DebBuilder.deleteTree(appRoot);
@@ -108,7 +97,7 @@ public final class ImageBaseBuilder {
     Files.writeString(share.resolve(name + ".jvm.options"), "# JVM options of the " + name
         + " image (the entrypoint reads them: java @" + "/usr/share/" + name + "/" + name + ".jvm.options),\n"
         + "# the same the Debian package runs with. Mount a file here to change them.\n"
-        + String.join("\n", jvmOptions) + "\n");
+        + jvmOptions);
     Path appTar = work.resolve(name + "-app.tar");
     Files.deleteIfExists(appTar);
     // root-owned, then the entries with other owners or modes appended
