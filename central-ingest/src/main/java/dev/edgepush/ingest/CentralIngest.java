@@ -32,6 +32,7 @@ public final class CentralIngest implements AutoCloseable {
   private final EventLoopGroup loop;
   private final ForwardingWal wal;
   private final IngestServer server;
+  private final IngestPipeline pipeline;
   private final FleetRegistry fleet;
   private final IngestMetrics metrics = new IngestMetrics();
   /** {@code -wal.path}'s lock, held until {@link #close} (or the process ends). */
@@ -64,7 +65,7 @@ public final class CentralIngest implements AutoCloseable {
     if (tls != null) {
       tls.watch(loop);
     }
-    IngestPipeline pipeline = new IngestPipeline(new IngestPipeline.Parts(
+    pipeline = new IngestPipeline(new IngestPipeline.Parts(
         new Routes(Routes.allRoutes()), tokens, fleet,
         new RobotRateLimiter(cfg.maxSamplesPerSecondPerRobot(), System::nanoTime), wal, metrics,
         new IngestPipeline.Limits(cfg.maxRequestBytes(), cfg.maxDecompressedBytes(), cfg.walMaxPendingSamples(),
@@ -94,6 +95,11 @@ public final class CentralIngest implements AutoCloseable {
     return fleet;
   }
 
+  /** The fleet page's open event streams. */
+  public int fleetStreamsOpen() {
+    return pipeline.fleetStreams().openCount();
+  }
+
   public IngestMetrics metrics() {
     return metrics;
   }
@@ -102,6 +108,9 @@ public final class CentralIngest implements AutoCloseable {
   public void close() {
     log.info("central-ingest stopping");
     server.close();
+    // The fleet page's event streams never end by themselves: end them (last chunk, close) so
+    // browsers see a clean end rather than a reset, before the loops stop.
+    pipeline.fleetStreams().closeAll(2000);
     loop.shutdownGracefully(0, 3, TimeUnit.SECONDS).syncUninterruptibly();
     wal.close();
     try {

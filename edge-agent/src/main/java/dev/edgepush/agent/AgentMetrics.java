@@ -78,6 +78,22 @@ public final class AgentMetrics implements SendMetrics {
     dropped.computeIfAbsent(reason, r -> new LongAdder()).add(samples);
   }
 
+  /** Samples given up on for every reason together (what the agent reports to central-ingest). */
+  public long droppedTotal() {
+    long sum = 0;
+    for (String reason : DROP_REASONS) {
+      sum += droppedTotal(reason);
+    }
+    for (String reason : dropped.keySet()) {
+      if (!DROP_REASONS.contains(reason)) {
+        sum += droppedTotal(reason);
+      }
+    }
+    return sum;
+  }
+
+  private static final java.util.List<String> DROP_REASONS = java.util.List.of("rejected", "disk_full", "corrupt", "too_large");
+
   public long droppedTotal(String reason) {
     if ("corrupt".equals(reason)) {
       return corruptSamples.getAsLong();

@@ -55,9 +55,14 @@ final class Remote {
       tls.sslContext(); // reads the PEM files now: a bad one stops start-up, naming the file
     }
     this.client = new RemoteWriteClient(loop, spec.url(), cfg.sendTimeout(), Agent.USER_AGENT,
+        // What central-ingest cannot see for itself, for its fleet page: the backlog, the samples
+        // given up on, and this robot's clock (central-ingest shows the skew against its own).
         () -> Map.of(
             "X-Edgepush-Pending-Samples", Long.toString(metrics.pendingSamples()),
-            "X-Edgepush-Oldest-Pending-Age-Seconds", String.format("%.3f", metrics.oldestPendingAgeSeconds())),
+            "X-Edgepush-Oldest-Pending-Age-Seconds",
+            String.format(java.util.Locale.ROOT, "%.3f", metrics.oldestPendingAgeSeconds()),
+            "X-Edgepush-Dropped-Samples", Long.toString(metrics.droppedTotal()),
+            "X-Edgepush-Agent-Time-Ms", Long.toString(clock.getAsLong())),
         RemoteWriteClient.auth(token, spec.basicAuthUsername(), password), tls);
     // Last, after every file this remote needs was read: a bad flag leaves no buffer open.
     this.buffer = DiskBuffer.open(bufferDir, cfg.maxDiskBytes(), cfg.syncInterval(), "edge-agent-buffer-sync");

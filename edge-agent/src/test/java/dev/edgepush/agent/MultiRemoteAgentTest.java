@@ -176,6 +176,22 @@ class MultiRemoteAgentTest {
   }
 
   @Test
+  void everyPushTellsCentralIngestTheBacklogTheDropsAndTheAgentsClock() throws Exception {
+    byte[] text = "temp{room=\"a\"} 21.5 1700000000000\n".getBytes(StandardCharsets.UTF_8);
+    long before = System.currentTimeMillis();
+    assertEquals(204, postTo("/api/v1/import/prometheus", text).statusCode());
+    await("the healthy remote to get the push", () -> !good.findAll(postRequestedFor(urlEqualTo("/api/v1/write"))).isEmpty());
+    long after = System.currentTimeMillis();
+    LoggedRequest r = good.findAll(postRequestedFor(urlEqualTo("/api/v1/write"))).get(0);
+    assertEquals("1", r.getHeader("X-Edgepush-Pending-Samples"), "the batch in flight is still pending");
+    assertTrue(r.getHeader("X-Edgepush-Oldest-Pending-Age-Seconds").matches("\\d+\\.\\d{3}"),
+        "a dot, whatever the locale: " + r.getHeader("X-Edgepush-Oldest-Pending-Age-Seconds"));
+    assertEquals("0", r.getHeader("X-Edgepush-Dropped-Samples"));
+    long agentTime = Long.parseLong(r.getHeader("X-Edgepush-Agent-Time-Ms"));
+    assertTrue(agentTime >= before && agentTime <= after, before + " <= " + agentTime + " <= " + after);
+  }
+
+  @Test
   void badInputIs400WithAReasonAndNothingIsBuffered() throws Exception {
     String good1 = "{url=\"1:" + url(good) + "\"}";
     HttpResponse<String> r = postTo("/api/v1/import/prometheus",

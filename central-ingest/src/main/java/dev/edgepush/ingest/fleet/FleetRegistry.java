@@ -28,16 +28,64 @@ public final class FleetRegistry {
    *
    * @param pendingSamples from the last push's header, or -1 when the agent did not send it
    * @param oldestPendingAgeSeconds from the last push's header, or -1 when absent
+   * @param droppedSamples total samples the agent gave up on since it started ({@code
+   *     X-Edgepush-Dropped-Samples}), or -1 when absent
+   * @param clockSkewMs the agent's clock ({@code X-Edgepush-Agent-Time-Ms}) minus ours when the
+   *     push arrived: positive when the robot's clock is ahead; {@link Long#MIN_VALUE} when absent
    */
   public record RobotStatus(String robot, String tenant, long lastPushMs, long pendingSamples,
-      double oldestPendingAgeSeconds) {}
+      double oldestPendingAgeSeconds, long droppedSamples, long clockSkewMs) {
+    /** A report without the drop and clock headers (agents before they were sent). */
+    public RobotStatus(String robot, String tenant, long lastPushMs, long pendingSamples,
+        double oldestPendingAgeSeconds) {
+      this(robot, tenant, lastPushMs, pendingSamples, oldestPendingAgeSeconds, -1, NO_SKEW);
+    }
 
-  /** A robot as the fleet view shows it at some moment. */
-  public record RobotView(RobotStatus status, double samplesPerSecond, boolean online) {}
+    public boolean hasClockSkew() {
+      return clockSkewMs != NO_SKEW;
+    }
+  }
+
+  /** {@link RobotStatus#clockSkewMs} when the agent did not send its clock. */
+  public static final long NO_SKEW = Long.MIN_VALUE;
+
+  /**
+   * A robot that is online but whose oldest pending sample is older than this is {@link
+   * State#DRAINING}: it is sending a backlog (after a dead zone or an outage), not just the batch
+   * of the last second or two that every push carries.
+   */
+  public static final double DRAINING_AFTER_SECONDS = 10;
+
+  /** What the fleet page shows as a robot's state. */
+  public enum State {
+    ONLINE, DRAINING, OFFLINE;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /**
+   * A robot as the fleet view shows it at some moment; {@code backlog} is its reported pending
+   * samples over the last {@link BacklogHistory#SECONDS} seconds, oldest first.
+   */
+  public record RobotView(RobotStatus status, double samplesPerSecond, boolean online, List<BacklogHistory.Point> backlog) {
+    public RobotView(RobotStatus status, double samplesPerSecond, boolean online) {
+      this(status, samplesPerSecond, online, List.of());
+    }
+
+    public State state() {
+      if (!online) {
+        return State.OFFLINE;
+      }
+      return status.oldestPendingAgeSeconds() >= DRAINING_AFTER_SECONDS ? State.DRAINING : State.ONLINE;
+    }
+  }
 
   private static final class Robot {
     volatile RobotStatus status;
     final SampleRate rate = new SampleRate();
+    final BacklogHistory backlog = new BacklogHistory();
 
     Robot(RobotStatus status) {
       this.status = status;
@@ -72,15 +120,29 @@ public final class FleetRegistry {
    */
   public void recordPush(String robot, String tenant, long nowMs, String pendingSamplesHeader,
       String oldestPendingAgeHeader) {
+    recordPush(robot, tenant, nowMs, pendingSamplesHeader, oldestPendingAgeHeader, null, null);
+  }
+
+  /**
+   * Records a push with every header the agent sends: also its total of dropped samples and its
+   * clock (milliseconds since the epoch), from which the robot's clock skew is kept.
+   */
+  public void recordPush(String robot, String tenant, long nowMs, String pendingSamplesHeader,
+      String oldestPendingAgeHeader, String droppedSamplesHeader, String agentTimeMsHeader) {
+    long agentTime = parseLong(agentTimeMsHeader);
     RobotStatus s = new RobotStatus(robot, tenant, nowMs, parseLong(pendingSamplesHeader),
-        parseDouble(oldestPendingAgeHeader));
-    robots.compute(key(tenant, robot), (k, r) -> {
+        parseDouble(oldestPendingAgeHeader), parseLong(droppedSamplesHeader),
+        agentTime <= 0 ? NO_SKEW : agentTime - nowMs);
+    Robot robotNow = robots.compute(key(tenant, robot), (k, r) -> {
       if (r == null) {
         return new Robot(s);
       }
       r.status = s;
       return r;
     });
+    if (s.pendingSamples() >= 0) {
+      robotNow.backlog.add(nowMs, s.pendingSamples());
+    }
   }
 
   /** Counts {@code samples} the robot got acknowledged at {@code nowMs} (after the WAL write). */
@@ -103,7 +165,7 @@ public final class FleetRegistry {
     for (Robot r : robots.values()) {
       RobotStatus s = r.status;
       if (Identity.sameTenant(s.tenant(), tenant)) {
-        out.add(new RobotView(s, r.rate.perSecond(nowMs), isOnline(s, nowMs)));
+        out.add(new RobotView(s, r.rate.perSecond(nowMs), isOnline(s, nowMs), r.backlog.points(nowMs)));
       }
     }
     out.sort(Comparator.comparing((RobotView v) -> v.status().robot()));

@@ -3,10 +3,12 @@ package dev.edgepush.ingest.fleet;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
- * The fleet view of one tenant at one moment, in two formats: JSON ({@code GET /api/v1/fleet})
- * and an HTML page that refreshes itself ({@code GET /fleet}, no scripts). Immutable.
+ * The fleet view of one tenant at one moment, in three formats: JSON ({@code GET /api/v1/fleet}),
+ * one event of the page's stream ({@link #eventJson}, {@code GET /api/v1/fleet/events}) and the
+ * page ({@link #html}, {@code GET /fleet}). Immutable.
  *
  * <p>JSON shape (unknown backlog values are {@code null}):
  *
@@ -17,7 +19,7 @@ import java.util.Locale;
  * </pre>
  */
 public final class FleetReport {
-  /** How often the page reloads itself; agents push every second, people look for minutes. */
+  /** How often the page reloads itself when the browser runs no scripts (with them it is live). */
   public static final int PAGE_REFRESH_SECONDS = 5;
   private final String tenant;
   private final long nowMs;
@@ -63,31 +65,105 @@ public final class FleetReport {
     return sb.append("]}\n").toString();
   }
 
-  public String html() {
-    StringBuilder sb = new StringBuilder(1024 + 300 * robots.size());
-    sb.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">")
-        .append("<meta http-equiv=\"refresh\" content=\"").append(PAGE_REFRESH_SECONDS).append("\">")
-        .append("<title>Fleet, tenant ").append(escape(tenant)).append("</title>")
-        .append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}")
-        .append("td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:right}")
-        .append("td:first-child,th:first-child{text-align:left}.on{color:#070}.off{color:#b00;font-weight:bold}</style>")
-        .append("</head><body>\n<h1>Fleet, tenant ").append(escape(tenant)).append("</h1>\n<p>")
-        .append(onlineCount()).append(" of ").append(robots.size()).append(" robots online (pushed within ")
-        .append(offlineAfterSeconds).append(" s) at ").append(escape(Instant.ofEpochMilli(nowMs).toString()))
-        .append("; this page reloads every ").append(PAGE_REFRESH_SECONDS).append(" s.</p>\n")
-        .append("<table><tr><th>robot</th><th>state</th><th>last push</th><th>samples/s (1 min)</th>")
-        .append("<th>pending samples</th><th>oldest pending</th></tr>\n");
+  /**
+   * One event of the fleet page's stream ({@code GET /api/v1/fleet/events}): everything the page
+   * shows, on one line. Unknown values are {@code null}; {@code backlog} is {@code [epochSecond,
+   * pendingSamples]} pairs of the last {@link BacklogHistory#SECONDS} seconds, oldest first.
+   *
+   * <pre>
+   * {"tenant":"42","timeMs":1700000000000,"offlineAfterSeconds":120,"drainingAfterSeconds":10,
+   *  "robotsTotal":1,"robotsOnline":1,"robots":[{"robot":"r1","state":"online","lastPushMs":1699999999600,
+   *  "lastPushAgeSeconds":0.4,"samplesPerSecond":120.5,"pendingSamples":0,"oldestPendingAgeSeconds":null,
+   *  "droppedSamples":0,"clockSkewSeconds":-0.012,"backlog":[[1699999999,0]]}]}
+   * </pre>
+   */
+  public String eventJson() {
+    StringBuilder sb = new StringBuilder(256 + 1024 * robots.size());
+    sb.append("{\"tenant\":").append(quote(tenant))
+        .append(",\"timeMs\":").append(nowMs)
+        .append(",\"offlineAfterSeconds\":").append(offlineAfterSeconds)
+        .append(",\"drainingAfterSeconds\":").append(number(FleetRegistry.DRAINING_AFTER_SECONDS))
+        .append(",\"robotsTotal\":").append(robots.size())
+        .append(",\"robotsOnline\":").append(onlineCount())
+        .append(",\"robots\":[");
+    for (int i = 0; i < robots.size(); i++) {
+      FleetRegistry.RobotView v = robots.get(i);
+      FleetRegistry.RobotStatus s = v.status();
+      sb.append(i == 0 ? "" : ",").append("{\"robot\":").append(quote(s.robot()))
+          .append(",\"state\":\"").append(v.state().label()).append('"')
+          .append(",\"lastPushMs\":").append(s.lastPushMs())
+          .append(",\"lastPushAgeSeconds\":").append(number(ageSeconds(s)))
+          .append(",\"samplesPerSecond\":").append(number(v.samplesPerSecond()))
+          .append(",\"pendingSamples\":").append(s.pendingSamples() < 0 ? "null" : Long.toString(s.pendingSamples()))
+          .append(",\"oldestPendingAgeSeconds\":")
+          .append(s.oldestPendingAgeSeconds() < 0 ? "null" : number(s.oldestPendingAgeSeconds()))
+          .append(",\"droppedSamples\":").append(s.droppedSamples() < 0 ? "null" : Long.toString(s.droppedSamples()))
+          .append(",\"clockSkewSeconds\":").append(s.hasClockSkew() ? number(s.clockSkewMs() / 1000.0) : "null")
+          .append(",\"backlog\":[");
+      List<BacklogHistory.Point> points = v.backlog();
+      for (int j = 0; j < points.size(); j++) {
+        BacklogHistory.Point p = points.get(j);
+        sb.append(j == 0 ? "[" : ",[").append(p.epochSecond()).append(',').append(p.pendingSamples()).append(']');
+      }
+      sb.append("]}");
+    }
+    return sb.append("]}").toString();
+  }
+
+  /**
+   * The fleet page ({@code GET /fleet}): the table as of now, rendered here so that it reads
+   * without scripts (then it reloads itself every {@link #PAGE_REFRESH_SECONDS} s), and the
+   * script that takes it over and keeps it live from the event stream: sorting, the filter,
+   * trend charts and the robot detail view ({@code #robot=<name>}) are the script's.
+   *
+   * @param assetUrl the URL of one of the page's files by name ({@code fleet.js}, ...)
+   */
+  public String html(UnaryOperator<String> assetUrl) {
+    StringBuilder sb = new StringBuilder(2048 + 600 * robots.size());
+    sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+        .append("<noscript><meta http-equiv=\"refresh\" content=\"").append(PAGE_REFRESH_SECONDS).append("\"></noscript>")
+        .append("<title>Fleet, tenant ").append(escape(tenant)).append("</title>\n")
+        .append("<link rel=\"stylesheet\" href=\"").append(assetUrl.apply("uPlot.min.css")).append("\">")
+        .append("<link rel=\"stylesheet\" href=\"").append(assetUrl.apply("fleet.css")).append("\">\n")
+        .append("<script src=\"").append(assetUrl.apply("uPlot.iife.min.js")).append("\" defer></script>")
+        .append("<script src=\"").append(assetUrl.apply("fleet.js")).append("\" defer></script>\n")
+        .append("</head><body data-events=\"/api/v1/fleet/events\">\n<header><h1>Fleet, tenant ")
+        .append(escape(tenant)).append("</h1>\n<p id=\"summary\">").append(onlineCount()).append(" of ")
+        .append(robots.size()).append(" robots online (pushed within ").append(offlineAfterSeconds)
+        .append(" s) at ").append(escape(Instant.ofEpochMilli(nowMs).toString())).append("</p>\n")
+        .append("<p id=\"live\" class=\"live-off\">not live: this table is as of the time above")
+        .append("<noscript> and reloads every ").append(PAGE_REFRESH_SECONDS).append(" s</noscript></p></header>\n")
+        .append("<div class=\"controls\"><input id=\"filter\" type=\"search\" placeholder=\"filter robots\"")
+        .append(" aria-label=\"filter robots by name or state\"></div>\n")
+        .append("<table id=\"fleet\"><thead><tr>")
+        .append("<th data-key=\"robot\">robot</th><th data-key=\"state\">state</th>")
+        .append("<th data-key=\"lastPush\">last push</th><th data-key=\"pending\">backlog</th>")
+        .append("<th class=\"trend\">trend</th><th data-key=\"dropped\">dropped</th>")
+        .append("<th data-key=\"delay\">delay</th><th data-key=\"skew\">clock skew</th>")
+        .append("</tr></thead>\n<tbody>\n");
     for (FleetRegistry.RobotView v : robots) {
       FleetRegistry.RobotStatus s = v.status();
-      sb.append("<tr><td>").append(escape(s.robot())).append("</td><td class=\"")
-          .append(v.online() ? "on\">online" : "off\">offline").append("</td><td>")
-          .append(String.format(Locale.ROOT, "%.1f s ago", ageSeconds(s))).append("</td><td>")
-          .append(String.format(Locale.ROOT, "%.1f", v.samplesPerSecond())).append("</td><td>")
-          .append(s.pendingSamples() < 0 ? "?" : Long.toString(s.pendingSamples())).append("</td><td>")
+      String state = v.state().label();
+      sb.append("<tr data-robot=\"").append(escape(s.robot())).append("\">")
+          .append("<td class=\"robot\" data-label=\"robot\">").append(escape(s.robot())).append("</td>")
+          .append("<td class=\"state ").append(state).append("\" data-label=\"state\">").append(state).append("</td>")
+          .append("<td class=\"lastPush\" data-label=\"last push\">")
+          .append(String.format(Locale.ROOT, "%.1f s ago", ageSeconds(s))).append("</td>")
+          .append("<td class=\"pending\" data-label=\"backlog\">")
+          .append(s.pendingSamples() < 0 ? "?" : Long.toString(s.pendingSamples())).append("</td>")
+          .append("<td class=\"trend\" data-label=\"trend\"></td>")
+          .append("<td class=\"dropped\" data-label=\"dropped\">")
+          .append(s.droppedSamples() < 0 ? "?" : Long.toString(s.droppedSamples())).append("</td>")
+          .append("<td class=\"delay\" data-label=\"delay\">")
           .append(s.oldestPendingAgeSeconds() < 0 ? "?" : String.format(Locale.ROOT, "%.0f s", s.oldestPendingAgeSeconds()))
+          .append("</td><td class=\"skew\" data-label=\"clock skew\">")
+          .append(s.hasClockSkew() ? String.format(Locale.ROOT, "%+.1f s", s.clockSkewMs() / 1000.0) : "?")
           .append("</td></tr>\n");
     }
-    return sb.append("</table>\n<p><a href=\"/api/v1/fleet\">JSON</a></p></body></html>\n").toString();
+    return sb.append("</tbody></table>\n<section id=\"detail\" hidden></section>\n")
+        .append("<p class=\"links\"><a href=\"/api/v1/fleet\">JSON</a> · <a href=\"/api/v1/fleet/events\">event stream</a></p>")
+        .append("</body></html>\n").toString();
   }
 
   private double ageSeconds(FleetRegistry.RobotStatus s) {

@@ -71,6 +71,7 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
   private final ResponseCounter counter;
   private final BodyDecompressor decompressor;
   private final UpstreamConnector upstream = new NettyUpstreamConnector();
+  private final FleetStreams fleetStreams = new FleetStreams();
   private final HttpServerGuards guards;
   private final ServerTls tls;
   private final boolean certificateNamesRobot;
@@ -100,6 +101,11 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
    */
   static final ByteBufAllocator READ_ALLOCATOR = new UnpooledByteBufAllocator(false);
 
+  /** The fleet page's open event streams (ended by {@link FleetStreams#closeAll} at shutdown). */
+  public FleetStreams fleetStreams() {
+    return fleetStreams;
+  }
+
   @Override
   protected void initChannel(Channel ch) {
     ch.config().setAllocator(READ_ALLOCATOR);
@@ -124,7 +130,7 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
     pl.addLast("decode", new WriteDecodeHandler(decompressor, p.wal()::shardCount, p.wal()::lanes, p.clockMs()));
     pl.addLast("ingest", new IngestHandler(p.wal(), p.limiter(), p.metrics(), p.fleet(), p.clockMs()));
     pl.addLast("status", new StatusHandler(p.metrics()::render));
-    pl.addLast("fleetView", new FleetHandler(p.fleet(), p.clockMs()));
+    pl.addLast("fleetView", new FleetHandler(p.fleet(), p.clockMs(), fleetStreams));
     pl.addLast("queryProxy", new QueryProxyHandler(p.query(), p.reader().vmalert(), upstream));
     pl.addLast("unhandled", new UnhandledRequestHandler());
   }

@@ -29,6 +29,8 @@ public record Route(String name, Set<HttpMethod> methods, Pattern path, Access a
   public static final String VMUI = "vmui";
   public static final String FLEET_JSON = "fleet_json";
   public static final String FLEET_PAGE = "fleet_page";
+  public static final String FLEET_EVENTS = "fleet_events";
+  public static final String FLEET_ASSET = "fleet_asset";
 
   /** The cluster path prefix VictoriaMetrics' vminsert uses: {@code /insert/<accountID>/prometheus}. */
   public static final String INSERT_PREFIX = "(?:/insert/(?<tenant>[^/]+)/prometheus|/prometheus)?";

@@ -40,7 +40,7 @@ final class RouteHandler extends HeadFilter {
         + "; central-ingest serves POST /api/v1/write, /api/v1/import/prometheus,"
         + " /insert/<accountID>/prometheus/api/v1/write; with a reader token the query API (/api/v1/query, query_range,"
         + " series, labels, label/<name>/values, export, metadata, status/..., see central-ingest/README.md, also"
-        + " under /prometheus and /select/<accountID>/prometheus), /vmui/, /vmalert/; GET /api/v1/fleet, /fleet,"
+        + " under /prometheus and /select/<accountID>/prometheus), /vmui/, /vmalert/; GET /api/v1/fleet, /api/v1/fleet/events, /fleet,"
         + " /metrics, /health");
   }
 }

@@ -39,7 +39,9 @@ public final class Routes {
     r.add(Route.of(Route.VMUI, HttpMethod.GET, Route.VMUI_PATH, Route.Access.READER));
     r.add(Route.of(Route.VMALERT, HttpMethod.GET, Route.VMALERT_PATH, Route.Access.READER));
     r.add(Route.of(Route.FLEET_JSON, HttpMethod.GET, "/api/v1/fleet", Route.Access.READER));
+    r.add(Route.of(Route.FLEET_EVENTS, HttpMethod.GET, "/api/v1/fleet/events", Route.Access.READER));
     r.add(Route.of(Route.FLEET_PAGE, HttpMethod.GET, "/fleet", Route.Access.READER));
+    r.add(Route.of(Route.FLEET_ASSET, HttpMethod.GET, "/fleet/assets/[A-Za-z0-9.]+", Route.Access.READER));
     // Last: a robot's POST /api/v1/write matched its route above; anything else on these paths is closed.
     r.add(Route.of(Route.CLOSED, ANY_METHOD, Route.CLOSED_PATH, Route.Access.PUBLIC));
     return r;

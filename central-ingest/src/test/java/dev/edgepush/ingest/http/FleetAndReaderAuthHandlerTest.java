@@ -152,16 +152,158 @@ class FleetAndReaderAuthHandlerTest {
   }
 
   @Test
-  void fleetPageRefreshesItselfAndEscapes() {
+  void fleetPageShowsTheTableWithoutScriptsAndLinksItsLiveScriptAndAssets() {
     FleetRegistry fleet = new FleetRegistry();
-    fleet.recordPush("r1", "42", 1000, "3", null);
+    fleet.recordPush("r1", "42", 1000, "3", null, "0", "1200");
+    fleet.recordPush("<b>", "42", 1000, null, null);
     EmbeddedChannel ch = fleetChannel(fleet, 2000, "/fleet");
     String html = body(ch, "/fleet", "text/html; charset=utf-8");
-    assertTrue(html.contains("<meta http-equiv=\"refresh\" content=\"5\">"), html);
-    assertTrue(html.contains("<td>r1</td><td class=\"on\">online</td><td>1.0 s ago</td><td>0.0</td><td>3</td><td>?</td>"),
-        html);
-    assertTrue(html.contains("1 of 1 robots online"), html);
-    assertFalse(html.contains("<script"), "no scripts needed");
+    assertTrue(html.contains("<noscript><meta http-equiv=\"refresh\" content=\"5\"></noscript>"), html);
+    assertTrue(html.contains("<tr data-robot=\"r1\"><td class=\"robot\" data-label=\"robot\">r1</td>"
+        + "<td class=\"state online\" data-label=\"state\">online</td>"
+        + "<td class=\"lastPush\" data-label=\"last push\">1.0 s ago</td>"
+        + "<td class=\"pending\" data-label=\"backlog\">3</td>"), html);
+    assertTrue(html.contains("<td class=\"skew\" data-label=\"clock skew\">+0.2 s</td>"), html);
+    assertTrue(html.contains("&lt;b&gt;") && !html.contains("<b>"), "robot names are escaped: " + html);
+    assertTrue(html.contains("2 of 2 robots online"), html);
+    assertTrue(html.contains("<script src=\"" + FleetAssets.url("fleet.js") + "\" defer></script>"), html);
+    assertTrue(html.contains("data-events=\"/api/v1/fleet/events\""), html);
+    assertTrue(html.contains("name=\"viewport\""), "readable on a phone");
     assertFalse(ch.finishAndReleaseAll());
+  }
+
+  @Test
+  void fleetEventJsonHasStateDropsSkewAndTheBacklogTrend() {
+    FleetRegistry fleet = new FleetRegistry(Duration.ofMinutes(2));
+    long t0 = 1_700_000_000_000L;
+    fleet.recordPush("r1", "42", t0 - 3_000, "3000", "30", "5", Long.toString(t0 - 3_000 - 1500));
+    fleet.recordPush("r1", "42", t0 - 2_000, "1000", "20", "5", Long.toString(t0 - 2_000 - 1500));
+    fleet.recordPush("r1", "42", t0 - 1_000, "10", "0.5", "5", Long.toString(t0 - 1_000 - 1500));
+    fleet.recordPush("r2", "42", t0 - 1_000, "5000", "60", null, null);
+    fleet.recordPush("r3", "42", t0 - 600_000, "7", "1", null, null);
+    String json = new dev.edgepush.ingest.fleet.FleetReport("42", t0, fleet).eventJson();
+    assertTrue(json.startsWith("{\"tenant\":\"42\",\"timeMs\":1700000000000,\"offlineAfterSeconds\":120,"
+        + "\"drainingAfterSeconds\":10.000,\"robotsTotal\":3,\"robotsOnline\":2,"), json);
+    assertTrue(json.contains("{\"robot\":\"r1\",\"state\":\"online\",\"lastPushMs\":1699999999000,"
+        + "\"lastPushAgeSeconds\":1.000,\"samplesPerSecond\":0.000,\"pendingSamples\":10,"
+        + "\"oldestPendingAgeSeconds\":0.500,\"droppedSamples\":5,\"clockSkewSeconds\":-1.500,"
+        + "\"backlog\":[[1699999997,3000],[1699999998,1000],[1699999999,10]]}"), json);
+    assertTrue(json.contains("{\"robot\":\"r2\",\"state\":\"draining\","), "an old backlog: " + json);
+    assertTrue(json.contains("\"droppedSamples\":null,\"clockSkewSeconds\":null,\"backlog\":[[1699999999,5000]]}"), json);
+    assertTrue(json.contains("{\"robot\":\"r3\",\"state\":\"offline\","), json);
+    assertTrue(json.contains("\"backlog\":[]}"), "r3's report is older than the trend's window: " + json);
+  }
+
+  @Test
+  void eventStreamSendsAnEventASecondAndRefusesTheNinthStreamOfAnAddress() throws Exception {
+    FleetRegistry fleet = new FleetRegistry();
+    fleet.recordPush("r1", "42", 1000, "3", "0.1", "0", "1000");
+    FleetStreams streams = new FleetStreams();
+    java.util.List<EmbeddedChannel> open = new java.util.ArrayList<>();
+    for (int i = 0; i < FleetStreams.MAX_PER_ADDRESS; i++) {
+      EmbeddedChannel ch = streamChannel(fleet, streams);
+      ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/v1/fleet/events"));
+      io.netty.handler.codec.http.HttpResponse head = ch.readOutbound();
+      assertEquals(200, head.status().code());
+      assertEquals("text/event-stream; charset=utf-8", head.headers().get(HttpHeaderNames.CONTENT_TYPE));
+      assertEquals("retry: 2000\n\n", content(ch.readOutbound()));
+      String first = content(ch.readOutbound());
+      assertTrue(first.startsWith("data: {\"tenant\":\"42\",") && first.endsWith("]}\n\n"), first);
+      assertFalse(first.substring(0, first.length() - 2).contains("\n"), "one line per event: " + first);
+      open.add(ch);
+    }
+    assertEquals(FleetStreams.MAX_PER_ADDRESS, streams.openCount());
+    EmbeddedChannel ninth = streamChannel(fleet, streams);
+    ninth.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/v1/fleet/events"));
+    FullHttpResponse refused = ninth.readOutbound();
+    assertEquals(429, refused.status().code());
+    assertEquals("10", refused.headers().get(HttpHeaderNames.RETRY_AFTER));
+    refused.release();
+
+    EmbeddedChannel ch = open.get(0);
+    ch.advanceTimeBy(FleetHandler.EVENT_INTERVAL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    ch.runScheduledPendingTasks();
+    assertTrue(content(ch.readOutbound()).startsWith("data: {"), "the next event, a second later");
+
+    ch.close();
+    assertEquals(FleetStreams.MAX_PER_ADDRESS - 1, streams.openCount(), "a closed stream gives its place back");
+    EmbeddedChannel again = streamChannel(fleet, streams);
+    again.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/v1/fleet/events"));
+    io.netty.handler.codec.http.HttpResponse head = again.readOutbound();
+    assertEquals(200, head.status().code());
+    again.finishAndReleaseAll();
+    for (EmbeddedChannel c : open) {
+      c.finishAndReleaseAll();
+    }
+    ninth.finishAndReleaseAll();
+  }
+
+  @Test
+  void closeAllEndsEveryStreamWithTheLastChunkAndRefusesNewOnes() {
+    FleetRegistry fleet = new FleetRegistry();
+    FleetStreams streams = new FleetStreams();
+    EmbeddedChannel ch = streamChannel(fleet, streams);
+    ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/v1/fleet/events"));
+    streams.closeAll(0);
+    ch.runPendingTasks();
+    Object last = null;
+    for (Object o; (o = ch.readOutbound()) != null; ) {
+      if (last != null) {
+        io.netty.util.ReferenceCountUtil.release(last);
+      }
+      last = o;
+    }
+    assertTrue(last instanceof io.netty.handler.codec.http.LastHttpContent, String.valueOf(last));
+    assertFalse(ch.isOpen(), "then the connection closes");
+    assertEquals(0, streams.openCount());
+    EmbeddedChannel late = streamChannel(fleet, streams);
+    late.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/api/v1/fleet/events"));
+    FullHttpResponse refused = late.readOutbound();
+    assertEquals(429, refused.status().code());
+    refused.release();
+    late.finishAndReleaseAll();
+  }
+
+  @Test
+  void assetsAreServedWithCacheHeadersAndAnEtagThatAnswers304() {
+    FleetRegistry fleet = new FleetRegistry();
+    EmbeddedChannel ch = fleetChannel(fleet, 1000, "/fleet/assets/uPlot.iife.min.js");
+    ch.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, FleetAssets.url("uPlot.iife.min.js")));
+    FullHttpResponse res = ch.readOutbound();
+    assertEquals(200, res.status().code());
+    assertEquals("text/javascript; charset=utf-8", res.headers().get(HttpHeaderNames.CONTENT_TYPE));
+    assertEquals("private, max-age=3600", res.headers().get(HttpHeaderNames.CACHE_CONTROL));
+    assertTrue(res.content().toString(StandardCharsets.UTF_8).contains("uPlot"));
+    String etag = res.headers().get(HttpHeaderNames.ETAG);
+    res.release();
+    FullHttpRequest again = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/fleet/assets/uPlot.iife.min.js");
+    again.headers().set(HttpHeaderNames.IF_NONE_MATCH, etag);
+    ch.writeInbound(again);
+    FullHttpResponse notModified = ch.readOutbound();
+    assertEquals(304, notModified.status().code());
+    notModified.release();
+    assertFalse(ch.finishAndReleaseAll());
+    EmbeddedChannel missing = fleetChannel(fleet, 1000, "/fleet/assets/nope.js");
+    missing.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/fleet/assets/nope.js"));
+    FullHttpResponse notFound = missing.readOutbound();
+    assertEquals(404, notFound.status().code());
+    notFound.release();
+    assertFalse(missing.finishAndReleaseAll());
+  }
+
+  private EmbeddedChannel streamChannel(FleetRegistry fleet, FleetStreams streams) {
+    EmbeddedChannel ch = new EmbeddedChannel(new FleetHandler(fleet, () -> 2000, streams));
+    ch.attr(RouteMatch.KEY).set(((Routes.Lookup.Found) routes.lookup(HttpMethod.GET, "/api/v1/fleet/events")).match());
+    ch.attr(AuthHandler.IDENTITY).set(OPS);
+    return ch;
+  }
+
+  private static String content(Object chunk) {
+    io.netty.handler.codec.http.HttpContent c = (io.netty.handler.codec.http.HttpContent) chunk;
+    try {
+      return c.content().toString(StandardCharsets.UTF_8);
+    } finally {
+      c.release();
+    }
   }
 }

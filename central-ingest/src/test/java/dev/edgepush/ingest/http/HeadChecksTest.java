@@ -147,10 +147,12 @@ class HeadChecksTest {
   void robotPushIsRecordedWithItsBacklogHeaders() {
     EmbeddedChannel ch = channel();
     HttpRequest req = post("/api/v1/write", "rt", 0);
-    req.headers().set("X-Edgepush-Pending-Samples", "77").set("X-Edgepush-Oldest-Pending-Age-Seconds", "1.5");
+    req.headers().set("X-Edgepush-Pending-Samples", "77").set("X-Edgepush-Oldest-Pending-Age-Seconds", "1.5")
+        .set("X-Edgepush-Dropped-Samples", "9").set("X-Edgepush-Agent-Time-Ms", "3500");
     ch.writeInbound(req);
     assertSame(req, ch.readInbound());
-    assertEquals(new FleetRegistry.RobotStatus("r1", "42", 1000, 77, 1.5), fleet.get("42", "r1"));
+    assertEquals(new FleetRegistry.RobotStatus("r1", "42", 1000, 77, 1.5, 9, 2500), fleet.get("42", "r1"),
+        "the robot's clock is 2.5 s ahead of ours");
     assertEquals(1, fleet.onlineCount(1000));
     assertFalse(ch.finishAndReleaseAll());
   }
