@@ -8,7 +8,7 @@ import java.util.List;
  * {@code deploy/testbed/bin/abuse}: the abuse suite of issue 11 ({@link AbuseSuite}) against a
  * real VictoriaMetrics, central-ingest and one robot. Prints one line per attack, then the table
  * (case | answer | agent alive | ingest alive | legit data lost) and, last, {@code abuse:
- * attacks=N as_expected=E legit scrapes=S stored=T lost=L failed_scrapes(up=0)=F}. Exit status 0
+ * attacks=N as_expected=E legit_scrapes=S stored=T lost=L failed=F (up=0 recorded: U)}. Exit status 0
  * when every attack got the expected answer, both processes stayed alive and nothing was lost; 1
  * otherwise; 2 for a bad flag; 3 when the processes could not run. Flags: {@code -out=DIR}
  * (default abuse-out), {@code -agentJar}, {@code -ingestJar}, {@code -vmBinary} as the soak's.

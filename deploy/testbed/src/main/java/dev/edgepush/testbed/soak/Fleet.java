@@ -35,10 +35,13 @@ final class Fleet implements AutoCloseable {
   final List<Robot> robots = new ArrayList<>();
   /** Extra flags of every robot's edge-agent. */
   private final List<String> agentArgs;
+  /** Extra jobs of every robot's scrape config: YAML list items under {@code scrape_configs}. */
+  private final String extraScrapeConfigs;
   private volatile double lastWalPending;
 
-  private Fleet(SoakConfig cfg, List<String> ingestArgs, List<String> agentArgs) {
+  private Fleet(SoakConfig cfg, List<String> ingestArgs, List<String> agentArgs, String extraScrapeConfigs) {
     this.agentArgs = List.copyOf(agentArgs);
+    this.extraScrapeConfigs = extraScrapeConfigs;
     this.cfg = cfg;
     Path dir = cfg.out();
     vmPort = Http.freePort();
@@ -59,16 +62,19 @@ final class Fleet implements AutoCloseable {
 
   /** Starts everything and waits until each part is healthy. */
   static Fleet start(SoakConfig cfg) throws IOException, InterruptedException {
-    return start(cfg, List.of(), List.of());
+    return start(cfg, List.of(), List.of(), "");
   }
 
-  /** Like {@link #start(SoakConfig)}, with extra flags for central-ingest and for every edge-agent. */
-  static Fleet start(SoakConfig cfg, List<String> ingestArgs, List<String> agentArgs)
+  /**
+   * Like {@link #start(SoakConfig)}, with extra flags for central-ingest and for every edge-agent,
+   * and extra scrape jobs (YAML items of {@code scrape_configs}, indented by 2) for every robot.
+   */
+  static Fleet start(SoakConfig cfg, List<String> ingestArgs, List<String> agentArgs, String extraScrapeConfigs)
       throws IOException, InterruptedException {
     Path dir = cfg.out();
     Files.createDirectories(dir.resolve("logs"));
     Files.createDirectories(dir.resolve("ingest"));
-    Fleet fleet = new Fleet(cfg, ingestArgs, agentArgs);
+    Fleet fleet = new Fleet(cfg, ingestArgs, agentArgs, extraScrapeConfigs);
     try {
       SecureRandom random = new SecureRandom();
       StringBuilder tokens = new StringBuilder("# kind name tenant sha256-of-token, written by the soak runner\n");
@@ -108,7 +114,7 @@ final class Fleet implements AutoCloseable {
     Files.writeString(tokenFile, token);
     Path config = home.resolve("scrape.yml");
     Files.writeString(config, "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: sensor\n"
-        + "    static_configs:\n      - targets: ['127.0.0.1:" + sensor.port() + "']\n");
+        + "    static_configs:\n      - targets: ['127.0.0.1:" + sensor.port() + "']\n" + extraScrapeConfigs);
     int port = Http.freePort();
     Path buffer = home.resolve("buffer");
     // The robot's own launcher (env and the launcher exec, so the child's pid is the JVM's, for

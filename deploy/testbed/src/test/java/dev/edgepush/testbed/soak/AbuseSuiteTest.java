@@ -26,7 +26,7 @@ class AbuseSuiteTest {
       assertTrue(row.ingestAlive(), row.attack() + ": central-ingest died; " + row.answer());
       assertTrue(row.asExpected(), row.attack() + ": unexpected answer " + row.answer());
     }
-    assertEquals(java.util.List.of(), r.loss().lost(), "legitimate scrapes lost; table:\n" + r.table());
+    assertEquals(java.util.List.of(), r.lost(), "legitimate scrapes lost; table:\n" + r.table());
     assertTrue(r.loss().answered() > 20, "the robot was scraped throughout: " + r.loss());
     assertTrue(r.passed(), r.table());
   }
