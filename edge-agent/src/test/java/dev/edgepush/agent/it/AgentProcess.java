@@ -45,6 +45,19 @@ final class AgentProcess implements AutoCloseable {
 
   /** Starts the agent without waiting for it to become healthy (for a start that must fail). */
   static AgentProcess launch(Path workDir, int statusPort, List<String> jvmOptions, String... flags) throws IOException {
+    return launch("dev.edgepush.agent.Main", workDir, statusPort, jvmOptions, flags);
+  }
+
+  /** As {@link #start(Path, int, List, String...)} with another main class (tests of this launcher). */
+  static AgentProcess start(String mainClass, Path workDir, int statusPort, List<String> jvmOptions, String... flags)
+      throws IOException {
+    AgentProcess a = launch(mainClass, workDir, statusPort, jvmOptions, flags);
+    a.awaitHealthy();
+    return a;
+  }
+
+  private static AgentProcess launch(String mainClass, Path workDir, int statusPort, List<String> jvmOptions,
+      String... flags) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx64m");
@@ -60,7 +73,7 @@ final class AgentProcess implements AutoCloseable {
     }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.edgepush.agent.Main");
+    cmd.add(mainClass);
     cmd.add("-httpListenAddr=127.0.0.1:" + statusPort);
     cmd.addAll(List.of(flags));
     Files.createDirectories(workDir);
