@@ -54,6 +54,8 @@ public final class ImageBaseBuilder {
   static final List<String> LIBS = List.of("libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1",
       "libstdc++.so.6", "libgcc_s.so.1", "libz.so.1");
   static final int UID = 10001;
+  /** Part of the runtime layer's stamp: bump it when runtimeLayer() changes what it puts in. */
+  private static final int RUNTIME_LAYOUT = 2;
 
   private ImageBaseBuilder() {}
 
@@ -115,7 +117,7 @@ public final class ImageBaseBuilder {
   static Path runtimeLayer(Path jdk, Path work) throws IOException {
     Path tar = work.resolve("runtime.tar");
     Path stamp = work.resolve("runtime.stamp");
-    String inputs = jdk.toRealPath() + " " + System.getProperty("java.version") + " " + MODULES + " " + LIBS + "\n";
+    String inputs = RUNTIME_LAYOUT + " " + jdk.toRealPath() + " " + System.getProperty("java.version") + " " + MODULES + " " + LIBS + "\n";
     if (Files.exists(tar) && Files.exists(stamp) && Files.readString(stamp).equals(inputs)) {
       return tar;
     }
