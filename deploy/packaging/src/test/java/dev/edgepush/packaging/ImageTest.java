@@ -103,9 +103,12 @@ class ImageTest {
           assertTrue(ci.isAlive(), () -> "central-ingest exited: " + log("central-ingest"));
           return Vm.get(ingestPort, "/health").strip().equalsIgnoreCase("ok");
         });
-        Cmd.Result health = ingest.run(List.of("/opt/java/bin/java", "-cp", "/opt/healthcheck",
-            "dev.edgepush.packaging.HealthCheck", Integer.toString(ingestPort)));
-        assertEquals(0, health.exit(), "the image's health check (compose): " + health.err());
+        // compose's health check, as written in deploy/compose (its port swapped for this one)
+        List<String> check = new ArrayList<>(composeHealthCheck());
+        assertEquals(List.of("CMD", "8427"), List.of(check.get(0), check.get(check.size() - 1)), check.toString());
+        check.set(check.size() - 1, Integer.toString(ingestPort));
+        Cmd.Result health = ingest.run(check.subList(1, check.size()));
+        assertEquals(0, health.exit(), "compose's health check " + check + " in the image: " + health.err());
         assertProcess(ImageRoot.jvmPid(ci), "central-ingest");
 
         Path etcAgent = Files.createDirectories(agent.root.resolve("etc/edge-agent"));
@@ -147,6 +150,13 @@ class ImageTest {
     assertTrue(Files.isDirectory(buffer), "the buffer is in the volume");
     assertEquals(UID, Files.getAttribute(buffer, "unix:uid", LinkOption.NOFOLLOW_LINKS));
     assertTrue(Files.isDirectory(ingest.root.resolve("var/lib/central-ingest/wal")), "the WAL is in the volume");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> composeHealthCheck() throws IOException {
+    Map<String, Object> compose = new Yaml().load(Files.readString(Packages.ROOT.resolve("deploy/compose/docker-compose.yml")));
+    Map<String, Object> ingest = (Map<String, Object>) ((Map<String, Object>) compose.get("services")).get("central-ingest");
+    return (List<String>) ((Map<String, Object>) ingest.get("healthcheck")).get("test");
   }
 
   /** The entrypoint from the image config, with {@code args} after it (as compose's command). */
