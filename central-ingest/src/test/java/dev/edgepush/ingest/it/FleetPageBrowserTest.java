@@ -10,13 +10,12 @@ import dev.edgepush.ingest.Bodies;
 import dev.edgepush.ingest.CentralIngest;
 import dev.edgepush.ingest.IngestFlags;
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.net.browser.HeadlessChromium;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,20 +25,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -50,8 +43,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * a backlog and drains it. The page must show each step without being reloaded.
  *
  * <p>Screenshots go to {@code target/fleet-page*.png} (build artefacts; the README's is a copy).
- * Skipped, saying why, only when chromium or chromedriver is not installed ({@code .ci/run}
- * installs both).
+ * Skipped, saying why, only when chromium or chromedriver is not installed ({@link
+ * HeadlessChromium}; {@code .ci/run} installs both).
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class FleetPageBrowserTest {
@@ -128,7 +121,7 @@ class FleetPageBrowserTest {
 
   @Test
   void aRobotGoesOfflineComesBackAndDrainsItsBacklogOnTheLivePage() throws Exception {
-    browser = startBrowser();
+    browser = HeadlessChromium.start(1100, 640);
     vm = new VictoriaMetrics(dir);
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "robot r1 42 " + TokensFile.hashOf("r1-token") + "\nrobot r2 42 "
@@ -246,31 +239,6 @@ class FleetPageBrowserTest {
   }
 
   private Path screenshot(String name) throws Exception {
-    Path out = Path.of("target", name);
-    Files.createDirectories(out.getParent());
-    Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), out,
-        StandardCopyOption.REPLACE_EXISTING);
-    return out;
-  }
-
-  /** Debian's chromium through Debian's chromedriver; no driver or browser download. */
-  private static WebDriver startBrowser() {
-    String chromium = executable("CHROMIUM", "/usr/bin/chromium");
-    String chromedriver = executable("CHROMEDRIVER", "/usr/bin/chromedriver");
-    Assumptions.assumeTrue(chromium != null && chromedriver != null,
-        "SKIPPED FleetPageBrowserTest: chromium or chromedriver is not installed (apt-get install chromium"
-            + " chromium-driver, as .ci/run does; or set CHROMIUM and CHROMEDRIVER to their paths)");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium);
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-        "--window-size=1100,640", "--hide-scrollbars", "--lang=en-US");
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(chromedriver)).usingAnyFreePort().build();
-    return new ChromeDriver(service, options);
-  }
-
-  private static String executable(String env, String fallback) {
-    String path = System.getenv().getOrDefault(env, fallback);
-    return Files.isExecutable(Path.of(path)) ? path : null;
+    return HeadlessChromium.screenshot(browser, name);
   }
 }

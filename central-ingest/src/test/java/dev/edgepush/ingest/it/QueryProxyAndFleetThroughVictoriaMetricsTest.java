@@ -214,7 +214,8 @@ class QueryProxyAndFleetThroughVictoriaMetricsTest {
     assertTrue(json.contains("\"robotsOnline\":1"), json);
     assertFalse(json.contains("x9"), "x9 is in tenant 7");
     String html = ok(send(get("/fleet", basic("ops", READER))));
-    assertTrue(html.contains("<td class=\"robot\" data-label=\"robot\">r1</td><td class=\"state online\" data-label=\"state\">online</td>"), html);
+    assertTrue(html.contains("<td class=\"robot\" data-label=\"robot\">r1</td>"
+        + "<td class=\"state draining\" data-label=\"state\">draining</td>"), "online, its oldest pending sample 12.5 s old: " + html);
     String metrics = ok(send(get("/metrics", null)));
     assertTrue(metrics.contains("\ncentral_ingest_robots_online 2\n"), "r1 and x9, every tenant: " + metrics);
   }
