@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  * </ol>
  * Jib (deploy/packaging/pom.xml) adds the daemon's jar, the entrypoint, user, volume, ports and
  * labels. Layers are written with GNU tar, sorted, with fixed times and numeric owners, so the
- * same inputs give the same digests. The runtime layer is made once per build directory (again when the JDK, modules or
+ * same files give the same digests (the second layer is the same from build to build; jlink's
+ * output is not, JDK 17's class-data archive differs from one run to the next). The runtime layer is made once per build directory (again when the JDK, modules or
  * libraries change).
  *
  * <p>Arguments: {@code name=... jdk=... work=... out=...} and either {@code jvmOptions=FILE}
