@@ -106,7 +106,7 @@ class TokenAddCommandTest {
       HttpRequest push = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingest.port() + "/api/v1/write"))
           .header("Authorization", "Bearer " + added.out().strip()).header("Content-Type", "application/x-protobuf")
           .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
       int code;
       while ((code = http.send(push, HttpResponse.BodyHandlers.discarding()).statusCode()) == 401
           && System.nanoTime() < deadline) {

@@ -21,7 +21,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChildProcess implements AutoCloseable {
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * How long a child gets to come up: generous, because on a loaded 2-core machine a JVM start can
+   * take tens of seconds. A child that cannot start does not cost this long: {@link #awaitHealthy}
+   * fails as soon as the process exits or (a JVM) its main thread dies.
+   */
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  /** What a JVM prints when {@code main} throws; the process may live on (non-daemon threads). */
+  private static final String MAIN_DIED = "Exception in thread \"main\"";
 
   final String name;
   final int port;
@@ -67,6 +74,10 @@ final class ChildProcess implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + Files.readString(log));
+      }
+      String out = Files.readString(log);
+      if (out.contains(MAIN_DIED)) {
+        throw new IllegalStateException(name + "'s main thread died:\n" + out);
       }
       try {
         if (probe.up()) {

@@ -37,11 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
  * real VictoriaMetrics behind. Certificates come from {@link TestPki}: one CA that central-ingest
  * trusts, another it does not, an expired client certificate.
  */
-@Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES) // a guard against a hang, generous for a loaded machine
 class MutualTlsThroughIngestTest {
   private static final String TOKEN = "T-edge-tls-secret";
   private static final String ROBOT = "r-edge";
-  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration WAIT = Duration.ofSeconds(120);
   private static final String CHRONICLE_FLAGS =
       "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
           + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "

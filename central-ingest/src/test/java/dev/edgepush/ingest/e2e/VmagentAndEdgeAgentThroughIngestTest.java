@@ -27,14 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
  * decides, and nothing else wears that robot's label. Nothing is excused: vmagent loses its
  * in-memory blocks only when vmagent itself dies, and here only central-ingest is killed.
  */
-@Timeout(value = 2, unit = java.util.concurrent.TimeUnit.MINUTES)
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES) // a guard against a hang, generous for a loaded machine
 class VmagentAndEdgeAgentThroughIngestTest {
   private static final String VMAGENT_TOKEN = "T1-vmagent-secret";
   private static final String EDGE_TOKEN = "T2-edge-secret";
   private static final String VMAGENT_ROBOT = "r-vmagent";
   private static final String EDGE_ROBOT = "r-edge";
   /** Both agents send whatever the storage outage and the restart left behind within this. */
-  private static final Duration CONVERGE = Duration.ofSeconds(60);
+  private static final Duration CONVERGE = Duration.ofSeconds(120);
   private static final String CHRONICLE_FLAGS =
       "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
           + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
@@ -73,6 +73,10 @@ class VmagentAndEdgeAgentThroughIngestTest {
 
         vm.stop();
         ChildProcess.pause(3000); // central-ingest answers 204 from its WAL
+        // Counted, not timed: on a loaded machine the agents may not have pushed yet.
+        ChildProcess ingestNow = ingest;
+        await(() -> walPendingSamples(ingestNow) > 0, "pushes held in central-ingest's WAL while storage is down",
+            vmagent, edge);
         ingest.kill9();
         ChildProcess.pause(1000); // both agents meet a refused connection and back off
         ingest = ChildProcess.start("central-ingest", ingestPort, dir, ingestCommand);

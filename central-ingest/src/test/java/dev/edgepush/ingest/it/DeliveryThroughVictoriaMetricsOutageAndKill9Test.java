@@ -33,7 +33,7 @@ import org.xerial.snappy.Snappy;
  */
 class DeliveryThroughVictoriaMetricsOutageAndKill9Test {
   private static final String TOKEN = "r17-secret";
-  private static final Duration DEADLINE = Duration.ofSeconds(60);
+  private static final Duration DEADLINE = Duration.ofSeconds(120);
   @TempDir Path dir;
 
   @Test

@@ -66,11 +66,26 @@ final class IngestProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * How long a child JVM gets to answer {@code /health}: generous, because on a loaded 2-core
+   * machine a JVM start can take tens of seconds. A child that cannot start does not cost this
+   * long: {@link #awaitHealthy} fails as soon as the process exits or its main thread dies.
+   */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+  /** What the JVM prints when {@code main} throws; the process may live on (non-daemon threads). */
+  static final String MAIN_DIED = "Exception in thread \"main\"";
+
   private void awaitHealthy() throws IOException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("central-ingest exited with " + process.exitValue() + ":\n" + Files.readString(log));
+      }
+      String out = Files.readString(log);
+      if (out.contains(MAIN_DIED)) {
+        close();
+        throw new IllegalStateException("central-ingest's main thread died:\n" + out);
       }
       try {
         if (get("/health").equals("ok\n")) {
@@ -81,7 +96,8 @@ final class IngestProcess implements AutoCloseable {
       }
       pause(50);
     }
-    throw new IllegalStateException("central-ingest did not become healthy in 30 s:\n" + Files.readString(log));
+    close();
+    throw new IllegalStateException("central-ingest did not become healthy in " + START_TIMEOUT + ":\n" + Files.readString(log));
   }
 
   String get(String path) throws IOException {

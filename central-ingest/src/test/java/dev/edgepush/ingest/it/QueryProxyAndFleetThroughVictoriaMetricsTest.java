@@ -119,10 +119,10 @@ class QueryProxyAndFleetThroughVictoriaMetricsTest {
   }
 
   static void await(Check check) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (!check.ok()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 30 s");
+        throw new AssertionError("condition not met within 120 s");
       }
       IngestProcess.pause(100);
     }

@@ -66,11 +66,11 @@ final class ReaderDoor implements AutoCloseable {
     if (r.statusCode() != 204) {
       throw new AssertionError("push: " + r.statusCode() + " " + r.body());
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     String q = "/api/v1/query?query=" + enc("count(temp)") + "&time=" + (T0 / 1000 + 240);
     while (!vm.get(q).contains("\"2\"")) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("pushed samples not queryable within 30 s: " + vm.get(q));
+        throw new AssertionError("pushed samples not queryable within 120 s: " + vm.get(q));
       }
       IngestProcess.pause(100);
     }

@@ -45,7 +45,7 @@ class VmalertThroughIngestTest {
     vmalert = new ProcessBuilder(bin, "-rule=" + rules, "-datasource.url=" + door.vmUrl(""),
         "-notifier.url=http://127.0.0.1:9", "-httpListenAddr=127.0.0.1:" + vmalertPort, "-loggerLevel=WARN")
         .redirectErrorStream(true).redirectOutput(dir.resolve("vmalert.log").toFile()).start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (true) {
       try {
         if (direct("/vmalert/api/v1/rules").statusCode() == 200) {

@@ -138,7 +138,7 @@ class ForwardingLanesTest {
       wal.append("0", batch("r1", 1, 2, 100, 1000), 1);
     }
     try (ForwardingWal wal = new ForwardingWal(dir, List.of(url), 2, 0)) {
-      long deadline = System.nanoTime() + 30_000_000_000L;
+      long deadline = System.nanoTime() + 120_000_000_000L;
       while (wal.forwardedSamples() < 100 && System.nanoTime() < deadline) {
         Thread.sleep(50); // polling the forwarder, no timing assumption
       }
@@ -160,7 +160,7 @@ class ForwardingLanesTest {
     List<String> urls = List.of(receiver("a", release, inFlight, received), receiver("b", release, inFlight, received));
     try (ForwardingWal wal = new ForwardingWal(dir, urls, 2, 0)) {
       wal.append("0", batch("r1", 2, 2, 400, 1000), 1);
-      long deadline = System.nanoTime() + 30_000_000_000L;
+      long deadline = System.nanoTime() + 120_000_000_000L;
       while (!(inFlightCount(inFlight, "a") >= 2 && inFlightCount(inFlight, "b") >= 2) && System.nanoTime() < deadline) {
         Thread.sleep(20); // polling, no timing assumption: the assertion is on concurrency
       }
@@ -175,7 +175,7 @@ class ForwardingLanesTest {
         assertTrue(reqs.get(0).stream().noneMatch(reqs.get(1)::contains), "the two lanes carry different series");
       }
       release.countDown();
-      deadline = System.nanoTime() + 30_000_000_000L;
+      deadline = System.nanoTime() + 120_000_000_000L;
       while (wal.forwardedSamples() < 1200 && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }

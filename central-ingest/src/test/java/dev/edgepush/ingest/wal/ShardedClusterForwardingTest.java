@@ -71,7 +71,7 @@ class ShardedClusterForwardingTest {
       wal.append("42", batch("r1", 100), 1);
       wal.append("42", batch("r1", 100), 2); // the same series again: same shards
       wal.append("7:1", batch("r2", 100), 3);
-      long deadline = System.nanoTime() + 30_000_000_000L;
+      long deadline = System.nanoTime() + 120_000_000_000L;
       while (wal.forwardedSamples() < 300 && System.nanoTime() < deadline) {
         Thread.sleep(50); // polling the forwarder, no timing assumption
       }

@@ -18,6 +18,9 @@ import org.yaml.snakeyaml.Yaml;
  * deploy/kubernetes rendered with kubectl kustomize (offline) and its objects sanity-checked.
  */
 class DeployFilesTest {
+  /** The tag the package phase gives the central-ingest image (deploy/packaging/pom.xml). */
+  static final String INGEST_IMAGE = "edgepush/central-ingest:" + Packages.MAVEN_VERSION;
+
   @TempDir Path tmp;
 
   @Test
@@ -38,6 +41,14 @@ class DeployFilesTest {
     }
     assertTrue(String.valueOf(services.get("central-ingest").get("volumes")).contains("/var/lib/central-ingest"),
         "the WAL is on a volume");
+    // the image the build makes with Jib (ImageTest runs it), not one built from a Dockerfile
+    Map<String, Object> ingest = services.get("central-ingest");
+    assertEquals(INGEST_IMAGE, ingest.get("image"));
+    assertTrue(!ingest.containsKey("build"), "no Dockerfile build: " + ingest);
+    // no shell in the image: the health check is the image's own class (ImageTest runs it there too)
+    List<String> check = (List<String>) ((Map<String, Object>) ingest.get("healthcheck")).get("test");
+    assertEquals(List.of("CMD", "/opt/java/bin/java"), check.subList(0, 2), check.toString());
+    assertEquals(List.of("-cp", "/opt/healthcheck", HealthCheck.class.getName(), "8427"), check.subList(check.size() - 4, check.size()));
   }
 
   @Test
@@ -70,6 +81,8 @@ class DeployFilesTest {
     assertTrue(((Number) pod.get("terminationGracePeriodSeconds")).intValue() >= 30);
     Map<String, Object> c = ((List<Map<String, Object>>) pod.get("containers")).get(0);
     assertEquals("/health", ((Map<String, Object>) ((Map<String, Object>) c.get("readinessProbe")).get("httpGet")).get("path"));
+    assertEquals(INGEST_IMAGE, c.get("image"), "the image the build makes");
+    assertEquals(ImageTest.UID, ((Map<String, Object>) pod.get("securityContext")).get("runAsUser"), "the image's user");
     assertTrue(((Map<String, Object>) c.get("resources")).containsKey("limits"));
     String secretName = String.valueOf(find(objects, "Secret").get("metadata"));
     assertTrue(String.valueOf(pod.get("volumes")).contains("central-ingest-tokens-"), "tokens from the generated Secret " + secretName);

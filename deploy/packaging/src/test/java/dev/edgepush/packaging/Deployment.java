@@ -79,7 +79,7 @@ final class Deployment {
   /** Starts central-ingest and waits for its /health. */
   ServiceProcess startIngest(int port) throws IOException {
     ServiceProcess ingest = start("central-ingest");
-    Cmd.await(Duration.ofSeconds(60), "central-ingest /health on " + port, () -> {
+    Cmd.await(Duration.ofSeconds(120), "central-ingest /health on " + port, () -> {
       try {
         ingest.assertAlive();
       } catch (IOException e) {
@@ -93,7 +93,7 @@ final class Deployment {
   /** Waits until VictoriaMetrics holds every counter value from 1 to {@code upTo}, stamped robot=ROBOT. */
   static void awaitDelivered(Vm vm, String robot, long upTo, ServiceProcess agent) {
     String selector = "pkg_test_scrapes{robot=\"" + robot + "\"}";
-    Cmd.await(Duration.ofSeconds(90), "values 1.." + upTo + " of " + selector + " in VictoriaMetrics", () -> {
+    Cmd.await(Duration.ofSeconds(120), "values 1.." + upTo + " of " + selector + " in VictoriaMetrics", () -> {
       if (agent != null && !agent.isAlive()) {
         throw new AssertionError("edge-agent exited: " + agent.log);
       }
@@ -103,7 +103,7 @@ final class Deployment {
 
   /** Waits until VictoriaMetrics holds every counter value from 1 to {@code upTo} (pushed straight to it). */
   static void awaitDeliveredUnstamped(Vm vm, long upTo, ServiceProcess agent) {
-    Cmd.await(Duration.ofSeconds(90), "values 1.." + upTo + " of pkg_test_scrapes in VictoriaMetrics", () -> {
+    Cmd.await(Duration.ofSeconds(120), "values 1.." + upTo + " of pkg_test_scrapes in VictoriaMetrics", () -> {
       if (!agent.isAlive()) {
         throw new AssertionError("edge-agent exited: " + agent.log);
       }

@@ -120,7 +120,7 @@ class InstallTest {
         d.configureAgent("http://127.0.0.1:" + vmPort + "/api/v1/write", "t0ken-for-a-direct-push", target, Cmd.freePort());
         long servedBeforeStop;
         try (ServiceProcess agent = d.start("edge-agent")) {
-          Cmd.await(java.time.Duration.ofSeconds(60), "5 scrapes buffered", () -> target.served() >= 5);
+          Cmd.await(java.time.Duration.ofSeconds(120), "5 scrapes buffered", () -> target.served() >= 5);
           servedBeforeStop = target.served();
           Deployment.stopCleanly(agent, List.of(0)); // what prerm's systemctl stop does
         }

@@ -80,10 +80,20 @@ final class ServiceProcess implements AutoCloseable {
     return Files.exists(log) ? Files.readString(log) : "";
   }
 
-  /** Fails with the log when the process has exited. */
+  /** What a JVM prints when {@code main} throws; the process may live on (non-daemon threads). */
+  static final String MAIN_DIED = "Exception in thread \"main\"";
+
+  /**
+   * Fails with the log when the process has exited or its main thread died, so a wait for a
+   * service that cannot come up ends at once instead of at its deadline.
+   */
   void assertAlive() throws IOException {
     if (!process.isAlive()) {
       throw new AssertionError(command + " exited with " + process.exitValue() + ":\n" + logText());
+    }
+    String out = logText();
+    if (out.contains(MAIN_DIED)) {
+      throw new AssertionError(command + ": the main thread died:\n" + out);
     }
   }
 

@@ -28,7 +28,7 @@ final class Vm implements AutoCloseable {
         "-storageDataPath=" + dir.resolve("vm-data"), "-httpListenAddr=127.0.0.1:" + port,
         "-search.latencyOffset=0s", "-loggerLevel=WARN").redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("vm.log").toFile())).start();
-    Cmd.await(Duration.ofSeconds(30), "victoria-metrics answers /health on " + port, () -> {
+    Cmd.await(Duration.ofSeconds(120), "victoria-metrics answers /health on " + port, () -> {
       if (!process.isAlive()) {
         throw new AssertionError("victoria-metrics exited; see " + dir.resolve("vm.log"));
       }

@@ -23,7 +23,7 @@ final class LocalVictoriaMetrics implements AutoCloseable {
     this.process = new TestProcess(List.of(TestProcess.binary("victoria-metrics"),
         "-storageDataPath=" + dir.resolve("vm-data"), "-httpListenAddr=127.0.0.1:" + port,
         "-search.latencyOffset=0s", "-loggerLevel=WARN"), dir.resolve("vm.log"));
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {
       process.assertAlive();
       try {

@@ -18,10 +18,20 @@ final class TestProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
   }
 
-  /** Fails with the log if the process has exited. */
+  /** What a JVM prints when {@code main} throws; the process may live on (non-daemon threads). */
+  static final String MAIN_DIED = "Exception in thread \"main\"";
+
+  /**
+   * Fails with the log if the process has exited or (a JVM) its main thread died, so a wait for a
+   * child that cannot come up ends at once instead of at its deadline.
+   */
   void assertAlive() throws IOException {
     if (!process.isAlive()) {
       throw new IllegalStateException(log.getFileName() + " exited with " + process.exitValue() + ":\n" + logText());
+    }
+    String out = logText();
+    if (out.contains(MAIN_DIED)) {
+      throw new IllegalStateException(log.getFileName() + ": the main thread died:\n" + out);
     }
   }
 

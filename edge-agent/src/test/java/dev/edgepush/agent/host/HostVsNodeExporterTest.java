@@ -137,7 +137,7 @@ class HostVsNodeExporterTest {
 
   private static String fetch(int port) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     Exception last = null;
     while (System.nanoTime() < deadline) {
       try {
@@ -151,7 +151,7 @@ class HostVsNodeExporterTest {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("prometheus-node-exporter did not answer on 127.0.0.1:" + port + " within 15 s", last);
+    throw new AssertionError("prometheus-node-exporter did not answer on 127.0.0.1:" + port + " within 120 s", last);
   }
 
   static String binary(String name) {

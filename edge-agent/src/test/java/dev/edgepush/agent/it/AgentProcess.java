@@ -45,6 +45,19 @@ final class AgentProcess implements AutoCloseable {
 
   /** Starts the agent without waiting for it to become healthy (for a start that must fail). */
   static AgentProcess launch(Path workDir, int statusPort, List<String> jvmOptions, String... flags) throws IOException {
+    return launch("dev.edgepush.agent.Main", workDir, statusPort, jvmOptions, flags);
+  }
+
+  /** As {@link #start(Path, int, List, String...)} with another main class (tests of this launcher). */
+  static AgentProcess start(String mainClass, Path workDir, int statusPort, List<String> jvmOptions, String... flags)
+      throws IOException {
+    AgentProcess a = launch(mainClass, workDir, statusPort, jvmOptions, flags);
+    a.awaitHealthy();
+    return a;
+  }
+
+  private static AgentProcess launch(String mainClass, Path workDir, int statusPort, List<String> jvmOptions,
+      String... flags) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("-Xmx64m");
@@ -60,7 +73,7 @@ final class AgentProcess implements AutoCloseable {
     }
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.edgepush.agent.Main");
+    cmd.add(mainClass);
     cmd.add("-httpListenAddr=127.0.0.1:" + statusPort);
     cmd.addAll(List.of(flags));
     Files.createDirectories(workDir);
@@ -80,11 +93,26 @@ final class AgentProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * How long a child JVM gets to answer {@code /health}: generous, because on a loaded 2-core
+   * machine a JVM start can take tens of seconds. A child that cannot start does not cost this
+   * long: {@link #awaitHealthy} fails as soon as the process exits or its main thread dies.
+   */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
+  /** What the JVM prints when {@code main} throws; the process may live on (non-daemon threads). */
+  static final String MAIN_DIED = "Exception in thread \"main\"";
+
   private void awaitHealthy() throws IOException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException("edge-agent exited with " + process.exitValue() + ":\n" + Files.readString(log));
+      }
+      String out = Files.readString(log);
+      if (out.contains(MAIN_DIED)) {
+        close();
+        throw new IllegalStateException("edge-agent's main thread died:\n" + out);
       }
       try {
         if (get("/health").equals("ok\n")) {
@@ -95,7 +123,8 @@ final class AgentProcess implements AutoCloseable {
       }
       pause(50);
     }
-    throw new IllegalStateException("edge-agent did not become healthy in 30 s:\n" + Files.readString(log));
+    close();
+    throw new IllegalStateException("edge-agent did not become healthy in " + START_TIMEOUT + ":\n" + Files.readString(log));
   }
 
   String get(String path) throws IOException {

@@ -22,12 +22,18 @@ final class CountingTarget implements AutoCloseable {
   final ConcurrentSkipListMap<Long, Long> answered = new ConcurrentSkipListMap<>();
   /** seq -> wall-clock ms when its request arrived, to match it with the agent's own records. */
   final Map<Long, Long> requestedAtMs = new ConcurrentSkipListMap<>();
+  /**
+   * Wall-clock ms of every request's arrival, answered or 503: when the agent came to scrape,
+   * whatever became of the scrape. A pause in these is a pause in the agent's scheduling.
+   */
+  final java.util.concurrent.ConcurrentLinkedQueue<Long> arrivalsMs = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private volatile boolean serving = true;
 
   CountingTarget(int fillerSeries) throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(Executors.newSingleThreadExecutor());
     server.createContext("/metrics", ex -> {
+      arrivalsMs.add(System.currentTimeMillis());
       if (!serving) {
         ex.sendResponseHeaders(503, -1);
         ex.close();

@@ -65,7 +65,7 @@ class DataDirectoryLockTest {
   }
 
   private static void awaitReceived(CountingReceiver r, int n) throws IOException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (r.arrivals.size() < n) {
       if (System.nanoTime() > deadline) {
         throw new IOException("only " + r.arrivals.size() + " of " + n + " scrapes arrived");

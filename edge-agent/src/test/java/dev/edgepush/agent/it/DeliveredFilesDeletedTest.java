@@ -39,7 +39,7 @@ class DeliveredFilesDeletedTest {
       try (AgentProcess agent = AgentProcess.start(dir, VictoriaMetrics.freePort(),
           "-promscrape.config=" + config, "-remoteWrite.url=" + receiver.url(),
           "-remoteWrite.tmpDataPath=" + data, "-remoteWrite.flushInterval=200ms")) {
-        long deadline = System.nanoTime() + 20_000_000_000L;
+        long deadline = System.nanoTime() + 120_000_000_000L;
         while (cycleFiles(queue).isEmpty() && System.nanoTime() < deadline) {
           AgentProcess.pause(100);
         }

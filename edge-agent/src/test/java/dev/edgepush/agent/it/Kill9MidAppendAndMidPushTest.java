@@ -44,7 +44,10 @@ class Kill9MidAppendAndMidPushTest {
       for (int i = 0; i < 5; i++) {
         try (AgentProcess agent = AgentProcess.start(dir, statusPort, flags)) {
           timeline.append("agent healthy at ").append(System.currentTimeMillis()).append(" ms\n");
-          AgentProcess.pause(500 + random.nextInt(1000));
+          // Some scrapes first (counted, not timed: a loaded machine scrapes fewer per second),
+          // then a random moment, mid-append or mid-push.
+          awaitAnswered(target, target.answered.size() + 7);
+          AgentProcess.pause(random.nextInt(1000));
           agent.kill9();
           // Taken once the process is gone, not before the signal: the target can still finish
           // answering a scrape while the SIGKILL is being delivered, and that scrape is the one
@@ -60,7 +63,7 @@ class Kill9MidAppendAndMidPushTest {
         stoppedServingMs = System.currentTimeMillis();
         target.stopServing();
         assertEquals("ok\n", agent.get("/health"));
-        long deadline = System.nanoTime() + 60_000_000_000L;
+        long deadline = System.nanoTime() + 120_000_000_000L;
         // One lane, oldest first: once the last answered scrape arrived, so did all that ever will.
         long last = target.lastAnswered();
         while (System.nanoTime() < deadline && !receiver.seqs.containsKey(last)) {
@@ -90,6 +93,16 @@ class Kill9MidAppendAndMidPushTest {
         System.out.println(timeline);
       }
       assertEquals(Set.of(), ledger.lost, "scrapes answered and buffered but never delivered; timeline in the test output");
+    }
+  }
+
+  private static void awaitAnswered(CountingTarget target, int n) throws java.io.IOException {
+    long deadline = System.nanoTime() + 120_000_000_000L; // a poll: generous for a loaded machine
+    while (target.answered.size() < n) {
+      if (System.nanoTime() > deadline) {
+        throw new java.io.IOException("the agent stopped scraping: " + target.answered.size() + " < " + n);
+      }
+      AgentProcess.pause(20);
     }
   }
 

@@ -200,7 +200,7 @@ class SideBySideWithVmagentTest {
 
   /** Waits until every job has at least {@code n} stored {@code up} samples. */
   private static void awaitScrapes(VictoriaMetrics vm, int n) throws IOException {
-    long deadline = System.nanoTime() + 60_000_000_000L;
+    long deadline = System.nanoTime() + 120_000_000_000L;
     while (System.nanoTime() < deadline) {
       String body = vm.get("/api/v1/export?match[]=" + URLEncoder.encode("up", StandardCharsets.UTF_8));
       Matcher m = Pattern.compile("\"values\":\\[([^\\]]*)\\]").matcher(body);

@@ -29,10 +29,15 @@ import org.xerial.snappy.Snappy;
 class SigtermStopAndResumeTest {
   @TempDir Path dir;
 
-  /** Counts how many times each {@code test_seq} value arrived. */
+  /**
+   * Counts how many times each {@code test_seq} value arrived, and keeps what {@link ScrapeLedger}
+   * needs: each seq's scrape timestamp and the timestamps of the {@code up 0} the agent recorded.
+   */
   static final class CountingReceiver implements AutoCloseable {
     final HttpServer server;
     final Map<Long, AtomicInteger> arrivals = new ConcurrentHashMap<>();
+    final Map<Long, Long> seqTimestamps = new ConcurrentHashMap<>();
+    final java.util.Queue<Long> upZeroMs = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     CountingReceiver() throws IOException {
       server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -45,6 +50,13 @@ class SigtermStopAndResumeTest {
             for (RemoteWrite.Sample s : ts.getSamplesList()) {
               if (!Double.isNaN(s.getValue())) {
                 arrivals.computeIfAbsent((long) s.getValue(), k -> new AtomicInteger()).incrementAndGet();
+                seqTimestamps.putIfAbsent((long) s.getValue(), s.getTimestamp());
+              }
+            }
+          } else if (ts.getLabelsList().stream().anyMatch(l -> l.getName().equals("__name__") && l.getValue().equals("up"))) {
+            for (RemoteWrite.Sample s : ts.getSamplesList()) {
+              if (s.getValue() == 0) {
+                upZeroMs.add(s.getTimestamp());
               }
             }
           }
@@ -80,6 +92,7 @@ class SigtermStopAndResumeTest {
       int[] exitCodes = new int[2];
       long[] stopMs = new long[2];
       String firstLog;
+      long stoppedServingMs = Long.MAX_VALUE;
       StringBuilder logs = new StringBuilder();
       for (int run = 0; run < 2; run++) {
         AgentProcess agent = AgentProcess.start(dir, statusPort, flags);
@@ -87,6 +100,7 @@ class SigtermStopAndResumeTest {
           int before = receiver.arrivals.size();
           awaitReceived(receiver, before + 10);
           if (run == 1) {
+            stoppedServingMs = System.currentTimeMillis();
             target.stopServing(); // no new scrapes: wait for all answered ones to arrive
             awaitAllAnsweredReceived(receiver, target);
           }
@@ -120,21 +134,26 @@ class SigtermStopAndResumeTest {
       if (!missing.isEmpty() || !duplicates.isEmpty()) {
         System.out.println(logs);
       }
-      System.out.println("scrape timeouts logged: " + logs.toString().lines().filter(l -> l.contains("scrape timed out")).count());
       assertEquals(0, exitCodes[0], "SIGTERM is a clean stop");
       assertEquals(0, exitCodes[1], "SIGTERM is a clean stop");
       assertTrue(stopMs[0] < 10_000 && stopMs[1] < 10_000, "stopped within 10 s: " + stopMs[0] + ", " + stopMs[1]);
-      // A scrape the agent itself gave up on (the first one of a cold JVM can exceed a 100 ms
-      // scrape_timeout) was never buffered: not a loss of the buffer. Each is logged.
-      long timedOut = logs.toString().lines().filter(l -> l.contains("scrape timed out")).count();
-      assertTrue(missing.size() <= timedOut,
-          "answered scrapes that never arrived: " + missing + " (scrapes timed out by the agent: " + timedOut + ")");
+      // A scrape the agent itself gave up on (the first one of a cold JVM, or any on a loaded
+      // machine, can exceed a 100 ms scrape_timeout) was never buffered: not a loss of the buffer.
+      // Each such scrape left its own up 0 (ScrapeLedger matches them one for one); there is no
+      // kill -9 here, so nothing else excuses a missing scrape. up 0 after the target stopped
+      // serving are its 503s, not excuses for earlier scrapes.
+      final long stopped = stoppedServingMs;
+      ScrapeLedger ledger = new ScrapeLedger(target.answered.keySet(), receiver.seqTimestamps,
+          receiver.upZeroMs.stream().filter(t -> t < stopped).toList(), java.util.List.of());
+      System.out.println("ledger: " + ledger + " lost=" + ledger.lost + " failed_by_agent=" + ledger.failedByAgent);
+      assertEquals(java.util.Set.of(), ledger.lost, "answered scrapes that never arrived, with no up 0 of their own: "
+          + ledger.lost + " (all missing: " + missing + ")");
       assertEquals(Map.of(), duplicates, "seqs that arrived more than once");
     }
   }
 
   private static void awaitReceived(CountingReceiver r, int n) throws IOException {
-    long deadline = System.nanoTime() + 30_000_000_000L;
+    long deadline = System.nanoTime() + 120_000_000_000L;
     while (r.arrivals.size() < n) {
       if (System.nanoTime() > deadline) {
         throw new IOException("only " + r.arrivals.size() + " of " + n + " seqs arrived");
@@ -144,7 +163,7 @@ class SigtermStopAndResumeTest {
   }
 
   private static void awaitAllAnsweredReceived(CountingReceiver r, CountingTarget t) {
-    long deadline = System.nanoTime() + 30_000_000_000L;
+    long deadline = System.nanoTime() + 120_000_000_000L;
     while (!r.arrivals.keySet().containsAll(t.answered.keySet()) && System.nanoTime() < deadline) {
       AgentProcess.pause(20);
     }

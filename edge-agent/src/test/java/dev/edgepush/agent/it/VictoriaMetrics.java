@@ -59,8 +59,13 @@ final class VictoriaMetrics implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    // Generous for a loaded machine; a VictoriaMetrics that exits fails at once, with its log.
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("victoria-metrics exited with " + process.exitValue() + ":\n"
+            + Files.readString(log));
+      }
       try {
         if (get("/health").startsWith("OK")) {
           return;

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
  * Keep-alive scrape connections through the real ScrapeLoop and Netty client, against a target
  * on a plain ServerSocket that counts the TCP connections it accepts and misbehaves on cue.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS) // a guard against a hang, generous for a loaded machine
 class HttpScraperKeepAliveTest {
   EventLoopGroup group;
   EventLoop el;
@@ -73,7 +73,7 @@ class HttpScraperKeepAliveTest {
   /** Runs one scrape on the loop's event loop and waits until it is written; true if up. */
   private boolean scrape(ScrapeLoop loop) throws Exception {
     el.submit(loop::scrapeOnce).sync();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (loop.scrapeInFlight() && System.nanoTime() < deadline) {
       Thread.sleep(2);
     }
@@ -112,7 +112,7 @@ class HttpScraperKeepAliveTest {
       assertEquals("close", request.get("connection"));
     }
     for (int n = 1; n <= 3; n++) {
-      target.clientClosed(n).get(5, TimeUnit.SECONDS); // the agent closed each one (the target did not)
+      target.clientClosed(n).get(60, TimeUnit.SECONDS); // the agent closed each one (the target did not)
     }
   }
 
@@ -120,7 +120,7 @@ class HttpScraperKeepAliveTest {
   void aConnectionTheTargetClosedWhileIdleIsReplacedWithoutAFailedScrape() throws Exception {
     ScrapeLoop loop = loop((c, r) -> ANSWER_THEN_CLOSE);
     assertTrue(scrape(loop), loop.status().lastError());
-    target.targetClosed(1).get(5, TimeUnit.SECONDS);
+    target.targetClosed(1).get(60, TimeUnit.SECONDS);
     assertTrue(scrape(loop), loop.status().lastError());
     assertConnections(2);
   }
@@ -158,7 +158,7 @@ class HttpScraperKeepAliveTest {
     }
     assertConnections(3);
     for (int n = 1; n <= 3; n++) {
-      target.clientClosed(n).get(5, TimeUnit.SECONDS); // closed by the agent: the target left it open
+      target.clientClosed(n).get(60, TimeUnit.SECONDS); // closed by the agent: the target left it open
     }
   }
 
@@ -169,7 +169,7 @@ class HttpScraperKeepAliveTest {
       assertTrue(scrape(loop), loop.status().lastError());
     }
     assertConnections(3);
-    target.clientClosed(1).get(5, TimeUnit.SECONDS);
+    target.clientClosed(1).get(60, TimeUnit.SECONDS);
   }
 
   @Test
@@ -186,7 +186,7 @@ class HttpScraperKeepAliveTest {
     assertTrue(scrape(loop), loop.status().lastError());
     assertFalse(scrape(loop));
     assertTrue(loop.status().lastError().contains("timed out after 300 ms"), loop.status().lastError());
-    target.clientClosed(1).get(5, TimeUnit.SECONDS);
+    target.clientClosed(1).get(60, TimeUnit.SECONDS);
     assertConnections(1); // a timeout is not retried
     assertTrue(scrape(loop), loop.status().lastError());
     assertConnections(2);
@@ -200,10 +200,10 @@ class HttpScraperKeepAliveTest {
     assertTrue(scrape(shutDown), shutDown.status().lastError());
     assertConnections(2);
     el.submit(reloaded::stop).sync(); // a file_sd reload stops the loop on the event loop
-    target.clientClosed(1).get(5, TimeUnit.SECONDS);
+    target.clientClosed(1).get(60, TimeUnit.SECONDS);
     assertFalse(target.clientClosed(2).isDone());
     shutDown.stop(); // the agent's stop, from another thread
-    target.clientClosed(2).get(5, TimeUnit.SECONDS);
+    target.clientClosed(2).get(60, TimeUnit.SECONDS);
   }
 
   @Test
@@ -211,11 +211,11 @@ class HttpScraperKeepAliveTest {
     ScrapeLoop loop = loop((c, r) -> ANSWER_LATE);
     el.submit(loop::scrapeOnce).sync();
     loop.stop();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (loop.scrapeInFlight() && System.nanoTime() < deadline) {
       Thread.sleep(2);
     }
     assertTrue(loop.status().up(), loop.status().lastError());
-    target.clientClosed(1).get(5, TimeUnit.SECONDS);
+    target.clientClosed(1).get(60, TimeUnit.SECONDS);
   }
 }

@@ -97,7 +97,7 @@ class HttpScraperTlsTest {
     CompletableFuture<String> result = new CompletableFuture<>();
     c.fetch((status, type, body, length, error) ->
         result.complete(error != null ? error : status == 200 ? null : "HTTP " + status));
-    return result.get(10, TimeUnit.SECONDS);
+    return result.get(60, TimeUnit.SECONDS);
   }
 
   @Test

@@ -73,7 +73,7 @@ class ScrapeIntoFullDiskTest {
   private void scrape(ScrapeLoop loop, EventLoop el) throws Exception {
     clock.addAndGet(1000);
     el.submit(loop::scrapeOnce).sync();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (loop.scrapeInFlight() && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }

@@ -33,9 +33,15 @@ final class Fleet implements AutoCloseable {
   final int ingestPort;
   final ChildProcess ingest;
   final List<Robot> robots = new ArrayList<>();
+  /** Extra flags of every robot's edge-agent. */
+  private final List<String> agentArgs;
+  /** Extra jobs of every robot's scrape config: YAML list items under {@code scrape_configs}. */
+  private final String extraScrapeConfigs;
   private volatile double lastWalPending;
 
-  private Fleet(SoakConfig cfg) {
+  private Fleet(SoakConfig cfg, List<String> ingestArgs, List<String> agentArgs, String extraScrapeConfigs) {
+    this.agentArgs = List.copyOf(agentArgs);
+    this.extraScrapeConfigs = extraScrapeConfigs;
     this.cfg = cfg;
     Path dir = cfg.out();
     vmPort = Http.freePort();
@@ -49,16 +55,26 @@ final class Fleet implements AutoCloseable {
     cmd.addAll(List.of("-jar", cfg.ingestJar().toString(), "-httpListenAddr=127.0.0.1:" + ingestPort,
         "-remoteWrite.url=http://127.0.0.1:" + vmPort + "/api/v1/write",
         "-auth.tokensFile=" + dir.resolve("ingest/tokens"), "-wal.path=" + dir.resolve("ingest/wal")));
+    cmd.addAll(ingestArgs);
     ingest = new ChildProcess("central-ingest", cmd, dir.resolve("logs/central-ingest.log"),
         () -> ok(ingestUrl() + "/health", ""));
   }
 
   /** Starts everything and waits until each part is healthy. */
   static Fleet start(SoakConfig cfg) throws IOException, InterruptedException {
+    return start(cfg, List.of(), List.of(), "");
+  }
+
+  /**
+   * Like {@link #start(SoakConfig)}, with extra flags for central-ingest and for every edge-agent,
+   * and extra scrape jobs (YAML items of {@code scrape_configs}, indented by 2) for every robot.
+   */
+  static Fleet start(SoakConfig cfg, List<String> ingestArgs, List<String> agentArgs, String extraScrapeConfigs)
+      throws IOException, InterruptedException {
     Path dir = cfg.out();
     Files.createDirectories(dir.resolve("logs"));
     Files.createDirectories(dir.resolve("ingest"));
-    Fleet fleet = new Fleet(cfg);
+    Fleet fleet = new Fleet(cfg, ingestArgs, agentArgs, extraScrapeConfigs);
     try {
       SecureRandom random = new SecureRandom();
       StringBuilder tokens = new StringBuilder("# kind name tenant sha256-of-token, written by the soak runner\n");
@@ -98,7 +114,7 @@ final class Fleet implements AutoCloseable {
     Files.writeString(tokenFile, token);
     Path config = home.resolve("scrape.yml");
     Files.writeString(config, "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: sensor\n"
-        + "    static_configs:\n      - targets: ['127.0.0.1:" + sensor.port() + "']\n");
+        + "    static_configs:\n      - targets: ['127.0.0.1:" + sensor.port() + "']\n" + extraScrapeConfigs);
     int port = Http.freePort();
     Path buffer = home.resolve("buffer");
     // The robot's own launcher (env and the launcher exec, so the child's pid is the JVM's, for
@@ -112,6 +128,7 @@ final class Fleet implements AutoCloseable {
         // A blackholed request is given up after 20 s rather than vmagent's 1 m, so a 3-minute soak
         // sees several recoveries; it is retried either way.
         "-remoteWrite.sendTimeout=20s"));
+    cmd.addAll(agentArgs);
     ChildProcess agent = new ChildProcess("edge-agent r" + n, cmd, cfg.out().resolve("logs/agent-r" + n + ".log"),
         () -> ok("http://127.0.0.1:" + port + "/health", "ok"));
     Robot robot = new Robot(n, sensor, proxy, agent, port, buffer);

@@ -33,7 +33,8 @@ public final class Http {
         .POST(HttpRequest.BodyPublishers.ofString(form)).build());
   }
 
-  private static Response send(HttpRequest req) throws IOException {
+  /** Sends {@code req}; the body as a string. */
+  public static Response send(HttpRequest req) throws IOException {
     try {
       HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.body());

@@ -253,7 +253,8 @@ final class SoakRunner {
     }
   }
 
-  private static Set<Long> storedSeqs(Fleet fleet, String robot) throws IOException {
+  /** Every {@code sensor_scrape_seq} value VictoriaMetrics holds for {@code robot}. */
+  static Set<Long> storedSeqs(Fleet fleet, String robot) throws IOException {
     String match = URLEncoder.encode("sensor_scrape_seq{robot=\"" + robot + "\"}", StandardCharsets.UTF_8);
     Http.Response r = Http.get(fleet.vmUrl() + "/api/v1/export?match[]=" + match, Duration.ofMinutes(2));
     if (r.status() != 200) {

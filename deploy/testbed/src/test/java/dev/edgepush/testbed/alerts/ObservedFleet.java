@@ -159,7 +159,7 @@ public final class ObservedFleet implements AutoCloseable {
       }
     });
     toClose.add(p);
-    p.start(Duration.ofSeconds(60));
+    p.start(Duration.ofSeconds(120)); // generous: JVM starts on a loaded machine
     return p;
   }
 

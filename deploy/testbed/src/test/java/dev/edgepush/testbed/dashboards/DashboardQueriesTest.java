@@ -36,11 +36,11 @@ class DashboardQueriesTest {
     Files.writeString(rules, Files.readString(source).replace("interval: 30s", "interval: 2s"));
     try (ObservedFleet fleet = ObservedFleet.start(dir, 2, rules, "http://127.0.0.1:9")) {
       // Data for a few scrapes and evaluations: rates need two samples, recording rules one evaluation.
-      fleet.awaitSeries("robot:sensor_error_budget_remaining:ratio_1d", java.time.Duration.ofSeconds(90));
-      fleet.awaitSeries("rate(edge_agent_samples_sent_total[30s])", java.time.Duration.ofSeconds(90));
+      fleet.awaitSeries("robot:sensor_error_budget_remaining:ratio_1d", java.time.Duration.ofSeconds(180));
+      fleet.awaitSeries("rate(edge_agent_samples_sent_total[30s])", java.time.Duration.ofSeconds(180));
       List<String> missing = List.of();
       int checked = 0;
-      long deadline = System.nanoTime() + 60_000_000_000L;
+      long deadline = System.nanoTime() + 180_000_000_000L;
       do {
         if (!missing.isEmpty()) {
           Thread.sleep(2000);

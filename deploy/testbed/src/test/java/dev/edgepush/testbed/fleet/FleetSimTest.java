@@ -45,7 +45,7 @@ class FleetSimTest {
           URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/write"), 5, 4, 100, "t1");
       try (FleetSim sim = new FleetSim(cfg, plan, List.of("a", "b"), List.of("tok-a", "tok-b"))) {
         sim.start();
-        long deadline = System.nanoTime() + 20_000_000_000L;
+        long deadline = System.nanoTime() + 120_000_000_000L;
         while (!sim.drained() && System.nanoTime() < deadline) {
           Thread.sleep(50);
         }

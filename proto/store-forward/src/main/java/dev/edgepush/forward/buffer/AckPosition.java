@@ -61,16 +61,17 @@ final class AckPosition {
     return true;
   }
 
-  /** See {@link DiskBuffer#countCorrupt}. */
-  void countCorrupt(long index, long samples, String what) {
+  /** See {@link DiskBuffer#countCorrupt}; true when {@code index} was counted now (not before). */
+  boolean countCorrupt(long index, long samples, String what) {
     synchronized (this) {
       if (index <= acked || !corruptCounted.add(index)) {
-        return;
+        return false;
       }
       corruptSamples.addAndGet(samples);
       pendingSamples.addAndGet(-samples);
     }
     log.warn("skipping a damaged buffer excerpt: {}", what);
+    return true;
   }
 
   /** Whether the unacknowledged excerpt {@code index} was counted as corrupt. */

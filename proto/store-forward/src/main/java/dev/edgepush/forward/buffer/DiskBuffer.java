@@ -307,10 +307,14 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   /**
    * Counts a damaged excerpt once: a reader re-created after a trim may read it again, and an
    * excerpt already dropped by a trim (at or before the acknowledged position) was counted
-   * there.
+   * there. {@code samples} -1: the excerpt's header does not tell its samples (a negative
+   * count, another version, shorter than a header); it is counted in {@link
+   * #corruptExcerptsTotal} instead.
    */
   void countCorrupt(long index, long samples, String what) {
-    position.countCorrupt(index, samples, what);
+    if (position.countCorrupt(index, Math.max(0, samples), what) && samples < 0) {
+      damage.excerpts.incrementAndGet();
+    }
   }
 
   /**

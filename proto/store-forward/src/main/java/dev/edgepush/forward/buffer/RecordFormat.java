@@ -24,6 +24,7 @@ import org.xerial.snappy.Snappy;
  * so the sender builds a compressed batch from excerpts without decompressing or decoding them.
  *
  * <p>An excerpt is damaged when its header is short, its version is not {@link #VERSION}, its
+ * sample count is negative (the checksum covers the payload only, not the header), its
  * payload length disagrees with what it holds, its checksum does not match, or its payload's
  * Snappy length preamble is malformed or disagrees with the header's uncompressed length.
  */
@@ -98,19 +99,26 @@ final class RecordFormat {
   /**
    * Reads the excerpt at {@code b}'s read position into {@code r} (all but its index). Returns
    * null when it is intact, else what is wrong; then {@code r.sampleCount} holds the samples to
-   * count as corrupt (0 when the header itself cannot be read).
+   * count as corrupt, or -1 when the header does not tell them (short, of another version, or a
+   * negative count: the excerpt is then counted as an excerpt, see {@link DiskBuffer#countCorrupt}).
    */
   static String read(Bytes<?> b, BufferReader.Record r, CRC32C crc) {
     long remaining = b.readRemaining();
     if (remaining < HEADER_BYTES) {
-      r.sampleCount = 0;
+      r.sampleCount = -1;
       return "has " + remaining + " bytes, less than a header";
     }
     byte version = b.readByte();
     int samples = b.readInt();
     if (version != VERSION) {
-      r.sampleCount = 0;
+      r.sampleCount = -1;
       return "has format version " + version + ", expected " + VERSION;
+    }
+    if (samples < 0) {
+      // The checksum covers the payload, not the header: a damaged count can pass it. Read as
+      // intact, it would be sent and acknowledged with a negative count (pending samples grow).
+      r.sampleCount = -1;
+      return "declares " + samples + " samples";
     }
     r.sampleCount = samples;
     r.timestampMs = b.readLong();
@@ -118,7 +126,7 @@ final class RecordFormat {
     int expectedCrc = b.readInt();
     int n = b.readInt();
     if (n < 0 || n > b.readRemaining() || r.uncompressedLength < 0) {
-      r.sampleCount = Math.max(0, samples);
+      r.sampleCount = samples;
       return "declares " + n + " payload bytes but holds " + b.readRemaining();
     }
     if (r.compressed.length < n) {
@@ -129,14 +137,14 @@ final class RecordFormat {
     crc.reset();
     crc.update(r.compressed, 0, n);
     if ((int) crc.getValue() != expectedCrc) {
-      r.sampleCount = Math.max(0, samples);
+      r.sampleCount = samples;
       return "checksum " + Integer.toHexString((int) crc.getValue()) + " != stored " + Integer.toHexString(expectedCrc);
     }
     // The sender joins payloads without decompressing them (SnappyConcat): the length it sends
     // must be the one the payload declares, or the whole batch would be undecodable.
     int declared = SnappyConcat.uncompressedLength(r.compressed, 0, n);
     if (declared != r.uncompressedLength) {
-      r.sampleCount = Math.max(0, samples);
+      r.sampleCount = samples;
       return "payload declares " + (declared < 0 ? "a malformed Snappy length" : declared + " uncompressed bytes")
           + ", header " + r.uncompressedLength;
     }

@@ -42,7 +42,10 @@ public final class SnappyConcat {
   /**
    * The uncompressed length that the preamble of the raw block {@code block[offset, offset +
    * length)} declares, or -1 when the preamble is malformed: truncated (a continuation bit on the
-   * last byte given), longer than {@link #MAX_PREAMBLE_BYTES}, or over {@link Integer#MAX_VALUE}.
+   * last byte given), longer than {@link #MAX_PREAMBLE_BYTES}, over {@link Integer#MAX_VALUE}, or
+   * over-long (a zero last byte after the first: 0x80 0x00 for 0). Decoders take an over-long
+   * preamble, but {@link #appendElements} skips {@link #preambleBytes} of the value, the canonical
+   * length, so it would copy the preamble's last bytes as elements and break the joined block.
    */
   public static int uncompressedLength(byte[] block, int offset, int length) {
     long value = 0;
@@ -50,7 +53,7 @@ public final class SnappyConcat {
       int b = block[offset + i] & 0xFF;
       value |= (long) (b & 0x7F) << (7 * i);
       if (b < 0x80) {
-        return value > Integer.MAX_VALUE ? -1 : (int) value;
+        return value > Integer.MAX_VALUE || (b == 0 && i > 0) ? -1 : (int) value;
       }
     }
     return -1;

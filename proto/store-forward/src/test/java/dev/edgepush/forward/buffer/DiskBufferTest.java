@@ -177,6 +177,64 @@ class DiskBufferTest {
     }
   }
 
+  /**
+   * The checksum covers the payload, not the header: a damaged sample count passes it. A negative
+   * one is damage (found by {@code RecordFormatFuzzTest}; it was read as intact, sent, and its
+   * acknowledgement made the pending count grow): skipped, and counted as an excerpt whose
+   * samples nothing tells.
+   */
+  @Test
+  void aNegativeSampleCountUnderAGoodChecksumIsDamageCountedAsAnExcerpt() throws IOException {
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      buffer.append(payload("good1"), 5, 1, 1);
+    }
+    appendRaw(-7, 4, org.xerial.snappy.Snappy.rawCompress(payload("abcd"), 4));
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      buffer.append(payload("good2"), 5, 1, 4);
+      try (BufferReader reader = buffer.reader()) {
+        BufferReader.Record r = new BufferReader.Record();
+        assertTrue(reader.next(r));
+        assertEquals("good1", read(r));
+        assertTrue(reader.next(r));
+        assertEquals("good2", read(r), "the excerpt with a negative count is skipped");
+        assertFalse(reader.next(r));
+      }
+      assertEquals(0, buffer.corruptSamplesTotal());
+      assertEquals(1, buffer.corruptExcerptsTotal());
+      assertEquals(2, buffer.pendingSamples());
+    }
+  }
+
+  /**
+   * A Snappy preamble with a needless continuation byte (0x84 0x00 for 4) declares the header's
+   * length, and decoders take it; but joining skips the canonical preamble's one byte, so the
+   * batch would carry the 0x00 as an element. Damage (found by {@code RecordFormatFuzzTest}).
+   */
+  @Test
+  void anOverLongSnappyPreambleIsDamage() throws IOException {
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      buffer.append(payload("good1"), 5, 1, 1);
+    }
+    byte[] abcd = org.xerial.snappy.Snappy.rawCompress(payload("abcd"), 4);
+    assertEquals(4, abcd[0], "a one-byte preamble");
+    byte[] overLong = new byte[abcd.length + 1];
+    overLong[0] = (byte) 0x84;
+    System.arraycopy(abcd, 1, overLong, 2, abcd.length - 1);
+    appendRaw(30, 4, overLong);
+    try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+      buffer.append(payload("good2"), 5, 1, 4);
+      try (BufferReader reader = buffer.reader()) {
+        BufferReader.Record r = new BufferReader.Record();
+        assertTrue(reader.next(r));
+        assertEquals("good1", read(r));
+        assertTrue(reader.next(r));
+        assertEquals("good2", read(r), "the over-long preamble is skipped");
+        assertFalse(reader.next(r));
+      }
+      assertEquals(30, buffer.corruptSamplesTotal());
+    }
+  }
+
   @Test
   void aDamagedAckFileMeansResendEverythingNotLoseIt() throws IOException {
     try (DiskBuffer buffer = DiskBuffer.open(dir)) {

@@ -182,4 +182,20 @@ class SnappyConcatTest {
     assertThrows(IllegalArgumentException.class, () -> SnappyConcat.appendElements(ff, 0, ff.length, dst, 0));
     assertArrayEquals(new byte[] {42, 42}, dst, "nothing copied");
   }
+
+  /**
+   * An over-long preamble (a zero last byte after the first) is malformed: {@code appendElements}
+   * skips the canonical preamble's bytes, so it would copy the rest of it as elements (found by
+   * {@code RecordFormatFuzzTest}).
+   */
+  @Test
+  void anOverLongPreambleIsMalformed() {
+    assertEquals(0, SnappyConcat.uncompressedLength(new byte[] {0}, 0, 1));
+    assertEquals(-1, SnappyConcat.uncompressedLength(new byte[] {(byte) 0x80, 0}, 0, 2));
+    assertEquals(-1, SnappyConcat.uncompressedLength(new byte[] {(byte) 0x84, 0, 1}, 0, 3));
+    assertEquals(-1, SnappyConcat.uncompressedLength(new byte[] {(byte) 0x81, (byte) 0x80, 0}, 0, 3));
+    assertEquals(128, SnappyConcat.uncompressedLength(new byte[] {(byte) 0x80, 1}, 0, 2));
+    assertThrows(IllegalArgumentException.class,
+        () -> SnappyConcat.appendElements(new byte[] {(byte) 0x84, 0, 0, 1, 2, 3}, 0, 6, new byte[8], 0));
+  }
 }

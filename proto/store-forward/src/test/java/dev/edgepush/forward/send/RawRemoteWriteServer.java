@@ -59,6 +59,10 @@ final class RawRemoteWriteServer implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   final List<Request> requests = new CopyOnWriteArrayList<>();
   final AtomicInteger accepted = new AtomicInteger();
+  /** DRIBBLE answers written to their last byte (10 s each): a client still reading them did not time out. */
+  final AtomicInteger dribblesFinished = new AtomicInteger();
+  /** STALL connections the server let go of itself (after 60 s) rather than the client closing them. */
+  final AtomicInteger stallsFinished = new AtomicInteger();
 
   RawRemoteWriteServer(Script script) throws IOException {
     this.script = script;
@@ -101,6 +105,7 @@ final class RawRemoteWriteServer implements AutoCloseable {
         Action action = script.on(n, k);
         if (action == Action.STALL) {
           Thread.sleep(60_000);
+          stallsFinished.incrementAndGet();
           return;
         }
         if (action == Action.EARLY_413) {
@@ -132,6 +137,7 @@ final class RawRemoteWriteServer implements AutoCloseable {
               Thread.sleep(100);
               write(out, "x");
             }
+            dribblesFinished.incrementAndGet();
           }
           case HANG -> {
             while (in.read() >= 0) {
