@@ -11,8 +11,9 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * What the ingest knows about each robot that pushed since start, per tenant: its last push, the
  * backlog its agent reported in {@code X-Edgepush-Pending-Samples} and {@code
- * X-Edgepush-Oldest-Pending-Age-Seconds}, and the samples it got acknowledged over the last
- * minute. In memory only (a restart forgets it until each robot's next push, about a second
+ * X-Edgepush-Oldest-Pending-Age-Seconds} (and that backlog's last two minutes, {@link
+ * BacklogHistory}), its drops ({@code X-Edgepush-Dropped-Samples}) and clock skew ({@code
+ * X-Edgepush-Agent-Time-Ms}), and the samples it got acknowledged over the last minute. In memory only (a restart forgets it until each robot's next push, about a second
  * later). Thread-safe: a push replaces the robot's immutable {@link RobotStatus}; its {@link
  * SampleRate} locks itself.
  *
