@@ -126,22 +126,29 @@ final class AbuseSuite {
         }
       }
       List<Integer> lostPerRow = new ArrayList<>();
+      List<Integer> failedPerRow = new ArrayList<>();
       for (Row r : rows) {
-        int n = 0;
-        for (long[] a : answered) {
-          if (a[1] >= r.startMs() && a[1] <= r.endMs() && lost.contains(a[0])) {
-            n++;
-          }
-        }
-        lostPerRow.add(n);
+        lostPerRow.add(during(r, answered, lost));
+        failedPerRow.add(during(r, answered, failed));
       }
-      String table = table(lostPerRow, loss, failed, lost, upZero.size());
+      String table = table(lostPerRow, failedPerRow, loss, failed, lost, upZero.size());
       out.println(table);
       return new Result(List.copyOf(rows), lostPerRow, loss, failed, lost, upZero.size(), table);
     } finally {
       fleet.close();
       huge.stop(0);
     }
+  }
+
+  /** How many of {@code seqs} the sensor answered while {@code r} ran. */
+  private static int during(Row r, long[][] answered, List<Long> seqs) {
+    int n = 0;
+    for (long[] a : answered) {
+      if (a[1] >= r.startMs() && a[1] <= r.endMs() && seqs.contains(a[0])) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** The huge target: 10^6 series ({@code h1000000} and on) while {@link #hugeBody} is set, else none. */
@@ -567,7 +574,8 @@ final class AbuseSuite {
     return failed;
   }
 
-  private String table(List<Integer> lostPerRow, LossCheck loss, List<Long> failed, List<Long> lost, int upZero) {
+  private String table(List<Integer> lostPerRow, List<Integer> failedPerRow, LossCheck loss, List<Long> failed,
+      List<Long> lost, int upZero) {
     StringBuilder sb = new StringBuilder("| case | answer | agent alive | ingest alive | legit data lost |\n");
     sb.append("|---|---|---|---|---|\n");
     for (int i = 0; i < rows.size(); i++) {
@@ -575,7 +583,7 @@ final class AbuseSuite {
       sb.append("| ").append(r.attack()).append(" | ").append(r.answer().replace('|', '/'))
           .append(r.asExpected() ? "" : " (UNEXPECTED)").append(" | ").append(r.agentAlive() ? "yes" : "NO")
           .append(" | ").append(r.ingestAlive() ? "yes" : "NO").append(" | ").append(lostPerRow.get(i))
-          .append(" |\n");
+          .append(failedPerRow.get(i) > 0 ? " (" + failedPerRow.get(i) + " failed, up=0)" : "").append(" |\n");
     }
     sb.append(String.format(Locale.ROOT, "%nabuse: attacks=%d as_expected=%d legit_scrapes=%d stored=%d lost=%d "
         + "failed=%d (up=0 recorded: %d)", rows.size(), rows.stream().filter(Row::asExpected).count(), loss.answered(),
