@@ -525,7 +525,8 @@ final class AbuseSuite {
     }
     String message = Files.readAllLines(log).stream().filter(l -> l.contains("lock") || l.contains("another"))
         .findFirst().orElse(Files.readString(log));
-    return new Answer("exit " + p.exitValue() + ": " + firstLine(message, 100), p.exitValue() != 0);
+    message = message.replace(cfg.out().toString(), "<out>").replaceAll("\\(pid [0-9]+\\)", "(pid N)");
+    return new Answer("exit " + p.exitValue() + ": " + firstLine(message, 160), p.exitValue() != 0);
   }
 
   /** Waits until the agent holds nothing from before {@code stoppedAtMs} and the WAL is empty. */
