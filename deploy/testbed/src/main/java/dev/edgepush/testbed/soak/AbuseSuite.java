@@ -94,7 +94,7 @@ final class AbuseSuite {
     // all the work of a scrape of 10^6 series but VictoriaMetrics is not flooded with them.
     String hugeJob = "  - job_name: huge\n    scrape_interval: 5s\n    scrape_timeout: 5s\n"
         + "    static_configs:\n      - targets: ['127.0.0.1:" + huge.getAddress().getPort() + "']\n"
-        + "    metric_relabel_configs:\n      - source_labels: [__name__]\n        regex: huge_series\n"
+        + "    metric_relabel_configs:\n      - source_labels: [__name__]\n        regex: 'h[0-9]+'\n"
         + "        action: drop\n";
     try {
       fleet = Fleet.start(cfg, List.of(limit), List.of(limit), hugeJob);
@@ -126,16 +126,12 @@ final class AbuseSuite {
         }
       }
       List<Integer> lostPerRow = new ArrayList<>();
+      List<Integer> failedPerRow = new ArrayList<>();
       for (Row r : rows) {
-        int n = 0;
-        for (long[] a : answered) {
-          if (a[1] >= r.startMs() && a[1] <= r.endMs() && lost.contains(a[0])) {
-            n++;
-          }
-        }
-        lostPerRow.add(n);
+        lostPerRow.add(during(r, answered, lost));
+        failedPerRow.add(during(r, answered, failed));
       }
-      String table = table(lostPerRow, loss, failed, lost, upZero.size());
+      String table = table(lostPerRow, failedPerRow, loss, failed, lost, upZero.size());
       out.println(table);
       return new Result(List.copyOf(rows), lostPerRow, loss, failed, lost, upZero.size(), table);
     } finally {
@@ -144,7 +140,18 @@ final class AbuseSuite {
     }
   }
 
-  /** The huge target: 10^6 series while {@link #hugeBody} is set, else none. */
+  /** How many of {@code seqs} the sensor answered while {@code r} ran. */
+  private static int during(Row r, long[][] answered, List<Long> seqs) {
+    int n = 0;
+    for (long[] a : answered) {
+      if (a[1] >= r.startMs() && a[1] <= r.endMs() && seqs.contains(a[0])) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The huge target: 10^6 series ({@code h1000000} and on) while {@link #hugeBody} is set, else none. */
   private void serveHuge(HttpExchange ex) throws IOException {
     byte[] body = hugeBody;
     ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
@@ -243,7 +250,7 @@ final class AbuseSuite {
       attack(side[0] + ": 200 slowloris connections (a header byte every 2 s)", () -> slowloris(port, 200));
       attack(side[0] + ": a chunked body that never ends (a chunk a second)", () -> endlessChunked(port));
     }
-    attack("edge-agent: 5.4 MB text push, 500,000 series", () -> {
+    attack("edge-agent: 5 MB text push, 500,000 series", () -> {
       StringBuilder sb = new StringBuilder(6_000_000);
       for (int i = 0; i < 500_000; i++) {
         sb.append('a').append(100_000 + i).append(" 1\n");
@@ -257,7 +264,7 @@ final class AbuseSuite {
     attack("edge-agent: a scrape target serving 10^6 series (every 5 s, for 15 s)", () -> {
       StringBuilder sb = new StringBuilder(12_000_000);
       for (int i = 0; i < 1_000_000; i++) {
-        sb.append("huge_series{i=\"").append(i).append("\"} 1\n");
+        sb.append('h').append(1_000_000 + i).append(" 1\n"); // 11 MB, under -promscrape.maxScrapeSize
       }
       hugeBody = sb.toString().getBytes(StandardCharsets.UTF_8);
       int mb10 = hugeBody.length / 100_000;
@@ -518,7 +525,8 @@ final class AbuseSuite {
     }
     String message = Files.readAllLines(log).stream().filter(l -> l.contains("lock") || l.contains("another"))
         .findFirst().orElse(Files.readString(log));
-    return new Answer("exit " + p.exitValue() + ": " + firstLine(message, 100), p.exitValue() != 0);
+    message = message.replace(cfg.out().toString(), "<out>").replaceAll("\\(pid [0-9]+\\)", "(pid N)");
+    return new Answer("exit " + p.exitValue() + ": " + firstLine(message, 160), p.exitValue() != 0);
   }
 
   /** Waits until the agent holds nothing from before {@code stoppedAtMs} and the WAL is empty. */
@@ -567,7 +575,8 @@ final class AbuseSuite {
     return failed;
   }
 
-  private String table(List<Integer> lostPerRow, LossCheck loss, List<Long> failed, List<Long> lost, int upZero) {
+  private String table(List<Integer> lostPerRow, List<Integer> failedPerRow, LossCheck loss, List<Long> failed,
+      List<Long> lost, int upZero) {
     StringBuilder sb = new StringBuilder("| case | answer | agent alive | ingest alive | legit data lost |\n");
     sb.append("|---|---|---|---|---|\n");
     for (int i = 0; i < rows.size(); i++) {
@@ -575,7 +584,7 @@ final class AbuseSuite {
       sb.append("| ").append(r.attack()).append(" | ").append(r.answer().replace('|', '/'))
           .append(r.asExpected() ? "" : " (UNEXPECTED)").append(" | ").append(r.agentAlive() ? "yes" : "NO")
           .append(" | ").append(r.ingestAlive() ? "yes" : "NO").append(" | ").append(lostPerRow.get(i))
-          .append(" |\n");
+          .append(failedPerRow.get(i) > 0 ? " (" + failedPerRow.get(i) + " failed, up=0)" : "").append(" |\n");
     }
     sb.append(String.format(Locale.ROOT, "%nabuse: attacks=%d as_expected=%d legit_scrapes=%d stored=%d lost=%d "
         + "failed=%d (up=0 recorded: %d)", rows.size(), rows.stream().filter(Row::asExpected).count(), loss.answered(),
