@@ -64,6 +64,7 @@ public final class CentralIngest implements AutoCloseable {
         NioIoHandler.newFactory());
     if (tls != null) {
       tls.watch(loop);
+      metrics.bindTls(tls::certificateNotAfterMs, tls::clientCaNotAfterMs);
     }
     pipeline = new IngestPipeline(new IngestPipeline.Parts(
         new Routes(Routes.allRoutes()), tokens, fleet,

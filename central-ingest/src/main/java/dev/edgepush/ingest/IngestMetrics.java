@@ -32,6 +32,10 @@ public final class IngestMetrics {
   private volatile LongSupplier walCorruptFiles = () -> 0;
   private volatile Supplier<List<RobotStatus>> robots = List::of;
   private volatile long walMaxDiskBytes; // the WAL's whole cap, 0 = none
+  /** notAfter (Unix ms) of the serving certificate in use; null when -tls is off. */
+  private volatile LongSupplier tlsCertificateNotAfterMs;
+  /** Earliest notAfter (Unix ms) of the -mtlsCAFile certificates in use; -1 when there is none. */
+  private volatile LongSupplier tlsClientCaNotAfterMs = () -> -1;
 
   /** Wires the gauges and counters other parts own. */
   public void bind(LongSupplier forwarded, LongSupplier pending, LongSupplier diskBytes, LongSupplier robotsOnline,
@@ -57,6 +61,15 @@ public final class IngestMetrics {
   /** Every robot's latest push, rendered per robot (the cloud's view, for offline and clock-skew alerts). */
   public void bindRobots(Supplier<List<RobotStatus>> robots) {
     this.robots = robots;
+  }
+
+  /**
+   * Wires {@code -tls}'s certificates: the serving (leaf) certificate's notAfter and the earliest
+   * of {@code -mtlsCAFile}'s (-1 without it), Unix ms, read at each render so that a reload shows.
+   */
+  public void bindTls(LongSupplier certificateNotAfterMs, LongSupplier clientCaNotAfterMs) {
+    this.tlsClientCaNotAfterMs = clientCaNotAfterMs;
+    this.tlsCertificateNotAfterMs = certificateNotAfterMs;
   }
 
   /** How {@code central_ingest_robots_online}'s help names its window, e.g. {@code 2m}. */
@@ -109,6 +122,16 @@ public final class IngestMetrics {
     header(sb, "central_ingest_robot_oldest_pending_age_seconds", "Age of the robot's oldest unsent scrape as its last push told (-1: not told).", "gauge");
     for (RobotStatus r : fleet) {
       robotLine(sb, "central_ingest_robot_oldest_pending_age_seconds", r, r.oldestPendingAgeSeconds());
+    }
+    LongSupplier cert = tlsCertificateNotAfterMs;
+    if (cert != null) {
+      String name = "central_ingest_tls_certificate_expiry_timestamp_seconds";
+      header(sb, name, "When the TLS certificate in use expires (notAfter, Unix seconds): certificate=\"serving\" is -tlsCertFile's first (leaf) certificate, certificate=\"client_ca\" the earliest of -mtlsCAFile's; follows reloads of the files.", "gauge");
+      sb.append(name).append("{certificate=\"serving\"} ").append(cert.getAsLong() / 1000).append('\n');
+      long ca = tlsClientCaNotAfterMs.getAsLong();
+      if (ca >= 0) {
+        sb.append(name).append("{certificate=\"client_ca\"} ").append(ca / 1000).append('\n');
+      }
     }
     httpClosed.render(sb, "central_ingest");
     return sb.toString();

@@ -87,6 +87,10 @@ public final class ServerTls {
   /** What the files looked like when {@link #context} was built, or when a build last failed. */
   private volatile List<String> stamp;
   private volatile long checkedAtMs;
+  /** notAfter (Unix ms) of the leaf certificate of {@link #context}. */
+  private volatile long certificateNotAfterMs;
+  /** The earliest notAfter (Unix ms) of the {@code -mtlsCAFile} certificates {@link #context} trusts; -1: none. */
+  private volatile long clientCaNotAfterMs = -1;
 
   private ServerTls(Settings settings, String component, LongSupplier clockMs) {
     this.settings = settings;
@@ -117,6 +121,22 @@ public final class ServerTls {
 
   public Settings settings() {
     return settings;
+  }
+
+  /**
+   * When the certificate in use (the first of {@code -tlsCertFile}, the leaf) expires, in Unix
+   * milliseconds: the one loaded last, so it follows reloads, not a file that failed to load.
+   */
+  public long certificateNotAfterMs() {
+    return certificateNotAfterMs;
+  }
+
+  /**
+   * When the first of the {@code -mtlsCAFile} certificates in use expires (the earliest notAfter
+   * in the file), in Unix milliseconds; -1 without {@code -mtlsCAFile}.
+   */
+  public long clientCaNotAfterMs() {
+    return clientCaNotAfterMs;
   }
 
   /**
@@ -200,6 +220,7 @@ public final class ServerTls {
       throw new IOException("-tlsKeyFile=" + settings.keyFile() + ": " + e.getMessage(), e);
     }
     checkPair(key, chain.get(0));
+    long caNotAfterMs = -1;
     SslContextBuilder b = SslContextBuilder.forServer(key, chain.toArray(new X509Certificate[0]))
         .sslProvider(SslProvider.JDK)
         .protocols(settings.minVersion().equals("TLS13") ? new String[] {"TLSv1.3"}
@@ -207,6 +228,9 @@ public final class ServerTls {
     if (settings.mtls()) {
       // Without -mtlsCAFile the JDK's default CAs, as VictoriaMetrics uses the system's.
       List<X509Certificate> cas = settings.mtlsCaFile() == null ? null : read("-mtlsCAFile", settings.mtlsCaFile());
+      if (cas != null) {
+        caNotAfterMs = cas.stream().mapToLong(c -> c.getNotAfter().getTime()).min().orElse(-1);
+      }
       try {
         b.clientAuth(ClientAuth.REQUIRE).trustManager(AnyIssuerTrustManager.of(cas));
       } catch (GeneralSecurityException e) {
@@ -214,7 +238,10 @@ public final class ServerTls {
       }
     }
     try {
-      return b.build();
+      SslContext built = b.build();
+      certificateNotAfterMs = chain.get(0).getNotAfter().getTime();
+      clientCaNotAfterMs = caNotAfterMs;
+      return built;
     } catch (IOException e) {
       throw new IOException("cannot set up TLS from -tlsCertFile=" + settings.certFile() + " and -tlsKeyFile="
           + settings.keyFile() + ": " + e.getMessage(), e);
