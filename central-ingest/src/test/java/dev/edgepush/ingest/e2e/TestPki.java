@@ -80,10 +80,15 @@ final class TestPki {
     return ca.cert();
   }
 
-  /** A server certificate for {@code names} (IP addresses or DNS names), valid now. */
+  /** A server certificate for {@code names} (IP addresses or DNS names), valid now for 30 days. */
   Issued server(Path dir, String file, String... names) throws Exception {
+    return server(dir, file, Duration.ofDays(30), names);
+  }
+
+  /** A server certificate for {@code names}, valid from an hour ago until {@code validFor} from now. */
+  Issued server(Path dir, String file, Duration validFor, String... names) throws Exception {
     Instant now = Instant.now();
-    return issue(dir, file, names[0], List.of(names), now.minusSeconds(3600), now.plus(Duration.ofDays(30)), true);
+    return issue(dir, file, names[0], List.of(names), now.minusSeconds(3600), now.plus(validFor), true);
   }
 
   /** A client certificate with {@code cn} as its common name and DNS name, valid now. */
