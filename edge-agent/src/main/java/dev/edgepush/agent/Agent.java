@@ -90,6 +90,7 @@ public final class Agent implements AutoCloseable {
     loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     if (listenerTls != null) {
       listenerTls.watch(loop);
+      metrics.bindListenerTls(listenerTls::certificateNotAfterMs);
     }
     try {
       openRemotes(cfg, clock);

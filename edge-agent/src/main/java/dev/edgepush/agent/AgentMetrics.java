@@ -35,6 +35,8 @@ public final class AgentMetrics implements SendMetrics {
   private final String urlLabel; // the url label of a per-remote instance, or null
   private final Map<String, LongAdder> localPushRequests = new ConcurrentHashMap<>();
   private final LongAdder localPushSamples = new LongAdder();
+  /** notAfter (Unix ms) of the listener's certificate in use ({@code -tls}); null when -tls is off. */
+  private volatile LongSupplier listenerCertificateNotAfterMs;
   /** Connections the listener on -httpListenAddr closed to protect itself (timeouts, caps, bad framing). */
   public final ClosedConnections httpClosed = new ClosedConnections("edge-agent");
 
@@ -66,6 +68,11 @@ public final class AgentMetrics implements SendMetrics {
   /** The buffer's disk cap ({@code -remoteWrite.maxDiskUsagePerURL}; 0 = none), for alerts on a buffer near it. */
   public void maxDiskBytes(long bytes) {
     this.maxDiskBytes = Math.max(0, bytes);
+  }
+
+  /** Wires the listener's {@code -tls} certificate: its notAfter, Unix ms, read at each render (it follows reloads). */
+  public void bindListenerTls(LongSupplier certificateNotAfterMs) {
+    this.listenerCertificateNotAfterMs = certificateNotAfterMs;
   }
 
   /** Wires the buffer's damage counts that are not in samples (see DiskBuffer#corruptExcerptsTotal). */
@@ -205,6 +212,10 @@ public final class AgentMetrics implements SendMetrics {
             .append(k.substring(sp + 1)).append("\"} ").append(v.sum()).append('\n');
       });
       counter(sb, "edge_agent_local_push_samples_total", "Samples accepted from local pushes (before relabeling).", scrapeSide.localPushSamples.sum());
+    }
+    LongSupplier cert = scrapeSide.listenerCertificateNotAfterMs;
+    if (cert != null) {
+      gauge(sb, "edge_agent_tls_certificate_expiry_timestamp_seconds", "When the -tls certificate of the listener on -httpListenAddr expires (notAfter of -tlsCertFile's first certificate, Unix seconds); follows reloads of the files.", cert.getAsLong() / 1000);
     }
     scrapeSide.httpClosed.render(sb, "edge_agent");
     dev.edgepush.agent.host.SelfProcessMetrics.render(sb); // process_* as client libraries name them (issue 14)

@@ -135,6 +135,19 @@ class ListenerSecurityTest {
   }
 
   @Test
+  void tlsCertificateExpiryIsOnMetricsOnlyWithTls() throws Exception {
+    ServerTls tls = ServerTls.open(new ServerTls.Settings(certPem, keyPem, "TLS12", false, null), "edge-agent");
+    long notAfter = ((java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+        .generateCertificate(new java.io.ByteArrayInputStream(Files.readAllBytes(certPem)))).getNotAfter().getTime();
+    AgentMetrics m = new AgentMetrics(System::currentTimeMillis);
+    String name = "edge_agent_tls_certificate_expiry_timestamp_seconds";
+    assertTrue(!AgentMetrics.render(m, java.util.List.of()).contains(name), "no -tls, no series");
+    m.bindListenerTls(tls::certificateNotAfterMs);
+    String text = AgentMetrics.render(m, java.util.List.of());
+    assertTrue(text.contains("# TYPE " + name + " gauge\n" + name + " " + notAfter / 1000 + "\n"), text);
+  }
+
+  @Test
   void tlsMinVersionTls13RefusesATls12Client() throws Exception {
     ServerTls tls = ServerTls.open(new ServerTls.Settings(certPem, keyPem, "TLS13", false, null), "edge-agent");
     SSLParameters only12 = new SSLParameters();
