@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.proto.JsonString;
 import dev.edgepush.agent.scrape.TargetStatus;
 import dev.edgepush.forward.send.Sender;
 import java.time.Instant;
@@ -123,7 +124,7 @@ final class TargetsPage {
     for (int i = 0; i < remotes.size(); i++) {
       Remote r = remotes.get(i);
       AgentMetrics m = r.metrics;
-      sb.append(i == 0 ? "" : ",").append("{\"url\":").append(quote(r.spec.url()))
+      sb.append(i == 0 ? "" : ",").append("{\"url\":").append(JsonString.quote(r.spec.url()))
           .append(",\"pendingSamples\":").append(m.pendingSamples())
           .append(",\"oldestPendingAgeSeconds\":")
           .append(String.format(java.util.Locale.ROOT, "%.3f", m.pendingSamples() == 0 ? 0 : m.oldestPendingAgeSeconds()))
@@ -134,25 +135,10 @@ final class TargetsPage {
           .append("},\"unreachable\":").append(r.sender.unreachable())
           .append(",\"lastSuccessMs\":").append(r.sender.lastSuccessMs())
           .append(",\"lastError\":").append(r.sender.lastError() == null || r.sender.lastError().isEmpty()
-              ? "null" : quote(r.sender.lastError()))
+              ? "null" : JsonString.quote(r.sender.lastError()))
           .append(",\"samplesSent\":").append(m.samplesSent.sum()).append('}');
     }
     return sb.append("]}\n").toString();
-  }
-
-  private static String quote(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        sb.append('\\').append(c);
-      } else if (c < 0x20) {
-        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.append('"').toString();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.fleet;
 
+import dev.edgepush.proto.JsonString;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -43,8 +44,8 @@ public final class FleetReport {
 
   public String json() {
     StringBuilder sb = new StringBuilder(256 + 256 * robots.size());
-    sb.append("{\"tenant\":").append(quote(tenant))
-        .append(",\"time\":").append(quote(Instant.ofEpochMilli(nowMs).toString()))
+    sb.append("{\"tenant\":").append(JsonString.quote(tenant))
+        .append(",\"time\":").append(JsonString.quote(Instant.ofEpochMilli(nowMs).toString()))
         .append(",\"offlineAfterSeconds\":").append(offlineAfterSeconds)
         .append(",\"robotsTotal\":").append(robots.size())
         .append(",\"robotsOnline\":").append(onlineCount())
@@ -52,9 +53,9 @@ public final class FleetReport {
     for (int i = 0; i < robots.size(); i++) {
       FleetRegistry.RobotView v = robots.get(i);
       FleetRegistry.RobotStatus s = v.status();
-      sb.append(i == 0 ? "" : ",").append("\n{\"robot\":").append(quote(s.robot()))
+      sb.append(i == 0 ? "" : ",").append("\n{\"robot\":").append(JsonString.quote(s.robot()))
           .append(",\"online\":").append(v.online())
-          .append(",\"lastPush\":").append(quote(Instant.ofEpochMilli(s.lastPushMs()).toString()))
+          .append(",\"lastPush\":").append(JsonString.quote(Instant.ofEpochMilli(s.lastPushMs()).toString()))
           .append(",\"lastPushAgeSeconds\":").append(number(ageSeconds(s)))
           .append(",\"samplesPerSecond\":").append(number(v.samplesPerSecond()))
           .append(",\"pendingSamples\":").append(s.pendingSamples() < 0 ? "null" : Long.toString(s.pendingSamples()))
@@ -79,7 +80,7 @@ public final class FleetReport {
    */
   public String eventJson() {
     StringBuilder sb = new StringBuilder(256 + 1024 * robots.size());
-    sb.append("{\"tenant\":").append(quote(tenant))
+    sb.append("{\"tenant\":").append(JsonString.quote(tenant))
         .append(",\"timeMs\":").append(nowMs)
         .append(",\"offlineAfterSeconds\":").append(offlineAfterSeconds)
         .append(",\"drainingAfterSeconds\":").append(number(FleetRegistry.DRAINING_AFTER_SECONDS))
@@ -89,7 +90,7 @@ public final class FleetReport {
     for (int i = 0; i < robots.size(); i++) {
       FleetRegistry.RobotView v = robots.get(i);
       FleetRegistry.RobotStatus s = v.status();
-      sb.append(i == 0 ? "" : ",").append("{\"robot\":").append(quote(s.robot()))
+      sb.append(i == 0 ? "" : ",").append("{\"robot\":").append(JsonString.quote(s.robot()))
           .append(",\"state\":\"").append(v.state().label()).append('"')
           .append(",\"lastPushMs\":").append(s.lastPushMs())
           .append(",\"lastPushAgeSeconds\":").append(number(ageSeconds(s)))
@@ -172,21 +173,6 @@ public final class FleetReport {
 
   private static String number(double d) {
     return String.format(Locale.ROOT, "%.3f", d);
-  }
-
-  private static String quote(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        sb.append('\\').append(c);
-      } else if (c < 0x20) {
-        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    return sb.append('"').toString();
   }
 
   private static String escape(String s) {

@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.http;
 
+import dev.edgepush.proto.JsonString;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -37,7 +38,7 @@ public final class HttpResponses {
   /** The Prometheus JSON error for {@code status}; errorType as Prometheus names it. */
   public static FullHttpResponse json(HttpResponseStatus status, String message) {
     return body(status, "application/json", "{\"status\":\"error\",\"errorType\":\"" + errorType(status.code())
-        + "\",\"error\":" + quote(message) + "}\n");
+        + "\",\"error\":" + JsonString.quote(message) + "}\n");
   }
 
   static String errorType(int code) {
@@ -51,22 +52,6 @@ public final class HttpResponses {
       case 502: case 503: return "unavailable";
       default: return code >= 500 ? "internal" : "bad_data";
     }
-  }
-
-  /** {@code s} as a JSON string literal. */
-  static String quote(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20) {
-        b.append(String.format("\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return b.append('"').toString();
   }
 
   public static FullHttpResponse body(HttpResponseStatus status, String contentType, String body) {

@@ -1,5 +1,6 @@
 package dev.edgepush.testbed.bench;
 
+import dev.edgepush.testbed.JsonString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -123,12 +124,12 @@ public final class ResultsReport {
 
   /** The results as a JSON document: the command, one object per agent, the bars. */
   public String json() {
-    StringBuilder sb = new StringBuilder("{\n  \"command\": ").append(str(command)).append(",\n");
+    StringBuilder sb = new StringBuilder("{\n  \"command\": ").append(JsonString.quote(command)).append(",\n");
     sb.append("  \"agents\": [");
     for (int i = 0; i < results.size(); i++) {
       AgentResult r = results.get(i);
       sb.append(i == 0 ? "\n" : ",\n").append("    {")
-          .append("\"agent\": ").append(str(r.agent()))
+          .append("\"agent\": ").append(JsonString.quote(r.agent()))
           .append(", \"peak_rss_steady_mib\": ").append(num(r.steadyPeakRssMiB()))
           .append(", \"peak_rss_run_mib\": ").append(num(r.runPeakRssMiB()))
           .append(", \"cpu_seconds_per_minute\": ").append(num(r.cpuSecondsPerMinute()))
@@ -154,7 +155,7 @@ public final class ResultsReport {
           continue;
         }
         double ratio = ratio(row.value.applyAsDouble(edge), row.value.applyAsDouble(vm));
-        sb.append(first ? "\n" : ",\n").append("    {\"metric\": ").append(str(row.name))
+        sb.append(first ? "\n" : ",\n").append("    {\"metric\": ").append(JsonString.quote(row.name))
             .append(", \"ratio\": ").append(num(ratio))
             .append(", \"max_ratio\": ").append(num(row.bar))
             .append(", \"pass\": ").append(verdict(row, edge, vm).startsWith("PASS"))
@@ -168,24 +169,5 @@ public final class ResultsReport {
 
   private static String num(double v) {
     return Double.isNaN(v) || Double.isInfinite(v) ? "null" : String.format(Locale.ROOT, "%.4f", v);
-  }
-
-  static String str(String s) {
-    StringBuilder sb = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    return sb.append('"').toString();
   }
 }

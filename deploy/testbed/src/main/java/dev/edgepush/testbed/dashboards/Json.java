@@ -1,5 +1,6 @@
 package dev.edgepush.testbed.dashboards;
 
+import dev.edgepush.testbed.JsonString;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +18,7 @@ final class Json {
     if (v == null) {
       sb.append("null");
     } else if (v instanceof String s) {
-      string(sb, s);
+      sb.append(JsonString.quote(s));
     } else if (v instanceof Number || v instanceof Boolean) {
       sb.append(v);
     } else if (v instanceof Map<?, ?> m) {
@@ -29,7 +30,7 @@ final class Json {
       int i = 0;
       for (Map.Entry<?, ?> e : m.entrySet()) {
         indent(sb, depth + 1);
-        string(sb, e.getKey().toString());
+        sb.append(JsonString.quote(e.getKey().toString()));
         sb.append(": ");
         write(sb, e.getValue(), depth + 1);
         sb.append(++i < m.size() ? ",\n" : "\n");
@@ -56,26 +57,5 @@ final class Json {
 
   private static void indent(StringBuilder sb, int depth) {
     sb.append("  ".repeat(depth));
-  }
-
-  private static void string(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
   }
 }

@@ -1,5 +1,6 @@
 package dev.edgepush.testbed.soak;
 
+import dev.edgepush.testbed.JsonString;
 import dev.edgepush.testbed.GoDuration;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,16 +16,16 @@ final class Report {
       boolean drained, long restoreMs, long drainedMs, long wallStartMs, String verdict, Timeline timeline)
       throws IOException {
     StringBuilder sb = new StringBuilder(16 * 1024);
-    sb.append("{\n  \"verdict\": ").append(str(verdict))
+    sb.append("{\n  \"verdict\": ").append(JsonString.quote(verdict))
         .append(",\n  \"passed\": ").append(checks.stream().allMatch(c -> c.lost().isEmpty()) && drained)
-        .append(",\n  \"config\": {\"duration\": ").append(str(GoDuration.format(cfg.duration())))
+        .append(",\n  \"config\": {\"duration\": ").append(JsonString.quote(GoDuration.format(cfg.duration())))
         .append(", \"robots\": ").append(cfg.robots()).append(", \"seed\": ").append(cfg.seed())
         .append(", \"break_agent\": ").append(cfg.breakAgent()).append(", \"drain_timeout\": ")
-        .append(str(GoDuration.format(cfg.drainTimeout()))).append(", \"series\": ").append(cfg.series())
-        .append(", \"scrape_interval\": \"1s\", \"agent_jar\": ").append(str(cfg.agentJar().toString()))
-        .append(", \"ingest_jvm_opts\": ").append(str(String.join(" ", cfg.ingestJvmOpts())))
-        .append(", \"ingest_jar\": ").append(str(cfg.ingestJar().toString())).append("},\n")
-        .append("  \"started\": ").append(str(Instant.ofEpochMilli(wallStartMs).toString()))
+        .append(JsonString.quote(GoDuration.format(cfg.drainTimeout()))).append(", \"series\": ").append(cfg.series())
+        .append(", \"scrape_interval\": \"1s\", \"agent_jar\": ").append(JsonString.quote(cfg.agentJar().toString()))
+        .append(", \"ingest_jvm_opts\": ").append(JsonString.quote(String.join(" ", cfg.ingestJvmOpts())))
+        .append(", \"ingest_jar\": ").append(JsonString.quote(cfg.ingestJar().toString())).append("},\n")
+        .append("  \"started\": ").append(JsonString.quote(Instant.ofEpochMilli(wallStartMs).toString()))
         .append(",\n  \"restore_at_ms\": ").append(restoreMs).append(",\n  \"drained\": ").append(drained)
         .append(",\n  \"drain_ms\": ").append(drainedMs - restoreMs)
         .append(",\n  \"end_to_end_ms\": ").append(System.currentTimeMillis() - wallStartMs)
@@ -32,7 +33,7 @@ final class Report {
         .append(",\n  \"robots\": [\n");
     for (int i = 0; i < checks.size(); i++) {
       LossCheck c = checks.get(i);
-      sb.append("    {\"robot\": ").append(str(c.robot())).append(", \"scrapes\": ").append(c.answered())
+      sb.append("    {\"robot\": ").append(JsonString.quote(c.robot())).append(", \"scrapes\": ").append(c.answered())
           .append(", \"stored\": ").append(c.stored()).append(", \"lost\": ").append(c.lost().size())
           .append(", \"in_flight_at_kill\": ").append(c.inFlightAtKill().size())
           .append(", \"lost_seqs\": ").append(c.lost().subList(0, Math.min(100, c.lost().size())))
@@ -44,30 +45,11 @@ final class Report {
       FaultDriver.Ran r = ran.get(i);
       Fault f = r.fault();
       sb.append(String.format(Locale.ROOT, "    {\"kind\": %s, \"target\": %s, \"detail\": %s, \"planned_start_ms\": %d, "
-          + "\"planned_duration_ms\": %d, \"start_ms\": %d, \"end_ms\": %d, \"error\": %s}", str(f.kind().wireName()),
-          str(f.target()), str(f.detail()), f.startMs(), f.durationMs(), r.startedMs(), r.endedMs(), str(r.error())))
+          + "\"planned_duration_ms\": %d, \"start_ms\": %d, \"end_ms\": %d, \"error\": %s}", JsonString.quote(f.kind().wireName()),
+          JsonString.quote(f.target()), JsonString.quote(f.detail()), f.startMs(), f.durationMs(), r.startedMs(), r.endedMs(), JsonString.quote(r.error())))
           .append(i + 1 < ran.size() ? ",\n" : "\n");
     }
     sb.append("  ],\n  \"planned_faults\": ").append(plan.size()).append("\n}\n");
     Files.writeString(cfg.out().resolve("report.json"), sb);
-  }
-
-  static String str(String s) {
-    StringBuilder sb = new StringBuilder("\"");
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    return sb.append('"').toString();
   }
 }
