@@ -15,7 +15,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * deploy/compose validated with Debian's docker-compose (no Docker engine here: it is not run),
- * deploy/kubernetes rendered with kubectl kustomize (offline) and its objects sanity-checked.
+ * deploy/kubernetes rendered with kubectl kustomize (offline) and its objects sanity-checked
+ * (KubernetesSchemaTest checks the same rendered objects against the Kubernetes API schema).
  */
 class DeployFilesTest {
   /** The tag the package phase gives the central-ingest image (deploy/packaging/pom.xml). */
@@ -94,8 +95,9 @@ class DeployFilesTest {
     return objects.stream().filter(o -> kind.equals(o.get("kind"))).findFirst().orElseThrow(() -> new AssertionError("no " + kind));
   }
 
+  /** The objects {@code kubectl kustomize} renders from deploy/kubernetes/{@code dir}, in its order. */
   @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> render(String dir) {
+  static List<Map<String, Object>> render(String dir) {
     List<String> cmd = List.of(Cmd.require("kubectl", "kubectl (the Kubernetes apt repository) or the kubectl binary"),
         "kustomize", Packages.ROOT.resolve("deploy/kubernetes/" + dir).toString());
     Cmd.Result r = Cmd.run(cmd).ok(cmd);
