@@ -55,13 +55,8 @@ public final class FleetReport {
       FleetRegistry.RobotStatus s = v.status();
       sb.append(i == 0 ? "" : ",").append("\n{\"robot\":").append(JsonString.quote(s.robot()))
           .append(",\"online\":").append(v.online())
-          .append(",\"lastPush\":").append(JsonString.quote(Instant.ofEpochMilli(s.lastPushMs()).toString()))
-          .append(",\"lastPushAgeSeconds\":").append(number(ageSeconds(s)))
-          .append(",\"samplesPerSecond\":").append(number(v.samplesPerSecond()))
-          .append(",\"pendingSamples\":").append(s.pendingSamples() < 0 ? "null" : Long.toString(s.pendingSamples()))
-          .append(",\"oldestPendingAgeSeconds\":")
-          .append(s.oldestPendingAgeSeconds() < 0 ? "null" : number(s.oldestPendingAgeSeconds()))
-          .append('}');
+          .append(",\"lastPush\":").append(JsonString.quote(Instant.ofEpochMilli(s.lastPushMs()).toString()));
+      appendDelivery(sb, v, s).append('}');
     }
     return sb.append("]}\n").toString();
   }
@@ -92,12 +87,8 @@ public final class FleetReport {
       FleetRegistry.RobotStatus s = v.status();
       sb.append(i == 0 ? "" : ",").append("{\"robot\":").append(JsonString.quote(s.robot()))
           .append(",\"state\":\"").append(v.state().label()).append('"')
-          .append(",\"lastPushMs\":").append(s.lastPushMs())
-          .append(",\"lastPushAgeSeconds\":").append(number(ageSeconds(s)))
-          .append(",\"samplesPerSecond\":").append(number(v.samplesPerSecond()))
-          .append(",\"pendingSamples\":").append(s.pendingSamples() < 0 ? "null" : Long.toString(s.pendingSamples()))
-          .append(",\"oldestPendingAgeSeconds\":")
-          .append(s.oldestPendingAgeSeconds() < 0 ? "null" : number(s.oldestPendingAgeSeconds()))
+          .append(",\"lastPushMs\":").append(s.lastPushMs());
+      appendDelivery(sb, v, s)
           .append(",\"droppedSamples\":").append(s.droppedSamples() < 0 ? "null" : Long.toString(s.droppedSamples()))
           .append(",\"clockSkewSeconds\":").append(s.hasClockSkew() ? number(s.clockSkewMs() / 1000.0) : "null")
           .append(",\"backlog\":[");
@@ -109,6 +100,15 @@ public final class FleetReport {
       sb.append("]}");
     }
     return sb.append("]}").toString();
+  }
+
+  /** The fields both documents share: last push age, push rate, backlog and its oldest sample's age. */
+  private StringBuilder appendDelivery(StringBuilder sb, FleetRegistry.RobotView v, FleetRegistry.RobotStatus s) {
+    return sb.append(",\"lastPushAgeSeconds\":").append(number(ageSeconds(s)))
+        .append(",\"samplesPerSecond\":").append(number(v.samplesPerSecond()))
+        .append(",\"pendingSamples\":").append(s.pendingSamples() < 0 ? "null" : Long.toString(s.pendingSamples()))
+        .append(",\"oldestPendingAgeSeconds\":")
+        .append(s.oldestPendingAgeSeconds() < 0 ? "null" : number(s.oldestPendingAgeSeconds()));
   }
 
   /**
