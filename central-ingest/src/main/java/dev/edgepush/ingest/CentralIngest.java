@@ -72,7 +72,20 @@ public final class CentralIngest implements AutoCloseable {
         new IngestPipeline.Limits(cfg.maxRequestBytes(), cfg.maxDecompressedBytes(), cfg.walMaxPendingSamples(),
             cfg.http()),
         clock, cfg.query(), cfg.reader()), tls, cfg.mtlsRequireRobotName());
-    server = new IngestServer(loop, cfg.listenHost(), cfg.listenPort(), pipeline);
+    try {
+      server = new IngestServer(loop, cfg.listenHost(), cfg.listenPort(), pipeline);
+    } catch (IOException | RuntimeException e) {
+      // Nothing of this half-started ingest may keep the process alive (its loop and WAL sender
+      // threads are not daemons): a daemon that cannot listen exits, it does not hang.
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+      wal.close();
+      try {
+        walLock.close();
+      } catch (IOException unlock) {
+        e.addSuppressed(unlock);
+      }
+      throw e;
+    }
     loop.scheduleWithFixedDelay(() -> {
       tokens.reloadIfChanged();
       wal.enforceCaps(); // delivered WAL files go, cap or no cap; then the cap, if any

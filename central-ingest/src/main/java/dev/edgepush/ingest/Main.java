@@ -5,6 +5,7 @@ import dev.edgepush.forward.buffer.DirectoryLock;
 import dev.edgepush.ingest.auth.TokenAddCommand;
 import dev.edgepush.ingest.auth.TokensFileException;
 import dev.edgepush.flags.FlagText;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
@@ -56,6 +57,12 @@ public final class Main {
       return;
     } catch (TlsFilesException | DirectoryLock.HeldException e) {
       System.err.println("central-ingest: " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (IOException e) {
+      // e.g. -httpListenAddr in use, or a -wal.path that cannot be written: one line, and an exit
+      // (System.exit: threads started before the failure must not keep a dead daemon running).
+      System.err.println("central-ingest: cannot start: " + e.getMessage());
       System.exit(2);
       return;
     }

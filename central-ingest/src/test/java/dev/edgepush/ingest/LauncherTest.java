@@ -94,4 +94,19 @@ class LauncherTest {
     assertTrue(r.err().startsWith("central-ingest: -auth.tokensFile=" + dir.resolve("tokens") + ": no such file"),
         r.err());
   }
+
+  /** A port another process holds: exit 2 with one line naming the address, not a daemon that runs on deaf. */
+  @Test
+  void aListenAddressInUseExitsWithOneLine() throws Exception {
+    Files.writeString(dir.resolve("tokens"), "");
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      String addr = "127.0.0.1:" + taken.getLocalPort();
+      Run r = run(install(true), "-remoteWrite.url=http://127.0.0.1:1/api/v1/write",
+          "-auth.tokensFile=" + dir.resolve("tokens"), "-wal.path=" + dir.resolve("wal"), "-httpListenAddr=" + addr);
+      assertEquals(2, r.exit(), r.err());
+      List<String> errors = r.err().lines().filter(l -> l.startsWith("central-ingest: ")).toList();
+      assertEquals(List.of("central-ingest: cannot start: cannot listen on -httpListenAddr=" + addr
+          + ": Address already in use"), errors, r.err());
+    }
+  }
 }

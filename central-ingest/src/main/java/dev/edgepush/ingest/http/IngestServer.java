@@ -4,18 +4,26 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /** The listening socket on {@code -httpListenAddr}; each connection gets an {@link IngestPipeline}. */
 public final class IngestServer implements AutoCloseable {
   private final Channel channel;
 
-  public IngestServer(EventLoopGroup group, String host, int port, IngestPipeline pipeline) throws InterruptedException {
-    this.channel = new ServerBootstrap()
+  /** Binds {@code host:port}; an IOException that names the address if it cannot (in use, no such host). */
+  public IngestServer(EventLoopGroup group, String host, int port, IngestPipeline pipeline)
+      throws IOException, InterruptedException {
+    var bound = new ServerBootstrap()
         .group(group)
         .channel(NioServerSocketChannel.class)
         .childHandler(pipeline)
-        .bind(host, port).sync().channel();
+        .bind(host, port).await();
+    if (!bound.isSuccess()) {
+      throw new IOException("cannot listen on -httpListenAddr=" + host + ":" + port + ": " + bound.cause().getMessage(),
+          bound.cause());
+    }
+    this.channel = bound.channel();
   }
 
   public int port() {

@@ -99,10 +99,8 @@ class ImageTest {
           "-remoteWrite.url=" + vm.writeUrl(), "-query.url=http://127.0.0.1:" + vm.port), tmp.resolve("central-ingest.log"));
       Process ea = null;
       try {
-        Cmd.await(Duration.ofSeconds(90), "central-ingest in its image answers /health on " + ingestPort, () -> {
-          assertTrue(ci.isAlive(), () -> "central-ingest exited: " + log("central-ingest"));
-          return Vm.get(ingestPort, "/health").strip().equalsIgnoreCase("ok");
-        });
+        awaitUp(ci, "central-ingest", "answers /health on " + ingestPort,
+            () -> Vm.get(ingestPort, "/health").strip().equalsIgnoreCase("ok"));
         // compose's health check, as written in deploy/compose (its port swapped for this one)
         List<String> check = new ArrayList<>(composeHealthCheck());
         assertEquals(List.of("CMD", "8427"), List.of(check.get(0), check.get(check.size() - 1)), check.toString());
@@ -120,10 +118,7 @@ class ImageTest {
             "-remoteWrite.bearerTokenFile=/etc/edge-agent/token", "-promscrape.config=/etc/edge-agent/scrape.yml",
             "-httpListenAddr=127.0.0.1:" + agentPort, "-remoteWrite.flushInterval=200ms"), tmp.resolve("edge-agent.log"));
         ea = started;
-        Cmd.await(Duration.ofSeconds(90), "edge-agent in its image serves /metrics on " + agentPort, () -> {
-          assertTrue(started.isAlive(), () -> "edge-agent exited: " + log("edge-agent"));
-          return !Vm.get(agentPort, "/metrics").isEmpty();
-        });
+        awaitUp(started, "edge-agent", "serves /metrics on " + agentPort, () -> !Vm.get(agentPort, "/metrics").isEmpty());
         Deployment.awaitDelivered(vm, "r17", 3, null);
         assertTrue(started.isAlive(), () -> "edge-agent exited: " + log("edge-agent"));
         assertProcess(ImageRoot.jvmPid(started), "edge-agent");
@@ -150,6 +145,27 @@ class ImageTest {
     assertTrue(Files.isDirectory(buffer), "the buffer is in the volume");
     assertEquals(UID, Files.getAttribute(buffer, "unix:uid", LinkOption.NOFOLLOW_LINKS));
     assertTrue(Files.isDirectory(ingest.root.resolve("var/lib/central-ingest/wal")), "the WAL is in the volume");
+  }
+
+  /**
+   * Waits up to 90 s for {@code up}, failing at once if the process ends. On a timeout the JVM is
+   * asked for a thread dump (SIGQUIT, printed to its log) so that the failure says where it hung.
+   */
+  private void awaitUp(Process unshare, String name, String what, java.util.function.BooleanSupplier up)
+      throws InterruptedException {
+    try {
+      Cmd.await(Duration.ofSeconds(90), name + " in its image " + what, () -> {
+        assertTrue(unshare.isAlive(), () -> name + " exited: " + log(name));
+        return up.getAsBoolean();
+      });
+    } catch (AssertionError e) {
+      long pid = ImageRoot.jvmPid(unshare);
+      if (unshare.isAlive() && pid > 0) {
+        Cmd.run(List.of("kill", "-QUIT", Long.toString(pid)));
+        Thread.sleep(2000);
+      }
+      throw new AssertionError(e.getMessage() + "; its log (with a thread dump if it was alive):\n" + log(name), e);
+    }
   }
 
   @SuppressWarnings("unchecked")
