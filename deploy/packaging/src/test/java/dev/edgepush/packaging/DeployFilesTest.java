@@ -30,6 +30,8 @@ class DeployFilesTest {
     String compose = Cmd.require("docker-compose", "docker-compose");
     Path dir = Files.createDirectories(tmp.resolve("compose"));
     DebBuilder.copyTree(Packages.ROOT.resolve("deploy/compose"), dir);
+    // vmalert mounts ../alerts/edgepush-rules.yml: the copy keeps deploy/'s layout
+    DebBuilder.copyTree(Packages.ROOT.resolve("deploy/alerts"), Files.createDirectories(tmp.resolve("alerts")));
     Files.writeString(dir.resolve("tokens"), "");
     Cmd.Result r = Cmd.run(List.of(compose, "config"), Map.of(), dir).ok(List.of(compose, "config"));
     Map<String, Object> doc = new Yaml().load(r.out());
@@ -50,6 +52,34 @@ class DeployFilesTest {
     List<String> check = (List<String>) ((Map<String, Object>) ingest.get("healthcheck")).get("test");
     assertEquals(List.of("CMD", "/opt/java/bin/java"), check.subList(0, 2), check.toString());
     assertEquals(List.of("-cp", "/opt/healthcheck", HealthCheck.class.getName(), "8427"), check.subList(check.size() - 4, check.size()));
+
+    // vmalert evaluates the project's rules (not a copy of some of them): the mounted file is
+    // deploy/alerts/edgepush-rules.yml, and the real vmalert reads it (-dryRun checks and exits).
+    Path rules = Path.of(mountSource(services.get("vmalert"), "/etc/vmalert/rules.yml"));
+    assertEquals(Files.readString(Packages.ROOT.resolve("deploy/alerts/edgepush-rules.yml")), Files.readString(rules));
+    Cmd.ok(Cmd.require("vmalert", "victoria-metrics"), "-rule=" + rules, "-dryRun");
+    // VictoriaMetrics scrapes central-ingest as the job the rules read (central_ingest_* from job
+    // "central-ingest"), checked by the real VictoriaMetrics (-promscrape.config.dryRun)
+    List<String> vmArgs = (List<String>) services.get("victoriametrics").get("command");
+    assertTrue(vmArgs.contains("-promscrape.config=/etc/victoriametrics/scrape.yml"), vmArgs.toString());
+    Path scrape = Path.of(mountSource(services.get("victoriametrics"), "/etc/victoriametrics/scrape.yml"));
+    Cmd.ok(Cmd.require("victoria-metrics", "victoria-metrics"), "-promscrape.config=" + scrape,
+        "-promscrape.config.dryRun");
+    Map<String, Object> job = ((List<Map<String, Object>>) new Yaml().<Map<String, Object>>load(Files.readString(scrape))
+        .get("scrape_configs")).get(0);
+    assertEquals("central-ingest", job.get("job_name"));
+    assertEquals(List.of(Map.of("targets", List.of("central-ingest:8427"))), job.get("static_configs"));
+  }
+
+  /** The host path bound at {@code target} in a service as docker-compose config resolves it. */
+  private static String mountSource(Map<String, Object> service, String target) {
+    for (Object v : (List<?>) service.get("volumes")) {
+      String s = String.valueOf(v);
+      if (s.contains(":" + target)) {
+        return s.substring(0, s.indexOf(':' + target));
+      }
+    }
+    throw new AssertionError("nothing mounted at " + target + ": " + service.get("volumes"));
   }
 
   @Test
