@@ -4,21 +4,34 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * A test server speaking Alertmanager's {@code POST /api/v2/alerts} (what vmalert's
- * {@code -notifier.url} sends to) on loopback: keeps every alert it is sent, with when it came.
+ * Where vmalert's alerts go, as in production: a real Alertmanager (Debian's
+ * prometheus-alertmanager, {@link #url} is vmalert's {@code -notifier.url}) whose one route sends
+ * every group, firing and resolved, to a webhook receiver on loopback that keeps each alert it is
+ * notified of, with when it came. Grouping is by alert name and the rules' own labels; the waits
+ * are shortened to seconds (group_wait 1 s, group_interval 2 s) so a test sees a notification
+ * within seconds of vmalert's.
  */
 final class AlertReceiver implements AutoCloseable {
-  /** One alert as received. {@code endsAt} in the past (at receipt) means resolved. */
+  /** One alert as notified. {@code endsAt} in the past (at receipt) means resolved. */
   record Received(Instant at, Map<String, String> labels, Map<String, String> annotations, Instant startsAt,
       Instant endsAt) {
     boolean resolved() {
@@ -26,20 +39,18 @@ final class AlertReceiver implements AutoCloseable {
     }
   }
 
-  private final HttpServer server;
+  private final HttpServer webhook;
   private final List<Received> alerts = new ArrayList<>();
+  private final Process alertmanager;
+  private final int port;
+  private final Path log;
 
-  AlertReceiver() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    server.createContext("/api/v2/alerts", ex -> {
+  AlertReceiver(Path dir) throws IOException, InterruptedException {
+    webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    webhook.createContext("/webhook", ex -> {
       Instant now = Instant.now();
       try (InputStream in = ex.getRequestBody()) {
-        if (!"POST".equals(ex.getRequestMethod())) {
-          ex.sendResponseHeaders(405, -1);
-          return;
-        }
-        String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        add(now, body);
+        add(now, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         ex.sendResponseHeaders(200, -1);
       } catch (RuntimeException e) {
         ex.sendResponseHeaders(400, -1);
@@ -47,16 +58,63 @@ final class AlertReceiver implements AutoCloseable {
         ex.close();
       }
     });
-    server.start();
+    webhook.start();
+    Path am = Files.createDirectories(dir.resolve("alertmanager"));
+    Path config = am.resolve("alertmanager.yml");
+    Files.writeString(config, """
+        route:
+          receiver: test
+          group_by: [alertname, robot, reason, instance, certificate]
+          group_wait: 1s
+          group_interval: 2s
+          repeat_interval: 1h
+        receivers:
+          - name: test
+            webhook_configs:
+              - url: http://127.0.0.1:%d/webhook
+                send_resolved: true
+        """.formatted(webhook.getAddress().getPort()));
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    log = am.resolve("alertmanager.log");
+    alertmanager = new ProcessBuilder(Tools.require("prometheus-alertmanager", "prometheus-alertmanager"),
+        "--config.file=" + config, "--storage.path=" + am.resolve("data"),
+        "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=", "--log.level=warn")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    awaitReady();
   }
 
+  private void awaitReady() throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!alertmanager.isAlive()) {
+        throw new IllegalStateException("Alertmanager exited " + alertmanager.exitValue() + ": " + Files.readString(log));
+      }
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/-/ready"))
+            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    close();
+    throw new IllegalStateException("Alertmanager not ready within 60 s: " + Files.readString(log));
+  }
+
+  /** Alertmanager's webhook body: {"status":..., "alerts":[{labels, annotations, startsAt, endsAt}, ...]}. */
   @SuppressWarnings("unchecked")
   private void add(Instant now, String json) {
     LoaderOptions options = new LoaderOptions();
-    options.setWarnOnDuplicateKeys(false); // vmalert's labels repeat alertname with the same value
-    List<Map<String, Object>> list = new Yaml(options).load(json);
+    options.setWarnOnDuplicateKeys(false);
+    Map<String, Object> body = new Yaml(options).load(json);
     synchronized (alerts) {
-      for (Map<String, Object> a : list) {
+      for (Map<String, Object> a : (List<Map<String, Object>>) body.get("alerts")) {
         alerts.add(new Received(now, (Map<String, String>) a.get("labels"),
             (Map<String, String>) a.getOrDefault("annotations", Map.of()), time(a.get("startsAt")), time(a.get("endsAt"))));
       }
@@ -68,9 +126,9 @@ final class AlertReceiver implements AutoCloseable {
     return v == null || v.toString().startsWith("0001-") ? null : Instant.parse(v.toString());
   }
 
-  /** The base URL for {@code -notifier.url}. */
+  /** Alertmanager's base URL, for vmalert's {@code -notifier.url}. */
   String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+    return "http://127.0.0.1:" + port;
   }
 
   List<Received> all() {
@@ -100,6 +158,14 @@ final class AlertReceiver implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
+    alertmanager.destroy();
+    try {
+      if (!alertmanager.waitFor(10, TimeUnit.SECONDS)) {
+        alertmanager.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    webhook.stop(0);
   }
 }

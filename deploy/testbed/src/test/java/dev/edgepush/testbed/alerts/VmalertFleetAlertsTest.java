@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * deploy/alerts evaluated by the real vmalert against a real VictoriaMetrics fed through
  * central-ingest by the testbed fleet ({@link ObservedFleet}): robot r2's link is cut, its
- * {@code EdgepushRobotOffline} must reach the receiver (Alertmanager's API) and resolve once the
+ * {@code EdgepushRobotOffline} must come out of a real Alertmanager's webhook and resolve once the
  * link is back, while r1 never goes offline. Meanwhile r1's second remote rejects its pushes (400):
  * r1's {@code EdgepushSamplesDropped{reason="rejected"}} must arrive, and resolve once the remote
  * accepts again. The rules are a test copy: the offline alert's 5 min threshold and 1 min {@code
@@ -53,7 +53,7 @@ class VmalertFleetAlertsTest {
         && "r2".equals(a.labels().get("robot"));
     Predicate<AlertReceiver.Received> droppedR1 = a -> "EdgepushSamplesDropped".equals(a.labels().get("alertname"))
         && "r1".equals(a.labels().get("robot")) && "rejected".equals(a.labels().get("reason"));
-    try (AlertReceiver receiver = new AlertReceiver();
+    try (AlertReceiver receiver = new AlertReceiver(dir);
         FlakyRemote second = new FlakyRemote();
         ObservedFleet fleet = ObservedFleet.start(dir, 2, rules, receiver.url(), second.writeUrl())) {
       // Both robots have pushed and central-ingest's gauge for each is in VictoriaMetrics.
