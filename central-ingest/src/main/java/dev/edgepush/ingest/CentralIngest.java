@@ -57,6 +57,7 @@ public final class CentralIngest implements AutoCloseable {
         () -> fleet.onlineCount(clock.getAsLong()), wal::droppedSamples);
     metrics.bindWalDamage(wal::corruptExcerpts, wal::corruptFiles);
     metrics.bindRobots(fleet::statuses);
+    metrics.bindOutOfRange(fleet::outOfRange);
     metrics.walMaxDiskBytes(cfg.walMaxDiskBytes() * cfg.remoteWriteUrls().size());
     // One loop thread per core: decoding is CPU work and the WAL append a memory copy into a
     // mapped file, so they run on the loops (Netty 4.2 deprecates separate handler executors).
@@ -70,7 +71,7 @@ public final class CentralIngest implements AutoCloseable {
         new Routes(Routes.allRoutes()), tokens, fleet,
         new RobotRateLimiter(cfg.maxSamplesPerSecondPerRobot(), System::nanoTime), wal, metrics,
         new IngestPipeline.Limits(cfg.maxRequestBytes(), cfg.maxDecompressedBytes(), cfg.walMaxPendingSamples(),
-            cfg.http()),
+            cfg.http(), cfg.sampleClock()),
         clock, cfg.query(), cfg.reader()), tls, cfg.mtlsRequireRobotName());
     try {
       server = new IngestServer(loop, cfg.listenHost(), cfg.listenPort(), pipeline);

@@ -6,6 +6,7 @@ import dev.edgepush.net.http.HttpServerLimits;
 import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
+import dev.edgepush.ingest.decode.SampleClock;
 import dev.edgepush.ingest.http.CorsPolicy;
 import dev.edgepush.ingest.http.IngestPipeline;
 import dev.edgepush.ingest.query.QueryTarget;
@@ -69,6 +70,19 @@ public final class IngestFlags {
   @Option(names = {"-fleet.offlineAfter", "--fleet.offlineAfter"}, paramLabel = "DURATION",
       description = "A robot that has not pushed for this long is offline in /fleet and central_ingest_robots_online (default: ${DEFAULT-VALUE}).")
   String fleetOfflineAfter = "2m";
+
+  @Option(names = {"-fleet.correctClockSkewAbove", "--fleet.correctClockSkewAbove"}, paramLabel = "DURATION",
+      description = "Shift the timestamps of a robot's remote-write push back by its clock offset when that is larger"
+          + " than this, either way (measured per push from edge-agent's X-Edgepush-Agent-Time-Ms header; e.g. 2m);"
+          + " 0 = never (default: ${DEFAULT-VALUE}). The offset is in central_ingest_robot_clock_skew_seconds either way.")
+  String fleetCorrectClockSkewAbove = "0";
+
+  @Option(names = {"-retentionPeriod", "--retentionPeriod"}, paramLabel = "PERIOD",
+      description = "The retention of the VictoriaMetrics behind it, as its flag of that name: months, or a number"
+          + " with h, d, w or y (0 = no check). Older samples are counted in"
+          + " central_ingest_samples_out_of_range_total{reason=\"too_old\"} (it drops them; they are forwarded all"
+          + " the same) (default: ${DEFAULT-VALUE}).")
+  String retentionPeriod = "1";
 
   @Option(names = {"-wal.path", "--wal.path"}, paramLabel = "DIR",
       description = "Directory of the write-ahead log (default: ${DEFAULT-VALUE}).")
@@ -140,7 +154,7 @@ public final class IngestFlags {
       Path walPath, long walMaxDiskBytes, long walMaxPendingSamples, Path tokensFile, int maxRequestBytes,
       long maxDecompressedBytes, long maxSamplesPerSecondPerRobot, QueryTarget query, Duration fleetOfflineAfter,
       int remoteWriteQueues, HttpServerLimits http, ServerTls.Settings tls, boolean mtlsRequireRobotName,
-      IngestPipeline.ReaderDoor reader) {}
+      IngestPipeline.ReaderDoor reader, SampleClock sampleClock) {}
 
   /** A flag that is unknown or has a bad value; the message names it. */
   public static final class FlagException extends Exception {
@@ -207,6 +221,7 @@ public final class IngestFlags {
     if (offlineAfter.toMillis() <= 0) {
       throw new FlagException("-fleet.offlineAfter=" + fleetOfflineAfter + ": must be more than 0, e.g. 2m");
     }
+    SampleClock sampleClock = sampleClock();
     if (tokensFile == null) {
       throw new FlagException("-auth.tokensFile is required: a file of '<robot|reader> <name> <tenant> sha256:<hex>' lines");
     }
@@ -248,7 +263,39 @@ public final class IngestFlags {
     }
     return new Config(host.isEmpty() ? "0.0.0.0" : host, port, List.copyOf(remoteWriteUrls), queryUrl, walPath,
         walCap, walMaxPendingSamples, tokensFile, (int) maxReq, maxDec, maxSamplesPerSecondPerRobot, query,
-        offlineAfter, remoteWriteQueues, httpLimits(), tlsSettings(), mtlsRequireRobotName, reader);
+        offlineAfter, remoteWriteQueues, httpLimits(), tlsSettings(), mtlsRequireRobotName, reader, sampleClock);
+  }
+
+  private SampleClock sampleClock() throws FlagException {
+    Duration correctAbove;
+    try {
+      correctAbove = GoDuration.parse(fleetCorrectClockSkewAbove);
+    } catch (IllegalArgumentException e) {
+      throw new FlagException("-fleet.correctClockSkewAbove=" + fleetCorrectClockSkewAbove + ": " + e.getMessage());
+    }
+    if (correctAbove.isNegative()) {
+      throw new FlagException("-fleet.correctClockSkewAbove=" + fleetCorrectClockSkewAbove + ": must be 0 (never) or more");
+    }
+    return new SampleClock(retentionMs(retentionPeriod), correctAbove.toMillis());
+  }
+
+  /** VictoriaMetrics' -retentionPeriod: a number of months (31 days each), or a number with h, d, w or y. */
+  static long retentionMs(String v) throws FlagException {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)([hdwy]?)").matcher(v.trim());
+    if (!m.matches()) {
+      throw new FlagException("-retentionPeriod=" + v + ": expected months (e.g. 1, as VictoriaMetrics' default)"
+          + " or a number with h, d, w or y (e.g. 90d)");
+    }
+    double n = Double.parseDouble(m.group(1));
+    double day = 86_400_000.0;
+    double unit = switch (m.group(2)) {
+      case "h" -> day / 24;
+      case "d" -> day;
+      case "w" -> 7 * day;
+      case "y" -> 365 * day;
+      default -> 31 * day;
+    };
+    return (long) (n * unit);
   }
 
   private IngestPipeline.ReaderDoor readerDoor() throws FlagException {

@@ -1,6 +1,7 @@
 package dev.edgepush.ingest;
 
 import dev.edgepush.net.http.ClosedConnections;
+import dev.edgepush.ingest.fleet.FleetRegistry.OutOfRange;
 import dev.edgepush.ingest.fleet.FleetRegistry.RobotStatus;
 import java.util.Comparator;
 import java.util.List;
@@ -21,6 +22,11 @@ public final class IngestMetrics {
   public final LongAdder samplesReceived = new LongAdder();
   /** Connections the HTTP server closed to protect itself (timeouts, caps, bad framing). */
   public final ClosedConnections httpClosed = new ClosedConnections("central-ingest");
+  /** Float samples whose timestamps were shifted for their robot's clock ({@code -fleet.correctClockSkewAbove}). */
+  public final LongAdder samplesClockCorrected = new LongAdder();
+  private final LongAdder samplesTooOld = new LongAdder();
+  private final LongAdder samplesTooNew = new LongAdder();
+  private volatile Supplier<List<OutOfRange>> outOfRange = List::of;
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
   private volatile LongSupplier forwarded = () -> 0;
   private volatile LongSupplier pending = () -> 0;
@@ -63,6 +69,17 @@ public final class IngestMetrics {
     this.robots = robots;
   }
 
+  /** Every robot's samples out of the storage's range, rendered per robot. */
+  public void bindOutOfRange(Supplier<List<OutOfRange>> outOfRange) {
+    this.outOfRange = outOfRange;
+  }
+
+  /** Counts acknowledged samples the storage would refuse: older than its retention, too far ahead. */
+  public void samplesOutOfRange(long tooOld, long tooNew) {
+    samplesTooOld.add(tooOld);
+    samplesTooNew.add(tooNew);
+  }
+
   /**
    * Wires {@code -tls}'s certificates: the serving (leaf) certificate's notAfter and the earliest
    * of {@code -mtlsCAFile}'s (-1 without it), Unix ms, read at each render so that a reload shows.
@@ -102,6 +119,13 @@ public final class IngestMetrics {
       sb.append("central_ingest_samples_dropped_total{reason=\"").append(reason).append("\"} ")
           .append(dropped.applyAsLong(reason)).append('\n');
     }
+    String outOfRangeHelp = "Acknowledged samples the storage would refuse, counted and forwarded: too_old (older than"
+        + " -retentionPeriod) or too_new (over 2 days ahead of this server's clock), after any clock correction.";
+    header(sb, "central_ingest_samples_out_of_range_total", outOfRangeHelp, "counter");
+    sb.append("central_ingest_samples_out_of_range_total{reason=\"too_new\"} ").append(samplesTooNew.sum()).append('\n');
+    sb.append("central_ingest_samples_out_of_range_total{reason=\"too_old\"} ").append(samplesTooOld.sum()).append('\n');
+    line(sb, "central_ingest_samples_clock_corrected_total", "Samples whose timestamps were shifted by their robot's"
+        + " clock offset (-fleet.correctClockSkewAbove).", "counter", samplesClockCorrected.sum());
     line(sb, "central_ingest_wal_pending_samples", "Samples in the WAL not yet forwarded.", "gauge", pending.getAsLong());
     line(sb, "central_ingest_wal_corrupt_excerpts_total", "Unsent WAL excerpts lost to damage whose sample count could not be read (not in samples_dropped_total{reason=\"corrupt\"}).", "counter",
         walCorruptExcerpts.getAsLong());
@@ -122,6 +146,26 @@ public final class IngestMetrics {
     header(sb, "central_ingest_robot_oldest_pending_age_seconds", "Age of the robot's oldest unsent scrape as its last push told (-1: not told).", "gauge");
     for (RobotStatus r : fleet) {
       robotLine(sb, "central_ingest_robot_oldest_pending_age_seconds", r, r.oldestPendingAgeSeconds());
+    }
+    header(sb, "central_ingest_robot_clock_skew_seconds", "The robot's clock minus this server's, from its last push"
+        + " (X-Edgepush-Agent-Time-Ms; low by the push's transit time): positive when the robot is ahead.", "gauge");
+    for (RobotStatus r : fleet) {
+      if (r.hasClockSkew()) {
+        robotLine(sb, "central_ingest_robot_clock_skew_seconds", r, r.clockSkewMs() / 1000.0);
+      }
+    }
+    List<OutOfRange> refused = outOfRange.get().stream()
+        .sorted(Comparator.comparing((OutOfRange r) -> String.valueOf(r.tenant())).thenComparing(OutOfRange::robot)).toList();
+    if (!refused.isEmpty()) {
+      header(sb, "central_ingest_robot_samples_out_of_range_total", "central_ingest_samples_out_of_range_total of"
+          + " each robot that has any.", "counter");
+      for (OutOfRange r : refused) {
+        for (String reason : new String[] {"too_new", "too_old"}) {
+          sb.append("central_ingest_robot_samples_out_of_range_total{robot=\"").append(escape(r.robot()))
+              .append("\",tenant=\"").append(escape(r.tenant() == null ? "" : r.tenant())).append("\",reason=\"")
+              .append(reason).append("\"} ").append(reason.equals("too_new") ? r.tooNew() : r.tooOld()).append('\n');
+        }
+      }
     }
     LongSupplier cert = tlsCertificateNotAfterMs;
     if (cert != null) {

@@ -76,6 +76,29 @@ class IngestFlagsTest {
   }
 
   @Test
+  void retentionAndClockCorrectionAreVictoriaMetricsStyleAndChecked() throws Exception {
+    long day = 86_400_000L;
+    IngestFlags.Config c = IngestFlags.parse(new String[] {"-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS})
+        .validate();
+    assertEquals(31 * day, c.sampleClock().retentionMs(), "VictoriaMetrics' default: 1 month of 31 days");
+    assertEquals(0, c.sampleClock().correctAboveMs(), "no correction unless asked");
+    assertEquals(12 * 31 * day, IngestFlags.retentionMs("12"));
+    assertEquals(90 * day, IngestFlags.retentionMs("90d"));
+    assertEquals(2 * 7 * day, IngestFlags.retentionMs("2w"));
+    assertEquals(365 * day, IngestFlags.retentionMs("1y"));
+    assertEquals(36 * 3_600_000L, IngestFlags.retentionMs("36h"));
+    assertEquals(0, IngestFlags.retentionMs("0"));
+    c = IngestFlags.parse(new String[] {"-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS,
+        "-fleet.correctClockSkewAbove=2m", "-retentionPeriod=90d"}).validate();
+    assertEquals(120_000, c.sampleClock().correctAboveMs());
+    assertEquals(90 * day, c.sampleClock().retentionMs());
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS, "-retentionPeriod=3months")
+        .startsWith("-retentionPeriod=3months: expected months"));
+    assertTrue(error("-remoteWrite.url=http://a/w", "-auth.tokensFile=" + TOKENS, "-fleet.correctClockSkewAbove=soon")
+        .startsWith("-fleet.correctClockSkewAbove=soon: "));
+  }
+
+  @Test
   void badFlagsAreReportedByName() {
     assertTrue(error("-nope=1").contains("-nope"));
     assertTrue(error("-auth.tokensFile=" + TOKENS).contains("-remoteWrite.url is required"));

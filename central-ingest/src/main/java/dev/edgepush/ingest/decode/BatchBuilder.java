@@ -56,6 +56,9 @@ public final class BatchBuilder {
   private long[] timestamps = new long[16];
   private int pending;
   private long samples;
+  private SampleTimes times = SampleTimes.ANY;
+  private long tooOld;
+  private long tooNew;
   private long histograms;
   private long exemplars;
   /** The largest TimeSeries field the WAL stores whole; see {@link DiskBuffer#MAX_STORED_FIELD_BYTES}. */
@@ -264,8 +267,19 @@ public final class BatchBuilder {
     return ShardHash.jump(h, shardCount) * lanes + ShardHash.lane(h, lanes);
   }
 
+  /** How the timestamps of the samples that follow are shifted and checked ({@link SampleTimes#ANY} until set). */
+  public void times(SampleTimes times) {
+    this.times = times;
+  }
+
   /** One float sample of the current series. */
   public void sample(double value, long timestampMs) {
+    timestampMs -= times.shiftMs();
+    if (timestampMs < times.oldestMs()) {
+      tooOld++;
+    } else if (timestampMs > times.newestMs()) {
+      tooNew++;
+    }
     if (pending == maxSamplesPerField) {
       flushSeries(); // the rest of this series goes in a further TimeSeries, so each fits the WAL
     }
@@ -345,7 +359,7 @@ public final class BatchBuilder {
       }
       parts.add(new StampedBatch.ShardPart(bytes, length, points[i]));
     }
-    return new StampedBatch(parts, samples, histograms, exemplars);
+    return new StampedBatch(parts, samples, histograms, exemplars, tooOld, tooNew);
   }
 
   /**
@@ -360,6 +374,8 @@ public final class BatchBuilder {
     }
     pending = 0;
     samples = 0;
+    tooOld = 0;
+    tooNew = 0;
     histograms = 0;
     exemplars = 0;
   }

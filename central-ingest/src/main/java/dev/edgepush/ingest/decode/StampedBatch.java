@@ -11,8 +11,14 @@ import java.util.List;
  * @param samples float samples in the request
  * @param histograms native histogram samples in the request
  * @param exemplars exemplars in the request
+ * @param tooOld float samples older than the storage keeps ({@link SampleTimes}), included in {@code samples}
+ * @param tooNew float samples further ahead than the storage takes, included in {@code samples}
  */
-public record StampedBatch(List<ShardPart> shards, long samples, long histograms, long exemplars) {
+public record StampedBatch(List<ShardPart> shards, long samples, long histograms, long exemplars, long tooOld,
+    long tooNew) {
+  public StampedBatch(List<ShardPart> shards, long samples, long histograms, long exemplars) {
+    this(shards, samples, histograms, exemplars, 0, 0);
+  }
 
   /**
    * @param writeRequest serialized WriteRequest in {@code [0, length)}

@@ -83,8 +83,16 @@ public final class FleetRegistry {
     }
   }
 
+  /**
+   * A robot's samples that the storage would refuse since this server started, by reason (see
+   * {@link dev.edgepush.ingest.decode.SampleClock}); they were acknowledged and forwarded.
+   */
+  public record OutOfRange(String robot, String tenant, long tooOld, long tooNew) {}
+
   private static final class Robot {
     volatile RobotStatus status;
+    final java.util.concurrent.atomic.LongAdder tooOld = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder tooNew = new java.util.concurrent.atomic.LongAdder();
     final SampleRate rate = new SampleRate();
     final BacklogHistory backlog = new BacklogHistory();
 
@@ -152,6 +160,28 @@ public final class FleetRegistry {
     if (r != null) { // recordPush always came first, from the same request's head
       r.rate.add(nowMs, samples);
     }
+  }
+
+  /** Counts a push's samples that the storage would refuse (after the WAL write, as {@link #recordSamples}). */
+  public void recordOutOfRange(String robot, String tenant, long tooOld, long tooNew) {
+    Robot r = robots.get(key(tenant, robot));
+    if (r != null) {
+      r.tooOld.add(tooOld);
+      r.tooNew.add(tooNew);
+    }
+  }
+
+  /** Every robot with samples out of the storage's range since start, unordered. */
+  public List<OutOfRange> outOfRange() {
+    List<OutOfRange> out = new ArrayList<>();
+    for (Robot r : robots.values()) {
+      long old = r.tooOld.sum();
+      long future = r.tooNew.sum();
+      if (old + future > 0) {
+        out.add(new OutOfRange(r.status.robot(), r.status.tenant(), old, future));
+      }
+    }
+    return out;
   }
 
   /** The robot's latest report, or null if it has not pushed since start. */

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * {@link IngestRequest} to the WAL and answers 204 only once {@link ForwardingWal#append} has
  * returned (for 2.0 with the {@code X-Prometheus-Remote-Write-*-Written} headers); 500 when the
  * WAL write failed, so the agent keeps the data and retries. Takes the samples from the robot's
- * rate bucket and counts them in its fleet entry (samples per second).
+ * rate bucket and counts them in its fleet entry (samples per second), with those the storage
+ * would refuse ({@link dev.edgepush.ingest.decode.SampleClock}) and those shifted for its clock.
  */
 final class IngestHandler extends SimpleChannelInboundHandler<IngestRequest> {
   private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
@@ -52,6 +53,13 @@ final class IngestHandler extends SimpleChannelInboundHandler<IngestRequest> {
     }
     metrics.samplesReceived.add(batch.points());
     fleet.recordSamples(req.identity().name(), req.identity().tenant(), batch.points(), clockMs.getAsLong());
+    if (batch.tooOld() + batch.tooNew() > 0) {
+      metrics.samplesOutOfRange(batch.tooOld(), batch.tooNew());
+      fleet.recordOutOfRange(req.identity().name(), req.identity().tenant(), batch.tooOld(), batch.tooNew());
+    }
+    if (req.clockShiftMs() != 0) {
+      metrics.samplesClockCorrected.add(batch.samples());
+    }
     FullHttpResponse res = HttpResponses.empty(HttpResponseStatus.NO_CONTENT);
     if (req.remoteWriteV2()) {
       res.headers()

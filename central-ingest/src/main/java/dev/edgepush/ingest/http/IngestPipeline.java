@@ -1,6 +1,7 @@
 package dev.edgepush.ingest.http;
 
 import dev.edgepush.net.http.HttpServerGuards;
+import dev.edgepush.ingest.decode.SampleClock;
 import dev.edgepush.net.http.HttpServerLimits;
 import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.ingest.IngestMetrics;
@@ -60,10 +61,19 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
     public static final ReaderDoor DEFAULTS = new ReaderDoor(null, CorsPolicy.OFF);
   }
 
-  /** Request limits, in bytes and samples, and the HTTP server's timeouts and connection limits. */
-  public record Limits(int maxRequestBytes, long maxDecompressedBytes, long maxPendingSamples, HttpServerLimits http) {
+  /**
+   * Request limits, in bytes and samples, the HTTP server's timeouts and connection limits, and
+   * what a push's timestamps may be ({@link SampleClock}: counted when out of the storage's range,
+   * shifted for a robot's clock).
+   */
+  public record Limits(int maxRequestBytes, long maxDecompressedBytes, long maxPendingSamples, HttpServerLimits http,
+      SampleClock sampleClock) {
     public Limits(int maxRequestBytes, long maxDecompressedBytes, long maxPendingSamples) {
       this(maxRequestBytes, maxDecompressedBytes, maxPendingSamples, HttpServerLimits.DEFAULTS);
+    }
+
+    public Limits(int maxRequestBytes, long maxDecompressedBytes, long maxPendingSamples, HttpServerLimits http) {
+      this(maxRequestBytes, maxDecompressedBytes, maxPendingSamples, http, SampleClock.DEFAULT);
     }
   }
 
@@ -127,7 +137,8 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
     pl.addLast("admission", new AdmissionHandler(p.limiter(), p.wal()::pendingSamples, p.limits().maxPendingSamples()));
     pl.addLast("sizeLimit", new SizeLimitHandler(p.limits().maxRequestBytes()));
     pl.addLast("aggregator", new HttpObjectAggregator(p.limits().maxRequestBytes()));
-    pl.addLast("decode", new WriteDecodeHandler(decompressor, p.wal()::shardCount, p.wal()::lanes, p.clockMs()));
+    pl.addLast("decode", new WriteDecodeHandler(decompressor, p.wal()::shardCount, p.wal()::lanes, p.clockMs(),
+        p.limits().sampleClock()));
     pl.addLast("ingest", new IngestHandler(p.wal(), p.limiter(), p.metrics(), p.fleet(), p.clockMs()));
     pl.addLast("status", new StatusHandler(p.metrics()::render));
     pl.addLast("fleetView", new FleetHandler(p.fleet(), p.clockMs(), fleetStreams));

@@ -8,5 +8,10 @@ import dev.edgepush.ingest.decode.StampedBatch;
  * who sent it. Holds no reference-counted buffers.
  *
  * @param remoteWriteV2 the sender spoke 2.0 and expects the {@code -Written} headers
+ * @param clockShiftMs how far its timestamps were shifted back for the robot's clock (0: not)
  */
-record IngestRequest(Identity identity, StampedBatch batch, boolean remoteWriteV2) {}
+record IngestRequest(Identity identity, StampedBatch batch, boolean remoteWriteV2, long clockShiftMs) {
+  IngestRequest(Identity identity, StampedBatch batch, boolean remoteWriteV2) {
+    this(identity, batch, remoteWriteV2, 0);
+  }
+}

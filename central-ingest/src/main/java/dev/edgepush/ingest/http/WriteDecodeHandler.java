@@ -7,6 +7,8 @@ import dev.edgepush.ingest.decode.PayloadException;
 import dev.edgepush.ingest.decode.PrometheusTextDecoder;
 import dev.edgepush.ingest.decode.RemoteWriteV1Decoder;
 import dev.edgepush.ingest.decode.RemoteWriteV2Decoder;
+import dev.edgepush.ingest.decode.SampleClock;
+import dev.edgepush.ingest.decode.SampleTimes;
 import dev.edgepush.ingest.decode.WriteFormat;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,16 +31,23 @@ final class WriteDecodeHandler extends ChannelInboundHandlerAdapter {
   private final IntSupplier shardCount;
   private final IntSupplier lanes;
   private final LongSupplier clockMs;
+  private final SampleClock sampleClock;
 
   WriteDecodeHandler(BodyDecompressor decompressor, IntSupplier shardCount, LongSupplier clockMs) {
     this(decompressor, shardCount, () -> 1, clockMs);
   }
 
   WriteDecodeHandler(BodyDecompressor decompressor, IntSupplier shardCount, IntSupplier lanes, LongSupplier clockMs) {
+    this(decompressor, shardCount, lanes, clockMs, SampleClock.DEFAULT);
+  }
+
+  WriteDecodeHandler(BodyDecompressor decompressor, IntSupplier shardCount, IntSupplier lanes, LongSupplier clockMs,
+      SampleClock sampleClock) {
     this.decompressor = decompressor;
     this.shardCount = shardCount;
     this.lanes = lanes;
     this.clockMs = clockMs;
+    this.sampleClock = sampleClock;
   }
 
   @Override
@@ -77,12 +86,28 @@ final class WriteDecodeHandler extends ChannelInboundHandlerAdapter {
     // Text is about twice as large as the remote write it becomes.
     int expectedBytes = format == WriteFormat.PROMETHEUS_TEXT ? body.length / 2 : body.length;
     BatchBuilder builder = new BatchBuilder(id.name(), shardCount.getAsInt(), lanes.getAsInt(), expectedBytes);
+    long nowMs = clockMs.getAsLong();
+    SampleTimes times = sampleClock.forPush(nowMs, agentTimeMs(req), format != WriteFormat.PROMETHEUS_TEXT);
+    builder.times(times);
     switch (format) {
       case REMOTE_WRITE_V1 -> RemoteWriteV1Decoder.decode(body, builder);
       case REMOTE_WRITE_V2 -> RemoteWriteV2Decoder.decode(body, builder);
-      case PROMETHEUS_TEXT -> PrometheusTextDecoder.decode(body, contentType, clockMs.getAsLong(), builder);
+      case PROMETHEUS_TEXT -> PrometheusTextDecoder.decode(body, contentType, nowMs, builder);
       default -> throw new IllegalStateException(format.name());
     }
-    return new IngestRequest(id, builder.build(), format == WriteFormat.REMOTE_WRITE_V2);
+    return new IngestRequest(id, builder.build(), format == WriteFormat.REMOTE_WRITE_V2, times.shiftMs());
+  }
+
+  /** The agent's clock as its push says ({@code X-Edgepush-Agent-Time-Ms}); 0 when absent or malformed. */
+  private static long agentTimeMs(FullHttpRequest req) {
+    String v = req.headers().get(FleetRecorder.AGENT_TIME_HEADER);
+    if (v == null) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 }
