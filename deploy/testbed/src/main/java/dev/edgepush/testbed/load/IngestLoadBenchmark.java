@@ -32,7 +32,6 @@ import java.util.stream.Stream;
  * directory, deleted at the end).
  */
 public final class IngestLoadBenchmark {
-  private static final Pattern VALUE = Pattern.compile("\"value\":\\[[^,]+,\"([^\"]+)\"\\]");
   private final Map<String, String> opts;
   private final Path repo;
   private final Path work;
@@ -187,7 +186,7 @@ public final class IngestLoadBenchmark {
     long deadline = System.nanoTime() + timeout.toNanos();
     long stored = -1;
     while (System.nanoTime() < deadline) {
-      stored = storedSamples(vm);
+      stored = storedSamples(vm, expected);
       if (stored >= expected && rowsInserted(vm) >= total) {
         return stored;
       }
@@ -197,16 +196,10 @@ public final class IngestLoadBenchmark {
     return stored;
   }
 
-  /** {@code sum(count_over_time(...))} of every bench series over the fleet's whole time range. */
-  long storedSamples(ServerProcess vm) throws IOException {
-    vm.get("/internal/force_flush");
-    long end = fleet.lastTimestampMs / 1000 + 1;
-    long window = (fleet.lastTimestampMs - fleet.firstTimestampMs) / 1000 + 2;
-    String q = java.net.URLEncoder.encode("sum(count_over_time({__name__=~\"bench_m.*\"}[" + window + "s]))",
-        java.nio.charset.StandardCharsets.UTF_8);
-    String body = vm.get("/api/v1/query?nocache=1&time=" + end + "&query=" + q);
-    Matcher m = VALUE.matcher(body);
-    return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+  /** The bench's samples VictoriaMetrics stored, counted in pieces ({@link StoredSamples}). */
+  long storedSamples(ServerProcess vm, long expected) throws IOException {
+    return StoredSamples.count(vm::get, java.util.stream.IntStream.range(0, 10).mapToObj(d -> "bench_m" + d).toList(),
+        fleet.firstTimestampMs, fleet.lastTimestampMs, expected, StoredSamples.MAX_PER_QUERY);
   }
 
   /** VictoriaMetrics' {@code vm_rows_inserted_total}, summed over its ingest types. */
