@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -57,7 +58,7 @@ final class StatusServer implements AutoCloseable {
       new ArrayBlockingQueue<>(1), new DefaultThreadFactory("edge-agent-push", true));
 
   StatusServer(EventLoopGroup group, String host, int port, Supplier<String> metrics, Supplier<String> targetsPage)
-      throws InterruptedException {
+      throws IOException, InterruptedException {
     this(group, host, port, metrics, targetsPage, null, 64 * 1024,
         new HttpServerGuards(HttpServerLimits.DEFAULTS, new ClosedConnections("edge-agent")), ListenerSecurity.OPEN,
         null);
@@ -72,7 +73,7 @@ final class StatusServer implements AutoCloseable {
    */
   StatusServer(EventLoopGroup group, String host, int port, Supplier<String> metrics, Supplier<String> targetsPage,
       LocalPush push, int maxBodyBytes, HttpServerGuards guards, ListenerSecurity security, ServerTls tls)
-      throws InterruptedException {
+      throws IOException, InterruptedException {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
@@ -93,7 +94,12 @@ final class StatusServer implements AutoCloseable {
                         .addLast(new Router(metrics, targetsPage, statusJson, push, pushes));
                   }
                 });
-    this.channel = b.bind(host, port).sync().channel();
+    var bound = b.bind(host, port).await();
+    if (!bound.isSuccess()) {
+      throw new IOException("cannot listen on -httpListenAddr=" + host + ":" + port + ": " + bound.cause().getMessage(),
+          bound.cause());
+    }
+    this.channel = bound.channel();
   }
 
   /** What {@code GET /api/v1/status} answers from now on. */

@@ -79,7 +79,7 @@ class ListenerSecurityTest {
         .encodeToString(der) + "\n-----END " + type + "-----\n";
   }
 
-  static StatusServer server(ListenerSecurity security, ServerTls tls) throws InterruptedException {
+  static StatusServer server(ListenerSecurity security, ServerTls tls) throws Exception {
     return new StatusServer(group, "127.0.0.1", 0, () -> "edge_agent_up 1\n", () -> "<html>targets</html>", null,
         64 * 1024, new dev.edgepush.net.http.HttpServerGuards(dev.edgepush.net.http.HttpServerLimits.DEFAULTS,
             new dev.edgepush.net.http.ClosedConnections("edge-agent")), security, tls);

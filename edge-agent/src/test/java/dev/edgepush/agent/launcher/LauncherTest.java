@@ -138,6 +138,19 @@ class LauncherTest {
   }
 
   @Test
+  void aListenAddressInUseIsOneLineNamingIt() throws Exception {
+    Path launcher = install(dir.resolve("robot"), true);
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      String addr = "127.0.0.1:" + taken.getLocalPort();
+      Run r = run(launcher, Map.of(), "-remoteWrite.url=http://127.0.0.1:1/api/v1/write",
+          "-remoteWrite.tmpDataPath=" + dir.resolve("data"), "-httpListenAddr=" + addr);
+      assertEquals(2, r.exit(), r.err());
+      assertEquals("edge-agent: cannot start: cannot listen on -httpListenAddr=" + addr + ": Address already in use\n",
+          r.err());
+    }
+  }
+
+  @Test
   void aTypoGetsASuggestionAndExitCode2() throws Exception {
     Path launcher = install(dir.resolve("robot"), true);
     Run r = run(launcher, Map.of(), "-remoteWrite.ur=http://127.0.0.1:1/api/v1/write");

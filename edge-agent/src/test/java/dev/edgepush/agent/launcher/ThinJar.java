@@ -30,6 +30,10 @@ public final class ThinJar {
     m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
     m.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", urls));
+    // as the real jar's manifest (edge-agent/pom.xml): the disk buffer (Chronicle) needs them
+    m.getMainAttributes().put(new Attributes.Name("Add-Exports"), "java.base/sun.nio.ch java.base/jdk.internal.ref");
+    m.getMainAttributes().put(new Attributes.Name("Add-Opens"),
+        "java.base/java.lang.reflect java.base/java.nio java.base/sun.nio.ch java.base/java.lang");
     try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
       j.flush();
     }
