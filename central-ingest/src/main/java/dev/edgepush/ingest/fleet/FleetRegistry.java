@@ -70,9 +70,14 @@ public final class FleetRegistry {
    * A robot as the fleet view shows it at some moment; {@code backlog} is its reported pending
    * samples over the last {@link BacklogHistory#SECONDS} seconds, oldest first.
    */
-  public record RobotView(RobotStatus status, double samplesPerSecond, boolean online, List<BacklogHistory.Point> backlog) {
+  public record RobotView(RobotStatus status, double samplesPerSecond, boolean online, List<BacklogHistory.Point> backlog,
+      long tooOldSamples, long tooNewSamples) {
     public RobotView(RobotStatus status, double samplesPerSecond, boolean online) {
-      this(status, samplesPerSecond, online, List.of());
+      this(status, samplesPerSecond, online, List.of(), 0, 0);
+    }
+
+    public RobotView(RobotStatus status, double samplesPerSecond, boolean online, List<BacklogHistory.Point> backlog) {
+      this(status, samplesPerSecond, online, backlog, 0, 0);
     }
 
     public State state() {
@@ -196,7 +201,8 @@ public final class FleetRegistry {
     for (Robot r : robots.values()) {
       RobotStatus s = r.status;
       if (Identity.sameTenant(s.tenant(), tenant)) {
-        out.add(new RobotView(s, r.rate.perSecond(nowMs), isOnline(s, nowMs), r.backlog.points(nowMs)));
+        out.add(new RobotView(s, r.rate.perSecond(nowMs), isOnline(s, nowMs), r.backlog.points(nowMs), r.tooOld.sum(),
+            r.tooNew.sum()));
       }
     }
     out.sort(Comparator.comparing((RobotView v) -> v.status().robot()));

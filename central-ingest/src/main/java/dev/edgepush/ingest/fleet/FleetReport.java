@@ -70,7 +70,7 @@ public final class FleetReport {
    * {"tenant":"42","timeMs":1700000000000,"offlineAfterSeconds":120,"drainingAfterSeconds":10,
    *  "robotsTotal":1,"robotsOnline":1,"robots":[{"robot":"r1","state":"online","lastPushMs":1699999999600,
    *  "lastPushAgeSeconds":0.4,"samplesPerSecond":120.5,"pendingSamples":0,"oldestPendingAgeSeconds":null,
-   *  "droppedSamples":0,"clockSkewSeconds":-0.012,"backlog":[[1699999999,0]]}]}
+   *  "refusedSamples":{"tooOld":0,"tooNew":0},"droppedSamples":0,"clockSkewSeconds":-0.012,"backlog":[[1699999999,0]]}]}
    * </pre>
    */
   public String eventJson() {
@@ -102,13 +102,19 @@ public final class FleetReport {
     return sb.append("]}").toString();
   }
 
-  /** The fields both documents share: last push age, push rate, backlog and its oldest sample's age. */
+  /**
+   * The fields both documents share: last push age, push rate, backlog and its oldest sample's age,
+   * and the samples the storage would refuse ({@code refusedSamples}: too old for its retention, too
+   * far ahead; counted since this server started).
+   */
   private StringBuilder appendDelivery(StringBuilder sb, FleetRegistry.RobotView v, FleetRegistry.RobotStatus s) {
     return sb.append(",\"lastPushAgeSeconds\":").append(number(ageSeconds(s)))
         .append(",\"samplesPerSecond\":").append(number(v.samplesPerSecond()))
         .append(",\"pendingSamples\":").append(s.pendingSamples() < 0 ? "null" : Long.toString(s.pendingSamples()))
         .append(",\"oldestPendingAgeSeconds\":")
-        .append(s.oldestPendingAgeSeconds() < 0 ? "null" : number(s.oldestPendingAgeSeconds()));
+        .append(s.oldestPendingAgeSeconds() < 0 ? "null" : number(s.oldestPendingAgeSeconds()))
+        .append(",\"refusedSamples\":{\"tooOld\":").append(v.tooOldSamples()).append(",\"tooNew\":")
+        .append(v.tooNewSamples()).append('}');
   }
 
   /**

@@ -142,9 +142,9 @@ class FleetAndReaderAuthHandlerTest {
         + "\"robotsTotal\":2,\"robotsOnline\":1,"), json);
     assertTrue(json.contains("{\"robot\":\"r1\",\"online\":true,\"lastPush\":\"2023-11-14T22:13:19Z\","
         + "\"lastPushAgeSeconds\":1.000,\"samplesPerSecond\":100.000,\"pendingSamples\":1500,"
-        + "\"oldestPendingAgeSeconds\":12.500}"), json);
+        + "\"oldestPendingAgeSeconds\":12.500,\"refusedSamples\":{\"tooOld\":0,\"tooNew\":0}}"), json);
     assertTrue(json.contains("{\"robot\":\"r2\",\"online\":false,"), json);
-    assertTrue(json.contains("\"pendingSamples\":null,\"oldestPendingAgeSeconds\":null}"), json);
+    assertTrue(json.contains("\"pendingSamples\":null,\"oldestPendingAgeSeconds\":null,"), json);
     assertTrue(json.indexOf("\"r1\"") < json.indexOf("\"r2\""), "sorted by name");
     assertFalse(json.contains("x9"), "robots of other tenants are not shown");
     assertEquals(2, fleet.onlineCount(t0), "the metric counts every tenant with the same rule");
@@ -181,14 +181,17 @@ class FleetAndReaderAuthHandlerTest {
     fleet.recordPush("r1", "42", t0 - 1_000, "10", "0.5", "5", Long.toString(t0 - 1_000 - 1500));
     fleet.recordPush("r2", "42", t0 - 1_000, "5000", "60", null, null);
     fleet.recordPush("r3", "42", t0 - 600_000, "7", "1", null, null);
+    fleet.recordOutOfRange("r2", "42", 2, 3);
+    fleet.recordOutOfRange("r2", "42", 1, 0);
     String json = new dev.edgepush.ingest.fleet.FleetReport("42", t0, fleet).eventJson();
     assertTrue(json.startsWith("{\"tenant\":\"42\",\"timeMs\":1700000000000,\"offlineAfterSeconds\":120,"
         + "\"drainingAfterSeconds\":10.000,\"robotsTotal\":3,\"robotsOnline\":2,"), json);
     assertTrue(json.contains("{\"robot\":\"r1\",\"state\":\"online\",\"lastPushMs\":1699999999000,"
         + "\"lastPushAgeSeconds\":1.000,\"samplesPerSecond\":0.000,\"pendingSamples\":10,"
-        + "\"oldestPendingAgeSeconds\":0.500,\"droppedSamples\":5,\"clockSkewSeconds\":-1.500,"
+        + "\"oldestPendingAgeSeconds\":0.500,\"refusedSamples\":{\"tooOld\":0,\"tooNew\":0},\"droppedSamples\":5,\"clockSkewSeconds\":-1.500,"
         + "\"backlog\":[[1699999997,3000],[1699999998,1000],[1699999999,10]]}"), json);
     assertTrue(json.contains("{\"robot\":\"r2\",\"state\":\"draining\","), "an old backlog: " + json);
+    assertTrue(json.contains("\"refusedSamples\":{\"tooOld\":3,\"tooNew\":3}"), "r2's out-of-range samples: " + json);
     assertTrue(json.contains("\"droppedSamples\":null,\"clockSkewSeconds\":null,\"backlog\":[[1699999999,5000]]}"), json);
     assertTrue(json.contains("{\"robot\":\"r3\",\"state\":\"offline\","), json);
     assertTrue(json.contains("\"backlog\":[]}"), "r3's report is older than the trend's window: " + json);

@@ -2,6 +2,7 @@ package dev.edgepush.ingest.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.forward.send.PushOutcome;
@@ -134,7 +135,10 @@ class FleetPageBrowserTest {
     Robot r1 = new Robot("r1", "r1-token", 0);
     Robot r2 = new Robot("r2", "r2-token", 4_000); // its clock runs 4 s ahead
     r2.dropped.set(12);
-    WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(200));
+    // The page re-renders from each event (once a second): an element read between a find and its
+    // text can be replaced meanwhile; the wait asks again rather than failing.
+    org.openqa.selenium.support.ui.FluentWait<WebDriver> wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(200))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
     wait.until(d -> r1.lastOutcome instanceof PushOutcome.Delivered && r2.lastOutcome instanceof PushOutcome.Delivered);
 
     // Basic auth in the URL: chromium answers the 401 with it and keeps it for the page's stream and files.
@@ -187,10 +191,13 @@ class FleetPageBrowserTest {
         && d.findElement(row("r2")).isDisplayed());
     browser.findElement(By.id("filter")).clear();
     js(browser, "document.getElementById('filter').dispatchEvent(new Event('input'));");
-    // Detail view.
+    // Detail view, after r1 sent one sample older than the storage's retention (refused there).
+    byte[] tooOld = Bodies.v1(Bodies.series(1, System.currentTimeMillis() - 40L * 86_400_000, "__name__", "robot_old"));
+    assertInstanceOf(PushOutcome.Delivered.class, r1.client.pushCompressed(tooOld, 0, tooOld.length));
     browser.findElement(By.cssSelector("tr[data-robot='r1'] td.robot a")).click();
     wait.withMessage("r1's detail view").until(d -> d.findElement(By.id("detail")).isDisplayed()
-        && text(d, "#detail h2").equals("r1") && text(d, "#detail dd.state").equals("online"));
+        && text(d, "#detail h2").equals("r1") && text(d, "#detail dd.state").equals("online")
+        && text(d, "#detail dd.refused").equals("1 too old, 0 too new"));
     assertTrue(browser.getCurrentUrl().endsWith("#robot=r1"), browser.getCurrentUrl());
     assertFalse(browser.findElements(By.cssSelector("#detail .plot canvas")).isEmpty(), "the detail chart");
     browser.manage().window().setSize(new Dimension(1100, 900));

@@ -223,6 +223,9 @@
     field(dl, 'backlog (pending samples)', count(r.pendingSamples), 'pending');
     field(dl, 'delivery delay (oldest pending sample)', duration(r.oldestPendingAgeSeconds), 'delay');
     field(dl, 'samples dropped at the robot', count(r.droppedSamples), 'dropped');
+    const refused = r.refusedSamples;
+    field(dl, 'samples the storage refuses (timestamp out of its range)', refused.tooOld + refused.tooNew === 0 ? '0'
+        : count(refused.tooOld) + ' too old, ' + count(refused.tooNew) + ' too new', 'refused');
     field(dl, 'clock skew (robot minus central-ingest)', skew(r.clockSkewSeconds), 'skew');
     field(dl, 'samples/s (1 min)', r.samplesPerSecond.toFixed(1), 'rate');
     if (window.uPlot) {
