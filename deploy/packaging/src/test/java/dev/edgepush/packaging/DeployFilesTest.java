@@ -32,11 +32,16 @@ class DeployFilesTest {
     DebBuilder.copyTree(Packages.ROOT.resolve("deploy/compose"), dir);
     // vmalert mounts ../alerts/edgepush-rules.yml: the copy keeps deploy/'s layout
     DebBuilder.copyTree(Packages.ROOT.resolve("deploy/alerts"), Files.createDirectories(tmp.resolve("alerts")));
+    DebBuilder.copyTree(Packages.ROOT.resolve("deploy/dashboards"), Files.createDirectories(tmp.resolve("dashboards")));
     Files.writeString(dir.resolve("tokens"), "");
-    Cmd.Result r = Cmd.run(List.of(compose, "config"), Map.of(), dir).ok(List.of(compose, "config"));
+    // Grafana needs a reader token: without one the stack does not start, and says how to make one
+    Cmd.Result noToken = Cmd.run(List.of(compose, "config"), Map.of(), dir);
+    assertTrue(noToken.exit() != 0 && noToken.err().contains("central-ingest token add reader grafana"), noToken.err());
+    Cmd.Result r = Cmd.run(List.of(compose, "config"), Map.of("EDGEPUSH_READER_TOKEN", "t0ken"), dir)
+        .ok(List.of(compose, "config"));
     Map<String, Object> doc = new Yaml().load(r.out());
     Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) doc.get("services");
-    assertEquals(List.of("alertmanager", "central-ingest", "victoriametrics", "vmalert"),
+    assertEquals(List.of("alertmanager", "central-ingest", "grafana", "victoriametrics", "vmalert"),
         services.keySet().stream().sorted().toList());
     for (Map.Entry<String, Map<String, Object>> s : services.entrySet()) {
       assertTrue(s.getValue().containsKey("healthcheck"), s.getKey() + " has a health check");
@@ -69,6 +74,22 @@ class DeployFilesTest {
         .get("scrape_configs")).get(0);
     assertEquals("central-ingest", job.get("job_name"));
     assertEquals(List.of(Map.of("targets", List.of("central-ingest:8427"))), job.get("static_configs"));
+
+    // Grafana: the data source goes through central-ingest with the reader token; the provider's
+    // folder holds the three dashboards, which are the project's files.
+    Map<String, Object> grafana = services.get("grafana");
+    assertEquals(Map.of("EDGEPUSH_READER_TOKEN", "t0ken"), grafana.get("environment"));
+    Map<String, Object> source = ((List<Map<String, Object>>) new Yaml().<Map<String, Object>>load(Files.readString(
+        Path.of(mountSource(grafana, "/etc/grafana/provisioning/datasources/edgepush.yml")))).get("datasources")).get(0);
+    assertEquals("http://central-ingest:8427/prometheus", source.get("url"));
+    assertEquals(Map.of("httpHeaderValue1", "Bearer $EDGEPUSH_READER_TOKEN"), source.get("secureJsonData"));
+    Map<String, Object> provider = ((List<Map<String, Object>>) new Yaml().<Map<String, Object>>load(Files.readString(
+        Path.of(mountSource(grafana, "/etc/grafana/provisioning/dashboards/edgepush.yml")))).get("providers")).get(0);
+    String folder = (String) ((Map<String, Object>) provider.get("options")).get("path");
+    for (String board : List.of("edgepush-fleet.json", "edgepush-robot.json", "edgepush-ingest.json")) {
+      assertEquals(Files.readString(Packages.ROOT.resolve("deploy/dashboards/" + board)),
+          Files.readString(Path.of(mountSource(grafana, folder + "/" + board))), board);
+    }
   }
 
   /** The host path bound at {@code target} in a service as docker-compose config resolves it. */
