@@ -118,7 +118,7 @@ public final class BatchBuilder {
     for (int i = 0; i < 2 * n; i += 2) {
       String name = pairs[i];
       String value = pairs[i + 1];
-      if (!isLabelName(name)) {
+      if (!LabelRules.isLabelName(name)) {
         throw PayloadException.badRequest("series " + index + ": label name '" + name + "' is not a valid label name"
             + " (allowed: [a-zA-Z_][a-zA-Z0-9_]*)");
       }
@@ -139,11 +139,12 @@ public final class BatchBuilder {
     stampedPairs = k / 2;
     long labelBytes = 0;
     for (int p = 0; p < stampedPairs; p++) {
-      labelBytes += labelFieldSize(utf8Length(stamped[2 * p]), utf8Length(stamped[2 * p + 1]));
+      labelBytes += LabelRules.labelFieldSize(LabelRules.utf8Length(stamped[2 * p]),
+          LabelRules.utf8Length(stamped[2 * p + 1]));
     }
     bytesForm = false;
     checkFits(index, labelBytes); // before sorting: a series of 100,000 labels must cost no sort
-    sortPairs(stamped, stampedPairs);
+    LabelRules.sortPairs(stamped, stampedPairs);
     for (int p = 1; p < stampedPairs; p++) {
       if (stamped[2 * p].equals(stamped[2 * p - 2])) {
         throw PayloadException.badRequest("series " + index + ": label name '" + stamped[2 * p] + "' appears twice");
@@ -163,7 +164,7 @@ public final class BatchBuilder {
     s.clear();
     boolean hasName = false;
     for (int i = 0; i < 2 * labels.pairs(); i += 2) {
-      if (!isLabelName(labels.array(i), labels.offset(i), labels.length(i))) {
+      if (!LabelRules.isLabelName(labels.array(i), labels.offset(i), labels.length(i))) {
         throw PayloadException.badRequest("series " + index + ": label name '" + labels.string(i)
             + "' is not a valid label name (allowed: [a-zA-Z_][a-zA-Z0-9_]*)");
       }
@@ -182,7 +183,7 @@ public final class BatchBuilder {
     s.add(ROBOT, 0, ROBOT.length, robotUtf8, 0, robotUtf8.length);
     long labelBytes = 0;
     for (int p = 0; p < s.pairs(); p++) {
-      labelBytes += labelFieldSize(s.length(2 * p), s.length(2 * p + 1));
+      labelBytes += LabelRules.labelFieldSize(s.length(2 * p), s.length(2 * p + 1));
     }
     bytesForm = true;
     checkFits(index, labelBytes); // before sorting: a series of 100,000 labels must cost no sort
@@ -232,34 +233,6 @@ public final class BatchBuilder {
       sb.append("...");
     }
     return sb.append('}').toString();
-  }
-
-  /** A Label field in a TimeSeries: tag, length, and name and value each with tag and length. */
-  private static long labelFieldSize(int nameBytes, int valueBytes) {
-    long body = 1 + varintSize(nameBytes) + (long) nameBytes + 1 + varintSize(valueBytes) + valueBytes;
-    return 1 + varintSize(body) + body;
-  }
-
-  private static int varintSize(long v) {
-    int n = 1;
-    while (v >= 0x80) {
-      v >>>= 7;
-      n++;
-    }
-    return n;
-  }
-
-  private static int utf8Length(String s) {
-    int n = s.length();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= 0x800) {
-        n += Character.isSurrogate(c) ? 1 : 2; // a pair is 4 bytes for 2 chars
-      } else if (c >= 0x80) {
-        n += 1;
-      }
-    }
-    return n;
   }
 
   /** The part of a series with label hash {@code h}: its shard's lanes, then its lane among them. */
@@ -325,9 +298,10 @@ public final class BatchBuilder {
     }
     ts.addAllHistograms(hs).addAllExemplars(ex);
     int size = ts.build().getSerializedSize();
-    if (1L + varintSize(size) + size > maxFieldBytes) {
+    if (1L + LabelRules.varintSize(size) + size > maxFieldBytes) {
       throw PayloadException.badRequest("series " + index + " " + describe() + " is too large for one WAL record: "
-          + (1 + varintSize(size) + size) + " bytes of native histograms and exemplars, limit " + maxFieldBytes
+          + (1 + LabelRules.varintSize(size) + size) + " bytes of native histograms and exemplars, limit "
+          + maxFieldBytes
           + "; send fewer per request; nothing of this request was stored");
     }
     if (extras[shard] == null) {
@@ -378,50 +352,5 @@ public final class BatchBuilder {
     tooNew = 0;
     histograms = 0;
     exemplars = 0;
-  }
-
-  /** {@link #isLabelName(String)} of UTF-8 bytes: any non-ASCII byte makes it invalid, as any non-ASCII char does. */
-  static boolean isLabelName(byte[] a, int off, int len) {
-    if (len == 0) {
-      return false;
-    }
-    for (int i = 0; i < len; i++) {
-      byte c = a[off + i];
-      boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  static boolean isLabelName(String s) {
-    if (s.isEmpty()) {
-      return false;
-    }
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      boolean ok = c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9');
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Insertion sort of name/value pairs by name: series have few labels. */
-  private static void sortPairs(String[] a, int pairs) {
-    for (int i = 1; i < pairs; i++) {
-      String name = a[2 * i];
-      String value = a[2 * i + 1];
-      int j = i - 1;
-      while (j >= 0 && a[2 * j].compareTo(name) > 0) {
-        a[2 * j + 2] = a[2 * j];
-        a[2 * j + 3] = a[2 * j + 1];
-        j--;
-      }
-      a[2 * j + 2] = name;
-      a[2 * j + 3] = value;
-    }
   }
 }
