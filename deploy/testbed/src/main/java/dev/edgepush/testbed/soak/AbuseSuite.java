@@ -1,18 +1,22 @@
 package dev.edgepush.testbed.soak;
 
-import dev.edgepush.testbed.load.RemoteWriteBatch;
-import java.io.ByteArrayOutputStream;
+import static dev.edgepush.testbed.soak.AbuseRequests.gzipZeros;
+import static dev.edgepush.testbed.soak.AbuseRequests.manyLabels;
+import static dev.edgepush.testbed.soak.AbuseRequests.post;
+import static dev.edgepush.testbed.soak.AbuseRequests.rw;
+import static dev.edgepush.testbed.soak.Answer.expect;
+import static dev.edgepush.testbed.soak.Answer.expectOneOf;
+import static dev.edgepush.testbed.soak.Answer.firstLine;
+import static dev.edgepush.testbed.soak.RawAttacks.endlessChunked;
+import static dev.edgepush.testbed.soak.RawAttacks.expectClosed;
+import static dev.edgepush.testbed.soak.RawAttacks.slowloris;
+
+import dev.edgepush.testbed.soak.RawAttacks.Raw;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +32,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * The abuse suite of issue 11: attacks sent to real processes (VictoriaMetrics, central-ingest
@@ -51,7 +54,6 @@ final class AbuseSuite {
   static final Duration MAX_BODY_DURATION = Duration.ofSeconds(20);
   /** The scrape timeout (1 s, the scrape interval) plus room for a loaded machine. */
   static final long FAILED_SCRAPE_SLACK_MS = 5_000;
-  private static final String ATTACKER = "127.0.0.2";
 
   /** One attack: what was sent, what came back, who was alive after it, and when it ran. */
   record Row(String attack, String answer, boolean agentAlive, boolean ingestAlive, long startMs, long endMs,
@@ -253,7 +255,7 @@ final class AbuseSuite {
         }
       });
       attack(side[0] + ": 200 slowloris connections (a header byte every 2 s)", () -> slowloris(port, 200));
-      attack(side[0] + ": a chunked body that never ends (a chunk a second)", () -> endlessChunked(port));
+      attack(side[0] + ": a chunked body that never ends (a chunk a second)", () -> endlessChunked(port, attackerToken));
     }
     attack("edge-agent: 5 MB text push, 500,000 series", () -> {
       StringBuilder sb = new StringBuilder(6_000_000);
@@ -292,9 +294,6 @@ final class AbuseSuite {
     attack("edge-agent: a second agent on the same buffer directory", this::secondAgent);
   }
 
-  /** The answer to one attack, and whether it is the one expected. */
-  record Answer(String text, boolean asExpected) {}
-
   interface Attack {
     Answer send() throws IOException, InterruptedException;
   }
@@ -331,77 +330,6 @@ final class AbuseSuite {
     return false;
   }
 
-  private static Answer expect(Http.Response r, int status) {
-    return expect(r, status, null);
-  }
-
-  private static Answer expect(Http.Response r, int status, String note) {
-    return new Answer(r.status() + " " + firstLine(r.body(), 80) + (note == null ? "" : " (" + note + ")"),
-        r.status() == status);
-  }
-
-  private static Answer expectOneOf(Http.Response r, int a, int b) {
-    return new Answer(r.status() + " " + firstLine(r.body(), 80), r.status() == a || r.status() == b);
-  }
-
-  private static Answer expectClosed(Raw c, int status) throws IOException {
-    String head = c.readHead();
-    int got = head.isEmpty() ? -1 : Integer.parseInt(head.split(" ")[1]);
-    String body = c.readRest();
-    boolean closed = c.closed();
-    return new Answer((got < 0 ? "no answer" : got + " " + firstLine(body, 70)) + (closed ? ", closed" : ", kept open"),
-        got == status && closed);
-  }
-
-  static String firstLine(String s, int max) {
-    String line = s.strip().lines().findFirst().orElse("").replace('|', '/');
-    return line.length() > max ? line.substring(0, max) + "..." : line;
-  }
-
-  private static Http.Response post(String url, String token, byte[] body, String encoding, String type)
-      throws IOException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
-        .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    if (encoding != null) {
-      b.header("Content-Encoding", encoding);
-    }
-    return Http.send(b.build());
-  }
-
-  private static byte[] rw(String name, int samples) {
-    RemoteWriteBatch b = new RemoteWriteBatch();
-    long now = System.currentTimeMillis();
-    b.addSeries(new String[] {"__name__", name}, new double[] {samples}, new long[] {now});
-    return b.toSnappyBlock();
-  }
-
-  private static RemoteWriteBatch manyLabels(int n) {
-    String[] labels = new String[2 * (n + 1)];
-    labels[0] = "__name__";
-    labels[1] = "huge";
-    for (int i = 0; i < n; i++) {
-      labels[2 + 2 * i] = String.format(Locale.ROOT, "l%06d", i);
-      labels[3 + 2 * i] = "v";
-    }
-    RemoteWriteBatch b = new RemoteWriteBatch();
-    b.addSeries(labels, new double[] {1}, new long[] {System.currentTimeMillis()});
-    return b;
-  }
-
-  private static byte[] gzipZeros(long bytes) throws IOException {
-    ByteArrayOutputStream bos = new ByteArrayOutputStream();
-    try (GZIPOutputStream gz = new GZIPOutputStream(bos, 1 << 16)) {
-      byte[] zeros = new byte[1 << 20];
-      for (long n = 0; n < bytes; n += zeros.length) {
-        gz.write(zeros);
-      }
-    }
-    return bos.toByteArray();
-  }
-
   /** A robot token for the attacker, added to central-ingest's tokens file (re-read when it changes). */
   private String addAttackerToken() throws IOException, InterruptedException {
     byte[] b = new byte[24];
@@ -435,82 +363,6 @@ final class AbuseSuite {
       ChildProcess.sleep(500);
     }
     return robots;
-  }
-
-  /**
-   * {@code n} connections from the attacker's address that each send a request head one byte every
-   * 2 s; the answer is how many the server closed and how long the last one took.
-   */
-  private Answer slowloris(int port, int n) throws InterruptedException {
-    List<Raw> conns = new ArrayList<>();
-    long start = System.nanoTime();
-    int refused = 0;
-    try {
-      for (int i = 0; i < n; i++) {
-        try {
-          Raw c = new Raw(port);
-          c.send("POST /api/v1/write HTTP/1.1\r\nHost: x\r\n");
-          conns.add(c);
-        } catch (IOException e) {
-          refused++;
-        }
-      }
-      long deadline = start + TimeUnit.SECONDS.toNanos(60);
-      int open = conns.size();
-      while (open > 0 && System.nanoTime() < deadline) {
-        open = 0;
-        for (Raw c : conns) {
-          if (!c.gone) {
-            try {
-              c.send("X");
-              if (c.peerClosed()) {
-                c.gone = true;
-              } else {
-                open++;
-              }
-            } catch (IOException e) {
-              c.gone = true;
-            }
-          }
-        }
-        Thread.sleep(2000);
-      }
-      long s = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-      int closed = conns.size() - open;
-      return new Answer(closed + " of " + n + " closed by the server within " + s + " s"
-          + (refused > 0 ? " (" + refused + " refused at connect)" : "")
-          + (open > 0 ? ", " + open + " STILL OPEN" : ""), open == 0);
-    } finally {
-      conns.forEach(Raw::close);
-    }
-  }
-
-  /** A chunked request body of one chunk a second, until the server closes (at most 60 s). */
-  private Answer endlessChunked(int port) throws IOException {
-    try (Raw c = new Raw(port)) {
-      c.send("POST /api/v1/import/prometheus HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + attackerToken
-          + "\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n");
-      long start = System.nanoTime();
-      int chunks = 0;
-      while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
-        try {
-          c.send("e\r\nattack_tail 1\n\r\n"); // 14 bytes: a well-formed chunk
-          chunks++;
-        } catch (IOException e) {
-          break;
-        }
-        if (c.peerClosed()) {
-          break;
-        }
-        ChildProcess.sleep(1000);
-      }
-      long s = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-      String head = c.readHead();
-      boolean closed = c.closed();
-      String status = head.isEmpty() ? "" : head.lines().findFirst().orElse("").replaceFirst("^HTTP/1.1 ", "") + ", ";
-      return new Answer(status + (closed ? "closed after " : "STILL OPEN after ") + s + " s, " + chunks + " chunks",
-          closed && s >= MAX_BODY_DURATION.toSeconds() - 2 && s < MAX_BODY_DURATION.toSeconds() + 30);
-    }
   }
 
   /** A second edge-agent started on the robot's buffer directory must exit at once, saying why. */
@@ -595,99 +447,5 @@ final class AbuseSuite {
         + "failed=%d (up=0 recorded: %d)", rows.size(), rows.stream().filter(Row::asExpected).count(), loss.answered(),
         loss.stored(), lost.size(), failed.size(), upZero));
     return sb.toString();
-  }
-
-  /** A raw connection from the attacker's address, for what an HTTP client will not send. */
-  private static final class Raw implements AutoCloseable {
-    private final Socket socket = new Socket();
-    private final InputStream in;
-    private final OutputStream os;
-    boolean gone;
-
-    Raw(int port) throws IOException {
-      socket.bind(new InetSocketAddress(InetAddress.getByName(ATTACKER), 0));
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      socket.setSoTimeout(60_000);
-      in = socket.getInputStream();
-      os = socket.getOutputStream();
-    }
-
-    void send(String ascii) throws IOException {
-      send(ascii.getBytes(StandardCharsets.ISO_8859_1));
-    }
-
-    void send(byte[] b) throws IOException {
-      os.write(b);
-      os.flush();
-    }
-
-    /** The response head up to the blank line, or "" when the connection ends first. */
-    String readHead() throws IOException {
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      int matched = 0;
-      try {
-        while (matched < 4) {
-          int b = in.read();
-          if (b < 0) {
-            return "";
-          }
-          head.write(b);
-          matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-      } catch (IOException e) {
-        return "";
-      }
-      return head.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    /** What follows until the server closes or 10 s pass without a byte. */
-    String readRest() {
-      ByteArrayOutputStream body = new ByteArrayOutputStream();
-      try {
-        socket.setSoTimeout(10_000);
-        byte[] buf = new byte[4096];
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-          body.write(buf, 0, n);
-        }
-        gone = true;
-      } catch (SocketTimeoutException e) {
-        // still open
-      } catch (IOException e) {
-        gone = true;
-      }
-      return body.toString(StandardCharsets.UTF_8);
-    }
-
-    /** True when the server closed the connection (end of stream or reset) by now, without waiting. */
-    boolean peerClosed() {
-      try {
-        socket.setSoTimeout(1);
-        int b = in.read();
-        return b < 0;
-      } catch (SocketTimeoutException e) {
-        return false;
-      } catch (IOException e) {
-        return true;
-      }
-    }
-
-    /** Whether the server closed it: already seen, or within 10 s. */
-    boolean closed() {
-      if (gone) {
-        return true;
-      }
-      readRest();
-      return gone;
-    }
-
-    @Override
-    public void close() {
-      try {
-        socket.close();
-      } catch (IOException e) {
-        // closing
-      }
-    }
   }
 }
