@@ -34,7 +34,7 @@ import java.util.regex.PatternSyntaxException;
  * {@code \G}, {@code \R}, {@code \X}, {@code \h}, {@code \e}, {@code \cX}, {@code \u0041},
  * {@code \N{..}}, {@code \C}, {@code \p{Alpha}}, {@code \p{javaLowerCase}}, ...). One difference is
  * left: the ungreedy flag {@code (?U)}, which vmagent accepts, is rejected here (Java has no
- * equivalent). {@code GoRegexVmagentParityTest} checks these verdicts against the real vmagent. Known small
+ * equivalent). {@code GoRegexVmagentParityIT} checks these verdicts against the real vmagent. Known small
  * differences in matching: {@code \s} also matches vertical tab; {@code \b} uses Java's notion of a word
  * character.
  *

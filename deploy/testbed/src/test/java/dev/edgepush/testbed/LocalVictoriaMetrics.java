@@ -56,7 +56,7 @@ final class LocalVictoriaMetrics implements AutoCloseable {
   /** Every stored series over all time as its sorted labels, after a force flush. */
   Set<String> series() throws IOException {
     get("/internal/force_flush");
-    return SensorSideBySideWithVmagentTest.parseSeries(get("/api/v1/series?start=0&match[]="
+    return SensorSideBySideWithVmagentIT.parseSeries(get("/api/v1/series?start=0&match[]="
         + URLEncoder.encode("{__name__!=\"\"}", StandardCharsets.UTF_8)));
   }
 

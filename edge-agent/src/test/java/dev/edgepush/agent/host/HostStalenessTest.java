@@ -51,7 +51,7 @@ class HostStalenessTest {
     };
     DefaultEventLoop ev = new DefaultEventLoop();
     Captured captured = new Captured();
-    HostSettings s = HostVsNodeExporterTest.settings();
+    HostSettings s = HostVsNodeExporterIT.settings();
     HostSource source = new HostSource(List.of(fake), ev, 5000);
     ScrapeLoop loop = new ScrapeLoop(s.target(Relabeler.EMPTY), source, captured, new AgentMetrics(() -> 0L),
         System::currentTimeMillis, ev, new TreeMap<>(), Map.of());
