@@ -89,19 +89,27 @@ class ReplicasBehindHaproxyIT {
           pushers.add(t);
         }
         await(() -> Arrays.stream(acked).allMatch(a -> a.get() >= 10), "every robot's first 10 pushes acknowledged");
-        List<Set<String>> before = List.of(robotsOn(replicas[0]), robotsOn(replicas[1]));
-        Set<String> union = new TreeSet<>(before.get(0));
-        union.addAll(before.get(1));
-        assertEquals(ROBOTS, union.size(), "every robot on a replica: " + before);
-        assertTrue(before.get(0).stream().noneMatch(before.get(1)::contains), "a robot on two replicas: " + before);
-        int victim = before.get(0).size() >= before.get(1).size() ? 0 : 1;
+        // Sticky: a moment when every robot pushed within the last 3 s to exactly one replica (on a
+        // loaded machine a slow /health can make the balancer move robots for a while; it settles).
+        List<List<Set<String>>> settled = new ArrayList<>();
+        await(() -> {
+          List<Set<String>> now = List.of(recentRobots(replicas[0]), recentRobots(replicas[1]));
+          Set<String> both = new TreeSet<>(now.get(0));
+          both.retainAll(now.get(1));
+          Set<String> any = new TreeSet<>(now.get(0));
+          any.addAll(now.get(1));
+          settled.add(now);
+          return both.isEmpty() && any.size() == ROBOTS;
+        }, "every robot pushing to exactly one replica");
+        List<Set<String>> homes = settled.get(settled.size() - 1);
+        int victim = homes.get(0).size() >= homes.get(1).size() ? 0 : 1;
         int other = 1 - victim;
-        Set<String> moved = before.get(victim);
-        System.out.println("replicas: " + before + "; kill -9 replica " + victim);
+        Set<String> moved = homes.get(victim);
+        System.out.println("replicas: " + homes + "; kill -9 replica " + victim);
 
         replicas[victim].kill9();
         int[] atKill = Arrays.stream(acked).mapToInt(AtomicInteger::get).toArray();
-        await(() -> robotsOn(replicas[other]).containsAll(moved),
+        await(() -> recentRobots(replicas[other]).containsAll(moved),
             "replica " + victim + "'s robots " + moved + " pushing to replica " + other);
         await(() -> { // and delivering again: 10 more acknowledged pushes each
           for (int r = 0; r < ROBOTS; r++) {
@@ -172,7 +180,8 @@ class ReplicasBehindHaproxyIT {
           hash-type consistent
           option httpchk GET /health
           http-check expect status 200
-          default-server inter 500ms fall 2 rise 2
+          timeout check 5s
+          default-server inter 1s fall 3 rise 2
           server replica-0 127.0.0.1:%d check
           server replica-1 127.0.0.1:%d check
         """.formatted(lbPort, ports[0], ports[1]));
@@ -220,12 +229,24 @@ class ReplicasBehindHaproxyIT {
 
   /** Robots in the replica's {@code central_ingest_robot_last_push_timestamp_seconds} (empty if it does not answer). */
   private static Set<String> robotsOn(IngestProcess replica) {
+    return robotsOn(replica, Long.MAX_VALUE);
+  }
+
+  /** Robots whose last push to the replica was within the last 3 s. */
+  private static Set<String> recentRobots(IngestProcess replica) {
+    return robotsOn(replica, 3_000);
+  }
+
+  private static Set<String> robotsOn(IngestProcess replica, long withinMs) {
     Set<String> out = new TreeSet<>();
     try {
-      Matcher m = Pattern.compile("(?m)^central_ingest_robot_last_push_timestamp_seconds\\{robot=\"([^\"]+)\"")
+      Matcher m = Pattern.compile("(?m)^central_ingest_robot_last_push_timestamp_seconds\\{robot=\"([^\"]+)\"[^}]*} (\\S+)$")
           .matcher(replica.get("/metrics"));
+      long now = System.currentTimeMillis();
       while (m.find()) {
-        out.add(m.group(1));
+        if (now - Double.parseDouble(m.group(2)) * 1000 <= withinMs) {
+          out.add(m.group(1));
+        }
       }
     } catch (IOException down) {
       // a killed replica lists nobody
