@@ -145,6 +145,22 @@ public final class AgentFlags {
       description = "Most compressed bytes per second sent to each -remoteWrite.url; 0 = no limit.")
   List<String> rateLimits = new ArrayList<>();
 
+  /** What a URL without -remoteWrite.protocol is sent. */
+  static final dev.edgepush.forward.send.RemoteWriteProtocol DEFAULT_PROTOCOL =
+      dev.edgepush.forward.send.RemoteWriteProtocol.V1;
+
+  @Option(names = {"-remoteWrite.protocol", "--remoteWrite.protocol"}, paramLabel = "auto|1.0|2.0",
+      description = "Remote-write protocol per -remoteWrite.url (repeatable like the URL): 1.0 sends the"
+          + " buffered 1.0 requests as they are; 2.0 re-encodes each batch as remote write 2.0 (fewer bytes:"
+          + " strings once per batch, a series once with all its samples); auto sends 2.0 and, when the"
+          + " receiver's answer shows it does not take 2.0 (415, a 2xx without"
+          + " X-Prometheus-Remote-Write-Samples-Written, or a refusal that 1.0 then passes), sends that same"
+          + " batch again as 1.0 and keeps 1.0 for the URL, trying 2.0 again hourly. Default 1.0: what every"
+          + " receiver (and vmagent's command lines) got before, with nothing left to a receiver's answer to an"
+          + " unknown body; choose auto or 2.0 for central-ingest. Not a vmagent flag (vmagent has no"
+          + " remote write 2.0).")
+  List<String> protocols = new ArrayList<>();
+
   @Option(names = {"-remoteWrite.queues", "--remoteWrite.queues"}, paramLabel = "N",
       description = "Accepted for vmagent compatibility; edge-agent always sends over one lane per URL"
           + " (per-series timestamp order on the wire).")

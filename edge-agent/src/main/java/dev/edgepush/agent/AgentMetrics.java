@@ -30,6 +30,7 @@ public final class AgentMetrics implements SendMetrics {
   private volatile LongSupplier corruptExcerpts = () -> 0;
   private volatile LongSupplier corruptFiles = () -> 0;
   private final AtomicLong oldestPendingMs = new AtomicLong();
+  private volatile java.util.function.Supplier<String> protocol; // of a remote's sender, or null
   private volatile long maxDiskBytes; // -remoteWrite.maxDiskUsagePerURL, 0 = no cap
   private final LongSupplier clockMs;
   private final String urlLabel; // the url label of a per-remote instance, or null
@@ -73,6 +74,17 @@ public final class AgentMetrics implements SendMetrics {
   /** Wires the listener's {@code -tls} certificate: its notAfter, Unix ms, read at each render (it follows reloads). */
   public void bindListenerTls(LongSupplier certificateNotAfterMs) {
     this.listenerCertificateNotAfterMs = certificateNotAfterMs;
+  }
+
+  /** Wires the remote-write protocol the remote is sent now ("1.0" or "2.0"). */
+  public void bindProtocol(java.util.function.Supplier<String> protocol) {
+    this.protocol = protocol;
+  }
+
+  /** The remote-write protocol the remote is sent now, or null when none is bound. */
+  public String protocol() {
+    java.util.function.Supplier<String> p = protocol;
+    return p == null ? null : p.get();
   }
 
   /** Wires the buffer's damage counts that are not in samples (see DiskBuffer#corruptExcerptsTotal). */
@@ -202,6 +214,18 @@ public final class AgentMetrics implements SendMetrics {
     header(sb, "edge_agent_remote_write_requests_total", "Remote-write requests by HTTP status code; code=\"error\" for network errors.", "counter");
     for (AgentMetrics m : perRemote) {
       new TreeMap<>(m.requests).forEach((k, v) -> sb.append("edge_agent_remote_write_requests_total{").append(m.urlPrefix()).append("code=\"").append(k).append("\"} ").append(v.sum()).append('\n'));
+    }
+    if (perRemote.stream().anyMatch(m -> m.protocol != null)) {
+      header(sb, "edge_agent_remote_write_protocol", "The remote-write protocol each URL is sent now (1 for it, 0 for the other); -remoteWrite.protocol=auto switches to 1.0 for a receiver that does not take 2.0.", "gauge");
+      for (AgentMetrics m : perRemote) {
+        String now = m.protocol();
+        if (now != null) {
+          for (String p : new String[] {"1.0", "2.0"}) {
+            sb.append("edge_agent_remote_write_protocol{").append(m.urlPrefix()).append("protocol=\"").append(p)
+                .append("\"} ").append(p.equals(now) ? 1 : 0).append('\n');
+          }
+        }
+      }
     }
     family(sb, perRemote, "edge_agent_remote_write_bytes_total", "Compressed remote-write bytes sent on the wire.", "counter", m -> m.remoteWriteBytes.sum());
     if (!scrapeSide.localPushRequests.isEmpty()) {

@@ -2,7 +2,7 @@ package dev.edgepush.agent;
 
 import dev.edgepush.forward.buffer.DiskBuffer;
 import dev.edgepush.forward.send.Backoff;
-import dev.edgepush.forward.send.PushOutcome;
+import dev.edgepush.forward.send.ProtocolTransport;
 import dev.edgepush.forward.send.RateLimiter;
 import dev.edgepush.net.tls.RemoteTls;
 import dev.edgepush.forward.send.RemoteWriteClient;
@@ -26,6 +26,8 @@ final class Remote {
   final DiskBuffer buffer;
   final AgentMetrics metrics;
   final RemoteWriteClient client;
+  /** Speaks -remoteWrite.protocol to the client. */
+  final ProtocolTransport transport;
   final Sender sender;
   final Thread senderThread;
   /** -remoteWrite.urlRelabelConfig of this URL (not the global one), or null when it has none. */
@@ -70,17 +72,10 @@ final class Remote {
         buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal, buffer::tooLargeSamplesTotal);
     metrics.bindBufferDamage(buffer::corruptExcerptsTotal, buffer::corruptFilesTotal);
     metrics.maxDiskBytes(cfg.maxDiskBytes());
-    this.sender = new Sender(buffer, new Sender.Transport() {
-          @Override
-          public PushOutcome push(byte[] body, int offset, int length) {
-            return client.pushCompressed(body, offset, length);
-          }
-
-          @Override
-          public long lastRequestBytes() {
-            return client.lastRequestBytes();
-          }
-        }, Backoff.withDefaults(new SecureRandom()), metrics, clock, cfg.flushInterval(),
+    this.transport = new ProtocolTransport(client, spec.protocol(), clock, spec.label());
+    metrics.bindProtocol(transport::protocol);
+    this.sender = new Sender(buffer, transport, Backoff.withDefaults(new SecureRandom()), metrics, clock,
+        cfg.flushInterval(),
         cfg.maxBatchSamples(), cfg.maxBatchBytes(), spec.label());
     if (spec.rateLimitBytesPerSecond() > 0) {
       sender.rateLimiter(new RateLimiter(spec.rateLimitBytesPerSecond()));

@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.forward.send.RemoteWriteProtocol;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -19,6 +20,7 @@ import java.util.Locale;
  *
  * @param number 1-based position of the URL on the command line
  * @param rateLimitBytesPerSecond compressed bytes per second on the wire, 0 = no limit
+ * @param protocol {@code -remoteWrite.protocol}: remote write 1.0, 2.0 or auto (default 1.0)
  */
 public record RemoteSpec(
     int number,
@@ -34,7 +36,17 @@ public record RemoteSpec(
     boolean tlsInsecureSkipVerify,
     String tlsServerName,
     long rateLimitBytesPerSecond,
-    Path urlRelabelConfig) {
+    Path urlRelabelConfig,
+    RemoteWriteProtocol protocol) {
+
+  /** A remote sent remote write 1.0 (the default of {@code -remoteWrite.protocol}). */
+  public RemoteSpec(int number, String url, String bearerToken, Path bearerTokenFile, String basicAuthUsername,
+      String basicAuthPassword, Path basicAuthPasswordFile, Path tlsCaFile, Path tlsCertFile, Path tlsKeyFile,
+      boolean tlsInsecureSkipVerify, String tlsServerName, long rateLimitBytesPerSecond, Path urlRelabelConfig) {
+    this(number, url, bearerToken, bearerTokenFile, basicAuthUsername, basicAuthPassword, basicAuthPasswordFile,
+        tlsCaFile, tlsCertFile, tlsKeyFile, tlsInsecureSkipVerify, tlsServerName, rateLimitBytesPerSecond,
+        urlRelabelConfig, RemoteWriteProtocol.V1);
+  }
 
   /** The {@code url} label of per-remote self metrics and /targets: {@code "<n>:<redacted url>"}. */
   public String label() {
@@ -102,10 +114,17 @@ public record RemoteSpec(
       if (rateBytes < 0) {
         throw new AgentFlags.FlagException("-remoteWrite.rateLimit=" + rate + ": must be 0 (no limit) or more");
       }
+      String protocolFlag = arg(f.protocols, "-remoteWrite.protocol", i, n);
+      RemoteWriteProtocol protocol;
+      try {
+        protocol = protocolFlag == null ? AgentFlags.DEFAULT_PROTOCOL : RemoteWriteProtocol.parse(protocolFlag);
+      } catch (IllegalArgumentException e) {
+        throw new AgentFlags.FlagException("-remoteWrite.protocol=" + protocolFlag + which + ": " + e.getMessage());
+      }
       out.add(new RemoteSpec(i + 1, url, token, path(tokenFile), user, pass, path(passFile),
           path(arg(f.tlsCaFiles, "-remoteWrite.tlsCAFile", i, n)), path(cert), path(key),
           "true".equals(insecure), arg(f.tlsServerNames, "-remoteWrite.tlsServerName", i, n), rateBytes,
-          path(arg(f.urlRelabelConfigs, "-remoteWrite.urlRelabelConfig", i, n))));
+          path(arg(f.urlRelabelConfigs, "-remoteWrite.urlRelabelConfig", i, n)), protocol));
     }
     return out;
   }

@@ -110,7 +110,14 @@ public final class RemoteWriteClient implements AutoCloseable {
   /** Request body bytes handed to the socket at a time. */
   static final int WRITE_CHUNK_BYTES = 64 * 1024;
 
+  /** The version header of a remote-write 2.0 request. */
+  public static final String REMOTE_WRITE_VERSION_2 = "2.0.0";
+
+  /** A 2.0 receiver's count of the samples it wrote, in its answer. */
+  public static final String SAMPLES_WRITTEN_HEADER = "X-Prometheus-Remote-Write-Samples-Written";
+
   private static final String PROTOBUF = "application/x-protobuf";
+  private static final String PROTOBUF_V2 = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
   private static final int MAX_REJECT_BODY_BYTES = OutcomeClassifier.MAX_BODY_CHARS;
 
   private final EventLoop loop;
@@ -128,6 +135,8 @@ public final class RemoteWriteClient implements AutoCloseable {
   /** Built by the calling thread on the first https push. */
   private volatile SSLContext sslContext;
   private volatile long lastRequestBytes;
+  /** {@link #SAMPLES_WRITTEN_HEADER} of the last answer, or null when it had none. */
+  private volatile String lastSamplesWritten;
   /** An open idle connection is kept: the next push does not need the host's address. */
   private volatile boolean idleConnection;
 
@@ -260,9 +269,20 @@ public final class RemoteWriteClient implements AutoCloseable {
    * Snappy raw block, sent as it is. The array is not read any more once this returns.
    */
   public PushOutcome pushCompressed(byte[] snappyBlock, int offset, int length) {
+    return pushCompressed(snappyBlock, offset, length, false);
+  }
+
+  /**
+   * As {@link #pushCompressed(byte[], int, int)}, but with {@code v2} the body is a remote-write
+   * 2.0 {@code io.prometheus.write.v2.Request} and goes with the 2.0 {@code Content-Type} and
+   * {@code X-Prometheus-Remote-Write-Version: 2.0.0}. {@link #lastSamplesWritten} then tells what
+   * the receiver said it wrote.
+   */
+  public PushOutcome pushCompressed(byte[] snappyBlock, int offset, int length, boolean v2) {
     Objects.checkFromIndexSize(offset, length, snappyBlock.length);
     long deadline = System.nanoTime() + timeoutNanos;
     lastRequestBytes = length;
+    lastSamplesWritten = null;
 
     HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, pathAndQuery);
     HttpHeaders h = request.headers();
@@ -273,11 +293,11 @@ public final class RemoteWriteClient implements AutoCloseable {
     // Protocol headers last, so an extra header can never override them.
     h.remove(HttpHeaderNames.TRANSFER_ENCODING)
         .set(HttpHeaderNames.HOST, hostHeader)
-        .set(HttpHeaderNames.CONTENT_TYPE, PROTOBUF)
+        .set(HttpHeaderNames.CONTENT_TYPE, v2 ? PROTOBUF_V2 : PROTOBUF)
         .set(HttpHeaderNames.CONTENT_LENGTH, length)
         .set(HttpHeaderNames.CONTENT_ENCODING, "snappy")
         .set(HttpHeaderNames.USER_AGENT, userAgent)
-        .set("X-Prometheus-Remote-Write-Version", REMOTE_WRITE_VERSION);
+        .set("X-Prometheus-Remote-Write-Version", v2 ? REMOTE_WRITE_VERSION_2 : REMOTE_WRITE_VERSION);
     if (authorization != null) {
       h.set(HttpHeaderNames.AUTHORIZATION, authorization);
     }
@@ -324,6 +344,14 @@ public final class RemoteWriteClient implements AutoCloseable {
   }
 
   /**
+   * The {@code X-Prometheus-Remote-Write-Samples-Written} header of the last push's answer, or
+   * null when it had none (or there was no answer).
+   */
+  public String lastSamplesWritten() {
+    return lastSamplesWritten;
+  }
+
+  /**
    * Closes the kept connection now, or once the push in flight has ended; later pushes fail.
    * Safe from any thread and after the event loop has shut down (which closes it anyway).
    */
@@ -365,6 +393,7 @@ public final class RemoteWriteClient implements AutoCloseable {
     boolean interim;
     int status;
     String retryAfter;
+    String samplesWritten;
     boolean keepAlive;
     Charset charset;
     byte[] rejectBody;
@@ -539,6 +568,7 @@ public final class RemoteWriteClient implements AutoCloseable {
     }
     String body = ex.rejectBody == null ? null
         : new String(ex.rejectBody, 0, ex.rejectLength, ex.charset == null ? StandardCharsets.UTF_8 : ex.charset);
+    lastSamplesWritten = ex.samplesWritten;
     complete(ex, OutcomeClassifier.classify(ex.status, ex.retryAfter, body, Instant.now()));
   }
 
@@ -625,6 +655,7 @@ public final class RemoteWriteClient implements AutoCloseable {
         if (!ex.interim) {
           ex.status = code;
           ex.retryAfter = r.headers().get(HttpHeaderNames.RETRY_AFTER);
+          ex.samplesWritten = r.headers().get(SAMPLES_WRITTEN_HEADER);
           ex.keepAlive = HttpUtil.isKeepAlive(r);
           if (code < 200 || code > 299) {
             ex.charset = HttpUtil.getCharset(r, StandardCharsets.UTF_8);
