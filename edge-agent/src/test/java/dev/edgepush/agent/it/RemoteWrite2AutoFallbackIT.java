@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * local push, three pushes of {@link #SERIES} series at three timestamps.
  */
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES) // a guard against a hang, generous for a loaded machine
-class RemoteWrite2AutoFallbackTest {
+class RemoteWrite2AutoFallbackIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private static final int SERIES = 100;
   private static final int PUSHES = 3;
