@@ -49,6 +49,8 @@ public final class FleetSim implements AutoCloseable {
   final LongAdder http5xx = new LongAdder();
   final LongAdder ioErrors = new LongAdder();
   final LongAdder otherRejected = new LongAdder();
+  /** From sending a push to its 2xx answer, every acknowledged push. */
+  final LatencyHistogram timeToAck = new LatencyHistogram();
   private final AtomicInteger reportedOther = new AtomicInteger();
   private volatile long startMs;
 
@@ -230,8 +232,14 @@ public final class FleetSim implements AutoCloseable {
         throw e;
       }
       requests.increment();
+      long sentNs = System.nanoTime();
       http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
-          .whenComplete((res, err) -> answered(ts, res, err));
+          .whenComplete((res, err) -> {
+            if (err == null && res.statusCode() / 100 == 2) {
+              timeToAck.record((System.nanoTime() - sentNs) / 1_000_000);
+            }
+            answered(ts, res, err);
+          });
     }
 
     private HttpRequest request(long[] ts, long pending, double oldestAge) {

@@ -215,8 +215,9 @@ public final class FleetSimMain {
       System.out.println("fleet-sim: " + extra + " samples stored beyond those generated (duplicates?)");
     }
     System.out.printf(Locale.ROOT, "fleet: robots=%d samples=%d stored=%d lost=%d offline_periods=%d http_429=%d "
-            + "http_5xx=%d%n", sim.names.size(), generated, storedTotal, lost, sim.plan.offlinePeriods(),
-        sim.http429.sum(), sim.http5xx.sum());
+            + "http_5xx=%d ack_p50_ms=%d ack_p99_ms=%d%n", sim.names.size(), generated, storedTotal, lost,
+        sim.plan.offlinePeriods(), sim.http429.sum(), sim.http5xx.sum(), sim.timeToAck.percentile(0.50),
+        sim.timeToAck.percentile(0.99));
     return lost == 0 && drained ? 0 : 1;
   }
 

@@ -32,6 +32,11 @@ class FleetSimTest {
         ex.getResponseHeaders().add("Retry-After", "1");
         ex.sendResponseHeaders(429, -1);
       } else {
+        try {
+          Thread.sleep(20); // every acknowledged push takes at least 20 ms
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
         ex.sendResponseHeaders(204, -1);
       }
       ex.close();
@@ -55,6 +60,9 @@ class FleetSimTest {
         assertEquals(1, sim.http5xx.sum());
         assertEquals(1, sim.http429.sum());
         assertEquals(0, sim.dropped.sum());
+        assertEquals(calls.get() - 2, sim.timeToAck.count(), "every 204 timed, the 503 and 429 not");
+        assertTrue(sim.timeToAck.percentile(0.5) >= 20, "p50 " + sim.timeToAck.percentile(0.5));
+        assertTrue(sim.timeToAck.percentile(0.99) >= sim.timeToAck.percentile(0.5));
       }
       // Some request carried a backlog of more than one batch (5 samples each), and an age.
       assertTrue(pendingHeaders.stream().anyMatch(h -> Long.parseLong(h.split("/")[0]) > 5), pendingHeaders::toString);
