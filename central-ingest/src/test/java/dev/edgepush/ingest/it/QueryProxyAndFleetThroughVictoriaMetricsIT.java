@@ -210,7 +210,7 @@ class QueryProxyAndFleetThroughVictoriaMetricsIT {
     String json = ok(send(get("/api/v1/fleet", bearer(READER))));
     assertTrue(json.contains("\"tenant\":\"42\""), json);
     assertTrue(json.contains("{\"robot\":\"r1\",\"online\":true,"), json);
-    assertTrue(json.contains("\"pendingSamples\":1500,\"oldestPendingAgeSeconds\":12.500}"), json);
+    assertTrue(json.contains("\"pendingSamples\":1500,\"oldestPendingAgeSeconds\":12.500,"), json);
     assertTrue(json.contains("\"robotsOnline\":1"), json);
     assertFalse(json.contains("x9"), "x9 is in tenant 7");
     String html = ok(send(get("/fleet", basic("ops", READER))));
