@@ -132,7 +132,7 @@ public final class ProtocolTransport implements Sender.Transport {
   }
 
   /** Encodes the 1.0 block {@code body[offset, offset + length)} as 2.0 into {@link #packed}; returns its length. */
-  private int encodeV2(byte[] body, int offset, int length) throws IOException {
+  int encodeV2(byte[] body, int offset, int length) throws IOException {
     int plainLength = Snappy.uncompressedLength(body, offset, length);
     if (plain.length < plainLength) {
       plain = new byte[Math.max(plainLength, plain.length + plain.length / 2)];
@@ -144,6 +144,11 @@ public final class ProtocolTransport implements Sender.Transport {
       packed = new byte[Math.max(max, packed.length + packed.length / 2)];
     }
     return Snappy.rawCompress(encoder.array(), 0, encoder.size(), packed, 0);
+  }
+
+  /** The 2.0 request {@link #encodeV2} compressed last (its return value says how many bytes). */
+  byte[] packed() {
+    return packed;
   }
 
   /** Compressed bytes of the last push, both requests when a batch went as 2.0 and then as 1.0. */
