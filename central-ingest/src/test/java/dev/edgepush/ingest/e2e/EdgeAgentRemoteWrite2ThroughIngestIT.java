@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * encoding groups it.
  */
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES) // a guard against a hang, generous for a loaded machine
-class EdgeAgentRemoteWrite2ThroughIngestTest {
+class EdgeAgentRemoteWrite2ThroughIngestIT {
   private static final String TOKEN = "T-rw2-secret";
   private static final String ROBOT = "r-rw2";
   private static final int SERIES = 100;
