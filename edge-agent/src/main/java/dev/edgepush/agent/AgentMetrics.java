@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.agent.scrape.ScrapeCounters;
 import dev.edgepush.forward.send.SendMetrics;
 import dev.edgepush.net.http.ClosedConnections;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.function.LongSupplier;
  * The agent's own metrics, rendered on {@code /metrics} in Prometheus text format. Counters are
  * cumulative since start; gauges are read from their owners when rendered. Thread-safe.
  */
-public final class AgentMetrics implements SendMetrics {
+public final class AgentMetrics implements SendMetrics, ScrapeCounters {
   public final LongAdder samplesScraped = new LongAdder();
   public final LongAdder scrapeConnectionsOpened = new LongAdder();
   public final LongAdder samplesSent = new LongAdder();
@@ -93,6 +94,12 @@ public final class AgentMetrics implements SendMetrics {
     this.corruptFiles = files;
   }
 
+  @Override
+  public void addSamplesScraped(long samples) {
+    samplesScraped.add(samples);
+  }
+
+  @Override
   public void dropped(String reason, long samples) {
     dropped.computeIfAbsent(reason, r -> new LongAdder()).add(samples);
   }

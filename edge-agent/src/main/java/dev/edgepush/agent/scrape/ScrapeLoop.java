@@ -1,6 +1,5 @@
 package dev.edgepush.agent.scrape;
 
-import dev.edgepush.agent.AgentMetrics;
 import dev.edgepush.forward.buffer.SampleAppender;
 import dev.edgepush.proto.text.ExpositionFormat;
 import dev.edgepush.proto.text.ExpositionParseException;
@@ -38,7 +37,7 @@ public final class ScrapeLoop {
   /** The target's keep-alive connection (or the host collector); closed by {@link #stop}. */
   private final ScrapeSource connection;
   private final SampleAppender buffer; // a DiskBuffer, or the fan-out to every remote's buffer
-  private final AgentMetrics metrics;
+  private final ScrapeCounters metrics;
   private final LongSupplier clockMs;
   private final EventLoop loop;
   private final SeriesEncoder series;
@@ -61,7 +60,7 @@ public final class ScrapeLoop {
       ScrapeTarget target,
       HttpScraper scraper,
       SampleAppender buffer,
-      AgentMetrics metrics,
+      ScrapeCounters metrics,
       LongSupplier clockMs,
       EventLoop loop,
       SortedMap<String, String> externalLabels,
@@ -77,7 +76,7 @@ public final class ScrapeLoop {
       ScrapeTarget target,
       ScrapeSource source,
       SampleAppender buffer,
-      AgentMetrics metrics,
+      ScrapeCounters metrics,
       LongSupplier clockMs,
       EventLoop loop,
       SortedMap<String, String> externalLabels,
@@ -397,7 +396,7 @@ public final class ScrapeLoop {
     series.addStalenessMarkers(ts);
     series.countCached();
     int total = series.samples();
-    metrics.samplesScraped.add(scraped);
+    metrics.addSamplesScraped(scraped);
     try {
       buffer.append(series.encoder().array(), series.encoder().size(), total, ts);
     } catch (IOException | RuntimeException e) {

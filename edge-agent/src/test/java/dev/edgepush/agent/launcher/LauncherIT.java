@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * mistakes), seen through the launcher as a robot's operator sees them.
  */
 class LauncherIT {
-  /** The module's directory: surefire runs tests there. */
+  /** The module's directory: failsafe runs integration tests there. */
   static final Path MODULE = Path.of("").toAbsolutePath();
 
   @TempDir Path dir;
