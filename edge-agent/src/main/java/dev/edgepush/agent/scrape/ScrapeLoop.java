@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * label_limit} or the agent's label limits. Everything runs on the target's event loop thread,
  * one body piece at a time, so other targets' scrapes run between the pieces of a large one; a
  * scrape still running when the next is due makes the next one skip. The loop owns the target's
- * {@link HttpScraper.Connection}, so the keep-alive connection lives exactly as long as the loop.
+ * {@link TargetConnection}, so the keep-alive connection lives exactly as long as the loop.
  */
 public final class ScrapeLoop {
   private static final Logger log = LoggerFactory.getLogger(ScrapeLoop.class);

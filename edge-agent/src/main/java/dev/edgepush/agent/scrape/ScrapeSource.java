@@ -2,7 +2,7 @@ package dev.edgepush.agent.scrape;
 
 /**
  * Where a {@link ScrapeLoop} gets its exposition from: a target's HTTP connection ({@link
- * HttpScraper.Connection}), or something inside the agent that writes the text format itself (the
+ * TargetConnection}), or something inside the agent that writes the text format itself (the
  * host collector, {@code dev.edgepush.agent.host.HostSource}). Either way the body goes through the
  * same parser, relabeling, staleness tracking and disk buffer as a scrape.
  */

@@ -88,12 +88,12 @@ class HttpScraperTlsIT {
 
   /** The error of one fetch on a new connection, or null when it got HTTP 200. */
   private static String fetch(TlsConfig tls) throws Exception {
-    try (HttpScraper.Connection c = new HttpScraper(group, 1 << 20, "test").connection(target(tls))) {
+    try (TargetConnection c = new HttpScraper(group, 1 << 20, "test").connection(target(tls))) {
       return fetch(c);
     }
   }
 
-  private static String fetch(HttpScraper.Connection c) throws Exception {
+  private static String fetch(TargetConnection c) throws Exception {
     CompletableFuture<String> result = new CompletableFuture<>();
     c.fetch((status, type, body, length, error) ->
         result.complete(error != null ? error : status == 200 ? null : "HTTP " + status));
@@ -124,7 +124,7 @@ class HttpScraperTlsIT {
   @Test
   void consecutiveScrapesReuseOneTlsConnection() throws Exception {
     HttpScraper scraper = new HttpScraper(group, 1 << 20, "test");
-    try (HttpScraper.Connection c = scraper.connection(target(new TlsConfig(caPem, null, null, false, null)))) {
+    try (TargetConnection c = scraper.connection(target(new TlsConfig(caPem, null, null, false, null)))) {
       for (int i = 0; i < 3; i++) {
         assertEquals(null, fetch(c));
       }
