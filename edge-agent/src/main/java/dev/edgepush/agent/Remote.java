@@ -2,6 +2,7 @@ package dev.edgepush.agent;
 
 import dev.edgepush.forward.buffer.DiskBuffer;
 import dev.edgepush.forward.send.Backoff;
+import dev.edgepush.forward.send.CompletenessHeaders;
 import dev.edgepush.forward.send.ProtocolTransport;
 import dev.edgepush.forward.send.RateLimiter;
 import dev.edgepush.net.tls.RemoteTls;
@@ -56,15 +57,24 @@ final class Remote {
     if (!tls.isDefault()) {
       tls.sslContext(); // reads the PEM files now: a bad one stops start-up, naming the file
     }
+    // The sender is made after the client, whose header supplier asks it for the batch in flight.
+    Sender[] pushing = new Sender[1];
     this.client = new RemoteWriteClient(loop, spec.url(), cfg.sendTimeout(), Agent.USER_AGENT,
         // What central-ingest cannot see for itself, for its fleet page: the backlog, the samples
-        // given up on, and this robot's clock (central-ingest shows the skew against its own).
-        () -> Map.of(
-            "X-Edgepush-Pending-Samples", Long.toString(metrics.pendingSamples()),
-            "X-Edgepush-Oldest-Pending-Age-Seconds",
-            String.format(java.util.Locale.ROOT, "%.3f", metrics.oldestPendingAgeSeconds()),
-            "X-Edgepush-Dropped-Samples", Long.toString(metrics.droppedTotal()),
-            "X-Edgepush-Agent-Time-Ms", Long.toString(clock.getAsLong())),
+        // given up on, this robot's clock (central-ingest shows the skew against its own), and
+        // which buffered excerpts the push carries (its completeness accounting).
+        () -> {
+          Map<String, String> h = new java.util.LinkedHashMap<>();
+          h.put("X-Edgepush-Pending-Samples", Long.toString(metrics.pendingSamples()));
+          h.put("X-Edgepush-Oldest-Pending-Age-Seconds",
+              String.format(java.util.Locale.ROOT, "%.3f", metrics.oldestPendingAgeSeconds()));
+          h.put("X-Edgepush-Dropped-Samples", Long.toString(metrics.droppedTotal()));
+          h.put("X-Edgepush-Agent-Time-Ms", Long.toString(clock.getAsLong()));
+          if (pushing[0] != null) {
+            h.putAll(CompletenessHeaders.of(pushing[0], droppedByReason()));
+          }
+          return h;
+        },
         RemoteWriteClient.auth(token, spec.basicAuthUsername(), password), tls);
     // Last, after every file this remote needs was read: a bad flag leaves no buffer open.
     this.buffer = DiskBuffer.open(bufferDir, cfg.maxDiskBytes(), cfg.syncInterval(), "edge-agent-buffer-sync");
@@ -80,7 +90,17 @@ final class Remote {
     if (spec.rateLimitBytesPerSecond() > 0) {
       sender.rateLimiter(new RateLimiter(spec.rateLimitBytesPerSecond()));
     }
+    pushing[0] = sender;
     this.senderThread = new Thread(sender, "edge-agent-sender-" + spec.number());
+  }
+
+  /** {@code disk_full=N,corrupt=N,too_large=N,rejected=N}: samples dropped since start, by reason. */
+  private String droppedByReason() {
+    StringBuilder sb = new StringBuilder(80);
+    for (String reason : new String[] {"disk_full", "corrupt", "too_large", "rejected"}) {
+      sb.append(sb.length() == 0 ? "" : ",").append(reason).append('=').append(metrics.droppedTotal(reason));
+    }
+    return sb.toString();
   }
 
   /** The secret in {@code file}; a problem with it names the flag and the file, in one line. */

@@ -35,6 +35,8 @@ public final class BufferReader implements Closeable {
   /** One excerpt, reused between calls. */
   public static final class Record {
     public long index;
+    /** The excerpt's sequence number in its buffer epoch ({@link BufferEpoch}); -1 for one written before they existed. */
+    public long seq = -1;
     public int sampleCount;
     public long timestampMs;
     public int uncompressedLength;

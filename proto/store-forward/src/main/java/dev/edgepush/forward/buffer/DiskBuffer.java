@@ -78,11 +78,13 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   private final AckPosition position;
   private final BufferTrim trim;
   private final ExcerptWriter writer;
+  private final BufferEpoch epoch;
 
   private DiskBuffer(
       Path dir, SingleChronicleQueue queue, AckFile ackFile, long ackedIndex, long maxDiskBytes,
-      Duration syncInterval, String syncThreadName, DamageCount damage) throws IOException {
+      Duration syncInterval, String syncThreadName, DamageCount damage, BufferEpoch epoch) throws IOException {
     this.dir = dir;
+    this.epoch = epoch;
     this.damage = damage;
     this.queue = queue;
     this.position = new AckPosition(ackFile, ackedIndex);
@@ -90,10 +92,10 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     this.syncIntervalMs = Math.max(0, syncInterval.toMillis());
     Path queueDir = dir.resolve("queue");
     RollCycle rollCycle = queue.rollCycle();
-    long epoch = queue.epoch();
-    this.syncer = new BufferSyncer(dir, c -> QueueFiles.cycleFile(queueDir, rollCycle, epoch, c), syncIntervalMs, syncThreadName);
-    this.writer = new ExcerptWriter(dir, queue, position, syncer, syncIntervalMs == 0);
-    this.trim = new BufferTrim(dir, queue, position, this.maxDiskBytes, c -> QueueFiles.cycleFile(queueDir, rollCycle, epoch, c));
+    long queueEpoch = queue.epoch();
+    this.syncer = new BufferSyncer(dir, c -> QueueFiles.cycleFile(queueDir, rollCycle, queueEpoch, c), syncIntervalMs, syncThreadName);
+    this.writer = new ExcerptWriter(dir, queue, position, syncer, syncIntervalMs == 0, epoch.firstSeq());
+    this.trim = new BufferTrim(dir, queue, position, this.maxDiskBytes, c -> QueueFiles.cycleFile(queueDir, rollCycle, queueEpoch, c));
   }
 
   /** Opens (or creates) the buffer in {@code dir} without a disk cap. */
@@ -171,7 +173,8 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     acked = ackHolder[0];
     DiskBuffer buffer;
     try {
-      buffer = new DiskBuffer(dir, queue, ackFile, acked, maxDiskBytes, syncInterval, syncThreadName, damage);
+      BufferEpoch epoch = BufferEpoch.open(dir, queue, damage.files.get() > 0, new java.security.SecureRandom());
+      buffer = new DiskBuffer(dir, queue, ackFile, acked, maxDiskBytes, syncInterval, syncThreadName, damage, epoch);
     } catch (IOException | RuntimeException e) {
       queue.close();
       throw e;
@@ -219,6 +222,22 @@ public final class DiskBuffer implements Closeable, SampleAppender {
   @Override
   public long append(byte[] writeRequest, int length, int sampleCount, long timestampMs) throws IOException {
     return writer.append(writeRequest, length, sampleCount, timestampMs);
+  }
+
+  /**
+   * The buffer's epoch id: 16 hex digits, random, kept in the directory's {@code epoch} file;
+   * a new one when the buffer is new or wiped, or its numbering could not be continued ({@link BufferEpoch}).
+   */
+  public String epoch() {
+    return epoch.id();
+  }
+
+  /**
+   * The sequence number the next excerpt will get: excerpts {@code 0 .. nextSeq() - 1} of
+   * {@link #epoch} were written (see {@link BufferEpoch}).
+   */
+  public long nextSeq() {
+    return writer.nextSeq();
   }
 
   /** Why appends fail right now ("buffer disk full"), or null while the buffer is writable. */

@@ -71,10 +71,13 @@ final class ExcerptWriter {
   private long droppedWhileFailing;
   private volatile IOException injectedAppendFailure;
   private volatile boolean closed;
+  /** The sequence number of the next excerpt written (guarded by this; see {@link BufferEpoch}). */
+  private volatile long nextSeq;
 
   ExcerptWriter(Path dir, SingleChronicleQueue queue, AckPosition position, BufferSyncer syncer,
-      boolean syncEveryAppend) throws IOException {
+      boolean syncEveryAppend, long firstSeq) throws IOException {
     this.dir = dir;
+    this.nextSeq = firstSeq;
     this.queue = queue;
     this.position = position;
     this.syncer = syncer;
@@ -187,7 +190,7 @@ final class ExcerptWriter {
       }
       try (DocumentContext dc = appender.writingDocument()) {
         try {
-          RecordFormat.write(dc.wire().bytes(), sampleCount, timestampMs, length, checksum, compressed, n);
+          RecordFormat.write(dc.wire().bytes(), sampleCount, timestampMs, length, checksum, compressed, n, nextSeq);
           index = dc.index();
         } catch (RuntimeException | InternalError e) {
           dc.rollbackOnClose(); // a half-written excerpt must not become visible
@@ -199,6 +202,7 @@ final class ExcerptWriter {
       appendFailed(e, sampleCount);
       return -1;
     }
+    nextSeq++; // only once the excerpt is written: a failed write uses up no number
     position.pendingSamples.addAndGet(sampleCount);
     bufferedTotal.addAndGet(sampleCount);
     int cycle = queue.rollCycle().toCycle(index);
@@ -225,6 +229,10 @@ final class ExcerptWriter {
     }
     droppedWhileFailing += sampleCount;
     appendFailure = why;
+  }
+
+  long nextSeq() {
+    return nextSeq;
   }
 
   String appendFailure() {

@@ -10,27 +10,37 @@ import org.xerial.snappy.Snappy;
  * <pre>
  * | offset | width | field                                                         |
  * |--------|-------|---------------------------------------------------------------|
- * | 0      | 1     | format version, 1                                             |
+ * | 0      | 1     | format version, 2                                             |
  * | 1      | 4     | sample count                                                  |
  * | 5      | 8     | scrape timestamp, ms since the epoch (the oldest sample's age) |
  * | 13     | 4     | uncompressed payload length                                   |
  * | 17     | 4     | CRC32C of the compressed payload                              |
  * | 21     | 4     | compressed payload length n                                   |
- * | 25     | n     | Snappy block of a serialized remote-write 1.0 WriteRequest     |
+ * | 25     | 8     | sequence number of the excerpt in its buffer epoch            |
+ * | 33     | n     | Snappy block of a serialized remote-write 1.0 WriteRequest     |
  * </pre>
+ *
+ * <p>Version 1 (written before sequence numbers existed) has no sequence field: the payload
+ * starts at 25. It is still read, with sequence number -1 (unknown), so a buffer or WAL written
+ * before an upgrade drains as it was; everything written now is version 2. See {@link
+ * BufferEpoch} for what the sequence number means.
  *
  * <p>Serialized WriteRequests concatenate into one WriteRequest, and Snappy blocks join into
  * one block by concatenating their elements under one length preamble ({@link SnappyConcat}),
  * so the sender builds a compressed batch from excerpts without decompressing or decoding them.
  *
- * <p>An excerpt is damaged when its header is short, its version is not {@link #VERSION}, its
- * sample count is negative (the checksum covers the payload only, not the header), its
+ * <p>An excerpt is damaged when its header is short, its version is neither 2 nor 1, its
+ * sample count or sequence number is negative (the checksum covers the payload only, not the header), its
  * payload length disagrees with what it holds, its checksum does not match, or its payload's
  * Snappy length preamble is malformed or disagrees with the header's uncompressed length.
  */
 final class RecordFormat {
-  static final byte VERSION = 1;
-  static final int HEADER_BYTES = 25;
+  static final byte VERSION = 2;
+  /** Excerpts written before sequence numbers: read, never written. */
+  static final byte VERSION_1 = 1;
+  /** The header written now (version 2). */
+  static final int HEADER_BYTES = 33;
+  static final int VERSION_1_HEADER_BYTES = 25;
   /**
    * Chronicle's block size, in {@link QueueFiles#queueBuilder} (the queue and the salvage path alike): the
    * appender and the reader each keep a block plus its overlap (a quarter block) mapped, and
@@ -75,25 +85,48 @@ final class RecordFormat {
 
   /** Writes one excerpt: the header, then {@code compressed[0, n)}. */
   static void write(Bytes<?> b, int sampleCount, long timestampMs, int uncompressedLength, int checksum,
-      byte[] compressed, int n) {
+      byte[] compressed, int n, long seq) {
     b.writeByte(VERSION);
     b.writeInt(sampleCount);
     b.writeLong(timestampMs);
     b.writeInt(uncompressedLength);
     b.writeInt(checksum);
     b.writeInt(n);
+    b.writeLong(seq);
     b.write(compressed, 0, n);
+  }
+
+  /** The header length of format {@code version}, or -1 for an unknown version. */
+  static int headerBytes(byte version) {
+    return version == VERSION ? HEADER_BYTES : version == VERSION_1 ? VERSION_1_HEADER_BYTES : -1;
   }
 
   /**
    * The sample count of the excerpt at {@code b}'s read position (never negative), or -1 when
-   * its header is short or of another version. Reads the header only.
+   * its header is short or of an unknown version. Reads the header only.
    */
   static int sampleCount(Bytes<?> b) {
-    if (b.readRemaining() < HEADER_BYTES || b.readByte() != VERSION) {
+    long remaining = b.readRemaining();
+    if (remaining < VERSION_1_HEADER_BYTES) {
+      return -1;
+    }
+    int header = headerBytes(b.readByte());
+    if (header < 0 || remaining < header) {
       return -1;
     }
     return Math.max(0, b.readInt());
+  }
+
+  /**
+   * The sequence number of the excerpt at {@code b}'s read position, or -1 when its header is
+   * short, of version 1 (no sequence number) or of an unknown version. Reads the header only.
+   */
+  static long seq(Bytes<?> b) {
+    long start = b.readPosition();
+    if (b.readRemaining() < HEADER_BYTES || b.readByte(start) != VERSION) {
+      return -1;
+    }
+    return b.readLong(start + VERSION_1_HEADER_BYTES);
   }
 
   /**
@@ -104,15 +137,21 @@ final class RecordFormat {
    */
   static String read(Bytes<?> b, BufferReader.Record r, CRC32C crc) {
     long remaining = b.readRemaining();
-    if (remaining < HEADER_BYTES) {
+    r.seq = -1;
+    if (remaining < VERSION_1_HEADER_BYTES) {
       r.sampleCount = -1;
       return "has " + remaining + " bytes, less than a header";
     }
     byte version = b.readByte();
     int samples = b.readInt();
-    if (version != VERSION) {
+    int header = headerBytes(version);
+    if (header < 0) {
       r.sampleCount = -1;
-      return "has format version " + version + ", expected " + VERSION;
+      return "has format version " + version + ", expected " + VERSION + " (or " + VERSION_1 + ")";
+    }
+    if (remaining < header) {
+      r.sampleCount = -1;
+      return "has " + remaining + " bytes, less than a version " + version + " header";
     }
     if (samples < 0) {
       // The checksum covers the payload, not the header: a damaged count can pass it. Read as
@@ -125,6 +164,13 @@ final class RecordFormat {
     r.uncompressedLength = b.readInt();
     int expectedCrc = b.readInt();
     int n = b.readInt();
+    if (version == VERSION) {
+      r.seq = b.readLong();
+      if (r.seq < 0) {
+        r.sampleCount = samples;
+        return "declares sequence number " + r.seq;
+      }
+    }
     if (n < 0 || n > b.readRemaining() || r.uncompressedLength < 0) {
       r.sampleCount = samples;
       return "declares " + n + " payload bytes but holds " + b.readRemaining();

@@ -119,6 +119,13 @@ public final class Sender implements Runnable {
   private int batchBytes; // uncompressed
   private int batchSamples;
   private long batchLastIndex = -1;
+  /**
+   * The batch's excerpt sequence numbers as ranges: {@code [first0, last0, first1, last1, ...]},
+   * {@code batchRangeCount} pairs (excerpts written before sequence numbers are left out).
+   */
+  private long[] batchRanges = new long[8];
+  private int batchRangeCount;
+  private long batchNewestTimestampMs;
   private long batchOpenedAtMs;
   private long retryAtMs;
   private boolean batchAttempted;
@@ -260,6 +267,8 @@ public final class Sender implements Runnable {
       batchBytes += record.uncompressedLength;
       batchSamples += record.sampleCount;
       batchLastIndex = record.index;
+      addSeq(record.seq);
+      batchNewestTimestampMs = Math.max(batchNewestTimestampMs, record.timestampMs);
       carry = false;
       if (batchBytes >= maxBatchBytes || batchSamples >= maxBatchSamples) {
         return true;
@@ -342,7 +351,57 @@ public final class Sender implements Runnable {
     return applied;
   }
 
+  private void addSeq(long seq) {
+    if (seq < 0) {
+      return;
+    }
+    if (batchRangeCount > 0 && batchRanges[2 * batchRangeCount - 1] == seq - 1) {
+      batchRanges[2 * batchRangeCount - 1] = seq;
+      return;
+    }
+    if (batchRanges.length < 2 * batchRangeCount + 2) {
+      batchRanges = java.util.Arrays.copyOf(batchRanges, batchRanges.length * 2);
+    }
+    batchRanges[2 * batchRangeCount] = seq;
+    batchRanges[2 * batchRangeCount + 1] = seq;
+    batchRangeCount++;
+  }
+
+  /**
+   * The sequence numbers of the batch being pushed, as {@code first-last} ranges joined by
+   * commas ({@code "17-42"}; a batch that skipped a damaged excerpt has two), or null when it has
+   * none (only excerpts written before sequence numbers). Called from the transport while it
+   * pushes (the sender's thread); a retry gives the same string, the batch being unchanged.
+   */
+  public String batchSeqRanges() {
+    if (batchRangeCount == 0) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder(24 * batchRangeCount);
+    for (int i = 0; i < batchRangeCount; i++) {
+      sb.append(i == 0 ? "" : ",").append(batchRanges[2 * i]).append('-').append(batchRanges[2 * i + 1]);
+    }
+    return sb.toString();
+  }
+
+  /** The buffer this sender reads. */
+  public DiskBuffer buffer() {
+    return buffer;
+  }
+
+  /** Samples in the batch being pushed (for the transport's headers, as {@link #batchSeqRanges}). */
+  public int batchSamples() {
+    return batchSamples;
+  }
+
+  /** The newest excerpt timestamp (ms) in the batch being pushed, 0 when empty. */
+  public long batchNewestTimestampMs() {
+    return batchNewestTimestampMs;
+  }
+
   private void resetBatch() {
+    batchRangeCount = 0;
+    batchNewestTimestampMs = 0;
     batchEnd = SnappyConcat.MAX_PREAMBLE_BYTES;
     batchBytes = 0;
     batchSamples = 0;

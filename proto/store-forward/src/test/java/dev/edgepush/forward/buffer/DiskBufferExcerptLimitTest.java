@@ -32,13 +32,13 @@ class DiskBufferExcerptLimitTest {
     try (DocumentContext dc = appender.writingDocument()) {
       try {
         var b = dc.wire().bytes();
-        b.writeByte(RecordFormat.VERSION);
+        b.writeByte(RecordFormat.VERSION_1); // a version 1 layout, still read
         b.writeInt(1);
         b.writeLong(2);
         b.writeInt(3);
         b.writeInt(4);
-        b.writeInt(n - RecordFormat.HEADER_BYTES);
-        b.write(data, 0, n - RecordFormat.HEADER_BYTES);
+        b.writeInt(n - RecordFormat.VERSION_1_HEADER_BYTES);
+        b.write(data, 0, n - RecordFormat.VERSION_1_HEADER_BYTES);
       } catch (RuntimeException e) {
         dc.rollbackOnClose();
         return false;
@@ -115,7 +115,7 @@ class DiskBufferExcerptLimitTest {
         crc.update(compressed);
         try (DocumentContext dc = appender.writingDocument()) {
           var b = dc.wire().bytes();
-          b.writeByte(RecordFormat.VERSION);
+          b.writeByte(RecordFormat.VERSION_1); // a version 1 layout, still read
           b.writeInt(i + 1);
           b.writeLong(i);
           b.writeInt(payloads[i].length);

@@ -101,7 +101,7 @@ class DiskBufferTest {
         ExcerptAppender appender = q.createAppender();
         DocumentContext dc = appender.writingDocument()) {
       var b = dc.wire().bytes();
-      b.writeByte(RecordFormat.VERSION);
+      b.writeByte(RecordFormat.VERSION_1); // a version 1 layout, still read
       b.writeInt(42);
       b.writeLong(3);
       b.writeInt(4);
@@ -134,7 +134,7 @@ class DiskBufferTest {
       java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
       crc.update(payload);
       var b = dc.wire().bytes();
-      b.writeByte(RecordFormat.VERSION);
+      b.writeByte(RecordFormat.VERSION_1); // a version 1 layout, still read
       b.writeInt(samples);
       b.writeLong(3);
       b.writeInt(uncompressed);

@@ -50,7 +50,9 @@ class RecordFormatFuzzTest {
     }
     assertTrue(r.sampleCount >= 0, "intact with " + r.sampleCount + " samples");
     assertTrue(r.uncompressedLength >= 0, "intact with uncompressed length " + r.uncompressedLength);
-    assertTrue(r.compressedLength <= excerpt.length - RecordFormat.HEADER_BYTES, "payload length " + r.compressedLength);
+    assertTrue(r.compressedLength <= excerpt.length - RecordFormat.headerBytes(excerpt[0]),
+        "payload length " + r.compressedLength);
+    assertTrue(excerpt[0] == RecordFormat.VERSION ? r.seq >= 0 : r.seq == -1, "sequence number " + r.seq);
     byte[] block = Arrays.copyOf(r.compressed, r.compressedLength);
     assertEquals(r.uncompressedLength, SnappyConcat.uncompressedLength(block, 0, block.length));
 
