@@ -67,14 +67,18 @@ final class Cmd {
 
   /** The path of {@code tool} on the PATH, or an AssertionError naming the Debian package to install. */
   static String require(String tool, String debianPackage) {
+    return requireOr(tool, "apt-get install -y " + debianPackage + " (.ci/run installs it)");
+  }
+
+  /** The path of {@code tool} on the PATH; else the test fails with {@code howToGetIt}. */
+  static String requireOr(String tool, String howToGetIt) {
     for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
       Path p = Path.of(d, tool);
       if (Files.isExecutable(p)) {
         return p.toString();
       }
     }
-    throw new AssertionError(tool + " is not installed: apt-get install -y " + debianPackage
-        + " (.ci/run installs it)");
+    throw new AssertionError(tool + " is not installed: " + howToGetIt);
   }
 
   static int freePort() {

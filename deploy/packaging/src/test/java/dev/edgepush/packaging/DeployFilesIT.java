@@ -149,7 +149,7 @@ class DeployFilesIT {
   /** The objects {@code kubectl kustomize} renders from deploy/kubernetes/{@code dir}, in its order. */
   @SuppressWarnings("unchecked")
   static List<Map<String, Object>> render(String dir) {
-    List<String> cmd = List.of(Cmd.require("kubectl", "kubectl (the Kubernetes apt repository) or the kubectl binary"),
+    List<String> cmd = List.of(Cmd.requireOr("kubectl", "not a Debian package: the machine image has it; elsewhere install it from the Kubernetes apt repository"),
         "kustomize", Packages.ROOT.resolve("deploy/kubernetes/" + dir).toString());
     Cmd.Result r = Cmd.run(cmd).ok(cmd);
     List<Map<String, Object>> objects = new ArrayList<>();
