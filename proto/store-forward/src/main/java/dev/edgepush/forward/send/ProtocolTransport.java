@@ -32,36 +32,72 @@ import org.xerial.snappy.Snappy;
  * A 2.0 answer that wrote fewer samples than sent is no fallback (the receiver refused some on
  * their merits); a retryable answer (5xx, 429, 408, network error) is retried as the sender
  * retries, with 2.0 again. After a fallback, 2.0 is tried again with the first batch sent {@link
- * #RECHECK_MS} later. Only the sender's thread calls {@link #push}.
+ * #RECHECK_MS} later.
+ *
+ * <p>Compression ({@code -remoteWrite.compression}, {@link RemoteWriteCompression}): each request
+ * goes as Snappy, or as one zstd frame ({@link ZstdSupport}, deterministic: a batch sent again is
+ * byte-identical) with {@code Content-Encoding: zstd}. {@code auto} starts with Snappy and sends
+ * zstd once an answer to a push that was stored ({@code 2xx}) listed {@code zstd} in {@link
+ * RemoteWriteClient#ACCEPT_ENCODING_HEADER} (central-ingest sends it; Prometheus, VictoriaMetrics
+ * and vmagent do not, so they only ever get Snappy). A zstd request refused with 415, or refused
+ * with another 4xx (not 408, 429) that the same request then passes as Snappy, is sent again at once
+ * as Snappy (only that answer counts) and the URL goes back to Snappy; the header is heeded again
+ * {@link #RECHECK_MS} later. This comes before the protocol decision above: a 2.0 request refused as
+ * zstd and as Snappy is a 2.0 refusal. Where zstd-jni cannot load its native library, every request
+ * is Snappy (one log line at start). The encoding changes only between batches or by such a
+ * refusal, never for a retry after a network error or 5xx, so each retried request is the same
+ * bytes as before. Only the sender's thread calls {@link #push}.
  */
 public final class ProtocolTransport implements Sender.Transport {
   private static final Logger log = LoggerFactory.getLogger(ProtocolTransport.class);
 
   /**
-   * After a fallback, how long 1.0 is used before 2.0 is tried again: an upgraded receiver is found
-   * within the hour, and a 1.0 receiver costs one batch sent twice per hour.
+   * After a fallback, how long 1.0 (or Snappy) is used before 2.0 (or zstd) is tried again: an
+   * upgraded receiver is found within the hour, and a receiver that does not take it costs one batch
+   * sent twice per hour.
    */
   public static final long RECHECK_MS = 3_600_000;
 
   private final RemoteWriteClient client;
   private final RemoteWriteProtocol mode;
+  private final RemoteWriteCompression compression;
+  /** zstd may be sent: the flag allows it and zstd-jni's native library loaded. */
+  private final boolean zstdUsable;
   private final LongSupplier clockMs;
   private final String remoteName;
   private final V2RequestEncoder encoder = new V2RequestEncoder();
   private byte[] plain = new byte[64 * 1024];
   private byte[] packed = new byte[64 * 1024];
+  /** The zstd frame of the request being sent; allocated at the first zstd request. */
+  private byte[] zpacked = new byte[0];
   private volatile boolean sendingV2;
+  private volatile boolean sendingZstd;
   private long fellBackAtMs;
+  /** When a zstd request was last refused; Long.MIN_VALUE: never. */
+  private long zstdRefusedAtMs = Long.MIN_VALUE;
   private long lastBytes;
 
-  /** @param remoteName the remote as logs name it */
+  /** Snappy only, as before {@code -remoteWrite.compression}. */
   public ProtocolTransport(RemoteWriteClient client, RemoteWriteProtocol mode, LongSupplier clockMs,
       String remoteName) {
+    this(client, mode, RemoteWriteCompression.SNAPPY, clockMs, remoteName);
+  }
+
+  /**
+   * @param compression {@code -remoteWrite.compression}; other than {@code snappy} it loads
+   *     zstd-jni's native library now (on failure: Snappy, one log line)
+   * @param remoteName the remote as logs name it
+   */
+  public ProtocolTransport(RemoteWriteClient client, RemoteWriteProtocol mode, RemoteWriteCompression compression,
+      LongSupplier clockMs, String remoteName) {
     this.client = client;
     this.mode = mode;
+    this.compression = compression;
     this.clockMs = clockMs;
     this.remoteName = remoteName;
     this.sendingV2 = mode != RemoteWriteProtocol.V1;
+    this.zstdUsable = compression != RemoteWriteCompression.SNAPPY && ZstdSupport.available("remote " + remoteName);
+    this.sendingZstd = compression == RemoteWriteCompression.ZSTD && zstdUsable;
   }
 
   /** The protocol this remote is sent now: {@code "1.0"} or {@code "2.0"} (auto: what it tries next). */
@@ -69,26 +105,29 @@ public final class ProtocolTransport implements Sender.Transport {
     return sendingV2 ? "2.0" : "1.0";
   }
 
+  /** The {@code Content-Encoding} this remote is sent now: {@code "snappy"} or {@code "zstd"}. */
+  public String compression() {
+    return sendingZstd ? "zstd" : "snappy";
+  }
+
   @Override
   public PushOutcome push(byte[] body, int offset, int length) {
     long now = clockMs.getAsLong();
+    lastBytes = 0;
     if (mode == RemoteWriteProtocol.V1
         || (mode == RemoteWriteProtocol.AUTO && !sendingV2 && now - fellBackAtMs < RECHECK_MS)) {
-      return pushV1(body, offset, length, 0);
+      return sendV1(body, offset, length, now);
     }
-    int n;
     try {
-      n = encodeV2(body, offset, length);
+      encodeV2Plain(body, offset, length);
     } catch (IOException | IllegalArgumentException e) {
       // The buffer's checksum covered these bytes; a batch 2.0 cannot express still goes as 1.0.
       log.warn("remote {}: cannot encode a batch as remote write 2.0 ({}); sending it as 1.0", remoteName,
           e.getMessage());
-      return pushV1(body, offset, length, 0);
+      return sendV1(body, offset, length, now);
     }
-    PushOutcome v2 = client.pushCompressed(packed, 0, n, true);
-    long bytes = client.lastRequestBytes();
+    PushOutcome v2 = sendV2(now);
     if (mode == RemoteWriteProtocol.V2) {
-      lastBytes = bytes;
       return v2;
     }
     String fallback = fallbackReason(v2, client.lastSamplesWritten());
@@ -97,10 +136,9 @@ public final class ProtocolTransport implements Sender.Transport {
         log.info("remote {} takes remote write 2.0 now; sending 2.0", remoteName);
         sendingV2 = true;
       }
-      lastBytes = bytes;
       return v2;
     }
-    PushOutcome v1 = pushV1(body, offset, length, bytes);
+    PushOutcome v1 = sendV1(body, offset, length, now);
     boolean definite = !(v2 instanceof PushOutcome.Rejected r) || r.code() == 415 || v1 instanceof PushOutcome.Delivered;
     if (definite) {
       if (sendingV2) {
@@ -125,25 +163,129 @@ public final class ProtocolTransport implements Sender.Transport {
     return null;
   }
 
-  private PushOutcome pushV1(byte[] body, int offset, int length, long bytesBefore) {
-    PushOutcome o = client.pushCompressed(body, offset, length);
-    lastBytes = bytesBefore + client.lastRequestBytes();
+  /** Sends the 1.0 block {@code body[offset, offset + length)}: as it is, or as zstd. */
+  private PushOutcome sendV1(byte[] body, int offset, int length, long now) {
+    if (sendingZstd) {
+      int plainLength;
+      try {
+        plainLength = unsnappy(body, offset, length);
+      } catch (IOException | IllegalArgumentException e) {
+        // Not a valid Snappy block (the buffer's checksum makes this next to impossible): send it
+        // as it is, and let the receiver judge it as it would have without zstd.
+        return send(body, offset, length, false, "snappy", now);
+      }
+      PushOutcome z = sendZstd(plain, 0, plainLength, false, now);
+      if (!(z instanceof PushOutcome.Rejected r) || compression == RemoteWriteCompression.ZSTD) {
+        return z;
+      }
+      PushOutcome s = send(body, offset, length, false, "snappy", now);
+      zstdRefused(r, s, now);
+      return s;
+    }
+    return send(body, offset, length, false, "snappy", now);
+  }
+
+  /** Sends the 2.0 request {@link #encoder} holds: as zstd or Snappy. */
+  private PushOutcome sendV2(long now) {
+    if (sendingZstd) {
+      PushOutcome z = sendZstd(encoder.array(), 0, encoder.size(), true, now);
+      if (!(z instanceof PushOutcome.Rejected r) || compression == RemoteWriteCompression.ZSTD) {
+        return z;
+      }
+      PushOutcome s = send(packed, 0, snappyV2(), true, "snappy", now);
+      zstdRefused(r, s, now);
+      return s;
+    }
+    return send(packed, 0, snappyV2(), true, "snappy", now);
+  }
+
+  /** Compresses {@code plainBytes[offset, offset + length)} as zstd and sends it. */
+  private PushOutcome sendZstd(byte[] plainBytes, int offset, int length, boolean v2, long now) {
+    int max = ZstdSupport.maxCompressedLength(length);
+    if (zpacked.length < max) {
+      zpacked = new byte[Math.max(max, zpacked.length + zpacked.length / 2)];
+    }
+    int n = ZstdSupport.compress(plainBytes, offset, length, zpacked);
+    return send(zpacked, 0, n, v2, "zstd", now);
+  }
+
+  /**
+   * Sends one request as it is and adds its bytes to the push's; a stored Snappy request whose
+   * answer lists zstd switches an {@code auto} URL to zstd for the next batch.
+   */
+  private PushOutcome send(byte[] compressed, int offset, int length, boolean v2, String encoding, long now) {
+    PushOutcome o = client.pushCompressed(compressed, offset, length, v2, encoding);
+    lastBytes += client.lastRequestBytes();
+    if (!sendingZstd && zstdUsable && compression == RemoteWriteCompression.AUTO
+        && o instanceof PushOutcome.Delivered && takesZstd(client.lastAcceptEncoding())
+        && (zstdRefusedAtMs == Long.MIN_VALUE || now - zstdRefusedAtMs >= RECHECK_MS)) {
+      log.info("remote {} takes zstd; sending zstd", remoteName);
+      sendingZstd = true;
+    }
     return o;
   }
 
-  /** Encodes the 1.0 block {@code body[offset, offset + length)} as 2.0 into {@link #packed}; returns its length. */
-  int encodeV2(byte[] body, int offset, int length) throws IOException {
+  /**
+   * A zstd request was refused with {@code z}, the same request as Snappy then answered {@code s}:
+   * back to Snappy for this URL on 415, or when Snappy passed where zstd did not.
+   */
+  private void zstdRefused(PushOutcome.Rejected z, PushOutcome s, long now) {
+    if (z.code() == 415 || s instanceof PushOutcome.Delivered) {
+      log.warn("remote {} refused a zstd request (HTTP {}{}): the batch was sent again as Snappy, and Snappy is"
+          + " used for this URL; zstd is offered again in {} min", remoteName, z.code(),
+          z.body().isEmpty() ? "" : ": " + z.body(), RECHECK_MS / 60_000);
+      sendingZstd = false;
+      zstdRefusedAtMs = now;
+    }
+  }
+
+  /** Whether an {@link RemoteWriteClient#ACCEPT_ENCODING_HEADER} value lists zstd. */
+  static boolean takesZstd(String header) {
+    if (header == null) {
+      return false;
+    }
+    for (String part : header.split(",")) {
+      int semi = part.indexOf(';');
+      String coding = (semi < 0 ? part : part.substring(0, semi)).strip();
+      if (coding.equalsIgnoreCase("zstd")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Decompresses the Snappy block {@code body[offset, offset + length)} into {@link #plain}; returns its length. */
+  private int unsnappy(byte[] body, int offset, int length) throws IOException {
     int plainLength = Snappy.uncompressedLength(body, offset, length);
     if (plain.length < plainLength) {
       plain = new byte[Math.max(plainLength, plain.length + plain.length / 2)];
     }
-    int got = Snappy.rawUncompress(body, offset, length, plain, 0);
+    return Snappy.rawUncompress(body, offset, length, plain, 0);
+  }
+
+  /** Encodes the 1.0 block {@code body[offset, offset + length)} as a 2.0 request into {@link #encoder}. */
+  private void encodeV2Plain(byte[] body, int offset, int length) throws IOException {
+    int got = unsnappy(body, offset, length);
     encoder.encode(plain, 0, got);
+  }
+
+  /** Compresses the 2.0 request {@link #encoder} holds as Snappy into {@link #packed}; returns its length. */
+  private int snappyV2() {
     int max = Snappy.maxCompressedLength(encoder.size());
     if (packed.length < max) {
       packed = new byte[Math.max(max, packed.length + packed.length / 2)];
     }
-    return Snappy.rawCompress(encoder.array(), 0, encoder.size(), packed, 0);
+    try {
+      return Snappy.rawCompress(encoder.array(), 0, encoder.size(), packed, 0);
+    } catch (IOException e) {
+      throw new IllegalStateException("Snappy could not compress " + encoder.size() + " bytes", e);
+    }
+  }
+
+  /** Encodes the 1.0 block {@code body[offset, offset + length)} as 2.0 into {@link #packed}; returns its length. */
+  int encodeV2(byte[] body, int offset, int length) throws IOException {
+    encodeV2Plain(body, offset, length);
+    return snappyV2();
   }
 
   /** The 2.0 request {@link #encodeV2} compressed last (its return value says how many bytes). */
@@ -151,7 +293,17 @@ public final class ProtocolTransport implements Sender.Transport {
     return packed;
   }
 
-  /** Compressed bytes of the last push, both requests when a batch went as 2.0 and then as 1.0. */
+  /** The uncompressed 2.0 request {@link #encodeV2} encoded last: {@code [0, v2Size())}. */
+  byte[] v2Plain() {
+    return encoder.array();
+  }
+
+  /** The length of {@link #v2Plain}. */
+  int v2Size() {
+    return encoder.size();
+  }
+
+  /** Compressed bytes of the last push: every request it took (2.0 then 1.0, zstd then Snappy). */
   @Override
   public long lastRequestBytes() {
     return lastBytes;

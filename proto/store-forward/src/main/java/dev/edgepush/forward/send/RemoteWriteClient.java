@@ -61,7 +61,8 @@ import javax.net.ssl.SSLContext;
  * <ul>
  *   <li>The body is sent as given, which must be Snappy <em>block</em> format (as the
  *       remote-write spec requires, never the framed/stream format; the sender joins stored
- *       blocks with {@link SnappyConcat}), with {@code Content-Encoding: snappy}, {@code Content-Type:
+ *       blocks with {@link SnappyConcat}), with {@code Content-Encoding: snappy} (or one zstd
+ *       frame with {@code zstd}, see {@link ProtocolTransport}), {@code Content-Type:
  *       application/x-protobuf}, {@code X-Prometheus-Remote-Write-Version: 0.1.0} and the given
  *       {@code User-Agent}; plus {@code Authorization} (Bearer or Basic, see {@link #auth}) if set.
  *       Extra headers come first, so none of these can be overridden by one.
@@ -116,6 +117,12 @@ public final class RemoteWriteClient implements AutoCloseable {
   /** A 2.0 receiver's count of the samples it wrote, in its answer. */
   public static final String SAMPLES_WRITTEN_HEADER = "X-Prometheus-Remote-Write-Samples-Written";
 
+  /**
+   * central-ingest's list of the request {@code Content-Encoding}s it takes ({@code zstd, snappy}),
+   * in its answer to every push it stored: what {@link ProtocolTransport} offers zstd on.
+   */
+  public static final String ACCEPT_ENCODING_HEADER = "X-Edgepush-Accept-Encoding";
+
   private static final String PROTOBUF = "application/x-protobuf";
   private static final String PROTOBUF_V2 = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
   private static final int MAX_REJECT_BODY_BYTES = OutcomeClassifier.MAX_BODY_CHARS;
@@ -137,6 +144,8 @@ public final class RemoteWriteClient implements AutoCloseable {
   private volatile long lastRequestBytes;
   /** {@link #SAMPLES_WRITTEN_HEADER} of the last answer, or null when it had none. */
   private volatile String lastSamplesWritten;
+  /** {@link #ACCEPT_ENCODING_HEADER} of the last answer, or null when it had none. */
+  private volatile String lastAcceptEncoding;
   /** An open idle connection is kept: the next push does not need the host's address. */
   private volatile boolean idleConnection;
 
@@ -279,10 +288,22 @@ public final class RemoteWriteClient implements AutoCloseable {
    * the receiver said it wrote.
    */
   public PushOutcome pushCompressed(byte[] snappyBlock, int offset, int length, boolean v2) {
-    Objects.checkFromIndexSize(offset, length, snappyBlock.length);
+    return pushCompressed(snappyBlock, offset, length, v2, "snappy");
+  }
+
+  /**
+   * As {@link #pushCompressed(byte[], int, int, boolean)}, with the body compressed as {@code
+   * contentEncoding} says ({@code snappy}: one Snappy block; {@code zstd}: one zstd frame, only
+   * towards a receiver that said it takes it). {@link #lastAcceptEncoding} then tells what the
+   * receiver said it takes.
+   */
+  public PushOutcome pushCompressed(byte[] body, int offset, int length, boolean v2, String contentEncoding) {
+    Objects.checkFromIndexSize(offset, length, body.length);
+    Objects.requireNonNull(contentEncoding, "contentEncoding");
     long deadline = System.nanoTime() + timeoutNanos;
     lastRequestBytes = length;
     lastSamplesWritten = null;
+    lastAcceptEncoding = null;
 
     HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, pathAndQuery);
     HttpHeaders h = request.headers();
@@ -295,14 +316,14 @@ public final class RemoteWriteClient implements AutoCloseable {
         .set(HttpHeaderNames.HOST, hostHeader)
         .set(HttpHeaderNames.CONTENT_TYPE, v2 ? PROTOBUF_V2 : PROTOBUF)
         .set(HttpHeaderNames.CONTENT_LENGTH, length)
-        .set(HttpHeaderNames.CONTENT_ENCODING, "snappy")
+        .set(HttpHeaderNames.CONTENT_ENCODING, contentEncoding)
         .set(HttpHeaderNames.USER_AGENT, userAgent)
         .set("X-Prometheus-Remote-Write-Version", v2 ? REMOTE_WRITE_VERSION_2 : REMOTE_WRITE_VERSION);
     if (authorization != null) {
       h.set(HttpHeaderNames.AUTHORIZATION, authorization);
     }
 
-    Exchange ex = new Exchange(snappyBlock, offset, length, request, deadline, loop.newPromise());
+    Exchange ex = new Exchange(body, offset, length, request, deadline, loop.newPromise());
     try {
       if (https && sslContext == null) {
         sslContext = tls.sslContext();
@@ -327,7 +348,7 @@ public final class RemoteWriteClient implements AutoCloseable {
     }
     String giveUp = "no response within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms";
     synchronized (ex) {
-      ex.abandoned = true; // from here on the loop copies nothing more out of snappyBlock
+      ex.abandoned = true; // from here on the loop copies nothing more out of body
     }
     try {
       loop.execute(() -> abandon(ex, giveUp));
@@ -349,6 +370,14 @@ public final class RemoteWriteClient implements AutoCloseable {
    */
   public String lastSamplesWritten() {
     return lastSamplesWritten;
+  }
+
+  /**
+   * The {@link #ACCEPT_ENCODING_HEADER} of the last push's answer, or null when it had none (or
+   * there was no answer).
+   */
+  public String lastAcceptEncoding() {
+    return lastAcceptEncoding;
   }
 
   /**
@@ -394,6 +423,7 @@ public final class RemoteWriteClient implements AutoCloseable {
     int status;
     String retryAfter;
     String samplesWritten;
+    String acceptEncoding;
     boolean keepAlive;
     Charset charset;
     byte[] rejectBody;
@@ -569,6 +599,7 @@ public final class RemoteWriteClient implements AutoCloseable {
     String body = ex.rejectBody == null ? null
         : new String(ex.rejectBody, 0, ex.rejectLength, ex.charset == null ? StandardCharsets.UTF_8 : ex.charset);
     lastSamplesWritten = ex.samplesWritten;
+    lastAcceptEncoding = ex.acceptEncoding;
     complete(ex, OutcomeClassifier.classify(ex.status, ex.retryAfter, body, Instant.now()));
   }
 
@@ -656,6 +687,7 @@ public final class RemoteWriteClient implements AutoCloseable {
           ex.status = code;
           ex.retryAfter = r.headers().get(HttpHeaderNames.RETRY_AFTER);
           ex.samplesWritten = r.headers().get(SAMPLES_WRITTEN_HEADER);
+          ex.acceptEncoding = r.headers().get(ACCEPT_ENCODING_HEADER);
           ex.keepAlive = HttpUtil.isKeepAlive(r);
           if (code < 200 || code > 299) {
             ex.charset = HttpUtil.getCharset(r, StandardCharsets.UTF_8);
