@@ -28,6 +28,8 @@ public final class IngestMetrics {
   private final LongAdder samplesTooNew = new LongAdder();
   private volatile Supplier<List<OutOfRange>> outOfRange = List::of;
   private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> bodiesByEncoding = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> bodyBytesByEncoding = new ConcurrentHashMap<>();
   private volatile LongSupplier forwarded = () -> 0;
   private volatile LongSupplier pending = () -> 0;
   private volatile LongSupplier diskBytes = () -> 0;
@@ -98,6 +100,18 @@ public final class IngestMetrics {
     requests.computeIfAbsent(Integer.toString(code), c -> new LongAdder()).increment();
   }
 
+  /** A write body of {@code wireBytes} bytes as received, decompressed within the limit from {@code encoding}. */
+  public void bodyDecoded(String encoding, long wireBytes) {
+    bodiesByEncoding.computeIfAbsent(encoding, e -> new LongAdder()).increment();
+    bodyBytesByEncoding.computeIfAbsent(encoding, e -> new LongAdder()).add(wireBytes);
+  }
+
+  /** Write bodies decompressed from {@code encoding} so far. */
+  public long bodiesDecoded(String encoding) {
+    LongAdder a = bodiesByEncoding.get(encoding);
+    return a == null ? 0 : a.sum();
+  }
+
   public long requests(int code) {
     LongAdder a = requests.get(Integer.toString(code));
     return a == null ? 0 : a.sum();
@@ -108,6 +122,19 @@ public final class IngestMetrics {
     header(sb, "central_ingest_requests_total", "HTTP requests answered, by status code.", "counter");
     new TreeMap<>(requests).forEach((k, v) ->
         sb.append("central_ingest_requests_total{code=\"").append(k).append("\"} ").append(v.sum()).append('\n'));
+    header(sb, "central_ingest_write_requests_by_encoding_total", "Write request bodies (remote write, text import)"
+        + " decompressed within -maxDecompressedBytes, by Content-Encoding: snappy, zstd, gzip, identity.", "counter");
+    for (String enc : encodings()) {
+      sb.append("central_ingest_write_requests_by_encoding_total{encoding=\"").append(enc).append("\"} ")
+          .append(bodiesDecoded(enc)).append('\n');
+    }
+    header(sb, "central_ingest_write_request_bytes_total", "Bytes of those bodies as received (compressed), by"
+        + " Content-Encoding.", "counter");
+    for (String enc : encodings()) {
+      LongAdder a = bodyBytesByEncoding.get(enc);
+      sb.append("central_ingest_write_request_bytes_total{encoding=\"").append(enc).append("\"} ")
+          .append(a == null ? 0 : a.sum()).append('\n');
+    }
     line(sb, "central_ingest_samples_received_total", "Samples written to the WAL and acknowledged (204).", "counter",
         samplesReceived.sum());
     line(sb, "central_ingest_samples_forwarded_total", "Samples VictoriaMetrics answered 2xx for.", "counter",
@@ -179,6 +206,13 @@ public final class IngestMetrics {
     }
     httpClosed.render(sb, "central_ingest");
     return sb.toString();
+  }
+
+  /** snappy and zstd always (the remote-write encodings), then any other seen, sorted. */
+  private java.util.SortedSet<String> encodings() {
+    java.util.SortedSet<String> e = new java.util.TreeSet<>(List.of("snappy", "zstd"));
+    e.addAll(bodiesByEncoding.keySet());
+    return e;
   }
 
   private static void header(StringBuilder sb, String name, String help, String type) {

@@ -161,6 +161,15 @@ public final class AgentFlags {
           + " remote write 2.0).")
   List<String> protocols = new ArrayList<>();
 
+  @Option(names = {"-remoteWrite.compression", "--remoteWrite.compression"}, paramLabel = "auto|snappy|zstd",
+      description = "Request compression per -remoteWrite.url (repeatable like the URL): auto (default) sends Snappy"
+          + " until the remote's answer to a stored push lists zstd in X-Edgepush-Accept-Encoding (central-ingest"
+          + " does; Prometheus, VictoriaMetrics and vmagent do not, so they only ever get Snappy), then zstd; a zstd"
+          + " request refused with 415 (or refused where Snappy then passes) is sent again as Snappy and the URL"
+          + " keeps Snappy for an hour. snappy: Snappy only. zstd: zstd whatever the answers. Where zstd-jni's"
+          + " native library does not load, Snappy (one log line). Not a vmagent flag.")
+  List<String> compressions = new ArrayList<>();
+
   @Option(names = {"-remoteWrite.queues", "--remoteWrite.queues"}, paramLabel = "N",
       description = "Accepted for vmagent compatibility; edge-agent always sends over one lane per URL"
           + " (per-series timestamp order on the wire).")

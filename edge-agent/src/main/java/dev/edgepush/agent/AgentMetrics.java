@@ -32,6 +32,7 @@ public final class AgentMetrics implements SendMetrics, ScrapeCounters {
   private volatile LongSupplier corruptFiles = () -> 0;
   private final AtomicLong oldestPendingMs = new AtomicLong();
   private volatile java.util.function.Supplier<String> protocol; // of a remote's sender, or null
+  private volatile java.util.function.Supplier<String> compression; // of a remote's sender, or null
   private volatile long maxDiskBytes; // -remoteWrite.maxDiskUsagePerURL, 0 = no cap
   private final LongSupplier clockMs;
   private final String urlLabel; // the url label of a per-remote instance, or null
@@ -80,6 +81,17 @@ public final class AgentMetrics implements SendMetrics, ScrapeCounters {
   /** Wires the remote-write protocol the remote is sent now ("1.0" or "2.0"). */
   public void bindProtocol(java.util.function.Supplier<String> protocol) {
     this.protocol = protocol;
+  }
+
+  /** Wires the request compression the remote is sent now ("snappy" or "zstd"). */
+  public void bindCompression(java.util.function.Supplier<String> compression) {
+    this.compression = compression;
+  }
+
+  /** The request compression the remote is sent now, or null when none is bound. */
+  public String compression() {
+    java.util.function.Supplier<String> c = compression;
+    return c == null ? null : c.get();
   }
 
   /** The remote-write protocol the remote is sent now, or null when none is bound. */
@@ -230,6 +242,18 @@ public final class AgentMetrics implements SendMetrics, ScrapeCounters {
           for (String p : new String[] {"1.0", "2.0"}) {
             sb.append("edge_agent_remote_write_protocol{").append(m.urlPrefix()).append("protocol=\"").append(p)
                 .append("\"} ").append(p.equals(now) ? 1 : 0).append('\n');
+          }
+        }
+      }
+    }
+    if (perRemote.stream().anyMatch(m -> m.compression != null)) {
+      header(sb, "edge_agent_remote_write_compression", "The Content-Encoding each URL is sent now (1 for it, 0 for the other); -remoteWrite.compression=auto switches to zstd once the remote's answer lists it.", "gauge");
+      for (AgentMetrics m : perRemote) {
+        String now = m.compression();
+        if (now != null) {
+          for (String c : new String[] {"snappy", "zstd"}) {
+            sb.append("edge_agent_remote_write_compression{").append(m.urlPrefix()).append("encoding=\"").append(c)
+                .append("\"} ").append(c.equals(now) ? 1 : 0).append('\n');
           }
         }
       }

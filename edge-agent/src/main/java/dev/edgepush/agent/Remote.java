@@ -27,7 +27,7 @@ final class Remote {
   final DiskBuffer buffer;
   final AgentMetrics metrics;
   final RemoteWriteClient client;
-  /** Speaks -remoteWrite.protocol to the client. */
+  /** Speaks -remoteWrite.protocol and -remoteWrite.compression to the client. */
   final ProtocolTransport transport;
   final Sender sender;
   final Thread senderThread;
@@ -82,8 +82,9 @@ final class Remote {
         buffer::corruptSamplesTotal, buffer::diskFullSamplesTotal, buffer::tooLargeSamplesTotal);
     metrics.bindBufferDamage(buffer::corruptExcerptsTotal, buffer::corruptFilesTotal);
     metrics.maxDiskBytes(cfg.maxDiskBytes());
-    this.transport = new ProtocolTransport(client, spec.protocol(), clock, spec.label());
+    this.transport = new ProtocolTransport(client, spec.protocol(), spec.compression(), clock, spec.label());
     metrics.bindProtocol(transport::protocol);
+    metrics.bindCompression(transport::compression);
     this.sender = new Sender(buffer, transport, Backoff.withDefaults(new SecureRandom()), metrics, clock,
         cfg.flushInterval(),
         cfg.maxBatchSamples(), cfg.maxBatchBytes(), spec.label());

@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.forward.send.RemoteWriteCompression;
 import dev.edgepush.forward.send.RemoteWriteProtocol;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.Locale;
  * @param number 1-based position of the URL on the command line
  * @param rateLimitBytesPerSecond compressed bytes per second on the wire, 0 = no limit
  * @param protocol {@code -remoteWrite.protocol}: remote write 1.0, 2.0 or auto (default 1.0)
+ * @param compression {@code -remoteWrite.compression}: auto (default), snappy or zstd
  */
 public record RemoteSpec(
     int number,
@@ -37,7 +39,8 @@ public record RemoteSpec(
     String tlsServerName,
     long rateLimitBytesPerSecond,
     Path urlRelabelConfig,
-    RemoteWriteProtocol protocol) {
+    RemoteWriteProtocol protocol,
+    RemoteWriteCompression compression) {
 
   /** A remote sent remote write 1.0 (the default of {@code -remoteWrite.protocol}). */
   public RemoteSpec(int number, String url, String bearerToken, Path bearerTokenFile, String basicAuthUsername,
@@ -45,7 +48,7 @@ public record RemoteSpec(
       boolean tlsInsecureSkipVerify, String tlsServerName, long rateLimitBytesPerSecond, Path urlRelabelConfig) {
     this(number, url, bearerToken, bearerTokenFile, basicAuthUsername, basicAuthPassword, basicAuthPasswordFile,
         tlsCaFile, tlsCertFile, tlsKeyFile, tlsInsecureSkipVerify, tlsServerName, rateLimitBytesPerSecond,
-        urlRelabelConfig, RemoteWriteProtocol.V1);
+        urlRelabelConfig, RemoteWriteProtocol.V1, RemoteWriteCompression.AUTO);
   }
 
   /** The {@code url} label of per-remote self metrics and /targets: {@code "<n>:<redacted url>"}. */
@@ -121,10 +124,19 @@ public record RemoteSpec(
       } catch (IllegalArgumentException e) {
         throw new AgentFlags.FlagException("-remoteWrite.protocol=" + protocolFlag + which + ": " + e.getMessage());
       }
+      String compressionFlag = arg(f.compressions, "-remoteWrite.compression", i, n);
+      RemoteWriteCompression compression;
+      try {
+        compression = compressionFlag == null ? RemoteWriteCompression.AUTO
+            : RemoteWriteCompression.parse(compressionFlag);
+      } catch (IllegalArgumentException e) {
+        throw new AgentFlags.FlagException("-remoteWrite.compression=" + compressionFlag + which + ": "
+            + e.getMessage());
+      }
       out.add(new RemoteSpec(i + 1, url, token, path(tokenFile), user, pass, path(passFile),
           path(arg(f.tlsCaFiles, "-remoteWrite.tlsCAFile", i, n)), path(cert), path(key),
           "true".equals(insecure), arg(f.tlsServerNames, "-remoteWrite.tlsServerName", i, n), rateBytes,
-          path(arg(f.urlRelabelConfigs, "-remoteWrite.urlRelabelConfig", i, n)), protocol));
+          path(arg(f.urlRelabelConfigs, "-remoteWrite.urlRelabelConfig", i, n)), protocol, compression));
     }
     return out;
   }

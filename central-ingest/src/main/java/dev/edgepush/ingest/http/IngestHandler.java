@@ -1,7 +1,9 @@
 package dev.edgepush.ingest.http;
 
 import dev.edgepush.ingest.IngestMetrics;
+import dev.edgepush.ingest.decode.BodyDecompressor;
 import dev.edgepush.ingest.decode.StampedBatch;
+import dev.edgepush.forward.send.RemoteWriteClient;
 import dev.edgepush.ingest.fleet.FleetRegistry;
 import dev.edgepush.ingest.limit.RobotRateLimiter;
 import dev.edgepush.ingest.wal.ForwardingWal;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Pipeline position: right after {@link WriteDecodeHandler}, on the channel's event loop. Writes an
  * {@link IngestRequest} to the WAL and answers 204 only once {@link ForwardingWal#append} has
- * returned (for 2.0 with the {@code X-Prometheus-Remote-Write-*-Written} headers); 500 when the
+ * returned (for 2.0 with the {@code X-Prometheus-Remote-Write-*-Written} headers; always with
+ * {@code X-Edgepush-Accept-Encoding}, the request encodings it takes); 500 when the
  * WAL write failed, so the agent keeps the data and retries. Takes the samples from the robot's
  * rate bucket and counts them in its fleet entry (samples per second), with those the storage
  * would refuse ({@link dev.edgepush.ingest.decode.SampleClock}) and those shifted for its clock.
@@ -29,9 +32,21 @@ final class IngestHandler extends SimpleChannelInboundHandler<IngestRequest> {
   private final IngestMetrics metrics;
   private final FleetRegistry fleet;
   private final LongSupplier clockMs;
+  private final String acceptedEncodings;
 
   IngestHandler(ForwardingWal wal, RobotRateLimiter limiter, IngestMetrics metrics, FleetRegistry fleet,
       LongSupplier clockMs) {
+    this(wal, limiter, metrics, fleet, clockMs, BodyDecompressor.ACCEPTED_WITHOUT_ZSTD);
+  }
+
+  /**
+   * @param acceptedEncodings the request encodings every 204 lists in {@link
+   *     RemoteWriteClient#ACCEPT_ENCODING_HEADER} ({@link BodyDecompressor#acceptedEncodings}): what
+   *     makes edge-agent's {@code -remoteWrite.compression=auto} send zstd
+   */
+  IngestHandler(ForwardingWal wal, RobotRateLimiter limiter, IngestMetrics metrics, FleetRegistry fleet,
+      LongSupplier clockMs, String acceptedEncodings) {
+    this.acceptedEncodings = acceptedEncodings;
     this.wal = wal;
     this.limiter = limiter;
     this.metrics = metrics;
@@ -61,6 +76,7 @@ final class IngestHandler extends SimpleChannelInboundHandler<IngestRequest> {
       metrics.samplesClockCorrected.add(batch.samples());
     }
     FullHttpResponse res = HttpResponses.empty(HttpResponseStatus.NO_CONTENT);
+    res.headers().set(RemoteWriteClient.ACCEPT_ENCODING_HEADER, acceptedEncodings);
     if (req.remoteWriteV2()) {
       res.headers()
           .set("X-Prometheus-Remote-Write-Samples-Written", batch.samples())

@@ -7,6 +7,7 @@ import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.ingest.IngestMetrics;
 import dev.edgepush.ingest.auth.TokenStore;
 import dev.edgepush.ingest.decode.BodyDecompressor;
+import dev.edgepush.forward.send.ZstdSupport;
 import dev.edgepush.ingest.fleet.FleetRegistry;
 import dev.edgepush.ingest.limit.RobotRateLimiter;
 import dev.edgepush.ingest.query.QueryTarget;
@@ -99,7 +100,8 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
     this.tls = tls;
     this.certificateNamesRobot = certificateNamesRobot;
     this.counter = new ResponseCounter(parts.metrics());
-    this.decompressor = new BodyDecompressor(parts.limits().maxDecompressedBytes());
+    this.decompressor = new BodyDecompressor(parts.limits().maxDecompressedBytes(),
+        ZstdSupport.available("central-ingest"), parts.metrics()::bodyDecoded);
     this.guards = new HttpServerGuards(parts.limits().http(), parts.metrics().httpClosed);
   }
 
@@ -139,7 +141,8 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
     pl.addLast("aggregator", new HttpObjectAggregator(p.limits().maxRequestBytes()));
     pl.addLast("decode", new WriteDecodeHandler(decompressor, p.wal()::shardCount, p.wal()::lanes, p.clockMs(),
         p.limits().sampleClock()));
-    pl.addLast("ingest", new IngestHandler(p.wal(), p.limiter(), p.metrics(), p.fleet(), p.clockMs()));
+    pl.addLast("ingest", new IngestHandler(p.wal(), p.limiter(), p.metrics(), p.fleet(), p.clockMs(),
+        decompressor.acceptedEncodings()));
     pl.addLast("status", new StatusHandler(p.metrics()::render));
     pl.addLast("fleetView", new FleetHandler(p.fleet(), p.clockMs(), fleetStreams));
     pl.addLast("queryProxy", new QueryProxyHandler(p.query(), p.reader().vmalert(), upstream));
