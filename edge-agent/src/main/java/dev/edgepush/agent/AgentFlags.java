@@ -2,7 +2,6 @@ package dev.edgepush.agent;
 
 import dev.edgepush.net.http.HttpLimitFlags;
 import dev.edgepush.net.http.HttpServerLimits;
-import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
 import java.nio.file.Path;
@@ -96,79 +95,13 @@ public final class AgentFlags {
       description = "Most uncompressed bytes in one request (default: ${DEFAULT-VALUE}).")
   String maxBlockSize = "8MB";
 
-  @Option(names = {"-remoteWrite.bearerToken", "--remoteWrite.bearerToken"}, paramLabel = "TOKEN",
-      description = "Bearer token per -remoteWrite.url (prefer -remoteWrite.bearerTokenFile: a flag shows in ps).")
-  List<String> bearerTokens = new ArrayList<>();
-
-  @Option(names = {"-remoteWrite.bearerTokenFile", "--remoteWrite.bearerTokenFile"}, paramLabel = "FILE",
-      description = "File holding the bearer token for the remote.")
-  List<String> bearerTokenFiles = new ArrayList<>();
-
-  // --- remote-write compatibility (issue 6, remote side): per-URL flags, TLS, rate, relabel, push ---
-  // Per-URL flags: the Nth value applies to the Nth -remoteWrite.url; a single value applies to
-  // every URL (vmagent's GetOptionalArg); fewer values leave the rest unset. See RemoteSpec.
-
-  @Option(names = {"-remoteWrite.basicAuth.username", "--remoteWrite.basicAuth.username"}, paramLabel = "USER",
-      description = "Basic auth user per -remoteWrite.url (repeatable like the URL).")
-  List<String> basicAuthUsernames = new ArrayList<>();
-
-  @Option(names = {"-remoteWrite.basicAuth.password", "--remoteWrite.basicAuth.password"}, paramLabel = "PASSWORD",
-      description = "Basic auth password per -remoteWrite.url (prefer .passwordFile: a flag shows in ps).")
-  List<String> basicAuthPasswords = new ArrayList<>();
-
-  @Option(names = {"-remoteWrite.basicAuth.passwordFile", "--remoteWrite.basicAuth.passwordFile"}, paramLabel = "FILE",
-      description = "File holding the basic auth password per -remoteWrite.url.")
-  List<String> basicAuthPasswordFiles = new ArrayList<>();
-
-  @Option(names = {"-remoteWrite.tlsCAFile", "--remoteWrite.tlsCAFile"}, paramLabel = "FILE",
-      description = "PEM file of the CA certificates that verify the remote, per -remoteWrite.url (default: the JDK's).")
-  List<String> tlsCaFiles = new ArrayList<>();
-
-  @Option(names = {"-remoteWrite.tlsCertFile", "--remoteWrite.tlsCertFile"}, paramLabel = "FILE",
-      description = "PEM client certificate (chain) per -remoteWrite.url, with -remoteWrite.tlsKeyFile.")
-  List<String> tlsCertFiles = new ArrayList<>();
-
-  @Option(names = {"-remoteWrite.tlsKeyFile", "--remoteWrite.tlsKeyFile"}, paramLabel = "FILE",
-      description = "PEM client key per -remoteWrite.url: unencrypted PKCS#8 (BEGIN PRIVATE KEY), RSA, EC or Ed25519.")
-  List<String> tlsKeyFiles = new ArrayList<>();
-
-  @Option(names = {"-remoteWrite.tlsInsecureSkipVerify", "--remoteWrite.tlsInsecureSkipVerify"}, paramLabel = "BOOL",
-      arity = "0..1", fallbackValue = "true",
-      description = "Do not verify the remote's certificate, per -remoteWrite.url (testing only).")
-  List<String> tlsInsecureSkipVerify = new ArrayList<>();
-
-  @Option(names = {"-remoteWrite.tlsServerName", "--remoteWrite.tlsServerName"}, paramLabel = "NAME",
-      description = "Server name sent (SNI) and verified in the remote's certificate, per -remoteWrite.url.")
-  List<String> tlsServerNames = new ArrayList<>();
-
-  @Option(names = {"-remoteWrite.rateLimit", "--remoteWrite.rateLimit"}, paramLabel = "BYTES",
-      description = "Most compressed bytes per second sent to each -remoteWrite.url; 0 = no limit.")
-  List<String> rateLimits = new ArrayList<>();
-
   /** What a URL without -remoteWrite.protocol is sent. */
   static final dev.edgepush.forward.send.RemoteWriteProtocol DEFAULT_PROTOCOL =
       dev.edgepush.forward.send.RemoteWriteProtocol.V1;
 
-  @Option(names = {"-remoteWrite.protocol", "--remoteWrite.protocol"}, paramLabel = "auto|1.0|2.0",
-      description = "Remote-write protocol per -remoteWrite.url (repeatable like the URL): 1.0 sends the"
-          + " buffered 1.0 requests as they are; 2.0 re-encodes each batch as remote write 2.0 (fewer bytes:"
-          + " strings once per batch, a series once with all its samples); auto sends 2.0 and, when the"
-          + " receiver's answer shows it does not take 2.0 (415, a 2xx without"
-          + " X-Prometheus-Remote-Write-Samples-Written, or a refusal that 1.0 then passes), sends that same"
-          + " batch again as 1.0 and keeps 1.0 for the URL, trying 2.0 again hourly. Default 1.0: what every"
-          + " receiver (and vmagent's command lines) got before, with nothing left to a receiver's answer to an"
-          + " unknown body; choose auto or 2.0 for central-ingest. Not a vmagent flag (vmagent has no"
-          + " remote write 2.0).")
-  List<String> protocols = new ArrayList<>();
-
-  @Option(names = {"-remoteWrite.compression", "--remoteWrite.compression"}, paramLabel = "auto|snappy|zstd",
-      description = "Request compression per -remoteWrite.url (repeatable like the URL): auto (default) sends Snappy"
-          + " until the remote's answer to a stored push lists zstd in X-Edgepush-Accept-Encoding (central-ingest"
-          + " does; Prometheus, VictoriaMetrics and vmagent do not, so they only ever get Snappy), then zstd; a zstd"
-          + " request refused with 415 (or refused where Snappy then passes) is sent again as Snappy and the URL"
-          + " keeps Snappy for an hour. snappy: Snappy only. zstd: zstd whatever the answers. Where zstd-jni's"
-          + " native library does not load, Snappy (one log line). Not a vmagent flag.")
-  List<String> compressions = new ArrayList<>();
+  /** Per -remoteWrite.url flags (auth, TLS, rate, protocol, compression, relabeling). */
+  @Mixin
+  RemoteWriteUrlFlags perUrl = new RemoteWriteUrlFlags();
 
   @Option(names = {"-remoteWrite.queues", "--remoteWrite.queues"}, paramLabel = "N",
       description = "Accepted for vmagent compatibility; edge-agent always sends over one lane per URL"
@@ -178,10 +111,6 @@ public final class AgentFlags {
   @Option(names = {"-remoteWrite.relabelConfig", "--remoteWrite.relabelConfig"}, paramLabel = "FILE",
       description = "Relabel configs (YAML list) applied to every sample, scraped or pushed, before it is buffered.")
   Path relabelConfig;
-
-  @Option(names = {"-remoteWrite.urlRelabelConfig", "--remoteWrite.urlRelabelConfig"}, paramLabel = "FILE",
-      description = "Relabel configs per -remoteWrite.url, applied after -remoteWrite.relabelConfig, for that URL only.")
-  List<String> urlRelabelConfigs = new ArrayList<>();
 
   @Option(names = {"-maxInsertRequestSize", "--maxInsertRequestSize"}, paramLabel = "BYTES",
       description = "Largest body of a local push (/api/v1/write, /api/v1/import/prometheus); larger gets 413"
@@ -194,9 +123,9 @@ public final class AgentFlags {
       description = "Label added to every sample sent (repeatable); overrides a scraped label of the same name.")
   List<String> labels = new ArrayList<>();
 
-  @Option(names = {"-httpListenAddr", "--httpListenAddr"}, paramLabel = "HOST:PORT",
-      description = "Address of /metrics, /health and /targets (default: ${DEFAULT-VALUE}).")
-  String httpListenAddr = ":8429";
+  /** -httpListenAddr, -httpAuth.* and -tls*: where and how /metrics, /targets and the pushes are served. */
+  @Mixin
+  ListenerFlags listener = new ListenerFlags();
 
   /** -http.* limits of the listener on -httpListenAddr (issue 11). */
   @Mixin
@@ -213,60 +142,13 @@ public final class AgentFlags {
   public dev.edgepush.agent.host.HostSettings hostSettings() {
     return hostSettings;
   }
-  @Option(names = {"-httpAuth.username", "--httpAuth.username"}, paramLabel = "USER",
-      description = "Basic auth user name for every path of -httpListenAddr but /health; empty: no auth.")
-  String httpAuthUsername;
-
-  @Option(names = {"-httpAuth.password", "--httpAuth.password"}, paramLabel = "PASSWORD",
-      description = "Basic auth password, with -httpAuth.username.")
-  String httpAuthPassword;
-
-  @Option(names = {"-tls", "--tls"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
-      description = "Serve -httpListenAddr over https; needs -tlsCertFile and -tlsKeyFile.")
-  boolean tls;
-
-  @Option(names = {"-tlsCertFile", "--tlsCertFile"}, paramLabel = "FILE",
-      description = "PEM certificate chain of the listener with -tls; re-read when it changes.")
-  Path tlsCertFile;
-
-  @Option(names = {"-tlsKeyFile", "--tlsKeyFile"}, paramLabel = "FILE",
-      description = "PEM key (unencrypted PKCS#8) of -tlsCertFile; re-read when it changes.")
-  Path tlsKeyFile;
-
-  @Option(names = {"-tlsMinVersion", "--tlsMinVersion"}, paramLabel = "VERSION",
-      description = "Oldest TLS version the listener takes with -tls: TLS12 or TLS13 (default: ${DEFAULT-VALUE}).")
-  String tlsMinVersion = "TLS12";
-
   @Option(names = {"-promscrape.maxScrapeSize", "--promscrape.maxScrapeSize"}, paramLabel = "BYTES",
       description = "Largest decompressed /metrics body accepted (default: ${DEFAULT-VALUE}).")
   String maxScrapeSize = "16MB";
 
-  // --- input limits and streaming (issue 11): no scrape or push can exhaust the heap ---
-  @Option(names = {"-promscrape.streamParse", "--promscrape.streamParse"}, arity = "0..1", fallbackValue = "true",
-      paramLabel = "BOOL",
-      description = "Scrape every target in streaming mode: the body parsed and buffered in pieces as it arrives,"
-          + " no per-series cache (no staleness markers for scraped series).")
-  boolean streamParse;
-
-  @Option(names = {"-promscrape.minResponseSizeForStreamParse", "--promscrape.minResponseSizeForStreamParse"},
-      paramLabel = "BYTES",
-      description = "A scrape whose body passes this size switches to streaming mode (default: ${DEFAULT-VALUE}).")
-  String minResponseSizeForStreamParse = "1MB";
-
-  @Option(names = {"-maxLabelsPerTimeseries", "--maxLabelsPerTimeseries"}, paramLabel = "N",
-      description = "Most labels (the metric name included) of a scraped or pushed series; a series with more fails"
-          + " its scrape or gets its push a 400; 0 = no limit (default: ${DEFAULT-VALUE}).")
-  int maxLabelsPerTimeseries = 40;
-
-  @Option(names = {"-maxLabelNameLen", "--maxLabelNameLen"}, paramLabel = "N",
-      description = "Longest label name of a scraped or pushed series; 0 = no limit (default: ${DEFAULT-VALUE}).")
-  int maxLabelNameLen = 256;
-
-  @Option(names = {"-maxLabelValueLen", "--maxLabelValueLen"}, paramLabel = "N",
-      description = "Longest label value (characters) of a scraped or pushed series; 0 = no limit"
-          + " (default: ${DEFAULT-VALUE}).")
-  int maxLabelValueLen = 4096;
-  // --- end of input limits ---
+  /** -promscrape.streamParse and the label limits: no scrape or push can exhaust the heap. */
+  @Mixin
+  InputLimitFlags inputLimitFlags = new InputLimitFlags();
 
   @Option(names = {"-version", "--version"}, description = "Print the version and exit.")
   boolean version;
@@ -308,15 +190,6 @@ public final class AgentFlags {
       // input limits and streaming (issue 11)
       InputLimits inputLimits) {}
 
-  /**
-   * -promscrape.streamParse, -promscrape.minResponseSizeForStreamParse (bytes), -maxLabelsPerTimeseries,
-   * -maxLabelNameLen and -maxLabelValueLen (0 = no limit).
-   */
-  public record InputLimits(boolean streamParse, long minStreamParseBytes, int maxLabels, int maxLabelNameBytes,
-      int maxLabelValueChars) {
-    /** No limits, nothing streamed: what tests that build a Config by hand get. */
-    public static final InputLimits NONE = new InputLimits(false, 0, 0, 0, 0);
-  }
 
   /**
    * Thrown for flags that are unknown or have a bad value; each problem is one line that names its
@@ -414,20 +287,8 @@ public final class AgentFlags {
       }
       extra.put(name, l.substring(eq + 1));
     }
-    int colon = httpListenAddr.lastIndexOf(':');
-    int port = 0;
-    try {
-      port = Integer.parseInt(httpListenAddr.substring(colon + 1));
-      if (colon < 0 || port < 0 || port > 65535) {
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      problem("-httpListenAddr=" + httpListenAddr + ": expected host:port or :port, e.g. :8429 or 127.0.0.1:8429");
-    }
-    String host = httpListenAddr.substring(0, Math.max(colon, 0));
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
+    int port = listener.port(problems);
+    String host = listener.host();
     List<RemoteSpec> remotes = List.of();
     try {
       remotes = RemoteSpec.fromFlags(this);
@@ -439,15 +300,7 @@ public final class AgentFlags {
     if (insertMax != BAD && (insertMax <= 0 || insertMax > Integer.MAX_VALUE / 2)) {
       problem("-maxInsertRequestSize=" + maxInsertRequestSize + ": must be between 1 and 1GB");
     }
-    long minStream = bytes("-promscrape.minResponseSizeForStreamParse", minResponseSizeForStreamParse);
-    for (var e : Map.of("-maxLabelsPerTimeseries", maxLabelsPerTimeseries, "-maxLabelNameLen", maxLabelNameLen,
-        "-maxLabelValueLen", maxLabelValueLen).entrySet()) {
-      if (e.getValue() < 0) {
-        throw new FlagException(e.getKey() + "=" + e.getValue() + ": must be 0 (no limit) or more");
-      }
-    }
-    InputLimits inputLimits = new InputLimits(streamParse, minStream, maxLabelsPerTimeseries, maxLabelNameLen,
-        maxLabelValueLen);
+    InputLimits inputLimits = inputLimitFlags.limits(problems);
     if (remoteWriteQueues != null && remoteWriteQueues < 1) {
       problem("-remoteWrite.queues=" + remoteWriteQueues + ": must be 1 or more");
     }
@@ -461,19 +314,7 @@ public final class AgentFlags {
         remotes.isEmpty() ? null : remotes.get(0).bearerTokenFile(), extra, host.isEmpty() ? "0.0.0.0" : host, port,
         (int) scrapeMax, strictParse, suppressScrapeErrors, fileSdCheck, dryRun,
         disableKeepAlive, remotes, relabelConfig, (int) insertMax, remoteWriteQueues, httpLimits(),
-        listenerSecurity(), inputLimits);
-  }
-
-  private ListenerSecurity listenerSecurity() throws FlagException {
-    if ((httpAuthUsername == null || httpAuthUsername.isEmpty()) && httpAuthPassword != null) {
-      throw new FlagException("-httpAuth.password is set but -httpAuth.username is empty: set both, or neither");
-    }
-    try {
-      return new ListenerSecurity(httpAuthUsername, httpAuthPassword,
-          ServerTls.Settings.fromFlags(tls, tlsCertFile, tlsKeyFile, tlsMinVersion, false, null));
-    } catch (IllegalArgumentException e) {
-      throw new FlagException(e.getMessage());
-    }
+        listener.security(), inputLimits);
   }
 
   private HttpServerLimits httpLimits() throws FlagException {
@@ -506,12 +347,12 @@ public final class AgentFlags {
     if (relabel != null) {
       files.add(relabel);
     }
-    files.addAll(FlagText.unreadableFiles("-remoteWrite.urlRelabelConfig", urlRelabelConfigs));
-    files.addAll(FlagText.unreadableFiles("-remoteWrite.bearerTokenFile", bearerTokenFiles));
-    files.addAll(FlagText.unreadableFiles("-remoteWrite.basicAuth.passwordFile", basicAuthPasswordFiles));
-    files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsCAFile", tlsCaFiles));
-    files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsCertFile", tlsCertFiles));
-    files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsKeyFile", tlsKeyFiles));
+    files.addAll(FlagText.unreadableFiles("-remoteWrite.urlRelabelConfig", perUrl.urlRelabelConfigs));
+    files.addAll(FlagText.unreadableFiles("-remoteWrite.bearerTokenFile", perUrl.bearerTokenFiles));
+    files.addAll(FlagText.unreadableFiles("-remoteWrite.basicAuth.passwordFile", perUrl.basicAuthPasswordFiles));
+    files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsCAFile", perUrl.tlsCaFiles));
+    files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsCertFile", perUrl.tlsCertFiles));
+    files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsKeyFile", perUrl.tlsKeyFiles));
     files.forEach(this::problem);
   }
 

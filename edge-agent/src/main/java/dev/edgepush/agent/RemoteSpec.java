@@ -80,11 +80,11 @@ public record RemoteSpec(
     int n = f.remoteWriteUrls.size();
     List<RemoteSpec> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      String token = arg(f.bearerTokens, "-remoteWrite.bearerToken", i, n);
-      String tokenFile = arg(f.bearerTokenFiles, "-remoteWrite.bearerTokenFile", i, n);
-      String user = arg(f.basicAuthUsernames, "-remoteWrite.basicAuth.username", i, n);
-      String pass = arg(f.basicAuthPasswords, "-remoteWrite.basicAuth.password", i, n);
-      String passFile = arg(f.basicAuthPasswordFiles, "-remoteWrite.basicAuth.passwordFile", i, n);
+      String token = arg(f.perUrl.bearerTokens, "-remoteWrite.bearerToken", i, n);
+      String tokenFile = arg(f.perUrl.bearerTokenFiles, "-remoteWrite.bearerTokenFile", i, n);
+      String user = arg(f.perUrl.basicAuthUsernames, "-remoteWrite.basicAuth.username", i, n);
+      String pass = arg(f.perUrl.basicAuthPasswords, "-remoteWrite.basicAuth.password", i, n);
+      String passFile = arg(f.perUrl.basicAuthPasswordFiles, "-remoteWrite.basicAuth.passwordFile", i, n);
       String url = f.remoteWriteUrls.get(i);
       String which = " for -remoteWrite.url #" + (i + 1) + " (" + Agent.redact(url) + ")";
       if (token != null && tokenFile != null) {
@@ -102,29 +102,29 @@ public record RemoteSpec(
       if (user != null && (token != null || tokenFile != null)) {
         throw new AgentFlags.FlagException("basic auth and a bearer token are both set" + which + ": use one");
       }
-      String cert = arg(f.tlsCertFiles, "-remoteWrite.tlsCertFile", i, n);
-      String key = arg(f.tlsKeyFiles, "-remoteWrite.tlsKeyFile", i, n);
+      String cert = arg(f.perUrl.tlsCertFiles, "-remoteWrite.tlsCertFile", i, n);
+      String key = arg(f.perUrl.tlsKeyFiles, "-remoteWrite.tlsKeyFile", i, n);
       if ((cert == null) != (key == null)) {
         throw new AgentFlags.FlagException("-remoteWrite.tlsCertFile and -remoteWrite.tlsKeyFile go together" + which
             + ": give both or neither");
       }
-      String insecure = arg(f.tlsInsecureSkipVerify, "-remoteWrite.tlsInsecureSkipVerify", i, n);
+      String insecure = arg(f.perUrl.tlsInsecureSkipVerify, "-remoteWrite.tlsInsecureSkipVerify", i, n);
       if (insecure != null && !insecure.equals("true") && !insecure.equals("false")) {
         throw new AgentFlags.FlagException("-remoteWrite.tlsInsecureSkipVerify=" + insecure + ": expected true or false");
       }
-      String rate = arg(f.rateLimits, "-remoteWrite.rateLimit", i, n);
+      String rate = arg(f.perUrl.rateLimits, "-remoteWrite.rateLimit", i, n);
       long rateBytes = rate == null ? 0 : AgentFlags.bytesFlag("-remoteWrite.rateLimit", rate);
       if (rateBytes < 0) {
         throw new AgentFlags.FlagException("-remoteWrite.rateLimit=" + rate + ": must be 0 (no limit) or more");
       }
-      String protocolFlag = arg(f.protocols, "-remoteWrite.protocol", i, n);
+      String protocolFlag = arg(f.perUrl.protocols, "-remoteWrite.protocol", i, n);
       RemoteWriteProtocol protocol;
       try {
         protocol = protocolFlag == null ? AgentFlags.DEFAULT_PROTOCOL : RemoteWriteProtocol.parse(protocolFlag);
       } catch (IllegalArgumentException e) {
         throw new AgentFlags.FlagException("-remoteWrite.protocol=" + protocolFlag + which + ": " + e.getMessage());
       }
-      String compressionFlag = arg(f.compressions, "-remoteWrite.compression", i, n);
+      String compressionFlag = arg(f.perUrl.compressions, "-remoteWrite.compression", i, n);
       RemoteWriteCompression compression;
       try {
         compression = compressionFlag == null ? RemoteWriteCompression.AUTO
@@ -134,9 +134,9 @@ public record RemoteSpec(
             + e.getMessage());
       }
       out.add(new RemoteSpec(i + 1, url, token, path(tokenFile), user, pass, path(passFile),
-          path(arg(f.tlsCaFiles, "-remoteWrite.tlsCAFile", i, n)), path(cert), path(key),
-          "true".equals(insecure), arg(f.tlsServerNames, "-remoteWrite.tlsServerName", i, n), rateBytes,
-          path(arg(f.urlRelabelConfigs, "-remoteWrite.urlRelabelConfig", i, n)), protocol, compression));
+          path(arg(f.perUrl.tlsCaFiles, "-remoteWrite.tlsCAFile", i, n)), path(cert), path(key),
+          "true".equals(insecure), arg(f.perUrl.tlsServerNames, "-remoteWrite.tlsServerName", i, n), rateBytes,
+          path(arg(f.perUrl.urlRelabelConfigs, "-remoteWrite.urlRelabelConfig", i, n)), protocol, compression));
     }
     return out;
   }
