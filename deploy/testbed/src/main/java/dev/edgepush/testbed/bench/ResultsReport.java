@@ -1,6 +1,6 @@
 package dev.edgepush.testbed.bench;
 
-import dev.edgepush.testbed.JsonString;
+import dev.edgepush.testbed.json.JsonString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package dev.edgepush.testbed.dashboards;
 
-import dev.edgepush.testbed.JsonString;
+import dev.edgepush.testbed.json.JsonString;
 import java.util.List;
 import java.util.Map;
 

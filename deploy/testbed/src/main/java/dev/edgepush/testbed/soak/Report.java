@@ -1,6 +1,6 @@
 package dev.edgepush.testbed.soak;
 
-import dev.edgepush.testbed.JsonString;
+import dev.edgepush.testbed.json.JsonString;
 import dev.edgepush.testbed.GoDuration;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.edgepush.testbed;
+package dev.edgepush.testbed.json;
 
 import java.util.Locale;
 
