@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.luben.zstd.Zstd;
 import dev.edgepush.forward.send.ZstdSupport;
-import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +16,10 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code Content-Encoding: zstd} in {@link BodyDecompressor}: decoded within {@code
  * -maxDecompressedBytes} whatever the frame says, hostile frames refused without holding more
- * than the limit. The bombs are written byte by byte (frame header, RLE blocks), so they are
- * small and exact.
+ * than the limit ({@link ZstdBombs}).
  */
 class ZstdBodyTest {
   private static final int MAX = 8 << 20;
-  private static final int BLOCK = 128 << 10; // zstd's largest block
   private final List<String> seen = new ArrayList<>();
   private final BodyDecompressor d = new BodyDecompressor(MAX, true, (enc, bytes) -> seen.add(enc + ":" + bytes));
 
@@ -33,26 +30,6 @@ class ZstdBodyTest {
 
   private PayloadException refused(byte[] body) {
     return assertThrows(PayloadException.class, () -> d.decompress(body, "zstd", BodyDecompressor.Default.SNAPPY));
-  }
-
-  /** A frame of {@code blocks} RLE blocks of {@link #BLOCK} zero bytes; {@code header} is magic, descriptor and fields. */
-  private static byte[] rleFrame(byte[] header, int blocks) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(header.length + 4 * blocks);
-    out.writeBytes(header);
-    for (int i = 0; i < blocks; i++) {
-      int last = i == blocks - 1 ? 1 : 0;
-      int h = last | 1 << 1 | BLOCK << 3; // RLE block: the next byte, BLOCK times
-      out.write(h);
-      out.write(h >>> 8);
-      out.write(h >>> 16);
-      out.write(0);
-    }
-    return out.toByteArray();
-  }
-
-  /** Magic, a descriptor without content size, a window descriptor for {@code 2^windowLog} bytes. */
-  private static byte[] noSizeHeader(int windowLog) {
-    return new byte[] {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, 0x00, (byte) ((windowLog - 10) << 3)};
   }
 
   @Test
@@ -74,9 +51,7 @@ class ZstdBodyTest {
     PayloadException e = refused(body);
     assertEquals(413, e.status());
     assertTrue(e.getMessage().contains("zstd body declares " + (MAX + 1) + " bytes"), e.getMessage());
-    // 4 GiB declared in 17 bytes: single segment, 8-byte content size, one RLE block.
-    byte[] header = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, (byte) 0xE0, 0, 0, 0, 0, 1, 0, 0, 0};
-    byte[] bomb = rleFrame(header, 1);
+    byte[] bomb = ZstdBombs.declaring4GiB();
     assertEquals(1L << 32, Zstd.getFrameContentSize(bomb));
     e = refused(bomb);
     assertEquals(413, e.status());
@@ -86,7 +61,7 @@ class ZstdBodyTest {
 
   @Test
   void aFrameWithoutItsSizeIsStoppedAtTheLimitHoldingNoMoreThanIt() {
-    byte[] bomb = rleFrame(noSizeHeader(17), 8192); // 1 GiB of zeros in 32 KiB, its size nowhere
+    byte[] bomb = ZstdBombs.gibibyteWithoutSize();
     assertTrue(bomb.length < 40_000);
     com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long before = threads.getCurrentThreadAllocatedBytes();
@@ -100,7 +75,7 @@ class ZstdBodyTest {
   @Test
   void aSecondFrameIsBoundedToo() {
     byte[] small = Zstd.compress(new byte[10], ZstdSupport.LEVEL);
-    byte[] bomb = rleFrame(noSizeHeader(17), 100); // 12.5 MiB
+    byte[] bomb = ZstdBombs.rleFrame(ZstdBombs.noSizeHeader(17), 100); // 12.5 MiB
     byte[] body = new byte[small.length + bomb.length];
     System.arraycopy(small, 0, body, 0, small.length);
     System.arraycopy(bomb, 0, body, small.length, bomb.length);
@@ -110,7 +85,7 @@ class ZstdBodyTest {
   @Test
   void aFrameAskingForAHugeWindowIsRefused() {
     // 2 GiB window, no content size: zstd would allocate the window before the first byte out.
-    PayloadException e = refused(rleFrame(noSizeHeader(31), 1));
+    PayloadException e = refused(ZstdBombs.hugeWindow());
     assertEquals(400, e.status());
     assertTrue(e.getMessage().contains("not valid zstd"), e.getMessage());
     // What edge-agent's level needs at most is taken.
