@@ -43,10 +43,11 @@ import org.xerial.snappy.Snappy;
  * with another 4xx (not 408, 429) that the same request then passes as Snappy, is sent again at once
  * as Snappy (only that answer counts) and the URL goes back to Snappy; the header is heeded again
  * {@link #RECHECK_MS} later. This comes before the protocol decision above: a 2.0 request refused as
- * zstd and as Snappy is a 2.0 refusal. Where zstd-jni cannot load its native library, every request
- * is Snappy (one log line at start). The encoding changes only between batches or by such a
- * refusal, never for a retry after a network error or 5xx, so each retried request is the same
- * bytes as before. Only the sender's thread calls {@link #push}.
+ * zstd and as Snappy is a 2.0 refusal. zstd-jni's native library is loaded when zstd is first
+ * to be used (at start for {@code zstd}); where it cannot load, every request is Snappy, with one
+ * log line. The encoding changes only between batches or by such a refusal, never for a retry
+ * after a network error or 5xx, so each retried request is the same bytes as before. Only the
+ * sender's thread calls {@link #push}.
  */
 public final class ProtocolTransport implements Sender.Transport {
   private static final Logger log = LoggerFactory.getLogger(ProtocolTransport.class);
@@ -61,8 +62,6 @@ public final class ProtocolTransport implements Sender.Transport {
   private final RemoteWriteClient client;
   private final RemoteWriteProtocol mode;
   private final RemoteWriteCompression compression;
-  /** zstd may be sent: the flag allows it and zstd-jni's native library loaded. */
-  private final boolean zstdUsable;
   private final LongSupplier clockMs;
   private final String remoteName;
   private final V2RequestEncoder encoder = new V2RequestEncoder();
@@ -84,8 +83,8 @@ public final class ProtocolTransport implements Sender.Transport {
   }
 
   /**
-   * @param compression {@code -remoteWrite.compression}; other than {@code snappy} it loads
-   *     zstd-jni's native library now (on failure: Snappy, one log line)
+   * @param compression {@code -remoteWrite.compression}; {@code zstd} loads zstd-jni's native
+   *     library now, {@code auto} once a remote lists zstd (on failure: Snappy, one log line)
    * @param remoteName the remote as logs name it
    */
   public ProtocolTransport(RemoteWriteClient client, RemoteWriteProtocol mode, RemoteWriteCompression compression,
@@ -96,8 +95,7 @@ public final class ProtocolTransport implements Sender.Transport {
     this.clockMs = clockMs;
     this.remoteName = remoteName;
     this.sendingV2 = mode != RemoteWriteProtocol.V1;
-    this.zstdUsable = compression != RemoteWriteCompression.SNAPPY && ZstdSupport.available("remote " + remoteName);
-    this.sendingZstd = compression == RemoteWriteCompression.ZSTD && zstdUsable;
+    this.sendingZstd = compression == RemoteWriteCompression.ZSTD && ZstdSupport.available("remote " + remoteName);
   }
 
   /** The protocol this remote is sent now: {@code "1.0"} or {@code "2.0"} (auto: what it tries next). */
@@ -216,9 +214,10 @@ public final class ProtocolTransport implements Sender.Transport {
   private PushOutcome send(byte[] compressed, int offset, int length, boolean v2, String encoding, long now) {
     PushOutcome o = client.pushCompressed(compressed, offset, length, v2, encoding);
     lastBytes += client.lastRequestBytes();
-    if (!sendingZstd && zstdUsable && compression == RemoteWriteCompression.AUTO
+    if (!sendingZstd && compression == RemoteWriteCompression.AUTO
         && o instanceof PushOutcome.Delivered && takesZstd(client.lastAcceptEncoding())
-        && (zstdRefusedAtMs == Long.MIN_VALUE || now - zstdRefusedAtMs >= RECHECK_MS)) {
+        && (zstdRefusedAtMs == Long.MIN_VALUE || now - zstdRefusedAtMs >= RECHECK_MS)
+        && ZstdSupport.available("remote " + remoteName)) {
       log.info("remote {} takes zstd; sending zstd", remoteName);
       sendingZstd = true;
     }
