@@ -2,6 +2,7 @@ package dev.edgepush.forward.send;
 
 import dev.edgepush.proto.V2RequestEncoder;
 import java.io.IOException;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,7 @@ public final class ProtocolTransport implements Sender.Transport {
   private final RemoteWriteProtocol mode;
   private final RemoteWriteCompression compression;
   private final LongSupplier clockMs;
+  private final BooleanSupplier zstdLoads;
   private final String remoteName;
   private final V2RequestEncoder encoder = new V2RequestEncoder();
   private byte[] plain = new byte[64 * 1024];
@@ -89,13 +91,20 @@ public final class ProtocolTransport implements Sender.Transport {
    */
   public ProtocolTransport(RemoteWriteClient client, RemoteWriteProtocol mode, RemoteWriteCompression compression,
       LongSupplier clockMs, String remoteName) {
+    this(client, mode, compression, clockMs, remoteName, () -> ZstdSupport.available("remote " + remoteName));
+  }
+
+  /** @param zstdLoads loads zstd-jni's native library, says whether it did ({@link ZstdSupport#available}) */
+  ProtocolTransport(RemoteWriteClient client, RemoteWriteProtocol mode, RemoteWriteCompression compression,
+      LongSupplier clockMs, String remoteName, BooleanSupplier zstdLoads) {
+    this.zstdLoads = zstdLoads;
     this.client = client;
     this.mode = mode;
     this.compression = compression;
     this.clockMs = clockMs;
     this.remoteName = remoteName;
     this.sendingV2 = mode != RemoteWriteProtocol.V1;
-    this.sendingZstd = compression == RemoteWriteCompression.ZSTD && ZstdSupport.available("remote " + remoteName);
+    this.sendingZstd = compression == RemoteWriteCompression.ZSTD && zstdLoads.getAsBoolean();
   }
 
   /** The protocol this remote is sent now: {@code "1.0"} or {@code "2.0"} (auto: what it tries next). */
@@ -217,7 +226,7 @@ public final class ProtocolTransport implements Sender.Transport {
     if (!sendingZstd && compression == RemoteWriteCompression.AUTO
         && o instanceof PushOutcome.Delivered && takesZstd(client.lastAcceptEncoding())
         && (zstdRefusedAtMs == Long.MIN_VALUE || now - zstdRefusedAtMs >= RECHECK_MS)
-        && ZstdSupport.available("remote " + remoteName)) {
+        && zstdLoads.getAsBoolean()) {
       log.info("remote {} takes zstd; sending zstd", remoteName);
       sendingZstd = true;
     }
