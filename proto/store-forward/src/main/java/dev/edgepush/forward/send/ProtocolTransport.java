@@ -2,6 +2,7 @@ package dev.edgepush.forward.send;
 
 import dev.edgepush.proto.V2RequestEncoder;
 import java.io.IOException;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +44,11 @@ import org.xerial.snappy.Snappy;
  * with another 4xx (not 408, 429) that the same request then passes as Snappy, is sent again at once
  * as Snappy (only that answer counts) and the URL goes back to Snappy; the header is heeded again
  * {@link #RECHECK_MS} later. This comes before the protocol decision above: a 2.0 request refused as
- * zstd and as Snappy is a 2.0 refusal. Where zstd-jni cannot load its native library, every request
- * is Snappy (one log line at start). The encoding changes only between batches or by such a
- * refusal, never for a retry after a network error or 5xx, so each retried request is the same
- * bytes as before. Only the sender's thread calls {@link #push}.
+ * zstd and as Snappy is a 2.0 refusal. zstd-jni's native library is loaded when zstd is first
+ * to be used (at start for {@code zstd}); where it cannot load, every request is Snappy, with one
+ * log line. The encoding changes only between batches or by such a refusal, never for a retry
+ * after a network error or 5xx, so each retried request is the same bytes as before. Only the
+ * sender's thread calls {@link #push}.
  */
 public final class ProtocolTransport implements Sender.Transport {
   private static final Logger log = LoggerFactory.getLogger(ProtocolTransport.class);
@@ -61,9 +63,8 @@ public final class ProtocolTransport implements Sender.Transport {
   private final RemoteWriteClient client;
   private final RemoteWriteProtocol mode;
   private final RemoteWriteCompression compression;
-  /** zstd may be sent: the flag allows it and zstd-jni's native library loaded. */
-  private final boolean zstdUsable;
   private final LongSupplier clockMs;
+  private final BooleanSupplier zstdLoads;
   private final String remoteName;
   private final V2RequestEncoder encoder = new V2RequestEncoder();
   private byte[] plain = new byte[64 * 1024];
@@ -84,20 +85,26 @@ public final class ProtocolTransport implements Sender.Transport {
   }
 
   /**
-   * @param compression {@code -remoteWrite.compression}; other than {@code snappy} it loads
-   *     zstd-jni's native library now (on failure: Snappy, one log line)
+   * @param compression {@code -remoteWrite.compression}; {@code zstd} loads zstd-jni's native
+   *     library now, {@code auto} once a remote lists zstd (on failure: Snappy, one log line)
    * @param remoteName the remote as logs name it
    */
   public ProtocolTransport(RemoteWriteClient client, RemoteWriteProtocol mode, RemoteWriteCompression compression,
       LongSupplier clockMs, String remoteName) {
+    this(client, mode, compression, clockMs, remoteName, () -> ZstdSupport.available("remote " + remoteName));
+  }
+
+  /** @param zstdLoads loads zstd-jni's native library, says whether it did ({@link ZstdSupport#available}) */
+  ProtocolTransport(RemoteWriteClient client, RemoteWriteProtocol mode, RemoteWriteCompression compression,
+      LongSupplier clockMs, String remoteName, BooleanSupplier zstdLoads) {
+    this.zstdLoads = zstdLoads;
     this.client = client;
     this.mode = mode;
     this.compression = compression;
     this.clockMs = clockMs;
     this.remoteName = remoteName;
     this.sendingV2 = mode != RemoteWriteProtocol.V1;
-    this.zstdUsable = compression != RemoteWriteCompression.SNAPPY && ZstdSupport.available("remote " + remoteName);
-    this.sendingZstd = compression == RemoteWriteCompression.ZSTD && zstdUsable;
+    this.sendingZstd = compression == RemoteWriteCompression.ZSTD && zstdLoads.getAsBoolean();
   }
 
   /** The protocol this remote is sent now: {@code "1.0"} or {@code "2.0"} (auto: what it tries next). */
@@ -216,9 +223,10 @@ public final class ProtocolTransport implements Sender.Transport {
   private PushOutcome send(byte[] compressed, int offset, int length, boolean v2, String encoding, long now) {
     PushOutcome o = client.pushCompressed(compressed, offset, length, v2, encoding);
     lastBytes += client.lastRequestBytes();
-    if (!sendingZstd && zstdUsable && compression == RemoteWriteCompression.AUTO
+    if (!sendingZstd && compression == RemoteWriteCompression.AUTO
         && o instanceof PushOutcome.Delivered && takesZstd(client.lastAcceptEncoding())
-        && (zstdRefusedAtMs == Long.MIN_VALUE || now - zstdRefusedAtMs >= RECHECK_MS)) {
+        && (zstdRefusedAtMs == Long.MIN_VALUE || now - zstdRefusedAtMs >= RECHECK_MS)
+        && zstdLoads.getAsBoolean()) {
       log.info("remote {} takes zstd; sending zstd", remoteName);
       sendingZstd = true;
     }

@@ -272,6 +272,29 @@ class CompressionNegotiationTest {
   }
 
   @Test
+  void whereZstdDoesNotLoadEveryRequestIsSnappy() {
+    answer("snappy", stored(TAKES_ZSTD));
+    int[] loads = {0};
+    ProtocolTransport auto = new ProtocolTransport(client, RemoteWriteProtocol.V1, RemoteWriteCompression.AUTO,
+        () -> now, "wiremock", () -> {
+          loads[0]++;
+          return false;
+        });
+    assertEquals(0, loads[0], "auto loads nothing before a remote lists zstd");
+    for (int i = 0; i < 3; i++) {
+      assertInstanceOf(PushOutcome.Delivered.class, push(auto));
+    }
+    assertEquals("snappy", auto.compression());
+    ProtocolTransport forced = new ProtocolTransport(client, RemoteWriteProtocol.V1, RemoteWriteCompression.ZSTD,
+        () -> now, "wiremock", () -> false);
+    assertEquals("snappy", forced.compression());
+    assertInstanceOf(PushOutcome.Delivered.class, push(forced));
+    assertEquals(List.of("snappy", "snappy", "snappy", "snappy"),
+        requests().stream().map(CompressionNegotiationTest::encoding).toList());
+    assertTrue(loads[0] > 0, "asked when the header came");
+  }
+
+  @Test
   void aNativeLibraryThatDoesNotLoadMeansSnappyNotACrash() {
     assertFalse(ZstdSupport.probe(() -> {
       throw new UnsatisfiedLinkError("no zstd-jni in java.library.path");
