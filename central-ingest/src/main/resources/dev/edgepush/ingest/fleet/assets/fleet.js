@@ -186,6 +186,38 @@
     dl.append(dt, dd);
   }
 
+  // The robot's completeness accounting (central-ingest README, "Completeness"): complete up to
+  // when, and which excerpts are missing and why.
+  const REASONS = {
+    dropped: 'dropped at the robot (disk cap or damage)',
+    refused: 'refused by central-ingest',
+    pending: 'still pending on the robot',
+    lost: 'unsent when the robot\'s buffer started anew',
+  };
+
+  function completeness(dl, c) {
+    if (!c) {
+      field(dl, 'completeness', 'not accounted: its pushes carry no sequence numbers (vmagent or an older agent)',
+          'completeness');
+      return;
+    }
+    const missing = Object.values(c.missingExcerpts).reduce((a, b) => a + b, 0);
+    field(dl, 'complete up to', (c.completeUpTo || 'nothing yet: its first excerpt is missing')
+        + (missing === 0 ? ' (nothing missing)' : ''), 'completeness ' + (missing === 0 ? 'complete' : 'incomplete'));
+    field(dl, 'excerpts received', count(c.receivedExcerpts) + ' (' + count(c.receivedSamples) + ' samples), '
+        + count(c.duplicateExcerpts) + ' duplicates recognised', 'received');
+    const parts = Object.entries(c.missingExcerpts).filter(([, n]) => n > 0).map(([k, n]) => count(n) + ' ' + REASONS[k]);
+    field(dl, 'excerpts missing', parts.length ? parts.join('; ') : '0', 'missing');
+    for (const m of c.missingRanges) {
+      field(dl, 'missing ' + m.first + (m.last > m.first ? '–' + m.last : ''), count(m.excerpts) + ' excerpts, '
+          + REASONS[m.reason], 'missing-range ' + m.reason);
+    }
+    const drops = Object.entries(c.robotDroppedSamples).filter(([, n]) => n > 0).map(([k, n]) => count(n) + ' ' + k);
+    if (drops.length) {
+      field(dl, 'samples the agent dropped since it started', drops.join(', '), 'robot-dropped');
+    }
+  }
+
   function renderDetail() {
     const m = /^#robot=(.+)$/.exec(location.hash);
     if (!m) {
@@ -228,6 +260,7 @@
         : count(refused.tooOld) + ' too old, ' + count(refused.tooNew) + ' too new', 'refused');
     field(dl, 'clock skew (robot minus central-ingest)', skew(r.clockSkewSeconds), 'skew');
     field(dl, 'samples/s (1 min)', r.samplesPerSecond.toFixed(1), 'rate');
+    completeness(dl, r.completeness);
     if (window.uPlot) {
       const data = series(r);
       const width = Math.max(240, Math.min(800, detail.clientWidth - 16));
