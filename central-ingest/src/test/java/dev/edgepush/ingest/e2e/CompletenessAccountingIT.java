@@ -95,6 +95,7 @@ class CompletenessAccountingIT {
           assertEquals(0, accounting(ingest, "central_ingest_robot_missing_excerpts", reason), reason);
         }
         String fleet = fleetJson(ingest);
+        System.out.println("central-ingest's accounting after the kills: " + fleet);
         assertTrue(fleet.contains("\"epochs\":1,"), "one buffer epoch across the agent's kill -9: " + fleet);
         assertTrue(fleet.contains("\"receivedExcerpts\":" + imports + ","), fleet);
         assertTrue(fleet.contains("\"receivedSamples\":" + (long) imports * SERIES + ","), fleet);
