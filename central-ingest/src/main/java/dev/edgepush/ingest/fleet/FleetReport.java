@@ -198,6 +198,7 @@ public final class FleetReport {
         .append("<th data-key=\"robot\">robot</th><th data-key=\"state\">state</th>")
         .append("<th data-key=\"lastPush\">last push</th><th data-key=\"pending\">backlog</th>")
         .append("<th class=\"trend\">trend</th><th data-key=\"dropped\">dropped</th>")
+        .append("<th data-key=\"complete\">complete</th>")
         .append("<th data-key=\"delay\">delay</th><th data-key=\"skew\">clock skew</th>")
         .append("</tr></thead>\n<tbody>\n");
     for (FleetRegistry.RobotView v : robots) {
@@ -213,6 +214,7 @@ public final class FleetReport {
           .append("<td class=\"trend\" data-label=\"trend\"></td>")
           .append("<td class=\"dropped\" data-label=\"dropped\">")
           .append(s.droppedSamples() < 0 ? "?" : Long.toString(s.droppedSamples())).append("</td>")
+          .append(completeCell(completeness.get(s.tenant(), s.robot())))
           .append("<td class=\"delay\" data-label=\"delay\">")
           .append(s.oldestPendingAgeSeconds() < 0 ? "?" : String.format(Locale.ROOT, "%.0f s", s.oldestPendingAgeSeconds()))
           .append("</td><td class=\"skew\" data-label=\"clock skew\">")
@@ -222,6 +224,22 @@ public final class FleetReport {
     return sb.append("</tbody></table>\n<section id=\"detail\" hidden></section>\n")
         .append("<p class=\"links\"><a href=\"/api/v1/fleet\">JSON</a> · <a href=\"/api/v1/fleet/events\">event stream</a></p>")
         .append("</body></html>\n").toString();
+  }
+
+  /**
+   * The table's "complete" cell: {@code complete} when nothing is missing but what is still
+   * pending on the robot, else how many excerpts are missing (dropped, refused, lost); {@code ?}
+   * for a robot whose pushes are not accounted. Its title says up to when it is complete.
+   */
+  static String completeCell(CompletenessLedger.Summary c) {
+    if (c == null) {
+      return "<td class=\"complete\" data-label=\"complete\">?</td>";
+    }
+    long gone = c.missingTotal() - c.missingExcerpts().getOrDefault("pending", 0L);
+    String title = c.completeThroughSeq() < 0 || c.completeUpToMs() <= 0 ? "nothing complete yet"
+        : "complete up to " + Instant.ofEpochMilli(c.completeUpToMs());
+    return "<td class=\"complete" + (gone > 0 ? " warn" : "") + "\" data-label=\"complete\" title=\"" + escape(title)
+        + "\">" + (gone > 0 ? gone + " missing" : "complete") + "</td>";
   }
 
   private double ageSeconds(FleetRegistry.RobotStatus s) {

@@ -165,6 +165,12 @@ class FleetAndReaderAuthHandlerTest {
     FleetRegistry fleet = new FleetRegistry();
     fleet.recordPush("r1", "42", 1000, "3", null, "0", "1200");
     fleet.recordPush("<b>", "42", 1000, null, null);
+    fleet.recordPush("r3", "42", 1000, null, null);
+    // r1 received 0-9 of 0-11 (2 pending: complete); r3 lost 5-7 on the robot.
+    fleet.completeness().record("42", "r1", true, new dev.edgepush.ingest.completeness.PushSeq("00000000000000aa",
+        new long[] {0, 9}, 10, 900, 12, null, 2), 1000);
+    fleet.completeness().record("42", "r3", true, new dev.edgepush.ingest.completeness.PushSeq("00000000000000bb",
+        new long[] {0, 4, 8, 9}, 7, 900, 10, null, 0), 1000);
     EmbeddedChannel ch = fleetChannel(fleet, 2000, "/fleet");
     String html = body(ch, "/fleet", "text/html; charset=utf-8");
     assertTrue(html.contains("<noscript><meta http-equiv=\"refresh\" content=\"5\"></noscript>"), html);
@@ -174,7 +180,13 @@ class FleetAndReaderAuthHandlerTest {
         + "<td class=\"pending\" data-label=\"backlog\">3</td>"), html);
     assertTrue(html.contains("<td class=\"skew\" data-label=\"clock skew\">+0.2 s</td>"), html);
     assertTrue(html.contains("&lt;b&gt;") && !html.contains("<b>"), "robot names are escaped: " + html);
-    assertTrue(html.contains("2 of 2 robots online"), html);
+    assertTrue(html.contains("3 of 3 robots online"), html);
+    assertTrue(html.contains("<th data-key=\"complete\">complete</th>"), html);
+    assertTrue(html.contains("<td class=\"complete\" data-label=\"complete\" title=\"complete up to"
+        + " 1970-01-01T00:00:00.900Z\">complete</td>"), html);
+    assertTrue(html.contains("<td class=\"complete warn\" data-label=\"complete\" title=\"complete up to"
+        + " 1970-01-01T00:00:00.900Z\">3 missing</td>"), html);
+    assertTrue(html.contains("<td class=\"complete\" data-label=\"complete\">?</td>"), "<b> is not accounted: " + html);
     assertTrue(html.contains("<script src=\"" + FleetAssets.url("fleet.js") + "\" defer></script>"), html);
     assertTrue(html.contains("data-events=\"/api/v1/fleet/events\""), html);
     assertTrue(html.contains("name=\"viewport\""), "readable on a phone");

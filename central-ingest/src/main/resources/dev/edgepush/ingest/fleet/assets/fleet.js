@@ -4,7 +4,8 @@
 (function () {
   'use strict';
   const COLUMNS = [['robot', 'robot'], ['state', 'state'], ['lastPush', 'last push'], ['pending', 'backlog'],
-    ['trend', 'trend'], ['dropped', 'dropped'], ['delay', 'delay'], ['skew', 'clock skew']];
+    ['trend', 'trend'], ['dropped', 'dropped'], ['complete', 'complete'], ['delay', 'delay'],
+    ['skew', 'clock skew']];
   const STATE_ORDER = {offline: 0, draining: 1, online: 2};
   const SKEW_WARN_SECONDS = 2;
   const WINDOW_SECONDS = 120;
@@ -34,6 +35,11 @@
     return Math.round(s / 3600) + ' h';
   }
 
+  // Excerpts of the robot that will not arrive any more: dropped on it, refused, lost with its buffer.
+  function gone(c) {
+    return c.missingExcerpts.dropped + c.missingExcerpts.refused + c.missingExcerpts.lost;
+  }
+
   function skew(s) {
     if (s === null || s === undefined) return '?';
     if (Math.abs(s) < 0.05) return '0.0 s'; // not "-0.0 s"
@@ -46,6 +52,7 @@
     lastPush: (r) => r.lastPushAgeSeconds,
     pending: (r) => r.pendingSamples === null ? -1 : r.pendingSamples,
     dropped: (r) => r.droppedSamples === null ? -1 : r.droppedSamples,
+    complete: (r) => r.completeness ? gone(r.completeness) : -1,
     delay: (r) => r.oldestPendingAgeSeconds === null ? -1 : r.oldestPendingAgeSeconds,
     skew: (r) => r.clockSkewSeconds === null ? -1 : Math.abs(r.clockSkewSeconds),
   };
@@ -136,6 +143,11 @@
     c.pending.textContent = count(r.pendingSamples);
     c.dropped.textContent = count(r.droppedSamples);
     c.dropped.classList.toggle('warn', r.droppedSamples > 0);
+    const k = r.completeness;
+    c.complete.textContent = !k ? '?' : gone(k) > 0 ? count(gone(k)) + ' missing' : 'complete';
+    c.complete.classList.toggle('warn', !!k && gone(k) > 0);
+    c.complete.title = !k ? 'not accounted: no sequence numbers in its pushes'
+        : k.completeUpTo ? 'complete up to ' + k.completeUpTo : 'nothing complete yet';
     c.delay.textContent = duration(r.oldestPendingAgeSeconds);
     c.skew.textContent = skew(r.clockSkewSeconds);
     c.skew.classList.toggle('warn', r.clockSkewSeconds !== null && Math.abs(r.clockSkewSeconds) > SKEW_WARN_SECONDS);
