@@ -5,6 +5,7 @@ import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.forward.buffer.DirectoryLock;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.ingest.auth.TokensFileException;
+import dev.edgepush.ingest.completeness.CompletenessLedger;
 import dev.edgepush.ingest.fleet.FleetRegistry;
 import dev.edgepush.ingest.http.IngestPipeline;
 import dev.edgepush.ingest.http.IngestServer;
@@ -34,6 +35,9 @@ public final class CentralIngest implements AutoCloseable {
   private final IngestServer server;
   private final IngestPipeline pipeline;
   private final FleetRegistry fleet;
+  /** The robots' completeness accounting, in {@code -wal.path}/{@value #COMPLETENESS_DIR}. */
+  private final CompletenessLedger completeness;
+  public static final String COMPLETENESS_DIR = "completeness";
   private final IngestMetrics metrics = new IngestMetrics();
   /** {@code -wal.path}'s lock, held until {@link #close} (or the process ends). */
   private final DirectoryLock walLock;
@@ -42,14 +46,22 @@ public final class CentralIngest implements AutoCloseable {
     LongSupplier clock = System::currentTimeMillis;
     // First, so that a bad -tlsCertFile stops start-up before the WAL is opened.
     ServerTls tls = cfg.tls() == null ? null : ServerTls.open(cfg.tls(), "central-ingest");
-    fleet = new FleetRegistry(cfg.fleetOfflineAfter());
     metrics.onlineWindow(cfg.fleetOfflineAfter().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
     TokensFile tokens = TokensFile.open(cfg.tokensFile());
     // Before the WAL is opened: a second central-ingest on the same directory stops here.
     walLock = DirectoryLock.acquire(cfg.walPath(), "-wal.path");
     try {
+      // In the WAL's directory, under its lock: the robots' accounting goes with the data it describes.
+      completeness = CompletenessLedger.open(cfg.walPath().resolve(COMPLETENESS_DIR));
+    } catch (IOException | RuntimeException e) {
+      walLock.close();
+      throw e;
+    }
+    fleet = new FleetRegistry(cfg.fleetOfflineAfter(), completeness);
+    try {
       wal = new ForwardingWal(cfg.walPath(), cfg.remoteWriteUrls(), cfg.remoteWriteQueues(), cfg.walMaxDiskBytes());
     } catch (IOException | RuntimeException e) {
+      completeness.close();
       walLock.close();
       throw e;
     }
@@ -58,6 +70,7 @@ public final class CentralIngest implements AutoCloseable {
     metrics.bindWalDamage(wal::corruptExcerpts, wal::corruptFiles);
     metrics.bindRobots(fleet::statuses);
     metrics.bindOutOfRange(fleet::outOfRange);
+    metrics.bindCompleteness(completeness::all);
     metrics.walMaxDiskBytes(cfg.walMaxDiskBytes() * cfg.remoteWriteUrls().size());
     // One loop thread per core: decoding is CPU work and the WAL append a memory copy into a
     // mapped file, so they run on the loops (Netty 4.2 deprecates separate handler executors).
@@ -80,6 +93,7 @@ public final class CentralIngest implements AutoCloseable {
       // threads are not daemons): a daemon that cannot listen exits, it does not hang.
       loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
       wal.close();
+      completeness.close();
       try {
         walLock.close();
       } catch (IOException unlock) {
@@ -90,7 +104,15 @@ public final class CentralIngest implements AutoCloseable {
     loop.scheduleWithFixedDelay(() -> {
       tokens.reloadIfChanged();
       wal.enforceCaps(); // delivered WAL files go, cap or no cap; then the cap, if any
+      completeness.flush();
     }, 1, 1, TimeUnit.SECONDS);
+    loop.scheduleWithFixedDelay(() -> {
+      try {
+        completeness.compact();
+      } catch (IOException | RuntimeException e) {
+        log.error("cannot write the completeness snapshot (the journal keeps growing until it can): {}", e.toString());
+      }
+    }, 60, 60, TimeUnit.SECONDS);
     log.info("central-ingest {} listening on {}://{}:{}{}; {}; WAL {}; forwarding to {} x {}; queries to {}",
         VERSION, tls == null ? "http" : "https", cfg.listenHost(), server.port(),
         tls == null ? "" : tls.settings().mtls() ? " (client certificates required)" : "",
@@ -128,6 +150,7 @@ public final class CentralIngest implements AutoCloseable {
     pipeline.fleetStreams().closeAll(2000);
     loop.shutdownGracefully(0, 3, TimeUnit.SECONDS).syncUninterruptibly();
     wal.close();
+    completeness.close();
     try {
       walLock.close();
     } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.edgepush.ingest;
 
 import dev.edgepush.net.http.ClosedConnections;
+import dev.edgepush.ingest.completeness.CompletenessLedger;
 import dev.edgepush.ingest.fleet.FleetRegistry.OutOfRange;
 import dev.edgepush.ingest.fleet.FleetRegistry.RobotStatus;
 import java.util.Comparator;
@@ -39,6 +40,7 @@ public final class IngestMetrics {
   private volatile LongSupplier walCorruptExcerpts = () -> 0;
   private volatile LongSupplier walCorruptFiles = () -> 0;
   private volatile Supplier<List<RobotStatus>> robots = List::of;
+  private volatile Supplier<List<CompletenessLedger.Summary>> completeness = List::of;
   private volatile long walMaxDiskBytes; // the WAL's whole cap, 0 = none
   /** notAfter (Unix ms) of the serving certificate in use; null when -tls is off. */
   private volatile LongSupplier tlsCertificateNotAfterMs;
@@ -69,6 +71,11 @@ public final class IngestMetrics {
   /** Every robot's latest push, rendered per robot (the cloud's view, for offline and clock-skew alerts). */
   public void bindRobots(Supplier<List<RobotStatus>> robots) {
     this.robots = robots;
+  }
+
+  /** Every accounted robot's completeness ({@link CompletenessLedger}), rendered per robot. */
+  public void bindCompleteness(Supplier<List<CompletenessLedger.Summary>> completeness) {
+    this.completeness = completeness;
   }
 
   /** Every robot's samples out of the storage's range, rendered per robot. */
@@ -194,6 +201,7 @@ public final class IngestMetrics {
         }
       }
     }
+    renderCompleteness(sb, completeness.get());
     LongSupplier cert = tlsCertificateNotAfterMs;
     if (cert != null) {
       String name = "central_ingest_tls_certificate_expiry_timestamp_seconds";
@@ -213,6 +221,67 @@ public final class IngestMetrics {
     java.util.SortedSet<String> e = new java.util.TreeSet<>(List.of("snappy", "zstd"));
     e.addAll(bodiesByEncoding.keySet());
     return e;
+  }
+
+  /** The per-robot completeness gauges (robots whose pushes carry edge-agent's sequence headers). */
+  private static void renderCompleteness(StringBuilder sb, List<CompletenessLedger.Summary> robots) {
+    if (robots.isEmpty()) {
+      return;
+    }
+    header(sb, "central_ingest_robot_missing_excerpts", "Buffered excerpts of the robot (its last "
+        + CompletenessLedger.MAX_EPOCHS + " buffer epochs) not received, by reason: dropped (at the robot: its disk"
+        + " cap or damage), refused (by this server, never retried), pending (still on the robot or in flight),"
+        + " lost (unsent when the robot's buffer started a new epoch).", "gauge");
+    for (CompletenessLedger.Summary s : robots) {
+      s.missingExcerpts().forEach((reason, n) -> robotReasonLine(sb, "central_ingest_robot_missing_excerpts", s, reason, n));
+    }
+    header(sb, "central_ingest_robot_missing_samples", "Samples of the robot not received, by reason: refused (by"
+        + " this server), pending (on the robot, as its last push said), and what its agent dropped since it started:"
+        + " disk_full, corrupt, too_large, rejected.", "gauge");
+    for (CompletenessLedger.Summary s : robots) {
+      robotReasonLine(sb, "central_ingest_robot_missing_samples", s, "refused", s.refusedSamples());
+      if (s.pendingSamples() >= 0) {
+        robotReasonLine(sb, "central_ingest_robot_missing_samples", s, "pending", s.pendingSamples());
+      }
+      s.robotDroppedSamples().forEach((reason, n) -> robotReasonLine(sb, "central_ingest_robot_missing_samples", s,
+          reason, n));
+    }
+    header(sb, "central_ingest_robot_received_excerpts", "Buffered excerpts of the robot received (each once, its last"
+        + " buffer epochs).", "gauge");
+    for (CompletenessLedger.Summary s : robots) {
+      completenessLine(sb, "central_ingest_robot_received_excerpts", s, s.receivedExcerpts());
+    }
+    header(sb, "central_ingest_robot_duplicate_excerpts", "Excerpts of the robot received again (retries, re-sends"
+        + " after a restart): recognised, not counted as received.", "gauge");
+    for (CompletenessLedger.Summary s : robots) {
+      completenessLine(sb, "central_ingest_robot_duplicate_excerpts", s, s.duplicateExcerpts());
+    }
+    header(sb, "central_ingest_robot_complete_until_timestamp_seconds", "Scrape time (robot clock) up to which"
+        + " everything of the robot's current buffer epoch was received, Unix seconds; 0 when its first excerpt is"
+        + " missing.", "gauge");
+    for (CompletenessLedger.Summary s : robots) {
+      completenessLine(sb, "central_ingest_robot_complete_until_timestamp_seconds", s, s.completeUpToMs() / 1000.0);
+    }
+  }
+
+  private static void completenessLine(StringBuilder sb, String name, CompletenessLedger.Summary s, long v) {
+    completenessLine(sb, name, s, Long.toString(v));
+  }
+
+  private static void completenessLine(StringBuilder sb, String name, CompletenessLedger.Summary s, double v) {
+    completenessLine(sb, name, s, Double.toString(v));
+  }
+
+  private static void completenessLine(StringBuilder sb, String name, CompletenessLedger.Summary s, String v) {
+    sb.append(name).append("{robot=\"").append(escape(s.robot())).append("\",tenant=\"")
+        .append(escape(s.tenant() == null ? "" : s.tenant())).append("\"} ").append(v).append('\n');
+  }
+
+  private static void robotReasonLine(StringBuilder sb, String name, CompletenessLedger.Summary s, String reason,
+      long v) {
+    sb.append(name).append("{robot=\"").append(escape(s.robot())).append("\",tenant=\"")
+        .append(escape(s.tenant() == null ? "" : s.tenant())).append("\",reason=\"").append(reason).append("\"} ")
+        .append(v).append('\n');
   }
 
   private static void header(StringBuilder sb, String name, String help, String type) {

@@ -1,6 +1,7 @@
 package dev.edgepush.ingest.fleet;
 
 import dev.edgepush.ingest.auth.Identity;
+import dev.edgepush.ingest.completeness.CompletenessLedger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -108,16 +109,28 @@ public final class FleetRegistry {
 
   private final ConcurrentMap<String, Robot> robots = new ConcurrentHashMap<>();
   private final long offlineAfterMs;
+  private final CompletenessLedger completeness;
 
   public FleetRegistry() {
     this(DEFAULT_OFFLINE_AFTER);
   }
 
   public FleetRegistry(Duration offlineAfter) {
+    this(offlineAfter, CompletenessLedger.inMemory());
+  }
+
+  /** With the robots' completeness accounting kept in {@code completeness} (durable, unlike the rest). */
+  public FleetRegistry(Duration offlineAfter, CompletenessLedger completeness) {
+    this.completeness = completeness;
     if (offlineAfter.isNegative() || offlineAfter.isZero()) {
       throw new IllegalArgumentException("offlineAfter must be positive, got " + offlineAfter);
     }
     this.offlineAfterMs = offlineAfter.toMillis();
+  }
+
+  /** The robots' completeness accounting ({@link CompletenessLedger}). */
+  public CompletenessLedger completeness() {
+    return completeness;
   }
 
   public Duration offlineAfter() {

@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.fleet;
 
+import dev.edgepush.ingest.completeness.CompletenessLedger;
 import dev.edgepush.proto.JsonString;
 import java.time.Instant;
 import java.util.List;
@@ -26,12 +27,14 @@ public final class FleetReport {
   private final long nowMs;
   private final long offlineAfterSeconds;
   private final List<FleetRegistry.RobotView> robots;
+  private final CompletenessLedger completeness;
 
   public FleetReport(String tenant, long nowMs, FleetRegistry registry) {
     this.tenant = tenant;
     this.nowMs = nowMs;
     this.offlineAfterSeconds = registry.offlineAfter().toSeconds();
     this.robots = registry.view(tenant, nowMs);
+    this.completeness = registry.completeness();
   }
 
   public List<FleetRegistry.RobotView> robots() {
@@ -114,7 +117,55 @@ public final class FleetReport {
         .append(",\"oldestPendingAgeSeconds\":")
         .append(s.oldestPendingAgeSeconds() < 0 ? "null" : number(s.oldestPendingAgeSeconds()))
         .append(",\"refusedSamples\":{\"tooOld\":").append(v.tooOldSamples()).append(",\"tooNew\":")
-        .append(v.tooNewSamples()).append('}');
+        .append(v.tooNewSamples()).append('}')
+        .append(",\"completeness\":").append(completenessJson(completeness.get(s.tenant(), s.robot())));
+  }
+
+  /**
+   * A robot's completeness accounting ({@link CompletenessLedger}) as JSON, or {@code null} when
+   * none of its pushes carried edge-agent's sequence headers:
+   *
+   * <pre>
+   * {"epoch":"9f2c...","epochs":1,"receivedExcerpts":1200,"receivedSamples":96000,"duplicateExcerpts":3,
+   *  "duplicateSamples":240,"nextSeq":1260,"completeThroughSeq":1099,"completeUpTo":"2026-01-01T00:00:00Z",
+   *  "missingExcerpts":{"dropped":40,"refused":0,"pending":20,"lost":0},"refusedSamples":0,
+   *  "missingRanges":[{"first":1100,"last":1139,"excerpts":40,"reason":"dropped"}, ...],
+   *  "robotDroppedSamples":{"disk_full":3200,"corrupt":0,"too_large":0,"rejected":0},"robotPendingSamples":1600}
+   * </pre>
+   */
+  static String completenessJson(CompletenessLedger.Summary c) {
+    if (c == null) {
+      return "null";
+    }
+    StringBuilder sb = new StringBuilder(512);
+    sb.append("{\"epoch\":").append(JsonString.quote(c.epoch())).append(",\"epochs\":").append(c.epochs())
+        .append(",\"receivedExcerpts\":").append(c.receivedExcerpts())
+        .append(",\"receivedSamples\":").append(c.receivedSamples())
+        .append(",\"duplicateExcerpts\":").append(c.duplicateExcerpts())
+        .append(",\"duplicateSamples\":").append(c.duplicateSamples())
+        .append(",\"nextSeq\":").append(c.nextSeq())
+        .append(",\"completeThroughSeq\":").append(c.completeThroughSeq())
+        .append(",\"completeUpTo\":").append(c.completeThroughSeq() < 0 || c.completeUpToMs() <= 0 ? "null"
+            : JsonString.quote(Instant.ofEpochMilli(c.completeUpToMs()).toString()))
+        .append(",\"missingExcerpts\":{");
+    int i = 0;
+    for (var e : c.missingExcerpts().entrySet()) {
+      sb.append(i++ == 0 ? "" : ",").append(JsonString.quote(e.getKey())).append(':').append(e.getValue());
+    }
+    sb.append("},\"refusedSamples\":").append(c.refusedSamples()).append(",\"missingRanges\":[");
+    i = 0;
+    for (var r : c.missingRanges()) {
+      sb.append(i++ == 0 ? "" : ",").append("{\"first\":").append(r.first()).append(",\"last\":").append(r.last())
+          .append(",\"excerpts\":").append(r.last() - r.first() + 1).append(",\"reason\":")
+          .append(JsonString.quote(r.reason())).append('}');
+    }
+    sb.append("],\"robotDroppedSamples\":{");
+    i = 0;
+    for (var e : c.robotDroppedSamples().entrySet()) {
+      sb.append(i++ == 0 ? "" : ",").append(JsonString.quote(e.getKey())).append(':').append(e.getValue());
+    }
+    return sb.append("},\"robotPendingSamples\":").append(c.pendingSamples() < 0 ? "null" : Long.toString(c.pendingSamples()))
+        .append('}').toString();
   }
 
   /**
@@ -147,6 +198,7 @@ public final class FleetReport {
         .append("<th data-key=\"robot\">robot</th><th data-key=\"state\">state</th>")
         .append("<th data-key=\"lastPush\">last push</th><th data-key=\"pending\">backlog</th>")
         .append("<th class=\"trend\">trend</th><th data-key=\"dropped\">dropped</th>")
+        .append("<th data-key=\"complete\">complete</th>")
         .append("<th data-key=\"delay\">delay</th><th data-key=\"skew\">clock skew</th>")
         .append("</tr></thead>\n<tbody>\n");
     for (FleetRegistry.RobotView v : robots) {
@@ -162,6 +214,7 @@ public final class FleetReport {
           .append("<td class=\"trend\" data-label=\"trend\"></td>")
           .append("<td class=\"dropped\" data-label=\"dropped\">")
           .append(s.droppedSamples() < 0 ? "?" : Long.toString(s.droppedSamples())).append("</td>")
+          .append(completeCell(completeness.get(s.tenant(), s.robot())))
           .append("<td class=\"delay\" data-label=\"delay\">")
           .append(s.oldestPendingAgeSeconds() < 0 ? "?" : String.format(Locale.ROOT, "%.0f s", s.oldestPendingAgeSeconds()))
           .append("</td><td class=\"skew\" data-label=\"clock skew\">")
@@ -171,6 +224,22 @@ public final class FleetReport {
     return sb.append("</tbody></table>\n<section id=\"detail\" hidden></section>\n")
         .append("<p class=\"links\"><a href=\"/api/v1/fleet\">JSON</a> · <a href=\"/api/v1/fleet/events\">event stream</a></p>")
         .append("</body></html>\n").toString();
+  }
+
+  /**
+   * The table's "complete" cell: {@code complete} when nothing is missing but what is still
+   * pending on the robot, else how many excerpts are missing (dropped, refused, lost); {@code ?}
+   * for a robot whose pushes are not accounted. Its title says up to when it is complete.
+   */
+  static String completeCell(CompletenessLedger.Summary c) {
+    if (c == null) {
+      return "<td class=\"complete\" data-label=\"complete\">?</td>";
+    }
+    long gone = c.missingTotal() - c.missingExcerpts().getOrDefault("pending", 0L);
+    String title = c.completeThroughSeq() < 0 || c.completeUpToMs() <= 0 ? "nothing complete yet"
+        : "complete up to " + Instant.ofEpochMilli(c.completeUpToMs());
+    return "<td class=\"complete" + (gone > 0 ? " warn" : "") + "\" data-label=\"complete\" title=\"" + escape(title)
+        + "\">" + (gone > 0 ? gone + " missing" : "complete") + "</td>";
   }
 
   private double ageSeconds(FleetRegistry.RobotStatus s) {

@@ -27,7 +27,7 @@ import java.util.function.LongSupplier;
  * with -tls: SslHandler, handshake log   (ServerTls#addTo)
  * HttpServerGuards: connCap, codec, framingErrors, timeouts, keepAlive, responseFraming
  * ResponseCounter (outbound), CorsHandler.Headers (outbound)
- * head checks, before the body is read:  CorsHandler, RouteHandler, ClosedPathHandler, AuthHandler, [CertificateRobotCheck], FleetRecorder,
+ * head checks, before the body is read:  CorsHandler, RouteHandler, ClosedPathHandler, AuthHandler, [CertificateRobotCheck], FleetRecorder, CompletenessRecorder,
  *                                         AdmissionHandler, SizeLimitHandler
  * HttpObjectAggregator (-maxRequestBytes)
  * decode and WAL write:                   WriteDecodeHandler, IngestHandler
@@ -136,6 +136,7 @@ public final class IngestPipeline extends ChannelInitializer<Channel> {
       pl.addLast("certificateRobot", new CertificateRobotCheck());
     }
     pl.addLast("fleet", new FleetRecorder(p.fleet(), p.clockMs()));
+    pl.addLast("completeness", new CompletenessRecorder(p.fleet().completeness(), p.clockMs()));
     pl.addLast("admission", new AdmissionHandler(p.limiter(), p.wal()::pendingSamples, p.limits().maxPendingSamples()));
     pl.addLast("sizeLimit", new SizeLimitHandler(p.limits().maxRequestBytes()));
     pl.addLast("aggregator", new HttpObjectAggregator(p.limits().maxRequestBytes()));

@@ -131,6 +131,9 @@ class FleetAndReaderAuthHandlerTest {
     FleetRegistry fleet = new FleetRegistry(Duration.ofMinutes(2));
     long t0 = 1_700_000_000_000L;
     fleet.recordPush("r2", "42", t0 - 180_000, null, null); // 3 minutes ago: offline
+    // r2's push carried edge-agent's sequence headers: excerpts 0-4 and 8-9 of 0-11.
+    fleet.completeness().record("42", "r2", true, new dev.edgepush.ingest.completeness.PushSeq("00000000000000aa",
+        new long[] {0, 4, 8, 9}, 70, 1_700_000_000_000L - 200_000, 12, "disk_full=60,corrupt=0", 30), t0 - 180_000);
     fleet.recordPush("r1", "42:0", t0 - 1_000, "1500", "12.5");
     for (int s = 0; s < 10; s++) {
       fleet.recordSamples("r1", "42", 100, t0 - 9_000 + s * 1000L);
@@ -142,8 +145,14 @@ class FleetAndReaderAuthHandlerTest {
         + "\"robotsTotal\":2,\"robotsOnline\":1,"), json);
     assertTrue(json.contains("{\"robot\":\"r1\",\"online\":true,\"lastPush\":\"2023-11-14T22:13:19Z\","
         + "\"lastPushAgeSeconds\":1.000,\"samplesPerSecond\":100.000,\"pendingSamples\":1500,"
-        + "\"oldestPendingAgeSeconds\":12.500,\"refusedSamples\":{\"tooOld\":0,\"tooNew\":0}}"), json);
+        + "\"oldestPendingAgeSeconds\":12.500,\"refusedSamples\":{\"tooOld\":0,\"tooNew\":0},\"completeness\":null}"), json);
     assertTrue(json.contains("{\"robot\":\"r2\",\"online\":false,"), json);
+    assertTrue(json.contains("\"completeness\":{\"epoch\":\"00000000000000aa\",\"epochs\":1,\"receivedExcerpts\":7,"
+        + "\"receivedSamples\":70,\"duplicateExcerpts\":0,\"duplicateSamples\":0,\"nextSeq\":12,\"completeThroughSeq\":4,"
+        + "\"completeUpTo\":\"2023-11-14T22:10:00Z\",\"missingExcerpts\":{\"dropped\":3,\"refused\":0,\"pending\":2,"
+        + "\"lost\":0},\"refusedSamples\":0,\"missingRanges\":[{\"first\":5,\"last\":7,\"excerpts\":3,\"reason\":"
+        + "\"dropped\"},{\"first\":10,\"last\":11,\"excerpts\":2,\"reason\":\"pending\"}],\"robotDroppedSamples\":"
+        + "{\"disk_full\":60,\"corrupt\":0},\"robotPendingSamples\":30}}"), json);
     assertTrue(json.contains("\"pendingSamples\":null,\"oldestPendingAgeSeconds\":null,"), json);
     assertTrue(json.indexOf("\"r1\"") < json.indexOf("\"r2\""), "sorted by name");
     assertFalse(json.contains("x9"), "robots of other tenants are not shown");
@@ -156,6 +165,12 @@ class FleetAndReaderAuthHandlerTest {
     FleetRegistry fleet = new FleetRegistry();
     fleet.recordPush("r1", "42", 1000, "3", null, "0", "1200");
     fleet.recordPush("<b>", "42", 1000, null, null);
+    fleet.recordPush("r3", "42", 1000, null, null);
+    // r1 received 0-9 of 0-11 (2 pending: complete); r3 lost 5-7 on the robot.
+    fleet.completeness().record("42", "r1", true, new dev.edgepush.ingest.completeness.PushSeq("00000000000000aa",
+        new long[] {0, 9}, 10, 900, 12, null, 2), 1000);
+    fleet.completeness().record("42", "r3", true, new dev.edgepush.ingest.completeness.PushSeq("00000000000000bb",
+        new long[] {0, 4, 8, 9}, 7, 900, 10, null, 0), 1000);
     EmbeddedChannel ch = fleetChannel(fleet, 2000, "/fleet");
     String html = body(ch, "/fleet", "text/html; charset=utf-8");
     assertTrue(html.contains("<noscript><meta http-equiv=\"refresh\" content=\"5\"></noscript>"), html);
@@ -165,7 +180,13 @@ class FleetAndReaderAuthHandlerTest {
         + "<td class=\"pending\" data-label=\"backlog\">3</td>"), html);
     assertTrue(html.contains("<td class=\"skew\" data-label=\"clock skew\">+0.2 s</td>"), html);
     assertTrue(html.contains("&lt;b&gt;") && !html.contains("<b>"), "robot names are escaped: " + html);
-    assertTrue(html.contains("2 of 2 robots online"), html);
+    assertTrue(html.contains("3 of 3 robots online"), html);
+    assertTrue(html.contains("<th data-key=\"complete\">complete</th>"), html);
+    assertTrue(html.contains("<td class=\"complete\" data-label=\"complete\" title=\"complete up to"
+        + " 1970-01-01T00:00:00.900Z\">complete</td>"), html);
+    assertTrue(html.contains("<td class=\"complete warn\" data-label=\"complete\" title=\"complete up to"
+        + " 1970-01-01T00:00:00.900Z\">3 missing</td>"), html);
+    assertTrue(html.contains("<td class=\"complete\" data-label=\"complete\">?</td>"), "<b> is not accounted: " + html);
     assertTrue(html.contains("<script src=\"" + FleetAssets.url("fleet.js") + "\" defer></script>"), html);
     assertTrue(html.contains("data-events=\"/api/v1/fleet/events\""), html);
     assertTrue(html.contains("name=\"viewport\""), "readable on a phone");
@@ -188,7 +209,7 @@ class FleetAndReaderAuthHandlerTest {
         + "\"drainingAfterSeconds\":10.000,\"robotsTotal\":3,\"robotsOnline\":2,"), json);
     assertTrue(json.contains("{\"robot\":\"r1\",\"state\":\"online\",\"lastPushMs\":1699999999000,"
         + "\"lastPushAgeSeconds\":1.000,\"samplesPerSecond\":0.000,\"pendingSamples\":10,"
-        + "\"oldestPendingAgeSeconds\":0.500,\"refusedSamples\":{\"tooOld\":0,\"tooNew\":0},\"droppedSamples\":5,\"clockSkewSeconds\":-1.500,"
+        + "\"oldestPendingAgeSeconds\":0.500,\"refusedSamples\":{\"tooOld\":0,\"tooNew\":0},\"completeness\":null,\"droppedSamples\":5,\"clockSkewSeconds\":-1.500,"
         + "\"backlog\":[[1699999997,3000],[1699999998,1000],[1699999999,10]]}"), json);
     assertTrue(json.contains("{\"robot\":\"r2\",\"state\":\"draining\","), "an old backlog: " + json);
     assertTrue(json.contains("\"refusedSamples\":{\"tooOld\":3,\"tooNew\":3}"), "r2's out-of-range samples: " + json);

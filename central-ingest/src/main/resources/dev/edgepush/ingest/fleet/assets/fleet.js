@@ -4,7 +4,8 @@
 (function () {
   'use strict';
   const COLUMNS = [['robot', 'robot'], ['state', 'state'], ['lastPush', 'last push'], ['pending', 'backlog'],
-    ['trend', 'trend'], ['dropped', 'dropped'], ['delay', 'delay'], ['skew', 'clock skew']];
+    ['trend', 'trend'], ['dropped', 'dropped'], ['complete', 'complete'], ['delay', 'delay'],
+    ['skew', 'clock skew']];
   const STATE_ORDER = {offline: 0, draining: 1, online: 2};
   const SKEW_WARN_SECONDS = 2;
   const WINDOW_SECONDS = 120;
@@ -34,6 +35,11 @@
     return Math.round(s / 3600) + ' h';
   }
 
+  // Excerpts of the robot that will not arrive any more: dropped on it, refused, lost with its buffer.
+  function gone(c) {
+    return c.missingExcerpts.dropped + c.missingExcerpts.refused + c.missingExcerpts.lost;
+  }
+
   function skew(s) {
     if (s === null || s === undefined) return '?';
     if (Math.abs(s) < 0.05) return '0.0 s'; // not "-0.0 s"
@@ -46,6 +52,7 @@
     lastPush: (r) => r.lastPushAgeSeconds,
     pending: (r) => r.pendingSamples === null ? -1 : r.pendingSamples,
     dropped: (r) => r.droppedSamples === null ? -1 : r.droppedSamples,
+    complete: (r) => r.completeness ? gone(r.completeness) : -1,
     delay: (r) => r.oldestPendingAgeSeconds === null ? -1 : r.oldestPendingAgeSeconds,
     skew: (r) => r.clockSkewSeconds === null ? -1 : Math.abs(r.clockSkewSeconds),
   };
@@ -136,6 +143,11 @@
     c.pending.textContent = count(r.pendingSamples);
     c.dropped.textContent = count(r.droppedSamples);
     c.dropped.classList.toggle('warn', r.droppedSamples > 0);
+    const k = r.completeness;
+    c.complete.textContent = !k ? '?' : gone(k) > 0 ? count(gone(k)) + ' missing' : 'complete';
+    c.complete.classList.toggle('warn', !!k && gone(k) > 0);
+    c.complete.title = !k ? 'not accounted: no sequence numbers in its pushes'
+        : k.completeUpTo ? 'complete up to ' + k.completeUpTo : 'nothing complete yet';
     c.delay.textContent = duration(r.oldestPendingAgeSeconds);
     c.skew.textContent = skew(r.clockSkewSeconds);
     c.skew.classList.toggle('warn', r.clockSkewSeconds !== null && Math.abs(r.clockSkewSeconds) > SKEW_WARN_SECONDS);
@@ -186,6 +198,38 @@
     dl.append(dt, dd);
   }
 
+  // The robot's completeness accounting (central-ingest README, "Completeness"): complete up to
+  // when, and which excerpts are missing and why.
+  const REASONS = {
+    dropped: 'dropped at the robot (disk cap or damage)',
+    refused: 'refused by central-ingest',
+    pending: 'still pending on the robot',
+    lost: 'unsent when the robot\'s buffer started anew',
+  };
+
+  function completeness(dl, c) {
+    if (!c) {
+      field(dl, 'completeness', 'not accounted: its pushes carry no sequence numbers (vmagent or an older agent)',
+          'completeness');
+      return;
+    }
+    const missing = Object.values(c.missingExcerpts).reduce((a, b) => a + b, 0);
+    field(dl, 'complete up to', (c.completeUpTo || 'nothing yet: its first excerpt is missing')
+        + (missing === 0 ? ' (nothing missing)' : ''), 'completeness ' + (missing === 0 ? 'complete' : 'incomplete'));
+    field(dl, 'excerpts received', count(c.receivedExcerpts) + ' (' + count(c.receivedSamples) + ' samples), '
+        + count(c.duplicateExcerpts) + ' duplicates recognised', 'received');
+    const parts = Object.entries(c.missingExcerpts).filter(([, n]) => n > 0).map(([k, n]) => count(n) + ' ' + REASONS[k]);
+    field(dl, 'excerpts missing', parts.length ? parts.join('; ') : '0', 'missing');
+    for (const m of c.missingRanges) {
+      field(dl, 'missing ' + m.first + (m.last > m.first ? '–' + m.last : ''), count(m.excerpts) + ' excerpts, '
+          + REASONS[m.reason], 'missing-range ' + m.reason);
+    }
+    const drops = Object.entries(c.robotDroppedSamples).filter(([, n]) => n > 0).map(([k, n]) => count(n) + ' ' + k);
+    if (drops.length) {
+      field(dl, 'samples the agent dropped since it started', drops.join(', '), 'robot-dropped');
+    }
+  }
+
   function renderDetail() {
     const m = /^#robot=(.+)$/.exec(location.hash);
     if (!m) {
@@ -228,6 +272,7 @@
         : count(refused.tooOld) + ' too old, ' + count(refused.tooNew) + ' too new', 'refused');
     field(dl, 'clock skew (robot minus central-ingest)', skew(r.clockSkewSeconds), 'skew');
     field(dl, 'samples/s (1 min)', r.samplesPerSecond.toFixed(1), 'rate');
+    completeness(dl, r.completeness);
     if (window.uPlot) {
       const data = series(r);
       const width = Math.max(240, Math.min(800, detail.clientWidth - 16));
