@@ -124,13 +124,14 @@ public final class CompletenessLedger implements AutoCloseable {
     if (e == null) {
       e = new EpochAccount(push.epoch(), maxIntervals);
       r.epochs.put(push.epoch(), e);
-      while (r.epochs.size() > MAX_EPOCHS) {
-        String oldest = r.epochs.values().stream().min(Comparator.comparingLong(a -> a.lastSeenMs)).orElseThrow().epoch;
-        r.epochs.remove(oldest);
-      }
     }
     e.add(accepted, push.ranges(), push.samples(), push.timeMs(), push.seqNext(), nowMs);
     r.current = push.epoch();
+    while (r.epochs.size() > MAX_EPOCHS) { // the least recently seen other than the one just pushed to
+      String oldest = r.epochs.values().stream().filter(a -> !a.epoch.equals(push.epoch()))
+          .min(Comparator.comparingLong(a -> a.lastSeenMs)).orElseThrow().epoch;
+      r.epochs.remove(oldest);
+    }
     if (push.dropped() != null) {
       r.dropped = push.dropped();
     }

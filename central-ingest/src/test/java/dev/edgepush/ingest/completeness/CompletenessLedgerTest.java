@@ -97,6 +97,18 @@ class CompletenessLedgerTest {
   }
 
   @Test
+  void onlyTheMostRecentlySeenEpochsAreKept() {
+    CompletenessLedger l = CompletenessLedger.inMemory();
+    for (int i = 1; i <= CompletenessLedger.MAX_EPOCHS + 2; i++) {
+      l.record("t", "r1", true, push(String.format("%016x", i), "0-1", 2, i, 3), i); // each leaves 1 unsent
+    }
+    CompletenessLedger.Summary s = l.get("t", "r1");
+    assertEquals(String.format("%016x", CompletenessLedger.MAX_EPOCHS + 2), s.epoch());
+    assertEquals(CompletenessLedger.MAX_EPOCHS, s.epochs());
+    assertEquals(missing(0, 0, 1, CompletenessLedger.MAX_EPOCHS - 1), s.missingExcerpts());
+  }
+
+  @Test
   void robotsAndTenantsAreKeptApartAndUnaccountedPushesAreIgnored() {
     CompletenessLedger l = CompletenessLedger.inMemory();
     l.record("a", "r1", true, push(E1, "0-1", 2, 1, 2), 1);

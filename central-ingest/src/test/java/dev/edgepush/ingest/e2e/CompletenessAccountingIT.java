@@ -120,6 +120,60 @@ class CompletenessAccountingIT {
     }
   }
 
+  /**
+   * A disk-cap overflow: with central-ingest not there yet, the agent's cap (1 KB: every file but
+   * the newest is over it) deletes the files of earlier minutes with their unsent excerpts. The
+   * excerpts central-ingest then reports missing as {@code dropped} must be exactly those the
+   * agent counted as disk_full ({@link #SERIES} samples each), and everything else received.
+   */
+  @Test
+  void excerptsTheDiskCapDroppedAreMissingAsDroppedExactly() throws Exception {
+    Path edgeJar = Path.of("..", "edge-agent", "target", "edge-agent.jar").toAbsolutePath().normalize();
+    assertTrue(Files.isRegularFile(edgeJar), edgeJar + " is missing: it is built in edge-agent's package phase");
+    Path tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "robot " + ROBOT + " 0 " + TokensFile.hashOf(TOKEN) + "\n"
+        + "reader ops 0 " + TokensFile.hashOf(READER) + "\n");
+    int ingestPort = ChildProcess.freePort();
+    int agentPort = ChildProcess.freePort();
+    List<String> agentCmd = new ArrayList<>(agentCommand(edgeJar, ingestPort, agentPort));
+    agentCmd.add("-remoteWrite.maxDiskUsagePerURL=1KB");
+    try (VictoriaMetricsNode vm = new VictoriaMetricsNode(Files.createDirectories(dir.resolve("vm")));
+        ChildProcess agent = ChildProcess.start("edge-agent", agentPort, dir, agentCmd)) {
+      importMany(agent, 30);
+      // The buffer rolls to a new file each minute: once the next minute has a file, the cap
+      // deletes the older ones, unsent.
+      long minute = System.currentTimeMillis() / 60_000;
+      while (System.currentTimeMillis() / 60_000 == minute) {
+        ChildProcess.pause(200);
+      }
+      importMany(agent, 10);
+      awaitCondition(() -> metric(agent, "edge_agent_samples_dropped_total{reason=\"disk_full\"}") > 0,
+          "the disk cap dropped the older file", agent);
+      try (ChildProcess ingest = ChildProcess.start("central-ingest", ingestPort, dir,
+          ingestCommand(ingestPort, vm.writeUrl(), tokens))) {
+        importMany(agent, 5);
+        awaitCondition(() -> metric(agent, "edge_agent_buffer_pending_samples") == 0, "the agent drained", agent);
+        long diskFull = (long) metric(agent, "edge_agent_samples_dropped_total{reason=\"disk_full\"}");
+        assertEquals(0, diskFull % SERIES, "whole excerpts: " + diskFull);
+        long dropped = diskFull / SERIES;
+        assertTrue(dropped > 0 && dropped <= 30, "dropped " + dropped);
+        awaitCondition(() -> accounting(ingest, "central_ingest_robot_received_excerpts", null) == imports - dropped,
+            "every excerpt that was not dropped accounted", agent);
+        assertEquals(dropped, accounting(ingest, "central_ingest_robot_missing_excerpts", "dropped"),
+            "central-ingest's gap is exactly what the agent's disk cap dropped");
+        for (String reason : new String[] {"refused", "pending", "lost"}) {
+          assertEquals(0, accounting(ingest, "central_ingest_robot_missing_excerpts", reason), reason);
+        }
+        assertEquals(diskFull, accounting(ingest, "central_ingest_robot_missing_samples", "disk_full"));
+        String fleet = fleetJson(ingest);
+        System.out.println("central-ingest's accounting after the disk cap: " + fleet);
+        assertTrue(fleet.contains("\"missingRanges\":[{\"first\":0,\"last\":" + (dropped - 1) + ",\"excerpts\":"
+            + dropped + ",\"reason\":\"dropped\"}]"), fleet);
+        assertTrue(fleet.contains("\"completeThroughSeq\":-1,\"completeUpTo\":null"), "its first excerpt is gone: " + fleet);
+      }
+    }
+  }
+
   /** {@code n} local imports of {@link #SERIES} samples each, every one answered 204: one excerpt each. */
   private void importMany(ChildProcess agent, int n) throws IOException, InterruptedException {
     for (int k = 0; k < n; k++) {

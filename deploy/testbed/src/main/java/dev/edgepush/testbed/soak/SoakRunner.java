@@ -96,10 +96,12 @@ final class SoakRunner {
       say("soak: " + (drained ? "drained" : "NOT drained within " + GoDuration.format(cfg.drainTimeout()))
           + " after " + (drainedMs - restoreMs) / 1000 + " s");
       List<LossCheck> checks = check(fleet);
+      List<CompletenessCheck> accounting = compareAccounting(fleet, checks);
+      int mismatches = (int) accounting.stream().filter(a -> a.mismatch() != null).count();
       sampler.shutdownNow();
       sample(fleet, t0);
       List<FaultDriver.Ran> ran = driver.ran();
-      String line = verdict(checks, ran, fleet);
+      String line = verdict(checks, ran, fleet) + " completeness_mismatches=" + mismatches;
       Report.write(cfg, plan, ran, checks, drained, restoreMs, drainedMs, wallStart, line, timeline);
       Files.writeString(cfg.out().resolve("report.svg"), SvgPlot.render(
           "edgepush soak, seed " + cfg.seed() + ", " + cfg.robots() + " robots, " + GoDuration.format(cfg.duration())
@@ -115,7 +117,7 @@ final class SoakRunner {
           + "; took " + (System.currentTimeMillis() - wallStart) / 1000 + " s end to end");
       int lost = checks.stream().mapToInt(c -> c.lost().size()).sum();
       say(line);
-      return new Result(line, lost == 0 && drained);
+      return new Result(line, lost == 0 && drained && mismatches == 0);
     } finally {
       sampler.shutdownNow();
       fleet.close();
@@ -251,6 +253,25 @@ final class SoakRunner {
       log("check: " + lost + " scrapes not found yet; looking again in 2 s (attempt " + (attempt + 1) + ")");
       Thread.sleep(2000);
     }
+  }
+
+  /**
+   * central-ingest's completeness accounting of every robot against the soak's own findings
+   * ({@link CompletenessCheck}); each robot's numbers go to the log, a mismatch to the console.
+   */
+  private List<CompletenessCheck> compareAccounting(Fleet fleet, List<LossCheck> checks) throws IOException {
+    Http.Response r = Http.get(fleet.ingestUrl() + "/metrics", Duration.ofSeconds(30));
+    if (r.status() != 200) {
+      throw new IOException("central-ingest's /metrics answered " + r.status() + ": " + r.body());
+    }
+    List<CompletenessCheck> out = CompletenessCheck.of(checks, r.body(), cfg.breakAgent());
+    for (CompletenessCheck c : out) {
+      log("completeness: " + c.robot() + " central-ingest reports missing excerpts " + c.missing());
+      if (c.mismatch() != null) {
+        say("soak: completeness MISMATCH for " + c.robot() + ": " + c.mismatch());
+      }
+    }
+    return out;
   }
 
   /** Every {@code sensor_scrape_seq} value VictoriaMetrics holds for {@code robot}. */
