@@ -1,5 +1,6 @@
 package dev.edgepush.ingest;
 
+import dev.edgepush.ingest.metrics.IngestMetrics;
 import dev.edgepush.flags.Plural;
 import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.forward.buffer.DirectoryLock;

@@ -1,6 +1,6 @@
 package dev.edgepush.ingest.http;
 
-import dev.edgepush.ingest.IngestMetrics;
+import dev.edgepush.ingest.metrics.IngestMetrics;
 import dev.edgepush.ingest.decode.BodyDecompressor;
 import dev.edgepush.ingest.decode.StampedBatch;
 import dev.edgepush.forward.send.RemoteWriteClient;

@@ -4,7 +4,7 @@ import dev.edgepush.net.http.HttpServerGuards;
 import dev.edgepush.ingest.decode.SampleClock;
 import dev.edgepush.net.http.HttpServerLimits;
 import dev.edgepush.net.tls.ServerTls;
-import dev.edgepush.ingest.IngestMetrics;
+import dev.edgepush.ingest.metrics.IngestMetrics;
 import dev.edgepush.ingest.auth.TokenStore;
 import dev.edgepush.ingest.decode.BodyDecompressor;
 import dev.edgepush.forward.send.ZstdSupport;

@@ -1,6 +1,6 @@
 package dev.edgepush.ingest.http;
 
-import dev.edgepush.ingest.IngestMetrics;
+import dev.edgepush.ingest.metrics.IngestMetrics;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;

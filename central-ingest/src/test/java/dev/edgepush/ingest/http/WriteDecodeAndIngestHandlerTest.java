@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.ingest.Bodies;
-import dev.edgepush.ingest.IngestMetrics;
+import dev.edgepush.ingest.metrics.IngestMetrics;
 import dev.edgepush.ingest.fleet.FleetRegistry;
 import dev.edgepush.ingest.auth.Identity;
 import dev.edgepush.ingest.auth.Kind;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.luben.zstd.Zstd;
 import dev.edgepush.forward.send.RemoteWriteClient;
 import dev.edgepush.ingest.Bodies;
-import dev.edgepush.ingest.IngestMetrics;
+import dev.edgepush.ingest.metrics.IngestMetrics;
 import dev.edgepush.ingest.auth.Identity;
 import dev.edgepush.ingest.auth.Kind;
 import dev.edgepush.ingest.decode.BodyDecompressor;

@@ -1,4 +1,4 @@
-package dev.edgepush.ingest;
+package dev.edgepush.ingest.metrics;
 
 import dev.edgepush.net.http.ClosedConnections;
 import dev.edgepush.ingest.completeness.CompletenessLedger;

@@ -1,4 +1,4 @@
-package dev.edgepush.ingest;
+package dev.edgepush.ingest.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
