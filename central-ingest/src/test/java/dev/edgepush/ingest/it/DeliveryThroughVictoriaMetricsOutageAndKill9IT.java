@@ -8,6 +8,8 @@ import dev.edgepush.forward.send.PushOutcome;
 import dev.edgepush.forward.send.RemoteWriteClient;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.proto.WriteRequestEncoder;
+import dev.edgepush.testsupport.Loopback;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -40,7 +42,7 @@ class DeliveryThroughVictoriaMetricsOutageAndKill9IT {
   void everyAcknowledgedSampleArrivesAcrossAnOutageAndKill9() throws Exception {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "robot r17 0 " + TokensFile.hashOf(TOKEN) + "\n");
-    int port = VictoriaMetrics.freePort();
+    int port = Loopback.freePort();
     try (VictoriaMetrics vm = new VictoriaMetrics(dir)) {
       String[] flags = {"-remoteWrite.url=" + vm.writeUrl(), "-auth.tokensFile=" + tokens,
           "-wal.path=" + dir.resolve("wal")};

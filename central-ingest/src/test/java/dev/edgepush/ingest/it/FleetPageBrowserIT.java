@@ -12,6 +12,7 @@ import dev.edgepush.ingest.CentralIngest;
 import dev.edgepush.ingest.IngestFlags;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.net.browser.HeadlessChromium;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;

@@ -9,6 +9,7 @@ import dev.edgepush.ingest.CentralIngest;
 import dev.edgepush.ingest.IngestFlags;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.proto.rw1.RemoteWrite;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.testsupport.Loopback;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -56,7 +57,7 @@ class QueryProxyStreamsFromVmselectIT {
     vmselect.start();
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "reader ops 42 " + TokensFile.hashOf(READER) + "\n");
-    try (IngestProcess ingest = IngestProcess.start(dir, VictoriaMetrics.freePort(),
+    try (IngestProcess ingest = IngestProcess.start(dir, Loopback.freePort(),
         "-remoteWrite.url=http://127.0.0.1:9/insert/{tenant}/prometheus/api/v1/write",
         "-query.url=http://127.0.0.1:" + vmselect.getAddress().getPort() + "/select/{tenant}/prometheus",
         "-auth.tokensFile=" + tokens, "-wal.path=" + dir.resolve("wal"))) {

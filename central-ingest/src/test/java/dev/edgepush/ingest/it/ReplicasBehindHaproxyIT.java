@@ -8,6 +8,8 @@ import dev.edgepush.forward.send.PushOutcome;
 import dev.edgepush.forward.send.RemoteWriteClient;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.proto.WriteRequestEncoder;
+import dev.edgepush.testsupport.Loopback;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -66,8 +68,8 @@ class ReplicasBehindHaproxyIT {
       tokens.append("robot r").append(r).append(" 0 ").append(TokensFile.hashOf(token(r))).append('\n');
     }
     Files.writeString(dir.resolve("tokens"), tokens);
-    int[] ports = {VictoriaMetrics.freePort(), VictoriaMetrics.freePort()};
-    int lbPort = VictoriaMetrics.freePort();
+    int[] ports = {Loopback.freePort(), Loopback.freePort()};
+    int lbPort = Loopback.freePort();
     try (VictoriaMetrics vm = new VictoriaMetrics(dir)) {
       IngestProcess[] replicas = {start(vm, 0, ports[0]), start(vm, 1, ports[1])};
       Process lb = startHaproxy(lbPort, ports);

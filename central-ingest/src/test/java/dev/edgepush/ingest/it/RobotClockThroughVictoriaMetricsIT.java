@@ -7,6 +7,7 @@ import dev.edgepush.ingest.Bodies;
 import dev.edgepush.ingest.CentralIngest;
 import dev.edgepush.ingest.IngestFlags;
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

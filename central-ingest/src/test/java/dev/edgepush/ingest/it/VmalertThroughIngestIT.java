@@ -4,6 +4,7 @@ import static dev.edgepush.ingest.it.ReaderDoor.READER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.Loopback;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,7 +39,7 @@ class VmalertThroughIngestIT {
   @BeforeAll
   static void start() throws Exception {
     String bin = binary();
-    vmalertPort = VictoriaMetrics.freePort();
+    vmalertPort = Loopback.freePort();
     door = new ReaderDoor(dir, "-vmalert.proxyURL=http://127.0.0.1:" + vmalertPort);
     Path rules = dir.resolve("rules.yml");
     Files.writeString(rules, "groups:\n  - name: fleet\n    rules:\n      - alert: TempHigh\n        expr: temp > 100\n");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.testsupport.Loopback;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,11 +27,11 @@ class WalDirectoryLockIT {
     Path wal = dir.resolve("wal");
     String[] flags = {"-remoteWrite.url=http://127.0.0.1:9/api/v1/write", "-auth.tokensFile=" + tokens,
         "-wal.path=" + wal};
-    IngestProcess first = IngestProcess.start(dir, VictoriaMetrics.freePort(), flags);
+    IngestProcess first = IngestProcess.start(dir, Loopback.freePort(), flags);
     try {
       String secondLog;
       int exit;
-      try (IngestProcess second = IngestProcess.launch(dir, VictoriaMetrics.freePort(), flags)) {
+      try (IngestProcess second = IngestProcess.launch(dir, Loopback.freePort(), flags)) {
         exit = second.awaitExit(Duration.ofSeconds(60));
         secondLog = second.logText();
       }
@@ -43,7 +44,7 @@ class WalDirectoryLockIT {
 
       first.kill9();
       assertTrue(Files.exists(wal.resolve("flock.lock")), "kill -9 leaves the lock file behind");
-      try (IngestProcess third = IngestProcess.start(dir, VictoriaMetrics.freePort(), flags)) {
+      try (IngestProcess third = IngestProcess.start(dir, Loopback.freePort(), flags)) {
         assertEquals("ok\n", third.get("/health"));
       }
     } finally {

@@ -3,6 +3,7 @@ package dev.edgepush.agent.it;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.Loopback;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class AgentProcessIT {
   @Test
   void aChildWhoseMainThreadDiesFailsTheStartWithItsOutputNotAtTheDeadline() {
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> AgentProcess.start(MainThatDies.class.getName(), dir, VictoriaMetrics.freePort(), List.of()));
+        () -> AgentProcess.start(MainThatDies.class.getName(), dir, Loopback.freePort(), List.of()));
     // The deadline's message would be "did not become healthy in PT2M": this one is the death's.
     assertTrue(e.getMessage().contains("main thread died"), e.getMessage());
     assertTrue(e.getMessage().contains("java.lang.IllegalStateException: cannot start: boom"), e.getMessage());
@@ -43,7 +44,7 @@ class AgentProcessIT {
   @Test
   void aChildThatExitsFailsTheStartWithItsOutput() {
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> AgentProcess.start(dir, VictoriaMetrics.freePort(), "-no.such.flag=1"));
+        () -> AgentProcess.start(dir, Loopback.freePort(), "-no.such.flag=1"));
     assertTrue(e.getMessage().startsWith("edge-agent exited with "), e.getMessage());
     assertTrue(e.getMessage().contains("no.such.flag"), e.getMessage());
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.agent.it.SigtermStopAndResumeIT.CountingReceiver;
+import dev.edgepush.testsupport.Loopback;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,12 +33,12 @@ class DataDirectoryLockIT {
         "-promscrape.config=" + config, "-remoteWrite.url=" + receiver.url(),
         "-remoteWrite.tmpDataPath=" + data, "-remoteWrite.flushInterval=100ms"
       };
-      AgentProcess first = AgentProcess.start(dir, VictoriaMetrics.freePort(), flags);
+      AgentProcess first = AgentProcess.start(dir, Loopback.freePort(), flags);
       try {
         awaitReceived(receiver, 3);
         String secondLog;
         int exit;
-        try (AgentProcess second = AgentProcess.launch(dir, VictoriaMetrics.freePort(), List.of(), flags)) {
+        try (AgentProcess second = AgentProcess.launch(dir, Loopback.freePort(), List.of(), flags)) {
           exit = second.awaitExit(Duration.ofSeconds(60));
           secondLog = second.logText();
         }
@@ -53,7 +54,7 @@ class DataDirectoryLockIT {
 
         first.kill9();
         assertTrue(Files.exists(data.resolve("flock.lock")), "kill -9 leaves the lock file behind");
-        try (AgentProcess third = AgentProcess.start(dir, VictoriaMetrics.freePort(), flags)) {
+        try (AgentProcess third = AgentProcess.start(dir, Loopback.freePort(), flags)) {
           int after = receiver.arrivals.size();
           awaitReceived(receiver, after + 3);
           assertTrue(third.isAlive());

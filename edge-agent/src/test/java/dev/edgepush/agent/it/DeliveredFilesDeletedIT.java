@@ -3,6 +3,7 @@ package dev.edgepush.agent.it;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.Loopback;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,7 +37,7 @@ class DeliveredFilesDeletedIT {
           + "    static_configs:\n      - targets: ['127.0.0.1:" + target.port() + "']\n");
       Path data = dir.resolve("agent-data");
       Path queue = data.resolve("buffer/queue");
-      try (AgentProcess agent = AgentProcess.start(dir, VictoriaMetrics.freePort(),
+      try (AgentProcess agent = AgentProcess.start(dir, Loopback.freePort(),
           "-promscrape.config=" + config, "-remoteWrite.url=" + receiver.url(),
           "-remoteWrite.tmpDataPath=" + data, "-remoteWrite.flushInterval=200ms")) {
         long deadline = System.nanoTime() + 120_000_000_000L;

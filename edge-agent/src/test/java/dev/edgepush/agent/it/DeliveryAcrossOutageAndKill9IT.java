@@ -3,11 +3,15 @@ package dev.edgepush.agent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.Loopback;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +38,7 @@ class DeliveryAcrossOutageAndKill9IT {
       Path config = dir.resolve("scrape.yml");
       Files.writeString(config, "global:\n  scrape_interval: 200ms\nscrape_configs:\n  - job_name: t\n"
           + "    static_configs:\n      - targets: ['127.0.0.1:" + target.port() + "']\n");
-      int statusPort = VictoriaMetrics.freePort();
+      int statusPort = Loopback.freePort();
       String[] flags = {
         "-promscrape.config=" + config, "-remoteWrite.url=" + vm.writeUrl(),
         "-remoteWrite.tmpDataPath=" + dir.resolve("agent-data"), "-remoteWrite.flushInterval=200ms",
@@ -66,7 +70,7 @@ class DeliveryAcrossOutageAndKill9IT {
         // One lane, oldest first: once the last answered scrape is stored, so is all that ever will be.
         long last = target.lastAnswered();
         while (System.nanoTime() < deadline
-            && !vm.exportValueTimestamps("test_seq{job=\"t\"}").containsKey(last)) {
+            && !firstTimestampOfEachValue(vm, "test_seq{job=\"t\"}").containsKey(last)) {
           AgentProcess.pause(200);
         }
       } finally {
@@ -104,7 +108,7 @@ class DeliveryAcrossOutageAndKill9IT {
       long outageFromMs, long outageToMs, long endMs, String agentLogs) throws IOException {
     List<Long> ts = vm.exportTimestamps("node_time_seconds{job=\"node\"}");
     assertTrue(ts.size() >= 5, "host collections stored: " + ts);
-    List<Long> failed = vm.exportZeroTimestamps("up{job=\"node\"}");
+    List<Long> failed = zeroTimestamps(vm, "up{job=\"node\"}");
     CollectionGaps gaps = new CollectionGaps(HOST_INTERVAL_MS, ts, failed, killsMs, target.arrivalsMs, endMs);
     System.out.printf("host collections: stored=%d failed=%d %s%n", ts.size(), failed.size(), gaps);
     assertEquals(List.of(), gaps.unexplained, "host collections missing (gaps no kill -9, failure or stall explains)");
@@ -123,8 +127,8 @@ class DeliveryAcrossOutageAndKill9IT {
   private static ScrapeLedger ledger(VictoriaMetrics vm, CountingTarget target, List<Long> killsMs,
       long stoppedServingMs) throws IOException {
     // up 0 after the target stopped serving are its 503s, not excuses for earlier scrapes.
-    return new ScrapeLedger(target.answered.keySet(), vm.exportValueTimestamps("test_seq{job=\"t\"}"),
-        vm.exportZeroTimestamps("up{job=\"t\"}").stream().filter(t -> t < stoppedServingMs).toList(), killsMs);
+    return new ScrapeLedger(target.answered.keySet(), firstTimestampOfEachValue(vm, "test_seq{job=\"t\"}"),
+        zeroTimestamps(vm, "up{job=\"t\"}").stream().filter(t -> t < stoppedServingMs).toList(), killsMs);
   }
 
   private static void awaitAnswered(CountingTarget target, int n) throws IOException {
@@ -135,5 +139,30 @@ class DeliveryAcrossOutageAndKill9IT {
       }
       AgentProcess.pause(20);
     }
+  }
+
+  /** Timestamps of the stored samples equal to 0 (up 0: a failed scrape) of the series matching {@code selector}. */
+  private static List<Long> zeroTimestamps(VictoriaMetrics vm, String selector) throws IOException {
+    List<Long> out = new ArrayList<>();
+    for (VictoriaMetrics.Series s : vm.export(selector)) {
+      for (int i = 0; i < s.values().size(); i++) {
+        if (s.values().get(i) == 0) {
+          out.add(s.timestamps().get(i));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Each value of {@code selector}'s samples (read as a whole number) -> its first timestamp. */
+  private static Map<Long, Long> firstTimestampOfEachValue(VictoriaMetrics vm, String selector)
+      throws IOException {
+    Map<Long, Long> out = new HashMap<>();
+    for (VictoriaMetrics.Series s : vm.export(selector)) {
+      for (int i = 0; i < s.values().size(); i++) {
+        out.putIfAbsent(s.values().get(i).longValue(), s.timestamps().get(i));
+      }
+    }
+    return out;
   }
 }

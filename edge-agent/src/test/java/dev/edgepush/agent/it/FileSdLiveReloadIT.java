@@ -3,6 +3,7 @@ package dev.edgepush.agent.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.edgepush.testsupport.Loopback;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -66,7 +67,7 @@ class FileSdLiveReloadIT {
     Path config = dir.resolve("scrape.yml");
     Files.writeString(config, "scrape_configs:\n  - job_name: sd\n    scrape_interval: 200ms\n"
         + "    file_sd_configs: [{files: [targets.json]}]\n");
-    try (AgentProcess edge = AgentProcess.start(dir, VictoriaMetrics.freePort(), "-promscrape.config=" + config,
+    try (AgentProcess edge = AgentProcess.start(dir, Loopback.freePort(), "-promscrape.config=" + config,
         "-promscrape.fileSDCheckInterval=200ms", "-remoteWrite.url=http://127.0.0.1:9/api/v1/write",
         "-remoteWrite.tmpDataPath=" + dir.resolve("data"))) {
       await(() -> scrapes("127.0.0.1") >= 2, "the first target is scraped");

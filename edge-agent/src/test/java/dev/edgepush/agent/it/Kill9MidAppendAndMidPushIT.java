@@ -3,6 +3,7 @@ package dev.edgepush.agent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.Loopback;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class Kill9MidAppendAndMidPushIT {
       Path config = dir.resolve("scrape.yml");
       Files.writeString(config, "global:\n  scrape_interval: 100ms\nscrape_configs:\n  - job_name: t\n"
           + "    static_configs:\n      - targets: ['127.0.0.1:" + target.port() + "']\n");
-      int statusPort = VictoriaMetrics.freePort();
+      int statusPort = Loopback.freePort();
       String[] flags = {
         "-promscrape.config=" + config, "-remoteWrite.url=" + receiver.url(),
         "-remoteWrite.tmpDataPath=" + dir.resolve("agent-data"), "-remoteWrite.flushInterval=100ms",

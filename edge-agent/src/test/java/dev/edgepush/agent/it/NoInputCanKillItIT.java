@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.edgepush.testsupport.Loopback;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -194,7 +195,7 @@ class NoInputCanKillItIT {
   }
 
   private AgentProcess start(Path config, SampleReceiver remote) throws IOException {
-    return AgentProcess.start(dir.resolve("agent"), VictoriaMetrics.freePort(), robotJvmOptions(),
+    return AgentProcess.start(dir.resolve("agent"), Loopback.freePort(), robotJvmOptions(),
         "-promscrape.config=" + config, "-remoteWrite.url=" + remote.writeUrl(),
         "-remoteWrite.tmpDataPath=" + dir.resolve("data"), "-remoteWrite.flushInterval=200ms");
   }

@@ -3,6 +3,8 @@ package dev.edgepush.agent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.Loopback;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -91,7 +93,7 @@ class RemoteWrite2AutoFallbackIT {
   @Test
   void autoFallsBackTo10AgainstVictoriaMetrics1795AndEverySampleArrivesExactlyOnce() throws Exception {
     try (VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")));
-        AgentProcess agent = AgentProcess.start(dir, VictoriaMetrics.freePort(), "-remoteWrite.url=" + vm.writeUrl(),
+        AgentProcess agent = AgentProcess.start(dir, Loopback.freePort(), "-remoteWrite.url=" + vm.writeUrl(),
             "-remoteWrite.protocol=auto", "-remoteWrite.tmpDataPath=" + dir.resolve("agent-data"),
             "-remoteWrite.flushInterval=300ms")) {
       assertEquals(1, agent.metric("edge_agent_remote_write_protocol{protocol=\"2.0\"}"), "auto starts with 2.0");
@@ -118,7 +120,7 @@ class RemoteWrite2AutoFallbackIT {
   @Test
   void autoEndsOn10AgainstPrometheus242WithEverySampleStored() throws Exception {
     try (Prometheus prom = new Prometheus(Files.createDirectories(dir.resolve("prom")));
-        AgentProcess agent = AgentProcess.start(dir, VictoriaMetrics.freePort(), "-remoteWrite.url=" + prom.writeUrl(),
+        AgentProcess agent = AgentProcess.start(dir, Loopback.freePort(), "-remoteWrite.url=" + prom.writeUrl(),
             "-remoteWrite.protocol=auto", "-remoteWrite.tmpDataPath=" + dir.resolve("agent-data"),
             "-remoteWrite.flushInterval=300ms")) {
       long[] ts = pushSamples(agent);
@@ -153,7 +155,7 @@ class RemoteWrite2AutoFallbackIT {
     private final Path log;
 
     Prometheus(Path dir) throws IOException {
-      port = VictoriaMetrics.freePort();
+      port = Loopback.freePort();
       log = dir.resolve("prometheus.log");
       Path config = Files.writeString(dir.resolve("prometheus.yml"), "global:\n  scrape_interval: 1m\n");
       process = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("tsdb"),

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.edgepush.testsupport.Loopback;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -68,8 +70,8 @@ class SideBySideWithVmagentIT {
       }
     });
     corners.start();
-    int nePort = VictoriaMetrics.freePort();
-    int downPort = VictoriaMetrics.freePort();
+    int nePort = Loopback.freePort();
+    int downPort = Loopback.freePort();
     Process ne = new ProcessBuilder(nodeExporter, "--web.listen-address=127.0.0.1:" + nePort,
         "--collector.disable-defaults", "--collector.loadavg", "--collector.meminfo", "--collector.time")
         .redirectErrorStream(true).redirectOutput(dir.resolve("ne.log").toFile()).start();
@@ -145,9 +147,9 @@ class SideBySideWithVmagentIT {
       String[] common = {"-promscrape.config=" + config, "-remoteWrite.label=robot=r1"};
       vma = new ProcessBuilder(vmagent, common[0], common[1], "-remoteWrite.url=" + forVmagent.writeUrl(),
           "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data"),
-          "-httpListenAddr=127.0.0.1:" + VictoriaMetrics.freePort())
+          "-httpListenAddr=127.0.0.1:" + Loopback.freePort())
           .redirectErrorStream(true).redirectOutput(dir.resolve("vmagent.log").toFile()).start();
-      try (AgentProcess edge = AgentProcess.start(dir, VictoriaMetrics.freePort(), common[0], common[1],
+      try (AgentProcess edge = AgentProcess.start(dir, Loopback.freePort(), common[0], common[1],
           "-remoteWrite.url=" + forEdge.writeUrl(), "-remoteWrite.tmpDataPath=" + dir.resolve("edge-data"))) {
         awaitScrapes(forVmagent, 4);
         awaitScrapes(forEdge, 4);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.edgepush.proto.rw1.RemoteWrite;
+import dev.edgepush.testsupport.Loopback;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ class SigtermStopAndResumeIT {
       Path config = dir.resolve("scrape.yml");
       Files.writeString(config, "global:\n  scrape_interval: 100ms\nscrape_configs:\n  - job_name: t\n"
           + "    static_configs:\n      - targets: ['127.0.0.1:" + target.port() + "']\n");
-      int statusPort = VictoriaMetrics.freePort();
+      int statusPort = Loopback.freePort();
       String[] flags = {
         "-promscrape.config=" + config, "-remoteWrite.url=" + receiver.url(),
         "-remoteWrite.tmpDataPath=" + dir.resolve("agent-data"), "-remoteWrite.flushInterval=100ms"
