@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.e2e;
 
+import dev.edgepush.testsupport.VictoriaMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,7 +58,7 @@ class CompletenessAccountingIT {
         + "reader ops 0 " + TokensFile.hashOf(READER) + "\n");
     int ingestPort = ChildProcess.freePort();
     int agentPort = ChildProcess.freePort();
-    try (VictoriaMetricsNode vm = new VictoriaMetricsNode(Files.createDirectories(dir.resolve("vm")))) {
+    try (VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")))) {
       ChildProcess ingest = ChildProcess.start("central-ingest", ingestPort, dir, ingestCommand(ingestPort, vm.writeUrl(),
           tokens));
       ChildProcess agent = ChildProcess.start("edge-agent", agentPort, dir, agentCommand(edgeJar, ingestPort, agentPort));
@@ -137,7 +138,7 @@ class CompletenessAccountingIT {
     int agentPort = ChildProcess.freePort();
     List<String> agentCmd = new ArrayList<>(agentCommand(edgeJar, ingestPort, agentPort));
     agentCmd.add("-remoteWrite.maxDiskUsagePerURL=1KB");
-    try (VictoriaMetricsNode vm = new VictoriaMetricsNode(Files.createDirectories(dir.resolve("vm")));
+    try (VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")));
         ChildProcess agent = ChildProcess.start("edge-agent", agentPort, dir, agentCmd)) {
       importMany(agent, 30);
       // The buffer rolls to a new file each minute: once the next minute has a file, the cap
@@ -208,9 +209,9 @@ class CompletenessAccountingIT {
     return r.body();
   }
 
-  private long storedValues(VictoriaMetricsNode vm) throws IOException {
+  private long storedValues(VictoriaMetrics vm) throws IOException {
     long n = 0; // distinct values per series: each import's value is its own number; VictoriaMetrics keeps
-    for (VictoriaMetricsNode.Series s : vm.export("complete_test")) { // an identical re-send as a second copy
+    for (VictoriaMetrics.Series s : vm.export("complete_test")) { // an identical re-send as a second copy
       n += new java.util.HashSet<>(s.values()).size();
     }
     return n;

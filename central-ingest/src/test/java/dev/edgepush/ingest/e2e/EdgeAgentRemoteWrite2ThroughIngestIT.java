@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.e2e;
 
+import dev.edgepush.testsupport.VictoriaMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,7 +54,7 @@ class EdgeAgentRemoteWrite2ThroughIngestIT {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "robot " + ROBOT + " 0 " + TokensFile.hashOf(TOKEN) + "\n");
     int ingestPort = ChildProcess.freePort();
-    try (VictoriaMetricsNode vm = new VictoriaMetricsNode(Files.createDirectories(dir.resolve("vm")));
+    try (VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")));
         ChildProcess ingest = ChildProcess.start("central-ingest", ingestPort, dir, ingestCommand(ingestPort,
             vm.writeUrl(), tokens))) {
       int agentPort = ChildProcess.freePort();
@@ -82,7 +83,7 @@ class EdgeAgentRemoteWrite2ThroughIngestIT {
         await(() -> storedValues(vm) >= SERIES * PUSHES, "every sample in VictoriaMetrics", agent);
 
         Map<String, List<Double>> stored = new TreeMap<>();
-        for (VictoriaMetricsNode.Series s : vm.export("rw2_test")) {
+        for (VictoriaMetrics.Series s : vm.export("rw2_test")) {
           assertEquals(ROBOT, s.labels().get("robot"), "the ingest stamps the token's robot: " + s.labels());
           assertEquals(null, stored.put(s.labels().get("idx"), s.values()), "one series per idx");
         }
@@ -101,9 +102,9 @@ class EdgeAgentRemoteWrite2ThroughIngestIT {
     }
   }
 
-  private int storedValues(VictoriaMetricsNode vm) throws IOException {
+  private int storedValues(VictoriaMetrics vm) throws IOException {
     int n = 0;
-    for (VictoriaMetricsNode.Series s : vm.export("rw2_test")) {
+    for (VictoriaMetrics.Series s : vm.export("rw2_test")) {
       n += s.values().size();
     }
     return n;

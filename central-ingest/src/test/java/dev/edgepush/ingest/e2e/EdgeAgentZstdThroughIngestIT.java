@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.e2e;
 
+import dev.edgepush.testsupport.VictoriaMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,7 +56,7 @@ class EdgeAgentZstdThroughIngestIT {
     Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "robot " + ROBOT + " 0 " + TokensFile.hashOf(TOKEN) + "\n");
     int ingestPort = ChildProcess.freePort();
-    try (VictoriaMetricsNode vm = new VictoriaMetricsNode(Files.createDirectories(dir.resolve("vm")));
+    try (VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")));
         ChildProcess ingest = ChildProcess.start("central-ingest", ingestPort, dir, ingestCommand(ingestPort,
             vm.writeUrl(), tokens))) {
       int agentPort = ChildProcess.freePort();
@@ -97,7 +98,7 @@ class EdgeAgentZstdThroughIngestIT {
 
         for (boolean viaIngest : new boolean[] {true, false}) {
           Map<String, List<Double>> stored = new TreeMap<>();
-          for (VictoriaMetricsNode.Series s : vm.export("zstd_test")) {
+          for (VictoriaMetrics.Series s : vm.export("zstd_test")) {
             if (s.labels().containsKey("robot") == viaIngest) {
               assertEquals(null, stored.put(s.labels().get("idx"), s.values()), "one series per idx");
             }
@@ -125,9 +126,9 @@ class EdgeAgentZstdThroughIngestIT {
     }
   }
 
-  private static int storedValues(VictoriaMetricsNode vm, boolean viaIngest) throws IOException {
+  private static int storedValues(VictoriaMetrics vm, boolean viaIngest) throws IOException {
     int n = 0;
-    for (VictoriaMetricsNode.Series s : vm.export("zstd_test")) {
+    for (VictoriaMetrics.Series s : vm.export("zstd_test")) {
       if (s.labels().containsKey("robot") == viaIngest) {
         n += s.values().size();
       }

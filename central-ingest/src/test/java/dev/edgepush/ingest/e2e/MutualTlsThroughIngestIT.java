@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.e2e;
 
+import dev.edgepush.testsupport.VictoriaMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,7 +74,7 @@ class MutualTlsThroughIngestIT {
   @Test
   void anAgentWithACertificateOfTheCaDeliversAndEveryOtherClientIsRefusedWithItsReasonOnBothSides() throws Exception {
     try (CountingTarget target = new CountingTarget();
-        VictoriaMetricsNode vm = new VictoriaMetricsNode(Files.createDirectories(dir.resolve("vm")));
+        VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")));
         ChildProcess ingest = startIngest(vm.writeUrl())) {
       String url = "https://127.0.0.1:" + ingest.port + "/api/v1/write";
       try (ChildProcess agent = startAgent("agent-good", url, good, target, List.of())) {

@@ -1,5 +1,6 @@
 package dev.edgepush.ingest.e2e;
 
+import dev.edgepush.testsupport.VictoriaMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,7 +58,7 @@ class VmagentAndEdgeAgentThroughIngestIT {
 
     try (CountingTarget forVmagent = new CountingTarget();
         CountingTarget forEdge = new CountingTarget();
-        VictoriaMetricsNode vm = new VictoriaMetricsNode(Files.createDirectories(dir.resolve("vm")))) {
+        VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")))) {
       List<String> ingestCommand = ingestCommand(ingestPort, vm.writeUrl(), tokens);
       ChildProcess ingest = ChildProcess.start("central-ingest", ingestPort, dir, ingestCommand);
       int vmagentPort = ChildProcess.freePort();
@@ -153,20 +154,20 @@ class VmagentAndEdgeAgentThroughIngestIT {
   }
 
   /** The distinct test_seq values stored under {@code robot}. */
-  private static Set<Long> storedSeq(VictoriaMetricsNode vm, String robot) throws IOException {
+  private static Set<Long> storedSeq(VictoriaMetrics vm, String robot) throws IOException {
     Set<Long> out = new TreeSet<>();
-    for (VictoriaMetricsNode.Series s : vm.export("test_seq{robot=\"" + robot + "\"}")) {
+    for (VictoriaMetrics.Series s : vm.export("test_seq{robot=\"" + robot + "\"}")) {
       s.values().forEach(v -> out.add(v.longValue()));
     }
     return out;
   }
 
   /** Every series wearing {@code robot} was scraped by that robot's agent (job) from its target. */
-  private static void assertOnlyFrom(VictoriaMetricsNode vm, String robot, String job, String instance)
+  private static void assertOnlyFrom(VictoriaMetrics vm, String robot, String job, String instance)
       throws IOException {
-    List<VictoriaMetricsNode.Series> all = vm.export("{robot=\"" + robot + "\"}");
+    List<VictoriaMetrics.Series> all = vm.export("{robot=\"" + robot + "\"}");
     assertTrue(all.size() >= 2, robot + " stored test_seq and up at least: " + all);
-    for (VictoriaMetricsNode.Series s : all) {
+    for (VictoriaMetrics.Series s : all) {
       assertEquals(job, s.labels().get("job"), "job of " + s.labels());
       assertEquals(instance, s.labels().get("instance"), "instance of " + s.labels());
     }
