@@ -1,16 +1,16 @@
 package dev.edgepush.ingest;
 
-import dev.edgepush.flags.FlagText;
-import dev.edgepush.net.http.HttpLimitFlags;
-import dev.edgepush.net.http.HttpServerLimits;
-import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
+import dev.edgepush.flags.FlagText;
 import dev.edgepush.ingest.decode.SampleClock;
 import dev.edgepush.ingest.http.CorsPolicy;
 import dev.edgepush.ingest.http.IngestPipeline;
 import dev.edgepush.ingest.query.QueryTarget;
 import dev.edgepush.ingest.wal.ForwardingWal;
+import dev.edgepush.net.http.HttpLimitFlags;
+import dev.edgepush.net.http.HttpServerLimits;
+import dev.edgepush.net.tls.ServerTls;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,330 +26,448 @@ import picocli.CommandLine.Option;
  * or {@code -name value}; two dashes work too. A bad flag stops start-up with a message naming
  * it (exit code 2).
  */
-@Command(name = "central-ingest", mixinStandardHelpOptions = false, sortOptions = false,
-    description = "The fleet's ingest endpoint: authenticates robots, writes ahead to disk, forwards to VictoriaMetrics.")
+@Command(
+        name = "central-ingest",
+        mixinStandardHelpOptions = false,
+        sortOptions = false,
+        description =
+                "The fleet's ingest endpoint: authenticates robots, writes ahead to disk, forwards to VictoriaMetrics.")
 public final class IngestFlags {
-  @Option(names = {"-httpListenAddr", "--httpListenAddr"}, paramLabel = "HOST:PORT",
-      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
-  String httpListenAddr = ":8427";
+    @Option(
+            names = {"-httpListenAddr", "--httpListenAddr"},
+            paramLabel = "HOST:PORT",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String httpListenAddr = ":8427";
 
-  @Option(names = {"-remoteWrite.url", "--remoteWrite.url"}, paramLabel = "URL",
-      description = "Where to forward (repeatable, required). One VictoriaMetrics single node, e.g. "
-          + "http://vm:8428/api/v1/write, or a list of vminsert URLs with {tenant}, e.g. "
-          + "http://vminsert-1:8480/insert/{tenant}/prometheus/api/v1/write; series are sharded over the list "
-          + "by a consistent hash of their sorted labels.")
-  List<String> remoteWriteUrls = new ArrayList<>();
+    @Option(
+            names = {"-remoteWrite.url", "--remoteWrite.url"},
+            paramLabel = "URL",
+            description = "Where to forward (repeatable, required). One VictoriaMetrics single node, e.g. "
+                    + "http://vm:8428/api/v1/write, or a list of vminsert URLs with {tenant}, e.g. "
+                    + "http://vminsert-1:8480/insert/{tenant}/prometheus/api/v1/write; series are sharded over the list "
+                    + "by a consistent hash of their sorted labels.")
+    List<String> remoteWriteUrls = new ArrayList<>();
 
-  @Option(names = {"-remoteWrite.queues", "--remoteWrite.queues"}, paramLabel = "N",
-      description = "Forwarding lanes per destination (shard, and tenant in cluster mode), as vmagent's flag: each "
-          + "its own WAL directory and sender, so N requests are in flight at once; a series always goes to the "
-          + "same lane, by a hash of its labels, which keeps its samples in order (1-" + MAX_QUEUES + ", default: "
-          + "${DEFAULT-VALUE}).")
-  int remoteWriteQueues = 2;
+    @Option(
+            names = {"-remoteWrite.queues", "--remoteWrite.queues"},
+            paramLabel = "N",
+            description =
+                    "Forwarding lanes per destination (shard, and tenant in cluster mode), as vmagent's flag: each "
+                            + "its own WAL directory and sender, so N requests are in flight at once; a series always goes to the "
+                            + "same lane, by a hash of its labels, which keeps its samples in order (1-" + MAX_QUEUES
+                            + ", default: "
+                            + "${DEFAULT-VALUE}).")
+    int remoteWriteQueues = 2;
 
-  static final int MAX_QUEUES = 64;
+    static final int MAX_QUEUES = 64;
 
-  @Option(names = {"-query.url", "--query.url"}, paramLabel = "URL",
-      description = "VictoriaMetrics base URL for the query proxy and VMUI: a single node, e.g. http://vm:8428 "
-          + "(no tenants: every reader sees all), or vmselect with {tenant}, e.g. "
-          + "http://vmselect:8481/select/{tenant}/prometheus (a reader sees its token's tenant only). Unset: the "
-          + "query paths answer 503.")
-  String queryUrl;
+    @Option(
+            names = {"-query.url", "--query.url"},
+            paramLabel = "URL",
+            description = "VictoriaMetrics base URL for the query proxy and VMUI: a single node, e.g. http://vm:8428 "
+                    + "(no tenants: every reader sees all), or vmselect with {tenant}, e.g. "
+                    + "http://vmselect:8481/select/{tenant}/prometheus (a reader sees its token's tenant only). Unset: the "
+                    + "query paths answer 503.")
+    String queryUrl;
 
-  @Option(names = {"-vmalert.proxyURL", "--vmalert.proxyURL"}, paramLabel = "URL",
-      description = "vmalert's URL, as VictoriaMetrics' flag: /vmalert/... and /api/v1/rules, /api/v1/alerts are "
-          + "proxied there for readers (vmalert has no tenants: every reader sees all its rules). Unset: /vmalert/... "
-          + "answers 400 and rules/alerts come from -query.url.")
-  String vmalertProxyUrl;
+    @Option(
+            names = {"-vmalert.proxyURL", "--vmalert.proxyURL"},
+            paramLabel = "URL",
+            description = "vmalert's URL, as VictoriaMetrics' flag: /vmalert/... and /api/v1/rules, /api/v1/alerts are "
+                    + "proxied there for readers (vmalert has no tenants: every reader sees all its rules). Unset: /vmalert/... "
+                    + "answers 400 and rules/alerts come from -query.url.")
+    String vmalertProxyUrl;
 
-  @Option(names = {"-http.corsAllowedOrigins", "--http.corsAllowedOrigins"}, paramLabel = "ORIGINS",
-      description = "Browser origins (scheme://host[:port], comma-separated or repeated) allowed to call central-ingest"
-          + " from another origin (CORS), with credentials; * allows any origin without credentials. Unset: CORS off.")
-  List<String> corsAllowedOrigins = new ArrayList<>();
+    @Option(
+            names = {"-http.corsAllowedOrigins", "--http.corsAllowedOrigins"},
+            paramLabel = "ORIGINS",
+            description =
+                    "Browser origins (scheme://host[:port], comma-separated or repeated) allowed to call central-ingest"
+                            + " from another origin (CORS), with credentials; * allows any origin without credentials. Unset: CORS off.")
+    List<String> corsAllowedOrigins = new ArrayList<>();
 
-  @Option(names = {"-fleet.offlineAfter", "--fleet.offlineAfter"}, paramLabel = "DURATION",
-      description = "A robot that has not pushed for this long is offline in /fleet and central_ingest_robots_online (default: ${DEFAULT-VALUE}).")
-  String fleetOfflineAfter = "2m";
+    @Option(
+            names = {"-fleet.offlineAfter", "--fleet.offlineAfter"},
+            paramLabel = "DURATION",
+            description =
+                    "A robot that has not pushed for this long is offline in /fleet and central_ingest_robots_online (default: ${DEFAULT-VALUE}).")
+    String fleetOfflineAfter = "2m";
 
-  @Option(names = {"-fleet.correctClockSkewAbove", "--fleet.correctClockSkewAbove"}, paramLabel = "DURATION",
-      description = "Shift the timestamps of a robot's remote-write push back by its clock offset when that is larger"
-          + " than this, either way (measured per push from edge-agent's X-Edgepush-Agent-Time-Ms header; e.g. 2m);"
-          + " 0 = never (default: ${DEFAULT-VALUE}). The offset is in central_ingest_robot_clock_skew_seconds either way.")
-  String fleetCorrectClockSkewAbove = "0";
+    @Option(
+            names = {"-fleet.correctClockSkewAbove", "--fleet.correctClockSkewAbove"},
+            paramLabel = "DURATION",
+            description =
+                    "Shift the timestamps of a robot's remote-write push back by its clock offset when that is larger"
+                            + " than this, either way (measured per push from edge-agent's X-Edgepush-Agent-Time-Ms header; e.g. 2m);"
+                            + " 0 = never (default: ${DEFAULT-VALUE}). The offset is in central_ingest_robot_clock_skew_seconds either way.")
+    String fleetCorrectClockSkewAbove = "0";
 
-  @Option(names = {"-retentionPeriod", "--retentionPeriod"}, paramLabel = "PERIOD",
-      description = "The retention of the VictoriaMetrics behind it, as its flag of that name: months, or a number"
-          + " with h, d, w or y (0 = no check). Older samples are counted in"
-          + " central_ingest_samples_out_of_range_total{reason=\"too_old\"} (it drops them; they are forwarded all"
-          + " the same) (default: ${DEFAULT-VALUE}).")
-  String retentionPeriod = "1";
+    @Option(
+            names = {"-retentionPeriod", "--retentionPeriod"},
+            paramLabel = "PERIOD",
+            description =
+                    "The retention of the VictoriaMetrics behind it, as its flag of that name: months, or a number"
+                            + " with h, d, w or y (0 = no check). Older samples are counted in"
+                            + " central_ingest_samples_out_of_range_total{reason=\"too_old\"} (it drops them; they are forwarded all"
+                            + " the same) (default: ${DEFAULT-VALUE}).")
+    String retentionPeriod = "1";
 
-  @Option(names = {"-wal.path", "--wal.path"}, paramLabel = "DIR",
-      description = "Directory of the write-ahead log (default: ${DEFAULT-VALUE}).")
-  Path walPath = Path.of("central-ingest-wal");
+    @Option(
+            names = {"-wal.path", "--wal.path"},
+            paramLabel = "DIR",
+            description = "Directory of the write-ahead log (default: ${DEFAULT-VALUE}).")
+    Path walPath = Path.of("central-ingest-wal");
 
-  @Option(names = {"-wal.maxDiskBytes", "--wal.maxDiskBytes"}, paramLabel = "BYTES",
-      description = "Disk cap of each destination's WAL (shard, and tenant in cluster mode), split evenly over its -remoteWrite.queues lane directories, e.g. 10GB; 0 = none (default: ${DEFAULT-VALUE}). Past it the oldest data is dropped and counted.")
-  String walMaxDiskBytes = "0";
+    @Option(
+            names = {"-wal.maxDiskBytes", "--wal.maxDiskBytes"},
+            paramLabel = "BYTES",
+            description =
+                    "Disk cap of each destination's WAL (shard, and tenant in cluster mode), split evenly over its -remoteWrite.queues lane directories, e.g. 10GB; 0 = none (default: ${DEFAULT-VALUE}). Past it the oldest data is dropped and counted.")
+    String walMaxDiskBytes = "0";
 
-  @Option(names = {"-wal.maxPendingSamples", "--wal.maxPendingSamples"}, paramLabel = "N",
-      description = "Answer 429 while the WAL holds more unforwarded samples than this; 0 = no limit (default: ${DEFAULT-VALUE}).")
-  long walMaxPendingSamples = 100_000_000L;
+    @Option(
+            names = {"-wal.maxPendingSamples", "--wal.maxPendingSamples"},
+            paramLabel = "N",
+            description =
+                    "Answer 429 while the WAL holds more unforwarded samples than this; 0 = no limit (default: ${DEFAULT-VALUE}).")
+    long walMaxPendingSamples = 100_000_000L;
 
-  @Option(names = {"-auth.tokensFile", "--auth.tokensFile"}, paramLabel = "FILE",
-      description = "Tokens file: '<robot|reader> <name> <tenant> sha256:<hex>' per line (required); re-read when it changes.")
-  Path tokensFile;
+    @Option(
+            names = {"-auth.tokensFile", "--auth.tokensFile"},
+            paramLabel = "FILE",
+            description =
+                    "Tokens file: '<robot|reader> <name> <tenant> sha256:<hex>' per line (required); re-read when it changes.")
+    Path tokensFile;
 
-  @Option(names = {"-maxRequestBytes", "--maxRequestBytes"}, paramLabel = "BYTES",
-      description = "Largest request body as sent (compressed) (default: ${DEFAULT-VALUE}).")
-  String maxRequestBytes = "32MB";
+    @Option(
+            names = {"-maxRequestBytes", "--maxRequestBytes"},
+            paramLabel = "BYTES",
+            description = "Largest request body as sent (compressed) (default: ${DEFAULT-VALUE}).")
+    String maxRequestBytes = "32MB";
 
-  @Option(names = {"-maxDecompressedBytes", "--maxDecompressedBytes"}, paramLabel = "BYTES",
-      description = "Largest request body once decompressed (default: 8 x -maxRequestBytes).")
-  String maxDecompressedBytes;
+    @Option(
+            names = {"-maxDecompressedBytes", "--maxDecompressedBytes"},
+            paramLabel = "BYTES",
+            description = "Largest request body once decompressed (default: 8 x -maxRequestBytes).")
+    String maxDecompressedBytes;
 
-  @Option(names = {"-maxSamplesPerSecondPerRobot", "--maxSamplesPerSecondPerRobot"}, paramLabel = "N",
-      description = "Each robot's sustained rate, with a burst of 10 s of it; over it: 429 with Retry-After (default: ${DEFAULT-VALUE}).")
-  long maxSamplesPerSecondPerRobot = 100_000;
+    @Option(
+            names = {"-maxSamplesPerSecondPerRobot", "--maxSamplesPerSecondPerRobot"},
+            paramLabel = "N",
+            description =
+                    "Each robot's sustained rate, with a burst of 10 s of it; over it: 429 with Retry-After (default: ${DEFAULT-VALUE}).")
+    long maxSamplesPerSecondPerRobot = 100_000;
 
-  @Mixin
-  HttpLimitFlags http = new HttpLimitFlags();
-  @Option(names = {"-tls", "--tls"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
-      description = "Serve -httpListenAddr over https only; needs -tlsCertFile and -tlsKeyFile.")
-  boolean tls;
+    @Mixin
+    HttpLimitFlags http = new HttpLimitFlags();
 
-  @Option(names = {"-tlsCertFile", "--tlsCertFile"}, paramLabel = "FILE",
-      description = "PEM certificate chain (server certificate first) with -tls; re-read when it changes.")
-  Path tlsCertFile;
+    @Option(
+            names = {"-tls", "--tls"},
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "BOOL",
+            description = "Serve -httpListenAddr over https only; needs -tlsCertFile and -tlsKeyFile.")
+    boolean tls;
 
-  @Option(names = {"-tlsKeyFile", "--tlsKeyFile"}, paramLabel = "FILE",
-      description = "PEM key (unencrypted PKCS#8) of -tlsCertFile; re-read when it changes.")
-  Path tlsKeyFile;
+    @Option(
+            names = {"-tlsCertFile", "--tlsCertFile"},
+            paramLabel = "FILE",
+            description = "PEM certificate chain (server certificate first) with -tls; re-read when it changes.")
+    Path tlsCertFile;
 
-  @Option(names = {"-tlsMinVersion", "--tlsMinVersion"}, paramLabel = "VERSION",
-      description = "Oldest TLS version taken with -tls: TLS12 or TLS13 (default: ${DEFAULT-VALUE}).")
-  String tlsMinVersion = "TLS12";
+    @Option(
+            names = {"-tlsKeyFile", "--tlsKeyFile"},
+            paramLabel = "FILE",
+            description = "PEM key (unencrypted PKCS#8) of -tlsCertFile; re-read when it changes.")
+    Path tlsKeyFile;
 
-  @Option(names = {"-mtls", "--mtls"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
-      description = "With -tls: require a client certificate signed by a CA of -mtlsCAFile (else the system's CAs).")
-  boolean mtls;
+    @Option(
+            names = {"-tlsMinVersion", "--tlsMinVersion"},
+            paramLabel = "VERSION",
+            description = "Oldest TLS version taken with -tls: TLS12 or TLS13 (default: ${DEFAULT-VALUE}).")
+    String tlsMinVersion = "TLS12";
 
-  @Option(names = {"-mtlsCAFile", "--mtlsCAFile"}, paramLabel = "FILE",
-      description = "PEM CA certificate(s) that sign the client certificates -mtls requires; re-read when it changes.")
-  Path mtlsCaFile;
+    @Option(
+            names = {"-mtls", "--mtls"},
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "BOOL",
+            description =
+                    "With -tls: require a client certificate signed by a CA of -mtlsCAFile (else the system's CAs).")
+    boolean mtls;
 
-  @Option(names = {"-mtls.requireRobotName", "--mtls.requireRobotName"}, arity = "0..1", fallbackValue = "true",
-      paramLabel = "BOOL", description = "With -mtls: a robot token is accepted only from a client certificate whose CN"
-          + " or a DNS name is that robot's name; else 403.")
-  boolean mtlsRequireRobotName;
+    @Option(
+            names = {"-mtlsCAFile", "--mtlsCAFile"},
+            paramLabel = "FILE",
+            description =
+                    "PEM CA certificate(s) that sign the client certificates -mtls requires; re-read when it changes.")
+    Path mtlsCaFile;
 
-  @Option(names = {"-version", "--version"}, description = "Print the version and exit.")
-  boolean version;
+    @Option(
+            names = {"-mtls.requireRobotName", "--mtls.requireRobotName"},
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "BOOL",
+            description = "With -mtls: a robot token is accepted only from a client certificate whose CN"
+                    + " or a DNS name is that robot's name; else 403.")
+    boolean mtlsRequireRobotName;
 
-  @Option(names = {"-help", "--help", "-h"}, usageHelp = true, description = "Show this help and exit.")
-  boolean help;
+    @Option(
+            names = {"-version", "--version"},
+            description = "Print the version and exit.")
+    boolean version;
 
-  /** Parsed and checked values. */
-  public record Config(String listenHost, int listenPort, List<String> remoteWriteUrls, String queryUrl,
-      Path walPath, long walMaxDiskBytes, long walMaxPendingSamples, Path tokensFile, int maxRequestBytes,
-      long maxDecompressedBytes, long maxSamplesPerSecondPerRobot, QueryTarget query, Duration fleetOfflineAfter,
-      int remoteWriteQueues, HttpServerLimits http, ServerTls.Settings tls, boolean mtlsRequireRobotName,
-      IngestPipeline.ReaderDoor reader, SampleClock sampleClock) {}
+    @Option(
+            names = {"-help", "--help", "-h"},
+            usageHelp = true,
+            description = "Show this help and exit.")
+    boolean help;
 
-  /** A flag that is unknown or has a bad value; the message names it. */
-  public static final class FlagException extends Exception {
-    private static final long serialVersionUID = 1L;
+    /** Parsed and checked values. */
+    public record Config(
+            String listenHost,
+            int listenPort,
+            List<String> remoteWriteUrls,
+            String queryUrl,
+            Path walPath,
+            long walMaxDiskBytes,
+            long walMaxPendingSamples,
+            Path tokensFile,
+            int maxRequestBytes,
+            long maxDecompressedBytes,
+            long maxSamplesPerSecondPerRobot,
+            QueryTarget query,
+            Duration fleetOfflineAfter,
+            int remoteWriteQueues,
+            HttpServerLimits http,
+            ServerTls.Settings tls,
+            boolean mtlsRequireRobotName,
+            IngestPipeline.ReaderDoor reader,
+            SampleClock sampleClock) {}
 
-    public FlagException(String message) {
-      super(message);
+    /** A flag that is unknown or has a bad value; the message names it. */
+    public static final class FlagException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public FlagException(String message) {
+            super(message);
+        }
     }
-  }
 
-  static CommandLine commandLine(IngestFlags flags) {
-    return new CommandLine(flags).setUnmatchedOptionsArePositionalParams(false);
-  }
+    static CommandLine commandLine(IngestFlags flags) {
+        return new CommandLine(flags).setUnmatchedOptionsArePositionalParams(false);
+    }
 
-  public static IngestFlags parse(String[] args) throws FlagException {
-    IngestFlags f = new IngestFlags();
-    try {
-      commandLine(f).parseArgs(args);
-    } catch (CommandLine.UnmatchedArgumentException e) {
-      List<String> lines = new ArrayList<>();
-      for (String unmatched : e.getUnmatched()) {
-        String suggestion = FlagText.suggest(commandLine(new IngestFlags()), unmatched);
-        lines.add("unknown flag " + unmatched + (suggestion == null ? "" : ": did you mean " + suggestion + "?")
-            + " (central-ingest -help lists the flags)");
-      }
-      throw new FlagException(String.join("\n", lines));
-    } catch (CommandLine.ParameterException e) {
-      throw new FlagException(e.getMessage());
+    public static IngestFlags parse(String[] args) throws FlagException {
+        IngestFlags f = new IngestFlags();
+        try {
+            commandLine(f).parseArgs(args);
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            List<String> lines = new ArrayList<>();
+            for (String unmatched : e.getUnmatched()) {
+                String suggestion = FlagText.suggest(commandLine(new IngestFlags()), unmatched);
+                lines.add("unknown flag " + unmatched + (suggestion == null ? "" : ": did you mean " + suggestion + "?")
+                        + " (central-ingest -help lists the flags)");
+            }
+            throw new FlagException(String.join("\n", lines));
+        } catch (CommandLine.ParameterException e) {
+            throw new FlagException(e.getMessage());
+        }
+        return f;
     }
-    return f;
-  }
 
-  /** Checks every value; the first bad one is reported with its flag name. */
-  public Config validate() throws FlagException {
-    if (remoteWriteUrls.isEmpty()) {
-      throw new FlagException("-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
+    /** Checks every value; the first bad one is reported with its flag name. */
+    public Config validate() throws FlagException {
+        if (remoteWriteUrls.isEmpty()) {
+            throw new FlagException(
+                    "-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
+        }
+        boolean cluster = remoteWriteUrls.get(0).contains(ForwardingWal.TENANT_PLACEHOLDER);
+        for (String u : remoteWriteUrls) {
+            httpUrl("-remoteWrite.url", u.replace(ForwardingWal.TENANT_PLACEHOLDER, "0"));
+            if (u.contains(ForwardingWal.TENANT_PLACEHOLDER) != cluster) {
+                throw new FlagException("-remoteWrite.url=" + u
+                        + ": either every URL holds {tenant} (vminsert) or none does" + " (a single node)");
+            }
+        }
+        if (remoteWriteQueues < 1 || remoteWriteQueues > MAX_QUEUES) {
+            throw new FlagException(
+                    "-remoteWrite.queues=" + remoteWriteQueues + ": must be between 1 and " + MAX_QUEUES);
+        }
+        QueryTarget query = null;
+        if (queryUrl != null) {
+            try {
+                query = QueryTarget.parse(queryUrl);
+            } catch (IllegalArgumentException e) {
+                throw new FlagException("-query.url=" + queryUrl + ": " + e.getMessage());
+            }
+        }
+        IngestPipeline.ReaderDoor reader = readerDoor();
+        Duration offlineAfter;
+        try {
+            offlineAfter = GoDuration.parse(fleetOfflineAfter);
+        } catch (IllegalArgumentException e) {
+            throw new FlagException("-fleet.offlineAfter=" + fleetOfflineAfter + ": " + e.getMessage());
+        }
+        if (offlineAfter.toMillis() <= 0) {
+            throw new FlagException("-fleet.offlineAfter=" + fleetOfflineAfter + ": must be more than 0, e.g. 2m");
+        }
+        SampleClock sampleClock = sampleClock();
+        if (tokensFile == null) {
+            throw new FlagException(
+                    "-auth.tokensFile is required: a file of '<robot|reader> <name> <tenant> sha256:<hex>' lines");
+        }
+        long walCap = bytes("-wal.maxDiskBytes", walMaxDiskBytes);
+        if (walMaxPendingSamples < 0) {
+            throw new FlagException(
+                    "-wal.maxPendingSamples=" + walMaxPendingSamples + ": must be 0 (no limit) or more");
+        }
+        long maxReq = bytes("-maxRequestBytes", maxRequestBytes);
+        if (maxReq <= 0 || maxReq > Integer.MAX_VALUE / 2) {
+            throw new FlagException("-maxRequestBytes=" + maxRequestBytes + ": must be between 1 and 1GB");
+        }
+        long maxDec = maxDecompressedBytes == null ? 8 * maxReq : bytes("-maxDecompressedBytes", maxDecompressedBytes);
+        if (maxDec <= 0 || maxDec > Integer.MAX_VALUE - 8) {
+            throw new FlagException("-maxDecompressedBytes="
+                    + (maxDecompressedBytes == null ? maxDec : maxDecompressedBytes) + ": must be between 1 and 2GB");
+        }
+        if (maxSamplesPerSecondPerRobot <= 0) {
+            throw new FlagException(
+                    "-maxSamplesPerSecondPerRobot=" + maxSamplesPerSecondPerRobot + ": must be more than 0");
+        }
+        int colon = httpListenAddr.lastIndexOf(':');
+        int port;
+        try {
+            port = Integer.parseInt(httpListenAddr.substring(colon + 1));
+            if (colon < 0 || port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw new FlagException("-httpListenAddr=" + httpListenAddr + ": expected host:port or :port, e.g. :8427");
+        }
+        String host = httpListenAddr.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        // Last, so that a bad value of another flag is reported first: this check needs the disk.
+        String unreadable = FlagText.unreadableFile("-auth.tokensFile", tokensFile);
+        if (unreadable != null) {
+            throw new FlagException(unreadable + " (create it and its first token with: central-ingest token add robot"
+                    + " <name> -auth.tokensFile=" + tokensFile + ")");
+        }
+        return new Config(
+                host.isEmpty() ? "0.0.0.0" : host,
+                port,
+                List.copyOf(remoteWriteUrls),
+                queryUrl,
+                walPath,
+                walCap,
+                walMaxPendingSamples,
+                tokensFile,
+                (int) maxReq,
+                maxDec,
+                maxSamplesPerSecondPerRobot,
+                query,
+                offlineAfter,
+                remoteWriteQueues,
+                httpLimits(),
+                tlsSettings(),
+                mtlsRequireRobotName,
+                reader,
+                sampleClock);
     }
-    boolean cluster = remoteWriteUrls.get(0).contains(ForwardingWal.TENANT_PLACEHOLDER);
-    for (String u : remoteWriteUrls) {
-      httpUrl("-remoteWrite.url", u.replace(ForwardingWal.TENANT_PLACEHOLDER, "0"));
-      if (u.contains(ForwardingWal.TENANT_PLACEHOLDER) != cluster) {
-        throw new FlagException("-remoteWrite.url=" + u + ": either every URL holds {tenant} (vminsert) or none does"
-            + " (a single node)");
-      }
-    }
-    if (remoteWriteQueues < 1 || remoteWriteQueues > MAX_QUEUES) {
-      throw new FlagException("-remoteWrite.queues=" + remoteWriteQueues + ": must be between 1 and " + MAX_QUEUES);
-    }
-    QueryTarget query = null;
-    if (queryUrl != null) {
-      try {
-        query = QueryTarget.parse(queryUrl);
-      } catch (IllegalArgumentException e) {
-        throw new FlagException("-query.url=" + queryUrl + ": " + e.getMessage());
-      }
-    }
-    IngestPipeline.ReaderDoor reader = readerDoor();
-    Duration offlineAfter;
-    try {
-      offlineAfter = GoDuration.parse(fleetOfflineAfter);
-    } catch (IllegalArgumentException e) {
-      throw new FlagException("-fleet.offlineAfter=" + fleetOfflineAfter + ": " + e.getMessage());
-    }
-    if (offlineAfter.toMillis() <= 0) {
-      throw new FlagException("-fleet.offlineAfter=" + fleetOfflineAfter + ": must be more than 0, e.g. 2m");
-    }
-    SampleClock sampleClock = sampleClock();
-    if (tokensFile == null) {
-      throw new FlagException("-auth.tokensFile is required: a file of '<robot|reader> <name> <tenant> sha256:<hex>' lines");
-    }
-    long walCap = bytes("-wal.maxDiskBytes", walMaxDiskBytes);
-    if (walMaxPendingSamples < 0) {
-      throw new FlagException("-wal.maxPendingSamples=" + walMaxPendingSamples + ": must be 0 (no limit) or more");
-    }
-    long maxReq = bytes("-maxRequestBytes", maxRequestBytes);
-    if (maxReq <= 0 || maxReq > Integer.MAX_VALUE / 2) {
-      throw new FlagException("-maxRequestBytes=" + maxRequestBytes + ": must be between 1 and 1GB");
-    }
-    long maxDec = maxDecompressedBytes == null ? 8 * maxReq : bytes("-maxDecompressedBytes", maxDecompressedBytes);
-    if (maxDec <= 0 || maxDec > Integer.MAX_VALUE - 8) {
-      throw new FlagException("-maxDecompressedBytes=" + (maxDecompressedBytes == null ? maxDec : maxDecompressedBytes)
-          + ": must be between 1 and 2GB");
-    }
-    if (maxSamplesPerSecondPerRobot <= 0) {
-      throw new FlagException("-maxSamplesPerSecondPerRobot=" + maxSamplesPerSecondPerRobot + ": must be more than 0");
-    }
-    int colon = httpListenAddr.lastIndexOf(':');
-    int port;
-    try {
-      port = Integer.parseInt(httpListenAddr.substring(colon + 1));
-      if (colon < 0 || port < 0 || port > 65535) {
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      throw new FlagException("-httpListenAddr=" + httpListenAddr + ": expected host:port or :port, e.g. :8427");
-    }
-    String host = httpListenAddr.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    // Last, so that a bad value of another flag is reported first: this check needs the disk.
-    String unreadable = FlagText.unreadableFile("-auth.tokensFile", tokensFile);
-    if (unreadable != null) {
-      throw new FlagException(unreadable + " (create it and its first token with: central-ingest token add robot"
-          + " <name> -auth.tokensFile=" + tokensFile + ")");
-    }
-    return new Config(host.isEmpty() ? "0.0.0.0" : host, port, List.copyOf(remoteWriteUrls), queryUrl, walPath,
-        walCap, walMaxPendingSamples, tokensFile, (int) maxReq, maxDec, maxSamplesPerSecondPerRobot, query,
-        offlineAfter, remoteWriteQueues, httpLimits(), tlsSettings(), mtlsRequireRobotName, reader, sampleClock);
-  }
 
-  private SampleClock sampleClock() throws FlagException {
-    Duration correctAbove;
-    try {
-      correctAbove = GoDuration.parse(fleetCorrectClockSkewAbove);
-    } catch (IllegalArgumentException e) {
-      throw new FlagException("-fleet.correctClockSkewAbove=" + fleetCorrectClockSkewAbove + ": " + e.getMessage());
+    private SampleClock sampleClock() throws FlagException {
+        Duration correctAbove;
+        try {
+            correctAbove = GoDuration.parse(fleetCorrectClockSkewAbove);
+        } catch (IllegalArgumentException e) {
+            throw new FlagException(
+                    "-fleet.correctClockSkewAbove=" + fleetCorrectClockSkewAbove + ": " + e.getMessage());
+        }
+        if (correctAbove.isNegative()) {
+            throw new FlagException(
+                    "-fleet.correctClockSkewAbove=" + fleetCorrectClockSkewAbove + ": must be 0 (never) or more");
+        }
+        return new SampleClock(retentionMs(retentionPeriod), correctAbove.toMillis());
     }
-    if (correctAbove.isNegative()) {
-      throw new FlagException("-fleet.correctClockSkewAbove=" + fleetCorrectClockSkewAbove + ": must be 0 (never) or more");
-    }
-    return new SampleClock(retentionMs(retentionPeriod), correctAbove.toMillis());
-  }
 
-  /** VictoriaMetrics' -retentionPeriod: a number of months (31 days each), or a number with h, d, w or y. */
-  static long retentionMs(String v) throws FlagException {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)([hdwy]?)").matcher(v.trim());
-    if (!m.matches()) {
-      throw new FlagException("-retentionPeriod=" + v + ": expected months (e.g. 1, as VictoriaMetrics' default)"
-          + " or a number with h, d, w or y (e.g. 90d)");
+    /** VictoriaMetrics' -retentionPeriod: a number of months (31 days each), or a number with h, d, w or y. */
+    static long retentionMs(String v) throws FlagException {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)([hdwy]?)").matcher(v.trim());
+        if (!m.matches()) {
+            throw new FlagException("-retentionPeriod=" + v + ": expected months (e.g. 1, as VictoriaMetrics' default)"
+                    + " or a number with h, d, w or y (e.g. 90d)");
+        }
+        double n = Double.parseDouble(m.group(1));
+        double day = 86_400_000.0;
+        double unit =
+                switch (m.group(2)) {
+                    case "h" -> day / 24;
+                    case "d" -> day;
+                    case "w" -> 7 * day;
+                    case "y" -> 365 * day;
+                    default -> 31 * day;
+                };
+        return (long) (n * unit);
     }
-    double n = Double.parseDouble(m.group(1));
-    double day = 86_400_000.0;
-    double unit = switch (m.group(2)) {
-      case "h" -> day / 24;
-      case "d" -> day;
-      case "w" -> 7 * day;
-      case "y" -> 365 * day;
-      default -> 31 * day;
-    };
-    return (long) (n * unit);
-  }
 
-  private IngestPipeline.ReaderDoor readerDoor() throws FlagException {
-    QueryTarget vmalert = null;
-    if (vmalertProxyUrl != null) {
-      try {
-        vmalert = QueryTarget.parse(vmalertProxyUrl);
-      } catch (IllegalArgumentException e) {
-        throw new FlagException("-vmalert.proxyURL=" + vmalertProxyUrl + ": " + e.getMessage().replace("8428", "8880"));
-      }
+    private IngestPipeline.ReaderDoor readerDoor() throws FlagException {
+        QueryTarget vmalert = null;
+        if (vmalertProxyUrl != null) {
+            try {
+                vmalert = QueryTarget.parse(vmalertProxyUrl);
+            } catch (IllegalArgumentException e) {
+                throw new FlagException("-vmalert.proxyURL=" + vmalertProxyUrl + ": "
+                        + e.getMessage().replace("8428", "8880"));
+            }
+        }
+        try {
+            return new IngestPipeline.ReaderDoor(vmalert, CorsPolicy.of(corsAllowedOrigins));
+        } catch (IllegalArgumentException e) {
+            throw new FlagException(
+                    "-http.corsAllowedOrigins=" + String.join(",", corsAllowedOrigins) + ": " + e.getMessage());
+        }
     }
-    try {
-      return new IngestPipeline.ReaderDoor(vmalert, CorsPolicy.of(corsAllowedOrigins));
-    } catch (IllegalArgumentException e) {
-      throw new FlagException("-http.corsAllowedOrigins=" + String.join(",", corsAllowedOrigins) + ": " + e.getMessage());
-    }
-  }
 
-  private ServerTls.Settings tlsSettings() throws FlagException {
-    if (mtlsRequireRobotName && !mtls) {
-      throw new FlagException("-mtls.requireRobotName needs -tls and -mtls (the robot's name comes from its client"
-          + " certificate)");
+    private ServerTls.Settings tlsSettings() throws FlagException {
+        if (mtlsRequireRobotName && !mtls) {
+            throw new FlagException(
+                    "-mtls.requireRobotName needs -tls and -mtls (the robot's name comes from its client"
+                            + " certificate)");
+        }
+        try {
+            return ServerTls.Settings.fromFlags(tls, tlsCertFile, tlsKeyFile, tlsMinVersion, mtls, mtlsCaFile);
+        } catch (IllegalArgumentException e) {
+            throw new FlagException(e.getMessage());
+        }
     }
-    try {
-      return ServerTls.Settings.fromFlags(tls, tlsCertFile, tlsKeyFile, tlsMinVersion, mtls, mtlsCaFile);
-    } catch (IllegalArgumentException e) {
-      throw new FlagException(e.getMessage());
-    }
-  }
 
-  private HttpServerLimits httpLimits() throws FlagException {
-    try {
-      return http.limits();
-    } catch (IllegalArgumentException e) {
-      throw new FlagException(e.getMessage());
+    private HttpServerLimits httpLimits() throws FlagException {
+        try {
+            return http.limits();
+        } catch (IllegalArgumentException e) {
+            throw new FlagException(e.getMessage());
+        }
     }
-  }
 
-  private static void httpUrl(String flag, String url) throws FlagException {
-    try {
-      URI u = URI.create(url);
-      if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
-        throw new IllegalArgumentException();
-      }
-    } catch (IllegalArgumentException e) {
-      throw new FlagException(flag + "=" + url + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write");
+    private static void httpUrl(String flag, String url) throws FlagException {
+        try {
+            URI u = URI.create(url);
+            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new FlagException(flag + "=" + url + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write");
+        }
     }
-  }
 
-  private static long bytes(String flag, String value) throws FlagException {
-    try {
-      return ByteSize.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new FlagException(flag + "=" + value + ": " + e.getMessage());
+    private static long bytes(String flag, String value) throws FlagException {
+        try {
+            return ByteSize.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new FlagException(flag + "=" + value + ": " + e.getMessage());
+        }
     }
-  }
 }

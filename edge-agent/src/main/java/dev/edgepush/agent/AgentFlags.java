@@ -1,16 +1,16 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.net.http.HttpLimitFlags;
-import dev.edgepush.net.http.HttpServerLimits;
 import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
+import dev.edgepush.flags.FlagText;
+import dev.edgepush.net.http.HttpLimitFlags;
+import dev.edgepush.net.http.HttpServerLimits;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import dev.edgepush.flags.FlagText;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,380 +23,457 @@ import picocli.CommandLine.Option;
  * option names such as {@code -remoteWrite.url} and reports unknown ones by name).
  */
 @Command(
-    name = "edge-agent",
-    mixinStandardHelpOptions = false,
-    description = "Scrapes Prometheus targets, buffers every sample on disk, pushes remote write.",
-    sortOptions = false)
+        name = "edge-agent",
+        mixinStandardHelpOptions = false,
+        description = "Scrapes Prometheus targets, buffers every sample on disk, pushes remote write.",
+        sortOptions = false)
 public final class AgentFlags {
-  @Option(names = {"-promscrape.config", "--promscrape.config"}, paramLabel = "FILE",
-      description = "Prometheus-style scrape config (YAML): global, scrape_configs with static_configs.")
-  Path promscrapeConfig;
+    @Option(
+            names = {"-promscrape.config", "--promscrape.config"},
+            paramLabel = "FILE",
+            description = "Prometheus-style scrape config (YAML): global, scrape_configs with static_configs.")
+    Path promscrapeConfig;
 
-  // --- scrape-side vmagent flags (issue 6) ---
-  @Option(names = {"-promscrape.config.strictParse", "--promscrape.config.strictParse"}, arity = "0..1",
-      fallbackValue = "true", paramLabel = "BOOL",
-      description = "Reject unknown keys in -promscrape.config; false skips them with a warning (default: ${DEFAULT-VALUE}).")
-  boolean strictParse = true;
+    // --- scrape-side vmagent flags (issue 6) ---
+    @Option(
+            names = {"-promscrape.config.strictParse", "--promscrape.config.strictParse"},
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "BOOL",
+            description =
+                    "Reject unknown keys in -promscrape.config; false skips them with a warning (default: ${DEFAULT-VALUE}).")
+    boolean strictParse = true;
 
-  @Option(names = {"-promscrape.suppressScrapeErrors", "--promscrape.suppressScrapeErrors"}, arity = "0..1",
-      fallbackValue = "true", paramLabel = "BOOL",
-      description = "Do not log scrape errors of targets; they still show on /targets and as up 0.")
-  boolean suppressScrapeErrors;
+    @Option(
+            names = {"-promscrape.suppressScrapeErrors", "--promscrape.suppressScrapeErrors"},
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "BOOL",
+            description = "Do not log scrape errors of targets; they still show on /targets and as up 0.")
+    boolean suppressScrapeErrors;
 
-  @Option(names = {"-promscrape.disableKeepAlive", "--promscrape.disableKeepAlive"}, arity = "0..1",
-      fallbackValue = "true", paramLabel = "BOOL",
-      description = "Open a new connection for every scrape (Connection: close) instead of keeping one"
-          + " keep-alive connection per target.")
-  boolean disableKeepAlive;
+    @Option(
+            names = {"-promscrape.disableKeepAlive", "--promscrape.disableKeepAlive"},
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "BOOL",
+            description = "Open a new connection for every scrape (Connection: close) instead of keeping one"
+                    + " keep-alive connection per target.")
+    boolean disableKeepAlive;
 
-  @Option(names = {"-promscrape.fileSDCheckInterval", "--promscrape.fileSDCheckInterval"}, paramLabel = "DURATION",
-      description = "How often file_sd_configs files are checked for changes (default: ${DEFAULT-VALUE}).")
-  String fileSdCheckInterval = "5m";
+    @Option(
+            names = {"-promscrape.fileSDCheckInterval", "--promscrape.fileSDCheckInterval"},
+            paramLabel = "DURATION",
+            description = "How often file_sd_configs files are checked for changes (default: ${DEFAULT-VALUE}).")
+    String fileSdCheckInterval = "5m";
 
-  @Option(names = {"-dryRun", "--dryRun", "-promscrape.config.dryRun", "--promscrape.config.dryRun"}, arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
-      description = "Check the flags, -promscrape.config and its file_sd files, then exit: 0 if valid,"
-          + " 1 with every error (file:line) otherwise. -remoteWrite.url is not required.")
-  boolean dryRun;
-  // --- end scrape-side flags ---
+    @Option(
+            names = {"-dryRun", "--dryRun", "-promscrape.config.dryRun", "--promscrape.config.dryRun"},
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "BOOL",
+            description = "Check the flags, -promscrape.config and its file_sd files, then exit: 0 if valid,"
+                    + " 1 with every error (file:line) otherwise. -remoteWrite.url is not required.")
+    boolean dryRun;
+    // --- end scrape-side flags ---
 
-  @Option(names = {"-remoteWrite.url", "--remoteWrite.url"}, paramLabel = "URL",
-      description = "Remote-write endpoint, e.g. https://ingest.example.com/api/v1/write (required).")
-  List<String> remoteWriteUrls = new ArrayList<>();
+    @Option(
+            names = {"-remoteWrite.url", "--remoteWrite.url"},
+            paramLabel = "URL",
+            description = "Remote-write endpoint, e.g. https://ingest.example.com/api/v1/write (required).")
+    List<String> remoteWriteUrls = new ArrayList<>();
 
-  @Option(names = {"-remoteWrite.tmpDataPath", "--remoteWrite.tmpDataPath"}, paramLabel = "DIR",
-      description = "Directory of the disk buffer (default: ${DEFAULT-VALUE}).")
-  Path tmpDataPath = Path.of("vmagent-remotewrite-data");
+    @Option(
+            names = {"-remoteWrite.tmpDataPath", "--remoteWrite.tmpDataPath"},
+            paramLabel = "DIR",
+            description = "Directory of the disk buffer (default: ${DEFAULT-VALUE}).")
+    Path tmpDataPath = Path.of("vmagent-remotewrite-data");
 
-  @Option(names = {"-remoteWrite.maxDiskUsagePerURL", "--remoteWrite.maxDiskUsagePerURL"}, paramLabel = "BYTES",
-      description = "Disk cap of the buffer, e.g. 50MB or 1GiB; 0 = no cap (default: ${DEFAULT-VALUE}). Past it the oldest data goes first and is counted.")
-  String maxDiskUsagePerUrl = "0";
+    @Option(
+            names = {"-remoteWrite.maxDiskUsagePerURL", "--remoteWrite.maxDiskUsagePerURL"},
+            paramLabel = "BYTES",
+            description =
+                    "Disk cap of the buffer, e.g. 50MB or 1GiB; 0 = no cap (default: ${DEFAULT-VALUE}). Past it the oldest data goes first and is counted.")
+    String maxDiskUsagePerUrl = "0";
 
-  @Option(names = {"-buffer.syncInterval", "--buffer.syncInterval"}, paramLabel = "DURATION",
-      description = "How often the disk buffer is forced to the device (fsync of the queue file written"
-          + " to, its metadata and directory; ack.pos is fsynced on every write). Power loss loses at"
-          + " most about this much of the newest scrapes; kill -9 loses nothing either way. 0 = fsync"
-          + " after every scrape before it counts as buffered (safest, one fsync per scrape)"
-          + " (default: ${DEFAULT-VALUE}).")
-  String syncInterval = "1s";
+    @Option(
+            names = {"-buffer.syncInterval", "--buffer.syncInterval"},
+            paramLabel = "DURATION",
+            description = "How often the disk buffer is forced to the device (fsync of the queue file written"
+                    + " to, its metadata and directory; ack.pos is fsynced on every write). Power loss loses at"
+                    + " most about this much of the newest scrapes; kill -9 loses nothing either way. 0 = fsync"
+                    + " after every scrape before it counts as buffered (safest, one fsync per scrape)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String syncInterval = "1s";
 
-  @Option(names = {"-remoteWrite.flushInterval", "--remoteWrite.flushInterval"}, paramLabel = "DURATION",
-      description = "Longest a batch waits before it is sent (default: ${DEFAULT-VALUE}).")
-  String flushInterval = "1s";
+    @Option(
+            names = {"-remoteWrite.flushInterval", "--remoteWrite.flushInterval"},
+            paramLabel = "DURATION",
+            description = "Longest a batch waits before it is sent (default: ${DEFAULT-VALUE}).")
+    String flushInterval = "1s";
 
-  @Option(names = {"-remoteWrite.sendTimeout", "--remoteWrite.sendTimeout"}, paramLabel = "DURATION",
-      description = "Timeout of one remote-write request (default: ${DEFAULT-VALUE}).")
-  String sendTimeout = "1m";
+    @Option(
+            names = {"-remoteWrite.sendTimeout", "--remoteWrite.sendTimeout"},
+            paramLabel = "DURATION",
+            description = "Timeout of one remote-write request (default: ${DEFAULT-VALUE}).")
+    String sendTimeout = "1m";
 
-  @Option(names = {"-remoteWrite.maxRowsPerBlock", "--remoteWrite.maxRowsPerBlock"}, paramLabel = "N",
-      description = "Most samples in one request (default: ${DEFAULT-VALUE}).")
-  int maxRowsPerBlock = 10_000;
+    @Option(
+            names = {"-remoteWrite.maxRowsPerBlock", "--remoteWrite.maxRowsPerBlock"},
+            paramLabel = "N",
+            description = "Most samples in one request (default: ${DEFAULT-VALUE}).")
+    int maxRowsPerBlock = 10_000;
 
-  @Option(names = {"-remoteWrite.maxBlockSize", "--remoteWrite.maxBlockSize"}, paramLabel = "BYTES",
-      description = "Most uncompressed bytes in one request (default: ${DEFAULT-VALUE}).")
-  String maxBlockSize = "8MB";
+    @Option(
+            names = {"-remoteWrite.maxBlockSize", "--remoteWrite.maxBlockSize"},
+            paramLabel = "BYTES",
+            description = "Most uncompressed bytes in one request (default: ${DEFAULT-VALUE}).")
+    String maxBlockSize = "8MB";
 
-  /** What a URL without -remoteWrite.protocol is sent. */
-  static final dev.edgepush.forward.send.RemoteWriteProtocol DEFAULT_PROTOCOL =
-      dev.edgepush.forward.send.RemoteWriteProtocol.V1;
+    /** What a URL without -remoteWrite.protocol is sent. */
+    static final dev.edgepush.forward.send.RemoteWriteProtocol DEFAULT_PROTOCOL =
+            dev.edgepush.forward.send.RemoteWriteProtocol.V1;
 
-  /** Per -remoteWrite.url flags (auth, TLS, rate, protocol, compression, relabeling). */
-  @Mixin
-  RemoteWriteUrlFlags perUrl = new RemoteWriteUrlFlags();
+    /** Per -remoteWrite.url flags (auth, TLS, rate, protocol, compression, relabeling). */
+    @Mixin
+    RemoteWriteUrlFlags perUrl = new RemoteWriteUrlFlags();
 
-  @Option(names = {"-remoteWrite.queues", "--remoteWrite.queues"}, paramLabel = "N",
-      description = "Accepted for vmagent compatibility; edge-agent always sends over one lane per URL"
-          + " (per-series timestamp order on the wire).")
-  Integer remoteWriteQueues;
+    @Option(
+            names = {"-remoteWrite.queues", "--remoteWrite.queues"},
+            paramLabel = "N",
+            description = "Accepted for vmagent compatibility; edge-agent always sends over one lane per URL"
+                    + " (per-series timestamp order on the wire).")
+    Integer remoteWriteQueues;
 
-  @Option(names = {"-remoteWrite.relabelConfig", "--remoteWrite.relabelConfig"}, paramLabel = "FILE",
-      description = "Relabel configs (YAML list) applied to every sample, scraped or pushed, before it is buffered.")
-  Path relabelConfig;
+    @Option(
+            names = {"-remoteWrite.relabelConfig", "--remoteWrite.relabelConfig"},
+            paramLabel = "FILE",
+            description =
+                    "Relabel configs (YAML list) applied to every sample, scraped or pushed, before it is buffered.")
+    Path relabelConfig;
 
-  @Option(names = {"-maxInsertRequestSize", "--maxInsertRequestSize"}, paramLabel = "BYTES",
-      description = "Largest body of a local push (/api/v1/write, /api/v1/import/prometheus); larger gets 413"
-          + " (default: ${DEFAULT-VALUE}).")
-  String maxInsertRequestSize = "32MB";
+    @Option(
+            names = {"-maxInsertRequestSize", "--maxInsertRequestSize"},
+            paramLabel = "BYTES",
+            description = "Largest body of a local push (/api/v1/write, /api/v1/import/prometheus); larger gets 413"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String maxInsertRequestSize = "32MB";
 
-  // --- end of remote-write compatibility options ---
+    // --- end of remote-write compatibility options ---
 
-  @Option(names = {"-remoteWrite.label", "--remoteWrite.label"}, paramLabel = "NAME=VALUE",
-      description = "Label added to every sample sent (repeatable); overrides a scraped label of the same name.")
-  List<String> labels = new ArrayList<>();
+    @Option(
+            names = {"-remoteWrite.label", "--remoteWrite.label"},
+            paramLabel = "NAME=VALUE",
+            description = "Label added to every sample sent (repeatable); overrides a scraped label of the same name.")
+    List<String> labels = new ArrayList<>();
 
-  /** -httpListenAddr, -httpAuth.* and -tls*: where and how /metrics, /targets and the pushes are served. */
-  @Mixin
-  ListenerFlags listener = new ListenerFlags();
+    /** -httpListenAddr, -httpAuth.* and -tls*: where and how /metrics, /targets and the pushes are served. */
+    @Mixin
+    ListenerFlags listener = new ListenerFlags();
 
-  /** -http.* limits of the listener on -httpListenAddr (issue 11). */
-  @Mixin
-  HttpLimitFlags http = new HttpLimitFlags();
+    /** -http.* limits of the listener on -httpListenAddr (issue 11). */
+    @Mixin
+    HttpLimitFlags http = new HttpLimitFlags();
 
-  /** -host.* flags: host metrics named as node_exporter names them (issue 14). */
-  @Mixin
-  dev.edgepush.agent.host.HostFlags host = new dev.edgepush.agent.host.HostFlags();
+    /** -host.* flags: host metrics named as node_exporter names them (issue 14). */
+    @Mixin
+    dev.edgepush.agent.host.HostFlags host = new dev.edgepush.agent.host.HostFlags();
 
-  /** Set by {@link #validate}. */
-  private dev.edgepush.agent.host.HostSettings hostSettings = dev.edgepush.agent.host.HostSettings.OFF;
+    /** Set by {@link #validate}. */
+    private dev.edgepush.agent.host.HostSettings hostSettings = dev.edgepush.agent.host.HostSettings.OFF;
 
-  /** The checked -host.* flags ({@link dev.edgepush.agent.host.HostSettings#OFF} before {@link #validate}). */
-  public dev.edgepush.agent.host.HostSettings hostSettings() {
-    return hostSettings;
-  }
-  @Option(names = {"-promscrape.maxScrapeSize", "--promscrape.maxScrapeSize"}, paramLabel = "BYTES",
-      description = "Largest decompressed /metrics body accepted (default: ${DEFAULT-VALUE}).")
-  String maxScrapeSize = "16MB";
-
-  /** -promscrape.streamParse and the label limits: no scrape or push can exhaust the heap. */
-  @Mixin
-  InputLimitFlags inputLimitFlags = new InputLimitFlags();
-
-  @Option(names = {"-version", "--version"}, description = "Print the version and exit.")
-  boolean version;
-
-  @Option(names = {"-help", "--help", "-h"}, usageHelp = true, description = "Show this help and exit.")
-  boolean help;
-
-  /** Parsed and checked values. */
-  public record Config(
-      Path promscrapeConfig,
-      String remoteWriteUrl,
-      Path dataPath,
-      long maxDiskBytes,
-      Duration syncInterval,
-      Duration flushInterval,
-      Duration sendTimeout,
-      int maxBatchSamples,
-      int maxBatchBytes,
-      String bearerToken,
-      Path bearerTokenFile,
-      Map<String, String> extraLabels,
-      String listenHost,
-      int listenPort,
-      int maxScrapeBytes,
-      // scrape-side flags (issue 6)
-      boolean strictParse,
-      boolean suppressScrapeErrors,
-      Duration fileSdCheckInterval,
-      boolean dryRun,
-      boolean disableKeepAlive,
-      // remote-write compatibility (issue 6, remote side)
-      List<RemoteSpec> remotes,
-      Path relabelConfig,
-      int maxInsertBytes,
-      Integer remoteWriteQueues,
-      // the listener's -http.* limits
-      HttpServerLimits http,
-      ListenerSecurity listener,
-      // input limits and streaming (issue 11)
-      InputLimits inputLimits) {}
-
-
-  /**
-   * Thrown for flags that are unknown or have a bad value; each problem is one line that names its
-   * flag. {@link #validate} reports every bad value at once (one line each).
-   */
-  public static final class FlagException extends Exception {
-    private final List<String> problems;
-
-    public FlagException(String message) {
-      super(message);
-      this.problems = List.of(message);
+    /** The checked -host.* flags ({@link dev.edgepush.agent.host.HostSettings#OFF} before {@link #validate}). */
+    public dev.edgepush.agent.host.HostSettings hostSettings() {
+        return hostSettings;
     }
 
-    FlagException(List<String> problems) {
-      super(String.join("\n", problems));
-      this.problems = List.copyOf(problems);
+    @Option(
+            names = {"-promscrape.maxScrapeSize", "--promscrape.maxScrapeSize"},
+            paramLabel = "BYTES",
+            description = "Largest decompressed /metrics body accepted (default: ${DEFAULT-VALUE}).")
+    String maxScrapeSize = "16MB";
+
+    /** -promscrape.streamParse and the label limits: no scrape or push can exhaust the heap. */
+    @Mixin
+    InputLimitFlags inputLimitFlags = new InputLimitFlags();
+
+    @Option(
+            names = {"-version", "--version"},
+            description = "Print the version and exit.")
+    boolean version;
+
+    @Option(
+            names = {"-help", "--help", "-h"},
+            usageHelp = true,
+            description = "Show this help and exit.")
+    boolean help;
+
+    /** Parsed and checked values. */
+    public record Config(
+            Path promscrapeConfig,
+            String remoteWriteUrl,
+            Path dataPath,
+            long maxDiskBytes,
+            Duration syncInterval,
+            Duration flushInterval,
+            Duration sendTimeout,
+            int maxBatchSamples,
+            int maxBatchBytes,
+            String bearerToken,
+            Path bearerTokenFile,
+            Map<String, String> extraLabels,
+            String listenHost,
+            int listenPort,
+            int maxScrapeBytes,
+            // scrape-side flags (issue 6)
+            boolean strictParse,
+            boolean suppressScrapeErrors,
+            Duration fileSdCheckInterval,
+            boolean dryRun,
+            boolean disableKeepAlive,
+            // remote-write compatibility (issue 6, remote side)
+            List<RemoteSpec> remotes,
+            Path relabelConfig,
+            int maxInsertBytes,
+            Integer remoteWriteQueues,
+            // the listener's -http.* limits
+            HttpServerLimits http,
+            ListenerSecurity listener,
+            // input limits and streaming (issue 11)
+            InputLimits inputLimits) {}
+
+    /**
+     * Thrown for flags that are unknown or have a bad value; each problem is one line that names its
+     * flag. {@link #validate} reports every bad value at once (one line each).
+     */
+    public static final class FlagException extends Exception {
+        private final List<String> problems;
+
+        public FlagException(String message) {
+            super(message);
+            this.problems = List.of(message);
+        }
+
+        FlagException(List<String> problems) {
+            super(String.join("\n", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        /** One line per problem. */
+        public List<String> problems() {
+            return problems;
+        }
     }
 
-    /** One line per problem. */
-    public List<String> problems() {
-      return problems;
-    }
-  }
+    /** Problems found by {@link #validate} so far; it goes on past each so that all are reported. */
+    private final List<String> problems = new ArrayList<>();
 
-  /** Problems found by {@link #validate} so far; it goes on past each so that all are reported. */
-  private final List<String> problems = new ArrayList<>();
+    /** Records a bad value and goes on; {@link #validate} throws them all at its end. */
+    private void problem(String message) {
+        problems.add(message);
+    }
 
-  /** Records a bad value and goes on; {@link #validate} throws them all at its end. */
-  private void problem(String message) {
-    problems.add(message);
-  }
+    public static CommandLine commandLine(AgentFlags flags) {
+        return new CommandLine(flags)
+                .setUnmatchedOptionsArePositionalParams(false)
+                .setCaseInsensitiveEnumValuesAllowed(false);
+    }
 
-  public static CommandLine commandLine(AgentFlags flags) {
-    return new CommandLine(flags).setUnmatchedOptionsArePositionalParams(false).setCaseInsensitiveEnumValuesAllowed(false);
-  }
+    /** Parses and validates {@code args}. */
+    public static AgentFlags parse(String[] args) throws FlagException {
+        AgentFlags f = new AgentFlags();
+        try {
+            commandLine(f).parseArgs(args);
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            List<String> unknown = new ArrayList<>();
+            for (String unmatched : e.getUnmatched()) {
+                unknown.add(VmagentFlags.unknownFlag(commandLine(new AgentFlags()), unmatched));
+            }
+            throw new FlagException(unknown);
+        } catch (CommandLine.ParameterException e) {
+            throw new FlagException(e.getMessage());
+        }
+        return f;
+    }
 
-  /** Parses and validates {@code args}. */
-  public static AgentFlags parse(String[] args) throws FlagException {
-    AgentFlags f = new AgentFlags();
-    try {
-      commandLine(f).parseArgs(args);
-    } catch (CommandLine.UnmatchedArgumentException e) {
-      List<String> unknown = new ArrayList<>();
-      for (String unmatched : e.getUnmatched()) {
-        unknown.add(VmagentFlags.unknownFlag(commandLine(new AgentFlags()), unmatched));
-      }
-      throw new FlagException(unknown);
-    } catch (CommandLine.ParameterException e) {
-      throw new FlagException(e.getMessage());
+    /** Checks every value; every bad one is reported (one line each) with its flag name. */
+    public Config validate() throws FlagException {
+        problems.clear();
+        if (remoteWriteUrls.isEmpty() && !dryRun) {
+            problem("-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
+        }
+        for (String u : remoteWriteUrls) {
+            String bad = checkUrl(u);
+            if (bad != null) {
+                problem(bad);
+            }
+        }
+        String url = remoteWriteUrls.isEmpty() ? null : remoteWriteUrls.get(0); // none only with -dryRun
+        long maxDisk = bytes("-remoteWrite.maxDiskUsagePerURL", maxDiskUsagePerUrl);
+        Duration sync = duration("-buffer.syncInterval", syncInterval);
+        Duration flush = duration("-remoteWrite.flushInterval", flushInterval);
+        if (flush != null && flush.isZero()) {
+            problem("-remoteWrite.flushInterval=" + flushInterval + ": must be more than 0");
+        }
+        Duration send = duration("-remoteWrite.sendTimeout", sendTimeout);
+        if (send != null && send.isZero()) {
+            problem("-remoteWrite.sendTimeout=" + sendTimeout + ": must be more than 0");
+        }
+        if (maxRowsPerBlock <= 0) {
+            problem("-remoteWrite.maxRowsPerBlock=" + maxRowsPerBlock + ": must be more than 0");
+        }
+        long block = bytes("-remoteWrite.maxBlockSize", maxBlockSize);
+        if (block != BAD && (block <= 0 || block > Integer.MAX_VALUE / 2)) {
+            problem("-remoteWrite.maxBlockSize=" + maxBlockSize + ": must be between 1 and 1GB");
+        }
+        long scrapeMax = bytes("-promscrape.maxScrapeSize", maxScrapeSize);
+        if (scrapeMax != BAD && (scrapeMax <= 0 || scrapeMax > Integer.MAX_VALUE / 2)) {
+            problem("-promscrape.maxScrapeSize=" + maxScrapeSize + ": must be between 1 and 1GB");
+        }
+        Map<String, String> extra = new TreeMap<>();
+        for (String l : labels) {
+            int eq = l.indexOf('=');
+            String name = eq < 0 ? l : l.substring(0, eq);
+            if (eq <= 0 || !name.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+                problem("-remoteWrite.label=" + l
+                        + ": expected name=value with a valid label name, e.g. -remoteWrite.label=robot=r17");
+                continue;
+            }
+            extra.put(name, l.substring(eq + 1));
+        }
+        int port = listener.port(problems);
+        String host = listener.host();
+        List<RemoteSpec> remotes = List.of();
+        try {
+            remotes = RemoteSpec.fromFlags(this);
+        } catch (FlagException e) {
+            problems.addAll(e.problems());
+        }
+        checkFiles();
+        long insertMax = bytes("-maxInsertRequestSize", maxInsertRequestSize);
+        if (insertMax != BAD && (insertMax <= 0 || insertMax > Integer.MAX_VALUE / 2)) {
+            problem("-maxInsertRequestSize=" + maxInsertRequestSize + ": must be between 1 and 1GB");
+        }
+        InputLimits inputLimits = inputLimitFlags.limits(problems);
+        if (remoteWriteQueues != null && remoteWriteQueues < 1) {
+            problem("-remoteWrite.queues=" + remoteWriteQueues + ": must be 1 or more");
+        }
+        Duration fileSdCheck = fileSdCheck();
+        hostSettings = this.host.settings(problems);
+        if (!problems.isEmpty()) {
+            throw new FlagException(problems);
+        }
+        return new Config(
+                promscrapeConfig,
+                url,
+                tmpDataPath,
+                maxDisk,
+                sync,
+                flush,
+                send,
+                maxRowsPerBlock,
+                (int) block,
+                remotes.isEmpty() ? null : remotes.get(0).bearerToken(),
+                remotes.isEmpty() ? null : remotes.get(0).bearerTokenFile(),
+                extra,
+                host.isEmpty() ? "0.0.0.0" : host,
+                port,
+                (int) scrapeMax,
+                strictParse,
+                suppressScrapeErrors,
+                fileSdCheck,
+                dryRun,
+                disableKeepAlive,
+                remotes,
+                relabelConfig,
+                (int) insertMax,
+                remoteWriteQueues,
+                httpLimits(),
+                listener.security(),
+                inputLimits);
     }
-    return f;
-  }
 
-  /** Checks every value; every bad one is reported (one line each) with its flag name. */
-  public Config validate() throws FlagException {
-    problems.clear();
-    if (remoteWriteUrls.isEmpty() && !dryRun) {
-      problem("-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
+    private HttpServerLimits httpLimits() throws FlagException {
+        try {
+            return http.limits();
+        } catch (IllegalArgumentException e) {
+            throw new FlagException(e.getMessage());
+        }
     }
-    for (String u : remoteWriteUrls) {
-      String bad = checkUrl(u);
-      if (bad != null) {
-        problem(bad);
-      }
-    }
-    String url = remoteWriteUrls.isEmpty() ? null : remoteWriteUrls.get(0); // none only with -dryRun
-    long maxDisk = bytes("-remoteWrite.maxDiskUsagePerURL", maxDiskUsagePerUrl);
-    Duration sync = duration("-buffer.syncInterval", syncInterval);
-    Duration flush = duration("-remoteWrite.flushInterval", flushInterval);
-    if (flush != null && flush.isZero()) {
-      problem("-remoteWrite.flushInterval=" + flushInterval + ": must be more than 0");
-    }
-    Duration send = duration("-remoteWrite.sendTimeout", sendTimeout);
-    if (send != null && send.isZero()) {
-      problem("-remoteWrite.sendTimeout=" + sendTimeout + ": must be more than 0");
-    }
-    if (maxRowsPerBlock <= 0) {
-      problem("-remoteWrite.maxRowsPerBlock=" + maxRowsPerBlock + ": must be more than 0");
-    }
-    long block = bytes("-remoteWrite.maxBlockSize", maxBlockSize);
-    if (block != BAD && (block <= 0 || block > Integer.MAX_VALUE / 2)) {
-      problem("-remoteWrite.maxBlockSize=" + maxBlockSize + ": must be between 1 and 1GB");
-    }
-    long scrapeMax = bytes("-promscrape.maxScrapeSize", maxScrapeSize);
-    if (scrapeMax != BAD && (scrapeMax <= 0 || scrapeMax > Integer.MAX_VALUE / 2)) {
-      problem("-promscrape.maxScrapeSize=" + maxScrapeSize + ": must be between 1 and 1GB");
-    }
-    Map<String, String> extra = new TreeMap<>();
-    for (String l : labels) {
-      int eq = l.indexOf('=');
-      String name = eq < 0 ? l : l.substring(0, eq);
-      if (eq <= 0 || !name.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
-        problem("-remoteWrite.label=" + l + ": expected name=value with a valid label name, e.g. -remoteWrite.label=robot=r17");
-        continue;
-      }
-      extra.put(name, l.substring(eq + 1));
-    }
-    int port = listener.port(problems);
-    String host = listener.host();
-    List<RemoteSpec> remotes = List.of();
-    try {
-      remotes = RemoteSpec.fromFlags(this);
-    } catch (FlagException e) {
-      problems.addAll(e.problems());
-    }
-    checkFiles();
-    long insertMax = bytes("-maxInsertRequestSize", maxInsertRequestSize);
-    if (insertMax != BAD && (insertMax <= 0 || insertMax > Integer.MAX_VALUE / 2)) {
-      problem("-maxInsertRequestSize=" + maxInsertRequestSize + ": must be between 1 and 1GB");
-    }
-    InputLimits inputLimits = inputLimitFlags.limits(problems);
-    if (remoteWriteQueues != null && remoteWriteQueues < 1) {
-      problem("-remoteWrite.queues=" + remoteWriteQueues + ": must be 1 or more");
-    }
-    Duration fileSdCheck = fileSdCheck();
-    hostSettings = this.host.settings(problems);
-    if (!problems.isEmpty()) {
-      throw new FlagException(problems);
-    }
-    return new Config(promscrapeConfig, url, tmpDataPath, maxDisk, sync, flush, send, maxRowsPerBlock,
-        (int) block, remotes.isEmpty() ? null : remotes.get(0).bearerToken(),
-        remotes.isEmpty() ? null : remotes.get(0).bearerTokenFile(), extra, host.isEmpty() ? "0.0.0.0" : host, port,
-        (int) scrapeMax, strictParse, suppressScrapeErrors, fileSdCheck, dryRun,
-        disableKeepAlive, remotes, relabelConfig, (int) insertMax, remoteWriteQueues, httpLimits(),
-        listener.security(), inputLimits);
-  }
 
-  private HttpServerLimits httpLimits() throws FlagException {
-    try {
-      return http.limits();
-    } catch (IllegalArgumentException e) {
-      throw new FlagException(e.getMessage());
+    private Duration fileSdCheck() {
+        Duration d = duration("-promscrape.fileSDCheckInterval", fileSdCheckInterval);
+        if (d != null && d.isZero()) {
+            problem("-promscrape.fileSDCheckInterval=" + fileSdCheckInterval + ": must be more than 0");
+        }
+        return d;
     }
-  }
 
-  private Duration fileSdCheck() {
-    Duration d = duration("-promscrape.fileSDCheckInterval", fileSdCheckInterval);
-    if (d != null && d.isZero()) {
-      problem("-promscrape.fileSDCheckInterval=" + fileSdCheckInterval + ": must be more than 0");
+    /**
+     * Every file a flag names must be a readable file now: a missing token or TLS file would
+     * otherwise stop start-up with a Java stack trace instead of a line naming the flag.
+     */
+    private void checkFiles() {
+        List<String> files = new ArrayList<>();
+        String scrape = FlagText.unreadableFile("-promscrape.config", promscrapeConfig);
+        if (scrape != null) {
+            files.add(scrape);
+        }
+        String relabel = FlagText.unreadableFile("-remoteWrite.relabelConfig", relabelConfig);
+        if (relabel != null) {
+            files.add(relabel);
+        }
+        files.addAll(FlagText.unreadableFiles("-remoteWrite.urlRelabelConfig", perUrl.urlRelabelConfigs));
+        files.addAll(FlagText.unreadableFiles("-remoteWrite.bearerTokenFile", perUrl.bearerTokenFiles));
+        files.addAll(FlagText.unreadableFiles("-remoteWrite.basicAuth.passwordFile", perUrl.basicAuthPasswordFiles));
+        files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsCAFile", perUrl.tlsCaFiles));
+        files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsCertFile", perUrl.tlsCertFiles));
+        files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsKeyFile", perUrl.tlsKeyFiles));
+        files.forEach(this::problem);
     }
-    return d;
-  }
 
-  /**
-   * Every file a flag names must be a readable file now: a missing token or TLS file would
-   * otherwise stop start-up with a Java stack trace instead of a line naming the flag.
-   */
-  private void checkFiles() {
-    List<String> files = new ArrayList<>();
-    String scrape = FlagText.unreadableFile("-promscrape.config", promscrapeConfig);
-    if (scrape != null) {
-      files.add(scrape);
+    /** The problem with {@code url}, or null when it is an http(s) URL. */
+    private static String checkUrl(String url) {
+        try {
+            java.net.URI u = java.net.URI.create(url);
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                throw new IllegalArgumentException("not an http(s) URL");
+            }
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "-remoteWrite.url=" + Agent.redact(url)
+                    + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write";
+        }
     }
-    String relabel = FlagText.unreadableFile("-remoteWrite.relabelConfig", relabelConfig);
-    if (relabel != null) {
-      files.add(relabel);
-    }
-    files.addAll(FlagText.unreadableFiles("-remoteWrite.urlRelabelConfig", perUrl.urlRelabelConfigs));
-    files.addAll(FlagText.unreadableFiles("-remoteWrite.bearerTokenFile", perUrl.bearerTokenFiles));
-    files.addAll(FlagText.unreadableFiles("-remoteWrite.basicAuth.passwordFile", perUrl.basicAuthPasswordFiles));
-    files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsCAFile", perUrl.tlsCaFiles));
-    files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsCertFile", perUrl.tlsCertFiles));
-    files.addAll(FlagText.unreadableFiles("-remoteWrite.tlsKeyFile", perUrl.tlsKeyFiles));
-    files.forEach(this::problem);
-  }
 
-  /** The problem with {@code url}, or null when it is an http(s) URL. */
-  private static String checkUrl(String url) {
-    try {
-      java.net.URI u = java.net.URI.create(url);
-      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-        throw new IllegalArgumentException("not an http(s) URL");
-      }
-      return null;
-    } catch (IllegalArgumentException e) {
-      return "-remoteWrite.url=" + Agent.redact(url) + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write";
+    static long bytesFlag(String flag, String value) throws FlagException {
+        try {
+            return ByteSize.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new FlagException(flag + "=" + value + ": " + e.getMessage());
+        }
     }
-  }
 
-  static long bytesFlag(String flag, String value) throws FlagException {
-    try {
-      return ByteSize.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new FlagException(flag + "=" + value + ": " + e.getMessage());
+    /** What {@link #bytes} returns for a value that is no size (its problem is recorded). */
+    private static final long BAD = Long.MIN_VALUE;
+
+    /** The size {@code value} means, or {@link #BAD} after recording why it is not one. */
+    private long bytes(String flag, String value) {
+        try {
+            return ByteSize.parse(value);
+        } catch (IllegalArgumentException e) {
+            problem(flag + "=" + value + ": " + e.getMessage());
+            return BAD;
+        }
     }
-  }
 
-  /** What {@link #bytes} returns for a value that is no size (its problem is recorded). */
-  private static final long BAD = Long.MIN_VALUE;
-
-  /** The size {@code value} means, or {@link #BAD} after recording why it is not one. */
-  private long bytes(String flag, String value) {
-    try {
-      return ByteSize.parse(value);
-    } catch (IllegalArgumentException e) {
-      problem(flag + "=" + value + ": " + e.getMessage());
-      return BAD;
+    /** The duration {@code value} means, or null after recording why it is not one. */
+    private Duration duration(String flag, String value) {
+        try {
+            return GoDuration.parse(value);
+        } catch (IllegalArgumentException e) {
+            problem(flag + "=" + value + ": " + e.getMessage());
+            return null;
+        }
     }
-  }
-
-  /** The duration {@code value} means, or null after recording why it is not one. */
-  private Duration duration(String flag, String value) {
-    try {
-      return GoDuration.parse(value);
-    } catch (IllegalArgumentException e) {
-      problem(flag + "=" + value + ": " + e.getMessage());
-      return null;
-    }
-  }
 }

@@ -8,16 +8,16 @@ import dev.edgepush.net.tls.ServerTls;
  * {@code -tls} with its files ({@code tls} null when off).
  */
 record ListenerSecurity(String username, String password, ServerTls.Settings tls) {
-  static final ListenerSecurity OPEN = new ListenerSecurity(null, null, null);
+    static final ListenerSecurity OPEN = new ListenerSecurity(null, null, null);
 
-  boolean basicAuth() {
-    return username != null && !username.isEmpty();
-  }
+    boolean basicAuth() {
+        return username != null && !username.isEmpty();
+    }
 
-  /** Never the password, should a Config ever be logged. */
-  @Override
-  public String toString() {
-    return "ListenerSecurity[username=" + username + ", password=" + (password == null ? "none" : "<secret>")
-        + ", tls=" + tls + "]";
-  }
+    /** Never the password, should a Config ever be logged. */
+    @Override
+    public String toString() {
+        return "ListenerSecurity[username=" + username + ", password=" + (password == null ? "none" : "<secret>")
+                + ", tls=" + tls + "]";
+    }
 }

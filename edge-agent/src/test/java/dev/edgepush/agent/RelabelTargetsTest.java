@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
 /** relabel_configs as Agent.targets applies them. */
 class RelabelTargetsTest {
 
-  private static List<ScrapeTarget> targets(String yaml) throws Exception {
-    return Agent.targets(ScrapeConfigReader.parse(yaml, "scrape.yml"));
-  }
+    private static List<ScrapeTarget> targets(String yaml) throws Exception {
+        return Agent.targets(ScrapeConfigReader.parse(yaml, "scrape.yml"));
+    }
 
-  @Test
-  void withoutRelabelingTargetsKeepJobInstanceAndStaticLabels() throws Exception {
-    List<ScrapeTarget> ts = targets("""
+    @Test
+    void withoutRelabelingTargetsKeepJobInstanceAndStaticLabels() throws Exception {
+        List<ScrapeTarget> ts = targets("""
         scrape_configs:
           - job_name: node
             scrape_interval: 5s
@@ -28,17 +28,17 @@ class RelabelTargetsTest {
               - targets: ['localhost:9100']
                 labels: {role: base, empty: ''}
         """);
-    assertEquals(1, ts.size());
-    ScrapeTarget t = ts.get(0);
-    assertEquals(new TreeMap<>(Map.of("job", "node", "instance", "localhost:9100", "role", "base")),
-        t.targetLabels());
-    assertEquals(URI.create("http://localhost:9100/metrics"), t.url());
-    assertEquals(Duration.ofSeconds(5), t.interval());
-  }
+        assertEquals(1, ts.size());
+        ScrapeTarget t = ts.get(0);
+        assertEquals(
+                new TreeMap<>(Map.of("job", "node", "instance", "localhost:9100", "role", "base")), t.targetLabels());
+        assertEquals(URI.create("http://localhost:9100/metrics"), t.url());
+        assertEquals(Duration.ofSeconds(5), t.interval());
+    }
 
-  @Test
-  void relabelingDropsTargetsAndRewritesAddressSchemePathAndInterval() throws Exception {
-    List<ScrapeTarget> ts = targets("""
+    @Test
+    void relabelingDropsTargetsAndRewritesAddressSchemePathAndInterval() throws Exception {
+        List<ScrapeTarget> ts = targets("""
         scrape_configs:
           - job_name: robots
             static_configs:
@@ -64,20 +64,22 @@ class RelabelTargetsTest {
               - action: drop_metrics
                 regex: go_.*
         """);
-    assertEquals(2, ts.size());
-    ScrapeTarget arm = ts.get(0);
-    assertEquals(URI.create("https://arm.robot.local:9200/stats"), arm.url());
-    assertEquals(Duration.ofSeconds(90), arm.interval());
-    assertEquals(Duration.ofSeconds(10), arm.timeout());
-    assertEquals(new TreeMap<>(Map.of("job", "robots", "instance", "arm.robot.local:9200")), arm.targetLabels(),
-        "instance from the relabeled address; __ labels removed");
-    assertEquals(Duration.ofMinutes(1), ts.get(1).interval());
-    assertEquals(1, arm.metricRelabeler().configs().size());
-  }
+        assertEquals(2, ts.size());
+        ScrapeTarget arm = ts.get(0);
+        assertEquals(URI.create("https://arm.robot.local:9200/stats"), arm.url());
+        assertEquals(Duration.ofSeconds(90), arm.interval());
+        assertEquals(Duration.ofSeconds(10), arm.timeout());
+        assertEquals(
+                new TreeMap<>(Map.of("job", "robots", "instance", "arm.robot.local:9200")),
+                arm.targetLabels(),
+                "instance from the relabeled address; __ labels removed");
+        assertEquals(Duration.ofMinutes(1), ts.get(1).interval());
+        assertEquals(1, arm.metricRelabeler().configs().size());
+    }
 
-  @Test
-  void relabelingMaySetInstanceAndJob() throws Exception {
-    List<ScrapeTarget> ts = targets("""
+    @Test
+    void relabelingMaySetInstanceAndJob() throws Exception {
+        List<ScrapeTarget> ts = targets("""
         scrape_configs:
           - job_name: node
             static_configs:
@@ -89,13 +91,15 @@ class RelabelTargetsTest {
               - target_label: job
                 replacement: renamed
         """);
-    assertEquals(new TreeMap<>(Map.of("job", "renamed", "instance", "10.0.0.7")), ts.get(0).targetLabels());
-    assertEquals(URI.create("http://10.0.0.7:9100/metrics"), ts.get(0).url());
-  }
+        assertEquals(
+                new TreeMap<>(Map.of("job", "renamed", "instance", "10.0.0.7")),
+                ts.get(0).targetLabels());
+        assertEquals(URI.create("http://10.0.0.7:9100/metrics"), ts.get(0).url());
+    }
 
-  @Test
-  void aTargetMadeUnusableIsSkipped() throws Exception {
-    List<ScrapeTarget> ts = targets("""
+    @Test
+    void aTargetMadeUnusableIsSkipped() throws Exception {
+        List<ScrapeTarget> ts = targets("""
         scrape_configs:
           - job_name: node
             static_configs:
@@ -105,6 +109,8 @@ class RelabelTargetsTest {
                 target_label: __scheme__
                 replacement: ftp
         """);
-    assertEquals(List.of(URI.create("http://b:1/metrics")), ts.stream().map(ScrapeTarget::url).toList());
-  }
+        assertEquals(
+                List.of(URI.create("http://b:1/metrics")),
+                ts.stream().map(ScrapeTarget::url).toList());
+    }
 }

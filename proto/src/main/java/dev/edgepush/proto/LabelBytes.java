@@ -47,13 +47,19 @@ public final class LabelBytes {
     /** Appends pair {@code pair} of {@code other}. */
     public void add(LabelBytes other, int pair) {
         int n = 2 * pair;
-        add(other.arrays[n], other.offsets[n], other.lengths[n],
-                other.arrays[n + 1], other.offsets[n + 1], other.lengths[n + 1]);
+        add(
+                other.arrays[n],
+                other.offsets[n],
+                other.lengths[n],
+                other.arrays[n + 1],
+                other.offsets[n + 1],
+                other.lengths[n + 1]);
     }
 
     private static void checkSlice(byte[] a, int off, int len) {
         if (off < 0 || len < 0 || off > a.length - len) {
-            throw new IndexOutOfBoundsException("slice [" + off + ", " + off + "+" + len + ") of " + a.length + " bytes");
+            throw new IndexOutOfBoundsException(
+                    "slice [" + off + ", " + off + "+" + len + ") of " + a.length + " bytes");
         }
     }
 
@@ -88,8 +94,8 @@ public final class LabelBytes {
 
     /** Whether strings {@code i} and {@code j} hold the same bytes. */
     public boolean equalsString(int i, int j) {
-        return Arrays.equals(arrays[i], offsets[i], offsets[i] + lengths[i],
-                arrays[j], offsets[j], offsets[j] + lengths[j]);
+        return Arrays.equals(
+                arrays[i], offsets[i], offsets[i] + lengths[i], arrays[j], offsets[j], offsets[j] + lengths[j]);
     }
 
     /**
@@ -110,8 +116,10 @@ public final class LabelBytes {
             byte[] va = arrays[2 * i + 1];
             int vo = offsets[2 * i + 1];
             int vl = lengths[2 * i + 1];
-            while (j >= 0 && Arrays.compareUnsigned(arrays[2 * j], offsets[2 * j], offsets[2 * j] + lengths[2 * j],
-                    na, no, no + nl) > 0) {
+            while (j >= 0
+                    && Arrays.compareUnsigned(
+                                    arrays[2 * j], offsets[2 * j], offsets[2 * j] + lengths[2 * j], na, no, no + nl)
+                            > 0) {
                 System.arraycopy(arrays, 2 * j, arrays, 2 * j + 2, 2);
                 System.arraycopy(offsets, 2 * j, offsets, 2 * j + 2, 2);
                 System.arraycopy(lengths, 2 * j, lengths, 2 * j + 2, 2);
@@ -127,7 +135,7 @@ public final class LabelBytes {
     }
 
     private int compareNames(int i, int j) {
-        return Arrays.compareUnsigned(arrays[i], offsets[i], offsets[i] + lengths[i],
-                arrays[j], offsets[j], offsets[j] + lengths[j]);
+        return Arrays.compareUnsigned(
+                arrays[i], offsets[i], offsets[i] + lengths[i], arrays[j], offsets[j], offsets[j] + lengths[j]);
     }
 }

@@ -36,12 +36,14 @@ public final class V2RequestEncoder {
     private byte[] in;
     /** Symbol i (i >= 1) is {@code in[symStart[i], symStart[i] + symLen[i])}; symbol 0 is "". */
     private int[] symStart = new int[256];
+
     private int[] symLen = new int[256];
     private int symbols;
     private int[] symTable = new int[512]; // open addressing: symbol id + 1, 0 = free
 
     /** Label refs of every series, back to back; series s uses refs[refStart[s], refStart[s+1]). */
     private int[] refs = new int[1024];
+
     private int refCount;
     private int[] refStart = new int[129];
     private int series;
@@ -49,6 +51,7 @@ public final class V2RequestEncoder {
 
     /** Samples, histograms and exemplars in input order, each with its series. */
     private int items;
+
     private int[] itemSeries = new int[1024];
     private byte[] itemKind = new byte[1024]; // KIND_*
     private long[] itemA = new long[1024]; // sample: value bits; others: start in the input
@@ -255,8 +258,10 @@ public final class V2RequestEncoder {
                 refStart[id + 1] = refCount;
                 seriesTable[i] = id + 1;
                 if (series * 2 > seriesTable.length) {
-                    seriesTable = rehash(seriesTable, series,
-                        id2 -> mix(hashInts(refs, refStart[id2], refStart[id2 + 1] - refStart[id2])));
+                    seriesTable = rehash(
+                            seriesTable,
+                            series,
+                            id2 -> mix(hashInts(refs, refStart[id2], refStart[id2 + 1] - refStart[id2])));
                 }
                 return id;
             }

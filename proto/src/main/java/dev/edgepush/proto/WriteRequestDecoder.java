@@ -21,8 +21,7 @@ public final class WriteRequestDecoder {
     /** Same nesting limit as protobuf-java's default recursion limit. */
     private static final int MAX_GROUP_DEPTH = 100;
 
-    private WriteRequestDecoder() {
-    }
+    private WriteRequestDecoder() {}
 
     /**
      * Counts the samples across all series of the WriteRequest in {@code buf[off, off+len)}.

@@ -38,6 +38,7 @@ public final class WriteRequestEncoder {
     private static final byte TAG_VALUE = 0x09;
     /** Tag of Sample.timestamp (field 2, varint). */
     private static final byte TAG_TIMESTAMP = 0x10;
+
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private byte[] buf;
@@ -213,8 +214,8 @@ public final class WriteRequestEncoder {
 
     private static void checkSamples(double[] values, long[] timestampsMs, int sampleCount) {
         if (sampleCount < 0 || sampleCount > values.length || sampleCount > timestampsMs.length) {
-            throw new IllegalArgumentException("sampleCount " + sampleCount + " out of range for "
-                    + values.length + " values and " + timestampsMs.length + " timestamps");
+            throw new IllegalArgumentException("sampleCount " + sampleCount + " out of range for " + values.length
+                    + " values and " + timestampsMs.length + " timestamps");
         }
     }
 
@@ -357,8 +358,7 @@ public final class WriteRequestEncoder {
                 len += 1;
             } else if (!Character.isSurrogate(c)) {
                 len += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < n
-                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
                 len += 2; // two chars, four bytes
                 i++;
             } // else unpaired surrogate: '?', one byte
@@ -382,8 +382,7 @@ public final class WriteRequestEncoder {
                 b[p++] = (byte) (0xe0 | (c >>> 12));
                 b[p++] = (byte) (0x80 | ((c >>> 6) & 0x3f));
                 b[p++] = (byte) (0x80 | (c & 0x3f));
-            } else if (Character.isHighSurrogate(c) && i + 1 < n
-                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
                 int cp = Character.toCodePoint(c, s.charAt(++i));
                 b[p++] = (byte) (0xf0 | (cp >>> 18));
                 b[p++] = (byte) (0x80 | ((cp >>> 12) & 0x3f));

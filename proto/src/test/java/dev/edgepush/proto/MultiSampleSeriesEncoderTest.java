@@ -62,7 +62,8 @@ class MultiSampleSeriesEncoderTest {
                 double[] values = new double[n + r.nextInt(3)];
                 long[] ts = new long[n + r.nextInt(3)];
                 for (int i = 0; i < n; i++) {
-                    values[i] = r.nextBoolean() ? SPECIAL_VALUES[r.nextInt(SPECIAL_VALUES.length)]
+                    values[i] = r.nextBoolean()
+                            ? SPECIAL_VALUES[r.nextInt(SPECIAL_VALUES.length)]
                             : Double.longBitsToDouble(r.nextLong());
                     ts[i] = r.nextBoolean() ? SPECIAL_TIMESTAMPS[r.nextInt(SPECIAL_TIMESTAMPS.length)] : r.nextLong();
                 }
@@ -98,8 +99,8 @@ class MultiSampleSeriesEncoderTest {
         String[] labels = {"__name__", "m"};
         assertThrows(IllegalArgumentException.class, () -> enc.addSeries(labels, 1, new double[2], new long[1], 2));
         assertThrows(IllegalArgumentException.class, () -> enc.addSeries(labels, 1, new double[1], new long[1], -1));
-        assertThrows(IllegalArgumentException.class,
-                () -> enc.addSeries(asBytes(labels, 1), new double[1], new long[3], 2));
+        assertThrows(
+                IllegalArgumentException.class, () -> enc.addSeries(asBytes(labels, 1), new double[1], new long[3], 2));
         assertEquals(0, enc.size());
         assertEquals(0, enc.seriesCount());
     }

@@ -24,7 +24,8 @@ class V2RequestEncoderTest {
         for (int i = 0; i < labels.length; i += 2) {
             b.addLabels(RemoteWrite.Label.newBuilder().setName(labels[i]).setValue(labels[i + 1]));
         }
-        return b.addSamples(RemoteWrite.Sample.newBuilder().setValue(v).setTimestamp(ts)).build();
+        return b.addSamples(RemoteWrite.Sample.newBuilder().setValue(v).setTimestamp(ts))
+                .build();
     }
 
     /** Three scrapes joined as the buffer joins them: each a WriteRequest of its own. */
@@ -33,9 +34,12 @@ class V2RequestEncoderTest {
         for (int scrape = 0; scrape < 3; scrape++) {
             long ts = 1_700_000_000_000L + scrape * 15_000L;
             RemoteWrite.WriteRequest.Builder w = RemoteWrite.WriteRequest.newBuilder();
-            w.addTimeseries(series(scrape, ts, "__name__", "temp_celsius", "instance", "s:9100", "job", "sensor", "zone", "a"));
-            w.addTimeseries(series(scrape * 2.5, ts, "__name__", "temp_celsius", "instance", "s:9100", "job", "sensor", "zone", "b"));
-            w.addTimeseries(series(scrape == 2 ? STALE : 0.0, ts, "__name__", "up", "instance", "s:9100", "job", "sensor"));
+            w.addTimeseries(
+                    series(scrape, ts, "__name__", "temp_celsius", "instance", "s:9100", "job", "sensor", "zone", "a"));
+            w.addTimeseries(series(
+                    scrape * 2.5, ts, "__name__", "temp_celsius", "instance", "s:9100", "job", "sensor", "zone", "b"));
+            w.addTimeseries(
+                    series(scrape == 2 ? STALE : 0.0, ts, "__name__", "up", "instance", "s:9100", "job", "sensor"));
             w.addTimeseries(series(-0.0, ts, "__name__", "odd", "empty", "", "job", "sensor"));
             w.build().writeTo(joined);
         }
@@ -52,10 +56,14 @@ class V2RequestEncoderTest {
         Map<String, List<String>> out = new LinkedHashMap<>();
         for (RemoteWrite.TimeSeries ts : RemoteWrite.WriteRequest.parseFrom(v1).getTimeseriesList()) {
             StringBuilder key = new StringBuilder();
-            ts.getLabelsList().forEach(l -> key.append(l.getName()).append('=').append(l.getValue()).append(','));
+            ts.getLabelsList()
+                    .forEach(l -> key.append(l.getName())
+                            .append('=')
+                            .append(l.getValue())
+                            .append(','));
             for (RemoteWrite.Sample s : ts.getSamplesList()) {
                 out.computeIfAbsent(key.toString(), k -> new ArrayList<>())
-                    .add(Long.toHexString(Double.doubleToRawLongBits(s.getValue())) + "@" + s.getTimestamp());
+                        .add(Long.toHexString(Double.doubleToRawLongBits(s.getValue())) + "@" + s.getTimestamp());
             }
         }
         return out;
@@ -66,7 +74,10 @@ class V2RequestEncoderTest {
         for (RemoteWriteV2.TimeSeries ts : r.getTimeseriesList()) {
             StringBuilder key = new StringBuilder();
             for (int i = 0; i < ts.getLabelsRefsCount(); i += 2) {
-                key.append(r.getSymbols(ts.getLabelsRefs(i))).append('=').append(r.getSymbols(ts.getLabelsRefs(i + 1))).append(',');
+                key.append(r.getSymbols(ts.getLabelsRefs(i)))
+                        .append('=')
+                        .append(r.getSymbols(ts.getLabelsRefs(i + 1)))
+                        .append(',');
             }
             List<String> samples = out.computeIfAbsent(key.toString(), k -> new ArrayList<>());
             assertEquals(List.of(), samples, "one TimeSeries per series: " + key);
@@ -108,15 +119,32 @@ class V2RequestEncoderTest {
         for (String s : r.getSymbolsList()) {
             assertEquals(true, seen.add(s), "symbol listed twice: '" + s + "' in " + r.getSymbolsList());
         }
-        assertEquals(Set.of("", "__name__", "temp_celsius", "instance", "s:9100", "job", "sensor", "zone", "a", "b",
-            "up", "odd", "empty"), seen);
+        assertEquals(
+                Set.of(
+                        "",
+                        "__name__",
+                        "temp_celsius",
+                        "instance",
+                        "s:9100",
+                        "job",
+                        "sensor",
+                        "zone",
+                        "a",
+                        "b",
+                        "up",
+                        "odd",
+                        "empty"),
+                seen);
     }
 
     @Test
     void samplesOfASeriesComeOutInTimestampOrder() throws Exception {
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
         for (long ts : new long[] {3000, 1000, 2000}) {
-            RemoteWrite.WriteRequest.newBuilder().addTimeseries(series(ts, ts, "__name__", "m")).build().writeTo(joined);
+            RemoteWrite.WriteRequest.newBuilder()
+                    .addTimeseries(series(ts, ts, "__name__", "m"))
+                    .build()
+                    .writeTo(joined);
         }
         RemoteWriteV2.Request r = RemoteWriteV2.Request.parseFrom(encode(new V2RequestEncoder(), joined.toByteArray()));
         List<Long> ts = new ArrayList<>();
@@ -127,14 +155,21 @@ class V2RequestEncoderTest {
     @Test
     void histogramsAndExemplarsAreCarried() throws Exception {
         RemoteWrite.TimeSeries ts = RemoteWrite.TimeSeries.newBuilder()
-            .addLabels(RemoteWrite.Label.newBuilder().setName("__name__").setValue("h"))
-            .addExemplars(RemoteWrite.Exemplar.newBuilder()
-                .addLabels(RemoteWrite.Label.newBuilder().setName("trace_id").setValue("abc"))
-                .setValue(0.5).setTimestamp(42))
-            .addHistograms(RemoteWrite.Histogram.newBuilder().setCountInt(7).setSum(3.5).setSchema(3)
-                .setTimestamp(42))
-            .build();
-        byte[] v1 = RemoteWrite.WriteRequest.newBuilder().addTimeseries(ts).build().toByteArray();
+                .addLabels(RemoteWrite.Label.newBuilder().setName("__name__").setValue("h"))
+                .addExemplars(RemoteWrite.Exemplar.newBuilder()
+                        .addLabels(RemoteWrite.Label.newBuilder()
+                                .setName("trace_id")
+                                .setValue("abc"))
+                        .setValue(0.5)
+                        .setTimestamp(42))
+                .addHistograms(RemoteWrite.Histogram.newBuilder()
+                        .setCountInt(7)
+                        .setSum(3.5)
+                        .setSchema(3)
+                        .setTimestamp(42))
+                .build();
+        byte[] v1 =
+                RemoteWrite.WriteRequest.newBuilder().addTimeseries(ts).build().toByteArray();
         V2RequestEncoder e = new V2RequestEncoder();
         assertEquals(1, e.encode(v1, 0, v1.length), "one histogram counted");
         RemoteWriteV2.Request r = RemoteWriteV2.Request.parseFrom(java.util.Arrays.copyOf(e.array(), e.size()));
@@ -153,8 +188,8 @@ class V2RequestEncoderTest {
     @Test
     void malformedInputIsRefusedWithAReason() {
         byte[] cut = java.util.Arrays.copyOf(WireFormatTest.V1_BYTES, WireFormatTest.V1_BYTES.length - 3);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-            () -> new V2RequestEncoder().encode(cut, 0, cut.length));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new V2RequestEncoder().encode(cut, 0, cut.length));
         assertEquals(true, e.getMessage().startsWith("malformed remote-write 1.0 WriteRequest"), e.getMessage());
     }
 }

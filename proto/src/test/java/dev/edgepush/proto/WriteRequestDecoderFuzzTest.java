@@ -15,26 +15,28 @@ import dev.edgepush.proto.rw1.RemoteWrite;
  * JAZZER_FUZZ=1} fuzzes for {@code maxDuration}.
  */
 class WriteRequestDecoderFuzzTest {
-  @FuzzTest(maxDuration = "10s")
-  void countsWhatProtobufJavaReads(byte[] body) {
-    RemoteWrite.WriteRequest parsed = null;
-    try {
-      parsed = RemoteWrite.WriteRequest.parseFrom(body);
-    } catch (InvalidProtocolBufferException notAWriteRequest) {
-      // the decoder may still count: it checks less
+    @FuzzTest(maxDuration = "10s")
+    void countsWhatProtobufJavaReads(byte[] body) {
+        RemoteWrite.WriteRequest parsed = null;
+        try {
+            parsed = RemoteWrite.WriteRequest.parseFrom(body);
+        } catch (InvalidProtocolBufferException notAWriteRequest) {
+            // the decoder may still count: it checks less
+        }
+        int counted;
+        try {
+            counted = WriteRequestDecoder.countSamples(body, 0, body.length);
+        } catch (IllegalArgumentException rejected) {
+            if (parsed != null) {
+                throw new AssertionError("protobuf-java reads it, the decoder refuses it: " + rejected.getMessage());
+            }
+            return;
+        }
+        if (parsed != null) {
+            int want = parsed.getTimeseriesList().stream()
+                    .mapToInt(RemoteWrite.TimeSeries::getSamplesCount)
+                    .sum();
+            assertEquals(want, counted);
+        }
     }
-    int counted;
-    try {
-      counted = WriteRequestDecoder.countSamples(body, 0, body.length);
-    } catch (IllegalArgumentException rejected) {
-      if (parsed != null) {
-        throw new AssertionError("protobuf-java reads it, the decoder refuses it: " + rejected.getMessage());
-      }
-      return;
-    }
-    if (parsed != null) {
-      int want = parsed.getTimeseriesList().stream().mapToInt(RemoteWrite.TimeSeries::getSamplesCount).sum();
-      assertEquals(want, counted);
-    }
-  }
 }

@@ -16,8 +16,17 @@ class WriteRequestEncoderTest {
     static final double STALE_NAN = Double.longBitsToDouble(0x7ff0000000000002L);
 
     static final double[] SPECIAL_VALUES = {
-        0.0, -0.0, 1.0, -1.5, Double.NaN, STALE_NAN, Double.longBitsToDouble(0xfff8000000000001L),
-        Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE, Double.MAX_VALUE,
+        0.0,
+        -0.0,
+        1.0,
+        -1.5,
+        Double.NaN,
+        STALE_NAN,
+        Double.longBitsToDouble(0xfff8000000000001L),
+        Double.POSITIVE_INFINITY,
+        Double.NEGATIVE_INFINITY,
+        Double.MIN_VALUE,
+        Double.MAX_VALUE,
     };
 
     static final long[] SPECIAL_TIMESTAMPS = {
@@ -25,8 +34,17 @@ class WriteRequestEncoderTest {
     };
 
     static final String[] SPECIAL_STRINGS = {
-        "", "a", "__name__", "é", "ü€", "日本語", "\uD83D\uDE00 emoji", "x".repeat(127),
-        "y".repeat(128), "z".repeat(20_000), "\u007f\u0080\u07ff\u0800\uffff",
+        "",
+        "a",
+        "__name__",
+        "é",
+        "ü€",
+        "日本語",
+        "\uD83D\uDE00 emoji",
+        "x".repeat(127),
+        "y".repeat(128),
+        "z".repeat(20_000),
+        "\u007f\u0080\u07ff\u0800\uffff",
     };
 
     /** What protobuf-java produces for the same input. */
@@ -114,10 +132,13 @@ class WriteRequestEncoderTest {
                 WriteRequestEncoder enc = new WriteRequestEncoder();
                 enc.addSeries(labels, 2, v, ts);
                 byte[] want = RemoteWrite.WriteRequest.newBuilder()
-                        .addTimeseries(generated(labels, 2, v, ts)).build().toByteArray();
+                        .addTimeseries(generated(labels, 2, v, ts))
+                        .build()
+                        .toByteArray();
                 assertArrayEquals(want, enc.toByteArray(), v + " @ " + ts);
                 RemoteWrite.Sample back = RemoteWrite.WriteRequest.parseFrom(enc.toByteArray())
-                        .getTimeseries(0).getSamples(0);
+                        .getTimeseries(0)
+                        .getSamples(0);
                 assertEquals(Double.doubleToRawLongBits(v), Double.doubleToRawLongBits(back.getValue()));
                 assertEquals(ts, back.getTimestamp());
             }
@@ -129,7 +150,10 @@ class WriteRequestEncoderTest {
         WriteRequestEncoder enc = new WriteRequestEncoder();
         enc.addSeries(new String[] {"a", "b"}, 1, STALE_NAN, 5);
         byte[] bytes = enc.toByteArray();
-        double back = RemoteWrite.WriteRequest.parseFrom(bytes).getTimeseries(0).getSamples(0).getValue();
+        double back = RemoteWrite.WriteRequest.parseFrom(bytes)
+                .getTimeseries(0)
+                .getSamples(0)
+                .getValue();
         assertEquals(0x7ff0000000000002L, Double.doubleToRawLongBits(back));
     }
 
@@ -139,12 +163,12 @@ class WriteRequestEncoderTest {
         enc.addSeries(new String[0], 0, 0.0, 0);
         enc.addSeries(new String[] {"", ""}, 1, 0.0, 0);
         // 0a 02 (series, 2 bytes) 12 00 (empty sample); 0a 04 (series) 0a 00 (empty label) 12 00
-        assertArrayEquals(new byte[] {0x0a, 0x02, 0x12, 0x00, 0x0a, 0x04, 0x0a, 0x00, 0x12, 0x00},
-                enc.toByteArray());
+        assertArrayEquals(new byte[] {0x0a, 0x02, 0x12, 0x00, 0x0a, 0x04, 0x0a, 0x00, 0x12, 0x00}, enc.toByteArray());
         byte[] want = RemoteWrite.WriteRequest.newBuilder()
                 .addTimeseries(generated(new String[0], 0, 0.0, 0))
                 .addTimeseries(generated(new String[] {"", ""}, 1, 0.0, 0))
-                .build().toByteArray();
+                .build()
+                .toByteArray();
         assertArrayEquals(want, enc.toByteArray());
     }
 
@@ -154,7 +178,9 @@ class WriteRequestEncoderTest {
         WriteRequestEncoder enc = new WriteRequestEncoder();
         enc.addSeries(labels, 2, 1, 1);
         byte[] want = RemoteWrite.WriteRequest.newBuilder()
-                .addTimeseries(generated(labels, 2, 1, 1)).build().toByteArray();
+                .addTimeseries(generated(labels, 2, 1, 1))
+                .build()
+                .toByteArray();
         assertArrayEquals(want, enc.toByteArray());
     }
 
@@ -172,8 +198,11 @@ class WriteRequestEncoderTest {
         assertEquals(0, enc.toByteArray().length);
         enc.addSeries(new String[] {"__name__", "m0"}, 1, 0, 0);
         assertSame(grown, enc.array(), "no reallocation after reset");
-        assertArrayEquals(RemoteWrite.WriteRequest.newBuilder()
-                .addTimeseries(generated(new String[] {"__name__", "m0"}, 1, 0, 0)).build().toByteArray(),
+        assertArrayEquals(
+                RemoteWrite.WriteRequest.newBuilder()
+                        .addTimeseries(generated(new String[] {"__name__", "m0"}, 1, 0, 0))
+                        .build()
+                        .toByteArray(),
                 enc.toByteArray());
     }
 
@@ -198,7 +227,8 @@ class WriteRequestEncoderTest {
             assertEquals(CodedOutputStream.computeUInt32SizeNoTag(w), WriteRequestEncoder.varint32Size(w), "" + w);
         }
         for (String s : SPECIAL_STRINGS) {
-            assertEquals(CodedOutputStream.computeStringSizeNoTag(s),
+            assertEquals(
+                    CodedOutputStream.computeStringSizeNoTag(s),
                     WriteRequestEncoder.varint32Size(WriteRequestEncoder.utf8Length(s))
                             + WriteRequestEncoder.utf8Length(s));
         }

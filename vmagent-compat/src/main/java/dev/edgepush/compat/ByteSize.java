@@ -23,18 +23,15 @@ import java.util.regex.Pattern;
  */
 public final class ByteSize {
 
-    private static final String HINT =
-            "use a number of bytes with an optional suffix KB, MB, GB, TB (powers of 1000)"
-                    + " or KiB, MiB, GiB, TiB (powers of 1024), e.g. 500MB or 1GiB";
+    private static final String HINT = "use a number of bytes with an optional suffix KB, MB, GB, TB (powers of 1000)"
+            + " or KiB, MiB, GiB, TiB (powers of 1024), e.g. 500MB or 1GiB";
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final String[] SUFFIXES = {"KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB"};
     private static final long[] SCALES = {
-        1_000L, 1_000_000L, 1_000_000_000L, 1_000_000_000_000L,
-        1L << 10, 1L << 20, 1L << 30, 1L << 40,
+        1_000L, 1_000_000L, 1_000_000_000L, 1_000_000_000_000L, 1L << 10, 1L << 20, 1L << 30, 1L << 40,
     };
 
-    private ByteSize() {
-    }
+    private ByteSize() {}
 
     /**
      * Parses {@code s} into a number of bytes.
@@ -69,8 +66,7 @@ public final class ByteSize {
             throw new IllegalArgumentException("invalid size \"" + s + "\": " + HINT, e);
         }
         if (value.signum() < 0) {
-            throw new IllegalArgumentException(
-                    "invalid size \"" + s + "\": must not be negative, e.g. 500MB or 1GiB");
+            throw new IllegalArgumentException("invalid size \"" + s + "\": must not be negative, e.g. 500MB or 1GiB");
         }
         // Huge exponents would make setScale allocate enormous numbers; compare first.
         if (value.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {

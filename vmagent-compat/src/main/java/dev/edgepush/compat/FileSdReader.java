@@ -34,8 +34,7 @@ public final class FileSdReader {
 
     private static final Set<String> GROUP_KEYS = Set.of("targets", "labels");
 
-    private FileSdReader() {
-    }
+    private FileSdReader() {}
 
     /**
      * The files {@code pattern} names now, sorted: itself if it has no {@code *} (even if missing, so the
@@ -51,8 +50,8 @@ public final class FileSdReader {
         Path dir = pattern.getParent() == null ? Path.of(".") : pattern.getParent();
         String glob = pattern.getFileName().toString();
         if (dir.toString().matches(".*[*?\\[].*")) {
-            throw new IllegalArgumentException("'" + text + "': a glob is allowed only in the file name, not in"
-                    + " the directory");
+            throw new IllegalArgumentException(
+                    "'" + text + "': a glob is allowed only in the file name, not in" + " the directory");
         }
         // Go's filepath.Match negates with [^...]; Java's glob with [!...].
         var matcher = dir.getFileSystem().getPathMatcher("glob:" + glob.replace("[^", "[!"));
@@ -99,8 +98,11 @@ public final class FileSdReader {
             for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
                 if (!GROUP_KEYS.contains(e.getKey())) {
                     String suggestion = ConfigKeys.suggest(e.getKey(), GROUP_KEYS);
-                    throw yaml.error(e.getValue().getKeyNode(), path, "unknown field '" + e.getKey() + "'"
-                            + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
+                    throw yaml.error(
+                            e.getValue().getKeyNode(),
+                            path,
+                            "unknown field '" + e.getKey() + "'"
+                                    + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
                 }
             }
             NodeTuple labelsTuple = entries.get("labels");
@@ -108,8 +110,8 @@ public final class FileSdReader {
                     yaml.labels(labelsTuple == null ? null : labelsTuple.getValueNode(), path + ".labels"));
             labels.put("__meta_filepath", metaFilepath);
             NodeTuple targetsTuple = entries.get("targets");
-            List<Node> targets = yaml.sequence(targetsTuple == null ? null : targetsTuple.getValueNode(),
-                    path + ".targets");
+            List<Node> targets =
+                    yaml.sequence(targetsTuple == null ? null : targetsTuple.getValueNode(), path + ".targets");
             for (int i = 0; i < targets.size(); i++) {
                 Node target = targets.get(i);
                 String targetPath = path + ".targets[" + i + "]";

@@ -40,8 +40,7 @@ public final class GoDuration {
             Map.entry("w", 7 * 86_400 * SECOND),
             Map.entry("y", 365 * 86_400 * SECOND));
 
-    private GoDuration() {
-    }
+    private GoDuration() {}
 
     /**
      * Parses {@code s}.

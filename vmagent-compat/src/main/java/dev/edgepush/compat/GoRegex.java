@@ -45,11 +45,20 @@ import java.util.regex.PatternSyntaxException;
 final class GoRegex {
 
     private static final Map<String, String> POSIX = Map.ofEntries(
-            Map.entry("alnum", "\\p{Alnum}"), Map.entry("alpha", "\\p{Alpha}"), Map.entry("ascii", "\\p{ASCII}"),
-            Map.entry("blank", "\\p{Blank}"), Map.entry("cntrl", "\\p{Cntrl}"), Map.entry("digit", "\\p{Digit}"),
-            Map.entry("graph", "\\p{Graph}"), Map.entry("lower", "\\p{Lower}"), Map.entry("print", "\\p{Print}"),
-            Map.entry("punct", "\\p{Punct}"), Map.entry("space", "\\s"), Map.entry("upper", "\\p{Upper}"),
-            Map.entry("word", "\\w"), Map.entry("xdigit", "\\p{XDigit}"));
+            Map.entry("alnum", "\\p{Alnum}"),
+            Map.entry("alpha", "\\p{Alpha}"),
+            Map.entry("ascii", "\\p{ASCII}"),
+            Map.entry("blank", "\\p{Blank}"),
+            Map.entry("cntrl", "\\p{Cntrl}"),
+            Map.entry("digit", "\\p{Digit}"),
+            Map.entry("graph", "\\p{Graph}"),
+            Map.entry("lower", "\\p{Lower}"),
+            Map.entry("print", "\\p{Print}"),
+            Map.entry("punct", "\\p{Punct}"),
+            Map.entry("space", "\\s"),
+            Map.entry("upper", "\\p{Upper}"),
+            Map.entry("word", "\\w"),
+            Map.entry("xdigit", "\\p{XDigit}"));
     private static final String META = "\\.+*?()|[]{}^$";
     private static final Pattern REPETITION = Pattern.compile("\\{[0-9]+(,[0-9]*)?\\}");
     private static final Pattern FLAG_GROUP = Pattern.compile("\\(\\?([a-zA-Z]*)[:)-]");
@@ -60,9 +69,9 @@ final class GoRegex {
     /** Escapes Go knows inside a character class. */
     private static final String GO_CLASS_ESCAPES = "dDsSwWpPafnrtvx";
     /** Go's Unicode general categories ({@code \p{Lu}}); scripts are checked against the JDK's list. */
-    private static final Set<String> GO_CATEGORIES = Set.of("C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo",
-            "Lt", "Lu", "M", "Mc", "Me", "Mn", "N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps",
-            "S", "Sc", "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs");
+    private static final Set<String> GO_CATEGORIES = Set.of(
+            "C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn", "N", "Nd", "Nl",
+            "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "S", "Sc", "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs");
 
     /**
      * vmagent's default {@code regex}: matches anything, and group 1 is the whole value. Declared after the
@@ -78,10 +87,16 @@ final class GoRegex {
     private final Set<String> literals;
     /** Non-null when the regex is {@code literal.*}: the literal. */
     private final String prefix;
+
     private final boolean matchesAnything;
 
-    private GoRegex(String source, Pattern pattern, Map<String, String> groupNames, Set<String> literals,
-            String prefix, boolean matchesAnything) {
+    private GoRegex(
+            String source,
+            Pattern pattern,
+            Map<String, String> groupNames,
+            Set<String> literals,
+            String prefix,
+            boolean matchesAnything) {
         this.source = source;
         this.pattern = pattern;
         this.groupNames = groupNames;
@@ -107,8 +122,7 @@ final class GoRegex {
         } else if (trimmed.endsWith(".*") && isLiteral(trimmed.substring(0, trimmed.length() - 2))) {
             prefix = trimmed.substring(0, trimmed.length() - 2);
         }
-        return new GoRegex(re2, p, Map.copyOf(names), literals == null ? null : Set.copyOf(literals), prefix,
-                anything);
+        return new GoRegex(re2, p, Map.copyOf(names), literals == null ? null : Set.copyOf(literals), prefix, anything);
     }
 
     /** A regex that may match anywhere in the string ({@code replace_all}, {@code labelmap_all}). */
@@ -324,12 +338,14 @@ final class GoRegex {
             while (end < re.length() && end < i + 4 && re.charAt(end) >= '0' && re.charAt(end) <= '7') {
                 end++;
             }
-            out.append("\\x{").append(Integer.toHexString(Integer.parseInt(re.substring(i + 1, end), 8))).append('}');
+            out.append("\\x{")
+                    .append(Integer.toHexString(Integer.parseInt(re.substring(i + 1, end), 8)))
+                    .append('}');
             return end;
         }
         if (e >= '1' && e <= '9') {
-            throw new IllegalArgumentException("cannot parse regex \"" + re + "\": invalid escape sequence \\"
-                    + e + " (back-references are not supported by RE2)");
+            throw new IllegalArgumentException("cannot parse regex \"" + re + "\": invalid escape sequence \\" + e
+                    + " (back-references are not supported by RE2)");
         }
         if (e >= 0x80 || (Character.isLetterOrDigit(e) && (inClass ? GO_CLASS_ESCAPES : GO_ESCAPES).indexOf(e) < 0)) {
             throw new IllegalArgumentException("cannot parse regex \"" + re + "\": invalid escape sequence \\" + e
@@ -374,8 +390,8 @@ final class GoRegex {
         String java;
         if (name.equals("Any")) {
             if (negated && inClass) {
-                throw new IllegalArgumentException("cannot parse regex \"" + re + "\": " + raw
-                        + " inside [...] is not supported by edge-agent");
+                throw new IllegalArgumentException(
+                        "cannot parse regex \"" + re + "\": " + raw + " inside [...] is not supported by edge-agent");
             }
             java = (negated ? "[^" : inClass ? "" : "[") + "\\x{0}-\\x{10FFFF}" + (inClass ? "" : "]");
             out.append(java);
@@ -406,8 +422,8 @@ final class GoRegex {
     }
 
     private static IllegalArgumentException badClass(String re, String raw) {
-        return new IllegalArgumentException("cannot parse regex \"" + re + "\": invalid character class range "
-                + raw + " (Go knows Unicode categories such as L or Lu, scripts such as Greek, and Any)");
+        return new IllegalArgumentException("cannot parse regex \"" + re + "\": invalid character class range " + raw
+                + " (Go knows Unicode categories such as L or Lu, scripts such as Greek, and Any)");
     }
 
     private static int charClass(String re, int start, StringBuilder out) {
@@ -437,8 +453,8 @@ final class GoRegex {
                 boolean negated = name.startsWith("^");
                 String cls = POSIX.get(negated ? name.substring(1) : name);
                 if (cls == null) {
-                    throw new IllegalArgumentException("cannot parse regex \"" + re
-                            + "\": invalid character class range [:" + name + ":]");
+                    throw new IllegalArgumentException(
+                            "cannot parse regex \"" + re + "\": invalid character class range [:" + name + ":]");
                 }
                 if (negated) {
                     cls = cls.equals("\\s") ? "\\S" : cls.equals("\\w") ? "\\W" : "\\P" + cls.substring(2);
@@ -471,12 +487,12 @@ final class GoRegex {
             }
             String name = re.substring(nameStart, close);
             if (!name.matches("[A-Za-z0-9_]+")) {
-                throw new IllegalArgumentException("cannot parse regex \"" + re
-                        + "\": invalid named capture '" + name + "'");
+                throw new IllegalArgumentException(
+                        "cannot parse regex \"" + re + "\": invalid named capture '" + name + "'");
             }
             if (names.containsKey(name)) {
-                throw new IllegalArgumentException("cannot parse regex \"" + re
-                        + "\": duplicate capture group name '" + name + "'");
+                throw new IllegalArgumentException(
+                        "cannot parse regex \"" + re + "\": duplicate capture group name '" + name + "'");
             }
             String javaName = "g" + names.size() + "x" + name.replaceAll("[^A-Za-z0-9]", "");
             names.put(name, javaName);
@@ -494,8 +510,8 @@ final class GoRegex {
                 minus = true;
             } else if ("imsU".indexOf(f) >= 0) {
                 if (f == 'U') {
-                    throw new IllegalArgumentException("cannot parse regex \"" + re
-                            + "\": the ungreedy flag (?U) is not supported by edge-agent");
+                    throw new IllegalArgumentException(
+                            "cannot parse regex \"" + re + "\": the ungreedy flag (?U) is not supported by edge-agent");
                 }
                 flagAfterMinus |= minus;
             } else {

@@ -18,6 +18,7 @@ final class GoTemplate {
     private final String[] literals;
     /** Group number, or -1 with a Java group name in {@link #names}, or -2 for a group that never exists. */
     private final int[] groups;
+
     private final String[] names;
 
     private GoTemplate(String source, List<String> literals, List<Integer> groups, List<String> names) {

@@ -31,8 +31,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public final class RelabelConfigReader {
 
-    private RelabelConfigReader() {
-    }
+    private RelabelConfigReader() {}
 
     /** Reads and compiles a {@code -remoteWrite.relabelConfig} file (UTF-8); an empty file has no configs. */
     public static Relabeler read(Path file) throws ScrapeConfigException, IOException {
@@ -109,16 +108,21 @@ public final class RelabelConfigReader {
             }
             Node keyNode = e.getValue().getKeyNode();
             if (ConfigKeys.RELABEL_LATER.contains(key)) {
-                throw yaml.error(keyNode, path, "'" + key + "' is for action graphite, which edge-agent does not"
-                        + " support yet");
+                throw yaml.error(
+                        keyNode,
+                        path,
+                        "'" + key + "' is for action graphite, which edge-agent does not" + " support yet");
             }
             String suggestion = ConfigKeys.suggest(key, ConfigKeys.RELABEL);
-            throw yaml.error(keyNode, path, "unknown field '" + key + "'"
-                    + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
+            throw yaml.error(
+                    keyNode,
+                    path,
+                    "unknown field '" + key + "'"
+                            + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
         }
         String action = yaml.string(value(entries, "action"), YamlNodes.join(path, "action"));
-        List<String> sources = strings(yaml, value(entries, "source_labels"), YamlNodes.join(path, "source_labels"),
-                false);
+        List<String> sources =
+                strings(yaml, value(entries, "source_labels"), YamlNodes.join(path, "source_labels"), false);
         String separator = yaml.string(value(entries, "separator"), YamlNodes.join(path, "separator"));
         String target = yaml.string(value(entries, "target_label"), YamlNodes.join(path, "target_label"));
         Node regexNode = value(entries, "regex");

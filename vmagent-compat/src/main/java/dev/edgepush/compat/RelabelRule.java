@@ -35,6 +35,7 @@ final class RelabelRule {
     private final String targetLabel;
     /** The anchored regex, or the unanchored one for replace_all and labelmap_all. */
     private final GoRegex regex;
+
     private final boolean defaultRegex;
     private final long modulus;
     private final String replacement;
@@ -46,8 +47,16 @@ final class RelabelRule {
     /** Null when there is no {@code if}. */
     private final SeriesSelector[] ifSelectors;
 
-    private RelabelRule(RelabelAction action, String[] sourceLabels, String separator, String targetLabel,
-            GoRegex regex, boolean defaultRegex, long modulus, String replacement, SeriesSelector[] ifSelectors) {
+    private RelabelRule(
+            RelabelAction action,
+            String[] sourceLabels,
+            String separator,
+            String targetLabel,
+            GoRegex regex,
+            boolean defaultRegex,
+            long modulus,
+            String replacement,
+            SeriesSelector[] ifSelectors) {
         this.action = action;
         this.sourceLabels = sourceLabels;
         this.separator = separator;
@@ -71,12 +80,12 @@ final class RelabelRule {
         String actionName = c.action() == null || c.action().isEmpty() ? "replace" : c.action();
         RelabelAction action = RelabelAction.parse(actionName);
         if (action == null) {
-            throw new InvalidConfig("action", "unknown action '" + actionName + "'; use one of "
-                    + actionNames(), null);
+            throw new InvalidConfig("action", "unknown action '" + actionName + "'; use one of " + actionNames(), null);
         }
         // like vmagent, the if selectors and the regex are parsed before the action's own checks
         boolean hasIf = !c.ifSelectors().isEmpty();
-        boolean defaultRegex = c.regex() == null || GoRegex.removeStartEndAnchors(c.regex()).equals(".*");
+        boolean defaultRegex =
+                c.regex() == null || GoRegex.removeStartEndAnchors(c.regex()).equals(".*");
         GoRegex regex;
         try {
             if (action == RelabelAction.REPLACE_ALL || action == RelabelAction.LABELMAP_ALL) {
@@ -116,8 +125,11 @@ final class RelabelRule {
             case KEEP_IF_EQUAL:
             case DROP_IF_EQUAL:
                 if (sources.size() < 2) {
-                    throw new InvalidConfig("source_labels", "source_labels must contain at least two entries for"
-                            + " action " + name + "; got " + sources, null);
+                    throw new InvalidConfig(
+                            "source_labels",
+                            "source_labels must contain at least two entries for" + " action " + name + "; got "
+                                    + sources,
+                            null);
                 }
                 forbid(target != null, "target_label", name);
                 forbid(hasRegex, "regex", name);
@@ -138,8 +150,10 @@ final class RelabelRule {
                 requireSources(sources, name);
                 requireTarget(target, name);
                 if (c.modulus() < 1) {
-                    throw new InvalidConfig(c.modulus() == 0 ? null : "modulus", "modulus must be set and greater"
-                            + " than 0 for action hashmod; got " + c.modulus(), null);
+                    throw new InvalidConfig(
+                            c.modulus() == 0 ? null : "modulus",
+                            "modulus must be set and greater" + " than 0 for action hashmod; got " + c.modulus(),
+                            null);
                 }
                 break;
             case KEEP_METRICS:
@@ -148,8 +162,11 @@ final class RelabelRule {
                     throw new InvalidConfig(null, "regex must be non-empty for action " + name, null);
                 }
                 if (!sources.isEmpty()) {
-                    throw new InvalidConfig("source_labels", "source_labels must be empty for action " + name
-                            + " (it matches the metric name); got " + sources, null);
+                    throw new InvalidConfig(
+                            "source_labels",
+                            "source_labels must be empty for action " + name + " (it matches the metric name); got "
+                                    + sources,
+                            null);
                 }
                 sources.add("__name__");
                 action = action == RelabelAction.KEEP_METRICS ? RelabelAction.KEEP : RelabelAction.DROP;
@@ -166,9 +183,16 @@ final class RelabelRule {
                 break;
         }
 
-        return new RelabelRule(action, sources.toArray(new String[0]),
-                c.separator() == null ? ";" : c.separator(), target, regex, defaultRegex, c.modulus(),
-                c.replacement() == null ? "$1" : c.replacement(), selectors);
+        return new RelabelRule(
+                action,
+                sources.toArray(new String[0]),
+                c.separator() == null ? ";" : c.separator(),
+                target,
+                regex,
+                defaultRegex,
+                c.modulus(),
+                c.replacement() == null ? "$1" : c.replacement(),
+                selectors);
     }
 
     private static String actionNames() {
@@ -383,7 +407,9 @@ final class RelabelRule {
 
     @Override
     public String toString() {
-        return action.yamlName() + (sourceLabels.length == 0 ? "" : " " + String.join(",", sourceLabels))
-                + (targetLabel == null ? "" : " -> " + targetLabel) + (defaultRegex ? "" : " /" + regex + "/");
+        return action.yamlName()
+                + (sourceLabels.length == 0 ? "" : " " + String.join(",", sourceLabels))
+                + (targetLabel == null ? "" : " -> " + targetLabel)
+                + (defaultRegex ? "" : " /" + regex + "/");
     }
 }

@@ -47,8 +47,13 @@ public record RelabeledTarget(
     }
 
     /** A target without URL parameters. */
-    public RelabeledTarget(String address, String scheme, String metricsPath, Duration scrapeInterval,
-            Duration scrapeTimeout, SortedMap<String, String> labels) {
+    public RelabeledTarget(
+            String address,
+            String scheme,
+            String metricsPath,
+            Duration scrapeInterval,
+            Duration scrapeTimeout,
+            SortedMap<String, String> labels) {
         this(address, scheme, metricsPath, scrapeInterval, scrapeTimeout, labels, new TreeMap<>());
     }
 
@@ -61,7 +66,10 @@ public record RelabeledTarget(
         if (params.isEmpty()) {
             return scheme + "://" + address + metricsPath;
         }
-        StringBuilder sb = new StringBuilder(scheme).append("://").append(address).append(metricsPath)
+        StringBuilder sb = new StringBuilder(scheme)
+                .append("://")
+                .append(address)
+                .append(metricsPath)
                 .append(metricsPath.contains("?") ? '&' : '?');
         boolean first = true;
         for (Map.Entry<String, List<String>> e : params.entrySet()) {

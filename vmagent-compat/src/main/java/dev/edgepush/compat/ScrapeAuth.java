@@ -14,15 +14,18 @@ import java.nio.file.Path;
  * @param bearerToken {@code bearer_token}, or null
  * @param bearerTokenFile {@code bearer_token_file}, or null
  */
-public record ScrapeAuth(String username, String password, Path passwordFile, String bearerToken,
-        Path bearerTokenFile) {
+public record ScrapeAuth(
+        String username, String password, Path passwordFile, String bearerToken, Path bearerTokenFile) {
 
     /** No credentials. */
     public static final ScrapeAuth NONE = new ScrapeAuth(null, null, null, null, null);
 
     /** True if the job sends no {@code Authorization} header. */
     public boolean isNone() {
-        return username == null && password == null && passwordFile == null && bearerToken == null
+        return username == null
+                && password == null
+                && passwordFile == null
+                && bearerToken == null
                 && bearerTokenFile == null;
     }
 }

@@ -72,6 +72,7 @@ public final class ScrapeConfigReader {
     private final Map<String, Integer> jobLines = new HashMap<>();
     /** Relative file paths in the config (file_sd, secrets, TLS) are relative to this, as in vmagent. */
     private final Path baseDir;
+
     private final boolean strictParse;
     private final Consumer<String> warnings;
     /**
@@ -95,7 +96,7 @@ public final class ScrapeConfigReader {
 
     /** Reads and checks {@code file} (UTF-8) strictly; errors name the file as given. */
     public static ScrapeConfig read(Path file) throws ScrapeConfigException, IOException {
-        return read(file, true, w -> { });
+        return read(file, true, w -> {});
     }
 
     /**
@@ -129,7 +130,7 @@ public final class ScrapeConfigReader {
     public static ScrapeConfig parse(String yaml, String sourceName) throws ScrapeConfigException {
         Objects.requireNonNull(yaml, "yaml");
         Objects.requireNonNull(sourceName, "sourceName");
-        return new ScrapeConfigReader(sourceName, Path.of(""), true, w -> { }).parseDocument(yaml);
+        return new ScrapeConfigReader(sourceName, Path.of(""), true, w -> {}).parseDocument(yaml);
     }
 
     private ScrapeConfig parseDocument(String text) throws ScrapeConfigException {
@@ -142,8 +143,7 @@ public final class ScrapeConfigReader {
         checkKeys(entries, "", ConfigKeys.TOP, ConfigKeys.TOP_LATER, false);
         GlobalConfig global = attempt(() -> parseGlobal(value(entries, "global")), GlobalConfig.defaults());
         List<ScrapeJob> jobs = new ArrayList<>();
-        List<Node> items = attempt(() -> yaml.sequence(value(entries, "scrape_configs"), "scrape_configs"),
-                List.of());
+        List<Node> items = attempt(() -> yaml.sequence(value(entries, "scrape_configs"), "scrape_configs"), List.of());
         for (int i = 0; i < items.size(); i++) {
             int n = i;
             ScrapeJob job = attempt(() -> parseJob(items.get(n), "scrape_configs[" + n + "]", global), null);
@@ -176,13 +176,14 @@ public final class ScrapeConfigReader {
         }
         Map<String, NodeTuple> entries = yaml.entries(mapping, "global");
         checkKeys(entries, "global", ConfigKeys.GLOBAL, ConfigKeys.GLOBAL_LATER, false);
-        Duration interval = orDefault(yaml.duration(value(entries, "scrape_interval"), "global.scrape_interval"),
+        Duration interval = orDefault(
+                yaml.duration(value(entries, "scrape_interval"), "global.scrape_interval"),
                 GlobalConfig.DEFAULT_SCRAPE_INTERVAL);
-        Duration timeout = orDefault(yaml.duration(value(entries, "scrape_timeout"), "global.scrape_timeout"),
+        Duration timeout = orDefault(
+                yaml.duration(value(entries, "scrape_timeout"), "global.scrape_timeout"),
                 GlobalConfig.DEFAULT_SCRAPE_TIMEOUT);
         yaml.duration(value(entries, "evaluation_interval"), "global.evaluation_interval");
-        SortedMap<String, String> external =
-                yaml.labels(value(entries, "external_labels"), "global.external_labels");
+        SortedMap<String, String> external = yaml.labels(value(entries, "external_labels"), "global.external_labels");
         return new GlobalConfig(interval, timeout, external);
     }
 
@@ -204,26 +205,32 @@ public final class ScrapeConfigReader {
         int line = nameNode.getStartMark().getLine() + 1;
         Integer first = jobLines.putIfAbsent(name, line);
         if (first != null) {
-            throw yaml.error(nameNode, path + ".job_name",
+            throw yaml.error(
+                    nameNode,
+                    path + ".job_name",
                     "duplicate job_name '" + name + "' (lines " + first + " and " + line + ")");
         }
 
-        Duration interval = orDefault(attempt(() -> yaml.duration(value(entries, "scrape_interval"),
-                path + ".scrape_interval"), null), global.scrapeInterval());
-        Duration timeout = orDefault(attempt(() -> yaml.duration(value(entries, "scrape_timeout"),
-                path + ".scrape_timeout"), null), global.scrapeTimeout());
+        Duration interval = orDefault(
+                attempt(() -> yaml.duration(value(entries, "scrape_interval"), path + ".scrape_interval"), null),
+                global.scrapeInterval());
+        Duration timeout = orDefault(
+                attempt(() -> yaml.duration(value(entries, "scrape_timeout"), path + ".scrape_timeout"), null),
+                global.scrapeTimeout());
         if (timeout.compareTo(interval) > 0) {
             timeout = interval; // vmagent: limit scrape_timeout to scrape_interval
         }
 
         Node schemeNode = value(entries, "scheme");
-        String scheme = attempt(() -> {
-            String s = yaml.string(schemeNode, path + ".scheme");
-            if (s != null && !s.equals("http") && !s.equals("https")) {
-                throw yaml.error(schemeNode, path + ".scheme", "'" + s + "' is not http or https");
-            }
-            return s == null ? "http" : s;
-        }, "http");
+        String scheme = attempt(
+                () -> {
+                    String s = yaml.string(schemeNode, path + ".scheme");
+                    if (s != null && !s.equals("http") && !s.equals("https")) {
+                        throw yaml.error(schemeNode, path + ".scheme", "'" + s + "' is not http or https");
+                    }
+                    return s == null ? "http" : s;
+                },
+                "http");
 
         String metricsPath = attempt(() -> yaml.string(value(entries, "metrics_path"), path + ".metrics_path"), null);
         if (metricsPath == null || metricsPath.isEmpty()) {
@@ -232,10 +239,10 @@ public final class ScrapeConfigReader {
             metricsPath = "/" + metricsPath; // Prometheus' URL building adds the slash too
         }
 
-        boolean honorLabels = attempt(() -> yaml.bool(value(entries, "honor_labels"), path + ".honor_labels", false),
-                false);
-        boolean honorTimestamps = attempt(() -> yaml.bool(value(entries, "honor_timestamps"),
-                path + ".honor_timestamps", true), true);
+        boolean honorLabels =
+                attempt(() -> yaml.bool(value(entries, "honor_labels"), path + ".honor_labels", false), false);
+        boolean honorTimestamps =
+                attempt(() -> yaml.bool(value(entries, "honor_timestamps"), path + ".honor_timestamps", true), true);
 
         List<StaticTarget> targets = new ArrayList<>();
         String staticPath = path + ".static_configs";
@@ -243,35 +250,55 @@ public final class ScrapeConfigReader {
         for (int i = 0; i < statics.size(); i++) {
             int n = i;
             String s = scheme;
-            attempt(() -> {
-                parseStatic(statics.get(n), staticPath + "[" + n + "]", s, targets);
-                return null;
-            }, null);
+            attempt(
+                    () -> {
+                        parseStatic(statics.get(n), staticPath + "[" + n + "]", s, targets);
+                        return null;
+                    },
+                    null);
         }
-        Relabeler relabel = RelabelConfigReader.parseList(yaml, value(entries, "relabel_configs"),
-                path + ".relabel_configs", problems);
-        Relabeler metricRelabel = RelabelConfigReader.parseList(yaml, value(entries, "metric_relabel_configs"),
-                path + ".metric_relabel_configs", problems);
+        Relabeler relabel = RelabelConfigReader.parseList(
+                yaml, value(entries, "relabel_configs"), path + ".relabel_configs", problems);
+        Relabeler metricRelabel = RelabelConfigReader.parseList(
+                yaml, value(entries, "metric_relabel_configs"), path + ".metric_relabel_configs", problems);
         List<Path> fileSd = new ArrayList<>();
         String fileSdPath = path + ".file_sd_configs";
         List<Node> fileSds = attempt(() -> yaml.sequence(value(entries, "file_sd_configs"), fileSdPath), List.of());
         for (int i = 0; i < fileSds.size(); i++) {
             int n = i;
-            attempt(() -> {
-                parseFileSd(fileSds.get(n), fileSdPath + "[" + n + "]", fileSd);
-                return null;
-            }, null);
+            attempt(
+                    () -> {
+                        parseFileSd(fileSds.get(n), fileSdPath + "[" + n + "]", fileSd);
+                        return null;
+                    },
+                    null);
         }
-        SortedMap<String, List<String>> params = attempt(() -> parseParams(value(entries, "params"),
-                path + ".params"), new TreeMap<>());
+        SortedMap<String, List<String>> params =
+                attempt(() -> parseParams(value(entries, "params"), path + ".params"), new TreeMap<>());
         ScrapeAuth auth = attempt(() -> parseAuth(entries, path), new ScrapeAuth(null, null, null, null, null));
         TlsConfig tls = attempt(() -> parseTls(value(entries, "tls_config"), path + ".tls_config"), TlsConfig.DEFAULT);
         int sampleLimit = attempt(() -> limit(value(entries, "sample_limit"), path + ".sample_limit"), 0);
         int labelLimit = attempt(() -> limit(value(entries, "label_limit"), path + ".label_limit"), 0);
-        boolean streamParse = attempt(() -> yaml.bool(value(entries, "stream_parse"), path + ".stream_parse", false),
-            false);
-        return new ScrapeJob(name, interval, timeout, metricsPath, scheme, honorLabels, honorTimestamps, targets,
-                relabel, metricRelabel, fileSd, params, auth, tls, sampleLimit, labelLimit, streamParse);
+        boolean streamParse =
+                attempt(() -> yaml.bool(value(entries, "stream_parse"), path + ".stream_parse", false), false);
+        return new ScrapeJob(
+                name,
+                interval,
+                timeout,
+                metricsPath,
+                scheme,
+                honorLabels,
+                honorTimestamps,
+                targets,
+                relabel,
+                metricRelabel,
+                fileSd,
+                params,
+                auth,
+                tls,
+                sampleLimit,
+                labelLimit,
+                streamParse);
     }
 
     private void parseFileSd(Node node, String path, List<Path> out) throws ScrapeConfigException {
@@ -282,8 +309,11 @@ public final class ScrapeConfigReader {
         NodeTuple refresh = entries.get("refresh_interval");
         if (refresh != null) {
             // vmagent rejects it too: it re-reads every file on one global schedule.
-            throw yaml.error(refresh.getKeyNode(), path, "'refresh_interval' is not supported, as in vmagent:"
-                    + " files are re-read every -promscrape.fileSDCheckInterval (default 1m); remove it");
+            throw yaml.error(
+                    refresh.getKeyNode(),
+                    path,
+                    "'refresh_interval' is not supported, as in vmagent:"
+                            + " files are re-read every -promscrape.fileSDCheckInterval (default 1m); remove it");
         }
         checkKeys(entries, path, ConfigKeys.FILE_SD, Set.of(), false);
         List<Node> files = yaml.sequence(value(entries, "files"), path + ".files");
@@ -294,10 +324,13 @@ public final class ScrapeConfigReader {
                 throw yaml.error(files.get(i), filePath, "file name must not be empty");
             }
             Path resolved = baseDir.resolve(file).normalize();
-            if (resolved.getParent() != null && resolved.getParent().toString().matches(".*[*?\\[].*")
+            if (resolved.getParent() != null
+                    && resolved.getParent().toString().matches(".*[*?\\[].*")
                     && file.contains("*")) {
-                throw yaml.error(files.get(i), filePath, "'" + file
-                        + "': a glob is allowed only in the file name, not in the directory");
+                throw yaml.error(
+                        files.get(i),
+                        filePath,
+                        "'" + file + "': a glob is allowed only in the file name, not in the directory");
             }
             out.add(resolved);
         }
@@ -325,19 +358,19 @@ public final class ScrapeConfigReader {
         String bearer = yaml.string(value(entries, "bearer_token"), path + ".bearer_token");
         String bearerFile = yaml.string(value(entries, "bearer_token_file"), path + ".bearer_token_file");
         if (bearer != null && bearerFile != null) {
-            throw yaml.error(entries.get("bearer_token_file").getKeyNode(), path,
+            throw yaml.error(
+                    entries.get("bearer_token_file").getKeyNode(),
+                    path,
                     "bearer_token and bearer_token_file are both set: use one");
         }
         NodeTuple basicTuple = entries.get("basic_auth");
-        MappingNode basic = yaml.mapping(basicTuple == null ? null : basicTuple.getValueNode(),
-                path + ".basic_auth");
+        MappingNode basic = yaml.mapping(basicTuple == null ? null : basicTuple.getValueNode(), path + ".basic_auth");
         if (basic == null) {
             return new ScrapeAuth(null, null, null, bearer, file(bearerFile));
         }
         String basicPath = path + ".basic_auth";
         if (bearer != null || bearerFile != null) {
-            throw yaml.error(basicTuple.getKeyNode(), path,
-                    "basic_auth and bearer_token(_file) are both set: use one");
+            throw yaml.error(basicTuple.getKeyNode(), path, "basic_auth and bearer_token(_file) are both set: use one");
         }
         Map<String, NodeTuple> b = yaml.entries(basic, basicPath);
         checkKeys(b, basicPath, ConfigKeys.BASIC_AUTH, ConfigKeys.BASIC_AUTH_LATER, false);
@@ -345,8 +378,8 @@ public final class ScrapeConfigReader {
         String password = yaml.string(value(b, "password"), basicPath + ".password");
         String passwordFile = yaml.string(value(b, "password_file"), basicPath + ".password_file");
         if (password != null && passwordFile != null) {
-            throw yaml.error(b.get("password_file").getKeyNode(), basicPath,
-                    "password and password_file are both set: use one");
+            throw yaml.error(
+                    b.get("password_file").getKeyNode(), basicPath, "password and password_file are both set: use one");
         }
         return new ScrapeAuth(username == null ? "" : username, password, file(passwordFile), null, null);
     }
@@ -363,7 +396,10 @@ public final class ScrapeConfigReader {
         if ((cert == null) != (key == null)) {
             throw yaml.error(mapping, path, "cert_file and key_file go together: set both or neither");
         }
-        return new TlsConfig(file(yaml.string(value(t, "ca_file"), path + ".ca_file")), file(cert), file(key),
+        return new TlsConfig(
+                file(yaml.string(value(t, "ca_file"), path + ".ca_file")),
+                file(cert),
+                file(key),
                 yaml.bool(value(t, "insecure_skip_verify"), path + ".insecure_skip_verify", false),
                 yaml.string(value(t, "server_name"), path + ".server_name"));
     }
@@ -400,25 +436,30 @@ public final class ScrapeConfigReader {
         for (int i = 0; i < targets.size(); i++) {
             Node target = targets.get(i);
             String targetPath = path + ".targets[" + i + "]";
-            attempt(() -> {
-                String raw = yaml.string(target, targetPath);
-                if (raw == null) {
-                    throw yaml.error(target, targetPath,
-                            "target must not be empty; write host:port, e.g. localhost:9100");
-                }
-                try {
-                    out.add(new StaticTarget(Targets.normalize(raw, scheme), labels));
-                } catch (IllegalArgumentException e) {
-                    throw yaml.error(target, targetPath, e.getMessage());
-                }
-                return null;
-            }, null);
+            attempt(
+                    () -> {
+                        String raw = yaml.string(target, targetPath);
+                        if (raw == null) {
+                            throw yaml.error(
+                                    target,
+                                    targetPath,
+                                    "target must not be empty; write host:port, e.g. localhost:9100");
+                        }
+                        try {
+                            out.add(new StaticTarget(Targets.normalize(raw, scheme), labels));
+                        } catch (IllegalArgumentException e) {
+                            throw yaml.error(target, targetPath, e.getMessage());
+                        }
+                        return null;
+                    },
+                    null);
         }
     }
 
     /** Records every key (in file order) that is not in {@code supported}. */
-    private void checkKeys(Map<String, NodeTuple> entries, String path, Set<String> supported, Set<String> later,
-            boolean sdConfigs) throws ScrapeConfigException {
+    private void checkKeys(
+            Map<String, NodeTuple> entries, String path, Set<String> supported, Set<String> later, boolean sdConfigs)
+            throws ScrapeConfigException {
         for (Map.Entry<String, NodeTuple> e : entries.entrySet()) {
             String key = e.getKey();
             if (supported.contains(key)) {
@@ -430,8 +471,11 @@ public final class ScrapeConfigReader {
                 continue;
             }
             String suggestion = ConfigKeys.suggest(key, supported);
-            ScrapeConfigException unknown = yaml.error(keyNode, path, "unknown field '" + key + "'"
-                    + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
+            ScrapeConfigException unknown = yaml.error(
+                    keyNode,
+                    path,
+                    "unknown field '" + key + "'"
+                            + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
             if (strictParse) {
                 problems.add(unknown);
                 continue;

@@ -80,27 +80,94 @@ public record ScrapeJob(
     }
 
     /** As the canonical constructor, without {@code stream_parse}. */
-    public ScrapeJob(String jobName, Duration scrapeInterval, Duration scrapeTimeout, String metricsPath,
-            String scheme, boolean honorLabels, boolean honorTimestamps, List<StaticTarget> targets,
-            Relabeler relabelConfigs, Relabeler metricRelabelConfigs, List<Path> fileSdFiles,
-            SortedMap<String, List<String>> params, ScrapeAuth auth, TlsConfig tls, int sampleLimit, int labelLimit) {
-        this(jobName, scrapeInterval, scrapeTimeout, metricsPath, scheme, honorLabels, honorTimestamps, targets,
-                relabelConfigs, metricRelabelConfigs, fileSdFiles, params, auth, tls, sampleLimit, labelLimit, false);
+    public ScrapeJob(
+            String jobName,
+            Duration scrapeInterval,
+            Duration scrapeTimeout,
+            String metricsPath,
+            String scheme,
+            boolean honorLabels,
+            boolean honorTimestamps,
+            List<StaticTarget> targets,
+            Relabeler relabelConfigs,
+            Relabeler metricRelabelConfigs,
+            List<Path> fileSdFiles,
+            SortedMap<String, List<String>> params,
+            ScrapeAuth auth,
+            TlsConfig tls,
+            int sampleLimit,
+            int labelLimit) {
+        this(
+                jobName,
+                scrapeInterval,
+                scrapeTimeout,
+                metricsPath,
+                scheme,
+                honorLabels,
+                honorTimestamps,
+                targets,
+                relabelConfigs,
+                metricRelabelConfigs,
+                fileSdFiles,
+                params,
+                auth,
+                tls,
+                sampleLimit,
+                labelLimit,
+                false);
     }
 
     /** A job with static targets only, no params, auth, TLS settings or limits. */
-    public ScrapeJob(String jobName, Duration scrapeInterval, Duration scrapeTimeout, String metricsPath,
-            String scheme, boolean honorLabels, boolean honorTimestamps, List<StaticTarget> targets,
-            Relabeler relabelConfigs, Relabeler metricRelabelConfigs) {
-        this(jobName, scrapeInterval, scrapeTimeout, metricsPath, scheme, honorLabels, honorTimestamps, targets,
-                relabelConfigs, metricRelabelConfigs, List.of(), new TreeMap<>(), ScrapeAuth.NONE,
-                TlsConfig.DEFAULT, 0, 0);
+    public ScrapeJob(
+            String jobName,
+            Duration scrapeInterval,
+            Duration scrapeTimeout,
+            String metricsPath,
+            String scheme,
+            boolean honorLabels,
+            boolean honorTimestamps,
+            List<StaticTarget> targets,
+            Relabeler relabelConfigs,
+            Relabeler metricRelabelConfigs) {
+        this(
+                jobName,
+                scrapeInterval,
+                scrapeTimeout,
+                metricsPath,
+                scheme,
+                honorLabels,
+                honorTimestamps,
+                targets,
+                relabelConfigs,
+                metricRelabelConfigs,
+                List.of(),
+                new TreeMap<>(),
+                ScrapeAuth.NONE,
+                TlsConfig.DEFAULT,
+                0,
+                0);
     }
 
     /** A job without relabeling. */
-    public ScrapeJob(String jobName, Duration scrapeInterval, Duration scrapeTimeout, String metricsPath,
-            String scheme, boolean honorLabels, boolean honorTimestamps, List<StaticTarget> targets) {
-        this(jobName, scrapeInterval, scrapeTimeout, metricsPath, scheme, honorLabels, honorTimestamps, targets,
-                Relabeler.EMPTY, Relabeler.EMPTY);
+    public ScrapeJob(
+            String jobName,
+            Duration scrapeInterval,
+            Duration scrapeTimeout,
+            String metricsPath,
+            String scheme,
+            boolean honorLabels,
+            boolean honorTimestamps,
+            List<StaticTarget> targets) {
+        this(
+                jobName,
+                scrapeInterval,
+                scrapeTimeout,
+                metricsPath,
+                scheme,
+                honorLabels,
+                honorTimestamps,
+                targets,
+                Relabeler.EMPTY,
+                Relabeler.EMPTY);
     }
 }

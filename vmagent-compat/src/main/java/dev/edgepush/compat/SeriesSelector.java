@@ -25,6 +25,7 @@ final class SeriesSelector {
 
     /** Alternatives; each is an array of filters that must all match. */
     private final Filter[][] alternatives;
+
     private final String source;
 
     private SeriesSelector(String source, Filter[][] alternatives) {
@@ -253,8 +254,8 @@ final class SeriesSelector {
         }
 
         private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("cannot parse series selector '" + s + "' at position " + pos
-                    + ": " + what);
+            return new IllegalArgumentException(
+                    "cannot parse series selector '" + s + "' at position " + pos + ": " + what);
         }
     }
 }

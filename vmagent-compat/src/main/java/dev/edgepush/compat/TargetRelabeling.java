@@ -33,8 +33,7 @@ public final class TargetRelabeling {
 
     private static final String PARAM_PREFIX = "__param_";
 
-    private TargetRelabeling() {
-    }
+    private TargetRelabeling() {}
 
     /**
      * Relabels {@code target} of {@code job}.

@@ -5,8 +5,7 @@ final class Targets {
 
     private static final String BRACKETS_HINT = " (write IPv6 addresses in brackets, e.g. [::1]:9100)";
 
-    private Targets() {
-    }
+    private Targets() {}
 
     /**
      * Returns {@code raw} as {@code host:port}, adding port 80 (http) or 443 (https) if it has none.
@@ -19,8 +18,8 @@ final class Targets {
             throw new IllegalArgumentException("target must not be empty; write host:port, e.g. localhost:9100");
         }
         if (raw.contains("/")) {
-            throw new IllegalArgumentException(bad + ": write only host:port and set scheme and metrics_path"
-                    + " on the job");
+            throw new IllegalArgumentException(
+                    bad + ": write only host:port and set scheme and metrics_path" + " on the job");
         }
         String host;
         String port;

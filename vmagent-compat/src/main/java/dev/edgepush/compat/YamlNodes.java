@@ -124,13 +124,15 @@ final class YamlNodes {
             String name = ((ScalarNode) key).getValue();
             NodeTuple previous = result.putIfAbsent(name, tuple);
             if (previous != null) {
-                throw error(key, path, "duplicate key '" + name + "' (first at line "
-                        + (previous.getKeyNode().getStartMark().getLine() + 1) + ")");
+                throw error(
+                        key,
+                        path,
+                        "duplicate key '" + name + "' (first at line "
+                                + (previous.getKeyNode().getStartMark().getLine() + 1) + ")");
             }
         }
         for (Node merge : merges) {
-            List<Node> sources = merge instanceof SequenceNode
-                    ? ((SequenceNode) merge).getValue() : List.of(merge);
+            List<Node> sources = merge instanceof SequenceNode ? ((SequenceNode) merge).getValue() : List.of(merge);
             for (Node src : sources) {
                 if (!(src instanceof MappingNode)) {
                     throw typeError(src, join(path, "<<"), "a mapping");
@@ -210,8 +212,11 @@ final class YamlNodes {
         for (Map.Entry<String, NodeTuple> e : entries(mapping, path).entrySet()) {
             String name = e.getKey();
             if (!LABEL_NAME.matcher(name).matches()) {
-                throw error(e.getValue().getKeyNode(), path, "'" + name
-                        + "' is not a valid label name: use letters, digits and _, not starting with a digit");
+                throw error(
+                        e.getValue().getKeyNode(),
+                        path,
+                        "'" + name
+                                + "' is not a valid label name: use letters, digits and _, not starting with a digit");
             }
             String value = string(e.getValue().getValueNode(), join(path, name));
             labels.put(name, value == null ? "" : value);

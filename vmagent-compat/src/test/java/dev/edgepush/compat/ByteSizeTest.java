@@ -58,7 +58,8 @@ class ByteSizeTest {
     @Test
     void rejectsTooLargeAndNull() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> ByteSize.parse("9223372036854775808"))
-                .getMessage().contains("too large"));
+                .getMessage()
+                .contains("too large"));
         assertThrows(IllegalArgumentException.class, () -> ByteSize.parse("10000000TiB"));
         assertThrows(IllegalArgumentException.class, () -> ByteSize.parse("1e999999999999"));
         assertThrows(IllegalArgumentException.class, () -> ByteSize.parse(null));

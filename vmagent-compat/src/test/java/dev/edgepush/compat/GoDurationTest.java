@@ -42,8 +42,23 @@ class GoDurationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "5 seconds", "15", "s", "1.5", "1S", "1sec", "1m 30s", " 15s", "1..5s", ".s",
-        "abc", "1h-5m", "+"})
+    @ValueSource(
+            strings = {
+                "",
+                "5 seconds",
+                "15",
+                "s",
+                "1.5",
+                "1S",
+                "1sec",
+                "1m 30s",
+                " 15s",
+                "1..5s",
+                ".s",
+                "abc",
+                "1h-5m",
+                "+"
+            })
     void rejectsMalformed(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(text));
         assertTrue(e.getMessage().startsWith("invalid duration \"" + text + "\": "), e.getMessage());
@@ -52,15 +67,15 @@ class GoDurationTest {
 
     @Test
     void messageMatchesTheDocumentedForm() {
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> GoDuration.parse("5 seconds"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GoDuration.parse("5 seconds"));
         assertTrue(e.getMessage().contains("invalid duration \"5 seconds\""), e.getMessage());
     }
 
     @Test
     void rejectsNegativeAndNull() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> GoDuration.parse("-1s"))
-                .getMessage().contains("negative"));
+                .getMessage()
+                .contains("negative"));
         assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(null));
     }
 

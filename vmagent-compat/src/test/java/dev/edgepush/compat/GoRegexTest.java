@@ -15,36 +15,39 @@ class GoRegexTest {
 
     /** regex | input | whole-string match? (as RE2 answers for ^(?:regex)$). */
     @ParameterizedTest
-    @CsvSource(delimiterString = " => ", quoteCharacter = '"', value = {
-        "foo => foo => true",
-        "foo => foobar => false",
-        "foo => xfoo => false",
-        "foo => bar => false",
-        "a|b|c => c => true",
-        "foo.* => foobar => true",
-        "foo.* => foo => true",
-        "foo.* => fo => false",
-        ".* => anything => true",
-        "\"\" => \"\" => true",
-        "\"\" => x => false",
-        "[[:alpha:]]+ => abcXYZ => true",
-        "[[:alpha:]]+ => abc1 => false",
-        "[[:^digit:]]+ => abc => true",
-        "[a[]+ => a[a => true",
-        "a{ => a{ => true",
-        "a{2} => aa => true",
-        "a{2,} => aaaa => true",
-        "x{1,2}y => xxy => true",
-        "{foo} => {foo} => true",
-        "(?P<first_name>\\w+) (?P<n2>\\w+) => john smith => true",
-        "(?i)error => ERROR => true",
-        "(?i)é => É => true",
-        "^foo$ => foo => true",
-        "10\\.0\\.0\\.\\d+ => 10.0.0.7 => true",
-        "10\\.0\\.0\\.\\d+ => 10a0b0c7 => false",
-        "a&&b => a&&b => true",
-        "[a&&b]+ => & => true",
-    })
+    @CsvSource(
+            delimiterString = " => ",
+            quoteCharacter = '"',
+            value = {
+                "foo => foo => true",
+                "foo => foobar => false",
+                "foo => xfoo => false",
+                "foo => bar => false",
+                "a|b|c => c => true",
+                "foo.* => foobar => true",
+                "foo.* => foo => true",
+                "foo.* => fo => false",
+                ".* => anything => true",
+                "\"\" => \"\" => true",
+                "\"\" => x => false",
+                "[[:alpha:]]+ => abcXYZ => true",
+                "[[:alpha:]]+ => abc1 => false",
+                "[[:^digit:]]+ => abc => true",
+                "[a[]+ => a[a => true",
+                "a{ => a{ => true",
+                "a{2} => aa => true",
+                "a{2,} => aaaa => true",
+                "x{1,2}y => xxy => true",
+                "{foo} => {foo} => true",
+                "(?P<first_name>\\w+) (?P<n2>\\w+) => john smith => true",
+                "(?i)error => ERROR => true",
+                "(?i)é => É => true",
+                "^foo$ => foo => true",
+                "10\\.0\\.0\\.\\d+ => 10.0.0.7 => true",
+                "10\\.0\\.0\\.\\d+ => 10a0b0c7 => false",
+                "a&&b => a&&b => true",
+                "[a&&b]+ => & => true",
+            })
     void matchesLikeRe2(String regex, String input, boolean expected) {
         GoRegex g = GoRegex.anchored(regex);
         assertEquals(expected, g.matches(input), regex + " on " + input);
@@ -71,8 +74,26 @@ class GoRegexTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"(", "a)", "[a", "(?U)a*", "(a)\\1", "a*+", "a++", "\\C", "(?P<a>x)(?P<a>y)", "(?x)a",
-        "[[:nope:]]", "a\\", "(?<n>a)b", "a(?=b)", "(?<!a)b", "(?>a)", "a\\Z"})
+    @ValueSource(
+            strings = {
+                "(",
+                "a)",
+                "[a",
+                "(?U)a*",
+                "(a)\\1",
+                "a*+",
+                "a++",
+                "\\C",
+                "(?P<a>x)(?P<a>y)",
+                "(?x)a",
+                "[[:nope:]]",
+                "a\\",
+                "(?<n>a)b",
+                "a(?=b)",
+                "(?<!a)b",
+                "(?>a)",
+                "a\\Z"
+            })
     void rejectsWhatRe2Rejects(String regex) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GoRegex.anchored(regex));
         assertTrue(e.getMessage().startsWith("cannot parse regex \"" + regex + "\""), e.getMessage());
@@ -80,24 +101,27 @@ class GoRegexTest {
 
     /** template | expansion of regex (?P<name>a)(b)?(c) on "ac". */
     @ParameterizedTest
-    @CsvSource(delimiterString = " => ", quoteCharacter = '"', value = {
-        "$1 => a",
-        "${1} => a",
-        "$1x => \"\"",
-        "${1}x => ax",
-        "$name => a",
-        "${name}-$3 => a-c",
-        "$2 => \"\"",
-        "$9 => \"\"",
-        "$01 => \"\"",
-        "$missing => \"\"",
-        "$$1 => $1",
-        "$ => $",
-        "a$- => a$-",
-        "${1 => ${1",
-        "$0 => ac",
-        "no refs => no refs",
-    })
+    @CsvSource(
+            delimiterString = " => ",
+            quoteCharacter = '"',
+            value = {
+                "$1 => a",
+                "${1} => a",
+                "$1x => \"\"",
+                "${1}x => ax",
+                "$name => a",
+                "${name}-$3 => a-c",
+                "$2 => \"\"",
+                "$9 => \"\"",
+                "$01 => \"\"",
+                "$missing => \"\"",
+                "$$1 => $1",
+                "$ => $",
+                "a$- => a$-",
+                "${1 => ${1",
+                "$0 => ac",
+                "no refs => no refs",
+            })
     void expandsLikeGoRegexpExpand(String template, String expected) {
         GoRegex g = GoRegex.anchored("(?P<name>a)(b)?(c)");
         Matcher m = g.matcher("ac");

@@ -27,22 +27,130 @@ class GoRegexVmagentParityIT {
     static final Map<String, Boolean> CASES = new LinkedHashMap<>();
 
     static {
-        for (String accepted : List.of("(?P<name>a)", "(?P<1a>a)", "(?i)a", "(?s).", "(?m)^a$", "(?i:a)",
-                "(?i-s:a)", "(?sim:a)", "(?)", "x(?i)y", "\\Aa\\z", "\\x41", "\\x{41}", "\\101", "\\0", "\\12",
-                "\\08", "\\p{L}", "\\pL", "\\pN", "\\p{Greek}", "\\p{^Greek}", "\\p{Any}", "\\P{^L}", "\\p{Lu}",
-                "\\P{L}", "\\p{Latin}", "\\p{Old_Italic}", "\\p{Han}", "\\p{Cs}", "[\\p{Greek}a]", "[\\pL]",
-                "[[:alpha:]]", "[[:word:]]", "[a-z&&[^b]]", "[[=a=]]", "a{,3}", "a{1000}", "a{1,1000}", "a{2}?",
-                "\\Q.*\\E", "\\bfoo\\b", "\\Bfoo", "()", "(?:)", "[^]a]", "[]a]", "[a-]", "[-a]", "\\v", "\\a",
-                "\\f", "\\_", "\\-", "\\#", "\\@", "a*?", "a+?", "a??")) {
+        for (String accepted : List.of(
+                "(?P<name>a)",
+                "(?P<1a>a)",
+                "(?i)a",
+                "(?s).",
+                "(?m)^a$",
+                "(?i:a)",
+                "(?i-s:a)",
+                "(?sim:a)",
+                "(?)",
+                "x(?i)y",
+                "\\Aa\\z",
+                "\\x41",
+                "\\x{41}",
+                "\\101",
+                "\\0",
+                "\\12",
+                "\\08",
+                "\\p{L}",
+                "\\pL",
+                "\\pN",
+                "\\p{Greek}",
+                "\\p{^Greek}",
+                "\\p{Any}",
+                "\\P{^L}",
+                "\\p{Lu}",
+                "\\P{L}",
+                "\\p{Latin}",
+                "\\p{Old_Italic}",
+                "\\p{Han}",
+                "\\p{Cs}",
+                "[\\p{Greek}a]",
+                "[\\pL]",
+                "[[:alpha:]]",
+                "[[:word:]]",
+                "[a-z&&[^b]]",
+                "[[=a=]]",
+                "a{,3}",
+                "a{1000}",
+                "a{1,1000}",
+                "a{2}?",
+                "\\Q.*\\E",
+                "\\bfoo\\b",
+                "\\Bfoo",
+                "()",
+                "(?:)",
+                "[^]a]",
+                "[]a]",
+                "[a-]",
+                "[-a]",
+                "\\v",
+                "\\a",
+                "\\f",
+                "\\_",
+                "\\-",
+                "\\#",
+                "\\@",
+                "a*?",
+                "a+?",
+                "a??")) {
             CASES.put(accepted, true);
         }
-        for (String rejected : List.of("a(?=b)", "a(?!b)", "(?<=a)b", "(?<!a)b", "(?>ab)", "(?<name>a)",
-                "(?'n'a)", "(?#comment)a", "(?P=name)", "(?P>name)", "(?x)a b", "(?d)a", "(?u)a", "(?-)", "(?i-)",
-                "(?--i)", "(?P<>a)", "(?P<a-b>a)", "(?i", "(a)\\1", "\\1", "\\8", "\\k<n>", "\\g1", "a*+", "a++",
-                "a?+", "a{2}+", "a**", "x{2}{3}", "a{2}??", "a*??", "a{1001}", "a{0,1001}", "a{2,1}", "\\Ca", "a\\Z",
-                "\\Ga", "\\Ra", "\\Xa", "\\ha", "\\Ha", "\\Va", "\\ea", "\\cA", "\\u0041", "\\N{LATIN SMALL LETTER A}",
-                "\\E", "\\p{Alpha}", "\\p{IsLatin}", "\\p{javaLowerCase}", "\\p{LC}", "\\p{}", "\\p{Lu", "[\\b]",
-                "[\\Q]\\E]", "[[:foo:]]", "[z-a]", "a|*", "(*)", "\\x{110000}")) {
+        for (String rejected : List.of(
+                "a(?=b)",
+                "a(?!b)",
+                "(?<=a)b",
+                "(?<!a)b",
+                "(?>ab)",
+                "(?<name>a)",
+                "(?'n'a)",
+                "(?#comment)a",
+                "(?P=name)",
+                "(?P>name)",
+                "(?x)a b",
+                "(?d)a",
+                "(?u)a",
+                "(?-)",
+                "(?i-)",
+                "(?--i)",
+                "(?P<>a)",
+                "(?P<a-b>a)",
+                "(?i",
+                "(a)\\1",
+                "\\1",
+                "\\8",
+                "\\k<n>",
+                "\\g1",
+                "a*+",
+                "a++",
+                "a?+",
+                "a{2}+",
+                "a**",
+                "x{2}{3}",
+                "a{2}??",
+                "a*??",
+                "a{1001}",
+                "a{0,1001}",
+                "a{2,1}",
+                "\\Ca",
+                "a\\Z",
+                "\\Ga",
+                "\\Ra",
+                "\\Xa",
+                "\\ha",
+                "\\Ha",
+                "\\Va",
+                "\\ea",
+                "\\cA",
+                "\\u0041",
+                "\\N{LATIN SMALL LETTER A}",
+                "\\E",
+                "\\p{Alpha}",
+                "\\p{IsLatin}",
+                "\\p{javaLowerCase}",
+                "\\p{LC}",
+                "\\p{}",
+                "\\p{Lu",
+                "[\\b]",
+                "[\\Q]\\E]",
+                "[[:foo:]]",
+                "[z-a]",
+                "a|*",
+                "(*)",
+                "\\x{110000}")) {
             CASES.put(rejected, false);
         }
     }
@@ -73,10 +181,12 @@ class GoRegexVmagentParityIT {
 
     @Test
     void theRejectionNamesTheRegexAndWhatRe2Lacks() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> GoRegex.anchored("a(?=b)"));
-        assertEquals("cannot parse regex \"a(?=b)\": invalid or unsupported Perl syntax: (?= (RE2 has no"
-                + " look-around, atomic groups, (?<name>...) or back-references)", e.getMessage());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> GoRegex.anchored("a(?=b)"));
+        assertEquals(
+                "cannot parse regex \"a(?=b)\": invalid or unsupported Perl syntax: (?= (RE2 has no"
+                        + " look-around, atomic groups, (?<name>...) or back-references)",
+                e.getMessage());
     }
 
     @Test
@@ -100,9 +210,12 @@ class GoRegexVmagentParityIT {
         int n = 0;
         for (Map.Entry<String, Boolean> c : all.entrySet()) {
             Path config = dir.resolve("c" + n++ + ".yml");
-            Files.writeString(config, "scrape_configs:\n- job_name: j\n  static_configs: [{targets: ['localhost:1']}]\n"
-                    + "  relabel_configs:\n  - source_labels: [__address__]\n    action: keep\n    regex: '"
-                    + c.getKey().replace("'", "''") + "'\n", StandardCharsets.UTF_8);
+            Files.writeString(
+                    config,
+                    "scrape_configs:\n- job_name: j\n  static_configs: [{targets: ['localhost:1']}]\n"
+                            + "  relabel_configs:\n  - source_labels: [__address__]\n    action: keep\n    regex: '"
+                            + c.getKey().replace("'", "''") + "'\n",
+                    StandardCharsets.UTF_8);
             boolean accepted = vmagentAccepts(vmagent, config, dir);
             if (accepted != c.getValue()) {
                 differ.add(c.getKey() + " (vmagent " + (accepted ? "accepts" : "rejects") + ")");
@@ -111,11 +224,13 @@ class GoRegexVmagentParityIT {
         assertEquals(List.of(), differ, "CASES must hold what the installed vmagent says");
     }
 
-    private static boolean vmagentAccepts(String vmagent, Path config, Path dir) throws IOException,
-            InterruptedException {
+    private static boolean vmagentAccepts(String vmagent, Path config, Path dir)
+            throws IOException, InterruptedException {
         Path log = dir.resolve("vmagent.log");
         Process p = new ProcessBuilder(vmagent, "-dryRun", "-promscrape.config=" + config)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("vmagent -dryRun did not finish within 60 s");
@@ -133,7 +248,7 @@ class GoRegexVmagentParityIT {
                 return Path.of(d, name).toString();
             }
         }
-        throw new IllegalStateException(name + " is not installed: .ci/run installs it"
-                + " (apt-get install -y victoria-metrics)");
+        throw new IllegalStateException(
+                name + " is not installed: .ci/run installs it" + " (apt-get install -y victoria-metrics)");
     }
 }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RelabelConfigReaderTest {
 
     private static ScrapeConfigException fails(String yaml, int line, String... fragments) {
-        ScrapeConfigException e = assertThrows(ScrapeConfigException.class,
-                () -> RelabelConfigReader.parse(yaml, "relabel.yml"));
+        ScrapeConfigException e =
+                assertThrows(ScrapeConfigException.class, () -> RelabelConfigReader.parse(yaml, "relabel.yml"));
         assertTrue(e.getMessage().startsWith("relabel.yml:" + line + ": "), e.getMessage());
         assertEquals(line, e.line());
         for (String f : fragments) {
@@ -40,10 +40,11 @@ class RelabelConfigReaderTest {
                 - action: drop
                   if: ['{a="1"}', 'up']
                 """, "relabel.yml");
-        assertEquals(List.of(
-                new RelabelConfig("hashmod", List.of("a", "b"), "", "shard", null, 4, null, List.of()),
-                new RelabelConfig(null, List.of(), null, "t", "x|y.*", 0, "", List.of("{a=\"1\"}")),
-                new RelabelConfig("drop", List.of(), null, null, null, 0, null, List.of("{a=\"1\"}", "up"))),
+        assertEquals(
+                List.of(
+                        new RelabelConfig("hashmod", List.of("a", "b"), "", "shard", null, 4, null, List.of()),
+                        new RelabelConfig(null, List.of(), null, "t", "x|y.*", 0, "", List.of("{a=\"1\"}")),
+                        new RelabelConfig("drop", List.of(), null, null, null, 0, null, List.of("{a=\"1\"}", "up"))),
                 r.configs());
     }
 
@@ -55,18 +56,25 @@ class RelabelConfigReaderTest {
 
     @Test
     void compileErrorsPointAtTheKeyOrTheConfig() {
-        fails("- action: keepp\n  source_labels: [a]\n", 1, "[0].action: unknown action 'keepp'",
-                "keep_if_equal");
-        fails("- source_labels: [a]\n  target_label: b\n- source_labels: [b]\n  regex: (a\n", 4, "[1].regex: cannot parse regex \"(a\"");
+        fails("- action: keepp\n  source_labels: [a]\n", 1, "[0].action: unknown action 'keepp'", "keep_if_equal");
+        fails(
+                "- source_labels: [a]\n  target_label: b\n- source_labels: [b]\n  regex: (a\n",
+                4,
+                "[1].regex: cannot parse regex \"(a\"");
         fails("- source_labels: [a]\n  replacement: x\n", 1, "[0]: missing target_label for action replace");
-        fails("- action: hashmod\n  source_labels: [a]\n  target_label: s\n", 1,
+        fails(
+                "- action: hashmod\n  source_labels: [a]\n  target_label: s\n",
+                1,
                 "modulus must be set and greater than 0");
         fails("- action: keep\n", 1, "missing source_labels (or if) for action keep");
-        fails("- action: keep_if_equal\n  source_labels: [a]\n", 2, "[0].source_labels",
-                "at least two entries");
-        fails("- action: keep_if_equal\n  source_labels: [a, b]\n  regex: x\n", 3,
+        fails("- action: keep_if_equal\n  source_labels: [a]\n", 2, "[0].source_labels", "at least two entries");
+        fails(
+                "- action: keep_if_equal\n  source_labels: [a, b]\n  regex: x\n",
+                3,
                 "regex cannot be used with action keep_if_equal");
-        fails("- action: labeldrop\n  regex: a\n  source_labels: [a]\n", 3,
+        fails(
+                "- action: labeldrop\n  regex: a\n  source_labels: [a]\n",
+                3,
                 "source_labels cannot be used with action labeldrop");
         fails("- action: drop_metrics\n", 1, "regex must be non-empty for action drop_metrics");
         fails("- action: replace_all\n  target_label: a\n", 1, "missing source_labels for action replace_all");
@@ -118,7 +126,8 @@ class RelabelConfigReaderTest {
                   - job_name: b
                 """, "scrape.yml");
         ScrapeJob a = c.jobs().get(0);
-        assertEquals(List.of(new RelabelConfig(null, List.of(), null, "env", null, 0, "prod", List.of())),
+        assertEquals(
+                List.of(new RelabelConfig(null, List.of(), null, "env", null, 0, "prod", List.of())),
                 a.relabelConfigs().configs());
         assertEquals("drop_metrics", a.metricRelabelConfigs().configs().get(0).action());
         assertSame(Relabeler.EMPTY, c.jobs().get(1).relabelConfigs());
@@ -127,7 +136,8 @@ class RelabelConfigReaderTest {
 
     @Test
     void scrapeConfigErrorsNameTheJobPathAndLine() {
-        ScrapeConfigException e = assertThrows(ScrapeConfigException.class, () -> ScrapeConfigReader.parse("""
+        ScrapeConfigException e =
+                assertThrows(ScrapeConfigException.class, () -> ScrapeConfigReader.parse("""
                 scrape_configs:
                   - job_name: a
                     metric_relabel_configs:
@@ -135,16 +145,22 @@ class RelabelConfigReaderTest {
                         source_labels: [__name__]
                         regex: 'go_(.*'
                 """, "scrape.yml"));
-        assertEquals("scrape.yml:6: scrape_configs[0].metric_relabel_configs[0].regex: cannot parse regex"
-                + " \"go_(.*\": Unclosed group", e.getMessage().substring(0, e.getMessage().indexOf("group") + 5));
-        ScrapeConfigException e2 = assertThrows(ScrapeConfigException.class, () -> ScrapeConfigReader.parse("""
+        assertEquals(
+                "scrape.yml:6: scrape_configs[0].metric_relabel_configs[0].regex: cannot parse regex"
+                        + " \"go_(.*\": Unclosed group",
+                e.getMessage().substring(0, e.getMessage().indexOf("group") + 5));
+        ScrapeConfigException e2 =
+                assertThrows(ScrapeConfigException.class, () -> ScrapeConfigReader.parse("""
                 scrape_configs:
                   - job_name: a
                     relabel_configs:
                       - source_labels: [a]
                       - action: relabel
                 """, "scrape.yml"));
-        assertTrue(e2.getMessage().startsWith("scrape.yml:4: scrape_configs[0].relabel_configs[0]: missing"
-                + " target_label for action replace"), e2.getMessage());
+        assertTrue(
+                e2.getMessage()
+                        .startsWith("scrape.yml:4: scrape_configs[0].relabel_configs[0]: missing"
+                                + " target_label for action replace"),
+                e2.getMessage());
     }
 }

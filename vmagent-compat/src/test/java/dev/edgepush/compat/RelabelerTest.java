@@ -39,12 +39,16 @@ class RelabelerTest {
                         - source_labels: [a]
                           target_label: b
                         """, "a=1 b=2", "a=1 b=1"),
-                c("replace with capture groups (host from __address__)", """
+                c(
+                        "replace with capture groups (host from __address__)",
+                        """
                         - source_labels: [__address__]
                           regex: '([^:]+):\\d+'
                           target_label: host
                           replacement: $1
-                        """, "__address__=node1:9100", "__address__=node1:9100 host=node1"),
+                        """,
+                        "__address__=node1:9100",
+                        "__address__=node1:9100 host=node1"),
                 c("replace: no match leaves labels alone", """
                         - source_labels: [__address__]
                           regex: '([^:]+):\\d+'
@@ -127,32 +131,43 @@ class RelabelerTest {
                           target_label: 'tag_$1'
                           replacement: $2
                         """, "a=color=red", "a=color=red tag_color=red"),
-                c("vmagent: {{label}} in replacement", """
+                c(
+                        "vmagent: {{label}} in replacement",
+                        """
                         - target_label: id
                           replacement: '{{job}}/{{instance}}'
-                        """, "job=node instance=h:1", "id=node/h:1 instance=h:1 job=node"),
+                        """,
+                        "job=node instance=h:1",
+                        "id=node/h:1 instance=h:1 job=node"),
                 c("vmagent: label values filled into replacement are not templates", """
                         - target_label: b
                           replacement: '{{a}}!'
                         """, "a=x$1", "a=x$1 b=x$1!"),
-                c("vmagent: {{label}} and capture groups together", """
+                c(
+                        "vmagent: {{label}} and capture groups together",
+                        """
                         - source_labels: [path]
                           regex: '/api/(\\w+)/.*'
                           target_label: route
                           replacement: '{{method}}:$1'
-                        """, "path=/api/users/7 method=GET", "method=GET path=/api/users/7 route=GET:users"),
+                        """,
+                        "path=/api/users/7 method=GET",
+                        "method=GET path=/api/users/7 route=GET:users"),
                 c("regex given as a list is joined with |", """
                         - source_labels: [a]
                           regex: [foo, bar]
                           target_label: hit
                           replacement: 'yes'
                         """, "a=bar", "a=bar hit=yes"),
-                c("vmagent: an explicit regex '.*' is the default '(.*)', so $1 is the value (Prometheus: empty)",
+                c(
+                        "vmagent: an explicit regex '.*' is the default '(.*)', so $1 is the value (Prometheus: empty)",
                         """
                         - source_labels: [a]
                           regex: '.*'
                           target_label: b
-                        """, "a=v", "a=v b=v"),
+                        """,
+                        "a=v",
+                        "a=v b=v"),
                 c("(?i) is case-insensitive", """
                         - source_labels: [a]
                           regex: '(?i)ERROR'
@@ -165,13 +180,17 @@ class RelabelerTest {
                           replacement: '1'
                         """, "b=2", "a=1 b=2"),
                 // ---- replace_all
-                c("replace_all replaces every match (cookbook: dashes to underscores)", """
+                c(
+                        "replace_all replaces every match (cookbook: dashes to underscores)",
+                        """
                         - action: replace_all
                           source_labels: [__name__]
                           target_label: __name__
                           regex: '-'
                           replacement: '_'
-                        """, "__name__=a-b-c", "__name__=a_b_c"),
+                        """,
+                        "__name__=a-b-c",
+                        "__name__=a_b_c"),
                 c("replace_all with groups", """
                         - action: replace_all
                           source_labels: [path]
@@ -281,12 +300,16 @@ class RelabelerTest {
                           target_label: expected_port
                         """, "port=80 expected_port=80", null),
                 // ---- hashmod (xxhash64: values from the cespare/xxhash vectors)
-                c("hashmod: xxhash64('a') mod 10 = 5 (vmagent; Prometheus' MD5 gives another number)", """
+                c(
+                        "hashmod: xxhash64('a') mod 10 = 5 (vmagent; Prometheus' MD5 gives another number)",
+                        """
                         - action: hashmod
                           source_labels: [instance]
                           modulus: 10
                           target_label: shard
-                        """, "instance=a", "instance=a shard=5"),
+                        """,
+                        "instance=a",
+                        "instance=a shard=5"),
                 c("hashmod: xxhash64('abc') mod 7 = 0", """
                         - action: hashmod
                           source_labels: [x]
@@ -303,10 +326,13 @@ class RelabelerTest {
                           regex: '5'
                         """, "instance=a", "__tmp_hash=5 instance=a"),
                 // ---- labelmap
-                c("labelmap copies matching labels under a new name", """
+                c(
+                        "labelmap copies matching labels under a new name",
+                        """
                         - action: labelmap
                           regex: '__meta_kubernetes_pod_label_(.+)'
-                        """, "__meta_kubernetes_pod_label_app=web __meta_x=1",
+                        """,
+                        "__meta_kubernetes_pod_label_app=web __meta_x=1",
                         "__meta_kubernetes_pod_label_app=web __meta_x=1 app=web"),
                 c("labelmap with a replacement", """
                         - action: labelmap
@@ -380,11 +406,15 @@ class RelabelerTest {
                         - if: 'm{a="1" or b="2"}'
                           action: drop
                         """, "__name__=n b=2", "__name__=n b=2"),
-                c("labeldrop with if", """
+                c(
+                        "labeldrop with if",
+                        """
                         - if: '{__name__=~"http_.*"}'
                           action: labeldrop
                           regex: path
-                        """, "__name__=http_requests path=/x code=200", "__name__=http_requests code=200"),
+                        """,
+                        "__name__=http_requests path=/x code=200",
+                        "__name__=http_requests code=200"),
                 // ---- order and cleanup
                 c("configs apply in order", """
                         - source_labels: [a]
@@ -445,8 +475,8 @@ class RelabelerTest {
     void compileReportsTheIndex() {
         RelabelConfig ok = new RelabelConfig(null, List.of("a"), null, "b", null, 0, null, List.of());
         RelabelConfig bad = new RelabelConfig("replace", List.of("a"), null, null, null, 0, null, List.of());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Relabeler.compile(List.of(ok, bad)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Relabeler.compile(List.of(ok, bad)));
         assertEquals("relabel config 1: missing target_label for action replace", e.getMessage());
         assertEquals(Relabeler.compile(List.of(ok)), Relabeler.compile(List.of(ok)));
     }

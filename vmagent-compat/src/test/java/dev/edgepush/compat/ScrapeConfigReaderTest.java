@@ -77,11 +77,20 @@ class ScrapeConfigReaderTest {
         assertEquals(2, c.jobs().size());
 
         ScrapeJob node = c.jobs().get(0);
-        assertEquals(new ScrapeJob("node", Duration.ofSeconds(15), Duration.ofSeconds(5), "/metrics", "http",
-                false, true, List.of(
-                        new StaticTarget("localhost:9100", new TreeMap<>(labels("role", "base"))),
-                        new StaticTarget("[::1]:9100", new TreeMap<>(labels("role", "base"))),
-                        new StaticTarget("arm:9101", new TreeMap<>()))), node);
+        assertEquals(
+                new ScrapeJob(
+                        "node",
+                        Duration.ofSeconds(15),
+                        Duration.ofSeconds(5),
+                        "/metrics",
+                        "http",
+                        false,
+                        true,
+                        List.of(
+                                new StaticTarget("localhost:9100", new TreeMap<>(labels("role", "base"))),
+                                new StaticTarget("[::1]:9100", new TreeMap<>(labels("role", "base"))),
+                                new StaticTarget("arm:9101", new TreeMap<>()))),
+                node);
 
         ScrapeJob cam = c.jobs().get(1);
         assertEquals("camera", cam.jobName());
@@ -117,8 +126,14 @@ class ScrapeConfigReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "# just a comment\n", "global:\n  scrape_interval: 10s\n", "scrape_configs:\n",
-        "scrape_configs: []\n"})
+    @ValueSource(
+            strings = {
+                "",
+                "# just a comment\n",
+                "global:\n  scrape_interval: 10s\n",
+                "scrape_configs:\n",
+                "scrape_configs: []\n"
+            })
     void emptyOrNoJobsIsValid(String yaml) throws Exception {
         assertTrue(parse(yaml).jobs().isEmpty());
     }
@@ -174,12 +189,26 @@ class ScrapeConfigReaderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"'::1'", "'host:0'", "'host:http'", "'host:70000'", "'http://host:9100'", "'a b:1'",
-        "'[::1'", "'[nothost]:80'", "''", "'host:'"})
+    @ValueSource(
+            strings = {
+                "'::1'",
+                "'host:0'",
+                "'host:http'",
+                "'host:70000'",
+                "'http://host:9100'",
+                "'a b:1'",
+                "'[::1'",
+                "'[nothost]:80'",
+                "''",
+                "'host:'"
+            })
     void otherBadTargets(String target) {
         String raw = target.substring(1, target.length() - 1);
-        fails("scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [" + target + "]\n",
-                4, "targets[0]", raw.isEmpty() ? "must not be empty" : "'" + raw + "'");
+        fails(
+                "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [" + target + "]\n",
+                4,
+                "targets[0]",
+                raw.isEmpty() ? "must not be empty" : "'" + raw + "'");
     }
 
     @Test
@@ -199,17 +228,27 @@ class ScrapeConfigReaderTest {
 
     @Test
     void badLabelNames() {
-        fails("global:\n  external_labels:\n    robot-id: r1\n", 3, "global.external_labels",
+        fails(
+                "global:\n  external_labels:\n    robot-id: r1\n",
+                3,
+                "global.external_labels",
                 "'robot-id' is not a valid label name");
-        fails("scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [h:1]\n"
-                + "        labels:\n          9lives: x\n", 6, "'9lives' is not a valid label name");
+        fails(
+                "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [h:1]\n"
+                        + "        labels:\n          9lives: x\n",
+                6,
+                "'9lives' is not a valid label name");
     }
 
     @Test
     void unsupportedKeys() {
-        fails("scrape_configs:\n  - job_name: a\n    oauth2: {}\n", 3,
+        fails(
+                "scrape_configs:\n  - job_name: a\n    oauth2: {}\n",
+                3,
                 "scrape_configs[0]: 'oauth2' is not supported by edge-agent yet");
-        fails("scrape_configs:\n  - job_name: a\n    ec2_sd_configs: []\n", 3,
+        fails(
+                "scrape_configs:\n  - job_name: a\n    ec2_sd_configs: []\n",
+                3,
                 "'ec2_sd_configs' is not supported by edge-agent yet");
         fails("scrape_configs:\n  - job_name: a\n    tls_config: {ca: x}\n", 3, "'ca' is not supported");
         fails("global: {}\nremote_write:\n  - url: http://x\n", 2, "'remote_write' is not supported");
@@ -218,33 +257,49 @@ class ScrapeConfigReaderTest {
 
     @Test
     void unknownKeys() {
-        fails("scrape_configs:\n  - job_name: a\n    scrape_intervl: 5s\n", 3,
-                "unknown field 'scrape_intervl'", "did you mean 'scrape_interval'");
+        fails(
+                "scrape_configs:\n  - job_name: a\n    scrape_intervl: 5s\n",
+                3,
+                "unknown field 'scrape_intervl'",
+                "did you mean 'scrape_interval'");
         fails("global:\n  foo: 1\n", 2, "global: unknown field 'foo'");
         fails("scrape_config:\n  - job_name: a\n", 1, "unknown field 'scrape_config'");
-        fails("scrape_configs:\n  - job_name: a\n    static_configs:\n      - target: [h:1]\n", 4,
+        fails(
+                "scrape_configs:\n  - job_name: a\n    static_configs:\n      - target: [h:1]\n",
+                4,
                 "unknown field 'target'");
         fails("scrape_configs:\n  - job_name: a\n    foo_sd_config: []\n", 3, "unknown field 'foo_sd_config'");
     }
 
     @Test
     void wrongTypes() {
-        fails("global:\n  scrape_interval:\n    - 15s\n", 3,
+        fails(
+                "global:\n  scrape_interval:\n    - 15s\n",
+                3,
                 "global.scrape_interval must be a duration string, got a list");
-        fails("scrape_configs:\n  - job_name: a\n    scrape_timeout: {a: 1}\n", 3,
+        fails(
+                "scrape_configs:\n  - job_name: a\n    scrape_timeout: {a: 1}\n",
+                3,
                 "scrape_configs[0].scrape_timeout must be a duration string, got a mapping");
         fails("scrape_configs:\n  job_name: a\n", 2, "scrape_configs must be a list, got a mapping");
         fails("scrape_configs:\n  - node\n", 2, "scrape_configs[0] must be a mapping, got a string ('node')");
-        fails("scrape_configs:\n  - job_name: a\n    honor_labels: 'yes please'\n", 3,
-                "honor_labels must be true or false", "yes please");
+        fails(
+                "scrape_configs:\n  - job_name: a\n    honor_labels: 'yes please'\n",
+                3,
+                "honor_labels must be true or false",
+                "yes please");
         fails("- a\n- b\n", 1, "the file must be a mapping, got a list");
         fails("global: 5\n", 1, "global must be a mapping, got a number (5)");
     }
 
     @Test
     void badValues() {
-        fails("global:\n  scrape_interval: 5 seconds\n", 2, "global.scrape_interval",
-                "invalid duration \"5 seconds\"", "e.g. 15s");
+        fails(
+                "global:\n  scrape_interval: 5 seconds\n",
+                2,
+                "global.scrape_interval",
+                "invalid duration \"5 seconds\"",
+                "e.g. 15s");
         fails("global:\n  evaluation_interval: soon\n", 2, "invalid duration \"soon\"");
         fails("scrape_configs:\n  - job_name: a\n    scheme: ftp\n", 3, "'ftp' is not http or https");
         fails("scrape_configs:\n  - job_name: ''\n", 2, "job_name must not be empty");
@@ -252,7 +307,9 @@ class ScrapeConfigReaderTest {
 
     @Test
     void duplicateKeysAndBadYaml() {
-        fails("global:\n  scrape_interval: 5s\n  scrape_interval: 6s\n", 3,
+        fails(
+                "global:\n  scrape_interval: 5s\n  scrape_interval: 6s\n",
+                3,
                 "duplicate key 'scrape_interval' (first at line 2)");
         fails("scrape_configs:\n  - job_name: [unclosed\n", 3, "invalid YAML");
         fails("a: 1\n---\nb: 2\n", 2, "invalid YAML", "single document");
@@ -262,7 +319,9 @@ class ScrapeConfigReaderTest {
     void readsFileAndNamesItInErrors(@TempDir Path dir) throws IOException, ScrapeConfigException {
         Path file = dir.resolve("scrape.yml");
         Files.writeString(file, "scrape_configs:\n  - job_name: a\n    static_configs:\n      - targets: [h:1]\n");
-        assertEquals("h:1", ScrapeConfigReader.read(file).jobs().get(0).targets().get(0).address());
+        assertEquals(
+                "h:1",
+                ScrapeConfigReader.read(file).jobs().get(0).targets().get(0).address());
         Files.writeString(file, "scrape_configs:\n  - job_nam: a\n");
         ScrapeConfigException e = assertThrows(ScrapeConfigException.class, () -> ScrapeConfigReader.read(file));
         assertTrue(e.getMessage().startsWith(file + ":2: "), e.getMessage());
@@ -272,32 +331,46 @@ class ScrapeConfigReaderTest {
     void resultIsImmutable() throws Exception {
         ScrapeConfig c = parse("global:\n  external_labels: {a: b}\nscrape_configs:\n  - job_name: x\n");
         assertThrows(UnsupportedOperationException.class, () -> c.jobs().clear());
-        assertThrows(UnsupportedOperationException.class, () -> c.global().externalLabels().put("c", "d"));
+        assertThrows(
+                UnsupportedOperationException.class,
+                () -> c.global().externalLabels().put("c", "d"));
     }
 
     @Test
     void everyMistakeOfTheFileIsReportedInOneRead() {
         String yaml = "global:\n"
-                + "  scrape_interval: soon\n"                         // 2
+                + "  scrape_interval: soon\n" // 2
                 + "scrape_configs:\n"
                 + "  - job_name: a\n"
-                + "    scrape_intervl: 5s\n"                          // 5
-                + "    static_configs: [{targets: ['x:1:2']}]\n"      // 6
+                + "    scrape_intervl: 5s\n" // 5
+                + "    static_configs: [{targets: ['x:1:2']}]\n" // 6
                 + "    relabel_configs:\n"
-                + "      - {action: keep, regex: 'a(?=b)'}\n"        // 8
-                + "      - {action: nope}\n"                          // 9
+                + "      - {action: keep, regex: 'a(?=b)'}\n" // 8
+                + "      - {action: nope}\n" // 9
                 + "  - job_name: b\n"
-                + "    scheme: ftp\n"                                 // 11
-                + "    oauth2: {}\n"                                  // 12
-                + "  - job_name: a\n";                                // 13
+                + "    scheme: ftp\n" // 11
+                + "    oauth2: {}\n" // 12
+                + "  - job_name: a\n"; // 13
         ScrapeConfigException e = assertThrows(ScrapeConfigException.class, () -> parse(yaml));
-        List<String> lines = e.problems().stream().map(p -> p.substring(0, p.indexOf(':', "scrape.yml:".length())))
+        List<String> lines = e.problems().stream()
+                .map(p -> p.substring(0, p.indexOf(':', "scrape.yml:".length())))
                 .toList();
-        assertEquals(List.of("scrape.yml:2", "scrape.yml:5", "scrape.yml:6", "scrape.yml:8", "scrape.yml:9",
-                "scrape.yml:11", "scrape.yml:12", "scrape.yml:13"), lines, e.getMessage());
+        assertEquals(
+                List.of(
+                        "scrape.yml:2",
+                        "scrape.yml:5",
+                        "scrape.yml:6",
+                        "scrape.yml:8",
+                        "scrape.yml:9",
+                        "scrape.yml:11",
+                        "scrape.yml:12",
+                        "scrape.yml:13"),
+                lines,
+                e.getMessage());
         assertEquals(2, e.line());
         assertEquals(String.join("\n", e.problems()), e.getMessage());
-        assertTrue(e.problems().get(1).contains("unknown field 'scrape_intervl' (did you mean 'scrape_interval'?)"),
+        assertTrue(
+                e.problems().get(1).contains("unknown field 'scrape_intervl' (did you mean 'scrape_interval'?)"),
                 e.getMessage());
         assertTrue(e.problems().get(7).contains("duplicate job_name 'a'"), e.getMessage());
     }

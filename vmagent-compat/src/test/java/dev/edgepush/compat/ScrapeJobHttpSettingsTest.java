@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** params, basic_auth, bearer tokens, tls_config, sample_limit, label_limit, file_sd_configs, strictParse. */
 class ScrapeJobHttpSettingsTest {
 
-    @TempDir Path dir;
+    @TempDir
+    Path dir;
 
     private ScrapeJob job(String body) throws Exception {
         Path config = dir.resolve("scrape.yml");
@@ -35,7 +36,8 @@ class ScrapeJobHttpSettingsTest {
 
     @Test
     void readsParamsAuthTlsAndLimitsWithFilesRelativeToTheConfig() throws Exception {
-        ScrapeJob job = job(String.join("\n",
+        ScrapeJob job = job(String.join(
+                "\n",
                 "    params: {module: [http_2xx, extra], 'a b': ['x*~']}",
                 "    basic_auth: {username: u, password_file: secrets/pw}",
                 "    tls_config: {ca_file: ca.pem, cert_file: c.pem, key_file: k.pem, insecure_skip_verify: true,"
@@ -45,8 +47,9 @@ class ScrapeJobHttpSettingsTest {
                 ""));
         assertEquals(Map.of("module", List.of("http_2xx", "extra"), "a b", List.of("x*~")), job.params());
         assertEquals(new ScrapeAuth("u", null, dir.resolve("secrets/pw"), null, null), job.auth());
-        assertEquals(new TlsConfig(dir.resolve("ca.pem"), dir.resolve("c.pem"), dir.resolve("k.pem"), true,
-                "robot.local"), job.tls());
+        assertEquals(
+                new TlsConfig(dir.resolve("ca.pem"), dir.resolve("c.pem"), dir.resolve("k.pem"), true, "robot.local"),
+                job.tls());
         assertEquals(100, job.sampleLimit());
         assertEquals(20, job.labelLimit());
         assertFalse(job.streamParse(), "stream_parse is off unless set");
@@ -70,7 +73,8 @@ class ScrapeJobHttpSettingsTest {
 
     @Test
     void paramsBecomeParamLabelsThatRelabelingCanChangeAndTheUrlIsEncodedLikeGo() throws Exception {
-        ScrapeJob job = job(String.join("\n",
+        ScrapeJob job = job(String.join(
+                "\n",
                 "    params: {module: [http_2xx, extra], 'a b': ['x*~ y']}",
                 "    static_configs: [{targets: ['h:1']}]",
                 "    relabel_configs:",
@@ -79,8 +83,8 @@ class ScrapeJobHttpSettingsTest {
                 "      - {target_label: __param_module, replacement: icmp}",
                 ""));
         RelabeledTarget t = TargetRelabeling.apply(job, job.targets().get(0)).orElseThrow();
-        assertEquals("http://h:1/metrics?a+b=x%2A~+y&module=icmp&module=extra&target=http%3A%2F%2Fx%2F%3Fq%3D1",
-                t.url());
+        assertEquals(
+                "http://h:1/metrics?a+b=x%2A~+y&module=icmp&module=extra&target=http%3A%2F%2Fx%2F%3Fq%3D1", t.url());
         assertEquals("http_2xx", t.labels().get("module"));
     }
 
@@ -95,7 +99,8 @@ class ScrapeJobHttpSettingsTest {
     @Test
     void readsJsonAndYamlTargetGroupsWithMetaFilepath() throws Exception {
         Files.createDirectories(dir.resolve("sd"));
-        Files.writeString(dir.resolve("sd/a.json"),
+        Files.writeString(
+                dir.resolve("sd/a.json"),
                 "[{\"targets\": [\"10.0.0.1:9100\", \"cam\"], \"labels\": {\"room\": \"lab\"}}]");
         Files.writeString(dir.resolve("sd/b.yml"), "- targets: ['[::1]:9100']\n");
         Files.writeString(dir.resolve("sd/c.txt"), "not a target file");
@@ -103,9 +108,14 @@ class ScrapeJobHttpSettingsTest {
         assertEquals(List.of(dir.resolve("sd/a.json"), dir.resolve("sd/b.yml")), files);
         List<StaticTarget> a = FileSdReader.read(files.get(0), dir, "http");
         Map<String, String> labels = new TreeMap<>(Map.of("room", "lab", "__meta_filepath", "sd/a.json"));
-        assertEquals(List.of(new StaticTarget("10.0.0.1:9100", new TreeMap<>(labels)),
-                new StaticTarget("cam:80", new TreeMap<>(labels))), a);
-        assertEquals("[::1]:9100", FileSdReader.read(files.get(1), dir, "http").get(0).address());
+        assertEquals(
+                List.of(
+                        new StaticTarget("10.0.0.1:9100", new TreeMap<>(labels)),
+                        new StaticTarget("cam:80", new TreeMap<>(labels))),
+                a);
+        assertEquals(
+                "[::1]:9100",
+                FileSdReader.read(files.get(1), dir, "http").get(0).address());
         assertEquals(List.of(), FileSdReader.expand(dir.resolve("missing/*.json")));
         assertEquals("/elsewhere/x.json", FileSdReader.metaFilepath(Path.of("/elsewhere/x.json"), dir));
     }
@@ -133,8 +143,10 @@ class ScrapeJobHttpSettingsTest {
         List<String> warnings = new ArrayList<>();
         ScrapeConfig c = ScrapeConfigReader.read(config, false, warnings::add);
         assertEquals(java.time.Duration.ofSeconds(5), c.jobs().get(0).scrapeInterval());
-        assertEquals(List.of(config + ":3: scrape_configs[0]: unknown field 'new_key_of_v3'; skipped"
-                + " (-promscrape.config.strictParse=false)"), warnings);
+        assertEquals(
+                List.of(config + ":3: scrape_configs[0]: unknown field 'new_key_of_v3'; skipped"
+                        + " (-promscrape.config.strictParse=false)"),
+                warnings);
         Files.writeString(config, "scrape_configs:\n  - job_name: a\n    oauth2: {}\n");
         assertThrows(ScrapeConfigException.class, () -> ScrapeConfigReader.read(config, false, warnings::add));
     }

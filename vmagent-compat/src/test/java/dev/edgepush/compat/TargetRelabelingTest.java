@@ -15,8 +15,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TargetRelabelingTest {
 
     private static ScrapeJob job(String relabelYaml) throws ScrapeConfigException {
-        return new ScrapeJob("node", Duration.ofSeconds(30), Duration.ofSeconds(10), "/metrics", "http", false,
-                true, java.util.List.of(), RelabelConfigReader.parse(relabelYaml, "r.yml"), Relabeler.EMPTY);
+        return new ScrapeJob(
+                "node",
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(10),
+                "/metrics",
+                "http",
+                false,
+                true,
+                java.util.List.of(),
+                RelabelConfigReader.parse(relabelYaml, "r.yml"),
+                Relabeler.EMPTY);
     }
 
     private static StaticTarget target(String address, String... labels) {
@@ -37,7 +46,8 @@ class TargetRelabelingTest {
                 - target_label: __tmp_keep_me_not
                   replacement: x
                 """);
-        RelabeledTarget t = TargetRelabeling.apply(j, target("h:9100", "role", "arm")).orElseThrow();
+        RelabeledTarget t =
+                TargetRelabeling.apply(j, target("h:9100", "role", "arm")).orElseThrow();
         assertEquals(new TreeMap<>(Map.of("job", "node", "instance", "h:9100", "role", "arm")), t.labels());
         assertEquals("http://h:9100/metrics", t.url());
         assertEquals(Optional.empty(), TargetRelabeling.apply(j, target("h:9100", "role", "base")));
@@ -66,7 +76,8 @@ class TargetRelabelingTest {
 
     @Test
     void staticLabelsWinOverJobDefaults() throws Exception {
-        RelabeledTarget t = TargetRelabeling.apply(job(""), target("h:1", "job", "mine")).orElseThrow();
+        RelabeledTarget t =
+                TargetRelabeling.apply(job(""), target("h:1", "job", "mine")).orElseThrow();
         assertEquals("mine", t.labels().get("job"));
     }
 
@@ -80,18 +91,33 @@ class TargetRelabelingTest {
 
     @Test
     void unusableResultsSayWhatIsWrong() throws Exception {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TargetRelabeling.apply(
-                job("- target_label: __scrape_interval__\n  replacement: soon\n"), target("h:1")));
-        assertTrue(e.getMessage().startsWith("target h:1 of job node after relabeling: __scrape_interval__: "),
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TargetRelabeling.apply(
+                        job("- target_label: __scrape_interval__\n  replacement: soon\n"), target("h:1")));
+        assertTrue(
+                e.getMessage().startsWith("target h:1 of job node after relabeling: __scrape_interval__: "),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> TargetRelabeling.apply(
-                job("- target_label: __address__\n  replacement: 'a:b:c'\n"), target("h:1")));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TargetRelabeling.apply(
+                        job("- target_label: __address__\n  replacement: 'a:b:c'\n"), target("h:1")));
         assertTrue(e.getMessage().contains("__address__: 'a:b:c' is not host:port"), e.getMessage());
     }
 
     @ParameterizedTest
-    @CsvSource({"0, 0s", "1, 1ns", "1500, 1.5µs", "500000000, 500ms", "1000000000, 1s", "1500000000, 1.5s",
-        "90000000000, 1m30s", "3600000000000, 1h0m0s", "3723000000000, 1h2m3s", "15000000000, 15s"})
+    @CsvSource({
+        "0, 0s",
+        "1, 1ns",
+        "1500, 1.5µs",
+        "500000000, 500ms",
+        "1000000000, 1s",
+        "1500000000, 1.5s",
+        "90000000000, 1m30s",
+        "3600000000000, 1h0m0s",
+        "3723000000000, 1h2m3s",
+        "15000000000, 15s"
+    })
     void formatsDurationsLikeGo(long nanos, String expected) {
         assertEquals(expected, TargetRelabeling.formatGo(Duration.ofNanos(nanos)));
     }

@@ -7,7 +7,7 @@ package dev.edgepush.ingest.completeness;
  * buffer started a new epoch).
  */
 public record MissingRange(long first, long last, String reason) {
-  public long count() {
-    return last - first + 1;
-  }
+    public long count() {
+        return last - first + 1;
+    }
 }

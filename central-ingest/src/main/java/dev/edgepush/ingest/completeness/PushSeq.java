@@ -16,39 +16,42 @@ import java.util.function.UnaryOperator;
  *     disk_full=0,corrupt=0,...}), or null
  * @param pendingSamples the robot's unsent samples ({@code X-Edgepush-Pending-Samples}), -1 when not given
  */
-public record PushSeq(String epoch, long[] ranges, long samples, long timeMs, long seqNext, String dropped,
-    long pendingSamples) {
-  static final String PENDING_HEADER = "X-Edgepush-Pending-Samples";
+public record PushSeq(
+        String epoch, long[] ranges, long samples, long timeMs, long seqNext, String dropped, long pendingSamples) {
+    static final String PENDING_HEADER = "X-Edgepush-Pending-Samples";
 
-  /** The push's accounting headers, read through {@code header} (name to value or null); null when it has none. */
-  public static PushSeq of(UnaryOperator<String> header) {
-    String epoch = header.apply(CompletenessHeaders.EPOCH);
-    if (epoch == null || !epoch.strip().matches("[0-9a-fA-F]{1,32}")) {
-      return null;
+    /** The push's accounting headers, read through {@code header} (name to value or null); null when it has none. */
+    public static PushSeq of(UnaryOperator<String> header) {
+        String epoch = header.apply(CompletenessHeaders.EPOCH);
+        if (epoch == null || !epoch.strip().matches("[0-9a-fA-F]{1,32}")) {
+            return null;
+        }
+        long[] ranges = CompletenessHeaders.parseRanges(header.apply(CompletenessHeaders.SEQ));
+        if (ranges == null) {
+            return null;
+        }
+        String dropped = header.apply(CompletenessHeaders.DROPPED);
+        if (dropped != null && (dropped.length() > 256 || !dropped.matches("[a-z_]+=[0-9]+(,[a-z_]+=[0-9]+)*"))) {
+            dropped = null;
+        }
+        return new PushSeq(
+                epoch.strip().toLowerCase(java.util.Locale.ROOT),
+                ranges,
+                Math.max(0, number(header.apply(CompletenessHeaders.SEQ_SAMPLES))),
+                Math.max(0, number(header.apply(CompletenessHeaders.SEQ_TIME))),
+                Math.max(0, number(header.apply(CompletenessHeaders.SEQ_NEXT))),
+                dropped,
+                number(header.apply(PENDING_HEADER)));
     }
-    long[] ranges = CompletenessHeaders.parseRanges(header.apply(CompletenessHeaders.SEQ));
-    if (ranges == null) {
-      return null;
-    }
-    String dropped = header.apply(CompletenessHeaders.DROPPED);
-    if (dropped != null && (dropped.length() > 256 || !dropped.matches("[a-z_]+=[0-9]+(,[a-z_]+=[0-9]+)*"))) {
-      dropped = null;
-    }
-    return new PushSeq(epoch.strip().toLowerCase(java.util.Locale.ROOT), ranges,
-        Math.max(0, number(header.apply(CompletenessHeaders.SEQ_SAMPLES))),
-        Math.max(0, number(header.apply(CompletenessHeaders.SEQ_TIME))),
-        Math.max(0, number(header.apply(CompletenessHeaders.SEQ_NEXT))), dropped,
-        number(header.apply(PENDING_HEADER)));
-  }
 
-  private static long number(String s) {
-    if (s == null) {
-      return -1;
+    private static long number(String s) {
+        if (s == null) {
+            return -1;
+        }
+        try {
+            return Math.max(-1, Long.parseLong(s.strip()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
-    try {
-      return Math.max(-1, Long.parseLong(s.strip()));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
 }

@@ -35,322 +35,337 @@ import java.util.List;
  * shard's bytes. Metadata is not forwarded. Not thread-safe: one per request.
  */
 public final class BatchBuilder {
-  private static final byte[] METRIC_NAME = "__name__".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] ROBOT = "robot".getBytes(StandardCharsets.US_ASCII);
-  private final String robot;
-  private final byte[] robotUtf8;
-  private final WriteRequestEncoder[] encoders;
-  private final ByteArrayOutputStream[] extras;
-  private final int[] points;
-  private final int shardCount;
-  private final int lanes;
-  private String[] stamped = new String[32];
-  private int stampedPairs;
-  /** The current series' labels when it began as {@link LabelBytes} (then {@code stamped} is unused). */
-  private final LabelBytes stampedBytes = new LabelBytes();
-  private boolean bytesForm;
-  /** The current series' part: {@code shard * lanes + lane}. */
-  private int shard;
-  /** Float samples of the current series, not yet encoded. */
-  private double[] values = new double[16];
-  private long[] timestamps = new long[16];
-  private int pending;
-  private long samples;
-  private SampleTimes times = SampleTimes.ANY;
-  private long tooOld;
-  private long tooNew;
-  private long histograms;
-  private long exemplars;
-  /** The largest TimeSeries field the WAL stores whole; see {@link DiskBuffer#MAX_STORED_FIELD_BYTES}. */
-  private final int maxFieldBytes;
-  /** Samples of the current series per TimeSeries, so that each fits in {@link #maxFieldBytes}. */
-  private int maxSamplesPerField = Integer.MAX_VALUE;
+    private static final byte[] METRIC_NAME = "__name__".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ROBOT = "robot".getBytes(StandardCharsets.US_ASCII);
+    private final String robot;
+    private final byte[] robotUtf8;
+    private final WriteRequestEncoder[] encoders;
+    private final ByteArrayOutputStream[] extras;
+    private final int[] points;
+    private final int shardCount;
+    private final int lanes;
+    private String[] stamped = new String[32];
+    private int stampedPairs;
+    /** The current series' labels when it began as {@link LabelBytes} (then {@code stamped} is unused). */
+    private final LabelBytes stampedBytes = new LabelBytes();
 
-  public BatchBuilder(String robot, int shardCount) {
-    this(robot, shardCount, 0);
-  }
+    private boolean bytesForm;
+    /** The current series' part: {@code shard * lanes + lane}. */
+    private int shard;
+    /** Float samples of the current series, not yet encoded. */
+    private double[] values = new double[16];
 
-  /**
-   * A builder for a request whose decompressed body has {@code bodyBytes} bytes: each shard's
-   * buffer starts at its expected share (the stamped request is about as large as the body), so
-   * it is not grown by copying while the request is decoded.
-   */
-  public BatchBuilder(String robot, int shardCount, int bodyBytes) {
-    this(robot, shardCount, 1, bodyBytes);
-  }
+    private long[] timestamps = new long[16];
+    private int pending;
+    private long samples;
+    private SampleTimes times = SampleTimes.ANY;
+    private long tooOld;
+    private long tooNew;
+    private long histograms;
+    private long exemplars;
+    /** The largest TimeSeries field the WAL stores whole; see {@link DiskBuffer#MAX_STORED_FIELD_BYTES}. */
+    private final int maxFieldBytes;
+    /** Samples of the current series per TimeSeries, so that each fits in {@link #maxFieldBytes}. */
+    private int maxSamplesPerField = Integer.MAX_VALUE;
 
-  /**
-   * As {@link #BatchBuilder(String, int, int)} with {@code lanes} forwarding lanes per shard: the
-   * batch has {@code shardCount * lanes} parts.
-   */
-  public BatchBuilder(String robot, int shardCount, int lanes, int bodyBytes) {
-    if (shardCount < 1 || lanes < 1) {
-      throw new IllegalArgumentException("shardCount and lanes must be at least 1");
+    public BatchBuilder(String robot, int shardCount) {
+        this(robot, shardCount, 0);
     }
-    this.robot = robot;
-    this.maxFieldBytes = DiskBuffer.MAX_STORED_FIELD_BYTES;
-    this.robotUtf8 = robot.getBytes(StandardCharsets.UTF_8);
-    this.shardCount = shardCount;
-    this.lanes = lanes;
-    int parts = Math.multiplyExact(shardCount, lanes);
-    this.encoders = new WriteRequestEncoder[parts];
-    this.extras = new ByteArrayOutputStream[parts];
-    this.points = new int[parts];
-    // An eighth more for labels the stamp adds; 4 KiB at least, as WriteRequestEncoder's default.
-    int perShard = (int) Math.min(1 << 30, Math.max(4096, Math.max(0, bodyBytes) / parts * 9L / 8 + 64));
-    for (int i = 0; i < parts; i++) {
-      encoders[i] = new WriteRequestEncoder(perShard);
-    }
-  }
 
-  /**
-   * Starts series number {@code index} with {@code pairs[0, 2n)} as name, value, ... (any order,
-   * may hold a {@code robot} label, which is replaced). Validates it; samples that follow belong
-   * to it.
-   */
-  public void beginSeries(int index, String[] pairs, int n) throws PayloadException {
-    flushSeries();
-    if (stamped.length < 2 * n + 2) {
-      stamped = new String[2 * n + 2];
+    /**
+     * A builder for a request whose decompressed body has {@code bodyBytes} bytes: each shard's
+     * buffer starts at its expected share (the stamped request is about as large as the body), so
+     * it is not grown by copying while the request is decoded.
+     */
+    public BatchBuilder(String robot, int shardCount, int bodyBytes) {
+        this(robot, shardCount, 1, bodyBytes);
     }
-    int k = 0;
-    boolean hasName = false;
-    for (int i = 0; i < 2 * n; i += 2) {
-      String name = pairs[i];
-      String value = pairs[i + 1];
-      if (!LabelRules.isLabelName(name)) {
-        throw PayloadException.badRequest("series " + index + ": label name '" + name + "' is not a valid label name"
-            + " (allowed: [a-zA-Z_][a-zA-Z0-9_]*)");
-      }
-      if ("__name__".equals(name)) {
-        hasName = !value.isEmpty();
-      }
-      if (value.isEmpty() || "robot".equals(name)) {
-        continue; // empty means absent; robot is ours to set
-      }
-      stamped[k++] = name;
-      stamped[k++] = value;
-    }
-    if (!hasName) {
-      throw PayloadException.badRequest("series " + index + ": no metric name (label __name__ is missing or empty)");
-    }
-    stamped[k++] = "robot";
-    stamped[k++] = robot;
-    stampedPairs = k / 2;
-    long labelBytes = 0;
-    for (int p = 0; p < stampedPairs; p++) {
-      labelBytes += LabelRules.labelFieldSize(LabelRules.utf8Length(stamped[2 * p]),
-          LabelRules.utf8Length(stamped[2 * p + 1]));
-    }
-    bytesForm = false;
-    checkFits(index, labelBytes); // before sorting: a series of 100,000 labels must cost no sort
-    LabelRules.sortPairs(stamped, stampedPairs);
-    for (int p = 1; p < stampedPairs; p++) {
-      if (stamped[2 * p].equals(stamped[2 * p - 2])) {
-        throw PayloadException.badRequest("series " + index + ": label name '" + stamped[2 * p] + "' appears twice");
-      }
-    }
-    bytesForm = false;
-    shard = encoders.length == 1 ? 0 : part(ShardHash.hash(stamped, stampedPairs));
-  }
 
-  /**
-   * Like {@link #beginSeries(int, String[], int)} with labels held as valid UTF-8 (the caller
-   * checks it); they are referenced, not copied, until the next series begins or {@link #build}.
-   */
-  public void beginSeries(int index, LabelBytes labels) throws PayloadException {
-    flushSeries();
-    LabelBytes s = stampedBytes;
-    s.clear();
-    boolean hasName = false;
-    for (int i = 0; i < 2 * labels.pairs(); i += 2) {
-      if (!LabelRules.isLabelName(labels.array(i), labels.offset(i), labels.length(i))) {
-        throw PayloadException.badRequest("series " + index + ": label name '" + labels.string(i)
-            + "' is not a valid label name (allowed: [a-zA-Z_][a-zA-Z0-9_]*)");
-      }
-      boolean empty = labels.length(i + 1) == 0;
-      if (labels.equalsBytes(i, METRIC_NAME)) {
-        hasName = !empty;
-      }
-      if (empty || labels.equalsBytes(i, ROBOT)) {
-        continue; // empty means absent; robot is ours to set
-      }
-      s.add(labels, i / 2);
+    /**
+     * As {@link #BatchBuilder(String, int, int)} with {@code lanes} forwarding lanes per shard: the
+     * batch has {@code shardCount * lanes} parts.
+     */
+    public BatchBuilder(String robot, int shardCount, int lanes, int bodyBytes) {
+        if (shardCount < 1 || lanes < 1) {
+            throw new IllegalArgumentException("shardCount and lanes must be at least 1");
+        }
+        this.robot = robot;
+        this.maxFieldBytes = DiskBuffer.MAX_STORED_FIELD_BYTES;
+        this.robotUtf8 = robot.getBytes(StandardCharsets.UTF_8);
+        this.shardCount = shardCount;
+        this.lanes = lanes;
+        int parts = Math.multiplyExact(shardCount, lanes);
+        this.encoders = new WriteRequestEncoder[parts];
+        this.extras = new ByteArrayOutputStream[parts];
+        this.points = new int[parts];
+        // An eighth more for labels the stamp adds; 4 KiB at least, as WriteRequestEncoder's default.
+        int perShard = (int) Math.min(1 << 30, Math.max(4096, Math.max(0, bodyBytes) / parts * 9L / 8 + 64));
+        for (int i = 0; i < parts; i++) {
+            encoders[i] = new WriteRequestEncoder(perShard);
+        }
     }
-    if (!hasName) {
-      throw PayloadException.badRequest("series " + index + ": no metric name (label __name__ is missing or empty)");
-    }
-    s.add(ROBOT, 0, ROBOT.length, robotUtf8, 0, robotUtf8.length);
-    long labelBytes = 0;
-    for (int p = 0; p < s.pairs(); p++) {
-      labelBytes += LabelRules.labelFieldSize(s.length(2 * p), s.length(2 * p + 1));
-    }
-    bytesForm = true;
-    checkFits(index, labelBytes); // before sorting: a series of 100,000 labels must cost no sort
-    s.sortByName();
-    for (int p = 1; p < s.pairs(); p++) {
-      if (s.equalsString(2 * p, 2 * p - 2)) {
-        throw PayloadException.badRequest("series " + index + ": label name '" + s.string(2 * p) + "' appears twice");
-      }
-    }
-    bytesForm = true;
-    shard = encoders.length == 1 ? 0 : part(ShardHash.hash(s));
-  }
 
-  /**
-   * The largest a float sample adds to a TimeSeries: tag and length, value (tag + 8 bytes),
-   * timestamp (tag + a varint of up to 10 bytes).
-   */
-  static final int MAX_SAMPLE_FIELD_BYTES = 2 + 9 + 11;
+    /**
+     * Starts series number {@code index} with {@code pairs[0, 2n)} as name, value, ... (any order,
+     * may hold a {@code robot} label, which is replaced). Validates it; samples that follow belong
+     * to it.
+     */
+    public void beginSeries(int index, String[] pairs, int n) throws PayloadException {
+        flushSeries();
+        if (stamped.length < 2 * n + 2) {
+            stamped = new String[2 * n + 2];
+        }
+        int k = 0;
+        boolean hasName = false;
+        for (int i = 0; i < 2 * n; i += 2) {
+            String name = pairs[i];
+            String value = pairs[i + 1];
+            if (!LabelRules.isLabelName(name)) {
+                throw PayloadException.badRequest("series " + index + ": label name '" + name
+                        + "' is not a valid label name" + " (allowed: [a-zA-Z_][a-zA-Z0-9_]*)");
+            }
+            if ("__name__".equals(name)) {
+                hasName = !value.isEmpty();
+            }
+            if (value.isEmpty() || "robot".equals(name)) {
+                continue; // empty means absent; robot is ours to set
+            }
+            stamped[k++] = name;
+            stamped[k++] = value;
+        }
+        if (!hasName) {
+            throw PayloadException.badRequest(
+                    "series " + index + ": no metric name (label __name__ is missing or empty)");
+        }
+        stamped[k++] = "robot";
+        stamped[k++] = robot;
+        stampedPairs = k / 2;
+        long labelBytes = 0;
+        for (int p = 0; p < stampedPairs; p++) {
+            labelBytes += LabelRules.labelFieldSize(
+                    LabelRules.utf8Length(stamped[2 * p]), LabelRules.utf8Length(stamped[2 * p + 1]));
+        }
+        bytesForm = false;
+        checkFits(index, labelBytes); // before sorting: a series of 100,000 labels must cost no sort
+        LabelRules.sortPairs(stamped, stampedPairs);
+        for (int p = 1; p < stampedPairs; p++) {
+            if (stamped[2 * p].equals(stamped[2 * p - 2])) {
+                throw PayloadException.badRequest(
+                        "series " + index + ": label name '" + stamped[2 * p] + "' appears twice");
+            }
+        }
+        bytesForm = false;
+        shard = encoders.length == 1 ? 0 : part(ShardHash.hash(stamped, stampedPairs));
+    }
 
-  /**
-   * Refuses a series whose labels alone (with one sample) make a TimeSeries larger than the WAL
-   * stores whole (it would be acknowledged, then dropped as too_large); otherwise sets how many
-   * samples go in one TimeSeries, so a series with many samples is written as several that each
-   * fit (an equivalent request).
-   */
-  private void checkFits(int index, long labelBytes) throws PayloadException {
-    long oneSample = 1 + 5 + labelBytes + MAX_SAMPLE_FIELD_BYTES; // TimeSeries tag, its length, labels, a sample
-    if (oneSample > maxFieldBytes) {
-      throw PayloadException.badRequest("series " + index + " " + describe() + " is too large for one WAL record: "
-          + oneSample + " bytes with one sample, limit " + maxFieldBytes + " (" + (bytesForm ? stampedBytes.pairs()
-          : stampedPairs) + " labels); drop labels or shorten their values; nothing of this request was stored");
+    /**
+     * Like {@link #beginSeries(int, String[], int)} with labels held as valid UTF-8 (the caller
+     * checks it); they are referenced, not copied, until the next series begins or {@link #build}.
+     */
+    public void beginSeries(int index, LabelBytes labels) throws PayloadException {
+        flushSeries();
+        LabelBytes s = stampedBytes;
+        s.clear();
+        boolean hasName = false;
+        for (int i = 0; i < 2 * labels.pairs(); i += 2) {
+            if (!LabelRules.isLabelName(labels.array(i), labels.offset(i), labels.length(i))) {
+                throw PayloadException.badRequest("series " + index + ": label name '" + labels.string(i)
+                        + "' is not a valid label name (allowed: [a-zA-Z_][a-zA-Z0-9_]*)");
+            }
+            boolean empty = labels.length(i + 1) == 0;
+            if (labels.equalsBytes(i, METRIC_NAME)) {
+                hasName = !empty;
+            }
+            if (empty || labels.equalsBytes(i, ROBOT)) {
+                continue; // empty means absent; robot is ours to set
+            }
+            s.add(labels, i / 2);
+        }
+        if (!hasName) {
+            throw PayloadException.badRequest(
+                    "series " + index + ": no metric name (label __name__ is missing or empty)");
+        }
+        s.add(ROBOT, 0, ROBOT.length, robotUtf8, 0, robotUtf8.length);
+        long labelBytes = 0;
+        for (int p = 0; p < s.pairs(); p++) {
+            labelBytes += LabelRules.labelFieldSize(s.length(2 * p), s.length(2 * p + 1));
+        }
+        bytesForm = true;
+        checkFits(index, labelBytes); // before sorting: a series of 100,000 labels must cost no sort
+        s.sortByName();
+        for (int p = 1; p < s.pairs(); p++) {
+            if (s.equalsString(2 * p, 2 * p - 2)) {
+                throw PayloadException.badRequest(
+                        "series " + index + ": label name '" + s.string(2 * p) + "' appears twice");
+            }
+        }
+        bytesForm = true;
+        shard = encoders.length == 1 ? 0 : part(ShardHash.hash(s));
     }
-    maxSamplesPerField = (int) Math.max(1, (maxFieldBytes - oneSample) / MAX_SAMPLE_FIELD_BYTES + 1);
-  }
 
-  /** The current series' labels as {@code {a="b", ...}}, cut after about 200 characters. */
-  private String describe() {
-    StringBuilder sb = new StringBuilder("{");
-    int pairs = bytesForm ? stampedBytes.pairs() : stampedPairs;
-    for (int p = 0; p < pairs && sb.length() < 200; p++) {
-      String name = bytesForm ? stampedBytes.string(2 * p) : stamped[2 * p];
-      String value = bytesForm ? stampedBytes.string(2 * p + 1) : stamped[2 * p + 1];
-      sb.append(p == 0 ? "" : ",").append(name).append("=\"").append(value).append('"');
-    }
-    if (sb.length() >= 200) {
-      sb.setLength(200);
-      sb.append("...");
-    }
-    return sb.append('}').toString();
-  }
+    /**
+     * The largest a float sample adds to a TimeSeries: tag and length, value (tag + 8 bytes),
+     * timestamp (tag + a varint of up to 10 bytes).
+     */
+    static final int MAX_SAMPLE_FIELD_BYTES = 2 + 9 + 11;
 
-  /** The part of a series with label hash {@code h}: its shard's lanes, then its lane among them. */
-  private int part(long h) {
-    return ShardHash.jump(h, shardCount) * lanes + ShardHash.lane(h, lanes);
-  }
+    /**
+     * Refuses a series whose labels alone (with one sample) make a TimeSeries larger than the WAL
+     * stores whole (it would be acknowledged, then dropped as too_large); otherwise sets how many
+     * samples go in one TimeSeries, so a series with many samples is written as several that each
+     * fit (an equivalent request).
+     */
+    private void checkFits(int index, long labelBytes) throws PayloadException {
+        long oneSample = 1 + 5 + labelBytes + MAX_SAMPLE_FIELD_BYTES; // TimeSeries tag, its length, labels, a sample
+        if (oneSample > maxFieldBytes) {
+            throw PayloadException.badRequest(
+                    "series " + index + " " + describe() + " is too large for one WAL record: "
+                            + oneSample + " bytes with one sample, limit " + maxFieldBytes + " ("
+                            + (bytesForm ? stampedBytes.pairs() : stampedPairs)
+                            + " labels); drop labels or shorten their values; nothing of this request was stored");
+        }
+        maxSamplesPerField = (int) Math.max(1, (maxFieldBytes - oneSample) / MAX_SAMPLE_FIELD_BYTES + 1);
+    }
 
-  /** How the timestamps of the samples that follow are shifted and checked ({@link SampleTimes#ANY} until set). */
-  public void times(SampleTimes times) {
-    this.times = times;
-  }
+    /** The current series' labels as {@code {a="b", ...}}, cut after about 200 characters. */
+    private String describe() {
+        StringBuilder sb = new StringBuilder("{");
+        int pairs = bytesForm ? stampedBytes.pairs() : stampedPairs;
+        for (int p = 0; p < pairs && sb.length() < 200; p++) {
+            String name = bytesForm ? stampedBytes.string(2 * p) : stamped[2 * p];
+            String value = bytesForm ? stampedBytes.string(2 * p + 1) : stamped[2 * p + 1];
+            sb.append(p == 0 ? "" : ",")
+                    .append(name)
+                    .append("=\"")
+                    .append(value)
+                    .append('"');
+        }
+        if (sb.length() >= 200) {
+            sb.setLength(200);
+            sb.append("...");
+        }
+        return sb.append('}').toString();
+    }
 
-  /** One float sample of the current series. */
-  public void sample(double value, long timestampMs) {
-    timestampMs -= times.shiftMs();
-    if (timestampMs < times.oldestMs()) {
-      tooOld++;
-    } else if (timestampMs > times.newestMs()) {
-      tooNew++;
+    /** The part of a series with label hash {@code h}: its shard's lanes, then its lane among them. */
+    private int part(long h) {
+        return ShardHash.jump(h, shardCount) * lanes + ShardHash.lane(h, lanes);
     }
-    if (pending == maxSamplesPerField) {
-      flushSeries(); // the rest of this series goes in a further TimeSeries, so each fits the WAL
-    }
-    if (pending == values.length) {
-      values = Arrays.copyOf(values, 2 * pending);
-      timestamps = Arrays.copyOf(timestamps, 2 * pending);
-    }
-    values[pending] = value;
-    timestamps[pending] = timestampMs;
-    pending++;
-    points[shard]++;
-    samples++;
-  }
 
-  /** Encodes the current series' samples, labels once. */
-  private void flushSeries() {
-    if (pending > 0) {
-      if (bytesForm) {
-        encoders[shard].addSeries(stampedBytes, values, timestamps, pending);
-      } else {
-        encoders[shard].addSeries(stamped, stampedPairs, values, timestamps, pending);
-      }
-      pending = 0;
+    /** How the timestamps of the samples that follow are shifted and checked ({@link SampleTimes#ANY} until set). */
+    public void times(SampleTimes times) {
+        this.times = times;
     }
-  }
 
-  /** Native histograms and exemplars of the current series (either list may be empty). */
-  public void histogramsAndExemplars(List<RemoteWrite.Histogram> hs, List<RemoteWrite.Exemplar> ex, int index)
-      throws PayloadException {
-    if (hs.isEmpty() && ex.isEmpty()) {
-      return;
+    /** One float sample of the current series. */
+    public void sample(double value, long timestampMs) {
+        timestampMs -= times.shiftMs();
+        if (timestampMs < times.oldestMs()) {
+            tooOld++;
+        } else if (timestampMs > times.newestMs()) {
+            tooNew++;
+        }
+        if (pending == maxSamplesPerField) {
+            flushSeries(); // the rest of this series goes in a further TimeSeries, so each fits the WAL
+        }
+        if (pending == values.length) {
+            values = Arrays.copyOf(values, 2 * pending);
+            timestamps = Arrays.copyOf(timestamps, 2 * pending);
+        }
+        values[pending] = value;
+        timestamps[pending] = timestampMs;
+        pending++;
+        points[shard]++;
+        samples++;
     }
-    RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder();
-    if (bytesForm) {
-      for (int i = 0; i < stampedBytes.pairs(); i++) {
-        ts.addLabels(RemoteWrite.Label.newBuilder().setName(stampedBytes.string(2 * i))
-            .setValue(stampedBytes.string(2 * i + 1)));
-      }
-    } else {
-      for (int i = 0; i < stampedPairs; i++) {
-        ts.addLabels(RemoteWrite.Label.newBuilder().setName(stamped[2 * i]).setValue(stamped[2 * i + 1]));
-      }
-    }
-    ts.addAllHistograms(hs).addAllExemplars(ex);
-    int size = ts.build().getSerializedSize();
-    if (1L + LabelRules.varintSize(size) + size > maxFieldBytes) {
-      throw PayloadException.badRequest("series " + index + " " + describe() + " is too large for one WAL record: "
-          + (1 + LabelRules.varintSize(size) + size) + " bytes of native histograms and exemplars, limit "
-          + maxFieldBytes
-          + "; send fewer per request; nothing of this request was stored");
-    }
-    if (extras[shard] == null) {
-      extras[shard] = new ByteArrayOutputStream();
-    }
-    try {
-      RemoteWrite.WriteRequest.newBuilder().addTimeseries(ts).build().writeTo(extras[shard]);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
-    }
-    points[shard] += hs.size();
-    histograms += hs.size();
-    exemplars += ex.size();
-  }
 
-  public StampedBatch build() {
-    flushSeries();
-    List<StampedBatch.ShardPart> parts = new ArrayList<>(encoders.length);
-    for (int i = 0; i < encoders.length; i++) {
-      byte[] bytes = encoders[i].array();
-      int length = encoders[i].size();
-      if (extras[i] != null) {
-        byte[] joined = new byte[length + extras[i].size()];
-        System.arraycopy(bytes, 0, joined, 0, length);
-        byte[] extra = extras[i].toByteArray();
-        System.arraycopy(extra, 0, joined, length, extra.length);
-        bytes = joined;
-        length = joined.length;
-      }
-      parts.add(new StampedBatch.ShardPart(bytes, length, points[i]));
+    /** Encodes the current series' samples, labels once. */
+    private void flushSeries() {
+        if (pending > 0) {
+            if (bytesForm) {
+                encoders[shard].addSeries(stampedBytes, values, timestamps, pending);
+            } else {
+                encoders[shard].addSeries(stamped, stampedPairs, values, timestamps, pending);
+            }
+            pending = 0;
+        }
     }
-    return new StampedBatch(parts, samples, histograms, exemplars, tooOld, tooNew);
-  }
 
-  /**
-   * Forgets everything added so far, as if just constructed: for a decoder that starts a request
-   * over another way.
-   */
-  void reset() {
-    for (int i = 0; i < encoders.length; i++) {
-      encoders[i].reset();
-      extras[i] = null;
-      points[i] = 0;
+    /** Native histograms and exemplars of the current series (either list may be empty). */
+    public void histogramsAndExemplars(List<RemoteWrite.Histogram> hs, List<RemoteWrite.Exemplar> ex, int index)
+            throws PayloadException {
+        if (hs.isEmpty() && ex.isEmpty()) {
+            return;
+        }
+        RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder();
+        if (bytesForm) {
+            for (int i = 0; i < stampedBytes.pairs(); i++) {
+                ts.addLabels(RemoteWrite.Label.newBuilder()
+                        .setName(stampedBytes.string(2 * i))
+                        .setValue(stampedBytes.string(2 * i + 1)));
+            }
+        } else {
+            for (int i = 0; i < stampedPairs; i++) {
+                ts.addLabels(
+                        RemoteWrite.Label.newBuilder().setName(stamped[2 * i]).setValue(stamped[2 * i + 1]));
+            }
+        }
+        ts.addAllHistograms(hs).addAllExemplars(ex);
+        int size = ts.build().getSerializedSize();
+        if (1L + LabelRules.varintSize(size) + size > maxFieldBytes) {
+            throw PayloadException.badRequest("series " + index + " " + describe()
+                    + " is too large for one WAL record: "
+                    + (1 + LabelRules.varintSize(size) + size) + " bytes of native histograms and exemplars, limit "
+                    + maxFieldBytes
+                    + "; send fewer per request; nothing of this request was stored");
+        }
+        if (extras[shard] == null) {
+            extras[shard] = new ByteArrayOutputStream();
+        }
+        try {
+            RemoteWrite.WriteRequest.newBuilder().addTimeseries(ts).build().writeTo(extras[shard]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        points[shard] += hs.size();
+        histograms += hs.size();
+        exemplars += ex.size();
     }
-    pending = 0;
-    samples = 0;
-    tooOld = 0;
-    tooNew = 0;
-    histograms = 0;
-    exemplars = 0;
-  }
+
+    public StampedBatch build() {
+        flushSeries();
+        List<StampedBatch.ShardPart> parts = new ArrayList<>(encoders.length);
+        for (int i = 0; i < encoders.length; i++) {
+            byte[] bytes = encoders[i].array();
+            int length = encoders[i].size();
+            if (extras[i] != null) {
+                byte[] joined = new byte[length + extras[i].size()];
+                System.arraycopy(bytes, 0, joined, 0, length);
+                byte[] extra = extras[i].toByteArray();
+                System.arraycopy(extra, 0, joined, length, extra.length);
+                bytes = joined;
+                length = joined.length;
+            }
+            parts.add(new StampedBatch.ShardPart(bytes, length, points[i]));
+        }
+        return new StampedBatch(parts, samples, histograms, exemplars, tooOld, tooNew);
+    }
+
+    /**
+     * Forgets everything added so far, as if just constructed: for a decoder that starts a request
+     * over another way.
+     */
+    void reset() {
+        for (int i = 0; i < encoders.length; i++) {
+            encoders[i].reset();
+            extras[i] = null;
+            points[i] = 0;
+        }
+        pending = 0;
+        samples = 0;
+        tooOld = 0;
+        tooNew = 0;
+        histograms = 0;
+        exemplars = 0;
+    }
 }

@@ -6,19 +6,19 @@ package dev.edgepush.ingest.decode;
  * The message is meant for the sender's log: it names the series and label at fault.
  */
 public final class PayloadException extends Exception {
-  private static final long serialVersionUID = 1L;
-  private final int status;
+    private static final long serialVersionUID = 1L;
+    private final int status;
 
-  public PayloadException(int status, String message) {
-    super(message, null, false, false);
-    this.status = status;
-  }
+    public PayloadException(int status, String message) {
+        super(message, null, false, false);
+        this.status = status;
+    }
 
-  public static PayloadException badRequest(String message) {
-    return new PayloadException(400, message);
-  }
+    public static PayloadException badRequest(String message) {
+        return new PayloadException(400, message);
+    }
 
-  public int status() {
-    return status;
-  }
+    public int status() {
+        return status;
+    }
 }

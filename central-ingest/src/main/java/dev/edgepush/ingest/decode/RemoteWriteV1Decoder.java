@@ -22,163 +22,165 @@ import dev.edgepush.proto.rw1.RemoteWrite;
  * </ul>
  */
 public final class RemoteWriteV1Decoder {
-  /** WriteRequest.timeseries, TimeSeries.labels, Label.name: field 1, length-delimited. */
-  private static final int TAG_1_LEN = (1 << 3) | 2;
-  /** TimeSeries.samples, Label.value: field 2, length-delimited. */
-  private static final int TAG_2_LEN = (2 << 3) | 2;
-  /** TimeSeries.exemplars: field 3, length-delimited. */
-  private static final int TAG_EXEMPLARS = (3 << 3) | 2;
-  /** TimeSeries.histograms: field 4, length-delimited. */
-  private static final int TAG_HISTOGRAMS = (4 << 3) | 2;
-  /** Sample.value: field 1, fixed64. */
-  private static final int TAG_VALUE = (1 << 3) | 1;
-  /** Sample.timestamp: field 2, varint. */
-  private static final int TAG_TIMESTAMP = 2 << 3;
+    /** WriteRequest.timeseries, TimeSeries.labels, Label.name: field 1, length-delimited. */
+    private static final int TAG_1_LEN = (1 << 3) | 2;
+    /** TimeSeries.samples, Label.value: field 2, length-delimited. */
+    private static final int TAG_2_LEN = (2 << 3) | 2;
+    /** TimeSeries.exemplars: field 3, length-delimited. */
+    private static final int TAG_EXEMPLARS = (3 << 3) | 2;
+    /** TimeSeries.histograms: field 4, length-delimited. */
+    private static final int TAG_HISTOGRAMS = (4 << 3) | 2;
+    /** Sample.value: field 1, fixed64. */
+    private static final int TAG_VALUE = (1 << 3) | 1;
+    /** Sample.timestamp: field 2, varint. */
+    private static final int TAG_TIMESTAMP = 2 << 3;
 
-  private RemoteWriteV1Decoder() {}
+    private RemoteWriteV1Decoder() {}
 
-  public static void decode(byte[] body, BatchBuilder out) throws PayloadException {
-    try {
-      decodeInPlace(body, out);
-    } catch (WireReader.Unreadable e) {
-      out.reset();
-      decodeGenerated(parse(body), out);
-    } catch (PayloadException e) {
-      parse(body); // a malformed body is refused as such before any series
-      throw e;
-    }
-  }
-
-  private static RemoteWrite.WriteRequest parse(byte[] body) throws PayloadException {
-    try {
-      return RemoteWrite.WriteRequest.parseFrom(body);
-    } catch (InvalidProtocolBufferException e) {
-      throw PayloadException.badRequest("body is not a remote-write 1.0 WriteRequest (protobuf): " + e.getMessage());
-    }
-  }
-
-  private static void decodeInPlace(byte[] body, BatchBuilder out) throws PayloadException {
-    WireReader r = new WireReader(body);
-    LabelBytes labels = new LabelBytes();
-    String[] pairs = new String[32];
-    int end = body.length;
-    int index = 0;
-    while (r.pos < end) {
-      int tag = r.readTag(end);
-      if (tag == TAG_1_LEN) {
-        int seriesEnd = r.readLengthEnd(end);
-        pairs = series(r, seriesEnd, index++, labels, pairs, out);
-        r.pos = seriesEnd;
-      } else {
-        r.skipField(tag, end); // metadata (field 3) is not forwarded
-      }
-    }
-  }
-
-  /** Series {@code index} in {@code [r.pos, end)}; returns the (maybe grown) scratch array. */
-  private static String[] series(WireReader r, int end, int index, LabelBytes labels, String[] pairs, BatchBuilder out)
-      throws PayloadException {
-    int start = r.pos;
-    labels.clear();
-    boolean needsMessages = false;
-    while (r.pos < end) {
-      int tag = r.readTag(end);
-      if (tag == TAG_1_LEN) {
-        label(r, r.readLengthEnd(end), labels);
-      } else if (tag == TAG_EXEMPLARS || tag == TAG_HISTOGRAMS) {
-        needsMessages = true;
-        r.pos = r.readLengthEnd(end);
-      } else {
-        r.skipField(tag, end); // samples are read in the second pass, once the labels are known
-      }
-    }
-    if (needsMessages) {
-      RemoteWrite.TimeSeries ts;
-      try {
-        ts = RemoteWrite.TimeSeries.parser().parseFrom(r.buf, start, end - start);
-      } catch (InvalidProtocolBufferException e) {
-        throw new WireReader.Unreadable(e.getMessage());
-      }
-      return series(index, ts, pairs, out);
-    }
-    out.beginSeries(index, labels);
-    r.pos = start;
-    while (r.pos < end) {
-      int tag = r.readTag(end);
-      if (tag == TAG_2_LEN) {
-        sample(r, r.readLengthEnd(end), out);
-      } else {
-        r.skipField(tag, end);
-      }
-    }
-    return pairs;
-  }
-
-  private static void label(WireReader r, int end, LabelBytes labels) {
-    int nameOff = 0;
-    int nameEnd = 0;
-    int valueOff = 0;
-    int valueEnd = 0;
-    while (r.pos < end) {
-      int tag = r.readTag(end);
-      if (tag == TAG_1_LEN || tag == TAG_2_LEN) {
-        int e = r.readLengthEnd(end);
-        int off = r.pos;
-        r.requireUtf8(off, e); // every occurrence, as protobuf-java checks each one it reads
-        if (tag == TAG_1_LEN) {
-          nameOff = off;
-          nameEnd = e;
-        } else {
-          valueOff = off;
-          valueEnd = e;
+    public static void decode(byte[] body, BatchBuilder out) throws PayloadException {
+        try {
+            decodeInPlace(body, out);
+        } catch (WireReader.Unreadable e) {
+            out.reset();
+            decodeGenerated(parse(body), out);
+        } catch (PayloadException e) {
+            parse(body); // a malformed body is refused as such before any series
+            throw e;
         }
-        r.pos = e;
-      } else {
-        r.skipField(tag, end);
-      }
     }
-    labels.add(r.buf, nameOff, nameEnd - nameOff, r.buf, valueOff, valueEnd - valueOff);
-  }
 
-  private static void sample(WireReader r, int end, BatchBuilder out) {
-    long bits = 0;
-    long timestamp = 0;
-    while (r.pos < end) {
-      int tag = r.readTag(end);
-      if (tag == TAG_VALUE) {
-        bits = r.readFixed64(end);
-      } else if (tag == TAG_TIMESTAMP) {
-        timestamp = r.readVarint(end);
-      } else {
-        r.skipField(tag, end);
-      }
+    private static RemoteWrite.WriteRequest parse(byte[] body) throws PayloadException {
+        try {
+            return RemoteWrite.WriteRequest.parseFrom(body);
+        } catch (InvalidProtocolBufferException e) {
+            throw PayloadException.badRequest(
+                    "body is not a remote-write 1.0 WriteRequest (protobuf): " + e.getMessage());
+        }
     }
-    out.sample(Double.longBitsToDouble(bits), timestamp);
-  }
 
-  /** The generated way: for bodies the walk leaves to protobuf-java. */
-  private static void decodeGenerated(RemoteWrite.WriteRequest req, BatchBuilder out) throws PayloadException {
-    String[] pairs = new String[32];
-    for (int i = 0; i < req.getTimeseriesCount(); i++) {
-      pairs = series(i, req.getTimeseries(i), pairs, out);
+    private static void decodeInPlace(byte[] body, BatchBuilder out) throws PayloadException {
+        WireReader r = new WireReader(body);
+        LabelBytes labels = new LabelBytes();
+        String[] pairs = new String[32];
+        int end = body.length;
+        int index = 0;
+        while (r.pos < end) {
+            int tag = r.readTag(end);
+            if (tag == TAG_1_LEN) {
+                int seriesEnd = r.readLengthEnd(end);
+                pairs = series(r, seriesEnd, index++, labels, pairs, out);
+                r.pos = seriesEnd;
+            } else {
+                r.skipField(tag, end); // metadata (field 3) is not forwarded
+            }
+        }
     }
-  }
 
-  private static String[] series(int index, RemoteWrite.TimeSeries ts, String[] pairs, BatchBuilder out)
-      throws PayloadException {
-    int n = ts.getLabelsCount();
-    if (pairs.length < 2 * n) {
-      pairs = new String[2 * n];
+    /** Series {@code index} in {@code [r.pos, end)}; returns the (maybe grown) scratch array. */
+    private static String[] series(
+            WireReader r, int end, int index, LabelBytes labels, String[] pairs, BatchBuilder out)
+            throws PayloadException {
+        int start = r.pos;
+        labels.clear();
+        boolean needsMessages = false;
+        while (r.pos < end) {
+            int tag = r.readTag(end);
+            if (tag == TAG_1_LEN) {
+                label(r, r.readLengthEnd(end), labels);
+            } else if (tag == TAG_EXEMPLARS || tag == TAG_HISTOGRAMS) {
+                needsMessages = true;
+                r.pos = r.readLengthEnd(end);
+            } else {
+                r.skipField(tag, end); // samples are read in the second pass, once the labels are known
+            }
+        }
+        if (needsMessages) {
+            RemoteWrite.TimeSeries ts;
+            try {
+                ts = RemoteWrite.TimeSeries.parser().parseFrom(r.buf, start, end - start);
+            } catch (InvalidProtocolBufferException e) {
+                throw new WireReader.Unreadable(e.getMessage());
+            }
+            return series(index, ts, pairs, out);
+        }
+        out.beginSeries(index, labels);
+        r.pos = start;
+        while (r.pos < end) {
+            int tag = r.readTag(end);
+            if (tag == TAG_2_LEN) {
+                sample(r, r.readLengthEnd(end), out);
+            } else {
+                r.skipField(tag, end);
+            }
+        }
+        return pairs;
     }
-    for (int l = 0; l < n; l++) {
-      pairs[2 * l] = ts.getLabels(l).getName();
-      pairs[2 * l + 1] = ts.getLabels(l).getValue();
+
+    private static void label(WireReader r, int end, LabelBytes labels) {
+        int nameOff = 0;
+        int nameEnd = 0;
+        int valueOff = 0;
+        int valueEnd = 0;
+        while (r.pos < end) {
+            int tag = r.readTag(end);
+            if (tag == TAG_1_LEN || tag == TAG_2_LEN) {
+                int e = r.readLengthEnd(end);
+                int off = r.pos;
+                r.requireUtf8(off, e); // every occurrence, as protobuf-java checks each one it reads
+                if (tag == TAG_1_LEN) {
+                    nameOff = off;
+                    nameEnd = e;
+                } else {
+                    valueOff = off;
+                    valueEnd = e;
+                }
+                r.pos = e;
+            } else {
+                r.skipField(tag, end);
+            }
+        }
+        labels.add(r.buf, nameOff, nameEnd - nameOff, r.buf, valueOff, valueEnd - valueOff);
     }
-    out.beginSeries(index, pairs, n);
-    for (RemoteWrite.Sample s : ts.getSamplesList()) {
-      out.sample(s.getValue(), s.getTimestamp());
+
+    private static void sample(WireReader r, int end, BatchBuilder out) {
+        long bits = 0;
+        long timestamp = 0;
+        while (r.pos < end) {
+            int tag = r.readTag(end);
+            if (tag == TAG_VALUE) {
+                bits = r.readFixed64(end);
+            } else if (tag == TAG_TIMESTAMP) {
+                timestamp = r.readVarint(end);
+            } else {
+                r.skipField(tag, end);
+            }
+        }
+        out.sample(Double.longBitsToDouble(bits), timestamp);
     }
-    out.histogramsAndExemplars(ts.getHistogramsList(), ts.getExemplarsList(), index);
-    return pairs;
-  }
+
+    /** The generated way: for bodies the walk leaves to protobuf-java. */
+    private static void decodeGenerated(RemoteWrite.WriteRequest req, BatchBuilder out) throws PayloadException {
+        String[] pairs = new String[32];
+        for (int i = 0; i < req.getTimeseriesCount(); i++) {
+            pairs = series(i, req.getTimeseries(i), pairs, out);
+        }
+    }
+
+    private static String[] series(int index, RemoteWrite.TimeSeries ts, String[] pairs, BatchBuilder out)
+            throws PayloadException {
+        int n = ts.getLabelsCount();
+        if (pairs.length < 2 * n) {
+            pairs = new String[2 * n];
+        }
+        for (int l = 0; l < n; l++) {
+            pairs[2 * l] = ts.getLabels(l).getName();
+            pairs[2 * l + 1] = ts.getLabels(l).getValue();
+        }
+        out.beginSeries(index, pairs, n);
+        for (RemoteWrite.Sample s : ts.getSamplesList()) {
+            out.sample(s.getValue(), s.getTimestamp());
+        }
+        out.histogramsAndExemplars(ts.getHistogramsList(), ts.getExemplarsList(), index);
+        return pairs;
+    }
 }

@@ -22,24 +22,24 @@ package dev.edgepush.ingest.decode;
  * VictoriaMetrics drops silently; central-ingest counts it by reason, per robot, and forwards it.
  */
 public record SampleClock(long retentionMs, long correctAboveMs) {
-  /** VictoriaMetrics refuses samples more than 2 days ahead of its clock. */
-  public static final long STORAGE_FUTURE_LIMIT_MS = 2 * 86_400_000L;
-  /** Samples older than a month (VictoriaMetrics' default retention, 31 days) counted; no correction. */
-  public static final SampleClock DEFAULT = new SampleClock(31 * 86_400_000L, 0);
+    /** VictoriaMetrics refuses samples more than 2 days ahead of its clock. */
+    public static final long STORAGE_FUTURE_LIMIT_MS = 2 * 86_400_000L;
+    /** Samples older than a month (VictoriaMetrics' default retention, 31 days) counted; no correction. */
+    public static final SampleClock DEFAULT = new SampleClock(31 * 86_400_000L, 0);
 
-  /**
-   * The times for one push received at {@code nowMs} whose agent said its clock read {@code
-   * agentTimeMs} (0 or less: it did not say); {@code robotStamped} is false for text imports.
-   */
-  public SampleTimes forPush(long nowMs, long agentTimeMs, boolean robotStamped) {
-    long shift = 0;
-    if (robotStamped && correctAboveMs > 0 && agentTimeMs > 0) {
-      long skew = agentTimeMs - nowMs;
-      if (Math.abs(skew) > correctAboveMs) {
-        shift = skew;
-      }
+    /**
+     * The times for one push received at {@code nowMs} whose agent said its clock read {@code
+     * agentTimeMs} (0 or less: it did not say); {@code robotStamped} is false for text imports.
+     */
+    public SampleTimes forPush(long nowMs, long agentTimeMs, boolean robotStamped) {
+        long shift = 0;
+        if (robotStamped && correctAboveMs > 0 && agentTimeMs > 0) {
+            long skew = agentTimeMs - nowMs;
+            if (Math.abs(skew) > correctAboveMs) {
+                shift = skew;
+            }
+        }
+        return new SampleTimes(
+                shift, retentionMs > 0 ? nowMs - retentionMs : Long.MIN_VALUE, nowMs + STORAGE_FUTURE_LIMIT_MS);
     }
-    return new SampleTimes(shift, retentionMs > 0 ? nowMs - retentionMs : Long.MIN_VALUE,
-        nowMs + STORAGE_FUTURE_LIMIT_MS);
-  }
 }

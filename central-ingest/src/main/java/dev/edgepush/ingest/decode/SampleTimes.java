@@ -7,6 +7,6 @@ package dev.edgepush.ingest.decode;
  * Counted samples are still forwarded: the storage decides, the count says why they are missing.
  */
 public record SampleTimes(long shiftMs, long oldestMs, long newestMs) {
-  /** No shift, nothing counted. */
-  public static final SampleTimes ANY = new SampleTimes(0, Long.MIN_VALUE, Long.MAX_VALUE);
+    /** No shift, nothing counted. */
+    public static final SampleTimes ANY = new SampleTimes(0, Long.MIN_VALUE, Long.MAX_VALUE);
 }

@@ -14,19 +14,19 @@ import java.util.List;
  * @param tooOld float samples older than the storage keeps ({@link SampleTimes}), included in {@code samples}
  * @param tooNew float samples further ahead than the storage takes, included in {@code samples}
  */
-public record StampedBatch(List<ShardPart> shards, long samples, long histograms, long exemplars, long tooOld,
-    long tooNew) {
-  public StampedBatch(List<ShardPart> shards, long samples, long histograms, long exemplars) {
-    this(shards, samples, histograms, exemplars, 0, 0);
-  }
+public record StampedBatch(
+        List<ShardPart> shards, long samples, long histograms, long exemplars, long tooOld, long tooNew) {
+    public StampedBatch(List<ShardPart> shards, long samples, long histograms, long exemplars) {
+        this(shards, samples, histograms, exemplars, 0, 0);
+    }
 
-  /**
-   * @param writeRequest serialized WriteRequest in {@code [0, length)}
-   * @param points samples plus histogram samples in it, as the WAL counts them
-   */
-  public record ShardPart(byte[] writeRequest, int length, int points) {}
+    /**
+     * @param writeRequest serialized WriteRequest in {@code [0, length)}
+     * @param points samples plus histogram samples in it, as the WAL counts them
+     */
+    public record ShardPart(byte[] writeRequest, int length, int points) {}
 
-  public long points() {
-    return samples + histograms;
-  }
+    public long points() {
+        return samples + histograms;
+    }
 }

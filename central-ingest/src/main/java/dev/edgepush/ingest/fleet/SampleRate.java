@@ -8,37 +8,38 @@ package dev.edgepush.ingest.fleet;
  * push and per view).
  */
 final class SampleRate {
-  /** "Over the last minute", as the fleet view says. */
-  static final int WINDOW_SECONDS = 60;
-  private final long[] counts = new long[WINDOW_SECONDS];
-  private final long[] seconds = new long[WINDOW_SECONDS];
-  private long firstSecond = -1;
+    /** "Over the last minute", as the fleet view says. */
+    static final int WINDOW_SECONDS = 60;
 
-  synchronized void add(long nowMs, long samples) {
-    long sec = Math.floorDiv(nowMs, 1000);
-    int i = Math.floorMod(sec, WINDOW_SECONDS);
-    if (seconds[i] != sec) {
-      seconds[i] = sec;
-      counts[i] = 0;
-    }
-    counts[i] += samples;
-    if (firstSecond < 0) {
-      firstSecond = sec;
-    }
-  }
+    private final long[] counts = new long[WINDOW_SECONDS];
+    private final long[] seconds = new long[WINDOW_SECONDS];
+    private long firstSecond = -1;
 
-  synchronized double perSecond(long nowMs) {
-    if (firstSecond < 0) {
-      return 0;
+    synchronized void add(long nowMs, long samples) {
+        long sec = Math.floorDiv(nowMs, 1000);
+        int i = Math.floorMod(sec, WINDOW_SECONDS);
+        if (seconds[i] != sec) {
+            seconds[i] = sec;
+            counts[i] = 0;
+        }
+        counts[i] += samples;
+        if (firstSecond < 0) {
+            firstSecond = sec;
+        }
     }
-    long sec = Math.floorDiv(nowMs, 1000);
-    long sum = 0;
-    for (int i = 0; i < WINDOW_SECONDS; i++) {
-      if (seconds[i] > sec - WINDOW_SECONDS && seconds[i] <= sec) {
-        sum += counts[i];
-      }
+
+    synchronized double perSecond(long nowMs) {
+        if (firstSecond < 0) {
+            return 0;
+        }
+        long sec = Math.floorDiv(nowMs, 1000);
+        long sum = 0;
+        for (int i = 0; i < WINDOW_SECONDS; i++) {
+            if (seconds[i] > sec - WINDOW_SECONDS && seconds[i] <= sec) {
+                sum += counts[i];
+            }
+        }
+        long span = Math.max(1, Math.min(WINDOW_SECONDS, sec - firstSecond + 1));
+        return (double) sum / span;
     }
-    long span = Math.max(1, Math.min(WINDOW_SECONDS, sec - firstSecond + 1));
-    return (double) sum / span;
-  }
 }

@@ -14,16 +14,16 @@ import io.netty.handler.codec.http.QueryStringDecoder;
  * body is never read.
  */
 final class ClosedPathHandler extends HeadFilter {
-  static final String WHY = " is closed in central-ingest's reader door: admin, write, import and server"
-      + " configuration paths are not served to readers (central-ingest/README.md, \"Querying: the reader door\")";
+    static final String WHY = " is closed in central-ingest's reader door: admin, write, import and server"
+            + " configuration paths are not served to readers (central-ingest/README.md, \"Querying: the reader door\")";
 
-  @Override
-  protected FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
-    RouteMatch match = ctx.channel().attr(RouteMatch.KEY).get();
-    if (match == null || !match.is(Route.CLOSED)) {
-      return null;
+    @Override
+    protected FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
+        RouteMatch match = ctx.channel().attr(RouteMatch.KEY).get();
+        if (match == null || !match.is(Route.CLOSED)) {
+            return null;
+        }
+        String path = new QueryStringDecoder(req.uri()).path();
+        return HttpResponses.error(req, HttpResponseStatus.FORBIDDEN, path + WHY);
     }
-    String path = new QueryStringDecoder(req.uri()).path();
-    return HttpResponses.error(req, HttpResponseStatus.FORBIDDEN, path + WHY);
-  }
 }

@@ -20,42 +20,42 @@ import java.util.function.LongSupplier;
  * all, the push will come again. Not sharable: one instance per channel.
  */
 final class CompletenessRecorder extends ChannelDuplexHandler {
-  private final CompletenessLedger ledger;
-  private final LongSupplier clockMs;
-  private PushSeq pending;
-  private Identity pendingIdentity;
+    private final CompletenessLedger ledger;
+    private final LongSupplier clockMs;
+    private PushSeq pending;
+    private Identity pendingIdentity;
 
-  CompletenessRecorder(CompletenessLedger ledger, LongSupplier clockMs) {
-    this.ledger = ledger;
-    this.clockMs = clockMs;
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof HttpRequest req) {
-      pending = null;
-      Identity id = ctx.channel().attr(AuthHandler.IDENTITY).get();
-      RouteMatch match = ctx.channel().attr(RouteMatch.KEY).get();
-      if (id != null && id.kind() == Kind.ROBOT && match != null && match.is(Route.WRITE)) {
-        pending = PushSeq.of(req.headers()::get);
-        pendingIdentity = id;
-      }
+    CompletenessRecorder(CompletenessLedger ledger, LongSupplier clockMs) {
+        this.ledger = ledger;
+        this.clockMs = clockMs;
     }
-    ctx.fireChannelRead(msg);
-  }
 
-  @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-    if (msg instanceof HttpResponse res && pending != null) {
-      int code = res.status().code();
-      PushSeq push = pending;
-      pending = null;
-      if (code >= 200 && code <= 299) {
-        ledger.record(pendingIdentity.tenant(), pendingIdentity.name(), true, push, clockMs.getAsLong());
-      } else if (!(code >= 500 || code == 429 || code == 408)) {
-        ledger.record(pendingIdentity.tenant(), pendingIdentity.name(), false, push, clockMs.getAsLong());
-      }
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req) {
+            pending = null;
+            Identity id = ctx.channel().attr(AuthHandler.IDENTITY).get();
+            RouteMatch match = ctx.channel().attr(RouteMatch.KEY).get();
+            if (id != null && id.kind() == Kind.ROBOT && match != null && match.is(Route.WRITE)) {
+                pending = PushSeq.of(req.headers()::get);
+                pendingIdentity = id;
+            }
+        }
+        ctx.fireChannelRead(msg);
     }
-    super.write(ctx, msg, promise);
-  }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof HttpResponse res && pending != null) {
+            int code = res.status().code();
+            PushSeq push = pending;
+            pending = null;
+            if (code >= 200 && code <= 299) {
+                ledger.record(pendingIdentity.tenant(), pendingIdentity.name(), true, push, clockMs.getAsLong());
+            } else if (!(code >= 500 || code == 429 || code == 408)) {
+                ledger.record(pendingIdentity.tenant(), pendingIdentity.name(), false, push, clockMs.getAsLong());
+            }
+        }
+        super.write(ctx, msg, promise);
+    }
 }

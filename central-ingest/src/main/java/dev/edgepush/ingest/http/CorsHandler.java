@@ -29,65 +29,76 @@ import io.netty.util.AttributeKey;
  * </ul>
  */
 final class CorsHandler extends HeadFilter {
-  /** The allowed origin of the request being answered, or null. */
-  static final AttributeKey<String> ORIGIN = AttributeKey.valueOf("edgepush.corsOrigin");
-  static final String ALLOW_METHODS = "GET, POST, OPTIONS";
-  static final String DEFAULT_ALLOW_HEADERS = "Authorization, Content-Type, Accept";
-  static final String MAX_AGE_SECONDS = "600";
-  private final CorsPolicy policy;
+    /** The allowed origin of the request being answered, or null. */
+    static final AttributeKey<String> ORIGIN = AttributeKey.valueOf("edgepush.corsOrigin");
 
-  CorsHandler(CorsPolicy policy) {
-    this.policy = policy;
-  }
-
-  @Override
-  protected FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
-    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-    boolean allowed = policy.allows(origin);
-    ctx.channel().attr(ORIGIN).set(allowed ? origin : null);
-    boolean preflight = req.method().equals(HttpMethod.OPTIONS) && origin != null
-        && req.headers().contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD);
-    if (!preflight) {
-      return null;
-    }
-    if (!allowed) {
-      return HttpResponses.json(HttpResponseStatus.FORBIDDEN, "origin " + origin + " may not call central-ingest: "
-          + (policy.enabled() ? "it is not in -http.corsAllowedOrigins (" + policy + ")"
-          : "CORS is off; list it in -http.corsAllowedOrigins, e.g. -http.corsAllowedOrigins=" + origin));
-    }
-    FullHttpResponse res = HttpResponses.empty(HttpResponseStatus.NO_CONTENT);
-    String requested = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
-    res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS)
-        .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
-            requested != null && requested.matches("[A-Za-z0-9\\-_, ]{1,1000}") ? requested : DEFAULT_ALLOW_HEADERS)
-        .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, MAX_AGE_SECONDS);
-    return res; // Headers adds the origin and credentials
-  }
-
-  /** The outbound half: adds the allow headers to the response of an allowed origin's request. */
-  static final class Headers extends ChannelOutboundHandlerAdapter {
+    static final String ALLOW_METHODS = "GET, POST, OPTIONS";
+    static final String DEFAULT_ALLOW_HEADERS = "Authorization, Content-Type, Accept";
+    static final String MAX_AGE_SECONDS = "600";
     private final CorsPolicy policy;
 
-    Headers(CorsPolicy policy) {
-      this.policy = policy;
+    CorsHandler(CorsPolicy policy) {
+        this.policy = policy;
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-      if (msg instanceof HttpResponse && ((HttpResponse) msg).status().codeClass() != HttpStatusClass.INFORMATIONAL) {
-        String origin = ctx.channel().attr(ORIGIN).getAndSet(null);
-        HttpHeaders h = ((HttpResponse) msg).headers();
-        if (origin != null) {
-          h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, policy.allowOrigin(origin));
-          if (policy.listed(origin)) {
-            h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
-          }
+    protected FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        boolean allowed = policy.allows(origin);
+        ctx.channel().attr(ORIGIN).set(allowed ? origin : null);
+        boolean preflight = req.method().equals(HttpMethod.OPTIONS)
+                && origin != null
+                && req.headers().contains(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD);
+        if (!preflight) {
+            return null;
         }
-        if (policy.enabled()) {
-          h.add(HttpHeaderNames.VARY, "Origin");
+        if (!allowed) {
+            return HttpResponses.json(
+                    HttpResponseStatus.FORBIDDEN,
+                    "origin " + origin + " may not call central-ingest: "
+                            + (policy.enabled()
+                                    ? "it is not in -http.corsAllowedOrigins (" + policy + ")"
+                                    : "CORS is off; list it in -http.corsAllowedOrigins, e.g. -http.corsAllowedOrigins="
+                                            + origin));
         }
-      }
-      super.write(ctx, msg, promise);
+        FullHttpResponse res = HttpResponses.empty(HttpResponseStatus.NO_CONTENT);
+        String requested = req.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS);
+        res.headers()
+                .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS)
+                .set(
+                        HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
+                        requested != null && requested.matches("[A-Za-z0-9\\-_, ]{1,1000}")
+                                ? requested
+                                : DEFAULT_ALLOW_HEADERS)
+                .set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, MAX_AGE_SECONDS);
+        return res; // Headers adds the origin and credentials
     }
-  }
+
+    /** The outbound half: adds the allow headers to the response of an allowed origin's request. */
+    static final class Headers extends ChannelOutboundHandlerAdapter {
+        private final CorsPolicy policy;
+
+        Headers(CorsPolicy policy) {
+            this.policy = policy;
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (msg instanceof HttpResponse
+                    && ((HttpResponse) msg).status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+                String origin = ctx.channel().attr(ORIGIN).getAndSet(null);
+                HttpHeaders h = ((HttpResponse) msg).headers();
+                if (origin != null) {
+                    h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, policy.allowOrigin(origin));
+                    if (policy.listed(origin)) {
+                        h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+                    }
+                }
+                if (policy.enabled()) {
+                    h.add(HttpHeaderNames.VARY, "Origin");
+                }
+            }
+            super.write(ctx, msg, promise);
+        }
+    }
 }

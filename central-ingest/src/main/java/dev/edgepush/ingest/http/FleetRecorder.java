@@ -17,25 +17,31 @@ import java.util.function.LongSupplier;
  * clock skew) in the {@link FleetRegistry}. Never rejects.
  */
 final class FleetRecorder extends HeadFilter {
-  static final String PENDING_HEADER = "X-Edgepush-Pending-Samples";
-  static final String OLDEST_AGE_HEADER = "X-Edgepush-Oldest-Pending-Age-Seconds";
-  static final String DROPPED_HEADER = "X-Edgepush-Dropped-Samples";
-  static final String AGENT_TIME_HEADER = "X-Edgepush-Agent-Time-Ms";
-  private final FleetRegistry fleet;
-  private final LongSupplier clockMs;
+    static final String PENDING_HEADER = "X-Edgepush-Pending-Samples";
+    static final String OLDEST_AGE_HEADER = "X-Edgepush-Oldest-Pending-Age-Seconds";
+    static final String DROPPED_HEADER = "X-Edgepush-Dropped-Samples";
+    static final String AGENT_TIME_HEADER = "X-Edgepush-Agent-Time-Ms";
+    private final FleetRegistry fleet;
+    private final LongSupplier clockMs;
 
-  FleetRecorder(FleetRegistry fleet, LongSupplier clockMs) {
-    this.fleet = fleet;
-    this.clockMs = clockMs;
-  }
-
-  @Override
-  protected FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
-    Identity id = ctx.channel().attr(AuthHandler.IDENTITY).get();
-    if (id != null && id.kind() == Kind.ROBOT) {
-      fleet.recordPush(id.name(), id.tenant(), clockMs.getAsLong(), req.headers().get(PENDING_HEADER),
-          req.headers().get(OLDEST_AGE_HEADER), req.headers().get(DROPPED_HEADER), req.headers().get(AGENT_TIME_HEADER));
+    FleetRecorder(FleetRegistry fleet, LongSupplier clockMs) {
+        this.fleet = fleet;
+        this.clockMs = clockMs;
     }
-    return null;
-  }
+
+    @Override
+    protected FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
+        Identity id = ctx.channel().attr(AuthHandler.IDENTITY).get();
+        if (id != null && id.kind() == Kind.ROBOT) {
+            fleet.recordPush(
+                    id.name(),
+                    id.tenant(),
+                    clockMs.getAsLong(),
+                    req.headers().get(PENDING_HEADER),
+                    req.headers().get(OLDEST_AGE_HEADER),
+                    req.headers().get(DROPPED_HEADER),
+                    req.headers().get(AGENT_TIME_HEADER));
+        }
+        return null;
+    }
 }

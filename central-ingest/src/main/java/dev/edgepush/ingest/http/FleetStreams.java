@@ -17,72 +17,73 @@ import java.util.concurrent.TimeUnit;
  * chunk, then the connection) when the server stops. Thread-safe.
  */
 public final class FleetStreams {
-  /** Streams one client address may hold open; the next gets 429. */
-  public static final int MAX_PER_ADDRESS = 8;
+    /** Streams one client address may hold open; the next gets 429. */
+    public static final int MAX_PER_ADDRESS = 8;
 
-  private final Map<Channel, InetAddress> open = new ConcurrentHashMap<>();
-  private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
-  private volatile boolean closing;
+    private final Map<Channel, InetAddress> open = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+    private volatile boolean closing;
 
-  /**
-   * Counts a new stream on {@code ch}; false (nothing counted) when its address already holds
-   * {@link #MAX_PER_ADDRESS} or the server is stopping. The count is given back when the channel
-   * closes.
-   */
-  boolean tryOpen(Channel ch) {
-    InetAddress address = ch.remoteAddress() instanceof InetSocketAddress
-        ? ((InetSocketAddress) ch.remoteAddress()).getAddress() : InetAddress.getLoopbackAddress();
-    if (closing) {
-      return false;
+    /**
+     * Counts a new stream on {@code ch}; false (nothing counted) when its address already holds
+     * {@link #MAX_PER_ADDRESS} or the server is stopping. The count is given back when the channel
+     * closes.
+     */
+    boolean tryOpen(Channel ch) {
+        InetAddress address = ch.remoteAddress() instanceof InetSocketAddress
+                ? ((InetSocketAddress) ch.remoteAddress()).getAddress()
+                : InetAddress.getLoopbackAddress();
+        if (closing) {
+            return false;
+        }
+        boolean[] admitted = {false};
+        perAddress.compute(address, (a, n) -> {
+            int count = n == null ? 0 : n;
+            if (count >= MAX_PER_ADDRESS) {
+                return n;
+            }
+            admitted[0] = true;
+            return count + 1;
+        });
+        if (!admitted[0]) {
+            return false;
+        }
+        open.put(ch, address);
+        ch.closeFuture().addListener(f -> release(ch));
+        return true;
     }
-    boolean[] admitted = {false};
-    perAddress.compute(address, (a, n) -> {
-      int count = n == null ? 0 : n;
-      if (count >= MAX_PER_ADDRESS) {
-        return n;
-      }
-      admitted[0] = true;
-      return count + 1;
-    });
-    if (!admitted[0]) {
-      return false;
-    }
-    open.put(ch, address);
-    ch.closeFuture().addListener(f -> release(ch));
-    return true;
-  }
 
-  private void release(Channel ch) {
-    InetAddress address = open.remove(ch);
-    if (address != null) {
-      perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+    private void release(Channel ch) {
+        InetAddress address = open.remove(ch);
+        if (address != null) {
+            perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+        }
     }
-  }
 
-  /** Streams open now, from every address. */
-  public int openCount() {
-    return open.size();
-  }
+    /** Streams open now, from every address. */
+    public int openCount() {
+        return open.size();
+    }
 
-  /**
-   * Ends every stream: the terminating chunk, then the connection closes; waits up to {@code
-   * timeoutMs} for them. New streams are refused from now on.
-   */
-  public void closeAll(long timeoutMs) {
-    closing = true;
-    java.util.List<Channel> streams = java.util.List.copyOf(open.keySet());
-    CountDownLatch done = new CountDownLatch(streams.size());
-    for (Channel ch : streams) {
-      ch.eventLoop().execute(() -> {
-        FleetHandler.stopStream(ch);
-        ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
-      });
-      ch.closeFuture().addListener(f -> done.countDown());
+    /**
+     * Ends every stream: the terminating chunk, then the connection closes; waits up to {@code
+     * timeoutMs} for them. New streams are refused from now on.
+     */
+    public void closeAll(long timeoutMs) {
+        closing = true;
+        java.util.List<Channel> streams = java.util.List.copyOf(open.keySet());
+        CountDownLatch done = new CountDownLatch(streams.size());
+        for (Channel ch : streams) {
+            ch.eventLoop().execute(() -> {
+                FleetHandler.stopStream(ch);
+                ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            });
+            ch.closeFuture().addListener(f -> done.countDown());
+        }
+        try {
+            done.await(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
-    try {
-      done.await(timeoutMs, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }

@@ -16,36 +16,36 @@ import io.netty.util.ReferenceCountUtil;
  * the response says {@code Connection: close}). Not sharable: one instance per channel.
  */
 abstract class HeadFilter extends ChannelInboundHandlerAdapter {
-  private boolean discarding;
+    private boolean discarding;
 
-  /** A response that rejects {@code req}, or null to let it through. */
-  protected abstract FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req);
+    /** A response that rejects {@code req}, or null to let it through. */
+    protected abstract FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req);
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof HttpRequest) {
-      discarding = false;
-      FullHttpResponse rejection;
-      try {
-        rejection = check(ctx, (HttpRequest) msg);
-      } catch (RuntimeException e) {
-        ReferenceCountUtil.release(msg);
-        throw e;
-      }
-      if (rejection == null) {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest) {
+            discarding = false;
+            FullHttpResponse rejection;
+            try {
+                rejection = check(ctx, (HttpRequest) msg);
+            } catch (RuntimeException e) {
+                ReferenceCountUtil.release(msg);
+                throw e;
+            }
+            if (rejection == null) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            discarding = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            ctx.writeAndFlush(rejection);
+            return;
+        }
+        if (discarding && msg instanceof HttpContent) {
+            discarding = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         ctx.fireChannelRead(msg);
-        return;
-      }
-      discarding = !(msg instanceof LastHttpContent);
-      ReferenceCountUtil.release(msg);
-      ctx.writeAndFlush(rejection);
-      return;
     }
-    if (discarding && msg instanceof HttpContent) {
-      discarding = !(msg instanceof LastHttpContent);
-      ReferenceCountUtil.release(msg);
-      return;
-    }
-    ctx.fireChannelRead(msg);
-  }
 }

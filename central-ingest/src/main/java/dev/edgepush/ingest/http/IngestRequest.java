@@ -11,7 +11,7 @@ import dev.edgepush.ingest.decode.StampedBatch;
  * @param clockShiftMs how far its timestamps were shifted back for the robot's clock (0: not)
  */
 record IngestRequest(Identity identity, StampedBatch batch, boolean remoteWriteV2, long clockShiftMs) {
-  IngestRequest(Identity identity, StampedBatch batch, boolean remoteWriteV2) {
-    this(identity, batch, remoteWriteV2, 0);
-  }
+    IngestRequest(Identity identity, StampedBatch batch, boolean remoteWriteV2) {
+        this(identity, batch, remoteWriteV2, 0);
+    }
 }

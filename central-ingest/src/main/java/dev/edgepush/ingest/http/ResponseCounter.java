@@ -14,17 +14,17 @@ import io.netty.handler.codec.http.HttpResponse;
  */
 @ChannelHandler.Sharable
 final class ResponseCounter extends ChannelOutboundHandlerAdapter {
-  private final IngestMetrics metrics;
+    private final IngestMetrics metrics;
 
-  ResponseCounter(IngestMetrics metrics) {
-    this.metrics = metrics;
-  }
-
-  @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (msg instanceof HttpResponse) {
-      metrics.request(((HttpResponse) msg).status().code());
+    ResponseCounter(IngestMetrics metrics) {
+        this.metrics = metrics;
     }
-    ctx.write(msg, promise);
-  }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse) {
+            metrics.request(((HttpResponse) msg).status().code());
+        }
+        ctx.write(msg, promise);
+    }
 }

@@ -14,33 +14,39 @@ import io.netty.handler.codec.http.QueryStringDecoder;
  * the Prometheus JSON error shape ({@link HttpResponses#error}).
  */
 final class RouteHandler extends HeadFilter {
-  private final Routes routes;
+    private final Routes routes;
 
-  RouteHandler(Routes routes) {
-    this.routes = routes;
-  }
+    RouteHandler(Routes routes) {
+        this.routes = routes;
+    }
 
-  @Override
-  protected FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
-    ctx.channel().attr(RouteMatch.KEY).set(null);
-    String path = new QueryStringDecoder(req.uri()).path();
-    Routes.Lookup lookup = routes.lookup(req.method(), path);
-    if (lookup instanceof Routes.Lookup.Found) {
-      ctx.channel().attr(RouteMatch.KEY).set(((Routes.Lookup.Found) lookup).match());
-      return null;
+    @Override
+    protected FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
+        ctx.channel().attr(RouteMatch.KEY).set(null);
+        String path = new QueryStringDecoder(req.uri()).path();
+        Routes.Lookup lookup = routes.lookup(req.method(), path);
+        if (lookup instanceof Routes.Lookup.Found) {
+            ctx.channel().attr(RouteMatch.KEY).set(((Routes.Lookup.Found) lookup).match());
+            return null;
+        }
+        if (lookup instanceof Routes.Lookup.WrongMethod) {
+            Route r = ((Routes.Lookup.WrongMethod) lookup).route();
+            FullHttpResponse res = HttpResponses.error(
+                    req,
+                    HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    req.method() + " is not allowed on " + path + "; use " + r.methods());
+            res.headers()
+                    .set(HttpHeaderNames.ALLOW, r.methods().iterator().next().name());
+            return res;
+        }
+        return HttpResponses.error(
+                req,
+                HttpResponseStatus.NOT_FOUND,
+                "not found: " + path
+                        + "; central-ingest serves POST /api/v1/write, /api/v1/import/prometheus,"
+                        + " /insert/<accountID>/prometheus/api/v1/write; with a reader token the query API (/api/v1/query, query_range,"
+                        + " series, labels, label/<name>/values, export, metadata, status/..., see central-ingest/README.md, also"
+                        + " under /prometheus and /select/<accountID>/prometheus), /vmui/, /vmalert/; GET /api/v1/fleet, /api/v1/fleet/events, /fleet,"
+                        + " /metrics, /health");
     }
-    if (lookup instanceof Routes.Lookup.WrongMethod) {
-      Route r = ((Routes.Lookup.WrongMethod) lookup).route();
-      FullHttpResponse res = HttpResponses.error(req, HttpResponseStatus.METHOD_NOT_ALLOWED,
-          req.method() + " is not allowed on " + path + "; use " + r.methods());
-      res.headers().set(HttpHeaderNames.ALLOW, r.methods().iterator().next().name());
-      return res;
-    }
-    return HttpResponses.error(req, HttpResponseStatus.NOT_FOUND, "not found: " + path
-        + "; central-ingest serves POST /api/v1/write, /api/v1/import/prometheus,"
-        + " /insert/<accountID>/prometheus/api/v1/write; with a reader token the query API (/api/v1/query, query_range,"
-        + " series, labels, label/<name>/values, export, metadata, status/..., see central-ingest/README.md, also"
-        + " under /prometheus and /select/<accountID>/prometheus), /vmui/, /vmalert/; GET /api/v1/fleet, /api/v1/fleet/events, /fleet,"
-        + " /metrics, /health");
-  }
 }

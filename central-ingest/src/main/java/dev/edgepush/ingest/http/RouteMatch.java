@@ -7,9 +7,9 @@ import io.netty.util.AttributeKey;
  * on the channel by {@link RouteHandler} for the request being read; later handlers read it.
  */
 public record RouteMatch(Route route, String pathTenant) {
-  public static final AttributeKey<RouteMatch> KEY = AttributeKey.valueOf("edgepush.route");
+    public static final AttributeKey<RouteMatch> KEY = AttributeKey.valueOf("edgepush.route");
 
-  public boolean is(String routeName) {
-    return route.name().equals(routeName);
-  }
+    public boolean is(String routeName) {
+        return route.name().equals(routeName);
+    }
 }

@@ -13,29 +13,31 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * by the aggregator (same limit), which answers 413 itself.
  */
 final class SizeLimitHandler extends HeadFilter {
-  private final long maxRequestBytes;
+    private final long maxRequestBytes;
 
-  SizeLimitHandler(long maxRequestBytes) {
-    this.maxRequestBytes = maxRequestBytes;
-  }
+    SizeLimitHandler(long maxRequestBytes) {
+        this.maxRequestBytes = maxRequestBytes;
+    }
 
-  @Override
-  protected FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
-    String length = req.headers().get(HttpHeaderNames.CONTENT_LENGTH);
-    if (length == null) {
-      return null;
+    @Override
+    protected FullHttpResponse check(ChannelHandlerContext ctx, HttpRequest req) {
+        String length = req.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        if (length == null) {
+            return null;
+        }
+        long n;
+        try {
+            n = Long.parseLong(length.strip());
+        } catch (NumberFormatException e) {
+            return HttpResponses.closing(
+                    HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "bad Content-Length '" + length + "'"));
+        }
+        if (n > maxRequestBytes) {
+            return HttpResponses.closing(HttpResponses.text(
+                    HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body of " + n + " bytes is over -maxRequestBytes=" + maxRequestBytes
+                            + "; send smaller batches (edge-agent: -remoteWrite.maxBlockSize)"));
+        }
+        return null;
     }
-    long n;
-    try {
-      n = Long.parseLong(length.strip());
-    } catch (NumberFormatException e) {
-      return HttpResponses.closing(HttpResponses.text(HttpResponseStatus.BAD_REQUEST, "bad Content-Length '" + length + "'"));
-    }
-    if (n > maxRequestBytes) {
-      return HttpResponses.closing(HttpResponses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-          "request body of " + n + " bytes is over -maxRequestBytes=" + maxRequestBytes
-              + "; send smaller batches (edge-agent: -remoteWrite.maxBlockSize)"));
-    }
-    return null;
-  }
 }

@@ -12,25 +12,27 @@ import java.util.function.Supplier;
  * passes on.
  */
 final class StatusHandler extends ChannelInboundHandlerAdapter {
-  private final Supplier<String> metrics;
+    private final Supplier<String> metrics;
 
-  StatusHandler(Supplier<String> metrics) {
-    this.metrics = metrics;
-  }
+    StatusHandler(Supplier<String> metrics) {
+        this.metrics = metrics;
+    }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    RouteMatch match = ctx.channel().attr(RouteMatch.KEY).get();
-    if (!(msg instanceof FullHttpRequest) || match == null || !(match.is(Route.METRICS) || match.is(Route.HEALTH))) {
-      ctx.fireChannelRead(msg);
-      return;
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        RouteMatch match = ctx.channel().attr(RouteMatch.KEY).get();
+        if (!(msg instanceof FullHttpRequest)
+                || match == null
+                || !(match.is(Route.METRICS) || match.is(Route.HEALTH))) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        ((FullHttpRequest) msg).release();
+        if (match.is(Route.METRICS)) {
+            ctx.writeAndFlush(HttpResponses.body(
+                    HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
+        } else {
+            ctx.writeAndFlush(HttpResponses.text(HttpResponseStatus.OK, "ok"));
+        }
     }
-    ((FullHttpRequest) msg).release();
-    if (match.is(Route.METRICS)) {
-      ctx.writeAndFlush(HttpResponses.body(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-          metrics.get()));
-    } else {
-      ctx.writeAndFlush(HttpResponses.text(HttpResponseStatus.OK, "ok"));
-    }
-  }
 }

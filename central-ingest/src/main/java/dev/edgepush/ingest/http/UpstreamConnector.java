@@ -11,6 +11,6 @@ import io.netty.channel.EventLoop;
  * an {@code EmbeddedChannel}.
  */
 interface UpstreamConnector {
-  /** Connects on {@code loop} (the client connection's own loop, so relaying needs no locks). */
-  ChannelFuture connect(EventLoop loop, QueryTarget.Address address, ChannelHandler relay);
+    /** Connects on {@code loop} (the client connection's own loop, so relaying needs no locks). */
+    ChannelFuture connect(EventLoop loop, QueryTarget.Address address, ChannelHandler relay);
 }

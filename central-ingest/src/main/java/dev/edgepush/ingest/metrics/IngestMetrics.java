@@ -1,9 +1,9 @@
 package dev.edgepush.ingest.metrics;
 
-import dev.edgepush.net.http.ClosedConnections;
 import dev.edgepush.ingest.completeness.CompletenessLedger;
 import dev.edgepush.ingest.fleet.FleetRegistry.OutOfRange;
 import dev.edgepush.ingest.fleet.FleetRegistry.RobotStatus;
+import dev.edgepush.net.http.ClosedConnections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -19,287 +19,434 @@ import java.util.function.ToLongFunction;
  * since start; gauges are read from their owners when rendered. Thread-safe.
  */
 public final class IngestMetrics {
-  /** Samples (and native histogram samples) written to the WAL and acknowledged with 204. */
-  public final LongAdder samplesReceived = new LongAdder();
-  /** Connections the HTTP server closed to protect itself (timeouts, caps, bad framing). */
-  public final ClosedConnections httpClosed = new ClosedConnections("central-ingest");
-  /** Float samples whose timestamps were shifted for their robot's clock ({@code -fleet.correctClockSkewAbove}). */
-  public final LongAdder samplesClockCorrected = new LongAdder();
-  private final LongAdder samplesTooOld = new LongAdder();
-  private final LongAdder samplesTooNew = new LongAdder();
-  private volatile Supplier<List<OutOfRange>> outOfRange = List::of;
-  private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> bodiesByEncoding = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> bodyBytesByEncoding = new ConcurrentHashMap<>();
-  private volatile LongSupplier forwarded = () -> 0;
-  private volatile LongSupplier pending = () -> 0;
-  private volatile LongSupplier diskBytes = () -> 0;
-  private volatile LongSupplier robotsOnline = () -> 0;
-  private volatile ToLongFunction<String> dropped = r -> 0;
-  private volatile String onlineWindow = "2m";
-  private volatile LongSupplier walCorruptExcerpts = () -> 0;
-  private volatile LongSupplier walCorruptFiles = () -> 0;
-  private volatile Supplier<List<RobotStatus>> robots = List::of;
-  private volatile Supplier<List<CompletenessLedger.Summary>> completeness = List::of;
-  private volatile long walMaxDiskBytes; // the WAL's whole cap, 0 = none
-  /** notAfter (Unix ms) of the serving certificate in use; null when -tls is off. */
-  private volatile LongSupplier tlsCertificateNotAfterMs;
-  /** Earliest notAfter (Unix ms) of the -mtlsCAFile certificates in use; -1 when there is none. */
-  private volatile LongSupplier tlsClientCaNotAfterMs = () -> -1;
+    /** Samples (and native histogram samples) written to the WAL and acknowledged with 204. */
+    public final LongAdder samplesReceived = new LongAdder();
+    /** Connections the HTTP server closed to protect itself (timeouts, caps, bad framing). */
+    public final ClosedConnections httpClosed = new ClosedConnections("central-ingest");
+    /** Float samples whose timestamps were shifted for their robot's clock ({@code -fleet.correctClockSkewAbove}). */
+    public final LongAdder samplesClockCorrected = new LongAdder();
 
-  /** Wires the gauges and counters other parts own. */
-  public void bind(LongSupplier forwarded, LongSupplier pending, LongSupplier diskBytes, LongSupplier robotsOnline,
-      ToLongFunction<String> dropped) {
-    this.forwarded = forwarded;
-    this.pending = pending;
-    this.diskBytes = diskBytes;
-    this.robotsOnline = robotsOnline;
-    this.dropped = dropped;
-  }
+    private final LongAdder samplesTooOld = new LongAdder();
+    private final LongAdder samplesTooNew = new LongAdder();
+    private volatile Supplier<List<OutOfRange>> outOfRange = List::of;
+    private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> bodiesByEncoding = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> bodyBytesByEncoding = new ConcurrentHashMap<>();
+    private volatile LongSupplier forwarded = () -> 0;
+    private volatile LongSupplier pending = () -> 0;
+    private volatile LongSupplier diskBytes = () -> 0;
+    private volatile LongSupplier robotsOnline = () -> 0;
+    private volatile ToLongFunction<String> dropped = r -> 0;
+    private volatile String onlineWindow = "2m";
+    private volatile LongSupplier walCorruptExcerpts = () -> 0;
+    private volatile LongSupplier walCorruptFiles = () -> 0;
+    private volatile Supplier<List<RobotStatus>> robots = List::of;
+    private volatile Supplier<List<CompletenessLedger.Summary>> completeness = List::of;
+    private volatile long walMaxDiskBytes; // the WAL's whole cap, 0 = none
+    /** notAfter (Unix ms) of the serving certificate in use; null when -tls is off. */
+    private volatile LongSupplier tlsCertificateNotAfterMs;
+    /** Earliest notAfter (Unix ms) of the -mtlsCAFile certificates in use; -1 when there is none. */
+    private volatile LongSupplier tlsClientCaNotAfterMs = () -> -1;
 
-  /** Wires the WAL's damage counts that are not in samples. */
-  public void bindWalDamage(LongSupplier excerpts, LongSupplier files) {
-    this.walCorruptExcerpts = excerpts;
-    this.walCorruptFiles = files;
-  }
-
-  /** The WAL's disk cap over every destination ({@code -wal.maxDiskBytes} times destinations; 0 = none). */
-  public void walMaxDiskBytes(long bytes) {
-    this.walMaxDiskBytes = Math.max(0, bytes);
-  }
-
-  /** Every robot's latest push, rendered per robot (the cloud's view, for offline and clock-skew alerts). */
-  public void bindRobots(Supplier<List<RobotStatus>> robots) {
-    this.robots = robots;
-  }
-
-  /** Every accounted robot's completeness ({@link CompletenessLedger}), rendered per robot. */
-  public void bindCompleteness(Supplier<List<CompletenessLedger.Summary>> completeness) {
-    this.completeness = completeness;
-  }
-
-  /** Every robot's samples out of the storage's range, rendered per robot. */
-  public void bindOutOfRange(Supplier<List<OutOfRange>> outOfRange) {
-    this.outOfRange = outOfRange;
-  }
-
-  /** Counts acknowledged samples the storage would refuse: older than its retention, too far ahead. */
-  public void samplesOutOfRange(long tooOld, long tooNew) {
-    samplesTooOld.add(tooOld);
-    samplesTooNew.add(tooNew);
-  }
-
-  /**
-   * Wires {@code -tls}'s certificates: the serving (leaf) certificate's notAfter and the earliest
-   * of {@code -mtlsCAFile}'s (-1 without it), Unix ms, read at each render so that a reload shows.
-   */
-  public void bindTls(LongSupplier certificateNotAfterMs, LongSupplier clientCaNotAfterMs) {
-    this.tlsClientCaNotAfterMs = clientCaNotAfterMs;
-    this.tlsCertificateNotAfterMs = certificateNotAfterMs;
-  }
-
-  /** How {@code central_ingest_robots_online}'s help names its window, e.g. {@code 2m}. */
-  public void onlineWindow(String flagValue) {
-    this.onlineWindow = flagValue;
-  }
-
-  public void request(int code) {
-    requests.computeIfAbsent(Integer.toString(code), c -> new LongAdder()).increment();
-  }
-
-  /** A write body of {@code wireBytes} bytes as received, decompressed within the limit from {@code encoding}. */
-  public void bodyDecoded(String encoding, long wireBytes) {
-    bodiesByEncoding.computeIfAbsent(encoding, e -> new LongAdder()).increment();
-    bodyBytesByEncoding.computeIfAbsent(encoding, e -> new LongAdder()).add(wireBytes);
-  }
-
-  /** Write bodies decompressed from {@code encoding} so far. */
-  public long bodiesDecoded(String encoding) {
-    LongAdder a = bodiesByEncoding.get(encoding);
-    return a == null ? 0 : a.sum();
-  }
-
-  public long requests(int code) {
-    LongAdder a = requests.get(Integer.toString(code));
-    return a == null ? 0 : a.sum();
-  }
-
-  public String render() {
-    StringBuilder sb = new StringBuilder(2048);
-    header(sb, "central_ingest_requests_total", "HTTP requests answered, by status code.", "counter");
-    new TreeMap<>(requests).forEach((k, v) ->
-        sb.append("central_ingest_requests_total{code=\"").append(k).append("\"} ").append(v.sum()).append('\n'));
-    header(sb, "central_ingest_write_requests_by_encoding_total", "Write request bodies (remote write, text import)"
-        + " decompressed within -maxDecompressedBytes, by Content-Encoding: snappy, zstd, gzip, identity.", "counter");
-    for (String enc : encodings()) {
-      sb.append("central_ingest_write_requests_by_encoding_total{encoding=\"").append(enc).append("\"} ")
-          .append(bodiesDecoded(enc)).append('\n');
+    /** Wires the gauges and counters other parts own. */
+    public void bind(
+            LongSupplier forwarded,
+            LongSupplier pending,
+            LongSupplier diskBytes,
+            LongSupplier robotsOnline,
+            ToLongFunction<String> dropped) {
+        this.forwarded = forwarded;
+        this.pending = pending;
+        this.diskBytes = diskBytes;
+        this.robotsOnline = robotsOnline;
+        this.dropped = dropped;
     }
-    header(sb, "central_ingest_write_request_bytes_total", "Bytes of those bodies as received (compressed), by"
-        + " Content-Encoding.", "counter");
-    for (String enc : encodings()) {
-      LongAdder a = bodyBytesByEncoding.get(enc);
-      sb.append("central_ingest_write_request_bytes_total{encoding=\"").append(enc).append("\"} ")
-          .append(a == null ? 0 : a.sum()).append('\n');
+
+    /** Wires the WAL's damage counts that are not in samples. */
+    public void bindWalDamage(LongSupplier excerpts, LongSupplier files) {
+        this.walCorruptExcerpts = excerpts;
+        this.walCorruptFiles = files;
     }
-    line(sb, "central_ingest_samples_received_total", "Samples written to the WAL and acknowledged (204).", "counter",
-        samplesReceived.sum());
-    line(sb, "central_ingest_samples_forwarded_total", "Samples VictoriaMetrics answered 2xx for.", "counter",
-        forwarded.getAsLong());
-    header(sb, "central_ingest_samples_dropped_total",
-        "Acknowledged samples given up on: rejected (a 4xx from VictoriaMetrics), disk_full (-wal.maxDiskBytes), corrupt (a damaged WAL excerpt), too_large (a single series too large for a WAL excerpt).",
-        "counter");
-    for (String reason : new String[] {"corrupt", "disk_full", "rejected", "too_large"}) {
-      sb.append("central_ingest_samples_dropped_total{reason=\"").append(reason).append("\"} ")
-          .append(dropped.applyAsLong(reason)).append('\n');
+
+    /** The WAL's disk cap over every destination ({@code -wal.maxDiskBytes} times destinations; 0 = none). */
+    public void walMaxDiskBytes(long bytes) {
+        this.walMaxDiskBytes = Math.max(0, bytes);
     }
-    String outOfRangeHelp = "Acknowledged samples the storage would refuse, counted and forwarded: too_old (older than"
-        + " -retentionPeriod) or too_new (over 2 days ahead of this server's clock), after any clock correction.";
-    header(sb, "central_ingest_samples_out_of_range_total", outOfRangeHelp, "counter");
-    sb.append("central_ingest_samples_out_of_range_total{reason=\"too_new\"} ").append(samplesTooNew.sum()).append('\n');
-    sb.append("central_ingest_samples_out_of_range_total{reason=\"too_old\"} ").append(samplesTooOld.sum()).append('\n');
-    line(sb, "central_ingest_samples_clock_corrected_total", "Samples whose timestamps were shifted by their robot's"
-        + " clock offset (-fleet.correctClockSkewAbove).", "counter", samplesClockCorrected.sum());
-    line(sb, "central_ingest_wal_pending_samples", "Samples in the WAL not yet forwarded.", "gauge", pending.getAsLong());
-    line(sb, "central_ingest_wal_corrupt_excerpts_total", "Unsent WAL excerpts lost to damage whose sample count could not be read (not in samples_dropped_total{reason=\"corrupt\"}).", "counter",
-        walCorruptExcerpts.getAsLong());
-    line(sb, "central_ingest_wal_corrupt_files_total", "WAL files found damaged at start (moved aside, salvaged or read up to the damage).", "counter",
-        walCorruptFiles.getAsLong());
-    line(sb, "central_ingest_wal_disk_bytes", "Disk blocks the WAL allocated (as du reports).", "gauge",
-        diskBytes.getAsLong());
-    line(sb, "central_ingest_wal_max_disk_bytes", "The WAL's disk cap: -wal.maxDiskBytes times the destinations (0 = no cap).", "gauge",
-        walMaxDiskBytes);
-    line(sb, "central_ingest_robots_online", "Robots that pushed within -fleet.offlineAfter=" + onlineWindow + " (the online ones of GET /api/v1/fleet, all tenants).", "gauge",
-        robotsOnline.getAsLong());
-    List<RobotStatus> fleet = robots.get().stream()
-        .sorted(Comparator.comparing((RobotStatus r) -> String.valueOf(r.tenant())).thenComparing(RobotStatus::robot)).toList();
-    header(sb, "central_ingest_robot_last_push_timestamp_seconds", "When each robot last pushed, by this server's clock (robots pushed since start).", "gauge");
-    for (RobotStatus r : fleet) {
-      robotLine(sb, "central_ingest_robot_last_push_timestamp_seconds", r, r.lastPushMs() / 1000.0);
+
+    /** Every robot's latest push, rendered per robot (the cloud's view, for offline and clock-skew alerts). */
+    public void bindRobots(Supplier<List<RobotStatus>> robots) {
+        this.robots = robots;
     }
-    header(sb, "central_ingest_robot_oldest_pending_age_seconds", "Age of the robot's oldest unsent scrape as its last push told (-1: not told).", "gauge");
-    for (RobotStatus r : fleet) {
-      robotLine(sb, "central_ingest_robot_oldest_pending_age_seconds", r, r.oldestPendingAgeSeconds());
+
+    /** Every accounted robot's completeness ({@link CompletenessLedger}), rendered per robot. */
+    public void bindCompleteness(Supplier<List<CompletenessLedger.Summary>> completeness) {
+        this.completeness = completeness;
     }
-    header(sb, "central_ingest_robot_clock_skew_seconds", "The robot's clock minus this server's, from its last push"
-        + " (X-Edgepush-Agent-Time-Ms; low by the push's transit time): positive when the robot is ahead.", "gauge");
-    for (RobotStatus r : fleet) {
-      if (r.hasClockSkew()) {
-        robotLine(sb, "central_ingest_robot_clock_skew_seconds", r, r.clockSkewMs() / 1000.0);
-      }
+
+    /** Every robot's samples out of the storage's range, rendered per robot. */
+    public void bindOutOfRange(Supplier<List<OutOfRange>> outOfRange) {
+        this.outOfRange = outOfRange;
     }
-    List<OutOfRange> refused = outOfRange.get().stream()
-        .sorted(Comparator.comparing((OutOfRange r) -> String.valueOf(r.tenant())).thenComparing(OutOfRange::robot)).toList();
-    if (!refused.isEmpty()) {
-      header(sb, "central_ingest_robot_samples_out_of_range_total", "central_ingest_samples_out_of_range_total of"
-          + " each robot that has any.", "counter");
-      for (OutOfRange r : refused) {
-        for (String reason : new String[] {"too_new", "too_old"}) {
-          sb.append("central_ingest_robot_samples_out_of_range_total{robot=\"").append(escape(r.robot()))
-              .append("\",tenant=\"").append(escape(r.tenant() == null ? "" : r.tenant())).append("\",reason=\"")
-              .append(reason).append("\"} ").append(reason.equals("too_new") ? r.tooNew() : r.tooOld()).append('\n');
+
+    /** Counts acknowledged samples the storage would refuse: older than its retention, too far ahead. */
+    public void samplesOutOfRange(long tooOld, long tooNew) {
+        samplesTooOld.add(tooOld);
+        samplesTooNew.add(tooNew);
+    }
+
+    /**
+     * Wires {@code -tls}'s certificates: the serving (leaf) certificate's notAfter and the earliest
+     * of {@code -mtlsCAFile}'s (-1 without it), Unix ms, read at each render so that a reload shows.
+     */
+    public void bindTls(LongSupplier certificateNotAfterMs, LongSupplier clientCaNotAfterMs) {
+        this.tlsClientCaNotAfterMs = clientCaNotAfterMs;
+        this.tlsCertificateNotAfterMs = certificateNotAfterMs;
+    }
+
+    /** How {@code central_ingest_robots_online}'s help names its window, e.g. {@code 2m}. */
+    public void onlineWindow(String flagValue) {
+        this.onlineWindow = flagValue;
+    }
+
+    public void request(int code) {
+        requests.computeIfAbsent(Integer.toString(code), c -> new LongAdder()).increment();
+    }
+
+    /** A write body of {@code wireBytes} bytes as received, decompressed within the limit from {@code encoding}. */
+    public void bodyDecoded(String encoding, long wireBytes) {
+        bodiesByEncoding.computeIfAbsent(encoding, e -> new LongAdder()).increment();
+        bodyBytesByEncoding.computeIfAbsent(encoding, e -> new LongAdder()).add(wireBytes);
+    }
+
+    /** Write bodies decompressed from {@code encoding} so far. */
+    public long bodiesDecoded(String encoding) {
+        LongAdder a = bodiesByEncoding.get(encoding);
+        return a == null ? 0 : a.sum();
+    }
+
+    public long requests(int code) {
+        LongAdder a = requests.get(Integer.toString(code));
+        return a == null ? 0 : a.sum();
+    }
+
+    public String render() {
+        StringBuilder sb = new StringBuilder(2048);
+        header(sb, "central_ingest_requests_total", "HTTP requests answered, by status code.", "counter");
+        new TreeMap<>(requests)
+                .forEach((k, v) -> sb.append("central_ingest_requests_total{code=\"")
+                        .append(k)
+                        .append("\"} ")
+                        .append(v.sum())
+                        .append('\n'));
+        header(
+                sb,
+                "central_ingest_write_requests_by_encoding_total",
+                "Write request bodies (remote write, text import)"
+                        + " decompressed within -maxDecompressedBytes, by Content-Encoding: snappy, zstd, gzip, identity.",
+                "counter");
+        for (String enc : encodings()) {
+            sb.append("central_ingest_write_requests_by_encoding_total{encoding=\"")
+                    .append(enc)
+                    .append("\"} ")
+                    .append(bodiesDecoded(enc))
+                    .append('\n');
         }
-      }
+        header(
+                sb,
+                "central_ingest_write_request_bytes_total",
+                "Bytes of those bodies as received (compressed), by" + " Content-Encoding.",
+                "counter");
+        for (String enc : encodings()) {
+            LongAdder a = bodyBytesByEncoding.get(enc);
+            sb.append("central_ingest_write_request_bytes_total{encoding=\"")
+                    .append(enc)
+                    .append("\"} ")
+                    .append(a == null ? 0 : a.sum())
+                    .append('\n');
+        }
+        line(
+                sb,
+                "central_ingest_samples_received_total",
+                "Samples written to the WAL and acknowledged (204).",
+                "counter",
+                samplesReceived.sum());
+        line(
+                sb,
+                "central_ingest_samples_forwarded_total",
+                "Samples VictoriaMetrics answered 2xx for.",
+                "counter",
+                forwarded.getAsLong());
+        header(
+                sb,
+                "central_ingest_samples_dropped_total",
+                "Acknowledged samples given up on: rejected (a 4xx from VictoriaMetrics), disk_full (-wal.maxDiskBytes), corrupt (a damaged WAL excerpt), too_large (a single series too large for a WAL excerpt).",
+                "counter");
+        for (String reason : new String[] {"corrupt", "disk_full", "rejected", "too_large"}) {
+            sb.append("central_ingest_samples_dropped_total{reason=\"")
+                    .append(reason)
+                    .append("\"} ")
+                    .append(dropped.applyAsLong(reason))
+                    .append('\n');
+        }
+        String outOfRangeHelp =
+                "Acknowledged samples the storage would refuse, counted and forwarded: too_old (older than"
+                        + " -retentionPeriod) or too_new (over 2 days ahead of this server's clock), after any clock correction.";
+        header(sb, "central_ingest_samples_out_of_range_total", outOfRangeHelp, "counter");
+        sb.append("central_ingest_samples_out_of_range_total{reason=\"too_new\"} ")
+                .append(samplesTooNew.sum())
+                .append('\n');
+        sb.append("central_ingest_samples_out_of_range_total{reason=\"too_old\"} ")
+                .append(samplesTooOld.sum())
+                .append('\n');
+        line(
+                sb,
+                "central_ingest_samples_clock_corrected_total",
+                "Samples whose timestamps were shifted by their robot's"
+                        + " clock offset (-fleet.correctClockSkewAbove).",
+                "counter",
+                samplesClockCorrected.sum());
+        line(
+                sb,
+                "central_ingest_wal_pending_samples",
+                "Samples in the WAL not yet forwarded.",
+                "gauge",
+                pending.getAsLong());
+        line(
+                sb,
+                "central_ingest_wal_corrupt_excerpts_total",
+                "Unsent WAL excerpts lost to damage whose sample count could not be read (not in samples_dropped_total{reason=\"corrupt\"}).",
+                "counter",
+                walCorruptExcerpts.getAsLong());
+        line(
+                sb,
+                "central_ingest_wal_corrupt_files_total",
+                "WAL files found damaged at start (moved aside, salvaged or read up to the damage).",
+                "counter",
+                walCorruptFiles.getAsLong());
+        line(
+                sb,
+                "central_ingest_wal_disk_bytes",
+                "Disk blocks the WAL allocated (as du reports).",
+                "gauge",
+                diskBytes.getAsLong());
+        line(
+                sb,
+                "central_ingest_wal_max_disk_bytes",
+                "The WAL's disk cap: -wal.maxDiskBytes times the destinations (0 = no cap).",
+                "gauge",
+                walMaxDiskBytes);
+        line(
+                sb,
+                "central_ingest_robots_online",
+                "Robots that pushed within -fleet.offlineAfter=" + onlineWindow
+                        + " (the online ones of GET /api/v1/fleet, all tenants).",
+                "gauge",
+                robotsOnline.getAsLong());
+        List<RobotStatus> fleet = robots.get().stream()
+                .sorted(Comparator.comparing((RobotStatus r) -> String.valueOf(r.tenant()))
+                        .thenComparing(RobotStatus::robot))
+                .toList();
+        header(
+                sb,
+                "central_ingest_robot_last_push_timestamp_seconds",
+                "When each robot last pushed, by this server's clock (robots pushed since start).",
+                "gauge");
+        for (RobotStatus r : fleet) {
+            robotLine(sb, "central_ingest_robot_last_push_timestamp_seconds", r, r.lastPushMs() / 1000.0);
+        }
+        header(
+                sb,
+                "central_ingest_robot_oldest_pending_age_seconds",
+                "Age of the robot's oldest unsent scrape as its last push told (-1: not told).",
+                "gauge");
+        for (RobotStatus r : fleet) {
+            robotLine(sb, "central_ingest_robot_oldest_pending_age_seconds", r, r.oldestPendingAgeSeconds());
+        }
+        header(
+                sb,
+                "central_ingest_robot_clock_skew_seconds",
+                "The robot's clock minus this server's, from its last push"
+                        + " (X-Edgepush-Agent-Time-Ms; low by the push's transit time): positive when the robot is ahead.",
+                "gauge");
+        for (RobotStatus r : fleet) {
+            if (r.hasClockSkew()) {
+                robotLine(sb, "central_ingest_robot_clock_skew_seconds", r, r.clockSkewMs() / 1000.0);
+            }
+        }
+        List<OutOfRange> refused = outOfRange.get().stream()
+                .sorted(Comparator.comparing((OutOfRange r) -> String.valueOf(r.tenant()))
+                        .thenComparing(OutOfRange::robot))
+                .toList();
+        if (!refused.isEmpty()) {
+            header(
+                    sb,
+                    "central_ingest_robot_samples_out_of_range_total",
+                    "central_ingest_samples_out_of_range_total of" + " each robot that has any.",
+                    "counter");
+            for (OutOfRange r : refused) {
+                for (String reason : new String[] {"too_new", "too_old"}) {
+                    sb.append("central_ingest_robot_samples_out_of_range_total{robot=\"")
+                            .append(escape(r.robot()))
+                            .append("\",tenant=\"")
+                            .append(escape(r.tenant() == null ? "" : r.tenant()))
+                            .append("\",reason=\"")
+                            .append(reason)
+                            .append("\"} ")
+                            .append(reason.equals("too_new") ? r.tooNew() : r.tooOld())
+                            .append('\n');
+                }
+            }
+        }
+        renderCompleteness(sb, completeness.get());
+        LongSupplier cert = tlsCertificateNotAfterMs;
+        if (cert != null) {
+            String name = "central_ingest_tls_certificate_expiry_timestamp_seconds";
+            header(
+                    sb,
+                    name,
+                    "When the TLS certificate in use expires (notAfter, Unix seconds): certificate=\"serving\" is -tlsCertFile's first (leaf) certificate, certificate=\"client_ca\" the earliest of -mtlsCAFile's; follows reloads of the files.",
+                    "gauge");
+            sb.append(name)
+                    .append("{certificate=\"serving\"} ")
+                    .append(cert.getAsLong() / 1000)
+                    .append('\n');
+            long ca = tlsClientCaNotAfterMs.getAsLong();
+            if (ca >= 0) {
+                sb.append(name)
+                        .append("{certificate=\"client_ca\"} ")
+                        .append(ca / 1000)
+                        .append('\n');
+            }
+        }
+        httpClosed.render(sb, "central_ingest");
+        return sb.toString();
     }
-    renderCompleteness(sb, completeness.get());
-    LongSupplier cert = tlsCertificateNotAfterMs;
-    if (cert != null) {
-      String name = "central_ingest_tls_certificate_expiry_timestamp_seconds";
-      header(sb, name, "When the TLS certificate in use expires (notAfter, Unix seconds): certificate=\"serving\" is -tlsCertFile's first (leaf) certificate, certificate=\"client_ca\" the earliest of -mtlsCAFile's; follows reloads of the files.", "gauge");
-      sb.append(name).append("{certificate=\"serving\"} ").append(cert.getAsLong() / 1000).append('\n');
-      long ca = tlsClientCaNotAfterMs.getAsLong();
-      if (ca >= 0) {
-        sb.append(name).append("{certificate=\"client_ca\"} ").append(ca / 1000).append('\n');
-      }
+
+    /** snappy and zstd always (the remote-write encodings), then any other seen, sorted. */
+    private java.util.SortedSet<String> encodings() {
+        java.util.SortedSet<String> e = new java.util.TreeSet<>(List.of("snappy", "zstd"));
+        e.addAll(bodiesByEncoding.keySet());
+        return e;
     }
-    httpClosed.render(sb, "central_ingest");
-    return sb.toString();
-  }
 
-  /** snappy and zstd always (the remote-write encodings), then any other seen, sorted. */
-  private java.util.SortedSet<String> encodings() {
-    java.util.SortedSet<String> e = new java.util.TreeSet<>(List.of("snappy", "zstd"));
-    e.addAll(bodiesByEncoding.keySet());
-    return e;
-  }
-
-  /** The per-robot completeness gauges (robots whose pushes carry edge-agent's sequence headers). */
-  private static void renderCompleteness(StringBuilder sb, List<CompletenessLedger.Summary> robots) {
-    if (robots.isEmpty()) {
-      return;
+    /** The per-robot completeness gauges (robots whose pushes carry edge-agent's sequence headers). */
+    private static void renderCompleteness(StringBuilder sb, List<CompletenessLedger.Summary> robots) {
+        if (robots.isEmpty()) {
+            return;
+        }
+        header(
+                sb,
+                "central_ingest_robot_missing_excerpts",
+                "Buffered excerpts of the robot (its last "
+                        + CompletenessLedger.MAX_EPOCHS
+                        + " buffer epochs) not received, by reason: dropped (at the robot: its disk"
+                        + " cap or damage), refused (by this server, never retried), pending (still on the robot or in flight),"
+                        + " lost (unsent when the robot's buffer started a new epoch).",
+                "gauge");
+        for (CompletenessLedger.Summary s : robots) {
+            s.missingExcerpts()
+                    .forEach((reason, n) -> robotReasonLine(sb, "central_ingest_robot_missing_excerpts", s, reason, n));
+        }
+        header(
+                sb,
+                "central_ingest_robot_missing_samples",
+                "Samples of the robot not received, by reason: refused (by"
+                        + " this server), pending (on the robot, as its last push said), and what its agent dropped since it started:"
+                        + " disk_full, corrupt, too_large, rejected.",
+                "gauge");
+        for (CompletenessLedger.Summary s : robots) {
+            robotReasonLine(sb, "central_ingest_robot_missing_samples", s, "refused", s.refusedSamples());
+            if (s.pendingSamples() >= 0) {
+                robotReasonLine(sb, "central_ingest_robot_missing_samples", s, "pending", s.pendingSamples());
+            }
+            s.robotDroppedSamples()
+                    .forEach((reason, n) -> robotReasonLine(sb, "central_ingest_robot_missing_samples", s, reason, n));
+        }
+        header(
+                sb,
+                "central_ingest_robot_received_excerpts",
+                "Buffered excerpts of the robot received (each once, its last" + " buffer epochs).",
+                "gauge");
+        for (CompletenessLedger.Summary s : robots) {
+            completenessLine(sb, "central_ingest_robot_received_excerpts", s, s.receivedExcerpts());
+        }
+        header(
+                sb,
+                "central_ingest_robot_duplicate_excerpts",
+                "Excerpts of the robot received again (retries, re-sends"
+                        + " after a restart): recognised, not counted as received.",
+                "gauge");
+        for (CompletenessLedger.Summary s : robots) {
+            completenessLine(sb, "central_ingest_robot_duplicate_excerpts", s, s.duplicateExcerpts());
+        }
+        header(
+                sb,
+                "central_ingest_robot_complete_until_timestamp_seconds",
+                "Scrape time (robot clock) up to which"
+                        + " everything of the robot's current buffer epoch was received, Unix seconds; 0 when its first excerpt is"
+                        + " missing.",
+                "gauge");
+        for (CompletenessLedger.Summary s : robots) {
+            completenessLine(
+                    sb, "central_ingest_robot_complete_until_timestamp_seconds", s, s.completeUpToMs() / 1000.0);
+        }
     }
-    header(sb, "central_ingest_robot_missing_excerpts", "Buffered excerpts of the robot (its last "
-        + CompletenessLedger.MAX_EPOCHS + " buffer epochs) not received, by reason: dropped (at the robot: its disk"
-        + " cap or damage), refused (by this server, never retried), pending (still on the robot or in flight),"
-        + " lost (unsent when the robot's buffer started a new epoch).", "gauge");
-    for (CompletenessLedger.Summary s : robots) {
-      s.missingExcerpts().forEach((reason, n) -> robotReasonLine(sb, "central_ingest_robot_missing_excerpts", s, reason, n));
+
+    private static void completenessLine(StringBuilder sb, String name, CompletenessLedger.Summary s, long v) {
+        completenessLine(sb, name, s, Long.toString(v));
     }
-    header(sb, "central_ingest_robot_missing_samples", "Samples of the robot not received, by reason: refused (by"
-        + " this server), pending (on the robot, as its last push said), and what its agent dropped since it started:"
-        + " disk_full, corrupt, too_large, rejected.", "gauge");
-    for (CompletenessLedger.Summary s : robots) {
-      robotReasonLine(sb, "central_ingest_robot_missing_samples", s, "refused", s.refusedSamples());
-      if (s.pendingSamples() >= 0) {
-        robotReasonLine(sb, "central_ingest_robot_missing_samples", s, "pending", s.pendingSamples());
-      }
-      s.robotDroppedSamples().forEach((reason, n) -> robotReasonLine(sb, "central_ingest_robot_missing_samples", s,
-          reason, n));
+
+    private static void completenessLine(StringBuilder sb, String name, CompletenessLedger.Summary s, double v) {
+        completenessLine(sb, name, s, Double.toString(v));
     }
-    header(sb, "central_ingest_robot_received_excerpts", "Buffered excerpts of the robot received (each once, its last"
-        + " buffer epochs).", "gauge");
-    for (CompletenessLedger.Summary s : robots) {
-      completenessLine(sb, "central_ingest_robot_received_excerpts", s, s.receivedExcerpts());
+
+    private static void completenessLine(StringBuilder sb, String name, CompletenessLedger.Summary s, String v) {
+        sb.append(name)
+                .append("{robot=\"")
+                .append(escape(s.robot()))
+                .append("\",tenant=\"")
+                .append(escape(s.tenant() == null ? "" : s.tenant()))
+                .append("\"} ")
+                .append(v)
+                .append('\n');
     }
-    header(sb, "central_ingest_robot_duplicate_excerpts", "Excerpts of the robot received again (retries, re-sends"
-        + " after a restart): recognised, not counted as received.", "gauge");
-    for (CompletenessLedger.Summary s : robots) {
-      completenessLine(sb, "central_ingest_robot_duplicate_excerpts", s, s.duplicateExcerpts());
+
+    private static void robotReasonLine(
+            StringBuilder sb, String name, CompletenessLedger.Summary s, String reason, long v) {
+        sb.append(name)
+                .append("{robot=\"")
+                .append(escape(s.robot()))
+                .append("\",tenant=\"")
+                .append(escape(s.tenant() == null ? "" : s.tenant()))
+                .append("\",reason=\"")
+                .append(reason)
+                .append("\"} ")
+                .append(v)
+                .append('\n');
     }
-    header(sb, "central_ingest_robot_complete_until_timestamp_seconds", "Scrape time (robot clock) up to which"
-        + " everything of the robot's current buffer epoch was received, Unix seconds; 0 when its first excerpt is"
-        + " missing.", "gauge");
-    for (CompletenessLedger.Summary s : robots) {
-      completenessLine(sb, "central_ingest_robot_complete_until_timestamp_seconds", s, s.completeUpToMs() / 1000.0);
+
+    private static void header(StringBuilder sb, String name, String help, String type) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
-  }
 
-  private static void completenessLine(StringBuilder sb, String name, CompletenessLedger.Summary s, long v) {
-    completenessLine(sb, name, s, Long.toString(v));
-  }
+    private static void robotLine(StringBuilder sb, String name, RobotStatus r, double v) {
+        sb.append(name)
+                .append("{robot=\"")
+                .append(escape(r.robot()))
+                .append("\",tenant=\"")
+                .append(escape(r.tenant() == null ? "" : r.tenant()))
+                .append("\"} ")
+                .append(v)
+                .append('\n');
+    }
 
-  private static void completenessLine(StringBuilder sb, String name, CompletenessLedger.Summary s, double v) {
-    completenessLine(sb, name, s, Double.toString(v));
-  }
+    private static String escape(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
 
-  private static void completenessLine(StringBuilder sb, String name, CompletenessLedger.Summary s, String v) {
-    sb.append(name).append("{robot=\"").append(escape(s.robot())).append("\",tenant=\"")
-        .append(escape(s.tenant() == null ? "" : s.tenant())).append("\"} ").append(v).append('\n');
-  }
-
-  private static void robotReasonLine(StringBuilder sb, String name, CompletenessLedger.Summary s, String reason,
-      long v) {
-    sb.append(name).append("{robot=\"").append(escape(s.robot())).append("\",tenant=\"")
-        .append(escape(s.tenant() == null ? "" : s.tenant())).append("\",reason=\"").append(reason).append("\"} ")
-        .append(v).append('\n');
-  }
-
-  private static void header(StringBuilder sb, String name, String help, String type) {
-    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-  }
-
-  private static void robotLine(StringBuilder sb, String name, RobotStatus r, double v) {
-    sb.append(name).append("{robot=\"").append(escape(r.robot())).append("\",tenant=\"")
-        .append(escape(r.tenant() == null ? "" : r.tenant())).append("\"} ").append(v).append('\n');
-  }
-
-  private static String escape(String v) {
-    return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-  }
-
-  private static void line(StringBuilder sb, String name, String help, String type, long v) {
-    header(sb, name, help, type);
-    sb.append(name).append(' ').append(v).append('\n');
-  }
+    private static void line(StringBuilder sb, String name, String help, String type, long v) {
+        header(sb, name, help, type);
+        sb.append(name).append(' ').append(v).append('\n');
+    }
 }

@@ -27,28 +27,29 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class ShardHashBenchmark {
-  private final LabelBytes labels = new LabelBytes();
-  private String[] pairs;
+    private final LabelBytes labels = new LabelBytes();
+    private String[] pairs;
 
-  @Setup
-  public void setUp() {
-    pairs = new String[] {
-        "__name__", "node_network_receive_bytes_total", "device", "eth0", "instance", "127.0.0.1:9100",
-        "job", "node", "robot", "r-000417", "tenant", "0"};
-    for (int i = 0; i < pairs.length; i += 2) {
-      byte[] n = pairs[i].getBytes(StandardCharsets.UTF_8);
-      byte[] v = pairs[i + 1].getBytes(StandardCharsets.UTF_8);
-      labels.add(n, 0, n.length, v, 0, v.length);
+    @Setup
+    public void setUp() {
+        pairs = new String[] {
+            "__name__", "node_network_receive_bytes_total", "device", "eth0", "instance", "127.0.0.1:9100",
+            "job", "node", "robot", "r-000417", "tenant", "0"
+        };
+        for (int i = 0; i < pairs.length; i += 2) {
+            byte[] n = pairs[i].getBytes(StandardCharsets.UTF_8);
+            byte[] v = pairs[i + 1].getBytes(StandardCharsets.UTF_8);
+            labels.add(n, 0, n.length, v, 0, v.length);
+        }
     }
-  }
 
-  @Benchmark
-  public long labelBytes() {
-    return ShardHash.hash(labels);
-  }
+    @Benchmark
+    public long labelBytes() {
+        return ShardHash.hash(labels);
+    }
 
-  @Benchmark
-  public long strings() {
-    return ShardHash.hash(pairs, pairs.length / 2);
-  }
+    @Benchmark
+    public long strings() {
+        return ShardHash.hash(pairs, pairs.length / 2);
+    }
 }

@@ -20,78 +20,98 @@ import org.xerial.snappy.Snappy;
  * </pre>
  */
 public final class DecodePathBenchmark {
-  private DecodePathBenchmark() {}
+    private DecodePathBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
-    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-    byte[][] bodies = new byte[16][];
-    for (int k = 0; k < bodies.length; k++) {
-      bodies[k] = body(k, 500, 4);
-    }
-    int samplesPerBody = 500 * 4;
-    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long tid = Thread.currentThread().getId();
-    long sink = 0;
-    StampedBatch probe = run(bodies[0]);
-    StampedBatch.ShardPart part = probe.shards().get(0);
-    System.out.printf(Locale.ROOT, "body %,d bytes -> WAL WriteRequest %,d bytes (%,d Snappy) for %d samples%n",
-        bodies[0].length, part.length(), Snappy.compress(java.util.Arrays.copyOf(part.writeRequest(), part.length())).length,
-        samplesPerBody);
-    for (String phase : new String[] {"decode+stamp+encode", "decode+stamp+encode+snappy"}) {
-      boolean compress = phase.endsWith("snappy");
-      byte[] out = new byte[Snappy.maxCompressedLength(4 << 20)];
-      for (int round = -1; round < rounds; round++) { // round -1 warms up
-        long samples = 0;
-        long alloc0 = mx.getThreadAllocatedBytes(tid);
-        long t0 = System.nanoTime();
-        long deadline = t0 + (long) (seconds * 1e9);
-        int i = 0;
-        while (System.nanoTime() < deadline) {
-          StampedBatch b = run(bodies[i++ & (bodies.length - 1)]);
-          StampedBatch.ShardPart p = b.shards().get(0);
-          sink += p.length();
-          if (compress) {
-            sink += Snappy.rawCompress(p.writeRequest(), 0, p.length(), out, 0);
-          }
-          samples += b.samples();
+    public static void main(String[] args) throws Exception {
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        byte[][] bodies = new byte[16][];
+        for (int k = 0; k < bodies.length; k++) {
+            bodies[k] = body(k, 500, 4);
         }
-        long ns = System.nanoTime() - t0;
-        long alloc = mx.getThreadAllocatedBytes(tid) - alloc0;
-        if (round >= 0) {
-          System.out.printf(Locale.ROOT, "%-28s round %d: %6.1f ns/sample  %5.2f M samples/s/core  %6.1f bytes allocated/sample%n",
-              phase, round, (double) ns / samples, samples * 1e3 / ns, (double) alloc / samples);
+        int samplesPerBody = 500 * 4;
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        long sink = 0;
+        StampedBatch probe = run(bodies[0]);
+        StampedBatch.ShardPart part = probe.shards().get(0);
+        System.out.printf(
+                Locale.ROOT,
+                "body %,d bytes -> WAL WriteRequest %,d bytes (%,d Snappy) for %d samples%n",
+                bodies[0].length,
+                part.length(),
+                Snappy.compress(java.util.Arrays.copyOf(part.writeRequest(), part.length())).length,
+                samplesPerBody);
+        for (String phase : new String[] {"decode+stamp+encode", "decode+stamp+encode+snappy"}) {
+            boolean compress = phase.endsWith("snappy");
+            byte[] out = new byte[Snappy.maxCompressedLength(4 << 20)];
+            for (int round = -1; round < rounds; round++) { // round -1 warms up
+                long samples = 0;
+                long alloc0 = mx.getThreadAllocatedBytes(tid);
+                long t0 = System.nanoTime();
+                long deadline = t0 + (long) (seconds * 1e9);
+                int i = 0;
+                while (System.nanoTime() < deadline) {
+                    StampedBatch b = run(bodies[i++ & (bodies.length - 1)]);
+                    StampedBatch.ShardPart p = b.shards().get(0);
+                    sink += p.length();
+                    if (compress) {
+                        sink += Snappy.rawCompress(p.writeRequest(), 0, p.length(), out, 0);
+                    }
+                    samples += b.samples();
+                }
+                long ns = System.nanoTime() - t0;
+                long alloc = mx.getThreadAllocatedBytes(tid) - alloc0;
+                if (round >= 0) {
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-28s round %d: %6.1f ns/sample  %5.2f M samples/s/core  %6.1f bytes allocated/sample%n",
+                            phase,
+                            round,
+                            (double) ns / samples,
+                            samples * 1e3 / ns,
+                            (double) alloc / samples);
+                }
+            }
         }
-      }
+        System.out.println("(sink " + sink + ")");
     }
-    System.out.println("(sink " + sink + ")");
-  }
 
-  private static StampedBatch run(byte[] body) throws PayloadException {
-    BatchBuilder b = new BatchBuilder("robot-7", 1, body.length);
-    RemoteWriteV1Decoder.decode(body, b);
-    return b.build();
-  }
-
-  /** Like bench-ingest's SimulatedFleet: {@code bench_m<j%10>{idx, instance, job, robot}}. */
-  static byte[] body(int batch, int series, int perSeries) {
-    RemoteWrite.WriteRequest.Builder w = RemoteWrite.WriteRequest.newBuilder();
-    long t0 = 1_700_000_000_000L;
-    for (int j = 0; j < series; j++) {
-      RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder();
-      String[] labels = {"__name__", "bench_m" + (j % 10), "idx", Integer.toString(j), "instance", "robot-7:9100",
-          "job", "sensor", "robot", "robot-7"};
-      for (int l = 0; l < labels.length; l += 2) {
-        ts.addLabels(RemoteWrite.Label.newBuilder().setName(labels[l]).setValue(labels[l + 1]));
-      }
-      for (int p = 0; p < perSeries; p++) {
-        long second = (long) batch * perSeries + p;
-        ts.addSamples(RemoteWrite.Sample.newBuilder()
-            .setValue(j * 10.0 + second * 0.01 + ((7 * 31 + j * 17 + second * 13) % 97) / 97.0)
-            .setTimestamp(t0 + second * 1000));
-      }
-      w.addTimeseries(ts);
+    private static StampedBatch run(byte[] body) throws PayloadException {
+        BatchBuilder b = new BatchBuilder("robot-7", 1, body.length);
+        RemoteWriteV1Decoder.decode(body, b);
+        return b.build();
     }
-    return w.build().toByteArray();
-  }
+
+    /** Like bench-ingest's SimulatedFleet: {@code bench_m<j%10>{idx, instance, job, robot}}. */
+    static byte[] body(int batch, int series, int perSeries) {
+        RemoteWrite.WriteRequest.Builder w = RemoteWrite.WriteRequest.newBuilder();
+        long t0 = 1_700_000_000_000L;
+        for (int j = 0; j < series; j++) {
+            RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder();
+            String[] labels = {
+                "__name__",
+                "bench_m" + (j % 10),
+                "idx",
+                Integer.toString(j),
+                "instance",
+                "robot-7:9100",
+                "job",
+                "sensor",
+                "robot",
+                "robot-7"
+            };
+            for (int l = 0; l < labels.length; l += 2) {
+                ts.addLabels(RemoteWrite.Label.newBuilder().setName(labels[l]).setValue(labels[l + 1]));
+            }
+            for (int p = 0; p < perSeries; p++) {
+                long second = (long) batch * perSeries + p;
+                ts.addSamples(RemoteWrite.Sample.newBuilder()
+                        .setValue(j * 10.0 + second * 0.01 + ((7 * 31 + j * 17 + second * 13) % 97) / 97.0)
+                        .setTimestamp(t0 + second * 1000));
+            }
+            w.addTimeseries(ts);
+        }
+        return w.build().toByteArray();
+    }
 }

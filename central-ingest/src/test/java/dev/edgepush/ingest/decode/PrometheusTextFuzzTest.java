@@ -11,12 +11,13 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * fuzzes one per JVM.
  */
 class PrometheusTextFuzzTest {
-  @FuzzTest(maxDuration = "10s")
-  void onlyPayloadErrorsEscape(byte[] body) {
-    try {
-      PrometheusTextDecoder.decode(body, "text/plain; version=0.0.4", 1_700_000_000_000L, new BatchBuilder("r1", 2));
-    } catch (PayloadException expected) {
-      // the documented failure
+    @FuzzTest(maxDuration = "10s")
+    void onlyPayloadErrorsEscape(byte[] body) {
+        try {
+            PrometheusTextDecoder.decode(
+                    body, "text/plain; version=0.0.4", 1_700_000_000_000L, new BatchBuilder("r1", 2));
+        } catch (PayloadException expected) {
+            // the documented failure
+        }
     }
-  }
 }

@@ -18,219 +18,244 @@ import org.junit.jupiter.api.Test;
  * byte, on every shard) or the same 400 with the same message.
  */
 class RemoteWriteV1DecoderTest {
-  private static final String[] NAMES = {"__name__", "job", "instance", "robot", "a", "zone", "ro bot", "", "é"};
-  private static final String[] VALUES = {"", "m", "x", "日本語", "\uD83D\uDE00", "robot-7:9100", "v".repeat(200)};
+    private static final String[] NAMES = {"__name__", "job", "instance", "robot", "a", "zone", "ro bot", "", "é"};
+    private static final String[] VALUES = {"", "m", "x", "日本語", "\uD83D\uDE00", "robot-7:9100", "v".repeat(200)};
 
-  /** What the decoder did before it walked the wire format itself: the oracle. */
-  static StampedBatch generated(byte[] body, String robot, int shards) throws PayloadException {
-    RemoteWrite.WriteRequest req;
-    try {
-      req = RemoteWrite.WriteRequest.parseFrom(body);
-    } catch (InvalidProtocolBufferException e) {
-      throw PayloadException.badRequest("body is not a remote-write 1.0 WriteRequest (protobuf): " + e.getMessage());
+    /** What the decoder did before it walked the wire format itself: the oracle. */
+    static StampedBatch generated(byte[] body, String robot, int shards) throws PayloadException {
+        RemoteWrite.WriteRequest req;
+        try {
+            req = RemoteWrite.WriteRequest.parseFrom(body);
+        } catch (InvalidProtocolBufferException e) {
+            throw PayloadException.badRequest(
+                    "body is not a remote-write 1.0 WriteRequest (protobuf): " + e.getMessage());
+        }
+        BatchBuilder out = new BatchBuilder(robot, shards);
+        for (int i = 0; i < req.getTimeseriesCount(); i++) {
+            RemoteWrite.TimeSeries ts = req.getTimeseries(i);
+            String[] pairs = new String[2 * ts.getLabelsCount()];
+            for (int l = 0; l < ts.getLabelsCount(); l++) {
+                pairs[2 * l] = ts.getLabels(l).getName();
+                pairs[2 * l + 1] = ts.getLabels(l).getValue();
+            }
+            out.beginSeries(i, pairs, ts.getLabelsCount());
+            for (RemoteWrite.Sample s : ts.getSamplesList()) {
+                out.sample(s.getValue(), s.getTimestamp());
+            }
+            out.histogramsAndExemplars(ts.getHistogramsList(), ts.getExemplarsList(), 0);
+        }
+        return out.build();
     }
-    BatchBuilder out = new BatchBuilder(robot, shards);
-    for (int i = 0; i < req.getTimeseriesCount(); i++) {
-      RemoteWrite.TimeSeries ts = req.getTimeseries(i);
-      String[] pairs = new String[2 * ts.getLabelsCount()];
-      for (int l = 0; l < ts.getLabelsCount(); l++) {
-        pairs[2 * l] = ts.getLabels(l).getName();
-        pairs[2 * l + 1] = ts.getLabels(l).getValue();
-      }
-      out.beginSeries(i, pairs, ts.getLabelsCount());
-      for (RemoteWrite.Sample s : ts.getSamplesList()) {
-        out.sample(s.getValue(), s.getTimestamp());
-      }
-      out.histogramsAndExemplars(ts.getHistogramsList(), ts.getExemplarsList(), 0);
-    }
-    return out.build();
-  }
 
-  static StampedBatch inPlace(byte[] body, String robot, int shards) throws PayloadException {
-    BatchBuilder out = new BatchBuilder(robot, shards);
-    RemoteWriteV1Decoder.decode(body, out);
-    return out.build();
-  }
+    static StampedBatch inPlace(byte[] body, String robot, int shards) throws PayloadException {
+        BatchBuilder out = new BatchBuilder(robot, shards);
+        RemoteWriteV1Decoder.decode(body, out);
+        return out.build();
+    }
 
-  /** Both ways agree: the same batch, or the same error. */
-  static void assertSameOutcome(byte[] body, int shards, String what) {
-    StampedBatch want;
-    try {
-      want = generated(body, "r1", shards);
-    } catch (PayloadException e) {
-      PayloadException got = assertThrows(PayloadException.class, () -> inPlace(body, "r1", shards), what);
-      assertEquals(e.getMessage(), got.getMessage(), what);
-      assertEquals(e.status(), got.status(), what);
-      return;
+    /** Both ways agree: the same batch, or the same error. */
+    static void assertSameOutcome(byte[] body, int shards, String what) {
+        StampedBatch want;
+        try {
+            want = generated(body, "r1", shards);
+        } catch (PayloadException e) {
+            PayloadException got = assertThrows(PayloadException.class, () -> inPlace(body, "r1", shards), what);
+            assertEquals(e.getMessage(), got.getMessage(), what);
+            assertEquals(e.status(), got.status(), what);
+            return;
+        }
+        StampedBatch got;
+        try {
+            got = inPlace(body, "r1", shards);
+        } catch (PayloadException e) {
+            throw new AssertionError(what + ": refused what the generated classes accept: " + e.getMessage(), e);
+        }
+        assertEquals(want.samples(), got.samples(), what);
+        assertEquals(want.histograms(), got.histograms(), what);
+        assertEquals(want.exemplars(), got.exemplars(), what);
+        for (int s = 0; s < shards; s++) {
+            StampedBatch.ShardPart w = want.shards().get(s);
+            StampedBatch.ShardPart g = got.shards().get(s);
+            assertArrayEquals(
+                    Arrays.copyOf(w.writeRequest(), w.length()),
+                    Arrays.copyOf(g.writeRequest(), g.length()),
+                    what + ", shard " + s);
+            assertEquals(w.points(), g.points(), what);
+        }
     }
-    StampedBatch got;
-    try {
-      got = inPlace(body, "r1", shards);
-    } catch (PayloadException e) {
-      throw new AssertionError(what + ": refused what the generated classes accept: " + e.getMessage(), e);
-    }
-    assertEquals(want.samples(), got.samples(), what);
-    assertEquals(want.histograms(), got.histograms(), what);
-    assertEquals(want.exemplars(), got.exemplars(), what);
-    for (int s = 0; s < shards; s++) {
-      StampedBatch.ShardPart w = want.shards().get(s);
-      StampedBatch.ShardPart g = got.shards().get(s);
-      assertArrayEquals(Arrays.copyOf(w.writeRequest(), w.length()), Arrays.copyOf(g.writeRequest(), g.length()),
-          what + ", shard " + s);
-      assertEquals(w.points(), g.points(), what);
-    }
-  }
 
-  static RemoteWrite.TimeSeries randomSeries(Random r) {
-    RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder();
-    if (r.nextInt(8) != 0) {
-      ts.addLabels(RemoteWrite.Label.newBuilder().setName("__name__").setValue("m" + r.nextInt(3)));
+    static RemoteWrite.TimeSeries randomSeries(Random r) {
+        RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder();
+        if (r.nextInt(8) != 0) {
+            ts.addLabels(RemoteWrite.Label.newBuilder().setName("__name__").setValue("m" + r.nextInt(3)));
+        }
+        for (int l = r.nextInt(5); l > 0; l--) {
+            ts.addLabels(RemoteWrite.Label.newBuilder()
+                    .setName(NAMES[r.nextInt(NAMES.length)])
+                    .setValue(VALUES[r.nextInt(VALUES.length)]));
+        }
+        for (int k = r.nextInt(6); k > 0; k--) {
+            ts.addSamples(RemoteWrite.Sample.newBuilder()
+                    .setValue(r.nextBoolean() ? 0.0 : r.nextGaussian())
+                    .setTimestamp(r.nextInt(4) == 0 ? 0 : 1_700_000_000_000L + r.nextInt(100_000)));
+        }
+        if (r.nextInt(10) == 0) {
+            ts.addHistograms(RemoteWrite.Histogram.newBuilder()
+                    .setCountInt(3)
+                    .setSum(1.5)
+                    .setTimestamp(5));
+        }
+        if (r.nextInt(10) == 0) {
+            ts.addExemplars(RemoteWrite.Exemplar.newBuilder()
+                    .setValue(2)
+                    .setTimestamp(6)
+                    .addLabels(
+                            RemoteWrite.Label.newBuilder().setName("trace_id").setValue("abc")));
+        }
+        return ts.build();
     }
-    for (int l = r.nextInt(5); l > 0; l--) {
-      ts.addLabels(RemoteWrite.Label.newBuilder().setName(NAMES[r.nextInt(NAMES.length)])
-          .setValue(VALUES[r.nextInt(VALUES.length)]));
-    }
-    for (int k = r.nextInt(6); k > 0; k--) {
-      ts.addSamples(RemoteWrite.Sample.newBuilder().setValue(r.nextBoolean() ? 0.0 : r.nextGaussian())
-          .setTimestamp(r.nextInt(4) == 0 ? 0 : 1_700_000_000_000L + r.nextInt(100_000)));
-    }
-    if (r.nextInt(10) == 0) {
-      ts.addHistograms(RemoteWrite.Histogram.newBuilder().setCountInt(3).setSum(1.5).setTimestamp(5));
-    }
-    if (r.nextInt(10) == 0) {
-      ts.addExemplars(RemoteWrite.Exemplar.newBuilder().setValue(2).setTimestamp(6)
-          .addLabels(RemoteWrite.Label.newBuilder().setName("trace_id").setValue("abc")));
-    }
-    return ts.build();
-  }
 
-  @Test
-  void randomRequestsGiveTheSameBatchOrTheSameErrorOnOneAndThreeShards() {
-    Random r = new Random(17);
-    for (int round = 0; round < 2000; round++) {
-      RemoteWrite.WriteRequest.Builder w = RemoteWrite.WriteRequest.newBuilder();
-      for (int s = r.nextInt(8); s > 0; s--) {
-        w.addTimeseries(randomSeries(r));
-      }
-      if (r.nextInt(5) == 0) {
-        w.addMetadata(RemoteWrite.MetricMetadata.newBuilder().setMetricFamilyName("m").setHelp("h"));
-      }
-      byte[] body = w.build().toByteArray();
-      assertSameOutcome(body, 1, "round " + round);
-      assertSameOutcome(body, 3, "round " + round);
+    @Test
+    void randomRequestsGiveTheSameBatchOrTheSameErrorOnOneAndThreeShards() {
+        Random r = new Random(17);
+        for (int round = 0; round < 2000; round++) {
+            RemoteWrite.WriteRequest.Builder w = RemoteWrite.WriteRequest.newBuilder();
+            for (int s = r.nextInt(8); s > 0; s--) {
+                w.addTimeseries(randomSeries(r));
+            }
+            if (r.nextInt(5) == 0) {
+                w.addMetadata(RemoteWrite.MetricMetadata.newBuilder()
+                        .setMetricFamilyName("m")
+                        .setHelp("h"));
+            }
+            byte[] body = w.build().toByteArray();
+            assertSameOutcome(body, 1, "round " + round);
+            assertSameOutcome(body, 3, "round " + round);
+        }
     }
-  }
 
-  @Test
-  void damagedBodiesAreRefusedWithProtobufsOwnMessage() {
-    Random r = new Random(23);
-    int refused = 0;
-    for (int round = 0; round < 2000; round++) {
-      RemoteWrite.WriteRequest.Builder w = RemoteWrite.WriteRequest.newBuilder();
-      for (int s = 1 + r.nextInt(4); s > 0; s--) {
-        w.addTimeseries(randomSeries(r));
-      }
-      byte[] body = w.build().toByteArray();
-      switch (r.nextInt(3)) {
-        case 0 -> body = Arrays.copyOf(body, r.nextInt(body.length)); // truncated
-        case 1 -> body[r.nextInt(body.length)] = (byte) r.nextInt(256); // one byte changed
-        default -> body[r.nextInt(body.length)] ^= (byte) 0x80; // a high bit flipped (UTF-8, varints)
-      }
-      try {
-        generated(body, "r1", 1);
-      } catch (PayloadException e) {
-        refused++;
-      }
-      assertSameOutcome(body, 1, "round " + round);
+    @Test
+    void damagedBodiesAreRefusedWithProtobufsOwnMessage() {
+        Random r = new Random(23);
+        int refused = 0;
+        for (int round = 0; round < 2000; round++) {
+            RemoteWrite.WriteRequest.Builder w = RemoteWrite.WriteRequest.newBuilder();
+            for (int s = 1 + r.nextInt(4); s > 0; s--) {
+                w.addTimeseries(randomSeries(r));
+            }
+            byte[] body = w.build().toByteArray();
+            switch (r.nextInt(3)) {
+                case 0 -> body = Arrays.copyOf(body, r.nextInt(body.length)); // truncated
+                case 1 -> body[r.nextInt(body.length)] = (byte) r.nextInt(256); // one byte changed
+                default -> body[r.nextInt(body.length)] ^= (byte) 0x80; // a high bit flipped (UTF-8, varints)
+            }
+            try {
+                generated(body, "r1", 1);
+            } catch (PayloadException e) {
+                refused++;
+            }
+            assertSameOutcome(body, 1, "round " + round);
+        }
+        assertTrue(refused > 300, "enough damaged bodies are refused to mean something: " + refused);
     }
-    assertTrue(refused > 300, "enough damaged bodies are refused to mean something: " + refused);
-  }
 
-  @Test
-  void unusualButValidEncodingsDecodeAsTheGeneratedClassesDo() throws Exception {
-    ByteArrayOutputStream series = new ByteArrayOutputStream();
-    CodedOutputStream s = CodedOutputStream.newInstance(series);
-    // label with value before name, an empty name written explicitly, an unknown varint field
-    s.writeBytes(1, bytes(cos -> {
-      cos.writeString(2, "m");
-      cos.writeString(1, "");
-      cos.writeString(1, "__name__");
-      cos.writeUInt64(9, 42);
-    }));
-    // a sample, then a label, then a sample whose value appears twice (the last counts) and an unknown group
-    s.writeBytes(2, bytes(cos -> {
-      cos.writeInt64(2, 1000);
-      cos.writeDouble(1, 1.5);
-    }));
-    s.writeBytes(1, bytes(cos -> {
-      cos.writeString(1, "job");
-      cos.writeString(2, "j");
-      cos.writeFixed32(7, 1);
-    }));
-    s.writeBytes(2, bytes(cos -> {
-      cos.writeDouble(1, 1);
-      cos.writeDouble(1, 2);
-      cos.writeTag(5, 3);
-      cos.writeUInt64(1, 1);
-      cos.writeTag(5, 4);
-      cos.writeInt64(2, -5);
-    }));
-    // field 2 as a varint (wrong wire type: unknown, skipped), unknown field 15
-    s.writeUInt64(2, 3);
-    s.writeString(15, "ignored");
-    s.flush();
-    ByteArrayOutputStream req = new ByteArrayOutputStream();
-    CodedOutputStream w = CodedOutputStream.newInstance(req);
-    w.writeBytes(1, com.google.protobuf.ByteString.copyFrom(series.toByteArray()));
-    w.writeFixed64(4, 99);
-    w.writeBytes(1, com.google.protobuf.ByteString.copyFrom(series.toByteArray()));
-    w.flush();
-    byte[] body = req.toByteArray();
-    assertSameOutcome(body, 1, "unusual");
-    assertSameOutcome(body, 2, "unusual");
-    assertEquals(4, inPlace(body, "r1", 1).samples());
-  }
-
-  @Test
-  void invalidUtf8InALabelIsRefusedAsProtobufRefusesIt() {
-    byte[] body = RemoteWrite.WriteRequest.newBuilder().addTimeseries(RemoteWrite.TimeSeries.newBuilder()
-        .addLabels(RemoteWrite.Label.newBuilder().setName("__name__").setValue("m\u00e9"))
-        .addSamples(RemoteWrite.Sample.newBuilder().setValue(1))).build().toByteArray();
-    for (int i = 0; i < body.length; i++) {
-      if ((body[i] & 0xff) == 0xc3) {
-        body[i] = (byte) 0xc0; // an overlong lead byte
-      }
+    @Test
+    void unusualButValidEncodingsDecodeAsTheGeneratedClassesDo() throws Exception {
+        ByteArrayOutputStream series = new ByteArrayOutputStream();
+        CodedOutputStream s = CodedOutputStream.newInstance(series);
+        // label with value before name, an empty name written explicitly, an unknown varint field
+        s.writeBytes(1, bytes(cos -> {
+            cos.writeString(2, "m");
+            cos.writeString(1, "");
+            cos.writeString(1, "__name__");
+            cos.writeUInt64(9, 42);
+        }));
+        // a sample, then a label, then a sample whose value appears twice (the last counts) and an unknown group
+        s.writeBytes(2, bytes(cos -> {
+            cos.writeInt64(2, 1000);
+            cos.writeDouble(1, 1.5);
+        }));
+        s.writeBytes(1, bytes(cos -> {
+            cos.writeString(1, "job");
+            cos.writeString(2, "j");
+            cos.writeFixed32(7, 1);
+        }));
+        s.writeBytes(2, bytes(cos -> {
+            cos.writeDouble(1, 1);
+            cos.writeDouble(1, 2);
+            cos.writeTag(5, 3);
+            cos.writeUInt64(1, 1);
+            cos.writeTag(5, 4);
+            cos.writeInt64(2, -5);
+        }));
+        // field 2 as a varint (wrong wire type: unknown, skipped), unknown field 15
+        s.writeUInt64(2, 3);
+        s.writeString(15, "ignored");
+        s.flush();
+        ByteArrayOutputStream req = new ByteArrayOutputStream();
+        CodedOutputStream w = CodedOutputStream.newInstance(req);
+        w.writeBytes(1, com.google.protobuf.ByteString.copyFrom(series.toByteArray()));
+        w.writeFixed64(4, 99);
+        w.writeBytes(1, com.google.protobuf.ByteString.copyFrom(series.toByteArray()));
+        w.flush();
+        byte[] body = req.toByteArray();
+        assertSameOutcome(body, 1, "unusual");
+        assertSameOutcome(body, 2, "unusual");
+        assertEquals(4, inPlace(body, "r1", 1).samples());
     }
-    PayloadException e = assertThrows(PayloadException.class, () -> inPlace(body, "r1", 1));
-    assertTrue(e.getMessage().startsWith("body is not a remote-write 1.0 WriteRequest (protobuf): "), e.getMessage());
-    assertSameOutcome(body, 1, "overlong UTF-8");
-  }
 
-  @Test
-  void anInvalidSeriesBeforeADamagedOneReportsTheDamage() {
-    byte[] good = RemoteWrite.WriteRequest.newBuilder()
-        .addTimeseries(RemoteWrite.TimeSeries.newBuilder()
-            .addLabels(RemoteWrite.Label.newBuilder().setName("ro bot").setValue("x")))
-        .addTimeseries(RemoteWrite.TimeSeries.newBuilder()
-            .addLabels(RemoteWrite.Label.newBuilder().setName("__name__").setValue("m")))
-        .build().toByteArray();
-    byte[] truncated = Arrays.copyOf(good, good.length - 2);
-    PayloadException e = assertThrows(PayloadException.class, () -> inPlace(truncated, "r1", 1));
-    assertTrue(e.getMessage().startsWith("body is not a remote-write 1.0 WriteRequest (protobuf): "), e.getMessage());
-    PayloadException invalid = assertThrows(PayloadException.class, () -> inPlace(good, "r1", 1));
-    assertTrue(invalid.getMessage().startsWith("series 0: label name 'ro bot' is not a valid label name"),
-        invalid.getMessage());
-  }
+    @Test
+    void invalidUtf8InALabelIsRefusedAsProtobufRefusesIt() {
+        byte[] body = RemoteWrite.WriteRequest.newBuilder()
+                .addTimeseries(RemoteWrite.TimeSeries.newBuilder()
+                        .addLabels(RemoteWrite.Label.newBuilder()
+                                .setName("__name__")
+                                .setValue("m\u00e9"))
+                        .addSamples(RemoteWrite.Sample.newBuilder().setValue(1)))
+                .build()
+                .toByteArray();
+        for (int i = 0; i < body.length; i++) {
+            if ((body[i] & 0xff) == 0xc3) {
+                body[i] = (byte) 0xc0; // an overlong lead byte
+            }
+        }
+        PayloadException e = assertThrows(PayloadException.class, () -> inPlace(body, "r1", 1));
+        assertTrue(
+                e.getMessage().startsWith("body is not a remote-write 1.0 WriteRequest (protobuf): "), e.getMessage());
+        assertSameOutcome(body, 1, "overlong UTF-8");
+    }
 
-  interface Writer {
-    void write(CodedOutputStream out) throws Exception;
-  }
+    @Test
+    void anInvalidSeriesBeforeADamagedOneReportsTheDamage() {
+        byte[] good = RemoteWrite.WriteRequest.newBuilder()
+                .addTimeseries(RemoteWrite.TimeSeries.newBuilder()
+                        .addLabels(
+                                RemoteWrite.Label.newBuilder().setName("ro bot").setValue("x")))
+                .addTimeseries(RemoteWrite.TimeSeries.newBuilder()
+                        .addLabels(RemoteWrite.Label.newBuilder()
+                                .setName("__name__")
+                                .setValue("m")))
+                .build()
+                .toByteArray();
+        byte[] truncated = Arrays.copyOf(good, good.length - 2);
+        PayloadException e = assertThrows(PayloadException.class, () -> inPlace(truncated, "r1", 1));
+        assertTrue(
+                e.getMessage().startsWith("body is not a remote-write 1.0 WriteRequest (protobuf): "), e.getMessage());
+        PayloadException invalid = assertThrows(PayloadException.class, () -> inPlace(good, "r1", 1));
+        assertTrue(
+                invalid.getMessage().startsWith("series 0: label name 'ro bot' is not a valid label name"),
+                invalid.getMessage());
+    }
 
-  static com.google.protobuf.ByteString bytes(Writer w) throws Exception {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    CodedOutputStream c = CodedOutputStream.newInstance(b);
-    w.write(c);
-    c.flush();
-    return com.google.protobuf.ByteString.copyFrom(b.toByteArray());
-  }
+    interface Writer {
+        void write(CodedOutputStream out) throws Exception;
+    }
+
+    static com.google.protobuf.ByteString bytes(Writer w) throws Exception {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        CodedOutputStream c = CodedOutputStream.newInstance(b);
+        w.write(c);
+        c.flush();
+        return com.google.protobuf.ByteString.copyFrom(b.toByteArray());
+    }
 }

@@ -11,12 +11,12 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * fuzzes one per JVM.
  */
 class RemoteWriteV2FuzzTest {
-  @FuzzTest(maxDuration = "10s")
-  void onlyPayloadErrorsEscape(byte[] body) {
-    try {
-      RemoteWriteV2Decoder.decode(body, new BatchBuilder("r1", 2));
-    } catch (PayloadException expected) {
-      // the documented failure
+    @FuzzTest(maxDuration = "10s")
+    void onlyPayloadErrorsEscape(byte[] body) {
+        try {
+            RemoteWriteV2Decoder.decode(body, new BatchBuilder("r1", 2));
+        } catch (PayloadException expected) {
+            // the documented failure
+        }
     }
-  }
 }

@@ -1,10 +1,10 @@
 package dev.edgepush.ingest.e2e;
 
-import dev.edgepush.testsupport.VictoriaMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,175 +28,228 @@ import org.junit.jupiter.api.io.TempDir;
  * decides, and nothing else wears that robot's label. Nothing is excused: vmagent loses its
  * in-memory blocks only when vmagent itself dies, and here only central-ingest is killed.
  */
-@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES) // a guard against a hang, generous for a loaded machine
+@Timeout(
+        value = 10,
+        unit = java.util.concurrent.TimeUnit.MINUTES) // a guard against a hang, generous for a loaded machine
 class VmagentAndEdgeAgentThroughIngestIT {
-  private static final String VMAGENT_TOKEN = "T1-vmagent-secret";
-  private static final String EDGE_TOKEN = "T2-edge-secret";
-  private static final String VMAGENT_ROBOT = "r-vmagent";
-  private static final String EDGE_ROBOT = "r-edge";
-  /** Both agents send whatever the storage outage and the restart left behind within this. */
-  private static final Duration CONVERGE = Duration.ofSeconds(120);
-  private static final String CHRONICLE_FLAGS =
-      "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
-          + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
-          + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED "
-          + "-Dchronicle.analytics.disable=true";
+    private static final String VMAGENT_TOKEN = "T1-vmagent-secret";
+    private static final String EDGE_TOKEN = "T2-edge-secret";
+    private static final String VMAGENT_ROBOT = "r-vmagent";
+    private static final String EDGE_ROBOT = "r-edge";
+    /** Both agents send whatever the storage outage and the restart left behind within this. */
+    private static final Duration CONVERGE = Duration.ofSeconds(120);
 
-  @TempDir Path dir;
+    private static final String CHRONICLE_FLAGS =
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
+                    + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
+                    + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED "
+                    + "-Dchronicle.analytics.disable=true";
 
-  @Test
-  void everyAnsweredScrapeArrivesWithItsTokensRobotLabelAcrossStorageOutageAndIngestKill9() throws Exception {
-    Path edgeJar = Path.of("..", "edge-agent", "target", "edge-agent.jar").toAbsolutePath().normalize();
-    assertTrue(Files.isRegularFile(edgeJar), edgeJar + " is missing: it is built in edge-agent's package phase"
-        + " (`./mvnw -B verify`, or `./mvnw -B -q -DskipTests -pl edge-agent -am package` first)");
-    String vmagentBinary = ChildProcess.binary("vmagent");
-    Path tokens = dir.resolve("tokens");
-    Files.writeString(tokens, "robot " + VMAGENT_ROBOT + " 0 " + TokensFile.hashOf(VMAGENT_TOKEN) + "\n"
-        + "robot " + EDGE_ROBOT + " 0 " + TokensFile.hashOf(EDGE_TOKEN) + "\n");
-    int ingestPort = ChildProcess.freePort();
-    String ingestUrl = "http://127.0.0.1:" + ingestPort + "/api/v1/write";
+    @TempDir
+    Path dir;
 
-    try (CountingTarget forVmagent = new CountingTarget();
-        CountingTarget forEdge = new CountingTarget();
-        VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")))) {
-      List<String> ingestCommand = ingestCommand(ingestPort, vm.writeUrl(), tokens);
-      ChildProcess ingest = ChildProcess.start("central-ingest", ingestPort, dir, ingestCommand);
-      int vmagentPort = ChildProcess.freePort();
-      try (ChildProcess vmagent = ChildProcess.start("vmagent", vmagentPort, dir, List.of(vmagentBinary,
-              "-promscrape.config=" + scrapeConfig("via-vmagent", forVmagent),
-              "-remoteWrite.url=" + ingestUrl, "-remoteWrite.bearerToken=" + VMAGENT_TOKEN,
-              "-remoteWrite.label=robot=spoofed", "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data"),
-              "-httpListenAddr=127.0.0.1:" + vmagentPort, "-loggerLevel=WARN"));
-          ChildProcess edge = startEdgeAgent(edgeJar, ingestUrl, forEdge)) {
-        await(() -> !storedSeq(vm, VMAGENT_ROBOT).isEmpty() && !storedSeq(vm, EDGE_ROBOT).isEmpty(),
-            "both robots' first scrapes stored", vmagent, edge);
-        ChildProcess.pause(3000); // scrapes while everything is up
+    @Test
+    void everyAnsweredScrapeArrivesWithItsTokensRobotLabelAcrossStorageOutageAndIngestKill9() throws Exception {
+        Path edgeJar = Path.of("..", "edge-agent", "target", "edge-agent.jar")
+                .toAbsolutePath()
+                .normalize();
+        assertTrue(
+                Files.isRegularFile(edgeJar),
+                edgeJar + " is missing: it is built in edge-agent's package phase"
+                        + " (`./mvnw -B verify`, or `./mvnw -B -q -DskipTests -pl edge-agent -am package` first)");
+        String vmagentBinary = ChildProcess.binary("vmagent");
+        Path tokens = dir.resolve("tokens");
+        Files.writeString(
+                tokens,
+                "robot " + VMAGENT_ROBOT + " 0 " + TokensFile.hashOf(VMAGENT_TOKEN) + "\n" + "robot " + EDGE_ROBOT
+                        + " 0 " + TokensFile.hashOf(EDGE_TOKEN) + "\n");
+        int ingestPort = ChildProcess.freePort();
+        String ingestUrl = "http://127.0.0.1:" + ingestPort + "/api/v1/write";
 
-        vm.stop();
-        ChildProcess.pause(3000); // central-ingest answers 204 from its WAL
-        // Counted, not timed: on a loaded machine the agents may not have pushed yet.
-        ChildProcess ingestNow = ingest;
-        await(() -> walPendingSamples(ingestNow) > 0, "pushes held in central-ingest's WAL while storage is down",
-            vmagent, edge);
-        ingest.kill9();
-        ChildProcess.pause(1000); // both agents meet a refused connection and back off
-        ingest = ChildProcess.start("central-ingest", ingestPort, dir, ingestCommand);
-        long reopened = walPendingSamples(ingest);
-        assertTrue(reopened > 0, "the killed ingest's WAL backlog is reopened, not empty: " + reopened);
-        ChildProcess.pause(3000); // the restarted ingest takes new pushes, storage still down
-        vm.start();
-        ChildProcess.pause(2000);
-        forVmagent.stopServing();
-        forEdge.stopServing();
+        try (CountingTarget forVmagent = new CountingTarget();
+                CountingTarget forEdge = new CountingTarget();
+                VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")))) {
+            List<String> ingestCommand = ingestCommand(ingestPort, vm.writeUrl(), tokens);
+            ChildProcess ingest = ChildProcess.start("central-ingest", ingestPort, dir, ingestCommand);
+            int vmagentPort = ChildProcess.freePort();
+            try (ChildProcess vmagent = ChildProcess.start(
+                            "vmagent",
+                            vmagentPort,
+                            dir,
+                            List.of(
+                                    vmagentBinary,
+                                    "-promscrape.config=" + scrapeConfig("via-vmagent", forVmagent),
+                                    "-remoteWrite.url=" + ingestUrl,
+                                    "-remoteWrite.bearerToken=" + VMAGENT_TOKEN,
+                                    "-remoteWrite.label=robot=spoofed",
+                                    "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data"),
+                                    "-httpListenAddr=127.0.0.1:" + vmagentPort,
+                                    "-loggerLevel=WARN"));
+                    ChildProcess edge = startEdgeAgent(edgeJar, ingestUrl, forEdge)) {
+                await(
+                        () -> !storedSeq(vm, VMAGENT_ROBOT).isEmpty()
+                                && !storedSeq(vm, EDGE_ROBOT).isEmpty(),
+                        "both robots' first scrapes stored",
+                        vmagent,
+                        edge);
+                ChildProcess.pause(3000); // scrapes while everything is up
 
-        await(() -> storedSeq(vm, VMAGENT_ROBOT).containsAll(forVmagent.answered())
-            && storedSeq(vm, EDGE_ROBOT).containsAll(forEdge.answered()), "every answered scrape stored", vmagent, edge);
-        Set<Long> vmagentAnswered = forVmagent.answered();
-        Set<Long> edgeAnswered = forEdge.answered();
-        assertEquals(vmagentAnswered, storedSeq(vm, VMAGENT_ROBOT), "vmagent's test_seq: stored vs answered");
-        assertEquals(edgeAnswered, storedSeq(vm, EDGE_ROBOT), "edge-agent's test_seq: stored vs answered");
-        assertOnlyFrom(vm, VMAGENT_ROBOT, "via-vmagent", forVmagent.address());
-        assertOnlyFrom(vm, EDGE_ROBOT, "via-edge-agent", forEdge.address());
-        assertEquals(List.of(), vm.export("{__name__=~\".+\",robot=\"\"}"), "series without a robot label");
-        assertEquals("{\"status\":\"success\",\"data\":[\"" + EDGE_ROBOT + "\",\"" + VMAGENT_ROBOT + "\"]}",
-            vm.labelValues("robot").replace(" ", "").trim(), "robot label values (none spoofed)");
-        System.out.println("vmagent: answered=" + vmagentAnswered.size() + " stored="
-            + storedSeq(vm, VMAGENT_ROBOT).size() + " lost=0; edge-agent: answered=" + edgeAnswered.size()
-            + " stored=" + storedSeq(vm, EDGE_ROBOT).size() + " lost=0; WAL backlog reopened after kill -9: "
-            + reopened + " samples");
-      } finally {
-        ingest.close();
-      }
-    }
-  }
+                vm.stop();
+                ChildProcess.pause(3000); // central-ingest answers 204 from its WAL
+                // Counted, not timed: on a loaded machine the agents may not have pushed yet.
+                ChildProcess ingestNow = ingest;
+                await(
+                        () -> walPendingSamples(ingestNow) > 0,
+                        "pushes held in central-ingest's WAL while storage is down",
+                        vmagent,
+                        edge);
+                ingest.kill9();
+                ChildProcess.pause(1000); // both agents meet a refused connection and back off
+                ingest = ChildProcess.start("central-ingest", ingestPort, dir, ingestCommand);
+                long reopened = walPendingSamples(ingest);
+                assertTrue(reopened > 0, "the killed ingest's WAL backlog is reopened, not empty: " + reopened);
+                ChildProcess.pause(3000); // the restarted ingest takes new pushes, storage still down
+                vm.start();
+                ChildProcess.pause(2000);
+                forVmagent.stopServing();
+                forEdge.stopServing();
 
-  private List<String> ingestCommand(int port, String vmWriteUrl, Path tokens) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    cmd.addAll(List.of(System.getProperty("edgepush.test.jvmFlags", CHRONICLE_FLAGS).split(" ")));
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.edgepush.ingest.Main",
-        "-httpListenAddr=127.0.0.1:" + port, "-remoteWrite.url=" + vmWriteUrl, "-auth.tokensFile=" + tokens,
-        "-wal.path=" + dir.resolve("ingest-wal")));
-    return cmd;
-  }
-
-  private ChildProcess startEdgeAgent(Path jar, String ingestUrl, CountingTarget target) throws IOException {
-    int port = ChildProcess.freePort();
-    return ChildProcess.start("edge-agent", port, dir, List.of(
-        ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dchronicle.analytics.disable=true",
-        "-jar", jar.toString(),
-        "-promscrape.config=" + scrapeConfig("via-edge-agent", target),
-        "-remoteWrite.url=" + ingestUrl, "-remoteWrite.bearerToken=" + EDGE_TOKEN,
-        "-remoteWrite.label=robot=spoofed", "-remoteWrite.tmpDataPath=" + dir.resolve("edge-data"),
-        "-httpListenAddr=127.0.0.1:" + port));
-  }
-
-  private Path scrapeConfig(String job, CountingTarget target) throws IOException {
-    Path config = dir.resolve(job + ".yml");
-    Files.writeString(config, String.join("\n",
-        "global:",
-        "  scrape_interval: 1s",
-        "scrape_configs:",
-        "  - job_name: " + job,
-        "    static_configs:",
-        "      - targets: ['" + target.address() + "']",
-        ""));
-    return config;
-  }
-
-  private static long walPendingSamples(ChildProcess ingest) throws IOException {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^central_ingest_wal_pending_samples (\\S+)$")
-        .matcher(ingest.get("/metrics"));
-    assertTrue(m.find(), "central_ingest_wal_pending_samples in /metrics");
-    return (long) Double.parseDouble(m.group(1));
-  }
-
-  /** The distinct test_seq values stored under {@code robot}. */
-  private static Set<Long> storedSeq(VictoriaMetrics vm, String robot) throws IOException {
-    Set<Long> out = new TreeSet<>();
-    for (VictoriaMetrics.Series s : vm.export("test_seq{robot=\"" + robot + "\"}")) {
-      s.values().forEach(v -> out.add(v.longValue()));
-    }
-    return out;
-  }
-
-  /** Every series wearing {@code robot} was scraped by that robot's agent (job) from its target. */
-  private static void assertOnlyFrom(VictoriaMetrics vm, String robot, String job, String instance)
-      throws IOException {
-    List<VictoriaMetrics.Series> all = vm.export("{robot=\"" + robot + "\"}");
-    assertTrue(all.size() >= 2, robot + " stored test_seq and up at least: " + all);
-    for (VictoriaMetrics.Series s : all) {
-      assertEquals(job, s.labels().get("job"), "job of " + s.labels());
-      assertEquals(instance, s.labels().get("instance"), "instance of " + s.labels());
-    }
-  }
-
-  @FunctionalInterface
-  private interface Condition {
-    boolean holds() throws IOException;
-  }
-
-  /** Polls {@code condition}; on time-out fails with the end of each agent's log. */
-  private static void await(Condition condition, String what, ChildProcess... agents) throws IOException {
-    long deadline = System.nanoTime() + CONVERGE.toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        if (condition.holds()) {
-          return;
+                await(
+                        () -> storedSeq(vm, VMAGENT_ROBOT).containsAll(forVmagent.answered())
+                                && storedSeq(vm, EDGE_ROBOT).containsAll(forEdge.answered()),
+                        "every answered scrape stored",
+                        vmagent,
+                        edge);
+                Set<Long> vmagentAnswered = forVmagent.answered();
+                Set<Long> edgeAnswered = forEdge.answered();
+                assertEquals(vmagentAnswered, storedSeq(vm, VMAGENT_ROBOT), "vmagent's test_seq: stored vs answered");
+                assertEquals(edgeAnswered, storedSeq(vm, EDGE_ROBOT), "edge-agent's test_seq: stored vs answered");
+                assertOnlyFrom(vm, VMAGENT_ROBOT, "via-vmagent", forVmagent.address());
+                assertOnlyFrom(vm, EDGE_ROBOT, "via-edge-agent", forEdge.address());
+                assertEquals(List.of(), vm.export("{__name__=~\".+\",robot=\"\"}"), "series without a robot label");
+                assertEquals(
+                        "{\"status\":\"success\",\"data\":[\"" + EDGE_ROBOT + "\",\"" + VMAGENT_ROBOT + "\"]}",
+                        vm.labelValues("robot").replace(" ", "").trim(),
+                        "robot label values (none spoofed)");
+                System.out.println("vmagent: answered=" + vmagentAnswered.size() + " stored="
+                        + storedSeq(vm, VMAGENT_ROBOT).size() + " lost=0; edge-agent: answered=" + edgeAnswered.size()
+                        + " stored=" + storedSeq(vm, EDGE_ROBOT).size()
+                        + " lost=0; WAL backlog reopened after kill -9: "
+                        + reopened + " samples");
+            } finally {
+                ingest.close();
+            }
         }
-      } catch (IOException e) {
-        // storage restarting: poll again
-      }
-      ChildProcess.pause(250);
     }
-    StringBuilder logs = new StringBuilder();
-    for (ChildProcess a : agents) {
-      String text = a.logText();
-      logs.append("\n--- ").append(a.name).append(" log (end) ---\n")
-          .append(text.substring(Math.max(0, text.length() - 3000)));
+
+    private List<String> ingestCommand(int port, String vmWriteUrl, Path tokens) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(List.of(
+                System.getProperty("edgepush.test.jvmFlags", CHRONICLE_FLAGS).split(" ")));
+        cmd.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.edgepush.ingest.Main",
+                "-httpListenAddr=127.0.0.1:" + port,
+                "-remoteWrite.url=" + vmWriteUrl,
+                "-auth.tokensFile=" + tokens,
+                "-wal.path=" + dir.resolve("ingest-wal")));
+        return cmd;
     }
-    throw new AssertionError("not within " + CONVERGE + ": " + what + logs);
-  }
+
+    private ChildProcess startEdgeAgent(Path jar, String ingestUrl, CountingTarget target) throws IOException {
+        int port = ChildProcess.freePort();
+        return ChildProcess.start(
+                "edge-agent",
+                port,
+                dir,
+                List.of(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-Xmx64m",
+                        "-XX:+UseSerialGC",
+                        "-XX:TieredStopAtLevel=1",
+                        "-Dchronicle.analytics.disable=true",
+                        "-jar",
+                        jar.toString(),
+                        "-promscrape.config=" + scrapeConfig("via-edge-agent", target),
+                        "-remoteWrite.url=" + ingestUrl,
+                        "-remoteWrite.bearerToken=" + EDGE_TOKEN,
+                        "-remoteWrite.label=robot=spoofed",
+                        "-remoteWrite.tmpDataPath=" + dir.resolve("edge-data"),
+                        "-httpListenAddr=127.0.0.1:" + port));
+    }
+
+    private Path scrapeConfig(String job, CountingTarget target) throws IOException {
+        Path config = dir.resolve(job + ".yml");
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "global:",
+                        "  scrape_interval: 1s",
+                        "scrape_configs:",
+                        "  - job_name: " + job,
+                        "    static_configs:",
+                        "      - targets: ['" + target.address() + "']",
+                        ""));
+        return config;
+    }
+
+    private static long walPendingSamples(ChildProcess ingest) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^central_ingest_wal_pending_samples (\\S+)$")
+                .matcher(ingest.get("/metrics"));
+        assertTrue(m.find(), "central_ingest_wal_pending_samples in /metrics");
+        return (long) Double.parseDouble(m.group(1));
+    }
+
+    /** The distinct test_seq values stored under {@code robot}. */
+    private static Set<Long> storedSeq(VictoriaMetrics vm, String robot) throws IOException {
+        Set<Long> out = new TreeSet<>();
+        for (VictoriaMetrics.Series s : vm.export("test_seq{robot=\"" + robot + "\"}")) {
+            s.values().forEach(v -> out.add(v.longValue()));
+        }
+        return out;
+    }
+
+    /** Every series wearing {@code robot} was scraped by that robot's agent (job) from its target. */
+    private static void assertOnlyFrom(VictoriaMetrics vm, String robot, String job, String instance)
+            throws IOException {
+        List<VictoriaMetrics.Series> all = vm.export("{robot=\"" + robot + "\"}");
+        assertTrue(all.size() >= 2, robot + " stored test_seq and up at least: " + all);
+        for (VictoriaMetrics.Series s : all) {
+            assertEquals(job, s.labels().get("job"), "job of " + s.labels());
+            assertEquals(instance, s.labels().get("instance"), "instance of " + s.labels());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Condition {
+        boolean holds() throws IOException;
+    }
+
+    /** Polls {@code condition}; on time-out fails with the end of each agent's log. */
+    private static void await(Condition condition, String what, ChildProcess... agents) throws IOException {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.holds()) {
+                    return;
+                }
+            } catch (IOException e) {
+                // storage restarting: poll again
+            }
+            ChildProcess.pause(250);
+        }
+        StringBuilder logs = new StringBuilder();
+        for (ChildProcess a : agents) {
+            String text = a.logText();
+            logs.append("\n--- ")
+                    .append(a.name)
+                    .append(" log (end) ---\n")
+                    .append(text.substring(Math.max(0, text.length() - 3000)));
+        }
+        throw new AssertionError("not within " + CONVERGE + ": " + what + logs);
+    }
 }

@@ -44,126 +44,151 @@ import org.xerial.snappy.Snappy;
  * metrics, so {@code max by (robot)} over the replicas' metrics is the whole fleet.
  */
 class ReplicasBehindHaproxyIT {
-  static final int ROBOTS = 8;
-  static final Duration DEADLINE = Duration.ofSeconds(120);
-  @TempDir Path dir;
+    static final int ROBOTS = 8;
+    static final Duration DEADLINE = Duration.ofSeconds(120);
 
-  static String haproxy() {
-    for (String d : (System.getenv().getOrDefault("PATH", "/usr/bin") + ":/usr/sbin").split(":")) {
-      if (Files.isExecutable(Path.of(d, "haproxy"))) {
-        return Path.of(d, "haproxy").toString();
-      }
-    }
-    throw new IllegalStateException("haproxy is not installed: run `apt-get install -y haproxy` (.ci/run does)");
-  }
+    @TempDir
+    Path dir;
 
-  static String token(int r) {
-    return "replica-test-robot-" + r;
-  }
-
-  @Test
-  void aReplicaKilledMidPushLosesNothingAndItsRobotsMoveToTheOther() throws Exception {
-    StringBuilder tokens = new StringBuilder();
-    for (int r = 0; r < ROBOTS; r++) {
-      tokens.append("robot r").append(r).append(" 0 ").append(TokensFile.hashOf(token(r))).append('\n');
-    }
-    Files.writeString(dir.resolve("tokens"), tokens);
-    int[] ports = {Loopback.freePort(), Loopback.freePort()};
-    int lbPort = Loopback.freePort();
-    try (VictoriaMetrics vm = new VictoriaMetrics(dir)) {
-      IngestProcess[] replicas = {start(vm, 0, ports[0]), start(vm, 1, ports[1])};
-      Process lb = startHaproxy(lbPort, ports);
-      EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-      AtomicBoolean stop = new AtomicBoolean();
-      AtomicInteger[] acked = new AtomicInteger[ROBOTS];
-      List<Thread> pushers = new ArrayList<>();
-      List<RemoteWriteClient> clients = new ArrayList<>();
-      long t0 = System.currentTimeMillis() - 3_600_000;
-      try {
-        for (int r = 0; r < ROBOTS; r++) {
-          acked[r] = new AtomicInteger();
-          RemoteWriteClient client = new RemoteWriteClient(group, "http://127.0.0.1:" + lbPort + "/api/v1/write",
-              token(r), Duration.ofSeconds(10), "edge-agent/test", () -> Map.of("X-Edgepush-Pending-Samples", "0"));
-          clients.add(client);
-          AtomicInteger count = acked[r];
-          Thread t = new Thread(() -> pushUntilStopped(client, t0, count, stop), "robot-" + r);
-          t.start();
-          pushers.add(t);
-        }
-        await(() -> Arrays.stream(acked).allMatch(a -> a.get() >= 10), "every robot's first 10 pushes acknowledged");
-        // Sticky: a moment when every robot pushed within the last 3 s to exactly one replica (on a
-        // loaded machine a slow /health can make the balancer move robots for a while; it settles).
-        List<List<Set<String>>> settled = new ArrayList<>();
-        await(() -> {
-          List<Set<String>> now = List.of(recentRobots(replicas[0]), recentRobots(replicas[1]));
-          Set<String> both = new TreeSet<>(now.get(0));
-          both.retainAll(now.get(1));
-          Set<String> any = new TreeSet<>(now.get(0));
-          any.addAll(now.get(1));
-          settled.add(now);
-          return both.isEmpty() && any.size() == ROBOTS;
-        }, "every robot pushing to exactly one replica");
-        List<Set<String>> homes = settled.get(settled.size() - 1);
-        int victim = homes.get(0).size() >= homes.get(1).size() ? 0 : 1;
-        int other = 1 - victim;
-        Set<String> moved = homes.get(victim);
-        System.out.println("replicas: " + homes + "; kill -9 replica " + victim);
-
-        replicas[victim].kill9();
-        int[] atKill = Arrays.stream(acked).mapToInt(AtomicInteger::get).toArray();
-        await(() -> recentRobots(replicas[other]).containsAll(moved),
-            "replica " + victim + "'s robots " + moved + " pushing to replica " + other);
-        await(() -> { // and delivering again: 10 more acknowledged pushes each
-          for (int r = 0; r < ROBOTS; r++) {
-            if (acked[r].get() < atKill[r] + 10) {
-              return false;
+    static String haproxy() {
+        for (String d : (System.getenv().getOrDefault("PATH", "/usr/bin") + ":/usr/sbin").split(":")) {
+            if (Files.isExecutable(Path.of(d, "haproxy"))) {
+                return Path.of(d, "haproxy").toString();
             }
-          }
-          return true;
-        }, "every robot delivering again through replica " + other);
-        assertEquals(ROBOTS, robotsOn(replicas[other]).size(), "the surviving replica's metrics list every robot");
-
-        replicas[victim] = start(vm, victim, ports[victim]); // on its WAL: forwards what it had acknowledged
-        stop.set(true);
-        for (Thread t : pushers) {
-          t.join(60_000);
-          assertFalse(t.isAlive(), t.getName() + " still pushing");
         }
-        for (int r = 0; r < ROBOTS; r++) {
-          int want = acked[r].get();
-          String robot = "r" + r;
-          await(() -> distinct(vm, robot).size() == want, robot + ": " + want + " acknowledged samples stored");
-          Set<Double> stored = distinct(vm, robot);
-          for (int i = 0; i < want; i++) {
-            assertTrue(stored.contains((double) i), robot + " sample " + i + " missing");
-          }
-        }
-        int total = Arrays.stream(acked).mapToInt(AtomicInteger::get).sum();
-        System.out.println("replicas behind haproxy: robots=" + ROBOTS + " acked=" + total + " lost=0, replica " + victim
-            + " killed with " + moved.size() + " robots, restarted on its WAL");
-        assertTrue(replicas[victim].get("/metrics").contains("central_ingest_samples_forwarded_total"));
-      } finally {
-        stop.set(true);
-        for (RemoteWriteClient c : clients) {
-          c.close();
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        lb.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        for (IngestProcess p : replicas) {
-          p.close();
-        }
-      }
+        throw new IllegalStateException("haproxy is not installed: run `apt-get install -y haproxy` (.ci/run does)");
     }
-  }
 
-  private IngestProcess start(VictoriaMetrics vm, int replica, int port) throws IOException {
-    return IngestProcess.start(dir.resolve("replica-" + replica), port, "-remoteWrite.url=" + vm.writeUrl(),
-        "-auth.tokensFile=" + dir.resolve("tokens"), "-wal.path=" + dir.resolve("wal-" + replica));
-  }
+    static String token(int r) {
+        return "replica-test-robot-" + r;
+    }
 
-  private Process startHaproxy(int lbPort, int[] ports) throws IOException {
-    Path cfg = dir.resolve("haproxy.cfg");
-    Files.writeString(cfg, """
+    @Test
+    void aReplicaKilledMidPushLosesNothingAndItsRobotsMoveToTheOther() throws Exception {
+        StringBuilder tokens = new StringBuilder();
+        for (int r = 0; r < ROBOTS; r++) {
+            tokens.append("robot r")
+                    .append(r)
+                    .append(" 0 ")
+                    .append(TokensFile.hashOf(token(r)))
+                    .append('\n');
+        }
+        Files.writeString(dir.resolve("tokens"), tokens);
+        int[] ports = {Loopback.freePort(), Loopback.freePort()};
+        int lbPort = Loopback.freePort();
+        try (VictoriaMetrics vm = new VictoriaMetrics(dir)) {
+            IngestProcess[] replicas = {start(vm, 0, ports[0]), start(vm, 1, ports[1])};
+            Process lb = startHaproxy(lbPort, ports);
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger[] acked = new AtomicInteger[ROBOTS];
+            List<Thread> pushers = new ArrayList<>();
+            List<RemoteWriteClient> clients = new ArrayList<>();
+            long t0 = System.currentTimeMillis() - 3_600_000;
+            try {
+                for (int r = 0; r < ROBOTS; r++) {
+                    acked[r] = new AtomicInteger();
+                    RemoteWriteClient client = new RemoteWriteClient(
+                            group,
+                            "http://127.0.0.1:" + lbPort + "/api/v1/write",
+                            token(r),
+                            Duration.ofSeconds(10),
+                            "edge-agent/test",
+                            () -> Map.of("X-Edgepush-Pending-Samples", "0"));
+                    clients.add(client);
+                    AtomicInteger count = acked[r];
+                    Thread t = new Thread(() -> pushUntilStopped(client, t0, count, stop), "robot-" + r);
+                    t.start();
+                    pushers.add(t);
+                }
+                await(
+                        () -> Arrays.stream(acked).allMatch(a -> a.get() >= 10),
+                        "every robot's first 10 pushes acknowledged");
+                // Sticky: a moment when every robot pushed within the last 3 s to exactly one replica (on a
+                // loaded machine a slow /health can make the balancer move robots for a while; it settles).
+                List<List<Set<String>>> settled = new ArrayList<>();
+                await(
+                        () -> {
+                            List<Set<String>> now = List.of(recentRobots(replicas[0]), recentRobots(replicas[1]));
+                            Set<String> both = new TreeSet<>(now.get(0));
+                            both.retainAll(now.get(1));
+                            Set<String> any = new TreeSet<>(now.get(0));
+                            any.addAll(now.get(1));
+                            settled.add(now);
+                            return both.isEmpty() && any.size() == ROBOTS;
+                        },
+                        "every robot pushing to exactly one replica");
+                List<Set<String>> homes = settled.get(settled.size() - 1);
+                int victim = homes.get(0).size() >= homes.get(1).size() ? 0 : 1;
+                int other = 1 - victim;
+                Set<String> moved = homes.get(victim);
+                System.out.println("replicas: " + homes + "; kill -9 replica " + victim);
+
+                replicas[victim].kill9();
+                int[] atKill = Arrays.stream(acked).mapToInt(AtomicInteger::get).toArray();
+                await(
+                        () -> recentRobots(replicas[other]).containsAll(moved),
+                        "replica " + victim + "'s robots " + moved + " pushing to replica " + other);
+                await(
+                        () -> { // and delivering again: 10 more acknowledged pushes each
+                            for (int r = 0; r < ROBOTS; r++) {
+                                if (acked[r].get() < atKill[r] + 10) {
+                                    return false;
+                                }
+                            }
+                            return true;
+                        },
+                        "every robot delivering again through replica " + other);
+                assertEquals(
+                        ROBOTS, robotsOn(replicas[other]).size(), "the surviving replica's metrics list every robot");
+
+                replicas[victim] = start(vm, victim, ports[victim]); // on its WAL: forwards what it had acknowledged
+                stop.set(true);
+                for (Thread t : pushers) {
+                    t.join(60_000);
+                    assertFalse(t.isAlive(), t.getName() + " still pushing");
+                }
+                for (int r = 0; r < ROBOTS; r++) {
+                    int want = acked[r].get();
+                    String robot = "r" + r;
+                    await(
+                            () -> distinct(vm, robot).size() == want,
+                            robot + ": " + want + " acknowledged samples stored");
+                    Set<Double> stored = distinct(vm, robot);
+                    for (int i = 0; i < want; i++) {
+                        assertTrue(stored.contains((double) i), robot + " sample " + i + " missing");
+                    }
+                }
+                int total = Arrays.stream(acked).mapToInt(AtomicInteger::get).sum();
+                System.out.println("replicas behind haproxy: robots=" + ROBOTS + " acked=" + total + " lost=0, replica "
+                        + victim + " killed with " + moved.size() + " robots, restarted on its WAL");
+                assertTrue(replicas[victim].get("/metrics").contains("central_ingest_samples_forwarded_total"));
+            } finally {
+                stop.set(true);
+                for (RemoteWriteClient c : clients) {
+                    c.close();
+                }
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+                lb.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                for (IngestProcess p : replicas) {
+                    p.close();
+                }
+            }
+        }
+    }
+
+    private IngestProcess start(VictoriaMetrics vm, int replica, int port) throws IOException {
+        return IngestProcess.start(
+                dir.resolve("replica-" + replica),
+                port,
+                "-remoteWrite.url=" + vm.writeUrl(),
+                "-auth.tokensFile=" + dir.resolve("tokens"),
+                "-wal.path=" + dir.resolve("wal-" + replica));
+    }
+
+    private Process startHaproxy(int lbPort, int[] ports) throws IOException {
+        Path cfg = dir.resolve("haproxy.cfg");
+        Files.writeString(cfg, """
         global
           maxconn 512
         defaults
@@ -187,90 +212,93 @@ class ReplicasBehindHaproxyIT {
           server replica-0 127.0.0.1:%d check
           server replica-1 127.0.0.1:%d check
         """.formatted(lbPort, ports[0], ports[1]));
-    Path log = dir.resolve("haproxy.log");
-    Process p = new ProcessBuilder(haproxy(), "-db", "-f", cfg.toString()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) {
-        throw new IllegalStateException("haproxy exited " + p.exitValue() + ": " + Files.readString(log));
-      }
-      try {
-        new java.net.Socket("127.0.0.1", lbPort).close();
-        return p;
-      } catch (IOException notYet) {
-        IngestProcess.pause(100);
-      }
-    }
-    p.destroyForcibly();
-    throw new IllegalStateException("haproxy not listening within " + DEADLINE + ": " + Files.readString(log));
-  }
-
-  /** Pushes sample i = 0, 1, ... one at a time, each retried until acknowledged (as the agent's sender). */
-  private static void pushUntilStopped(RemoteWriteClient client, long t0, AtomicInteger acked, AtomicBoolean stop) {
-    for (int i = 0; !stop.get(); i++) {
-      WriteRequestEncoder enc = new WriteRequestEncoder();
-      enc.addSeries(new String[] {"__name__", "replica_probe"}, 1, i, t0 + i * 1000L);
-      byte[] body;
-      try {
-        body = Snappy.compress(Arrays.copyOf(enc.array(), enc.size()));
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      long deadline = System.nanoTime() + DEADLINE.toNanos();
-      while (!(client.pushCompressed(body, 0, body.length) instanceof PushOutcome.Delivered)) {
-        if (System.nanoTime() > deadline) {
-          return; // the test fails on the count
+        Path log = dir.resolve("haproxy.log");
+        Process p = new ProcessBuilder(haproxy(), "-db", "-f", cfg.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("haproxy exited " + p.exitValue() + ": " + Files.readString(log));
+            }
+            try {
+                new java.net.Socket("127.0.0.1", lbPort).close();
+                return p;
+            } catch (IOException notYet) {
+                IngestProcess.pause(100);
+            }
         }
-        IngestProcess.pause(100);
-      }
-      acked.incrementAndGet();
-      IngestProcess.pause(50);
+        p.destroyForcibly();
+        throw new IllegalStateException("haproxy not listening within " + DEADLINE + ": " + Files.readString(log));
     }
-  }
 
-  /** Robots in the replica's {@code central_ingest_robot_last_push_timestamp_seconds} (empty if it does not answer). */
-  private static Set<String> robotsOn(IngestProcess replica) {
-    return robotsOn(replica, Long.MAX_VALUE);
-  }
-
-  /** Robots whose last push to the replica was within the last 3 s. */
-  private static Set<String> recentRobots(IngestProcess replica) {
-    return robotsOn(replica, 3_000);
-  }
-
-  private static Set<String> robotsOn(IngestProcess replica, long withinMs) {
-    Set<String> out = new TreeSet<>();
-    try {
-      Matcher m = Pattern.compile("(?m)^central_ingest_robot_last_push_timestamp_seconds\\{robot=\"([^\"]+)\"[^}]*} (\\S+)$")
-          .matcher(replica.get("/metrics"));
-      long now = System.currentTimeMillis();
-      while (m.find()) {
-        if (now - Double.parseDouble(m.group(2)) * 1000 <= withinMs) {
-          out.add(m.group(1));
+    /** Pushes sample i = 0, 1, ... one at a time, each retried until acknowledged (as the agent's sender). */
+    private static void pushUntilStopped(RemoteWriteClient client, long t0, AtomicInteger acked, AtomicBoolean stop) {
+        for (int i = 0; !stop.get(); i++) {
+            WriteRequestEncoder enc = new WriteRequestEncoder();
+            enc.addSeries(new String[] {"__name__", "replica_probe"}, 1, i, t0 + i * 1000L);
+            byte[] body;
+            try {
+                body = Snappy.compress(Arrays.copyOf(enc.array(), enc.size()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            while (!(client.pushCompressed(body, 0, body.length) instanceof PushOutcome.Delivered)) {
+                if (System.nanoTime() > deadline) {
+                    return; // the test fails on the count
+                }
+                IngestProcess.pause(100);
+            }
+            acked.incrementAndGet();
+            IngestProcess.pause(50);
         }
-      }
-    } catch (IOException down) {
-      // a killed replica lists nobody
     }
-    return out;
-  }
 
-  private static Set<Double> distinct(VictoriaMetrics vm, String robot) {
-    try {
-      return new TreeSet<>(vm.exportValues("replica_probe{robot=\"" + robot + "\"}"));
-    } catch (IOException e) {
-      return Set.of();
+    /** Robots in the replica's {@code central_ingest_robot_last_push_timestamp_seconds} (empty if it does not answer). */
+    private static Set<String> robotsOn(IngestProcess replica) {
+        return robotsOn(replica, Long.MAX_VALUE);
     }
-  }
 
-  private static void await(java.util.function.BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + DEADLINE.toSeconds() + " s: " + what);
-      }
-      IngestProcess.pause(200);
+    /** Robots whose last push to the replica was within the last 3 s. */
+    private static Set<String> recentRobots(IngestProcess replica) {
+        return robotsOn(replica, 3_000);
     }
-  }
+
+    private static Set<String> robotsOn(IngestProcess replica, long withinMs) {
+        Set<String> out = new TreeSet<>();
+        try {
+            Matcher m = Pattern.compile(
+                            "(?m)^central_ingest_robot_last_push_timestamp_seconds\\{robot=\"([^\"]+)\"[^}]*} (\\S+)$")
+                    .matcher(replica.get("/metrics"));
+            long now = System.currentTimeMillis();
+            while (m.find()) {
+                if (now - Double.parseDouble(m.group(2)) * 1000 <= withinMs) {
+                    out.add(m.group(1));
+                }
+            }
+        } catch (IOException down) {
+            // a killed replica lists nobody
+        }
+        return out;
+    }
+
+    private static Set<Double> distinct(VictoriaMetrics vm, String robot) {
+        try {
+            return new TreeSet<>(vm.exportValues("replica_probe{robot=\"" + robot + "\"}"));
+        } catch (IOException e) {
+            return Set.of();
+        }
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + DEADLINE.toSeconds() + " s: " + what);
+            }
+            IngestProcess.pause(200);
+        }
+    }
 }

@@ -22,80 +22,106 @@ import org.junit.jupiter.api.io.TempDir;
  * only, as VictoriaMetrics with the same flag does; a POST (vmalert's UI has none) stays 405.
  */
 class VmalertThroughIngestIT {
-  @TempDir static Path dir;
-  static ReaderDoor door;
-  static Process vmalert;
-  static int vmalertPort;
+    @TempDir
+    static Path dir;
 
-  static String binary() {
-    for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-      if (Files.isExecutable(Path.of(d, "vmalert"))) {
-        return Path.of(d, "vmalert").toString();
-      }
-    }
-    throw new IllegalStateException("vmalert is not installed: run `apt-get install -y victoria-metrics` (.ci/run does)");
-  }
+    static ReaderDoor door;
+    static Process vmalert;
+    static int vmalertPort;
 
-  @BeforeAll
-  static void start() throws Exception {
-    String bin = binary();
-    vmalertPort = Loopback.freePort();
-    door = new ReaderDoor(dir, "-vmalert.proxyURL=http://127.0.0.1:" + vmalertPort);
-    Path rules = dir.resolve("rules.yml");
-    Files.writeString(rules, "groups:\n  - name: fleet\n    rules:\n      - alert: TempHigh\n        expr: temp > 100\n");
-    vmalert = new ProcessBuilder(bin, "-rule=" + rules, "-datasource.url=" + door.vmUrl(""),
-        "-notifier.url=http://127.0.0.1:9", "-httpListenAddr=127.0.0.1:" + vmalertPort, "-loggerLevel=WARN")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("vmalert.log").toFile()).start();
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    while (true) {
-      try {
-        if (direct("/vmalert/api/v1/rules").statusCode() == 200) {
-          break;
+    static String binary() {
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            if (Files.isExecutable(Path.of(d, "vmalert"))) {
+                return Path.of(d, "vmalert").toString();
+            }
         }
-      } catch (java.io.IOException e) {
-        // starting
-      }
-      if (System.nanoTime() > deadline || !vmalert.isAlive()) {
-        throw new IllegalStateException("vmalert did not start:\n" + Files.readString(dir.resolve("vmalert.log")));
-      }
-      IngestProcess.pause(50);
+        throw new IllegalStateException(
+                "vmalert is not installed: run `apt-get install -y victoria-metrics` (.ci/run does)");
     }
-  }
 
-  @AfterAll
-  static void stop() throws Exception {
-    if (vmalert != null) {
-      vmalert.destroy();
-      vmalert.waitFor();
-    }
-    if (door != null) {
-      door.close();
-    }
-  }
-
-  static HttpResponse<String> direct(String path) throws Exception {
-    return ReaderDoor.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + vmalertPort + path))
-        .timeout(Duration.ofSeconds(10)).build());
-  }
-
-  @Test
-  void vmalertPagesAndApiAnswerThroughCentralIngestAsFromVmalert() throws Exception {
-    for (String prefix : new String[] {"", "/prometheus", "/select/42/prometheus"}) {
-      for (String path : new String[] {"/vmalert/api/v1/rules", "/vmalert/api/v1/alerts", "/vmalert/groups",
-          "/vmalert/alerts", "/api/v1/rules", "/api/v1/alerts"}) {
-        HttpResponse<String> d = direct(path);
-        HttpResponse<String> r = door.viaIngest(prefix + path, READER);
-        assertEquals(d.statusCode(), r.statusCode(), prefix + path + " " + r.body());
-        assertEquals(d.headers().firstValue("Content-Type"), r.headers().firstValue("Content-Type"), prefix + path);
-        if (path.contains("/api/")) {
-          assertEquals(d.body(), r.body(), prefix + path);
+    @BeforeAll
+    static void start() throws Exception {
+        String bin = binary();
+        vmalertPort = Loopback.freePort();
+        door = new ReaderDoor(dir, "-vmalert.proxyURL=http://127.0.0.1:" + vmalertPort);
+        Path rules = dir.resolve("rules.yml");
+        Files.writeString(
+                rules, "groups:\n  - name: fleet\n    rules:\n      - alert: TempHigh\n        expr: temp > 100\n");
+        vmalert = new ProcessBuilder(
+                        bin,
+                        "-rule=" + rules,
+                        "-datasource.url=" + door.vmUrl(""),
+                        "-notifier.url=http://127.0.0.1:9",
+                        "-httpListenAddr=127.0.0.1:" + vmalertPort,
+                        "-loggerLevel=WARN")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("vmalert.log").toFile())
+                .start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            try {
+                if (direct("/vmalert/api/v1/rules").statusCode() == 200) {
+                    break;
+                }
+            } catch (java.io.IOException e) {
+                // starting
+            }
+            if (System.nanoTime() > deadline || !vmalert.isAlive()) {
+                throw new IllegalStateException(
+                        "vmalert did not start:\n" + Files.readString(dir.resolve("vmalert.log")));
+            }
+            IngestProcess.pause(50);
         }
-      }
     }
-    assertTrue(door.viaIngest("/prometheus/api/v1/rules", READER).body().contains("\"name\":\"TempHigh\""),
-        "Grafana's alerting view sees vmalert's rules");
-    assertEquals(401, door.viaIngest("/vmalert/groups", null).statusCode());
-    assertEquals(405, ReaderDoor.send(HttpRequest.newBuilder(URI.create(door.ingestUrl("/vmalert/api/v1/rules")))
-        .header("Authorization", "Bearer " + READER).POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode());
-  }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (vmalert != null) {
+            vmalert.destroy();
+            vmalert.waitFor();
+        }
+        if (door != null) {
+            door.close();
+        }
+    }
+
+    static HttpResponse<String> direct(String path) throws Exception {
+        return ReaderDoor.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + vmalertPort + path))
+                .timeout(Duration.ofSeconds(10))
+                .build());
+    }
+
+    @Test
+    void vmalertPagesAndApiAnswerThroughCentralIngestAsFromVmalert() throws Exception {
+        for (String prefix : new String[] {"", "/prometheus", "/select/42/prometheus"}) {
+            for (String path : new String[] {
+                "/vmalert/api/v1/rules",
+                "/vmalert/api/v1/alerts",
+                "/vmalert/groups",
+                "/vmalert/alerts",
+                "/api/v1/rules",
+                "/api/v1/alerts"
+            }) {
+                HttpResponse<String> d = direct(path);
+                HttpResponse<String> r = door.viaIngest(prefix + path, READER);
+                assertEquals(d.statusCode(), r.statusCode(), prefix + path + " " + r.body());
+                assertEquals(
+                        d.headers().firstValue("Content-Type"), r.headers().firstValue("Content-Type"), prefix + path);
+                if (path.contains("/api/")) {
+                    assertEquals(d.body(), r.body(), prefix + path);
+                }
+            }
+        }
+        assertTrue(
+                door.viaIngest("/prometheus/api/v1/rules", READER).body().contains("\"name\":\"TempHigh\""),
+                "Grafana's alerting view sees vmalert's rules");
+        assertEquals(401, door.viaIngest("/vmalert/groups", null).statusCode());
+        assertEquals(
+                405,
+                ReaderDoor.send(HttpRequest.newBuilder(URI.create(door.ingestUrl("/vmalert/api/v1/rules")))
+                                .header("Authorization", "Bearer " + READER)
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build())
+                        .statusCode());
+    }
 }

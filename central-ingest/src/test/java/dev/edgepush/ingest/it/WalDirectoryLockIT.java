@@ -18,37 +18,41 @@ import org.junit.jupiter.api.io.TempDir;
  * not block the next start.
  */
 class WalDirectoryLockIT {
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void aSecondIngestOnTheSameWalExitsAndAKilledHolderDoesNotBlockTheNextStart() throws Exception {
-    Path tokens = dir.resolve("tokens");
-    Files.writeString(tokens, "robot r1 0 " + TokensFile.hashOf("r1-secret") + "\n");
-    Path wal = dir.resolve("wal");
-    String[] flags = {"-remoteWrite.url=http://127.0.0.1:9/api/v1/write", "-auth.tokensFile=" + tokens,
-        "-wal.path=" + wal};
-    IngestProcess first = IngestProcess.start(dir, Loopback.freePort(), flags);
-    try {
-      String secondLog;
-      int exit;
-      try (IngestProcess second = IngestProcess.launch(dir, Loopback.freePort(), flags)) {
-        exit = second.awaitExit(Duration.ofSeconds(60));
-        secondLog = second.logText();
-      }
-      System.out.println("second ingest: exit=" + exit + " output=" + secondLog.strip());
-      assertEquals(2, exit, secondLog);
-      assertEquals(List.of("central-ingest: -wal.path=" + wal + " is in use: another process (pid " + first.pid()
-          + ") holds its lock " + wal.resolve("flock.lock") + "; stop that process or give this one its own -wal.path"),
-          secondLog.strip().lines().toList());
-      assertEquals("ok\n", first.get("/health"), "the first keeps running");
+    @Test
+    void aSecondIngestOnTheSameWalExitsAndAKilledHolderDoesNotBlockTheNextStart() throws Exception {
+        Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, "robot r1 0 " + TokensFile.hashOf("r1-secret") + "\n");
+        Path wal = dir.resolve("wal");
+        String[] flags = {
+            "-remoteWrite.url=http://127.0.0.1:9/api/v1/write", "-auth.tokensFile=" + tokens, "-wal.path=" + wal
+        };
+        IngestProcess first = IngestProcess.start(dir, Loopback.freePort(), flags);
+        try {
+            String secondLog;
+            int exit;
+            try (IngestProcess second = IngestProcess.launch(dir, Loopback.freePort(), flags)) {
+                exit = second.awaitExit(Duration.ofSeconds(60));
+                secondLog = second.logText();
+            }
+            System.out.println("second ingest: exit=" + exit + " output=" + secondLog.strip());
+            assertEquals(2, exit, secondLog);
+            assertEquals(
+                    List.of("central-ingest: -wal.path=" + wal + " is in use: another process (pid " + first.pid()
+                            + ") holds its lock " + wal.resolve("flock.lock")
+                            + "; stop that process or give this one its own -wal.path"),
+                    secondLog.strip().lines().toList());
+            assertEquals("ok\n", first.get("/health"), "the first keeps running");
 
-      first.kill9();
-      assertTrue(Files.exists(wal.resolve("flock.lock")), "kill -9 leaves the lock file behind");
-      try (IngestProcess third = IngestProcess.start(dir, Loopback.freePort(), flags)) {
-        assertEquals("ok\n", third.get("/health"));
-      }
-    } finally {
-      first.close();
+            first.kill9();
+            assertTrue(Files.exists(wal.resolve("flock.lock")), "kill -9 leaves the lock file behind");
+            try (IngestProcess third = IngestProcess.start(dir, Loopback.freePort(), flags)) {
+                assertEquals("ok\n", third.get("/health"));
+            }
+        } finally {
+            first.close();
+        }
     }
-  }
 }

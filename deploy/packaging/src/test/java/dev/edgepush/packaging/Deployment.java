@@ -17,110 +17,132 @@ import java.util.regex.Pattern;
  * "/" for installed packages, else a temp dir the packages were extracted into.
  */
 final class Deployment {
-  final Path root;
-  final boolean asUnitUsers;
-  final Path logs;
+    final Path root;
+    final boolean asUnitUsers;
+    final Path logs;
 
-  Deployment(Path root, boolean asUnitUsers, Path logs) {
-    this.root = root;
-    this.asUnitUsers = asUnitUsers;
-    this.logs = logs;
-  }
+    Deployment(Path root, boolean asUnitUsers, Path logs) {
+        this.root = root;
+        this.asUnitUsers = asUnitUsers;
+        this.logs = logs;
+    }
 
-  Path path(String absolute) {
-    return root.resolve(absolute.substring(1));
-  }
+    Path path(String absolute) {
+        return root.resolve(absolute.substring(1));
+    }
 
-  /** {@code central-ingest token add KIND NAME}: the packaged binary prints the token once. */
-  String addToken(String kind, String name) {
-    String out = Cmd.ok(path("/usr/bin/central-ingest").toString(), "token", "add", kind, name,
-        "-auth.tokensFile=" + path("/etc/central-ingest/tokens")).out().strip();
-    assertTrue(out.matches("\\S{20,}"), "one token on stdout, got: " + out);
-    return out;
-  }
+    /** {@code central-ingest token add KIND NAME}: the packaged binary prints the token once. */
+    String addToken(String kind, String name) {
+        String out = Cmd.ok(
+                        path("/usr/bin/central-ingest").toString(),
+                        "token",
+                        "add",
+                        kind,
+                        name,
+                        "-auth.tokensFile=" + path("/etc/central-ingest/tokens"))
+                .out()
+                .strip();
+        assertTrue(out.matches("\\S{20,}"), "one token on stdout, got: " + out);
+        return out;
+    }
 
-  /** Sets {@code KEY=value} in /etc/NAME/NAME.env (the conffile), keeping every other line. */
-  void setEnv(String name, String key, String value) throws IOException {
-    Path file = path("/etc/" + name + "/" + name + ".env");
-    String text = Files.readString(file);
-    Pattern line = Pattern.compile("(?m)^" + key + "=.*$");
-    assertTrue(line.matcher(text).find(), key + "= is in the packaged " + file);
-    Files.writeString(file, line.matcher(text).replaceFirst(java.util.regex.Matcher.quoteReplacement(key + "=" + value)));
-  }
+    /** Sets {@code KEY=value} in /etc/NAME/NAME.env (the conffile), keeping every other line. */
+    void setEnv(String name, String key, String value) throws IOException {
+        Path file = path("/etc/" + name + "/" + name + ".env");
+        String text = Files.readString(file);
+        Pattern line = Pattern.compile("(?m)^" + key + "=.*$");
+        assertTrue(line.matcher(text).find(), key + "= is in the packaged " + file);
+        Files.writeString(
+                file, line.matcher(text).replaceFirst(java.util.regex.Matcher.quoteReplacement(key + "=" + value)));
+    }
 
-  String env(String name, String key) throws IOException {
-    return UnitFile.parseEnvironmentFile(Files.readString(path("/etc/" + name + "/" + name + ".env"))).get(key);
-  }
+    String env(String name, String key) throws IOException {
+        return UnitFile.parseEnvironmentFile(Files.readString(path("/etc/" + name + "/" + name + ".env")))
+                .get(key);
+    }
 
-  /** Overwrites a file in place (an existing file keeps its owner and mode, as `cp` onto it would). */
-  void write(String absolute, String content) throws IOException {
-    Files.writeString(path(absolute), content);
-  }
+    /** Overwrites a file in place (an existing file keeps its owner and mode, as `cp` onto it would). */
+    void write(String absolute, String content) throws IOException {
+        Files.writeString(path(absolute), content);
+    }
 
-  ServiceProcess start(String name) throws IOException {
-    return ServiceProcess.start(root, name, asUnitUsers, logs.resolve(name + ".log"));
-  }
+    ServiceProcess start(String name) throws IOException {
+        return ServiceProcess.start(root, name, asUnitUsers, logs.resolve(name + ".log"));
+    }
 
-  /** Configures central-ingest to forward to {@code vmWriteUrl} and listen on {@code port}. */
-  void configureIngest(int port, int vmPort) throws IOException {
-    setEnv("central-ingest", "ARGS", "-httpListenAddr=127.0.0.1:" + port
-        + " -remoteWrite.url=http://127.0.0.1:" + vmPort + "/api/v1/write -query.url=http://127.0.0.1:" + vmPort);
-  }
+    /** Configures central-ingest to forward to {@code vmWriteUrl} and listen on {@code port}. */
+    void configureIngest(int port, int vmPort) throws IOException {
+        setEnv(
+                "central-ingest",
+                "ARGS",
+                "-httpListenAddr=127.0.0.1:" + port + " -remoteWrite.url=http://127.0.0.1:" + vmPort
+                        + "/api/v1/write -query.url=http://127.0.0.1:" + vmPort);
+    }
 
-  /** Configures edge-agent: URL and token as the README's step 2, scrape config, its listener on {@code agentPort}. */
-  void configureAgent(String ingestWriteUrl, String token, CounterTarget target, int agentPort) throws IOException {
-    setEnv("edge-agent", "REMOTE_WRITE_URL", ingestWriteUrl);
-    setEnv("edge-agent", "ARGS", env("edge-agent", "ARGS") + " -httpListenAddr=127.0.0.1:" + agentPort
-        + " -remoteWrite.flushInterval=200ms");
-    write("/etc/edge-agent/token", token + "\n");
-    write("/etc/edge-agent/scrape.yml", target.scrapeConfig());
-  }
+    /** Configures edge-agent: URL and token as the README's step 2, scrape config, its listener on {@code agentPort}. */
+    void configureAgent(String ingestWriteUrl, String token, CounterTarget target, int agentPort) throws IOException {
+        setEnv("edge-agent", "REMOTE_WRITE_URL", ingestWriteUrl);
+        setEnv(
+                "edge-agent",
+                "ARGS",
+                env("edge-agent", "ARGS") + " -httpListenAddr=127.0.0.1:" + agentPort
+                        + " -remoteWrite.flushInterval=200ms");
+        write("/etc/edge-agent/token", token + "\n");
+        write("/etc/edge-agent/scrape.yml", target.scrapeConfig());
+    }
 
-  /** Starts central-ingest and waits for its /health. */
-  ServiceProcess startIngest(int port) throws IOException {
-    ServiceProcess ingest = start("central-ingest");
-    Cmd.await(Duration.ofSeconds(120), "central-ingest /health on " + port, () -> {
-      try {
-        ingest.assertAlive();
-      } catch (IOException e) {
-        throw new AssertionError(e);
-      }
-      return Vm.get(port, "/health").strip().equalsIgnoreCase("ok");
-    });
-    return ingest;
-  }
+    /** Starts central-ingest and waits for its /health. */
+    ServiceProcess startIngest(int port) throws IOException {
+        ServiceProcess ingest = start("central-ingest");
+        Cmd.await(Duration.ofSeconds(120), "central-ingest /health on " + port, () -> {
+            try {
+                ingest.assertAlive();
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            return Vm.get(port, "/health").strip().equalsIgnoreCase("ok");
+        });
+        return ingest;
+    }
 
-  /** Waits until VictoriaMetrics holds every counter value from 1 to {@code upTo}, stamped robot=ROBOT. */
-  static void awaitDelivered(Vm vm, String robot, long upTo, ServiceProcess agent) {
-    String selector = "pkg_test_scrapes{robot=\"" + robot + "\"}";
-    Cmd.await(Duration.ofSeconds(120), "values 1.." + upTo + " of " + selector + " in VictoriaMetrics", () -> {
-      if (agent != null && !agent.isAlive()) {
-        throw new AssertionError("edge-agent exited: " + agent.log);
-      }
-      return vm.values(selector).containsAll(java.util.stream.LongStream.rangeClosed(1, upTo).boxed().toList());
-    });
-  }
+    /** Waits until VictoriaMetrics holds every counter value from 1 to {@code upTo}, stamped robot=ROBOT. */
+    static void awaitDelivered(Vm vm, String robot, long upTo, ServiceProcess agent) {
+        String selector = "pkg_test_scrapes{robot=\"" + robot + "\"}";
+        Cmd.await(Duration.ofSeconds(120), "values 1.." + upTo + " of " + selector + " in VictoriaMetrics", () -> {
+            if (agent != null && !agent.isAlive()) {
+                throw new AssertionError("edge-agent exited: " + agent.log);
+            }
+            return vm.values(selector)
+                    .containsAll(java.util.stream.LongStream.rangeClosed(1, upTo)
+                            .boxed()
+                            .toList());
+        });
+    }
 
-  /** Waits until VictoriaMetrics holds every counter value from 1 to {@code upTo} (pushed straight to it). */
-  static void awaitDeliveredUnstamped(Vm vm, long upTo, ServiceProcess agent) {
-    Cmd.await(Duration.ofSeconds(120), "values 1.." + upTo + " of pkg_test_scrapes in VictoriaMetrics", () -> {
-      if (!agent.isAlive()) {
-        throw new AssertionError("edge-agent exited: " + agent.log);
-      }
-      return vm.values("pkg_test_scrapes").containsAll(java.util.stream.LongStream.rangeClosed(1, upTo).boxed().toList());
-    });
-  }
+    /** Waits until VictoriaMetrics holds every counter value from 1 to {@code upTo} (pushed straight to it). */
+    static void awaitDeliveredUnstamped(Vm vm, long upTo, ServiceProcess agent) {
+        Cmd.await(Duration.ofSeconds(120), "values 1.." + upTo + " of pkg_test_scrapes in VictoriaMetrics", () -> {
+            if (!agent.isAlive()) {
+                throw new AssertionError("edge-agent exited: " + agent.log);
+            }
+            return vm.values("pkg_test_scrapes")
+                    .containsAll(java.util.stream.LongStream.rangeClosed(1, upTo)
+                            .boxed()
+                            .toList());
+        });
+    }
 
-  /** Stops a service as systemctl stop would and checks the exit code is a clean stop for its unit. */
-  static void stopCleanly(ServiceProcess service, List<Integer> clean) throws IOException {
-    int code = service.stop();
-    assertTrue(clean.contains(code), service.command.get(0) + " exited " + code + " (clean: " + clean + "):\n"
-        + service.logText());
-  }
+    /** Stops a service as systemctl stop would and checks the exit code is a clean stop for its unit. */
+    static void stopCleanly(ServiceProcess service, List<Integer> clean) throws IOException {
+        int code = service.stop();
+        assertTrue(
+                clean.contains(code),
+                service.command.get(0) + " exited " + code + " (clean: " + clean + "):\n" + service.logText());
+    }
 
-  static void assertOneRobotSeries(Vm vm, String robot) {
-    List<String> series = vm.series("pkg_test_scrapes");
-    assertEquals(1, series.size(), series.toString());
-    assertTrue(series.get(0).contains("\"robot\":\"" + robot + "\""), series.toString());
-  }
+    static void assertOneRobotSeries(Vm vm, String robot) {
+        List<String> series = vm.series("pkg_test_scrapes");
+        assertEquals(1, series.size(), series.toString());
+        assertTrue(series.get(0).contains("\"robot\":\"" + robot + "\""), series.toString());
+    }
 }

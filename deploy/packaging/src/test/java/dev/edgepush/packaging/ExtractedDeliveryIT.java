@@ -16,29 +16,37 @@ import org.junit.jupiter.api.io.TempDir;
  * through the packaged central-ingest, stamped with the robot's name.
  */
 class ExtractedDeliveryIT {
-  @TempDir Path tmp;
+    @TempDir
+    Path tmp;
 
-  @Test
-  void extractedAgentDeliversThroughExtractedIngest() throws IOException {
-    Path root = Files.createDirectories(tmp.resolve("root"));
-    Packages.extract(Packages.edgeAgentDeb(), root);
-    Packages.extract(Packages.centralIngestDeb(), root);
-    Deployment d = new Deployment(root, false, tmp);
-    int ingestPort = Cmd.freePort();
-    try (Vm vm = new Vm(Cmd.freePort(), Files.createDirectories(tmp.resolve("vm")));
-         CounterTarget target = new CounterTarget()) {
-      String token = d.addToken("robot", "r17");
-      d.configureIngest(ingestPort, vm.port);
-      d.configureAgent("http://127.0.0.1:" + ingestPort + "/api/v1/write", token, target, Cmd.freePort());
-      try (ServiceProcess ingest = d.startIngest(ingestPort); ServiceProcess agent = d.start("edge-agent")) {
-        assertTrue(agent.command.contains("-remoteWrite.tmpDataPath=" + root + "/var/lib/edge-agent"), agent.command.toString());
-        Deployment.awaitDelivered(vm, "r17", 3, agent);
-        Deployment.stopCleanly(agent, List.of(0));
-        Deployment.stopCleanly(ingest, List.of(0, 143));
-      }
-      Deployment.assertOneRobotSeries(vm, "r17");
-      assertTrue(Files.isDirectory(root.resolve("var/lib/edge-agent/buffer")), "the buffer is where the unit allows writes");
-      assertTrue(Files.isDirectory(root.resolve("var/lib/central-ingest/wal")), "the WAL is where the unit allows writes");
+    @Test
+    void extractedAgentDeliversThroughExtractedIngest() throws IOException {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Packages.extract(Packages.edgeAgentDeb(), root);
+        Packages.extract(Packages.centralIngestDeb(), root);
+        Deployment d = new Deployment(root, false, tmp);
+        int ingestPort = Cmd.freePort();
+        try (Vm vm = new Vm(Cmd.freePort(), Files.createDirectories(tmp.resolve("vm")));
+                CounterTarget target = new CounterTarget()) {
+            String token = d.addToken("robot", "r17");
+            d.configureIngest(ingestPort, vm.port);
+            d.configureAgent("http://127.0.0.1:" + ingestPort + "/api/v1/write", token, target, Cmd.freePort());
+            try (ServiceProcess ingest = d.startIngest(ingestPort);
+                    ServiceProcess agent = d.start("edge-agent")) {
+                assertTrue(
+                        agent.command.contains("-remoteWrite.tmpDataPath=" + root + "/var/lib/edge-agent"),
+                        agent.command.toString());
+                Deployment.awaitDelivered(vm, "r17", 3, agent);
+                Deployment.stopCleanly(agent, List.of(0));
+                Deployment.stopCleanly(ingest, List.of(0, 143));
+            }
+            Deployment.assertOneRobotSeries(vm, "r17");
+            assertTrue(
+                    Files.isDirectory(root.resolve("var/lib/edge-agent/buffer")),
+                    "the buffer is where the unit allows writes");
+            assertTrue(
+                    Files.isDirectory(root.resolve("var/lib/central-ingest/wal")),
+                    "the WAL is where the unit allows writes");
+        }
     }
-  }
 }

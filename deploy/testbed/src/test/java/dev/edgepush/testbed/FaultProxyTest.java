@@ -21,90 +21,101 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class FaultProxyTest {
-  HttpServer upstream;
-  FaultProxy proxy;
-  HttpServer control;
-  final AtomicInteger fullBodies = new AtomicInteger();
+    HttpServer upstream;
+    FaultProxy proxy;
+    HttpServer control;
+    final AtomicInteger fullBodies = new AtomicInteger();
 
-  @BeforeEach
-  void setUp() throws Exception {
-    upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    upstream.createContext("/", ex -> {
-      byte[] in = ex.getRequestBody().readAllBytes();
-      if (in.length == 10_000) {
-        fullBodies.incrementAndGet();
-      }
-      byte[] out = ("hello " + in.length).getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(200, out.length);
-      try (OutputStream os = ex.getResponseBody()) {
-        os.write(out);
-      }
-    });
-    upstream.start();
-    proxy = new FaultProxy(new InetSocketAddress("127.0.0.1", 0), upstream.getAddress());
-    control = FaultProxyMain.control(proxy, new InetSocketAddress("127.0.0.1", 0));
-  }
+    @BeforeEach
+    void setUp() throws Exception {
+        upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        upstream.createContext("/", ex -> {
+            byte[] in = ex.getRequestBody().readAllBytes();
+            if (in.length == 10_000) {
+                fullBodies.incrementAndGet();
+            }
+            byte[] out = ("hello " + in.length).getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, out.length);
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(out);
+            }
+        });
+        upstream.start();
+        proxy = new FaultProxy(new InetSocketAddress("127.0.0.1", 0), upstream.getAddress());
+        control = FaultProxyMain.control(proxy, new InetSocketAddress("127.0.0.1", 0));
+    }
 
-  @AfterEach
-  void tearDown() {
-    control.stop(0);
-    proxy.close();
-    upstream.stop(0);
-  }
+    @AfterEach
+    void tearDown() {
+        control.stop(0);
+        proxy.close();
+        upstream.stop(0);
+    }
 
-  private String post(int bodyBytes, Duration timeout) throws IOException, InterruptedException {
-    HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    return c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/x")).timeout(timeout)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[bodyBytes])).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-  }
+    private String post(int bodyBytes, Duration timeout) throws IOException, InterruptedException {
+        HttpClient c =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        return c.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/x"))
+                                .timeout(timeout)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[bodyBytes]))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
 
-  private String control(String pathAndQuery) throws IOException, InterruptedException {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + control.getAddress().getPort() + pathAndQuery))
-        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body();
-  }
+    private String control(String pathAndQuery) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                        + control.getAddress().getPort() + pathAndQuery))
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
 
-  @Test
-  void passForwardsBothWays() throws Exception {
-    assertEquals("hello 3", post(3, Duration.ofSeconds(5)));
-  }
+    @Test
+    void passForwardsBothWays() throws Exception {
+        assertEquals("hello 3", post(3, Duration.ofSeconds(5)));
+    }
 
-  @Test
-  void cutRefusesAndPassRestores() throws Exception {
-    assertTrue(control("/mode?m=cut").contains("\"mode\":\"CUT\""));
-    assertThrows(IOException.class, () -> post(3, Duration.ofSeconds(5)));
-    control("/mode?m=pass");
-    assertEquals("hello 3", post(3, Duration.ofSeconds(5)));
-  }
+    @Test
+    void cutRefusesAndPassRestores() throws Exception {
+        assertTrue(control("/mode?m=cut").contains("\"mode\":\"CUT\""));
+        assertThrows(IOException.class, () -> post(3, Duration.ofSeconds(5)));
+        control("/mode?m=pass");
+        assertEquals("hello 3", post(3, Duration.ofSeconds(5)));
+    }
 
-  @Test
-  void blackholeAcceptsButNeverAnswers() throws Exception {
-    control("/mode?m=blackhole");
-    assertThrows(HttpTimeoutException.class, () -> post(3, Duration.ofMillis(500)));
-    assertTrue(proxy.connectionsAccepted.get() >= 1, "the connection was accepted");
-  }
+    @Test
+    void blackholeAcceptsButNeverAnswers() throws Exception {
+        control("/mode?m=blackhole");
+        assertThrows(HttpTimeoutException.class, () -> post(3, Duration.ofMillis(500)));
+        assertTrue(proxy.connectionsAccepted.get() >= 1, "the connection was accepted");
+    }
 
-  @Test
-  void resetMidRequestCutsTheBodyAndNeverDeliversItWhole() throws Exception {
-    control("/reset-after?bytes=2000");
-    control("/mode?m=reset_mid_request");
-    assertThrows(IOException.class, () -> post(10_000, Duration.ofSeconds(5)));
-    assertEquals(1, proxy.connectionsReset.get());
-    assertEquals(0, fullBodies.get(), "the upstream never saw the whole body");
-  }
+    @Test
+    void resetMidRequestCutsTheBodyAndNeverDeliversItWhole() throws Exception {
+        control("/reset-after?bytes=2000");
+        control("/mode?m=reset_mid_request");
+        assertThrows(IOException.class, () -> post(10_000, Duration.ofSeconds(5)));
+        assertEquals(1, proxy.connectionsReset.get());
+        assertEquals(0, fullBodies.get(), "the upstream never saw the whole body");
+    }
 
-  @Test
-  void latencyAndBandwidthStillDeliver() throws Exception {
-    control("/latency?ms=50");
-    control("/bandwidth?bps=20000");
-    assertEquals("hello 10000", post(10_000, Duration.ofSeconds(10)));
-    assertEquals(1, fullBodies.get());
-  }
+    @Test
+    void latencyAndBandwidthStillDeliver() throws Exception {
+        control("/latency?ms=50");
+        control("/bandwidth?bps=20000");
+        assertEquals("hello 10000", post(10_000, Duration.ofSeconds(10)));
+        assertEquals(1, fullBodies.get());
+    }
 
-  @Test
-  void badControlValuesAreRefused() throws Exception {
-    assertTrue(control("/mode?m=sideways").startsWith("bad value"));
-    assertThrows(IllegalArgumentException.class, () -> FaultProxyMain.flags(new String[] {"-listen=1", "-bogus=2"}));
-  }
+    @Test
+    void badControlValuesAreRefused() throws Exception {
+        assertTrue(control("/mode?m=sideways").startsWith("bad value"));
+        assertThrows(
+                IllegalArgumentException.class, () -> FaultProxyMain.flags(new String[] {"-listen=1", "-bogus=2"}));
+    }
 }

@@ -32,146 +32,195 @@ import org.junit.jupiter.api.io.TempDir;
  * before this module runs its tests.
  */
 class SensorSideBySideWithVmagentIT {
-  private static final int SYNTHETIC = 50;
+    private static final int SYNTHETIC = 50;
 
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  @Timeout(value = 600, unit = TimeUnit.SECONDS) // a guard against a hang, generous for a loaded machine
-  void vmagentAndEdgeAgentStoreTheSameSensorSeries() throws Exception {
-    String vmagent = TestProcess.binary("vmagent");
-    Path jar = Path.of("../../edge-agent/target/edge-agent.jar").toAbsolutePath().normalize();
-    assertTrue(Files.isRegularFile(jar), jar + " is missing: package edge-agent first (the reactor does)");
-    long started = System.nanoTime();
-    try (SensorServer s1 = SensorServer.start("127.0.0.1", 0, 1, SYNTHETIC);
-        SensorServer s2 = SensorServer.start("127.0.0.1", 0, 2, SYNTHETIC);
-        LocalVictoriaMetrics forVmagent = new LocalVictoriaMetrics(Files.createDirectories(dir.resolve("vm1")));
-        LocalVictoriaMetrics forEdge = new LocalVictoriaMetrics(Files.createDirectories(dir.resolve("vm2")))) {
-      Path config = dir.resolve("scrape.yml");
-      Files.writeString(config, String.join("\n",
-          "global:",
-          "  scrape_interval: 1s",
-          "  external_labels: {site: lab, fleet: alpha}",
-          "scrape_configs:",
-          "  - job_name: sensors",
-          "    honor_labels: false",
-          "    static_configs:",
-          "      - targets: ['127.0.0.1:" + s1.port() + "']",
-          "        labels: {unit: s1, room: lab}",
-          "      - targets: ['127.0.0.1:" + s2.port() + "']",
-          "        labels: {unit: s2, room: hall}",
-          "    metric_relabel_configs:",
-          "      - {action: drop, source_labels: [__name__], regex: sensor_cpu_spike_duration_seconds_bucket}",
-          "      - {action: labelmap, regex: 'sens(or)', replacement: 'part_$1'}",
-          "      - {action: drop, source_labels: [__name__, idx], regex: 'sensor_synthetic_value;4[0-9]'}",
-          "      - {action: replace, source_labels: [status], regex: '5..', target_label: failed, replacement: 'yes'}",
-          ""));
-      String[] common = {"-promscrape.config=" + config, "-remoteWrite.label=robot=r1"};
-      List<String> vmaCmd = new ArrayList<>(List.of(vmagent));
-      vmaCmd.addAll(List.of(common));
-      vmaCmd.addAll(List.of("-remoteWrite.url=" + forVmagent.writeUrl(),
-          "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data"),
-          "-httpListenAddr=127.0.0.1:" + TestProcess.freePort()));
-      List<String> edgeCmd = new ArrayList<>(List.of(TestProcess.java(), "-Xmx64m", "-XX:+UseSerialGC",
-          "-XX:TieredStopAtLevel=1", "-Dchronicle.analytics.disable=true", "-jar", jar.toString()));
-      edgeCmd.addAll(List.of(common));
-      edgeCmd.addAll(List.of("-remoteWrite.url=" + forEdge.writeUrl(),
-          "-remoteWrite.tmpDataPath=" + dir.resolve("edge-data"),
-          "-httpListenAddr=127.0.0.1:" + TestProcess.freePort()));
-      try (TestProcess vma = new TestProcess(vmaCmd, dir.resolve("vmagent.log"));
-          TestProcess edge = new TestProcess(edgeCmd, dir.resolve("edge-agent.log"))) {
-        awaitScrapes(forVmagent, 2, 4, vma);
-        awaitScrapes(forEdge, 2, 4, edge);
-      }
-      Set<String> fromVmagent = forVmagent.series();
-      Set<String> fromEdge = forEdge.series();
-      System.out.println("series stored: vmagent " + fromVmagent.size() + ", edge-agent " + fromEdge.size()
-          + "; scrapes answered: s1 " + s1.scrapesAnswered() + ", s2 " + s2.scrapesAnswered());
-      Set<String> onlyVmagent = new TreeSet<>(fromVmagent);
-      onlyVmagent.removeAll(fromEdge);
-      Set<String> onlyEdge = new TreeSet<>(fromEdge);
-      onlyEdge.removeAll(fromVmagent);
-      onlyVmagent.forEach(x -> System.out.println("only vmagent:    " + x));
-      onlyEdge.forEach(x -> System.out.println("only edge-agent: " + x));
+    @Test
+    @Timeout(value = 600, unit = TimeUnit.SECONDS) // a guard against a hang, generous for a loaded machine
+    void vmagentAndEdgeAgentStoreTheSameSensorSeries() throws Exception {
+        String vmagent = TestProcess.binary("vmagent");
+        Path jar = Path.of("../../edge-agent/target/edge-agent.jar")
+                .toAbsolutePath()
+                .normalize();
+        assertTrue(Files.isRegularFile(jar), jar + " is missing: package edge-agent first (the reactor does)");
+        long started = System.nanoTime();
+        try (SensorServer s1 = SensorServer.start("127.0.0.1", 0, 1, SYNTHETIC);
+                SensorServer s2 = SensorServer.start("127.0.0.1", 0, 2, SYNTHETIC);
+                LocalVictoriaMetrics forVmagent =
+                        new LocalVictoriaMetrics(Files.createDirectories(dir.resolve("vm1")));
+                LocalVictoriaMetrics forEdge = new LocalVictoriaMetrics(Files.createDirectories(dir.resolve("vm2")))) {
+            Path config = dir.resolve("scrape.yml");
+            Files.writeString(
+                    config,
+                    String.join(
+                            "\n",
+                            "global:",
+                            "  scrape_interval: 1s",
+                            "  external_labels: {site: lab, fleet: alpha}",
+                            "scrape_configs:",
+                            "  - job_name: sensors",
+                            "    honor_labels: false",
+                            "    static_configs:",
+                            "      - targets: ['127.0.0.1:" + s1.port() + "']",
+                            "        labels: {unit: s1, room: lab}",
+                            "      - targets: ['127.0.0.1:" + s2.port() + "']",
+                            "        labels: {unit: s2, room: hall}",
+                            "    metric_relabel_configs:",
+                            "      - {action: drop, source_labels: [__name__], regex: sensor_cpu_spike_duration_seconds_bucket}",
+                            "      - {action: labelmap, regex: 'sens(or)', replacement: 'part_$1'}",
+                            "      - {action: drop, source_labels: [__name__, idx], regex: 'sensor_synthetic_value;4[0-9]'}",
+                            "      - {action: replace, source_labels: [status], regex: '5..', target_label: failed, replacement: 'yes'}",
+                            ""));
+            String[] common = {"-promscrape.config=" + config, "-remoteWrite.label=robot=r1"};
+            List<String> vmaCmd = new ArrayList<>(List.of(vmagent));
+            vmaCmd.addAll(List.of(common));
+            vmaCmd.addAll(List.of(
+                    "-remoteWrite.url=" + forVmagent.writeUrl(),
+                    "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data"),
+                    "-httpListenAddr=127.0.0.1:" + TestProcess.freePort()));
+            List<String> edgeCmd = new ArrayList<>(List.of(
+                    TestProcess.java(),
+                    "-Xmx64m",
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-Dchronicle.analytics.disable=true",
+                    "-jar",
+                    jar.toString()));
+            edgeCmd.addAll(List.of(common));
+            edgeCmd.addAll(List.of(
+                    "-remoteWrite.url=" + forEdge.writeUrl(),
+                    "-remoteWrite.tmpDataPath=" + dir.resolve("edge-data"),
+                    "-httpListenAddr=127.0.0.1:" + TestProcess.freePort()));
+            try (TestProcess vma = new TestProcess(vmaCmd, dir.resolve("vmagent.log"));
+                    TestProcess edge = new TestProcess(edgeCmd, dir.resolve("edge-agent.log"))) {
+                awaitScrapes(forVmagent, 2, 4, vma);
+                awaitScrapes(forEdge, 2, 4, edge);
+            }
+            Set<String> fromVmagent = forVmagent.series();
+            Set<String> fromEdge = forEdge.series();
+            System.out.println("series stored: vmagent " + fromVmagent.size() + ", edge-agent " + fromEdge.size()
+                    + "; scrapes answered: s1 " + s1.scrapesAnswered() + ", s2 " + s2.scrapesAnswered());
+            Set<String> onlyVmagent = new TreeSet<>(fromVmagent);
+            onlyVmagent.removeAll(fromEdge);
+            Set<String> onlyEdge = new TreeSet<>(fromEdge);
+            onlyEdge.removeAll(fromVmagent);
+            onlyVmagent.forEach(x -> System.out.println("only vmagent:    " + x));
+            onlyEdge.forEach(x -> System.out.println("only edge-agent: " + x));
 
-      // what both must have stored (checked on each side, so a difference shows up by name)
-      for (Set<String> side : List.of(fromVmagent, fromEdge)) {
-        for (String unit : List.of("s1", "s2")) {
-          assertTrue(side.stream().anyMatch(x -> x.startsWith("{__name__=sensor_request_duration_seconds_bucket,")
-              && x.contains(" le=") && x.contains("unit=" + unit)), "histogram buckets with le of " + unit);
-          assertTrue(side.stream().anyMatch(x -> x.startsWith("{__name__=sensor_request_duration_seconds_count,")
-              && x.contains("unit=" + unit)), "histogram count of " + unit);
-          assertTrue(side.stream().anyMatch(x -> x.startsWith("{__name__=sensor_requests_total,")
-              && x.contains("failed=yes") && x.contains("status=500") && x.contains("unit=" + unit)),
-              "counter relabelled with failed=yes on " + unit);
-          assertTrue(side.stream().anyMatch(x -> x.startsWith("{__name__=sensor_requests_total,")
-              && x.contains("status=200") && !x.contains("failed=") && x.contains("unit=" + unit)),
-              "counter of 200s on " + unit);
-          assertEquals(40, side.stream().filter(x -> x.startsWith("{__name__=sensor_synthetic_value,")
-              && x.contains("unit=" + unit)).count(), "50 synthetic gauges minus the 10 dropped on " + unit);
+            // what both must have stored (checked on each side, so a difference shows up by name)
+            for (Set<String> side : List.of(fromVmagent, fromEdge)) {
+                for (String unit : List.of("s1", "s2")) {
+                    assertTrue(
+                            side.stream()
+                                    .anyMatch(x -> x.startsWith("{__name__=sensor_request_duration_seconds_bucket,")
+                                            && x.contains(" le=")
+                                            && x.contains("unit=" + unit)),
+                            "histogram buckets with le of " + unit);
+                    assertTrue(
+                            side.stream()
+                                    .anyMatch(x -> x.startsWith("{__name__=sensor_request_duration_seconds_count,")
+                                            && x.contains("unit=" + unit)),
+                            "histogram count of " + unit);
+                    assertTrue(
+                            side.stream()
+                                    .anyMatch(x -> x.startsWith("{__name__=sensor_requests_total,")
+                                            && x.contains("failed=yes")
+                                            && x.contains("status=500")
+                                            && x.contains("unit=" + unit)),
+                            "counter relabelled with failed=yes on " + unit);
+                    assertTrue(
+                            side.stream()
+                                    .anyMatch(x -> x.startsWith("{__name__=sensor_requests_total,")
+                                            && x.contains("status=200")
+                                            && !x.contains("failed=")
+                                            && x.contains("unit=" + unit)),
+                            "counter of 200s on " + unit);
+                    assertEquals(
+                            40,
+                            side.stream()
+                                    .filter(x -> x.startsWith("{__name__=sensor_synthetic_value,")
+                                            && x.contains("unit=" + unit))
+                                    .count(),
+                            "50 synthetic gauges minus the 10 dropped on " + unit);
+                }
+                assertTrue(
+                        side.stream().noneMatch(x -> x.contains("sensor_cpu_spike_duration_seconds_bucket")),
+                        "the dropped histogram's buckets");
+                assertTrue(
+                        side.stream().anyMatch(x -> x.startsWith("{__name__=sensor_cpu_spike_duration_seconds_sum,")),
+                        "the dropped histogram keeps its _sum");
+                assertTrue(
+                        side.stream()
+                                .anyMatch(x -> x.startsWith("{__name__=sensor_temperature_celsius,")
+                                        && x.contains("part_or=battery")
+                                        && x.contains("sensor=battery")),
+                        "labelmap copied sensor to part_or");
+                assertTrue(
+                        side.stream()
+                                .filter(x -> x.startsWith("{__name__=up,"))
+                                .allMatch(x -> x.contains("fleet=alpha")
+                                        && x.contains("robot=r1")
+                                        && x.contains("site=lab")
+                                        && x.contains("job=sensors")),
+                        "external and -remoteWrite.label labels on up");
+                assertEquals(
+                        2,
+                        side.stream().filter(x -> x.startsWith("{__name__=up,")).count(),
+                        "one up per target");
+            }
+            assertTrue(fromVmagent.size() > 100, "vmagent stored a meaningful set: " + fromVmagent.size());
+            assertEquals(Set.of(), onlyVmagent, "series only vmagent stored");
+            assertEquals(Set.of(), onlyEdge, "series only edge-agent stored");
+            System.out.println("side by side on sensors: " + fromEdge.size() + " identical series in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
         }
-        assertTrue(side.stream().noneMatch(x -> x.contains("sensor_cpu_spike_duration_seconds_bucket")),
-            "the dropped histogram's buckets");
-        assertTrue(side.stream().anyMatch(x -> x.startsWith("{__name__=sensor_cpu_spike_duration_seconds_sum,")),
-            "the dropped histogram keeps its _sum");
-        assertTrue(side.stream().anyMatch(x -> x.startsWith("{__name__=sensor_temperature_celsius,")
-            && x.contains("part_or=battery") && x.contains("sensor=battery")), "labelmap copied sensor to part_or");
-        assertTrue(side.stream().filter(x -> x.startsWith("{__name__=up,"))
-            .allMatch(x -> x.contains("fleet=alpha") && x.contains("robot=r1") && x.contains("site=lab")
-                && x.contains("job=sensors")), "external and -remoteWrite.label labels on up");
-        assertEquals(2, side.stream().filter(x -> x.startsWith("{__name__=up,")).count(), "one up per target");
-      }
-      assertTrue(fromVmagent.size() > 100, "vmagent stored a meaningful set: " + fromVmagent.size());
-      assertEquals(Set.of(), onlyVmagent, "series only vmagent stored");
-      assertEquals(Set.of(), onlyEdge, "series only edge-agent stored");
-      System.out.println("side by side on sensors: " + fromEdge.size() + " identical series in "
-          + (System.nanoTime() - started) / 1_000_000 + " ms");
     }
-  }
 
-  /** Waits until {@code targets} {@code up} series each hold at least {@code n} samples. */
-  private static void awaitScrapes(LocalVictoriaMetrics vm, int targets, int n, TestProcess agent)
-      throws IOException {
-    long deadline = System.nanoTime() + 120_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      agent.assertAlive();
-      String body = vm.get("/api/v1/export?match[]=" + URLEncoder.encode("up", StandardCharsets.UTF_8));
-      Matcher m = Pattern.compile("\"values\":\\[([^\\]]*)\\]").matcher(body);
-      int ready = 0;
-      while (m.find()) {
-        if (m.group(1).split(",").length >= n) {
-          ready++;
+    /** Waits until {@code targets} {@code up} series each hold at least {@code n} samples. */
+    private static void awaitScrapes(LocalVictoriaMetrics vm, int targets, int n, TestProcess agent)
+            throws IOException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            agent.assertAlive();
+            String body = vm.get("/api/v1/export?match[]=" + URLEncoder.encode("up", StandardCharsets.UTF_8));
+            Matcher m = Pattern.compile("\"values\":\\[([^\\]]*)\\]").matcher(body);
+            int ready = 0;
+            while (m.find()) {
+                if (m.group(1).split(",").length >= n) {
+                    ready++;
+                }
+            }
+            if (ready >= targets) {
+                return;
+            }
+            TestProcess.pause(250);
         }
-      }
-      if (ready >= targets) {
-        return;
-      }
-      TestProcess.pause(250);
+        throw new IOException("fewer than " + n + " scrapes of " + targets + " targets stored on port " + vm.port
+                + "; agent log:\n" + agent.logText());
     }
-    throw new IOException("fewer than " + n + " scrapes of " + targets + " targets stored on port " + vm.port
-        + "; agent log:\n" + agent.logText());
-  }
 
-  private static final Pattern OBJECT =
-      Pattern.compile("\\{(\"(?:[^\"\\\\]|\\\\.)*\":\"(?:[^\"\\\\]|\\\\.)*\",?)*\\}");
-  private static final Pattern PAIR = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\":\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern OBJECT =
+            Pattern.compile("\\{(\"(?:[^\"\\\\]|\\\\.)*\":\"(?:[^\"\\\\]|\\\\.)*\",?)*\\}");
+    private static final Pattern PAIR = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\":\"((?:[^\"\\\\]|\\\\.)*)\"");
 
-  /** Every series in an /api/v1/series answer as its sorted labels, {@code {a=1, b=2}}. */
-  static Set<String> parseSeries(String body) {
-    Set<String> out = new TreeSet<>();
-    int data = body.indexOf("\"data\"");
-    if (data < 0) {
-      throw new IllegalStateException("not a series answer: " + body);
+    /** Every series in an /api/v1/series answer as its sorted labels, {@code {a=1, b=2}}. */
+    static Set<String> parseSeries(String body) {
+        Set<String> out = new TreeSet<>();
+        int data = body.indexOf("\"data\"");
+        if (data < 0) {
+            throw new IllegalStateException("not a series answer: " + body);
+        }
+        Matcher m = OBJECT.matcher(body.substring(data));
+        while (m.find()) {
+            Map<String, String> labels = new TreeMap<>();
+            Matcher p = PAIR.matcher(m.group());
+            while (p.find()) {
+                labels.put(p.group(1), p.group(2));
+            }
+            out.add(labels.toString());
+        }
+        return out;
     }
-    Matcher m = OBJECT.matcher(body.substring(data));
-    while (m.find()) {
-      Map<String, String> labels = new TreeMap<>();
-      Matcher p = PAIR.matcher(m.group());
-      while (p.find()) {
-        labels.put(p.group(1), p.group(2));
-      }
-      out.add(labels.toString());
-    }
-    return out;
-  }
 }

@@ -17,94 +17,137 @@ import java.util.regex.Pattern;
  * Prometheus's rate() reads as a counter reset, as with node_exporter.
  */
 final class DiskstatsCollector implements HostCollector {
-  static final String DEFAULT_EXCLUDE = "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
-  private static final double SECTOR = 512;
-  private static final double TICK = 0.001;
-  private static final String[] NAMES = {
-    "reads_completed_total", "reads_merged_total", "read_bytes_total", "read_time_seconds_total",
-    "writes_completed_total", "writes_merged_total", "written_bytes_total", "write_time_seconds_total",
-    "io_now", "io_time_seconds_total", "io_time_weighted_seconds_total", "discards_completed_total",
-    "discards_merged_total", "discarded_sectors_total", "discard_time_seconds_total", "flush_requests_total",
-    "flush_requests_time_seconds_total"};
-  private static final double[] FACTORS = {1, 1, SECTOR, TICK, 1, 1, SECTOR, TICK, 1, TICK, TICK, 1, 1, 1, TICK, 1, TICK};
-  private final HostPaths paths;
-  private final Pattern exclude;
+    static final String DEFAULT_EXCLUDE = "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
+    private static final double SECTOR = 512;
+    private static final double TICK = 0.001;
+    private static final String[] NAMES = {
+        "reads_completed_total", "reads_merged_total", "read_bytes_total", "read_time_seconds_total",
+        "writes_completed_total", "writes_merged_total", "written_bytes_total", "write_time_seconds_total",
+        "io_now", "io_time_seconds_total", "io_time_weighted_seconds_total", "discards_completed_total",
+        "discards_merged_total", "discarded_sectors_total", "discard_time_seconds_total", "flush_requests_total",
+        "flush_requests_time_seconds_total"
+    };
+    private static final double[] FACTORS = {
+        1, 1, SECTOR, TICK, 1, 1, SECTOR, TICK, 1, TICK, TICK, 1, 1, 1, TICK, 1, TICK
+    };
+    private final HostPaths paths;
+    private final Pattern exclude;
 
-  DiskstatsCollector(HostPaths paths, Pattern exclude) {
-    this.paths = paths;
-    this.exclude = exclude;
-  }
-
-  @Override
-  public String name() {
-    return "diskstats";
-  }
-
-  @Override
-  public void collect(TextOut out) throws IOException {
-    for (String line : HostPaths.read(paths.proc("diskstats")).split("\n")) {
-      String[] f = line.trim().split("\\s+");
-      if (f.length < 14) {
-        continue;
-      }
-      String dev = f[2];
-      if (exclude != null && exclude.matcher(dev).find()) {
-        continue;
-      }
-      Map<String, String> udev = udev(f[0], f[1]);
-      out.sample("node_disk_info", 1, "device", dev, "major", f[0], "minor", f[1], "path", udev.get("ID_PATH"),
-          "wwn", udev.get("ID_WWN"), "model", udev.get("ID_MODEL"), "serial", udev.get("ID_SERIAL_SHORT"),
-          "revision", udev.get("ID_REVISION"));
-      int count = f.length - 3;
-      for (int i = 0; i < NAMES.length && i < count; i++) {
-        out.sample("node_disk_" + NAMES[i], Double.parseDouble(f[3 + i]) * FACTORS[i], "device", dev);
-      }
-      String fsType = udev.get("ID_FS_TYPE");
-      if (fsType != null && !fsType.isEmpty()) {
-        out.sample("node_disk_filesystem_info", 1, "device", dev, "type", fsType, "usage", udev.get("ID_FS_USAGE"),
-            "uuid", udev.get("ID_FS_UUID"), "version", udev.get("ID_FS_VERSION"));
-      }
-      String dm = udev.get("DM_NAME");
-      if (dm != null && !dm.isEmpty()) {
-        out.sample("node_disk_device_mapper_info", 1, "device", dev, "name", dm, "uuid", udev.get("DM_UUID"),
-            "vg_name", udev.get("DM_VG_NAME"), "lv_name", udev.get("DM_LV_NAME"), "lv_layer", udev.get("DM_LV_LAYER"));
-      }
-      if (udev.get("ID_ATA") != null && !udev.get("ID_ATA").isEmpty()) {
-        ata(out, udev, "ID_ATA_WRITE_CACHE", "node_disk_ata_write_cache", dev);
-        ata(out, udev, "ID_ATA_WRITE_CACHE_ENABLED", "node_disk_ata_write_cache_enabled", dev);
-        ata(out, udev, "ID_ATA_ROTATION_RATE_RPM", "node_disk_ata_rotation_rate_rpm", dev);
-      }
+    DiskstatsCollector(HostPaths paths, Pattern exclude) {
+        this.paths = paths;
+        this.exclude = exclude;
     }
-  }
 
-  private static void ata(TextOut out, Map<String, String> udev, String key, String metric, String dev) {
-    try {
-      if (udev.containsKey(key)) {
-        out.sample(metric, Double.parseDouble(udev.get(key)), "device", dev);
-      }
-    } catch (NumberFormatException e) {
-      // node_exporter logs and skips it
+    @Override
+    public String name() {
+        return "diskstats";
     }
-  }
 
-  private Map<String, String> udev(String major, String minor) {
-    Map<String, String> info = new HashMap<>();
-    Path p = paths.udevData().resolve("b" + major + ":" + minor);
-    if (!Files.isReadable(p)) {
-      return info;
-    }
-    try {
-      for (String line : HostPaths.read(p).split("\n")) {
-        if (line.startsWith("E:")) {
-          int eq = line.indexOf('=');
-          if (eq > 2) {
-            info.put(line.substring(2, eq), line.substring(eq + 1));
-          }
+    @Override
+    public void collect(TextOut out) throws IOException {
+        for (String line : HostPaths.read(paths.proc("diskstats")).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 14) {
+                continue;
+            }
+            String dev = f[2];
+            if (exclude != null && exclude.matcher(dev).find()) {
+                continue;
+            }
+            Map<String, String> udev = udev(f[0], f[1]);
+            out.sample(
+                    "node_disk_info",
+                    1,
+                    "device",
+                    dev,
+                    "major",
+                    f[0],
+                    "minor",
+                    f[1],
+                    "path",
+                    udev.get("ID_PATH"),
+                    "wwn",
+                    udev.get("ID_WWN"),
+                    "model",
+                    udev.get("ID_MODEL"),
+                    "serial",
+                    udev.get("ID_SERIAL_SHORT"),
+                    "revision",
+                    udev.get("ID_REVISION"));
+            int count = f.length - 3;
+            for (int i = 0; i < NAMES.length && i < count; i++) {
+                out.sample("node_disk_" + NAMES[i], Double.parseDouble(f[3 + i]) * FACTORS[i], "device", dev);
+            }
+            String fsType = udev.get("ID_FS_TYPE");
+            if (fsType != null && !fsType.isEmpty()) {
+                out.sample(
+                        "node_disk_filesystem_info",
+                        1,
+                        "device",
+                        dev,
+                        "type",
+                        fsType,
+                        "usage",
+                        udev.get("ID_FS_USAGE"),
+                        "uuid",
+                        udev.get("ID_FS_UUID"),
+                        "version",
+                        udev.get("ID_FS_VERSION"));
+            }
+            String dm = udev.get("DM_NAME");
+            if (dm != null && !dm.isEmpty()) {
+                out.sample(
+                        "node_disk_device_mapper_info",
+                        1,
+                        "device",
+                        dev,
+                        "name",
+                        dm,
+                        "uuid",
+                        udev.get("DM_UUID"),
+                        "vg_name",
+                        udev.get("DM_VG_NAME"),
+                        "lv_name",
+                        udev.get("DM_LV_NAME"),
+                        "lv_layer",
+                        udev.get("DM_LV_LAYER"));
+            }
+            if (udev.get("ID_ATA") != null && !udev.get("ID_ATA").isEmpty()) {
+                ata(out, udev, "ID_ATA_WRITE_CACHE", "node_disk_ata_write_cache", dev);
+                ata(out, udev, "ID_ATA_WRITE_CACHE_ENABLED", "node_disk_ata_write_cache_enabled", dev);
+                ata(out, udev, "ID_ATA_ROTATION_RATE_RPM", "node_disk_ata_rotation_rate_rpm", dev);
+            }
         }
-      }
-    } catch (IOException e) {
-      // as node_exporter: no udev labels
     }
-    return info;
-  }
+
+    private static void ata(TextOut out, Map<String, String> udev, String key, String metric, String dev) {
+        try {
+            if (udev.containsKey(key)) {
+                out.sample(metric, Double.parseDouble(udev.get(key)), "device", dev);
+            }
+        } catch (NumberFormatException e) {
+            // node_exporter logs and skips it
+        }
+    }
+
+    private Map<String, String> udev(String major, String minor) {
+        Map<String, String> info = new HashMap<>();
+        Path p = paths.udevData().resolve("b" + major + ":" + minor);
+        if (!Files.isReadable(p)) {
+            return info;
+        }
+        try {
+            for (String line : HostPaths.read(p).split("\n")) {
+                if (line.startsWith("E:")) {
+                    int eq = line.indexOf('=');
+                    if (eq > 2) {
+                        info.put(line.substring(2, eq), line.substring(eq + 1));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // as node_exporter: no udev labels
+        }
+        return info;
+    }
 }

@@ -21,71 +21,72 @@ import java.util.regex.Pattern;
  * deliberately keeps out (see the root pom's exclusions and PosixApiAbsentTest).
  */
 final class FilesystemCollector implements HostCollector {
-  static final String DEFAULT_MOUNT_EXCLUDE =
-      "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
-  static final String DEFAULT_FS_TYPE_EXCLUDE = "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs"
-      + "|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs"
-      + "|sysfs|tracefs)$";
-  private final HostPaths paths;
-  private final Pattern mountExclude;
-  private final Pattern fsTypeExclude;
+    static final String DEFAULT_MOUNT_EXCLUDE =
+            "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
+    static final String DEFAULT_FS_TYPE_EXCLUDE = "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs"
+            + "|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs"
+            + "|sysfs|tracefs)$";
+    private final HostPaths paths;
+    private final Pattern mountExclude;
+    private final Pattern fsTypeExclude;
 
-  FilesystemCollector(HostPaths paths, Pattern mountExclude, Pattern fsTypeExclude) {
-    this.paths = paths;
-    this.mountExclude = mountExclude;
-    this.fsTypeExclude = fsTypeExclude;
-  }
-
-  @Override
-  public String name() {
-    return "filesystem";
-  }
-
-  @Override
-  public void collect(TextOut out) throws IOException {
-    Path mounts = paths.proc("1/mounts");
-    if (!Files.exists(mounts)) {
-      mounts = paths.proc("mounts");
+    FilesystemCollector(HostPaths paths, Pattern mountExclude, Pattern fsTypeExclude) {
+        this.paths = paths;
+        this.mountExclude = mountExclude;
+        this.fsTypeExclude = fsTypeExclude;
     }
-    Set<String> seen = new HashSet<>();
-    for (String line : HostPaths.read(mounts).split("\n")) {
-      String[] f = line.trim().split("\\s+");
-      if (f.length < 4) {
-        if (line.isBlank()) {
-          continue;
+
+    @Override
+    public String name() {
+        return "filesystem";
+    }
+
+    @Override
+    public void collect(TextOut out) throws IOException {
+        Path mounts = paths.proc("1/mounts");
+        if (!Files.exists(mounts)) {
+            mounts = paths.proc("mounts");
         }
-        throw new IOException("malformed mount point information: " + line);
-      }
-      String device = f[0];
-      String mountPoint = f[1].replace("\\040", " ").replace("\\011", "\t");
-      String fsType = f[2];
-      if (mountExclude.matcher(mountPoint).find() || fsTypeExclude.matcher(fsType).find()
-          || !seen.add(device + "\u0000" + mountPoint + "\u0000" + fsType)) {
-        continue;
-      }
-      String[] labels = {"device", device, "fstype", fsType, "mountpoint", mountPoint};
-      Path at = paths.rootfs().resolve(mountPoint.substring(1));
-      long size;
-      long free;
-      long avail;
-      try {
-        FileStore store = Files.getFileStore(at);
-        size = store.getTotalSpace();
-        free = store.getUnallocatedSpace();
-        avail = store.getUsableSpace();
-      } catch (IOException | RuntimeException e) {
-        out.sample("node_filesystem_device_error", 1, labels);
-        continue;
-      }
-      boolean ro = false;
-      for (String opt : f[3].split(",")) {
-        ro |= opt.equals("ro");
-      }
-      out.sample("node_filesystem_device_error", 0, labels);
-      out.sample("node_filesystem_size_bytes", size, labels);
-      out.sample("node_filesystem_free_bytes", free, labels);
-      out.sample("node_filesystem_avail_bytes", avail, labels);
-      out.sample("node_filesystem_readonly", ro ? 1 : 0, labels);
+        Set<String> seen = new HashSet<>();
+        for (String line : HostPaths.read(mounts).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length < 4) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                throw new IOException("malformed mount point information: " + line);
+            }
+            String device = f[0];
+            String mountPoint = f[1].replace("\\040", " ").replace("\\011", "\t");
+            String fsType = f[2];
+            if (mountExclude.matcher(mountPoint).find()
+                    || fsTypeExclude.matcher(fsType).find()
+                    || !seen.add(device + "\u0000" + mountPoint + "\u0000" + fsType)) {
+                continue;
+            }
+            String[] labels = {"device", device, "fstype", fsType, "mountpoint", mountPoint};
+            Path at = paths.rootfs().resolve(mountPoint.substring(1));
+            long size;
+            long free;
+            long avail;
+            try {
+                FileStore store = Files.getFileStore(at);
+                size = store.getTotalSpace();
+                free = store.getUnallocatedSpace();
+                avail = store.getUsableSpace();
+            } catch (IOException | RuntimeException e) {
+                out.sample("node_filesystem_device_error", 1, labels);
+                continue;
+            }
+            boolean ro = false;
+            for (String opt : f[3].split(",")) {
+                ro |= opt.equals("ro");
+            }
+            out.sample("node_filesystem_device_error", 0, labels);
+            out.sample("node_filesystem_size_bytes", size, labels);
+            out.sample("node_filesystem_free_bytes", free, labels);
+            out.sample("node_filesystem_avail_bytes", avail, labels);
+            out.sample("node_filesystem_readonly", ro ? 1 : 0, labels);
+        }
     }
-  }
 }

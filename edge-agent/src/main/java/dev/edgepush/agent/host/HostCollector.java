@@ -9,15 +9,15 @@ import java.io.IOException;
  * node_exporter (which also reports 0 when a collector has no data, {@link NoDataException}).
  */
 public interface HostCollector {
-  /** node_exporter's collector name: cpu, meminfo, ... */
-  String name();
+    /** node_exporter's collector name: cpu, meminfo, ... */
+    String name();
 
-  void collect(TextOut out) throws IOException;
+    void collect(TextOut out) throws IOException;
 
-  /** node_exporter's ErrNoData: the source does not exist on this machine (success 0, logged at debug only). */
-  final class NoDataException extends IOException {
-    public NoDataException(String message) {
-      super(message);
+    /** node_exporter's ErrNoData: the source does not exist on this machine (success 0, logged at debug only). */
+    final class NoDataException extends IOException {
+        public NoDataException(String message) {
+            super(message);
+        }
     }
-  }
 }

@@ -11,41 +11,42 @@ import java.nio.file.Files;
  * cpu "full" series, so neither do we).
  */
 final class PressureCollector implements HostCollector {
-  private final HostPaths paths;
+    private final HostPaths paths;
 
-  PressureCollector(HostPaths paths) {
-    this.paths = paths;
-  }
-
-  @Override
-  public String name() {
-    return "pressure";
-  }
-
-  @Override
-  public void collect(TextOut out) throws IOException {
-    for (String res : new String[] {"cpu", "io", "memory"}) {
-      if (!Files.exists(paths.proc("pressure/" + res))) {
-        throw new NoDataException("pressure information is unavailable (kernel >= 4.20 with CONFIG_PSI needed)");
-      }
-      double some = 0;
-      double full = 0;
-      for (String line : HostPaths.read(paths.proc("pressure/" + res)).split("\n")) {
-        int t = line.indexOf("total=");
-        if (t < 0) {
-          continue;
-        }
-        double v = Double.parseDouble(line.substring(t + 6).trim().split("\\s+")[0]) / 1e6;
-        if (line.startsWith("some")) {
-          some = v;
-        } else if (line.startsWith("full")) {
-          full = v;
-        }
-      }
-      out.sample("node_pressure_" + res + "_waiting_seconds_total", some);
-      if (!res.equals("cpu")) {
-        out.sample("node_pressure_" + res + "_stalled_seconds_total", full);
-      }
+    PressureCollector(HostPaths paths) {
+        this.paths = paths;
     }
-  }
+
+    @Override
+    public String name() {
+        return "pressure";
+    }
+
+    @Override
+    public void collect(TextOut out) throws IOException {
+        for (String res : new String[] {"cpu", "io", "memory"}) {
+            if (!Files.exists(paths.proc("pressure/" + res))) {
+                throw new NoDataException(
+                        "pressure information is unavailable (kernel >= 4.20 with CONFIG_PSI needed)");
+            }
+            double some = 0;
+            double full = 0;
+            for (String line : HostPaths.read(paths.proc("pressure/" + res)).split("\n")) {
+                int t = line.indexOf("total=");
+                if (t < 0) {
+                    continue;
+                }
+                double v = Double.parseDouble(line.substring(t + 6).trim().split("\\s+")[0]) / 1e6;
+                if (line.startsWith("some")) {
+                    some = v;
+                } else if (line.startsWith("full")) {
+                    full = v;
+                }
+            }
+            out.sample("node_pressure_" + res + "_waiting_seconds_total", some);
+            if (!res.equals("cpu")) {
+                out.sample("node_pressure_" + res + "_stalled_seconds_total", full);
+            }
+        }
+    }
 }

@@ -10,39 +10,44 @@ import java.nio.file.Path;
  * (a sensor that is off answers ENODATA) is left out, as procfs does.
  */
 final class ThermalZoneCollector implements HostCollector {
-  private final HostPaths paths;
+    private final HostPaths paths;
 
-  ThermalZoneCollector(HostPaths paths) {
-    this.paths = paths;
-  }
-
-  @Override
-  public String name() {
-    return "thermal_zone";
-  }
-
-  @Override
-  public void collect(TextOut out) throws IOException {
-    Path dir = paths.sys("class/thermal");
-    for (Path z : HostPaths.list(dir, "thermal_zone*")) {
-      String type = HostPaths.attr(z.resolve("type"));
-      Double temp = HostPaths.number(z.resolve("temp"));
-      if (type == null || temp == null) {
-        continue;
-      }
-      out.sample("node_thermal_zone_temp", temp / 1000.0, "type", type, "zone",
-          z.getFileName().toString().substring("thermal_zone".length()));
+    ThermalZoneCollector(HostPaths paths) {
+        this.paths = paths;
     }
-    for (Path c : HostPaths.list(dir, "cooling_device*")) {
-      String type = HostPaths.attr(c.resolve("type"));
-      Double max = HostPaths.number(c.resolve("max_state"));
-      Double cur = HostPaths.number(c.resolve("cur_state"));
-      if (type == null || max == null || cur == null) {
-        continue;
-      }
-      String name = c.getFileName().toString().substring("cooling_device".length());
-      out.sample("node_cooling_device_cur_state", cur, "name", name, "type", type);
-      out.sample("node_cooling_device_max_state", max, "name", name, "type", type);
+
+    @Override
+    public String name() {
+        return "thermal_zone";
     }
-  }
+
+    @Override
+    public void collect(TextOut out) throws IOException {
+        Path dir = paths.sys("class/thermal");
+        for (Path z : HostPaths.list(dir, "thermal_zone*")) {
+            String type = HostPaths.attr(z.resolve("type"));
+            Double temp = HostPaths.number(z.resolve("temp"));
+            if (type == null || temp == null) {
+                continue;
+            }
+            out.sample(
+                    "node_thermal_zone_temp",
+                    temp / 1000.0,
+                    "type",
+                    type,
+                    "zone",
+                    z.getFileName().toString().substring("thermal_zone".length()));
+        }
+        for (Path c : HostPaths.list(dir, "cooling_device*")) {
+            String type = HostPaths.attr(c.resolve("type"));
+            Double max = HostPaths.number(c.resolve("max_state"));
+            Double cur = HostPaths.number(c.resolve("cur_state"));
+            if (type == null || max == null || cur == null) {
+                continue;
+            }
+            String name = c.getFileName().toString().substring("cooling_device".length());
+            out.sample("node_cooling_device_cur_state", cur, "name", name, "type", type);
+            out.sample("node_cooling_device_max_state", max, "name", name, "type", type);
+        }
+    }
 }

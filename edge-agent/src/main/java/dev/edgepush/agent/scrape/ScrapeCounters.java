@@ -6,9 +6,9 @@ package dev.edgepush.agent.scrape;
  * them on {@code /metrics}. Implementations are called from scraping threads concurrently.
  */
 public interface ScrapeCounters {
-  /** Adds {@code samples} read from a target by one scrape. */
-  void addSamplesScraped(long samples);
+    /** Adds {@code samples} read from a target by one scrape. */
+    void addSamplesScraped(long samples);
 
-  /** Adds {@code samples} given up on for {@code reason} (a scrape loop reports "disk_full"). */
-  void dropped(String reason, long samples);
+    /** Adds {@code samples} given up on for {@code reason} (a scrape loop reports "disk_full"). */
+    void dropped(String reason, long samples);
 }

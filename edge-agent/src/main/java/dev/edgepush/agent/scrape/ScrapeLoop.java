@@ -31,430 +31,445 @@ import org.slf4j.LoggerFactory;
  * {@link TargetConnection}, so the keep-alive connection lives exactly as long as the loop.
  */
 public final class ScrapeLoop {
-  private static final Logger log = LoggerFactory.getLogger(ScrapeLoop.class);
+    private static final Logger log = LoggerFactory.getLogger(ScrapeLoop.class);
 
-  private final ScrapeTarget target;
-  /** The target's keep-alive connection (or the host collector); closed by {@link #stop}. */
-  private final ScrapeSource connection;
-  private final SampleAppender buffer; // a DiskBuffer, or the fan-out to every remote's buffer
-  private final ScrapeCounters metrics;
-  private final LongSupplier clockMs;
-  private final EventLoop loop;
-  private final SeriesEncoder series;
-  private final ExpositionParser parser = new ExpositionParser();
-  private final Samples samples = new Samples();
-  private final TargetStatus status;
-  private volatile boolean inFlight;
-  private boolean wasUp = true;
-  private String lastLoggedError;
-  private ScheduledFuture<?> schedule;
-  private volatile boolean stopped;
-  private boolean markRemovedAfterScrape; // set and read on the event loop only
-  private boolean suppressScrapeErrors;
-  private boolean streamParse; // -promscrape.streamParse
-  private long minStreamBytes = Long.MAX_VALUE; // -promscrape.minResponseSizeForStreamParse
-  private long lastBodyBytes; // of the last successful scrape, read on the event loop only
-  private int lastScraped; // samples the last scrape parsed
+    private final ScrapeTarget target;
+    /** The target's keep-alive connection (or the host collector); closed by {@link #stop}. */
+    private final ScrapeSource connection;
 
-  public ScrapeLoop(
-      ScrapeTarget target,
-      HttpScraper scraper,
-      SampleAppender buffer,
-      ScrapeCounters metrics,
-      LongSupplier clockMs,
-      EventLoop loop,
-      SortedMap<String, String> externalLabels,
-      Map<String, String> extraLabels) {
-    this(target, scraper.connection(target, loop), buffer, metrics, clockMs, loop, externalLabels, extraLabels);
-  }
+    private final SampleAppender buffer; // a DiskBuffer, or the fan-out to every remote's buffer
+    private final ScrapeCounters metrics;
+    private final LongSupplier clockMs;
+    private final EventLoop loop;
+    private final SeriesEncoder series;
+    private final ExpositionParser parser = new ExpositionParser();
+    private final Samples samples = new Samples();
+    private final TargetStatus status;
+    private volatile boolean inFlight;
+    private boolean wasUp = true;
+    private String lastLoggedError;
+    private ScheduledFuture<?> schedule;
+    private volatile boolean stopped;
+    private boolean markRemovedAfterScrape; // set and read on the event loop only
+    private boolean suppressScrapeErrors;
+    private boolean streamParse; // -promscrape.streamParse
+    private long minStreamBytes = Long.MAX_VALUE; // -promscrape.minResponseSizeForStreamParse
+    private long lastBodyBytes; // of the last successful scrape, read on the event loop only
+    private int lastScraped; // samples the last scrape parsed
 
-  /**
-   * A loop over any {@link ScrapeSource}, e.g. the host collector: its body is parsed, relabeled,
-   * tracked for staleness and buffered exactly as a scraped target's.
-   */
-  public ScrapeLoop(
-      ScrapeTarget target,
-      ScrapeSource source,
-      SampleAppender buffer,
-      ScrapeCounters metrics,
-      LongSupplier clockMs,
-      EventLoop loop,
-      SortedMap<String, String> externalLabels,
-      Map<String, String> extraLabels) {
-    this.target = target;
-    this.connection = source;
-    this.buffer = buffer;
-    this.metrics = metrics;
-    this.clockMs = clockMs;
-    this.loop = loop;
-    this.series = new SeriesEncoder(target, externalLabels, extraLabels);
-    this.status = new TargetStatus(target);
-  }
-
-  /**
-   * {@code -promscrape.suppressScrapeErrors}: a target going down or failing differently is not
-   * logged (it still shows on {@code /targets} and as {@code up 0}). Call before {@link #start}.
-   */
-  public ScrapeLoop suppressScrapeErrors(boolean suppress) {
-    this.suppressScrapeErrors = suppress;
-    return this;
-  }
-
-  /**
-   * {@code -promscrape.streamParse} (every scrape streamed) and {@code
-   * -promscrape.minResponseSizeForStreamParse} (a scrape switches to streaming once its body
-   * passes this many bytes, and the next scrape starts streamed). Call before {@link #start}.
-   */
-  public ScrapeLoop streamParse(boolean always, long minResponseBytes) {
-    this.streamParse = always;
-    this.minStreamBytes = minResponseBytes > 0 ? minResponseBytes : Long.MAX_VALUE;
-    return this;
-  }
-
-  /**
-   * The agent's {@code -maxLabelsPerTimeseries}, {@code -maxLabelNameLen} and {@code
-   * -maxLabelValueLen}, checked as lines are parsed: a series past one fails the scrape (up 0,
-   * the reason on /targets). Call before {@link #start}.
-   */
-  public ScrapeLoop labelLimits(int maxLabels, int maxNameBytes, int maxValueChars) {
-    parser.limits(maxLabels, maxNameBytes, maxValueChars);
-    return this;
-  }
-
-  /** The target this loop scrapes. */
-  public ScrapeTarget target() {
-    return target;
-  }
-
-  public TargetStatus status() {
-    return status;
-  }
-
-  /** For tests. */
-  SeriesEncoder seriesEncoder() {
-    return series;
-  }
-
-  public void start() {
-    long interval = target.interval().toMillis();
-    long now = clockMs.getAsLong();
-    long delay = Math.floorMod(target.offsetMs() - now, interval);
-    schedule = loop.scheduleAtFixedRate(this::scrapeOnce, delay, interval, TimeUnit.MILLISECONDS);
-  }
-
-  /**
-   * Stops scheduling and closes the target's connection; a scrape in flight still finishes and is
-   * written (its connection closes after it). Safe from any thread.
-   */
-  public void stop() {
-    stopped = true;
-    if (schedule != null) {
-      schedule.cancel(false);
-    }
-    connection.close();
-  }
-
-  /**
-   * For a target removed from service discovery: {@link #stop}, then staleness markers for every
-   * series the target had and for its synthetic series, appended once the scrape in flight (if
-   * any) was written, on the target's event loop. A series that only goes away with its target
-   * then ends at once in queries instead of lingering for the 5-minute lookback. Safe from any
-   * thread.
-   */
-  public void stopAsRemoved() {
-    stop();
-    try {
-      loop.execute(this::markRemoved);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // the agent is shutting down: a clean stop, no markers
-    }
-  }
-
-  private void markRemoved() {
-    if (inFlight) {
-      markRemovedAfterScrape = true; // the scrape's end calls back here
-      return;
-    }
-    markRemovedAfterScrape = false;
-    long ts = clockMs.getAsLong();
-    int n = series.removalMarkers(ts);
-    if (n == 0) {
-      return;
-    }
-    try {
-      buffer.append(series.encoder().array(), series.encoder().size(), n, ts);
-    } catch (IOException | RuntimeException e) {
-      metrics.dropped("disk_full", n);
-      log.error("cannot write the staleness markers of removed target {} to the buffer: {}", target.url(),
-          e.toString());
-    } finally {
-      series.release();
-    }
-  }
-
-  /** True while a scrape is running (fetch, parse, append); read by the agent's orderly stop. */
-  public boolean scrapeInFlight() {
-    return inFlight;
-  }
-
-  void scrapeOnce() {
-    if (inFlight || stopped) {
-      return;
-    }
-    inFlight = true;
-    connection.fetch(new Scrape(clockMs.getAsLong(), System.nanoTime(), -1));
-  }
-
-  /**
-   * For tests: a whole fetch's outcome at once, the body passed on in 64 KiB pieces as the
-   * network would, with {@code seconds} as the scrape's duration.
-   */
-  void finish(long ts, double seconds, int code, String contentType, byte[] body, int length, String error) {
-    Scrape s = new Scrape(ts, System.nanoTime(), seconds);
-    if (error == null) {
-      s.head(code, contentType);
-      for (int off = 0; off < length; off += 64 * 1024) {
-        s.content(body, off, Math.min(64 * 1024, length - off));
-      }
-    }
-    s.end(error);
-  }
-
-  /**
-   * One scrape as its response arrives: each piece of the body is parsed at once into {@link
-   * #series} (so no body is ever held whole, and the event loop serves the other targets between
-   * pieces). A scrape starts in the usual mode (series cached, the whole scrape appended as one
-   * excerpt at the end, all or nothing) and switches to streaming mode once its body passes
-   * {@code -promscrape.minResponseSizeForStreamParse} or its series would take the series caches
-   * past their budget ({@link SeriesEncoder#CACHED_SERIES_BUDGET}); a target is streamed from the
-   * start with {@code -promscrape.streamParse} or when its last scrape was that large. In
-   * streaming mode the samples are appended in pieces as they are parsed (see {@link
-   * SeriesEncoder#toStreaming} for what that gives up).
-   */
-  private final class Scrape implements HttpScraper.BodyConsumer {
-    private final long ts;
-    private final long startNanos;
-    private final double fixedSeconds; // tests: the duration to report; -1: measure
-    private ExpositionParser.Stream stream;
-    private int code;
-    private String error;
-    private boolean overLimit;
-    private long bytes;
-    private boolean begun;
-
-    Scrape(long ts, long startNanos, double fixedSeconds) {
-      this.ts = ts;
-      this.startNanos = startNanos;
-      this.fixedSeconds = fixedSeconds;
+    public ScrapeLoop(
+            ScrapeTarget target,
+            HttpScraper scraper,
+            SampleAppender buffer,
+            ScrapeCounters metrics,
+            LongSupplier clockMs,
+            EventLoop loop,
+            SortedMap<String, String> externalLabels,
+            Map<String, String> extraLabels) {
+        this(target, scraper.connection(target, loop), buffer, metrics, clockMs, loop, externalLabels, extraLabels);
     }
 
-    @Override
-    public void head(int status, String contentType) {
-      code = status;
-      if (status != 200) {
-        return;
-      }
-      begin();
-      samples.scrapeTs = ts;
-      samples.scrape = this;
-      stream = parser.stream(ExpositionFormat.fromContentType(contentType), samples);
+    /**
+     * A loop over any {@link ScrapeSource}, e.g. the host collector: its body is parsed, relabeled,
+     * tracked for staleness and buffered exactly as a scraped target's.
+     */
+    public ScrapeLoop(
+            ScrapeTarget target,
+            ScrapeSource source,
+            SampleAppender buffer,
+            ScrapeCounters metrics,
+            LongSupplier clockMs,
+            EventLoop loop,
+            SortedMap<String, String> externalLabels,
+            Map<String, String> extraLabels) {
+        this.target = target;
+        this.connection = source;
+        this.buffer = buffer;
+        this.metrics = metrics;
+        this.clockMs = clockMs;
+        this.loop = loop;
+        this.series = new SeriesEncoder(target, externalLabels, extraLabels);
+        this.status = new TargetStatus(target);
     }
 
-    private void begin() {
-      if (!begun) {
-        begun = true;
-        series.begin(streamParse || lastBodyBytes > minStreamBytes || series.lastScrapeTooBigToCache(lastScraped));
-      }
+    /**
+     * {@code -promscrape.suppressScrapeErrors}: a target going down or failing differently is not
+     * logged (it still shows on {@code /targets} and as {@code up 0}). Call before {@link #start}.
+     */
+    public ScrapeLoop suppressScrapeErrors(boolean suppress) {
+        this.suppressScrapeErrors = suppress;
+        return this;
     }
 
-    @Override
-    public void content(byte[] b, int off, int len) {
-      if (stream == null || error != null) {
-        return; // not a 200, or already failed: the rest is read and dropped
-      }
-      bytes += len;
-      if (bytes > minStreamBytes) {
-        toStreaming();
-      }
-      try {
-        stream.feed(b, off, len);
-      } catch (ExpositionParseException e) {
-        fail(e);
-      }
+    /**
+     * {@code -promscrape.streamParse} (every scrape streamed) and {@code
+     * -promscrape.minResponseSizeForStreamParse} (a scrape switches to streaming once its body
+     * passes this many bytes, and the next scrape starts streamed). Call before {@link #start}.
+     */
+    public ScrapeLoop streamParse(boolean always, long minResponseBytes) {
+        this.streamParse = always;
+        this.minStreamBytes = minResponseBytes > 0 ? minResponseBytes : Long.MAX_VALUE;
+        return this;
     }
 
-    /** Switches this scrape to streaming mode, if it is not yet: what was parsed so far is the first piece. */
-    void toStreaming() {
-      if (!series.streaming()) {
-        appendPiece();
-        series.toStreaming();
-      }
+    /**
+     * The agent's {@code -maxLabelsPerTimeseries}, {@code -maxLabelNameLen} and {@code
+     * -maxLabelValueLen}, checked as lines are parsed: a series past one fails the scrape (up 0,
+     * the reason on /targets). Call before {@link #start}.
+     */
+    public ScrapeLoop labelLimits(int maxLabels, int maxNameBytes, int maxValueChars) {
+        parser.limits(maxLabels, maxNameBytes, maxValueChars);
+        return this;
     }
 
-    /** After each sample: appends a full piece, or switches to streaming when the caches are over budget. */
-    void afterSample() {
-      if (series.pieceFull()) {
-        appendPiece();
-      } else if (series.overBudget()) {
-        toStreaming();
-      }
+    /** The target this loop scrapes. */
+    public ScrapeTarget target() {
+        return target;
     }
 
-    private void fail(ExpositionParseException e) {
-      overLimit = e.overLimit();
-      error = overLimit ? "the response from " + target.url() + " was refused: " + e.getMessage()
-          : "malformed exposition from " + target.url() + ": " + e.getMessage();
+    public TargetStatus status() {
+        return status;
     }
 
-    @Override
-    public void done(String fetchError) {
-      try {
-        end(fetchError);
-      } finally {
-        inFlight = false;
-        if (markRemovedAfterScrape) {
-          markRemoved();
+    /** For tests. */
+    SeriesEncoder seriesEncoder() {
+        return series;
+    }
+
+    public void start() {
+        long interval = target.interval().toMillis();
+        long now = clockMs.getAsLong();
+        long delay = Math.floorMod(target.offsetMs() - now, interval);
+        schedule = loop.scheduleAtFixedRate(this::scrapeOnce, delay, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Stops scheduling and closes the target's connection; a scrape in flight still finishes and is
+     * written (its connection closes after it). Safe from any thread.
+     */
+    public void stop() {
+        stopped = true;
+        if (schedule != null) {
+            schedule.cancel(false);
         }
-      }
+        connection.close();
     }
 
-    void end(String fetchError) {
-      begin();
-      int scraped = 0;
-      if (fetchError != null) {
-        error = fetchError;
-      } else if (code != 200) {
-        error = "HTTP " + code + " from " + target.url();
-      } else if (error == null) {
+    /**
+     * For a target removed from service discovery: {@link #stop}, then staleness markers for every
+     * series the target had and for its synthetic series, appended once the scrape in flight (if
+     * any) was written, on the target's event loop. A series that only goes away with its target
+     * then ends at once in queries instead of lingering for the 5-minute lookback. Safe from any
+     * thread.
+     */
+    public void stopAsRemoved() {
+        stop();
         try {
-          stream.end();
-        } catch (ExpositionParseException e) {
-          fail(e);
+            loop.execute(this::markRemoved);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the agent is shutting down: a clean stop, no markers
         }
-      }
-      if (stream != null) {
-        scraped = stream.samples();
-      }
-      double seconds = fixedSeconds >= 0 ? fixedSeconds : (System.nanoTime() - startNanos) / 1e9;
-      lastBodyBytes = error == null ? bytes : lastBodyBytes;
-      finish(ts, seconds, scraped, error, overLimit);
     }
 
-    /** Appends what the encoder holds as one excerpt (a piece of a streamed scrape). */
-    void appendPiece() {
-      int n = series.samples();
-      if (n > 0) {
+    private void markRemoved() {
+        if (inFlight) {
+            markRemovedAfterScrape = true; // the scrape's end calls back here
+            return;
+        }
+        markRemovedAfterScrape = false;
+        long ts = clockMs.getAsLong();
+        int n = series.removalMarkers(ts);
+        if (n == 0) {
+            return;
+        }
         try {
-          buffer.append(series.encoder().array(), series.encoder().size(), n, ts);
+            buffer.append(series.encoder().array(), series.encoder().size(), n, ts);
         } catch (IOException | RuntimeException e) {
-          metrics.dropped("disk_full", n);
-          log.error("cannot write a scrape of {} to the buffer: {}", target.url(), e.toString());
+            metrics.dropped("disk_full", n);
+            log.error(
+                    "cannot write the staleness markers of removed target {} to the buffer: {}",
+                    target.url(),
+                    e.toString());
+        } finally {
+            series.release();
         }
-      }
-      series.pieceAppended();
-    }
-  }
-
-  /** The end of a scrape: its outcome judged, the synthetic series added, the rest appended. */
-  private void finish(long ts, double seconds, int scraped, String error, boolean parseOverLimit) {
-    int post = series.scrapedPost();
-    // sample_limit and label_limit count after metric relabeling and fail the whole scrape, as in
-    // Prometheus and vmagent; vmagent still reports what was scraped and kept in the counters.
-    // In streaming mode the samples up to the limit are already stored, as in vmagent.
-    boolean overLimit = parseOverLimit;
-    if (error == null && target.sampleLimit() > 0 && (post > target.sampleLimit() || series.overSampleLimit())) {
-      error = "the response from " + target.url() + " exceeds sample_limit=" + target.sampleLimit()
-          + "; either reduce the sample count for the target or increase sample_limit"
-          + (series.streaming() ? " (streaming mode: the first " + target.sampleLimit() + " samples were stored)" : "");
-      overLimit = true;
-    } else if (error == null && series.labelLimitError() != null) {
-      error = series.labelLimitError() + " in the response from " + target.url();
-      overLimit = true;
-    }
-    boolean up = error == null;
-    boolean streamed = series.streaming();
-    if (!up) {
-      series.discardScraped();
-      if (!overLimit && !streamed) {
-        scraped = 0;
-        post = 0;
-      }
-    }
-    lastScraped = scraped;
-    int added = series.seriesAdded(); // scraped series only, before the synthetic ones
-    series.addSynthetic("up", up ? 1 : 0, ts);
-    series.addSynthetic("scrape_duration_seconds", seconds, ts);
-    series.addSynthetic("scrape_samples_scraped", scraped, ts);
-    series.addSynthetic("scrape_samples_post_metric_relabeling", post, ts);
-    series.addSynthetic("scrape_series_added", up ? added : 0, ts);
-    // vmagent adds this one too (Prometheus does only with a feature flag); we follow vmagent.
-    series.addSynthetic("scrape_timeout_seconds", target.timeout().toMillis() / 1000.0, ts);
-    if (target.sampleLimit() > 0) {
-      // vmagent adds the configured limit as a series when sample_limit is set.
-      series.addSynthetic("scrape_samples_limit", target.sampleLimit(), ts);
-    }
-    series.addStalenessMarkers(ts);
-    series.countCached();
-    int total = series.samples();
-    metrics.addSamplesScraped(scraped);
-    try {
-      buffer.append(series.encoder().array(), series.encoder().size(), total, ts);
-    } catch (IOException | RuntimeException e) {
-      metrics.dropped("disk_full", total);
-      log.error("cannot write a scrape of {} to the buffer: {}", target.url(), e.toString());
-    }
-    series.release();
-    status.lastScrapeMs = ts;
-    status.lastDurationMs = (long) (seconds * 1000);
-    status.lastError = up ? "" : error;
-    status.up = up;
-    status.lastSamples = scraped;
-    logStateChange(up, error);
-  }
-
-  /**
-   * The parser's samples into {@link #series}: a sample without a timestamp, or every sample
-   * without {@code honor_timestamps}, gets the scrape's.
-   */
-  private final class Samples implements SeriesKeySink<SeriesCache.Entry> {
-    long scrapeTs;
-    Scrape scrape;
-
-    private long ts(long tsMs) {
-      return tsMs == Long.MIN_VALUE || !target.honorTimestamps() ? scrapeTs : tsMs;
     }
 
-    @Override
-    public SeriesCache.Entry find(byte[] b, int off, int len, int hash) {
-      return series.find(b, off, len, hash);
+    /** True while a scrape is running (fetch, parse, append); read by the agent's orderly stop. */
+    public boolean scrapeInFlight() {
+        return inFlight;
     }
 
-    @Override
-    public void sample(SeriesCache.Entry e, double value, long timestampMs) {
-      series.add(e, value, ts(timestampMs));
-      scrape.afterSample();
+    void scrapeOnce() {
+        if (inFlight || stopped) {
+            return;
+        }
+        inFlight = true;
+        connection.fetch(new Scrape(clockMs.getAsLong(), System.nanoTime(), -1));
     }
 
-    @Override
-    public void sample(byte[] b, int keyOff, int keyLen, int keyHash, String metricName,
-        String[] labels, int labelPairs, double value, long timestampMs) {
-      series.add(b, keyOff, keyLen, keyHash, metricName, labels, labelPairs, value, ts(timestampMs));
-      scrape.afterSample();
+    /**
+     * For tests: a whole fetch's outcome at once, the body passed on in 64 KiB pieces as the
+     * network would, with {@code seconds} as the scrape's duration.
+     */
+    void finish(long ts, double seconds, int code, String contentType, byte[] body, int length, String error) {
+        Scrape s = new Scrape(ts, System.nanoTime(), seconds);
+        if (error == null) {
+            s.head(code, contentType);
+            for (int off = 0; off < length; off += 64 * 1024) {
+                s.content(body, off, Math.min(64 * 1024, length - off));
+            }
+        }
+        s.end(error);
     }
-  }
 
-  private void logStateChange(boolean up, String error) {
-    if (suppressScrapeErrors) {
-      wasUp = up;
-      return;
+    /**
+     * One scrape as its response arrives: each piece of the body is parsed at once into {@link
+     * #series} (so no body is ever held whole, and the event loop serves the other targets between
+     * pieces). A scrape starts in the usual mode (series cached, the whole scrape appended as one
+     * excerpt at the end, all or nothing) and switches to streaming mode once its body passes
+     * {@code -promscrape.minResponseSizeForStreamParse} or its series would take the series caches
+     * past their budget ({@link SeriesEncoder#CACHED_SERIES_BUDGET}); a target is streamed from the
+     * start with {@code -promscrape.streamParse} or when its last scrape was that large. In
+     * streaming mode the samples are appended in pieces as they are parsed (see {@link
+     * SeriesEncoder#toStreaming} for what that gives up).
+     */
+    private final class Scrape implements HttpScraper.BodyConsumer {
+        private final long ts;
+        private final long startNanos;
+        private final double fixedSeconds; // tests: the duration to report; -1: measure
+        private ExpositionParser.Stream stream;
+        private int code;
+        private String error;
+        private boolean overLimit;
+        private long bytes;
+        private boolean begun;
+
+        Scrape(long ts, long startNanos, double fixedSeconds) {
+            this.ts = ts;
+            this.startNanos = startNanos;
+            this.fixedSeconds = fixedSeconds;
+        }
+
+        @Override
+        public void head(int status, String contentType) {
+            code = status;
+            if (status != 200) {
+                return;
+            }
+            begin();
+            samples.scrapeTs = ts;
+            samples.scrape = this;
+            stream = parser.stream(ExpositionFormat.fromContentType(contentType), samples);
+        }
+
+        private void begin() {
+            if (!begun) {
+                begun = true;
+                series.begin(
+                        streamParse || lastBodyBytes > minStreamBytes || series.lastScrapeTooBigToCache(lastScraped));
+            }
+        }
+
+        @Override
+        public void content(byte[] b, int off, int len) {
+            if (stream == null || error != null) {
+                return; // not a 200, or already failed: the rest is read and dropped
+            }
+            bytes += len;
+            if (bytes > minStreamBytes) {
+                toStreaming();
+            }
+            try {
+                stream.feed(b, off, len);
+            } catch (ExpositionParseException e) {
+                fail(e);
+            }
+        }
+
+        /** Switches this scrape to streaming mode, if it is not yet: what was parsed so far is the first piece. */
+        void toStreaming() {
+            if (!series.streaming()) {
+                appendPiece();
+                series.toStreaming();
+            }
+        }
+
+        /** After each sample: appends a full piece, or switches to streaming when the caches are over budget. */
+        void afterSample() {
+            if (series.pieceFull()) {
+                appendPiece();
+            } else if (series.overBudget()) {
+                toStreaming();
+            }
+        }
+
+        private void fail(ExpositionParseException e) {
+            overLimit = e.overLimit();
+            error = overLimit
+                    ? "the response from " + target.url() + " was refused: " + e.getMessage()
+                    : "malformed exposition from " + target.url() + ": " + e.getMessage();
+        }
+
+        @Override
+        public void done(String fetchError) {
+            try {
+                end(fetchError);
+            } finally {
+                inFlight = false;
+                if (markRemovedAfterScrape) {
+                    markRemoved();
+                }
+            }
+        }
+
+        void end(String fetchError) {
+            begin();
+            int scraped = 0;
+            if (fetchError != null) {
+                error = fetchError;
+            } else if (code != 200) {
+                error = "HTTP " + code + " from " + target.url();
+            } else if (error == null) {
+                try {
+                    stream.end();
+                } catch (ExpositionParseException e) {
+                    fail(e);
+                }
+            }
+            if (stream != null) {
+                scraped = stream.samples();
+            }
+            double seconds = fixedSeconds >= 0 ? fixedSeconds : (System.nanoTime() - startNanos) / 1e9;
+            lastBodyBytes = error == null ? bytes : lastBodyBytes;
+            finish(ts, seconds, scraped, error, overLimit);
+        }
+
+        /** Appends what the encoder holds as one excerpt (a piece of a streamed scrape). */
+        void appendPiece() {
+            int n = series.samples();
+            if (n > 0) {
+                try {
+                    buffer.append(series.encoder().array(), series.encoder().size(), n, ts);
+                } catch (IOException | RuntimeException e) {
+                    metrics.dropped("disk_full", n);
+                    log.error("cannot write a scrape of {} to the buffer: {}", target.url(), e.toString());
+                }
+            }
+            series.pieceAppended();
+        }
     }
-    if (up && !wasUp) {
-      log.info("target {} (job {}) is up again", target.url(), target.job());
-      lastLoggedError = null;
-    } else if (!up && (wasUp || !error.equals(lastLoggedError))) {
-      log.warn("target {} (job {}) is down: {}", target.url(), target.job(), error);
-      lastLoggedError = error;
+
+    /** The end of a scrape: its outcome judged, the synthetic series added, the rest appended. */
+    private void finish(long ts, double seconds, int scraped, String error, boolean parseOverLimit) {
+        int post = series.scrapedPost();
+        // sample_limit and label_limit count after metric relabeling and fail the whole scrape, as in
+        // Prometheus and vmagent; vmagent still reports what was scraped and kept in the counters.
+        // In streaming mode the samples up to the limit are already stored, as in vmagent.
+        boolean overLimit = parseOverLimit;
+        if (error == null && target.sampleLimit() > 0 && (post > target.sampleLimit() || series.overSampleLimit())) {
+            error = "the response from " + target.url() + " exceeds sample_limit=" + target.sampleLimit()
+                    + "; either reduce the sample count for the target or increase sample_limit"
+                    + (series.streaming()
+                            ? " (streaming mode: the first " + target.sampleLimit() + " samples were stored)"
+                            : "");
+            overLimit = true;
+        } else if (error == null && series.labelLimitError() != null) {
+            error = series.labelLimitError() + " in the response from " + target.url();
+            overLimit = true;
+        }
+        boolean up = error == null;
+        boolean streamed = series.streaming();
+        if (!up) {
+            series.discardScraped();
+            if (!overLimit && !streamed) {
+                scraped = 0;
+                post = 0;
+            }
+        }
+        lastScraped = scraped;
+        int added = series.seriesAdded(); // scraped series only, before the synthetic ones
+        series.addSynthetic("up", up ? 1 : 0, ts);
+        series.addSynthetic("scrape_duration_seconds", seconds, ts);
+        series.addSynthetic("scrape_samples_scraped", scraped, ts);
+        series.addSynthetic("scrape_samples_post_metric_relabeling", post, ts);
+        series.addSynthetic("scrape_series_added", up ? added : 0, ts);
+        // vmagent adds this one too (Prometheus does only with a feature flag); we follow vmagent.
+        series.addSynthetic("scrape_timeout_seconds", target.timeout().toMillis() / 1000.0, ts);
+        if (target.sampleLimit() > 0) {
+            // vmagent adds the configured limit as a series when sample_limit is set.
+            series.addSynthetic("scrape_samples_limit", target.sampleLimit(), ts);
+        }
+        series.addStalenessMarkers(ts);
+        series.countCached();
+        int total = series.samples();
+        metrics.addSamplesScraped(scraped);
+        try {
+            buffer.append(series.encoder().array(), series.encoder().size(), total, ts);
+        } catch (IOException | RuntimeException e) {
+            metrics.dropped("disk_full", total);
+            log.error("cannot write a scrape of {} to the buffer: {}", target.url(), e.toString());
+        }
+        series.release();
+        status.lastScrapeMs = ts;
+        status.lastDurationMs = (long) (seconds * 1000);
+        status.lastError = up ? "" : error;
+        status.up = up;
+        status.lastSamples = scraped;
+        logStateChange(up, error);
     }
-    wasUp = up;
-  }
+
+    /**
+     * The parser's samples into {@link #series}: a sample without a timestamp, or every sample
+     * without {@code honor_timestamps}, gets the scrape's.
+     */
+    private final class Samples implements SeriesKeySink<SeriesCache.Entry> {
+        long scrapeTs;
+        Scrape scrape;
+
+        private long ts(long tsMs) {
+            return tsMs == Long.MIN_VALUE || !target.honorTimestamps() ? scrapeTs : tsMs;
+        }
+
+        @Override
+        public SeriesCache.Entry find(byte[] b, int off, int len, int hash) {
+            return series.find(b, off, len, hash);
+        }
+
+        @Override
+        public void sample(SeriesCache.Entry e, double value, long timestampMs) {
+            series.add(e, value, ts(timestampMs));
+            scrape.afterSample();
+        }
+
+        @Override
+        public void sample(
+                byte[] b,
+                int keyOff,
+                int keyLen,
+                int keyHash,
+                String metricName,
+                String[] labels,
+                int labelPairs,
+                double value,
+                long timestampMs) {
+            series.add(b, keyOff, keyLen, keyHash, metricName, labels, labelPairs, value, ts(timestampMs));
+            scrape.afterSample();
+        }
+    }
+
+    private void logStateChange(boolean up, String error) {
+        if (suppressScrapeErrors) {
+            wasUp = up;
+            return;
+        }
+        if (up && !wasUp) {
+            log.info("target {} (job {}) is up again", target.url(), target.job());
+            lastLoggedError = null;
+        } else if (!up && (wasUp || !error.equals(lastLoggedError))) {
+            log.warn("target {} (job {}) is down: {}", target.url(), target.job(), error);
+            lastLoggedError = error;
+        }
+        wasUp = up;
+    }
 }

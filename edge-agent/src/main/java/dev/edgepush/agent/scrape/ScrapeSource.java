@@ -7,13 +7,13 @@ package dev.edgepush.agent.scrape;
  * same parser, relabeling, staleness tracking and disk buffer as a scrape.
  */
 public interface ScrapeSource extends AutoCloseable {
-  /**
-   * Produces one scrape's body for {@code consumer}: {@link HttpScraper.BodyConsumer#head}, its
-   * pieces, then {@link HttpScraper.BodyConsumer#done} exactly once, all on the loop's event loop.
-   */
-  void fetch(HttpScraper.BodyConsumer consumer);
+    /**
+     * Produces one scrape's body for {@code consumer}: {@link HttpScraper.BodyConsumer#head}, its
+     * pieces, then {@link HttpScraper.BodyConsumer#done} exactly once, all on the loop's event loop.
+     */
+    void fetch(HttpScraper.BodyConsumer consumer);
 
-  /** Stops for good; a fetch in flight still ends with {@code done}. Safe from any thread. */
-  @Override
-  void close();
+    /** Stops for good; a fetch in flight still ends with {@code done}. Safe from any thread. */
+    @Override
+    void close();
 }

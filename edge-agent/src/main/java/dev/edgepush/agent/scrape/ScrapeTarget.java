@@ -19,41 +19,67 @@ import java.util.SortedMap;
  * @param labelLimit the job's {@code label_limit}; 0 = none
  */
 public record ScrapeTarget(
-    String job,
-    String instance,
-    URI url,
-    Duration interval,
-    Duration timeout,
-    boolean honorLabels,
-    boolean honorTimestamps,
-    SortedMap<String, String> targetLabels,
-    Relabeler metricRelabeler,
-    ScrapeAuth auth,
-    TlsConfig tls,
-    int sampleLimit,
-    int labelLimit) {
+        String job,
+        String instance,
+        URI url,
+        Duration interval,
+        Duration timeout,
+        boolean honorLabels,
+        boolean honorTimestamps,
+        SortedMap<String, String> targetLabels,
+        Relabeler metricRelabeler,
+        ScrapeAuth auth,
+        TlsConfig tls,
+        int sampleLimit,
+        int labelLimit) {
 
-  /** A target without credentials, TLS settings or limits. */
-  public ScrapeTarget(String job, String instance, URI url, Duration interval, Duration timeout,
-      boolean honorLabels, boolean honorTimestamps, SortedMap<String, String> targetLabels,
-      Relabeler metricRelabeler) {
-    this(job, instance, url, interval, timeout, honorLabels, honorTimestamps, targetLabels, metricRelabeler,
-        ScrapeAuth.NONE, TlsConfig.DEFAULT, 0, 0);
-  }
+    /** A target without credentials, TLS settings or limits. */
+    public ScrapeTarget(
+            String job,
+            String instance,
+            URI url,
+            Duration interval,
+            Duration timeout,
+            boolean honorLabels,
+            boolean honorTimestamps,
+            SortedMap<String, String> targetLabels,
+            Relabeler metricRelabeler) {
+        this(
+                job,
+                instance,
+                url,
+                interval,
+                timeout,
+                honorLabels,
+                honorTimestamps,
+                targetLabels,
+                metricRelabeler,
+                ScrapeAuth.NONE,
+                TlsConfig.DEFAULT,
+                0,
+                0);
+    }
 
-  /** A target without metric relabeling. */
-  public ScrapeTarget(String job, String instance, URI url, Duration interval, Duration timeout,
-      boolean honorLabels, boolean honorTimestamps, SortedMap<String, String> targetLabels) {
-    this(job, instance, url, interval, timeout, honorLabels, honorTimestamps, targetLabels, Relabeler.EMPTY);
-  }
+    /** A target without metric relabeling. */
+    public ScrapeTarget(
+            String job,
+            String instance,
+            URI url,
+            Duration interval,
+            Duration timeout,
+            boolean honorLabels,
+            boolean honorTimestamps,
+            SortedMap<String, String> targetLabels) {
+        this(job, instance, url, interval, timeout, honorLabels, honorTimestamps, targetLabels, Relabeler.EMPTY);
+    }
 
-  /**
-   * A stable offset within the interval, derived from the target's identity, so that targets
-   * with the same interval do not all fire at the same instant (no thundering herd) and a
-   * restarted agent keeps the same phase.
-   */
-  public long offsetMs() {
-    long h = (job + "\u0000" + url).hashCode() & 0x7fffffffL;
-    return h % Math.max(1, interval.toMillis());
-  }
+    /**
+     * A stable offset within the interval, derived from the target's identity, so that targets
+     * with the same interval do not all fire at the same instant (no thundering herd) and a
+     * restarted agent keeps the same phase.
+     */
+    public long offsetMs() {
+        long h = (job + "\u0000" + url).hashCode() & 0x7fffffffL;
+        return h % Math.max(1, interval.toMillis());
+    }
 }

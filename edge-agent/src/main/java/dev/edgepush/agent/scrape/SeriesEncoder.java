@@ -1,8 +1,8 @@
 package dev.edgepush.agent.scrape;
 
-import dev.edgepush.proto.text.SeriesKeySink;
 import dev.edgepush.compat.LabelSet;
 import dev.edgepush.proto.WriteRequestEncoder;
+import dev.edgepush.proto.text.SeriesKeySink;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,462 +23,476 @@ import java.util.SortedMap;
  * One instance per target; not thread-safe.
  */
 final class SeriesEncoder {
-  /** Prometheus' staleness marker: a NaN with this exact bit pattern. */
-  static final double STALE_NAN = Double.longBitsToDouble(0x7ff0000000000002L);
+    /** Prometheus' staleness marker: a NaN with this exact bit pattern. */
+    static final double STALE_NAN = Double.longBitsToDouble(0x7ff0000000000002L);
 
-  private final ScrapeTarget target;
-  private final String[][] targetPairs;
-  private final String[][] extraPairs;
-  /**
-   * The request being built comes from a per-thread pool of encoders: a scrape takes one at
-   * {@link #begin} and gives it back with {@link #release} once appended. Scrapes of several
-   * targets on one event loop now overlap (each body is parsed piece by piece as it arrives), so
-   * one encoder per thread no longer does; one per target kept its grown array (~128 KiB for
-   * 1000 series) live between scrapes: 1.3 MB of heap at 10 targets. The pool holds about as
-   * many as scrapes overlap, and drops an encoder grown past {@link #POOLED_MAX_BYTES}.
-   */
-  private static final ThreadLocal<java.util.ArrayDeque<WriteRequestEncoder>> POOL =
-      ThreadLocal.withInitial(java.util.ArrayDeque::new);
-  private static final int POOLED_MAX_BYTES = 2 << 20;
-  /** In streaming mode a piece is appended once it holds this many samples (or {@link #PIECE_BYTES}). */
-  static final int PIECE_SAMPLES = 10_000;
-  static final int PIECE_BYTES = 1 << 20;
-  /**
-   * Series the caches of all targets together may hold (~345 B each with the encoded request):
-   * a quarter of the heap ceiling. A target whose scrape would pass it is scraped in streaming
-   * mode instead (no cache), so no exposition, however large, grows the heap past it.
-   */
-  static final long CACHED_SERIES_BUDGET = Math.max(10_000, Runtime.getRuntime().maxMemory() / 4 / 400);
-  private static volatile long budget = CACHED_SERIES_BUDGET;
-  private static final java.util.concurrent.atomic.AtomicLong CACHED_SERIES = new java.util.concurrent.atomic.AtomicLong();
-  private long cachedCounted; // this target's share of CACHED_SERIES
-  private WriteRequestEncoder encoder;
-  private boolean streaming;
-  private int post; // scraped samples kept (after relabeling) in this scrape, in every piece
-  private boolean overSampleLimit;
-  private final SeriesCache cache = new SeriesCache();
-  private final Map<SeriesCache.FinalSeries, SeriesCache.FinalSeries> finals = new HashMap<>();
-  private final Map<String, byte[]> syntheticLabels = new HashMap<>();
-  private long gen;
-  private final List<String[]> scratch = new ArrayList<>();
-  private final LabelSet relabelScratch = new LabelSet();
-  private int samples;
-  private int added;
-  /** Names of global external labels that no target label overrides: label_limit does not count them. */
-  private final java.util.Set<String> externalOnly = new java.util.HashSet<>();
-  private int lastLabelCount;
-  private String labelLimitError;
+    private final ScrapeTarget target;
+    private final String[][] targetPairs;
+    private final String[][] extraPairs;
+    /**
+     * The request being built comes from a per-thread pool of encoders: a scrape takes one at
+     * {@link #begin} and gives it back with {@link #release} once appended. Scrapes of several
+     * targets on one event loop now overlap (each body is parsed piece by piece as it arrives), so
+     * one encoder per thread no longer does; one per target kept its grown array (~128 KiB for
+     * 1000 series) live between scrapes: 1.3 MB of heap at 10 targets. The pool holds about as
+     * many as scrapes overlap, and drops an encoder grown past {@link #POOLED_MAX_BYTES}.
+     */
+    private static final ThreadLocal<java.util.ArrayDeque<WriteRequestEncoder>> POOL =
+            ThreadLocal.withInitial(java.util.ArrayDeque::new);
 
-  SeriesEncoder(ScrapeTarget target, SortedMap<String, String> externalLabels, Map<String, String> extraLabels) {
-    this.target = target;
-    SortedMap<String, String> t = new java.util.TreeMap<>(externalLabels);
-    t.putAll(target.targetLabels());
-    this.targetPairs = pairs(t);
-    externalOnly.addAll(externalLabels.keySet());
-    externalOnly.removeAll(target.targetLabels().keySet());
-    this.extraPairs = pairs(extraLabels);
-  }
+    private static final int POOLED_MAX_BYTES = 2 << 20;
+    /** In streaming mode a piece is appended once it holds this many samples (or {@link #PIECE_BYTES}). */
+    static final int PIECE_SAMPLES = 10_000;
 
-  private static String[][] pairs(Map<String, String> m) {
-    String[][] out = new String[m.size()][];
-    int i = 0;
-    for (Map.Entry<String, String> e : m.entrySet()) {
-      out[i++] = new String[] {e.getKey(), e.getValue()};
+    static final int PIECE_BYTES = 1 << 20;
+    /**
+     * Series the caches of all targets together may hold (~345 B each with the encoded request):
+     * a quarter of the heap ceiling. A target whose scrape would pass it is scraped in streaming
+     * mode instead (no cache), so no exposition, however large, grows the heap past it.
+     */
+    static final long CACHED_SERIES_BUDGET =
+            Math.max(10_000, Runtime.getRuntime().maxMemory() / 4 / 400);
+
+    private static volatile long budget = CACHED_SERIES_BUDGET;
+    private static final java.util.concurrent.atomic.AtomicLong CACHED_SERIES =
+            new java.util.concurrent.atomic.AtomicLong();
+    private long cachedCounted; // this target's share of CACHED_SERIES
+    private WriteRequestEncoder encoder;
+    private boolean streaming;
+    private int post; // scraped samples kept (after relabeling) in this scrape, in every piece
+    private boolean overSampleLimit;
+    private final SeriesCache cache = new SeriesCache();
+    private final Map<SeriesCache.FinalSeries, SeriesCache.FinalSeries> finals = new HashMap<>();
+    private final Map<String, byte[]> syntheticLabels = new HashMap<>();
+    private long gen;
+    private final List<String[]> scratch = new ArrayList<>();
+    private final LabelSet relabelScratch = new LabelSet();
+    private int samples;
+    private int added;
+    /** Names of global external labels that no target label overrides: label_limit does not count them. */
+    private final java.util.Set<String> externalOnly = new java.util.HashSet<>();
+
+    private int lastLabelCount;
+    private String labelLimitError;
+
+    SeriesEncoder(ScrapeTarget target, SortedMap<String, String> externalLabels, Map<String, String> extraLabels) {
+        this.target = target;
+        SortedMap<String, String> t = new java.util.TreeMap<>(externalLabels);
+        t.putAll(target.targetLabels());
+        this.targetPairs = pairs(t);
+        externalOnly.addAll(externalLabels.keySet());
+        externalOnly.removeAll(target.targetLabels().keySet());
+        this.extraPairs = pairs(extraLabels);
     }
-    return out;
-  }
 
-  void begin() {
-    begin(false);
-  }
-
-  /** Starts a scrape, in streaming mode or not (see {@link #toStreaming}). */
-  void begin(boolean stream) {
-    acquire();
-    samples = 0;
-    post = 0;
-    added = 0;
-    overSampleLimit = false;
-    labelLimitError = null;
-    gen++;
-    streaming = false;
-    if (stream) {
-      toStreaming();
-    }
-  }
-
-  private void acquire() {
-    if (encoder == null) {
-      encoder = POOL.get().poll();
-      if (encoder == null) {
-        encoder = new WriteRequestEncoder();
-      }
-    }
-    encoder.reset();
-  }
-
-  /** Gives the encoder back once its request was appended; the next {@link #begin} takes one again. */
-  void release() {
-    if (encoder != null && encoder.array().length <= POOLED_MAX_BYTES) {
-      encoder.reset();
-      POOL.get().push(encoder);
-    }
-    encoder = null;
-  }
-
-  /**
-   * From now on this scrape is streamed: no series cache (what it held is forgotten, so the
-   * series of the previous scrape get no staleness markers), each sample's labels resolved on
-   * their own, the request appended in pieces ({@link #pieceFull}) as it fills. The samples
-   * already encoded stay, to be appended as the first piece.
-   */
-  void toStreaming() {
-    streaming = true;
-    finals.clear();
-    cache.sweep(e -> true);
-    countCached();
-  }
-
-  boolean streaming() {
-    return streaming;
-  }
-
-  /**
-   * True when this scrape's new series would take the caches of all targets past {@link
-   * #CACHED_SERIES_BUDGET}: the caller then switches to streaming.
-   */
-  boolean overBudget() {
-    return !streaming && CACHED_SERIES.get() - cachedCounted + cache.size() > budget;
-  }
-
-  /** True when the last scrape of this target alone would pass the budget (start the next streamed). */
-  boolean lastScrapeTooBigToCache(int lastSeries) {
-    return CACHED_SERIES.get() - cachedCounted + lastSeries > budget;
-  }
-
-  /** For tests: a smaller budget (restore with {@link #CACHED_SERIES_BUDGET}). */
-  static void budgetForTests(long series) {
-    budget = series;
-  }
-
-  /** Brings this target's share of the shared count up to date; after a scrape and a switch. */
-  void countCached() {
-    long now = cache.size();
-    CACHED_SERIES.addAndGet(now - cachedCounted);
-    cachedCounted = now;
-  }
-
-  /** Streaming mode: the encoder holds a piece worth appending. */
-  boolean pieceFull() {
-    return streaming && (samples >= PIECE_SAMPLES || encoder.size() >= PIECE_BYTES);
-  }
-
-  /** After the caller appended the encoder's request: starts the next piece. */
-  void pieceAppended() {
-    encoder.reset();
-    samples = 0;
-  }
-
-  /** The cached series for the raw key b[off, off+len), or null; see {@link SeriesKeySink#find}. */
-  SeriesCache.Entry find(byte[] b, int off, int len, int hash) {
-    return streaming ? null : cache.find(b, off, len, hash);
-  }
-
-  /** Adds one scraped sample of a series {@link #find} returned: its labels are resolved. */
-  void add(SeriesCache.Entry e, double value, long timestampMs) {
-    e.seenGen = gen;
-    add(e.series, e.metricName, value, timestampMs);
-  }
-
-  /**
-   * Adds one scraped sample whose raw key b[keyOff, keyOff+keyLen) is not cached: resolves its
-   * labels as {@link #add(String, String[], int, double, long)} does and caches the key (unless
-   * keyLen is -1). {@code labels} as the parser gives them (name, value pairs).
-   */
-  void add(byte[] b, int keyOff, int keyLen, int keyHash, String metricName, String[] labels,
-      int labelPairs, double value, long timestampMs) {
-    if (streaming) {
-      addStreamed(metricName, labels, labelPairs, value, timestampMs);
-      return;
-    }
-    SeriesCache.FinalSeries f = resolve(metricName, labels, labelPairs);
-    if (keyLen >= 0) {
-      cache.insert(b, keyOff, keyLen, keyHash, f, target.labelLimit() > 0 ? metricName : null).seenGen = gen;
-    }
-    add(f, metricName, value, timestampMs);
-  }
-
-  /**
-   * Adds one scraped sample; {@code labels} as the parser gives them (name, value pairs). Resolves
-   * the labels every time: a scrape goes through the raw-key methods, which cache them.
-   */
-  void add(String metricName, String[] labels, int labelPairs, double value, long timestampMs) {
-    add(resolve(metricName, labels, labelPairs), metricName, value, timestampMs);
-  }
-
-  /**
-   * Streaming mode: the labels resolved for this sample alone, nothing kept. {@code sample_limit}
-   * keeps the first samples up to the limit (they are appended as they come, as vmagent does);
-   * {@code label_limit} drops the series past it and fails the scrape.
-   */
-  private void addStreamed(String metricName, String[] labels, int labelPairs, double value, long timestampMs) {
-    byte[] encoded = finalLabels(metricName, labels, labelPairs);
-    if (encoded == null) {
-      return;
-    }
-    if (target.labelLimit() > 0 && lastLabelCount > target.labelLimit()) {
-      if (labelLimitError == null) {
-        labelLimitError = "label_limit exceeded (metric: " + metricName + ", number of labels: "
-            + lastLabelCount + ", limit: " + target.labelLimit() + ")";
-      }
-      return;
-    }
-    post++;
-    if (target.sampleLimit() > 0 && post > target.sampleLimit()) {
-      overSampleLimit = true;
-      return;
-    }
-    encoder.addSeries(encoded, value, timestampMs);
-    samples++;
-  }
-
-  /** The final series of scraped labels (null if relabelling drops it); sets its labelCount. */
-  private SeriesCache.FinalSeries resolve(String metricName, String[] labels, int labelPairs) {
-    byte[] encoded = finalLabels(metricName, labels, labelPairs);
-    if (encoded == null) {
-      return null;
-    }
-    SeriesCache.FinalSeries f = finals.computeIfAbsent(new SeriesCache.FinalSeries(encoded), x -> x);
-    f.labelCount = lastLabelCount;
-    return f;
-  }
-
-  private void add(SeriesCache.FinalSeries f, String metricName, double value, long timestampMs) {
-    if (f == null) {
-      return; // dropped by metric_relabel_configs
-    }
-    if (f.seenGen == gen) {
-      return; // the same series twice in one exposition: the first one stands
-    }
-    if (target.labelLimit() > 0 && f.labelCount > target.labelLimit() && labelLimitError == null) {
-      labelLimitError = "label_limit exceeded (metric: " + metricName + ", number of labels: "
-          + f.labelCount + ", limit: " + target.labelLimit() + ")";
-    }
-    f.prevSeenGen = f.seenGen;
-    f.seenGen = gen;
-    if (f.prevSeenGen != gen - 1) {
-      added++;
-    }
-    encoder.addSeries(f.encodedLabels, value, timestampMs);
-    samples++;
-    post++;
-  }
-
-  /** The slow path, once per series: the final labels, encoded; null if relabelling drops it. */
-  private byte[] finalLabels(String metricName, String[] labels, int labelPairs) {
-    scratch.clear();
-    scratch.add(new String[] {"__name__", metricName});
-    for (int i = 0; i < labelPairs; i++) {
-      String name = labels[2 * i];
-      String v = labels[2 * i + 1];
-      if (!v.isEmpty()) {
-        scratch.add(new String[] {name, v});
-      }
-    }
-    for (String[] tl : targetPairs) {
-      int at = indexOf(tl[0]);
-      if (at < 0) {
-        scratch.add(tl);
-      } else if (!target.honorLabels()) {
-        String[] clash = scratch.get(at);
-        String exported = "exported_" + clash[0];
-        while (indexOf(exported) >= 0) {
-          exported = "exported_" + exported;
+    private static String[][] pairs(Map<String, String> m) {
+        String[][] out = new String[m.size()][];
+        int i = 0;
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            out[i++] = new String[] {e.getKey(), e.getValue()};
         }
-        scratch.set(at, new String[] {exported, clash[1]});
-        scratch.add(tl);
-      }
-      // honor_labels: the scraped value wins
+        return out;
     }
-    if (!target.metricRelabeler().isEmpty() && !relabel()) {
-      return null;
-    }
-    int count = 0;
-    for (String[] l : scratch) {
-      if (!externalOnly.contains(l[0])) {
-        count++;
-      }
-    }
-    lastLabelCount = count;
-    return sortedAndEncoded();
-  }
 
-  /**
-   * Applies metric_relabel_configs to {@code scratch}; false if the series is dropped (also when
-   * relabeling removed {@code __name__}, which remote write requires).
-   */
-  private boolean relabel() {
-    LabelSet ls = relabelScratch;
-    ls.clear();
-    for (String[] l : scratch) {
-      ls.add(l[0], l[1]);
+    void begin() {
+        begin(false);
     }
-    if (!target.metricRelabeler().apply(ls) || ls.get("__name__") == null) {
-      return false;
-    }
-    scratch.clear();
-    for (int i = 0; i < ls.size(); i++) {
-      scratch.add(new String[] {ls.name(i), ls.value(i)});
-    }
-    return true;
-  }
 
-  /** Adds a synthetic series of the scrape itself ({@code up} and friends); never stale. */
-  void addSynthetic(String metricName, double value, long timestampMs) {
-    byte[] encoded = syntheticLabels.get(metricName);
-    if (encoded == null) {
-      scratch.clear();
-      scratch.add(new String[] {"__name__", metricName});
-      for (String[] tl : targetPairs) {
-        scratch.add(tl);
-      }
-      encoded = sortedAndEncoded();
-      syntheticLabels.put(metricName, encoded);
+    /** Starts a scrape, in streaming mode or not (see {@link #toStreaming}). */
+    void begin(boolean stream) {
+        acquire();
+        samples = 0;
+        post = 0;
+        added = 0;
+        overSampleLimit = false;
+        labelLimitError = null;
+        gen++;
+        streaming = false;
+        if (stream) {
+            toStreaming();
+        }
     }
-    encoder.addSeries(encoded, value, timestampMs);
-    samples++;
-  }
 
-  /** Adds the extra labels to {@code scratch}, sorts by name and encodes. */
-  private byte[] sortedAndEncoded() {
-    for (String[] el : extraPairs) {
-      int at = indexOf(el[0]);
-      if (at < 0) {
-        scratch.add(el);
-      } else {
-        scratch.set(at, el);
-      }
+    private void acquire() {
+        if (encoder == null) {
+            encoder = POOL.get().poll();
+            if (encoder == null) {
+                encoder = new WriteRequestEncoder();
+            }
+        }
+        encoder.reset();
     }
-    scratch.sort((a, b) -> a[0].compareTo(b[0]));
-    String[] flat = new String[scratch.size() * 2];
-    for (int i = 0; i < scratch.size(); i++) {
-      flat[2 * i] = scratch.get(i)[0];
-      flat[2 * i + 1] = scratch.get(i)[1];
-    }
-    return WriteRequestEncoder.encodeLabels(flat, scratch.size());
-  }
 
-  private int indexOf(String name) {
-    for (int i = 0; i < scratch.size(); i++) {
-      if (scratch.get(i)[0].equals(name)) {
-        return i;
-      }
+    /** Gives the encoder back once its request was appended; the next {@link #begin} takes one again. */
+    void release() {
+        if (encoder != null && encoder.array().length <= POOLED_MAX_BYTES) {
+            encoder.reset();
+            POOL.get().push(encoder);
+        }
+        encoder = null;
     }
-    return -1;
-  }
 
-  /**
-   * Staleness markers for every series of the previous scrape missing from this one; forgets
-   * series not seen in the last two scrapes (the cache stays the size of what the target
-   * exposes).
-   */
-  int addStalenessMarkers(long timestampMs) {
-    int before = samples;
-    for (var it = finals.values().iterator(); it.hasNext(); ) {
-      SeriesCache.FinalSeries f = it.next();
-      if (f.seenGen == gen - 1) {
-        encoder.addSeries(f.encodedLabels, STALE_NAN, timestampMs);
+    /**
+     * From now on this scrape is streamed: no series cache (what it held is forgotten, so the
+     * series of the previous scrape get no staleness markers), each sample's labels resolved on
+     * their own, the request appended in pieces ({@link #pieceFull}) as it fills. The samples
+     * already encoded stay, to be appended as the first piece.
+     */
+    void toStreaming() {
+        streaming = true;
+        finals.clear();
+        cache.sweep(e -> true);
+        countCached();
+    }
+
+    boolean streaming() {
+        return streaming;
+    }
+
+    /**
+     * True when this scrape's new series would take the caches of all targets past {@link
+     * #CACHED_SERIES_BUDGET}: the caller then switches to streaming.
+     */
+    boolean overBudget() {
+        return !streaming && CACHED_SERIES.get() - cachedCounted + cache.size() > budget;
+    }
+
+    /** True when the last scrape of this target alone would pass the budget (start the next streamed). */
+    boolean lastScrapeTooBigToCache(int lastSeries) {
+        return CACHED_SERIES.get() - cachedCounted + lastSeries > budget;
+    }
+
+    /** For tests: a smaller budget (restore with {@link #CACHED_SERIES_BUDGET}). */
+    static void budgetForTests(long series) {
+        budget = series;
+    }
+
+    /** Brings this target's share of the shared count up to date; after a scrape and a switch. */
+    void countCached() {
+        long now = cache.size();
+        CACHED_SERIES.addAndGet(now - cachedCounted);
+        cachedCounted = now;
+    }
+
+    /** Streaming mode: the encoder holds a piece worth appending. */
+    boolean pieceFull() {
+        return streaming && (samples >= PIECE_SAMPLES || encoder.size() >= PIECE_BYTES);
+    }
+
+    /** After the caller appended the encoder's request: starts the next piece. */
+    void pieceAppended() {
+        encoder.reset();
+        samples = 0;
+    }
+
+    /** The cached series for the raw key b[off, off+len), or null; see {@link SeriesKeySink#find}. */
+    SeriesCache.Entry find(byte[] b, int off, int len, int hash) {
+        return streaming ? null : cache.find(b, off, len, hash);
+    }
+
+    /** Adds one scraped sample of a series {@link #find} returned: its labels are resolved. */
+    void add(SeriesCache.Entry e, double value, long timestampMs) {
+        e.seenGen = gen;
+        add(e.series, e.metricName, value, timestampMs);
+    }
+
+    /**
+     * Adds one scraped sample whose raw key b[keyOff, keyOff+keyLen) is not cached: resolves its
+     * labels as {@link #add(String, String[], int, double, long)} does and caches the key (unless
+     * keyLen is -1). {@code labels} as the parser gives them (name, value pairs).
+     */
+    void add(
+            byte[] b,
+            int keyOff,
+            int keyLen,
+            int keyHash,
+            String metricName,
+            String[] labels,
+            int labelPairs,
+            double value,
+            long timestampMs) {
+        if (streaming) {
+            addStreamed(metricName, labels, labelPairs, value, timestampMs);
+            return;
+        }
+        SeriesCache.FinalSeries f = resolve(metricName, labels, labelPairs);
+        if (keyLen >= 0) {
+            cache.insert(b, keyOff, keyLen, keyHash, f, target.labelLimit() > 0 ? metricName : null).seenGen = gen;
+        }
+        add(f, metricName, value, timestampMs);
+    }
+
+    /**
+     * Adds one scraped sample; {@code labels} as the parser gives them (name, value pairs). Resolves
+     * the labels every time: a scrape goes through the raw-key methods, which cache them.
+     */
+    void add(String metricName, String[] labels, int labelPairs, double value, long timestampMs) {
+        add(resolve(metricName, labels, labelPairs), metricName, value, timestampMs);
+    }
+
+    /**
+     * Streaming mode: the labels resolved for this sample alone, nothing kept. {@code sample_limit}
+     * keeps the first samples up to the limit (they are appended as they come, as vmagent does);
+     * {@code label_limit} drops the series past it and fails the scrape.
+     */
+    private void addStreamed(String metricName, String[] labels, int labelPairs, double value, long timestampMs) {
+        byte[] encoded = finalLabels(metricName, labels, labelPairs);
+        if (encoded == null) {
+            return;
+        }
+        if (target.labelLimit() > 0 && lastLabelCount > target.labelLimit()) {
+            if (labelLimitError == null) {
+                labelLimitError = "label_limit exceeded (metric: " + metricName + ", number of labels: "
+                        + lastLabelCount + ", limit: " + target.labelLimit() + ")";
+            }
+            return;
+        }
+        post++;
+        if (target.sampleLimit() > 0 && post > target.sampleLimit()) {
+            overSampleLimit = true;
+            return;
+        }
+        encoder.addSeries(encoded, value, timestampMs);
         samples++;
-      } else if (f.seenGen < gen - 1) {
-        it.remove();
-      }
     }
-    // An entry whose final series was just forgotten goes too, even if it was seen since (a
-    // scrape that failed after adding it undid the final series' mark, not the entry's): kept,
-    // it would bring back a final series that staleness no longer tracks, beside a new equal one.
-    cache.sweep(e -> e.seenGen < gen - 1 || (e.series != null && e.series.seenGen < gen - 1));
-    return samples - before;
-  }
 
-  /**
-   * For a target that went away (removed from service discovery), as Prometheus does at the end
-   * of a scrape loop: starts a new request holding a staleness marker for every series of the
-   * last scrape and for every synthetic series ({@code up}, {@code scrape_*}) this target wrote,
-   * then forgets them all. Read the request from {@link #encoder()}; returns the number of
-   * markers (0 if the target was never scraped). Nothing is written for series a failed scrape
-   * already marked stale.
-   */
-  int removalMarkers(long timestampMs) {
-    acquire();
-    samples = 0;
-    added = 0;
-    labelLimitError = null;
-    for (SeriesCache.FinalSeries f : finals.values()) {
-      if (f.seenGen == gen) {
-        encoder.addSeries(f.encodedLabels, STALE_NAN, timestampMs);
+    /** The final series of scraped labels (null if relabelling drops it); sets its labelCount. */
+    private SeriesCache.FinalSeries resolve(String metricName, String[] labels, int labelPairs) {
+        byte[] encoded = finalLabels(metricName, labels, labelPairs);
+        if (encoded == null) {
+            return null;
+        }
+        SeriesCache.FinalSeries f = finals.computeIfAbsent(new SeriesCache.FinalSeries(encoded), x -> x);
+        f.labelCount = lastLabelCount;
+        return f;
+    }
+
+    private void add(SeriesCache.FinalSeries f, String metricName, double value, long timestampMs) {
+        if (f == null) {
+            return; // dropped by metric_relabel_configs
+        }
+        if (f.seenGen == gen) {
+            return; // the same series twice in one exposition: the first one stands
+        }
+        if (target.labelLimit() > 0 && f.labelCount > target.labelLimit() && labelLimitError == null) {
+            labelLimitError = "label_limit exceeded (metric: " + metricName + ", number of labels: " + f.labelCount
+                    + ", limit: " + target.labelLimit() + ")";
+        }
+        f.prevSeenGen = f.seenGen;
+        f.seenGen = gen;
+        if (f.prevSeenGen != gen - 1) {
+            added++;
+        }
+        encoder.addSeries(f.encodedLabels, value, timestampMs);
         samples++;
-      }
+        post++;
     }
-    for (byte[] encoded : syntheticLabels.values()) {
-      encoder.addSeries(encoded, STALE_NAN, timestampMs);
-      samples++;
+
+    /** The slow path, once per series: the final labels, encoded; null if relabelling drops it. */
+    private byte[] finalLabels(String metricName, String[] labels, int labelPairs) {
+        scratch.clear();
+        scratch.add(new String[] {"__name__", metricName});
+        for (int i = 0; i < labelPairs; i++) {
+            String name = labels[2 * i];
+            String v = labels[2 * i + 1];
+            if (!v.isEmpty()) {
+                scratch.add(new String[] {name, v});
+            }
+        }
+        for (String[] tl : targetPairs) {
+            int at = indexOf(tl[0]);
+            if (at < 0) {
+                scratch.add(tl);
+            } else if (!target.honorLabels()) {
+                String[] clash = scratch.get(at);
+                String exported = "exported_" + clash[0];
+                while (indexOf(exported) >= 0) {
+                    exported = "exported_" + exported;
+                }
+                scratch.set(at, new String[] {exported, clash[1]});
+                scratch.add(tl);
+            }
+            // honor_labels: the scraped value wins
+        }
+        if (!target.metricRelabeler().isEmpty() && !relabel()) {
+            return null;
+        }
+        int count = 0;
+        for (String[] l : scratch) {
+            if (!externalOnly.contains(l[0])) {
+                count++;
+            }
+        }
+        lastLabelCount = count;
+        return sortedAndEncoded();
     }
-    finals.clear();
-    syntheticLabels.clear();
-    cache.sweep(e -> true);
-    countCached();
-    return samples;
-  }
 
-  /**
-   * Forgets this scrape's series (a failed scrape: all previous series go stale). In streaming
-   * mode what was parsed before the failure stays: earlier pieces are already in the buffer.
-   */
-  void discardScraped() {
-    added = 0;
-    if (streaming) {
-      return;
+    /**
+     * Applies metric_relabel_configs to {@code scratch}; false if the series is dropped (also when
+     * relabeling removed {@code __name__}, which remote write requires).
+     */
+    private boolean relabel() {
+        LabelSet ls = relabelScratch;
+        ls.clear();
+        for (String[] l : scratch) {
+            ls.add(l[0], l[1]);
+        }
+        if (!target.metricRelabeler().apply(ls) || ls.get("__name__") == null) {
+            return false;
+        }
+        scratch.clear();
+        for (int i = 0; i < ls.size(); i++) {
+            scratch.add(new String[] {ls.name(i), ls.value(i)});
+        }
+        return true;
     }
-    encoder.reset();
-    samples = 0;
-    post = 0;
-    for (SeriesCache.FinalSeries f : finals.values()) {
-      if (f.seenGen == gen) {
-        f.seenGen = f.prevSeenGen;
-      }
+
+    /** Adds a synthetic series of the scrape itself ({@code up} and friends); never stale. */
+    void addSynthetic(String metricName, double value, long timestampMs) {
+        byte[] encoded = syntheticLabels.get(metricName);
+        if (encoded == null) {
+            scratch.clear();
+            scratch.add(new String[] {"__name__", metricName});
+            for (String[] tl : targetPairs) {
+                scratch.add(tl);
+            }
+            encoded = sortedAndEncoded();
+            syntheticLabels.put(metricName, encoded);
+        }
+        encoder.addSeries(encoded, value, timestampMs);
+        samples++;
     }
-  }
 
-  /** The number of raw keys cached; for tests. */
-  int cachedKeys() {
-    return cache.size();
-  }
+    /** Adds the extra labels to {@code scratch}, sorts by name and encodes. */
+    private byte[] sortedAndEncoded() {
+        for (String[] el : extraPairs) {
+            int at = indexOf(el[0]);
+            if (at < 0) {
+                scratch.add(el);
+            } else {
+                scratch.set(at, el);
+            }
+        }
+        scratch.sort((a, b) -> a[0].compareTo(b[0]));
+        String[] flat = new String[scratch.size() * 2];
+        for (int i = 0; i < scratch.size(); i++) {
+            flat[2 * i] = scratch.get(i)[0];
+            flat[2 * i + 1] = scratch.get(i)[1];
+        }
+        return WriteRequestEncoder.encodeLabels(flat, scratch.size());
+    }
 
-  /** The first series of this scrape over the job's label_limit, as an error; null if none. */
-  String labelLimitError() {
-    return labelLimitError;
-  }
+    private int indexOf(String name) {
+        for (int i = 0; i < scratch.size(); i++) {
+            if (scratch.get(i)[0].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
 
-  /** Samples in the encoder now (in streaming mode: the current piece). */
-  int samples() {
-    return samples;
-  }
+    /**
+     * Staleness markers for every series of the previous scrape missing from this one; forgets
+     * series not seen in the last two scrapes (the cache stays the size of what the target
+     * exposes).
+     */
+    int addStalenessMarkers(long timestampMs) {
+        int before = samples;
+        for (var it = finals.values().iterator(); it.hasNext(); ) {
+            SeriesCache.FinalSeries f = it.next();
+            if (f.seenGen == gen - 1) {
+                encoder.addSeries(f.encodedLabels, STALE_NAN, timestampMs);
+                samples++;
+            } else if (f.seenGen < gen - 1) {
+                it.remove();
+            }
+        }
+        // An entry whose final series was just forgotten goes too, even if it was seen since (a
+        // scrape that failed after adding it undid the final series' mark, not the entry's): kept,
+        // it would bring back a final series that staleness no longer tracks, beside a new equal one.
+        cache.sweep(e -> e.seenGen < gen - 1 || (e.series != null && e.series.seenGen < gen - 1));
+        return samples - before;
+    }
 
-  /** Scraped samples kept after relabeling in this scrape, in every piece (for sample_limit). */
-  int scrapedPost() {
-    return post;
-  }
+    /**
+     * For a target that went away (removed from service discovery), as Prometheus does at the end
+     * of a scrape loop: starts a new request holding a staleness marker for every series of the
+     * last scrape and for every synthetic series ({@code up}, {@code scrape_*}) this target wrote,
+     * then forgets them all. Read the request from {@link #encoder()}; returns the number of
+     * markers (0 if the target was never scraped). Nothing is written for series a failed scrape
+     * already marked stale.
+     */
+    int removalMarkers(long timestampMs) {
+        acquire();
+        samples = 0;
+        added = 0;
+        labelLimitError = null;
+        for (SeriesCache.FinalSeries f : finals.values()) {
+            if (f.seenGen == gen) {
+                encoder.addSeries(f.encodedLabels, STALE_NAN, timestampMs);
+                samples++;
+            }
+        }
+        for (byte[] encoded : syntheticLabels.values()) {
+            encoder.addSeries(encoded, STALE_NAN, timestampMs);
+            samples++;
+        }
+        finals.clear();
+        syntheticLabels.clear();
+        cache.sweep(e -> true);
+        countCached();
+        return samples;
+    }
 
-  /** Streaming mode: sample_limit was passed (the samples up to it were kept). */
-  boolean overSampleLimit() {
-    return overSampleLimit;
-  }
+    /**
+     * Forgets this scrape's series (a failed scrape: all previous series go stale). In streaming
+     * mode what was parsed before the failure stays: earlier pieces are already in the buffer.
+     */
+    void discardScraped() {
+        added = 0;
+        if (streaming) {
+            return;
+        }
+        encoder.reset();
+        samples = 0;
+        post = 0;
+        for (SeriesCache.FinalSeries f : finals.values()) {
+            if (f.seenGen == gen) {
+                f.seenGen = f.prevSeenGen;
+            }
+        }
+    }
 
-  int seriesAdded() {
-    return added;
-  }
+    /** The number of raw keys cached; for tests. */
+    int cachedKeys() {
+        return cache.size();
+    }
 
-  WriteRequestEncoder encoder() {
-    return encoder;
-  }
+    /** The first series of this scrape over the job's label_limit, as an error; null if none. */
+    String labelLimitError() {
+        return labelLimitError;
+    }
+
+    /** Samples in the encoder now (in streaming mode: the current piece). */
+    int samples() {
+        return samples;
+    }
+
+    /** Scraped samples kept after relabeling in this scrape, in every piece (for sample_limit). */
+    int scrapedPost() {
+        return post;
+    }
+
+    /** Streaming mode: sample_limit was passed (the samples up to it were kept). */
+    boolean overSampleLimit() {
+        return overSampleLimit;
+    }
+
+    int seriesAdded() {
+        return added;
+    }
+
+    WriteRequestEncoder encoder() {
+        return encoder;
+    }
 }

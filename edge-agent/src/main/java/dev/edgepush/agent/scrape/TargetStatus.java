@@ -2,34 +2,34 @@ package dev.edgepush.agent.scrape;
 
 /** What {@code /targets} shows for one target: written by its scrape loop, read by the page. */
 public final class TargetStatus {
-  public final ScrapeTarget target;
-  volatile long lastScrapeMs;
-  volatile long lastDurationMs;
-  volatile String lastError = "";
-  volatile boolean up;
-  volatile int lastSamples;
+    public final ScrapeTarget target;
+    volatile long lastScrapeMs;
+    volatile long lastDurationMs;
+    volatile String lastError = "";
+    volatile boolean up;
+    volatile int lastSamples;
 
-  TargetStatus(ScrapeTarget target) {
-    this.target = target;
-  }
+    TargetStatus(ScrapeTarget target) {
+        this.target = target;
+    }
 
-  public long lastScrapeMs() {
-    return lastScrapeMs;
-  }
+    public long lastScrapeMs() {
+        return lastScrapeMs;
+    }
 
-  public long lastDurationMs() {
-    return lastDurationMs;
-  }
+    public long lastDurationMs() {
+        return lastDurationMs;
+    }
 
-  public String lastError() {
-    return lastError;
-  }
+    public String lastError() {
+        return lastError;
+    }
 
-  public boolean up() {
-    return up;
-  }
+    public boolean up() {
+        return up;
+    }
 
-  public int lastSamples() {
-    return lastSamples;
-  }
+    public int lastSamples() {
+        return lastSamples;
+    }
 }

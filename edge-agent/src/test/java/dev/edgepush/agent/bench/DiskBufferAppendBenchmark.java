@@ -41,58 +41,76 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {
-    "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-    "-Dchronicle.analytics.disable=true", "-Dchronicle.disk.monitor.disable=true"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "-Dchronicle.analytics.disable=true", "-Dchronicle.disk.monitor.disable=true"
+        })
 public class DiskBufferAppendBenchmark {
 
-  @State(Scope.Benchmark)
-  public static class Buffer {
-    Path dir;
-    DiskBuffer buffer;
-    byte[] request;
+    @State(Scope.Benchmark)
+    public static class Buffer {
+        Path dir;
+        DiskBuffer buffer;
+        byte[] request;
 
-    @Setup(Level.Trial)
-    public void open() throws IOException {
-      dir = Files.createTempDirectory("append-bench-");
-      // A minute-long sync interval: this measures append, not fsync.
-      buffer = DiskBuffer.open(dir, 0, Duration.ofMinutes(1));
-      WriteRequestEncoder enc = new WriteRequestEncoder();
-      double[] values = new double[4];
-      long[] ts = new long[4];
-      for (int j = 0; j < 500; j++) {
-        for (int p = 0; p < 4; p++) {
-          values[p] = j * 10.0 + p * 0.01 + ((j * 17 + p * 13) % 97) / 97.0;
-          ts[p] = 1_700_000_000_000L + p * 1000L;
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            dir = Files.createTempDirectory("append-bench-");
+            // A minute-long sync interval: this measures append, not fsync.
+            buffer = DiskBuffer.open(dir, 0, Duration.ofMinutes(1));
+            WriteRequestEncoder enc = new WriteRequestEncoder();
+            double[] values = new double[4];
+            long[] ts = new long[4];
+            for (int j = 0; j < 500; j++) {
+                for (int p = 0; p < 4; p++) {
+                    values[p] = j * 10.0 + p * 0.01 + ((j * 17 + p * 13) % 97) / 97.0;
+                    ts[p] = 1_700_000_000_000L + p * 1000L;
+                }
+                enc.addSeries(
+                        new String[] {
+                            "__name__",
+                            "bench_m" + (j % 10),
+                            "idx",
+                            Integer.toString(j),
+                            "instance",
+                            "robot-7:9100",
+                            "job",
+                            "sensor",
+                            "robot",
+                            "robot-7"
+                        },
+                        5,
+                        values,
+                        ts,
+                        4);
+            }
+            request = enc.toByteArray();
         }
-        enc.addSeries(new String[] {"__name__", "bench_m" + (j % 10), "idx", Integer.toString(j),
-            "instance", "robot-7:9100", "job", "sensor", "robot", "robot-7"}, 5, values, ts, 4);
-      }
-      request = enc.toByteArray();
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            buffer.close();
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
-    @TearDown(Level.Trial)
-    public void close() throws IOException {
-      buffer.close();
-      try (Stream<Path> s = Files.walk(dir)) {
-        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+    @Benchmark
+    @Threads(1)
+    public long oneThread(Buffer b) throws IOException {
+        return b.buffer.append(b.request, b.request.length, 2000, 1);
     }
-  }
 
-  @Benchmark
-  @Threads(1)
-  public long oneThread(Buffer b) throws IOException {
-    return b.buffer.append(b.request, b.request.length, 2000, 1);
-  }
-
-  @Benchmark
-  @Threads(2)
-  public long twoThreads(Buffer b) throws IOException {
-    return b.buffer.append(b.request, b.request.length, 2000, 1);
-  }
+    @Benchmark
+    @Threads(2)
+    public long twoThreads(Buffer b) throws IOException {
+        return b.buffer.append(b.request, b.request.length, 2000, 1);
+    }
 }

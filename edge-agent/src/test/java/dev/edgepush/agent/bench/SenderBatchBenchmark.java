@@ -38,54 +38,69 @@ import org.xerial.snappy.Snappy;
 @Fork(1)
 @State(Scope.Thread)
 public class SenderBatchBenchmark {
-  static final int RECORDS = 10;
+    static final int RECORDS = 10;
 
-  byte[][] blocks = new byte[RECORDS][];
-  int uncompressedTotal;
-  byte[] batch; // old path: the uncompressed batch
-  byte[] compressed; // old path: RemoteWriteClient's compression buffer
-  byte[] joined; // new path: the compressed batch
+    byte[][] blocks = new byte[RECORDS][];
+    int uncompressedTotal;
+    byte[] batch; // old path: the uncompressed batch
+    byte[] compressed; // old path: RemoteWriteClient's compression buffer
+    byte[] joined; // new path: the compressed batch
 
-  @Setup(Level.Trial)
-  public void setUp() throws IOException {
-    int compressedTotal = 0;
-    for (int r = 0; r < RECORDS; r++) {
-      // One scrape of a robot: ~900 series of one sample, node-exporter-like labels.
-      WriteRequestEncoder enc = new WriteRequestEncoder();
-      for (int j = 0; j < 900; j++) {
-        enc.addSeries(new String[] {"__name__", "node_metric_" + (j % 40), "cpu", Integer.toString(j % 8),
-            "mode", j % 3 == 0 ? "user" : "system", "instance", "robot-7:9100", "job", "node", "robot", "robot-7"},
-            6, j * 1.37 + r * 0.001 + (j * 17 % 97) / 97.0, 1_763_800_000_000L + r * 15_000L);
-      }
-      byte[] plain = enc.toByteArray();
-      blocks[r] = Snappy.rawCompress(plain, plain.length);
-      uncompressedTotal += plain.length;
-      compressedTotal += blocks[r].length;
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        int compressedTotal = 0;
+        for (int r = 0; r < RECORDS; r++) {
+            // One scrape of a robot: ~900 series of one sample, node-exporter-like labels.
+            WriteRequestEncoder enc = new WriteRequestEncoder();
+            for (int j = 0; j < 900; j++) {
+                enc.addSeries(
+                        new String[] {
+                            "__name__",
+                            "node_metric_" + (j % 40),
+                            "cpu",
+                            Integer.toString(j % 8),
+                            "mode",
+                            j % 3 == 0 ? "user" : "system",
+                            "instance",
+                            "robot-7:9100",
+                            "job",
+                            "node",
+                            "robot",
+                            "robot-7"
+                        },
+                        6,
+                        j * 1.37 + r * 0.001 + (j * 17 % 97) / 97.0,
+                        1_763_800_000_000L + r * 15_000L);
+            }
+            byte[] plain = enc.toByteArray();
+            blocks[r] = Snappy.rawCompress(plain, plain.length);
+            uncompressedTotal += plain.length;
+            compressedTotal += blocks[r].length;
+        }
+        batch = new byte[uncompressedTotal];
+        compressed = new byte[Snappy.maxCompressedLength(uncompressedTotal)];
+        joined = new byte[SnappyConcat.MAX_PREAMBLE_BYTES + compressedTotal];
+        System.out.printf(
+                "%n%d excerpts: %d bytes uncompressed, %d compressed%n", RECORDS, uncompressedTotal, compressedTotal);
     }
-    batch = new byte[uncompressedTotal];
-    compressed = new byte[Snappy.maxCompressedLength(uncompressedTotal)];
-    joined = new byte[SnappyConcat.MAX_PREAMBLE_BYTES + compressedTotal];
-    System.out.printf("%n%d excerpts: %d bytes uncompressed, %d compressed%n", RECORDS, uncompressedTotal,
-        compressedTotal);
-  }
 
-  @Benchmark
-  public int decompressAndRecompress() throws IOException {
-    int n = 0;
-    for (byte[] b : blocks) {
-      n += Snappy.rawUncompress(b, 0, b.length, batch, n);
+    @Benchmark
+    public int decompressAndRecompress() throws IOException {
+        int n = 0;
+        for (byte[] b : blocks) {
+            n += Snappy.rawUncompress(b, 0, b.length, batch, n);
+        }
+        return Snappy.rawCompress(batch, 0, n, compressed, 0);
     }
-    return Snappy.rawCompress(batch, 0, n, compressed, 0);
-  }
 
-  @Benchmark
-  public int concatenate() {
-    int end = SnappyConcat.MAX_PREAMBLE_BYTES;
-    int total = 0;
-    for (byte[] b : blocks) {
-      total += SnappyConcat.uncompressedLength(b, 0, b.length);
-      end += SnappyConcat.appendElements(b, 0, b.length, joined, end);
+    @Benchmark
+    public int concatenate() {
+        int end = SnappyConcat.MAX_PREAMBLE_BYTES;
+        int total = 0;
+        for (byte[] b : blocks) {
+            total += SnappyConcat.uncompressedLength(b, 0, b.length);
+            end += SnappyConcat.appendElements(b, 0, b.length, joined, end);
+        }
+        return end - SnappyConcat.writePreamble(joined, SnappyConcat.MAX_PREAMBLE_BYTES, total);
     }
-    return end - SnappyConcat.writePreamble(joined, SnappyConcat.MAX_PREAMBLE_BYTES, total);
-  }
 }

@@ -29,138 +29,161 @@ import org.junit.jupiter.api.io.TempDir;
  * moment apart). Intended differences are listed in {@link #ONLY_NODE_EXPORTER} with their reason.
  */
 class HostVsNodeExporterIT {
-  /** Metric names node_exporter writes and edge-agent does not, each with the reason. */
-  static final Map<String, String> ONLY_NODE_EXPORTER = Map.of(
-      "node_filesystem_files", "inode counts need statvfs's f_files, which the JDK does not expose; binding libc"
-          + " (JNA/jnr) costs ~3 MiB RSS and is kept out of the build on purpose",
-      "node_filesystem_files_free", "as node_filesystem_files (f_ffree)",
-      "node_exporter_build_info", "node_exporter's own build; edge-agent has edge_agent_* on its /metrics");
-  /** Series whose value moves too fast to compare (instantaneous counts, timings). */
-  static final Set<String> VALUE_NOT_COMPARED = Set.of("node_procs_running", "node_procs_blocked",
-      "node_scrape_collector_duration_seconds", "node_disk_io_now");
-  @TempDir Path dir;
+    /** Metric names node_exporter writes and edge-agent does not, each with the reason. */
+    static final Map<String, String> ONLY_NODE_EXPORTER = Map.of(
+            "node_filesystem_files",
+                    "inode counts need statvfs's f_files, which the JDK does not expose; binding libc"
+                            + " (JNA/jnr) costs ~3 MiB RSS and is kept out of the build on purpose",
+            "node_filesystem_files_free", "as node_filesystem_files (f_ffree)",
+            "node_exporter_build_info", "node_exporter's own build; edge-agent has edge_agent_* on its /metrics");
+    /** Series whose value moves too fast to compare (instantaneous counts, timings). */
+    static final Set<String> VALUE_NOT_COMPARED = Set.of(
+            "node_procs_running", "node_procs_blocked", "node_scrape_collector_duration_seconds", "node_disk_io_now");
 
-  @Test
-  void sameNamesLabelsSeriesAndValuesAsNodeExporter() throws Exception {
-    String ne = binary("prometheus-node-exporter");
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    List<String> cmd = new ArrayList<>(List.of(ne, "--web.listen-address=127.0.0.1:" + port,
-        "--collector.disable-defaults", "--collector.netdev.device-exclude=^lo$",
-        // Debian patches node_exporter's default exclusions (it adds /run, /mnt and /media); edge-agent
-        // has upstream's. Both get them spelled out here, so the test compares collectors, not packaging.
-        "--collector.filesystem.mount-points-exclude=" + FilesystemCollector.DEFAULT_MOUNT_EXCLUDE,
-        "--collector.filesystem.fs-types-exclude=" + FilesystemCollector.DEFAULT_FS_TYPE_EXCLUDE,
-        "--collector.diskstats.device-exclude=" + DiskstatsCollector.DEFAULT_EXCLUDE));
-    HostSettings.NODE_COLLECTORS.forEach(c -> cmd.add("--collector." + c));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("ne.log").toFile()).start();
-    try {
-      String theirs = fetch(port);
-      HostSettings s = settings();
-      TextOut out = new TextOut();
-      HostSource.collectAll(s.build(), out, new HashMap<>());
-      compare(Exposition.parse(theirs), Exposition.parse(out.toString()));
-    } finally {
-      p.destroy();
-      if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor();
-      }
-    }
-  }
+    @TempDir
+    Path dir;
 
-  static HostSettings settings() {
-    return new HostSettings(HostSettings.NODE_COLLECTORS, Duration.ofSeconds(15), Duration.ofSeconds(10), "node",
-        "test", HostPaths.DEFAULT, null, Pattern.compile("^lo$"), null,
-        Pattern.compile(DiskstatsCollector.DEFAULT_EXCLUDE), Pattern.compile(FilesystemCollector.DEFAULT_MOUNT_EXCLUDE),
-        Pattern.compile(FilesystemCollector.DEFAULT_FS_TYPE_EXCLUDE), 12);
-  }
-
-  private static void compare(Map<String, Double> theirs, Map<String, Double> ours) {
-    theirs.keySet().removeIf(k -> k.startsWith("go_") || k.startsWith("process_") || k.startsWith("promhttp_"));
-    Map<String, Set<String>> theirLabels = labelSets(theirs);
-    Map<String, Set<String>> ourLabels = labelSets(ours);
-    Set<String> onlyTheirs = new TreeSet<>(theirLabels.keySet());
-    onlyTheirs.removeAll(ourLabels.keySet());
-    onlyTheirs.removeAll(ONLY_NODE_EXPORTER.keySet());
-    Set<String> onlyOurs = new TreeSet<>(ourLabels.keySet());
-    onlyOurs.removeAll(theirLabels.keySet());
-    assertEquals(Set.of(), onlyTheirs, "metric names node_exporter writes and edge-agent does not");
-    assertEquals(Set.of(), onlyOurs, "metric names edge-agent writes and node_exporter does not");
-    for (String name : ourLabels.keySet()) {
-      assertEquals(theirLabels.get(name), ourLabels.get(name), "label names of " + name);
-    }
-    Set<String> theirSeries = new TreeSet<>(theirs.keySet());
-    theirSeries.removeIf(k -> ONLY_NODE_EXPORTER.containsKey(Exposition.name(k)));
-    assertEquals(theirSeries, new TreeSet<>(ours.keySet()), "the series (name and labels)");
-    List<String> off = new ArrayList<>();
-    for (String k : ours.keySet()) {
-      String name = Exposition.name(k);
-      if (VALUE_NOT_COMPARED.contains(name)) {
-        continue;
-      }
-      double a = theirs.get(k);
-      double b = ours.get(k);
-      if (Math.abs(a - b) > 0.05 * Math.max(Math.abs(a), Math.abs(b)) + slack(name)) {
-        off.add(k + " node_exporter=" + a + " edge-agent=" + b);
-      }
-    }
-    assertEquals(List.of(), off, "values that differ more than the tolerance");
-    assertTrue(ours.size() > 100, "a real machine gives more than 100 host series, got " + ours.size());
-  }
-
-  /** Absolute slack on top of 5 %: how far the same quantity moves in the moment between the two reads. */
-  static double slack(String name) {
-    if (name.startsWith("node_memory_") || name.startsWith("node_filesystem_")) {
-      return 256.0 * 1024 * 1024;
-    }
-    if (name.endsWith("_bytes_total")) {
-      return 64.0 * 1024 * 1024;
-    }
-    if (name.startsWith("node_load")) {
-      return 1.0;
-    }
-    if (name.endsWith("seconds_total") || name.equals("node_time_seconds")) {
-      return 10.0;
-    }
-    return name.endsWith("_total") ? 20_000 : 0.001;
-  }
-
-  private static Map<String, Set<String>> labelSets(Map<String, Double> series) {
-    Map<String, Set<String>> out = new TreeMap<>();
-    for (String k : series.keySet()) {
-      out.computeIfAbsent(Exposition.name(k), n -> new TreeSet<>()).add(Exposition.labelNames(k));
-    }
-    return out;
-  }
-
-  private static String fetch(int port) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-    Exception last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return r.body();
+    @Test
+    void sameNamesLabelsSeriesAndValuesAsNodeExporter() throws Exception {
+        String ne = binary("prometheus-node-exporter");
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
         }
-      } catch (java.io.IOException e) {
-        last = e;
-      }
-      Thread.sleep(100);
+        List<String> cmd = new ArrayList<>(List.of(
+                ne,
+                "--web.listen-address=127.0.0.1:" + port,
+                "--collector.disable-defaults",
+                "--collector.netdev.device-exclude=^lo$",
+                // Debian patches node_exporter's default exclusions (it adds /run, /mnt and /media); edge-agent
+                // has upstream's. Both get them spelled out here, so the test compares collectors, not packaging.
+                "--collector.filesystem.mount-points-exclude=" + FilesystemCollector.DEFAULT_MOUNT_EXCLUDE,
+                "--collector.filesystem.fs-types-exclude=" + FilesystemCollector.DEFAULT_FS_TYPE_EXCLUDE,
+                "--collector.diskstats.device-exclude=" + DiskstatsCollector.DEFAULT_EXCLUDE));
+        HostSettings.NODE_COLLECTORS.forEach(c -> cmd.add("--collector." + c));
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("ne.log").toFile())
+                .start();
+        try {
+            String theirs = fetch(port);
+            HostSettings s = settings();
+            TextOut out = new TextOut();
+            HostSource.collectAll(s.build(), out, new HashMap<>());
+            compare(Exposition.parse(theirs), Exposition.parse(out.toString()));
+        } finally {
+            p.destroy();
+            if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        }
     }
-    throw new AssertionError("prometheus-node-exporter did not answer on 127.0.0.1:" + port + " within 120 s", last);
-  }
 
-  static String binary(String name) {
-    for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-      if (Files.isExecutable(Path.of(d, name))) {
-        return Path.of(d, name).toString();
-      }
+    static HostSettings settings() {
+        return new HostSettings(
+                HostSettings.NODE_COLLECTORS,
+                Duration.ofSeconds(15),
+                Duration.ofSeconds(10),
+                "node",
+                "test",
+                HostPaths.DEFAULT,
+                null,
+                Pattern.compile("^lo$"),
+                null,
+                Pattern.compile(DiskstatsCollector.DEFAULT_EXCLUDE),
+                Pattern.compile(FilesystemCollector.DEFAULT_MOUNT_EXCLUDE),
+                Pattern.compile(FilesystemCollector.DEFAULT_FS_TYPE_EXCLUDE),
+                12);
     }
-    throw new IllegalStateException(name + " is not installed: .ci/run installs it (apt-get install -y"
-        + " prometheus-node-exporter)");
-  }
+
+    private static void compare(Map<String, Double> theirs, Map<String, Double> ours) {
+        theirs.keySet().removeIf(k -> k.startsWith("go_") || k.startsWith("process_") || k.startsWith("promhttp_"));
+        Map<String, Set<String>> theirLabels = labelSets(theirs);
+        Map<String, Set<String>> ourLabels = labelSets(ours);
+        Set<String> onlyTheirs = new TreeSet<>(theirLabels.keySet());
+        onlyTheirs.removeAll(ourLabels.keySet());
+        onlyTheirs.removeAll(ONLY_NODE_EXPORTER.keySet());
+        Set<String> onlyOurs = new TreeSet<>(ourLabels.keySet());
+        onlyOurs.removeAll(theirLabels.keySet());
+        assertEquals(Set.of(), onlyTheirs, "metric names node_exporter writes and edge-agent does not");
+        assertEquals(Set.of(), onlyOurs, "metric names edge-agent writes and node_exporter does not");
+        for (String name : ourLabels.keySet()) {
+            assertEquals(theirLabels.get(name), ourLabels.get(name), "label names of " + name);
+        }
+        Set<String> theirSeries = new TreeSet<>(theirs.keySet());
+        theirSeries.removeIf(k -> ONLY_NODE_EXPORTER.containsKey(Exposition.name(k)));
+        assertEquals(theirSeries, new TreeSet<>(ours.keySet()), "the series (name and labels)");
+        List<String> off = new ArrayList<>();
+        for (String k : ours.keySet()) {
+            String name = Exposition.name(k);
+            if (VALUE_NOT_COMPARED.contains(name)) {
+                continue;
+            }
+            double a = theirs.get(k);
+            double b = ours.get(k);
+            if (Math.abs(a - b) > 0.05 * Math.max(Math.abs(a), Math.abs(b)) + slack(name)) {
+                off.add(k + " node_exporter=" + a + " edge-agent=" + b);
+            }
+        }
+        assertEquals(List.of(), off, "values that differ more than the tolerance");
+        assertTrue(ours.size() > 100, "a real machine gives more than 100 host series, got " + ours.size());
+    }
+
+    /** Absolute slack on top of 5 %: how far the same quantity moves in the moment between the two reads. */
+    static double slack(String name) {
+        if (name.startsWith("node_memory_") || name.startsWith("node_filesystem_")) {
+            return 256.0 * 1024 * 1024;
+        }
+        if (name.endsWith("_bytes_total")) {
+            return 64.0 * 1024 * 1024;
+        }
+        if (name.startsWith("node_load")) {
+            return 1.0;
+        }
+        if (name.endsWith("seconds_total") || name.equals("node_time_seconds")) {
+            return 10.0;
+        }
+        return name.endsWith("_total") ? 20_000 : 0.001;
+    }
+
+    private static Map<String, Set<String>> labelSets(Map<String, Double> series) {
+        Map<String, Set<String>> out = new TreeMap<>();
+        for (String k : series.keySet()) {
+            out.computeIfAbsent(Exposition.name(k), n -> new TreeSet<>()).add(Exposition.labelNames(k));
+        }
+        return out;
+    }
+
+    private static String fetch(int port) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return r.body();
+                }
+            } catch (java.io.IOException e) {
+                last = e;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(
+                "prometheus-node-exporter did not answer on 127.0.0.1:" + port + " within 120 s", last);
+    }
+
+    static String binary(String name) {
+        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            if (Files.isExecutable(Path.of(d, name))) {
+                return Path.of(d, name).toString();
+            }
+        }
+        throw new IllegalStateException(
+                name + " is not installed: .ci/run installs it (apt-get install -y" + " prometheus-node-exporter)");
+    }
 }

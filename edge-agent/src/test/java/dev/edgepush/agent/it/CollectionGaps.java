@@ -28,72 +28,77 @@ import java.util.TreeSet;
  * storage leave the other target's requests regular and stay unexplained.
  */
 final class CollectionGaps {
-  final List<String> unexplained = new ArrayList<>();
-  final List<String> byKill = new ArrayList<>();
-  final List<String> byStall = new ArrayList<>();
+    final List<String> unexplained = new ArrayList<>();
+    final List<String> byKill = new ArrayList<>();
+    final List<String> byStall = new ArrayList<>();
 
-  /**
-   * @param intervalMs the collection interval
-   * @param storedMs timestamps of the collections found in storage
-   * @param failedMs timestamps of the {@code up 0} the agent recorded for failed collections
-   * @param killsMs wall-clock times (ms), each taken once a killed agent was gone
-   * @param otherArrivalsMs wall-clock times (ms) at which another target of the same agent
-   *     received a scrape request (answered or not)
-   * @param endMs the series must reach this time; the stretch from its last point to here is a gap
-   *     like any other
-   */
-  CollectionGaps(long intervalMs, Collection<Long> storedMs, Collection<Long> failedMs, Collection<Long> killsMs,
-      Collection<Long> otherArrivalsMs, long endMs) {
-    TreeSet<Long> attempts = new TreeSet<>(storedMs);
-    attempts.addAll(failedMs);
-    if (!attempts.isEmpty() && attempts.last() < endMs) {
-      attempts.add(endMs);
-    }
-    TreeSet<Long> kills = new TreeSet<>(killsMs);
-    TreeSet<Long> arrivals = new TreeSet<>(otherArrivalsMs);
-    Long prev = null;
-    for (long t : attempts) {
-      if (prev != null && t - prev > 3 * intervalMs) {
-        String gap = prev + ".." + t + " (" + (t - prev) + " ms)";
-        if (!kills.subSet(prev, true, t, true).isEmpty()) {
-          byKill.add(gap);
-        } else {
-          long pause = longestPause(arrivals, prev, t);
-          if (pause >= (t - prev) - 2 * intervalMs) {
-            byStall.add(gap + ", other target idle " + pause + " ms");
-          } else {
-            unexplained.add(gap + ", other target idle at most " + pause + " ms");
-          }
+    /**
+     * @param intervalMs the collection interval
+     * @param storedMs timestamps of the collections found in storage
+     * @param failedMs timestamps of the {@code up 0} the agent recorded for failed collections
+     * @param killsMs wall-clock times (ms), each taken once a killed agent was gone
+     * @param otherArrivalsMs wall-clock times (ms) at which another target of the same agent
+     *     received a scrape request (answered or not)
+     * @param endMs the series must reach this time; the stretch from its last point to here is a gap
+     *     like any other
+     */
+    CollectionGaps(
+            long intervalMs,
+            Collection<Long> storedMs,
+            Collection<Long> failedMs,
+            Collection<Long> killsMs,
+            Collection<Long> otherArrivalsMs,
+            long endMs) {
+        TreeSet<Long> attempts = new TreeSet<>(storedMs);
+        attempts.addAll(failedMs);
+        if (!attempts.isEmpty() && attempts.last() < endMs) {
+            attempts.add(endMs);
         }
-      }
-      prev = t;
+        TreeSet<Long> kills = new TreeSet<>(killsMs);
+        TreeSet<Long> arrivals = new TreeSet<>(otherArrivalsMs);
+        Long prev = null;
+        for (long t : attempts) {
+            if (prev != null && t - prev > 3 * intervalMs) {
+                String gap = prev + ".." + t + " (" + (t - prev) + " ms)";
+                if (!kills.subSet(prev, true, t, true).isEmpty()) {
+                    byKill.add(gap);
+                } else {
+                    long pause = longestPause(arrivals, prev, t);
+                    if (pause >= (t - prev) - 2 * intervalMs) {
+                        byStall.add(gap + ", other target idle " + pause + " ms");
+                    } else {
+                        unexplained.add(gap + ", other target idle at most " + pause + " ms");
+                    }
+                }
+            }
+            prev = t;
+        }
     }
-  }
 
-  /**
-   * The longest time between consecutive arrivals, among those from the last one at or before
-   * {@code from} to the first one at or after {@code to}; 0 when there is none on either side
-   * (nothing is known about that stretch, so nothing is explained by it).
-   */
-  private static long longestPause(TreeSet<Long> arrivals, long from, long to) {
-    Long first = arrivals.floor(from);
-    Long last = arrivals.ceiling(to);
-    if (first == null || last == null) {
-      return 0;
+    /**
+     * The longest time between consecutive arrivals, among those from the last one at or before
+     * {@code from} to the first one at or after {@code to}; 0 when there is none on either side
+     * (nothing is known about that stretch, so nothing is explained by it).
+     */
+    private static long longestPause(TreeSet<Long> arrivals, long from, long to) {
+        Long first = arrivals.floor(from);
+        Long last = arrivals.ceiling(to);
+        if (first == null || last == null) {
+            return 0;
+        }
+        long longest = 0;
+        Long prev = null;
+        for (long a : arrivals.subSet(first, true, last, true)) {
+            if (prev != null) {
+                longest = Math.max(longest, a - prev);
+            }
+            prev = a;
+        }
+        return longest;
     }
-    long longest = 0;
-    Long prev = null;
-    for (long a : arrivals.subSet(first, true, last, true)) {
-      if (prev != null) {
-        longest = Math.max(longest, a - prev);
-      }
-      prev = a;
-    }
-    return longest;
-  }
 
-  @Override
-  public String toString() {
-    return "unexplained=" + unexplained + " by_kill=" + byKill + " by_stall=" + byStall;
-  }
+    @Override
+    public String toString() {
+        return "unexplained=" + unexplained + " by_kill=" + byKill + " by_stall=" + byStall;
+    }
 }

@@ -16,62 +16,70 @@ import java.util.concurrent.atomic.AtomicLong;
  * in full. Loss is then computed, not guessed.
  */
 final class CountingTarget implements AutoCloseable {
-  private final HttpServer server;
-  private final AtomicLong seq = new AtomicLong();
-  /** seq -> nanoTime when its response was completely written. */
-  final ConcurrentSkipListMap<Long, Long> answered = new ConcurrentSkipListMap<>();
-  /** seq -> wall-clock ms when its request arrived, to match it with the agent's own records. */
-  final Map<Long, Long> requestedAtMs = new ConcurrentSkipListMap<>();
-  /**
-   * Wall-clock ms of every request's arrival, answered or 503: when the agent came to scrape,
-   * whatever became of the scrape. A pause in these is a pause in the agent's scheduling.
-   */
-  final java.util.concurrent.ConcurrentLinkedQueue<Long> arrivalsMs = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private volatile boolean serving = true;
+    private final HttpServer server;
+    private final AtomicLong seq = new AtomicLong();
+    /** seq -> nanoTime when its response was completely written. */
+    final ConcurrentSkipListMap<Long, Long> answered = new ConcurrentSkipListMap<>();
+    /** seq -> wall-clock ms when its request arrived, to match it with the agent's own records. */
+    final Map<Long, Long> requestedAtMs = new ConcurrentSkipListMap<>();
+    /**
+     * Wall-clock ms of every request's arrival, answered or 503: when the agent came to scrape,
+     * whatever became of the scrape. A pause in these is a pause in the agent's scheduling.
+     */
+    final java.util.concurrent.ConcurrentLinkedQueue<Long> arrivalsMs =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-  CountingTarget(int fillerSeries) throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newSingleThreadExecutor());
-    server.createContext("/metrics", ex -> {
-      arrivalsMs.add(System.currentTimeMillis());
-      if (!serving) {
-        ex.sendResponseHeaders(503, -1);
-        ex.close();
-        return;
-      }
-      long n = seq.incrementAndGet();
-      requestedAtMs.put(n, System.currentTimeMillis());
-      StringBuilder sb = new StringBuilder("# TYPE test_seq gauge\ntest_seq ").append(n).append('\n');
-      for (int i = 0; i < fillerSeries; i++) {
-        sb.append("test_filler{idx=\"").append(i).append("\"} ").append(n * 1000 + i).append('\n');
-      }
-      byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream os = ex.getResponseBody()) {
-        os.write(body);
-      }
-      answered.put(n, System.nanoTime());
-    });
-    server.start();
-  }
+    private volatile boolean serving = true;
 
-  /** The highest seq answered in full so far (0 if none). */
-  long lastAnswered() {
-    return answered.isEmpty() ? 0 : answered.lastKey();
-  }
+    CountingTarget(int fillerSeries) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newSingleThreadExecutor());
+        server.createContext("/metrics", ex -> {
+            arrivalsMs.add(System.currentTimeMillis());
+            if (!serving) {
+                ex.sendResponseHeaders(503, -1);
+                ex.close();
+                return;
+            }
+            long n = seq.incrementAndGet();
+            requestedAtMs.put(n, System.currentTimeMillis());
+            StringBuilder sb = new StringBuilder("# TYPE test_seq gauge\ntest_seq ")
+                    .append(n)
+                    .append('\n');
+            for (int i = 0; i < fillerSeries; i++) {
+                sb.append("test_filler{idx=\"")
+                        .append(i)
+                        .append("\"} ")
+                        .append(n * 1000 + i)
+                        .append('\n');
+            }
+            byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(body);
+            }
+            answered.put(n, System.nanoTime());
+        });
+        server.start();
+    }
 
-  int port() {
-    return server.getAddress().getPort();
-  }
+    /** The highest seq answered in full so far (0 if none). */
+    long lastAnswered() {
+        return answered.isEmpty() ? 0 : answered.lastKey();
+    }
 
-  /** From now on answer 503: no new samples, so the test can wait for a drained buffer. */
-  void stopServing() {
-    serving = false;
-  }
+    int port() {
+        return server.getAddress().getPort();
+    }
 
-  @Override
-  public void close() {
-    server.stop(0);
-  }
+    /** From now on answer 503: no new samples, so the test can wait for a drained buffer. */
+    void stopServing() {
+        serving = false;
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
 }

@@ -19,79 +19,82 @@ import org.xerial.snappy.Snappy;
  * samples each job sent per timestamp, and the {@code up} values per job. Answers 204 to all.
  */
 final class SampleReceiver implements AutoCloseable {
-  private final HttpServer server;
-  /** test_seq values received (one per scrape of the counting target). */
-  final NavigableSet<Long> seqs = new ConcurrentSkipListSet<>();
-  /** test_seq value -> the timestamp of its sample (its scrape's start). */
-  final Map<Long, Long> seqTimestamps = new ConcurrentHashMap<>();
-  /** job -> timestamp -> samples of that job at that timestamp, synthetic series not counted. */
-  final Map<String, Map<Long, LongAdder>> perScrape = new ConcurrentHashMap<>();
-  /** job -> timestamp -> the up value. */
-  final Map<String, Map<Long, Double>> up = new ConcurrentHashMap<>();
-  final AtomicLong samples = new AtomicLong();
+    private final HttpServer server;
+    /** test_seq values received (one per scrape of the counting target). */
+    final NavigableSet<Long> seqs = new ConcurrentSkipListSet<>();
+    /** test_seq value -> the timestamp of its sample (its scrape's start). */
+    final Map<Long, Long> seqTimestamps = new ConcurrentHashMap<>();
+    /** job -> timestamp -> samples of that job at that timestamp, synthetic series not counted. */
+    final Map<String, Map<Long, LongAdder>> perScrape = new ConcurrentHashMap<>();
+    /** job -> timestamp -> the up value. */
+    final Map<String, Map<Long, Double>> up = new ConcurrentHashMap<>();
 
-  SampleReceiver() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newSingleThreadExecutor());
-    server.createContext("/api/v1/write", ex -> {
-      try {
-        byte[] raw = Snappy.uncompress(ex.getRequestBody().readAllBytes());
-        record(RemoteWrite.WriteRequest.parseFrom(raw));
-        ex.sendResponseHeaders(204, -1);
-      } catch (IOException | RuntimeException e) {
-        ex.sendResponseHeaders(400, -1);
-      }
-      ex.close();
-    });
-    server.start();
-  }
+    final AtomicLong samples = new AtomicLong();
 
-  private void record(RemoteWrite.WriteRequest req) {
-    for (RemoteWrite.TimeSeries ts : req.getTimeseriesList()) {
-      String name = "";
-      String job = "";
-      for (RemoteWrite.Label l : ts.getLabelsList()) {
-        if (l.getName().equals("__name__")) {
-          name = l.getValue();
-        } else if (l.getName().equals("job")) {
-          job = l.getValue();
-        }
-      }
-      for (RemoteWrite.Sample s : ts.getSamplesList()) {
-        samples.incrementAndGet();
-        if (Double.isNaN(s.getValue())) {
-          continue; // staleness markers
-        }
-        if (name.equals("test_seq")) {
-          seqs.add((long) s.getValue());
-          seqTimestamps.put((long) s.getValue(), s.getTimestamp());
-        } else if (name.equals("up")) {
-          up.computeIfAbsent(job, j -> new ConcurrentHashMap<>()).put(s.getTimestamp(), s.getValue());
-        } else if (!name.startsWith("scrape_")) {
-          perScrape.computeIfAbsent(job, j -> new ConcurrentHashMap<>())
-              .computeIfAbsent(s.getTimestamp(), t -> new LongAdder()).increment();
-        }
-      }
+    SampleReceiver() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(Executors.newSingleThreadExecutor());
+        server.createContext("/api/v1/write", ex -> {
+            try {
+                byte[] raw = Snappy.uncompress(ex.getRequestBody().readAllBytes());
+                record(RemoteWrite.WriteRequest.parseFrom(raw));
+                ex.sendResponseHeaders(204, -1);
+            } catch (IOException | RuntimeException e) {
+                ex.sendResponseHeaders(400, -1);
+            }
+            ex.close();
+        });
+        server.start();
     }
-  }
 
-  /** The timestamp of the scrape that answered {@code seq}. */
-  long seqTimestamp(long seq) {
-    return seqTimestamps.getOrDefault(seq, -1L);
-  }
+    private void record(RemoteWrite.WriteRequest req) {
+        for (RemoteWrite.TimeSeries ts : req.getTimeseriesList()) {
+            String name = "";
+            String job = "";
+            for (RemoteWrite.Label l : ts.getLabelsList()) {
+                if (l.getName().equals("__name__")) {
+                    name = l.getValue();
+                } else if (l.getName().equals("job")) {
+                    job = l.getValue();
+                }
+            }
+            for (RemoteWrite.Sample s : ts.getSamplesList()) {
+                samples.incrementAndGet();
+                if (Double.isNaN(s.getValue())) {
+                    continue; // staleness markers
+                }
+                if (name.equals("test_seq")) {
+                    seqs.add((long) s.getValue());
+                    seqTimestamps.put((long) s.getValue(), s.getTimestamp());
+                } else if (name.equals("up")) {
+                    up.computeIfAbsent(job, j -> new ConcurrentHashMap<>()).put(s.getTimestamp(), s.getValue());
+                } else if (!name.startsWith("scrape_")) {
+                    perScrape
+                            .computeIfAbsent(job, j -> new ConcurrentHashMap<>())
+                            .computeIfAbsent(s.getTimestamp(), t -> new LongAdder())
+                            .increment();
+                }
+            }
+        }
+    }
 
-  String writeUrl() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/write";
-  }
+    /** The timestamp of the scrape that answered {@code seq}. */
+    long seqTimestamp(long seq) {
+        return seqTimestamps.getOrDefault(seq, -1L);
+    }
 
-  /** Samples of {@code job} with timestamp {@code ts}. */
-  long count(String job, long ts) {
-    LongAdder a = perScrape.getOrDefault(job, Map.of()).get(ts);
-    return a == null ? 0 : a.sum();
-  }
+    String writeUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/write";
+    }
 
-  @Override
-  public void close() {
-    server.stop(0);
-  }
+    /** Samples of {@code job} with timestamp {@code ts}. */
+    long count(String job, long ts) {
+        LongAdder a = perScrape.getOrDefault(job, Map.of()).get(ts);
+        return a == null ? 0 : a.sum();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
 }

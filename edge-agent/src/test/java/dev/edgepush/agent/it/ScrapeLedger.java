@@ -24,52 +24,53 @@ import java.util.TreeSet;
  * never this arithmetic.
  */
 final class ScrapeLedger {
-  final Set<Long> lost = new TreeSet<>();
-  final Set<Long> failedByAgent = new TreeSet<>();
-  final Set<Long> inFlightAtKill = new TreeSet<>();
+    final Set<Long> lost = new TreeSet<>();
+    final Set<Long> failedByAgent = new TreeSet<>();
+    final Set<Long> inFlightAtKill = new TreeSet<>();
 
-  /**
-   * @param answered every seq the target answered in full
-   * @param delivered seq -> scrape timestamp (ms) of every {@code test_seq} sample received
-   * @param upZeroMs timestamps of every {@code up 0} sample received
-   * @param killsMs wall-clock times (ms), each taken once a killed agent was gone
-   */
-  ScrapeLedger(Collection<Long> answered, Map<Long, Long> delivered, Collection<Long> upZeroMs,
-      Collection<Long> killsMs) {
-    NavigableMap<Long, Long> got = new TreeMap<>(delivered);
-    TreeMap<Long, List<Long>> gaps = new TreeMap<>(); // seq of the delivered scrape before the gap -> missing seqs
-    for (long seq : new TreeSet<>(answered)) {
-      if (!got.containsKey(seq)) {
-        Long before = got.lowerKey(seq);
-        gaps.computeIfAbsent(before == null ? Long.MIN_VALUE : before, k -> new ArrayList<>()).add(seq);
-      }
-    }
-    TreeSet<Long> zeros = new TreeSet<>(upZeroMs);
-    TreeSet<Long> kills = new TreeSet<>(killsMs);
-    for (Map.Entry<Long, List<Long>> gap : gaps.entrySet()) {
-      List<Long> seqs = gap.getValue();
-      long from = gap.getKey() == Long.MIN_VALUE ? Long.MIN_VALUE : got.get(gap.getKey());
-      Long after = got.higherKey(seqs.get(seqs.size() - 1));
-      long to = after == null ? Long.MAX_VALUE : got.get(after);
-      int zerosInWindow = zeros.subSet(from, false, to, false).size();
-      int killsInWindow = kills.subSet(from, false, to, false).size();
-      for (long seq : seqs) {
-        if (zerosInWindow > 0) {
-          zerosInWindow--;
-          failedByAgent.add(seq);
-        } else if (killsInWindow > 0) {
-          killsInWindow--;
-          inFlightAtKill.add(seq);
-        } else {
-          lost.add(seq);
+    /**
+     * @param answered every seq the target answered in full
+     * @param delivered seq -> scrape timestamp (ms) of every {@code test_seq} sample received
+     * @param upZeroMs timestamps of every {@code up 0} sample received
+     * @param killsMs wall-clock times (ms), each taken once a killed agent was gone
+     */
+    ScrapeLedger(
+            Collection<Long> answered, Map<Long, Long> delivered, Collection<Long> upZeroMs, Collection<Long> killsMs) {
+        NavigableMap<Long, Long> got = new TreeMap<>(delivered);
+        TreeMap<Long, List<Long>> gaps = new TreeMap<>(); // seq of the delivered scrape before the gap -> missing seqs
+        for (long seq : new TreeSet<>(answered)) {
+            if (!got.containsKey(seq)) {
+                Long before = got.lowerKey(seq);
+                gaps.computeIfAbsent(before == null ? Long.MIN_VALUE : before, k -> new ArrayList<>())
+                        .add(seq);
+            }
         }
-      }
+        TreeSet<Long> zeros = new TreeSet<>(upZeroMs);
+        TreeSet<Long> kills = new TreeSet<>(killsMs);
+        for (Map.Entry<Long, List<Long>> gap : gaps.entrySet()) {
+            List<Long> seqs = gap.getValue();
+            long from = gap.getKey() == Long.MIN_VALUE ? Long.MIN_VALUE : got.get(gap.getKey());
+            Long after = got.higherKey(seqs.get(seqs.size() - 1));
+            long to = after == null ? Long.MAX_VALUE : got.get(after);
+            int zerosInWindow = zeros.subSet(from, false, to, false).size();
+            int killsInWindow = kills.subSet(from, false, to, false).size();
+            for (long seq : seqs) {
+                if (zerosInWindow > 0) {
+                    zerosInWindow--;
+                    failedByAgent.add(seq);
+                } else if (killsInWindow > 0) {
+                    killsInWindow--;
+                    inFlightAtKill.add(seq);
+                } else {
+                    lost.add(seq);
+                }
+            }
+        }
     }
-  }
 
-  @Override
-  public String toString() {
-    return "lost=" + lost.size() + " in_flight_at_kill=" + inFlightAtKill.size() + " failed_by_agent="
-        + failedByAgent.size();
-  }
+    @Override
+    public String toString() {
+        return "lost=" + lost.size() + " in_flight_at_kill=" + inFlightAtKill.size() + " failed_by_agent="
+                + failedByAgent.size();
+    }
 }

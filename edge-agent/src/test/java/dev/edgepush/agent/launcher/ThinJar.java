@@ -17,26 +17,30 @@ import java.util.jar.Manifest;
  * messages) does not depend on how the jar holds its classes.
  */
 public final class ThinJar {
-  private ThinJar() {}
+    private ThinJar() {}
 
-  public static Path write(Path jar, String mainClass) throws IOException {
-    List<String> urls = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-      if (!entry.isEmpty()) {
-        urls.add(Path.of(entry).toAbsolutePath().toUri().toString()); // directories end with '/'
-      }
+    public static Path write(Path jar, String mainClass) throws IOException {
+        List<String> urls = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                urls.add(Path.of(entry).toAbsolutePath().toUri().toString()); // directories end with '/'
+            }
+        }
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
+        m.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", urls));
+        // as the real jar's manifest (edge-agent/pom.xml): the disk buffer (Chronicle) needs them
+        m.getMainAttributes()
+                .put(new Attributes.Name("Add-Exports"), "java.base/sun.nio.ch java.base/jdk.internal.ref");
+        m.getMainAttributes()
+                .put(
+                        new Attributes.Name("Add-Opens"),
+                        "java.base/java.lang.reflect java.base/java.nio java.base/sun.nio.ch java.base/java.lang");
+        try (OutputStream out = Files.newOutputStream(jar);
+                JarOutputStream j = new JarOutputStream(out, m)) {
+            j.flush();
+        }
+        return jar;
     }
-    Manifest m = new Manifest();
-    m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-    m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
-    m.getMainAttributes().put(Attributes.Name.CLASS_PATH, String.join(" ", urls));
-    // as the real jar's manifest (edge-agent/pom.xml): the disk buffer (Chronicle) needs them
-    m.getMainAttributes().put(new Attributes.Name("Add-Exports"), "java.base/sun.nio.ch java.base/jdk.internal.ref");
-    m.getMainAttributes().put(new Attributes.Name("Add-Opens"),
-        "java.base/java.lang.reflect java.base/java.nio java.base/sun.nio.ch java.base/java.lang");
-    try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
-      j.flush();
-    }
-    return jar;
-  }
 }

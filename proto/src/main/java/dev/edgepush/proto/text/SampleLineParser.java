@@ -9,481 +9,482 @@ import java.util.Arrays;
  * Not thread-safe.
  */
 final class SampleLineParser {
-  private static final int MAX_TOKEN_EXCERPT = 40;
+    private static final int MAX_TOKEN_EXCERPT = 40;
 
-  // Created by the first parse with a plain SampleSink (~150 KB of tables, plus what they hold):
-  // with a SeriesKeySink only lines of new series are decoded, and their Strings are not kept.
-  private StringCache nameCache;
-  private StringCache valueCache;
-  private byte[] scratch = new byte[128];
-  private String[] labels = new String[32];
-  /** Label names of the line being parsed once it has many: the duplicate check stays linear. */
-  private final java.util.HashSet<String> manyNames = new java.util.HashSet<>();
-  private static final int LINEAR_DUPLICATE_CHECK_PAIRS = 16;
-  private int maxLabels; // 0: no limit; counts the metric name as vmagent does
-  private int maxLabelNameBytes;
-  private int maxLabelValueChars;
+    // Created by the first parse with a plain SampleSink (~150 KB of tables, plus what they hold):
+    // with a SeriesKeySink only lines of new series are decoded, and their Strings are not kept.
+    private StringCache nameCache;
+    private StringCache valueCache;
+    private byte[] scratch = new byte[128];
+    private String[] labels = new String[32];
+    /** Label names of the line being parsed once it has many: the duplicate check stays linear. */
+    private final java.util.HashSet<String> manyNames = new java.util.HashSet<>();
 
-  // Per-line state.
-  private byte[] b;
-  private int lineStart;
-  private int end;
-  private int lineNo;
-  private int pos;
-  private String metricName;
-  private StringCache names; // this body's caches; null: decode without caching
-  private StringCache labelValues;
-  private int seriesEnd; // end of the label block, or of the name without one (parseSeries)
-  private double value;
-  private long timestampMs;
+    private static final int LINEAR_DUPLICATE_CHECK_PAIRS = 16;
+    private int maxLabels; // 0: no limit; counts the metric name as vmagent does
+    private int maxLabelNameBytes;
+    private int maxLabelValueChars;
 
-  /**
-   * Before the lines of a body: whether decoded names and label values go through the string
-   * caches (with a plain SampleSink) or not (with a SeriesKeySink).
-   */
-  void cacheStrings(boolean cache) {
-    if (cache && nameCache == null) {
-      nameCache = new StringCache(4096, 256);
-      valueCache = new StringCache(8192, 64);
-    }
-    names = cache ? nameCache : null;
-    labelValues = cache ? valueCache : null;
-  }
+    // Per-line state.
+    private byte[] b;
+    private int lineStart;
+    private int end;
+    private int lineNo;
+    private int pos;
+    private String metricName;
+    private StringCache names; // this body's caches; null: decode without caching
+    private StringCache labelValues;
+    private int seriesEnd; // end of the label block, or of the name without one (parseSeries)
+    private double value;
+    private long timestampMs;
 
-  /** See {@link ExpositionParser#limits}. */
-  void limits(int maxLabels, int maxLabelNameBytes, int maxLabelValueChars) {
-    this.maxLabels = Math.max(0, maxLabels);
-    this.maxLabelNameBytes = Math.max(0, maxLabelNameBytes);
-    this.maxLabelValueChars = Math.max(0, maxLabelValueChars);
-  }
-
-  /**
-   * Parses the sample in b[first, end); lineStart is where the line starts (for messages).
-   *
-   * @param openMetrics timestamps in seconds and exemplars allowed
-   */
-  void parse(byte[] b, int lineStart, int first, int end, int lineNo, boolean openMetrics,
-      SampleSink sink) throws ExpositionParseException {
-    start(b, lineStart, first, end, lineNo);
-    try {
-      int pairs = parseSeries();
-      parseValue(openMetrics);
-      sink.sample(metricName, labels, pairs, value, timestampMs);
-    } finally {
-      this.b = null;
-    }
-  }
-
-  /**
-   * As {@link #parse(byte[], int, int, int, int, boolean, SampleSink)}, but a line whose series
-   * key the sink knows skips the metric name and labels: see {@link SeriesKeySink}. Identical key
-   * bytes parse identically, and parsing the name and labels never looks past the key (the key
-   * ends at the '}' that closes the label block, or at the name, which a space or the line end
-   * must follow), so for known key bytes only the value, timestamp and exemplar are left to
-   * check, exactly as the full parse checks them.
-   */
-  <S> void parse(byte[] b, int lineStart, int first, int end, int lineNo, boolean openMetrics,
-      SeriesKeySink<S> sink) throws ExpositionParseException {
-    start(b, lineStart, first, end, lineNo);
-    try {
-      int keyEnd = seriesKeyEnd(first);
-      int hash = 0;
-      if (keyEnd > first) {
-        hash = Bytes.hash(b, first, keyEnd - first);
-        S series = sink.find(b, first, keyEnd - first, hash);
-        if (series != null) {
-          pos = keyEnd;
-          parseValue(openMetrics);
-          sink.sample(series, value, timestampMs);
-          return;
+    /**
+     * Before the lines of a body: whether decoded names and label values go through the string
+     * caches (with a plain SampleSink) or not (with a SeriesKeySink).
+     */
+    void cacheStrings(boolean cache) {
+        if (cache && nameCache == null) {
+            nameCache = new StringCache(4096, 256);
+            valueCache = new StringCache(8192, 64);
         }
-      }
-      int pairs = parseSeries();
-      parseValue(openMetrics);
-      // For a line the full parse accepts, seriesKeyEnd finds the same end; -1 is defensive.
-      int keyLen = keyEnd > first && keyEnd == seriesEnd ? keyEnd - first : -1;
-      sink.sample(b, first, keyLen, hash, metricName, labels, pairs, value, timestampMs);
-    } finally {
-      this.b = null;
+        names = cache ? nameCache : null;
+        labelValues = cache ? valueCache : null;
     }
-  }
 
-  private void start(byte[] b, int lineStart, int first, int end, int lineNo) {
-    this.b = b;
-    this.lineStart = lineStart;
-    this.end = end;
-    this.lineNo = lineNo;
-    this.pos = first;
-    this.metricName = null;
-  }
+    /** See {@link ExpositionParser#limits}. */
+    void limits(int maxLabels, int maxLabelNameBytes, int maxLabelValueChars) {
+        this.maxLabels = Math.max(0, maxLabels);
+        this.maxLabelNameBytes = Math.max(0, maxLabelNameBytes);
+        this.maxLabelValueChars = Math.max(0, maxLabelValueChars);
+    }
 
-  /**
-   * The end of the series key of the sample at first, without decoding or checking it: after the
-   * metric name (bare or quoted), or after the label block that follows it (maybe after spaces)
-   * or starts the line; the block ends at the first '}' outside a quoted string. -1 when there
-   * is no such end: no name, an unterminated quoted string or block, or a name followed by
-   * neither a space, a '{' nor the line end (the full parse then reports the error).
-   */
-  private int seriesKeyEnd(int first) {
-    byte c = b[first];
-    int nameEnd;
-    if (c == '"') {
-      nameEnd = Bytes.quotedEnd(b, first, end);
-      if (nameEnd < 0) {
-        return -1;
-      }
-    } else if (c == '{') {
-      nameEnd = first;
-    } else {
-      nameEnd = Bytes.nameEnd(b, first, end, Bytes.METRIC_START, Bytes.METRIC_PART);
-      if (nameEnd == first) {
-        return -1;
-      }
-    }
-    int i = Bytes.skipWs(b, nameEnd, end);
-    if (i == end || b[i] != '{') {
-      return nameEnd == end || Bytes.isWs(b[nameEnd]) ? nameEnd : -1;
-    }
-    for (i++; i < end; ) {
-      c = b[i];
-      if (c == '}') {
-        return i + 1;
-      }
-      if (c == '"') {
-        i = Bytes.quotedEnd(b, i, end);
-        if (i < 0) {
-          return -1;
+    /**
+     * Parses the sample in b[first, end); lineStart is where the line starts (for messages).
+     *
+     * @param openMetrics timestamps in seconds and exemplars allowed
+     */
+    void parse(byte[] b, int lineStart, int first, int end, int lineNo, boolean openMetrics, SampleSink sink)
+            throws ExpositionParseException {
+        start(b, lineStart, first, end, lineNo);
+        try {
+            int pairs = parseSeries();
+            parseValue(openMetrics);
+            sink.sample(metricName, labels, pairs, value, timestampMs);
+        } finally {
+            this.b = null;
         }
-      } else {
-        i++;
-      }
     }
-    return -1;
-  }
 
-  /**
-   * Reads the metric name and labels at pos into metricName and labels; returns the number of
-   * label pairs. Sets seriesEnd to the end of the label block, or of the name when there is none.
-   */
-  private int parseSeries() throws ExpositionParseException {
-    if (b[pos] == '"') {
-      metricName = readQuoted(names, "quoted metric name");
-      if (metricName.isEmpty()) {
-        throw error("empty metric name");
-      }
-      if (pos < end && b[pos] != '{' && !Bytes.isWs(b[pos])) {
-        throw error("expected '{' or a space after the quoted metric name");
-      }
-    } else if (b[pos] != '{') {
-      readBareMetricName();
+    /**
+     * As {@link #parse(byte[], int, int, int, int, boolean, SampleSink)}, but a line whose series
+     * key the sink knows skips the metric name and labels: see {@link SeriesKeySink}. Identical key
+     * bytes parse identically, and parsing the name and labels never looks past the key (the key
+     * ends at the '}' that closes the label block, or at the name, which a space or the line end
+     * must follow), so for known key bytes only the value, timestamp and exemplar are left to
+     * check, exactly as the full parse checks them.
+     */
+    <S> void parse(byte[] b, int lineStart, int first, int end, int lineNo, boolean openMetrics, SeriesKeySink<S> sink)
+            throws ExpositionParseException {
+        start(b, lineStart, first, end, lineNo);
+        try {
+            int keyEnd = seriesKeyEnd(first);
+            int hash = 0;
+            if (keyEnd > first) {
+                hash = Bytes.hash(b, first, keyEnd - first);
+                S series = sink.find(b, first, keyEnd - first, hash);
+                if (series != null) {
+                    pos = keyEnd;
+                    parseValue(openMetrics);
+                    sink.sample(series, value, timestampMs);
+                    return;
+                }
+            }
+            int pairs = parseSeries();
+            parseValue(openMetrics);
+            // For a line the full parse accepts, seriesKeyEnd finds the same end; -1 is defensive.
+            int keyLen = keyEnd > first && keyEnd == seriesEnd ? keyEnd - first : -1;
+            sink.sample(b, first, keyLen, hash, metricName, labels, pairs, value, timestampMs);
+        } finally {
+            this.b = null;
+        }
     }
-    seriesEnd = pos;
-    pos = Bytes.skipWs(b, pos, end);
-    int pairs = 0;
-    if (pos < end && b[pos] == '{') {
-      pos++;
-      pairs = readLabels();
-      seriesEnd = pos;
-    }
-    if (metricName == null) {
-      throw error("missing metric name");
-    }
-    return pairs;
-  }
 
-  /** Reads the value, timestamp and OpenMetrics exemplar after pos into value and timestampMs. */
-  private void parseValue(boolean openMetrics) throws ExpositionParseException {
-    pos = Bytes.skipWs(b, pos, end);
-    if (pos == end) {
-      throw error("missing value");
+    private void start(byte[] b, int lineStart, int first, int end, int lineNo) {
+        this.b = b;
+        this.lineStart = lineStart;
+        this.end = end;
+        this.lineNo = lineNo;
+        this.pos = first;
+        this.metricName = null;
     }
-    int valueStart = pos;
-    pos = Bytes.tokenEnd(b, pos, end);
-    try {
-      value = NumberParser.parseValue(b, valueStart, pos);
-    } catch (NumberFormatException e) {
-      throw error("invalid value '" + token(valueStart, pos) + "'");
-    }
-    timestampMs = Long.MIN_VALUE;
-    pos = Bytes.skipWs(b, pos, end);
-    if (pos < end && !(openMetrics && b[pos] == '#')) {
-      int tsStart = pos;
-      pos = Bytes.tokenEnd(b, pos, end);
-      timestampMs = parseTimestamp(tsStart, pos, openMetrics, "invalid timestamp");
-      pos = Bytes.skipWs(b, pos, end);
-    }
-    if (pos < end) {
-      if (!openMetrics || b[pos] != '#') {
-        throw error("unexpected text '" + token(pos, end) + "' after the "
-            + (timestampMs == Long.MIN_VALUE ? "value" : "timestamp"));
-      }
-      skipExemplar();
-    }
-  }
 
-  private void readBareMetricName() throws ExpositionParseException {
-    int start = pos;
-    int nameEnd = Bytes.nameEnd(b, pos, end, Bytes.METRIC_START, Bytes.METRIC_PART);
-    if (nameEnd == start || (nameEnd < end && b[nameEnd] != '{' && !Bytes.isWs(b[nameEnd]))) {
-      int tokEnd = start;
-      while (tokEnd < end && b[tokEnd] != '{' && !Bytes.isWs(b[tokEnd])) {
-        tokEnd++;
-      }
-      throw error("invalid metric name '" + token(start, tokEnd) + "'");
+    /**
+     * The end of the series key of the sample at first, without decoding or checking it: after the
+     * metric name (bare or quoted), or after the label block that follows it (maybe after spaces)
+     * or starts the line; the block ends at the first '}' outside a quoted string. -1 when there
+     * is no such end: no name, an unterminated quoted string or block, or a name followed by
+     * neither a space, a '{' nor the line end (the full parse then reports the error).
+     */
+    private int seriesKeyEnd(int first) {
+        byte c = b[first];
+        int nameEnd;
+        if (c == '"') {
+            nameEnd = Bytes.quotedEnd(b, first, end);
+            if (nameEnd < 0) {
+                return -1;
+            }
+        } else if (c == '{') {
+            nameEnd = first;
+        } else {
+            nameEnd = Bytes.nameEnd(b, first, end, Bytes.METRIC_START, Bytes.METRIC_PART);
+            if (nameEnd == first) {
+                return -1;
+            }
+        }
+        int i = Bytes.skipWs(b, nameEnd, end);
+        if (i == end || b[i] != '{') {
+            return nameEnd == end || Bytes.isWs(b[nameEnd]) ? nameEnd : -1;
+        }
+        for (i++; i < end; ) {
+            c = b[i];
+            if (c == '}') {
+                return i + 1;
+            }
+            if (c == '"') {
+                i = Bytes.quotedEnd(b, i, end);
+                if (i < 0) {
+                    return -1;
+                }
+            } else {
+                i++;
+            }
+        }
+        return -1;
     }
-    metricName = decode(names, b, start, nameEnd - start);
-    pos = nameEnd;
-  }
 
-  /** Labels after '{' up to and including '}'; returns the number of pairs stored. */
-  private int readLabels() throws ExpositionParseException {
-    int pairs = 0;
-    while (true) {
-      pos = Bytes.skipWs(b, pos, end);
-      if (pos == end) {
-        throw error("missing closing '}'");
-      }
-      if (b[pos] == '}') {
-        pos++;
-        return pairs;
-      }
-      int nameStart = pos;
-      String labelName;
-      if (b[pos] == '"') {
-        String quoted = readQuoted(names, "quoted label name");
+    /**
+     * Reads the metric name and labels at pos into metricName and labels; returns the number of
+     * label pairs. Sets seriesEnd to the end of the label block, or of the name when there is none.
+     */
+    private int parseSeries() throws ExpositionParseException {
+        if (b[pos] == '"') {
+            metricName = readQuoted(names, "quoted metric name");
+            if (metricName.isEmpty()) {
+                throw error("empty metric name");
+            }
+            if (pos < end && b[pos] != '{' && !Bytes.isWs(b[pos])) {
+                throw error("expected '{' or a space after the quoted metric name");
+            }
+        } else if (b[pos] != '{') {
+            readBareMetricName();
+        }
+        seriesEnd = pos;
         pos = Bytes.skipWs(b, pos, end);
-        if (pos < end && (b[pos] == ',' || b[pos] == '}')) {
-          // Prometheus 3 style: a lone quoted string in the braces is the metric name.
-          if (metricName != null) {
-            throw error("metric name given twice ('" + metricName + "' and '" + quoted + "')");
-          }
-          if (quoted.isEmpty()) {
-            throw error("empty metric name");
-          }
-          metricName = quoted;
-          if (b[pos] == ',') {
+        int pairs = 0;
+        if (pos < end && b[pos] == '{') {
             pos++;
-          }
-          continue;
+            pairs = readLabels();
+            seriesEnd = pos;
         }
-        if (quoted.isEmpty()) {
-          throw error("empty label name");
+        if (metricName == null) {
+            throw error("missing metric name");
         }
-        labelName = quoted;
-      } else {
-        int nameEnd = Bytes.nameEnd(b, pos, end, Bytes.LABEL_START, Bytes.LABEL_PART);
-        pos = Bytes.skipWs(b, nameEnd, end);
-        if (nameEnd == nameStart || pos == end || b[pos] != '=') {
-          throw badLabelName(nameStart, nameEnd);
+        return pairs;
+    }
+
+    /** Reads the value, timestamp and OpenMetrics exemplar after pos into value and timestampMs. */
+    private void parseValue(boolean openMetrics) throws ExpositionParseException {
+        pos = Bytes.skipWs(b, pos, end);
+        if (pos == end) {
+            throw error("missing value");
         }
-        labelName = decode(names, b, nameStart, nameEnd - nameStart);
-      }
-      pos = Bytes.skipWs(b, pos, end);
-      if (pos == end || b[pos] != '=') {
-        throw error("missing '=' after label name '" + labelName + "'");
-      }
-      pos = Bytes.skipWs(b, pos + 1, end);
-      if (pos == end || b[pos] != '"') {
-        throw error("missing opening '\"' for the value of label '" + labelName + "'");
-      }
-      if (maxLabelNameBytes > 0 && labelName.length() > maxLabelNameBytes) {
-        throw overLimit("label name '" + Bytes.text(b, nameStart, Math.min(end, nameStart + MAX_TOKEN_EXCERPT),
-            MAX_TOKEN_EXCERPT) + "...' is longer than " + maxLabelNameBytes + " (-maxLabelNameLen="
-            + maxLabelNameBytes + ")");
-      }
-      if (maxLabels > 0 && pairs + 2 > maxLabels) {
-        throw overLimit("more than " + maxLabels + " labels (-maxLabelsPerTimeseries=" + maxLabels + ")");
-      }
-      String labelValue = readQuoted(labelValues, "label value");
-      if (maxLabelValueChars > 0 && labelValue.length() > maxLabelValueChars) {
-        throw overLimit("the value of label '" + labelName + "' is " + labelValue.length()
-            + " characters, over -maxLabelValueLen=" + maxLabelValueChars);
-      }
-      if (pairs < LINEAR_DUPLICATE_CHECK_PAIRS) {
-        for (int k = 0; k < 2 * pairs; k += 2) {
-          if (labels[k].equals(labelName)) {
-            throw error("duplicate label name '" + labelName + "'");
-          }
+        int valueStart = pos;
+        pos = Bytes.tokenEnd(b, pos, end);
+        try {
+            value = NumberParser.parseValue(b, valueStart, pos);
+        } catch (NumberFormatException e) {
+            throw error("invalid value '" + token(valueStart, pos) + "'");
         }
-      } else {
-        if (pairs == LINEAR_DUPLICATE_CHECK_PAIRS) { // quadratic no more: 100,000 labels took 37 s
-          manyNames.clear();
-          for (int k = 0; k < 2 * pairs; k += 2) {
-            manyNames.add(labels[k]);
-          }
+        timestampMs = Long.MIN_VALUE;
+        pos = Bytes.skipWs(b, pos, end);
+        if (pos < end && !(openMetrics && b[pos] == '#')) {
+            int tsStart = pos;
+            pos = Bytes.tokenEnd(b, pos, end);
+            timestampMs = parseTimestamp(tsStart, pos, openMetrics, "invalid timestamp");
+            pos = Bytes.skipWs(b, pos, end);
         }
-        if (!manyNames.add(labelName)) {
-          throw error("duplicate label name '" + labelName + "'");
+        if (pos < end) {
+            if (!openMetrics || b[pos] != '#') {
+                throw error("unexpected text '" + token(pos, end) + "' after the "
+                        + (timestampMs == Long.MIN_VALUE ? "value" : "timestamp"));
+            }
+            skipExemplar();
         }
-      }
-      if (2 * pairs + 2 > labels.length) {
-        labels = Arrays.copyOf(labels, labels.length * 2);
-      }
-      labels[2 * pairs] = labelName;
-      labels[2 * pairs + 1] = labelValue;
-      pairs++;
-      pos = Bytes.skipWs(b, pos, end);
-      if (pos == end) {
-        throw error("missing closing '}'");
-      }
-      if (b[pos] == ',') {
+    }
+
+    private void readBareMetricName() throws ExpositionParseException {
+        int start = pos;
+        int nameEnd = Bytes.nameEnd(b, pos, end, Bytes.METRIC_START, Bytes.METRIC_PART);
+        if (nameEnd == start || (nameEnd < end && b[nameEnd] != '{' && !Bytes.isWs(b[nameEnd]))) {
+            int tokEnd = start;
+            while (tokEnd < end && b[tokEnd] != '{' && !Bytes.isWs(b[tokEnd])) {
+                tokEnd++;
+            }
+            throw error("invalid metric name '" + token(start, tokEnd) + "'");
+        }
+        metricName = decode(names, b, start, nameEnd - start);
+        pos = nameEnd;
+    }
+
+    /** Labels after '{' up to and including '}'; returns the number of pairs stored. */
+    private int readLabels() throws ExpositionParseException {
+        int pairs = 0;
+        while (true) {
+            pos = Bytes.skipWs(b, pos, end);
+            if (pos == end) {
+                throw error("missing closing '}'");
+            }
+            if (b[pos] == '}') {
+                pos++;
+                return pairs;
+            }
+            int nameStart = pos;
+            String labelName;
+            if (b[pos] == '"') {
+                String quoted = readQuoted(names, "quoted label name");
+                pos = Bytes.skipWs(b, pos, end);
+                if (pos < end && (b[pos] == ',' || b[pos] == '}')) {
+                    // Prometheus 3 style: a lone quoted string in the braces is the metric name.
+                    if (metricName != null) {
+                        throw error("metric name given twice ('" + metricName + "' and '" + quoted + "')");
+                    }
+                    if (quoted.isEmpty()) {
+                        throw error("empty metric name");
+                    }
+                    metricName = quoted;
+                    if (b[pos] == ',') {
+                        pos++;
+                    }
+                    continue;
+                }
+                if (quoted.isEmpty()) {
+                    throw error("empty label name");
+                }
+                labelName = quoted;
+            } else {
+                int nameEnd = Bytes.nameEnd(b, pos, end, Bytes.LABEL_START, Bytes.LABEL_PART);
+                pos = Bytes.skipWs(b, nameEnd, end);
+                if (nameEnd == nameStart || pos == end || b[pos] != '=') {
+                    throw badLabelName(nameStart, nameEnd);
+                }
+                labelName = decode(names, b, nameStart, nameEnd - nameStart);
+            }
+            pos = Bytes.skipWs(b, pos, end);
+            if (pos == end || b[pos] != '=') {
+                throw error("missing '=' after label name '" + labelName + "'");
+            }
+            pos = Bytes.skipWs(b, pos + 1, end);
+            if (pos == end || b[pos] != '"') {
+                throw error("missing opening '\"' for the value of label '" + labelName + "'");
+            }
+            if (maxLabelNameBytes > 0 && labelName.length() > maxLabelNameBytes) {
+                throw overLimit("label name '"
+                        + Bytes.text(b, nameStart, Math.min(end, nameStart + MAX_TOKEN_EXCERPT), MAX_TOKEN_EXCERPT)
+                        + "...' is longer than " + maxLabelNameBytes + " (-maxLabelNameLen="
+                        + maxLabelNameBytes + ")");
+            }
+            if (maxLabels > 0 && pairs + 2 > maxLabels) {
+                throw overLimit("more than " + maxLabels + " labels (-maxLabelsPerTimeseries=" + maxLabels + ")");
+            }
+            String labelValue = readQuoted(labelValues, "label value");
+            if (maxLabelValueChars > 0 && labelValue.length() > maxLabelValueChars) {
+                throw overLimit("the value of label '" + labelName + "' is " + labelValue.length()
+                        + " characters, over -maxLabelValueLen=" + maxLabelValueChars);
+            }
+            if (pairs < LINEAR_DUPLICATE_CHECK_PAIRS) {
+                for (int k = 0; k < 2 * pairs; k += 2) {
+                    if (labels[k].equals(labelName)) {
+                        throw error("duplicate label name '" + labelName + "'");
+                    }
+                }
+            } else {
+                if (pairs == LINEAR_DUPLICATE_CHECK_PAIRS) { // quadratic no more: 100,000 labels took 37 s
+                    manyNames.clear();
+                    for (int k = 0; k < 2 * pairs; k += 2) {
+                        manyNames.add(labels[k]);
+                    }
+                }
+                if (!manyNames.add(labelName)) {
+                    throw error("duplicate label name '" + labelName + "'");
+                }
+            }
+            if (2 * pairs + 2 > labels.length) {
+                labels = Arrays.copyOf(labels, labels.length * 2);
+            }
+            labels[2 * pairs] = labelName;
+            labels[2 * pairs + 1] = labelValue;
+            pairs++;
+            pos = Bytes.skipWs(b, pos, end);
+            if (pos == end) {
+                throw error("missing closing '}'");
+            }
+            if (b[pos] == ',') {
+                pos++;
+            } else if (b[pos] != '}') {
+                throw error("missing ',' or closing '}' after the value of label '" + labelName + "'");
+            }
+        }
+    }
+
+    /**
+     * The error for a bare label name at nameStart that is empty or not followed by '='. If an '='
+     * follows before any ',', '}' or '"', the text up to it was meant as a name: report it as an
+     * invalid label name; otherwise the '=' is missing.
+     */
+    private ExpositionParseException badLabelName(int nameStart, int nameEnd) {
+        int i = nameStart;
+        while (i < end && b[i] != '=' && b[i] != ',' && b[i] != '}' && b[i] != '"') {
+            i++;
+        }
+        if (nameEnd > nameStart && (i == end || b[i] != '=')) {
+            return error("missing '=' after label name '" + token(nameStart, nameEnd) + "'");
+        }
+        int tokEnd = i;
+        while (tokEnd > nameStart && Bytes.isWs(b[tokEnd - 1])) {
+            tokEnd--;
+        }
+        return error("invalid label name '" + token(nameStart, tokEnd) + "'");
+    }
+
+    /**
+     * Reads the quoted string at pos (b[pos] == '"'), unescaping \\, \" and \n; any other
+     * backslash sequence is kept as is, like Prometheus does. Leaves pos after the closing quote.
+     */
+    private String readQuoted(StringCache cache, String what) throws ExpositionParseException {
+        int start = pos + 1;
+        int i = start;
+        while (i < end && b[i] != '"' && b[i] != '\\') {
+            i++;
+        }
+        if (i == end) {
+            throw error("unterminated " + what);
+        }
+        if (b[i] == '"') {
+            pos = i + 1;
+            return decode(cache, b, start, i - start);
+        }
+        int n = i - start;
+        ensureScratch(n + (end - i));
+        System.arraycopy(b, start, scratch, 0, n);
+        while (i < end) {
+            byte c = b[i];
+            if (c == '"') {
+                pos = i + 1;
+                return decode(cache, scratch, 0, n);
+            }
+            if (c == '\\') {
+                if (i + 1 == end) {
+                    break;
+                }
+                byte next = b[i + 1];
+                if (next == '\\' || next == '"') {
+                    scratch[n++] = next;
+                    i += 2;
+                    continue;
+                }
+                if (next == 'n') {
+                    scratch[n++] = '\n';
+                    i += 2;
+                    continue;
+                }
+            }
+            scratch[n++] = c;
+            i++;
+        }
+        throw error("unterminated " + what);
+    }
+
+    /** Skips an OpenMetrics exemplar at pos (b[pos] == '#'): # {labels} value [timestamp]. */
+    private void skipExemplar() throws ExpositionParseException {
         pos++;
-      } else if (b[pos] != '}') {
-        throw error("missing ',' or closing '}' after the value of label '" + labelName + "'");
-      }
-    }
-  }
-
-  /**
-   * The error for a bare label name at nameStart that is empty or not followed by '='. If an '='
-   * follows before any ',', '}' or '"', the text up to it was meant as a name: report it as an
-   * invalid label name; otherwise the '=' is missing.
-   */
-  private ExpositionParseException badLabelName(int nameStart, int nameEnd) {
-    int i = nameStart;
-    while (i < end && b[i] != '=' && b[i] != ',' && b[i] != '}' && b[i] != '"') {
-      i++;
-    }
-    if (nameEnd > nameStart && (i == end || b[i] != '=')) {
-      return error("missing '=' after label name '" + token(nameStart, nameEnd) + "'");
-    }
-    int tokEnd = i;
-    while (tokEnd > nameStart && Bytes.isWs(b[tokEnd - 1])) {
-      tokEnd--;
-    }
-    return error("invalid label name '" + token(nameStart, tokEnd) + "'");
-  }
-
-  /**
-   * Reads the quoted string at pos (b[pos] == '"'), unescaping \\, \" and \n; any other
-   * backslash sequence is kept as is, like Prometheus does. Leaves pos after the closing quote.
-   */
-  private String readQuoted(StringCache cache, String what) throws ExpositionParseException {
-    int start = pos + 1;
-    int i = start;
-    while (i < end && b[i] != '"' && b[i] != '\\') {
-      i++;
-    }
-    if (i == end) {
-      throw error("unterminated " + what);
-    }
-    if (b[i] == '"') {
-      pos = i + 1;
-      return decode(cache, b, start, i - start);
-    }
-    int n = i - start;
-    ensureScratch(n + (end - i));
-    System.arraycopy(b, start, scratch, 0, n);
-    while (i < end) {
-      byte c = b[i];
-      if (c == '"') {
-        pos = i + 1;
-        return decode(cache, scratch, 0, n);
-      }
-      if (c == '\\') {
-        if (i + 1 == end) {
-          break;
+        if (pos == end || !Bytes.isWs(b[pos])) {
+            throw error("invalid exemplar: expected ' # {' after the sample");
         }
-        byte next = b[i + 1];
-        if (next == '\\' || next == '"') {
-          scratch[n++] = next;
-          i += 2;
-          continue;
+        pos = Bytes.skipWs(b, pos, end);
+        if (pos == end || b[pos] != '{') {
+            throw error("invalid exemplar: expected '{' after '#'");
         }
-        if (next == 'n') {
-          scratch[n++] = '\n';
-          i += 2;
-          continue;
-        }
-      }
-      scratch[n++] = c;
-      i++;
-    }
-    throw error("unterminated " + what);
-  }
-
-  /** Skips an OpenMetrics exemplar at pos (b[pos] == '#'): # {labels} value [timestamp]. */
-  private void skipExemplar() throws ExpositionParseException {
-    pos++;
-    if (pos == end || !Bytes.isWs(b[pos])) {
-      throw error("invalid exemplar: expected ' # {' after the sample");
-    }
-    pos = Bytes.skipWs(b, pos, end);
-    if (pos == end || b[pos] != '{') {
-      throw error("invalid exemplar: expected '{' after '#'");
-    }
-    pos++;
-    while (pos < end && b[pos] != '}') {
-      if (b[pos] == '"') {
-        pos = Bytes.quotedEnd(b, pos, end);
-        if (pos < 0) {
-          pos = end;
-          throw error("invalid exemplar: unterminated label value");
-        }
-      } else {
         pos++;
-      }
+        while (pos < end && b[pos] != '}') {
+            if (b[pos] == '"') {
+                pos = Bytes.quotedEnd(b, pos, end);
+                if (pos < 0) {
+                    pos = end;
+                    throw error("invalid exemplar: unterminated label value");
+                }
+            } else {
+                pos++;
+            }
+        }
+        if (pos == end) {
+            throw error("invalid exemplar: missing closing '}'");
+        }
+        pos = Bytes.skipWs(b, pos + 1, end);
+        if (pos == end) {
+            throw error("invalid exemplar: missing value");
+        }
+        int valueStart = pos;
+        pos = Bytes.tokenEnd(b, pos, end);
+        try {
+            NumberParser.parseValue(b, valueStart, pos);
+        } catch (NumberFormatException e) {
+            throw error("invalid exemplar value '" + token(valueStart, pos) + "'");
+        }
+        pos = Bytes.skipWs(b, pos, end);
+        if (pos < end) {
+            int tsStart = pos;
+            pos = Bytes.tokenEnd(b, pos, end);
+            parseTimestamp(tsStart, pos, true, "invalid exemplar timestamp");
+            pos = Bytes.skipWs(b, pos, end);
+            if (pos < end) {
+                throw error("unexpected text '" + token(pos, end) + "' after the exemplar");
+            }
+        }
     }
-    if (pos == end) {
-      throw error("invalid exemplar: missing closing '}'");
-    }
-    pos = Bytes.skipWs(b, pos + 1, end);
-    if (pos == end) {
-      throw error("invalid exemplar: missing value");
-    }
-    int valueStart = pos;
-    pos = Bytes.tokenEnd(b, pos, end);
-    try {
-      NumberParser.parseValue(b, valueStart, pos);
-    } catch (NumberFormatException e) {
-      throw error("invalid exemplar value '" + token(valueStart, pos) + "'");
-    }
-    pos = Bytes.skipWs(b, pos, end);
-    if (pos < end) {
-      int tsStart = pos;
-      pos = Bytes.tokenEnd(b, pos, end);
-      parseTimestamp(tsStart, pos, true, "invalid exemplar timestamp");
-      pos = Bytes.skipWs(b, pos, end);
-      if (pos < end) {
-        throw error("unexpected text '" + token(pos, end) + "' after the exemplar");
-      }
-    }
-  }
 
-  private long parseTimestamp(int s, int e, boolean seconds, String problem)
-      throws ExpositionParseException {
-    try {
-      return seconds
-          ? NumberParser.parseSecondsToMillis(b, s, e)
-          : NumberParser.parseMillis(b, s, e);
-    } catch (NumberFormatException ex) {
-      throw error(problem + " '" + token(s, e) + "'");
+    private long parseTimestamp(int s, int e, boolean seconds, String problem) throws ExpositionParseException {
+        try {
+            return seconds ? NumberParser.parseSecondsToMillis(b, s, e) : NumberParser.parseMillis(b, s, e);
+        } catch (NumberFormatException ex) {
+            throw error(problem + " '" + token(s, e) + "'");
+        }
     }
-  }
 
-  /** The UTF-8 bytes src[off, off+len) as a String, through cache unless it is null. */
-  private static String decode(StringCache cache, byte[] src, int off, int len) {
-    return cache != null ? cache.get(src, off, len) : new String(src, off, len, StandardCharsets.UTF_8);
-  }
-
-  private void ensureScratch(int n) {
-    if (scratch.length < n) {
-      scratch = new byte[Math.max(n, scratch.length * 2)];
+    /** The UTF-8 bytes src[off, off+len) as a String, through cache unless it is null. */
+    private static String decode(StringCache cache, byte[] src, int off, int len) {
+        return cache != null ? cache.get(src, off, len) : new String(src, off, len, StandardCharsets.UTF_8);
     }
-  }
 
-  private String token(int s, int e) {
-    return Bytes.text(b, s, e, MAX_TOKEN_EXCERPT);
-  }
+    private void ensureScratch(int n) {
+        if (scratch.length < n) {
+            scratch = new byte[Math.max(n, scratch.length * 2)];
+        }
+    }
 
-  /** A limit error naming the series: its metric name (when read yet) and the start of the line. */
-  private ExpositionParseException overLimit(String problem) {
-    String series = metricName != null ? metricName : "?";
-    return ExpositionParseException.overLimit(lineNo, "series " + series + " has " + problem + " in '"
-        + Bytes.text(b, lineStart, end, ExpositionParseException.MAX_LINE_EXCERPT) + "'");
-  }
+    private String token(int s, int e) {
+        return Bytes.text(b, s, e, MAX_TOKEN_EXCERPT);
+    }
 
-  private ExpositionParseException error(String problem) {
-    return ExpositionParseException.at(lineNo, problem, b, lineStart, end);
-  }
+    /** A limit error naming the series: its metric name (when read yet) and the start of the line. */
+    private ExpositionParseException overLimit(String problem) {
+        String series = metricName != null ? metricName : "?";
+        return ExpositionParseException.overLimit(
+                lineNo,
+                "series " + series + " has " + problem + " in '"
+                        + Bytes.text(b, lineStart, end, ExpositionParseException.MAX_LINE_EXCERPT) + "'");
+    }
+
+    private ExpositionParseException error(String problem) {
+        return ExpositionParseException.at(lineNo, problem, b, lineStart, end);
+    }
 }

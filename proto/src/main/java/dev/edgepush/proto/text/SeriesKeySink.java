@@ -20,21 +20,29 @@ package dev.edgepush.proto.text;
  * @param <S> what the sink resolves a key to
  */
 public interface SeriesKeySink<S> {
-  /**
-   * The series the sink keeps for the key b[off, off+len), or null. hash is a function of those
-   * bytes only (the same bytes always give the same hash), computed by the parser.
-   */
-  S find(byte[] b, int off, int len, int hash);
+    /**
+     * The series the sink keeps for the key b[off, off+len), or null. hash is a function of those
+     * bytes only (the same bytes always give the same hash), computed by the parser.
+     */
+    S find(byte[] b, int off, int len, int hash);
 
-  /** A sample of a series {@link #find} returned. timestampMs as in {@link SampleSink}. */
-  void sample(S series, double value, long timestampMs);
+    /** A sample of a series {@link #find} returned. timestampMs as in {@link SampleSink}. */
+    void sample(S series, double value, long timestampMs);
 
-  /**
-   * A sample whose key {@link #find} did not know, parsed in full: metricName, labels,
-   * labelPairs, value and timestampMs as in {@link SampleSink#sample} (the label array is reused
-   * after the call returns). The key is b[keyOff, keyOff+keyLen) with the hash {@link #find}
-   * got; keyLen is -1 when the line's key could not be delimited, and then it must not be kept.
-   */
-  void sample(byte[] b, int keyOff, int keyLen, int keyHash, String metricName, String[] labels,
-      int labelPairs, double value, long timestampMs);
+    /**
+     * A sample whose key {@link #find} did not know, parsed in full: metricName, labels,
+     * labelPairs, value and timestampMs as in {@link SampleSink#sample} (the label array is reused
+     * after the call returns). The key is b[keyOff, keyOff+keyLen) with the hash {@link #find}
+     * got; keyLen is -1 when the line's key could not be delimited, and then it must not be kept.
+     */
+    void sample(
+            byte[] b,
+            int keyOff,
+            int keyLen,
+            int keyHash,
+            String metricName,
+            String[] labels,
+            int labelPairs,
+            double value,
+            long timestampMs);
 }

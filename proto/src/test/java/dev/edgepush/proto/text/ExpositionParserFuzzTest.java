@@ -9,16 +9,16 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * {@code JAZZER_FUZZ=1} fuzzes for {@code maxDuration}.
  */
 class ExpositionParserFuzzTest {
-  private final ExpositionParser parser = new ExpositionParser();
+    private final ExpositionParser parser = new ExpositionParser();
 
-  @FuzzTest(maxDuration = "10s")
-  void onlyParseErrorsEscape(byte[] body) {
-    for (ExpositionFormat format : ExpositionFormat.values()) {
-      try {
-        parser.parse(body, 0, body.length, format, new Recorder());
-      } catch (ExpositionParseException expected) {
-        // the documented failure: the scrape fails, nothing else
-      }
+    @FuzzTest(maxDuration = "10s")
+    void onlyParseErrorsEscape(byte[] body) {
+        for (ExpositionFormat format : ExpositionFormat.values()) {
+            try {
+                parser.parse(body, 0, body.length, format, new Recorder());
+            } catch (ExpositionParseException expected) {
+                // the documented failure: the scrape fails, nothing else
+            }
+        }
     }
-  }
 }

@@ -21,21 +21,21 @@ package dev.edgepush.testbed.bench;
  * @param wireBytesPerSample compressed remote-write bytes per sample over the steady window
  */
 public record AgentResult(
-    String agent,
-    double steadyPeakRssMiB,
-    double runPeakRssMiB,
-    double cpuSecondsPerMinute,
-    double cpuFromStartPerMinute,
-    double firstPushSeconds,
-    double drainSeconds,
-    long expectedSamples,
-    long lostSamples,
-    long outageSamples,
-    long outagePeakDiskBytes,
-    double wireBytesPerSample) {
+        String agent,
+        double steadyPeakRssMiB,
+        double runPeakRssMiB,
+        double cpuSecondsPerMinute,
+        double cpuFromStartPerMinute,
+        double firstPushSeconds,
+        double drainSeconds,
+        long expectedSamples,
+        long lostSamples,
+        long outageSamples,
+        long outagePeakDiskBytes,
+        double wireBytesPerSample) {
 
-  /** Disk bytes per sample buffered during the outage. */
-  public double diskBytesPerSample() {
-    return outageSamples <= 0 ? Double.NaN : outagePeakDiskBytes / (double) outageSamples;
-  }
+    /** Disk bytes per sample buffered during the outage. */
+    public double diskBytesPerSample() {
+        return outageSamples <= 0 ? Double.NaN : outagePeakDiskBytes / (double) outageSamples;
+    }
 }

@@ -21,13 +21,21 @@ import java.util.Map;
  * @param out directory for results and logs
  * @param repo repository root (for {@code edge-agent/bin/edge-agent}); null: derived from the jar
  */
-public record BenchFlags(int targets, int series, Duration interval, Duration warmup,
-    Duration steady, Duration outage, Duration drainTimeout, List<String> agents, Path out,
-    Path repo) {
+public record BenchFlags(
+        int targets,
+        int series,
+        Duration interval,
+        Duration warmup,
+        Duration steady,
+        Duration outage,
+        Duration drainTimeout,
+        List<String> agents,
+        Path out,
+        Path repo) {
 
-  static final List<String> KNOWN_AGENTS = List.of("edge-agent", "vmagent");
+    static final List<String> KNOWN_AGENTS = List.of("edge-agent", "vmagent");
 
-  static final String USAGE = """
+    static final String USAGE = """
       usage: bench-agents [-targets=10] [-series=1000] [-interval=1s] [-warmup=60s] [-steady=60s]
                           [-outage=60s] [-drainTimeout=5m] [-agents=edge-agent,vmagent]
                           [-out=bench-results] [-repo=DIR]
@@ -37,106 +45,123 @@ public record BenchFlags(int targets, int series, Duration interval, Duration wa
         results.json to -out.
       """;
 
-  /**
-   * Parses flags.
-   *
-   * @throws IllegalArgumentException naming the offending flag and value
-   */
-  public static BenchFlags parse(String[] args) {
-    Map<String, String> v = new java.util.LinkedHashMap<>(Map.of(
-        "-targets", "10", "-series", "1000", "-interval", "1s", "-warmup", "60s",
-        "-steady", "60s", "-outage", "60s", "-drainTimeout", "5m",
-        "-agents", "edge-agent,vmagent", "-out", "bench-results", "-repo", ""));
-    for (String arg : args) {
-      String a = arg.startsWith("--") ? arg.substring(1) : arg;
-      int eq = a.indexOf('=');
-      String name = eq < 0 ? a : a.substring(0, eq);
-      if (!v.containsKey(name)) {
-        throw new IllegalArgumentException("unknown flag " + arg);
-      }
-      if (eq < 0) {
-        throw new IllegalArgumentException("flag " + name + " needs a value: " + name + "=...");
-      }
-      v.put(name, a.substring(eq + 1));
+    /**
+     * Parses flags.
+     *
+     * @throws IllegalArgumentException naming the offending flag and value
+     */
+    public static BenchFlags parse(String[] args) {
+        Map<String, String> v = new java.util.LinkedHashMap<>(Map.of(
+                "-targets",
+                "10",
+                "-series",
+                "1000",
+                "-interval",
+                "1s",
+                "-warmup",
+                "60s",
+                "-steady",
+                "60s",
+                "-outage",
+                "60s",
+                "-drainTimeout",
+                "5m",
+                "-agents",
+                "edge-agent,vmagent",
+                "-out",
+                "bench-results",
+                "-repo",
+                ""));
+        for (String arg : args) {
+            String a = arg.startsWith("--") ? arg.substring(1) : arg;
+            int eq = a.indexOf('=');
+            String name = eq < 0 ? a : a.substring(0, eq);
+            if (!v.containsKey(name)) {
+                throw new IllegalArgumentException("unknown flag " + arg);
+            }
+            if (eq < 0) {
+                throw new IllegalArgumentException("flag " + name + " needs a value: " + name + "=...");
+            }
+            v.put(name, a.substring(eq + 1));
+        }
+        List<String> agents = new ArrayList<>();
+        for (String s : v.get("-agents").split(",")) {
+            String agent = s.trim();
+            if (!KNOWN_AGENTS.contains(agent)) {
+                throw new IllegalArgumentException("invalid value \"" + v.get("-agents")
+                        + "\" for flag -agents: unknown agent \"" + agent + "\"; known: " + KNOWN_AGENTS);
+            }
+            if (!agents.contains(agent)) {
+                agents.add(agent);
+            }
+        }
+        Duration interval = duration("-interval", v.get("-interval"));
+        if (interval.toMillis() < 100) {
+            throw new IllegalArgumentException("flag -interval: " + v.get("-interval") + " is below 100ms");
+        }
+        String repo = v.get("-repo");
+        return new BenchFlags(
+                integer("-targets", v.get("-targets"), 1, 1000),
+                integer("-series", v.get("-series"), 0, 1_000_000),
+                interval,
+                duration("-warmup", v.get("-warmup")),
+                positive("-steady", v.get("-steady")),
+                positive("-outage", v.get("-outage")),
+                positive("-drainTimeout", v.get("-drainTimeout")),
+                List.copyOf(agents),
+                Path.of(v.get("-out")),
+                repo.isEmpty() ? null : Path.of(repo));
     }
-    List<String> agents = new ArrayList<>();
-    for (String s : v.get("-agents").split(",")) {
-      String agent = s.trim();
-      if (!KNOWN_AGENTS.contains(agent)) {
-        throw new IllegalArgumentException("invalid value \"" + v.get("-agents")
-            + "\" for flag -agents: unknown agent \"" + agent + "\"; known: " + KNOWN_AGENTS);
-      }
-      if (!agents.contains(agent)) {
-        agents.add(agent);
-      }
-    }
-    Duration interval = duration("-interval", v.get("-interval"));
-    if (interval.toMillis() < 100) {
-      throw new IllegalArgumentException("flag -interval: " + v.get("-interval")
-          + " is below 100ms");
-    }
-    String repo = v.get("-repo");
-    return new BenchFlags(
-        integer("-targets", v.get("-targets"), 1, 1000),
-        integer("-series", v.get("-series"), 0, 1_000_000),
-        interval,
-        duration("-warmup", v.get("-warmup")),
-        positive("-steady", v.get("-steady")),
-        positive("-outage", v.get("-outage")),
-        positive("-drainTimeout", v.get("-drainTimeout")),
-        List.copyOf(agents),
-        Path.of(v.get("-out")),
-        repo.isEmpty() ? null : Path.of(repo));
-  }
 
-  private static int integer(String flag, String text, int min, int max) {
-    try {
-      int n = Integer.parseInt(text.trim());
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+    private static int integer(String flag, String text, int min, int max) {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(
+                "invalid value \"" + text + "\" for flag " + flag + ": want an integer in " + min + ".." + max);
     }
-    throw new IllegalArgumentException("invalid value \"" + text + "\" for flag " + flag
-        + ": want an integer in " + min + ".." + max);
-  }
 
-  private static Duration positive(String flag, String text) {
-    Duration d = duration(flag, text);
-    if (d.isZero()) {
-      throw new IllegalArgumentException("invalid value \"" + text + "\" for flag " + flag
-          + ": must be above zero");
+    private static Duration positive(String flag, String text) {
+        Duration d = duration(flag, text);
+        if (d.isZero()) {
+            throw new IllegalArgumentException(
+                    "invalid value \"" + text + "\" for flag " + flag + ": must be above zero");
+        }
+        return d;
     }
-    return d;
-  }
 
-  /** Parses a Go-style duration with one unit: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
-  static Duration duration(String flag, String text) {
-    String t = text.trim();
-    int i = 0;
-    while (i < t.length() && (Character.isDigit(t.charAt(i)))) {
-      i++;
+    /** Parses a Go-style duration with one unit: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
+    static Duration duration(String flag, String text) {
+        String t = text.trim();
+        int i = 0;
+        while (i < t.length() && (Character.isDigit(t.charAt(i)))) {
+            i++;
+        }
+        String unit = t.substring(i);
+        if (i == 0 || i > 9) {
+            throw new IllegalArgumentException(
+                    "invalid value \"" + text + "\" for flag " + flag + ": want a duration like 500ms, 30s, 5m");
+        }
+        long n = Long.parseLong(t.substring(0, i));
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default ->
+                throw new IllegalArgumentException(
+                        "invalid value \"" + text + "\" for flag " + flag + ": unit must be ms, s, m or h");
+        };
     }
-    String unit = t.substring(i);
-    if (i == 0 || i > 9) {
-      throw new IllegalArgumentException("invalid value \"" + text + "\" for flag " + flag
-          + ": want a duration like 500ms, 30s, 5m");
-    }
-    long n = Long.parseLong(t.substring(0, i));
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> throw new IllegalArgumentException("invalid value \"" + text + "\" for flag "
-          + flag + ": unit must be ms, s, m or h");
-    };
-  }
 
-  /** A duration as Prometheus YAML and Go flags write it. */
-  static String goDuration(Duration d) {
-    long ms = d.toMillis();
-    return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
-  }
+    /** A duration as Prometheus YAML and Go flags write it. */
+    static String goDuration(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+    }
 }

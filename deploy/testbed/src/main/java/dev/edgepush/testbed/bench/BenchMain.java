@@ -14,78 +14,82 @@ import java.util.List;
  * {@code OUT/logs/<agent>/}.
  */
 public final class BenchMain {
-  /** Set by the launcher to the repository root it lives in; {@code -repo} overrides it. */
-  static final String REPO_PROPERTY = "edgepush.repo";
+    /** Set by the launcher to the repository root it lives in; {@code -repo} overrides it. */
+    static final String REPO_PROPERTY = "edgepush.repo";
 
-  private BenchMain() {}
+    private BenchMain() {}
 
-  /** Runs with {@code args}; returns the process exit code. */
-  public static int run(String[] args) {
-    for (String a : args) {
-      if (a.equals("-h") || a.equals("-help") || a.equals("--help")) {
-        System.out.print(BenchFlags.USAGE);
+    /** Runs with {@code args}; returns the process exit code. */
+    public static int run(String[] args) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("-help") || a.equals("--help")) {
+                System.out.print(BenchFlags.USAGE);
+                return 0;
+            }
+        }
+        BenchFlags flags;
+        Path repo;
+        try {
+            flags = BenchFlags.parse(args);
+            String fromLauncher = System.getProperty(REPO_PROPERTY, "");
+            repo = flags.repo() != null
+                    ? flags.repo().toAbsolutePath()
+                    : !fromLauncher.isEmpty() ? Path.of(fromLauncher) : repoFromJar();
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench-agents: " + e.getMessage());
+            System.err.print(BenchFlags.USAGE);
+            return 2;
+        }
+        String command = "deploy/testbed/bin/bench-agents " + String.join(" ", args);
+        List<AgentResult> results = new ArrayList<>();
+        try (ChildProcesses children = new ChildProcesses()) {
+            Files.createDirectories(flags.out());
+            for (String agent : flags.agents()) {
+                Path logs = flags.out().resolve("logs").resolve(agent);
+                results.add(new AgentRun(flags, AgentKind.of(agent), repo, logs, children).run());
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("bench-agents: run failed: " + e.getMessage());
+            return 1;
+        }
+        ResultsReport report = new ResultsReport(results, command);
+        String md = report.markdown();
+        System.out.print(md);
+        try {
+            Files.writeString(flags.out().resolve("results.md"), md);
+            Files.writeString(flags.out().resolve("results.json"), report.json());
+        } catch (IOException e) {
+            System.err.println("bench-agents: cannot write results to " + flags.out() + ": " + e);
+            return 1;
+        }
+        long lost = results.stream().mapToLong(AgentResult::lostSamples).sum();
+        if (lost > 0) {
+            System.err.println("bench-agents: " + lost + " samples lost (see the table)");
+            return 1;
+        }
         return 0;
-      }
     }
-    BenchFlags flags;
-    Path repo;
-    try {
-      flags = BenchFlags.parse(args);
-      String fromLauncher = System.getProperty(REPO_PROPERTY, "");
-      repo = flags.repo() != null ? flags.repo().toAbsolutePath()
-          : !fromLauncher.isEmpty() ? Path.of(fromLauncher) : repoFromJar();
-    } catch (IllegalArgumentException e) {
-      System.err.println("bench-agents: " + e.getMessage());
-      System.err.print(BenchFlags.USAGE);
-      return 2;
-    }
-    String command = "deploy/testbed/bin/bench-agents " + String.join(" ", args);
-    List<AgentResult> results = new ArrayList<>();
-    try (ChildProcesses children = new ChildProcesses()) {
-      Files.createDirectories(flags.out());
-      for (String agent : flags.agents()) {
-        Path logs = flags.out().resolve("logs").resolve(agent);
-        results.add(new AgentRun(flags, AgentKind.of(agent), repo, logs, children).run());
-      }
-    } catch (IOException | RuntimeException e) {
-      System.err.println("bench-agents: run failed: " + e.getMessage());
-      return 1;
-    }
-    ResultsReport report = new ResultsReport(results, command);
-    String md = report.markdown();
-    System.out.print(md);
-    try {
-      Files.writeString(flags.out().resolve("results.md"), md);
-      Files.writeString(flags.out().resolve("results.json"), report.json());
-    } catch (IOException e) {
-      System.err.println("bench-agents: cannot write results to " + flags.out() + ": " + e);
-      return 1;
-    }
-    long lost = results.stream().mapToLong(AgentResult::lostSamples).sum();
-    if (lost > 0) {
-      System.err.println("bench-agents: " + lost + " samples lost (see the table)");
-      return 1;
-    }
-    return 0;
-  }
 
-  /** The repository root: the jar sits in {@code deploy/testbed/target/}. */
-  private static Path repoFromJar() {
-    Path jar;
-    try {
-      jar = Path.of(BenchMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("cannot find the repository root (" + e.getMessage()
-          + "); pass -repo=DIR");
+    /** The repository root: the jar sits in {@code deploy/testbed/target/}. */
+    private static Path repoFromJar() {
+        Path jar;
+        try {
+            jar = Path.of(BenchMain.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(
+                    "cannot find the repository root (" + e.getMessage() + "); pass -repo=DIR");
+        }
+        Path root = jar.toAbsolutePath();
+        for (int i = 0; i < 4 && root != null; i++) {
+            root = root.getParent();
+        }
+        if (root == null || !Files.isExecutable(root.resolve("edge-agent/bin/edge-agent"))) {
+            throw new IllegalArgumentException("cannot find the repository root from " + jar + "; pass -repo=DIR");
+        }
+        return root;
     }
-    Path root = jar.toAbsolutePath();
-    for (int i = 0; i < 4 && root != null; i++) {
-      root = root.getParent();
-    }
-    if (root == null || !Files.isExecutable(root.resolve("edge-agent/bin/edge-agent"))) {
-      throw new IllegalArgumentException("cannot find the repository root from " + jar
-          + "; pass -repo=DIR");
-    }
-    return root;
-  }
 }

@@ -13,74 +13,74 @@ import java.util.concurrent.TimeUnit;
  * handle.
  */
 final class ChildProcesses implements AutoCloseable {
-  /** Time a child gets to exit after SIGTERM before it is killed; VictoriaMetrics flushes. */
-  static final long GRACE_MS = 30_000;
+    /** Time a child gets to exit after SIGTERM before it is killed; VictoriaMetrics flushes. */
+    static final long GRACE_MS = 30_000;
 
-  private final List<Process> started = new CopyOnWriteArrayList<>();
-  private boolean closing; // guarded by this
+    private final List<Process> started = new CopyOnWriteArrayList<>();
+    private boolean closing; // guarded by this
 
-  ChildProcesses() {
-    Runtime.getRuntime().addShutdownHook(new Thread(this::close, "bench-children-shutdown"));
-  }
-
-  /**
-   * Starts {@code command} with stdout and stderr appended to {@code log}.
-   *
-   * @throws IOException when it cannot be started, or the runner is shutting down
-   */
-  Process start(List<String> command, Path log) throws IOException {
-    return start(new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())));
-  }
-
-  /** Starts {@code command} with stdout readable by the caller and stderr appended to {@code log}. */
-  Process startPiped(List<String> command, Path log) throws IOException {
-    return start(new ProcessBuilder(command)
-        .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())));
-  }
-
-  // Synchronized with close(): a process is either refused or in the list close() walks.
-  private synchronized Process start(ProcessBuilder pb) throws IOException {
-    if (closing) {
-      throw new IOException("shutting down: not starting " + pb.command().get(0));
+    ChildProcesses() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "bench-children-shutdown"));
     }
-    Process p = pb.start();
-    started.add(p);
-    return p;
-  }
 
-  /** SIGTERM, wait up to {@link #GRACE_MS}, then SIGKILL. Returns the exit code, -1 if unknown. */
-  static int stop(Process p) {
-    p.destroy();
-    try {
-      if (!p.waitFor(GRACE_MS, TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        p.waitFor(5, TimeUnit.SECONDS);
-      }
-      return p.isAlive() ? -1 : p.exitValue();
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      return -1;
+    /**
+     * Starts {@code command} with stdout and stderr appended to {@code log}.
+     *
+     * @throws IOException when it cannot be started, or the runner is shutting down
+     */
+    Process start(List<String> command, Path log) throws IOException {
+        return start(new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())));
     }
-  }
 
-  /** Stops every child still alive, the most recent first; later starts are still allowed. */
-  void stopAll() {
-    for (int i = started.size() - 1; i >= 0; i--) {
-      Process p = started.get(i);
-      if (p.isAlive()) {
-        stop(p);
-      }
+    /** Starts {@code command} with stdout readable by the caller and stderr appended to {@code log}. */
+    Process startPiped(List<String> command, Path log) throws IOException {
+        return start(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())));
     }
-  }
 
-  /** Stops every child still alive and refuses new ones. */
-  @Override
-  public void close() {
-    synchronized (this) {
-      closing = true;
+    // Synchronized with close(): a process is either refused or in the list close() walks.
+    private synchronized Process start(ProcessBuilder pb) throws IOException {
+        if (closing) {
+            throw new IOException("shutting down: not starting " + pb.command().get(0));
+        }
+        Process p = pb.start();
+        started.add(p);
+        return p;
     }
-    stopAll();
-  }
+
+    /** SIGTERM, wait up to {@link #GRACE_MS}, then SIGKILL. Returns the exit code, -1 if unknown. */
+    static int stop(Process p) {
+        p.destroy();
+        try {
+            if (!p.waitFor(GRACE_MS, TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            return p.isAlive() ? -1 : p.exitValue();
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Stops every child still alive, the most recent first; later starts are still allowed. */
+    void stopAll() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            Process p = started.get(i);
+            if (p.isAlive()) {
+                stop(p);
+            }
+        }
+    }
+
+    /** Stops every child still alive and refuses new ones. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closing = true;
+        }
+        stopAll();
+    }
 }

@@ -21,110 +21,121 @@ import java.util.concurrent.atomic.LongAdder;
  * its next batch (no retry: the run counts answers, it does not deliver).
  */
 public final class PushLoad {
-  /** What one run saw. {@code distinctAcceptedSamples}: samples of distinct (robot, batch) pairs answered 2xx. */
-  public record Result(long acceptedSamples, long acceptedRequests, Map<String, Long> rejectedByCode,
-      long distinctAcceptedSamples, Duration elapsed) {
-    public long non2xx() {
-      return rejectedByCode.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    public double samplesPerSecond() {
-      return acceptedSamples / (elapsed.toNanos() / 1e9);
-    }
-  }
-
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
-  private final SimulatedFleet fleet;
-  private final HttpClient http;
-  /** Which batches of each robot were answered 2xx at least once, across runs of this instance. */
-  private final boolean[][] accepted;
-
-  public PushLoad(SimulatedFleet fleet) {
-    this.fleet = fleet;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    this.accepted = new boolean[fleet.robots.size()][];
-    for (int i = 0; i < accepted.length; i++) {
-      accepted[i] = new boolean[fleet.robots.get(i).batches().size()];
-    }
-  }
-
-  /** Runs for {@code duration}; robot {@code r} resumes at the batch after its last one sent. */
-  public Result run(String url, Duration duration) throws InterruptedException {
-    URI uri = URI.create(url);
-    LongAdder samples = new LongAdder();
-    LongAdder requests = new LongAdder();
-    Map<String, AtomicLong> rejected = new ConcurrentHashMap<>();
-    long start = System.nanoTime();
-    long deadline = start + duration.toNanos();
-    List<Thread> threads = new ArrayList<>();
-    for (int r = 0; r < fleet.robots.size(); r++) {
-      SimulatedFleet.Robot robot = fleet.robots.get(r);
-      boolean[] mine = accepted[r];
-      Thread t = new Thread(() -> {
-        int k = next(mine);
-        while (System.nanoTime() < deadline) {
-          String outcome = push(uri, robot, robot.batches().get(k));
-          if (outcome == null) {
-            samples.add(fleet.samplesPerBatch);
-            requests.increment();
-            mine[k] = true;
-          } else {
-            rejected.computeIfAbsent(outcome, c -> new AtomicLong()).incrementAndGet();
-          }
-          k = (k + 1) % mine.length;
+    /** What one run saw. {@code distinctAcceptedSamples}: samples of distinct (robot, batch) pairs answered 2xx. */
+    public record Result(
+            long acceptedSamples,
+            long acceptedRequests,
+            Map<String, Long> rejectedByCode,
+            long distinctAcceptedSamples,
+            Duration elapsed) {
+        public long non2xx() {
+            return rejectedByCode.values().stream().mapToLong(Long::longValue).sum();
         }
-      }, "push-" + robot.name());
-      threads.add(t);
-      t.start();
-    }
-    for (Thread t : threads) {
-      t.join();
-    }
-    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-    Map<String, Long> byCode = new TreeMap<>();
-    rejected.forEach((c, n) -> byCode.put(c, n.get()));
-    return new Result(samples.sum(), requests.sum(), byCode, distinctAcceptedSamples(), elapsed);
-  }
 
-  /** The first batch never answered 2xx, or 0: where a robot starts a run. */
-  private static int next(boolean[] mine) {
-    for (int i = 0; i < mine.length; i++) {
-      if (!mine[i]) {
-        return i;
-      }
+        public double samplesPerSecond() {
+            return acceptedSamples / (elapsed.toNanos() / 1e9);
+        }
     }
-    return 0;
-  }
 
-  public long distinctAcceptedSamples() {
-    long n = 0;
-    for (boolean[] robot : accepted) {
-      for (boolean b : robot) {
-        n += b ? fleet.samplesPerBatch : 0;
-      }
-    }
-    return n;
-  }
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private final SimulatedFleet fleet;
+    private final HttpClient http;
+    /** Which batches of each robot were answered 2xx at least once, across runs of this instance. */
+    private final boolean[][] accepted;
 
-  /** Returns null on 2xx, else the status code or the exception's class name. */
-  private String push(URI uri, SimulatedFleet.Robot robot, byte[] body) {
-    HttpRequest req = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
-        .header("Authorization", "Bearer " + robot.token())
-        .header("Content-Type", "application/x-protobuf")
-        .header("Content-Encoding", "snappy")
-        .header("User-Agent", "edgepush-bench/0.1.0")
-        .header("X-Prometheus-Remote-Write-Version", "0.1.0")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-    try {
-      HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
-      int code = res.statusCode();
-      return code / 100 == 2 ? null : Integer.toString(code);
-    } catch (IOException e) {
-      return e.getClass().getSimpleName();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
+    public PushLoad(SimulatedFleet fleet) {
+        this.fleet = fleet;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        this.accepted = new boolean[fleet.robots.size()][];
+        for (int i = 0; i < accepted.length; i++) {
+            accepted[i] = new boolean[fleet.robots.get(i).batches().size()];
+        }
     }
-  }
+
+    /** Runs for {@code duration}; robot {@code r} resumes at the batch after its last one sent. */
+    public Result run(String url, Duration duration) throws InterruptedException {
+        URI uri = URI.create(url);
+        LongAdder samples = new LongAdder();
+        LongAdder requests = new LongAdder();
+        Map<String, AtomicLong> rejected = new ConcurrentHashMap<>();
+        long start = System.nanoTime();
+        long deadline = start + duration.toNanos();
+        List<Thread> threads = new ArrayList<>();
+        for (int r = 0; r < fleet.robots.size(); r++) {
+            SimulatedFleet.Robot robot = fleet.robots.get(r);
+            boolean[] mine = accepted[r];
+            Thread t = new Thread(
+                    () -> {
+                        int k = next(mine);
+                        while (System.nanoTime() < deadline) {
+                            String outcome = push(uri, robot, robot.batches().get(k));
+                            if (outcome == null) {
+                                samples.add(fleet.samplesPerBatch);
+                                requests.increment();
+                                mine[k] = true;
+                            } else {
+                                rejected.computeIfAbsent(outcome, c -> new AtomicLong())
+                                        .incrementAndGet();
+                            }
+                            k = (k + 1) % mine.length;
+                        }
+                    },
+                    "push-" + robot.name());
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        Map<String, Long> byCode = new TreeMap<>();
+        rejected.forEach((c, n) -> byCode.put(c, n.get()));
+        return new Result(samples.sum(), requests.sum(), byCode, distinctAcceptedSamples(), elapsed);
+    }
+
+    /** The first batch never answered 2xx, or 0: where a robot starts a run. */
+    private static int next(boolean[] mine) {
+        for (int i = 0; i < mine.length; i++) {
+            if (!mine[i]) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    public long distinctAcceptedSamples() {
+        long n = 0;
+        for (boolean[] robot : accepted) {
+            for (boolean b : robot) {
+                n += b ? fleet.samplesPerBatch : 0;
+            }
+        }
+        return n;
+    }
+
+    /** Returns null on 2xx, else the status code or the exception's class name. */
+    private String push(URI uri, SimulatedFleet.Robot robot, byte[] body) {
+        HttpRequest req = HttpRequest.newBuilder(uri)
+                .timeout(REQUEST_TIMEOUT)
+                .header("Authorization", "Bearer " + robot.token())
+                .header("Content-Type", "application/x-protobuf")
+                .header("Content-Encoding", "snappy")
+                .header("User-Agent", "edgepush-bench/0.1.0")
+                .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        try {
+            HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+            int code = res.statusCode();
+            return code / 100 == 2 ? null : Integer.toString(code);
+        } catch (IOException e) {
+            return e.getClass().getSimpleName();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
 }

@@ -15,20 +15,31 @@ import java.util.Map;
  * @param totalAccepted samples answered 2xx, re-sends and warm-up included
  * @param storageRowsInserted VictoriaMetrics' {@code vm_rows_inserted_total}: every sample it was sent
  */
-public record ReceiverRun(String receiver, double samplesPerSecond, long acceptedSamples, long acceptedRequests,
-    Map<String, Long> rejectedByCode, double loadCpuSeconds, double drainCpuSeconds, long peakRssBytes,
-    double storageCpuSeconds, long distinctAccepted, long stored, double drainSeconds, long totalAccepted,
-    long storageRowsInserted) {
+public record ReceiverRun(
+        String receiver,
+        double samplesPerSecond,
+        long acceptedSamples,
+        long acceptedRequests,
+        Map<String, Long> rejectedByCode,
+        double loadCpuSeconds,
+        double drainCpuSeconds,
+        long peakRssBytes,
+        double storageCpuSeconds,
+        long distinctAccepted,
+        long stored,
+        double drainSeconds,
+        long totalAccepted,
+        long storageRowsInserted) {
 
-  public long non2xx() {
-    return rejectedByCode.values().stream().mapToLong(Long::longValue).sum();
-  }
+    public long non2xx() {
+        return rejectedByCode.values().stream().mapToLong(Long::longValue).sum();
+    }
 
-  public boolean delivered() {
-    return stored >= distinctAccepted && storageRowsInserted >= totalAccepted;
-  }
+    public boolean delivered() {
+        return stored >= distinctAccepted && storageRowsInserted >= totalAccepted;
+    }
 
-  double cpuPerMillion(double cpuSeconds) {
-    return acceptedSamples == 0 ? Double.NaN : cpuSeconds / (acceptedSamples / 1e6);
-  }
+    double cpuPerMillion(double cpuSeconds) {
+        return acceptedSamples == 0 ? Double.NaN : cpuSeconds / (acceptedSamples / 1e6);
+    }
 }

@@ -16,46 +16,48 @@ import java.util.regex.Pattern;
  * nothing; pieces keep each query's work bounded, whatever the machine.
  */
 final class StoredSamples {
-  /** About what VictoriaMetrics counts within a few seconds on a small machine. */
-  static final long MAX_PER_QUERY = 5_000_000;
-  private static final Pattern VALUE = Pattern.compile("\"value\":\\[[^,]+,\"([^\"]+)\"\\]");
+    /** About what VictoriaMetrics counts within a few seconds on a small machine. */
+    static final long MAX_PER_QUERY = 5_000_000;
 
-  /** {@code GET pathAndQuery} on VictoriaMetrics, the body. */
-  interface Vm {
-    String get(String pathAndQuery) throws IOException;
-  }
+    private static final Pattern VALUE = Pattern.compile("\"value\":\\[[^,]+,\"([^\"]+)\"\\]");
 
-  private StoredSamples() {}
-
-  /**
-   * The samples stored for {@code names} with timestamps in {@code [firstMs, lastMs]}, {@code
-   * expected} in all (it sizes the slices); a query that does not succeed is an IOException with
-   * VictoriaMetrics' answer, never a 0.
-   */
-  static long count(Vm vm, List<String> names, long firstMs, long lastMs, long expected, long maxPerQuery)
-      throws IOException {
-    vm.get("/internal/force_flush");
-    long perName = Math.max(1, expected / Math.max(1, names.size()));
-    int slices = (int) Math.max(1, Math.min(10_000, (perName + maxPerQuery - 1) / maxPerQuery));
-    long spanMs = lastMs - firstMs + 1;
-    long sliceMs = Math.max(1, (spanMs + slices - 1) / slices);
-    long total = 0;
-    for (String name : names) {
-      // count_over_time(x[w]) at t counts (t - w, t]: slices (first - 1 + i*w, first - 1 + (i+1)*w]
-      for (int i = 0; i < slices; i++) {
-        long endMs = firstMs - 1 + (i + 1) * sliceMs;
-        String q = "sum(count_over_time({__name__=\"" + name + "\"}[" + sliceMs + "ms]))";
-        String body = vm.get("/api/v1/query?nocache=1&time=" + String.format(Locale.ROOT, "%.3f", endMs / 1000.0)
-            + "&query=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
-        if (!body.contains("\"status\":\"success\"")) {
-          throw new IOException("VictoriaMetrics did not answer " + q + " at " + endMs + ": " + body);
-        }
-        Matcher m = VALUE.matcher(body);
-        if (m.find()) {
-          total += (long) Double.parseDouble(m.group(1));
-        }
-      }
+    /** {@code GET pathAndQuery} on VictoriaMetrics, the body. */
+    interface Vm {
+        String get(String pathAndQuery) throws IOException;
     }
-    return total;
-  }
+
+    private StoredSamples() {}
+
+    /**
+     * The samples stored for {@code names} with timestamps in {@code [firstMs, lastMs]}, {@code
+     * expected} in all (it sizes the slices); a query that does not succeed is an IOException with
+     * VictoriaMetrics' answer, never a 0.
+     */
+    static long count(Vm vm, List<String> names, long firstMs, long lastMs, long expected, long maxPerQuery)
+            throws IOException {
+        vm.get("/internal/force_flush");
+        long perName = Math.max(1, expected / Math.max(1, names.size()));
+        int slices = (int) Math.max(1, Math.min(10_000, (perName + maxPerQuery - 1) / maxPerQuery));
+        long spanMs = lastMs - firstMs + 1;
+        long sliceMs = Math.max(1, (spanMs + slices - 1) / slices);
+        long total = 0;
+        for (String name : names) {
+            // count_over_time(x[w]) at t counts (t - w, t]: slices (first - 1 + i*w, first - 1 + (i+1)*w]
+            for (int i = 0; i < slices; i++) {
+                long endMs = firstMs - 1 + (i + 1) * sliceMs;
+                String q = "sum(count_over_time({__name__=\"" + name + "\"}[" + sliceMs + "ms]))";
+                String body =
+                        vm.get("/api/v1/query?nocache=1&time=" + String.format(Locale.ROOT, "%.3f", endMs / 1000.0)
+                                + "&query=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+                if (!body.contains("\"status\":\"success\"")) {
+                    throw new IOException("VictoriaMetrics did not answer " + q + " at " + endMs + ": " + body);
+                }
+                Matcher m = VALUE.matcher(body);
+                if (m.find()) {
+                    total += (long) Double.parseDouble(m.group(1));
+                }
+            }
+        }
+        return total;
+    }
 }

@@ -14,39 +14,40 @@ import java.util.List;
  * (default abuse-out), {@code -agentJar}, {@code -ingestJar}, {@code -vmBinary} as the soak's.
  */
 public final class AbuseMain {
-  private AbuseMain() {}
+    private AbuseMain() {}
 
-  public static void main(String[] args) {
-    Path repo = Path.of(System.getProperty("edgepush.home", "."));
-    SoakConfig cfg;
-    try {
-      cfg = config(args, repo);
-    } catch (IllegalArgumentException e) {
-      System.err.println("abuse: " + e.getMessage());
-      System.exit(2);
-      return;
+    public static void main(String[] args) {
+        Path repo = Path.of(System.getProperty("edgepush.home", "."));
+        SoakConfig cfg;
+        try {
+            cfg = config(args, repo);
+        } catch (IllegalArgumentException e) {
+            System.err.println("abuse: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int status;
+        try {
+            status = new AbuseSuite(cfg, System.out).run().passed() ? 0 : 1;
+        } catch (Exception e) {
+            System.err.println("abuse: the processes could not run: " + e);
+            e.printStackTrace();
+            status = 3;
+        }
+        System.exit(status);
     }
-    int status;
-    try {
-      status = new AbuseSuite(cfg, System.out).run().passed() ? 0 : 1;
-    } catch (Exception e) {
-      System.err.println("abuse: the processes could not run: " + e);
-      e.printStackTrace();
-      status = 3;
-    }
-    System.exit(status);
-  }
 
-  /** The soak's configuration for one robot; only -out and the binaries may be given. */
-  static SoakConfig config(String[] args, Path repo) {
-    List<String> a = new ArrayList<>(List.of("-robots=1", "-duration=30s", "-out=abuse-out"));
-    for (String arg : args) {
-      String name = arg.replaceFirst("^--", "-").replaceFirst("=.*", "");
-      if (!List.of("-out", "-agentJar", "-ingestJar", "-vmBinary").contains(name)) {
-        throw new IllegalArgumentException("unknown flag " + name + " (flags: -out -agentJar -ingestJar -vmBinary)");
-      }
-      a.add(arg);
+    /** The soak's configuration for one robot; only -out and the binaries may be given. */
+    static SoakConfig config(String[] args, Path repo) {
+        List<String> a = new ArrayList<>(List.of("-robots=1", "-duration=30s", "-out=abuse-out"));
+        for (String arg : args) {
+            String name = arg.replaceFirst("^--", "-").replaceFirst("=.*", "");
+            if (!List.of("-out", "-agentJar", "-ingestJar", "-vmBinary").contains(name)) {
+                throw new IllegalArgumentException(
+                        "unknown flag " + name + " (flags: -out -agentJar -ingestJar -vmBinary)");
+            }
+            a.add(arg);
+        }
+        return SoakConfig.parse(a.toArray(String[]::new), repo, 1);
     }
-    return SoakConfig.parse(a.toArray(String[]::new), repo, 1);
-  }
 }

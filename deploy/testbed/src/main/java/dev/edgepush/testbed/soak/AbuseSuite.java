@@ -11,6 +11,8 @@ import static dev.edgepush.testbed.soak.RawAttacks.endlessChunked;
 import static dev.edgepush.testbed.soak.RawAttacks.expectClosed;
 import static dev.edgepush.testbed.soak.RawAttacks.slowloris;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import dev.edgepush.testbed.soak.RawAttacks.Raw;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,8 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -50,402 +50,490 @@ import java.util.regex.Pattern;
  * cut within the suite's time; every other limit is the default.
  */
 final class AbuseSuite {
-  /** How long each side's body may take; the endless chunked body is cut by it. */
-  static final Duration MAX_BODY_DURATION = Duration.ofSeconds(20);
-  /** The scrape timeout (1 s, the scrape interval) plus room for a loaded machine. */
-  static final long FAILED_SCRAPE_SLACK_MS = 5_000;
+    /** How long each side's body may take; the endless chunked body is cut by it. */
+    static final Duration MAX_BODY_DURATION = Duration.ofSeconds(20);
+    /** The scrape timeout (1 s, the scrape interval) plus room for a loaded machine. */
+    static final long FAILED_SCRAPE_SLACK_MS = 5_000;
 
-  /** One attack: what was sent, what came back, who was alive after it, and when it ran. */
-  record Row(String attack, String answer, boolean agentAlive, boolean ingestAlive, long startMs, long endMs,
-      boolean asExpected) {}
+    /** One attack: what was sent, what came back, who was alive after it, and when it ran. */
+    record Row(
+            String attack,
+            String answer,
+            boolean agentAlive,
+            boolean ingestAlive,
+            long startMs,
+            long endMs,
+            boolean asExpected) {}
 
-  /**
-   * The rows, with the legitimate scrapes lost during each attack; the soak's check ({@code
-   * loss}); the scrapes missing from it that the agent recorded as failed ({@code failed}), and
-   * the rest ({@code lost}), which must be none.
-   */
-  record Result(List<Row> rows, List<Integer> lostPerRow, LossCheck loss, List<Long> failed, List<Long> lost,
-      int failedScrapes, String table) {
-    boolean passed() {
-      return rows.stream().allMatch(r -> r.asExpected() && r.agentAlive() && r.ingestAlive()) && lost.isEmpty();
-    }
-  }
-
-  private final SoakConfig cfg;
-  private final PrintStream out;
-  private final List<Row> rows = new ArrayList<>();
-  private Fleet fleet;
-  private Robot robot;
-  private String robotToken;
-  private String attackerToken;
-  private HttpServer huge;
-  private volatile byte[] hugeBody;
-  private final AtomicInteger hugeScrapes = new AtomicInteger();
-
-  AbuseSuite(SoakConfig cfg, PrintStream out) {
-    this.cfg = cfg;
-    this.out = out;
-  }
-
-  Result run() throws IOException, InterruptedException {
-    // A clean start: data of an earlier run in the same directory (VictoriaMetrics' storage above
-    // all) would answer for scrapes of this one and hide a loss.
-    for (String sub : List.of("vm-data", "ingest", "robots", "logs")) {
-      Robot.deleteTree(cfg.out().resolve(sub));
-    }
-    String limit = "-http.maxBodyDuration=" + MAX_BODY_DURATION.toSeconds() + "s";
-    huge = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    huge.createContext("/metrics", this::serveHuge);
-    huge.start();
-    // The huge target: scraped every 5 s; its series are dropped after parsing, so the agent does
-    // all the work of a scrape of 10^6 series but VictoriaMetrics is not flooded with them.
-    String hugeJob = "  - job_name: huge\n    scrape_interval: 5s\n    scrape_timeout: 5s\n"
-        + "    static_configs:\n      - targets: ['127.0.0.1:" + huge.getAddress().getPort() + "']\n"
-        + "    metric_relabel_configs:\n      - source_labels: [__name__]\n        regex: 'h[0-9]+'\n"
-        + "        action: drop\n";
-    try {
-      fleet = Fleet.start(cfg, List.of(limit), List.of(limit), hugeJob);
-    } catch (IOException | RuntimeException | InterruptedException e) {
-      huge.stop(0);
-      throw e;
-    }
-    try {
-      robot = fleet.robots.get(0);
-      robotToken = Files.readString(cfg.out().resolve("robots/r1/token")).strip();
-      attackerToken = addAttackerToken();
-      out.println("abuse: fleet up: victoria-metrics " + fleet.vmUrl() + ", central-ingest " + fleet.ingestUrl()
-          + ", edge-agent " + robot.agentUrl());
-      Thread.sleep(3000); // some legitimate scrapes before the first attack
-      attacks();
-      Thread.sleep(3000); // and after the last
-      robot.sensor.stopAnswering();
-      long stoppedAt = System.currentTimeMillis();
-      drain(stoppedAt);
-      LossCheck loss = check();
-      List<Long> upZero = failedScrapes(stoppedAt);
-      long[][] answered = robot.sensor.answered();
-      List<Long> failed = new ArrayList<>();
-      List<Long> lost = new ArrayList<>();
-      for (long[] a : answered) {
-        if (loss.lost().contains(a[0])) {
-          boolean recordedFailed = upZero.stream().anyMatch(t -> t <= a[1] && a[1] <= t + FAILED_SCRAPE_SLACK_MS);
-          (recordedFailed ? failed : lost).add(a[0]);
+    /**
+     * The rows, with the legitimate scrapes lost during each attack; the soak's check ({@code
+     * loss}); the scrapes missing from it that the agent recorded as failed ({@code failed}), and
+     * the rest ({@code lost}), which must be none.
+     */
+    record Result(
+            List<Row> rows,
+            List<Integer> lostPerRow,
+            LossCheck loss,
+            List<Long> failed,
+            List<Long> lost,
+            int failedScrapes,
+            String table) {
+        boolean passed() {
+            return rows.stream().allMatch(r -> r.asExpected() && r.agentAlive() && r.ingestAlive()) && lost.isEmpty();
         }
-      }
-      List<Integer> lostPerRow = new ArrayList<>();
-      List<Integer> failedPerRow = new ArrayList<>();
-      for (Row r : rows) {
-        lostPerRow.add(during(r, answered, lost));
-        failedPerRow.add(during(r, answered, failed));
-      }
-      String table = table(lostPerRow, failedPerRow, loss, failed, lost, upZero.size());
-      out.println(table);
-      return new Result(List.copyOf(rows), lostPerRow, loss, failed, lost, upZero.size(), table);
-    } finally {
-      fleet.close();
-      huge.stop(0);
     }
-  }
 
-  /** How many of {@code seqs} the sensor answered while {@code r} ran. */
-  private static int during(Row r, long[][] answered, List<Long> seqs) {
-    int n = 0;
-    for (long[] a : answered) {
-      if (a[1] >= r.startMs() && a[1] <= r.endMs() && seqs.contains(a[0])) {
-        n++;
-      }
+    private final SoakConfig cfg;
+    private final PrintStream out;
+    private final List<Row> rows = new ArrayList<>();
+    private Fleet fleet;
+    private Robot robot;
+    private String robotToken;
+    private String attackerToken;
+    private HttpServer huge;
+    private volatile byte[] hugeBody;
+    private final AtomicInteger hugeScrapes = new AtomicInteger();
+
+    AbuseSuite(SoakConfig cfg, PrintStream out) {
+        this.cfg = cfg;
+        this.out = out;
     }
-    return n;
-  }
 
-  /** The huge target: 10^6 series ({@code h1000000} and on) while {@link #hugeBody} is set, else none. */
-  private void serveHuge(HttpExchange ex) throws IOException {
-    byte[] body = hugeBody;
-    ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
-    if (body == null) {
-      ex.sendResponseHeaders(200, -1);
-      ex.close();
-      return;
-    }
-    hugeScrapes.incrementAndGet();
-    ex.sendResponseHeaders(200, body.length);
-    try (OutputStream os = ex.getResponseBody()) {
-      os.write(body);
-    } catch (IOException e) {
-      // the agent gave up on it: its answer says so
-    }
-    ex.close();
-  }
-
-  private void attacks() throws IOException, InterruptedException {
-    String ingest = fleet.ingestUrl();
-    String agent = robot.agentUrl();
-    int ingestPort = fleet.ingestPort;
-    int agentPort = robot.agentPort;
-
-    attack("central-ingest: remote write without a token", () -> {
-      Http.Response r = post(ingest + "/api/v1/write", null, rw("attack_unauth", 1), "snappy", "application/x-protobuf");
-      return expect(r, 401);
-    });
-    attack("central-ingest: remote write with a wrong token", () -> {
-      Http.Response r = post(ingest + "/api/v1/write", "0".repeat(48), rw("attack_wrong_token", 1), "snappy",
-          "application/x-protobuf");
-      return expect(r, 401);
-    });
-    attack("central-ingest: another robot's token, series labelled robot=\"r1\"", () -> {
-      Http.Response r = post(ingest + "/api/v1/import/prometheus", attackerToken,
-          "sensor_scrape_seq{robot=\"r1\"} 999999999\nattack_spoof{robot=\"r1\"} 1\n".getBytes(StandardCharsets.UTF_8),
-          null, "text/plain");
-      List<String> robots = storedRobots("attack_spoof");
-      boolean ok = r.status() == 204 && robots.equals(List.of("attacker"))
-          && !SoakRunner.storedSeqs(fleet, "r1").contains(999_999_999L);
-      return new Answer(r.status() + ", stored as robot=" + String.join(",", robots), ok);
-    });
-    attack("central-ingest: body over -maxRequestBytes (Content-Length 40 MB)", () -> {
-      try (Raw c = new Raw(ingestPort)) {
-        c.send("POST /api/v1/write HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + attackerToken
-            + "\r\nContent-Encoding: snappy\r\nContent-Length: 40000000\r\n\r\n");
-        c.send(new byte[64 * 1024]);
-        return expectClosed(c, 413);
-      }
-    });
-    attack("central-ingest: gzip bomb, 1 GiB of zeros in 1 MB", () -> {
-      byte[] bomb = gzipZeros(1L << 30);
-      Http.Response r = post(ingest + "/api/v1/import/prometheus", attackerToken, bomb, "gzip", "text/plain");
-      return expect(r, 413, bomb.length / 1000 + " kB");
-    });
-    attack("central-ingest: Snappy bomb, 250 MB declared in 6 bytes", () -> {
-      byte[] bomb = {(byte) 0x80, (byte) 0xe5, (byte) 0x9a, 0x77, 0x00, 0x00}; // varint 250,000,000, a literal
-      Http.Response r = post(ingest + "/api/v1/write", attackerToken, bomb, "snappy", "application/x-protobuf");
-      return expectOneOf(r, 400, 413);
-    });
-    attack("central-ingest: one series with 100,000 labels", () -> {
-      Http.Response r = post(ingest + "/api/v1/write", attackerToken, manyLabels(100_000).toSnappyBlock(), "snappy",
-          "application/x-protobuf");
-      return new Answer(r.status() + " " + firstLine(r.body(), 90), r.status() == 400 && r.body().contains("huge"));
-    });
-    attack("edge-agent: local push, one series with 100,000 labels", () -> {
-      Http.Response r = post(agent + "/api/v1/write", null, manyLabels(100_000).toSnappyBlock(), "snappy",
-          "application/x-protobuf");
-      return new Answer(r.status() + " " + firstLine(r.body(), 90), r.status() == 400 && r.body().contains("huge"));
-    });
-    byte[] badUtf8 = "attack_utf8{l=\"\u00ff\u00fe\"} 1\n".getBytes(StandardCharsets.ISO_8859_1);
-    attack("central-ingest: text import with invalid UTF-8", () -> {
-      Http.Response r = post(ingest + "/api/v1/import/prometheus", attackerToken, badUtf8, null, "text/plain");
-      return expect(r, 400);
-    });
-    attack("edge-agent: text import with invalid UTF-8", () -> {
-      Http.Response r = post(agent + "/api/v1/import/prometheus", null, badUtf8, null, "text/plain");
-      return expect(r, 400);
-    });
-    for (String[] side : new String[][] {{"central-ingest", Integer.toString(ingestPort)},
-        {"edge-agent", Integer.toString(agentPort)}}) {
-      int port = Integer.parseInt(side[1]);
-      attack(side[0] + ": Content-Length and Transfer-Encoding: chunked", () -> {
-        try (Raw c = new Raw(port)) {
-          c.send("POST /api/v1/import/prometheus HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + attackerToken
-              + "\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nx 1\n\r\n0\r\n\r\n");
-          return expectClosed(c, 400);
+    Result run() throws IOException, InterruptedException {
+        // A clean start: data of an earlier run in the same directory (VictoriaMetrics' storage above
+        // all) would answer for scrapes of this one and hide a loss.
+        for (String sub : List.of("vm-data", "ingest", "robots", "logs")) {
+            Robot.deleteTree(cfg.out().resolve(sub));
         }
-      });
-      attack(side[0] + ": a 100 KB header", () -> {
-        try (Raw c = new Raw(port)) {
-          c.send("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(100_000) + "\r\n\r\n");
-          return expectClosed(c, 400);
+        String limit = "-http.maxBodyDuration=" + MAX_BODY_DURATION.toSeconds() + "s";
+        huge = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        huge.createContext("/metrics", this::serveHuge);
+        huge.start();
+        // The huge target: scraped every 5 s; its series are dropped after parsing, so the agent does
+        // all the work of a scrape of 10^6 series but VictoriaMetrics is not flooded with them.
+        String hugeJob = "  - job_name: huge\n    scrape_interval: 5s\n    scrape_timeout: 5s\n"
+                + "    static_configs:\n      - targets: ['127.0.0.1:"
+                + huge.getAddress().getPort() + "']\n"
+                + "    metric_relabel_configs:\n      - source_labels: [__name__]\n        regex: 'h[0-9]+'\n"
+                + "        action: drop\n";
+        try {
+            fleet = Fleet.start(cfg, List.of(limit), List.of(limit), hugeJob);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            huge.stop(0);
+            throw e;
         }
-      });
-      attack(side[0] + ": 200 slowloris connections (a header byte every 2 s)", () -> slowloris(port, 200));
-      attack(side[0] + ": a chunked body that never ends (a chunk a second)", () -> endlessChunked(port, attackerToken));
-    }
-    attack("edge-agent: 5 MB text push, 500,000 series", () -> {
-      StringBuilder sb = new StringBuilder(6_000_000);
-      for (int i = 0; i < 500_000; i++) {
-        sb.append('a').append(100_000 + i).append(" 1\n");
-      }
-      byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
-      Http.Response r = post(agent + "/api/v1/import/prometheus", null, body, null, "text/plain");
-      return new Answer(r.status() + " for " + body.length / 100_000 / 10.0 + " MB" + (r.body().isBlank() ? ""
-          : " " + firstLine(r.body(), 60)),
-          r.status() == 204 || r.status() == 413 || r.status() == 400);
-    });
-    attack("edge-agent: a scrape target serving 10^6 series (every 5 s, for 15 s)", () -> {
-      StringBuilder sb = new StringBuilder(12_000_000);
-      for (int i = 0; i < 1_000_000; i++) {
-        sb.append('h').append(1_000_000 + i).append(" 1\n"); // 11 MB, under -promscrape.maxScrapeSize
-      }
-      hugeBody = sb.toString().getBytes(StandardCharsets.UTF_8);
-      int mb10 = hugeBody.length / 100_000;
-      Thread.sleep(15_000);
-      hugeBody = null;
-      String most = "none";
-      for (int i = 0; i < 20 && most.equals("none"); i++) {
-        Thread.sleep(1000);
-        Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
-        String q = URLEncoder.encode("max_over_time(scrape_samples_scraped{job=\"huge\"}[5m])", StandardCharsets.UTF_8);
-        Matcher v = Pattern.compile("\"value\":\\[[^,]*,\"([^\"]*)\"").matcher(
-            Http.get(fleet.vmUrl() + "/api/v1/query?query=" + q, Duration.ofSeconds(30)).body());
-        if (v.find() && !v.group(1).equals("0")) {
-          most = v.group(1);
+        try {
+            robot = fleet.robots.get(0);
+            robotToken = Files.readString(cfg.out().resolve("robots/r1/token")).strip();
+            attackerToken = addAttackerToken();
+            out.println("abuse: fleet up: victoria-metrics " + fleet.vmUrl() + ", central-ingest " + fleet.ingestUrl()
+                    + ", edge-agent " + robot.agentUrl());
+            Thread.sleep(3000); // some legitimate scrapes before the first attack
+            attacks();
+            Thread.sleep(3000); // and after the last
+            robot.sensor.stopAnswering();
+            long stoppedAt = System.currentTimeMillis();
+            drain(stoppedAt);
+            LossCheck loss = check();
+            List<Long> upZero = failedScrapes(stoppedAt);
+            long[][] answered = robot.sensor.answered();
+            List<Long> failed = new ArrayList<>();
+            List<Long> lost = new ArrayList<>();
+            for (long[] a : answered) {
+                if (loss.lost().contains(a[0])) {
+                    boolean recordedFailed =
+                            upZero.stream().anyMatch(t -> t <= a[1] && a[1] <= t + FAILED_SCRAPE_SLACK_MS);
+                    (recordedFailed ? failed : lost).add(a[0]);
+                }
+            }
+            List<Integer> lostPerRow = new ArrayList<>();
+            List<Integer> failedPerRow = new ArrayList<>();
+            for (Row r : rows) {
+                lostPerRow.add(during(r, answered, lost));
+                failedPerRow.add(during(r, answered, failed));
+            }
+            String table = table(lostPerRow, failedPerRow, loss, failed, lost, upZero.size());
+            out.println(table);
+            return new Result(List.copyOf(rows), lostPerRow, loss, failed, lost, upZero.size(), table);
+        } finally {
+            fleet.close();
+            huge.stop(0);
         }
-      }
-      return new Answer(hugeScrapes.get() + " scrapes of " + mb10 / 10.0 + " MB served; streamed, scrape_samples_scraped"
-          + " up to " + most, hugeScrapes.get() > 0 && most.equals("1000000"));
-    });
-    attack("edge-agent: a second agent on the same buffer directory", this::secondAgent);
-  }
-
-  interface Attack {
-    Answer send() throws IOException, InterruptedException;
-  }
-
-  private void attack(String name, Attack a) throws InterruptedException {
-    long start = System.currentTimeMillis();
-    Answer answer;
-    try {
-      answer = a.send();
-    } catch (IOException | RuntimeException e) {
-      answer = new Answer("failed: " + e, false);
     }
-    Thread.sleep(500);
-    boolean agentAlive = robot.agent.alive() && healthy(robot.agentUrl() + "/health");
-    boolean ingestAlive = fleet.ingest.alive() && healthy(fleet.ingestUrl() + "/health");
-    Row row = new Row(name, answer.text(), agentAlive, ingestAlive, start, System.currentTimeMillis(),
-        answer.asExpected());
-    rows.add(row);
-    out.printf(Locale.ROOT, "abuse: %s -> %s (agent %s, ingest %s)%s%n", name, answer.text(),
-        agentAlive ? "alive" : "DEAD", ingestAlive ? "alive" : "DEAD", answer.asExpected() ? "" : " UNEXPECTED");
-  }
 
-  private static boolean healthy(String url) {
-    for (int i = 0; i < 10; i++) {
-      try {
-        if (Http.get(url, Duration.ofSeconds(5)).status() == 200) {
-          return true;
+    /** How many of {@code seqs} the sensor answered while {@code r} ran. */
+    private static int during(Row r, long[][] answered, List<Long> seqs) {
+        int n = 0;
+        for (long[] a : answered) {
+            if (a[1] >= r.startMs() && a[1] <= r.endMs() && seqs.contains(a[0])) {
+                n++;
+            }
         }
-      } catch (IOException e) {
-        // retried: the machine may be loaded
-      }
-      ChildProcess.sleep(500);
+        return n;
     }
-    return false;
-  }
 
-  /** A robot token for the attacker, added to central-ingest's tokens file (re-read when it changes). */
-  private String addAttackerToken() throws IOException, InterruptedException {
-    byte[] b = new byte[24];
-    new SecureRandom().nextBytes(b);
-    String token = HexFormat.of().formatHex(b);
-    Path tokens = cfg.out().resolve("ingest/tokens");
-    Files.writeString(tokens, Files.readString(tokens) + "robot attacker 0 sha256:" + Fleet.sha256(token) + "\n");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      Http.Response r = post(fleet.ingestUrl() + "/api/v1/import/prometheus", token,
-          "attack_token_check 1\n".getBytes(StandardCharsets.UTF_8), null, "text/plain");
-      if (r.status() == 204) {
-        return token;
-      }
-      Thread.sleep(500);
-    }
-    throw new IOException("central-ingest never took the attacker's token from " + tokens);
-  }
-
-  /** Values of the {@code robot} label of the series {@code name} in VictoriaMetrics. */
-  private List<String> storedRobots(String name) throws IOException {
-    List<String> robots = new ArrayList<>();
-    for (int i = 0; i < 60 && robots.isEmpty(); i++) { // central-ingest forwards from its WAL: up to 30 s
-      Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
-      String match = URLEncoder.encode(name, StandardCharsets.UTF_8);
-      Http.Response r = Http.get(fleet.vmUrl() + "/api/v1/series?match[]=" + match, Duration.ofSeconds(30));
-      Matcher m = Pattern.compile("\"robot\":\"([^\"]*)\"").matcher(r.body());
-      while (m.find()) {
-        robots.add(m.group(1));
-      }
-      ChildProcess.sleep(500);
-    }
-    return robots;
-  }
-
-  /** A second edge-agent started on the robot's buffer directory must exit at once, saying why. */
-  private Answer secondAgent() throws IOException, InterruptedException {
-    Path log = cfg.out().resolve("logs/agent-second.log");
-    List<String> cmd = List.of("env", "JAVA_HOME=" + System.getProperty("java.home"),
-        "EDGE_AGENT_JAR=" + cfg.agentJar(), cfg.agentLauncher().toString(),
-        "-httpListenAddr=127.0.0.1:" + Http.freePort(),
-        "-promscrape.config=" + cfg.out().resolve("robots/r1/scrape.yml"),
-        "-remoteWrite.url=" + fleet.ingestUrl() + "/api/v1/write",
-        "-remoteWrite.bearerTokenFile=" + cfg.out().resolve("robots/r1/token"),
-        "-remoteWrite.tmpDataPath=" + robot.bufferDir);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!p.waitFor(90, TimeUnit.SECONDS)) {
-      p.destroyForcibly().waitFor();
-      return new Answer("STILL RUNNING after 90 s", false);
-    }
-    String message = Files.readAllLines(log).stream().filter(l -> l.contains("lock") || l.contains("another"))
-        .findFirst().orElse(Files.readString(log));
-    message = message.replace(cfg.out().toString(), "<out>").replaceAll("\\(pid [0-9]+\\)", "(pid N)");
-    return new Answer("exit " + p.exitValue() + ": " + firstLine(message, 160), p.exitValue() != 0);
-  }
-
-  /** Waits until the agent holds nothing from before {@code stoppedAtMs} and the WAL is empty. */
-  private void drain(long stoppedAtMs) throws InterruptedException {
-    Thread.sleep(2000);
-    long deadline = System.nanoTime() + cfg.drainTimeout().toNanos();
-    boolean agentDrained = false;
-    while (System.nanoTime() < deadline) {
-      agentDrained = agentDrained || robot.drainedSince(stoppedAtMs);
-      if (agentDrained && fleet.ingestMetric("central_ingest_wal_pending_samples").orElse(-1) == 0) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    out.println("abuse: not drained within " + cfg.drainTimeout() + " (agent drained: " + agentDrained + ")");
-  }
-
-  private LossCheck check() throws IOException, InterruptedException {
-    for (int attempt = 0; ; attempt++) {
-      Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
-      LossCheck c = LossCheck.of(robot.name, robot.sensor.answered(), SoakRunner.storedSeqs(fleet, robot.name),
-          robot.kills());
-      if (c.lost().isEmpty() || attempt == 4) {
-        return c;
-      }
-      Thread.sleep(2000);
-    }
-  }
-
-  /** When the scrapes the agent recorded as failed ({@code up} 0) before {@code beforeMs} started. */
-  private List<Long> failedScrapes(long beforeMs) throws IOException {
-    String match = URLEncoder.encode("up{robot=\"r1\",job=\"sensor\"}", StandardCharsets.UTF_8);
-    Http.Response r = Http.get(fleet.vmUrl() + "/api/v1/export?match[]=" + match, Duration.ofMinutes(1));
-    Matcher m = Pattern.compile("\"values\":\\[([^\\]]*)\\],\"timestamps\":\\[([^\\]]*)\\]").matcher(r.body());
-    List<Long> failed = new ArrayList<>();
-    while (m.find()) {
-      String[] values = m.group(1).split(",");
-      String[] times = m.group(2).split(",");
-      for (int i = 0; i < values.length && i < times.length; i++) {
-        if (!values[i].isBlank() && Double.parseDouble(values[i].replace("\"", "")) == 0
-            && Long.parseLong(times[i].trim()) < beforeMs) {
-          failed.add(Long.parseLong(times[i].trim()));
+    /** The huge target: 10^6 series ({@code h1000000} and on) while {@link #hugeBody} is set, else none. */
+    private void serveHuge(HttpExchange ex) throws IOException {
+        byte[] body = hugeBody;
+        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+        if (body == null) {
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+            return;
         }
-      }
+        hugeScrapes.incrementAndGet();
+        ex.sendResponseHeaders(200, body.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(body);
+        } catch (IOException e) {
+            // the agent gave up on it: its answer says so
+        }
+        ex.close();
     }
-    return failed;
-  }
 
-  private String table(List<Integer> lostPerRow, List<Integer> failedPerRow, LossCheck loss, List<Long> failed,
-      List<Long> lost, int upZero) {
-    StringBuilder sb = new StringBuilder("| case | answer | agent alive | ingest alive | legit data lost |\n");
-    sb.append("|---|---|---|---|---|\n");
-    for (int i = 0; i < rows.size(); i++) {
-      Row r = rows.get(i);
-      sb.append("| ").append(r.attack()).append(" | ").append(r.answer().replace('|', '/'))
-          .append(r.asExpected() ? "" : " (UNEXPECTED)").append(" | ").append(r.agentAlive() ? "yes" : "NO")
-          .append(" | ").append(r.ingestAlive() ? "yes" : "NO").append(" | ").append(lostPerRow.get(i))
-          .append(failedPerRow.get(i) > 0 ? " (" + failedPerRow.get(i) + " failed, up=0)" : "").append(" |\n");
+    private void attacks() throws IOException, InterruptedException {
+        String ingest = fleet.ingestUrl();
+        String agent = robot.agentUrl();
+        int ingestPort = fleet.ingestPort;
+        int agentPort = robot.agentPort;
+
+        attack("central-ingest: remote write without a token", () -> {
+            Http.Response r =
+                    post(ingest + "/api/v1/write", null, rw("attack_unauth", 1), "snappy", "application/x-protobuf");
+            return expect(r, 401);
+        });
+        attack("central-ingest: remote write with a wrong token", () -> {
+            Http.Response r = post(
+                    ingest + "/api/v1/write",
+                    "0".repeat(48),
+                    rw("attack_wrong_token", 1),
+                    "snappy",
+                    "application/x-protobuf");
+            return expect(r, 401);
+        });
+        attack("central-ingest: another robot's token, series labelled robot=\"r1\"", () -> {
+            Http.Response r = post(
+                    ingest + "/api/v1/import/prometheus",
+                    attackerToken,
+                    "sensor_scrape_seq{robot=\"r1\"} 999999999\nattack_spoof{robot=\"r1\"} 1\n"
+                            .getBytes(StandardCharsets.UTF_8),
+                    null,
+                    "text/plain");
+            List<String> robots = storedRobots("attack_spoof");
+            boolean ok = r.status() == 204
+                    && robots.equals(List.of("attacker"))
+                    && !SoakRunner.storedSeqs(fleet, "r1").contains(999_999_999L);
+            return new Answer(r.status() + ", stored as robot=" + String.join(",", robots), ok);
+        });
+        attack("central-ingest: body over -maxRequestBytes (Content-Length 40 MB)", () -> {
+            try (Raw c = new Raw(ingestPort)) {
+                c.send("POST /api/v1/write HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + attackerToken
+                        + "\r\nContent-Encoding: snappy\r\nContent-Length: 40000000\r\n\r\n");
+                c.send(new byte[64 * 1024]);
+                return expectClosed(c, 413);
+            }
+        });
+        attack("central-ingest: gzip bomb, 1 GiB of zeros in 1 MB", () -> {
+            byte[] bomb = gzipZeros(1L << 30);
+            Http.Response r = post(ingest + "/api/v1/import/prometheus", attackerToken, bomb, "gzip", "text/plain");
+            return expect(r, 413, bomb.length / 1000 + " kB");
+        });
+        attack("central-ingest: Snappy bomb, 250 MB declared in 6 bytes", () -> {
+            byte[] bomb = {(byte) 0x80, (byte) 0xe5, (byte) 0x9a, 0x77, 0x00, 0x00}; // varint 250,000,000, a literal
+            Http.Response r = post(ingest + "/api/v1/write", attackerToken, bomb, "snappy", "application/x-protobuf");
+            return expectOneOf(r, 400, 413);
+        });
+        attack("central-ingest: one series with 100,000 labels", () -> {
+            Http.Response r = post(
+                    ingest + "/api/v1/write",
+                    attackerToken,
+                    manyLabels(100_000).toSnappyBlock(),
+                    "snappy",
+                    "application/x-protobuf");
+            return new Answer(
+                    r.status() + " " + firstLine(r.body(), 90),
+                    r.status() == 400 && r.body().contains("huge"));
+        });
+        attack("edge-agent: local push, one series with 100,000 labels", () -> {
+            Http.Response r = post(
+                    agent + "/api/v1/write",
+                    null,
+                    manyLabels(100_000).toSnappyBlock(),
+                    "snappy",
+                    "application/x-protobuf");
+            return new Answer(
+                    r.status() + " " + firstLine(r.body(), 90),
+                    r.status() == 400 && r.body().contains("huge"));
+        });
+        byte[] badUtf8 = "attack_utf8{l=\"\u00ff\u00fe\"} 1\n".getBytes(StandardCharsets.ISO_8859_1);
+        attack("central-ingest: text import with invalid UTF-8", () -> {
+            Http.Response r = post(ingest + "/api/v1/import/prometheus", attackerToken, badUtf8, null, "text/plain");
+            return expect(r, 400);
+        });
+        attack("edge-agent: text import with invalid UTF-8", () -> {
+            Http.Response r = post(agent + "/api/v1/import/prometheus", null, badUtf8, null, "text/plain");
+            return expect(r, 400);
+        });
+        for (String[] side : new String[][] {
+            {"central-ingest", Integer.toString(ingestPort)}, {"edge-agent", Integer.toString(agentPort)}
+        }) {
+            int port = Integer.parseInt(side[1]);
+            attack(side[0] + ": Content-Length and Transfer-Encoding: chunked", () -> {
+                try (Raw c = new Raw(port)) {
+                    c.send("POST /api/v1/import/prometheus HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                            + attackerToken
+                            + "\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nx 1\n\r\n0\r\n\r\n");
+                    return expectClosed(c, 400);
+                }
+            });
+            attack(side[0] + ": a 100 KB header", () -> {
+                try (Raw c = new Raw(port)) {
+                    c.send("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(100_000) + "\r\n\r\n");
+                    return expectClosed(c, 400);
+                }
+            });
+            attack(side[0] + ": 200 slowloris connections (a header byte every 2 s)", () -> slowloris(port, 200));
+            attack(
+                    side[0] + ": a chunked body that never ends (a chunk a second)",
+                    () -> endlessChunked(port, attackerToken));
+        }
+        attack("edge-agent: 5 MB text push, 500,000 series", () -> {
+            StringBuilder sb = new StringBuilder(6_000_000);
+            for (int i = 0; i < 500_000; i++) {
+                sb.append('a').append(100_000 + i).append(" 1\n");
+            }
+            byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
+            Http.Response r = post(agent + "/api/v1/import/prometheus", null, body, null, "text/plain");
+            return new Answer(
+                    r.status() + " for " + body.length / 100_000 / 10.0 + " MB"
+                            + (r.body().isBlank() ? "" : " " + firstLine(r.body(), 60)),
+                    r.status() == 204 || r.status() == 413 || r.status() == 400);
+        });
+        attack("edge-agent: a scrape target serving 10^6 series (every 5 s, for 15 s)", () -> {
+            StringBuilder sb = new StringBuilder(12_000_000);
+            for (int i = 0; i < 1_000_000; i++) {
+                sb.append('h').append(1_000_000 + i).append(" 1\n"); // 11 MB, under -promscrape.maxScrapeSize
+            }
+            hugeBody = sb.toString().getBytes(StandardCharsets.UTF_8);
+            int mb10 = hugeBody.length / 100_000;
+            Thread.sleep(15_000);
+            hugeBody = null;
+            String most = "none";
+            for (int i = 0; i < 20 && most.equals("none"); i++) {
+                Thread.sleep(1000);
+                Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
+                String q = URLEncoder.encode(
+                        "max_over_time(scrape_samples_scraped{job=\"huge\"}[5m])", StandardCharsets.UTF_8);
+                Matcher v = Pattern.compile("\"value\":\\[[^,]*,\"([^\"]*)\"")
+                        .matcher(Http.get(fleet.vmUrl() + "/api/v1/query?query=" + q, Duration.ofSeconds(30))
+                                .body());
+                if (v.find() && !v.group(1).equals("0")) {
+                    most = v.group(1);
+                }
+            }
+            return new Answer(
+                    hugeScrapes.get() + " scrapes of " + mb10 / 10.0 + " MB served; streamed, scrape_samples_scraped"
+                            + " up to " + most,
+                    hugeScrapes.get() > 0 && most.equals("1000000"));
+        });
+        attack("edge-agent: a second agent on the same buffer directory", this::secondAgent);
     }
-    sb.append(String.format(Locale.ROOT, "%nabuse: attacks=%d as_expected=%d legit_scrapes=%d stored=%d lost=%d "
-        + "failed=%d (up=0 recorded: %d)", rows.size(), rows.stream().filter(Row::asExpected).count(), loss.answered(),
-        loss.stored(), lost.size(), failed.size(), upZero));
-    return sb.toString();
-  }
+
+    interface Attack {
+        Answer send() throws IOException, InterruptedException;
+    }
+
+    private void attack(String name, Attack a) throws InterruptedException {
+        long start = System.currentTimeMillis();
+        Answer answer;
+        try {
+            answer = a.send();
+        } catch (IOException | RuntimeException e) {
+            answer = new Answer("failed: " + e, false);
+        }
+        Thread.sleep(500);
+        boolean agentAlive = robot.agent.alive() && healthy(robot.agentUrl() + "/health");
+        boolean ingestAlive = fleet.ingest.alive() && healthy(fleet.ingestUrl() + "/health");
+        Row row = new Row(
+                name, answer.text(), agentAlive, ingestAlive, start, System.currentTimeMillis(), answer.asExpected());
+        rows.add(row);
+        out.printf(
+                Locale.ROOT,
+                "abuse: %s -> %s (agent %s, ingest %s)%s%n",
+                name,
+                answer.text(),
+                agentAlive ? "alive" : "DEAD",
+                ingestAlive ? "alive" : "DEAD",
+                answer.asExpected() ? "" : " UNEXPECTED");
+    }
+
+    private static boolean healthy(String url) {
+        for (int i = 0; i < 10; i++) {
+            try {
+                if (Http.get(url, Duration.ofSeconds(5)).status() == 200) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // retried: the machine may be loaded
+            }
+            ChildProcess.sleep(500);
+        }
+        return false;
+    }
+
+    /** A robot token for the attacker, added to central-ingest's tokens file (re-read when it changes). */
+    private String addAttackerToken() throws IOException, InterruptedException {
+        byte[] b = new byte[24];
+        new SecureRandom().nextBytes(b);
+        String token = HexFormat.of().formatHex(b);
+        Path tokens = cfg.out().resolve("ingest/tokens");
+        Files.writeString(tokens, Files.readString(tokens) + "robot attacker 0 sha256:" + Fleet.sha256(token) + "\n");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Http.Response r = post(
+                    fleet.ingestUrl() + "/api/v1/import/prometheus",
+                    token,
+                    "attack_token_check 1\n".getBytes(StandardCharsets.UTF_8),
+                    null,
+                    "text/plain");
+            if (r.status() == 204) {
+                return token;
+            }
+            Thread.sleep(500);
+        }
+        throw new IOException("central-ingest never took the attacker's token from " + tokens);
+    }
+
+    /** Values of the {@code robot} label of the series {@code name} in VictoriaMetrics. */
+    private List<String> storedRobots(String name) throws IOException {
+        List<String> robots = new ArrayList<>();
+        for (int i = 0; i < 60 && robots.isEmpty(); i++) { // central-ingest forwards from its WAL: up to 30 s
+            Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
+            String match = URLEncoder.encode(name, StandardCharsets.UTF_8);
+            Http.Response r = Http.get(fleet.vmUrl() + "/api/v1/series?match[]=" + match, Duration.ofSeconds(30));
+            Matcher m = Pattern.compile("\"robot\":\"([^\"]*)\"").matcher(r.body());
+            while (m.find()) {
+                robots.add(m.group(1));
+            }
+            ChildProcess.sleep(500);
+        }
+        return robots;
+    }
+
+    /** A second edge-agent started on the robot's buffer directory must exit at once, saying why. */
+    private Answer secondAgent() throws IOException, InterruptedException {
+        Path log = cfg.out().resolve("logs/agent-second.log");
+        List<String> cmd = List.of(
+                "env",
+                "JAVA_HOME=" + System.getProperty("java.home"),
+                "EDGE_AGENT_JAR=" + cfg.agentJar(),
+                cfg.agentLauncher().toString(),
+                "-httpListenAddr=127.0.0.1:" + Http.freePort(),
+                "-promscrape.config=" + cfg.out().resolve("robots/r1/scrape.yml"),
+                "-remoteWrite.url=" + fleet.ingestUrl() + "/api/v1/write",
+                "-remoteWrite.bearerTokenFile=" + cfg.out().resolve("robots/r1/token"),
+                "-remoteWrite.tmpDataPath=" + robot.bufferDir);
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            return new Answer("STILL RUNNING after 90 s", false);
+        }
+        String message = Files.readAllLines(log).stream()
+                .filter(l -> l.contains("lock") || l.contains("another"))
+                .findFirst()
+                .orElse(Files.readString(log));
+        message = message.replace(cfg.out().toString(), "<out>").replaceAll("\\(pid [0-9]+\\)", "(pid N)");
+        return new Answer("exit " + p.exitValue() + ": " + firstLine(message, 160), p.exitValue() != 0);
+    }
+
+    /** Waits until the agent holds nothing from before {@code stoppedAtMs} and the WAL is empty. */
+    private void drain(long stoppedAtMs) throws InterruptedException {
+        Thread.sleep(2000);
+        long deadline = System.nanoTime() + cfg.drainTimeout().toNanos();
+        boolean agentDrained = false;
+        while (System.nanoTime() < deadline) {
+            agentDrained = agentDrained || robot.drainedSince(stoppedAtMs);
+            if (agentDrained
+                    && fleet.ingestMetric("central_ingest_wal_pending_samples").orElse(-1) == 0) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        out.println("abuse: not drained within " + cfg.drainTimeout() + " (agent drained: " + agentDrained + ")");
+    }
+
+    private LossCheck check() throws IOException, InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
+            LossCheck c = LossCheck.of(
+                    robot.name, robot.sensor.answered(), SoakRunner.storedSeqs(fleet, robot.name), robot.kills());
+            if (c.lost().isEmpty() || attempt == 4) {
+                return c;
+            }
+            Thread.sleep(2000);
+        }
+    }
+
+    /** When the scrapes the agent recorded as failed ({@code up} 0) before {@code beforeMs} started. */
+    private List<Long> failedScrapes(long beforeMs) throws IOException {
+        String match = URLEncoder.encode("up{robot=\"r1\",job=\"sensor\"}", StandardCharsets.UTF_8);
+        Http.Response r = Http.get(fleet.vmUrl() + "/api/v1/export?match[]=" + match, Duration.ofMinutes(1));
+        Matcher m = Pattern.compile("\"values\":\\[([^\\]]*)\\],\"timestamps\":\\[([^\\]]*)\\]")
+                .matcher(r.body());
+        List<Long> failed = new ArrayList<>();
+        while (m.find()) {
+            String[] values = m.group(1).split(",");
+            String[] times = m.group(2).split(",");
+            for (int i = 0; i < values.length && i < times.length; i++) {
+                if (!values[i].isBlank()
+                        && Double.parseDouble(values[i].replace("\"", "")) == 0
+                        && Long.parseLong(times[i].trim()) < beforeMs) {
+                    failed.add(Long.parseLong(times[i].trim()));
+                }
+            }
+        }
+        return failed;
+    }
+
+    private String table(
+            List<Integer> lostPerRow,
+            List<Integer> failedPerRow,
+            LossCheck loss,
+            List<Long> failed,
+            List<Long> lost,
+            int upZero) {
+        StringBuilder sb = new StringBuilder("| case | answer | agent alive | ingest alive | legit data lost |\n");
+        sb.append("|---|---|---|---|---|\n");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            sb.append("| ")
+                    .append(r.attack())
+                    .append(" | ")
+                    .append(r.answer().replace('|', '/'))
+                    .append(r.asExpected() ? "" : " (UNEXPECTED)")
+                    .append(" | ")
+                    .append(r.agentAlive() ? "yes" : "NO")
+                    .append(" | ")
+                    .append(r.ingestAlive() ? "yes" : "NO")
+                    .append(" | ")
+                    .append(lostPerRow.get(i))
+                    .append(failedPerRow.get(i) > 0 ? " (" + failedPerRow.get(i) + " failed, up=0)" : "")
+                    .append(" |\n");
+        }
+        sb.append(String.format(
+                Locale.ROOT,
+                "%nabuse: attacks=%d as_expected=%d legit_scrapes=%d stored=%d lost=%d "
+                        + "failed=%d (up=0 recorded: %d)",
+                rows.size(),
+                rows.stream().filter(Row::asExpected).count(),
+                loss.answered(),
+                loss.stored(),
+                lost.size(),
+                failed.size(),
+                upZero));
+        return sb.toString();
+    }
 }

@@ -14,49 +14,60 @@ import java.util.Locale;
  *     {@code agent_kill} when the robot's agent is also killed during the outage; else empty
  */
 record Fault(Kind kind, int robot, long startMs, long durationMs, String detail) {
-  /** Fault kinds; robot faults hit one robot, the rest the central side. */
-  enum Kind {
-    OUTAGE(true), BLACKHOLE(true), SLOW_LINK(true), AGENT_KILL(true), SENSOR(true),
-    INGEST_KILL(false), STORAGE_RESTART(false);
+    /** Fault kinds; robot faults hit one robot, the rest the central side. */
+    enum Kind {
+        OUTAGE(true),
+        BLACKHOLE(true),
+        SLOW_LINK(true),
+        AGENT_KILL(true),
+        SENSOR(true),
+        INGEST_KILL(false),
+        STORAGE_RESTART(false);
 
-    final boolean perRobot;
+        final boolean perRobot;
 
-    Kind(boolean perRobot) {
-      this.perRobot = perRobot;
+        Kind(boolean perRobot) {
+            this.perRobot = perRobot;
+        }
+
+        String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
-    String wireName() {
-      return name().toLowerCase(Locale.ROOT);
+    /** Detail of an outage during which the agent is also {@code kill -9}'d and restarted. */
+    static final String AGENT_KILL_DURING = "agent_kill";
+
+    long endMs() {
+        return startMs + durationMs;
     }
-  }
 
-  /** Detail of an outage during which the agent is also {@code kill -9}'d and restarted. */
-  static final String AGENT_KILL_DURING = "agent_kill";
+    boolean killsAgent() {
+        return kind == Kind.AGENT_KILL || AGENT_KILL_DURING.equals(detail);
+    }
 
-  long endMs() {
-    return startMs + durationMs;
-  }
+    /** Where the agent kill of an outage lands (40 % in) and how long the agent stays down. */
+    long killOffsetMs() {
+        return kind == Kind.AGENT_KILL ? 0 : durationMs * 2 / 5;
+    }
 
-  boolean killsAgent() {
-    return kind == Kind.AGENT_KILL || AGENT_KILL_DURING.equals(detail);
-  }
+    long killDownMs() {
+        return kind == Kind.AGENT_KILL ? durationMs : Math.max(500, durationMs / 5);
+    }
 
-  /** Where the agent kill of an outage lands (40 % in) and how long the agent stays down. */
-  long killOffsetMs() {
-    return kind == Kind.AGENT_KILL ? 0 : durationMs * 2 / 5;
-  }
+    String target() {
+        return robot == 0 ? "central" : "r" + robot;
+    }
 
-  long killDownMs() {
-    return kind == Kind.AGENT_KILL ? durationMs : Math.max(500, durationMs / 5);
-  }
-
-  String target() {
-    return robot == 0 ? "central" : "r" + robot;
-  }
-
-  /** One-line description for logs, e.g. {@code outage r2 +12.0s for 20.0s (agent_kill)}. */
-  String describe() {
-    return String.format(Locale.ROOT, "%s %s +%.1fs for %.1fs%s", kind.wireName(), target(),
-        startMs / 1000.0, durationMs / 1000.0, detail.isEmpty() ? "" : " (" + detail + ")");
-  }
+    /** One-line description for logs, e.g. {@code outage r2 +12.0s for 20.0s (agent_kill)}. */
+    String describe() {
+        return String.format(
+                Locale.ROOT,
+                "%s %s +%.1fs for %.1fs%s",
+                kind.wireName(),
+                target(),
+                startMs / 1000.0,
+                durationMs / 1000.0,
+                detail.isEmpty() ? "" : " (" + detail + ")");
+    }
 }

@@ -18,197 +18,198 @@ import java.util.function.Consumer;
  * recorded with its error and the soak goes on (the restore step puts everything back).
  */
 final class FaultDriver {
-  /**
-   * A fault as it ran.
-   *
-   * @param fault the plan
-   * @param startedMs when it really started (ms since the soak started)
-   * @param endedMs when it was really over
-   * @param error what went wrong, or empty
-   */
-  record Ran(Fault fault, long startedMs, long endedMs, String error) {}
+    /**
+     * A fault as it ran.
+     *
+     * @param fault the plan
+     * @param startedMs when it really started (ms since the soak started)
+     * @param endedMs when it was really over
+     * @param error what went wrong, or empty
+     */
+    record Ran(Fault fault, long startedMs, long endedMs, String error) {}
 
-  private final Fleet fleet;
-  private final long t0Nanos;
-  private final boolean breakAgent;
-  private final long seed;
-  private final Consumer<String> log;
-  private final List<Ran> ran = new ArrayList<>();
-  private final List<Thread> lanes = new ArrayList<>();
+    private final Fleet fleet;
+    private final long t0Nanos;
+    private final boolean breakAgent;
+    private final long seed;
+    private final Consumer<String> log;
+    private final List<Ran> ran = new ArrayList<>();
+    private final List<Thread> lanes = new ArrayList<>();
 
-  FaultDriver(Fleet fleet, long t0Nanos, boolean breakAgent, long seed, Consumer<String> log) {
-    this.fleet = fleet;
-    this.t0Nanos = t0Nanos;
-    this.breakAgent = breakAgent;
-    this.seed = seed;
-    this.log = log;
-  }
+    FaultDriver(Fleet fleet, long t0Nanos, boolean breakAgent, long seed, Consumer<String> log) {
+        this.fleet = fleet;
+        this.t0Nanos = t0Nanos;
+        this.breakAgent = breakAgent;
+        this.seed = seed;
+        this.log = log;
+    }
 
-  /** Starts one thread per lane. */
-  void start(List<Fault> plan) {
-    for (int lane = 0; lane <= fleet.robots.size(); lane++) {
-      List<Fault> mine = new ArrayList<>();
-      for (Fault f : plan) {
-        if (f.robot() == lane) {
-          mine.add(f);
+    /** Starts one thread per lane. */
+    void start(List<Fault> plan) {
+        for (int lane = 0; lane <= fleet.robots.size(); lane++) {
+            List<Fault> mine = new ArrayList<>();
+            for (Fault f : plan) {
+                if (f.robot() == lane) {
+                    mine.add(f);
+                }
+            }
+            Random rnd = new Random(seed * 1_000_003L + lane);
+            Thread t = new Thread(() -> runLane(mine, rnd), "soak-lane-" + (lane == 0 ? "central" : "r" + lane));
+            t.setDaemon(true);
+            t.start();
+            lanes.add(t);
         }
-      }
-      Random rnd = new Random(seed * 1_000_003L + lane);
-      Thread t = new Thread(() -> runLane(mine, rnd), "soak-lane-" + (lane == 0 ? "central" : "r" + lane));
-      t.setDaemon(true);
-      t.start();
-      lanes.add(t);
     }
-  }
 
-  /** Waits for every lane to finish its last fault. */
-  void await(Duration within) throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    for (Thread t : lanes) {
-      t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-    }
-  }
-
-  /** The faults run so far, by start time. */
-  synchronized List<Ran> ran() {
-    List<Ran> out = new ArrayList<>(ran);
-    out.sort(java.util.Comparator.comparingLong(Ran::startedMs));
-    return out;
-  }
-
-  long nowMs() {
-    return (System.nanoTime() - t0Nanos) / 1_000_000;
-  }
-
-  private void sleepUntil(long ms) throws InterruptedException {
-    long wait = ms - nowMs();
-    if (wait > 0) {
-      Thread.sleep(wait);
-    }
-  }
-
-  private void runLane(List<Fault> faults, Random rnd) {
-    for (Fault f : faults) {
-      try {
-        sleepUntil(f.startMs());
-      } catch (InterruptedException e) {
-        return;
-      }
-      long started = nowMs();
-      String error = "";
-      log.accept("fault start: " + f.describe());
-      try {
-        apply(f, rnd);
-      } catch (IOException | RuntimeException e) {
-        error = e.toString();
-        log.accept("fault error: " + f.describe() + ": " + e);
-      } catch (InterruptedException e) {
-        return;
-      }
-      long ended = nowMs();
-      log.accept("fault end:   " + f.describe());
-      synchronized (this) {
-        ran.add(new Ran(f, started, ended, error));
-      }
-    }
-  }
-
-  private void apply(Fault f, Random rnd) throws IOException, InterruptedException {
-    Robot robot = f.robot() == 0 ? null : fleet.robots.get(f.robot() - 1);
-    switch (f.kind()) {
-      case OUTAGE -> {
-        robot.proxy.mode(FaultProxy.Mode.CUT);
-        try {
-          if (f.killsAgent()) {
-            sleepUntil(f.startMs() + f.killOffsetMs());
-            killAndRestart(robot, f.startMs() + f.killOffsetMs() + f.killDownMs());
-          }
-          sleepUntil(f.endMs());
-        } finally {
-          robot.proxy.mode(FaultProxy.Mode.PASS);
+    /** Waits for every lane to finish its last fault. */
+    void await(Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        for (Thread t : lanes) {
+            t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
         }
-      }
-      case BLACKHOLE -> {
-        robot.proxy.mode(FaultProxy.Mode.BLACKHOLE);
-        try {
-          sleepUntil(f.endMs());
-        } finally {
-          robot.proxy.mode(FaultProxy.Mode.PASS);
-        }
-      }
-      case SLOW_LINK -> {
-        long latency = 100 + rnd.nextInt(201);
-        long bps = (16 + rnd.nextInt(49)) * 1024L;
-        log.accept("slow link " + robot.name + ": " + latency + " ms each way, " + bps / 1024 + " KiB/s");
-        robot.proxy.latencyMs(latency);
-        robot.proxy.bytesPerSecond(bps);
-        reconnect(robot.proxy); // the cap applies to new connections
-        try {
-          sleepUntil(f.endMs());
-        } finally {
-          robot.proxy.latencyMs(0);
-          robot.proxy.bytesPerSecond(0);
-          reconnect(robot.proxy);
-        }
-      }
-      case AGENT_KILL -> killAndRestart(robot, f.endMs());
-      case SENSOR -> {
-        String form = "mode=" + URLEncoder.encode(f.detail(), StandardCharsets.UTF_8) + "&duration="
-            + GoDuration.format(Duration.ofMillis(f.durationMs()));
-        Http.Response r = Http.post(robot.sensorUrl() + "/inject", form, Duration.ofSeconds(10));
-        if (r.status() != 200) {
-          throw new IOException("POST /inject " + form + " answered " + r.status() + ": " + r.body().trim());
-        }
-        sleepUntil(f.endMs());
-      }
-      case INGEST_KILL -> {
-        fleet.ingest.kill9();
-        sleepUntil(f.endMs());
-        startWithRetries(fleet.ingest);
-      }
-      case STORAGE_RESTART -> {
-        fleet.vm.stop(Duration.ofSeconds(30));
-        sleepUntil(f.endMs());
-        startWithRetries(fleet.vm);
-      }
-      default -> throw new IllegalStateException("unhandled fault kind " + f.kind());
     }
-  }
 
-  private void killAndRestart(Robot robot, long restartAtMs) throws IOException, InterruptedException {
-    robot.killAgent();
-    log.accept("kill -9 edge-agent " + robot.name + (breakAgent ? " (and wipe its buffer: -breakAgent)" : ""));
-    sleepUntil(restartAtMs);
-    IOException last = null;
-    for (int attempt = 0; attempt < 3; attempt++) {
-      try {
-        robot.restartAgent(breakAgent);
-        return;
-      } catch (IOException e) {
-        last = e;
-        robot.agent.kill9();
-      }
+    /** The faults run so far, by start time. */
+    synchronized List<Ran> ran() {
+        List<Ran> out = new ArrayList<>(ran);
+        out.sort(java.util.Comparator.comparingLong(Ran::startedMs));
+        return out;
     }
-    throw last;
-  }
 
-  private static void startWithRetries(ChildProcess p) throws IOException, InterruptedException {
-    IOException last = null;
-    for (int attempt = 0; attempt < 3; attempt++) {
-      try {
-        p.start(Duration.ofSeconds(60));
-        return;
-      } catch (IOException e) {
-        last = e;
-        p.kill9();
-      }
+    long nowMs() {
+        return (System.nanoTime() - t0Nanos) / 1_000_000;
     }
-    throw last;
-  }
 
-  /** Drops the proxy's open connections so the agent reconnects under the new link settings. */
-  static void reconnect(FaultProxy proxy) {
-    proxy.mode(FaultProxy.Mode.CUT);
-    proxy.mode(FaultProxy.Mode.PASS);
-  }
+    private void sleepUntil(long ms) throws InterruptedException {
+        long wait = ms - nowMs();
+        if (wait > 0) {
+            Thread.sleep(wait);
+        }
+    }
+
+    private void runLane(List<Fault> faults, Random rnd) {
+        for (Fault f : faults) {
+            try {
+                sleepUntil(f.startMs());
+            } catch (InterruptedException e) {
+                return;
+            }
+            long started = nowMs();
+            String error = "";
+            log.accept("fault start: " + f.describe());
+            try {
+                apply(f, rnd);
+            } catch (IOException | RuntimeException e) {
+                error = e.toString();
+                log.accept("fault error: " + f.describe() + ": " + e);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long ended = nowMs();
+            log.accept("fault end:   " + f.describe());
+            synchronized (this) {
+                ran.add(new Ran(f, started, ended, error));
+            }
+        }
+    }
+
+    private void apply(Fault f, Random rnd) throws IOException, InterruptedException {
+        Robot robot = f.robot() == 0 ? null : fleet.robots.get(f.robot() - 1);
+        switch (f.kind()) {
+            case OUTAGE -> {
+                robot.proxy.mode(FaultProxy.Mode.CUT);
+                try {
+                    if (f.killsAgent()) {
+                        sleepUntil(f.startMs() + f.killOffsetMs());
+                        killAndRestart(robot, f.startMs() + f.killOffsetMs() + f.killDownMs());
+                    }
+                    sleepUntil(f.endMs());
+                } finally {
+                    robot.proxy.mode(FaultProxy.Mode.PASS);
+                }
+            }
+            case BLACKHOLE -> {
+                robot.proxy.mode(FaultProxy.Mode.BLACKHOLE);
+                try {
+                    sleepUntil(f.endMs());
+                } finally {
+                    robot.proxy.mode(FaultProxy.Mode.PASS);
+                }
+            }
+            case SLOW_LINK -> {
+                long latency = 100 + rnd.nextInt(201);
+                long bps = (16 + rnd.nextInt(49)) * 1024L;
+                log.accept("slow link " + robot.name + ": " + latency + " ms each way, " + bps / 1024 + " KiB/s");
+                robot.proxy.latencyMs(latency);
+                robot.proxy.bytesPerSecond(bps);
+                reconnect(robot.proxy); // the cap applies to new connections
+                try {
+                    sleepUntil(f.endMs());
+                } finally {
+                    robot.proxy.latencyMs(0);
+                    robot.proxy.bytesPerSecond(0);
+                    reconnect(robot.proxy);
+                }
+            }
+            case AGENT_KILL -> killAndRestart(robot, f.endMs());
+            case SENSOR -> {
+                String form = "mode=" + URLEncoder.encode(f.detail(), StandardCharsets.UTF_8) + "&duration="
+                        + GoDuration.format(Duration.ofMillis(f.durationMs()));
+                Http.Response r = Http.post(robot.sensorUrl() + "/inject", form, Duration.ofSeconds(10));
+                if (r.status() != 200) {
+                    throw new IOException("POST /inject " + form + " answered " + r.status() + ": "
+                            + r.body().trim());
+                }
+                sleepUntil(f.endMs());
+            }
+            case INGEST_KILL -> {
+                fleet.ingest.kill9();
+                sleepUntil(f.endMs());
+                startWithRetries(fleet.ingest);
+            }
+            case STORAGE_RESTART -> {
+                fleet.vm.stop(Duration.ofSeconds(30));
+                sleepUntil(f.endMs());
+                startWithRetries(fleet.vm);
+            }
+            default -> throw new IllegalStateException("unhandled fault kind " + f.kind());
+        }
+    }
+
+    private void killAndRestart(Robot robot, long restartAtMs) throws IOException, InterruptedException {
+        robot.killAgent();
+        log.accept("kill -9 edge-agent " + robot.name + (breakAgent ? " (and wipe its buffer: -breakAgent)" : ""));
+        sleepUntil(restartAtMs);
+        IOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                robot.restartAgent(breakAgent);
+                return;
+            } catch (IOException e) {
+                last = e;
+                robot.agent.kill9();
+            }
+        }
+        throw last;
+    }
+
+    private static void startWithRetries(ChildProcess p) throws IOException, InterruptedException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                p.start(Duration.ofSeconds(60));
+                return;
+            } catch (IOException e) {
+                last = e;
+                p.kill9();
+            }
+        }
+        throw last;
+    }
+
+    /** Drops the proxy's open connections so the agent reconnects under the new link settings. */
+    static void reconnect(FaultProxy proxy) {
+        proxy.mode(FaultProxy.Mode.CUT);
+        proxy.mode(FaultProxy.Mode.PASS);
+    }
 }

@@ -15,47 +15,52 @@ import java.util.regex.Pattern;
 
 /** The little HTTP the soak needs: GET and POST on loopback with short timeouts, metric lookup. */
 public final class Http {
-  private static final HttpClient CLIENT = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
 
-  private Http() {}
+    private Http() {}
 
-  /** A response: status and body. */
-  public record Response(int status, String body) {}
+    /** A response: status and body. */
+    public record Response(int status, String body) {}
 
-  public static Response get(String url, Duration timeout) throws IOException {
-    return send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build());
-  }
-
-  public static Response post(String url, String form, Duration timeout) throws IOException {
-    return send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form)).build());
-  }
-
-  /** Sends {@code req}; the body as a string. */
-  public static Response send(HttpRequest req) throws IOException {
-    try {
-      HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.body());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted: " + req.uri(), e);
+    public static Response get(String url, Duration timeout) throws IOException {
+        return send(
+                HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build());
     }
-  }
 
-  /** The value of an unlabelled sample {@code name} in a Prometheus exposition, if present. */
-  public static OptionalDouble metric(String exposition, String name) {
-    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(exposition);
-    return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(1))) : OptionalDouble.empty();
-  }
-
-  /** A port free on loopback right now. */
-  public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    public static Response post(String url, String form, Duration timeout) throws IOException {
+        return send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(timeout)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form))
+                .build());
     }
-  }
+
+    /** Sends {@code req}; the body as a string. */
+    public static Response send(HttpRequest req) throws IOException {
+        try {
+            HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + req.uri(), e);
+        }
+    }
+
+    /** The value of an unlabelled sample {@code name} in a Prometheus exposition, if present. */
+    public static OptionalDouble metric(String exposition, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(exposition);
+        return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(1))) : OptionalDouble.empty();
+    }
+
+    /** A port free on loopback right now. */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -24,44 +24,44 @@ import java.util.TreeSet;
  */
 record LossCheck(String robot, int answered, int stored, List<Long> lost, List<Long> inFlightAtKill) {
 
-  /**
-   * Checks one robot.
-   *
-   * @param robot robot name
-   * @param answered (seq, unix ms answered) pairs in answer order
-   * @param storedSeqs every {@code sensor_scrape_seq} value found in storage
-   * @param kills (kill ms, restart ms) pairs; restart is when the new agent process was launched
-   */
-  static LossCheck of(String robot, long[][] answered, Set<Long> storedSeqs, List<long[]> kills) {
-    Set<Long> excusable = new TreeSet<>();
-    for (long[] kill : kills) {
-      long lastBefore = -1;
-      for (long[] a : answered) {
-        if (a[1] <= kill[0]) {
-          lastBefore = a[0];
-        } else {
-          if (a[1] <= kill[1]) {
-            excusable.add(a[0]); // written to the dead agent's socket: its request was in flight
-          }
-          break; // a dead agent sends no new request, so there is at most one such scrape
+    /**
+     * Checks one robot.
+     *
+     * @param robot robot name
+     * @param answered (seq, unix ms answered) pairs in answer order
+     * @param storedSeqs every {@code sensor_scrape_seq} value found in storage
+     * @param kills (kill ms, restart ms) pairs; restart is when the new agent process was launched
+     */
+    static LossCheck of(String robot, long[][] answered, Set<Long> storedSeqs, List<long[]> kills) {
+        Set<Long> excusable = new TreeSet<>();
+        for (long[] kill : kills) {
+            long lastBefore = -1;
+            for (long[] a : answered) {
+                if (a[1] <= kill[0]) {
+                    lastBefore = a[0];
+                } else {
+                    if (a[1] <= kill[1]) {
+                        excusable.add(a[0]); // written to the dead agent's socket: its request was in flight
+                    }
+                    break; // a dead agent sends no new request, so there is at most one such scrape
+                }
+            }
+            if (lastBefore >= 0) {
+                excusable.add(lastBefore);
+            }
         }
-      }
-      if (lastBefore >= 0) {
-        excusable.add(lastBefore);
-      }
+        int stored = 0;
+        List<Long> lost = new ArrayList<>();
+        List<Long> inFlight = new ArrayList<>();
+        for (long[] a : answered) {
+            if (storedSeqs.contains(a[0])) {
+                stored++;
+            } else if (excusable.contains(a[0])) {
+                inFlight.add(a[0]);
+            } else {
+                lost.add(a[0]);
+            }
+        }
+        return new LossCheck(robot, answered.length, stored, List.copyOf(lost), List.copyOf(inFlight));
     }
-    int stored = 0;
-    List<Long> lost = new ArrayList<>();
-    List<Long> inFlight = new ArrayList<>();
-    for (long[] a : answered) {
-      if (storedSeqs.contains(a[0])) {
-        stored++;
-      } else if (excusable.contains(a[0])) {
-        inFlight.add(a[0]);
-      } else {
-        lost.add(a[0]);
-      }
-    }
-    return new LossCheck(robot, answered.length, stored, List.copyOf(lost), List.copyOf(inFlight));
-  }
 }

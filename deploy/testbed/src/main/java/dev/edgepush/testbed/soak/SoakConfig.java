@@ -25,10 +25,21 @@ import java.util.List;
  * @param ingestJvmOpts extra JVM options of central-ingest (space-separated), e.g. {@code
  *     -XX:ActiveProcessorCount=1}
  */
-record SoakConfig(Duration duration, int robots, long seed, Path out, boolean breakAgent, Duration drainTimeout,
-    int series, Path agentJar, Path agentLauncher, Path ingestJar, String vmBinary, List<String> ingestJvmOpts) {
+record SoakConfig(
+        Duration duration,
+        int robots,
+        long seed,
+        Path out,
+        boolean breakAgent,
+        Duration drainTimeout,
+        int series,
+        Path agentJar,
+        Path agentLauncher,
+        Path ingestJar,
+        String vmBinary,
+        List<String> ingestJvmOpts) {
 
-  static final String USAGE = """
+    static final String USAGE = """
       usage: soak [-duration=3m] [-robots=4] [-seed=N] [-out=DIR] [-breakAgent] [-drainTimeout=3m] [-series=0]
                   [-agentJar=PATH] [-ingestJar=PATH] [-vmBinary=PATH]
         -duration      how long faults are injected (Go duration); restore, drain and check follow
@@ -41,77 +52,103 @@ record SoakConfig(Duration duration, int robots, long seed, Path out, boolean br
         -ingestJvmOpts extra JVM options for central-ingest, space-separated (e.g. -XX:ActiveProcessorCount=1)
       """;
 
-  /**
-   * Parses flags.
-   *
-   * @param args the command line
-   * @param repo repository root, for the default jar paths
-   * @param defaultSeed seed when {@code -seed} is absent
-   * @throws IllegalArgumentException naming the offending flag
-   */
-  static SoakConfig parse(String[] args, Path repo, long defaultSeed) {
-    Duration duration = Duration.ofMinutes(3);
-    int robots = 4;
-    long seed = defaultSeed;
-    Path out = Path.of("soak-out");
-    boolean breakAgent = false;
-    Duration drain = Duration.ofMinutes(3);
-    int series = 0;
-    Path agentJar = repo.resolve("edge-agent/target/edge-agent.jar");
-    Path ingestJar = repo.resolve("central-ingest/target/central-ingest.jar");
-    String vm = "victoria-metrics";
-    List<String> ingestOpts = List.of();
-    List<String> known = List.of("-duration", "-robots", "-seed", "-out", "-breakAgent", "-drainTimeout",
-        "-series", "-agentJar", "-ingestJar", "-vmBinary", "-ingestJvmOpts");
-    for (String arg : args) {
-      String a = arg.startsWith("--") ? arg.substring(1) : arg;
-      int eq = a.indexOf('=');
-      String name = eq < 0 ? a : a.substring(0, eq);
-      String value = eq < 0 ? null : a.substring(eq + 1);
-      if (!known.contains(name)) {
-        throw new IllegalArgumentException("unknown flag " + name + " (flags: " + String.join(" ", known) + ")");
-      }
-      if (value == null && !name.equals("-breakAgent")) {
-        throw new IllegalArgumentException("flag " + name + " needs a value: " + name + "=...");
-      }
-      try {
-        switch (name) {
-          case "-duration" -> duration = GoDuration.parse(value);
-          case "-robots" -> robots = Integer.parseInt(value);
-          case "-seed" -> seed = Long.parseLong(value);
-          case "-out" -> out = Path.of(value);
-          case "-breakAgent" -> breakAgent = value == null || Boolean.parseBoolean(value);
-          case "-drainTimeout" -> drain = GoDuration.parse(value);
-          case "-series" -> series = Integer.parseInt(value);
-          case "-agentJar" -> agentJar = Path.of(value);
-          case "-ingestJar" -> ingestJar = Path.of(value);
-          case "-ingestJvmOpts" -> ingestOpts = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
-          default -> vm = value;
+    /**
+     * Parses flags.
+     *
+     * @param args the command line
+     * @param repo repository root, for the default jar paths
+     * @param defaultSeed seed when {@code -seed} is absent
+     * @throws IllegalArgumentException naming the offending flag
+     */
+    static SoakConfig parse(String[] args, Path repo, long defaultSeed) {
+        Duration duration = Duration.ofMinutes(3);
+        int robots = 4;
+        long seed = defaultSeed;
+        Path out = Path.of("soak-out");
+        boolean breakAgent = false;
+        Duration drain = Duration.ofMinutes(3);
+        int series = 0;
+        Path agentJar = repo.resolve("edge-agent/target/edge-agent.jar");
+        Path ingestJar = repo.resolve("central-ingest/target/central-ingest.jar");
+        String vm = "victoria-metrics";
+        List<String> ingestOpts = List.of();
+        List<String> known = List.of(
+                "-duration",
+                "-robots",
+                "-seed",
+                "-out",
+                "-breakAgent",
+                "-drainTimeout",
+                "-series",
+                "-agentJar",
+                "-ingestJar",
+                "-vmBinary",
+                "-ingestJvmOpts");
+        for (String arg : args) {
+            String a = arg.startsWith("--") ? arg.substring(1) : arg;
+            int eq = a.indexOf('=');
+            String name = eq < 0 ? a : a.substring(0, eq);
+            String value = eq < 0 ? null : a.substring(eq + 1);
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException(
+                        "unknown flag " + name + " (flags: " + String.join(" ", known) + ")");
+            }
+            if (value == null && !name.equals("-breakAgent")) {
+                throw new IllegalArgumentException("flag " + name + " needs a value: " + name + "=...");
+            }
+            try {
+                switch (name) {
+                    case "-duration" -> duration = GoDuration.parse(value);
+                    case "-robots" -> robots = Integer.parseInt(value);
+                    case "-seed" -> seed = Long.parseLong(value);
+                    case "-out" -> out = Path.of(value);
+                    case "-breakAgent" -> breakAgent = value == null || Boolean.parseBoolean(value);
+                    case "-drainTimeout" -> drain = GoDuration.parse(value);
+                    case "-series" -> series = Integer.parseInt(value);
+                    case "-agentJar" -> agentJar = Path.of(value);
+                    case "-ingestJar" -> ingestJar = Path.of(value);
+                    case "-ingestJvmOpts" ->
+                        ingestOpts = value.isBlank()
+                                ? List.of()
+                                : List.of(value.trim().split("\\s+"));
+                    default -> vm = value;
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(
+                        "invalid value \"" + value + "\" for flag " + name + ": " + e.getMessage());
+            }
         }
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("invalid value \"" + value + "\" for flag " + name + ": " + e.getMessage());
-      }
+        if (duration.toSeconds() < 30) {
+            throw new IllegalArgumentException(
+                    "-duration=" + GoDuration.format(duration) + ": at least 30s, to fit every fault kind");
+        }
+        if (robots < 1 || robots > 64) {
+            throw new IllegalArgumentException("-robots=" + robots + ": must be in 1..64");
+        }
+        if (series < 0 || series > 100_000) {
+            throw new IllegalArgumentException("-series=" + series + ": must be in 0..100000");
+        }
+        Path launcher = repo.resolve("edge-agent/bin/edge-agent");
+        if (!Files.isExecutable(launcher)) {
+            throw new IllegalArgumentException(launcher + " not found or not executable");
+        }
+        for (Path jar : List.of(agentJar, ingestJar)) {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalArgumentException(jar + " not found: build first with ./mvnw -q -DskipTests package");
+            }
+        }
+        return new SoakConfig(
+                duration,
+                robots,
+                seed,
+                out.toAbsolutePath(),
+                breakAgent,
+                drain,
+                series,
+                agentJar.toAbsolutePath(),
+                launcher.toAbsolutePath(),
+                ingestJar.toAbsolutePath(),
+                vm,
+                ingestOpts);
     }
-    if (duration.toSeconds() < 30) {
-      throw new IllegalArgumentException("-duration=" + GoDuration.format(duration)
-          + ": at least 30s, to fit every fault kind");
-    }
-    if (robots < 1 || robots > 64) {
-      throw new IllegalArgumentException("-robots=" + robots + ": must be in 1..64");
-    }
-    if (series < 0 || series > 100_000) {
-      throw new IllegalArgumentException("-series=" + series + ": must be in 0..100000");
-    }
-    Path launcher = repo.resolve("edge-agent/bin/edge-agent");
-    if (!Files.isExecutable(launcher)) {
-      throw new IllegalArgumentException(launcher + " not found or not executable");
-    }
-    for (Path jar : List.of(agentJar, ingestJar)) {
-      if (!Files.isRegularFile(jar)) {
-        throw new IllegalArgumentException(jar + " not found: build first with ./mvnw -q -DskipTests package");
-      }
-    }
-    return new SoakConfig(duration, robots, seed, out.toAbsolutePath(), breakAgent, drain, series,
-        agentJar.toAbsolutePath(), launcher.toAbsolutePath(), ingestJar.toAbsolutePath(), vm, ingestOpts);
-  }
 }

@@ -9,33 +9,33 @@ import java.nio.file.Path;
  * something was (or the backlog never drained), 2 for a bad flag, 3 when the fleet could not run.
  */
 public final class SoakMain {
-  private SoakMain() {}
+    private SoakMain() {}
 
-  public static void main(String[] args) {
-    for (String a : args) {
-      if (a.equals("-h") || a.equals("-help") || a.equals("--help")) {
-        System.out.print(SoakConfig.USAGE);
-        return;
-      }
+    public static void main(String[] args) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("-help") || a.equals("--help")) {
+                System.out.print(SoakConfig.USAGE);
+                return;
+            }
+        }
+        Path repo = Path.of(System.getProperty("edgepush.home", "."));
+        SoakConfig cfg;
+        try {
+            cfg = SoakConfig.parse(args, repo, System.currentTimeMillis() % 1_000_000);
+        } catch (IllegalArgumentException e) {
+            System.err.println("soak: " + e.getMessage());
+            System.err.print(SoakConfig.USAGE);
+            System.exit(2);
+            return;
+        }
+        int status;
+        try {
+            status = new SoakRunner(cfg, System.out).run().passed() ? 0 : 1;
+        } catch (Exception e) {
+            System.err.println("soak: the fleet could not run: " + e);
+            e.printStackTrace();
+            status = 3;
+        }
+        System.exit(status);
     }
-    Path repo = Path.of(System.getProperty("edgepush.home", "."));
-    SoakConfig cfg;
-    try {
-      cfg = SoakConfig.parse(args, repo, System.currentTimeMillis() % 1_000_000);
-    } catch (IllegalArgumentException e) {
-      System.err.println("soak: " + e.getMessage());
-      System.err.print(SoakConfig.USAGE);
-      System.exit(2);
-      return;
-    }
-    int status;
-    try {
-      status = new SoakRunner(cfg, System.out).run().passed() ? 0 : 1;
-    } catch (Exception e) {
-      System.err.println("soak: the fleet could not run: " + e);
-      e.printStackTrace();
-      status = 3;
-    }
-    System.exit(status);
-  }
 }

@@ -31,318 +31,375 @@ import java.util.regex.Pattern;
  * scrape in VictoriaMetrics and write the report.
  */
 final class SoakRunner {
-  /** How often backlog and delivery are sampled for the plot. */
-  private static final long SAMPLE_EVERY_MS = 2_000;
+    /** How often backlog and delivery are sampled for the plot. */
+    private static final long SAMPLE_EVERY_MS = 2_000;
 
-  private final SoakConfig cfg;
-  private final PrintStream out;
-  private final Timeline timeline = new Timeline();
-  private PrintWriter logFile;
+    private final SoakConfig cfg;
+    private final PrintStream out;
+    private final Timeline timeline = new Timeline();
+    private PrintWriter logFile;
 
-  SoakRunner(SoakConfig cfg, PrintStream out) {
-    this.cfg = cfg;
-    this.out = out;
-  }
-
-  /** The verdict line and whether nothing was lost. */
-  record Result(String lastLine, boolean passed) {}
-
-  Result run() throws IOException, InterruptedException {
-    Files.createDirectories(cfg.out().resolve("logs"));
-    logFile = new PrintWriter(Files.newBufferedWriter(cfg.out().resolve("logs/soak.log"), StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE, StandardOpenOption.APPEND), true);
-    long durationMs = cfg.duration().toMillis();
-    List<Fault> plan = FaultSchedule.plan(cfg.seed(), cfg.robots(), durationMs);
-    say(String.format(Locale.ROOT, "soak: seed=%d robots=%d duration=%s faults=%d out=%s%s", cfg.seed(),
-        cfg.robots(), GoDuration.format(cfg.duration()), plan.size(), cfg.out(),
-        cfg.breakAgent() ? " BREAK-AGENT (data loss expected)" : ""));
-    for (Fault f : plan) {
-      log("planned: " + f.describe());
+    SoakRunner(SoakConfig cfg, PrintStream out) {
+        this.cfg = cfg;
+        this.out = out;
     }
-    long wallStart = System.currentTimeMillis();
-    Fleet fleet = Fleet.start(cfg);
-    Thread hook = new Thread(fleet::close, "soak-cleanup");
-    Runtime.getRuntime().addShutdownHook(hook);
-    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "soak-sampler");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      writeState(fleet);
-      say("soak: fleet up in " + (System.currentTimeMillis() - wallStart) / 1000 + " s: victoria-metrics "
-          + fleet.vmUrl() + ", central-ingest " + fleet.ingestUrl() + ", state " + cfg.out().resolve("state.json"));
-      long t0 = System.nanoTime();
-      sampler.scheduleAtFixedRate(() -> sample(fleet, t0), 0, SAMPLE_EVERY_MS, TimeUnit.MILLISECONDS);
-      FaultDriver driver = new FaultDriver(fleet, t0, cfg.breakAgent(), cfg.seed(), this::log);
-      driver.start(plan);
-      long nextProgress = 30_000;
-      while (driver.nowMs() < durationMs) {
-        Thread.sleep(Math.min(1000, Math.max(1, durationMs - driver.nowMs())));
-        if (driver.nowMs() >= nextProgress) {
-          nextProgress += durationMs > 600_000 ? 300_000 : 30_000;
-          say(progress(fleet, driver.nowMs()));
+
+    /** The verdict line and whether nothing was lost. */
+    record Result(String lastLine, boolean passed) {}
+
+    Result run() throws IOException, InterruptedException {
+        Files.createDirectories(cfg.out().resolve("logs"));
+        logFile = new PrintWriter(
+                Files.newBufferedWriter(
+                        cfg.out().resolve("logs/soak.log"),
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND),
+                true);
+        long durationMs = cfg.duration().toMillis();
+        List<Fault> plan = FaultSchedule.plan(cfg.seed(), cfg.robots(), durationMs);
+        say(String.format(
+                Locale.ROOT,
+                "soak: seed=%d robots=%d duration=%s faults=%d out=%s%s",
+                cfg.seed(),
+                cfg.robots(),
+                GoDuration.format(cfg.duration()),
+                plan.size(),
+                cfg.out(),
+                cfg.breakAgent() ? " BREAK-AGENT (data loss expected)" : ""));
+        for (Fault f : plan) {
+            log("planned: " + f.describe());
         }
-      }
-      driver.await(Duration.ofMinutes(5));
-      long restoreMs = driver.nowMs();
-      say("soak: faults over at " + restoreMs / 1000 + " s; restoring and draining");
-      restore(fleet);
-      for (Robot r : fleet.robots) {
-        r.sensor.stopAnswering();
-      }
-      boolean drained = drain(fleet, System.currentTimeMillis());
-      long drainedMs = driver.nowMs();
-      say("soak: " + (drained ? "drained" : "NOT drained within " + GoDuration.format(cfg.drainTimeout()))
-          + " after " + (drainedMs - restoreMs) / 1000 + " s");
-      List<LossCheck> checks = check(fleet);
-      List<CompletenessCheck> accounting = compareAccounting(fleet, checks);
-      int mismatches = (int) accounting.stream().filter(a -> a.mismatch() != null).count();
-      sampler.shutdownNow();
-      sample(fleet, t0);
-      List<FaultDriver.Ran> ran = driver.ran();
-      String line = verdict(checks, ran, fleet) + " completeness_mismatches=" + mismatches;
-      Report.write(cfg, plan, ran, checks, drained, restoreMs, drainedMs, wallStart, line, timeline);
-      Files.writeString(cfg.out().resolve("report.svg"), SvgPlot.render(
-          "edgepush soak, seed " + cfg.seed() + ", " + cfg.robots() + " robots, " + GoDuration.format(cfg.duration())
-              + (cfg.breakAgent() ? " (broken agent)" : "") + ": " + line.substring("soak: ".length()),
-          timeline.points(), asRun(ran), cfg.robots(), restoreMs, driver.nowMs()));
-      for (LossCheck c : checks) {
-        if (!c.lost().isEmpty()) {
-          say("soak: " + c.robot() + " lost " + c.lost().size() + " scrapes, first seqs "
-              + c.lost().subList(0, Math.min(20, c.lost().size())));
+        long wallStart = System.currentTimeMillis();
+        Fleet fleet = Fleet.start(cfg);
+        Thread hook = new Thread(fleet::close, "soak-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "soak-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            writeState(fleet);
+            say("soak: fleet up in " + (System.currentTimeMillis() - wallStart) / 1000 + " s: victoria-metrics "
+                    + fleet.vmUrl() + ", central-ingest " + fleet.ingestUrl() + ", state "
+                    + cfg.out().resolve("state.json"));
+            long t0 = System.nanoTime();
+            sampler.scheduleAtFixedRate(() -> sample(fleet, t0), 0, SAMPLE_EVERY_MS, TimeUnit.MILLISECONDS);
+            FaultDriver driver = new FaultDriver(fleet, t0, cfg.breakAgent(), cfg.seed(), this::log);
+            driver.start(plan);
+            long nextProgress = 30_000;
+            while (driver.nowMs() < durationMs) {
+                Thread.sleep(Math.min(1000, Math.max(1, durationMs - driver.nowMs())));
+                if (driver.nowMs() >= nextProgress) {
+                    nextProgress += durationMs > 600_000 ? 300_000 : 30_000;
+                    say(progress(fleet, driver.nowMs()));
+                }
+            }
+            driver.await(Duration.ofMinutes(5));
+            long restoreMs = driver.nowMs();
+            say("soak: faults over at " + restoreMs / 1000 + " s; restoring and draining");
+            restore(fleet);
+            for (Robot r : fleet.robots) {
+                r.sensor.stopAnswering();
+            }
+            boolean drained = drain(fleet, System.currentTimeMillis());
+            long drainedMs = driver.nowMs();
+            say("soak: " + (drained ? "drained" : "NOT drained within " + GoDuration.format(cfg.drainTimeout()))
+                    + " after " + (drainedMs - restoreMs) / 1000 + " s");
+            List<LossCheck> checks = check(fleet);
+            List<CompletenessCheck> accounting = compareAccounting(fleet, checks);
+            int mismatches =
+                    (int) accounting.stream().filter(a -> a.mismatch() != null).count();
+            sampler.shutdownNow();
+            sample(fleet, t0);
+            List<FaultDriver.Ran> ran = driver.ran();
+            String line = verdict(checks, ran, fleet) + " completeness_mismatches=" + mismatches;
+            Report.write(cfg, plan, ran, checks, drained, restoreMs, drainedMs, wallStart, line, timeline);
+            Files.writeString(
+                    cfg.out().resolve("report.svg"),
+                    SvgPlot.render(
+                            "edgepush soak, seed " + cfg.seed() + ", " + cfg.robots() + " robots, "
+                                    + GoDuration.format(cfg.duration()) + (cfg.breakAgent() ? " (broken agent)" : "")
+                                    + ": " + line.substring("soak: ".length()),
+                            timeline.points(),
+                            asRun(ran),
+                            cfg.robots(),
+                            restoreMs,
+                            driver.nowMs()));
+            for (LossCheck c : checks) {
+                if (!c.lost().isEmpty()) {
+                    say("soak: " + c.robot() + " lost " + c.lost().size() + " scrapes, first seqs "
+                            + c.lost().subList(0, Math.min(20, c.lost().size())));
+                }
+            }
+            say("soak: report " + cfg.out().resolve("report.json") + " and "
+                    + cfg.out().resolve("report.svg") + "; took " + (System.currentTimeMillis() - wallStart) / 1000
+                    + " s end to end");
+            int lost = checks.stream().mapToInt(c -> c.lost().size()).sum();
+            say(line);
+            return new Result(line, lost == 0 && drained && mismatches == 0);
+        } finally {
+            sampler.shutdownNow();
+            fleet.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+            logFile.close();
         }
-      }
-      say("soak: report " + cfg.out().resolve("report.json") + " and " + cfg.out().resolve("report.svg")
-          + "; took " + (System.currentTimeMillis() - wallStart) / 1000 + " s end to end");
-      int lost = checks.stream().mapToInt(c -> c.lost().size()).sum();
-      say(line);
-      return new Result(line, lost == 0 && drained && mismatches == 0);
-    } finally {
-      sampler.shutdownNow();
-      fleet.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // already shutting down
-      }
-      logFile.close();
     }
-  }
 
-  private static List<Fault> asRun(List<FaultDriver.Ran> ran) {
-    List<Fault> out = new ArrayList<>();
-    for (FaultDriver.Ran r : ran) {
-      out.add(new Fault(r.fault().kind(), r.fault().robot(), r.startedMs(), r.endedMs() - r.startedMs(),
-          r.fault().detail()));
-    }
-    return out;
-  }
-
-  private String verdict(List<LossCheck> checks, List<FaultDriver.Ran> ran, Fleet fleet) {
-    int scrapes = 0;
-    int stored = 0;
-    int lost = 0;
-    int inFlight = 0;
-    for (LossCheck c : checks) {
-      scrapes += c.answered();
-      stored += c.stored();
-      lost += c.lost().size();
-      inFlight += c.inFlightAtKill().size();
-    }
-    int outages = 0;
-    int blackholes = 0;
-    int ingestKills = 0;
-    int storageRestarts = 0;
-    for (FaultDriver.Ran r : ran) {
-      switch (r.fault().kind()) {
-        case OUTAGE -> outages++;
-        case BLACKHOLE -> blackholes++;
-        case INGEST_KILL -> ingestKills++;
-        case STORAGE_RESTART -> storageRestarts++;
-        default -> { }
-      }
-    }
-    int agentKills = fleet.robots.stream().mapToInt(r -> r.kills().size()).sum();
-    return String.format(Locale.ROOT, "soak: robots=%d scrapes=%d stored=%d lost=%d in_flight_at_kill=%d "
-        + "outages=%d blackholes=%d agent_kills=%d ingest_kills=%d storage_restarts=%d", fleet.robots.size(),
-        scrapes, stored, lost, inFlight, outages, blackholes, agentKills, ingestKills, storageRestarts);
-  }
-
-  /** Every link back to normal, every process up, every sensor failure cleared. */
-  private void restore(Fleet fleet) throws IOException, InterruptedException {
-    for (Robot r : fleet.robots) {
-      r.proxy.latencyMs(0);
-      r.proxy.bytesPerSecond(0);
-      r.proxy.mode(FaultProxy.Mode.PASS);
-      for (String mode : FaultSchedule.SENSOR_MODES) {
-        r.sensor.inject(mode, Duration.ZERO);
-      }
-    }
-    if (!fleet.vm.alive()) {
-      log("restore: starting victoria-metrics");
-      fleet.vm.start(Duration.ofSeconds(60));
-    }
-    if (!fleet.ingest.alive()) {
-      log("restore: starting central-ingest");
-      fleet.ingest.start(Duration.ofSeconds(60));
-    }
-    for (Robot r : fleet.robots) {
-      if (!r.agent.alive()) {
-        log("restore: starting edge-agent " + r.name);
-        r.restartAgent(false);
-      }
-    }
-  }
-
-  /**
-   * Waits until every agent, then central-ingest, holds nothing from before the sensors stopped
-   * answering at {@code stoppedAtMs}, at most the drain timeout. Agents keep scraping the stopped
-   * sensors (their {@code up} = 0 series), so each agent needs to be seen once with nothing older
-   * than the stop pending ({@link Robot#drainedSince}), and the WAL once at 0 after the last agent
-   * (everything acknowledged is then forwarded). When the time is up, says who was not drained.
-   */
-  private boolean drain(Fleet fleet, long stoppedAtMs) throws InterruptedException {
-    long deadline = System.nanoTime() + cfg.drainTimeout().toNanos();
-    Thread.sleep(2000); // a scrape answered just before the stop is being appended
-    Set<String> drained = new HashSet<>();
-    OptionalDouble wal = OptionalDouble.empty();
-    while (System.nanoTime() < deadline) {
-      for (Robot r : fleet.robots) {
-        if (!drained.contains(r.name) && r.drainedSince(stoppedAtMs)) {
-          drained.add(r.name);
-          log("drain: edge-agent " + r.name + " holds nothing from before the stop (pending samples "
-              + r.lastPending() + ")");
+    private static List<Fault> asRun(List<FaultDriver.Ran> ran) {
+        List<Fault> out = new ArrayList<>();
+        for (FaultDriver.Ran r : ran) {
+            out.add(new Fault(
+                    r.fault().kind(),
+                    r.fault().robot(),
+                    r.startedMs(),
+                    r.endedMs() - r.startedMs(),
+                    r.fault().detail()));
         }
-      }
-      if (drained.size() == fleet.robots.size()) {
-        wal = fleet.ingestMetric("central_ingest_wal_pending_samples");
-        if (wal.orElse(-1) == 0) {
-          log("drain: central-ingest has 0 WAL pending samples");
-          return true;
+        return out;
+    }
+
+    private String verdict(List<LossCheck> checks, List<FaultDriver.Ran> ran, Fleet fleet) {
+        int scrapes = 0;
+        int stored = 0;
+        int lost = 0;
+        int inFlight = 0;
+        for (LossCheck c : checks) {
+            scrapes += c.answered();
+            stored += c.stored();
+            lost += c.lost().size();
+            inFlight += c.inFlightAtKill().size();
         }
-      }
-      Thread.sleep(200);
-    }
-    for (Robot r : fleet.robots) {
-      if (!drained.contains(r.name)) {
-        say("drain: edge-agent " + r.name + " never seen drained; last pending samples " + r.lastPending()
-            + ", process " + (r.agent.alive() ? "alive" : "not running"));
-      }
-    }
-    if (drained.size() == fleet.robots.size()) {
-      say("drain: central-ingest WAL pending samples never 0; last " + (wal.isPresent() ? wal.getAsDouble() : "no answer")
-          + ", process " + (fleet.ingest.alive() ? "alive" : "not running"));
-    }
-    return false;
-  }
-
-  /** Every robot's answered scrapes against VictoriaMetrics; a few retries while something is missing. */
-  private List<LossCheck> check(Fleet fleet) throws IOException, InterruptedException {
-    List<LossCheck> checks = new ArrayList<>();
-    for (int attempt = 0; ; attempt++) {
-      checks.clear();
-      Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
-      for (Robot r : fleet.robots) {
-        checks.add(LossCheck.of(r.name, r.sensor.answered(), storedSeqs(fleet, r.name), r.kills()));
-      }
-      int lost = checks.stream().mapToInt(c -> c.lost().size()).sum();
-      if (lost == 0 || attempt == 4) {
-        return checks;
-      }
-      log("check: " + lost + " scrapes not found yet; looking again in 2 s (attempt " + (attempt + 1) + ")");
-      Thread.sleep(2000);
-    }
-  }
-
-  /**
-   * central-ingest's completeness accounting of every robot against the soak's own findings
-   * ({@link CompletenessCheck}); each robot's numbers go to the log, a mismatch to the console.
-   */
-  private List<CompletenessCheck> compareAccounting(Fleet fleet, List<LossCheck> checks) throws IOException {
-    Http.Response r = Http.get(fleet.ingestUrl() + "/metrics", Duration.ofSeconds(30));
-    if (r.status() != 200) {
-      throw new IOException("central-ingest's /metrics answered " + r.status() + ": " + r.body());
-    }
-    List<CompletenessCheck> out = CompletenessCheck.of(checks, r.body(), cfg.breakAgent());
-    for (CompletenessCheck c : out) {
-      log("completeness: " + c.robot() + " central-ingest reports missing excerpts " + c.missing());
-      if (c.mismatch() != null) {
-        say("soak: completeness MISMATCH for " + c.robot() + ": " + c.mismatch());
-      }
-    }
-    return out;
-  }
-
-  /** Every {@code sensor_scrape_seq} value VictoriaMetrics holds for {@code robot}. */
-  static Set<Long> storedSeqs(Fleet fleet, String robot) throws IOException {
-    String match = URLEncoder.encode("sensor_scrape_seq{robot=\"" + robot + "\"}", StandardCharsets.UTF_8);
-    Http.Response r = Http.get(fleet.vmUrl() + "/api/v1/export?match[]=" + match, Duration.ofMinutes(2));
-    if (r.status() != 200) {
-      throw new IOException("/api/v1/export answered " + r.status() + ": " + r.body());
-    }
-    Set<Long> seqs = new HashSet<>();
-    Matcher m = Pattern.compile("\"values\":\\[([^\\]]*)\\]").matcher(r.body());
-    while (m.find()) {
-      for (String v : m.group(1).split(",")) {
-        String s = v.replace("\"", "").trim();
-        if (!s.isEmpty() && !s.equals("null") && !s.equalsIgnoreCase("NaN")) { // NaN/null: staleness marker
-          seqs.add((long) Double.parseDouble(s));
+        int outages = 0;
+        int blackholes = 0;
+        int ingestKills = 0;
+        int storageRestarts = 0;
+        for (FaultDriver.Ran r : ran) {
+            switch (r.fault().kind()) {
+                case OUTAGE -> outages++;
+                case BLACKHOLE -> blackholes++;
+                case INGEST_KILL -> ingestKills++;
+                case STORAGE_RESTART -> storageRestarts++;
+                default -> {}
+            }
         }
-      }
+        int agentKills = fleet.robots.stream().mapToInt(r -> r.kills().size()).sum();
+        return String.format(
+                Locale.ROOT,
+                "soak: robots=%d scrapes=%d stored=%d lost=%d in_flight_at_kill=%d "
+                        + "outages=%d blackholes=%d agent_kills=%d ingest_kills=%d storage_restarts=%d",
+                fleet.robots.size(),
+                scrapes,
+                stored,
+                lost,
+                inFlight,
+                outages,
+                blackholes,
+                agentKills,
+                ingestKills,
+                storageRestarts);
     }
-    return seqs;
-  }
 
-  private void sample(Fleet fleet, long t0) {
-    try {
-      double pending = 0;
-      for (Robot r : fleet.robots) {
-        pending += r.pendingSamples();
-      }
-      double wal = fleet.walPending();
-      double forwarded = fleet.ingestMetric("central_ingest_samples_forwarded_total").orElse(Double.NaN);
-      timeline.add((System.nanoTime() - t0) / 1_000_000, pending, wal, forwarded);
-    } catch (RuntimeException e) {
-      log("sampler: " + e);
+    /** Every link back to normal, every process up, every sensor failure cleared. */
+    private void restore(Fleet fleet) throws IOException, InterruptedException {
+        for (Robot r : fleet.robots) {
+            r.proxy.latencyMs(0);
+            r.proxy.bytesPerSecond(0);
+            r.proxy.mode(FaultProxy.Mode.PASS);
+            for (String mode : FaultSchedule.SENSOR_MODES) {
+                r.sensor.inject(mode, Duration.ZERO);
+            }
+        }
+        if (!fleet.vm.alive()) {
+            log("restore: starting victoria-metrics");
+            fleet.vm.start(Duration.ofSeconds(60));
+        }
+        if (!fleet.ingest.alive()) {
+            log("restore: starting central-ingest");
+            fleet.ingest.start(Duration.ofSeconds(60));
+        }
+        for (Robot r : fleet.robots) {
+            if (!r.agent.alive()) {
+                log("restore: starting edge-agent " + r.name);
+                r.restartAgent(false);
+            }
+        }
     }
-  }
 
-  private String progress(Fleet fleet, long nowMs) {
-    List<Timeline.Point> p = timeline.points();
-    Timeline.Point last = p.isEmpty() ? new Timeline.Point(0, 0, 0, 0) : p.get(p.size() - 1);
-    long answered = fleet.robots.stream().mapToLong(r -> r.sensor.scrapesAnswered()).sum();
-    return String.format(Locale.ROOT, "soak: t=%ds scrapes=%d agents_pending=%.0f wal_pending=%.0f delivered=%.0f",
-        nowMs / 1000, answered, last.agentsPending(), last.walPending(), timeline.delivered());
-  }
-
-  private void writeState(Fleet fleet) throws IOException {
-    StringBuilder sb = new StringBuilder("{\n  \"pid\": ").append(ProcessHandle.current().pid())
-        .append(",\n  \"started\": \"").append(Instant.now()).append("\",\n  \"victoria_metrics\": \"")
-        .append(fleet.vmUrl()).append("\",\n  \"central_ingest\": \"").append(fleet.ingestUrl())
-        .append("\",\n  \"robots\": [\n");
-    for (int i = 0; i < fleet.robots.size(); i++) {
-      Robot r = fleet.robots.get(i);
-      sb.append("    {\"robot\": \"").append(r.name).append("\", \"sensor\": \"").append(r.sensorUrl())
-          .append("\", \"agent\": \"").append(r.agentUrl()).append("\", \"proxy_port\": ").append(r.proxy.port())
-          .append('}').append(i + 1 < fleet.robots.size() ? ",\n" : "\n");
+    /**
+     * Waits until every agent, then central-ingest, holds nothing from before the sensors stopped
+     * answering at {@code stoppedAtMs}, at most the drain timeout. Agents keep scraping the stopped
+     * sensors (their {@code up} = 0 series), so each agent needs to be seen once with nothing older
+     * than the stop pending ({@link Robot#drainedSince}), and the WAL once at 0 after the last agent
+     * (everything acknowledged is then forwarded). When the time is up, says who was not drained.
+     */
+    private boolean drain(Fleet fleet, long stoppedAtMs) throws InterruptedException {
+        long deadline = System.nanoTime() + cfg.drainTimeout().toNanos();
+        Thread.sleep(2000); // a scrape answered just before the stop is being appended
+        Set<String> drained = new HashSet<>();
+        OptionalDouble wal = OptionalDouble.empty();
+        while (System.nanoTime() < deadline) {
+            for (Robot r : fleet.robots) {
+                if (!drained.contains(r.name) && r.drainedSince(stoppedAtMs)) {
+                    drained.add(r.name);
+                    log("drain: edge-agent " + r.name + " holds nothing from before the stop (pending samples "
+                            + r.lastPending() + ")");
+                }
+            }
+            if (drained.size() == fleet.robots.size()) {
+                wal = fleet.ingestMetric("central_ingest_wal_pending_samples");
+                if (wal.orElse(-1) == 0) {
+                    log("drain: central-ingest has 0 WAL pending samples");
+                    return true;
+                }
+            }
+            Thread.sleep(200);
+        }
+        for (Robot r : fleet.robots) {
+            if (!drained.contains(r.name)) {
+                say("drain: edge-agent " + r.name + " never seen drained; last pending samples " + r.lastPending()
+                        + ", process " + (r.agent.alive() ? "alive" : "not running"));
+            }
+        }
+        if (drained.size() == fleet.robots.size()) {
+            say("drain: central-ingest WAL pending samples never 0; last "
+                    + (wal.isPresent() ? wal.getAsDouble() : "no answer") + ", process "
+                    + (fleet.ingest.alive() ? "alive" : "not running"));
+        }
+        return false;
     }
-    sb.append("  ]\n}\n");
-    Files.writeString(cfg.out().resolve("state.json"), sb);
-  }
 
-  private synchronized void log(String line) {
-    logFile.println(Instant.now() + " " + line);
-  }
+    /** Every robot's answered scrapes against VictoriaMetrics; a few retries while something is missing. */
+    private List<LossCheck> check(Fleet fleet) throws IOException, InterruptedException {
+        List<LossCheck> checks = new ArrayList<>();
+        for (int attempt = 0; ; attempt++) {
+            checks.clear();
+            Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
+            for (Robot r : fleet.robots) {
+                checks.add(LossCheck.of(r.name, r.sensor.answered(), storedSeqs(fleet, r.name), r.kills()));
+            }
+            int lost = checks.stream().mapToInt(c -> c.lost().size()).sum();
+            if (lost == 0 || attempt == 4) {
+                return checks;
+            }
+            log("check: " + lost + " scrapes not found yet; looking again in 2 s (attempt " + (attempt + 1) + ")");
+            Thread.sleep(2000);
+        }
+    }
 
-  private void say(String line) {
-    log(line);
-    out.println(line);
-    out.flush();
-  }
+    /**
+     * central-ingest's completeness accounting of every robot against the soak's own findings
+     * ({@link CompletenessCheck}); each robot's numbers go to the log, a mismatch to the console.
+     */
+    private List<CompletenessCheck> compareAccounting(Fleet fleet, List<LossCheck> checks) throws IOException {
+        Http.Response r = Http.get(fleet.ingestUrl() + "/metrics", Duration.ofSeconds(30));
+        if (r.status() != 200) {
+            throw new IOException("central-ingest's /metrics answered " + r.status() + ": " + r.body());
+        }
+        List<CompletenessCheck> out = CompletenessCheck.of(checks, r.body(), cfg.breakAgent());
+        for (CompletenessCheck c : out) {
+            log("completeness: " + c.robot() + " central-ingest reports missing excerpts " + c.missing());
+            if (c.mismatch() != null) {
+                say("soak: completeness MISMATCH for " + c.robot() + ": " + c.mismatch());
+            }
+        }
+        return out;
+    }
 
-  /** For tests and the CLI: where the state of a run lives. */
-  static Path stateFile(Path out) {
-    return out.resolve("state.json");
-  }
+    /** Every {@code sensor_scrape_seq} value VictoriaMetrics holds for {@code robot}. */
+    static Set<Long> storedSeqs(Fleet fleet, String robot) throws IOException {
+        String match = URLEncoder.encode("sensor_scrape_seq{robot=\"" + robot + "\"}", StandardCharsets.UTF_8);
+        Http.Response r = Http.get(fleet.vmUrl() + "/api/v1/export?match[]=" + match, Duration.ofMinutes(2));
+        if (r.status() != 200) {
+            throw new IOException("/api/v1/export answered " + r.status() + ": " + r.body());
+        }
+        Set<Long> seqs = new HashSet<>();
+        Matcher m = Pattern.compile("\"values\":\\[([^\\]]*)\\]").matcher(r.body());
+        while (m.find()) {
+            for (String v : m.group(1).split(",")) {
+                String s = v.replace("\"", "").trim();
+                if (!s.isEmpty() && !s.equals("null") && !s.equalsIgnoreCase("NaN")) { // NaN/null: staleness marker
+                    seqs.add((long) Double.parseDouble(s));
+                }
+            }
+        }
+        return seqs;
+    }
+
+    private void sample(Fleet fleet, long t0) {
+        try {
+            double pending = 0;
+            for (Robot r : fleet.robots) {
+                pending += r.pendingSamples();
+            }
+            double wal = fleet.walPending();
+            double forwarded =
+                    fleet.ingestMetric("central_ingest_samples_forwarded_total").orElse(Double.NaN);
+            timeline.add((System.nanoTime() - t0) / 1_000_000, pending, wal, forwarded);
+        } catch (RuntimeException e) {
+            log("sampler: " + e);
+        }
+    }
+
+    private String progress(Fleet fleet, long nowMs) {
+        List<Timeline.Point> p = timeline.points();
+        Timeline.Point last = p.isEmpty() ? new Timeline.Point(0, 0, 0, 0) : p.get(p.size() - 1);
+        long answered =
+                fleet.robots.stream().mapToLong(r -> r.sensor.scrapesAnswered()).sum();
+        return String.format(
+                Locale.ROOT,
+                "soak: t=%ds scrapes=%d agents_pending=%.0f wal_pending=%.0f delivered=%.0f",
+                nowMs / 1000,
+                answered,
+                last.agentsPending(),
+                last.walPending(),
+                timeline.delivered());
+    }
+
+    private void writeState(Fleet fleet) throws IOException {
+        StringBuilder sb = new StringBuilder("{\n  \"pid\": ")
+                .append(ProcessHandle.current().pid())
+                .append(",\n  \"started\": \"")
+                .append(Instant.now())
+                .append("\",\n  \"victoria_metrics\": \"")
+                .append(fleet.vmUrl())
+                .append("\",\n  \"central_ingest\": \"")
+                .append(fleet.ingestUrl())
+                .append("\",\n  \"robots\": [\n");
+        for (int i = 0; i < fleet.robots.size(); i++) {
+            Robot r = fleet.robots.get(i);
+            sb.append("    {\"robot\": \"")
+                    .append(r.name)
+                    .append("\", \"sensor\": \"")
+                    .append(r.sensorUrl())
+                    .append("\", \"agent\": \"")
+                    .append(r.agentUrl())
+                    .append("\", \"proxy_port\": ")
+                    .append(r.proxy.port())
+                    .append('}')
+                    .append(i + 1 < fleet.robots.size() ? ",\n" : "\n");
+        }
+        sb.append("  ]\n}\n");
+        Files.writeString(cfg.out().resolve("state.json"), sb);
+    }
+
+    private synchronized void log(String line) {
+        logFile.println(Instant.now() + " " + line);
+    }
+
+    private void say(String line) {
+        log(line);
+        out.println(line);
+        out.flush();
+    }
+
+    /** For tests and the CLI: where the state of a run lives. */
+    static Path stateFile(Path out) {
+        return out.resolve("state.json");
+    }
 }

@@ -10,55 +10,55 @@ import java.util.List;
  * thousand points.
  */
 final class Timeline {
-  static final int MAX_POINTS = 4000;
+    static final int MAX_POINTS = 4000;
 
-  /**
-   * One sample.
-   *
-   * @param tMs milliseconds since the soak started
-   * @param agentsPending sum of the agents' pending samples
-   * @param walPending central-ingest's WAL pending samples
-   * @param delivered samples forwarded to VictoriaMetrics since the start (across restarts)
-   */
-  record Point(long tMs, double agentsPending, double walPending, double delivered) {}
+    /**
+     * One sample.
+     *
+     * @param tMs milliseconds since the soak started
+     * @param agentsPending sum of the agents' pending samples
+     * @param walPending central-ingest's WAL pending samples
+     * @param delivered samples forwarded to VictoriaMetrics since the start (across restarts)
+     */
+    record Point(long tMs, double agentsPending, double walPending, double delivered) {}
 
-  private final List<Point> points = new ArrayList<>();
-  private double delivered;
-  private double lastForwarded = -1;
-  private int stride = 1;
-  private long added;
+    private final List<Point> points = new ArrayList<>();
+    private double delivered;
+    private double lastForwarded = -1;
+    private int stride = 1;
+    private long added;
 
-  /**
-   * Adds a sample; {@code forwardedTotal} is central-ingest's counter (NaN if it did not answer),
-   * whose reset at a restart is folded in.
-   */
-  synchronized void add(long tMs, double agentsPending, double walPending, double forwardedTotal) {
-    if (!Double.isNaN(forwardedTotal)) {
-      // A restarted central-ingest counts from 0 again: what it shows is all new.
-      boolean fresh = lastForwarded < 0 || forwardedTotal < lastForwarded;
-      delivered += fresh ? forwardedTotal : forwardedTotal - lastForwarded;
-      lastForwarded = forwardedTotal;
+    /**
+     * Adds a sample; {@code forwardedTotal} is central-ingest's counter (NaN if it did not answer),
+     * whose reset at a restart is folded in.
+     */
+    synchronized void add(long tMs, double agentsPending, double walPending, double forwardedTotal) {
+        if (!Double.isNaN(forwardedTotal)) {
+            // A restarted central-ingest counts from 0 again: what it shows is all new.
+            boolean fresh = lastForwarded < 0 || forwardedTotal < lastForwarded;
+            delivered += fresh ? forwardedTotal : forwardedTotal - lastForwarded;
+            lastForwarded = forwardedTotal;
+        }
+        if (added++ % stride != 0) {
+            return;
+        }
+        points.add(new Point(tMs, agentsPending, walPending, delivered));
+        if (points.size() >= MAX_POINTS) {
+            List<Point> half = new ArrayList<>(MAX_POINTS / 2 + 1);
+            for (int i = 0; i < points.size(); i += 2) {
+                half.add(points.get(i));
+            }
+            points.clear();
+            points.addAll(half);
+            stride *= 2;
+        }
     }
-    if (added++ % stride != 0) {
-      return;
-    }
-    points.add(new Point(tMs, agentsPending, walPending, delivered));
-    if (points.size() >= MAX_POINTS) {
-      List<Point> half = new ArrayList<>(MAX_POINTS / 2 + 1);
-      for (int i = 0; i < points.size(); i += 2) {
-        half.add(points.get(i));
-      }
-      points.clear();
-      points.addAll(half);
-      stride *= 2;
-    }
-  }
 
-  synchronized List<Point> points() {
-    return List.copyOf(points);
-  }
+    synchronized List<Point> points() {
+        return List.copyOf(points);
+    }
 
-  synchronized double delivered() {
-    return delivered;
-  }
+    synchronized double delivered() {
+        return delivered;
+    }
 }

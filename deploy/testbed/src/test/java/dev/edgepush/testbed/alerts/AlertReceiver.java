@@ -31,37 +31,37 @@ import org.yaml.snakeyaml.Yaml;
  * within seconds of vmalert's.
  */
 final class AlertReceiver implements AutoCloseable {
-  /** One alert as notified. {@code endsAt} in the past (at receipt) means resolved. */
-  record Received(Instant at, Map<String, String> labels, Map<String, String> annotations, Instant startsAt,
-      Instant endsAt) {
-    boolean resolved() {
-      return endsAt != null && !endsAt.isAfter(at);
+    /** One alert as notified. {@code endsAt} in the past (at receipt) means resolved. */
+    record Received(
+            Instant at, Map<String, String> labels, Map<String, String> annotations, Instant startsAt, Instant endsAt) {
+        boolean resolved() {
+            return endsAt != null && !endsAt.isAfter(at);
+        }
     }
-  }
 
-  private final HttpServer webhook;
-  private final List<Received> alerts = new ArrayList<>();
-  private final Process alertmanager;
-  private final int port;
-  private final Path log;
+    private final HttpServer webhook;
+    private final List<Received> alerts = new ArrayList<>();
+    private final Process alertmanager;
+    private final int port;
+    private final Path log;
 
-  AlertReceiver(Path dir) throws IOException, InterruptedException {
-    webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-    webhook.createContext("/webhook", ex -> {
-      Instant now = Instant.now();
-      try (InputStream in = ex.getRequestBody()) {
-        add(now, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        ex.sendResponseHeaders(200, -1);
-      } catch (RuntimeException e) {
-        ex.sendResponseHeaders(400, -1);
-      } finally {
-        ex.close();
-      }
-    });
-    webhook.start();
-    Path am = Files.createDirectories(dir.resolve("alertmanager"));
-    Path config = am.resolve("alertmanager.yml");
-    Files.writeString(config, """
+    AlertReceiver(Path dir) throws IOException, InterruptedException {
+        webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        webhook.createContext("/webhook", ex -> {
+            Instant now = Instant.now();
+            try (InputStream in = ex.getRequestBody()) {
+                add(now, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                ex.sendResponseHeaders(200, -1);
+            } catch (RuntimeException e) {
+                ex.sendResponseHeaders(400, -1);
+            } finally {
+                ex.close();
+            }
+        });
+        webhook.start();
+        Path am = Files.createDirectories(dir.resolve("alertmanager"));
+        Path config = am.resolve("alertmanager.yml");
+        Files.writeString(config, """
         route:
           receiver: test
           group_by: [alertname, robot, reason, instance, certificate]
@@ -74,98 +74,113 @@ final class AlertReceiver implements AutoCloseable {
               - url: http://127.0.0.1:%d/webhook
                 send_resolved: true
         """.formatted(webhook.getAddress().getPort()));
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    log = am.resolve("alertmanager.log");
-    alertmanager = new ProcessBuilder(Tools.require("prometheus-alertmanager", "prometheus-alertmanager"),
-        "--config.file=" + config, "--storage.path=" + am.resolve("data"),
-        "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=", "--log.level=warn")
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    awaitReady();
-  }
-
-  private void awaitReady() throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      if (!alertmanager.isAlive()) {
-        throw new IllegalStateException("Alertmanager exited " + alertmanager.exitValue() + ": " + Files.readString(log));
-      }
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/-/ready"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
         }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(200);
+        log = am.resolve("alertmanager.log");
+        alertmanager = new ProcessBuilder(
+                        Tools.require("prometheus-alertmanager", "prometheus-alertmanager"),
+                        "--config.file=" + config,
+                        "--storage.path=" + am.resolve("data"),
+                        "--web.listen-address=127.0.0.1:" + port,
+                        "--cluster.listen-address=",
+                        "--log.level=warn")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        awaitReady();
     }
-    close();
-    throw new IllegalStateException("Alertmanager not ready within 60 s: " + Files.readString(log));
-  }
 
-  /** Alertmanager's webhook body: {"status":..., "alerts":[{labels, annotations, startsAt, endsAt}, ...]}. */
-  @SuppressWarnings("unchecked")
-  private void add(Instant now, String json) {
-    LoaderOptions options = new LoaderOptions();
-    options.setWarnOnDuplicateKeys(false);
-    Map<String, Object> body = new Yaml(options).load(json);
-    synchronized (alerts) {
-      for (Map<String, Object> a : (List<Map<String, Object>>) body.get("alerts")) {
-        alerts.add(new Received(now, (Map<String, String>) a.get("labels"),
-            (Map<String, String>) a.getOrDefault("annotations", Map.of()), time(a.get("startsAt")), time(a.get("endsAt"))));
-      }
-      alerts.notifyAll();
-    }
-  }
-
-  private static Instant time(Object v) {
-    return v == null || v.toString().startsWith("0001-") ? null : Instant.parse(v.toString());
-  }
-
-  /** Alertmanager's base URL, for vmalert's {@code -notifier.url}. */
-  String url() {
-    return "http://127.0.0.1:" + port;
-  }
-
-  List<Received> all() {
-    synchronized (alerts) {
-      return List.copyOf(alerts);
-    }
-  }
-
-  /** The first alert received after {@code since} matching {@code p}, waiting at most {@code timeoutMs}; null if none. */
-  Received await(Instant since, Predicate<Received> p, long timeoutMs) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    synchronized (alerts) {
-      while (true) {
-        for (Received r : alerts) {
-          if (!r.at().isBefore(since) && p.test(r)) {
-            return r;
-          }
+    private void awaitReady() throws IOException, InterruptedException {
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!alertmanager.isAlive()) {
+                throw new IllegalStateException(
+                        "Alertmanager exited " + alertmanager.exitValue() + ": " + Files.readString(log));
+            }
+            try {
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(url() + "/-/ready"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
         }
-        long left = deadline - System.currentTimeMillis();
-        if (left <= 0) {
-          return null;
-        }
-        alerts.wait(left);
-      }
+        close();
+        throw new IllegalStateException("Alertmanager not ready within 60 s: " + Files.readString(log));
     }
-  }
 
-  @Override
-  public void close() {
-    alertmanager.destroy();
-    try {
-      if (!alertmanager.waitFor(10, TimeUnit.SECONDS)) {
-        alertmanager.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    /** Alertmanager's webhook body: {"status":..., "alerts":[{labels, annotations, startsAt, endsAt}, ...]}. */
+    @SuppressWarnings("unchecked")
+    private void add(Instant now, String json) {
+        LoaderOptions options = new LoaderOptions();
+        options.setWarnOnDuplicateKeys(false);
+        Map<String, Object> body = new Yaml(options).load(json);
+        synchronized (alerts) {
+            for (Map<String, Object> a : (List<Map<String, Object>>) body.get("alerts")) {
+                alerts.add(new Received(
+                        now,
+                        (Map<String, String>) a.get("labels"),
+                        (Map<String, String>) a.getOrDefault("annotations", Map.of()),
+                        time(a.get("startsAt")),
+                        time(a.get("endsAt"))));
+            }
+            alerts.notifyAll();
+        }
     }
-    webhook.stop(0);
-  }
+
+    private static Instant time(Object v) {
+        return v == null || v.toString().startsWith("0001-") ? null : Instant.parse(v.toString());
+    }
+
+    /** Alertmanager's base URL, for vmalert's {@code -notifier.url}. */
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    List<Received> all() {
+        synchronized (alerts) {
+            return List.copyOf(alerts);
+        }
+    }
+
+    /** The first alert received after {@code since} matching {@code p}, waiting at most {@code timeoutMs}; null if none. */
+    Received await(Instant since, Predicate<Received> p, long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        synchronized (alerts) {
+            while (true) {
+                for (Received r : alerts) {
+                    if (!r.at().isBefore(since) && p.test(r)) {
+                        return r;
+                    }
+                }
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return null;
+                }
+                alerts.wait(left);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        alertmanager.destroy();
+        try {
+            if (!alertmanager.waitFor(10, TimeUnit.SECONDS)) {
+                alertmanager.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        webhook.stop(0);
+    }
 }

@@ -8,16 +8,16 @@ import java.util.stream.Stream;
 
 /** Deletes a previous run's directory under target/, so each run starts empty. */
 final class RunDirs {
-  private RunDirs() {}
+    private RunDirs() {}
 
-  static void delete(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
+    static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

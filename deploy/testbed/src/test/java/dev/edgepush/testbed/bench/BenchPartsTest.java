@@ -11,49 +11,64 @@ import org.junit.jupiter.api.Test;
 
 /** The flag parser, the scrape config, the loss count and du's output. */
 class BenchPartsTest {
-  @Test
-  void defaultsAreTheIssuesConfiguration() {
-    BenchFlags f = BenchFlags.parse(new String[0]);
-    assertEquals(10, f.targets());
-    assertEquals(1000, f.series());
-    assertEquals(Duration.ofSeconds(1), f.interval());
-    assertEquals(Duration.ofSeconds(60), f.steady());
-    assertEquals(Duration.ofSeconds(60), f.outage());
-    assertEquals(List.of("edge-agent", "vmagent"), f.agents());
-  }
+    @Test
+    void defaultsAreTheIssuesConfiguration() {
+        BenchFlags f = BenchFlags.parse(new String[0]);
+        assertEquals(10, f.targets());
+        assertEquals(1000, f.series());
+        assertEquals(Duration.ofSeconds(1), f.interval());
+        assertEquals(Duration.ofSeconds(60), f.steady());
+        assertEquals(Duration.ofSeconds(60), f.outage());
+        assertEquals(List.of("edge-agent", "vmagent"), f.agents());
+    }
 
-  @Test
-  void parsesEveryFlagGoStyle() {
-    BenchFlags f = BenchFlags.parse(new String[] {"-targets=3", "--series=5", "-interval=500ms",
-        "-steady=2m", "-outage=30s", "-agents=vmagent", "-out=/tmp/x", "-repo=/r"});
-    assertEquals(3, f.targets());
-    assertEquals(5, f.series());
-    assertEquals(Duration.ofMillis(500), f.interval());
-    assertEquals(Duration.ofMinutes(2), f.steady());
-    assertEquals(List.of("vmagent"), f.agents());
-    assertEquals(Path.of("/tmp/x"), f.out());
-    assertEquals(Path.of("/r"), f.repo());
-  }
+    @Test
+    void parsesEveryFlagGoStyle() {
+        BenchFlags f = BenchFlags.parse(new String[] {
+            "-targets=3",
+            "--series=5",
+            "-interval=500ms",
+            "-steady=2m",
+            "-outage=30s",
+            "-agents=vmagent",
+            "-out=/tmp/x",
+            "-repo=/r"
+        });
+        assertEquals(3, f.targets());
+        assertEquals(5, f.series());
+        assertEquals(Duration.ofMillis(500), f.interval());
+        assertEquals(Duration.ofMinutes(2), f.steady());
+        assertEquals(List.of("vmagent"), f.agents());
+        assertEquals(Path.of("/tmp/x"), f.out());
+        assertEquals(Path.of("/r"), f.repo());
+    }
 
-  @Test
-  void badFlagsAreNamedWithTheirValue() {
-    assertEquals("unknown flag -target=3", assertThrows(IllegalArgumentException.class,
-        () -> BenchFlags.parse(new String[] {"-target=3"})).getMessage());
-    assertEquals("invalid value \"edge-agent,prometheus\" for flag -agents: unknown agent"
-        + " \"prometheus\"; known: [edge-agent, vmagent]", assertThrows(
-            IllegalArgumentException.class,
-            () -> BenchFlags.parse(new String[] {"-agents=edge-agent,prometheus"})).getMessage());
-    assertEquals("invalid value \"60x\" for flag -steady: unit must be ms, s, m or h",
-        assertThrows(IllegalArgumentException.class,
-            () -> BenchFlags.parse(new String[] {"-steady=60x"})).getMessage());
-    assertEquals("invalid value \"0s\" for flag -outage: must be above zero",
-        assertThrows(IllegalArgumentException.class,
-            () -> BenchFlags.parse(new String[] {"-outage=0s"})).getMessage());
-  }
+    @Test
+    void badFlagsAreNamedWithTheirValue() {
+        assertEquals(
+                "unknown flag -target=3",
+                assertThrows(IllegalArgumentException.class, () -> BenchFlags.parse(new String[] {"-target=3"}))
+                        .getMessage());
+        assertEquals(
+                "invalid value \"edge-agent,prometheus\" for flag -agents: unknown agent"
+                        + " \"prometheus\"; known: [edge-agent, vmagent]",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> BenchFlags.parse(new String[] {"-agents=edge-agent,prometheus"}))
+                        .getMessage());
+        assertEquals(
+                "invalid value \"60x\" for flag -steady: unit must be ms, s, m or h",
+                assertThrows(IllegalArgumentException.class, () -> BenchFlags.parse(new String[] {"-steady=60x"}))
+                        .getMessage());
+        assertEquals(
+                "invalid value \"0s\" for flag -outage: must be above zero",
+                assertThrows(IllegalArgumentException.class, () -> BenchFlags.parse(new String[] {"-outage=0s"}))
+                        .getMessage());
+    }
 
-  @Test
-  void scrapeConfigIsOneJobWithTheGlobalInterval() {
-    assertEquals("""
+    @Test
+    void scrapeConfigIsOneJobWithTheGlobalInterval() {
+        assertEquals("""
         global:
           scrape_interval: 500ms
           scrape_timeout: 500ms
@@ -64,23 +79,22 @@ class BenchPartsTest {
                   - '127.0.0.1:1'
                   - '127.0.0.1:2'
         """, AgentRun.scrapeConfig(List.of("127.0.0.1:1", "127.0.0.1:2"), Duration.ofMillis(500)));
-  }
+    }
 
-  @Test
-  void lossCountTakesDistinctAnsweredSequenceNumbersPerInstance() {
-    String export = """
+    @Test
+    void lossCountTakesDistinctAnsweredSequenceNumbersPerInstance() {
+        String export = """
         {"metric":{"__name__":"sensor_scrape_seq","job":"sensor","instance":"127.0.0.1:1"},"values":[1,2,2,3,4,null],"timestamps":[1,2,2,3,4,5]}
         {"metric":{"__name__":"sensor_scrape_seq","job":"sensor","instance":"127.0.0.1:2"},"values":[1,3],"timestamps":[1,3]}
         {"metric":{"__name__":"sensor_scrape_seq","job":"other","instance":"127.0.0.1:9"},"values":[1],"timestamps":[1]}
         """;
-    // Instance 1 answered 3 (its 4 came after the count), instance 2 answered 3 but 2 is missing.
-    assertEquals(3 + 2, VictoriaMetricsServer.countScrapeSeq(export,
-        Map.of("127.0.0.1:1", 3L, "127.0.0.1:2", 3L)));
-  }
+        // Instance 1 answered 3 (its 4 came after the count), instance 2 answered 3 but 2 is missing.
+        assertEquals(3 + 2, VictoriaMetricsServer.countScrapeSeq(export, Map.of("127.0.0.1:1", 3L, "127.0.0.1:2", 3L)));
+    }
 
-  @Test
-  void duOutputGivesAllocatedBytes() throws Exception {
-    assertEquals(3522560, DiskUsage.parseDu("3522560\t/tmp/agent-data\n", Path.of("/tmp")));
-    assertThrows(java.io.IOException.class, () -> DiskUsage.parseDu("", Path.of("/tmp")));
-  }
+    @Test
+    void duOutputGivesAllocatedBytes() throws Exception {
+        assertEquals(3522560, DiskUsage.parseDu("3522560\t/tmp/agent-data\n", Path.of("/tmp")));
+        assertThrows(java.io.IOException.class, () -> DiskUsage.parseDu("", Path.of("/tmp")));
+    }
 }

@@ -10,47 +10,63 @@ import org.junit.jupiter.api.Test;
 
 class ProcessStatsAndResultTableTest {
 
-  @Test
-  void cpuSecondsAreUtimePlusStimeEvenWhenTheCommandNameHasSpacesAndParentheses() {
-    String stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 125 0 0 20 0 40 0 100 1000 100";
-    assertEquals(3.75, ProcessStats.cpuSecondsFromStat(stat), 1e-9);
-  }
+    @Test
+    void cpuSecondsAreUtimePlusStimeEvenWhenTheCommandNameHasSpacesAndParentheses() {
+        String stat = "4242 (java (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 125 0 0 20 0 40 0 100 1000 100";
+        assertEquals(3.75, ProcessStats.cpuSecondsFromStat(stat), 1e-9);
+    }
 
-  @Test
-  void peakRssIsVmHwm() {
-    assertEquals(1234L * 1024, ProcessStats.peakRssFromStatus("Name:\tjava\nVmPeak:\t 9999 kB\nVmHWM:\t    1234 kB\n"));
-  }
+    @Test
+    void peakRssIsVmHwm() {
+        assertEquals(
+                1234L * 1024, ProcessStats.peakRssFromStatus("Name:\tjava\nVmPeak:\t 9999 kB\nVmHWM:\t    1234 kB\n"));
+    }
 
-  @Test
-  void readsThisProcessesOwnFigures() throws Exception {
-    long pid = ProcessHandle.current().pid();
-    assertTrue(ProcessStats.cpuSeconds(pid) > 0);
-    assertTrue(ProcessStats.peakRssBytes(pid) > 1 << 20);
-  }
+    @Test
+    void readsThisProcessesOwnFigures() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        assertTrue(ProcessStats.cpuSeconds(pid) > 0);
+        assertTrue(ProcessStats.peakRssBytes(pid) > 1 << 20);
+    }
 
-  @Test
-  void passNeedsHalfOfVmagentsRateNoNon2xxAndEverythingStored() {
-    ReceiverRun vmagent = run("vmagent", 1_000_000, Map.of(), 100, 100);
-    assertEquals("PASS", last(ResultTable.verdict(run("central-ingest", 500_000, Map.of(), 100, 100), vmagent)));
-    assertEquals("FAIL", last(ResultTable.verdict(run("central-ingest", 499_999, Map.of(), 100, 100), vmagent)));
-    assertEquals("FAIL", last(ResultTable.verdict(run("central-ingest", 900_000, Map.of("500", 1L), 100, 100), vmagent)));
-    assertEquals("FAIL", last(ResultTable.verdict(run("central-ingest", 900_000, Map.of(), 100, 99), vmagent)));
-    assertTrue(ResultTable.markdown(List.of(vmagent)).contains("| vmagent | 1,000,000 |"));
-  }
+    @Test
+    void passNeedsHalfOfVmagentsRateNoNon2xxAndEverythingStored() {
+        ReceiverRun vmagent = run("vmagent", 1_000_000, Map.of(), 100, 100);
+        assertEquals("PASS", last(ResultTable.verdict(run("central-ingest", 500_000, Map.of(), 100, 100), vmagent)));
+        assertEquals("FAIL", last(ResultTable.verdict(run("central-ingest", 499_999, Map.of(), 100, 100), vmagent)));
+        assertEquals(
+                "FAIL",
+                last(ResultTable.verdict(run("central-ingest", 900_000, Map.of("500", 1L), 100, 100), vmagent)));
+        assertEquals("FAIL", last(ResultTable.verdict(run("central-ingest", 900_000, Map.of(), 100, 99), vmagent)));
+        assertTrue(ResultTable.markdown(List.of(vmagent)).contains("| vmagent | 1,000,000 |"));
+    }
 
-  @Test
-  void durationsReadLikeFlags() {
-    assertEquals(Duration.ofSeconds(30), IngestLoadBenchmark.duration("30s"));
-    assertEquals(Duration.ofMillis(500), IngestLoadBenchmark.duration("500ms"));
-    assertEquals(Duration.ofMinutes(2), IngestLoadBenchmark.duration("2m"));
-  }
+    @Test
+    void durationsReadLikeFlags() {
+        assertEquals(Duration.ofSeconds(30), IngestLoadBenchmark.duration("30s"));
+        assertEquals(Duration.ofMillis(500), IngestLoadBenchmark.duration("500ms"));
+        assertEquals(Duration.ofMinutes(2), IngestLoadBenchmark.duration("2m"));
+    }
 
-  private static ReceiverRun run(String name, double rate, Map<String, Long> rejected, long accepted, long stored) {
-    return new ReceiverRun(name, rate, 30_000_000, 15_000, rejected, 10, 12, 100 << 20, 5, accepted, stored, 1.5,
-        31_000_000, 31_000_000);
-  }
+    private static ReceiverRun run(String name, double rate, Map<String, Long> rejected, long accepted, long stored) {
+        return new ReceiverRun(
+                name,
+                rate,
+                30_000_000,
+                15_000,
+                rejected,
+                10,
+                12,
+                100 << 20,
+                5,
+                accepted,
+                stored,
+                1.5,
+                31_000_000,
+                31_000_000);
+    }
 
-  private static String last(List<String> lines) {
-    return lines.get(lines.size() - 1);
-  }
+    private static String last(List<String> lines) {
+        return lines.get(lines.size() - 1);
+    }
 }

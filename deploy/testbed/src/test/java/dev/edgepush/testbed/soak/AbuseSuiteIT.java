@@ -14,20 +14,20 @@ import org.junit.jupiter.api.Test;
  * A few minutes: the slowloris and endless-body cases wait for the servers' timeouts.
  */
 class AbuseSuiteIT {
-  @Test
-  void noAttackKillsAProcessOrCostsTheLegitimateRobotData() throws Exception {
-    Path repo = Path.of("../..").toAbsolutePath().normalize();
-    Path out = Path.of("target/abuse").toAbsolutePath();
-    Files.createDirectories(out);
-    AbuseSuite.Result r = new AbuseSuite(AbuseMain.config(new String[] {"-out=" + out}, repo), System.out).run();
-    Files.writeString(out.resolve("table.md"), r.table());
-    for (AbuseSuite.Row row : r.rows()) {
-      assertTrue(row.agentAlive(), row.attack() + ": edge-agent died; " + row.answer());
-      assertTrue(row.ingestAlive(), row.attack() + ": central-ingest died; " + row.answer());
-      assertTrue(row.asExpected(), row.attack() + ": unexpected answer " + row.answer());
+    @Test
+    void noAttackKillsAProcessOrCostsTheLegitimateRobotData() throws Exception {
+        Path repo = Path.of("../..").toAbsolutePath().normalize();
+        Path out = Path.of("target/abuse").toAbsolutePath();
+        Files.createDirectories(out);
+        AbuseSuite.Result r = new AbuseSuite(AbuseMain.config(new String[] {"-out=" + out}, repo), System.out).run();
+        Files.writeString(out.resolve("table.md"), r.table());
+        for (AbuseSuite.Row row : r.rows()) {
+            assertTrue(row.agentAlive(), row.attack() + ": edge-agent died; " + row.answer());
+            assertTrue(row.ingestAlive(), row.attack() + ": central-ingest died; " + row.answer());
+            assertTrue(row.asExpected(), row.attack() + ": unexpected answer " + row.answer());
+        }
+        assertEquals(java.util.List.of(), r.lost(), "legitimate scrapes lost; table:\n" + r.table());
+        assertTrue(r.loss().answered() > 20, "the robot was scraped throughout: " + r.loss());
+        assertTrue(r.passed(), r.table());
     }
-    assertEquals(java.util.List.of(), r.lost(), "legitimate scrapes lost; table:\n" + r.table());
-    assertTrue(r.loss().answered() > 20, "the robot was scraped throughout: " + r.loss());
-    assertTrue(r.passed(), r.table());
-  }
 }

@@ -9,40 +9,56 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CompletenessCheckTest {
-  static String metrics(String robot, long dropped, long pending, long lost) {
-    return "# TYPE central_ingest_robot_missing_excerpts gauge\n"
-        + "central_ingest_robot_missing_excerpts{robot=\"" + robot + "\",tenant=\"0\",reason=\"dropped\"} " + dropped + "\n"
-        + "central_ingest_robot_missing_excerpts{robot=\"" + robot + "\",tenant=\"0\",reason=\"refused\"} 0\n"
-        + "central_ingest_robot_missing_excerpts{robot=\"" + robot + "\",tenant=\"0\",reason=\"pending\"} " + pending + "\n"
-        + "central_ingest_robot_missing_excerpts{robot=\"" + robot + "\",tenant=\"0\",reason=\"lost\"} " + lost + "\n";
-  }
+    static String metrics(String robot, long dropped, long pending, long lost) {
+        return "# TYPE central_ingest_robot_missing_excerpts gauge\n"
+                + "central_ingest_robot_missing_excerpts{robot=\"" + robot + "\",tenant=\"0\",reason=\"dropped\"} "
+                + dropped + "\n"
+                + "central_ingest_robot_missing_excerpts{robot=\"" + robot + "\",tenant=\"0\",reason=\"refused\"} 0\n"
+                + "central_ingest_robot_missing_excerpts{robot=\"" + robot + "\",tenant=\"0\",reason=\"pending\"} "
+                + pending + "\n"
+                + "central_ingest_robot_missing_excerpts{robot=\"" + robot + "\",tenant=\"0\",reason=\"lost\"} " + lost
+                + "\n";
+    }
 
-  static LossCheck loss(String robot, int lost) {
-    List<Long> seqs = lost == 0 ? List.of() : List.of(7L);
-    return new LossCheck(robot, 10, 10 - lost, seqs, List.of());
-  }
+    static LossCheck loss(String robot, int lost) {
+        List<Long> seqs = lost == 0 ? List.of() : List.of(7L);
+        return new LossCheck(robot, 10, 10 - lost, seqs, List.of());
+    }
 
-  @Test
-  void agreesWhenNothingIsLostAndOnlyPendingExcerptsAreMissing() {
-    List<CompletenessCheck> c = CompletenessCheck.of(List.of(loss("r1", 0)), metrics("r1", 0, 3, 0), false);
-    assertNull(c.get(0).mismatch());
-    assertEquals(Map.of("dropped", 0L, "refused", 0L, "pending", 3L, "lost", 0L), c.get(0).missing());
-  }
+    @Test
+    void agreesWhenNothingIsLostAndOnlyPendingExcerptsAreMissing() {
+        List<CompletenessCheck> c = CompletenessCheck.of(List.of(loss("r1", 0)), metrics("r1", 0, 3, 0), false);
+        assertNull(c.get(0).mismatch());
+        assertEquals(
+                Map.of("dropped", 0L, "refused", 0L, "pending", 3L, "lost", 0L),
+                c.get(0).missing());
+    }
 
-  @Test
-  void aGapCentralIngestSeesWithNothingLostIsAMismatchAndSoIsALossItDoesNotSee() {
-    assertTrue(CompletenessCheck.of(List.of(loss("r1", 0)), metrics("r1", 2, 0, 0), false).get(0).mismatch()
-        .contains("every answered scrape is stored"));
-    assertTrue(CompletenessCheck.of(List.of(loss("r1", 1)), metrics("r1", 0, 0, 0), false).get(0).mismatch()
-        .contains("reports none missing"));
-    assertNull(CompletenessCheck.of(List.of(loss("r1", 1)), metrics("r1", 0, 0, 4), false).get(0).mismatch());
-    assertNull(CompletenessCheck.of(List.of(loss("r1", 1)), metrics("r1", 0, 0, 0), true).get(0).mismatch(),
-        "with -breakAgent a wipe can hide what was buffered after the last push");
-  }
+    @Test
+    void aGapCentralIngestSeesWithNothingLostIsAMismatchAndSoIsALossItDoesNotSee() {
+        assertTrue(CompletenessCheck.of(List.of(loss("r1", 0)), metrics("r1", 2, 0, 0), false)
+                .get(0)
+                .mismatch()
+                .contains("every answered scrape is stored"));
+        assertTrue(CompletenessCheck.of(List.of(loss("r1", 1)), metrics("r1", 0, 0, 0), false)
+                .get(0)
+                .mismatch()
+                .contains("reports none missing"));
+        assertNull(CompletenessCheck.of(List.of(loss("r1", 1)), metrics("r1", 0, 0, 4), false)
+                .get(0)
+                .mismatch());
+        assertNull(
+                CompletenessCheck.of(List.of(loss("r1", 1)), metrics("r1", 0, 0, 0), true)
+                        .get(0)
+                        .mismatch(),
+                "with -breakAgent a wipe can hide what was buffered after the last push");
+    }
 
-  @Test
-  void aRobotCentralIngestDoesNotAccountIsAMismatch() {
-    assertTrue(CompletenessCheck.of(List.of(loss("r2", 0)), metrics("r1", 0, 0, 0), false).get(0).mismatch()
-        .contains("no completeness accounting"));
-  }
+    @Test
+    void aRobotCentralIngestDoesNotAccountIsAMismatch() {
+        assertTrue(CompletenessCheck.of(List.of(loss("r2", 0)), metrics("r1", 0, 0, 0), false)
+                .get(0)
+                .mismatch()
+                .contains("no completeness accounting"));
+    }
 }

@@ -7,56 +7,57 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class LossCheckTest {
-  /** Scrapes 1..10 answered at 1000, 2000, ... 10000 ms. */
-  private static long[][] answered() {
-    long[][] a = new long[10][];
-    for (int i = 0; i < 10; i++) {
-      a[i] = new long[] {i + 1, (i + 1) * 1000L};
+    /** Scrapes 1..10 answered at 1000, 2000, ... 10000 ms. */
+    private static long[][] answered() {
+        long[][] a = new long[10][];
+        for (int i = 0; i < 10; i++) {
+            a[i] = new long[] {i + 1, (i + 1) * 1000L};
+        }
+        return a;
     }
-    return a;
-  }
 
-  @Test
-  void everyAnsweredScrapeStoredMeansNothingLost() {
-    LossCheck c = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L), List.of());
-    assertEquals(10, c.answered());
-    assertEquals(10, c.stored());
-    assertEquals(List.of(), c.lost());
-    assertEquals(List.of(), c.inFlightAtKill());
-  }
+    @Test
+    void everyAnsweredScrapeStoredMeansNothingLost() {
+        LossCheck c = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L), List.of());
+        assertEquals(10, c.answered());
+        assertEquals(10, c.stored());
+        assertEquals(List.of(), c.lost());
+        assertEquals(List.of(), c.inFlightAtKill());
+    }
 
-  @Test
-  void onlyTheLastScrapeAnsweredBeforeAKillIsExcusedAndOnlyWhenMissing() {
-    long[] kill = {5500, 5800}; // killed after scrape 5, restarted before scrape 6
-    LossCheck c = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 7L, 8L, 9L, 10L), List.of(kill));
-    assertEquals(List.of(4L, 6L), c.lost());
-    assertEquals(List.of(5L), c.inFlightAtKill());
-    assertEquals(7, c.stored());
+    @Test
+    void onlyTheLastScrapeAnsweredBeforeAKillIsExcusedAndOnlyWhenMissing() {
+        long[] kill = {5500, 5800}; // killed after scrape 5, restarted before scrape 6
+        LossCheck c = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 7L, 8L, 9L, 10L), List.of(kill));
+        assertEquals(List.of(4L, 6L), c.lost());
+        assertEquals(List.of(5L), c.inFlightAtKill());
+        assertEquals(7, c.stored());
 
-    LossCheck stored = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), List.of(kill));
-    assertEquals(List.of(), stored.inFlightAtKill(), "a stored scrape is not counted as in flight");
-  }
+        LossCheck stored =
+                LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), List.of(kill));
+        assertEquals(List.of(), stored.inFlightAtKill(), "a stored scrape is not counted as in flight");
+    }
 
-  @Test
-  void aScrapeWrittenToTheDeadAgentBeforeItsRestartIsExcusedToo() {
-    long[] kill = {5500, 6500}; // scrape 6 finished writing at 6000, after the kill, to a dead socket
-    LossCheck c = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 4L, 7L, 8L, 9L, 10L), List.of(kill));
-    assertEquals(List.of(), c.lost());
-    assertEquals(List.of(5L, 6L), c.inFlightAtKill());
-  }
+    @Test
+    void aScrapeWrittenToTheDeadAgentBeforeItsRestartIsExcusedToo() {
+        long[] kill = {5500, 6500}; // scrape 6 finished writing at 6000, after the kill, to a dead socket
+        LossCheck c = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 4L, 7L, 8L, 9L, 10L), List.of(kill));
+        assertEquals(List.of(), c.lost());
+        assertEquals(List.of(5L, 6L), c.inFlightAtKill());
+    }
 
-  @Test
-  void atMostOneScrapeWrittenToTheDeadAgentIsExcused() {
-    long[] kill = {5500, 8500}; // a long way down: scrapes 6 to 8 cannot all have been in flight
-    LossCheck c = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 4L, 9L, 10L), List.of(kill));
-    assertEquals(List.of(7L, 8L), c.lost());
-    assertEquals(List.of(5L, 6L), c.inFlightAtKill());
-  }
+    @Test
+    void atMostOneScrapeWrittenToTheDeadAgentIsExcused() {
+        long[] kill = {5500, 8500}; // a long way down: scrapes 6 to 8 cannot all have been in flight
+        LossCheck c = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 4L, 9L, 10L), List.of(kill));
+        assertEquals(List.of(7L, 8L), c.lost());
+        assertEquals(List.of(5L, 6L), c.inFlightAtKill());
+    }
 
-  @Test
-  void aScrapeMissingAfterTheRestartIsLost() {
-    LossCheck c = LossCheck.of("r1", answered(), Set.of(1L, 2L, 3L, 4L, 5L, 6L, 8L, 9L, 10L),
-        List.of(new long[] {5500, 6500}));
-    assertEquals(List.of(7L), c.lost());
-  }
+    @Test
+    void aScrapeMissingAfterTheRestartIsLost() {
+        LossCheck c = LossCheck.of(
+                "r1", answered(), Set.of(1L, 2L, 3L, 4L, 5L, 6L, 8L, 9L, 10L), List.of(new long[] {5500, 6500}));
+        assertEquals(List.of(7L), c.lost());
+    }
 }

@@ -14,17 +14,17 @@ import org.junit.jupiter.api.Test;
  * Same as {@code deploy/testbed/bin/soak -duration=3m -robots=4 -seed=1}.
  */
 class ShortSoakIT {
-  @Test
-  void aShortFleetSoakLosesNothing() throws Exception {
-    Path repo = Path.of("../..").toAbsolutePath().normalize();
-    Path out = Path.of("target/soak").toAbsolutePath();
-    Files.createDirectories(out);
-    SoakConfig cfg = SoakConfig.parse(
-        new String[] {"-duration=3m", "-robots=4", "-seed=1", "-out=" + out}, repo, 1);
-    SoakRunner.Result r = new SoakRunner(cfg, System.out).run();
-    System.out.println(r.lastLine());
-    assertTrue(r.lastLine().startsWith("soak: robots=4 "), r.lastLine());
-    assertTrue(r.lastLine().contains(" lost=0 "), r.lastLine());
-    assertTrue(r.passed(), r.lastLine() + " (report in " + out + ")");
-  }
+    @Test
+    void aShortFleetSoakLosesNothing() throws Exception {
+        Path repo = Path.of("../..").toAbsolutePath().normalize();
+        Path out = Path.of("target/soak").toAbsolutePath();
+        Files.createDirectories(out);
+        SoakConfig cfg =
+                SoakConfig.parse(new String[] {"-duration=3m", "-robots=4", "-seed=1", "-out=" + out}, repo, 1);
+        SoakRunner.Result r = new SoakRunner(cfg, System.out).run();
+        System.out.println(r.lastLine());
+        assertTrue(r.lastLine().startsWith("soak: robots=4 "), r.lastLine());
+        assertTrue(r.lastLine().contains(" lost=0 "), r.lastLine());
+        assertTrue(r.passed(), r.lastLine() + " (report in " + out + ")");
+    }
 }

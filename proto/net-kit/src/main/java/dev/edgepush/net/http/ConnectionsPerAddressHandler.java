@@ -19,46 +19,48 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ChannelHandler.Sharable
 public final class ConnectionsPerAddressHandler extends ChannelInboundHandlerAdapter {
-  private static final AttributeKey<InetAddress> COUNTED = AttributeKey.valueOf("edgepush.connCapCounted");
-  private final int maxConnsPerAddress;
-  private final ClosedConnections closed;
-  private final ConcurrentHashMap<InetAddress, Integer> open = new ConcurrentHashMap<>();
+    private static final AttributeKey<InetAddress> COUNTED = AttributeKey.valueOf("edgepush.connCapCounted");
+    private final int maxConnsPerAddress;
+    private final ClosedConnections closed;
+    private final ConcurrentHashMap<InetAddress, Integer> open = new ConcurrentHashMap<>();
 
-  public ConnectionsPerAddressHandler(int maxConnsPerAddress, ClosedConnections closed) {
-    this.maxConnsPerAddress = maxConnsPerAddress;
-    this.closed = closed;
-  }
-
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    SocketAddress remote = ctx.channel().remoteAddress();
-    if (!(remote instanceof InetSocketAddress)) {
-      ctx.fireChannelActive();
-      return;
+    public ConnectionsPerAddressHandler(int maxConnsPerAddress, ClosedConnections closed) {
+        this.maxConnsPerAddress = maxConnsPerAddress;
+        this.closed = closed;
     }
-    InetAddress addr = ((InetSocketAddress) remote).getAddress();
-    int n = open.merge(addr, 1, Integer::sum);
-    ctx.channel().attr(COUNTED).set(addr);
-    if (n > maxConnsPerAddress) {
-      closed.closed(ClosedConnections.Reason.TOO_MANY_CONNECTIONS, addr.getHostAddress(),
-          n - 1 + " open, -http.maxConnsPerAddress=" + maxConnsPerAddress);
-      ctx.close();
-      return;
-    }
-    ctx.fireChannelActive();
-  }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    InetAddress addr = ctx.channel().attr(COUNTED).getAndSet(null);
-    if (addr != null) {
-      open.computeIfPresent(addr, (a, c) -> c <= 1 ? null : c - 1);
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        SocketAddress remote = ctx.channel().remoteAddress();
+        if (!(remote instanceof InetSocketAddress)) {
+            ctx.fireChannelActive();
+            return;
+        }
+        InetAddress addr = ((InetSocketAddress) remote).getAddress();
+        int n = open.merge(addr, 1, Integer::sum);
+        ctx.channel().attr(COUNTED).set(addr);
+        if (n > maxConnsPerAddress) {
+            closed.closed(
+                    ClosedConnections.Reason.TOO_MANY_CONNECTIONS,
+                    addr.getHostAddress(),
+                    n - 1 + " open, -http.maxConnsPerAddress=" + maxConnsPerAddress);
+            ctx.close();
+            return;
+        }
+        ctx.fireChannelActive();
     }
-    ctx.fireChannelInactive();
-  }
 
-  /** Connections counted as open from {@code addr} (for tests). */
-  int openFrom(InetAddress addr) {
-    return open.getOrDefault(addr, 0);
-  }
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        InetAddress addr = ctx.channel().attr(COUNTED).getAndSet(null);
+        if (addr != null) {
+            open.computeIfPresent(addr, (a, c) -> c <= 1 ? null : c - 1);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    /** Connections counted as open from {@code addr} (for tests). */
+    int openFrom(InetAddress addr) {
+        return open.getOrDefault(addr, 0);
+    }
 }

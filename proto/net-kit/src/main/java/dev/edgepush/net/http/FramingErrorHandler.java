@@ -34,68 +34,71 @@ import java.nio.charset.StandardCharsets;
  * Counted as {@code bad_framing}. One instance per channel.
  */
 public final class FramingErrorHandler extends ChannelInboundHandlerAdapter {
-  private final int maxHeaderBytes;
-  private final ClosedConnections closed;
-  private boolean failed;
+    private final int maxHeaderBytes;
+    private final ClosedConnections closed;
+    private boolean failed;
 
-  public FramingErrorHandler(int maxHeaderBytes, ClosedConnections closed) {
-    this.maxHeaderBytes = maxHeaderBytes;
-    this.closed = closed;
-  }
+    public FramingErrorHandler(int maxHeaderBytes, ClosedConnections closed) {
+        this.maxHeaderBytes = maxHeaderBytes;
+        this.closed = closed;
+    }
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (failed) {
-      ReferenceCountUtil.release(msg); // the decoder passes nothing more, but be sure
-      return;
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (failed) {
+            ReferenceCountUtil.release(msg); // the decoder passes nothing more, but be sure
+            return;
+        }
+        String reason = null;
+        if (msg instanceof DecoderResultProvider
+                && ((DecoderResultProvider) msg).decoderResult().isFailure()) {
+            reason = reason(msg, ((DecoderResultProvider) msg).decoderResult().cause());
+        } else if (msg instanceof HttpRequest) {
+            String te = ((HttpRequest) msg).headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+            if (te != null && !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(te.strip())) {
+                reason = "Transfer-Encoding '" + te + "' is not supported: send chunked or a Content-Length";
+            }
+        }
+        if (reason == null) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        failed = true;
+        ReferenceCountUtil.release(msg);
+        closed.closed(ClosedConnections.Reason.BAD_FRAMING, ctx.channel().remoteAddress(), reason);
+        byte[] body = ("bad request: " + reason + "; the connection is closed\n").getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse res = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(body));
+        res.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        // From the tail, so the server's outbound handlers (response counters) see it too.
+        ctx.channel().writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
     }
-    String reason = null;
-    if (msg instanceof DecoderResultProvider && ((DecoderResultProvider) msg).decoderResult().isFailure()) {
-      reason = reason(msg, ((DecoderResultProvider) msg).decoderResult().cause());
-    } else if (msg instanceof HttpRequest) {
-      String te = ((HttpRequest) msg).headers().get(HttpHeaderNames.TRANSFER_ENCODING);
-      if (te != null && !HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(te.strip())) {
-        reason = "Transfer-Encoding '" + te + "' is not supported: send chunked or a Content-Length";
-      }
-    }
-    if (reason == null) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    failed = true;
-    ReferenceCountUtil.release(msg);
-    closed.closed(ClosedConnections.Reason.BAD_FRAMING, ctx.channel().remoteAddress(), reason);
-    byte[] body = ("bad request: " + reason + "; the connection is closed\n").getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
-        Unpooled.wrappedBuffer(body));
-    res.headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    // From the tail, so the server's outbound handlers (response counters) see it too.
-    ctx.channel().writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-  }
 
-  private String reason(Object msg, Throwable cause) {
-    if (cause instanceof ContentLengthNotAllowedException) {
-      return "both Content-Length and Transfer-Encoding (a request has one or the other)";
+    private String reason(Object msg, Throwable cause) {
+        if (cause instanceof ContentLengthNotAllowedException) {
+            return "both Content-Length and Transfer-Encoding (a request has one or the other)";
+        }
+        if (cause instanceof TransferEncodingNotAllowedException) {
+            return "Transfer-Encoding in an HTTP/1.0 request";
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return "header larger than " + maxHeaderBytes + " bytes (-http.maxHeaderBytes)";
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return "request line longer than " + HttpServerLimits.MAX_REQUEST_LINE_BYTES + " bytes";
+        }
+        String detail = cause == null
+                ? "?"
+                : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        if (msg instanceof HttpContent && !(msg instanceof HttpRequest)) {
+            return "malformed chunk: " + detail;
+        }
+        if (msg instanceof HttpObject) {
+            return "malformed request head: " + detail;
+        }
+        return detail;
     }
-    if (cause instanceof TransferEncodingNotAllowedException) {
-      return "Transfer-Encoding in an HTTP/1.0 request";
-    }
-    if (cause instanceof TooLongHttpHeaderException) {
-      return "header larger than " + maxHeaderBytes + " bytes (-http.maxHeaderBytes)";
-    }
-    if (cause instanceof TooLongHttpLineException) {
-      return "request line longer than " + HttpServerLimits.MAX_REQUEST_LINE_BYTES + " bytes";
-    }
-    String detail = cause == null ? "?" : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    if (msg instanceof HttpContent && !(msg instanceof HttpRequest)) {
-      return "malformed chunk: " + detail;
-    }
-    if (msg instanceof HttpObject) {
-      return "malformed request head: " + detail;
-    }
-    return detail;
-  }
 }

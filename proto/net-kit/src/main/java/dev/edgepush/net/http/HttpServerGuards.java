@@ -22,31 +22,31 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
  * One per server: it holds the per-address counts and the closed-connection counters.
  */
 public final class HttpServerGuards {
-  private final HttpServerLimits limits;
-  private final ClosedConnections closed;
-  private final ConnectionsPerAddressHandler connCap;
+    private final HttpServerLimits limits;
+    private final ClosedConnections closed;
+    private final ConnectionsPerAddressHandler connCap;
 
-  public HttpServerGuards(HttpServerLimits limits, ClosedConnections closed) {
-    this.limits = limits;
-    this.closed = closed;
-    this.connCap = new ConnectionsPerAddressHandler(limits.maxConnsPerAddress(), closed);
-  }
+    public HttpServerGuards(HttpServerLimits limits, ClosedConnections closed) {
+        this.limits = limits;
+        this.closed = closed;
+        this.connCap = new ConnectionsPerAddressHandler(limits.maxConnsPerAddress(), closed);
+    }
 
-  public void addTo(ChannelPipeline pl) {
-    pl.addLast("lingeringClose", new LingeringCloseHandler());
-    pl.addLast("connCap", connCap);
-    pl.addLast("codec", new ServerCodec(limits.decoderConfig()));
-    pl.addLast("framingErrors", new FramingErrorHandler(limits.maxHeaderBytes(), closed));
-    pl.addLast("timeouts", new RequestTimeoutsHandler(limits, closed));
-    pl.addLast("keepAlive", new HttpServerKeepAliveHandler());
-    pl.addLast("responseFraming", new ResponseFramingHandler());
-  }
+    public void addTo(ChannelPipeline pl) {
+        pl.addLast("lingeringClose", new LingeringCloseHandler());
+        pl.addLast("connCap", connCap);
+        pl.addLast("codec", new ServerCodec(limits.decoderConfig()));
+        pl.addLast("framingErrors", new FramingErrorHandler(limits.maxHeaderBytes(), closed));
+        pl.addLast("timeouts", new RequestTimeoutsHandler(limits, closed));
+        pl.addLast("keepAlive", new HttpServerKeepAliveHandler());
+        pl.addLast("responseFraming", new ResponseFramingHandler());
+    }
 
-  public ClosedConnections closed() {
-    return closed;
-  }
+    public ClosedConnections closed() {
+        return closed;
+    }
 
-  public HttpServerLimits limits() {
-    return limits;
-  }
+    public HttpServerLimits limits() {
+        return limits;
+    }
 }

@@ -21,53 +21,60 @@ import java.util.concurrent.TimeUnit;
  * One instance per channel.
  */
 public final class LingeringCloseHandler extends ChannelDuplexHandler {
-  /** How long a closing connection's input is still read and discarded. */
-  public static final long LINGER_MILLIS = 2_000;
+    /** How long a closing connection's input is still read and discarded. */
+    public static final long LINGER_MILLIS = 2_000;
 
-  private boolean answered;
-  private boolean lingering;
+    private boolean answered;
+    private boolean lingering;
 
-  @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    answered = true;
-    ctx.write(msg, promise);
-  }
-
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (lingering) {
-      ReferenceCountUtil.release(msg);
-      return;
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        answered = true;
+        ctx.write(msg, promise);
     }
-    ctx.fireChannelRead(msg);
-  }
 
-  @Override
-  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-    Channel ch = ctx.channel();
-    if (lingering) {
-      // A second close (two handlers each asked for it) joins the first.
-      ch.closeFuture().addListener(f -> promise.trySuccess());
-      return;
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (lingering) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ctx.fireChannelRead(msg);
     }
-    if (!answered || !(ch instanceof DuplexChannel) || !ch.isActive()
-        || ((DuplexChannel) ch).isInputShutdown() || ((DuplexChannel) ch).isOutputShutdown()) {
-      ctx.close(promise);
-      return;
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        Channel ch = ctx.channel();
+        if (lingering) {
+            // A second close (two handlers each asked for it) joins the first.
+            ch.closeFuture().addListener(f -> promise.trySuccess());
+            return;
+        }
+        if (!answered
+                || !(ch instanceof DuplexChannel)
+                || !ch.isActive()
+                || ((DuplexChannel) ch).isInputShutdown()
+                || ((DuplexChannel) ch).isOutputShutdown()) {
+            ctx.close(promise);
+            return;
+        }
+        lingering = true;
+        ch.config().setAutoRead(true);
+        var timer = ctx.executor()
+                .schedule(
+                        () -> {
+                            ctx.close(promise);
+                        },
+                        LINGER_MILLIS,
+                        TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(f -> {
+            timer.cancel(false);
+            promise.trySuccess();
+        });
+        ((DuplexChannel) ch).shutdownOutput().addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close(promise);
+            }
+        });
     }
-    lingering = true;
-    ch.config().setAutoRead(true);
-    var timer = ctx.executor().schedule(() -> {
-      ctx.close(promise);
-    }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-    ch.closeFuture().addListener(f -> {
-      timer.cancel(false);
-      promise.trySuccess();
-    });
-    ((DuplexChannel) ch).shutdownOutput().addListener(f -> {
-      if (!f.isSuccess()) {
-        ctx.close(promise);
-      }
-    });
-  }
 }

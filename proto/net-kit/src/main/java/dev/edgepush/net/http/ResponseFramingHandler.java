@@ -32,46 +32,47 @@ import java.util.ArrayDeque;
  * One instance per channel (it remembers the requests being answered, in order).
  */
 public final class ResponseFramingHandler extends ChannelDuplexHandler {
-  private record Asked(boolean http10, boolean keepAlive) {}
+    private record Asked(boolean http10, boolean keepAlive) {}
 
-  private final ArrayDeque<Asked> requests = new ArrayDeque<>(2);
+    private final ArrayDeque<Asked> requests = new ArrayDeque<>(2);
 
-  @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (msg instanceof HttpRequest) {
-      HttpRequest req = (HttpRequest) msg;
-      requests.add(new Asked(req.protocolVersion().equals(HttpVersion.HTTP_1_0), HttpUtil.isKeepAlive(req)));
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest) {
+            HttpRequest req = (HttpRequest) msg;
+            requests.add(new Asked(req.protocolVersion().equals(HttpVersion.HTTP_1_0), HttpUtil.isKeepAlive(req)));
+        }
+        ctx.fireChannelRead(msg);
     }
-    ctx.fireChannelRead(msg);
-  }
 
-  @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (msg instanceof HttpResponse
-        && ((HttpResponse) msg).status().codeClass() != HttpStatusClass.INFORMATIONAL) {
-      frame((HttpResponse) msg, requests.poll());
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse && ((HttpResponse) msg).status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+            frame((HttpResponse) msg, requests.poll());
+        }
+        ctx.write(msg, promise);
     }
-    ctx.write(msg, promise);
-  }
 
-  private static void frame(HttpResponse res, Asked asked) {
-    HttpHeaders h = res.headers();
-    boolean http10 = asked != null && asked.http10();
-    if (res.status().code() == 204) {
-      if (http10) {
-        h.set(HttpHeaderNames.CONTENT_LENGTH, "0"); // see ServerCodec: HTTP/1.1 forbids it, 1.0 needs it
-      }
-    } else if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(res)) {
-      if (res instanceof FullHttpResponse) {
-        h.setInt(HttpHeaderNames.CONTENT_LENGTH, ((FullHttpResponse) res).content().readableBytes());
-      } else if (http10) {
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      } else {
-        HttpUtil.setTransferEncodingChunked(res, true);
-      }
+    private static void frame(HttpResponse res, Asked asked) {
+        HttpHeaders h = res.headers();
+        boolean http10 = asked != null && asked.http10();
+        if (res.status().code() == 204) {
+            if (http10) {
+                h.set(HttpHeaderNames.CONTENT_LENGTH, "0"); // see ServerCodec: HTTP/1.1 forbids it, 1.0 needs it
+            }
+        } else if (!h.contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(res)) {
+            if (res instanceof FullHttpResponse) {
+                h.setInt(
+                        HttpHeaderNames.CONTENT_LENGTH,
+                        ((FullHttpResponse) res).content().readableBytes());
+            } else if (http10) {
+                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else {
+                HttpUtil.setTransferEncodingChunked(res, true);
+            }
+        }
+        if (http10 && asked.keepAlive() && !h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
     }
-    if (http10 && asked.keepAlive() && !h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-    }
-  }
 }

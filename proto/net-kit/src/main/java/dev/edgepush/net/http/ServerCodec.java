@@ -23,50 +23,50 @@ import java.util.List;
  * {@code HttpServerCodec}, the encoder knows which responses answer a HEAD or CONNECT (no body).
  */
 final class ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
-  private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
+    private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>(2);
 
-  ServerCodec(HttpDecoderConfig config) {
-    init(new Decoder(config), new Encoder());
-  }
-
-  private final class Decoder extends HttpRequestDecoder {
-    Decoder(HttpDecoderConfig config) {
-      super(config);
+    ServerCodec(HttpDecoderConfig config) {
+        init(new Decoder(config), new Encoder());
     }
 
-    @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
-      int before = out.size();
-      super.decode(ctx, buffer, out);
-      for (int i = before; i < out.size(); i++) {
-        if (out.get(i) instanceof HttpRequest) {
-          methods.add(((HttpRequest) out.get(i)).method());
+    private final class Decoder extends HttpRequestDecoder {
+        Decoder(HttpDecoderConfig config) {
+            super(config);
         }
-      }
-    }
-  }
 
-  private final class Encoder extends HttpResponseEncoder {
-    @Override
-    protected boolean isContentAlwaysEmpty(HttpResponse msg) {
-      if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-        return super.isContentAlwaysEmpty(msg); // an interim answer: the request is still to be answered
-      }
-      HttpMethod method = methods.poll();
-      if (HttpMethod.HEAD.equals(method)
-          || HttpMethod.CONNECT.equals(method) && msg.status().codeClass() == HttpStatusClass.SUCCESS) {
-        return true;
-      }
-      return super.isContentAlwaysEmpty(msg);
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+            int before = out.size();
+            super.decode(ctx, buffer, out);
+            for (int i = before; i < out.size(); i++) {
+                if (out.get(i) instanceof HttpRequest) {
+                    methods.add(((HttpRequest) out.get(i)).method());
+                }
+            }
+        }
     }
 
-    @Override
-    protected void sanitizeHeadersBeforeEncode(HttpResponse msg, boolean isAlwaysEmpty) {
-      String length = msg.status().code() == 204 ? msg.headers().get(HttpHeaderNames.CONTENT_LENGTH) : null;
-      super.sanitizeHeadersBeforeEncode(msg, isAlwaysEmpty);
-      if ("0".equals(length)) {
-        msg.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
-      }
+    private final class Encoder extends HttpResponseEncoder {
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+            if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                return super.isContentAlwaysEmpty(msg); // an interim answer: the request is still to be answered
+            }
+            HttpMethod method = methods.poll();
+            if (HttpMethod.HEAD.equals(method)
+                    || HttpMethod.CONNECT.equals(method) && msg.status().codeClass() == HttpStatusClass.SUCCESS) {
+                return true;
+            }
+            return super.isContentAlwaysEmpty(msg);
+        }
+
+        @Override
+        protected void sanitizeHeadersBeforeEncode(HttpResponse msg, boolean isAlwaysEmpty) {
+            String length = msg.status().code() == 204 ? msg.headers().get(HttpHeaderNames.CONTENT_LENGTH) : null;
+            super.sanitizeHeadersBeforeEncode(msg, isAlwaysEmpty);
+            if ("0".equals(length)) {
+                msg.headers().set(HttpHeaderNames.CONTENT_LENGTH, length);
+            }
+        }
     }
-  }
 }

@@ -19,70 +19,70 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * has and the log says what is wrong with it: unknown CA, expired.
  */
 final class AnyIssuerTrustManager extends X509ExtendedTrustManager {
-  private final X509ExtendedTrustManager pkix;
+    private final X509ExtendedTrustManager pkix;
 
-  private AnyIssuerTrustManager(X509ExtendedTrustManager pkix) {
-    this.pkix = pkix;
-  }
-
-  /** Trusting {@code cas}, or the JDK's default CAs when null. */
-  static AnyIssuerTrustManager of(List<X509Certificate> cas) throws GeneralSecurityException, java.io.IOException {
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    if (cas == null) {
-      tmf.init((KeyStore) null);
-    } else {
-      KeyStore ks = KeyStore.getInstance("PKCS12");
-      ks.load(null, null);
-      int i = 0;
-      for (X509Certificate c : cas) {
-        ks.setCertificateEntry("ca" + i++, c);
-      }
-      tmf.init(ks);
+    private AnyIssuerTrustManager(X509ExtendedTrustManager pkix) {
+        this.pkix = pkix;
     }
-    for (TrustManager tm : tmf.getTrustManagers()) {
-      if (tm instanceof X509ExtendedTrustManager x) {
-        return new AnyIssuerTrustManager(x);
-      }
+
+    /** Trusting {@code cas}, or the JDK's default CAs when null. */
+    static AnyIssuerTrustManager of(List<X509Certificate> cas) throws GeneralSecurityException, java.io.IOException {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        if (cas == null) {
+            tmf.init((KeyStore) null);
+        } else {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            int i = 0;
+            for (X509Certificate c : cas) {
+                ks.setCertificateEntry("ca" + i++, c);
+            }
+            tmf.init(ks);
+        }
+        for (TrustManager tm : tmf.getTrustManagers()) {
+            if (tm instanceof X509ExtendedTrustManager x) {
+                return new AnyIssuerTrustManager(x);
+            }
+        }
+        throw new GeneralSecurityException("the JDK offers no X509ExtendedTrustManager");
     }
-    throw new GeneralSecurityException("the JDK offers no X509ExtendedTrustManager");
-  }
 
-  @Override
-  public X509Certificate[] getAcceptedIssuers() {
-    return new X509Certificate[0];
-  }
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return new X509Certificate[0];
+    }
 
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    pkix.checkClientTrusted(chain, authType, engine);
-  }
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        pkix.checkClientTrusted(chain, authType, engine);
+    }
 
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
-    pkix.checkClientTrusted(chain, authType, socket);
-  }
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        pkix.checkClientTrusted(chain, authType, socket);
+    }
 
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    pkix.checkClientTrusted(chain, authType);
-  }
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        pkix.checkClientTrusted(chain, authType);
+    }
 
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    pkix.checkServerTrusted(chain, authType, engine);
-  }
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws CertificateException {
+        pkix.checkServerTrusted(chain, authType, engine);
+    }
 
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-      throws CertificateException {
-    pkix.checkServerTrusted(chain, authType, socket);
-  }
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws CertificateException {
+        pkix.checkServerTrusted(chain, authType, socket);
+    }
 
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    pkix.checkServerTrusted(chain, authType);
-  }
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        pkix.checkServerTrusted(chain, authType);
+    }
 }

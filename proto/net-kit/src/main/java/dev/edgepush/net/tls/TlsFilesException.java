@@ -8,9 +8,9 @@ import java.io.IOException;
  * it as a bad flag (exit code 2) instead of a crash.
  */
 public final class TlsFilesException extends IOException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  TlsFilesException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    TlsFilesException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -21,37 +21,49 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * {@code .ci/run} installs both); {@code CHROMIUM} and {@code CHROMEDRIVER} name other paths.
  */
 public final class HeadlessChromium {
-  private HeadlessChromium() {}
+    private HeadlessChromium() {}
 
-  /** A new headless chromium at {@code width} x {@code height} CSS pixels; quit it when done. */
-  public static WebDriver start(int width, int height) {
-    String chromium = executable("CHROMIUM", "/usr/bin/chromium");
-    String chromedriver = executable("CHROMEDRIVER", "/usr/bin/chromedriver");
-    Assumptions.assumeTrue(chromium != null && chromedriver != null,
-        "SKIPPED: this browser test needs chromium and chromedriver, and "
-            + (chromium == null ? "chromium" : "chromedriver") + " is not installed (apt-get install chromium"
-            + " chromium-driver, as .ci/run does; or set CHROMIUM and CHROMEDRIVER to their paths)");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium);
-    // --no-sandbox: CI runs as root, where chromium's sandbox refuses to start
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-        "--window-size=" + width + "," + height, "--hide-scrollbars", "--lang=en-US");
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(chromedriver)).usingAnyFreePort().build();
-    return new ChromeDriver(service, options);
-  }
+    /** A new headless chromium at {@code width} x {@code height} CSS pixels; quit it when done. */
+    public static WebDriver start(int width, int height) {
+        String chromium = executable("CHROMIUM", "/usr/bin/chromium");
+        String chromedriver = executable("CHROMEDRIVER", "/usr/bin/chromedriver");
+        Assumptions.assumeTrue(
+                chromium != null && chromedriver != null,
+                "SKIPPED: this browser test needs chromium and chromedriver, and "
+                        + (chromium == null ? "chromium" : "chromedriver")
+                        + " is not installed (apt-get install chromium"
+                        + " chromium-driver, as .ci/run does; or set CHROMIUM and CHROMEDRIVER to their paths)");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium);
+        // --no-sandbox: CI runs as root, where chromium's sandbox refuses to start
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--window-size=" + width + "," + height,
+                "--hide-scrollbars",
+                "--lang=en-US");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(chromedriver))
+                .usingAnyFreePort()
+                .build();
+        return new ChromeDriver(service, options);
+    }
 
-  /** Saves what the browser shows to {@code target/<name>} (a build artefact); returns its path. */
-  public static Path screenshot(WebDriver browser, String name) throws IOException {
-    Path out = Path.of("target", name);
-    Files.createDirectories(out.getParent());
-    Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), out,
-        StandardCopyOption.REPLACE_EXISTING);
-    return out;
-  }
+    /** Saves what the browser shows to {@code target/<name>} (a build artefact); returns its path. */
+    public static Path screenshot(WebDriver browser, String name) throws IOException {
+        Path out = Path.of("target", name);
+        Files.createDirectories(out.getParent());
+        Files.copy(
+                ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(),
+                out,
+                StandardCopyOption.REPLACE_EXISTING);
+        return out;
+    }
 
-  private static String executable(String env, String fallback) {
-    String path = System.getenv().getOrDefault(env, fallback);
-    return Files.isExecutable(Path.of(path)) ? path : null;
-  }
+    private static String executable(String env, String fallback) {
+        String path = System.getenv().getOrDefault(env, fallback);
+        return Files.isExecutable(Path.of(path)) ? path : null;
+    }
 }

@@ -42,90 +42,96 @@ import org.slf4j.LoggerFactory;
  * forced), so a crash leaves the old or the new id.
  */
 public final class BufferEpoch {
-  private static final Logger log = LoggerFactory.getLogger(DiskBuffer.class);
-  static final String NAME = "epoch";
+    private static final Logger log = LoggerFactory.getLogger(DiskBuffer.class);
+    static final String NAME = "epoch";
 
-  private final String id;
-  private final long firstSeq;
+    private final String id;
+    private final long firstSeq;
 
-  private BufferEpoch(String id, long firstSeq) {
-    this.id = id;
-    this.firstSeq = firstSeq;
-  }
-
-  /** The epoch id: 16 lowercase hex digits. */
-  public String id() {
-    return id;
-  }
-
-  /** The sequence number the next excerpt appended gets (at open). */
-  long firstSeq() {
-    return firstSeq;
-  }
-
-  /**
-   * Reads (or starts) the epoch of the buffer in {@code dir} whose queue is {@code queue};
-   * {@code damaged}: damage was found at open, which starts a new epoch.
-   */
-  static BufferEpoch open(Path dir, SingleChronicleQueue queue, boolean damaged, SecureRandom random)
-      throws IOException {
-    Path file = dir.resolve(NAME);
-    String id = read(file);
-    long last = damaged ? -1 : lastSeq(queue);
-    if (id != null && last >= 0) {
-      return new BufferEpoch(id, last + 1);
+    private BufferEpoch(String id, long firstSeq) {
+        this.id = id;
+        this.firstSeq = firstSeq;
     }
-    String why = id == null ? "no epoch file" : damaged ? "damage found at open"
-        : "the newest excerpt has no sequence number";
-    byte[] b = new byte[8];
-    random.nextBytes(b);
-    String fresh = HexFormat.of().formatHex(b);
-    write(dir, fresh);
-    if (id != null) {
-      log.warn("buffer {}: starting a new epoch {} after {} ({}): sequence numbers restart at 0", dir, fresh, id, why);
-    }
-    return new BufferEpoch(fresh, 0);
-  }
 
-  /** The sequence number of the newest excerpt, or -1 when there is none or it has none. */
-  static long lastSeq(SingleChronicleQueue queue) {
-    try (ExcerptTailer t = queue.createTailer()) {
-      t.direction(TailerDirection.BACKWARD).toEnd();
-      try (DocumentContext dc = t.readingDocument()) {
-        return dc.isPresent() ? RecordFormat.seq(dc.wire().bytes()) : -1;
-      }
-    } catch (RuntimeException e) {
-      log.warn("buffer: cannot read the newest excerpt's sequence number ({}): a new epoch starts", e.toString());
-      return -1;
+    /** The epoch id: 16 lowercase hex digits. */
+    public String id() {
+        return id;
     }
-  }
 
-  private static String read(Path file) throws IOException {
-    String s;
-    try {
-      s = Files.readString(file, StandardCharsets.US_ASCII).strip();
-    } catch (NoSuchFileException e) {
-      return null;
+    /** The sequence number the next excerpt appended gets (at open). */
+    long firstSeq() {
+        return firstSeq;
     }
-    return s.matches("[0-9a-f]{16}") ? s : null;
-  }
 
-  private static void write(Path dir, String id) throws IOException {
-    Path file = dir.resolve(NAME);
-    Path tmp = dir.resolve(NAME + ".tmp");
-    try (var ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      var buf = java.nio.ByteBuffer.wrap((id + "\n").getBytes(StandardCharsets.US_ASCII));
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      ch.force(true);
+    /**
+     * Reads (or starts) the epoch of the buffer in {@code dir} whose queue is {@code queue};
+     * {@code damaged}: damage was found at open, which starts a new epoch.
+     */
+    static BufferEpoch open(Path dir, SingleChronicleQueue queue, boolean damaged, SecureRandom random)
+            throws IOException {
+        Path file = dir.resolve(NAME);
+        String id = read(file);
+        long last = damaged ? -1 : lastSeq(queue);
+        if (id != null && last >= 0) {
+            return new BufferEpoch(id, last + 1);
+        }
+        String why = id == null
+                ? "no epoch file"
+                : damaged ? "damage found at open" : "the newest excerpt has no sequence number";
+        byte[] b = new byte[8];
+        random.nextBytes(b);
+        String fresh = HexFormat.of().formatHex(b);
+        write(dir, fresh);
+        if (id != null) {
+            log.warn(
+                    "buffer {}: starting a new epoch {} after {} ({}): sequence numbers restart at 0",
+                    dir,
+                    fresh,
+                    id,
+                    why);
+        }
+        return new BufferEpoch(fresh, 0);
     }
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+
+    /** The sequence number of the newest excerpt, or -1 when there is none or it has none. */
+    static long lastSeq(SingleChronicleQueue queue) {
+        try (ExcerptTailer t = queue.createTailer()) {
+            t.direction(TailerDirection.BACKWARD).toEnd();
+            try (DocumentContext dc = t.readingDocument()) {
+                return dc.isPresent() ? RecordFormat.seq(dc.wire().bytes()) : -1;
+            }
+        } catch (RuntimeException e) {
+            log.warn("buffer: cannot read the newest excerpt's sequence number ({}): a new epoch starts", e.toString());
+            return -1;
+        }
     }
-    AckFile.forceDirectory(dir);
-  }
+
+    private static String read(Path file) throws IOException {
+        String s;
+        try {
+            s = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        return s.matches("[0-9a-f]{16}") ? s : null;
+    }
+
+    private static void write(Path dir, String id) throws IOException {
+        Path file = dir.resolve(NAME);
+        Path tmp = dir.resolve(NAME + ".tmp");
+        try (var ch = java.nio.channels.FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            var buf = java.nio.ByteBuffer.wrap((id + "\n").getBytes(StandardCharsets.US_ASCII));
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        AckFile.forceDirectory(dir);
+    }
 }

@@ -21,162 +21,165 @@ import org.xerial.snappy.Snappy;
  * to start at the beginning of a file when the acknowledged excerpt cannot be found).
  */
 public final class BufferReader implements Closeable {
-  private final ExcerptTailer tailer;
-  private final DiskBuffer buffer;
-  private final CRC32C crc = new CRC32C();
-  private final long ackedIndex;
+    private final ExcerptTailer tailer;
+    private final DiskBuffer buffer;
+    private final CRC32C crc = new CRC32C();
+    private final long ackedIndex;
 
-  BufferReader(ExcerptTailer tailer, DiskBuffer buffer, long ackedIndex) {
-    this.tailer = tailer;
-    this.buffer = buffer;
-    this.ackedIndex = ackedIndex;
-  }
-
-  /** One excerpt, reused between calls. */
-  public static final class Record {
-    public long index;
-    /** The excerpt's sequence number in its buffer epoch ({@link BufferEpoch}); -1 for one written before they existed. */
-    public long seq = -1;
-    public int sampleCount;
-    public long timestampMs;
-    public int uncompressedLength;
-    byte[] compressed = new byte[64 * 1024];
-    int compressedLength;
-
-    /** Decompresses the payload into {@code dst} at {@code offset}; returns its length. */
-    public int decompressTo(byte[] dst, int offset) throws IOException {
-      return Snappy.rawUncompress(compressed, 0, compressedLength, dst, offset);
+    BufferReader(ExcerptTailer tailer, DiskBuffer buffer, long ackedIndex) {
+        this.tailer = tailer;
+        this.buffer = buffer;
+        this.ackedIndex = ackedIndex;
     }
 
-    /** Bytes of the Snappy block as stored; {@link #appendElementsTo} copies fewer. */
-    public int compressedLength() {
-      return compressedLength;
+    /** One excerpt, reused between calls. */
+    public static final class Record {
+        public long index;
+        /** The excerpt's sequence number in its buffer epoch ({@link BufferEpoch}); -1 for one written before they existed. */
+        public long seq = -1;
+
+        public int sampleCount;
+        public long timestampMs;
+        public int uncompressedLength;
+        byte[] compressed = new byte[64 * 1024];
+        int compressedLength;
+
+        /** Decompresses the payload into {@code dst} at {@code offset}; returns its length. */
+        public int decompressTo(byte[] dst, int offset) throws IOException {
+            return Snappy.rawUncompress(compressed, 0, compressedLength, dst, offset);
+        }
+
+        /** Bytes of the Snappy block as stored; {@link #appendElementsTo} copies fewer. */
+        public int compressedLength() {
+            return compressedLength;
+        }
+
+        /**
+         * Copies the payload's Snappy elements (the block without its preamble, whose length the
+         * reader checked against {@link #uncompressedLength}) to {@code dst} at {@code offset};
+         * returns how many bytes. See {@link SnappyConcat}.
+         */
+        public int appendElementsTo(byte[] dst, int offset) {
+            return SnappyConcat.appendElements(compressed, 0, compressedLength, dst, offset);
+        }
+    }
+
+    /** A reader of {@code queue} positioned right after the acknowledged excerpt {@code acked}. */
+    static BufferReader open(SingleChronicleQueue queue, long acked, DiskBuffer buffer) {
+        ExcerptTailer tailer = queue.createTailer();
+        if (acked >= 0) {
+            if (tailer.moveToIndex(acked)) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    // skip the acknowledged excerpt itself
+                    dc.isPresent();
+                }
+            } else {
+                // The acknowledged excerpt is gone (its file trimmed by the disk cap, or moved aside as
+                // damaged) or its index is damaged: start at the first file from its cycle on; the
+                // reader skips anything at or before the acknowledged index.
+                int next = QueueFiles.nextCycleFrom(queue, queue.rollCycle().toCycle(acked));
+                if (next == Integer.MIN_VALUE || !tailer.moveToCycle(next)) {
+                    tailer.toStart();
+                }
+            }
+        } else {
+            tailer.toStart();
+        }
+        return new BufferReader(tailer, buffer, acked);
     }
 
     /**
-     * Copies the payload's Snappy elements (the block without its preamble, whose length the
-     * reader checked against {@link #uncompressedLength}) to {@code dst} at {@code offset};
-     * returns how many bytes. See {@link SnappyConcat}.
+     * Reads the next intact excerpt into {@code r}. Returns false when there is none yet.
+     * Damaged excerpts are skipped.
      */
-    public int appendElementsTo(byte[] dst, int offset) {
-      return SnappyConcat.appendElements(compressed, 0, compressedLength, dst, offset);
-    }
-  }
-
-  /** A reader of {@code queue} positioned right after the acknowledged excerpt {@code acked}. */
-  static BufferReader open(SingleChronicleQueue queue, long acked, DiskBuffer buffer) {
-    ExcerptTailer tailer = queue.createTailer();
-    if (acked >= 0) {
-      if (tailer.moveToIndex(acked)) {
-        try (DocumentContext dc = tailer.readingDocument()) {
-          // skip the acknowledged excerpt itself
-          dc.isPresent();
+    public boolean next(Record r) {
+        while (true) {
+            // The newest cycle, seen BEFORE the read: a writer that has rolled past the tailer's
+            // cycle by then has finished that cycle, so a read that finds nothing more in it means
+            // damage. Looked at after the read, a roll in between would skip the cycle's last
+            // excerpts (BufferReaderRollRaceTest).
+            int newest = buffer.lastCycle();
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    if (skipDamagedCycle(
+                            newest, "it ends without an end-of-file marker although a newer file exists")) {
+                        continue;
+                    }
+                    return false;
+                }
+                if (dc.index() <= ackedIndex) {
+                    continue;
+                }
+                if (read(dc, r)) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                if (!skipDamagedCycle(buffer.lastCycle(), "reading it failed: " + e)) {
+                    throw e;
+                }
+            }
         }
-      } else {
-        // The acknowledged excerpt is gone (its file trimmed by the disk cap, or moved aside as
-        // damaged) or its index is damaged: start at the first file from its cycle on; the
-        // reader skips anything at or before the acknowledged index.
-        int next = QueueFiles.nextCycleFrom(queue, queue.rollCycle().toCycle(acked));
+    }
+
+    /** Like {@link #next} but reads only the header; used to count the backlog at open. */
+    boolean nextHeader(Record r) {
+        while (true) {
+            // The newest cycle, seen BEFORE the read: a writer that has rolled past the tailer's
+            // cycle by then has finished that cycle, so a read that finds nothing more in it means
+            // damage. Looked at after the read, a roll in between would skip the cycle's last
+            // excerpts (BufferReaderRollRaceTest).
+            int newest = buffer.lastCycle();
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    if (skipDamagedCycle(
+                            newest, "it ends without an end-of-file marker although a newer file exists")) {
+                        continue;
+                    }
+                    return false;
+                }
+                if (dc.index() <= ackedIndex) {
+                    continue;
+                }
+                r.index = dc.index();
+                r.sampleCount = Math.max(0, RecordFormat.sampleCount(dc.wire().bytes()));
+                return true;
+            } catch (RuntimeException e) {
+                if (!skipDamagedCycle(buffer.lastCycle(), "reading it failed: " + e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * When the tailer is stuck in a cycle older than the newest, moves it to the next existing
+     * cycle and returns true; otherwise false (the end of the newest cycle: nothing more yet).
+     */
+    private boolean skipDamagedCycle(int newest, String what) {
+        int cycle = tailer.cycle();
+        if (cycle >= newest) {
+            return false;
+        }
+        int next = buffer.nextCycleFrom(cycle + 1);
         if (next == Integer.MIN_VALUE || !tailer.moveToCycle(next)) {
-          tailer.toStart();
+            return false;
         }
-      }
-    } else {
-      tailer.toStart();
-    }
-    return new BufferReader(tailer, buffer, acked);
-  }
-
-  /**
-   * Reads the next intact excerpt into {@code r}. Returns false when there is none yet.
-   * Damaged excerpts are skipped.
-   */
-  public boolean next(Record r) {
-    while (true) {
-      // The newest cycle, seen BEFORE the read: a writer that has rolled past the tailer's
-      // cycle by then has finished that cycle, so a read that finds nothing more in it means
-      // damage. Looked at after the read, a roll in between would skip the cycle's last
-      // excerpts (BufferReaderRollRaceTest).
-      int newest = buffer.lastCycle();
-      try (DocumentContext dc = tailer.readingDocument()) {
-        if (!dc.isPresent()) {
-          if (skipDamagedCycle(newest, "it ends without an end-of-file marker although a newer file exists")) {
-            continue;
-          }
-          return false;
-        }
-        if (dc.index() <= ackedIndex) {
-          continue;
-        }
-        if (read(dc, r)) {
-          return true;
-        }
-      } catch (RuntimeException e) {
-        if (!skipDamagedCycle(buffer.lastCycle(), "reading it failed: " + e)) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  /** Like {@link #next} but reads only the header; used to count the backlog at open. */
-  boolean nextHeader(Record r) {
-    while (true) {
-      // The newest cycle, seen BEFORE the read: a writer that has rolled past the tailer's
-      // cycle by then has finished that cycle, so a read that finds nothing more in it means
-      // damage. Looked at after the read, a roll in between would skip the cycle's last
-      // excerpts (BufferReaderRollRaceTest).
-      int newest = buffer.lastCycle();
-      try (DocumentContext dc = tailer.readingDocument()) {
-        if (!dc.isPresent()) {
-          if (skipDamagedCycle(newest, "it ends without an end-of-file marker although a newer file exists")) {
-            continue;
-          }
-          return false;
-        }
-        if (dc.index() <= ackedIndex) {
-          continue;
-        }
-        r.index = dc.index();
-        r.sampleCount = Math.max(0, RecordFormat.sampleCount(dc.wire().bytes()));
+        buffer.damagedCycle(cycle, next, what);
         return true;
-      } catch (RuntimeException e) {
-        if (!skipDamagedCycle(buffer.lastCycle(), "reading it failed: " + e)) {
-          throw e;
+    }
+
+    private boolean read(DocumentContext dc, Record r) {
+        r.index = dc.index();
+        String damage = RecordFormat.read(dc.wire().bytes(), r, crc);
+        if (damage != null) {
+            buffer.countCorrupt(r.index, r.sampleCount, "excerpt " + Long.toHexString(r.index) + " " + damage);
+            return false;
         }
-      }
+        return true;
     }
-  }
 
-  /**
-   * When the tailer is stuck in a cycle older than the newest, moves it to the next existing
-   * cycle and returns true; otherwise false (the end of the newest cycle: nothing more yet).
-   */
-  private boolean skipDamagedCycle(int newest, String what) {
-    int cycle = tailer.cycle();
-    if (cycle >= newest) {
-      return false;
+    @Override
+    public void close() {
+        tailer.close();
     }
-    int next = buffer.nextCycleFrom(cycle + 1);
-    if (next == Integer.MIN_VALUE || !tailer.moveToCycle(next)) {
-      return false;
-    }
-    buffer.damagedCycle(cycle, next, what);
-    return true;
-  }
-
-  private boolean read(DocumentContext dc, Record r) {
-    r.index = dc.index();
-    String damage = RecordFormat.read(dc.wire().bytes(), r, crc);
-    if (damage != null) {
-      buffer.countCorrupt(r.index, r.sampleCount, "excerpt " + Long.toHexString(r.index) + " " + damage);
-      return false;
-    }
-    return true;
-  }
-
-  @Override
-  public void close() {
-    tailer.close();
-  }
 }

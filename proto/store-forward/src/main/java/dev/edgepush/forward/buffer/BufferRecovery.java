@@ -1,7 +1,6 @@
 package dev.edgepush.forward.buffer;
 
 import java.io.IOException;
-import java.util.Comparator;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -12,6 +11,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -55,137 +55,158 @@ import org.slf4j.LoggerFactory;
  * <p>Every step logs what it found, with the values found, and what it did.
  */
 final class BufferRecovery {
-  private static final Logger log = LoggerFactory.getLogger(BufferRecovery.class);
-  /** Chronicle wire header bits: the length is the low 30 bits. */
-  private static final int NOT_COMPLETE = 0x8000_0000;
-  private static final int META_DATA = 0x4000_0000;
-  private static final int LENGTH_MASK = 0x3FFF_FFFF;
-  private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final Logger log = LoggerFactory.getLogger(BufferRecovery.class);
+    /** Chronicle wire header bits: the length is the low 30 bits. */
+    private static final int NOT_COMPLETE = 0x8000_0000;
 
-  private BufferRecovery() {}
+    private static final int META_DATA = 0x4000_0000;
+    private static final int LENGTH_MASK = 0x3FFF_FFFF;
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-  /** Step 1: moves aside files Chronicle would hang on. Returns how many cycle files. */
-  static int quarantineUnopenableCycleFiles(Path queueDir) throws IOException {
-    if (!Files.isDirectory(queueDir)) {
-      return 0;
-    }
-    List<Path> files = new ArrayList<>();
-    try (Stream<Path> s = Files.list(queueDir)) {
-      s.filter(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX)).sorted().forEach(files::add);
-    }
-    Path meta = queueDir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
-    if (Files.exists(meta)) {
-      String problem = firstHeaderProblem(meta);
-      if (problem != null) {
-        Path to = quarantine(meta);
-        log.error("buffer queue metadata {} is damaged ({}): moved aside to {}; Chronicle rebuilds it",
-            meta, problem, to.getFileName());
-      }
-    }
-    int moved = 0;
-    for (Path f : files) {
-      String problem = firstHeaderProblem(f);
-      if (problem != null) {
-        Path to = quarantine(f);
-        log.error("buffer file {} is damaged ({}): moved aside to {}; nothing in it can be read, not even how"
-            + " many samples it held (counted in corrupt files)", f, problem, to.getFileName());
-        moved++;
-      }
-    }
-    return moved;
-  }
+    private BufferRecovery() {}
 
-  /** Why Chronicle cannot open {@code f}, or null when its first header looks complete. */
-  static String firstHeaderProblem(Path f) throws IOException {
-    long size = Files.size(f);
-    if (size < 8) {
-      return "size " + size + " bytes, shorter than a file header";
+    /** Step 1: moves aside files Chronicle would hang on. Returns how many cycle files. */
+    static int quarantineUnopenableCycleFiles(Path queueDir) throws IOException {
+        if (!Files.isDirectory(queueDir)) {
+            return 0;
+        }
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(queueDir)) {
+            s.filter(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX))
+                    .sorted()
+                    .forEach(files::add);
+        }
+        Path meta = queueDir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
+        if (Files.exists(meta)) {
+            String problem = firstHeaderProblem(meta);
+            if (problem != null) {
+                Path to = quarantine(meta);
+                log.error(
+                        "buffer queue metadata {} is damaged ({}): moved aside to {}; Chronicle rebuilds it",
+                        meta,
+                        problem,
+                        to.getFileName());
+            }
+        }
+        int moved = 0;
+        for (Path f : files) {
+            String problem = firstHeaderProblem(f);
+            if (problem != null) {
+                Path to = quarantine(f);
+                log.error(
+                        "buffer file {} is damaged ({}): moved aside to {}; nothing in it can be read, not even how"
+                                + " many samples it held (counted in corrupt files)",
+                        f,
+                        problem,
+                        to.getFileName());
+                moved++;
+            }
+        }
+        return moved;
     }
-    ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-      ch.read(b, 0);
-    }
-    int header = b.getInt(0);
-    int length = header & LENGTH_MASK;
-    if ((header & NOT_COMPLETE) != 0 || (header & META_DATA) == 0 || length == 0 || length + 4L > size) {
-      return String.format("first header 0x%08x (length %d, size %d bytes) is not a complete file header",
-          header, length, size);
-    }
-    return null;
-  }
 
-  /**
-   * Step 2: builds the queue; on failure moves {@code metadata.cq4t} aside and tries again,
-   * then the whole queue directory.
-   */
-  static SingleChronicleQueue build(Path queueDir, Supplier<SingleChronicleQueue> builder, DamageCount damage)
-      throws IOException {
-    try {
-      return builder.get();
-    } catch (RuntimeException first) {
-      Path meta = queueDir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
-      if (Files.exists(meta)) {
-        Path to = quarantine(meta);
-        log.error("cannot open the buffer queue {} ({}): moved {} aside to {} and trying again",
-            queueDir, first.toString(), meta.getFileName(), to.getFileName());
+    /** Why Chronicle cannot open {@code f}, or null when its first header looks complete. */
+    static String firstHeaderProblem(Path f) throws IOException {
+        long size = Files.size(f);
+        if (size < 8) {
+            return "size " + size + " bytes, shorter than a file header";
+        }
+        ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            ch.read(b, 0);
+        }
+        int header = b.getInt(0);
+        int length = header & LENGTH_MASK;
+        if ((header & NOT_COMPLETE) != 0 || (header & META_DATA) == 0 || length == 0 || length + 4L > size) {
+            return String.format(
+                    "first header 0x%08x (length %d, size %d bytes) is not a complete file header",
+                    header, length, size);
+        }
+        return null;
+    }
+
+    /**
+     * Step 2: builds the queue; on failure moves {@code metadata.cq4t} aside and tries again,
+     * then the whole queue directory.
+     */
+    static SingleChronicleQueue build(Path queueDir, Supplier<SingleChronicleQueue> builder, DamageCount damage)
+            throws IOException {
         try {
-          return builder.get();
-        } catch (RuntimeException second) {
-          first.addSuppressed(second);
+            return builder.get();
+        } catch (RuntimeException first) {
+            Path meta = queueDir.resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
+            if (Files.exists(meta)) {
+                Path to = quarantine(meta);
+                log.error(
+                        "cannot open the buffer queue {} ({}): moved {} aside to {} and trying again",
+                        queueDir,
+                        first.toString(),
+                        meta.getFileName(),
+                        to.getFileName());
+                try {
+                    return builder.get();
+                } catch (RuntimeException second) {
+                    first.addSuppressed(second);
+                }
+            }
+            long files = countCycleFiles(queueDir);
+            damage.files.addAndGet(files);
+            Path to = quarantine(queueDir);
+            log.error(
+                    "cannot open the buffer queue {} ({}): moved the whole directory aside to {};"
+                            + " starting with an empty buffer",
+                    queueDir,
+                    first.toString(),
+                    to.getFileName());
+            return builder.get();
         }
-      }
-      long files = countCycleFiles(queueDir);
-      damage.files.addAndGet(files);
-      Path to = quarantine(queueDir);
-      log.error("cannot open the buffer queue {} ({}): moved the whole directory aside to {};"
-          + " starting with an empty buffer", queueDir, first.toString(), to.getFileName());
-      return builder.get();
     }
-  }
 
-  /**
-   * What {@link #quarantine} moved aside under {@code bufferDir} ({@code queue/*.corrupt-*} files,
-   * {@code queue.corrupt-*} directories), oldest first (the names end in a sortable UTC stamp).
-   */
-  static List<Path> quarantined(Path bufferDir) throws IOException {
-    List<Path> out = new ArrayList<>();
-    for (Path d : List.of(bufferDir, bufferDir.resolve("queue"))) {
-      if (!Files.isDirectory(d)) {
-        continue;
-      }
-      try (Stream<Path> list = Files.list(d)) {
-        list.filter(p -> p.getFileName().toString().contains(".corrupt-")).forEach(out::add);
-      }
-    }
-    out.sort(Comparator.comparing(p -> p.getFileName().toString().replaceAll(".*\\.corrupt-", "")));
-    return out;
-  }
-
-  private static long countCycleFiles(Path queueDir) throws IOException {
-    try (Stream<Path> s = Files.list(queueDir)) {
-      return s.filter(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX)).count();
-    }
-  }
-
-  /** Deletes a quarantined file or directory tree. */
-  static void deleteQuarantined(Path p) throws IOException {
-    if (Files.isDirectory(p)) {
-      try (Stream<Path> walk = Files.walk(p)) {
-        for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-          Files.deleteIfExists(q);
+    /**
+     * What {@link #quarantine} moved aside under {@code bufferDir} ({@code queue/*.corrupt-*} files,
+     * {@code queue.corrupt-*} directories), oldest first (the names end in a sortable UTC stamp).
+     */
+    static List<Path> quarantined(Path bufferDir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        for (Path d : List.of(bufferDir, bufferDir.resolve("queue"))) {
+            if (!Files.isDirectory(d)) {
+                continue;
+            }
+            try (Stream<Path> list = Files.list(d)) {
+                list.filter(p -> p.getFileName().toString().contains(".corrupt-"))
+                        .forEach(out::add);
+            }
         }
-      }
-    } else {
-      Files.deleteIfExists(p);
+        out.sort(Comparator.comparing(p -> p.getFileName().toString().replaceAll(".*\\.corrupt-", "")));
+        return out;
     }
-  }
 
-  /** Renames {@code f} to {@code <f>.corrupt-<timestamp>} in the same directory. */
-  static Path quarantine(Path f) throws IOException {
-    Path to = f.resolveSibling(f.getFileName() + ".corrupt-" + STAMP.format(Instant.now()));
-    Files.move(f, to);
-    AckFile.forceDirectory(f.getParent());
-    return to;
-  }
+    private static long countCycleFiles(Path queueDir) throws IOException {
+        try (Stream<Path> s = Files.list(queueDir)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX))
+                    .count();
+        }
+    }
+
+    /** Deletes a quarantined file or directory tree. */
+    static void deleteQuarantined(Path p) throws IOException {
+        if (Files.isDirectory(p)) {
+            try (Stream<Path> walk = Files.walk(p)) {
+                for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                    Files.deleteIfExists(q);
+                }
+            }
+        } else {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    /** Renames {@code f} to {@code <f>.corrupt-<timestamp>} in the same directory. */
+    static Path quarantine(Path f) throws IOException {
+        Path to = f.resolveSibling(f.getFileName() + ".corrupt-" + STAMP.format(Instant.now()));
+        Files.move(f, to);
+        AckFile.forceDirectory(f.getParent());
+        return to;
+    }
 }

@@ -35,133 +35,134 @@ import org.slf4j.LoggerFactory;
  * counted as corrupt; a file left unreadable is handled at open ({@link BufferRecovery}).
  */
 final class BufferSyncer {
-  /** DiskBuffer's logger: these lines are the buffer's, as they always were. */
-  private static final Logger log = LoggerFactory.getLogger(DiskBuffer.class);
+    /** DiskBuffer's logger: these lines are the buffer's, as they always were. */
+    private static final Logger log = LoggerFactory.getLogger(DiskBuffer.class);
 
-  private final Path dir;
-  private final IntFunction<Path> cycleFile;
-  private final ScheduledExecutorService thread; // null when every append syncs
-  /** The first and last cycle appended to since the last sync (guarded by this). */
-  private int dirtyFromCycle = Integer.MAX_VALUE;
-  private int dirtyToCycle = Integer.MIN_VALUE;
-  private final Object syncLock = new Object();
-  private int syncedCycle = Integer.MIN_VALUE; // cycle of syncChannel (guarded by syncLock)
-  private FileChannel syncChannel; // the newest synced cycle file, kept open (guarded by syncLock)
-  private final AtomicLong syncs = new AtomicLong();
+    private final Path dir;
+    private final IntFunction<Path> cycleFile;
+    private final ScheduledExecutorService thread; // null when every append syncs
+    /** The first and last cycle appended to since the last sync (guarded by this). */
+    private int dirtyFromCycle = Integer.MAX_VALUE;
 
-  /**
-   * @param dir the buffer directory ({@code queue/} inside it)
-   * @param cycleFile the file of a cycle
-   * @param intervalMs sync every this many ms from a daemon thread named {@code threadName}; 0:
-   *     no thread, the buffer syncs in every append
-   */
-  BufferSyncer(Path dir, IntFunction<Path> cycleFile, long intervalMs, String threadName) {
-    this.dir = dir;
-    this.cycleFile = cycleFile;
-    if (intervalMs > 0) {
-      thread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, threadName);
-        t.setDaemon(true);
-        return t;
-      });
-      thread.scheduleWithFixedDelay(this::syncQuietly, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
-    } else {
-      thread = null;
-    }
-  }
+    private int dirtyToCycle = Integer.MIN_VALUE;
+    private final Object syncLock = new Object();
+    private int syncedCycle = Integer.MIN_VALUE; // cycle of syncChannel (guarded by syncLock)
+    private FileChannel syncChannel; // the newest synced cycle file, kept open (guarded by syncLock)
+    private final AtomicLong syncs = new AtomicLong();
 
-  /** Notes an append to {@code cycle}: the next {@link #sync} forces its file. */
-  synchronized void appended(int cycle) {
-    dirtyFromCycle = Math.min(dirtyFromCycle, cycle);
-    dirtyToCycle = Math.max(dirtyToCycle, cycle);
-  }
-
-  /** See {@link DiskBuffer#sync}. */
-  void sync() throws IOException {
-    int from;
-    int to;
-    synchronized (this) {
-      from = dirtyFromCycle;
-      to = dirtyToCycle;
-      dirtyFromCycle = Integer.MAX_VALUE;
-      dirtyToCycle = Integer.MIN_VALUE;
-    }
-    if (from > to) {
-      return;
-    }
-    synchronized (syncLock) {
-      boolean newFile = false;
-      for (int cycle = from; cycle <= to; cycle++) {
-        if (cycle == syncedCycle && syncChannel != null) {
-          syncChannel.force(true);
-          continue;
-        }
-        FileChannel ch;
-        try {
-          ch = FileChannel.open(cycleFile.apply(cycle), StandardOpenOption.READ);
-        } catch (NoSuchFileException e) {
-          continue; // a cycle that saw no append, or trimmed since
-        }
-        newFile = true;
-        ch.force(true);
-        if (cycle == to) {
-          if (syncChannel != null) {
-            syncChannel.close();
-          }
-          syncChannel = ch;
-          syncedCycle = cycle;
+    /**
+     * @param dir the buffer directory ({@code queue/} inside it)
+     * @param cycleFile the file of a cycle
+     * @param intervalMs sync every this many ms from a daemon thread named {@code threadName}; 0:
+     *     no thread, the buffer syncs in every append
+     */
+    BufferSyncer(Path dir, IntFunction<Path> cycleFile, long intervalMs, String threadName) {
+        this.dir = dir;
+        this.cycleFile = cycleFile;
+        if (intervalMs > 0) {
+            thread = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, threadName);
+                t.setDaemon(true);
+                return t;
+            });
+            thread.scheduleWithFixedDelay(this::syncQuietly, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         } else {
-          ch.close();
+            thread = null;
         }
-      }
-      Path meta = dir.resolve("queue").resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
-      try (FileChannel ch = FileChannel.open(meta, StandardOpenOption.READ)) {
-        ch.force(true);
-      } catch (NoSuchFileException e) {
-        // only before the first append
-      }
-      if (newFile) {
-        AckFile.forceDirectory(dir.resolve("queue"));
-      }
-      syncs.incrementAndGet();
     }
-  }
 
-  void syncQuietly() {
-    try {
-      sync();
-    } catch (IOException | RuntimeException e) {
-      log.warn("cannot sync the buffer {} to disk: {}", dir, e.toString());
+    /** Notes an append to {@code cycle}: the next {@link #sync} forces its file. */
+    synchronized void appended(int cycle) {
+        dirtyFromCycle = Math.min(dirtyFromCycle, cycle);
+        dirtyToCycle = Math.max(dirtyToCycle, cycle);
     }
-  }
 
-  long syncsTotal() {
-    return syncs.get();
-  }
-
-  /** Stops the sync thread, waiting up to 10 s for a sync in progress. */
-  void stopThread() {
-    if (thread != null) {
-      thread.shutdown();
-      try {
-        thread.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    /** See {@link DiskBuffer#sync}. */
+    void sync() throws IOException {
+        int from;
+        int to;
+        synchronized (this) {
+            from = dirtyFromCycle;
+            to = dirtyToCycle;
+            dirtyFromCycle = Integer.MAX_VALUE;
+            dirtyToCycle = Integer.MIN_VALUE;
+        }
+        if (from > to) {
+            return;
+        }
+        synchronized (syncLock) {
+            boolean newFile = false;
+            for (int cycle = from; cycle <= to; cycle++) {
+                if (cycle == syncedCycle && syncChannel != null) {
+                    syncChannel.force(true);
+                    continue;
+                }
+                FileChannel ch;
+                try {
+                    ch = FileChannel.open(cycleFile.apply(cycle), StandardOpenOption.READ);
+                } catch (NoSuchFileException e) {
+                    continue; // a cycle that saw no append, or trimmed since
+                }
+                newFile = true;
+                ch.force(true);
+                if (cycle == to) {
+                    if (syncChannel != null) {
+                        syncChannel.close();
+                    }
+                    syncChannel = ch;
+                    syncedCycle = cycle;
+                } else {
+                    ch.close();
+                }
+            }
+            Path meta = dir.resolve("queue").resolve(SingleChronicleQueue.QUEUE_METADATA_FILE);
+            try (FileChannel ch = FileChannel.open(meta, StandardOpenOption.READ)) {
+                ch.force(true);
+            } catch (NoSuchFileException e) {
+                // only before the first append
+            }
+            if (newFile) {
+                AckFile.forceDirectory(dir.resolve("queue"));
+            }
+            syncs.incrementAndGet();
+        }
     }
-  }
 
-  /** Closes the kept-open file of the newest synced cycle. */
-  void closeChannel() {
-    synchronized (syncLock) {
-      if (syncChannel != null) {
+    void syncQuietly() {
         try {
-          syncChannel.close();
-        } catch (IOException e) {
-          // closing a read-only channel: nothing to lose
+            sync();
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot sync the buffer {} to disk: {}", dir, e.toString());
         }
-        syncChannel = null;
-      }
     }
-  }
+
+    long syncsTotal() {
+        return syncs.get();
+    }
+
+    /** Stops the sync thread, waiting up to 10 s for a sync in progress. */
+    void stopThread() {
+        if (thread != null) {
+            thread.shutdown();
+            try {
+                thread.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Closes the kept-open file of the newest synced cycle. */
+    void closeChannel() {
+        synchronized (syncLock) {
+            if (syncChannel != null) {
+                try {
+                    syncChannel.close();
+                } catch (IOException e) {
+                    // closing a read-only channel: nothing to lose
+                }
+                syncChannel = null;
+            }
+        }
+    }
 }

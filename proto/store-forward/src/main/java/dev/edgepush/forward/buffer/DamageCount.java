@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * counted of a file with nothing readable in it (its first header gone: even its index is lost).
  */
 final class DamageCount {
-  /** Unacknowledged excerpts lost without a readable sample count. */
-  final AtomicLong excerpts = new AtomicLong();
-  /** Buffer files found damaged: moved aside, salvaged, or read up to the damage. */
-  final AtomicLong files = new AtomicLong();
+    /** Unacknowledged excerpts lost without a readable sample count. */
+    final AtomicLong excerpts = new AtomicLong();
+    /** Buffer files found damaged: moved aside, salvaged, or read up to the damage. */
+    final AtomicLong files = new AtomicLong();
 }

@@ -47,220 +47,244 @@ import org.slf4j.LoggerFactory;
  * succeeds again, which logs "buffer writable again".
  */
 final class ExcerptWriter {
-  /** DiskBuffer's logger: these lines are the buffer's, as they always were. */
-  private static final Logger log = LoggerFactory.getLogger(DiskBuffer.class);
-  /**
-   * Each appending thread's compression scratch, shared by every buffer it appends to (central
-   * ingest appends to one buffer per destination from each event loop).
-   */
-  private static final ThreadLocal<RecordFormat.Compressor> SCRATCH = ThreadLocal.withInitial(RecordFormat.Compressor::new);
+    /** DiskBuffer's logger: these lines are the buffer's, as they always were. */
+    private static final Logger log = LoggerFactory.getLogger(DiskBuffer.class);
+    /**
+     * Each appending thread's compression scratch, shared by every buffer it appends to (central
+     * ingest appends to one buffer per destination from each event loop).
+     */
+    private static final ThreadLocal<RecordFormat.Compressor> SCRATCH =
+            ThreadLocal.withInitial(RecordFormat.Compressor::new);
 
-  private final Path dir;
-  private final SingleChronicleQueue queue;
-  private final ExcerptAppender appender;
-  private final FileStore fileStore;
-  private final AckPosition position;
-  private final BufferSyncer syncer;
-  private final boolean syncEveryAppend;
-  private final AtomicLong bufferedTotal = new AtomicLong();
-  private final AtomicLong tooLargeSamples = new AtomicLong();
-  /** tooLargeSamples when the current too_large state began, or -1 outside it (guarded by itself). */
-  private final AtomicLong tooLargeSince = new AtomicLong(-1);
-  private volatile String appendFailure; // why appends fail, null while writable
-  private long appendFailingSinceMs;
-  private long droppedWhileFailing;
-  private volatile IOException injectedAppendFailure;
-  private volatile boolean closed;
-  /** The sequence number of the next excerpt written (guarded by this; see {@link BufferEpoch}). */
-  private volatile long nextSeq;
+    private final Path dir;
+    private final SingleChronicleQueue queue;
+    private final ExcerptAppender appender;
+    private final FileStore fileStore;
+    private final AckPosition position;
+    private final BufferSyncer syncer;
+    private final boolean syncEveryAppend;
+    private final AtomicLong bufferedTotal = new AtomicLong();
+    private final AtomicLong tooLargeSamples = new AtomicLong();
+    /** tooLargeSamples when the current too_large state began, or -1 outside it (guarded by itself). */
+    private final AtomicLong tooLargeSince = new AtomicLong(-1);
 
-  ExcerptWriter(Path dir, SingleChronicleQueue queue, AckPosition position, BufferSyncer syncer,
-      boolean syncEveryAppend, long firstSeq) throws IOException {
-    this.dir = dir;
-    this.nextSeq = firstSeq;
-    this.queue = queue;
-    this.position = position;
-    this.syncer = syncer;
-    this.syncEveryAppend = syncEveryAppend;
-    this.fileStore = Files.getFileStore(dir);
-    this.appender = queue.createAppender();
-    // append() writes under the writer's lock, so any thread may append (central-ingest appends
-    // from every event loop); Chronicle would otherwise bind the appender to the first thread
-    // that used it.
-    this.appender.singleThreadedCheckDisabled(true);
-  }
+    private volatile String appendFailure; // why appends fail, null while writable
+    private long appendFailingSinceMs;
+    private long droppedWhileFailing;
+    private volatile IOException injectedAppendFailure;
+    private volatile boolean closed;
+    /** The sequence number of the next excerpt written (guarded by this; see {@link BufferEpoch}). */
+    private volatile long nextSeq;
 
-  /** See {@link DiskBuffer#append}. */
-  long append(byte[] writeRequest, int length, int sampleCount, long timestampMs) throws IOException {
-    if (closed) {
-      throw new IllegalStateException("the buffer " + dir + " is closed");
+    ExcerptWriter(
+            Path dir,
+            SingleChronicleQueue queue,
+            AckPosition position,
+            BufferSyncer syncer,
+            boolean syncEveryAppend,
+            long firstSeq)
+            throws IOException {
+        this.dir = dir;
+        this.nextSeq = firstSeq;
+        this.queue = queue;
+        this.position = position;
+        this.syncer = syncer;
+        this.syncEveryAppend = syncEveryAppend;
+        this.fileStore = Files.getFileStore(dir);
+        this.appender = queue.createAppender();
+        // append() writes under the writer's lock, so any thread may append (central-ingest appends
+        // from every event loop); Chronicle would otherwise bind the appender to the first thread
+        // that used it.
+        this.appender.singleThreadedCheckDisabled(true);
     }
-    if (length > RecordFormat.PIECE_LIMIT_BYTES) {
-      return appendPieces(writeRequest, length, sampleCount, timestampMs);
-    }
-    RecordFormat.Compressor c = SCRATCH.get();
-    c.compress(writeRequest, 0, length);
-    return write(c.output(), c.length(), c.checksum(), length, sampleCount, timestampMs, syncEveryAppend);
-  }
 
-  /**
-   * {@link #append} of a request longer than {@link RecordFormat#PIECE_LIMIT_BYTES}: one excerpt per piece
-   * ({@link WriteRequestPieces}), in order. Each piece is given the samples counted in it, as far
-   * as the caller's {@code sampleCount} goes, and the last piece what is left of it, so the
-   * excerpts' counts add up to {@code sampleCount} exactly.
-   */
-  private long appendPieces(byte[] writeRequest, int length, int sampleCount, long timestampMs)
-      throws IOException {
-    WriteRequestPieces pieces = WriteRequestPieces.of(writeRequest, length, RecordFormat.PIECE_LIMIT_BYTES);
-    int left = Math.max(0, sampleCount);
-    long last = 0;
-    boolean wrote = false;
-    boolean failed = false;
-    boolean dropped = false;
-    for (int i = 0; i < pieces.count; i++) {
-      int samples = i == pieces.count - 1 ? left : Math.min(pieces.samples[i], left);
-      left -= samples;
-      int from = pieces.start[i];
-      int len = pieces.end[i] - from;
-      RecordFormat.Compressor c = SCRATCH.get();
-      c.compress(writeRequest, from, len);
-      int n = c.length();
-      if (n > RecordFormat.MAX_EXCERPT_BYTES - RecordFormat.HEADER_BYTES) { // only a single field longer than a piece can be
-        droppedTooLarge(len, n, samples);
-        dropped = true;
-        continue;
-      }
-      long index = write(c.output(), n, c.checksum(), len, samples, timestampMs, false);
-      if (index < 0) {
-        failed = true;
-      } else {
-        last = index;
-        wrote = true;
-      }
-    }
-    if (!dropped) {
-      long since = tooLargeSince.getAndSet(-1);
-      if (since >= 0) {
-        log.info("buffer {}: large requests fit again; {} samples were dropped meanwhile (too_large)", dir,
-            tooLargeSamples.get() - since);
-      }
-    }
-    if (wrote && syncEveryAppend) {
-      synchronized (this) { // as write does: never after close
-        if (!closed) {
-          syncer.sync();
+    /** See {@link DiskBuffer#append}. */
+    long append(byte[] writeRequest, int length, int sampleCount, long timestampMs) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the buffer " + dir + " is closed");
         }
-      }
+        if (length > RecordFormat.PIECE_LIMIT_BYTES) {
+            return appendPieces(writeRequest, length, sampleCount, timestampMs);
+        }
+        RecordFormat.Compressor c = SCRATCH.get();
+        c.compress(writeRequest, 0, length);
+        return write(c.output(), c.length(), c.checksum(), length, sampleCount, timestampMs, syncEveryAppend);
     }
-    return failed ? -1 : last;
-  }
 
-  /** Counts a piece that does not fit in an excerpt even compressed; logs once per state. */
-  private void droppedTooLarge(int bytes, int compressedBytes, int samples) {
-    long before = tooLargeSamples.getAndAdd(samples);
-    if (tooLargeSince.compareAndSet(-1, before)) {
-      log.error("buffer {}: dropping {} samples: a single series (or an unparsable part) of a request, {} bytes,"
-          + " compresses to {} bytes, more than the {} an excerpt holds (requests are split only between series);"
-          + " counting such samples as too_large until a large request fits again",
-          dir, samples, bytes, compressedBytes, RecordFormat.MAX_EXCERPT_BYTES - RecordFormat.HEADER_BYTES);
+    /**
+     * {@link #append} of a request longer than {@link RecordFormat#PIECE_LIMIT_BYTES}: one excerpt per piece
+     * ({@link WriteRequestPieces}), in order. Each piece is given the samples counted in it, as far
+     * as the caller's {@code sampleCount} goes, and the last piece what is left of it, so the
+     * excerpts' counts add up to {@code sampleCount} exactly.
+     */
+    private long appendPieces(byte[] writeRequest, int length, int sampleCount, long timestampMs) throws IOException {
+        WriteRequestPieces pieces = WriteRequestPieces.of(writeRequest, length, RecordFormat.PIECE_LIMIT_BYTES);
+        int left = Math.max(0, sampleCount);
+        long last = 0;
+        boolean wrote = false;
+        boolean failed = false;
+        boolean dropped = false;
+        for (int i = 0; i < pieces.count; i++) {
+            int samples = i == pieces.count - 1 ? left : Math.min(pieces.samples[i], left);
+            left -= samples;
+            int from = pieces.start[i];
+            int len = pieces.end[i] - from;
+            RecordFormat.Compressor c = SCRATCH.get();
+            c.compress(writeRequest, from, len);
+            int n = c.length();
+            if (n
+                    > RecordFormat.MAX_EXCERPT_BYTES
+                            - RecordFormat.HEADER_BYTES) { // only a single field longer than a piece can be
+                droppedTooLarge(len, n, samples);
+                dropped = true;
+                continue;
+            }
+            long index = write(c.output(), n, c.checksum(), len, samples, timestampMs, false);
+            if (index < 0) {
+                failed = true;
+            } else {
+                last = index;
+                wrote = true;
+            }
+        }
+        if (!dropped) {
+            long since = tooLargeSince.getAndSet(-1);
+            if (since >= 0) {
+                log.info(
+                        "buffer {}: large requests fit again; {} samples were dropped meanwhile (too_large)",
+                        dir,
+                        tooLargeSamples.get() - since);
+            }
+        }
+        if (wrote && syncEveryAppend) {
+            synchronized (this) { // as write does: never after close
+                if (!closed) {
+                    syncer.sync();
+                }
+            }
+        }
+        return failed ? -1 : last;
     }
-  }
 
-  /**
-   * The serialized part of {@link #append}: {@code compressed[0, n)} with its checksum, then a
-   * {@link DiskBuffer#sync} if {@code syncNow}.
-   */
-  private synchronized long write(byte[] compressed, int n, int checksum, int length, int sampleCount,
-      long timestampMs, boolean syncNow) throws IOException {
-    if (closed) {
-      throw new IllegalStateException("the buffer " + dir + " is closed");
+    /** Counts a piece that does not fit in an excerpt even compressed; logs once per state. */
+    private void droppedTooLarge(int bytes, int compressedBytes, int samples) {
+        long before = tooLargeSamples.getAndAdd(samples);
+        if (tooLargeSince.compareAndSet(-1, before)) {
+            log.error(
+                    "buffer {}: dropping {} samples: a single series (or an unparsable part) of a request, {} bytes,"
+                            + " compresses to {} bytes, more than the {} an excerpt holds (requests are split only between series);"
+                            + " counting such samples as too_large until a large request fits again",
+                    dir,
+                    samples,
+                    bytes,
+                    compressedBytes,
+                    RecordFormat.MAX_EXCERPT_BYTES - RecordFormat.HEADER_BYTES);
+        }
     }
-    long index;
-    try {
-      IOException injected = injectedAppendFailure;
-      if (injected != null) {
-        throw injected;
-      }
-      long usable = fileStore.getUsableSpace();
-      if (usable < n + RecordFormat.HEADER_BYTES + DiskBuffer.FREE_SPACE_MARGIN_BYTES) {
-        throw new IOException("No space left on device: " + usable + " bytes free on " + fileStore
-            + "; an excerpt of " + (n + RecordFormat.HEADER_BYTES) + " bytes is written only while "
-            + QueueFiles.formatBytes(DiskBuffer.FREE_SPACE_MARGIN_BYTES) + " more stay free (writing to mapped pages of a"
-            + " full disk would crash the JVM with SIGBUS)");
-      }
-      try (DocumentContext dc = appender.writingDocument()) {
+
+    /**
+     * The serialized part of {@link #append}: {@code compressed[0, n)} with its checksum, then a
+     * {@link DiskBuffer#sync} if {@code syncNow}.
+     */
+    private synchronized long write(
+            byte[] compressed, int n, int checksum, int length, int sampleCount, long timestampMs, boolean syncNow)
+            throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the buffer " + dir + " is closed");
+        }
+        long index;
         try {
-          RecordFormat.write(dc.wire().bytes(), sampleCount, timestampMs, length, checksum, compressed, n, nextSeq);
-          index = dc.index();
-        } catch (RuntimeException | InternalError e) {
-          dc.rollbackOnClose(); // a half-written excerpt must not become visible
-          throw e;
+            IOException injected = injectedAppendFailure;
+            if (injected != null) {
+                throw injected;
+            }
+            long usable = fileStore.getUsableSpace();
+            if (usable < n + RecordFormat.HEADER_BYTES + DiskBuffer.FREE_SPACE_MARGIN_BYTES) {
+                throw new IOException("No space left on device: " + usable + " bytes free on " + fileStore
+                        + "; an excerpt of " + (n + RecordFormat.HEADER_BYTES) + " bytes is written only while "
+                        + QueueFiles.formatBytes(DiskBuffer.FREE_SPACE_MARGIN_BYTES)
+                        + " more stay free (writing to mapped pages of a"
+                        + " full disk would crash the JVM with SIGBUS)");
+            }
+            try (DocumentContext dc = appender.writingDocument()) {
+                try {
+                    RecordFormat.write(
+                            dc.wire().bytes(), sampleCount, timestampMs, length, checksum, compressed, n, nextSeq);
+                    index = dc.index();
+                } catch (RuntimeException | InternalError e) {
+                    dc.rollbackOnClose(); // a half-written excerpt must not become visible
+                    throw e;
+                }
+            }
+        } catch (IOException | RuntimeException | InternalError e) {
+            // InternalError: what the JVM makes of SIGBUS when a mapped page cannot get a block.
+            appendFailed(e, sampleCount);
+            return -1;
         }
-      }
-    } catch (IOException | RuntimeException | InternalError e) {
-      // InternalError: what the JVM makes of SIGBUS when a mapped page cannot get a block.
-      appendFailed(e, sampleCount);
-      return -1;
+        nextSeq++; // only once the excerpt is written: a failed write uses up no number
+        position.pendingSamples.addAndGet(sampleCount);
+        bufferedTotal.addAndGet(sampleCount);
+        int cycle = queue.rollCycle().toCycle(index);
+        syncer.appended(cycle);
+        if (appendFailure != null) {
+            log.info(
+                    "buffer writable again after {} s; {} samples were dropped meanwhile (disk_full)",
+                    (System.currentTimeMillis() - appendFailingSinceMs) / 1000,
+                    droppedWhileFailing);
+            appendFailure = null;
+        }
+        if (syncNow) {
+            syncer.sync();
+        }
+        return index;
     }
-    nextSeq++; // only once the excerpt is written: a failed write uses up no number
-    position.pendingSamples.addAndGet(sampleCount);
-    bufferedTotal.addAndGet(sampleCount);
-    int cycle = queue.rollCycle().toCycle(index);
-    syncer.appended(cycle);
-    if (appendFailure != null) {
-      log.info("buffer writable again after {} s; {} samples were dropped meanwhile (disk_full)",
-          (System.currentTimeMillis() - appendFailingSinceMs) / 1000, droppedWhileFailing);
-      appendFailure = null;
+
+    private void appendFailed(Throwable e, int sampleCount) {
+        position.diskFullSamples.addAndGet(sampleCount);
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (appendFailure == null) {
+            appendFailingSinceMs = System.currentTimeMillis();
+            droppedWhileFailing = 0;
+            log.error(
+                    "buffer disk full: cannot write to {} ({}); dropping new scrapes and counting them as"
+                            + " disk_full until it can write again",
+                    dir,
+                    why);
+        }
+        droppedWhileFailing += sampleCount;
+        appendFailure = why;
     }
-    if (syncNow) {
-      syncer.sync();
+
+    long nextSeq() {
+        return nextSeq;
     }
-    return index;
-  }
 
-  private void appendFailed(Throwable e, int sampleCount) {
-    position.diskFullSamples.addAndGet(sampleCount);
-    String why = e.getMessage() == null ? e.toString() : e.getMessage();
-    if (appendFailure == null) {
-      appendFailingSinceMs = System.currentTimeMillis();
-      droppedWhileFailing = 0;
-      log.error("buffer disk full: cannot write to {} ({}); dropping new scrapes and counting them as"
-          + " disk_full until it can write again", dir, why);
+    String appendFailure() {
+        return appendFailure;
     }
-    droppedWhileFailing += sampleCount;
-    appendFailure = why;
-  }
 
-  long nextSeq() {
-    return nextSeq;
-  }
+    void injectAppendFailure(IOException failure) {
+        injectedAppendFailure = failure;
+    }
 
-  String appendFailure() {
-    return appendFailure;
-  }
+    long bufferedTotal() {
+        return bufferedTotal.get();
+    }
 
-  void injectAppendFailure(IOException failure) {
-    injectedAppendFailure = failure;
-  }
+    long tooLargeSamples() {
+        return tooLargeSamples.get();
+    }
 
-  long bufferedTotal() {
-    return bufferedTotal.get();
-  }
+    boolean closed() {
+        return closed;
+    }
 
-  long tooLargeSamples() {
-    return tooLargeSamples.get();
-  }
+    /** From now on appends throw; one in progress finishes first. */
+    synchronized void markClosed() {
+        closed = true;
+    }
 
-  boolean closed() {
-    return closed;
-  }
-
-  /** From now on appends throw; one in progress finishes first. */
-  synchronized void markClosed() {
-    closed = true;
-  }
-
-  void close() {
-    appender.close();
-  }
+    void close() {
+        appender.close();
+    }
 }

@@ -35,214 +35,225 @@ import org.xerial.snappy.Snappy;
  * Snappy length preamble is malformed or disagrees with the header's uncompressed length.
  */
 final class RecordFormat {
-  static final byte VERSION = 2;
-  /** Excerpts written before sequence numbers: read, never written. */
-  static final byte VERSION_1 = 1;
-  /** The header written now (version 2). */
-  static final int HEADER_BYTES = 33;
-  static final int VERSION_1_HEADER_BYTES = 25;
-  /**
-   * Chronicle's block size, in {@link QueueFiles#queueBuilder} (the queue and the salvage path alike): the
-   * appender and the reader each keep a block plus its overlap (a quarter block) mapped, and
-   * mapped pages count in the process's RSS. 1 MiB: the queue's mappings peaked at 3.2 MiB
-   * resident (3.9 MiB mapped) instead of 11.7 MiB (15.5 MiB) with 4 MiB blocks, appending 3,000
-   * requests of 84 kB and reading them back (/proc/self/smaps). A request of up to {@link
-   * #PIECE_LIMIT_BYTES} (224 kB; 1,000 series of 4 samples take 168 kB) is still one excerpt.
-   * Smaller blocks map less (512 KiB: about 2 MiB peak) but would split ordinary scrapes. Files
-   * written with 4 MiB blocks, excerpts of up to 1 MiB included, read back unchanged
-   * ({@code DiskBufferExcerptLimitTest}).
-   */
-  static final int BLOCK_SIZE = 1 << 20;
-  /**
-   * The largest excerpt (our header plus the Snappy block) Chronicle Queue 2026.4 takes with
-   * {@link #BLOCK_SIZE}: a quarter of the block, its overlap size. Measured, not documented:
-   * {@code DiskBufferExcerptLimitTest} writes excerpts of exactly this many bytes over several
-   * blocks, and sees one byte more throw {@code DecoratedBufferOverflowException} ("write failed.
-   * Length: N+1 &gt; writeRemaining: N") at any position in a block.
-   */
-  static final int MAX_EXCERPT_BYTES = BLOCK_SIZE / 4;
-  /**
-   * The largest uncompressed piece of a request stored as one excerpt: the largest {@code n}
-   * with {@code Snappy.maxCompressedLength(n) + HEADER_BYTES <= MAX_EXCERPT_BYTES}, Snappy's
-   * worst case being {@code 32 + n + n / 6}. Requests up to this long are one excerpt whatever
-   * their content; longer ones are split (see {@link ExcerptWriter}).
-   */
-  static final int PIECE_LIMIT_BYTES = pieceLimit(MAX_EXCERPT_BYTES - HEADER_BYTES);
+    static final byte VERSION = 2;
+    /** Excerpts written before sequence numbers: read, never written. */
+    static final byte VERSION_1 = 1;
+    /** The header written now (version 2). */
+    static final int HEADER_BYTES = 33;
 
-  private RecordFormat() {}
-
-  /** The largest {@code n} with {@code 32 + n + n / 6 <= bytes} (Snappy's worst case). */
-  static int pieceLimit(int bytes) {
-    int n = (int) ((bytes - 32L) * 6 / 7);
-    while (32L + (n + 1) + (n + 1) / 6 <= bytes) {
-      n++;
-    }
-    while (32L + n + n / 6 > bytes) {
-      n--;
-    }
-    return n;
-  }
-
-  /** Writes one excerpt: the header, then {@code compressed[0, n)}. */
-  static void write(Bytes<?> b, int sampleCount, long timestampMs, int uncompressedLength, int checksum,
-      byte[] compressed, int n, long seq) {
-    b.writeByte(VERSION);
-    b.writeInt(sampleCount);
-    b.writeLong(timestampMs);
-    b.writeInt(uncompressedLength);
-    b.writeInt(checksum);
-    b.writeInt(n);
-    b.writeLong(seq);
-    b.write(compressed, 0, n);
-  }
-
-  /** The header length of format {@code version}, or -1 for an unknown version. */
-  static int headerBytes(byte version) {
-    return version == VERSION ? HEADER_BYTES : version == VERSION_1 ? VERSION_1_HEADER_BYTES : -1;
-  }
-
-  /**
-   * The sample count of the excerpt at {@code b}'s read position (never negative), or -1 when
-   * its header is short or of an unknown version. Reads the header only.
-   */
-  static int sampleCount(Bytes<?> b) {
-    long remaining = b.readRemaining();
-    if (remaining < VERSION_1_HEADER_BYTES) {
-      return -1;
-    }
-    int header = headerBytes(b.readByte());
-    if (header < 0 || remaining < header) {
-      return -1;
-    }
-    return Math.max(0, b.readInt());
-  }
-
-  /**
-   * The sequence number of the excerpt at {@code b}'s read position, or -1 when its header is
-   * short, of version 1 (no sequence number) or of an unknown version. Reads the header only.
-   */
-  static long seq(Bytes<?> b) {
-    long start = b.readPosition();
-    if (b.readRemaining() < HEADER_BYTES || b.readByte(start) != VERSION) {
-      return -1;
-    }
-    return b.readLong(start + VERSION_1_HEADER_BYTES);
-  }
-
-  /**
-   * Reads the excerpt at {@code b}'s read position into {@code r} (all but its index). Returns
-   * null when it is intact, else what is wrong; then {@code r.sampleCount} holds the samples to
-   * count as corrupt, or -1 when the header does not tell them (short, of another version, or a
-   * negative count: the excerpt is then counted as an excerpt, see {@link DiskBuffer#countCorrupt}).
-   */
-  static String read(Bytes<?> b, BufferReader.Record r, CRC32C crc) {
-    long remaining = b.readRemaining();
-    r.seq = -1;
-    if (remaining < VERSION_1_HEADER_BYTES) {
-      r.sampleCount = -1;
-      return "has " + remaining + " bytes, less than a header";
-    }
-    byte version = b.readByte();
-    int samples = b.readInt();
-    int header = headerBytes(version);
-    if (header < 0) {
-      r.sampleCount = -1;
-      return "has format version " + version + ", expected " + VERSION + " (or " + VERSION_1 + ")";
-    }
-    if (remaining < header) {
-      r.sampleCount = -1;
-      return "has " + remaining + " bytes, less than a version " + version + " header";
-    }
-    if (samples < 0) {
-      // The checksum covers the payload, not the header: a damaged count can pass it. Read as
-      // intact, it would be sent and acknowledged with a negative count (pending samples grow).
-      r.sampleCount = -1;
-      return "declares " + samples + " samples";
-    }
-    r.sampleCount = samples;
-    r.timestampMs = b.readLong();
-    r.uncompressedLength = b.readInt();
-    int expectedCrc = b.readInt();
-    int n = b.readInt();
-    if (version == VERSION) {
-      r.seq = b.readLong();
-      if (r.seq < 0) {
-        r.sampleCount = samples;
-        return "declares sequence number " + r.seq;
-      }
-    }
-    if (n < 0 || n > b.readRemaining() || r.uncompressedLength < 0) {
-      r.sampleCount = samples;
-      return "declares " + n + " payload bytes but holds " + b.readRemaining();
-    }
-    if (r.compressed.length < n) {
-      r.compressed = new byte[Math.max(n, r.compressed.length * 2)];
-    }
-    b.read(r.compressed, 0, n);
-    r.compressedLength = n;
-    crc.reset();
-    crc.update(r.compressed, 0, n);
-    if ((int) crc.getValue() != expectedCrc) {
-      r.sampleCount = samples;
-      return "checksum " + Integer.toHexString((int) crc.getValue()) + " != stored " + Integer.toHexString(expectedCrc);
-    }
-    // The sender joins payloads without decompressing them (SnappyConcat): the length it sends
-    // must be the one the payload declares, or the whole batch would be undecodable.
-    int declared = SnappyConcat.uncompressedLength(r.compressed, 0, n);
-    if (declared != r.uncompressedLength) {
-      r.sampleCount = samples;
-      return "payload declares " + (declared < 0 ? "a malformed Snappy length" : declared + " uncompressed bytes")
-          + ", header " + r.uncompressedLength;
-    }
-    return null;
-  }
-
-  /**
-   * A thread's compression of a payload: its Snappy output array and checksum; arrays over
-   * {@link #KEPT_BYTES} are not kept.
-   */
-  static final class Compressor {
+    static final int VERSION_1_HEADER_BYTES = 25;
     /**
-     * Every excerpt fits (pieces are at most {@link #PIECE_LIMIT_BYTES}); only a single
-     * series too long for a piece gets a one-off array, to find out whether it compresses to one.
+     * Chronicle's block size, in {@link QueueFiles#queueBuilder} (the queue and the salvage path alike): the
+     * appender and the reader each keep a block plus its overlap (a quarter block) mapped, and
+     * mapped pages count in the process's RSS. 1 MiB: the queue's mappings peaked at 3.2 MiB
+     * resident (3.9 MiB mapped) instead of 11.7 MiB (15.5 MiB) with 4 MiB blocks, appending 3,000
+     * requests of 84 kB and reading them back (/proc/self/smaps). A request of up to {@link
+     * #PIECE_LIMIT_BYTES} (224 kB; 1,000 series of 4 samples take 168 kB) is still one excerpt.
+     * Smaller blocks map less (512 KiB: about 2 MiB peak) but would split ordinary scrapes. Files
+     * written with 4 MiB blocks, excerpts of up to 1 MiB included, read back unchanged
+     * ({@code DiskBufferExcerptLimitTest}).
      */
-    static final int KEPT_BYTES = MAX_EXCERPT_BYTES;
-    private final CRC32C crc = new CRC32C();
-    private byte[] compressed = new byte[64 * 1024];
-    /** The output of the last {@link #compress}: {@code output()[0, length)}. */
-    private byte[] output;
-    private int length;
+    static final int BLOCK_SIZE = 1 << 20;
+    /**
+     * The largest excerpt (our header plus the Snappy block) Chronicle Queue 2026.4 takes with
+     * {@link #BLOCK_SIZE}: a quarter of the block, its overlap size. Measured, not documented:
+     * {@code DiskBufferExcerptLimitTest} writes excerpts of exactly this many bytes over several
+     * blocks, and sees one byte more throw {@code DecoratedBufferOverflowException} ("write failed.
+     * Length: N+1 &gt; writeRemaining: N") at any position in a block.
+     */
+    static final int MAX_EXCERPT_BYTES = BLOCK_SIZE / 4;
+    /**
+     * The largest uncompressed piece of a request stored as one excerpt: the largest {@code n}
+     * with {@code Snappy.maxCompressedLength(n) + HEADER_BYTES <= MAX_EXCERPT_BYTES}, Snappy's
+     * worst case being {@code 32 + n + n / 6}. Requests up to this long are one excerpt whatever
+     * their content; longer ones are split (see {@link ExcerptWriter}).
+     */
+    static final int PIECE_LIMIT_BYTES = pieceLimit(MAX_EXCERPT_BYTES - HEADER_BYTES);
 
-    /** Compresses {@code src[from, from + len)}; see {@link #output}, {@link #length}. */
-    void compress(byte[] src, int from, int len) throws java.io.IOException {
-      output = array(Snappy.maxCompressedLength(len));
-      length = Snappy.rawCompress(src, from, len, output, 0);
+    private RecordFormat() {}
+
+    /** The largest {@code n} with {@code 32 + n + n / 6 <= bytes} (Snappy's worst case). */
+    static int pieceLimit(int bytes) {
+        int n = (int) ((bytes - 32L) * 6 / 7);
+        while (32L + (n + 1) + (n + 1) / 6 <= bytes) {
+            n++;
+        }
+        while (32L + n + n / 6 > bytes) {
+            n--;
+        }
+        return n;
     }
 
-    /** The CRC32C of the last output. */
-    int checksum() {
-      crc.reset();
-      crc.update(output, 0, length);
-      return (int) crc.getValue();
+    /** Writes one excerpt: the header, then {@code compressed[0, n)}. */
+    static void write(
+            Bytes<?> b,
+            int sampleCount,
+            long timestampMs,
+            int uncompressedLength,
+            int checksum,
+            byte[] compressed,
+            int n,
+            long seq) {
+        b.writeByte(VERSION);
+        b.writeInt(sampleCount);
+        b.writeLong(timestampMs);
+        b.writeInt(uncompressedLength);
+        b.writeInt(checksum);
+        b.writeInt(n);
+        b.writeLong(seq);
+        b.write(compressed, 0, n);
     }
 
-    byte[] output() {
-      return output;
+    /** The header length of format {@code version}, or -1 for an unknown version. */
+    static int headerBytes(byte version) {
+        return version == VERSION ? HEADER_BYTES : version == VERSION_1 ? VERSION_1_HEADER_BYTES : -1;
     }
 
-    int length() {
-      return length;
+    /**
+     * The sample count of the excerpt at {@code b}'s read position (never negative), or -1 when
+     * its header is short or of an unknown version. Reads the header only.
+     */
+    static int sampleCount(Bytes<?> b) {
+        long remaining = b.readRemaining();
+        if (remaining < VERSION_1_HEADER_BYTES) {
+            return -1;
+        }
+        int header = headerBytes(b.readByte());
+        if (header < 0 || remaining < header) {
+            return -1;
+        }
+        return Math.max(0, b.readInt());
     }
 
-    private byte[] array(int maxBytes) {
-      if (maxBytes <= compressed.length) {
-        return compressed;
-      }
-      if (maxBytes > KEPT_BYTES) {
-        return new byte[maxBytes];
-      }
-      compressed = new byte[Math.min(KEPT_BYTES, Math.max(maxBytes, compressed.length * 2))];
-      return compressed;
+    /**
+     * The sequence number of the excerpt at {@code b}'s read position, or -1 when its header is
+     * short, of version 1 (no sequence number) or of an unknown version. Reads the header only.
+     */
+    static long seq(Bytes<?> b) {
+        long start = b.readPosition();
+        if (b.readRemaining() < HEADER_BYTES || b.readByte(start) != VERSION) {
+            return -1;
+        }
+        return b.readLong(start + VERSION_1_HEADER_BYTES);
     }
-  }
+
+    /**
+     * Reads the excerpt at {@code b}'s read position into {@code r} (all but its index). Returns
+     * null when it is intact, else what is wrong; then {@code r.sampleCount} holds the samples to
+     * count as corrupt, or -1 when the header does not tell them (short, of another version, or a
+     * negative count: the excerpt is then counted as an excerpt, see {@link DiskBuffer#countCorrupt}).
+     */
+    static String read(Bytes<?> b, BufferReader.Record r, CRC32C crc) {
+        long remaining = b.readRemaining();
+        r.seq = -1;
+        if (remaining < VERSION_1_HEADER_BYTES) {
+            r.sampleCount = -1;
+            return "has " + remaining + " bytes, less than a header";
+        }
+        byte version = b.readByte();
+        int samples = b.readInt();
+        int header = headerBytes(version);
+        if (header < 0) {
+            r.sampleCount = -1;
+            return "has format version " + version + ", expected " + VERSION + " (or " + VERSION_1 + ")";
+        }
+        if (remaining < header) {
+            r.sampleCount = -1;
+            return "has " + remaining + " bytes, less than a version " + version + " header";
+        }
+        if (samples < 0) {
+            // The checksum covers the payload, not the header: a damaged count can pass it. Read as
+            // intact, it would be sent and acknowledged with a negative count (pending samples grow).
+            r.sampleCount = -1;
+            return "declares " + samples + " samples";
+        }
+        r.sampleCount = samples;
+        r.timestampMs = b.readLong();
+        r.uncompressedLength = b.readInt();
+        int expectedCrc = b.readInt();
+        int n = b.readInt();
+        if (version == VERSION) {
+            r.seq = b.readLong();
+            if (r.seq < 0) {
+                r.sampleCount = samples;
+                return "declares sequence number " + r.seq;
+            }
+        }
+        if (n < 0 || n > b.readRemaining() || r.uncompressedLength < 0) {
+            r.sampleCount = samples;
+            return "declares " + n + " payload bytes but holds " + b.readRemaining();
+        }
+        if (r.compressed.length < n) {
+            r.compressed = new byte[Math.max(n, r.compressed.length * 2)];
+        }
+        b.read(r.compressed, 0, n);
+        r.compressedLength = n;
+        crc.reset();
+        crc.update(r.compressed, 0, n);
+        if ((int) crc.getValue() != expectedCrc) {
+            r.sampleCount = samples;
+            return "checksum " + Integer.toHexString((int) crc.getValue()) + " != stored "
+                    + Integer.toHexString(expectedCrc);
+        }
+        // The sender joins payloads without decompressing them (SnappyConcat): the length it sends
+        // must be the one the payload declares, or the whole batch would be undecodable.
+        int declared = SnappyConcat.uncompressedLength(r.compressed, 0, n);
+        if (declared != r.uncompressedLength) {
+            r.sampleCount = samples;
+            return "payload declares " + (declared < 0 ? "a malformed Snappy length" : declared + " uncompressed bytes")
+                    + ", header " + r.uncompressedLength;
+        }
+        return null;
+    }
+
+    /**
+     * A thread's compression of a payload: its Snappy output array and checksum; arrays over
+     * {@link #KEPT_BYTES} are not kept.
+     */
+    static final class Compressor {
+        /**
+         * Every excerpt fits (pieces are at most {@link #PIECE_LIMIT_BYTES}); only a single
+         * series too long for a piece gets a one-off array, to find out whether it compresses to one.
+         */
+        static final int KEPT_BYTES = MAX_EXCERPT_BYTES;
+
+        private final CRC32C crc = new CRC32C();
+        private byte[] compressed = new byte[64 * 1024];
+        /** The output of the last {@link #compress}: {@code output()[0, length)}. */
+        private byte[] output;
+
+        private int length;
+
+        /** Compresses {@code src[from, from + len)}; see {@link #output}, {@link #length}. */
+        void compress(byte[] src, int from, int len) throws java.io.IOException {
+            output = array(Snappy.maxCompressedLength(len));
+            length = Snappy.rawCompress(src, from, len, output, 0);
+        }
+
+        /** The CRC32C of the last output. */
+        int checksum() {
+            crc.reset();
+            crc.update(output, 0, length);
+            return (int) crc.getValue();
+        }
+
+        byte[] output() {
+            return output;
+        }
+
+        int length() {
+            return length;
+        }
+
+        private byte[] array(int maxBytes) {
+            if (maxBytes <= compressed.length) {
+                return compressed;
+            }
+            if (maxBytes > KEPT_BYTES) {
+                return new byte[maxBytes];
+            }
+            compressed = new byte[Math.min(KEPT_BYTES, Math.max(maxBytes, compressed.length * 2))];
+            return compressed;
+        }
+    }
 }

@@ -14,166 +14,167 @@ package dev.edgepush.forward.buffer;
  * allocates (a few small arrays) where {@link DiskBuffer#append}'s one-piece path does not.
  */
 public final class WriteRequestPieces {
-  private static final int WIRE_VARINT = 0;
-  private static final int WIRE_FIXED64 = 1;
-  private static final int WIRE_LEN = 2;
-  private static final int WIRE_FIXED32 = 5;
+    private static final int WIRE_VARINT = 0;
+    private static final int WIRE_FIXED64 = 1;
+    private static final int WIRE_LEN = 2;
+    private static final int WIRE_FIXED32 = 5;
 
-  /** Number of pieces. */
-  int count;
-  /** Piece {@code i} is {@code request[start[i], end[i])} with {@code samples[i]} samples counted in it. */
-  int[] start;
-  int[] end;
-  int[] samples;
+    /** Number of pieces. */
+    int count;
+    /** Piece {@code i} is {@code request[start[i], end[i])} with {@code samples[i]} samples counted in it. */
+    int[] start;
 
-  private final byte[] buf;
-  private int pos; // read position of the walk
-  private long varint; // the last varint read
+    int[] end;
+    int[] samples;
 
-  private WriteRequestPieces(byte[] buf, int capacity) {
-    this.buf = buf;
-    this.start = new int[capacity];
-    this.end = new int[capacity];
-    this.samples = new int[capacity];
-  }
+    private final byte[] buf;
+    private int pos; // read position of the walk
+    private long varint; // the last varint read
 
-  /** The pieces of {@code request[0, length)}, none longer than {@code limit} unless one field is. */
-  public static WriteRequestPieces of(byte[] request, int length, int limit) {
-    WriteRequestPieces p = new WriteRequestPieces(request, (int) Math.min(1024, length / (long) limit + 2));
-    int pieceStart = 0;
-    int pieceSamples = 0;
-    while (p.pos < length) {
-      int fieldStart = p.pos;
-      int fieldSamples = p.skipTopLevelField(length);
-      if (fieldSamples < 0) { // unparsable from here on: the rest is one piece
-        if (fieldStart > pieceStart) {
-          p.add(pieceStart, fieldStart, pieceSamples);
+    private WriteRequestPieces(byte[] buf, int capacity) {
+        this.buf = buf;
+        this.start = new int[capacity];
+        this.end = new int[capacity];
+        this.samples = new int[capacity];
+    }
+
+    /** The pieces of {@code request[0, length)}, none longer than {@code limit} unless one field is. */
+    public static WriteRequestPieces of(byte[] request, int length, int limit) {
+        WriteRequestPieces p = new WriteRequestPieces(request, (int) Math.min(1024, length / (long) limit + 2));
+        int pieceStart = 0;
+        int pieceSamples = 0;
+        while (p.pos < length) {
+            int fieldStart = p.pos;
+            int fieldSamples = p.skipTopLevelField(length);
+            if (fieldSamples < 0) { // unparsable from here on: the rest is one piece
+                if (fieldStart > pieceStart) {
+                    p.add(pieceStart, fieldStart, pieceSamples);
+                }
+                p.add(fieldStart, length, 0);
+                return p;
+            }
+            if (p.pos - pieceStart > limit && fieldStart > pieceStart) {
+                p.add(pieceStart, fieldStart, pieceSamples);
+                pieceStart = fieldStart;
+                pieceSamples = 0;
+            }
+            pieceSamples += fieldSamples;
         }
-        p.add(fieldStart, length, 0);
+        if (length > pieceStart) {
+            p.add(pieceStart, length, pieceSamples);
+        }
         return p;
-      }
-      if (p.pos - pieceStart > limit && fieldStart > pieceStart) {
-        p.add(pieceStart, fieldStart, pieceSamples);
-        pieceStart = fieldStart;
-        pieceSamples = 0;
-      }
-      pieceSamples += fieldSamples;
     }
-    if (length > pieceStart) {
-      p.add(pieceStart, length, pieceSamples);
+
+    /** The number of pieces; piece {@code i} is {@code request[start(i), end(i))}. Also used by local push. */
+    public int count() {
+        return count;
     }
-    return p;
-  }
 
-  /** The number of pieces; piece {@code i} is {@code request[start(i), end(i))}. Also used by local push. */
-  public int count() {
-    return count;
-  }
-
-  public int start(int i) {
-    return start[i];
-  }
-
-  public int end(int i) {
-    return end[i];
-  }
-
-  private void add(int from, int to, int sampleCount) {
-    if (count == start.length) {
-      start = java.util.Arrays.copyOf(start, count * 2);
-      end = java.util.Arrays.copyOf(end, count * 2);
-      samples = java.util.Arrays.copyOf(samples, count * 2);
+    public int start(int i) {
+        return start[i];
     }
-    start[count] = from;
-    end[count] = to;
-    samples[count] = sampleCount;
-    count++;
-  }
 
-  /**
-   * Moves past the top-level field at {@link #pos}; returns its samples (0 for anything but a
-   * TimeSeries), or -1 (position undefined) when it cannot be walked.
-   */
-  private int skipTopLevelField(int end) {
-    if (!readVarint(end) || varint >>> 3 == 0 || varint < 0 || varint > 0xffff_ffffL) {
-      return -1;
+    public int end(int i) {
+        return end[i];
     }
-    int field = (int) (varint >>> 3);
-    int wire = (int) (varint & 7);
-    if (wire != WIRE_LEN) {
-      return skipScalar(wire, end) ? 0 : -1;
-    }
-    if (!readVarint(end) || varint < 0 || varint > end - pos) {
-      return -1;
-    }
-    int valueEnd = pos + (int) varint;
-    int n = field == 1 ? countSamples(pos, valueEnd) : 0;
-    pos = valueEnd;
-    return n;
-  }
 
-  /** Samples (field 2) and histograms (field 4) in the TimeSeries {@code buf[from, to)}, as far as it can be walked. */
-  private int countSamples(int from, int to) {
-    int saved = pos;
-    pos = from;
-    int n = 0;
-    while (pos < to) {
-      if (!readVarint(to) || varint >>> 3 == 0) {
-        break;
-      }
-      int field = (int) (varint >>> 3);
-      int wire = (int) (varint & 7);
-      if (wire == WIRE_LEN) {
-        if (!readVarint(to) || varint < 0 || varint > to - pos) {
-          break;
+    private void add(int from, int to, int sampleCount) {
+        if (count == start.length) {
+            start = java.util.Arrays.copyOf(start, count * 2);
+            end = java.util.Arrays.copyOf(end, count * 2);
+            samples = java.util.Arrays.copyOf(samples, count * 2);
         }
-        pos += (int) varint;
-        if (field == 2 || field == 4) {
-          n++;
+        start[count] = from;
+        end[count] = to;
+        samples[count] = sampleCount;
+        count++;
+    }
+
+    /**
+     * Moves past the top-level field at {@link #pos}; returns its samples (0 for anything but a
+     * TimeSeries), or -1 (position undefined) when it cannot be walked.
+     */
+    private int skipTopLevelField(int end) {
+        if (!readVarint(end) || varint >>> 3 == 0 || varint < 0 || varint > 0xffff_ffffL) {
+            return -1;
         }
-      } else if (!skipScalar(wire, to)) {
-        break;
-      }
+        int field = (int) (varint >>> 3);
+        int wire = (int) (varint & 7);
+        if (wire != WIRE_LEN) {
+            return skipScalar(wire, end) ? 0 : -1;
+        }
+        if (!readVarint(end) || varint < 0 || varint > end - pos) {
+            return -1;
+        }
+        int valueEnd = pos + (int) varint;
+        int n = field == 1 ? countSamples(pos, valueEnd) : 0;
+        pos = valueEnd;
+        return n;
     }
-    pos = saved;
-    return n;
-  }
 
-  private boolean skipScalar(int wire, int end) {
-    switch (wire) {
-      case WIRE_VARINT:
-        return readVarint(end);
-      case WIRE_FIXED64:
-        return skip(8, end);
-      case WIRE_FIXED32:
-        return skip(4, end);
-      default:
-        return false; // groups (deprecated, never in a WriteRequest) and invalid wire types
+    /** Samples (field 2) and histograms (field 4) in the TimeSeries {@code buf[from, to)}, as far as it can be walked. */
+    private int countSamples(int from, int to) {
+        int saved = pos;
+        pos = from;
+        int n = 0;
+        while (pos < to) {
+            if (!readVarint(to) || varint >>> 3 == 0) {
+                break;
+            }
+            int field = (int) (varint >>> 3);
+            int wire = (int) (varint & 7);
+            if (wire == WIRE_LEN) {
+                if (!readVarint(to) || varint < 0 || varint > to - pos) {
+                    break;
+                }
+                pos += (int) varint;
+                if (field == 2 || field == 4) {
+                    n++;
+                }
+            } else if (!skipScalar(wire, to)) {
+                break;
+            }
+        }
+        pos = saved;
+        return n;
     }
-  }
 
-  private boolean skip(int bytes, int end) {
-    if (end - pos < bytes) {
-      return false;
+    private boolean skipScalar(int wire, int end) {
+        switch (wire) {
+            case WIRE_VARINT:
+                return readVarint(end);
+            case WIRE_FIXED64:
+                return skip(8, end);
+            case WIRE_FIXED32:
+                return skip(4, end);
+            default:
+                return false; // groups (deprecated, never in a WriteRequest) and invalid wire types
+        }
     }
-    pos += bytes;
-    return true;
-  }
 
-  /** Reads a varint at {@link #pos} into {@link #varint}; false when it is cut off or over 10 bytes. */
-  private boolean readVarint(int end) {
-    long v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos >= end) {
-        return false;
-      }
-      byte b = buf[pos++];
-      v |= (long) (b & 0x7f) << shift;
-      if (b >= 0) {
-        varint = v;
+    private boolean skip(int bytes, int end) {
+        if (end - pos < bytes) {
+            return false;
+        }
+        pos += bytes;
         return true;
-      }
     }
-    return false;
-  }
+
+    /** Reads a varint at {@link #pos} into {@link #varint}; false when it is cut off or over 10 bytes. */
+    private boolean readVarint(int end) {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (pos >= end) {
+                return false;
+            }
+            byte b = buf[pos++];
+            v |= (long) (b & 0x7f) << shift;
+            if (b >= 0) {
+                varint = v;
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -17,63 +17,63 @@ import java.util.random.RandomGenerator;
  */
 public final class Backoff {
 
-  /**
-   * A robot's flushInterval is 1s: retrying faster than the data arrives just burns the uplink.
-   */
-  public static final Duration DEFAULT_INITIAL = Duration.ofSeconds(1);
+    /**
+     * A robot's flushInterval is 1s: retrying faster than the data arrives just burns the uplink.
+     */
+    public static final Duration DEFAULT_INITIAL = Duration.ofSeconds(1);
 
-  /**
-   * vmagent's retry cap is 1 minute; a long outage then costs one request a minute per robot.
-   */
-  public static final Duration DEFAULT_MAX = Duration.ofSeconds(60);
+    /**
+     * vmagent's retry cap is 1 minute; a long outage then costs one request a minute per robot.
+     */
+    public static final Duration DEFAULT_MAX = Duration.ofSeconds(60);
 
-  private final long initialNanos;
-  private final long maxNanos;
-  private final RandomGenerator random;
-  private int attempt;
+    private final long initialNanos;
+    private final long maxNanos;
+    private final RandomGenerator random;
+    private int attempt;
 
-  public Backoff(Duration initial, Duration max, RandomGenerator random) {
-    this.initialNanos = Objects.requireNonNull(initial, "initial").toNanos();
-    this.maxNanos = Objects.requireNonNull(max, "max").toNanos();
-    this.random = Objects.requireNonNull(random, "random");
-    if (initialNanos <= 0) {
-      throw new IllegalArgumentException("initial must be positive: " + initial);
+    public Backoff(Duration initial, Duration max, RandomGenerator random) {
+        this.initialNanos = Objects.requireNonNull(initial, "initial").toNanos();
+        this.maxNanos = Objects.requireNonNull(max, "max").toNanos();
+        this.random = Objects.requireNonNull(random, "random");
+        if (initialNanos <= 0) {
+            throw new IllegalArgumentException("initial must be positive: " + initial);
+        }
+        if (maxNanos < initialNanos) {
+            throw new IllegalArgumentException("max " + max + " < initial " + initial);
+        }
     }
-    if (maxNanos < initialNanos) {
-      throw new IllegalArgumentException("max " + max + " < initial " + initial);
+
+    /** Backoff with {@link #DEFAULT_INITIAL} and {@link #DEFAULT_MAX}. */
+    public static Backoff withDefaults(RandomGenerator random) {
+        return new Backoff(DEFAULT_INITIAL, DEFAULT_MAX, random);
     }
-  }
 
-  /** Backoff with {@link #DEFAULT_INITIAL} and {@link #DEFAULT_MAX}. */
-  public static Backoff withDefaults(RandomGenerator random) {
-    return new Backoff(DEFAULT_INITIAL, DEFAULT_MAX, random);
-  }
-
-  /** Returns the delay before the next attempt and advances the attempt counter. */
-  public Duration next() {
-    return next(Duration.ofNanos(maxNanos));
-  }
-
-  /** Like {@link #next()}, with the delay's base capped at {@code cap} (still jittered). */
-  public Duration next(Duration cap) {
-    long base = base(attempt);
-    if (base < maxNanos) {
-      attempt++; // stop counting once capped: no overflow however long the outage
+    /** Returns the delay before the next attempt and advances the attempt counter. */
+    public Duration next() {
+        return next(Duration.ofNanos(maxNanos));
     }
-    base = Math.min(base, Math.max(1, cap.toNanos()));
-    long half = base / 2;
-    return Duration.ofNanos(half + random.nextLong(base - half + 1));
-  }
 
-  /** Forgets past failures: the next delay is based on {@code initial} again. */
-  public void reset() {
-    attempt = 0;
-  }
-
-  private long base(int n) {
-    if (n >= 62 || initialNanos > (maxNanos >> n)) {
-      return maxNanos;
+    /** Like {@link #next()}, with the delay's base capped at {@code cap} (still jittered). */
+    public Duration next(Duration cap) {
+        long base = base(attempt);
+        if (base < maxNanos) {
+            attempt++; // stop counting once capped: no overflow however long the outage
+        }
+        base = Math.min(base, Math.max(1, cap.toNanos()));
+        long half = base / 2;
+        return Duration.ofNanos(half + random.nextLong(base - half + 1));
     }
-    return Math.min(maxNanos, initialNanos << n);
-  }
+
+    /** Forgets past failures: the next delay is based on {@code initial} again. */
+    public void reset() {
+        attempt = 0;
+    }
+
+    private long base(int n) {
+        if (n >= 62 || initialNanos > (maxNanos >> n)) {
+            return maxNanos;
+        }
+        return Math.min(maxNanos, initialNanos << n);
+    }
 }

@@ -29,68 +29,68 @@ import java.util.Map;
  * </ul>
  */
 public final class CompletenessHeaders {
-  public static final String EPOCH = "X-Edgepush-Epoch";
-  public static final String SEQ = "X-Edgepush-Seq";
-  public static final String SEQ_SAMPLES = "X-Edgepush-Seq-Samples";
-  public static final String SEQ_TIME = "X-Edgepush-Seq-Time-Ms";
-  public static final String SEQ_NEXT = "X-Edgepush-Seq-Next";
-  public static final String DROPPED = "X-Edgepush-Dropped-By-Reason";
-  /** A {@link #SEQ} with more ranges than this is not accounted (a sender never sends one). */
-  public static final int MAX_RANGES = 64;
+    public static final String EPOCH = "X-Edgepush-Epoch";
+    public static final String SEQ = "X-Edgepush-Seq";
+    public static final String SEQ_SAMPLES = "X-Edgepush-Seq-Samples";
+    public static final String SEQ_TIME = "X-Edgepush-Seq-Time-Ms";
+    public static final String SEQ_NEXT = "X-Edgepush-Seq-Next";
+    public static final String DROPPED = "X-Edgepush-Dropped-By-Reason";
+    /** A {@link #SEQ} with more ranges than this is not accounted (a sender never sends one). */
+    public static final int MAX_RANGES = 64;
 
-  private CompletenessHeaders() {}
+    private CompletenessHeaders() {}
 
-  /**
-   * The headers for the batch {@code sender} is pushing from its buffer; {@code dropped} is the
-   * {@link #DROPPED} value (or null to leave it out).
-   */
-  public static Map<String, String> of(Sender sender, String dropped) {
-    DiskBuffer buffer = sender.buffer();
-    Map<String, String> h = new LinkedHashMap<>();
-    h.put(EPOCH, buffer.epoch());
-    String ranges = sender.batchSeqRanges();
-    if (ranges != null) {
-      h.put(SEQ, ranges);
-      h.put(SEQ_SAMPLES, Integer.toString(sender.batchSamples()));
-      h.put(SEQ_TIME, Long.toString(sender.batchNewestTimestampMs()));
-    }
-    h.put(SEQ_NEXT, Long.toString(buffer.nextSeq()));
-    if (dropped != null) {
-      h.put(DROPPED, dropped);
-    }
-    return h;
-  }
-
-  /**
-   * Parses a {@link #SEQ} value into {@code [first0, last0, first1, last1, ...]}; null when it is
-   * absent or malformed (not ascending, overlapping, negative, more than {@link #MAX_RANGES}).
-   */
-  public static long[] parseRanges(String value) {
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    String[] parts = value.split(",", MAX_RANGES + 1);
-    if (parts.length > MAX_RANGES) {
-      return null;
-    }
-    long[] out = new long[2 * parts.length];
-    long prevLast = -2;
-    try {
-      for (int i = 0; i < parts.length; i++) {
-        String p = parts[i].strip();
-        int dash = p.indexOf('-');
-        long first = Long.parseLong(dash < 0 ? p : p.substring(0, dash));
-        long last = dash < 0 ? first : Long.parseLong(p.substring(dash + 1));
-        if (first < 0 || last < first || first <= prevLast || last == Long.MAX_VALUE) {
-          return null;
+    /**
+     * The headers for the batch {@code sender} is pushing from its buffer; {@code dropped} is the
+     * {@link #DROPPED} value (or null to leave it out).
+     */
+    public static Map<String, String> of(Sender sender, String dropped) {
+        DiskBuffer buffer = sender.buffer();
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put(EPOCH, buffer.epoch());
+        String ranges = sender.batchSeqRanges();
+        if (ranges != null) {
+            h.put(SEQ, ranges);
+            h.put(SEQ_SAMPLES, Integer.toString(sender.batchSamples()));
+            h.put(SEQ_TIME, Long.toString(sender.batchNewestTimestampMs()));
         }
-        out[2 * i] = first;
-        out[2 * i + 1] = last;
-        prevLast = last;
-      }
-    } catch (NumberFormatException e) {
-      return null;
+        h.put(SEQ_NEXT, Long.toString(buffer.nextSeq()));
+        if (dropped != null) {
+            h.put(DROPPED, dropped);
+        }
+        return h;
     }
-    return out;
-  }
+
+    /**
+     * Parses a {@link #SEQ} value into {@code [first0, last0, first1, last1, ...]}; null when it is
+     * absent or malformed (not ascending, overlapping, negative, more than {@link #MAX_RANGES}).
+     */
+    public static long[] parseRanges(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String[] parts = value.split(",", MAX_RANGES + 1);
+        if (parts.length > MAX_RANGES) {
+            return null;
+        }
+        long[] out = new long[2 * parts.length];
+        long prevLast = -2;
+        try {
+            for (int i = 0; i < parts.length; i++) {
+                String p = parts[i].strip();
+                int dash = p.indexOf('-');
+                long first = Long.parseLong(dash < 0 ? p : p.substring(0, dash));
+                long last = dash < 0 ? first : Long.parseLong(p.substring(dash + 1));
+                if (first < 0 || last < first || first <= prevLast || last == Long.MAX_VALUE) {
+                    return null;
+                }
+                out[2 * i] = first;
+                out[2 * i + 1] = last;
+                prevLast = last;
+            }
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        return out;
+    }
 }

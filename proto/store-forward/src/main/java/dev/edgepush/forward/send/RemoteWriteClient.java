@@ -105,637 +105,656 @@ import javax.net.ssl.SSLContext;
  */
 public final class RemoteWriteClient implements AutoCloseable {
 
-  /** Remote-write protocol version sent in {@code X-Prometheus-Remote-Write-Version}. */
-  public static final String REMOTE_WRITE_VERSION = "0.1.0";
+    /** Remote-write protocol version sent in {@code X-Prometheus-Remote-Write-Version}. */
+    public static final String REMOTE_WRITE_VERSION = "0.1.0";
 
-  /** Request body bytes handed to the socket at a time. */
-  static final int WRITE_CHUNK_BYTES = 64 * 1024;
+    /** Request body bytes handed to the socket at a time. */
+    static final int WRITE_CHUNK_BYTES = 64 * 1024;
 
-  /** The version header of a remote-write 2.0 request. */
-  public static final String REMOTE_WRITE_VERSION_2 = "2.0.0";
+    /** The version header of a remote-write 2.0 request. */
+    public static final String REMOTE_WRITE_VERSION_2 = "2.0.0";
 
-  /** A 2.0 receiver's count of the samples it wrote, in its answer. */
-  public static final String SAMPLES_WRITTEN_HEADER = "X-Prometheus-Remote-Write-Samples-Written";
+    /** A 2.0 receiver's count of the samples it wrote, in its answer. */
+    public static final String SAMPLES_WRITTEN_HEADER = "X-Prometheus-Remote-Write-Samples-Written";
 
-  /**
-   * central-ingest's list of the request {@code Content-Encoding}s it takes ({@code zstd, snappy}),
-   * in its answer to every push it stored: what {@link ProtocolTransport} offers zstd on.
-   */
-  public static final String ACCEPT_ENCODING_HEADER = "X-Edgepush-Accept-Encoding";
+    /**
+     * central-ingest's list of the request {@code Content-Encoding}s it takes ({@code zstd, snappy}),
+     * in its answer to every push it stored: what {@link ProtocolTransport} offers zstd on.
+     */
+    public static final String ACCEPT_ENCODING_HEADER = "X-Edgepush-Accept-Encoding";
 
-  private static final String PROTOBUF = "application/x-protobuf";
-  private static final String PROTOBUF_V2 = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
-  private static final int MAX_REJECT_BODY_BYTES = OutcomeClassifier.MAX_BODY_CHARS;
+    private static final String PROTOBUF = "application/x-protobuf";
+    private static final String PROTOBUF_V2 = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
+    private static final int MAX_REJECT_BODY_BYTES = OutcomeClassifier.MAX_BODY_CHARS;
 
-  private final EventLoop loop;
-  private final boolean https;
-  /** The host to connect to and to check the certificate against (IPv6 without brackets). */
-  private final String host;
-  private final int port;
-  private final String hostHeader;
-  private final String pathAndQuery;
-  private final long timeoutNanos;
-  private final String userAgent;
-  private final Supplier<Map<String, String>> extraHeaders;
-  private final String authorization;
-  private final RemoteTls tls;
-  /** Built by the calling thread on the first https push. */
-  private volatile SSLContext sslContext;
-  private volatile long lastRequestBytes;
-  /** {@link #SAMPLES_WRITTEN_HEADER} of the last answer, or null when it had none. */
-  private volatile String lastSamplesWritten;
-  /** {@link #ACCEPT_ENCODING_HEADER} of the last answer, or null when it had none. */
-  private volatile String lastAcceptEncoding;
-  /** An open idle connection is kept: the next push does not need the host's address. */
-  private volatile boolean idleConnection;
+    private final EventLoop loop;
+    private final boolean https;
+    /** The host to connect to and to check the certificate against (IPv6 without brackets). */
+    private final String host;
 
-  // Touched on the event loop only.
-  /** The open (or opening) connection, or null. */
-  private Channel channel;
-  /** The address of the last connection: for a retry when the caller resolved nothing. */
-  private InetSocketAddress lastAddress;
-  /** The push in progress, or null. */
-  private Exchange current;
-  private boolean closed;
+    private final int port;
+    private final String hostHeader;
+    private final String pathAndQuery;
+    private final long timeoutNanos;
+    private final String userAgent;
+    private final Supplier<Map<String, String>> extraHeaders;
+    private final String authorization;
+    private final RemoteTls tls;
+    /** Built by the calling thread on the first https push. */
+    private volatile SSLContext sslContext;
 
-  /**
-   * A client without basic auth and with the JDK's default TLS settings.
-   *
-   * @param group the event loops to run connections on (one is picked for this client)
-   * @param url remote-write endpoint
-   * @param bearerToken token for {@code Authorization: Bearer}, or {@code null} for none
-   * @param timeout limit for a whole call: connect, send, wait and read
-   * @param userAgent value of {@code User-Agent}
-   * @param extraHeaders called once per push for additional headers (e.g. backlog), or {@code
-   *     null}
-   */
-  public RemoteWriteClient(
-      EventLoopGroup group,
-      String url,
-      String bearerToken,
-      Duration timeout,
-      String userAgent,
-      Supplier<Map<String, String>> extraHeaders) {
-    this(group, url, timeout, userAgent, extraHeaders, auth(bearerToken, null, null), RemoteTls.DEFAULT);
-  }
+    private volatile long lastRequestBytes;
+    /** {@link #SAMPLES_WRITTEN_HEADER} of the last answer, or null when it had none. */
+    private volatile String lastSamplesWritten;
+    /** {@link #ACCEPT_ENCODING_HEADER} of the last answer, or null when it had none. */
+    private volatile String lastAcceptEncoding;
+    /** An open idle connection is kept: the next push does not need the host's address. */
+    private volatile boolean idleConnection;
 
-  /**
-   * @param authorization the {@code Authorization} header of every request ({@link #auth}), or
-   *     null for none
-   * @param tls how to check the remote's certificate (used for https URLs only)
-   */
-  public RemoteWriteClient(
-      EventLoopGroup group,
-      String url,
-      Duration timeout,
-      String userAgent,
-      Supplier<Map<String, String>> extraHeaders,
-      String authorization,
-      RemoteTls tls) {
-    this.loop = Objects.requireNonNull(group, "group").next();
-    this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
-    this.timeoutNanos = Objects.requireNonNull(timeout, "timeout").toNanos();
-    this.extraHeaders = extraHeaders;
-    this.authorization = authorization;
-    this.tls = Objects.requireNonNull(tls, "tls");
-    URI uri = URI.create(Objects.requireNonNull(url, "url"));
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new IllegalArgumentException("not an http or https URL: " + redact(url));
-    }
-    this.https = scheme.equals("https");
-    // URI leaves the host null for names it does not accept as DNS names (an underscore, as in
-    // docker-compose service names): take host and port from the authority then.
-    String authority = uri.getRawAuthority();
-    if (authority == null || authority.isEmpty()) {
-      throw new IllegalArgumentException("no host in " + redact(url));
-    }
-    authority = authority.substring(authority.lastIndexOf('@') + 1);
-    int portSep = authority.lastIndexOf(':');
-    if (portSep < authority.lastIndexOf(']')) {
-      portSep = -1; // a colon inside an IPv6 literal
-    }
-    String hostPart = portSep < 0 ? authority : authority.substring(0, portSep);
-    int explicitPort = -1;
-    if (portSep >= 0 && portSep + 1 < authority.length()) {
-      try {
-        explicitPort = Integer.parseInt(authority.substring(portSep + 1));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad port in " + redact(url), e);
-      }
-      if (explicitPort < 1 || explicitPort > 65535) {
-        throw new IllegalArgumentException("bad port in " + redact(url));
-      }
-    }
-    if (hostPart.isEmpty()) {
-      throw new IllegalArgumentException("no host in " + redact(url));
-    }
-    this.port = explicitPort > 0 ? explicitPort : (https ? 443 : 80);
-    this.host = hostPart.startsWith("[") && hostPart.endsWith("]")
-        ? hostPart.substring(1, hostPart.length() - 1) : hostPart;
-    this.hostHeader = explicitPort > 0 ? hostPart + ":" + explicitPort : hostPart;
-    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    this.pathAndQuery = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
-  }
+    // Touched on the event loop only.
+    /** The open (or opening) connection, or null. */
+    private Channel channel;
+    /** The address of the last connection: for a retry when the caller resolved nothing. */
+    private InetSocketAddress lastAddress;
+    /** The push in progress, or null. */
+    private Exchange current;
 
-  /**
-   * The {@code Authorization} header of one remote: at most one of a bearer token and basic auth
-   * (sent with every request, as vmagent does: no 401 round trip). Null for none.
-   *
-   * @throws IllegalArgumentException for a blank token
-   */
-  public static String auth(String bearerToken, String basicAuthUsername, String basicAuthPassword) {
-    if (bearerToken != null) {
-      if (bearerToken.isBlank()) {
-        throw new IllegalArgumentException("bearer token is blank");
-      }
-      return "Bearer " + bearerToken;
-    }
-    if (basicAuthUsername != null) {
-      String password = basicAuthPassword == null ? "" : basicAuthPassword;
-      return "Basic " + Base64.getEncoder().encodeToString(
-          (basicAuthUsername + ":" + password).getBytes(StandardCharsets.UTF_8));
-    }
-    return null;
-  }
+    private boolean closed;
 
-  /** Reads a bearer token from a file, stripping surrounding whitespace (e.g. a newline). */
-  public static String readTokenFile(Path path) throws IOException {
-    return readSecretFile(path, "bearer token");
-  }
-
-  /** Reads a secret (token, password) from a file, stripping surrounding whitespace. */
-  public static String readSecretFile(Path path, String what) throws IOException {
-    String secret = Files.readString(path, StandardCharsets.UTF_8).strip();
-    if (secret.isEmpty()) {
-      throw new IOException(what + " file is empty: " + path);
-    }
-    return secret;
-  }
-
-  /**
-   * POSTs {@code snappyBlock[offset, offset+length)}: a serialized WriteRequest compressed as one
-   * Snappy raw block, sent as it is. The array is not read any more once this returns.
-   */
-  public PushOutcome pushCompressed(byte[] snappyBlock, int offset, int length) {
-    return pushCompressed(snappyBlock, offset, length, false);
-  }
-
-  /**
-   * As {@link #pushCompressed(byte[], int, int)}, but with {@code v2} the body is a remote-write
-   * 2.0 {@code io.prometheus.write.v2.Request} and goes with the 2.0 {@code Content-Type} and
-   * {@code X-Prometheus-Remote-Write-Version: 2.0.0}. {@link #lastSamplesWritten} then tells what
-   * the receiver said it wrote.
-   */
-  public PushOutcome pushCompressed(byte[] snappyBlock, int offset, int length, boolean v2) {
-    return pushCompressed(snappyBlock, offset, length, v2, "snappy");
-  }
-
-  /**
-   * As {@link #pushCompressed(byte[], int, int, boolean)}, with the body compressed as {@code
-   * contentEncoding} says ({@code snappy}: one Snappy block; {@code zstd}: one zstd frame, only
-   * towards a receiver that said it takes it). {@link #lastAcceptEncoding} then tells what the
-   * receiver said it takes.
-   */
-  public PushOutcome pushCompressed(byte[] body, int offset, int length, boolean v2, String contentEncoding) {
-    Objects.checkFromIndexSize(offset, length, body.length);
-    Objects.requireNonNull(contentEncoding, "contentEncoding");
-    long deadline = System.nanoTime() + timeoutNanos;
-    lastRequestBytes = length;
-    lastSamplesWritten = null;
-    lastAcceptEncoding = null;
-
-    HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, pathAndQuery);
-    HttpHeaders h = request.headers();
-    Map<String, String> extra = extraHeaders == null ? null : extraHeaders.get();
-    if (extra != null) {
-      extra.forEach(h::set);
-    }
-    // Protocol headers last, so an extra header can never override them.
-    h.remove(HttpHeaderNames.TRANSFER_ENCODING)
-        .set(HttpHeaderNames.HOST, hostHeader)
-        .set(HttpHeaderNames.CONTENT_TYPE, v2 ? PROTOBUF_V2 : PROTOBUF)
-        .set(HttpHeaderNames.CONTENT_LENGTH, length)
-        .set(HttpHeaderNames.CONTENT_ENCODING, contentEncoding)
-        .set(HttpHeaderNames.USER_AGENT, userAgent)
-        .set("X-Prometheus-Remote-Write-Version", v2 ? REMOTE_WRITE_VERSION_2 : REMOTE_WRITE_VERSION);
-    if (authorization != null) {
-      h.set(HttpHeaderNames.AUTHORIZATION, authorization);
+    /**
+     * A client without basic auth and with the JDK's default TLS settings.
+     *
+     * @param group the event loops to run connections on (one is picked for this client)
+     * @param url remote-write endpoint
+     * @param bearerToken token for {@code Authorization: Bearer}, or {@code null} for none
+     * @param timeout limit for a whole call: connect, send, wait and read
+     * @param userAgent value of {@code User-Agent}
+     * @param extraHeaders called once per push for additional headers (e.g. backlog), or {@code
+     *     null}
+     */
+    public RemoteWriteClient(
+            EventLoopGroup group,
+            String url,
+            String bearerToken,
+            Duration timeout,
+            String userAgent,
+            Supplier<Map<String, String>> extraHeaders) {
+        this(group, url, timeout, userAgent, extraHeaders, auth(bearerToken, null, null), RemoteTls.DEFAULT);
     }
 
-    Exchange ex = new Exchange(body, offset, length, request, deadline, loop.newPromise());
-    try {
-      if (https && sslContext == null) {
-        sslContext = tls.sslContext();
-      }
-      if (!idleConnection) {
-        // Resolved here, on the caller's thread: a slow resolver must not stall the event loop.
-        ex.address = new InetSocketAddress(InetAddress.getByName(host), port);
-      }
-    } catch (IOException e) {
-      return OutcomeClassifier.networkError(e);
-    }
-    try {
-      loop.execute(() -> start(ex));
-    } catch (RejectedExecutionException e) {
-      return OutcomeClassifier.networkError(new IOException("the client's event loop has shut down", e));
-    }
-    // Not cut short by an interrupt (it stays set): a push is not abandoned halfway, as a
-    // blocking socket write or read is not either (see Sender#stop).
-    long left = deadline - System.nanoTime();
-    if (left > 0 && ex.promise.awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
-      return ex.promise.getNow();
-    }
-    String giveUp = "no response within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms";
-    synchronized (ex) {
-      ex.abandoned = true; // from here on the loop copies nothing more out of body
-    }
-    try {
-      loop.execute(() -> abandon(ex, giveUp));
-    } catch (RejectedExecutionException e) {
-      // the loop has shut down and closed its channels
-    }
-    PushOutcome outcome = ex.promise.getNow(); // the response may have completed meanwhile
-    return outcome != null ? outcome : OutcomeClassifier.networkError(new IOException(giveUp));
-  }
-
-  /** Compressed size in bytes of the last request body (0 before the first push). */
-  public long lastRequestBytes() {
-    return lastRequestBytes;
-  }
-
-  /**
-   * The {@code X-Prometheus-Remote-Write-Samples-Written} header of the last push's answer, or
-   * null when it had none (or there was no answer).
-   */
-  public String lastSamplesWritten() {
-    return lastSamplesWritten;
-  }
-
-  /**
-   * The {@link #ACCEPT_ENCODING_HEADER} of the last push's answer, or null when it had none (or
-   * there was no answer).
-   */
-  public String lastAcceptEncoding() {
-    return lastAcceptEncoding;
-  }
-
-  /**
-   * Closes the kept connection now, or once the push in flight has ended; later pushes fail.
-   * Safe from any thread and after the event loop has shut down (which closes it anyway).
-   */
-  @Override
-  public void close() {
-    try {
-      loop.execute(() -> {
-        closed = true;
-        if (channel != null && current == null) {
-          drop(channel);
+    /**
+     * @param authorization the {@code Authorization} header of every request ({@link #auth}), or
+     *     null for none
+     * @param tls how to check the remote's certificate (used for https URLs only)
+     */
+    public RemoteWriteClient(
+            EventLoopGroup group,
+            String url,
+            Duration timeout,
+            String userAgent,
+            Supplier<Map<String, String>> extraHeaders,
+            String authorization,
+            RemoteTls tls) {
+        this.loop = Objects.requireNonNull(group, "group").next();
+        this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+        this.timeoutNanos = Objects.requireNonNull(timeout, "timeout").toNanos();
+        this.extraHeaders = extraHeaders;
+        this.authorization = authorization;
+        this.tls = Objects.requireNonNull(tls, "tls");
+        URI uri = URI.create(Objects.requireNonNull(url, "url"));
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("not an http or https URL: " + redact(url));
         }
-      });
-    } catch (RejectedExecutionException e) {
-      // the event loop has shut down and closed its channels
-    }
-  }
-
-  /** One push: its request, its outcome (completed exactly once) and the channel it runs on. */
-  private static final class Exchange {
-    final byte[] body;
-    final int offset;
-    final int length;
-    final HttpRequest request;
-    final long deadlineNanos;
-    final Promise<PushOutcome> promise;
-    /** Resolved by the caller, or null when it expected to reuse the kept connection. */
-    InetSocketAddress address;
-    /** The caller gave up: nothing more is read from {@link #body}. Guarded by this. */
-    boolean abandoned;
-
-    // Event loop only.
-    Channel channel;
-    /** Sent on a connection an earlier push had used: a close before any response byte is retried. */
-    boolean reused;
-    boolean responseStarted;
-    boolean requestWritten;
-    boolean done;
-    /** Skipping a 1xx interim response up to its end. */
-    boolean interim;
-    int status;
-    String retryAfter;
-    String samplesWritten;
-    String acceptEncoding;
-    boolean keepAlive;
-    Charset charset;
-    byte[] rejectBody;
-    int rejectLength;
-
-    Exchange(byte[] body, int offset, int length, HttpRequest request, long deadlineNanos,
-        Promise<PushOutcome> promise) {
-      this.body = body;
-      this.offset = offset;
-      this.length = length;
-      this.request = request;
-      this.deadlineNanos = deadlineNanos;
-      this.promise = promise;
-    }
-  }
-
-  private void start(Exchange ex) {
-    if (closed) {
-      complete(ex, OutcomeClassifier.networkError(new IOException("the remote-write client is closed")));
-      return;
-    }
-    if (current != null) {
-      complete(ex, OutcomeClassifier.networkError(new IOException("a push is already in flight")));
-      return;
-    }
-    current = ex;
-    idleConnection = false;
-    Channel ch = channel;
-    if (ch != null && ch.isActive()) {
-      ex.reused = true;
-      send(ch, ex);
-    } else {
-      if (ch != null) {
-        drop(ch);
-      }
-      connect(ex, ex.address != null ? ex.address : lastAddress);
-    }
-  }
-
-  /** The caller gave up (timeout): the connection may be mid-request, never reuse it. */
-  private void abandon(Exchange ex, String why) {
-    if (ex.done) {
-      return;
-    }
-    if (ex.channel != null) {
-      drop(ex.channel);
-    }
-    complete(ex, OutcomeClassifier.networkError(new IOException(why)));
-  }
-
-  private void connect(Exchange ex, InetSocketAddress address) {
-    ex.reused = false; // a fresh connection: a failure now is the push's failure, no retry
-    ex.responseStarted = false;
-    if (loop.isShuttingDown()) { // its channels are being closed; a new one would never complete
-      complete(ex, OutcomeClassifier.networkError(new IOException("the client's event loop is shutting down")));
-      return;
-    }
-    if (address == null) { // cannot happen: a kept connection had an address
-      complete(ex, OutcomeClassifier.networkError(new IOException("no address for " + host)));
-      return;
-    }
-    long remainingMs = TimeUnit.NANOSECONDS.toMillis(ex.deadlineNanos - System.nanoTime());
-    SSLContext ssl = https ? sslContext : null;
-    Bootstrap b =
-        new Bootstrap()
-            .group(loop)
-            .channel(NioSocketChannel.class)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE, remainingMs)))
-            .handler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel c) {
-                    ChannelPipeline p = c.pipeline();
-                    if (ssl != null) {
-                      p.addLast(new SslHandler(tls.newEngine(ssl, host, port)));
-                    }
-                    p.addLast(new ResponseStart());
-                    p.addLast(new HttpClientCodec());
-                    p.addLast(new ResponseHandler());
-                  }
-                });
-    ChannelFuture connect = b.connect(address);
-    Channel ch = connect.channel();
-    channel = ch;
-    ex.channel = ch;
-    lastAddress = address;
-    connect.addListener((ChannelFuture f) -> {
-      if (ex.done || ex.channel != ch) {
-        return; // given up meanwhile: ch is closed
-      }
-      if (!f.isSuccess()) {
-        drop(ch);
-        complete(ex, OutcomeClassifier.networkError(
-            new IOException("cannot connect to " + hostHeader + ": " + describe(f.cause()), f.cause())));
-        return;
-      }
-      send(ch, ex);
-    });
-  }
-
-  private void send(Channel ch, Exchange ex) {
-    ex.channel = ch;
-    ex.responseStarted = false;
-    ex.requestWritten = false;
-    ex.interim = false;
-    ex.status = 0;
-    ex.rejectBody = null;
-    ex.rejectLength = 0;
-    ch.write(ex.request).addListener((ChannelFuture f) -> {
-      if (!f.isSuccess()) {
-        failOrRetry(ex, ch, "cannot send the request: " + describe(f.cause()));
-      }
-    });
-    writeBody(ch, ex, 0);
-  }
-
-  /**
-   * Writes the body from {@code pos} on: one piece, then the next once the socket took it. The
-   * copy out of the caller's array happens under the exchange's lock, and not at all once the
-   * caller gave up.
-   */
-  private void writeBody(Channel ch, Exchange ex, int pos) {
-    int n = Math.min(WRITE_CHUNK_BYTES, ex.length - pos);
-    boolean last = pos + n == ex.length;
-    HttpContent part;
-    synchronized (ex) {
-      if (ex.abandoned) {
-        return; // abandon() closes the connection
-      }
-      if (n == 0) {
-        part = LastHttpContent.EMPTY_LAST_CONTENT;
-      } else {
-        ByteBuf buf = ch.alloc().directBuffer(n);
-        buf.writeBytes(ex.body, ex.offset + pos, n);
-        part = last ? new DefaultLastHttpContent(buf) : new DefaultHttpContent(buf);
-      }
-    }
-    ch.writeAndFlush(part).addListener((ChannelFuture f) -> {
-      if (ex.done || ex.channel != ch) {
-        return;
-      }
-      if (!f.isSuccess()) {
-        failOrRetry(ex, ch, "cannot send the request: " + describe(f.cause()));
-      } else if (last) {
-        ex.requestWritten = true;
-      } else {
-        writeBody(ch, ex, pos + n);
-      }
-    });
-  }
-
-  /**
-   * {@code ch} failed under {@code ex}: closes it, then retries on a fresh connection if the
-   * request went out on a reused one and nothing of the response came back, else fails.
-   */
-  private void failOrRetry(Exchange ex, Channel ch, String error) {
-    if (ex.done || ex.channel != ch) {
-      return;
-    }
-    drop(ch);
-    if (ex.reused && !ex.responseStarted && System.nanoTime() < ex.deadlineNanos) {
-      connect(ex, ex.address != null ? ex.address : lastAddress); // lastAddress: the one ch went to
-    } else {
-      complete(ex, OutcomeClassifier.networkError(new IOException(error)));
-    }
-  }
-
-  /** The response is complete: classifies it and keeps the connection if it can serve the next push. */
-  private void finish(Exchange ex, Channel ch) {
-    if (!ex.keepAlive || !ex.requestWritten || closed) {
-      drop(ch); // also when the server answered before it had the whole body
-    }
-    String body = ex.rejectBody == null ? null
-        : new String(ex.rejectBody, 0, ex.rejectLength, ex.charset == null ? StandardCharsets.UTF_8 : ex.charset);
-    lastSamplesWritten = ex.samplesWritten;
-    lastAcceptEncoding = ex.acceptEncoding;
-    complete(ex, OutcomeClassifier.classify(ex.status, ex.retryAfter, body, Instant.now()));
-  }
-
-  private void complete(Exchange ex, PushOutcome outcome) {
-    if (ex.done) {
-      return;
-    }
-    ex.done = true;
-    if (current == ex) {
-      current = null;
-    }
-    Channel ch = channel;
-    idleConnection = ch != null && ch.isActive() && !closed;
-    ex.promise.trySuccess(outcome);
-  }
-
-  /** Closes {@code ch}; it is no longer the client's connection. */
-  private void drop(Channel ch) {
-    if (channel == ch) {
-      channel = null;
-      idleConnection = false;
-    }
-    ch.close();
-  }
-
-  /** The push {@code ch} is serving, or null if it serves none (idle, or left over). */
-  private Exchange exchangeOf(Channel ch) {
-    Exchange ex = current;
-    return ex != null && ex.channel == ch ? ex : null;
-  }
-
-  String describe(Throwable t) {
-    if (TlsFailure.isTls(t)) {
-      return "TLS handshake failed: " + TlsFailure.ofClient(t, tls.hasClientCertificate(),
-          tls.clientCertificateProblem(Instant.now())).text();
-    }
-    String m = t.getMessage();
-    return m == null ? t.getClass().getSimpleName() : m;
-  }
-
-  static String redact(String url) {
-    return url.replaceAll("//[^/@]*@", "//<credentials>@");
-  }
-
-  /**
-   * First after TLS: notes that a response byte arrived (a close after that is not retried) and
-   * closes a connection that receives bytes while no request is out on it.
-   */
-  private final class ResponseStart extends ChannelInboundHandlerAdapter {
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      Exchange ex = exchangeOf(ctx.channel());
-      if (ex == null) {
-        ReferenceCountUtil.release(msg);
-        drop(ctx.channel()); // out of step with the server: never reuse it
-        return;
-      }
-      if (msg instanceof ByteBuf b && b.isReadable()) {
-        ex.responseStarted = true;
-      }
-      ctx.fireChannelRead(msg);
-    }
-  }
-
-  /** Last in the pipeline: reads the response of the push in progress on this channel. */
-  private final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-      Channel ch = ctx.channel();
-      Exchange ex = exchangeOf(ch);
-      if (ex == null) {
-        drop(ch);
-        return;
-      }
-      if (msg.decoderResult().isFailure()) {
-        drop(ch);
-        complete(ex, OutcomeClassifier.networkError(
-            new IOException("bad HTTP response: " + describe(msg.decoderResult().cause()))));
-        return;
-      }
-      if (msg instanceof HttpResponse r) {
-        int code = r.status().code();
-        ex.interim = code >= 100 && code < 200 && code != 101; // 100 Continue, 103 Early Hints: the answer follows
-        if (!ex.interim) {
-          ex.status = code;
-          ex.retryAfter = r.headers().get(HttpHeaderNames.RETRY_AFTER);
-          ex.samplesWritten = r.headers().get(SAMPLES_WRITTEN_HEADER);
-          ex.acceptEncoding = r.headers().get(ACCEPT_ENCODING_HEADER);
-          ex.keepAlive = HttpUtil.isKeepAlive(r);
-          if (code < 200 || code > 299) {
-            ex.charset = HttpUtil.getCharset(r, StandardCharsets.UTF_8);
-            ex.rejectBody = new byte[MAX_REJECT_BODY_BYTES];
-          }
+        this.https = scheme.equals("https");
+        // URI leaves the host null for names it does not accept as DNS names (an underscore, as in
+        // docker-compose service names): take host and port from the authority then.
+        String authority = uri.getRawAuthority();
+        if (authority == null || authority.isEmpty()) {
+            throw new IllegalArgumentException("no host in " + redact(url));
         }
-      }
-      if (msg instanceof HttpContent c) {
-        if (ex.rejectBody != null && !ex.interim) {
-          ByteBuf content = c.content();
-          int n = Math.min(content.readableBytes(), ex.rejectBody.length - ex.rejectLength);
-          content.getBytes(content.readerIndex(), ex.rejectBody, ex.rejectLength, n);
-          ex.rejectLength += n;
+        authority = authority.substring(authority.lastIndexOf('@') + 1);
+        int portSep = authority.lastIndexOf(':');
+        if (portSep < authority.lastIndexOf(']')) {
+            portSep = -1; // a colon inside an IPv6 literal
         }
-        if (msg instanceof LastHttpContent) {
-          if (ex.interim) {
-            ex.interim = false;
-          } else {
-            finish(ex, ch);
-          }
+        String hostPart = portSep < 0 ? authority : authority.substring(0, portSep);
+        int explicitPort = -1;
+        if (portSep >= 0 && portSep + 1 < authority.length()) {
+            try {
+                explicitPort = Integer.parseInt(authority.substring(portSep + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad port in " + redact(url), e);
+            }
+            if (explicitPort < 1 || explicitPort > 65535) {
+                throw new IllegalArgumentException("bad port in " + redact(url));
+            }
         }
-      }
+        if (hostPart.isEmpty()) {
+            throw new IllegalArgumentException("no host in " + redact(url));
+        }
+        this.port = explicitPort > 0 ? explicitPort : (https ? 443 : 80);
+        this.host = hostPart.startsWith("[") && hostPart.endsWith("]")
+                ? hostPart.substring(1, hostPart.length() - 1)
+                : hostPart;
+        this.hostHeader = explicitPort > 0 ? hostPart + ":" + explicitPort : hostPart;
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        this.pathAndQuery = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
     }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      Channel ch = ctx.channel();
-      Exchange ex = exchangeOf(ch);
-      if (ex == null) {
-        drop(ch);
-      } else {
-        failOrRetry(ex, ch, describe(cause));
-      }
+    /**
+     * The {@code Authorization} header of one remote: at most one of a bearer token and basic auth
+     * (sent with every request, as vmagent does: no 401 round trip). Null for none.
+     *
+     * @throws IllegalArgumentException for a blank token
+     */
+    public static String auth(String bearerToken, String basicAuthUsername, String basicAuthPassword) {
+        if (bearerToken != null) {
+            if (bearerToken.isBlank()) {
+                throw new IllegalArgumentException("bearer token is blank");
+            }
+            return "Bearer " + bearerToken;
+        }
+        if (basicAuthUsername != null) {
+            String password = basicAuthPassword == null ? "" : basicAuthPassword;
+            return "Basic "
+                    + Base64.getEncoder()
+                            .encodeToString((basicAuthUsername + ":" + password).getBytes(StandardCharsets.UTF_8));
+        }
+        return null;
     }
 
-    /** After the decoder has passed on what the close completed (a body delimited by the close). */
+    /** Reads a bearer token from a file, stripping surrounding whitespace (e.g. a newline). */
+    public static String readTokenFile(Path path) throws IOException {
+        return readSecretFile(path, "bearer token");
+    }
+
+    /** Reads a secret (token, password) from a file, stripping surrounding whitespace. */
+    public static String readSecretFile(Path path, String what) throws IOException {
+        String secret = Files.readString(path, StandardCharsets.UTF_8).strip();
+        if (secret.isEmpty()) {
+            throw new IOException(what + " file is empty: " + path);
+        }
+        return secret;
+    }
+
+    /**
+     * POSTs {@code snappyBlock[offset, offset+length)}: a serialized WriteRequest compressed as one
+     * Snappy raw block, sent as it is. The array is not read any more once this returns.
+     */
+    public PushOutcome pushCompressed(byte[] snappyBlock, int offset, int length) {
+        return pushCompressed(snappyBlock, offset, length, false);
+    }
+
+    /**
+     * As {@link #pushCompressed(byte[], int, int)}, but with {@code v2} the body is a remote-write
+     * 2.0 {@code io.prometheus.write.v2.Request} and goes with the 2.0 {@code Content-Type} and
+     * {@code X-Prometheus-Remote-Write-Version: 2.0.0}. {@link #lastSamplesWritten} then tells what
+     * the receiver said it wrote.
+     */
+    public PushOutcome pushCompressed(byte[] snappyBlock, int offset, int length, boolean v2) {
+        return pushCompressed(snappyBlock, offset, length, v2, "snappy");
+    }
+
+    /**
+     * As {@link #pushCompressed(byte[], int, int, boolean)}, with the body compressed as {@code
+     * contentEncoding} says ({@code snappy}: one Snappy block; {@code zstd}: one zstd frame, only
+     * towards a receiver that said it takes it). {@link #lastAcceptEncoding} then tells what the
+     * receiver said it takes.
+     */
+    public PushOutcome pushCompressed(byte[] body, int offset, int length, boolean v2, String contentEncoding) {
+        Objects.checkFromIndexSize(offset, length, body.length);
+        Objects.requireNonNull(contentEncoding, "contentEncoding");
+        long deadline = System.nanoTime() + timeoutNanos;
+        lastRequestBytes = length;
+        lastSamplesWritten = null;
+        lastAcceptEncoding = null;
+
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, pathAndQuery);
+        HttpHeaders h = request.headers();
+        Map<String, String> extra = extraHeaders == null ? null : extraHeaders.get();
+        if (extra != null) {
+            extra.forEach(h::set);
+        }
+        // Protocol headers last, so an extra header can never override them.
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING)
+                .set(HttpHeaderNames.HOST, hostHeader)
+                .set(HttpHeaderNames.CONTENT_TYPE, v2 ? PROTOBUF_V2 : PROTOBUF)
+                .set(HttpHeaderNames.CONTENT_LENGTH, length)
+                .set(HttpHeaderNames.CONTENT_ENCODING, contentEncoding)
+                .set(HttpHeaderNames.USER_AGENT, userAgent)
+                .set("X-Prometheus-Remote-Write-Version", v2 ? REMOTE_WRITE_VERSION_2 : REMOTE_WRITE_VERSION);
+        if (authorization != null) {
+            h.set(HttpHeaderNames.AUTHORIZATION, authorization);
+        }
+
+        Exchange ex = new Exchange(body, offset, length, request, deadline, loop.newPromise());
+        try {
+            if (https && sslContext == null) {
+                sslContext = tls.sslContext();
+            }
+            if (!idleConnection) {
+                // Resolved here, on the caller's thread: a slow resolver must not stall the event loop.
+                ex.address = new InetSocketAddress(InetAddress.getByName(host), port);
+            }
+        } catch (IOException e) {
+            return OutcomeClassifier.networkError(e);
+        }
+        try {
+            loop.execute(() -> start(ex));
+        } catch (RejectedExecutionException e) {
+            return OutcomeClassifier.networkError(new IOException("the client's event loop has shut down", e));
+        }
+        // Not cut short by an interrupt (it stays set): a push is not abandoned halfway, as a
+        // blocking socket write or read is not either (see Sender#stop).
+        long left = deadline - System.nanoTime();
+        if (left > 0 && ex.promise.awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+            return ex.promise.getNow();
+        }
+        String giveUp = "no response within " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms";
+        synchronized (ex) {
+            ex.abandoned = true; // from here on the loop copies nothing more out of body
+        }
+        try {
+            loop.execute(() -> abandon(ex, giveUp));
+        } catch (RejectedExecutionException e) {
+            // the loop has shut down and closed its channels
+        }
+        PushOutcome outcome = ex.promise.getNow(); // the response may have completed meanwhile
+        return outcome != null ? outcome : OutcomeClassifier.networkError(new IOException(giveUp));
+    }
+
+    /** Compressed size in bytes of the last request body (0 before the first push). */
+    public long lastRequestBytes() {
+        return lastRequestBytes;
+    }
+
+    /**
+     * The {@code X-Prometheus-Remote-Write-Samples-Written} header of the last push's answer, or
+     * null when it had none (or there was no answer).
+     */
+    public String lastSamplesWritten() {
+        return lastSamplesWritten;
+    }
+
+    /**
+     * The {@link #ACCEPT_ENCODING_HEADER} of the last push's answer, or null when it had none (or
+     * there was no answer).
+     */
+    public String lastAcceptEncoding() {
+        return lastAcceptEncoding;
+    }
+
+    /**
+     * Closes the kept connection now, or once the push in flight has ended; later pushes fail.
+     * Safe from any thread and after the event loop has shut down (which closes it anyway).
+     */
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      Channel ch = ctx.channel();
-      if (channel == ch) {
-        channel = null;
+    public void close() {
+        try {
+            loop.execute(() -> {
+                closed = true;
+                if (channel != null && current == null) {
+                    drop(channel);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the event loop has shut down and closed its channels
+        }
+    }
+
+    /** One push: its request, its outcome (completed exactly once) and the channel it runs on. */
+    private static final class Exchange {
+        final byte[] body;
+        final int offset;
+        final int length;
+        final HttpRequest request;
+        final long deadlineNanos;
+        final Promise<PushOutcome> promise;
+        /** Resolved by the caller, or null when it expected to reuse the kept connection. */
+        InetSocketAddress address;
+        /** The caller gave up: nothing more is read from {@link #body}. Guarded by this. */
+        boolean abandoned;
+
+        // Event loop only.
+        Channel channel;
+        /** Sent on a connection an earlier push had used: a close before any response byte is retried. */
+        boolean reused;
+
+        boolean responseStarted;
+        boolean requestWritten;
+        boolean done;
+        /** Skipping a 1xx interim response up to its end. */
+        boolean interim;
+
+        int status;
+        String retryAfter;
+        String samplesWritten;
+        String acceptEncoding;
+        boolean keepAlive;
+        Charset charset;
+        byte[] rejectBody;
+        int rejectLength;
+
+        Exchange(
+                byte[] body,
+                int offset,
+                int length,
+                HttpRequest request,
+                long deadlineNanos,
+                Promise<PushOutcome> promise) {
+            this.body = body;
+            this.offset = offset;
+            this.length = length;
+            this.request = request;
+            this.deadlineNanos = deadlineNanos;
+            this.promise = promise;
+        }
+    }
+
+    private void start(Exchange ex) {
+        if (closed) {
+            complete(ex, OutcomeClassifier.networkError(new IOException("the remote-write client is closed")));
+            return;
+        }
+        if (current != null) {
+            complete(ex, OutcomeClassifier.networkError(new IOException("a push is already in flight")));
+            return;
+        }
+        current = ex;
         idleConnection = false;
-      }
-      Exchange ex = exchangeOf(ch);
-      if (ex != null) {
-        failOrRetry(ex, ch, "connection closed before a full response");
-      }
-      ctx.fireChannelInactive();
+        Channel ch = channel;
+        if (ch != null && ch.isActive()) {
+            ex.reused = true;
+            send(ch, ex);
+        } else {
+            if (ch != null) {
+                drop(ch);
+            }
+            connect(ex, ex.address != null ? ex.address : lastAddress);
+        }
     }
-  }
+
+    /** The caller gave up (timeout): the connection may be mid-request, never reuse it. */
+    private void abandon(Exchange ex, String why) {
+        if (ex.done) {
+            return;
+        }
+        if (ex.channel != null) {
+            drop(ex.channel);
+        }
+        complete(ex, OutcomeClassifier.networkError(new IOException(why)));
+    }
+
+    private void connect(Exchange ex, InetSocketAddress address) {
+        ex.reused = false; // a fresh connection: a failure now is the push's failure, no retry
+        ex.responseStarted = false;
+        if (loop.isShuttingDown()) { // its channels are being closed; a new one would never complete
+            complete(ex, OutcomeClassifier.networkError(new IOException("the client's event loop is shutting down")));
+            return;
+        }
+        if (address == null) { // cannot happen: a kept connection had an address
+            complete(ex, OutcomeClassifier.networkError(new IOException("no address for " + host)));
+            return;
+        }
+        long remainingMs = TimeUnit.NANOSECONDS.toMillis(ex.deadlineNanos - System.nanoTime());
+        SSLContext ssl = https ? sslContext : null;
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.max(1, Math.min(Integer.MAX_VALUE, remainingMs)))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel c) {
+                        ChannelPipeline p = c.pipeline();
+                        if (ssl != null) {
+                            p.addLast(new SslHandler(tls.newEngine(ssl, host, port)));
+                        }
+                        p.addLast(new ResponseStart());
+                        p.addLast(new HttpClientCodec());
+                        p.addLast(new ResponseHandler());
+                    }
+                });
+        ChannelFuture connect = b.connect(address);
+        Channel ch = connect.channel();
+        channel = ch;
+        ex.channel = ch;
+        lastAddress = address;
+        connect.addListener((ChannelFuture f) -> {
+            if (ex.done || ex.channel != ch) {
+                return; // given up meanwhile: ch is closed
+            }
+            if (!f.isSuccess()) {
+                drop(ch);
+                complete(
+                        ex,
+                        OutcomeClassifier.networkError(new IOException(
+                                "cannot connect to " + hostHeader + ": " + describe(f.cause()), f.cause())));
+                return;
+            }
+            send(ch, ex);
+        });
+    }
+
+    private void send(Channel ch, Exchange ex) {
+        ex.channel = ch;
+        ex.responseStarted = false;
+        ex.requestWritten = false;
+        ex.interim = false;
+        ex.status = 0;
+        ex.rejectBody = null;
+        ex.rejectLength = 0;
+        ch.write(ex.request).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                failOrRetry(ex, ch, "cannot send the request: " + describe(f.cause()));
+            }
+        });
+        writeBody(ch, ex, 0);
+    }
+
+    /**
+     * Writes the body from {@code pos} on: one piece, then the next once the socket took it. The
+     * copy out of the caller's array happens under the exchange's lock, and not at all once the
+     * caller gave up.
+     */
+    private void writeBody(Channel ch, Exchange ex, int pos) {
+        int n = Math.min(WRITE_CHUNK_BYTES, ex.length - pos);
+        boolean last = pos + n == ex.length;
+        HttpContent part;
+        synchronized (ex) {
+            if (ex.abandoned) {
+                return; // abandon() closes the connection
+            }
+            if (n == 0) {
+                part = LastHttpContent.EMPTY_LAST_CONTENT;
+            } else {
+                ByteBuf buf = ch.alloc().directBuffer(n);
+                buf.writeBytes(ex.body, ex.offset + pos, n);
+                part = last ? new DefaultLastHttpContent(buf) : new DefaultHttpContent(buf);
+            }
+        }
+        ch.writeAndFlush(part).addListener((ChannelFuture f) -> {
+            if (ex.done || ex.channel != ch) {
+                return;
+            }
+            if (!f.isSuccess()) {
+                failOrRetry(ex, ch, "cannot send the request: " + describe(f.cause()));
+            } else if (last) {
+                ex.requestWritten = true;
+            } else {
+                writeBody(ch, ex, pos + n);
+            }
+        });
+    }
+
+    /**
+     * {@code ch} failed under {@code ex}: closes it, then retries on a fresh connection if the
+     * request went out on a reused one and nothing of the response came back, else fails.
+     */
+    private void failOrRetry(Exchange ex, Channel ch, String error) {
+        if (ex.done || ex.channel != ch) {
+            return;
+        }
+        drop(ch);
+        if (ex.reused && !ex.responseStarted && System.nanoTime() < ex.deadlineNanos) {
+            connect(ex, ex.address != null ? ex.address : lastAddress); // lastAddress: the one ch went to
+        } else {
+            complete(ex, OutcomeClassifier.networkError(new IOException(error)));
+        }
+    }
+
+    /** The response is complete: classifies it and keeps the connection if it can serve the next push. */
+    private void finish(Exchange ex, Channel ch) {
+        if (!ex.keepAlive || !ex.requestWritten || closed) {
+            drop(ch); // also when the server answered before it had the whole body
+        }
+        String body = ex.rejectBody == null
+                ? null
+                : new String(
+                        ex.rejectBody, 0, ex.rejectLength, ex.charset == null ? StandardCharsets.UTF_8 : ex.charset);
+        lastSamplesWritten = ex.samplesWritten;
+        lastAcceptEncoding = ex.acceptEncoding;
+        complete(ex, OutcomeClassifier.classify(ex.status, ex.retryAfter, body, Instant.now()));
+    }
+
+    private void complete(Exchange ex, PushOutcome outcome) {
+        if (ex.done) {
+            return;
+        }
+        ex.done = true;
+        if (current == ex) {
+            current = null;
+        }
+        Channel ch = channel;
+        idleConnection = ch != null && ch.isActive() && !closed;
+        ex.promise.trySuccess(outcome);
+    }
+
+    /** Closes {@code ch}; it is no longer the client's connection. */
+    private void drop(Channel ch) {
+        if (channel == ch) {
+            channel = null;
+            idleConnection = false;
+        }
+        ch.close();
+    }
+
+    /** The push {@code ch} is serving, or null if it serves none (idle, or left over). */
+    private Exchange exchangeOf(Channel ch) {
+        Exchange ex = current;
+        return ex != null && ex.channel == ch ? ex : null;
+    }
+
+    String describe(Throwable t) {
+        if (TlsFailure.isTls(t)) {
+            return "TLS handshake failed: "
+                    + TlsFailure.ofClient(t, tls.hasClientCertificate(), tls.clientCertificateProblem(Instant.now()))
+                            .text();
+        }
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    static String redact(String url) {
+        return url.replaceAll("//[^/@]*@", "//<credentials>@");
+    }
+
+    /**
+     * First after TLS: notes that a response byte arrived (a close after that is not retried) and
+     * closes a connection that receives bytes while no request is out on it.
+     */
+    private final class ResponseStart extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Exchange ex = exchangeOf(ctx.channel());
+            if (ex == null) {
+                ReferenceCountUtil.release(msg);
+                drop(ctx.channel()); // out of step with the server: never reuse it
+                return;
+            }
+            if (msg instanceof ByteBuf b && b.isReadable()) {
+                ex.responseStarted = true;
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** Last in the pipeline: reads the response of the push in progress on this channel. */
+    private final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            Channel ch = ctx.channel();
+            Exchange ex = exchangeOf(ch);
+            if (ex == null) {
+                drop(ch);
+                return;
+            }
+            if (msg.decoderResult().isFailure()) {
+                drop(ch);
+                complete(
+                        ex,
+                        OutcomeClassifier.networkError(new IOException("bad HTTP response: "
+                                + describe(msg.decoderResult().cause()))));
+                return;
+            }
+            if (msg instanceof HttpResponse r) {
+                int code = r.status().code();
+                ex.interim =
+                        code >= 100 && code < 200 && code != 101; // 100 Continue, 103 Early Hints: the answer follows
+                if (!ex.interim) {
+                    ex.status = code;
+                    ex.retryAfter = r.headers().get(HttpHeaderNames.RETRY_AFTER);
+                    ex.samplesWritten = r.headers().get(SAMPLES_WRITTEN_HEADER);
+                    ex.acceptEncoding = r.headers().get(ACCEPT_ENCODING_HEADER);
+                    ex.keepAlive = HttpUtil.isKeepAlive(r);
+                    if (code < 200 || code > 299) {
+                        ex.charset = HttpUtil.getCharset(r, StandardCharsets.UTF_8);
+                        ex.rejectBody = new byte[MAX_REJECT_BODY_BYTES];
+                    }
+                }
+            }
+            if (msg instanceof HttpContent c) {
+                if (ex.rejectBody != null && !ex.interim) {
+                    ByteBuf content = c.content();
+                    int n = Math.min(content.readableBytes(), ex.rejectBody.length - ex.rejectLength);
+                    content.getBytes(content.readerIndex(), ex.rejectBody, ex.rejectLength, n);
+                    ex.rejectLength += n;
+                }
+                if (msg instanceof LastHttpContent) {
+                    if (ex.interim) {
+                        ex.interim = false;
+                    } else {
+                        finish(ex, ch);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Channel ch = ctx.channel();
+            Exchange ex = exchangeOf(ch);
+            if (ex == null) {
+                drop(ch);
+            } else {
+                failOrRetry(ex, ch, describe(cause));
+            }
+        }
+
+        /** After the decoder has passed on what the close completed (a body delimited by the close). */
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            Channel ch = ctx.channel();
+            if (channel == ch) {
+                channel = null;
+                idleConnection = false;
+            }
+            Exchange ex = exchangeOf(ch);
+            if (ex != null) {
+                failOrRetry(ex, ch, "connection closed before a full response");
+            }
+            ctx.fireChannelInactive();
+        }
+    }
 }

@@ -21,50 +21,53 @@ import org.junit.jupiter.api.io.TempDir;
  * on a loaded machine, in a packaged agent's first minute).
  */
 class BufferReaderRollRaceTest {
-  static final int EXCERPTS = 20_000;
-  static final int PER_CYCLE = 40;
+    static final int EXCERPTS = 20_000;
+    static final int PER_CYCLE = 40;
 
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void aReaderFollowingTheWriterAcrossRollsGetsEveryExcerptInOrder() throws Exception {
-    SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-03-01T10:00:00Z"));
-    try (DiskBuffer b = DiskBuffer.open(dir, 0, TestRollCycles.TEST_SECONDLY, clock)) {
-      AtomicReference<Throwable> writerFailure = new AtomicReference<>();
-      Thread writer = new Thread(() -> {
-        try {
-          byte[] p = new byte[64];
-          for (int id = 0; id < EXCERPTS; id++) {
-            if (id % PER_CYCLE == 0) {
-              clock.advanceMillis(1000);
+    @Test
+    void aReaderFollowingTheWriterAcrossRollsGetsEveryExcerptInOrder() throws Exception {
+        SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-03-01T10:00:00Z"));
+        try (DiskBuffer b = DiskBuffer.open(dir, 0, TestRollCycles.TEST_SECONDLY, clock)) {
+            AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+            Thread writer = new Thread(
+                    () -> {
+                        try {
+                            byte[] p = new byte[64];
+                            for (int id = 0; id < EXCERPTS; id++) {
+                                if (id % PER_CYCLE == 0) {
+                                    clock.advanceMillis(1000);
+                                }
+                                ByteBuffer.wrap(p).putInt(0, id);
+                                b.append(p, p.length, 1, id);
+                            }
+                        } catch (Throwable t) {
+                            writerFailure.set(t);
+                        }
+                    },
+                    "test-writer");
+            writer.start();
+            int expected = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            byte[] out = new byte[64];
+            try (BufferReader reader = b.reader()) {
+                BufferReader.Record r = new BufferReader.Record();
+                while (expected < EXCERPTS && System.nanoTime() < deadline) {
+                    if (reader.next(r)) {
+                        r.decompressTo(out, 0);
+                        assertEquals(expected, ByteBuffer.wrap(out).getInt(0), "excerpts in order, none skipped");
+                        expected++;
+                    } else if (!writer.isAlive() && writerFailure.get() != null) {
+                        break;
+                    }
+                }
             }
-            ByteBuffer.wrap(p).putInt(0, id);
-            b.append(p, p.length, 1, id);
-          }
-        } catch (Throwable t) {
-          writerFailure.set(t);
+            writer.join(TimeUnit.SECONDS.toMillis(30));
+            assertNull(writerFailure.get(), () -> "the writer failed: " + writerFailure.get());
+            assertEquals(EXCERPTS, expected, "every excerpt read");
+            assertEquals(0, b.corruptFilesTotal(), "no cycle taken for damaged");
         }
-      }, "test-writer");
-      writer.start();
-      int expected = 0;
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      byte[] out = new byte[64];
-      try (BufferReader reader = b.reader()) {
-        BufferReader.Record r = new BufferReader.Record();
-        while (expected < EXCERPTS && System.nanoTime() < deadline) {
-          if (reader.next(r)) {
-            r.decompressTo(out, 0);
-            assertEquals(expected, ByteBuffer.wrap(out).getInt(0), "excerpts in order, none skipped");
-            expected++;
-          } else if (!writer.isAlive() && writerFailure.get() != null) {
-            break;
-          }
-        }
-      }
-      writer.join(TimeUnit.SECONDS.toMillis(30));
-      assertNull(writerFailure.get(), () -> "the writer failed: " + writerFailure.get());
-      assertEquals(EXCERPTS, expected, "every excerpt read");
-      assertEquals(0, b.corruptFilesTotal(), "no cycle taken for damaged");
     }
-  }
 }

@@ -24,38 +24,38 @@ import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
  * </pre>
  */
 public final class DamagedBufferFixture {
-  /** Where the older file is cut: inside its 6th excerpt (each ~3 kB, data from byte 524544). */
-  static final long CUT_AT = 540_000;
+    /** Where the older file is cut: inside its 6th excerpt (each ~3 kB, data from byte 524544). */
+    static final long CUT_AT = 540_000;
 
-  private DamagedBufferFixture() {}
+    private DamagedBufferFixture() {}
 
-  public static void main(String[] args) throws IOException {
-    Path out = Path.of(args[0]);
-    if (Files.exists(out)) {
-      throw new IOException(out + " exists; remove it first");
-    }
-    SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-03-01T10:00:00Z"));
-    SplittableRandom random = new SplittableRandom(7);
-    try (DiskBuffer b = DiskBuffer.open(out, 0, Duration.ZERO, TestRollCycles.TEST_SECONDLY, clock)) {
-      long third = -1;
-      for (int id = 0; id < 20; id++) {
-        if (id == 10) {
-          clock.advanceMillis(1000);
+    public static void main(String[] args) throws IOException {
+        Path out = Path.of(args[0]);
+        if (Files.exists(out)) {
+            throw new IOException(out + " exists; remove it first");
         }
-        byte[] p = new byte[3000];
-        random.nextBytes(p);
-        ByteBuffer.wrap(p).putInt(id);
-        long index = b.append(p, p.length, 5, 1_772_359_200_000L + id);
-        if (id == 2) {
-          third = index;
+        SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-03-01T10:00:00Z"));
+        SplittableRandom random = new SplittableRandom(7);
+        try (DiskBuffer b = DiskBuffer.open(out, 0, Duration.ZERO, TestRollCycles.TEST_SECONDLY, clock)) {
+            long third = -1;
+            for (int id = 0; id < 20; id++) {
+                if (id == 10) {
+                    clock.advanceMillis(1000);
+                }
+                byte[] p = new byte[3000];
+                random.nextBytes(p);
+                ByteBuffer.wrap(p).putInt(id);
+                long index = b.append(p, p.length, 5, 1_772_359_200_000L + id);
+                if (id == 2) {
+                    third = index;
+                }
+            }
+            b.ack(third, 15); // ids 0..2 were delivered
         }
-      }
-      b.ack(third, 15); // ids 0..2 were delivered
+        Path older = out.resolve("queue").resolve("20260301-100000T.cq4");
+        try (FileChannel ch = FileChannel.open(older, StandardOpenOption.WRITE)) {
+            ch.truncate(CUT_AT);
+        }
+        System.out.println("wrote " + out + "; cut " + older.getFileName() + " at byte " + CUT_AT);
     }
-    Path older = out.resolve("queue").resolve("20260301-100000T.cq4");
-    try (FileChannel ch = FileChannel.open(older, StandardOpenOption.WRITE)) {
-      ch.truncate(CUT_AT);
-    }
-    System.out.println("wrote " + out + "; cut " + older.getFileName() + " at byte " + CUT_AT);
-  }
 }

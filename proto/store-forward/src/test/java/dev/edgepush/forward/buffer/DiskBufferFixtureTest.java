@@ -20,42 +20,44 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The committed damaged buffer (src/test/resources/damaged-buffer, see its README). */
 class DiskBufferFixtureTest {
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  private void copyFixture() throws IOException, URISyntaxException {
-    Path src = Path.of(getClass().getResource("/damaged-buffer/ack.pos").toURI()).getParent();
-    try (Stream<Path> files = Files.walk(src)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path to = dir.resolve(src.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else if (!p.getFileName().toString().equals("README.md")) {
-          Files.copy(p, to);
+    private void copyFixture() throws IOException, URISyntaxException {
+        Path src = Path.of(getClass().getResource("/damaged-buffer/ack.pos").toURI())
+                .getParent();
+        try (Stream<Path> files = Files.walk(src)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path to = dir.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else if (!p.getFileName().toString().equals("README.md")) {
+                    Files.copy(p, to);
+                }
+            }
         }
-      }
     }
-  }
 
-  @Test
-  void aBufferWithATruncatedFileOpensAndDeliversEverythingStillReadable() throws Exception {
-    copyFixture();
-    SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-03-01T10:00:05Z"));
-    try (DiskBuffer b = DiskBuffer.open(dir, 0, Duration.ofHours(1), TestRollCycles.TEST_SECONDLY, clock)) {
-      byte[] p = new byte[100];
-      ByteBuffer.wrap(p).putInt(100);
-      assertTrue(b.append(p, p.length, 5, 0) >= 0);
-      List<Integer> ids = new ArrayList<>();
-      try (BufferReader r = b.reader()) {
-        BufferReader.Record rec = new BufferReader.Record();
-        while (r.next(rec)) {
-          byte[] out = new byte[rec.uncompressedLength];
-          rec.decompressTo(out, 0);
-          ids.add(ByteBuffer.wrap(out).getInt());
+    @Test
+    void aBufferWithATruncatedFileOpensAndDeliversEverythingStillReadable() throws Exception {
+        copyFixture();
+        SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-03-01T10:00:05Z"));
+        try (DiskBuffer b = DiskBuffer.open(dir, 0, Duration.ofHours(1), TestRollCycles.TEST_SECONDLY, clock)) {
+            byte[] p = new byte[100];
+            ByteBuffer.wrap(p).putInt(100);
+            assertTrue(b.append(p, p.length, 5, 0) >= 0);
+            List<Integer> ids = new ArrayList<>();
+            try (BufferReader r = b.reader()) {
+                BufferReader.Record rec = new BufferReader.Record();
+                while (r.next(rec)) {
+                    byte[] out = new byte[rec.uncompressedLength];
+                    rec.decompressTo(out, 0);
+                    ids.add(ByteBuffer.wrap(out).getInt());
+                }
+            }
+            assertEquals(List.of(3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 100), ids);
+            assertEquals(5, b.corruptSamplesTotal(), "id 5, cut in the middle, counted once");
+            assertEquals(13 * 5, b.pendingSamples());
         }
-      }
-      assertEquals(List.of(3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 100), ids);
-      assertEquals(5, b.corruptSamplesTotal(), "id 5, cut in the middle, counted once");
-      assertEquals(13 * 5, b.pendingSamples());
     }
-  }
 }

@@ -16,25 +16,33 @@ import org.junit.jupiter.api.io.TempDir;
  * a dependency change brings them back, or if the buffer stops working without them.
  */
 class PosixApiAbsentTest {
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  @Test
-  void nativeBindingsAreNotOnTheClasspath() {
-    for (String cls : new String[] {"jnr.ffi.Platform", "com.kenai.jffi.Library", "com.sun.jna.Native", "org.objectweb.asm.ClassWriter"}) {
-      assertThrows(ClassNotFoundException.class, () -> Class.forName(cls), cls + " is back on the classpath");
+    @Test
+    void nativeBindingsAreNotOnTheClasspath() {
+        for (String cls : new String[] {
+            "jnr.ffi.Platform", "com.kenai.jffi.Library", "com.sun.jna.Native", "org.objectweb.asm.ClassWriter"
+        }) {
+            assertThrows(ClassNotFoundException.class, () -> Class.forName(cls), cls + " is back on the classpath");
+        }
     }
-  }
 
-  @Test
-  void chronicleFallsBackToItsNoOpPosixApiAndTheBufferStillWorks() throws Exception {
-    assertTrue(PosixAPI.posix().getClass().getSimpleName().startsWith("NoOp"), PosixAPI.posix().getClass().getName());
-    try (DiskBuffer buffer = DiskBuffer.open(dir, 0, Duration.ZERO)) {
-      byte[] payload = "sample".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      buffer.append(payload, payload.length, 3, 1);
-      assertEquals(3, buffer.pendingSamples());
+    @Test
+    void chronicleFallsBackToItsNoOpPosixApiAndTheBufferStillWorks() throws Exception {
+        assertTrue(
+                PosixAPI.posix().getClass().getSimpleName().startsWith("NoOp"),
+                PosixAPI.posix().getClass().getName());
+        try (DiskBuffer buffer = DiskBuffer.open(dir, 0, Duration.ZERO)) {
+            byte[] payload = "sample".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            buffer.append(payload, payload.length, 3, 1);
+            assertEquals(3, buffer.pendingSamples());
+        }
+        try (DiskBuffer reopened = DiskBuffer.open(dir, 0, Duration.ZERO)) {
+            assertEquals(
+                    3,
+                    reopened.pendingSamples(),
+                    "synced with Duration.ZERO (FileChannel.force), not Chronicle's msync");
+        }
     }
-    try (DiskBuffer reopened = DiskBuffer.open(dir, 0, Duration.ZERO)) {
-      assertEquals(3, reopened.pendingSamples(), "synced with Duration.ZERO (FileChannel.force), not Chronicle's msync");
-    }
-  }
 }

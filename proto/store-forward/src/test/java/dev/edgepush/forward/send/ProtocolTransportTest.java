@@ -28,158 +28,170 @@ import org.xerial.snappy.Snappy;
 
 /** What each answer to a 2.0 request makes of the protocol, against WireMock; the clock is fake. */
 class ProtocolTransportTest {
-  private static final String V2_TYPE = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
-  WireMockServer wm;
-  EventLoopGroup group;
-  RemoteWriteClient client;
-  long now = 1_000_000;
-  byte[] v1Block;
+    private static final String V2_TYPE = "application/x-protobuf;proto=io.prometheus.write.v2.Request";
+    WireMockServer wm;
+    EventLoopGroup group;
+    RemoteWriteClient client;
+    long now = 1_000_000;
+    byte[] v1Block;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
-    wm.start();
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    client = new RemoteWriteClient(group, "http://127.0.0.1:" + wm.port() + "/api/v1/write", null,
-        Duration.ofSeconds(10), "edge-agent/test", null);
-    RemoteWrite.WriteRequest w = RemoteWrite.WriteRequest.newBuilder().addTimeseries(RemoteWrite.TimeSeries.newBuilder()
-        .addLabels(RemoteWrite.Label.newBuilder().setName("__name__").setValue("m"))
-        .addSamples(RemoteWrite.Sample.newBuilder().setValue(1).setTimestamp(1000))).build();
-    v1Block = Snappy.compress(w.toByteArray());
-  }
+    @BeforeEach
+    void setUp() throws Exception {
+        wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        wm.start();
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        client = new RemoteWriteClient(
+                group,
+                "http://127.0.0.1:" + wm.port() + "/api/v1/write",
+                null,
+                Duration.ofSeconds(10),
+                "edge-agent/test",
+                null);
+        RemoteWrite.WriteRequest w = RemoteWrite.WriteRequest.newBuilder()
+                .addTimeseries(RemoteWrite.TimeSeries.newBuilder()
+                        .addLabels(RemoteWrite.Label.newBuilder()
+                                .setName("__name__")
+                                .setValue("m"))
+                        .addSamples(RemoteWrite.Sample.newBuilder().setValue(1).setTimestamp(1000)))
+                .build();
+        v1Block = Snappy.compress(w.toByteArray());
+    }
 
-  @AfterEach
-  void tearDown() {
-    client.close();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    wm.stop();
-  }
+    @AfterEach
+    void tearDown() {
+        client.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        wm.stop();
+    }
 
-  private void answer(String contentType, ResponseDefinitionBuilder response) {
-    wm.stubFor(post(urlEqualTo("/api/v1/write")).withHeader("Content-Type", equalTo(contentType)).willReturn(response));
-  }
+    private void answer(String contentType, ResponseDefinitionBuilder response) {
+        wm.stubFor(post(urlEqualTo("/api/v1/write"))
+                .withHeader("Content-Type", equalTo(contentType))
+                .willReturn(response));
+    }
 
-  private List<LoggedRequest> requests() {
-    return wm.findAll(postRequestedFor(urlEqualTo("/api/v1/write")));
-  }
+    private List<LoggedRequest> requests() {
+        return wm.findAll(postRequestedFor(urlEqualTo("/api/v1/write")));
+    }
 
-  private ProtocolTransport transport(RemoteWriteProtocol mode) {
-    return new ProtocolTransport(client, mode, () -> now, "wiremock");
-  }
+    private ProtocolTransport transport(RemoteWriteProtocol mode) {
+        return new ProtocolTransport(client, mode, () -> now, "wiremock");
+    }
 
-  private PushOutcome push(ProtocolTransport t) {
-    return t.push(v1Block, 0, v1Block.length);
-  }
+    private PushOutcome push(ProtocolTransport t) {
+        return t.push(v1Block, 0, v1Block.length);
+    }
 
-  private void assertV2Then1(List<LoggedRequest> reqs) throws Exception {
-    assertEquals(2, reqs.size());
-    assertEquals(V2_TYPE, reqs.get(0).getHeader("Content-Type"));
-    assertEquals("2.0.0", reqs.get(0).getHeader("X-Prometheus-Remote-Write-Version"));
-    assertEquals("snappy", reqs.get(0).getHeader("Content-Encoding"));
-    RemoteWriteV2.Request r = RemoteWriteV2.Request.parseFrom(Snappy.uncompress(reqs.get(0).getBody()));
-    assertEquals(1, r.getTimeseries(0).getSamplesCount());
-    assertEquals("application/x-protobuf", reqs.get(1).getHeader("Content-Type"));
-    assertEquals("0.1.0", reqs.get(1).getHeader("X-Prometheus-Remote-Write-Version"));
-    assertArrayEquals(v1Block, reqs.get(1).getBody(), "the same batch, as buffered");
-  }
+    private void assertV2Then1(List<LoggedRequest> reqs) throws Exception {
+        assertEquals(2, reqs.size());
+        assertEquals(V2_TYPE, reqs.get(0).getHeader("Content-Type"));
+        assertEquals("2.0.0", reqs.get(0).getHeader("X-Prometheus-Remote-Write-Version"));
+        assertEquals("snappy", reqs.get(0).getHeader("Content-Encoding"));
+        RemoteWriteV2.Request r =
+                RemoteWriteV2.Request.parseFrom(Snappy.uncompress(reqs.get(0).getBody()));
+        assertEquals(1, r.getTimeseries(0).getSamplesCount());
+        assertEquals("application/x-protobuf", reqs.get(1).getHeader("Content-Type"));
+        assertEquals("0.1.0", reqs.get(1).getHeader("X-Prometheus-Remote-Write-Version"));
+        assertArrayEquals(v1Block, reqs.get(1).getBody(), "the same batch, as buffered");
+    }
 
-  @Test
-  void autoFallsBackOnA2xxWithoutSamplesWrittenAndResendsTheBatchAs1() throws Exception {
-    answer(V2_TYPE, aResponse().withStatus(204));
-    answer("application/x-protobuf", aResponse().withStatus(204));
-    ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
-    assertEquals("2.0", t.protocol());
-    assertInstanceOf(PushOutcome.Delivered.class, push(t));
-    assertV2Then1(requests());
-    assertEquals("1.0", t.protocol());
-    assertEquals(requests().get(0).getBody().length + v1Block.length, t.lastRequestBytes(), "both requests' bytes");
-  }
+    @Test
+    void autoFallsBackOnA2xxWithoutSamplesWrittenAndResendsTheBatchAs1() throws Exception {
+        answer(V2_TYPE, aResponse().withStatus(204));
+        answer("application/x-protobuf", aResponse().withStatus(204));
+        ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
+        assertEquals("2.0", t.protocol());
+        assertInstanceOf(PushOutcome.Delivered.class, push(t));
+        assertV2Then1(requests());
+        assertEquals("1.0", t.protocol());
+        assertEquals(requests().get(0).getBody().length + v1Block.length, t.lastRequestBytes(), "both requests' bytes");
+    }
 
-  @Test
-  void autoFallsBackOn415() throws Exception {
-    answer(V2_TYPE, aResponse().withStatus(415));
-    answer("application/x-protobuf", aResponse().withStatus(204));
-    ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
-    assertInstanceOf(PushOutcome.Delivered.class, push(t));
-    assertV2Then1(requests());
-    assertEquals("1.0", t.protocol());
-  }
+    @Test
+    void autoFallsBackOn415() throws Exception {
+        answer(V2_TYPE, aResponse().withStatus(415));
+        answer("application/x-protobuf", aResponse().withStatus(204));
+        ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
+        assertInstanceOf(PushOutcome.Delivered.class, push(t));
+        assertV2Then1(requests());
+        assertEquals("1.0", t.protocol());
+    }
 
-  @Test
-  void autoFallsBackOnA400ThatThe1RequestPasses() throws Exception {
-    answer(V2_TYPE, aResponse().withStatus(400).withBody("cannot parse"));
-    answer("application/x-protobuf", aResponse().withStatus(204));
-    ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
-    assertInstanceOf(PushOutcome.Delivered.class, push(t));
-    assertV2Then1(requests());
-    assertEquals("1.0", t.protocol());
-  }
+    @Test
+    void autoFallsBackOnA400ThatThe1RequestPasses() throws Exception {
+        answer(V2_TYPE, aResponse().withStatus(400).withBody("cannot parse"));
+        answer("application/x-protobuf", aResponse().withStatus(204));
+        ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
+        assertInstanceOf(PushOutcome.Delivered.class, push(t));
+        assertV2Then1(requests());
+        assertEquals("1.0", t.protocol());
+    }
 
-  @Test
-  void autoKeeps2WhenBothProtocolsAreRefused() {
-    answer(V2_TYPE, aResponse().withStatus(400));
-    answer("application/x-protobuf", aResponse().withStatus(400));
-    ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
-    assertInstanceOf(PushOutcome.Rejected.class, push(t));
-    assertEquals(2, requests().size());
-    assertEquals("2.0", t.protocol());
-  }
+    @Test
+    void autoKeeps2WhenBothProtocolsAreRefused() {
+        answer(V2_TYPE, aResponse().withStatus(400));
+        answer("application/x-protobuf", aResponse().withStatus(400));
+        ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
+        assertInstanceOf(PushOutcome.Rejected.class, push(t));
+        assertEquals(2, requests().size());
+        assertEquals("2.0", t.protocol());
+    }
 
-  @Test
-  void autoStays2WhenTheReceiverWroteFewerSamplesThanSent() {
-    answer(V2_TYPE, aResponse().withStatus(204).withHeader(RemoteWriteClient.SAMPLES_WRITTEN_HEADER, "0"));
-    ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
-    assertInstanceOf(PushOutcome.Delivered.class, push(t));
-    assertEquals(1, requests().size());
-    assertEquals("2.0", t.protocol());
-  }
+    @Test
+    void autoStays2WhenTheReceiverWroteFewerSamplesThanSent() {
+        answer(V2_TYPE, aResponse().withStatus(204).withHeader(RemoteWriteClient.SAMPLES_WRITTEN_HEADER, "0"));
+        ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
+        assertInstanceOf(PushOutcome.Delivered.class, push(t));
+        assertEquals(1, requests().size());
+        assertEquals("2.0", t.protocol());
+    }
 
-  @Test
-  void autoRetriesA5xxWith2AndDoesNotFallBack() {
-    answer(V2_TYPE, aResponse().withStatus(503));
-    ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
-    assertInstanceOf(PushOutcome.Retry.class, push(t));
-    assertEquals(1, requests().size());
-    assertEquals("2.0", t.protocol());
-  }
+    @Test
+    void autoRetriesA5xxWith2AndDoesNotFallBack() {
+        answer(V2_TYPE, aResponse().withStatus(503));
+        ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
+        assertInstanceOf(PushOutcome.Retry.class, push(t));
+        assertEquals(1, requests().size());
+        assertEquals("2.0", t.protocol());
+    }
 
-  @Test
-  void autoTries2AgainAnHourAfterAFallback() {
-    answer(V2_TYPE, aResponse().withStatus(415));
-    answer("application/x-protobuf", aResponse().withStatus(204));
-    ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
-    push(t);
-    now += ProtocolTransport.RECHECK_MS - 1;
-    push(t);
-    assertEquals(3, requests().size(), "within the hour: 1.0 only");
-    wm.resetAll();
-    answer(V2_TYPE, aResponse().withStatus(204).withHeader(RemoteWriteClient.SAMPLES_WRITTEN_HEADER, "1"));
-    now += 1;
-    assertInstanceOf(PushOutcome.Delivered.class, push(t));
-    assertEquals(V2_TYPE, requests().get(0).getHeader("Content-Type"));
-    assertEquals("2.0", t.protocol());
-  }
+    @Test
+    void autoTries2AgainAnHourAfterAFallback() {
+        answer(V2_TYPE, aResponse().withStatus(415));
+        answer("application/x-protobuf", aResponse().withStatus(204));
+        ProtocolTransport t = transport(RemoteWriteProtocol.AUTO);
+        push(t);
+        now += ProtocolTransport.RECHECK_MS - 1;
+        push(t);
+        assertEquals(3, requests().size(), "within the hour: 1.0 only");
+        wm.resetAll();
+        answer(V2_TYPE, aResponse().withStatus(204).withHeader(RemoteWriteClient.SAMPLES_WRITTEN_HEADER, "1"));
+        now += 1;
+        assertInstanceOf(PushOutcome.Delivered.class, push(t));
+        assertEquals(V2_TYPE, requests().get(0).getHeader("Content-Type"));
+        assertEquals("2.0", t.protocol());
+    }
 
-  @Test
-  void mode2NeverFallsBackAndResendsIdenticalBytes() {
-    answer(V2_TYPE, aResponse().withStatus(204));
-    ProtocolTransport t = transport(RemoteWriteProtocol.V2);
-    push(t);
-    push(t);
-    List<LoggedRequest> reqs = requests();
-    assertEquals(2, reqs.size());
-    assertArrayEquals(reqs.get(0).getBody(), reqs.get(1).getBody());
-    assertEquals("2.0", t.protocol());
-  }
+    @Test
+    void mode2NeverFallsBackAndResendsIdenticalBytes() {
+        answer(V2_TYPE, aResponse().withStatus(204));
+        ProtocolTransport t = transport(RemoteWriteProtocol.V2);
+        push(t);
+        push(t);
+        List<LoggedRequest> reqs = requests();
+        assertEquals(2, reqs.size());
+        assertArrayEquals(reqs.get(0).getBody(), reqs.get(1).getBody());
+        assertEquals("2.0", t.protocol());
+    }
 
-  @Test
-  void mode1SendsTheBufferedBytesAsTheyAre() {
-    answer("application/x-protobuf", aResponse().withStatus(204));
-    ProtocolTransport t = transport(RemoteWriteProtocol.V1);
-    push(t);
-    assertEquals(1, requests().size());
-    assertArrayEquals(v1Block, requests().get(0).getBody());
-    assertEquals("0.1.0", requests().get(0).getHeader("X-Prometheus-Remote-Write-Version"));
-    assertEquals("1.0", t.protocol());
-  }
+    @Test
+    void mode1SendsTheBufferedBytesAsTheyAre() {
+        answer("application/x-protobuf", aResponse().withStatus(204));
+        ProtocolTransport t = transport(RemoteWriteProtocol.V1);
+        push(t);
+        assertEquals(1, requests().size());
+        assertArrayEquals(v1Block, requests().get(0).getBody());
+        assertEquals("0.1.0", requests().get(0).getHeader("X-Prometheus-Remote-Write-Version"));
+        assertEquals("1.0", t.protocol());
+    }
 }

@@ -39,84 +39,123 @@ import org.junit.jupiter.api.io.TempDir;
  * JDK's keytool for DNS:edge.test only (so 127.0.0.1 in the URL never matches by itself).
  */
 class RemoteTlsIT {
-  @TempDir Path tmp;
-  WireMockServer wm;
-  EventLoopGroup group;
-  Path caPem;
-  Path keyPem;
+    @TempDir
+    Path tmp;
 
-  @BeforeEach
-  void start() throws Exception {
-    Path ks = tmp.resolve("server.p12");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=edge.test",
-        "-ext", "SAN=dns:edge.test", "-validity", "2", "-storetype", "PKCS12", "-keystore", ks.toString(),
-        "-storepass", "secret", "-keypass", "secret").redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), out);
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = new FileInputStream(ks.toFile())) {
-      store.load(in, "secret".toCharArray());
+    WireMockServer wm;
+    EventLoopGroup group;
+    Path caPem;
+    Path keyPem;
+
+    @BeforeEach
+    void start() throws Exception {
+        Path ks = tmp.resolve("server.p12");
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "keytool")
+                                .toString(),
+                        "-genkeypair",
+                        "-alias",
+                        "server",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=edge.test",
+                        "-ext",
+                        "SAN=dns:edge.test",
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        ks.toString(),
+                        "-storepass",
+                        "secret",
+                        "-keypass",
+                        "secret")
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = new FileInputStream(ks.toFile())) {
+            store.load(in, "secret".toCharArray());
+        }
+        Certificate cert = store.getCertificate("server");
+        Key key = store.getKey("server", "secret".toCharArray());
+        caPem = Files.writeString(tmp.resolve("ca.pem"), pem("CERTIFICATE", cert.getEncoded()));
+        keyPem = Files.writeString(tmp.resolve("key.pem"), pem("PRIVATE KEY", key.getEncoded()));
+        wm = new WireMockServer(options()
+                .bindAddress("127.0.0.1")
+                .dynamicPort()
+                .dynamicHttpsPort()
+                .keystorePath(ks.toString())
+                .keystorePassword("secret")
+                .keyManagerPassword("secret")
+                .keystoreType("PKCS12"));
+        wm.start();
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        wm.stubFor(post(urlEqualTo("/api/v1/write")).willReturn(aResponse().withStatus(204)));
     }
-    Certificate cert = store.getCertificate("server");
-    Key key = store.getKey("server", "secret".toCharArray());
-    caPem = Files.writeString(tmp.resolve("ca.pem"), pem("CERTIFICATE", cert.getEncoded()));
-    keyPem = Files.writeString(tmp.resolve("key.pem"), pem("PRIVATE KEY", key.getEncoded()));
-    wm = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().dynamicHttpsPort()
-        .keystorePath(ks.toString()).keystorePassword("secret").keyManagerPassword("secret").keystoreType("PKCS12"));
-    wm.start();
-    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    wm.stubFor(post(urlEqualTo("/api/v1/write")).willReturn(aResponse().withStatus(204)));
-  }
 
-  @AfterEach
-  void stop() {
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    wm.stop();
-  }
-
-  static String pem(String type, byte[] der) {
-    return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-        .encodeToString(der) + "\n-----END " + type + "-----\n";
-  }
-
-  PushOutcome push(RemoteTls tls, String user, String password) {
-    String url = "https://127.0.0.1:" + wm.httpsPort() + "/api/v1/write";
-    // 30 s: the first TLS exchange of a JVM (the client's and WireMock's Jetty warming up) took
-    // over 5 s on a loaded 2-core machine; the refused cases end at the handshake, long before.
-    try (RemoteWriteClient c = new RemoteWriteClient(group, url, Duration.ofSeconds(30), "test", Map::of,
-        RemoteWriteClient.auth(null, user, password), tls)) {
-      return c.pushCompressed(new byte[] {0}, 0, 1); // the Snappy block of nothing
+    @AfterEach
+    void stop() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        wm.stop();
     }
-  }
 
-  @Test
-  void theCaFileAndServerNameVerifyARemoteWhoseCertificateNamesAnotherHost() {
-    PushOutcome ok = push(new RemoteTls(caPem, null, null, false, "edge.test"), "robot", "pw");
-    assertInstanceOf(PushOutcome.Delivered.class, ok, ok::toString);
-    wm.verify(postRequestedFor(urlEqualTo("/api/v1/write"))
-        .withHeader("Authorization", equalTo("Basic cm9ib3Q6cHc=")));
-  }
+    static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der) + "\n-----END " + type + "-----\n";
+    }
 
-  @Test
-  void withoutTheServerNameTheHostDoesNotMatchAndNothingIsSent() {
-    assertInstanceOf(PushOutcome.Retry.class, push(new RemoteTls(caPem, null, null, false, null), null, null));
-    assertInstanceOf(PushOutcome.Retry.class, push(new RemoteTls(null, null, null, false, "edge.test"), null, null));
-    assertEquals(0, wm.findAll(postRequestedFor(urlEqualTo("/api/v1/write"))).size());
-  }
+    PushOutcome push(RemoteTls tls, String user, String password) {
+        String url = "https://127.0.0.1:" + wm.httpsPort() + "/api/v1/write";
+        // 30 s: the first TLS exchange of a JVM (the client's and WireMock's Jetty warming up) took
+        // over 5 s on a loaded 2-core machine; the refused cases end at the handshake, long before.
+        try (RemoteWriteClient c = new RemoteWriteClient(
+                group,
+                url,
+                Duration.ofSeconds(30),
+                "test",
+                Map::of,
+                RemoteWriteClient.auth(null, user, password),
+                tls)) {
+            return c.pushCompressed(new byte[] {0}, 0, 1); // the Snappy block of nothing
+        }
+    }
 
-  @Test
-  void insecureSkipVerifyAcceptsAnyCertificate() {
-    assertInstanceOf(PushOutcome.Delivered.class, push(new RemoteTls(null, null, null, true, null), null, null));
-  }
+    @Test
+    void theCaFileAndServerNameVerifyARemoteWhoseCertificateNamesAnotherHost() {
+        PushOutcome ok = push(new RemoteTls(caPem, null, null, false, "edge.test"), "robot", "pw");
+        assertInstanceOf(PushOutcome.Delivered.class, ok, ok::toString);
+        wm.verify(postRequestedFor(urlEqualTo("/api/v1/write"))
+                .withHeader("Authorization", equalTo("Basic cm9ib3Q6cHc=")));
+    }
 
-  @Test
-  void aPkcs8ClientKeyAndCertificateLoadAndOtherKeyFormatsAreRefusedWithTheFix() throws Exception {
-    new RemoteTls(caPem, caPem, keyPem, false, null).sslContext();
-    Path pkcs1 = Files.writeString(tmp.resolve("rsa.pem"), pem("RSA PRIVATE KEY", new byte[] {1, 2, 3}));
-    IOException e = assertThrows(IOException.class, () -> RemoteTls.privateKey(pkcs1));
-    assertTrue(e.getMessage().contains("openssl pkcs8 -topk8 -nocrypt"), e.getMessage());
-    IOException e2 = assertThrows(IOException.class, () -> RemoteTls.certificates(keyPem));
-    assertTrue(e2.getMessage().contains(keyPem.toString()), e2.getMessage());
-  }
+    @Test
+    void withoutTheServerNameTheHostDoesNotMatchAndNothingIsSent() {
+        assertInstanceOf(PushOutcome.Retry.class, push(new RemoteTls(caPem, null, null, false, null), null, null));
+        assertInstanceOf(
+                PushOutcome.Retry.class, push(new RemoteTls(null, null, null, false, "edge.test"), null, null));
+        assertEquals(
+                0, wm.findAll(postRequestedFor(urlEqualTo("/api/v1/write"))).size());
+    }
+
+    @Test
+    void insecureSkipVerifyAcceptsAnyCertificate() {
+        assertInstanceOf(PushOutcome.Delivered.class, push(new RemoteTls(null, null, null, true, null), null, null));
+    }
+
+    @Test
+    void aPkcs8ClientKeyAndCertificateLoadAndOtherKeyFormatsAreRefusedWithTheFix() throws Exception {
+        new RemoteTls(caPem, caPem, keyPem, false, null).sslContext();
+        Path pkcs1 = Files.writeString(tmp.resolve("rsa.pem"), pem("RSA PRIVATE KEY", new byte[] {1, 2, 3}));
+        IOException e = assertThrows(IOException.class, () -> RemoteTls.privateKey(pkcs1));
+        assertTrue(e.getMessage().contains("openssl pkcs8 -topk8 -nocrypt"), e.getMessage());
+        IOException e2 = assertThrows(IOException.class, () -> RemoteTls.certificates(keyPem));
+        assertTrue(e2.getMessage().contains(keyPem.toString()), e2.getMessage());
+    }
 }
