@@ -8,7 +8,7 @@ import dev.edgepush.forward.send.ProtocolTransport;
 import dev.edgepush.forward.send.RateLimiter;
 import dev.edgepush.forward.send.RemoteWriteClient;
 import dev.edgepush.forward.send.Sender;
-import dev.edgepush.net.tls.RemoteTls;
+import dev.edgepush.net.tls.ClientTls;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -61,7 +61,7 @@ final class Remote {
             password =
                     secret("-remoteWrite.basicAuth.passwordFile", spec.basicAuthPasswordFile(), "basic auth password");
         }
-        RemoteTls tls = new RemoteTls(
+        ClientTls tls = new ClientTls(
                 spec.tlsCaFile(),
                 spec.tlsCertFile(),
                 spec.tlsKeyFile(),

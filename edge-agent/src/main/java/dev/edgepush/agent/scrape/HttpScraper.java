@@ -1,11 +1,11 @@
 package dev.edgepush.agent.scrape;
 
 import dev.edgepush.compat.TlsConfig;
+import dev.edgepush.net.tls.ClientTls;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -102,8 +102,8 @@ public final class HttpScraper {
     final String userAgent;
     final boolean keepAlive;
     final LongAdder connectionsOpened;
-    /** One TLS context per distinct tls_config (usually one or two per agent), built on first use. */
-    private final Map<TlsConfig, SslContext> ssl = new ConcurrentHashMap<>();
+    /** One client TLS per distinct tls_config (usually one or two per agent), its context built on first use. */
+    private final Map<TlsConfig, ClientTls> tls = new ConcurrentHashMap<>();
 
     /** A scraper with keep-alive connections, counting connections itself. */
     public HttpScraper(EventLoopGroup group, int maxBodyBytes, String userAgent) {
@@ -143,33 +143,25 @@ public final class HttpScraper {
     }
 
     /**
-     * The client context of a tls_config: {@code ca_file} replaces the JVM's trust store, {@code
-     * cert_file}/{@code key_file} give a client certificate, {@code insecure_skip_verify} trusts any
-     * certificate and skips the host name check.
+     * The client TLS of a tls_config ({@link ClientTls}): {@code ca_file} replaces the JVM's trust
+     * store, {@code cert_file}/{@code key_file} give a client certificate, {@code
+     * insecure_skip_verify} trusts any certificate and skips the host name check, {@code
+     * server_name} is the name sent and checked.
      */
-    SslContext ssl(TlsConfig tls) throws SSLException {
-        SslContext ctx = ssl.get(tls);
-        if (ctx == null) {
-            try {
-                SslContextBuilder b = SslContextBuilder.forClient();
-                if (tls.insecureSkipVerify()) {
-                    b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
-                } else if (tls.caFile() != null) {
-                    b.trustManager(tls.caFile().toFile()); // throws IllegalArgumentException for a bad file
-                }
-                if (tls.certFile() != null) {
-                    b.keyManager(tls.certFile().toFile(), tls.keyFile().toFile());
-                }
-                ctx = b.build();
-            } catch (SSLException | RuntimeException e) {
-                throw new SSLException(
-                        "tls_config (ca_file " + tls.caFile() + ", cert_file " + tls.certFile() + ", key_file "
-                                + tls.keyFile() + "): " + describe(e),
-                        e);
-            }
-            ssl.put(tls, ctx);
+    ClientTls tls(TlsConfig config) {
+        return tls.computeIfAbsent(config, ClientTls::of);
+    }
+
+    /** The context of {@link #tls}, built on first use. */
+    SslContext ssl(TlsConfig config) throws SSLException {
+        try {
+            return tls(config).sslContext();
+        } catch (IOException | RuntimeException e) {
+            throw new SSLException(
+                    "tls_config (ca_file " + config.caFile() + ", cert_file " + config.certFile() + ", key_file "
+                            + config.keyFile() + "): " + describe(e),
+                    e);
         }
-        return ctx;
     }
 
     static String describe(Throwable t) {

@@ -1,5 +1,6 @@
 package dev.edgepush.agent.scrape;
 
+import dev.edgepush.net.tls.ClientTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -48,8 +49,8 @@ public final class TargetConnection implements ScrapeSource {
     private final EventLoop loop;
     private final boolean https;
     private final int port;
-    /** server_name: the name sent in SNI and checked against the certificate. */
-    private final String peerHost;
+    /** tls_config: the name sent in SNI and checked against the certificate, the CAs, the client certificate. */
+    private final ClientTls tls;
 
     private final String hostHeader;
     private final String pathAndQuery;
@@ -69,7 +70,7 @@ public final class TargetConnection implements ScrapeSource {
         URI url = target.url();
         this.https = "https".equalsIgnoreCase(url.getScheme());
         this.port = url.getPort() > 0 ? url.getPort() : (https ? 443 : 80);
-        this.peerHost = target.tls().serverName() != null ? target.tls().serverName() : url.getHost();
+        this.tls = scraper.tls(target.tls());
         this.hostHeader = url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : "");
         String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         this.pathAndQuery = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
@@ -164,7 +165,8 @@ public final class TargetConnection implements ScrapeSource {
                     protected void initChannel(SocketChannel ch) {
                         ChannelPipeline p = ch.pipeline();
                         if (sslContext != null) {
-                            p.addLast(sslContext.newHandler(ch.alloc(), peerHost, port));
+                            p.addLast(tls.newHandler(
+                                    sslContext, ch.alloc(), target.url().getHost(), port));
                         }
                         p.addLast(new ResponseStart());
                         p.addLast(new HttpClientCodec());

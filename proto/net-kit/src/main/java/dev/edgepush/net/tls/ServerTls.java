@@ -222,7 +222,7 @@ public final class ServerTls {
         List<X509Certificate> chain = read("-tlsCertFile", settings.certFile());
         PrivateKey key;
         try {
-            key = RemoteTls.privateKey(settings.keyFile());
+            key = Pem.privateKey(settings.keyFile());
         } catch (IOException e) {
             throw new IOException("-tlsKeyFile=" + settings.keyFile() + ": " + e.getMessage(), e);
         }
@@ -265,7 +265,7 @@ public final class ServerTls {
 
     private static List<X509Certificate> read(String flag, Path file) throws IOException {
         try {
-            return RemoteTls.certificates(file);
+            return Pem.certificates(file);
         } catch (IOException e) {
             throw new IOException(flag + "=" + file + ": " + e.getMessage(), e);
         }
@@ -284,7 +284,7 @@ public final class ServerTls {
                     default -> null;
                 };
         if (alg == null) {
-            return; // RemoteTls.privateKey reads only the three above
+            return; // Pem.privateKey reads only the three above
         }
         byte[] probe = "edgepush key check".getBytes(StandardCharsets.US_ASCII);
         boolean matches;

@@ -1,6 +1,6 @@
 package dev.edgepush.forward.send;
 
-import dev.edgepush.net.tls.RemoteTls;
+import dev.edgepush.net.tls.ClientTls;
 import dev.edgepush.net.tls.TlsFailure;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -30,7 +30,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
@@ -49,7 +49,6 @@ import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
 
 /**
  * Sends one Prometheus remote-write request per {@link #pushCompressed} call and reports what
@@ -139,9 +138,9 @@ public final class RemoteWriteClient implements AutoCloseable {
     private final String userAgent;
     private final Supplier<Map<String, String>> extraHeaders;
     private final String authorization;
-    private final RemoteTls tls;
+    private final ClientTls tls;
     /** Built by the calling thread on the first https push. */
-    private volatile SSLContext sslContext;
+    private volatile SslContext sslContext;
 
     private volatile long lastRequestBytes;
     /** {@link #SAMPLES_WRITTEN_HEADER} of the last answer, or null when it had none. */
@@ -179,7 +178,7 @@ public final class RemoteWriteClient implements AutoCloseable {
             Duration timeout,
             String userAgent,
             Supplier<Map<String, String>> extraHeaders) {
-        this(group, url, timeout, userAgent, extraHeaders, auth(bearerToken, null, null), RemoteTls.DEFAULT);
+        this(group, url, timeout, userAgent, extraHeaders, auth(bearerToken, null, null), ClientTls.DEFAULT);
     }
 
     /**
@@ -194,7 +193,7 @@ public final class RemoteWriteClient implements AutoCloseable {
             String userAgent,
             Supplier<Map<String, String>> extraHeaders,
             String authorization,
-            RemoteTls tls) {
+            ClientTls tls) {
         this.loop = Objects.requireNonNull(group, "group").next();
         this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
         this.timeoutNanos = Objects.requireNonNull(timeout, "timeout").toNanos();
@@ -498,7 +497,7 @@ public final class RemoteWriteClient implements AutoCloseable {
             return;
         }
         long remainingMs = TimeUnit.NANOSECONDS.toMillis(ex.deadlineNanos - System.nanoTime());
-        SSLContext ssl = https ? sslContext : null;
+        SslContext ssl = https ? sslContext : null;
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(NioSocketChannel.class)
@@ -509,7 +508,7 @@ public final class RemoteWriteClient implements AutoCloseable {
                     protected void initChannel(SocketChannel c) {
                         ChannelPipeline p = c.pipeline();
                         if (ssl != null) {
-                            p.addLast(new SslHandler(tls.newEngine(ssl, host, port)));
+                            p.addLast(tls.newHandler(ssl, c.alloc(), host, port));
                         }
                         p.addLast(new ResponseStart());
                         p.addLast(new HttpClientCodec());

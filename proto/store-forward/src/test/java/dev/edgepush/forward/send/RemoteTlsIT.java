@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import dev.edgepush.net.tls.RemoteTls;
+import dev.edgepush.net.tls.ClientTls;
+import dev.edgepush.net.tls.Pem;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -111,7 +112,7 @@ class RemoteTlsIT {
                         .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
-    PushOutcome push(RemoteTls tls, String user, String password) {
+    PushOutcome push(ClientTls tls, String user, String password) {
         String url = "https://127.0.0.1:" + wm.httpsPort() + "/api/v1/write";
         // 30 s: the first TLS exchange of a JVM (the client's and WireMock's Jetty warming up) took
         // over 5 s on a loaded 2-core machine; the refused cases end at the handshake, long before.
@@ -129,7 +130,7 @@ class RemoteTlsIT {
 
     @Test
     void theCaFileAndServerNameVerifyARemoteWhoseCertificateNamesAnotherHost() {
-        PushOutcome ok = push(new RemoteTls(caPem, null, null, false, "edge.test"), "robot", "pw");
+        PushOutcome ok = push(new ClientTls(caPem, null, null, false, "edge.test"), "robot", "pw");
         assertInstanceOf(PushOutcome.Delivered.class, ok, ok::toString);
         wm.verify(postRequestedFor(urlEqualTo("/api/v1/write"))
                 .withHeader("Authorization", equalTo("Basic cm9ib3Q6cHc=")));
@@ -137,25 +138,25 @@ class RemoteTlsIT {
 
     @Test
     void withoutTheServerNameTheHostDoesNotMatchAndNothingIsSent() {
-        assertInstanceOf(PushOutcome.Retry.class, push(new RemoteTls(caPem, null, null, false, null), null, null));
+        assertInstanceOf(PushOutcome.Retry.class, push(new ClientTls(caPem, null, null, false, null), null, null));
         assertInstanceOf(
-                PushOutcome.Retry.class, push(new RemoteTls(null, null, null, false, "edge.test"), null, null));
+                PushOutcome.Retry.class, push(new ClientTls(null, null, null, false, "edge.test"), null, null));
         assertEquals(
                 0, wm.findAll(postRequestedFor(urlEqualTo("/api/v1/write"))).size());
     }
 
     @Test
     void insecureSkipVerifyAcceptsAnyCertificate() {
-        assertInstanceOf(PushOutcome.Delivered.class, push(new RemoteTls(null, null, null, true, null), null, null));
+        assertInstanceOf(PushOutcome.Delivered.class, push(new ClientTls(null, null, null, true, null), null, null));
     }
 
     @Test
     void aPkcs8ClientKeyAndCertificateLoadAndOtherKeyFormatsAreRefusedWithTheFix() throws Exception {
-        new RemoteTls(caPem, caPem, keyPem, false, null).sslContext();
+        new ClientTls(caPem, caPem, keyPem, false, null).sslContext();
         Path pkcs1 = Files.writeString(tmp.resolve("rsa.pem"), pem("RSA PRIVATE KEY", new byte[] {1, 2, 3}));
-        IOException e = assertThrows(IOException.class, () -> RemoteTls.privateKey(pkcs1));
+        IOException e = assertThrows(IOException.class, () -> Pem.privateKey(pkcs1));
         assertTrue(e.getMessage().contains("openssl pkcs8 -topk8 -nocrypt"), e.getMessage());
-        IOException e2 = assertThrows(IOException.class, () -> RemoteTls.certificates(keyPem));
+        IOException e2 = assertThrows(IOException.class, () -> Pem.certificates(keyPem));
         assertTrue(e2.getMessage().contains(keyPem.toString()), e2.getMessage());
     }
 }
