@@ -11,6 +11,8 @@ final class Bytes {
     static final int METRIC_PART = 2;
     static final int LABEL_START = 4;
     static final int LABEL_PART = 8;
+    /** How much of a bad token an error message quotes, in characters. */
+    static final int MAX_TOKEN_EXCERPT = 40;
 
     private static final byte[] CLASS = new byte[256];
     private static final VarHandle LONG_LE =
@@ -127,6 +129,50 @@ final class Bytes {
             }
         }
         return true;
+    }
+
+    /**
+     * The end of the series key of the sample at first (its line ends at end), without decoding or
+     * checking it: after the metric name (bare or quoted), or after the label block that follows it
+     * (maybe after spaces) or starts the line; the block ends at the first '}' outside a quoted string. -1 when there
+     * is no such end: no name, an unterminated quoted string or block, or a name followed by
+     * neither a space, a '{' nor the line end (the full parse then reports the error).
+     */
+    static int seriesKeyEnd(byte[] b, int first, int end) {
+        byte c = b[first];
+        int nameEnd;
+        if (c == '"') {
+            nameEnd = quotedEnd(b, first, end);
+            if (nameEnd < 0) {
+                return -1;
+            }
+        } else if (c == '{') {
+            nameEnd = first;
+        } else {
+            nameEnd = nameEnd(b, first, end, METRIC_START, METRIC_PART);
+            if (nameEnd == first) {
+                return -1;
+            }
+        }
+        int i = skipWs(b, nameEnd, end);
+        if (i == end || b[i] != '{') {
+            return nameEnd == end || isWs(b[nameEnd]) ? nameEnd : -1;
+        }
+        for (i++; i < end; ) {
+            c = b[i];
+            if (c == '}') {
+                return i + 1;
+            }
+            if (c == '"') {
+                i = quotedEnd(b, i, end);
+                if (i < 0) {
+                    return -1;
+                }
+            } else {
+                i++;
+            }
+        }
+        return -1;
     }
 
     /** b[s, e) decoded as UTF-8 (malformed input becomes U+FFFD), cut to maxChars with "...". */

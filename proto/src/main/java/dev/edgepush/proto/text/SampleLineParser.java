@@ -5,18 +5,17 @@ import java.util.Arrays;
 
 /**
  * Parses one sample line (already split off, without its line terminator) and hands the sample
- * to the sink. Holds the reusable label array, the unescape scratch buffer and the string caches.
+ * to the sink: the metric name and labels here, the rest through {@link SampleValueParser}. Holds the reusable label array, the unescape scratch buffer and the string caches.
  * Not thread-safe.
  */
 final class SampleLineParser {
-    private static final int MAX_TOKEN_EXCERPT = 40;
-
     // Created by the first parse with a plain SampleSink (~150 KB of tables, plus what they hold):
     // with a SeriesKeySink only lines of new series are decoded, and their Strings are not kept.
     private StringCache nameCache;
     private StringCache valueCache;
     private byte[] scratch = new byte[128];
     private String[] labels = new String[32];
+    private final SampleValueParser values = new SampleValueParser();
     /** Label names of the line being parsed once it has many: the duplicate check stays linear. */
     private final java.util.HashSet<String> manyNames = new java.util.HashSet<>();
 
@@ -35,8 +34,6 @@ final class SampleLineParser {
     private StringCache names; // this body's caches; null: decode without caching
     private StringCache labelValues;
     private int seriesEnd; // end of the label block, or of the name without one (parseSeries)
-    private double value;
-    private long timestampMs;
 
     /**
      * Before the lines of a body: whether decoded names and label values go through the string
@@ -68,8 +65,8 @@ final class SampleLineParser {
         start(b, lineStart, first, end, lineNo);
         try {
             int pairs = parseSeries();
-            parseValue(openMetrics);
-            sink.sample(metricName, labels, pairs, value, timestampMs);
+            values.parse(b, lineStart, pos, end, lineNo, openMetrics);
+            sink.sample(metricName, labels, pairs, values.value(), values.timestampMs());
         } finally {
             this.b = null;
         }
@@ -87,23 +84,22 @@ final class SampleLineParser {
             throws ExpositionParseException {
         start(b, lineStart, first, end, lineNo);
         try {
-            int keyEnd = seriesKeyEnd(first);
+            int keyEnd = Bytes.seriesKeyEnd(b, first, end);
             int hash = 0;
             if (keyEnd > first) {
                 hash = Bytes.hash(b, first, keyEnd - first);
                 S series = sink.find(b, first, keyEnd - first, hash);
                 if (series != null) {
-                    pos = keyEnd;
-                    parseValue(openMetrics);
-                    sink.sample(series, value, timestampMs);
+                    values.parse(b, lineStart, keyEnd, end, lineNo, openMetrics);
+                    sink.sample(series, values.value(), values.timestampMs());
                     return;
                 }
             }
             int pairs = parseSeries();
-            parseValue(openMetrics);
+            values.parse(b, lineStart, pos, end, lineNo, openMetrics);
             // For a line the full parse accepts, seriesKeyEnd finds the same end; -1 is defensive.
             int keyLen = keyEnd > first && keyEnd == seriesEnd ? keyEnd - first : -1;
-            sink.sample(b, first, keyLen, hash, metricName, labels, pairs, value, timestampMs);
+            sink.sample(b, first, keyLen, hash, metricName, labels, pairs, values.value(), values.timestampMs());
         } finally {
             this.b = null;
         }
@@ -116,50 +112,6 @@ final class SampleLineParser {
         this.lineNo = lineNo;
         this.pos = first;
         this.metricName = null;
-    }
-
-    /**
-     * The end of the series key of the sample at first, without decoding or checking it: after the
-     * metric name (bare or quoted), or after the label block that follows it (maybe after spaces)
-     * or starts the line; the block ends at the first '}' outside a quoted string. -1 when there
-     * is no such end: no name, an unterminated quoted string or block, or a name followed by
-     * neither a space, a '{' nor the line end (the full parse then reports the error).
-     */
-    private int seriesKeyEnd(int first) {
-        byte c = b[first];
-        int nameEnd;
-        if (c == '"') {
-            nameEnd = Bytes.quotedEnd(b, first, end);
-            if (nameEnd < 0) {
-                return -1;
-            }
-        } else if (c == '{') {
-            nameEnd = first;
-        } else {
-            nameEnd = Bytes.nameEnd(b, first, end, Bytes.METRIC_START, Bytes.METRIC_PART);
-            if (nameEnd == first) {
-                return -1;
-            }
-        }
-        int i = Bytes.skipWs(b, nameEnd, end);
-        if (i == end || b[i] != '{') {
-            return nameEnd == end || Bytes.isWs(b[nameEnd]) ? nameEnd : -1;
-        }
-        for (i++; i < end; ) {
-            c = b[i];
-            if (c == '}') {
-                return i + 1;
-            }
-            if (c == '"') {
-                i = Bytes.quotedEnd(b, i, end);
-                if (i < 0) {
-                    return -1;
-                }
-            } else {
-                i++;
-            }
-        }
-        return -1;
     }
 
     /**
@@ -190,36 +142,6 @@ final class SampleLineParser {
             throw error("missing metric name");
         }
         return pairs;
-    }
-
-    /** Reads the value, timestamp and OpenMetrics exemplar after pos into value and timestampMs. */
-    private void parseValue(boolean openMetrics) throws ExpositionParseException {
-        pos = Bytes.skipWs(b, pos, end);
-        if (pos == end) {
-            throw error("missing value");
-        }
-        int valueStart = pos;
-        pos = Bytes.tokenEnd(b, pos, end);
-        try {
-            value = NumberParser.parseValue(b, valueStart, pos);
-        } catch (NumberFormatException e) {
-            throw error("invalid value '" + token(valueStart, pos) + "'");
-        }
-        timestampMs = Long.MIN_VALUE;
-        pos = Bytes.skipWs(b, pos, end);
-        if (pos < end && !(openMetrics && b[pos] == '#')) {
-            int tsStart = pos;
-            pos = Bytes.tokenEnd(b, pos, end);
-            timestampMs = parseTimestamp(tsStart, pos, openMetrics, "invalid timestamp");
-            pos = Bytes.skipWs(b, pos, end);
-        }
-        if (pos < end) {
-            if (!openMetrics || b[pos] != '#') {
-                throw error("unexpected text '" + token(pos, end) + "' after the "
-                        + (timestampMs == Long.MIN_VALUE ? "value" : "timestamp"));
-            }
-            skipExemplar();
-        }
     }
 
     private void readBareMetricName() throws ExpositionParseException {
@@ -289,7 +211,11 @@ final class SampleLineParser {
             }
             if (maxLabelNameBytes > 0 && labelName.length() > maxLabelNameBytes) {
                 throw overLimit("label name '"
-                        + Bytes.text(b, nameStart, Math.min(end, nameStart + MAX_TOKEN_EXCERPT), MAX_TOKEN_EXCERPT)
+                        + Bytes.text(
+                                b,
+                                nameStart,
+                                Math.min(end, nameStart + Bytes.MAX_TOKEN_EXCERPT),
+                                Bytes.MAX_TOKEN_EXCERPT)
                         + "...' is longer than " + maxLabelNameBytes + " (-maxLabelNameLen="
                         + maxLabelNameBytes + ")");
             }
@@ -404,62 +330,6 @@ final class SampleLineParser {
         throw error("unterminated " + what);
     }
 
-    /** Skips an OpenMetrics exemplar at pos (b[pos] == '#'): # {labels} value [timestamp]. */
-    private void skipExemplar() throws ExpositionParseException {
-        pos++;
-        if (pos == end || !Bytes.isWs(b[pos])) {
-            throw error("invalid exemplar: expected ' # {' after the sample");
-        }
-        pos = Bytes.skipWs(b, pos, end);
-        if (pos == end || b[pos] != '{') {
-            throw error("invalid exemplar: expected '{' after '#'");
-        }
-        pos++;
-        while (pos < end && b[pos] != '}') {
-            if (b[pos] == '"') {
-                pos = Bytes.quotedEnd(b, pos, end);
-                if (pos < 0) {
-                    pos = end;
-                    throw error("invalid exemplar: unterminated label value");
-                }
-            } else {
-                pos++;
-            }
-        }
-        if (pos == end) {
-            throw error("invalid exemplar: missing closing '}'");
-        }
-        pos = Bytes.skipWs(b, pos + 1, end);
-        if (pos == end) {
-            throw error("invalid exemplar: missing value");
-        }
-        int valueStart = pos;
-        pos = Bytes.tokenEnd(b, pos, end);
-        try {
-            NumberParser.parseValue(b, valueStart, pos);
-        } catch (NumberFormatException e) {
-            throw error("invalid exemplar value '" + token(valueStart, pos) + "'");
-        }
-        pos = Bytes.skipWs(b, pos, end);
-        if (pos < end) {
-            int tsStart = pos;
-            pos = Bytes.tokenEnd(b, pos, end);
-            parseTimestamp(tsStart, pos, true, "invalid exemplar timestamp");
-            pos = Bytes.skipWs(b, pos, end);
-            if (pos < end) {
-                throw error("unexpected text '" + token(pos, end) + "' after the exemplar");
-            }
-        }
-    }
-
-    private long parseTimestamp(int s, int e, boolean seconds, String problem) throws ExpositionParseException {
-        try {
-            return seconds ? NumberParser.parseSecondsToMillis(b, s, e) : NumberParser.parseMillis(b, s, e);
-        } catch (NumberFormatException ex) {
-            throw error(problem + " '" + token(s, e) + "'");
-        }
-    }
-
     /** The UTF-8 bytes src[off, off+len) as a String, through cache unless it is null. */
     private static String decode(StringCache cache, byte[] src, int off, int len) {
         return cache != null ? cache.get(src, off, len) : new String(src, off, len, StandardCharsets.UTF_8);
@@ -472,7 +342,7 @@ final class SampleLineParser {
     }
 
     private String token(int s, int e) {
-        return Bytes.text(b, s, e, MAX_TOKEN_EXCERPT);
+        return Bytes.text(b, s, e, Bytes.MAX_TOKEN_EXCERPT);
     }
 
     /** A limit error naming the series: its metric name (when read yet) and the start of the line. */
