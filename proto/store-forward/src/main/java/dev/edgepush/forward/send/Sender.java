@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * The one thread that pushes the disk buffer to the remote, in order (one lane: per-series
  * timestamp order on the wire).
  *
- * <p>A batch is excerpts joined back to back (serialized WriteRequests concatenate), built
- * compressed: the excerpts' Snappy blocks are joined into one block by {@link SnappyConcat},
+ * <p>A batch ({@link Batch}) is excerpts joined back to back (serialized WriteRequests
+ * concatenate), built compressed: the excerpts' Snappy blocks are joined into one block by {@link SnappyConcat},
  * with no decompression or recompression. It is ready to send when any of these holds: it
  * reached {@code maxBatchSamples} or {@code maxBatchBytes} (uncompressed, as the excerpts'
  * headers give them); the next excerpt would not fit; or it has waited {@code flushInterval}
@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <p>Progress. While a backlog drains (more than {@link #progressThresholdSamples} pending:
  * ten full batches), a line at most every {@link #PROGRESS_INTERVAL_MS} says how many samples
  * are pending, the send rate and an estimate of the time left from the net drain rate (sent
- * minus newly scraped); see {@link Progress}.
+ * minus newly scraped); see {@link Progress}, {@link DrainProgress}. The remote's state for the
+ * status page and its log lines: {@link RemoteState}.
  *
  * <p>{@link #runOnce} does one step and says how long to wait; tests step it with a fake clock.
  */
@@ -107,48 +108,18 @@ public final class Sender implements Runnable {
     private final SendMetrics metrics;
     private final LongSupplier clockMs;
     private final long flushIntervalMs;
-    private final int maxBatchSamples;
-    private final int maxBatchBytes;
     private final String remoteName;
 
     private BufferReader reader;
     private long readerGeneration; // the buffer's trim generation when the reader was created
     private final BufferReader.Record record = new BufferReader.Record();
     private boolean carry; // record holds an excerpt read but not yet added to the batch
-    /**
-     * The batch's Snappy elements from {@link SnappyConcat#MAX_PREAMBLE_BYTES} to {@code
-     * batchEnd}; the preamble is written in front of them when the batch is pushed.
-     */
-    private byte[] batch = new byte[64 * 1024];
-
-    private int batchEnd = SnappyConcat.MAX_PREAMBLE_BYTES;
-    private final int batchCapacityBound; // what a batch of maxBatchBytes can take, about
-    private int batchBytes; // uncompressed
-    private int batchSamples;
-    private long batchLastIndex = -1;
-    /**
-     * The batch's excerpt sequence numbers as ranges: {@code [first0, last0, first1, last1, ...]},
-     * {@code batchRangeCount} pairs (excerpts written before sequence numbers are left out).
-     */
-    private long[] batchRanges = new long[8];
-
-    private int batchRangeCount;
-    private long batchNewestTimestampMs;
-    private long batchOpenedAtMs;
+    private final Batch batch;
     private long retryAtMs;
-    private boolean batchAttempted;
     private volatile boolean running = true;
     private final Object stopSignal = new Object();
-    private volatile String lastError = "";
-    private volatile long lastSuccessMs;
-    private boolean unreachable;
-    private long unreachableSinceMs;
-    private final long progressThresholdSamples;
-    private Consumer<Progress> progressListener = p -> log.info("{}", p);
-    private long progressMarkMs = -1; // start of the current progress interval, -1 = not draining
-    private long progressMarkSent;
-    private long progressMarkPending;
-    private long sentTotal;
+    private final RemoteState remote;
+    private final DrainProgress progress;
     private RateLimiter rateLimiter; // -remoteWrite.rateLimit, or null
 
     public Sender(
@@ -167,13 +138,10 @@ public final class Sender implements Runnable {
         this.metrics = metrics;
         this.clockMs = clockMs;
         this.flushIntervalMs = flushInterval.toMillis();
-        this.maxBatchSamples = maxBatchSamples;
-        this.maxBatchBytes = maxBatchBytes;
         this.remoteName = remoteName;
-        this.progressThresholdSamples = 10L * maxBatchSamples;
-        // Snappy's worst case for maxBatchBytes (32 + n + n/6), plus the preamble.
-        this.batchCapacityBound = (int) Math.min(
-                Integer.MAX_VALUE - 8, SnappyConcat.MAX_PREAMBLE_BYTES + 32L + maxBatchBytes + maxBatchBytes / 6L);
+        this.remote = new RemoteState(remoteName);
+        this.batch = new Batch(maxBatchBytes, maxBatchSamples);
+        this.progress = new DrainProgress(10L * maxBatchSamples, p -> log.info("{}", p));
     }
 
     /**
@@ -186,55 +154,30 @@ public final class Sender implements Runnable {
 
     /** Where progress reports go (default: the log). For tests and the status page. */
     public void progressListener(Consumer<Progress> listener) {
-        this.progressListener = listener;
+        progress.listener(listener);
     }
 
     /** Pending samples above which a drain is reported: ten full batches. */
     public long progressThresholdSamples() {
-        return progressThresholdSamples;
-    }
-
-    private void reportProgress(long now) {
-        long pending = buffer.pendingSamples();
-        if (pending <= progressThresholdSamples) {
-            progressMarkMs = -1;
-            return;
-        }
-        if (progressMarkMs < 0) {
-            progressMarkMs = now;
-            progressMarkSent = sentTotal;
-            progressMarkPending = pending;
-            return;
-        }
-        long elapsed = now - progressMarkMs;
-        if (elapsed < PROGRESS_INTERVAL_MS) {
-            return;
-        }
-        double sentPerSecond = (sentTotal - progressMarkSent) * 1000.0 / elapsed;
-        double drainPerSecond = (progressMarkPending - pending) * 1000.0 / elapsed;
-        Duration left = drainPerSecond > 0 ? Duration.ofMillis((long) (pending / drainPerSecond * 1000)) : null;
-        progressListener.accept(new Progress(pending, sentPerSecond, drainPerSecond, left));
-        progressMarkMs = now;
-        progressMarkSent = sentTotal;
-        progressMarkPending = pending;
+        return progress.thresholdSamples();
     }
 
     /** Does one step; returns how many ms to wait before the next. */
     public long runOnce() throws IOException {
         long now = clockMs.getAsLong();
         if (reader != null && buffer.trimGeneration() != readerGeneration) {
-            if (batchSamples > 0 || batchLastIndex >= 0) {
+            if (batch.samples() > 0 || batch.lastIndex() >= 0) {
                 log.info(
                         "the disk cap trimmed the buffer: discarding the in-memory batch of {} samples"
                                 + " and reading again from the acknowledged position",
-                        batchSamples);
+                        batch.samples());
             }
             discardBatchAndReader();
         }
         if (retryAtMs > now) {
             return retryAtMs - now;
         }
-        if (batchAttempted) {
+        if (batch.attempted()) {
             return push(now); // a retry sends the same bytes: nothing is added to a tried batch
         }
         if (reader == null) {
@@ -242,11 +185,11 @@ public final class Sender implements Runnable {
             reader = buffer.reader();
         }
         boolean full = fill(now);
-        if (batchSamples == 0 && batchBytes == 0) {
+        if (batch.samples() == 0 && batch.uncompressedBytes() == 0) {
             metrics.oldestPendingTimestampMs(0);
             return IDLE_POLL_MS;
         }
-        long waited = now - batchOpenedAtMs;
+        long waited = now - batch.openedAtMs();
         if (!full && waited < flushIntervalMs) {
             return Math.min(IDLE_POLL_MS, flushIntervalMs - waited);
         }
@@ -262,25 +205,15 @@ public final class Sender implements Runnable {
                 }
                 carry = true;
             }
-            boolean empty = batchBytes == 0 && batchSamples == 0 && batchLastIndex < 0;
-            if (!empty
-                    && (batchBytes + record.uncompressedLength > maxBatchBytes
-                            || batchSamples + record.sampleCount > maxBatchSamples)) {
+            if (batch.wouldOverflow(record)) {
                 return true;
             }
-            if (empty) {
-                batchOpenedAtMs = now;
+            if (batch.isEmpty()) {
                 metrics.oldestPendingTimestampMs(record.timestampMs);
             }
-            ensureCapacity(batchEnd + record.compressedLength());
-            batchEnd += record.appendElementsTo(batch, batchEnd);
-            batchBytes += record.uncompressedLength;
-            batchSamples += record.sampleCount;
-            batchLastIndex = record.index;
-            addSeq(record.seq);
-            batchNewestTimestampMs = Math.max(batchNewestTimestampMs, record.timestampMs);
+            batch.add(record, now);
             carry = false;
-            if (batchBytes >= maxBatchBytes || batchSamples >= maxBatchSamples) {
+            if (batch.full()) {
                 return true;
             }
         }
@@ -293,45 +226,35 @@ public final class Sender implements Runnable {
                 return wait; // the batch stays as it is; a batch not yet tried may still grow meanwhile
             }
         }
-        batchAttempted = true;
-        // Idempotent: a retry writes the same preamble at the same place.
-        int start = SnappyConcat.writePreamble(batch, SnappyConcat.MAX_PREAMBLE_BYTES, batchBytes);
-        PushOutcome outcome = transport.push(batch, start, batchEnd - start);
+        batch.markAttempted();
+        int start = batch.writePreamble();
+        PushOutcome outcome = transport.push(batch.array(), start, batch.end() - start);
         metrics.requestBytes(transport.lastRequestBytes());
         if (rateLimiter != null) {
             rateLimiter.spent(transport.lastRequestBytes(), now);
         }
         if (outcome instanceof PushOutcome.Delivered d) {
             metrics.request(Integer.toString(d.code()));
-            int samples = batchSamples;
+            int samples = batch.samples();
             if (acknowledgeBatch()) {
                 metrics.samplesSent(samples);
-                sentTotal += samples;
-                reportProgress(now);
+                progress.sent(samples, now, buffer.pendingSamples());
             }
-            lastSuccessMs = now;
-            if (unreachable) {
-                unreachable = false;
-                log.info(
-                        "remote {} reachable again after {} s; {} samples pending",
-                        remoteName,
-                        (now - unreachableSinceMs) / 1000,
-                        buffer.pendingSamples());
-            }
+            remote.delivered(now, buffer::pendingSamples);
             backoff.reset();
             return 0;
         }
         if (outcome instanceof PushOutcome.Rejected r) {
             metrics.request(Integer.toString(r.code()));
-            lastError = "HTTP " + r.code() + ": " + r.body();
+            remote.rejected("HTTP " + r.code() + ": " + r.body());
             log.error(
                     "remote {} rejected a batch of {} samples with HTTP {} (will not retry, counted in {}): {}",
                     remoteName,
-                    batchSamples,
+                    batch.samples(),
                     r.code(),
                     metrics.rejectedCounter(),
                     r.body());
-            int samples = batchSamples;
+            int samples = batch.samples();
             if (acknowledgeBatch()) {
                 metrics.samplesRejected(samples);
             }
@@ -341,16 +264,7 @@ public final class Sender implements Runnable {
             metrics.request(r.code() > 0 ? Integer.toString(r.code()) : "error");
             Duration wait =
                     r.after() != null ? r.after() : r.code() == 0 ? backoff.next(NETWORK_RETRY_MAX) : backoff.next();
-            lastError = r.reason();
-            if (!unreachable) {
-                unreachable = true;
-                unreachableSinceMs = now;
-                log.warn(
-                        "remote {} unavailable ({}); keeping {} samples buffered and retrying with backoff",
-                        remoteName,
-                        r.reason(),
-                        buffer.pendingSamples());
-            }
+            remote.retrying(r.reason(), now, buffer::pendingSamples);
             retryAtMs = now + wait.toMillis();
             return wait.toMillis();
         }
@@ -363,29 +277,13 @@ public final class Sender implements Runnable {
      * the reader is dropped too, and what still exists is read again.
      */
     private boolean acknowledgeBatch() throws IOException {
-        boolean applied = buffer.ack(batchLastIndex, batchSamples, readerGeneration);
+        boolean applied = buffer.ack(batch.lastIndex(), batch.samples(), readerGeneration);
         if (applied) {
-            resetBatch();
+            batch.reset();
         } else {
             discardBatchAndReader();
         }
         return applied;
-    }
-
-    private void addSeq(long seq) {
-        if (seq < 0) {
-            return;
-        }
-        if (batchRangeCount > 0 && batchRanges[2 * batchRangeCount - 1] == seq - 1) {
-            batchRanges[2 * batchRangeCount - 1] = seq;
-            return;
-        }
-        if (batchRanges.length < 2 * batchRangeCount + 2) {
-            batchRanges = java.util.Arrays.copyOf(batchRanges, batchRanges.length * 2);
-        }
-        batchRanges[2 * batchRangeCount] = seq;
-        batchRanges[2 * batchRangeCount + 1] = seq;
-        batchRangeCount++;
     }
 
     /**
@@ -395,14 +293,7 @@ public final class Sender implements Runnable {
      * pushes (the sender's thread); a retry gives the same string, the batch being unchanged.
      */
     public String batchSeqRanges() {
-        if (batchRangeCount == 0) {
-            return null;
-        }
-        StringBuilder sb = new StringBuilder(24 * batchRangeCount);
-        for (int i = 0; i < batchRangeCount; i++) {
-            sb.append(i == 0 ? "" : ",").append(batchRanges[2 * i]).append('-').append(batchRanges[2 * i + 1]);
-        }
-        return sb.toString();
+        return batch.seqRanges();
     }
 
     /** The buffer this sender reads. */
@@ -412,41 +303,18 @@ public final class Sender implements Runnable {
 
     /** Samples in the batch being pushed (for the transport's headers, as {@link #batchSeqRanges}). */
     public int batchSamples() {
-        return batchSamples;
+        return batch.samples();
     }
 
     /** The newest excerpt timestamp (ms) in the batch being pushed, 0 when empty. */
     public long batchNewestTimestampMs() {
-        return batchNewestTimestampMs;
-    }
-
-    private void resetBatch() {
-        batchRangeCount = 0;
-        batchNewestTimestampMs = 0;
-        batchEnd = SnappyConcat.MAX_PREAMBLE_BYTES;
-        batchBytes = 0;
-        batchSamples = 0;
-        batchLastIndex = -1;
-        batchAttempted = false;
+        return batch.newestTimestampMs();
     }
 
     private void discardBatchAndReader() {
-        resetBatch();
+        batch.reset();
         carry = false; // the carried excerpt came from the old reader: it is read again
         closeReader();
-    }
-
-    /**
-     * Grows the batch array to at least {@code needed}: by half, but not past what a batch of
-     * {@code maxBatchBytes} can need (only a single excerpt larger than that goes further).
-     */
-    private void ensureCapacity(int needed) {
-        if (batch.length < needed) {
-            int grown = (int) Math.min(batchCapacityBound, batch.length + (long) batch.length / 2);
-            byte[] bigger = new byte[Math.max(needed, grown)];
-            System.arraycopy(batch, 0, bigger, 0, batchEnd);
-            batch = bigger;
-        }
     }
 
     @Override
@@ -495,14 +363,14 @@ public final class Sender implements Runnable {
     }
 
     public String lastError() {
-        return lastError;
+        return remote.lastError();
     }
 
     public long lastSuccessMs() {
-        return lastSuccessMs;
+        return remote.lastSuccessMs();
     }
 
     public boolean unreachable() {
-        return unreachable;
+        return remote.unreachable();
     }
 }
