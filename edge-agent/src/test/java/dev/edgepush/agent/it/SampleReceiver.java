@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executors;
@@ -30,9 +31,25 @@ final class SampleReceiver implements AutoCloseable {
     final Map<String, Map<Long, Double>> up = new ConcurrentHashMap<>();
 
     final AtomicLong samples = new AtomicLong();
+    /**
+     * timestamp -> the distinct series (their labels, in order) with a sample at it, so that a
+     * duplicate delivery counts once; kept only when asked for (a million-series scrape would not fit).
+     */
+    final Map<Long, Set<String>> seriesAt = new ConcurrentHashMap<>();
+
+    private final boolean keepSeries;
 
     SampleReceiver() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this(0, false);
+    }
+
+    /**
+     * On {@code port} (0: any free port; a given one, e.g. where an agent already pushes while
+     * nothing listens there), keeping {@link #seriesAt} if {@code keepSeries}.
+     */
+    SampleReceiver(int port, boolean keepSeries) throws IOException {
+        this.keepSeries = keepSeries;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.setExecutor(Executors.newSingleThreadExecutor());
         server.createContext("/api/v1/write", ex -> {
             try {
@@ -58,8 +75,18 @@ final class SampleReceiver implements AutoCloseable {
                     job = l.getValue();
                 }
             }
+            String key = keepSeries
+                    ? ts.getLabelsList().stream()
+                            .map(l -> l.getName() + "=" + l.getValue())
+                            .toList()
+                            .toString()
+                    : null;
             for (RemoteWrite.Sample s : ts.getSamplesList()) {
                 samples.incrementAndGet();
+                if (keepSeries) {
+                    seriesAt.computeIfAbsent(s.getTimestamp(), t -> ConcurrentHashMap.newKeySet())
+                            .add(key);
+                }
                 if (Double.isNaN(s.getValue())) {
                     continue; // staleness markers
                 }
@@ -76,6 +103,14 @@ final class SampleReceiver implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Distinct samples (series and timestamp; staleness markers included) with a timestamp before {@code ms}. */
+    long distinctSamplesBefore(long ms) {
+        return seriesAt.entrySet().stream()
+                .filter(e -> e.getKey() < ms)
+                .mapToLong(e -> e.getValue().size())
+                .sum();
     }
 
     /** The timestamp of the scrape that answered {@code seq}. */
