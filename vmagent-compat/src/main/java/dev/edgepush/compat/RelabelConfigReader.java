@@ -83,8 +83,8 @@ public final class RelabelConfigReader {
                 Map<String, NodeTuple> entries = yaml.entries((MappingNode) item, itemPath);
                 RelabelConfig config = parseConfig(yaml, entries, itemPath);
                 try {
-                    rules.add(RelabelRule.compile(config));
-                } catch (RelabelRule.InvalidConfig e) {
+                    rules.add(RelabelRuleCompiler.compile(config));
+                } catch (RelabelRuleCompiler.InvalidConfig e) {
                     NodeTuple at = e.field() == null ? null : entries.get(e.field());
                     if (at == null) {
                         throw yaml.error(item, itemPath, e.getMessage());
