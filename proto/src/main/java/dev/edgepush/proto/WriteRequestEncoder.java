@@ -144,12 +144,8 @@ public final class WriteRequestEncoder {
             int labelLen = fieldSize(nameLen) + fieldSize(valueLen);
             body += 1 + varint32Size(labelLen) + labelLen;
         }
-        int bodyLen = checkedSeriesSize(body);
-        ensureRoom(1L + varint32Size(bodyLen) + bodyLen);
+        int p = startSeries(body);
         byte[] b = buf;
-        int p = size;
-        b[p++] = TAG_1_LEN;
-        p = writeVarint32(b, p, bodyLen);
         for (int i = 0; i < n; i += 2) {
             int nameLen = l[i];
             int valueLen = l[i + 1];
@@ -184,12 +180,8 @@ public final class WriteRequestEncoder {
             int labelLen = fieldSize(labels.length(i)) + fieldSize(labels.length(i + 1));
             body += 1 + varint32Size(labelLen) + labelLen;
         }
-        int bodyLen = checkedSeriesSize(body);
-        ensureRoom(1L + varint32Size(bodyLen) + bodyLen);
+        int p = startSeries(body);
         byte[] b = buf;
-        int p = size;
-        b[p++] = TAG_1_LEN;
-        p = writeVarint32(b, p, bodyLen);
         for (int i = 0; i < n; i += 2) {
             int nameLen = labels.length(i);
             int valueLen = labels.length(i + 1);
@@ -217,6 +209,17 @@ public final class WriteRequestEncoder {
             throw new IllegalArgumentException("sampleCount " + sampleCount + " out of range for " + values.length
                     + " values and " + timestampsMs.length + " timestamps");
         }
+    }
+
+    /**
+     * Makes room for a TimeSeries whose body is {@code body} bytes and writes its tag and length;
+     * returns where the body goes.
+     */
+    private int startSeries(long body) {
+        int bodyLen = checkedSeriesSize(body);
+        ensureRoom(1L + varint32Size(bodyLen) + bodyLen);
+        buf[size] = TAG_1_LEN;
+        return writeVarint32(buf, size + 1, bodyLen);
     }
 
     private static int checkedSeriesSize(long body) {
