@@ -143,9 +143,9 @@ public final class V2RequestEncoder {
             int tag = c.readTag(end);
             if (tag == ((1 << 3) | 1)) {
                 if (end - c.pos < 8) {
-                    throw V1Cursor.malformed("truncated sample value");
+                    throw c.malformed("truncated sample value");
                 }
-                valueBits = (long) LONG_LE.get(c.in, c.pos);
+                valueBits = (long) LONG_LE.get(c.buf, c.pos);
                 c.pos += 8;
             } else if (tag == (2 << 3)) {
                 ts = c.readVarint(end);
@@ -170,7 +170,7 @@ public final class V2RequestEncoder {
             ensure(10 + symLen);
             put((byte) ((4 << 3) | 2));
             varint(symLen);
-            System.arraycopy(c.in, symbols.start(id), out, size, symLen);
+            System.arraycopy(c.buf, symbols.start(id), out, size, symLen);
             size += symLen;
         }
         int count = 0;
@@ -237,7 +237,7 @@ public final class V2RequestEncoder {
                 int len = (int) items.b(item);
                 put((byte) ((3 << 3) | 2));
                 varint(len);
-                System.arraycopy(c.in, (int) items.a(item), out, size, len);
+                System.arraycopy(c.buf, (int) items.a(item), out, size, len);
                 size += len;
             }
             default -> {
@@ -300,7 +300,7 @@ public final class V2RequestEncoder {
                 int tag = c.readTag(end);
                 c.skipField(tag, end);
                 if (tag != ((1 << 3) | 2)) {
-                    System.arraycopy(c.in, fieldStart, out, size, c.pos - fieldStart);
+                    System.arraycopy(c.buf, fieldStart, out, size, c.pos - fieldStart);
                     size += c.pos - fieldStart;
                 }
             }

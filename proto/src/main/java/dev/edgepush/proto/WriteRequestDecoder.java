@@ -54,47 +54,12 @@ public final class WriteRequestDecoder {
         return count;
     }
 
-    /** Read position over one array; every read is bounded by an explicit limit. */
-    private static final class Cursor {
-        private final byte[] buf;
-        int pos;
+    /** Read position over one array; skips groups as protobuf-java does. */
+    private static final class Cursor extends WireCursor {
 
         Cursor(byte[] buf, int pos) {
             this.buf = buf;
             this.pos = pos;
-        }
-
-        /** A tag as protobuf-java reads one: a varint of up to 10 bytes, of which the low 32 bits count. */
-        int readTag(int limit) {
-            int tag = (int) readVarint(limit);
-            if ((tag >>> 3) == 0) {
-                throw malformed("invalid tag " + Integer.toUnsignedString(tag));
-            }
-            return tag;
-        }
-
-        /** Reads a length prefix and returns where the delimited bytes end. */
-        int readLengthEnd(int limit) {
-            int len = (int) readVarint(limit); // low 32 bits, as protobuf-java reads a length
-            if (len < 0 || len > limit - pos) {
-                throw malformed("length " + len + " overruns the enclosing message");
-            }
-            return pos + len;
-        }
-
-        long readVarint(int limit) {
-            long result = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                if (pos >= limit) {
-                    throw malformed("truncated varint");
-                }
-                byte b = buf[pos++];
-                result |= (long) (b & 0x7f) << shift;
-                if (b >= 0) {
-                    return result;
-                }
-            }
-            throw malformed("varint longer than 10 bytes");
         }
 
         void skipField(int tag, int limit, int depth) {
@@ -134,7 +99,8 @@ public final class WriteRequestDecoder {
             pos += n;
         }
 
-        private IllegalArgumentException malformed(String why) {
+        @Override
+        IllegalArgumentException malformed(String why) {
             return new IllegalArgumentException("malformed WriteRequest at byte " + pos + ": " + why);
         }
     }

@@ -39,7 +39,7 @@ public final class WriteRequestEncoder {
     /** Tag of Sample.timestamp (field 2, varint). */
     private static final byte TAG_TIMESTAMP = 0x10;
 
-    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private byte[] buf;
     private int size;
@@ -137,19 +137,15 @@ public final class WriteRequestEncoder {
         int[] l = lens;
         long body = samplesSize(values, timestampsMs, sampleCount);
         for (int i = 0; i < n; i += 2) {
-            int nameLen = utf8Length(Objects.requireNonNull(labels[i], "label name"));
-            int valueLen = utf8Length(Objects.requireNonNull(labels[i + 1], "label value"));
+            int nameLen = Utf8Encoding.length(Objects.requireNonNull(labels[i], "label name"));
+            int valueLen = Utf8Encoding.length(Objects.requireNonNull(labels[i + 1], "label value"));
             l[i] = nameLen;
             l[i + 1] = valueLen;
             int labelLen = fieldSize(nameLen) + fieldSize(valueLen);
             body += 1 + varint32Size(labelLen) + labelLen;
         }
-        int bodyLen = checkedSeriesSize(body);
-        ensureRoom(1L + varint32Size(bodyLen) + bodyLen);
+        int p = startSeries(body);
         byte[] b = buf;
-        int p = size;
-        b[p++] = TAG_1_LEN;
-        p = writeVarint32(b, p, bodyLen);
         for (int i = 0; i < n; i += 2) {
             int nameLen = l[i];
             int valueLen = l[i + 1];
@@ -158,12 +154,12 @@ public final class WriteRequestEncoder {
             if (nameLen != 0) {
                 b[p++] = TAG_1_LEN;
                 p = writeVarint32(b, p, nameLen);
-                p = writeUtf8(labels[i], b, p);
+                p = Utf8Encoding.write(labels[i], b, p);
             }
             if (valueLen != 0) {
                 b[p++] = TAG_2_LEN;
                 p = writeVarint32(b, p, valueLen);
-                p = writeUtf8(labels[i + 1], b, p);
+                p = Utf8Encoding.write(labels[i + 1], b, p);
             }
         }
         size = writeSamples(b, p, values, timestampsMs, sampleCount);
@@ -184,12 +180,8 @@ public final class WriteRequestEncoder {
             int labelLen = fieldSize(labels.length(i)) + fieldSize(labels.length(i + 1));
             body += 1 + varint32Size(labelLen) + labelLen;
         }
-        int bodyLen = checkedSeriesSize(body);
-        ensureRoom(1L + varint32Size(bodyLen) + bodyLen);
+        int p = startSeries(body);
         byte[] b = buf;
-        int p = size;
-        b[p++] = TAG_1_LEN;
-        p = writeVarint32(b, p, bodyLen);
         for (int i = 0; i < n; i += 2) {
             int nameLen = labels.length(i);
             int valueLen = labels.length(i + 1);
@@ -217,6 +209,17 @@ public final class WriteRequestEncoder {
             throw new IllegalArgumentException("sampleCount " + sampleCount + " out of range for " + values.length
                     + " values and " + timestampsMs.length + " timestamps");
         }
+    }
+
+    /**
+     * Makes room for a TimeSeries whose body is {@code body} bytes and writes its tag and length;
+     * returns where the body goes.
+     */
+    private int startSeries(long body) {
+        int bodyLen = checkedSeriesSize(body);
+        ensureRoom(1L + varint32Size(bodyLen) + bodyLen);
+        buf[size] = TAG_1_LEN;
+        return writeVarint32(buf, size + 1, bodyLen);
     }
 
     private static int checkedSeriesSize(long body) {
@@ -340,58 +343,6 @@ public final class WriteRequestEncoder {
             v >>>= 7;
         }
         b[p++] = (byte) v;
-        return p;
-    }
-
-    /**
-     * UTF-8 length as {@code s.getBytes(UTF_8).length}: pairs take 4 bytes, unpaired surrogates 1.
-     */
-    static int utf8Length(String s) {
-        int n = s.length();
-        long len = n;
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                continue;
-            }
-            if (c < 0x800) {
-                len += 1;
-            } else if (!Character.isSurrogate(c)) {
-                len += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                len += 2; // two chars, four bytes
-                i++;
-            } // else unpaired surrogate: '?', one byte
-        }
-        if (len > MAX_ARRAY) {
-            throw new IllegalArgumentException("string too long: " + len + " UTF-8 bytes");
-        }
-        return (int) len;
-    }
-
-    private static int writeUtf8(String s, byte[] b, int p) {
-        int n = s.length();
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                b[p++] = (byte) c;
-            } else if (c < 0x800) {
-                b[p++] = (byte) (0xc0 | (c >>> 6));
-                b[p++] = (byte) (0x80 | (c & 0x3f));
-            } else if (!Character.isSurrogate(c)) {
-                b[p++] = (byte) (0xe0 | (c >>> 12));
-                b[p++] = (byte) (0x80 | ((c >>> 6) & 0x3f));
-                b[p++] = (byte) (0x80 | (c & 0x3f));
-            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                int cp = Character.toCodePoint(c, s.charAt(++i));
-                b[p++] = (byte) (0xf0 | (cp >>> 18));
-                b[p++] = (byte) (0x80 | ((cp >>> 12) & 0x3f));
-                b[p++] = (byte) (0x80 | ((cp >>> 6) & 0x3f));
-                b[p++] = (byte) (0x80 | (cp & 0x3f));
-            } else {
-                b[p++] = '?';
-            }
-        }
         return p;
     }
 }

@@ -229,8 +229,7 @@ class WriteRequestEncoderTest {
         for (String s : SPECIAL_STRINGS) {
             assertEquals(
                     CodedOutputStream.computeStringSizeNoTag(s),
-                    WriteRequestEncoder.varint32Size(WriteRequestEncoder.utf8Length(s))
-                            + WriteRequestEncoder.utf8Length(s));
+                    WriteRequestEncoder.varint32Size(Utf8Encoding.length(s)) + Utf8Encoding.length(s));
         }
     }
 }

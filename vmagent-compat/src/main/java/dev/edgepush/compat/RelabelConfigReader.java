@@ -83,8 +83,8 @@ public final class RelabelConfigReader {
                 Map<String, NodeTuple> entries = yaml.entries((MappingNode) item, itemPath);
                 RelabelConfig config = parseConfig(yaml, entries, itemPath);
                 try {
-                    rules.add(RelabelRule.compile(config));
-                } catch (RelabelRule.InvalidConfig e) {
+                    rules.add(RelabelRuleCompiler.compile(config));
+                } catch (RelabelRuleCompiler.InvalidConfig e) {
                     NodeTuple at = e.field() == null ? null : entries.get(e.field());
                     if (at == null) {
                         throw yaml.error(item, itemPath, e.getMessage());
@@ -120,21 +120,21 @@ public final class RelabelConfigReader {
                     "unknown field '" + key + "'"
                             + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
         }
-        String action = yaml.string(value(entries, "action"), YamlNodes.join(path, "action"));
+        String action = yaml.string(YamlNodes.value(entries, "action"), YamlNodes.join(path, "action"));
         List<String> sources =
-                strings(yaml, value(entries, "source_labels"), YamlNodes.join(path, "source_labels"), false);
-        String separator = yaml.string(value(entries, "separator"), YamlNodes.join(path, "separator"));
-        String target = yaml.string(value(entries, "target_label"), YamlNodes.join(path, "target_label"));
-        Node regexNode = value(entries, "regex");
+                strings(yaml, YamlNodes.value(entries, "source_labels"), YamlNodes.join(path, "source_labels"), false);
+        String separator = yaml.string(YamlNodes.value(entries, "separator"), YamlNodes.join(path, "separator"));
+        String target = yaml.string(YamlNodes.value(entries, "target_label"), YamlNodes.join(path, "target_label"));
+        Node regexNode = YamlNodes.value(entries, "regex");
         String regex;
         if (regexNode instanceof SequenceNode) {
             regex = String.join("|", strings(yaml, regexNode, YamlNodes.join(path, "regex"), false));
         } else {
             regex = yaml.string(regexNode, YamlNodes.join(path, "regex"));
         }
-        long modulus = modulus(yaml, value(entries, "modulus"), YamlNodes.join(path, "modulus"));
-        String replacement = yaml.string(value(entries, "replacement"), YamlNodes.join(path, "replacement"));
-        List<String> ifs = strings(yaml, value(entries, "if"), YamlNodes.join(path, "if"), true);
+        long modulus = modulus(yaml, YamlNodes.value(entries, "modulus"), YamlNodes.join(path, "modulus"));
+        String replacement = yaml.string(YamlNodes.value(entries, "replacement"), YamlNodes.join(path, "replacement"));
+        List<String> ifs = strings(yaml, YamlNodes.value(entries, "if"), YamlNodes.join(path, "if"), true);
         return new RelabelConfig(action, sources, separator, target, regex, modulus, replacement, ifs);
     }
 
@@ -170,10 +170,5 @@ public final class RelabelConfigReader {
         } catch (NumberFormatException e) {
             throw yaml.error(node, path, "'" + text + "' is not a whole number from 1 to " + Long.MAX_VALUE);
         }
-    }
-
-    private static Node value(Map<String, NodeTuple> entries, String key) {
-        NodeTuple tuple = entries.get(key);
-        return tuple == null ? null : tuple.getValueNode();
     }
 }

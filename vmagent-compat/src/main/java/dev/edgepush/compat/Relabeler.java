@@ -77,7 +77,7 @@ public final class Relabeler {
         RelabelRule[] rules = new RelabelRule[copy.size()];
         for (int i = 0; i < rules.length; i++) {
             try {
-                rules[i] = RelabelRule.compile(copy.get(i));
+                rules[i] = RelabelRuleCompiler.compile(copy.get(i));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("relabel config " + i + ": " + e.getMessage(), e);
             }

@@ -79,44 +79,6 @@ public record ScrapeJob(
         Objects.requireNonNull(tls, "tls");
     }
 
-    /** As the canonical constructor, without {@code stream_parse}. */
-    public ScrapeJob(
-            String jobName,
-            Duration scrapeInterval,
-            Duration scrapeTimeout,
-            String metricsPath,
-            String scheme,
-            boolean honorLabels,
-            boolean honorTimestamps,
-            List<StaticTarget> targets,
-            Relabeler relabelConfigs,
-            Relabeler metricRelabelConfigs,
-            List<Path> fileSdFiles,
-            SortedMap<String, List<String>> params,
-            ScrapeAuth auth,
-            TlsConfig tls,
-            int sampleLimit,
-            int labelLimit) {
-        this(
-                jobName,
-                scrapeInterval,
-                scrapeTimeout,
-                metricsPath,
-                scheme,
-                honorLabels,
-                honorTimestamps,
-                targets,
-                relabelConfigs,
-                metricRelabelConfigs,
-                fileSdFiles,
-                params,
-                auth,
-                tls,
-                sampleLimit,
-                labelLimit,
-                false);
-    }
-
     /** A job with static targets only, no params, auth, TLS settings or limits. */
     public ScrapeJob(
             String jobName,
@@ -145,7 +107,8 @@ public record ScrapeJob(
                 ScrapeAuth.NONE,
                 TlsConfig.DEFAULT,
                 0,
-                0);
+                0,
+                false);
     }
 
     /** A job without relabeling. */

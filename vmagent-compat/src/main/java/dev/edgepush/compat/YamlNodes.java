@@ -105,6 +105,12 @@ final class YamlNodes {
         return path.isEmpty() ? key : path + "." + key;
     }
 
+    /** The value of {@code key} among a mapping's {@code entries}, or null when the key is absent. */
+    static Node value(Map<String, NodeTuple> entries, String key) {
+        NodeTuple tuple = entries.get(key);
+        return tuple == null ? null : tuple.getValueNode();
+    }
+
     /**
      * The entries of a mapping by key, in file order, with YAML merge keys ({@code <<: *anchor})
      * expanded (explicit keys win). Duplicate keys are an error, as in Prometheus' strict parsing.

@@ -1,0 +1,30 @@
+package dev.edgepush.compat;
+
+/**
+ * The Levenshtein distance between two strings: how many single-character inserts, deletes and
+ * replacements turn one into the other (case differences count). The "did you mean" suggestions for
+ * a misspelt config key or command-line flag are the candidates closest by this measure. Stateless.
+ */
+public final class EditDistance {
+    private EditDistance() {}
+
+    /** The edit distance between {@code a} and {@code b}. */
+    public static int between(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}
