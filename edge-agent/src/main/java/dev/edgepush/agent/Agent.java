@@ -12,8 +12,6 @@ import dev.edgepush.compat.ScrapeConfig;
 import dev.edgepush.compat.ScrapeConfigException;
 import dev.edgepush.compat.ScrapeConfigReader;
 import dev.edgepush.compat.ScrapeJob;
-import dev.edgepush.compat.StaticTarget;
-import dev.edgepush.compat.TargetRelabeling;
 import dev.edgepush.flags.Plural;
 import dev.edgepush.forward.buffer.DirectoryLock;
 import dev.edgepush.net.http.HttpServerGuards;
@@ -22,7 +20,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -130,7 +127,7 @@ public final class Agent implements AutoCloseable {
         } else {
             fileSd = null;
         }
-        for (ScrapeTarget t : targets(scrape, fileSd == null ? ScrapeJob::targets : fileSd::targets)) {
+        for (ScrapeTarget t : JobTargets.targets(scrape, fileSd == null ? ScrapeJob::targets : fileSd::targets)) {
             scrapeLoops.add(newLoop.apply(t));
         }
         hostLoop = host.enabled() ? hostLoop(host, cfg, global, clock) : null;
@@ -261,45 +258,6 @@ public final class Agent implements AutoCloseable {
     // --- end of remote-write compatibility ---
 
     /**
-     * Every static target of every job after the job's relabel_configs (see {@link
-     * TargetRelabeling}: it derives address, scheme, path, interval, timeout and instance from the
-     * relabeled {@code __} labels and removes them). Dropped targets are left out; a target that
-     * relabeling made unusable is logged and left out.
-     */
-    static List<ScrapeTarget> targets(ScrapeConfig scrape) {
-        return targets(scrape, ScrapeJob::targets);
-    }
-
-    /** As {@link #targets(ScrapeConfig)}, with each job's targets from {@code targetsOf}. */
-    static List<ScrapeTarget> targets(ScrapeConfig scrape, Function<ScrapeJob, List<StaticTarget>> targetsOf) {
-        List<ScrapeTarget> out = new ArrayList<>();
-        for (ScrapeJob job : scrape.jobs()) {
-            for (StaticTarget st : targetsOf.apply(job)) {
-                try {
-                    TargetRelabeling.apply(job, st)
-                            .ifPresent(t -> out.add(new ScrapeTarget(
-                                    job.jobName(),
-                                    t.labels().getOrDefault("instance", t.address()),
-                                    URI.create(t.url()),
-                                    t.scrapeInterval(),
-                                    t.scrapeTimeout(),
-                                    job.honorLabels(),
-                                    job.honorTimestamps(),
-                                    t.labels(),
-                                    job.metricRelabelConfigs(),
-                                    job.auth(),
-                                    job.tls(),
-                                    job.sampleLimit(),
-                                    job.labelLimit())));
-                } catch (IllegalArgumentException e) {
-                    log.error("skipping a target: {}", e.getMessage());
-                }
-            }
-        }
-        return out;
-    }
-
-    /**
      * Every -promscrape.fileSDCheckInterval on the event loop: re-reads changed file_sd files and
      * starts a loop for each new target and stops the loop of each target that went away, without
      * touching the others. Two targets are the same if job, URL, labels and settings are equal.
@@ -308,7 +266,7 @@ public final class Agent implements AutoCloseable {
         if (closed.get() || !fileSd.refresh()) {
             return;
         }
-        Set<ScrapeTarget> wanted = new LinkedHashSet<>(targets(scrape, fileSd::targets));
+        Set<ScrapeTarget> wanted = new LinkedHashSet<>(JobTargets.targets(scrape, fileSd::targets));
         int stopped = 0;
         for (ScrapeLoop sl : scrapeLoops) {
             if (!wanted.remove(sl.target())) {

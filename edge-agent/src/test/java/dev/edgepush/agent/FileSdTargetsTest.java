@@ -51,7 +51,7 @@ class FileSdTargetsTest {
     }
 
     private List<String> instances(ScrapeConfig config, FileSdTargets sd) {
-        return Agent.targets(config, sd::targets).stream()
+        return JobTargets.targets(config, sd::targets).stream()
                 .map(t -> t.instance() + " " + t.targetLabels().getOrDefault("from", "") + " "
                         + t.targetLabels().getOrDefault("room", ""))
                 .toList();
@@ -106,7 +106,7 @@ class FileSdTargetsTest {
                 config,
                 "scrape_configs:\n  - job_name: p\n    params: {m: [x]}\n    sample_limit: 5\n"
                         + "    bearer_token: t\n    static_configs: [{targets: ['h:1']}]\n");
-        ScrapeTarget t = Agent.targets(ScrapeConfigReader.read(config)).get(0);
+        ScrapeTarget t = JobTargets.targets(ScrapeConfigReader.read(config)).get(0);
         assertEquals("http://h:1/metrics?m=x", t.url().toString());
         assertEquals(5, t.sampleLimit());
         assertEquals("t", t.auth().bearerToken());

@@ -11,11 +11,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** relabel_configs as Agent.targets applies them. */
+/** relabel_configs as JobTargets.targets applies them. */
 class RelabelTargetsTest {
 
     private static List<ScrapeTarget> targets(String yaml) throws Exception {
-        return Agent.targets(ScrapeConfigReader.parse(yaml, "scrape.yml"));
+        return JobTargets.targets(ScrapeConfigReader.parse(yaml, "scrape.yml"));
     }
 
     @Test

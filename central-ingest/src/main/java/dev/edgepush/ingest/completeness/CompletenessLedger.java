@@ -1,18 +1,13 @@
 package dev.edgepush.ingest.completeness;
 
 import dev.edgepush.ingest.auth.Identity;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,7 +47,6 @@ public final class CompletenessLedger implements AutoCloseable {
 
     static final String SNAPSHOT = "ledger.snapshot";
     static final String JOURNAL = "ledger.journal";
-    private static final String MAGIC = "edgepush-completeness 1";
 
     /** One robot: its epochs, oldest seen first, and what its last push reported. */
     static final class Robot {
@@ -118,7 +112,7 @@ public final class CompletenessLedger implements AutoCloseable {
         synchronized (this) {
             apply(tenant, robot, accepted, push, nowMs);
             lastEvent++;
-            journal(line(lastEvent, tenant, robot, accepted, push, nowMs));
+            journal(LedgerFiles.journalLine(lastEvent, tenant, robot, accepted, push, nowMs));
         }
     }
 
@@ -147,7 +141,7 @@ public final class CompletenessLedger implements AutoCloseable {
         }
     }
 
-    private static String key(String tenant, String robot) {
+    static String key(String tenant, String robot) {
         return Identity.normalizeTenant(tenant) + "/" + robot;
     }
 
@@ -241,38 +235,6 @@ public final class CompletenessLedger implements AutoCloseable {
 
     // ---- persistence ----
 
-    private static String line(long no, String tenant, String robot, boolean accepted, PushSeq p, long nowMs) {
-        StringBuilder sb = new StringBuilder(160);
-        sb.append(no)
-                .append('\t')
-                .append(accepted ? 'A' : 'R')
-                .append('\t')
-                .append(enc(tenant))
-                .append('\t')
-                .append(enc(robot))
-                .append('\t')
-                .append(p.epoch())
-                .append('\t');
-        long[] r = p.ranges();
-        for (int i = 0; i < r.length; i += 2) {
-            sb.append(i == 0 ? "" : ",").append(r[i]).append('-').append(r[i + 1]);
-        }
-        sb.append('\t')
-                .append(p.samples())
-                .append('\t')
-                .append(p.timeMs())
-                .append('\t')
-                .append(p.seqNext())
-                .append('\t')
-                .append(p.dropped() == null ? "-" : p.dropped())
-                .append('\t')
-                .append(p.pendingSamples())
-                .append('\t')
-                .append(nowMs)
-                .append('\n');
-        return sb.toString();
-    }
-
     private void journal(String line) {
         if (journal == null) {
             return;
@@ -311,36 +273,7 @@ public final class CompletenessLedger implements AutoCloseable {
         if (dir == null || journalBytes == 0) {
             return;
         }
-        Path tmp = dir.resolve(SNAPSHOT + ".tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            w.write(MAGIC + " " + lastEvent + "\n");
-            for (Robot r : robots.values()) {
-                w.write("R\t" + enc(r.tenant) + "\t" + enc(r.robot) + "\t" + (r.current == null ? "-" : r.current)
-                        + "\t" + (r.dropped == null ? "-" : r.dropped) + "\t" + r.pendingSamples + "\n");
-                for (EpochAccount e : r.epochs.values()) {
-                    w.write("E\t" + e.epoch + "\t" + e.firstSeenMs + "\t" + e.lastSeenMs + "\t" + e.seqNext + "\t"
-                            + e.receivedSamples + "\t" + e.duplicateExcerpts + "\t" + e.duplicateSamples + "\t"
-                            + e.refusedSamples
-                            + "\t" + e.received.forgotten() + "\t" + e.refused.forgotten() + "\n");
-                    for (long[] iv : e.received.intervals()) {
-                        w.write("I\t" + iv[0] + "\t" + iv[1] + "\t" + iv[2] + "\n");
-                    }
-                    for (long[] iv : e.refused.intervals()) {
-                        w.write("J\t" + iv[0] + "\t" + iv[1] + "\t" + iv[2] + "\n");
-                    }
-                }
-            }
-            w.write("end\n");
-        }
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, dir.resolve(SNAPSHOT), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, dir.resolve(SNAPSHOT), StandardCopyOption.REPLACE_EXISTING);
-        }
-        forceDirectory(dir);
+        LedgerFiles.writeSnapshot(dir, lastEvent, robots.values());
         journal.truncate(0);
         journal.force(true);
         journalBytes = 0;
@@ -348,51 +281,7 @@ public final class CompletenessLedger implements AutoCloseable {
     }
 
     private void load() throws IOException {
-        long snapshotEvent = 0;
-        try {
-            List<String> lines = Files.readAllLines(dir.resolve(SNAPSHOT), StandardCharsets.UTF_8);
-            if (lines.isEmpty()
-                    || !lines.get(0).startsWith(MAGIC + " ")
-                    || !lines.get(lines.size() - 1).equals("end")) {
-                throw new IOException(dir.resolve(SNAPSHOT) + " is not a complete completeness snapshot");
-            }
-            snapshotEvent =
-                    Long.parseLong(lines.get(0).substring(MAGIC.length() + 1).strip());
-            Robot r = null;
-            EpochAccount e = null;
-            for (String line : lines.subList(1, lines.size() - 1)) {
-                String[] f = line.split("\t", -1);
-                switch (f[0]) {
-                    case "R" -> {
-                        r = new Robot(dec(f[1]), dec(f[2]));
-                        r.current = f[3].equals("-") ? null : f[3];
-                        r.dropped = f[4].equals("-") ? null : f[4];
-                        r.pendingSamples = Long.parseLong(f[5]);
-                        robots.put(key(r.tenant, r.robot), r);
-                    }
-                    case "E" -> {
-                        e = new EpochAccount(f[1], maxIntervals);
-                        e.firstSeenMs = Long.parseLong(f[2]);
-                        e.lastSeenMs = Long.parseLong(f[3]);
-                        e.seqNext = Long.parseLong(f[4]);
-                        e.receivedSamples = Long.parseLong(f[5]);
-                        e.duplicateExcerpts = Long.parseLong(f[6]);
-                        e.duplicateSamples = Long.parseLong(f[7]);
-                        e.refusedSamples = Long.parseLong(f[8]);
-                        e.received.restoreForgotten(Long.parseLong(f[9]));
-                        e.refused.restoreForgotten(Long.parseLong(f[10]));
-                        r.epochs.put(e.epoch, e);
-                    }
-                    case "I" -> e.received.restore(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
-                    case "J" -> e.refused.restore(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));
-                    default -> throw new IOException("unknown line in " + dir.resolve(SNAPSHOT) + ": " + line);
-                }
-            }
-        } catch (NoSuchFileException e) {
-            // first start
-        } catch (RuntimeException e) {
-            throw new IOException(dir.resolve(SNAPSHOT) + " is damaged: " + e, e);
-        }
+        long snapshotEvent = LedgerFiles.readSnapshot(dir.resolve(SNAPSHOT), maxIntervals, robots);
         lastEvent = snapshotEvent;
         long replayed = 0;
         List<String> lines;
@@ -417,7 +306,7 @@ public final class CompletenessLedger implements AutoCloseable {
                         Long.parseLong(f[8]),
                         f[9].equals("-") ? null : f[9],
                         Long.parseLong(f[10]));
-                apply(dec(f[2]), dec(f[3]), f[1].equals("A"), p, Long.parseLong(f[11]));
+                apply(LedgerFiles.dec(f[2]), LedgerFiles.dec(f[3]), f[1].equals("A"), p, Long.parseLong(f[11]));
                 lastEvent = Math.max(lastEvent, no);
                 replayed++;
             } catch (RuntimeException e) {
@@ -433,22 +322,6 @@ public final class CompletenessLedger implements AutoCloseable {
                     robots.size(),
                     dir,
                     replayed);
-        }
-    }
-
-    private static String enc(String s) {
-        return s == null ? "~" : URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    private static String dec(String s) {
-        return s.equals("~") ? null : URLDecoder.decode(s, StandardCharsets.UTF_8);
-    }
-
-    private static void forceDirectory(Path d) {
-        try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some file systems do not allow opening a directory; the rename is still atomic.
         }
     }
 

@@ -48,17 +48,7 @@ public final class FleetReport {
 
     public String json() {
         StringBuilder sb = new StringBuilder(256 + 256 * robots.size());
-        sb.append("{\"tenant\":")
-                .append(JsonString.quote(tenant))
-                .append(",\"time\":")
-                .append(JsonString.quote(Instant.ofEpochMilli(nowMs).toString()))
-                .append(",\"offlineAfterSeconds\":")
-                .append(offlineAfterSeconds)
-                .append(",\"robotsTotal\":")
-                .append(robots.size())
-                .append(",\"robotsOnline\":")
-                .append(onlineCount())
-                .append(",\"robots\":[");
+        head(sb, ",\"time\":" + JsonString.quote(Instant.ofEpochMilli(nowMs).toString()), "");
         for (int i = 0; i < robots.size(); i++) {
             FleetRegistry.RobotView v = robots.get(i);
             FleetRegistry.RobotStatus s = v.status();
@@ -89,19 +79,7 @@ public final class FleetReport {
      */
     public String eventJson() {
         StringBuilder sb = new StringBuilder(256 + 1024 * robots.size());
-        sb.append("{\"tenant\":")
-                .append(JsonString.quote(tenant))
-                .append(",\"timeMs\":")
-                .append(nowMs)
-                .append(",\"offlineAfterSeconds\":")
-                .append(offlineAfterSeconds)
-                .append(",\"drainingAfterSeconds\":")
-                .append(number(FleetRegistry.DRAINING_AFTER_SECONDS))
-                .append(",\"robotsTotal\":")
-                .append(robots.size())
-                .append(",\"robotsOnline\":")
-                .append(onlineCount())
-                .append(",\"robots\":[");
+        head(sb, ",\"timeMs\":" + nowMs, ",\"drainingAfterSeconds\":" + number(FleetRegistry.DRAINING_AFTER_SECONDS));
         for (int i = 0; i < robots.size(); i++) {
             FleetRegistry.RobotView v = robots.get(i);
             FleetRegistry.RobotStatus s = v.status();
@@ -131,6 +109,24 @@ public final class FleetReport {
             sb.append("]}");
         }
         return sb.append("]}").toString();
+    }
+
+    /**
+     * Both documents' start, up to their robot list: the tenant, {@code time} (the moment, as a
+     * field), the offline threshold, {@code more} (fields one document adds), the robot counts.
+     */
+    private void head(StringBuilder sb, String time, String more) {
+        sb.append("{\"tenant\":")
+                .append(JsonString.quote(tenant))
+                .append(time)
+                .append(",\"offlineAfterSeconds\":")
+                .append(offlineAfterSeconds)
+                .append(more)
+                .append(",\"robotsTotal\":")
+                .append(robots.size())
+                .append(",\"robotsOnline\":")
+                .append(onlineCount())
+                .append(",\"robots\":[");
     }
 
     /**

@@ -4,7 +4,6 @@ import dev.edgepush.ingest.completeness.CompletenessLedger;
 import dev.edgepush.ingest.fleet.FleetRegistry.OutOfRange;
 import dev.edgepush.ingest.fleet.FleetRegistry.RobotStatus;
 import dev.edgepush.net.http.ClosedConnections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -242,62 +241,7 @@ public final class IngestMetrics {
                         + " (the online ones of GET /api/v1/fleet, all tenants).",
                 "gauge",
                 robotsOnline.getAsLong());
-        List<RobotStatus> fleet = robots.get().stream()
-                .sorted(Comparator.comparing((RobotStatus r) -> String.valueOf(r.tenant()))
-                        .thenComparing(RobotStatus::robot))
-                .toList();
-        header(
-                sb,
-                "central_ingest_robot_last_push_timestamp_seconds",
-                "When each robot last pushed, by this server's clock (robots pushed since start).",
-                "gauge");
-        for (RobotStatus r : fleet) {
-            robotLine(sb, "central_ingest_robot_last_push_timestamp_seconds", r, r.lastPushMs() / 1000.0);
-        }
-        header(
-                sb,
-                "central_ingest_robot_oldest_pending_age_seconds",
-                "Age of the robot's oldest unsent scrape as its last push told (-1: not told).",
-                "gauge");
-        for (RobotStatus r : fleet) {
-            robotLine(sb, "central_ingest_robot_oldest_pending_age_seconds", r, r.oldestPendingAgeSeconds());
-        }
-        header(
-                sb,
-                "central_ingest_robot_clock_skew_seconds",
-                "The robot's clock minus this server's, from its last push"
-                        + " (X-Edgepush-Agent-Time-Ms; low by the push's transit time): positive when the robot is ahead.",
-                "gauge");
-        for (RobotStatus r : fleet) {
-            if (r.hasClockSkew()) {
-                robotLine(sb, "central_ingest_robot_clock_skew_seconds", r, r.clockSkewMs() / 1000.0);
-            }
-        }
-        List<OutOfRange> refused = outOfRange.get().stream()
-                .sorted(Comparator.comparing((OutOfRange r) -> String.valueOf(r.tenant()))
-                        .thenComparing(OutOfRange::robot))
-                .toList();
-        if (!refused.isEmpty()) {
-            header(
-                    sb,
-                    "central_ingest_robot_samples_out_of_range_total",
-                    "central_ingest_samples_out_of_range_total of" + " each robot that has any.",
-                    "counter");
-            for (OutOfRange r : refused) {
-                for (String reason : new String[] {"too_new", "too_old"}) {
-                    sb.append("central_ingest_robot_samples_out_of_range_total{robot=\"")
-                            .append(escape(r.robot()))
-                            .append("\",tenant=\"")
-                            .append(escape(r.tenant() == null ? "" : r.tenant()))
-                            .append("\",reason=\"")
-                            .append(reason)
-                            .append("\"} ")
-                            .append(reason.equals("too_new") ? r.tooNew() : r.tooOld())
-                            .append('\n');
-                }
-            }
-        }
-        renderCompleteness(sb, completeness.get());
+        RobotExposition.render(sb, robots.get(), outOfRange.get(), completeness.get());
         LongSupplier cert = tlsCertificateNotAfterMs;
         if (cert != null) {
             String name = "central_ingest_tls_certificate_expiry_timestamp_seconds";
@@ -329,120 +273,9 @@ public final class IngestMetrics {
         return e;
     }
 
-    /** The per-robot completeness gauges (robots whose pushes carry edge-agent's sequence headers). */
-    private static void renderCompleteness(StringBuilder sb, List<CompletenessLedger.Summary> robots) {
-        if (robots.isEmpty()) {
-            return;
-        }
-        header(
-                sb,
-                "central_ingest_robot_missing_excerpts",
-                "Buffered excerpts of the robot (its last "
-                        + CompletenessLedger.MAX_EPOCHS
-                        + " buffer epochs) not received, by reason: dropped (at the robot: its disk"
-                        + " cap or damage), refused (by this server, never retried), pending (still on the robot or in flight),"
-                        + " lost (unsent when the robot's buffer started a new epoch).",
-                "gauge");
-        for (CompletenessLedger.Summary s : robots) {
-            s.missingExcerpts()
-                    .forEach((reason, n) -> robotReasonLine(sb, "central_ingest_robot_missing_excerpts", s, reason, n));
-        }
-        header(
-                sb,
-                "central_ingest_robot_missing_samples",
-                "Samples of the robot not received, by reason: refused (by"
-                        + " this server), pending (on the robot, as its last push said), and what its agent dropped since it started:"
-                        + " disk_full, corrupt, too_large, rejected.",
-                "gauge");
-        for (CompletenessLedger.Summary s : robots) {
-            robotReasonLine(sb, "central_ingest_robot_missing_samples", s, "refused", s.refusedSamples());
-            if (s.pendingSamples() >= 0) {
-                robotReasonLine(sb, "central_ingest_robot_missing_samples", s, "pending", s.pendingSamples());
-            }
-            s.robotDroppedSamples()
-                    .forEach((reason, n) -> robotReasonLine(sb, "central_ingest_robot_missing_samples", s, reason, n));
-        }
-        header(
-                sb,
-                "central_ingest_robot_received_excerpts",
-                "Buffered excerpts of the robot received (each once, its last" + " buffer epochs).",
-                "gauge");
-        for (CompletenessLedger.Summary s : robots) {
-            completenessLine(sb, "central_ingest_robot_received_excerpts", s, s.receivedExcerpts());
-        }
-        header(
-                sb,
-                "central_ingest_robot_duplicate_excerpts",
-                "Excerpts of the robot received again (retries, re-sends"
-                        + " after a restart): recognised, not counted as received.",
-                "gauge");
-        for (CompletenessLedger.Summary s : robots) {
-            completenessLine(sb, "central_ingest_robot_duplicate_excerpts", s, s.duplicateExcerpts());
-        }
-        header(
-                sb,
-                "central_ingest_robot_complete_until_timestamp_seconds",
-                "Scrape time (robot clock) up to which"
-                        + " everything of the robot's current buffer epoch was received, Unix seconds; 0 when its first excerpt is"
-                        + " missing.",
-                "gauge");
-        for (CompletenessLedger.Summary s : robots) {
-            completenessLine(
-                    sb, "central_ingest_robot_complete_until_timestamp_seconds", s, s.completeUpToMs() / 1000.0);
-        }
-    }
-
-    private static void completenessLine(StringBuilder sb, String name, CompletenessLedger.Summary s, long v) {
-        completenessLine(sb, name, s, Long.toString(v));
-    }
-
-    private static void completenessLine(StringBuilder sb, String name, CompletenessLedger.Summary s, double v) {
-        completenessLine(sb, name, s, Double.toString(v));
-    }
-
-    private static void completenessLine(StringBuilder sb, String name, CompletenessLedger.Summary s, String v) {
-        sb.append(name)
-                .append("{robot=\"")
-                .append(escape(s.robot()))
-                .append("\",tenant=\"")
-                .append(escape(s.tenant() == null ? "" : s.tenant()))
-                .append("\"} ")
-                .append(v)
-                .append('\n');
-    }
-
-    private static void robotReasonLine(
-            StringBuilder sb, String name, CompletenessLedger.Summary s, String reason, long v) {
-        sb.append(name)
-                .append("{robot=\"")
-                .append(escape(s.robot()))
-                .append("\",tenant=\"")
-                .append(escape(s.tenant() == null ? "" : s.tenant()))
-                .append("\",reason=\"")
-                .append(reason)
-                .append("\"} ")
-                .append(v)
-                .append('\n');
-    }
-
-    private static void header(StringBuilder sb, String name, String help, String type) {
+    static void header(StringBuilder sb, String name, String help, String type) {
         sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
         sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
-
-    private static void robotLine(StringBuilder sb, String name, RobotStatus r, double v) {
-        sb.append(name)
-                .append("{robot=\"")
-                .append(escape(r.robot()))
-                .append("\",tenant=\"")
-                .append(escape(r.tenant() == null ? "" : r.tenant()))
-                .append("\"} ")
-                .append(v)
-                .append('\n');
-    }
-
-    private static String escape(String v) {
-        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
     private static void line(StringBuilder sb, String name, String help, String type, long v) {

@@ -30,6 +30,14 @@ final class DiskstatsCollector implements HostCollector {
     private static final double[] FACTORS = {
         1, 1, SECTOR, TICK, 1, 1, SECTOR, TICK, 1, TICK, TICK, 1, 1, 1, TICK, 1, TICK
     };
+    /** The udev info series: metric, then label and udev property pairs (the first one must be set). */
+    private static final String[][] UDEV_INFO = {
+        "node_disk_filesystem_info type ID_FS_TYPE usage ID_FS_USAGE uuid ID_FS_UUID version ID_FS_VERSION".split(" "),
+        ("node_disk_device_mapper_info name DM_NAME uuid DM_UUID vg_name DM_VG_NAME lv_name DM_LV_NAME"
+                        + " lv_layer DM_LV_LAYER")
+                .split(" ")
+    };
+
     private final HostPaths paths;
     private final Pattern exclude;
 
@@ -78,39 +86,8 @@ final class DiskstatsCollector implements HostCollector {
             for (int i = 0; i < NAMES.length && i < count; i++) {
                 out.sample("node_disk_" + NAMES[i], Double.parseDouble(f[3 + i]) * FACTORS[i], "device", dev);
             }
-            String fsType = udev.get("ID_FS_TYPE");
-            if (fsType != null && !fsType.isEmpty()) {
-                out.sample(
-                        "node_disk_filesystem_info",
-                        1,
-                        "device",
-                        dev,
-                        "type",
-                        fsType,
-                        "usage",
-                        udev.get("ID_FS_USAGE"),
-                        "uuid",
-                        udev.get("ID_FS_UUID"),
-                        "version",
-                        udev.get("ID_FS_VERSION"));
-            }
-            String dm = udev.get("DM_NAME");
-            if (dm != null && !dm.isEmpty()) {
-                out.sample(
-                        "node_disk_device_mapper_info",
-                        1,
-                        "device",
-                        dev,
-                        "name",
-                        dm,
-                        "uuid",
-                        udev.get("DM_UUID"),
-                        "vg_name",
-                        udev.get("DM_VG_NAME"),
-                        "lv_name",
-                        udev.get("DM_LV_NAME"),
-                        "lv_layer",
-                        udev.get("DM_LV_LAYER"));
+            for (String[] info : UDEV_INFO) {
+                udevInfo(out, udev, dev, info);
             }
             if (udev.get("ID_ATA") != null && !udev.get("ID_ATA").isEmpty()) {
                 ata(out, udev, "ID_ATA_WRITE_CACHE", "node_disk_ata_write_cache", dev);
@@ -118,6 +95,26 @@ final class DiskstatsCollector implements HostCollector {
                 ata(out, udev, "ID_ATA_ROTATION_RATE_RPM", "node_disk_ata_rotation_rate_rpm", dev);
             }
         }
+    }
+
+    /**
+     * An info series of {@code dev} from udev properties ({@code info}: the metric, then label name
+     * and udev property pairs), written when the first property is set; labels {@code device} and the
+     * pairs, in that order.
+     */
+    private static void udevInfo(TextOut out, Map<String, String> udev, String dev, String[] info) {
+        String first = udev.get(info[2]);
+        if (first == null || first.isEmpty()) {
+            return;
+        }
+        String[] labels = new String[info.length + 1];
+        labels[0] = "device";
+        labels[1] = dev;
+        for (int i = 1; i < info.length; i += 2) {
+            labels[i + 1] = info[i];
+            labels[i + 2] = udev.get(info[i + 1]);
+        }
+        out.sample(info[0], 1, labels);
     }
 
     private static void ata(TextOut out, Map<String, String> udev, String key, String metric, String dev) {

@@ -1,10 +1,7 @@
 package dev.edgepush.agent.scrape;
 
 import dev.edgepush.forward.buffer.SampleAppender;
-import dev.edgepush.proto.text.ExpositionFormat;
-import dev.edgepush.proto.text.ExpositionParseException;
 import dev.edgepush.proto.text.ExpositionParser;
-import dev.edgepush.proto.text.SeriesKeySink;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -32,6 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ScrapeLoop {
     private static final Logger log = LoggerFactory.getLogger(ScrapeLoop.class);
+    static final String SCRAPE_NOT_WRITTEN = "cannot write a scrape of {} to the buffer: {}";
 
     private final ScrapeTarget target;
     /** The target's keep-alive connection (or the host collector); closed by {@link #stop}. */
@@ -43,7 +41,6 @@ public final class ScrapeLoop {
     private final EventLoop loop;
     private final SeriesEncoder series;
     private final ExpositionParser parser = new ExpositionParser();
-    private final Samples samples = new Samples();
     private final TargetStatus status;
     private volatile boolean inFlight;
     private boolean wasUp = true;
@@ -183,13 +180,7 @@ public final class ScrapeLoop {
             return;
         }
         try {
-            buffer.append(series.encoder().array(), series.encoder().size(), n, ts);
-        } catch (IOException | RuntimeException e) {
-            metrics.dropped("disk_full", n);
-            log.error(
-                    "cannot write the staleness markers of removed target {} to the buffer: {}",
-                    target.url(),
-                    e.toString());
+            appendEncoded(n, ts, "cannot write the staleness markers of removed target {} to the buffer: {}");
         } finally {
             series.release();
         }
@@ -205,7 +196,7 @@ public final class ScrapeLoop {
             return;
         }
         inFlight = true;
-        connection.fetch(new Scrape(clockMs.getAsLong(), System.nanoTime(), -1));
+        connection.fetch(new Scrape(this, clockMs.getAsLong(), System.nanoTime(), -1));
     }
 
     /**
@@ -213,7 +204,7 @@ public final class ScrapeLoop {
      * network would, with {@code seconds} as the scrape's duration.
      */
     void finish(long ts, double seconds, int code, String contentType, byte[] body, int length, String error) {
-        Scrape s = new Scrape(ts, System.nanoTime(), seconds);
+        Scrape s = new Scrape(this, ts, System.nanoTime(), seconds);
         if (error == null) {
             s.head(code, contentType);
             for (int off = 0; off < length; off += 64 * 1024) {
@@ -223,145 +214,47 @@ public final class ScrapeLoop {
         s.end(error);
     }
 
-    /**
-     * One scrape as its response arrives: each piece of the body is parsed at once into {@link
-     * #series} (so no body is ever held whole, and the event loop serves the other targets between
-     * pieces). A scrape starts in the usual mode (series cached, the whole scrape appended as one
-     * excerpt at the end, all or nothing) and switches to streaming mode once its body passes
-     * {@code -promscrape.minResponseSizeForStreamParse} or its series would take the series caches
-     * past their budget ({@link SeriesEncoder#CACHED_SERIES_BUDGET}); a target is streamed from the
-     * start with {@code -promscrape.streamParse} or when its last scrape was that large. In
-     * streaming mode the samples are appended in pieces as they are parsed (see {@link
-     * SeriesEncoder#toStreaming} for what that gives up).
-     */
-    private final class Scrape implements HttpScraper.BodyConsumer {
-        private final long ts;
-        private final long startNanos;
-        private final double fixedSeconds; // tests: the duration to report; -1: measure
-        private ExpositionParser.Stream stream;
-        private int code;
-        private String error;
-        private boolean overLimit;
-        private long bytes;
-        private boolean begun;
+    ExpositionParser parser() {
+        return parser;
+    }
 
-        Scrape(long ts, long startNanos, double fixedSeconds) {
-            this.ts = ts;
-            this.startNanos = startNanos;
-            this.fixedSeconds = fixedSeconds;
-        }
+    /** -promscrape.minResponseSizeForStreamParse: a body past it switches its scrape to streaming. */
+    long minStreamBytes() {
+        return minStreamBytes;
+    }
 
-        @Override
-        public void head(int status, String contentType) {
-            code = status;
-            if (status != 200) {
-                return;
-            }
-            begin();
-            samples.scrapeTs = ts;
-            samples.scrape = this;
-            stream = parser.stream(ExpositionFormat.fromContentType(contentType), samples);
-        }
+    /** Whether a scrape starts streamed: always, or after a last scrape too large to take whole. */
+    boolean startStreamed() {
+        return streamParse || lastBodyBytes > minStreamBytes || series.lastScrapeTooBigToCache(lastScraped);
+    }
 
-        private void begin() {
-            if (!begun) {
-                begun = true;
-                series.begin(
-                        streamParse || lastBodyBytes > minStreamBytes || series.lastScrapeTooBigToCache(lastScraped));
-            }
-        }
-
-        @Override
-        public void content(byte[] b, int off, int len) {
-            if (stream == null || error != null) {
-                return; // not a 200, or already failed: the rest is read and dropped
-            }
-            bytes += len;
-            if (bytes > minStreamBytes) {
-                toStreaming();
-            }
-            try {
-                stream.feed(b, off, len);
-            } catch (ExpositionParseException e) {
-                fail(e);
-            }
-        }
-
-        /** Switches this scrape to streaming mode, if it is not yet: what was parsed so far is the first piece. */
-        void toStreaming() {
-            if (!series.streaming()) {
-                appendPiece();
-                series.toStreaming();
-            }
-        }
-
-        /** After each sample: appends a full piece, or switches to streaming when the caches are over budget. */
-        void afterSample() {
-            if (series.pieceFull()) {
-                appendPiece();
-            } else if (series.overBudget()) {
-                toStreaming();
-            }
-        }
-
-        private void fail(ExpositionParseException e) {
-            overLimit = e.overLimit();
-            error = overLimit
-                    ? "the response from " + target.url() + " was refused: " + e.getMessage()
-                    : "malformed exposition from " + target.url() + ": " + e.getMessage();
-        }
-
-        @Override
-        public void done(String fetchError) {
-            try {
-                end(fetchError);
-            } finally {
-                inFlight = false;
-                if (markRemovedAfterScrape) {
-                    markRemoved();
-                }
-            }
-        }
-
-        void end(String fetchError) {
-            begin();
-            int scraped = 0;
-            if (fetchError != null) {
-                error = fetchError;
-            } else if (code != 200) {
-                error = "HTTP " + code + " from " + target.url();
-            } else if (error == null) {
-                try {
-                    stream.end();
-                } catch (ExpositionParseException e) {
-                    fail(e);
-                }
-            }
-            if (stream != null) {
-                scraped = stream.samples();
-            }
-            double seconds = fixedSeconds >= 0 ? fixedSeconds : (System.nanoTime() - startNanos) / 1e9;
-            lastBodyBytes = error == null ? bytes : lastBodyBytes;
-            finish(ts, seconds, scraped, error, overLimit);
-        }
-
-        /** Appends what the encoder holds as one excerpt (a piece of a streamed scrape). */
-        void appendPiece() {
-            int n = series.samples();
-            if (n > 0) {
-                try {
-                    buffer.append(series.encoder().array(), series.encoder().size(), n, ts);
-                } catch (IOException | RuntimeException e) {
-                    metrics.dropped("disk_full", n);
-                    log.error("cannot write a scrape of {} to the buffer: {}", target.url(), e.toString());
-                }
-            }
-            series.pieceAppended();
+    /** After each scrape, written or not: the next may start; a removal waiting for it proceeds. */
+    void scrapeEnded() {
+        inFlight = false;
+        if (markRemovedAfterScrape) {
+            markRemoved();
         }
     }
 
-    /** The end of a scrape: its outcome judged, the synthetic series added, the rest appended. */
-    private void finish(long ts, double seconds, int scraped, String error, boolean parseOverLimit) {
+    /**
+     * Appends the {@code n} samples the encoder holds to the buffer; if that fails they are counted
+     * as dropped (disk_full) and {@code failure} logged with the target's URL and the error.
+     */
+    void appendEncoded(int n, long ts, String failure) {
+        try {
+            buffer.append(series.encoder().array(), series.encoder().size(), n, ts);
+        } catch (IOException | RuntimeException e) {
+            metrics.dropped("disk_full", n);
+            log.error(failure, target.url(), e.toString());
+        }
+    }
+
+    /**
+     * The end of a scrape: its outcome judged, the synthetic series added, the rest appended.
+     * {@code error}: why the fetch or parse failed, or null; {@code bodyBytes}: the body's size.
+     */
+    void scrapeFinished(long ts, double seconds, int scraped, String error, boolean parseOverLimit, long bodyBytes) {
+        lastBodyBytes = error == null ? bodyBytes : lastBodyBytes;
         int post = series.scrapedPost();
         // sample_limit and label_limit count after metric relabeling and fail the whole scrape, as in
         // Prometheus and vmagent; vmagent still reports what was scraped and kept in the counters.
@@ -404,12 +297,7 @@ public final class ScrapeLoop {
         series.countCached();
         int total = series.samples();
         metrics.addSamplesScraped(scraped);
-        try {
-            buffer.append(series.encoder().array(), series.encoder().size(), total, ts);
-        } catch (IOException | RuntimeException e) {
-            metrics.dropped("disk_full", total);
-            log.error("cannot write a scrape of {} to the buffer: {}", target.url(), e.toString());
-        }
+        appendEncoded(total, ts, SCRAPE_NOT_WRITTEN);
         series.release();
         status.lastScrapeMs = ts;
         status.lastDurationMs = (long) (seconds * 1000);
@@ -417,45 +305,6 @@ public final class ScrapeLoop {
         status.up = up;
         status.lastSamples = scraped;
         logStateChange(up, error);
-    }
-
-    /**
-     * The parser's samples into {@link #series}: a sample without a timestamp, or every sample
-     * without {@code honor_timestamps}, gets the scrape's.
-     */
-    private final class Samples implements SeriesKeySink<SeriesCache.Entry> {
-        long scrapeTs;
-        Scrape scrape;
-
-        private long ts(long tsMs) {
-            return tsMs == Long.MIN_VALUE || !target.honorTimestamps() ? scrapeTs : tsMs;
-        }
-
-        @Override
-        public SeriesCache.Entry find(byte[] b, int off, int len, int hash) {
-            return series.find(b, off, len, hash);
-        }
-
-        @Override
-        public void sample(SeriesCache.Entry e, double value, long timestampMs) {
-            series.add(e, value, ts(timestampMs));
-            scrape.afterSample();
-        }
-
-        @Override
-        public void sample(
-                byte[] b,
-                int keyOff,
-                int keyLen,
-                int keyHash,
-                String metricName,
-                String[] labels,
-                int labelPairs,
-                double value,
-                long timestampMs) {
-            series.add(b, keyOff, keyLen, keyHash, metricName, labels, labelPairs, value, ts(timestampMs));
-            scrape.afterSample();
-        }
     }
 
     private void logStateChange(boolean up, String error) {

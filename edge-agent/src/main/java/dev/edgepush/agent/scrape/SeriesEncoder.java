@@ -1,11 +1,8 @@
 package dev.edgepush.agent.scrape;
 
-import dev.edgepush.compat.LabelSet;
 import dev.edgepush.proto.WriteRequestEncoder;
 import dev.edgepush.proto.text.SeriesKeySink;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 
@@ -27,20 +24,7 @@ final class SeriesEncoder {
     static final double STALE_NAN = Double.longBitsToDouble(0x7ff0000000000002L);
 
     private final ScrapeTarget target;
-    private final String[][] targetPairs;
-    private final String[][] extraPairs;
-    /**
-     * The request being built comes from a per-thread pool of encoders: a scrape takes one at
-     * {@link #begin} and gives it back with {@link #release} once appended. Scrapes of several
-     * targets on one event loop now overlap (each body is parsed piece by piece as it arrives), so
-     * one encoder per thread no longer does; one per target kept its grown array (~128 KiB for
-     * 1000 series) live between scrapes: 1.3 MB of heap at 10 targets. The pool holds about as
-     * many as scrapes overlap, and drops an encoder grown past {@link #POOLED_MAX_BYTES}.
-     */
-    private static final ThreadLocal<java.util.ArrayDeque<WriteRequestEncoder>> POOL =
-            ThreadLocal.withInitial(java.util.ArrayDeque::new);
-
-    private static final int POOLED_MAX_BYTES = 2 << 20;
+    private final SeriesLabels labels;
     /** In streaming mode a piece is appended once it holds this many samples (or {@link #PIECE_BYTES}). */
     static final int PIECE_SAMPLES = 10_000;
 
@@ -65,33 +49,13 @@ final class SeriesEncoder {
     private final Map<SeriesCache.FinalSeries, SeriesCache.FinalSeries> finals = new HashMap<>();
     private final Map<String, byte[]> syntheticLabels = new HashMap<>();
     private long gen;
-    private final List<String[]> scratch = new ArrayList<>();
-    private final LabelSet relabelScratch = new LabelSet();
     private int samples;
     private int added;
-    /** Names of global external labels that no target label overrides: label_limit does not count them. */
-    private final java.util.Set<String> externalOnly = new java.util.HashSet<>();
-
-    private int lastLabelCount;
     private String labelLimitError;
 
     SeriesEncoder(ScrapeTarget target, SortedMap<String, String> externalLabels, Map<String, String> extraLabels) {
         this.target = target;
-        SortedMap<String, String> t = new java.util.TreeMap<>(externalLabels);
-        t.putAll(target.targetLabels());
-        this.targetPairs = pairs(t);
-        externalOnly.addAll(externalLabels.keySet());
-        externalOnly.removeAll(target.targetLabels().keySet());
-        this.extraPairs = pairs(extraLabels);
-    }
-
-    private static String[][] pairs(Map<String, String> m) {
-        String[][] out = new String[m.size()][];
-        int i = 0;
-        for (Map.Entry<String, String> e : m.entrySet()) {
-            out[i++] = new String[] {e.getKey(), e.getValue()};
-        }
-        return out;
+        this.labels = new SeriesLabels(target, externalLabels, extraLabels);
     }
 
     void begin() {
@@ -115,19 +79,15 @@ final class SeriesEncoder {
 
     private void acquire() {
         if (encoder == null) {
-            encoder = POOL.get().poll();
-            if (encoder == null) {
-                encoder = new WriteRequestEncoder();
-            }
+            encoder = EncoderPool.take();
         }
         encoder.reset();
     }
 
     /** Gives the encoder back once its request was appended; the next {@link #begin} takes one again. */
     void release() {
-        if (encoder != null && encoder.array().length <= POOLED_MAX_BYTES) {
-            encoder.reset();
-            POOL.get().push(encoder);
+        if (encoder != null) {
+            EncoderPool.giveBack(encoder);
         }
         encoder = null;
     }
@@ -236,14 +196,15 @@ final class SeriesEncoder {
      * {@code label_limit} drops the series past it and fails the scrape.
      */
     private void addStreamed(String metricName, String[] labels, int labelPairs, double value, long timestampMs) {
-        byte[] encoded = finalLabels(metricName, labels, labelPairs);
+        byte[] encoded = this.labels.scraped(metricName, labels, labelPairs);
         if (encoded == null) {
             return;
         }
-        if (target.labelLimit() > 0 && lastLabelCount > target.labelLimit()) {
+        int labelCount = this.labels.lastLabelCount();
+        if (target.labelLimit() > 0 && labelCount > target.labelLimit()) {
             if (labelLimitError == null) {
-                labelLimitError = "label_limit exceeded (metric: " + metricName + ", number of labels: "
-                        + lastLabelCount + ", limit: " + target.labelLimit() + ")";
+                labelLimitError = "label_limit exceeded (metric: " + metricName + ", number of labels: " + labelCount
+                        + ", limit: " + target.labelLimit() + ")";
             }
             return;
         }
@@ -258,12 +219,12 @@ final class SeriesEncoder {
 
     /** The final series of scraped labels (null if relabelling drops it); sets its labelCount. */
     private SeriesCache.FinalSeries resolve(String metricName, String[] labels, int labelPairs) {
-        byte[] encoded = finalLabels(metricName, labels, labelPairs);
+        byte[] encoded = this.labels.scraped(metricName, labels, labelPairs);
         if (encoded == null) {
             return null;
         }
         SeriesCache.FinalSeries f = finals.computeIfAbsent(new SeriesCache.FinalSeries(encoded), x -> x);
-        f.labelCount = lastLabelCount;
+        f.labelCount = this.labels.lastLabelCount();
         return f;
     }
 
@@ -288,107 +249,15 @@ final class SeriesEncoder {
         post++;
     }
 
-    /** The slow path, once per series: the final labels, encoded; null if relabelling drops it. */
-    private byte[] finalLabels(String metricName, String[] labels, int labelPairs) {
-        scratch.clear();
-        scratch.add(new String[] {"__name__", metricName});
-        for (int i = 0; i < labelPairs; i++) {
-            String name = labels[2 * i];
-            String v = labels[2 * i + 1];
-            if (!v.isEmpty()) {
-                scratch.add(new String[] {name, v});
-            }
-        }
-        for (String[] tl : targetPairs) {
-            int at = indexOf(tl[0]);
-            if (at < 0) {
-                scratch.add(tl);
-            } else if (!target.honorLabels()) {
-                String[] clash = scratch.get(at);
-                String exported = "exported_" + clash[0];
-                while (indexOf(exported) >= 0) {
-                    exported = "exported_" + exported;
-                }
-                scratch.set(at, new String[] {exported, clash[1]});
-                scratch.add(tl);
-            }
-            // honor_labels: the scraped value wins
-        }
-        if (!target.metricRelabeler().isEmpty() && !relabel()) {
-            return null;
-        }
-        int count = 0;
-        for (String[] l : scratch) {
-            if (!externalOnly.contains(l[0])) {
-                count++;
-            }
-        }
-        lastLabelCount = count;
-        return sortedAndEncoded();
-    }
-
-    /**
-     * Applies metric_relabel_configs to {@code scratch}; false if the series is dropped (also when
-     * relabeling removed {@code __name__}, which remote write requires).
-     */
-    private boolean relabel() {
-        LabelSet ls = relabelScratch;
-        ls.clear();
-        for (String[] l : scratch) {
-            ls.add(l[0], l[1]);
-        }
-        if (!target.metricRelabeler().apply(ls) || ls.get("__name__") == null) {
-            return false;
-        }
-        scratch.clear();
-        for (int i = 0; i < ls.size(); i++) {
-            scratch.add(new String[] {ls.name(i), ls.value(i)});
-        }
-        return true;
-    }
-
     /** Adds a synthetic series of the scrape itself ({@code up} and friends); never stale. */
     void addSynthetic(String metricName, double value, long timestampMs) {
         byte[] encoded = syntheticLabels.get(metricName);
         if (encoded == null) {
-            scratch.clear();
-            scratch.add(new String[] {"__name__", metricName});
-            for (String[] tl : targetPairs) {
-                scratch.add(tl);
-            }
-            encoded = sortedAndEncoded();
+            encoded = labels.synthetic(metricName);
             syntheticLabels.put(metricName, encoded);
         }
         encoder.addSeries(encoded, value, timestampMs);
         samples++;
-    }
-
-    /** Adds the extra labels to {@code scratch}, sorts by name and encodes. */
-    private byte[] sortedAndEncoded() {
-        for (String[] el : extraPairs) {
-            int at = indexOf(el[0]);
-            if (at < 0) {
-                scratch.add(el);
-            } else {
-                scratch.set(at, el);
-            }
-        }
-        scratch.sort((a, b) -> a[0].compareTo(b[0]));
-        String[] flat = new String[scratch.size() * 2];
-        for (int i = 0; i < scratch.size(); i++) {
-            flat[2 * i] = scratch.get(i)[0];
-            flat[2 * i + 1] = scratch.get(i)[1];
-        }
-        return WriteRequestEncoder.encodeLabels(flat, scratch.size());
-    }
-
-    private int indexOf(String name) {
-        for (int i = 0; i < scratch.size(); i++) {
-            if (scratch.get(i)[0].equals(name)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /**
