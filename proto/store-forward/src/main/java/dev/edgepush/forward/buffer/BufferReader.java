@@ -93,36 +93,19 @@ public final class BufferReader implements Closeable {
      * Damaged excerpts are skipped.
      */
     public boolean next(Record r) {
-        while (true) {
-            // The newest cycle, seen BEFORE the read: a writer that has rolled past the tailer's
-            // cycle by then has finished that cycle, so a read that finds nothing more in it means
-            // damage. Looked at after the read, a roll in between would skip the cycle's last
-            // excerpts (BufferReaderRollRaceTest).
-            int newest = buffer.lastCycle();
-            try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent()) {
-                    if (skipDamagedCycle(
-                            newest, "it ends without an end-of-file marker although a newer file exists")) {
-                        continue;
-                    }
-                    return false;
-                }
-                if (dc.index() <= ackedIndex) {
-                    continue;
-                }
-                if (read(dc, r)) {
-                    return true;
-                }
-            } catch (RuntimeException e) {
-                if (!skipDamagedCycle(buffer.lastCycle(), "reading it failed: " + e)) {
-                    throw e;
-                }
-            }
-        }
+        return advance(r, false);
     }
 
     /** Like {@link #next} but reads only the header; used to count the backlog at open. */
     boolean nextHeader(Record r) {
+        return advance(r, true);
+    }
+
+    /**
+     * Moves to the next excerpt after the acknowledged one and reads it into {@code r}: its index
+     * and sample count only when {@code headerOnly}, else all of it, skipping a damaged one.
+     */
+    private boolean advance(Record r, boolean headerOnly) {
         while (true) {
             // The newest cycle, seen BEFORE the read: a writer that has rolled past the tailer's
             // cycle by then has finished that cycle, so a read that finds nothing more in it means
@@ -140,9 +123,15 @@ public final class BufferReader implements Closeable {
                 if (dc.index() <= ackedIndex) {
                     continue;
                 }
-                r.index = dc.index();
-                r.sampleCount = Math.max(0, RecordFormat.sampleCount(dc.wire().bytes()));
-                return true;
+                if (headerOnly) {
+                    r.index = dc.index();
+                    r.sampleCount =
+                            Math.max(0, RecordFormat.sampleCount(dc.wire().bytes()));
+                    return true;
+                }
+                if (read(dc, r)) {
+                    return true;
+                }
             } catch (RuntimeException e) {
                 if (!skipDamagedCycle(buffer.lastCycle(), "reading it failed: " + e)) {
                     throw e;

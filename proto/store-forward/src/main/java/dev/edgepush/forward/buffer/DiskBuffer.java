@@ -2,9 +2,9 @@ package dev.edgepush.forward.buffer;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.IntFunction;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.RollCycle;
@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * moves forward through {@link #ack}, after the remote answered for everything up to it. A
  * damaged excerpt (bad version, length or checksum, or a payload whose Snappy length preamble
  * is malformed or disagrees with the header's uncompressed length) is skipped and its samples counted as
- * corrupt; damaged files are handled at open as {@link BufferRecovery} describes.
+ * corrupt; damaged files are handled at open as {@link BufferRecovery} describes (the steps of
+ * opening, in order: {@link BufferOpener}).
  *
  * <p>Power loss ({@code -buffer.syncInterval}, {@code syncInterval}): {@code append} writes to
  * mapped memory only; {@link #sync} makes it durable, from a daemon thread every interval or,
@@ -56,13 +57,6 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     public static final int MAX_STORED_FIELD_BYTES = RecordFormat.PIECE_LIMIT_BYTES;
     /** The sync interval when none is given: a power cut loses at most about this much (README, "Power loss"). */
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofSeconds(1);
-    /**
-     * Free space an append leaves on the file system, besides its own bytes: Chronicle writes to
-     * sparse mapped pages (and index pages), and a page that cannot get a block when first
-     * touched is a SIGBUS, not an IOException. 8 MiB covers a new {@link RecordFormat#BLOCK_SIZE} block's
-     * index pages and more; on a robot's disk it is noise.
-     */
-    static final long FREE_SPACE_MARGIN_BYTES = 8L << 20;
 
     private static final Logger log = LoggerFactory.getLogger(DiskBuffer.class);
     /** The sync thread's name when the opener gives none. */
@@ -82,8 +76,11 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     private final BufferTrim trim;
     private final ExcerptWriter writer;
     private final BufferEpoch epoch;
+    /** The file of a cycle of this buffer's queue. */
+    private final IntFunction<Path> cycleFile;
 
-    private DiskBuffer(
+    /** Opened by {@link BufferOpener}. */
+    DiskBuffer(
             Path dir,
             SingleChronicleQueue queue,
             AckFile ackFile,
@@ -104,11 +101,10 @@ public final class DiskBuffer implements Closeable, SampleAppender {
         Path queueDir = dir.resolve("queue");
         RollCycle rollCycle = queue.rollCycle();
         long queueEpoch = queue.epoch();
-        this.syncer = new BufferSyncer(
-                dir, c -> QueueFiles.cycleFile(queueDir, rollCycle, queueEpoch, c), syncIntervalMs, syncThreadName);
+        this.cycleFile = c -> QueueFiles.cycleFile(queueDir, rollCycle, queueEpoch, c);
+        this.syncer = new BufferSyncer(dir, cycleFile, syncIntervalMs, syncThreadName);
         this.writer = new ExcerptWriter(dir, queue, position, syncer, syncIntervalMs == 0, epoch.firstSeq());
-        this.trim = new BufferTrim(
-                dir, queue, position, this.maxDiskBytes, c -> QueueFiles.cycleFile(queueDir, rollCycle, queueEpoch, c));
+        this.trim = new BufferTrim(dir, queue, position, this.maxDiskBytes, cycleFile);
     }
 
     /** Opens (or creates) the buffer in {@code dir} without a disk cap. */
@@ -131,7 +127,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
      */
     public static DiskBuffer open(Path dir, long maxDiskBytes, Duration syncInterval, String syncThreadName)
             throws IOException {
-        return open(
+        return BufferOpener.open(
                 dir,
                 maxDiskBytes,
                 syncInterval,
@@ -167,61 +163,11 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     public static DiskBuffer open(
             Path dir, long maxDiskBytes, Duration syncInterval, RollCycle rollCycle, TimeProvider clock)
             throws IOException {
-        return open(dir, maxDiskBytes, syncInterval, rollCycle, clock, DEFAULT_SYNC_THREAD_NAME);
+        return BufferOpener.open(dir, maxDiskBytes, syncInterval, rollCycle, clock, DEFAULT_SYNC_THREAD_NAME);
     }
 
-    private static DiskBuffer open(
-            Path dir,
-            long maxDiskBytes,
-            Duration syncInterval,
-            RollCycle rollCycle,
-            TimeProvider clock,
-            String syncThreadName)
-            throws IOException {
-        Files.createDirectories(dir);
-        AckFile ackFile = new AckFile(dir);
-        long acked;
-        try {
-            acked = ackFile.read();
-        } catch (AckFile.CorruptAckException e) {
-            log.warn("{}; re-sending the whole buffer (at-least-once: duplicates, not loss)", e.getMessage());
-            acked = -1;
-        }
-        Path queueDir = dir.resolve("queue");
-        DamageCount damage = new DamageCount();
-        damage.files.addAndGet(BufferRecovery.quarantineUnopenableCycleFiles(queueDir));
-        SingleChronicleQueue queue = QueueFiles.buildQueue(queueDir, rollCycle, clock, damage);
-        long[] ackHolder = {acked};
-        queue = CycleSalvage.salvageNewestCycleIfDamaged(queue, queueDir, ackFile, ackHolder, rollCycle, clock, damage);
-        acked = ackHolder[0];
-        DiskBuffer buffer;
-        try {
-            BufferEpoch epoch = BufferEpoch.open(dir, queue, damage.files.get() > 0, new java.security.SecureRandom());
-            buffer = new DiskBuffer(
-                    dir, queue, ackFile, acked, maxDiskBytes, syncInterval, syncThreadName, damage, epoch);
-        } catch (IOException | RuntimeException e) {
-            queue.close();
-            throw e;
-        }
-        try {
-            buffer.countPendingAtOpen();
-        } catch (RuntimeException e) {
-            buffer.close();
-            throw e;
-        }
-        try {
-            buffer.enforceCap();
-        } catch (IOException | RuntimeException e) {
-            // Housekeeping is retried every second; it must never keep the process from starting.
-            log.error(
-                    "buffer {}: housekeeping (delivered files, disk cap) failed at open, will retry: {}",
-                    dir,
-                    e.toString());
-        }
-        return buffer;
-    }
-
-    private void countPendingAtOpen() {
+    /** Counts the samples left unacknowledged before the restart (see {@link BufferOpener}). */
+    void countPendingAtOpen() {
         long samples = 0;
         try (BufferReader reader = reader()) {
             BufferReader.Record r = new BufferReader.Record();
@@ -315,19 +261,15 @@ public final class DiskBuffer implements Closeable, SampleAppender {
 
     /** Logs a damaged cycle once per process. */
     void damagedCycle(int cycle, int next, String what) {
-        synchronized (loggedDamagedCycles) {
-            if (!loggedDamagedCycles.add(cycle)) {
-                return;
-            }
+        if (!damage.firstReportOf(cycle)) {
+            return;
         }
         log.error(
                 "buffer file {} is damaged ({}): skipping the rest of it, continuing with {}",
-                cycleFile(cycle).getFileName(),
+                cycleFile.apply(cycle).getFileName(),
                 what,
-                cycleFile(next).getFileName());
+                cycleFile.apply(next).getFileName());
     }
-
-    private final java.util.Set<Integer> loggedDamagedCycles = new java.util.HashSet<>();
 
     /**
      * Marks everything up to and including {@code index} as done ({@code samples} of them) and
@@ -400,10 +342,6 @@ public final class DiskBuffer implements Closeable, SampleAppender {
      */
     public int enforceCap() throws IOException {
         return trim.enforceCap();
-    }
-
-    private Path cycleFile(int cycle) {
-        return QueueFiles.cycleFile(dir.resolve("queue"), queue.rollCycle(), queue.epoch(), cycle);
     }
 
     public long pendingSamples() {

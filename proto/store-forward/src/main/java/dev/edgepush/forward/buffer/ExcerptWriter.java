@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * defined.
  *
  * <p>Full disk. An excerpt that cannot be written (the file system is full, or has less free
- * space than the excerpt plus {@link DiskBuffer#FREE_SPACE_MARGIN_BYTES} so that writing to sparse mapped
+ * space than the excerpt plus {@link #FREE_SPACE_MARGIN_BYTES} so that writing to sparse mapped
  * pages could fault, or Chronicle throws; never for its size, see above) is not written, its
  * samples are counted in {@link DiskBuffer#diskFullSamplesTotal} (reason="disk_full") and {@code append}
  * returns -1 (the other pieces of a large request are written if they can be). The first
@@ -49,6 +49,13 @@ import org.slf4j.LoggerFactory;
 final class ExcerptWriter {
     /** DiskBuffer's logger: these lines are the buffer's, as they always were. */
     private static final Logger log = LoggerFactory.getLogger(DiskBuffer.class);
+    /**
+     * Free space an append leaves on the file system, besides its own bytes: Chronicle writes to
+     * sparse mapped pages (and index pages), and a page that cannot get a block when first
+     * touched is a SIGBUS, not an IOException. 8 MiB covers a new {@link RecordFormat#BLOCK_SIZE} block's
+     * index pages and more; on a robot's disk it is noise.
+     */
+    static final long FREE_SPACE_MARGIN_BYTES = 8L << 20;
     /**
      * Each appending thread's compression scratch, shared by every buffer it appends to (central
      * ingest appends to one buffer per destination from each event loop).
@@ -199,10 +206,10 @@ final class ExcerptWriter {
                 throw injected;
             }
             long usable = fileStore.getUsableSpace();
-            if (usable < n + RecordFormat.HEADER_BYTES + DiskBuffer.FREE_SPACE_MARGIN_BYTES) {
+            if (usable < n + RecordFormat.HEADER_BYTES + FREE_SPACE_MARGIN_BYTES) {
                 throw new IOException("No space left on device: " + usable + " bytes free on " + fileStore
                         + "; an excerpt of " + (n + RecordFormat.HEADER_BYTES) + " bytes is written only while "
-                        + QueueFiles.formatBytes(DiskBuffer.FREE_SPACE_MARGIN_BYTES)
+                        + QueueFiles.formatBytes(FREE_SPACE_MARGIN_BYTES)
                         + " more stay free (writing to mapped pages of a"
                         + " full disk would crash the JVM with SIGBUS)");
             }
