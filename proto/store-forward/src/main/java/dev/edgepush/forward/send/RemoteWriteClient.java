@@ -1,43 +1,21 @@
 package dev.edgepush.forward.send;
 
+import dev.edgepush.net.http.client.ClientConnection;
 import dev.edgepush.net.tls.ClientTls;
 import dev.edgepush.net.tls.TlsFailure;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +56,7 @@ import java.util.function.Supplier;
  *       PushOutcome}.
  * </ul>
  *
- * <p>Connections. At most one, kept alive between pushes (HTTP/1.1) unless the response said
+ * <p>Connections (one {@link ClientConnection}). At most one, kept alive between pushes (HTTP/1.1) unless the response said
  * {@code Connection: close}; any error, timeout or unread response closes it. A push on a kept
  * connection that closes or resets before any byte of the response arrived (the server closed it
  * while idle, as the request went out) is sent once more on a fresh connection, within the same
@@ -127,6 +105,7 @@ public final class RemoteWriteClient implements AutoCloseable {
     private static final int MAX_REJECT_BODY_BYTES = OutcomeClassifier.MAX_BODY_CHARS;
 
     private final EventLoop loop;
+    private final ClientConnection connection;
     private final boolean https;
     /** The host to connect to and to check the certificate against (IPv6 without brackets). */
     private final String host;
@@ -147,18 +126,6 @@ public final class RemoteWriteClient implements AutoCloseable {
     private volatile String lastSamplesWritten;
     /** {@link #ACCEPT_ENCODING_HEADER} of the last answer, or null when it had none. */
     private volatile String lastAcceptEncoding;
-    /** An open idle connection is kept: the next push does not need the host's address. */
-    private volatile boolean idleConnection;
-
-    // Touched on the event loop only.
-    /** The open (or opening) connection, or null. */
-    private Channel channel;
-    /** The address of the last connection: for a retry when the caller resolved nothing. */
-    private InetSocketAddress lastAddress;
-    /** The push in progress, or null. */
-    private Exchange current;
-
-    private boolean closed;
 
     /**
      * A client without basic auth and with the JDK's default TLS settings.
@@ -239,6 +206,8 @@ public final class RemoteWriteClient implements AutoCloseable {
         this.hostHeader = explicitPort > 0 ? hostPart + ":" + explicitPort : hostPart;
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         this.pathAndQuery = uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+        this.connection =
+                new ClientConnection(loop, host, port, hostHeader, this.tls, true, false, this::describe, null);
     }
 
     /**
@@ -327,20 +296,32 @@ public final class RemoteWriteClient implements AutoCloseable {
             h.set(HttpHeaderNames.AUTHORIZATION, authorization);
         }
 
-        Exchange ex = new Exchange(body, offset, length, request, deadline, loop.newPromise());
+        SslContext ssl;
+        InetSocketAddress address = null;
         try {
             if (https && sslContext == null) {
                 sslContext = tls.sslContext();
             }
-            if (!idleConnection) {
+            ssl = https ? sslContext : null;
+            if (!connection.idle()) {
                 // Resolved here, on the caller's thread: a slow resolver must not stall the event loop.
-                ex.address = new InetSocketAddress(InetAddress.getByName(host), port);
+                address = new InetSocketAddress(InetAddress.getByName(host), port);
             }
         } catch (IOException e) {
             return OutcomeClassifier.networkError(e);
         }
+        PushExchange ex = new PushExchange(
+                this, connection, deadline, ssl, address, body, offset, length, request, loop.newPromise());
         try {
-            loop.execute(() -> start(ex));
+            loop.execute(() -> {
+                if (connection.closed()) {
+                    ex.fail("the remote-write client is closed");
+                } else if (connection.busy()) {
+                    ex.fail("a push is already in flight");
+                } else {
+                    connection.start(ex);
+                }
+            });
         } catch (RejectedExecutionException e) {
             return OutcomeClassifier.networkError(new IOException("the client's event loop has shut down", e));
         }
@@ -355,7 +336,7 @@ public final class RemoteWriteClient implements AutoCloseable {
             ex.abandoned = true; // from here on the loop copies nothing more out of body
         }
         try {
-            loop.execute(() -> abandon(ex, giveUp));
+            loop.execute(() -> ex.fail(giveUp)); // closes the connection, which may be mid-request
         } catch (RejectedExecutionException e) {
             // the loop has shut down and closed its channels
         }
@@ -384,265 +365,19 @@ public final class RemoteWriteClient implements AutoCloseable {
         return lastAcceptEncoding;
     }
 
+    /** The headers of the last push's answer: see {@link #lastSamplesWritten}, {@link #lastAcceptEncoding}. */
+    void answered(String samplesWritten, String acceptEncoding) {
+        lastSamplesWritten = samplesWritten;
+        lastAcceptEncoding = acceptEncoding;
+    }
+
     /**
      * Closes the kept connection now, or once the push in flight has ended; later pushes fail.
      * Safe from any thread and after the event loop has shut down (which closes it anyway).
      */
     @Override
     public void close() {
-        try {
-            loop.execute(() -> {
-                closed = true;
-                if (channel != null && current == null) {
-                    drop(channel);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // the event loop has shut down and closed its channels
-        }
-    }
-
-    /** One push: its request, its outcome (completed exactly once) and the channel it runs on. */
-    private static final class Exchange {
-        final byte[] body;
-        final int offset;
-        final int length;
-        final HttpRequest request;
-        final long deadlineNanos;
-        final Promise<PushOutcome> promise;
-        /** Resolved by the caller, or null when it expected to reuse the kept connection. */
-        InetSocketAddress address;
-        /** The caller gave up: nothing more is read from {@link #body}. Guarded by this. */
-        boolean abandoned;
-
-        // Event loop only.
-        Channel channel;
-        /** Sent on a connection an earlier push had used: a close before any response byte is retried. */
-        boolean reused;
-
-        boolean responseStarted;
-        boolean requestWritten;
-        boolean done;
-        /** Skipping a 1xx interim response up to its end. */
-        boolean interim;
-
-        int status;
-        String retryAfter;
-        String samplesWritten;
-        String acceptEncoding;
-        boolean keepAlive;
-        Charset charset;
-        byte[] rejectBody;
-        int rejectLength;
-
-        Exchange(
-                byte[] body,
-                int offset,
-                int length,
-                HttpRequest request,
-                long deadlineNanos,
-                Promise<PushOutcome> promise) {
-            this.body = body;
-            this.offset = offset;
-            this.length = length;
-            this.request = request;
-            this.deadlineNanos = deadlineNanos;
-            this.promise = promise;
-        }
-    }
-
-    private void start(Exchange ex) {
-        if (closed) {
-            complete(ex, OutcomeClassifier.networkError(new IOException("the remote-write client is closed")));
-            return;
-        }
-        if (current != null) {
-            complete(ex, OutcomeClassifier.networkError(new IOException("a push is already in flight")));
-            return;
-        }
-        current = ex;
-        idleConnection = false;
-        Channel ch = channel;
-        if (ch != null && ch.isActive()) {
-            ex.reused = true;
-            send(ch, ex);
-        } else {
-            if (ch != null) {
-                drop(ch);
-            }
-            connect(ex, ex.address != null ? ex.address : lastAddress);
-        }
-    }
-
-    /** The caller gave up (timeout): the connection may be mid-request, never reuse it. */
-    private void abandon(Exchange ex, String why) {
-        if (ex.done) {
-            return;
-        }
-        if (ex.channel != null) {
-            drop(ex.channel);
-        }
-        complete(ex, OutcomeClassifier.networkError(new IOException(why)));
-    }
-
-    private void connect(Exchange ex, InetSocketAddress address) {
-        ex.reused = false; // a fresh connection: a failure now is the push's failure, no retry
-        ex.responseStarted = false;
-        if (loop.isShuttingDown()) { // its channels are being closed; a new one would never complete
-            complete(ex, OutcomeClassifier.networkError(new IOException("the client's event loop is shutting down")));
-            return;
-        }
-        if (address == null) { // cannot happen: a kept connection had an address
-            complete(ex, OutcomeClassifier.networkError(new IOException("no address for " + host)));
-            return;
-        }
-        long remainingMs = TimeUnit.NANOSECONDS.toMillis(ex.deadlineNanos - System.nanoTime());
-        SslContext ssl = https ? sslContext : null;
-        Bootstrap b = new Bootstrap()
-                .group(loop)
-                .channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        Math.max(1, Math.min(Integer.MAX_VALUE, remainingMs)))
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel c) {
-                        ChannelPipeline p = c.pipeline();
-                        if (ssl != null) {
-                            p.addLast(tls.newHandler(ssl, c.alloc(), host, port));
-                        }
-                        p.addLast(new ResponseStart());
-                        p.addLast(new HttpClientCodec());
-                        p.addLast(new ResponseHandler());
-                    }
-                });
-        ChannelFuture connect = b.connect(address);
-        Channel ch = connect.channel();
-        channel = ch;
-        ex.channel = ch;
-        lastAddress = address;
-        connect.addListener((ChannelFuture f) -> {
-            if (ex.done || ex.channel != ch) {
-                return; // given up meanwhile: ch is closed
-            }
-            if (!f.isSuccess()) {
-                drop(ch);
-                complete(
-                        ex,
-                        OutcomeClassifier.networkError(new IOException(
-                                "cannot connect to " + hostHeader + ": " + describe(f.cause()), f.cause())));
-                return;
-            }
-            send(ch, ex);
-        });
-    }
-
-    private void send(Channel ch, Exchange ex) {
-        ex.channel = ch;
-        ex.responseStarted = false;
-        ex.requestWritten = false;
-        ex.interim = false;
-        ex.status = 0;
-        ex.rejectBody = null;
-        ex.rejectLength = 0;
-        ch.write(ex.request).addListener((ChannelFuture f) -> {
-            if (!f.isSuccess()) {
-                failOrRetry(ex, ch, "cannot send the request: " + describe(f.cause()));
-            }
-        });
-        writeBody(ch, ex, 0);
-    }
-
-    /**
-     * Writes the body from {@code pos} on: one piece, then the next once the socket took it. The
-     * copy out of the caller's array happens under the exchange's lock, and not at all once the
-     * caller gave up.
-     */
-    private void writeBody(Channel ch, Exchange ex, int pos) {
-        int n = Math.min(WRITE_CHUNK_BYTES, ex.length - pos);
-        boolean last = pos + n == ex.length;
-        HttpContent part;
-        synchronized (ex) {
-            if (ex.abandoned) {
-                return; // abandon() closes the connection
-            }
-            if (n == 0) {
-                part = LastHttpContent.EMPTY_LAST_CONTENT;
-            } else {
-                ByteBuf buf = ch.alloc().directBuffer(n);
-                buf.writeBytes(ex.body, ex.offset + pos, n);
-                part = last ? new DefaultLastHttpContent(buf) : new DefaultHttpContent(buf);
-            }
-        }
-        ch.writeAndFlush(part).addListener((ChannelFuture f) -> {
-            if (ex.done || ex.channel != ch) {
-                return;
-            }
-            if (!f.isSuccess()) {
-                failOrRetry(ex, ch, "cannot send the request: " + describe(f.cause()));
-            } else if (last) {
-                ex.requestWritten = true;
-            } else {
-                writeBody(ch, ex, pos + n);
-            }
-        });
-    }
-
-    /**
-     * {@code ch} failed under {@code ex}: closes it, then retries on a fresh connection if the
-     * request went out on a reused one and nothing of the response came back, else fails.
-     */
-    private void failOrRetry(Exchange ex, Channel ch, String error) {
-        if (ex.done || ex.channel != ch) {
-            return;
-        }
-        drop(ch);
-        if (ex.reused && !ex.responseStarted && System.nanoTime() < ex.deadlineNanos) {
-            connect(ex, ex.address != null ? ex.address : lastAddress); // lastAddress: the one ch went to
-        } else {
-            complete(ex, OutcomeClassifier.networkError(new IOException(error)));
-        }
-    }
-
-    /** The response is complete: classifies it and keeps the connection if it can serve the next push. */
-    private void finish(Exchange ex, Channel ch) {
-        if (!ex.keepAlive || !ex.requestWritten || closed) {
-            drop(ch); // also when the server answered before it had the whole body
-        }
-        String body = ex.rejectBody == null
-                ? null
-                : new String(
-                        ex.rejectBody, 0, ex.rejectLength, ex.charset == null ? StandardCharsets.UTF_8 : ex.charset);
-        lastSamplesWritten = ex.samplesWritten;
-        lastAcceptEncoding = ex.acceptEncoding;
-        complete(ex, OutcomeClassifier.classify(ex.status, ex.retryAfter, body, Instant.now()));
-    }
-
-    private void complete(Exchange ex, PushOutcome outcome) {
-        if (ex.done) {
-            return;
-        }
-        ex.done = true;
-        if (current == ex) {
-            current = null;
-        }
-        Channel ch = channel;
-        idleConnection = ch != null && ch.isActive() && !closed;
-        ex.promise.trySuccess(outcome);
-    }
-
-    /** Closes {@code ch}; it is no longer the client's connection. */
-    private void drop(Channel ch) {
-        if (channel == ch) {
-            channel = null;
-            idleConnection = false;
-        }
-        ch.close();
-    }
-
-    /** The push {@code ch} is serving, or null if it serves none (idle, or left over). */
-    private Exchange exchangeOf(Channel ch) {
-        Exchange ex = current;
-        return ex != null && ex.channel == ch ? ex : null;
+        connection.close();
     }
 
     String describe(Throwable t) {
@@ -657,103 +392,5 @@ public final class RemoteWriteClient implements AutoCloseable {
 
     static String redact(String url) {
         return url.replaceAll("//[^/@]*@", "//<credentials>@");
-    }
-
-    /**
-     * First after TLS: notes that a response byte arrived (a close after that is not retried) and
-     * closes a connection that receives bytes while no request is out on it.
-     */
-    private final class ResponseStart extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Exchange ex = exchangeOf(ctx.channel());
-            if (ex == null) {
-                ReferenceCountUtil.release(msg);
-                drop(ctx.channel()); // out of step with the server: never reuse it
-                return;
-            }
-            if (msg instanceof ByteBuf b && b.isReadable()) {
-                ex.responseStarted = true;
-            }
-            ctx.fireChannelRead(msg);
-        }
-    }
-
-    /** Last in the pipeline: reads the response of the push in progress on this channel. */
-    private final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-            Channel ch = ctx.channel();
-            Exchange ex = exchangeOf(ch);
-            if (ex == null) {
-                drop(ch);
-                return;
-            }
-            if (msg.decoderResult().isFailure()) {
-                drop(ch);
-                complete(
-                        ex,
-                        OutcomeClassifier.networkError(new IOException("bad HTTP response: "
-                                + describe(msg.decoderResult().cause()))));
-                return;
-            }
-            if (msg instanceof HttpResponse r) {
-                int code = r.status().code();
-                ex.interim =
-                        code >= 100 && code < 200 && code != 101; // 100 Continue, 103 Early Hints: the answer follows
-                if (!ex.interim) {
-                    ex.status = code;
-                    ex.retryAfter = r.headers().get(HttpHeaderNames.RETRY_AFTER);
-                    ex.samplesWritten = r.headers().get(SAMPLES_WRITTEN_HEADER);
-                    ex.acceptEncoding = r.headers().get(ACCEPT_ENCODING_HEADER);
-                    ex.keepAlive = HttpUtil.isKeepAlive(r);
-                    if (code < 200 || code > 299) {
-                        ex.charset = HttpUtil.getCharset(r, StandardCharsets.UTF_8);
-                        ex.rejectBody = new byte[MAX_REJECT_BODY_BYTES];
-                    }
-                }
-            }
-            if (msg instanceof HttpContent c) {
-                if (ex.rejectBody != null && !ex.interim) {
-                    ByteBuf content = c.content();
-                    int n = Math.min(content.readableBytes(), ex.rejectBody.length - ex.rejectLength);
-                    content.getBytes(content.readerIndex(), ex.rejectBody, ex.rejectLength, n);
-                    ex.rejectLength += n;
-                }
-                if (msg instanceof LastHttpContent) {
-                    if (ex.interim) {
-                        ex.interim = false;
-                    } else {
-                        finish(ex, ch);
-                    }
-                }
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            Channel ch = ctx.channel();
-            Exchange ex = exchangeOf(ch);
-            if (ex == null) {
-                drop(ch);
-            } else {
-                failOrRetry(ex, ch, describe(cause));
-            }
-        }
-
-        /** After the decoder has passed on what the close completed (a body delimited by the close). */
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            Channel ch = ctx.channel();
-            if (channel == ch) {
-                channel = null;
-                idleConnection = false;
-            }
-            Exchange ex = exchangeOf(ch);
-            if (ex != null) {
-                failOrRetry(ex, ch, "connection closed before a full response");
-            }
-            ctx.fireChannelInactive();
-        }
     }
 }
