@@ -1,16 +1,17 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.compat.ByteSize;
-import dev.edgepush.compat.GoDuration;
 import dev.edgepush.flags.FlagText;
+import dev.edgepush.flags.FlagValues;
 import dev.edgepush.net.http.HttpLimitFlags;
 import dev.edgepush.net.http.HttpServerLimits;
+import dev.edgepush.net.http.ListenAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Option;
         name = "edge-agent",
         mixinStandardHelpOptions = false,
         description = "Scrapes Prometheus targets, buffers every sample on disk, pushes remote write.",
-        sortOptions = false)
+        sortOptions = false,
+        resourceBundle = "dev.edgepush.agent.AgentFlagTexts")
 public final class AgentFlags {
     @Option(
             names = {"-promscrape.config", "--promscrape.config"},
@@ -303,33 +305,18 @@ public final class AgentFlags {
             problem("-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
         }
         for (String u : remoteWriteUrls) {
-            String bad = checkUrl(u);
-            if (bad != null) {
-                problem(bad);
-            }
+            recorded(() -> FlagValues.httpUrl("-remoteWrite.url", u, Agent.redact(u)), null);
         }
         String url = remoteWriteUrls.isEmpty() ? null : remoteWriteUrls.get(0); // none only with -dryRun
-        long maxDisk = bytes("-remoteWrite.maxDiskUsagePerURL", maxDiskUsagePerUrl);
-        Duration sync = duration("-buffer.syncInterval", syncInterval);
-        Duration flush = duration("-remoteWrite.flushInterval", flushInterval);
-        if (flush != null && flush.isZero()) {
-            problem("-remoteWrite.flushInterval=" + flushInterval + ": must be more than 0");
-        }
-        Duration send = duration("-remoteWrite.sendTimeout", sendTimeout);
-        if (send != null && send.isZero()) {
-            problem("-remoteWrite.sendTimeout=" + sendTimeout + ": must be more than 0");
-        }
+        long maxDisk = recorded(() -> FlagValues.bytes("-remoteWrite.maxDiskUsagePerURL", maxDiskUsagePerUrl), 0L);
+        Duration sync = recorded(() -> FlagValues.duration("-buffer.syncInterval", syncInterval), null);
+        Duration flush = recorded(() -> FlagValues.nonZeroDuration("-remoteWrite.flushInterval", flushInterval), null);
+        Duration send = recorded(() -> FlagValues.nonZeroDuration("-remoteWrite.sendTimeout", sendTimeout), null);
         if (maxRowsPerBlock <= 0) {
             problem("-remoteWrite.maxRowsPerBlock=" + maxRowsPerBlock + ": must be more than 0");
         }
-        long block = bytes("-remoteWrite.maxBlockSize", maxBlockSize);
-        if (block != BAD && (block <= 0 || block > Integer.MAX_VALUE / 2)) {
-            problem("-remoteWrite.maxBlockSize=" + maxBlockSize + ": must be between 1 and 1GB");
-        }
-        long scrapeMax = bytes("-promscrape.maxScrapeSize", maxScrapeSize);
-        if (scrapeMax != BAD && (scrapeMax <= 0 || scrapeMax > Integer.MAX_VALUE / 2)) {
-            problem("-promscrape.maxScrapeSize=" + maxScrapeSize + ": must be between 1 and 1GB");
-        }
+        int block = recorded(() -> FlagValues.sizeUpTo1GB("-remoteWrite.maxBlockSize", maxBlockSize), 0);
+        int scrapeMax = recorded(() -> FlagValues.sizeUpTo1GB("-promscrape.maxScrapeSize", maxScrapeSize), 0);
         Map<String, String> extra = new TreeMap<>();
         for (String l : labels) {
             int eq = l.indexOf('=');
@@ -341,8 +328,7 @@ public final class AgentFlags {
             }
             extra.put(name, l.substring(eq + 1));
         }
-        int port = listener.port(problems);
-        String host = listener.host();
+        ListenAddress listen = recorded(listener::address, null);
         List<RemoteSpec> remotes = List.of();
         try {
             remotes = RemoteSpec.fromFlags(this);
@@ -350,15 +336,13 @@ public final class AgentFlags {
             problems.addAll(e.problems());
         }
         checkFiles();
-        long insertMax = bytes("-maxInsertRequestSize", maxInsertRequestSize);
-        if (insertMax != BAD && (insertMax <= 0 || insertMax > Integer.MAX_VALUE / 2)) {
-            problem("-maxInsertRequestSize=" + maxInsertRequestSize + ": must be between 1 and 1GB");
-        }
+        int insertMax = recorded(() -> FlagValues.sizeUpTo1GB("-maxInsertRequestSize", maxInsertRequestSize), 0);
         InputLimits inputLimits = inputLimitFlags.limits(problems);
         if (remoteWriteQueues != null && remoteWriteQueues < 1) {
             problem("-remoteWrite.queues=" + remoteWriteQueues + ": must be 1 or more");
         }
-        Duration fileSdCheck = fileSdCheck();
+        Duration fileSdCheck = recorded(
+                () -> FlagValues.nonZeroDuration("-promscrape.fileSDCheckInterval", fileSdCheckInterval), null);
         hostSettings = this.host.settings(problems);
         if (!problems.isEmpty()) {
             throw new FlagException(problems);
@@ -372,13 +356,13 @@ public final class AgentFlags {
                 flush,
                 send,
                 maxRowsPerBlock,
-                (int) block,
+                block,
                 remotes.isEmpty() ? null : remotes.get(0).bearerToken(),
                 remotes.isEmpty() ? null : remotes.get(0).bearerTokenFile(),
                 extra,
-                host.isEmpty() ? "0.0.0.0" : host,
-                port,
-                (int) scrapeMax,
+                listen.host(),
+                listen.port(),
+                scrapeMax,
                 strictParse,
                 suppressScrapeErrors,
                 fileSdCheck,
@@ -386,27 +370,11 @@ public final class AgentFlags {
                 disableKeepAlive,
                 remotes,
                 relabelConfig,
-                (int) insertMax,
+                insertMax,
                 remoteWriteQueues,
-                httpLimits(),
+                checked(http::limits),
                 listener.security(),
                 inputLimits);
-    }
-
-    private HttpServerLimits httpLimits() throws FlagException {
-        try {
-            return http.limits();
-        } catch (IllegalArgumentException e) {
-            throw new FlagException(e.getMessage());
-        }
-    }
-
-    private Duration fileSdCheck() {
-        Duration d = duration("-promscrape.fileSDCheckInterval", fileSdCheckInterval);
-        if (d != null && d.isZero()) {
-            problem("-promscrape.fileSDCheckInterval=" + fileSdCheckInterval + ": must be more than 0");
-        }
-        return d;
     }
 
     /**
@@ -432,48 +400,22 @@ public final class AgentFlags {
         files.forEach(this::problem);
     }
 
-    /** The problem with {@code url}, or null when it is an http(s) URL. */
-    private static String checkUrl(String url) {
+    /** What {@code check} returns; its exception (whose message names the flag) as a {@link FlagException}. */
+    static <T> T checked(Supplier<T> check) throws FlagException {
         try {
-            java.net.URI u = java.net.URI.create(url);
-            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-                throw new IllegalArgumentException("not an http(s) URL");
-            }
-            return null;
+            return check.get();
         } catch (IllegalArgumentException e) {
-            return "-remoteWrite.url=" + Agent.redact(url)
-                    + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write";
+            throw new FlagException(e.getMessage());
         }
     }
 
-    static long bytesFlag(String flag, String value) throws FlagException {
+    /** What {@code check} returns, or {@code bad} after recording its exception's message (it names the flag). */
+    private <T> T recorded(Supplier<T> check, T bad) {
         try {
-            return ByteSize.parse(value);
+            return check.get();
         } catch (IllegalArgumentException e) {
-            throw new FlagException(flag + "=" + value + ": " + e.getMessage());
-        }
-    }
-
-    /** What {@link #bytes} returns for a value that is no size (its problem is recorded). */
-    private static final long BAD = Long.MIN_VALUE;
-
-    /** The size {@code value} means, or {@link #BAD} after recording why it is not one. */
-    private long bytes(String flag, String value) {
-        try {
-            return ByteSize.parse(value);
-        } catch (IllegalArgumentException e) {
-            problem(flag + "=" + value + ": " + e.getMessage());
-            return BAD;
-        }
-    }
-
-    /** The duration {@code value} means, or null after recording why it is not one. */
-    private Duration duration(String flag, String value) {
-        try {
-            return GoDuration.parse(value);
-        } catch (IllegalArgumentException e) {
-            problem(flag + "=" + value + ": " + e.getMessage());
-            return null;
+            problem(e.getMessage());
+            return bad;
         }
     }
 }

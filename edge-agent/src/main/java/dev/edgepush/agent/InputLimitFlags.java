@@ -1,6 +1,6 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.compat.ByteSize;
+import dev.edgepush.flags.FlagValues;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -51,10 +51,9 @@ final class InputLimitFlags {
     InputLimits limits(List<String> problems) {
         long minStream = 0;
         try {
-            minStream = ByteSize.parse(minResponseSizeForStreamParse);
+            minStream = FlagValues.bytes("-promscrape.minResponseSizeForStreamParse", minResponseSizeForStreamParse);
         } catch (IllegalArgumentException e) {
-            problems.add("-promscrape.minResponseSizeForStreamParse=" + minResponseSizeForStreamParse + ": "
-                    + e.getMessage());
+            problems.add(e.getMessage());
         }
         for (var e : Map.of(
                         "-maxLabelsPerTimeseries",

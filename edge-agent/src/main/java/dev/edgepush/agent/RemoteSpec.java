@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.flags.FlagValues;
 import dev.edgepush.forward.send.RemoteWriteCompression;
 import dev.edgepush.forward.send.RemoteWriteProtocol;
 import java.nio.charset.StandardCharsets;
@@ -142,7 +143,8 @@ public record RemoteSpec(
                         "-remoteWrite.tlsInsecureSkipVerify=" + insecure + ": expected true or false");
             }
             String rate = arg(f.perUrl.rateLimits, "-remoteWrite.rateLimit", i, n);
-            long rateBytes = rate == null ? 0 : AgentFlags.bytesFlag("-remoteWrite.rateLimit", rate);
+            long rateBytes =
+                    rate == null ? 0 : AgentFlags.checked(() -> FlagValues.bytes("-remoteWrite.rateLimit", rate));
             if (rateBytes < 0) {
                 throw new AgentFlags.FlagException("-remoteWrite.rateLimit=" + rate + ": must be 0 (no limit) or more");
             }
