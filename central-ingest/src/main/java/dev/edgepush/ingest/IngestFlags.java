@@ -2,6 +2,7 @@ package dev.edgepush.ingest;
 
 import dev.edgepush.flags.FlagText;
 import dev.edgepush.flags.FlagValues;
+import dev.edgepush.flags.VersionAndHelpFlags;
 import dev.edgepush.ingest.decode.SampleClock;
 import dev.edgepush.ingest.http.CorsPolicy;
 import dev.edgepush.ingest.http.IngestPipeline;
@@ -169,16 +170,9 @@ public final class IngestFlags {
     @Mixin
     MtlsFlags mtls = new MtlsFlags();
 
-    @Option(
-            names = {"-version", "--version"},
-            description = "Print the version and exit.")
-    boolean version;
-
-    @Option(
-            names = {"-help", "--help", "-h"},
-            usageHelp = true,
-            description = "Show this help and exit.")
-    boolean help;
+    /** -version and -help, as central-ingest's and edge-agent's. */
+    @Mixin
+    VersionAndHelpFlags standard = new VersionAndHelpFlags();
 
     /** Parsed and checked values. */
     public record Config(

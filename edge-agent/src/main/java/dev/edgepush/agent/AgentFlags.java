@@ -2,6 +2,7 @@ package dev.edgepush.agent;
 
 import dev.edgepush.flags.FlagText;
 import dev.edgepush.flags.FlagValues;
+import dev.edgepush.flags.VersionAndHelpFlags;
 import dev.edgepush.net.http.HttpLimitFlags;
 import dev.edgepush.net.http.HttpServerLimits;
 import dev.edgepush.net.http.ListenAddress;
@@ -30,54 +31,9 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         resourceBundle = "dev.edgepush.agent.AgentFlagTexts")
 public final class AgentFlags {
-    @Option(
-            names = {"-promscrape.config", "--promscrape.config"},
-            paramLabel = "FILE",
-            description = "Prometheus-style scrape config (YAML): global, scrape_configs with static_configs.")
-    Path promscrapeConfig;
-
-    // --- scrape-side vmagent flags (issue 6) ---
-    @Option(
-            names = {"-promscrape.config.strictParse", "--promscrape.config.strictParse"},
-            arity = "0..1",
-            fallbackValue = "true",
-            paramLabel = "BOOL",
-            description =
-                    "Reject unknown keys in -promscrape.config; false skips them with a warning (default: ${DEFAULT-VALUE}).")
-    boolean strictParse = true;
-
-    @Option(
-            names = {"-promscrape.suppressScrapeErrors", "--promscrape.suppressScrapeErrors"},
-            arity = "0..1",
-            fallbackValue = "true",
-            paramLabel = "BOOL",
-            description = "Do not log scrape errors of targets; they still show on /targets and as up 0.")
-    boolean suppressScrapeErrors;
-
-    @Option(
-            names = {"-promscrape.disableKeepAlive", "--promscrape.disableKeepAlive"},
-            arity = "0..1",
-            fallbackValue = "true",
-            paramLabel = "BOOL",
-            description = "Open a new connection for every scrape (Connection: close) instead of keeping one"
-                    + " keep-alive connection per target.")
-    boolean disableKeepAlive;
-
-    @Option(
-            names = {"-promscrape.fileSDCheckInterval", "--promscrape.fileSDCheckInterval"},
-            paramLabel = "DURATION",
-            description = "How often file_sd_configs files are checked for changes (default: ${DEFAULT-VALUE}).")
-    String fileSdCheckInterval = "5m";
-
-    @Option(
-            names = {"-dryRun", "--dryRun", "-promscrape.config.dryRun", "--promscrape.config.dryRun"},
-            arity = "0..1",
-            fallbackValue = "true",
-            paramLabel = "BOOL",
-            description = "Check the flags, -promscrape.config and its file_sd files, then exit: 0 if valid,"
-                    + " 1 with every error (file:line) otherwise. -remoteWrite.url is not required.")
-    boolean dryRun;
-    // --- end scrape-side flags ---
+    /** -promscrape.config and the scrape-side vmagent flags (issue 6). */
+    @Mixin
+    ScrapeFlags scrape = new ScrapeFlags();
 
     @Option(
             names = {"-remoteWrite.url", "--remoteWrite.url"},
@@ -199,16 +155,9 @@ public final class AgentFlags {
     @Mixin
     InputLimitFlags inputLimitFlags = new InputLimitFlags();
 
-    @Option(
-            names = {"-version", "--version"},
-            description = "Print the version and exit.")
-    boolean version;
-
-    @Option(
-            names = {"-help", "--help", "-h"},
-            usageHelp = true,
-            description = "Show this help and exit.")
-    boolean help;
+    /** -version and -help, as central-ingest's and edge-agent's. */
+    @Mixin
+    VersionAndHelpFlags standard = new VersionAndHelpFlags();
 
     /** Parsed and checked values. */
     public record Config(
@@ -301,7 +250,7 @@ public final class AgentFlags {
     /** Checks every value; every bad one is reported (one line each) with its flag name. */
     public Config validate() throws FlagException {
         problems.clear();
-        if (remoteWriteUrls.isEmpty() && !dryRun) {
+        if (remoteWriteUrls.isEmpty() && !scrape.dryRun) {
             problem("-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
         }
         for (String u : remoteWriteUrls) {
@@ -342,13 +291,13 @@ public final class AgentFlags {
             problem("-remoteWrite.queues=" + remoteWriteQueues + ": must be 1 or more");
         }
         Duration fileSdCheck = recorded(
-                () -> FlagValues.nonZeroDuration("-promscrape.fileSDCheckInterval", fileSdCheckInterval), null);
+                () -> FlagValues.nonZeroDuration("-promscrape.fileSDCheckInterval", scrape.fileSdCheckInterval), null);
         hostSettings = this.host.settings(problems);
         if (!problems.isEmpty()) {
             throw new FlagException(problems);
         }
         return new Config(
-                promscrapeConfig,
+                scrape.promscrapeConfig,
                 url,
                 tmpDataPath,
                 maxDisk,
@@ -363,11 +312,11 @@ public final class AgentFlags {
                 listen.host(),
                 listen.port(),
                 scrapeMax,
-                strictParse,
-                suppressScrapeErrors,
+                scrape.strictParse,
+                scrape.suppressScrapeErrors,
                 fileSdCheck,
-                dryRun,
-                disableKeepAlive,
+                scrape.dryRun,
+                scrape.disableKeepAlive,
                 remotes,
                 relabelConfig,
                 insertMax,
@@ -383,9 +332,9 @@ public final class AgentFlags {
      */
     private void checkFiles() {
         List<String> files = new ArrayList<>();
-        String scrape = FlagText.unreadableFile("-promscrape.config", promscrapeConfig);
-        if (scrape != null) {
-            files.add(scrape);
+        String config = FlagText.unreadableFile("-promscrape.config", scrape.promscrapeConfig);
+        if (config != null) {
+            files.add(config);
         }
         String relabel = FlagText.unreadableFile("-remoteWrite.relabelConfig", relabelConfig);
         if (relabel != null) {

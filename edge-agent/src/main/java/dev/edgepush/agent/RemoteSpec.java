@@ -43,41 +43,6 @@ public record RemoteSpec(
         RemoteWriteProtocol protocol,
         RemoteWriteCompression compression) {
 
-    /** A remote sent remote write 1.0 (the default of {@code -remoteWrite.protocol}). */
-    public RemoteSpec(
-            int number,
-            String url,
-            String bearerToken,
-            Path bearerTokenFile,
-            String basicAuthUsername,
-            String basicAuthPassword,
-            Path basicAuthPasswordFile,
-            Path tlsCaFile,
-            Path tlsCertFile,
-            Path tlsKeyFile,
-            boolean tlsInsecureSkipVerify,
-            String tlsServerName,
-            long rateLimitBytesPerSecond,
-            Path urlRelabelConfig) {
-        this(
-                number,
-                url,
-                bearerToken,
-                bearerTokenFile,
-                basicAuthUsername,
-                basicAuthPassword,
-                basicAuthPasswordFile,
-                tlsCaFile,
-                tlsCertFile,
-                tlsKeyFile,
-                tlsInsecureSkipVerify,
-                tlsServerName,
-                rateLimitBytesPerSecond,
-                urlRelabelConfig,
-                RemoteWriteProtocol.V1,
-                RemoteWriteCompression.AUTO);
-    }
-
     /** The {@code url} label of per-remote self metrics and /targets: {@code "<n>:<redacted url>"}. */
     public String label() {
         return number + ":" + Agent.redact(url);
