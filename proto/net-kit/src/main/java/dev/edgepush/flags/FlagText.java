@@ -1,5 +1,6 @@
 package dev.edgepush.flags;
 
+import dev.edgepush.compat.EditDistance;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ public final class FlagText {
                 if (n.startsWith("--") || !n.startsWith("-") || n.length() < 3) {
                     continue; // one form per flag; -h is too short to be a sensible suggestion
                 }
-                int d = editDistance(name, n.substring(1));
+                int d = EditDistance.between(name, n.substring(1));
                 if (d < bestEdits) {
                     best = n;
                     bestEdits = d;
@@ -95,26 +96,6 @@ public final class FlagText {
         String name = arg.startsWith("--") ? arg.substring(2) : arg.startsWith("-") ? arg.substring(1) : arg;
         int eq = name.indexOf('=');
         return eq >= 0 ? name.substring(0, eq) : name;
-    }
-
-    /** Levenshtein distance. */
-    static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     /**
