@@ -41,52 +41,9 @@ public final class AgentFlags {
             description = "Remote-write endpoint, e.g. https://ingest.example.com/api/v1/write (required).")
     List<String> remoteWriteUrls = new ArrayList<>();
 
-    @Option(
-            names = {"-remoteWrite.tmpDataPath", "--remoteWrite.tmpDataPath"},
-            paramLabel = "DIR",
-            description = "Directory of the disk buffer (default: ${DEFAULT-VALUE}).")
-    Path tmpDataPath = Path.of("vmagent-remotewrite-data");
-
-    @Option(
-            names = {"-remoteWrite.maxDiskUsagePerURL", "--remoteWrite.maxDiskUsagePerURL"},
-            paramLabel = "BYTES",
-            description =
-                    "Disk cap of the buffer, e.g. 50MB or 1GiB; 0 = no cap (default: ${DEFAULT-VALUE}). Past it the oldest data goes first and is counted.")
-    String maxDiskUsagePerUrl = "0";
-
-    @Option(
-            names = {"-buffer.syncInterval", "--buffer.syncInterval"},
-            paramLabel = "DURATION",
-            description = "How often the disk buffer is forced to the device (fsync of the queue file written"
-                    + " to, its metadata and directory; ack.pos is fsynced on every write). Power loss loses at"
-                    + " most about this much of the newest scrapes; kill -9 loses nothing either way. 0 = fsync"
-                    + " after every scrape before it counts as buffered (safest, one fsync per scrape)"
-                    + " (default: ${DEFAULT-VALUE}).")
-    String syncInterval = "1s";
-
-    @Option(
-            names = {"-remoteWrite.flushInterval", "--remoteWrite.flushInterval"},
-            paramLabel = "DURATION",
-            description = "Longest a batch waits before it is sent (default: ${DEFAULT-VALUE}).")
-    String flushInterval = "1s";
-
-    @Option(
-            names = {"-remoteWrite.sendTimeout", "--remoteWrite.sendTimeout"},
-            paramLabel = "DURATION",
-            description = "Timeout of one remote-write request (default: ${DEFAULT-VALUE}).")
-    String sendTimeout = "1m";
-
-    @Option(
-            names = {"-remoteWrite.maxRowsPerBlock", "--remoteWrite.maxRowsPerBlock"},
-            paramLabel = "N",
-            description = "Most samples in one request (default: ${DEFAULT-VALUE}).")
-    int maxRowsPerBlock = 10_000;
-
-    @Option(
-            names = {"-remoteWrite.maxBlockSize", "--remoteWrite.maxBlockSize"},
-            paramLabel = "BYTES",
-            description = "Most uncompressed bytes in one request (default: ${DEFAULT-VALUE}).")
-    String maxBlockSize = "8MB";
+    /** The disk buffer and the batches sent from it. */
+    @Mixin
+    BufferFlags buffer = new BufferFlags();
 
     /** What a URL without -remoteWrite.protocol is sent. */
     static final dev.edgepush.forward.send.RemoteWriteProtocol DEFAULT_PROTOCOL =
@@ -257,14 +214,17 @@ public final class AgentFlags {
             recorded(() -> FlagValues.httpUrl("-remoteWrite.url", u, Agent.redact(u)), null);
         }
         String url = remoteWriteUrls.isEmpty() ? null : remoteWriteUrls.get(0); // none only with -dryRun
-        long maxDisk = recorded(() -> FlagValues.bytes("-remoteWrite.maxDiskUsagePerURL", maxDiskUsagePerUrl), 0L);
-        Duration sync = recorded(() -> FlagValues.duration("-buffer.syncInterval", syncInterval), null);
-        Duration flush = recorded(() -> FlagValues.nonZeroDuration("-remoteWrite.flushInterval", flushInterval), null);
-        Duration send = recorded(() -> FlagValues.nonZeroDuration("-remoteWrite.sendTimeout", sendTimeout), null);
-        if (maxRowsPerBlock <= 0) {
-            problem("-remoteWrite.maxRowsPerBlock=" + maxRowsPerBlock + ": must be more than 0");
+        long maxDisk =
+                recorded(() -> FlagValues.bytes("-remoteWrite.maxDiskUsagePerURL", buffer.maxDiskUsagePerUrl), 0L);
+        Duration sync = recorded(() -> FlagValues.duration("-buffer.syncInterval", buffer.syncInterval), null);
+        Duration flush =
+                recorded(() -> FlagValues.nonZeroDuration("-remoteWrite.flushInterval", buffer.flushInterval), null);
+        Duration send =
+                recorded(() -> FlagValues.nonZeroDuration("-remoteWrite.sendTimeout", buffer.sendTimeout), null);
+        if (buffer.maxRowsPerBlock <= 0) {
+            problem("-remoteWrite.maxRowsPerBlock=" + buffer.maxRowsPerBlock + ": must be more than 0");
         }
-        int block = recorded(() -> FlagValues.sizeUpTo1GB("-remoteWrite.maxBlockSize", maxBlockSize), 0);
+        int block = recorded(() -> FlagValues.sizeUpTo1GB("-remoteWrite.maxBlockSize", buffer.maxBlockSize), 0);
         int scrapeMax = recorded(() -> FlagValues.sizeUpTo1GB("-promscrape.maxScrapeSize", maxScrapeSize), 0);
         Map<String, String> extra = new TreeMap<>();
         for (String l : labels) {
@@ -299,12 +259,12 @@ public final class AgentFlags {
         return new Config(
                 scrape.promscrapeConfig,
                 url,
-                tmpDataPath,
+                buffer.tmpDataPath,
                 maxDisk,
                 sync,
                 flush,
                 send,
-                maxRowsPerBlock,
+                buffer.maxRowsPerBlock,
                 block,
                 remotes.isEmpty() ? null : remotes.get(0).bearerToken(),
                 remotes.isEmpty() ? null : remotes.get(0).bearerTokenFile(),
