@@ -196,18 +196,13 @@ public final class IngestFlags {
 
     public static IngestFlags parse(String[] args) throws FlagException {
         IngestFlags f = new IngestFlags();
-        try {
-            commandLine(f).parseArgs(args);
-        } catch (CommandLine.UnmatchedArgumentException e) {
-            List<String> lines = new ArrayList<>();
-            for (String unmatched : e.getUnmatched()) {
-                String suggestion = FlagText.suggest(commandLine(new IngestFlags()), unmatched);
-                lines.add("unknown flag " + unmatched + (suggestion == null ? "" : ": did you mean " + suggestion + "?")
-                        + " (central-ingest -help lists the flags)");
-            }
-            throw new FlagException(String.join("\n", lines));
-        } catch (CommandLine.ParameterException e) {
-            throw new FlagException(e.getMessage());
+        List<String> bad = FlagText.parse(commandLine(f), args, unmatched -> {
+            String suggestion = FlagText.suggest(commandLine(new IngestFlags()), unmatched);
+            return "unknown flag " + unmatched + (suggestion == null ? "" : ": did you mean " + suggestion + "?")
+                    + " (central-ingest -help lists the flags)";
+        });
+        if (!bad.isEmpty()) {
+            throw new FlagException(String.join("\n", bad));
         }
         return f;
     }

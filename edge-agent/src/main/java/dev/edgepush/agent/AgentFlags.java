@@ -190,16 +190,10 @@ public final class AgentFlags {
     /** Parses and validates {@code args}. */
     public static AgentFlags parse(String[] args) throws FlagException {
         AgentFlags f = new AgentFlags();
-        try {
-            commandLine(f).parseArgs(args);
-        } catch (CommandLine.UnmatchedArgumentException e) {
-            List<String> unknown = new ArrayList<>();
-            for (String unmatched : e.getUnmatched()) {
-                unknown.add(VmagentFlags.unknownFlag(commandLine(new AgentFlags()), unmatched));
-            }
-            throw new FlagException(unknown);
-        } catch (CommandLine.ParameterException e) {
-            throw new FlagException(e.getMessage());
+        List<String> bad =
+                FlagText.parse(commandLine(f), args, u -> VmagentFlags.unknownFlag(commandLine(new AgentFlags()), u));
+        if (!bad.isEmpty()) {
+            throw new FlagException(bad);
         }
         return f;
     }
@@ -320,11 +314,6 @@ public final class AgentFlags {
 
     /** What {@code check} returns, or {@code bad} after recording its exception's message (it names the flag). */
     private <T> T recorded(Supplier<T> check, T bad) {
-        try {
-            return check.get();
-        } catch (IllegalArgumentException e) {
-            problem(e.getMessage());
-            return bad;
-        }
+        return FlagValues.recorded(problems, check, bad);
     }
 }

@@ -49,12 +49,10 @@ final class InputLimitFlags {
 
     /** The checked limits; a bad value adds its line to {@code problems} (the limits are then unused). */
     InputLimits limits(List<String> problems) {
-        long minStream = 0;
-        try {
-            minStream = FlagValues.bytes("-promscrape.minResponseSizeForStreamParse", minResponseSizeForStreamParse);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
+        long minStream = FlagValues.recorded(
+                problems,
+                () -> FlagValues.bytes("-promscrape.minResponseSizeForStreamParse", minResponseSizeForStreamParse),
+                0L);
         for (var e : Map.of(
                         "-maxLabelsPerTimeseries",
                         maxLabelsPerTimeseries,

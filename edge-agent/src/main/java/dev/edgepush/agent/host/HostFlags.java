@@ -200,11 +200,6 @@ public final class HostFlags {
     }
 
     private static Duration duration(String flag, String value, List<String> problems) {
-        try {
-            return FlagValues.nonZeroDuration(flag, value);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-            return null;
-        }
+        return FlagValues.recorded(problems, () -> FlagValues.nonZeroDuration(flag, value), null);
     }
 }

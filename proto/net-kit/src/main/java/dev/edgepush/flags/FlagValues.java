@@ -4,7 +4,9 @@ import dev.edgepush.compat.ByteSize;
 import dev.edgepush.compat.GoDuration;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Parse-and-check of the flag values edge-agent and central-ingest share in kind: sizes, Go
@@ -26,6 +28,16 @@ public final class FlagValues {
             return parse.apply(value);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(flag + "=" + value + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What {@code check} returns, or {@code bad} after adding its exception's message to {@code problems}. */
+    public static <T> T recorded(List<String> problems, Supplier<T> check, T bad) {
+        try {
+            return check.get();
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return bad;
         }
     }
 

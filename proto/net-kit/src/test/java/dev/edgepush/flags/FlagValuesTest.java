@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FlagValuesTest {
@@ -46,5 +48,14 @@ class FlagValuesTest {
                     assertThrows(IllegalArgumentException.class, () -> FlagValues.httpUrl("-u", url, "shown"))
                             .getMessage());
         }
+    }
+
+    @Test
+    void recordedGoesOnPastABadValueAndKeepsItsLine() {
+        List<String> problems = new ArrayList<>();
+        assertEquals(-1L, FlagValues.recorded(problems, () -> FlagValues.bytes("-a", "x"), -1L));
+        assertEquals(2L, FlagValues.recorded(problems, () -> FlagValues.bytes("-b", "2"), -1L));
+        assertEquals(1, problems.size());
+        assertEquals(0, problems.get(0).indexOf("-a=x: "), problems.get(0));
     }
 }
