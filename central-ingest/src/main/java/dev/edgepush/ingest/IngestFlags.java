@@ -11,6 +11,7 @@ import dev.edgepush.ingest.wal.ForwardingWal;
 import dev.edgepush.net.http.HttpLimitFlags;
 import dev.edgepush.net.http.HttpServerLimits;
 import dev.edgepush.net.http.ListenAddress;
+import dev.edgepush.net.http.ListenAddressFlag;
 import dev.edgepush.net.tls.ServerTls;
 import dev.edgepush.net.tls.ServerTlsFlags;
 import java.nio.file.Path;
@@ -35,11 +36,8 @@ import picocli.CommandLine.Option;
         description =
                 "The fleet's ingest endpoint: authenticates robots, writes ahead to disk, forwards to VictoriaMetrics.")
 public final class IngestFlags {
-    @Option(
-            names = {"-httpListenAddr", "--httpListenAddr"},
-            paramLabel = "HOST:PORT",
-            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
-    String httpListenAddr = ":8427";
+    @Mixin
+    ListenAddressFlag listenAddress = new ListenAddressFlag(":8427", ":8427");
 
     @Option(
             names = {"-remoteWrite.url", "--remoteWrite.url"},
@@ -255,7 +253,7 @@ public final class IngestFlags {
             throw new FlagException(
                     "-maxSamplesPerSecondPerRobot=" + maxSamplesPerSecondPerRobot + ": must be more than 0");
         }
-        ListenAddress listen = checked(() -> ListenAddress.parse(httpListenAddr, ":8427"));
+        ListenAddress listen = checked(listenAddress::address);
         // Last, so that a bad value of another flag is reported first: this check needs the disk.
         String unreadable = FlagText.unreadableFile("-auth.tokensFile", tokensFile);
         if (unreadable != null) {

@@ -11,6 +11,7 @@ public final class AgentFlagTexts extends ListResourceBundle {
     @Override
     protected Object[][] getContents() {
         return new Object[][] {
+            {"httpListenAddr", "Address of /metrics, /health and /targets (default: ${DEFAULT-VALUE})."},
             {"tls", "Serve -httpListenAddr over https; needs -tlsCertFile and -tlsKeyFile."},
             {"tlsCertFile", "PEM certificate chain of the listener with -tls; re-read when it changes."},
             {

@@ -231,7 +231,7 @@ public final class AgentFlags {
             }
             extra.put(name, l.substring(eq + 1));
         }
-        ListenAddress listen = recorded(listener::address, null);
+        ListenAddress listen = recorded(listener.address::address, null);
         List<RemoteSpec> remotes = List.of();
         try {
             remotes = RemoteSpec.fromFlags(this);

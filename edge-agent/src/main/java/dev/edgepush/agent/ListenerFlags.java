@@ -1,17 +1,15 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.net.http.ListenAddress;
+import dev.edgepush.net.http.ListenAddressFlag;
 import dev.edgepush.net.tls.ServerTlsFlags;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The agent's listener: its address, basic auth and TLS (vmagent's flags); a picocli mixin of {@link AgentFlags}. */
 final class ListenerFlags {
-    @Option(
-            names = {"-httpListenAddr", "--httpListenAddr"},
-            paramLabel = "HOST:PORT",
-            description = "Address of /metrics, /health and /targets (default: ${DEFAULT-VALUE}).")
-    String httpListenAddr = ":8429";
+    /** -httpListenAddr, as central-ingest's (its text: {@link AgentFlagTexts}). */
+    @Mixin
+    ListenAddressFlag address = new ListenAddressFlag(":8429", ":8429 or 127.0.0.1:8429");
 
     @Option(
             names = {"-httpAuth.username", "--httpAuth.username"},
@@ -28,11 +26,6 @@ final class ListenerFlags {
     /** -tls, -tlsCertFile, -tlsKeyFile, -tlsMinVersion, as central-ingest's (their texts: {@link AgentFlagTexts}). */
     @Mixin
     ServerTlsFlags tls = new ServerTlsFlags();
-
-    /** -httpListenAddr, checked; the exception's message names the flag. */
-    ListenAddress address() {
-        return ListenAddress.parse(httpListenAddr, ":8429 or 127.0.0.1:8429");
-    }
 
     ListenerSecurity security() throws AgentFlags.FlagException {
         if ((httpAuthUsername == null || httpAuthUsername.isEmpty()) && httpAuthPassword != null) {
