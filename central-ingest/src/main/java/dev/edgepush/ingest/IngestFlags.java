@@ -1,8 +1,8 @@
 package dev.edgepush.ingest;
 
-import dev.edgepush.compat.ByteSize;
-import dev.edgepush.compat.GoDuration;
 import dev.edgepush.flags.FlagText;
+import dev.edgepush.flags.FlagValues;
+import dev.edgepush.flags.VersionAndHelpFlags;
 import dev.edgepush.ingest.decode.SampleClock;
 import dev.edgepush.ingest.http.CorsPolicy;
 import dev.edgepush.ingest.http.IngestPipeline;
@@ -10,12 +10,15 @@ import dev.edgepush.ingest.query.QueryTarget;
 import dev.edgepush.ingest.wal.ForwardingWal;
 import dev.edgepush.net.http.HttpLimitFlags;
 import dev.edgepush.net.http.HttpServerLimits;
+import dev.edgepush.net.http.ListenAddress;
+import dev.edgepush.net.http.ListenAddressFlag;
 import dev.edgepush.net.tls.ServerTls;
-import java.net.URI;
+import dev.edgepush.net.tls.ServerTlsFlags;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,11 +36,8 @@ import picocli.CommandLine.Option;
         description =
                 "The fleet's ingest endpoint: authenticates robots, writes ahead to disk, forwards to VictoriaMetrics.")
 public final class IngestFlags {
-    @Option(
-            names = {"-httpListenAddr", "--httpListenAddr"},
-            paramLabel = "HOST:PORT",
-            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
-    String httpListenAddr = ":8427";
+    @Mixin
+    ListenAddressFlag listenAddress = new ListenAddressFlag(":8427", ":8427");
 
     @Option(
             names = {"-remoteWrite.url", "--remoteWrite.url"},
@@ -93,24 +93,9 @@ public final class IngestFlags {
                     "A robot that has not pushed for this long is offline in /fleet and central_ingest_robots_online (default: ${DEFAULT-VALUE}).")
     String fleetOfflineAfter = "2m";
 
-    @Option(
-            names = {"-fleet.correctClockSkewAbove", "--fleet.correctClockSkewAbove"},
-            paramLabel = "DURATION",
-            description =
-                    "Shift the timestamps of a robot's remote-write push back by its clock offset when that is larger"
-                            + " than this, either way (measured per push from edge-agent's X-Edgepush-Agent-Time-Ms header; e.g. 2m);"
-                            + " 0 = never (default: ${DEFAULT-VALUE}). The offset is in central_ingest_robot_clock_skew_seconds either way.")
-    String fleetCorrectClockSkewAbove = "0";
-
-    @Option(
-            names = {"-retentionPeriod", "--retentionPeriod"},
-            paramLabel = "PERIOD",
-            description =
-                    "The retention of the VictoriaMetrics behind it, as its flag of that name: months, or a number"
-                            + " with h, d, w or y (0 = no check). Older samples are counted in"
-                            + " central_ingest_samples_out_of_range_total{reason=\"too_old\"} (it drops them; they are forwarded all"
-                            + " the same) (default: ${DEFAULT-VALUE}).")
-    String retentionPeriod = "1";
+    /** -fleet.correctClockSkewAbove and -retentionPeriod: how the timestamps of a push are checked. */
+    @Mixin
+    SampleClockFlags clock = new SampleClockFlags();
 
     @Option(
             names = {"-wal.path", "--wal.path"},
@@ -161,67 +146,16 @@ public final class IngestFlags {
     @Mixin
     HttpLimitFlags http = new HttpLimitFlags();
 
-    @Option(
-            names = {"-tls", "--tls"},
-            arity = "0..1",
-            fallbackValue = "true",
-            paramLabel = "BOOL",
-            description = "Serve -httpListenAddr over https only; needs -tlsCertFile and -tlsKeyFile.")
-    boolean tls;
+    /** -tls, -tlsCertFile, -tlsKeyFile, -tlsMinVersion: the listener's TLS, as edge-agent's. */
+    @Mixin
+    ServerTlsFlags tls = new ServerTlsFlags();
 
-    @Option(
-            names = {"-tlsCertFile", "--tlsCertFile"},
-            paramLabel = "FILE",
-            description = "PEM certificate chain (server certificate first) with -tls; re-read when it changes.")
-    Path tlsCertFile;
+    @Mixin
+    MtlsFlags mtls = new MtlsFlags();
 
-    @Option(
-            names = {"-tlsKeyFile", "--tlsKeyFile"},
-            paramLabel = "FILE",
-            description = "PEM key (unencrypted PKCS#8) of -tlsCertFile; re-read when it changes.")
-    Path tlsKeyFile;
-
-    @Option(
-            names = {"-tlsMinVersion", "--tlsMinVersion"},
-            paramLabel = "VERSION",
-            description = "Oldest TLS version taken with -tls: TLS12 or TLS13 (default: ${DEFAULT-VALUE}).")
-    String tlsMinVersion = "TLS12";
-
-    @Option(
-            names = {"-mtls", "--mtls"},
-            arity = "0..1",
-            fallbackValue = "true",
-            paramLabel = "BOOL",
-            description =
-                    "With -tls: require a client certificate signed by a CA of -mtlsCAFile (else the system's CAs).")
-    boolean mtls;
-
-    @Option(
-            names = {"-mtlsCAFile", "--mtlsCAFile"},
-            paramLabel = "FILE",
-            description =
-                    "PEM CA certificate(s) that sign the client certificates -mtls requires; re-read when it changes.")
-    Path mtlsCaFile;
-
-    @Option(
-            names = {"-mtls.requireRobotName", "--mtls.requireRobotName"},
-            arity = "0..1",
-            fallbackValue = "true",
-            paramLabel = "BOOL",
-            description = "With -mtls: a robot token is accepted only from a client certificate whose CN"
-                    + " or a DNS name is that robot's name; else 403.")
-    boolean mtlsRequireRobotName;
-
-    @Option(
-            names = {"-version", "--version"},
-            description = "Print the version and exit.")
-    boolean version;
-
-    @Option(
-            names = {"-help", "--help", "-h"},
-            usageHelp = true,
-            description = "Show this help and exit.")
-    boolean help;
+    /** -version and -help, as central-ingest's and edge-agent's. */
+    @Mixin
+    VersionAndHelpFlags standard = new VersionAndHelpFlags();
 
     /** Parsed and checked values. */
     public record Config(
@@ -260,18 +194,13 @@ public final class IngestFlags {
 
     public static IngestFlags parse(String[] args) throws FlagException {
         IngestFlags f = new IngestFlags();
-        try {
-            commandLine(f).parseArgs(args);
-        } catch (CommandLine.UnmatchedArgumentException e) {
-            List<String> lines = new ArrayList<>();
-            for (String unmatched : e.getUnmatched()) {
-                String suggestion = FlagText.suggest(commandLine(new IngestFlags()), unmatched);
-                lines.add("unknown flag " + unmatched + (suggestion == null ? "" : ": did you mean " + suggestion + "?")
-                        + " (central-ingest -help lists the flags)");
-            }
-            throw new FlagException(String.join("\n", lines));
-        } catch (CommandLine.ParameterException e) {
-            throw new FlagException(e.getMessage());
+        List<String> bad = FlagText.parse(commandLine(f), args, unmatched -> {
+            String suggestion = FlagText.suggest(commandLine(new IngestFlags()), unmatched);
+            return "unknown flag " + unmatched + (suggestion == null ? "" : ": did you mean " + suggestion + "?")
+                    + " (central-ingest -help lists the flags)";
+        });
+        if (!bad.isEmpty()) {
+            throw new FlagException(String.join("\n", bad));
         }
         return f;
     }
@@ -284,7 +213,8 @@ public final class IngestFlags {
         }
         boolean cluster = remoteWriteUrls.get(0).contains(ForwardingWal.TENANT_PLACEHOLDER);
         for (String u : remoteWriteUrls) {
-            httpUrl("-remoteWrite.url", u.replace(ForwardingWal.TENANT_PLACEHOLDER, "0"));
+            String single = u.replace(ForwardingWal.TENANT_PLACEHOLDER, "0");
+            checked(() -> FlagValues.httpUrl("-remoteWrite.url", single, single));
             if (u.contains(ForwardingWal.TENANT_PLACEHOLDER) != cluster) {
                 throw new FlagException("-remoteWrite.url=" + u
                         + ": either every URL holds {tenant} (vminsert) or none does" + " (a single node)");
@@ -294,39 +224,27 @@ public final class IngestFlags {
             throw new FlagException(
                     "-remoteWrite.queues=" + remoteWriteQueues + ": must be between 1 and " + MAX_QUEUES);
         }
-        QueryTarget query = null;
-        if (queryUrl != null) {
-            try {
-                query = QueryTarget.parse(queryUrl);
-            } catch (IllegalArgumentException e) {
-                throw new FlagException("-query.url=" + queryUrl + ": " + e.getMessage());
-            }
-        }
+        QueryTarget query =
+                queryUrl == null ? null : checked(() -> FlagValues.parse("-query.url", queryUrl, QueryTarget::parse));
         IngestPipeline.ReaderDoor reader = readerDoor();
-        Duration offlineAfter;
-        try {
-            offlineAfter = GoDuration.parse(fleetOfflineAfter);
-        } catch (IllegalArgumentException e) {
-            throw new FlagException("-fleet.offlineAfter=" + fleetOfflineAfter + ": " + e.getMessage());
-        }
+        Duration offlineAfter = checked(() -> FlagValues.duration("-fleet.offlineAfter", fleetOfflineAfter));
         if (offlineAfter.toMillis() <= 0) {
             throw new FlagException("-fleet.offlineAfter=" + fleetOfflineAfter + ": must be more than 0, e.g. 2m");
         }
-        SampleClock sampleClock = sampleClock();
+        SampleClock sampleClock = clock.sampleClock();
         if (tokensFile == null) {
             throw new FlagException(
                     "-auth.tokensFile is required: a file of '<robot|reader> <name> <tenant> sha256:<hex>' lines");
         }
-        long walCap = bytes("-wal.maxDiskBytes", walMaxDiskBytes);
+        long walCap = checked(() -> FlagValues.bytes("-wal.maxDiskBytes", walMaxDiskBytes));
         if (walMaxPendingSamples < 0) {
             throw new FlagException(
                     "-wal.maxPendingSamples=" + walMaxPendingSamples + ": must be 0 (no limit) or more");
         }
-        long maxReq = bytes("-maxRequestBytes", maxRequestBytes);
-        if (maxReq <= 0 || maxReq > Integer.MAX_VALUE / 2) {
-            throw new FlagException("-maxRequestBytes=" + maxRequestBytes + ": must be between 1 and 1GB");
-        }
-        long maxDec = maxDecompressedBytes == null ? 8 * maxReq : bytes("-maxDecompressedBytes", maxDecompressedBytes);
+        int maxReq = checked(() -> FlagValues.sizeUpTo1GB("-maxRequestBytes", maxRequestBytes));
+        long maxDec = maxDecompressedBytes == null
+                ? 8L * maxReq
+                : checked(() -> FlagValues.bytes("-maxDecompressedBytes", maxDecompressedBytes));
         if (maxDec <= 0 || maxDec > Integer.MAX_VALUE - 8) {
             throw new FlagException("-maxDecompressedBytes="
                     + (maxDecompressedBytes == null ? maxDec : maxDecompressedBytes) + ": must be between 1 and 2GB");
@@ -335,20 +253,7 @@ public final class IngestFlags {
             throw new FlagException(
                     "-maxSamplesPerSecondPerRobot=" + maxSamplesPerSecondPerRobot + ": must be more than 0");
         }
-        int colon = httpListenAddr.lastIndexOf(':');
-        int port;
-        try {
-            port = Integer.parseInt(httpListenAddr.substring(colon + 1));
-            if (colon < 0 || port < 0 || port > 65535) {
-                throw new NumberFormatException();
-            }
-        } catch (NumberFormatException e) {
-            throw new FlagException("-httpListenAddr=" + httpListenAddr + ": expected host:port or :port, e.g. :8427");
-        }
-        String host = httpListenAddr.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
+        ListenAddress listen = checked(listenAddress::address);
         // Last, so that a bad value of another flag is reported first: this check needs the disk.
         String unreadable = FlagText.unreadableFile("-auth.tokensFile", tokensFile);
         if (unreadable != null) {
@@ -356,61 +261,25 @@ public final class IngestFlags {
                     + " <name> -auth.tokensFile=" + tokensFile + ")");
         }
         return new Config(
-                host.isEmpty() ? "0.0.0.0" : host,
-                port,
+                listen.host(),
+                listen.port(),
                 List.copyOf(remoteWriteUrls),
                 queryUrl,
                 walPath,
                 walCap,
                 walMaxPendingSamples,
                 tokensFile,
-                (int) maxReq,
+                maxReq,
                 maxDec,
                 maxSamplesPerSecondPerRobot,
                 query,
                 offlineAfter,
                 remoteWriteQueues,
-                httpLimits(),
-                tlsSettings(),
-                mtlsRequireRobotName,
+                checked(http::limits),
+                mtls.settings(tls),
+                mtls.requireRobotName,
                 reader,
                 sampleClock);
-    }
-
-    private SampleClock sampleClock() throws FlagException {
-        Duration correctAbove;
-        try {
-            correctAbove = GoDuration.parse(fleetCorrectClockSkewAbove);
-        } catch (IllegalArgumentException e) {
-            throw new FlagException(
-                    "-fleet.correctClockSkewAbove=" + fleetCorrectClockSkewAbove + ": " + e.getMessage());
-        }
-        if (correctAbove.isNegative()) {
-            throw new FlagException(
-                    "-fleet.correctClockSkewAbove=" + fleetCorrectClockSkewAbove + ": must be 0 (never) or more");
-        }
-        return new SampleClock(retentionMs(retentionPeriod), correctAbove.toMillis());
-    }
-
-    /** VictoriaMetrics' -retentionPeriod: a number of months (31 days each), or a number with h, d, w or y. */
-    static long retentionMs(String v) throws FlagException {
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)([hdwy]?)").matcher(v.trim());
-        if (!m.matches()) {
-            throw new FlagException("-retentionPeriod=" + v + ": expected months (e.g. 1, as VictoriaMetrics' default)"
-                    + " or a number with h, d, w or y (e.g. 90d)");
-        }
-        double n = Double.parseDouble(m.group(1));
-        double day = 86_400_000.0;
-        double unit =
-                switch (m.group(2)) {
-                    case "h" -> day / 24;
-                    case "d" -> day;
-                    case "w" -> 7 * day;
-                    case "y" -> 365 * day;
-                    default -> 31 * day;
-                };
-        return (long) (n * unit);
     }
 
     private IngestPipeline.ReaderDoor readerDoor() throws FlagException {
@@ -431,43 +300,12 @@ public final class IngestFlags {
         }
     }
 
-    private ServerTls.Settings tlsSettings() throws FlagException {
-        if (mtlsRequireRobotName && !mtls) {
-            throw new FlagException(
-                    "-mtls.requireRobotName needs -tls and -mtls (the robot's name comes from its client"
-                            + " certificate)");
-        }
+    /** What {@code check} returns; its exception (whose message names the flag) as a {@link FlagException}. */
+    static <T> T checked(Supplier<T> check) throws FlagException {
         try {
-            return ServerTls.Settings.fromFlags(tls, tlsCertFile, tlsKeyFile, tlsMinVersion, mtls, mtlsCaFile);
+            return check.get();
         } catch (IllegalArgumentException e) {
             throw new FlagException(e.getMessage());
-        }
-    }
-
-    private HttpServerLimits httpLimits() throws FlagException {
-        try {
-            return http.limits();
-        } catch (IllegalArgumentException e) {
-            throw new FlagException(e.getMessage());
-        }
-    }
-
-    private static void httpUrl(String flag, String url) throws FlagException {
-        try {
-            URI u = URI.create(url);
-            if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
-                throw new IllegalArgumentException();
-            }
-        } catch (IllegalArgumentException e) {
-            throw new FlagException(flag + "=" + url + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write");
-        }
-    }
-
-    private static long bytes(String flag, String value) throws FlagException {
-        try {
-            return ByteSize.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new FlagException(flag + "=" + value + ": " + e.getMessage());
         }
     }
 }

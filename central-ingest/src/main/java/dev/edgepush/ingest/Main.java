@@ -33,7 +33,7 @@ public final class Main {
         IngestFlags.Config cfg;
         try {
             IngestFlags flags = IngestFlags.parse(args);
-            if (flags.help) {
+            if (flags.standard.help()) {
                 FlagText.printHelp(
                         IngestFlags.commandLine(flags),
                         "central-ingest " + CentralIngest.VERSION
@@ -42,7 +42,7 @@ public final class Main {
                         System.out);
                 return;
             }
-            if (flags.version) {
+            if (flags.standard.version()) {
                 System.out.println("central-ingest " + CentralIngest.VERSION);
                 return;
             }

@@ -101,12 +101,12 @@ class IngestFlagsTest {
                 .validate();
         assertEquals(31 * day, c.sampleClock().retentionMs(), "VictoriaMetrics' default: 1 month of 31 days");
         assertEquals(0, c.sampleClock().correctAboveMs(), "no correction unless asked");
-        assertEquals(12 * 31 * day, IngestFlags.retentionMs("12"));
-        assertEquals(90 * day, IngestFlags.retentionMs("90d"));
-        assertEquals(2 * 7 * day, IngestFlags.retentionMs("2w"));
-        assertEquals(365 * day, IngestFlags.retentionMs("1y"));
-        assertEquals(36 * 3_600_000L, IngestFlags.retentionMs("36h"));
-        assertEquals(0, IngestFlags.retentionMs("0"));
+        assertEquals(12 * 31 * day, SampleClockFlags.retentionMs("12"));
+        assertEquals(90 * day, SampleClockFlags.retentionMs("90d"));
+        assertEquals(2 * 7 * day, SampleClockFlags.retentionMs("2w"));
+        assertEquals(365 * day, SampleClockFlags.retentionMs("1y"));
+        assertEquals(36 * 3_600_000L, SampleClockFlags.retentionMs("36h"));
+        assertEquals(0, SampleClockFlags.retentionMs("0"));
         c = IngestFlags.parse(new String[] {
                     "-remoteWrite.url=http://a/w",
                     "-auth.tokensFile=" + TOKENS,

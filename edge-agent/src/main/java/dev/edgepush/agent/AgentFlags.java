@@ -1,16 +1,18 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.compat.ByteSize;
-import dev.edgepush.compat.GoDuration;
 import dev.edgepush.flags.FlagText;
+import dev.edgepush.flags.FlagValues;
+import dev.edgepush.flags.VersionAndHelpFlags;
 import dev.edgepush.net.http.HttpLimitFlags;
 import dev.edgepush.net.http.HttpServerLimits;
+import dev.edgepush.net.http.ListenAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,56 +28,12 @@ import picocli.CommandLine.Option;
         name = "edge-agent",
         mixinStandardHelpOptions = false,
         description = "Scrapes Prometheus targets, buffers every sample on disk, pushes remote write.",
-        sortOptions = false)
+        sortOptions = false,
+        resourceBundle = "dev.edgepush.agent.AgentFlagTexts")
 public final class AgentFlags {
-    @Option(
-            names = {"-promscrape.config", "--promscrape.config"},
-            paramLabel = "FILE",
-            description = "Prometheus-style scrape config (YAML): global, scrape_configs with static_configs.")
-    Path promscrapeConfig;
-
-    // --- scrape-side vmagent flags (issue 6) ---
-    @Option(
-            names = {"-promscrape.config.strictParse", "--promscrape.config.strictParse"},
-            arity = "0..1",
-            fallbackValue = "true",
-            paramLabel = "BOOL",
-            description =
-                    "Reject unknown keys in -promscrape.config; false skips them with a warning (default: ${DEFAULT-VALUE}).")
-    boolean strictParse = true;
-
-    @Option(
-            names = {"-promscrape.suppressScrapeErrors", "--promscrape.suppressScrapeErrors"},
-            arity = "0..1",
-            fallbackValue = "true",
-            paramLabel = "BOOL",
-            description = "Do not log scrape errors of targets; they still show on /targets and as up 0.")
-    boolean suppressScrapeErrors;
-
-    @Option(
-            names = {"-promscrape.disableKeepAlive", "--promscrape.disableKeepAlive"},
-            arity = "0..1",
-            fallbackValue = "true",
-            paramLabel = "BOOL",
-            description = "Open a new connection for every scrape (Connection: close) instead of keeping one"
-                    + " keep-alive connection per target.")
-    boolean disableKeepAlive;
-
-    @Option(
-            names = {"-promscrape.fileSDCheckInterval", "--promscrape.fileSDCheckInterval"},
-            paramLabel = "DURATION",
-            description = "How often file_sd_configs files are checked for changes (default: ${DEFAULT-VALUE}).")
-    String fileSdCheckInterval = "5m";
-
-    @Option(
-            names = {"-dryRun", "--dryRun", "-promscrape.config.dryRun", "--promscrape.config.dryRun"},
-            arity = "0..1",
-            fallbackValue = "true",
-            paramLabel = "BOOL",
-            description = "Check the flags, -promscrape.config and its file_sd files, then exit: 0 if valid,"
-                    + " 1 with every error (file:line) otherwise. -remoteWrite.url is not required.")
-    boolean dryRun;
-    // --- end scrape-side flags ---
+    /** -promscrape.config and the scrape-side vmagent flags (issue 6). */
+    @Mixin
+    ScrapeFlags scrape = new ScrapeFlags();
 
     @Option(
             names = {"-remoteWrite.url", "--remoteWrite.url"},
@@ -83,52 +41,9 @@ public final class AgentFlags {
             description = "Remote-write endpoint, e.g. https://ingest.example.com/api/v1/write (required).")
     List<String> remoteWriteUrls = new ArrayList<>();
 
-    @Option(
-            names = {"-remoteWrite.tmpDataPath", "--remoteWrite.tmpDataPath"},
-            paramLabel = "DIR",
-            description = "Directory of the disk buffer (default: ${DEFAULT-VALUE}).")
-    Path tmpDataPath = Path.of("vmagent-remotewrite-data");
-
-    @Option(
-            names = {"-remoteWrite.maxDiskUsagePerURL", "--remoteWrite.maxDiskUsagePerURL"},
-            paramLabel = "BYTES",
-            description =
-                    "Disk cap of the buffer, e.g. 50MB or 1GiB; 0 = no cap (default: ${DEFAULT-VALUE}). Past it the oldest data goes first and is counted.")
-    String maxDiskUsagePerUrl = "0";
-
-    @Option(
-            names = {"-buffer.syncInterval", "--buffer.syncInterval"},
-            paramLabel = "DURATION",
-            description = "How often the disk buffer is forced to the device (fsync of the queue file written"
-                    + " to, its metadata and directory; ack.pos is fsynced on every write). Power loss loses at"
-                    + " most about this much of the newest scrapes; kill -9 loses nothing either way. 0 = fsync"
-                    + " after every scrape before it counts as buffered (safest, one fsync per scrape)"
-                    + " (default: ${DEFAULT-VALUE}).")
-    String syncInterval = "1s";
-
-    @Option(
-            names = {"-remoteWrite.flushInterval", "--remoteWrite.flushInterval"},
-            paramLabel = "DURATION",
-            description = "Longest a batch waits before it is sent (default: ${DEFAULT-VALUE}).")
-    String flushInterval = "1s";
-
-    @Option(
-            names = {"-remoteWrite.sendTimeout", "--remoteWrite.sendTimeout"},
-            paramLabel = "DURATION",
-            description = "Timeout of one remote-write request (default: ${DEFAULT-VALUE}).")
-    String sendTimeout = "1m";
-
-    @Option(
-            names = {"-remoteWrite.maxRowsPerBlock", "--remoteWrite.maxRowsPerBlock"},
-            paramLabel = "N",
-            description = "Most samples in one request (default: ${DEFAULT-VALUE}).")
-    int maxRowsPerBlock = 10_000;
-
-    @Option(
-            names = {"-remoteWrite.maxBlockSize", "--remoteWrite.maxBlockSize"},
-            paramLabel = "BYTES",
-            description = "Most uncompressed bytes in one request (default: ${DEFAULT-VALUE}).")
-    String maxBlockSize = "8MB";
+    /** The disk buffer and the batches sent from it. */
+    @Mixin
+    BufferFlags buffer = new BufferFlags();
 
     /** What a URL without -remoteWrite.protocol is sent. */
     static final dev.edgepush.forward.send.RemoteWriteProtocol DEFAULT_PROTOCOL =
@@ -197,16 +112,9 @@ public final class AgentFlags {
     @Mixin
     InputLimitFlags inputLimitFlags = new InputLimitFlags();
 
-    @Option(
-            names = {"-version", "--version"},
-            description = "Print the version and exit.")
-    boolean version;
-
-    @Option(
-            names = {"-help", "--help", "-h"},
-            usageHelp = true,
-            description = "Show this help and exit.")
-    boolean help;
+    /** -version and -help, as central-ingest's and edge-agent's. */
+    @Mixin
+    VersionAndHelpFlags standard = new VersionAndHelpFlags();
 
     /** Parsed and checked values. */
     public record Config(
@@ -282,16 +190,10 @@ public final class AgentFlags {
     /** Parses and validates {@code args}. */
     public static AgentFlags parse(String[] args) throws FlagException {
         AgentFlags f = new AgentFlags();
-        try {
-            commandLine(f).parseArgs(args);
-        } catch (CommandLine.UnmatchedArgumentException e) {
-            List<String> unknown = new ArrayList<>();
-            for (String unmatched : e.getUnmatched()) {
-                unknown.add(VmagentFlags.unknownFlag(commandLine(new AgentFlags()), unmatched));
-            }
-            throw new FlagException(unknown);
-        } catch (CommandLine.ParameterException e) {
-            throw new FlagException(e.getMessage());
+        List<String> bad =
+                FlagText.parse(commandLine(f), args, u -> VmagentFlags.unknownFlag(commandLine(new AgentFlags()), u));
+        if (!bad.isEmpty()) {
+            throw new FlagException(bad);
         }
         return f;
     }
@@ -299,37 +201,25 @@ public final class AgentFlags {
     /** Checks every value; every bad one is reported (one line each) with its flag name. */
     public Config validate() throws FlagException {
         problems.clear();
-        if (remoteWriteUrls.isEmpty() && !dryRun) {
+        if (remoteWriteUrls.isEmpty() && !scrape.dryRun) {
             problem("-remoteWrite.url is required, e.g. -remoteWrite.url=http://127.0.0.1:8428/api/v1/write");
         }
         for (String u : remoteWriteUrls) {
-            String bad = checkUrl(u);
-            if (bad != null) {
-                problem(bad);
-            }
+            recorded(() -> FlagValues.httpUrl("-remoteWrite.url", u, Agent.redact(u)), null);
         }
         String url = remoteWriteUrls.isEmpty() ? null : remoteWriteUrls.get(0); // none only with -dryRun
-        long maxDisk = bytes("-remoteWrite.maxDiskUsagePerURL", maxDiskUsagePerUrl);
-        Duration sync = duration("-buffer.syncInterval", syncInterval);
-        Duration flush = duration("-remoteWrite.flushInterval", flushInterval);
-        if (flush != null && flush.isZero()) {
-            problem("-remoteWrite.flushInterval=" + flushInterval + ": must be more than 0");
+        long maxDisk =
+                recorded(() -> FlagValues.bytes("-remoteWrite.maxDiskUsagePerURL", buffer.maxDiskUsagePerUrl), 0L);
+        Duration sync = recorded(() -> FlagValues.duration("-buffer.syncInterval", buffer.syncInterval), null);
+        Duration flush =
+                recorded(() -> FlagValues.nonZeroDuration("-remoteWrite.flushInterval", buffer.flushInterval), null);
+        Duration send =
+                recorded(() -> FlagValues.nonZeroDuration("-remoteWrite.sendTimeout", buffer.sendTimeout), null);
+        if (buffer.maxRowsPerBlock <= 0) {
+            problem("-remoteWrite.maxRowsPerBlock=" + buffer.maxRowsPerBlock + ": must be more than 0");
         }
-        Duration send = duration("-remoteWrite.sendTimeout", sendTimeout);
-        if (send != null && send.isZero()) {
-            problem("-remoteWrite.sendTimeout=" + sendTimeout + ": must be more than 0");
-        }
-        if (maxRowsPerBlock <= 0) {
-            problem("-remoteWrite.maxRowsPerBlock=" + maxRowsPerBlock + ": must be more than 0");
-        }
-        long block = bytes("-remoteWrite.maxBlockSize", maxBlockSize);
-        if (block != BAD && (block <= 0 || block > Integer.MAX_VALUE / 2)) {
-            problem("-remoteWrite.maxBlockSize=" + maxBlockSize + ": must be between 1 and 1GB");
-        }
-        long scrapeMax = bytes("-promscrape.maxScrapeSize", maxScrapeSize);
-        if (scrapeMax != BAD && (scrapeMax <= 0 || scrapeMax > Integer.MAX_VALUE / 2)) {
-            problem("-promscrape.maxScrapeSize=" + maxScrapeSize + ": must be between 1 and 1GB");
-        }
+        int block = recorded(() -> FlagValues.sizeUpTo1GB("-remoteWrite.maxBlockSize", buffer.maxBlockSize), 0);
+        int scrapeMax = recorded(() -> FlagValues.sizeUpTo1GB("-promscrape.maxScrapeSize", maxScrapeSize), 0);
         Map<String, String> extra = new TreeMap<>();
         for (String l : labels) {
             int eq = l.indexOf('=');
@@ -341,8 +231,7 @@ public final class AgentFlags {
             }
             extra.put(name, l.substring(eq + 1));
         }
-        int port = listener.port(problems);
-        String host = listener.host();
+        ListenAddress listen = recorded(listener.address::address, null);
         List<RemoteSpec> remotes = List.of();
         try {
             remotes = RemoteSpec.fromFlags(this);
@@ -350,63 +239,45 @@ public final class AgentFlags {
             problems.addAll(e.problems());
         }
         checkFiles();
-        long insertMax = bytes("-maxInsertRequestSize", maxInsertRequestSize);
-        if (insertMax != BAD && (insertMax <= 0 || insertMax > Integer.MAX_VALUE / 2)) {
-            problem("-maxInsertRequestSize=" + maxInsertRequestSize + ": must be between 1 and 1GB");
-        }
+        int insertMax = recorded(() -> FlagValues.sizeUpTo1GB("-maxInsertRequestSize", maxInsertRequestSize), 0);
         InputLimits inputLimits = inputLimitFlags.limits(problems);
         if (remoteWriteQueues != null && remoteWriteQueues < 1) {
             problem("-remoteWrite.queues=" + remoteWriteQueues + ": must be 1 or more");
         }
-        Duration fileSdCheck = fileSdCheck();
+        Duration fileSdCheck = recorded(
+                () -> FlagValues.nonZeroDuration("-promscrape.fileSDCheckInterval", scrape.fileSdCheckInterval), null);
         hostSettings = this.host.settings(problems);
         if (!problems.isEmpty()) {
             throw new FlagException(problems);
         }
         return new Config(
-                promscrapeConfig,
+                scrape.promscrapeConfig,
                 url,
-                tmpDataPath,
+                buffer.tmpDataPath,
                 maxDisk,
                 sync,
                 flush,
                 send,
-                maxRowsPerBlock,
-                (int) block,
+                buffer.maxRowsPerBlock,
+                block,
                 remotes.isEmpty() ? null : remotes.get(0).bearerToken(),
                 remotes.isEmpty() ? null : remotes.get(0).bearerTokenFile(),
                 extra,
-                host.isEmpty() ? "0.0.0.0" : host,
-                port,
-                (int) scrapeMax,
-                strictParse,
-                suppressScrapeErrors,
+                listen.host(),
+                listen.port(),
+                scrapeMax,
+                scrape.strictParse,
+                scrape.suppressScrapeErrors,
                 fileSdCheck,
-                dryRun,
-                disableKeepAlive,
+                scrape.dryRun,
+                scrape.disableKeepAlive,
                 remotes,
                 relabelConfig,
-                (int) insertMax,
+                insertMax,
                 remoteWriteQueues,
-                httpLimits(),
+                checked(http::limits),
                 listener.security(),
                 inputLimits);
-    }
-
-    private HttpServerLimits httpLimits() throws FlagException {
-        try {
-            return http.limits();
-        } catch (IllegalArgumentException e) {
-            throw new FlagException(e.getMessage());
-        }
-    }
-
-    private Duration fileSdCheck() {
-        Duration d = duration("-promscrape.fileSDCheckInterval", fileSdCheckInterval);
-        if (d != null && d.isZero()) {
-            problem("-promscrape.fileSDCheckInterval=" + fileSdCheckInterval + ": must be more than 0");
-        }
-        return d;
     }
 
     /**
@@ -415,9 +286,9 @@ public final class AgentFlags {
      */
     private void checkFiles() {
         List<String> files = new ArrayList<>();
-        String scrape = FlagText.unreadableFile("-promscrape.config", promscrapeConfig);
-        if (scrape != null) {
-            files.add(scrape);
+        String config = FlagText.unreadableFile("-promscrape.config", scrape.promscrapeConfig);
+        if (config != null) {
+            files.add(config);
         }
         String relabel = FlagText.unreadableFile("-remoteWrite.relabelConfig", relabelConfig);
         if (relabel != null) {
@@ -432,48 +303,17 @@ public final class AgentFlags {
         files.forEach(this::problem);
     }
 
-    /** The problem with {@code url}, or null when it is an http(s) URL. */
-    private static String checkUrl(String url) {
+    /** What {@code check} returns; its exception (whose message names the flag) as a {@link FlagException}. */
+    static <T> T checked(Supplier<T> check) throws FlagException {
         try {
-            java.net.URI u = java.net.URI.create(url);
-            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-                throw new IllegalArgumentException("not an http(s) URL");
-            }
-            return null;
+            return check.get();
         } catch (IllegalArgumentException e) {
-            return "-remoteWrite.url=" + Agent.redact(url)
-                    + ": not an http(s) URL, e.g. http://127.0.0.1:8428/api/v1/write";
+            throw new FlagException(e.getMessage());
         }
     }
 
-    static long bytesFlag(String flag, String value) throws FlagException {
-        try {
-            return ByteSize.parse(value);
-        } catch (IllegalArgumentException e) {
-            throw new FlagException(flag + "=" + value + ": " + e.getMessage());
-        }
-    }
-
-    /** What {@link #bytes} returns for a value that is no size (its problem is recorded). */
-    private static final long BAD = Long.MIN_VALUE;
-
-    /** The size {@code value} means, or {@link #BAD} after recording why it is not one. */
-    private long bytes(String flag, String value) {
-        try {
-            return ByteSize.parse(value);
-        } catch (IllegalArgumentException e) {
-            problem(flag + "=" + value + ": " + e.getMessage());
-            return BAD;
-        }
-    }
-
-    /** The duration {@code value} means, or null after recording why it is not one. */
-    private Duration duration(String flag, String value) {
-        try {
-            return GoDuration.parse(value);
-        } catch (IllegalArgumentException e) {
-            problem(flag + "=" + value + ": " + e.getMessage());
-            return null;
-        }
+    /** What {@code check} returns, or {@code bad} after recording its exception's message (it names the flag). */
+    private <T> T recorded(Supplier<T> check, T bad) {
+        return FlagValues.recorded(problems, check, bad);
     }
 }

@@ -1,6 +1,6 @@
 package dev.edgepush.agent;
 
-import dev.edgepush.compat.ByteSize;
+import dev.edgepush.flags.FlagValues;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -49,13 +49,10 @@ final class InputLimitFlags {
 
     /** The checked limits; a bad value adds its line to {@code problems} (the limits are then unused). */
     InputLimits limits(List<String> problems) {
-        long minStream = 0;
-        try {
-            minStream = ByteSize.parse(minResponseSizeForStreamParse);
-        } catch (IllegalArgumentException e) {
-            problems.add("-promscrape.minResponseSizeForStreamParse=" + minResponseSizeForStreamParse + ": "
-                    + e.getMessage());
-        }
+        long minStream = FlagValues.recorded(
+                problems,
+                () -> FlagValues.bytes("-promscrape.minResponseSizeForStreamParse", minResponseSizeForStreamParse),
+                0L);
         for (var e : Map.of(
                         "-maxLabelsPerTimeseries",
                         maxLabelsPerTimeseries,

@@ -44,23 +44,23 @@ public final class Main {
         dev.edgepush.agent.host.HostSettings host;
         try {
             AgentFlags flags = AgentFlags.parse(args);
-            if (flags.help) {
+            if (flags.standard.help()) {
                 FlagText.printHelp(AgentFlags.commandLine(flags), SUMMARY, System.out);
                 return;
             }
-            if (flags.version) {
+            if (flags.standard.version()) {
                 System.out.println("edge-agent " + Agent.VERSION);
                 return;
             }
-            if (flags.dryRun) { // vmagent's -dryRun reports every problem with exit code 1
+            if (flags.scrape.dryRun) { // vmagent's -dryRun reports every problem with exit code 1
                 List<String> flagProblems = List.of();
                 try {
                     flags.validate();
                 } catch (AgentFlags.FlagException e) {
                     flagProblems = e.problems();
                 }
-                System.exit(
-                        DryRun.check(flags.promscrapeConfig, flags.strictParse, flagProblems, System.out, System.err));
+                System.exit(DryRun.check(
+                        flags.scrape.promscrapeConfig, flags.scrape.strictParse, flagProblems, System.out, System.err));
                 return;
             }
             cfg = flags.validate();

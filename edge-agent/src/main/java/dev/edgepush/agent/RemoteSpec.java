@@ -1,5 +1,6 @@
 package dev.edgepush.agent;
 
+import dev.edgepush.flags.FlagValues;
 import dev.edgepush.forward.send.RemoteWriteCompression;
 import dev.edgepush.forward.send.RemoteWriteProtocol;
 import java.nio.charset.StandardCharsets;
@@ -41,41 +42,6 @@ public record RemoteSpec(
         Path urlRelabelConfig,
         RemoteWriteProtocol protocol,
         RemoteWriteCompression compression) {
-
-    /** A remote sent remote write 1.0 (the default of {@code -remoteWrite.protocol}). */
-    public RemoteSpec(
-            int number,
-            String url,
-            String bearerToken,
-            Path bearerTokenFile,
-            String basicAuthUsername,
-            String basicAuthPassword,
-            Path basicAuthPasswordFile,
-            Path tlsCaFile,
-            Path tlsCertFile,
-            Path tlsKeyFile,
-            boolean tlsInsecureSkipVerify,
-            String tlsServerName,
-            long rateLimitBytesPerSecond,
-            Path urlRelabelConfig) {
-        this(
-                number,
-                url,
-                bearerToken,
-                bearerTokenFile,
-                basicAuthUsername,
-                basicAuthPassword,
-                basicAuthPasswordFile,
-                tlsCaFile,
-                tlsCertFile,
-                tlsKeyFile,
-                tlsInsecureSkipVerify,
-                tlsServerName,
-                rateLimitBytesPerSecond,
-                urlRelabelConfig,
-                RemoteWriteProtocol.V1,
-                RemoteWriteCompression.AUTO);
-    }
 
     /** The {@code url} label of per-remote self metrics and /targets: {@code "<n>:<redacted url>"}. */
     public String label() {
@@ -142,7 +108,8 @@ public record RemoteSpec(
                         "-remoteWrite.tlsInsecureSkipVerify=" + insecure + ": expected true or false");
             }
             String rate = arg(f.perUrl.rateLimits, "-remoteWrite.rateLimit", i, n);
-            long rateBytes = rate == null ? 0 : AgentFlags.bytesFlag("-remoteWrite.rateLimit", rate);
+            long rateBytes =
+                    rate == null ? 0 : AgentFlags.checked(() -> FlagValues.bytes("-remoteWrite.rateLimit", rate));
             if (rateBytes < 0) {
                 throw new AgentFlags.FlagException("-remoteWrite.rateLimit=" + rate + ": must be 0 (no limit) or more");
             }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.forward.send.RemoteWriteCompression;
+import dev.edgepush.forward.send.RemoteWriteProtocol;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -129,36 +131,35 @@ class RemoteFlagsTest {
 
     @Test
     void bufferDirectoryNamesAreStableAndDifferPerUrlAndPosition() {
-        RemoteSpec a =
-                new RemoteSpec(1, "http://a/w", null, null, null, null, null, null, null, null, false, null, 0, null);
-        RemoteSpec a2 =
-                new RemoteSpec(2, "http://a/w", null, null, null, null, null, null, null, null, false, null, 0, null);
-        RemoteSpec b =
-                new RemoteSpec(1, "http://b/w", null, null, null, null, null, null, null, null, false, null, 0, null);
+        RemoteSpec a = remote(1, "http://a/w", null);
+        RemoteSpec a2 = remote(2, "http://a/w", null);
+        RemoteSpec b = remote(1, "http://b/w", null);
         assertTrue(a.directoryName().matches("1_[0-9A-F]{16}"), a.directoryName());
-        assertEquals(
-                a.directoryName(),
-                new RemoteSpec(1, "http://a/w", "t", null, null, null, null, null, null, null, false, null, 0, null)
-                        .directoryName());
+        assertEquals(a.directoryName(), remote(1, "http://a/w", "t").directoryName());
         assertNotEquals(a.directoryName().substring(2), b.directoryName().substring(2));
         assertEquals(a.directoryName().substring(2), a2.directoryName().substring(2));
         assertEquals(
-                "1:http://<credentials>@h/w",
-                new RemoteSpec(
-                                1,
-                                "http://u:p@h/w",
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                false,
-                                null,
-                                0,
-                                null)
-                        .label());
+                "1:http://<credentials>@h/w", remote(1, "http://u:p@h/w", null).label());
+    }
+
+    /** A remote of {@code url} with no auth, TLS or limit of its own, sent remote write 1.0. */
+    private static RemoteSpec remote(int number, String url, String bearerToken) {
+        return new RemoteSpec(
+                number,
+                url,
+                bearerToken,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                false,
+                null,
+                0,
+                null,
+                RemoteWriteProtocol.V1,
+                RemoteWriteCompression.AUTO);
     }
 }

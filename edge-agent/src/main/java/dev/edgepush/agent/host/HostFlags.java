@@ -1,6 +1,6 @@
 package dev.edgepush.agent.host;
 
-import dev.edgepush.compat.GoDuration;
+import dev.edgepush.flags.FlagValues;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -200,16 +200,6 @@ public final class HostFlags {
     }
 
     private static Duration duration(String flag, String value, List<String> problems) {
-        try {
-            Duration d = GoDuration.parse(value);
-            if (d.isZero()) {
-                problems.add(flag + "=" + value + ": must be more than 0");
-                return null;
-            }
-            return d;
-        } catch (IllegalArgumentException e) {
-            problems.add(flag + "=" + value + ": " + e.getMessage());
-            return null;
-        }
+        return FlagValues.recorded(problems, () -> FlagValues.nonZeroDuration(flag, value), null);
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -61,6 +62,21 @@ public final class FlagText {
         }
         if (line.length() > indent.length()) {
             out.println(line);
+        }
+    }
+
+    /**
+     * Parses {@code args} into the object of {@code commandLine}: the problems, one line each, none
+     * when it parsed. Every unknown flag is listed, as the line {@code unknown} makes of it.
+     */
+    public static List<String> parse(CommandLine commandLine, String[] args, UnaryOperator<String> unknown) {
+        try {
+            commandLine.parseArgs(args);
+            return List.of();
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            return e.getUnmatched().stream().map(unknown).toList();
+        } catch (CommandLine.ParameterException e) {
+            return List.of(e.getMessage());
         }
     }
 

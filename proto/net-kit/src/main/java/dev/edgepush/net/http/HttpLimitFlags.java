@@ -1,7 +1,6 @@
 package dev.edgepush.net.http;
 
-import dev.edgepush.compat.ByteSize;
-import dev.edgepush.compat.GoDuration;
+import dev.edgepush.flags.FlagValues;
 import picocli.CommandLine.Option;
 
 /**
@@ -68,12 +67,7 @@ public final class HttpLimitFlags {
             throw new IllegalArgumentException(
                     "-http.maxConnsPerAddress=" + maxConnsPerAddress + ": must be 1 or more");
         }
-        long header;
-        try {
-            header = ByteSize.parse(maxHeaderBytes);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("-http.maxHeaderBytes=" + maxHeaderBytes + ": " + e.getMessage());
-        }
+        long header = FlagValues.bytes("-http.maxHeaderBytes", maxHeaderBytes);
         if (header < 1024 || header > 1 << 20) {
             throw new IllegalArgumentException(
                     "-http.maxHeaderBytes=" + maxHeaderBytes + ": must be between 1KiB and 1MiB");
@@ -84,9 +78,9 @@ public final class HttpLimitFlags {
     private static long millis(String flag, String value) {
         long ms;
         try {
-            ms = GoDuration.parse(value).toMillis();
+            ms = FlagValues.duration(flag, value).toMillis();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(flag + "=" + value + ": " + e.getMessage() + ", e.g. 10s or 1m");
+            throw new IllegalArgumentException(e.getMessage() + ", e.g. 10s or 1m", e);
         }
         if (ms < 0) {
             throw new IllegalArgumentException(flag + "=" + value + ": must be 0 (off) or more");
