@@ -109,10 +109,11 @@ public final class HostSource implements ScrapeSource {
             worker.execute(() -> {
                 try {
                     collectAll(collectors, out, lastFailure);
-                    loop.execute(() -> f.finish(null));
                 } finally {
+                    // before finish: the scrape loop may fetch again as soon as done() has run
                     busy = false;
                 }
+                loop.execute(() -> f.finish(null));
             });
         } catch (RejectedExecutionException e) {
             busy = false;
