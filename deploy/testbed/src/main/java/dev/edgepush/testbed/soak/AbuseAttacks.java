@@ -88,7 +88,7 @@ final class AbuseAttacks {
             List<String> robots = storedRobots("attack_spoof");
             boolean ok = r.status() == 204
                     && robots.equals(List.of("attacker"))
-                    && !SoakRunner.storedSeqs(fleet, "r1").contains(999_999_999L);
+                    && !SoakChecks.storedSeqs(fleet, "r1").contains(999_999_999L);
             return new Answer(r.status() + ", stored as robot=" + String.join(",", robots), ok);
         });
         attack("central-ingest: body over -maxRequestBytes (Content-Length 40 MB)", () -> {

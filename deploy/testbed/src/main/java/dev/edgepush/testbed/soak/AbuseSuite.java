@@ -234,7 +234,7 @@ final class AbuseSuite {
         for (int attempt = 0; ; attempt++) {
             Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
             LossCheck c = LossCheck.of(
-                    robot.name, robot.sensor.answered(), SoakRunner.storedSeqs(fleet, robot.name), robot.kills());
+                    robot.name, robot.sensor.answered(), SoakChecks.storedSeqs(fleet, robot.name), robot.kills());
             if (c.lost().isEmpty() || attempt == 4) {
                 return c;
             }
