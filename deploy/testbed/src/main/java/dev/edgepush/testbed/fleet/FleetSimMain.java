@@ -3,10 +3,6 @@ package dev.edgepush.testbed.fleet;
 import dev.edgepush.testbed.load.ServerProcess;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +12,10 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code fleet-sim}, issue 5's lighter mode: thousands of simulated robots pushing remote write
@@ -42,56 +34,33 @@ import java.util.regex.Pattern;
  * in {@code -ingestFlags}, space separated) in {@code -work} (a temporary directory by default).
  */
 public final class FleetSimMain {
-    private static final Pattern BY_ROBOT =
-            Pattern.compile("\\{\"metric\":\\{\"robot\":\"([^\"]+)\"\\},\"value\":\\[[^,]+,\"([^\"]+)\"\\]\\}");
     private final Map<String, String> opts;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String queryBase;
     private String queryAuth;
     private String fleetUrl;
     private ServerProcess vm;
+    private FleetQueries queries;
 
     private FleetSimMain(Map<String, String> opts) {
         this.opts = opts;
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new LinkedHashMap<>();
-        List<String> known = List.of(
-                "robots",
-                "duration",
-                "interval",
-                "series",
-                "offline",
-                "seed",
-                "batchTicks",
-                "maxBacklog",
-                "drainTimeout",
-                "verifyTimeout",
-                "ingest",
-                "tokensFile",
-                "query.url",
-                "readerToken",
-                "repo",
-                "ingestFlags",
-                "work");
-        for (String a : args) {
-            String s = a.startsWith("--") ? a.substring(2) : a.startsWith("-") ? a.substring(1) : null;
-            if (s == null || !s.contains("=") || !known.contains(s.substring(0, s.indexOf('=')))) {
-                System.err.println("fleet-sim: unknown or malformed flag '" + a + "'; flags: -"
-                        + String.join("=, -", known) + "= (see FleetSimMain's javadoc)");
-                System.exit(2);
-            }
-            opts.put(s.substring(0, s.indexOf('=')), s.substring(s.indexOf('=') + 1));
+        Map<String, String> opts;
+        try {
+            opts = FleetSimFlags.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
         }
         System.exit(new FleetSimMain(opts).run());
     }
 
     private int run() throws Exception {
         int robotCount = Integer.parseInt(opts.getOrDefault("robots", "2000"));
-        Duration duration = duration(opts.getOrDefault("duration", "2m"));
-        Duration interval = duration(opts.getOrDefault("interval", "10s"));
+        Duration duration = FleetSimFlags.duration(opts.getOrDefault("duration", "2m"));
+        Duration interval = FleetSimFlags.duration(opts.getOrDefault("interval", "10s"));
         int series = Integer.parseInt(opts.getOrDefault("series", "50"));
         double offline = Double.parseDouble(opts.getOrDefault("offline", "0.2"));
         long seed = Long.parseLong(opts.getOrDefault("seed", "1"));
@@ -203,6 +172,7 @@ public final class FleetSimMain {
             }
             FleetSim.Config cfg = new FleetSim.Config(
                     URI.create(ingestBase + "/api/v1/write"), series, batchTicks, maxBacklog, runId);
+            queries = new FleetQueries(queryBase, queryAuth);
             try (FleetSim sim = new FleetSim(cfg, plan, names, tokens)) {
                 return simulate(sim, duration, readerToken);
             }
@@ -224,7 +194,8 @@ public final class FleetSimMain {
         sim.start();
         long drainDeadline = t0
                 + duration.toNanos()
-                + duration(opts.getOrDefault("drainTimeout", "5m")).toNanos();
+                + FleetSimFlags.duration(opts.getOrDefault("drainTimeout", "5m"))
+                        .toNanos();
         long nextReport = t0;
         while (!sim.drained() && System.nanoTime() < drainDeadline) {
             if (System.nanoTime() >= nextReport) {
@@ -290,29 +261,7 @@ public final class FleetSimMain {
     }
 
     private void progress(FleetSim sim, long t0, String readerToken) {
-        String view = "";
-        if (fleetUrl != null) {
-            try {
-                String body = get(fleetUrl, "Bearer " + readerToken);
-                Matcher online = Pattern.compile("\"robotsOnline\":(\\d+)").matcher(body);
-                Matcher pending = Pattern.compile("\"pendingSamples\":(\\d+)").matcher(body);
-                long sum = 0;
-                int reporting = 0;
-                while (pending.find()) {
-                    long p = Long.parseLong(pending.group(1));
-                    sum += p;
-                    reporting += p > 0 ? 1 : 0;
-                }
-                view = String.format(
-                        Locale.ROOT,
-                        "; /api/v1/fleet: online=%s, %d robots report pending, sum %,d",
-                        online.find() ? online.group(1) : "?",
-                        reporting,
-                        sum);
-            } catch (IOException e) {
-                view = "; /api/v1/fleet: " + e.getMessage();
-            }
-        }
+        String view = queries.fleetView(fleetUrl, readerToken);
         System.out.printf(
                 Locale.ROOT,
                 "t=%5.1fs generated=%,d acked=%,d pending=%,d offline_now=%d requests=%,d "
@@ -335,14 +284,15 @@ public final class FleetSimMain {
      */
     private Map<String, Long> awaitStored(FleetSim sim) throws IOException {
         long deadline = System.nanoTime()
-                + duration(opts.getOrDefault("verifyTimeout", "2m")).toNanos();
+                + FleetSimFlags.duration(opts.getOrDefault("verifyTimeout", "2m"))
+                        .toNanos();
         long want = sim.generated.sum();
         Map<String, Long> stored = Map.of();
         while (true) {
             if (vm != null) {
                 vm.get("/internal/force_flush");
             }
-            stored = storedPerRobot(sim);
+            stored = queries.storedPerRobot(sim);
             long total = stored.values().stream().mapToLong(Long::longValue).sum();
             if (total >= want || System.nanoTime() >= deadline) {
                 System.out.printf(
@@ -354,46 +304,6 @@ public final class FleetSimMain {
                 return stored;
             }
             ServerProcess.sleep(2000);
-        }
-    }
-
-    /**
-     * Samples stored per robot, asked one metric name at a time: at 10,000 robots all names together
-     * are 500,000 series, past VictoriaMetrics' 300,000 per query (-search.maxUniqueTimeseries).
-     */
-    private Map<String, Long> storedPerRobot(FleetSim sim) throws IOException {
-        long endS = System.currentTimeMillis() / 1000 + 1;
-        long window = endS - sim.startMs() / 1000 + 2;
-        Map<String, Long> byRobot = new HashMap<>();
-        for (int name = 0; name < 10; name++) {
-            String q = "sum by (robot) (count_over_time({__name__=\"fleetsim_m" + name + "\",run=\"" + sim.cfg.runId()
-                    + "\"}[" + window + "s]))";
-            String body = get(
-                    queryBase + "/api/v1/query?nocache=1&time=" + endS + "&query="
-                            + URLEncoder.encode(q, StandardCharsets.UTF_8),
-                    queryAuth);
-            Matcher m = BY_ROBOT.matcher(body);
-            while (m.find()) {
-                byRobot.merge(m.group(1), (long) Double.parseDouble(m.group(2)), Long::sum);
-            }
-        }
-        return byRobot;
-    }
-
-    private String get(String url, String auth) throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60));
-        if (auth != null) {
-            b.header("Authorization", auth);
-        }
-        try {
-            HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            if (res.statusCode() != 200) {
-                throw new IOException(url + " answered " + res.statusCode() + ": " + res.body());
-            }
-            return res.body();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
         }
     }
 
@@ -418,20 +328,6 @@ public final class FleetSimMain {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static Duration duration(String s) {
-        Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)").matcher(s);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("duration '" + s + "': use e.g. 500ms, 30s, 2m, 1h");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
-        };
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -1,23 +1,9 @@
 package dev.edgepush.testbed.soak;
 
-import static dev.edgepush.testbed.soak.AbuseRequests.gzipZeros;
-import static dev.edgepush.testbed.soak.AbuseRequests.manyLabels;
 import static dev.edgepush.testbed.soak.AbuseRequests.post;
-import static dev.edgepush.testbed.soak.AbuseRequests.rw;
-import static dev.edgepush.testbed.soak.Answer.expect;
-import static dev.edgepush.testbed.soak.Answer.expectOneOf;
-import static dev.edgepush.testbed.soak.Answer.firstLine;
-import static dev.edgepush.testbed.soak.RawAttacks.endlessChunked;
-import static dev.edgepush.testbed.soak.RawAttacks.expectClosed;
-import static dev.edgepush.testbed.soak.RawAttacks.slowloris;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import dev.edgepush.testbed.soak.RawAttacks.Raw;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +15,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -90,9 +75,7 @@ final class AbuseSuite {
     private Robot robot;
     private String robotToken;
     private String attackerToken;
-    private HttpServer huge;
-    private volatile byte[] hugeBody;
-    private final AtomicInteger hugeScrapes = new AtomicInteger();
+    private HugeTarget huge;
 
     AbuseSuite(SoakConfig cfg, PrintStream out) {
         this.cfg = cfg;
@@ -106,20 +89,18 @@ final class AbuseSuite {
             Robot.deleteTree(cfg.out().resolve(sub));
         }
         String limit = "-http.maxBodyDuration=" + MAX_BODY_DURATION.toSeconds() + "s";
-        huge = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        huge.createContext("/metrics", this::serveHuge);
-        huge.start();
+        huge = HugeTarget.start();
         // The huge target: scraped every 5 s; its series are dropped after parsing, so the agent does
         // all the work of a scrape of 10^6 series but VictoriaMetrics is not flooded with them.
         String hugeJob = "  - job_name: huge\n    scrape_interval: 5s\n    scrape_timeout: 5s\n"
                 + "    static_configs:\n      - targets: ['127.0.0.1:"
-                + huge.getAddress().getPort() + "']\n"
+                + huge.port() + "']\n"
                 + "    metric_relabel_configs:\n      - source_labels: [__name__]\n        regex: 'h[0-9]+'\n"
                 + "        action: drop\n";
         try {
             fleet = Fleet.start(cfg, List.of(limit), List.of(limit), hugeJob);
         } catch (IOException | RuntimeException | InterruptedException e) {
-            huge.stop(0);
+            huge.close();
             throw e;
         }
         try {
@@ -129,7 +110,7 @@ final class AbuseSuite {
             out.println("abuse: fleet up: victoria-metrics " + fleet.vmUrl() + ", central-ingest " + fleet.ingestUrl()
                     + ", edge-agent " + robot.agentUrl());
             Thread.sleep(3000); // some legitimate scrapes before the first attack
-            attacks();
+            new AbuseAttacks(cfg, fleet, robot, attackerToken, huge).run(this::attack);
             Thread.sleep(3000); // and after the last
             robot.sensor.stopAnswering();
             long stoppedAt = System.currentTimeMillis();
@@ -157,7 +138,7 @@ final class AbuseSuite {
             return new Result(List.copyOf(rows), lostPerRow, loss, failed, lost, upZero.size(), table);
         } finally {
             fleet.close();
-            huge.stop(0);
+            huge.close();
         }
     }
 
@@ -172,178 +153,7 @@ final class AbuseSuite {
         return n;
     }
 
-    /** The huge target: 10^6 series ({@code h1000000} and on) while {@link #hugeBody} is set, else none. */
-    private void serveHuge(HttpExchange ex) throws IOException {
-        byte[] body = hugeBody;
-        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
-        if (body == null) {
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-            return;
-        }
-        hugeScrapes.incrementAndGet();
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream os = ex.getResponseBody()) {
-            os.write(body);
-        } catch (IOException e) {
-            // the agent gave up on it: its answer says so
-        }
-        ex.close();
-    }
-
-    private void attacks() throws IOException, InterruptedException {
-        String ingest = fleet.ingestUrl();
-        String agent = robot.agentUrl();
-        int ingestPort = fleet.ingestPort;
-        int agentPort = robot.agentPort;
-
-        attack("central-ingest: remote write without a token", () -> {
-            Http.Response r =
-                    post(ingest + "/api/v1/write", null, rw("attack_unauth", 1), "snappy", "application/x-protobuf");
-            return expect(r, 401);
-        });
-        attack("central-ingest: remote write with a wrong token", () -> {
-            Http.Response r = post(
-                    ingest + "/api/v1/write",
-                    "0".repeat(48),
-                    rw("attack_wrong_token", 1),
-                    "snappy",
-                    "application/x-protobuf");
-            return expect(r, 401);
-        });
-        attack("central-ingest: another robot's token, series labelled robot=\"r1\"", () -> {
-            Http.Response r = post(
-                    ingest + "/api/v1/import/prometheus",
-                    attackerToken,
-                    "sensor_scrape_seq{robot=\"r1\"} 999999999\nattack_spoof{robot=\"r1\"} 1\n"
-                            .getBytes(StandardCharsets.UTF_8),
-                    null,
-                    "text/plain");
-            List<String> robots = storedRobots("attack_spoof");
-            boolean ok = r.status() == 204
-                    && robots.equals(List.of("attacker"))
-                    && !SoakRunner.storedSeqs(fleet, "r1").contains(999_999_999L);
-            return new Answer(r.status() + ", stored as robot=" + String.join(",", robots), ok);
-        });
-        attack("central-ingest: body over -maxRequestBytes (Content-Length 40 MB)", () -> {
-            try (Raw c = new Raw(ingestPort)) {
-                c.send("POST /api/v1/write HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + attackerToken
-                        + "\r\nContent-Encoding: snappy\r\nContent-Length: 40000000\r\n\r\n");
-                c.send(new byte[64 * 1024]);
-                return expectClosed(c, 413);
-            }
-        });
-        attack("central-ingest: gzip bomb, 1 GiB of zeros in 1 MB", () -> {
-            byte[] bomb = gzipZeros(1L << 30);
-            Http.Response r = post(ingest + "/api/v1/import/prometheus", attackerToken, bomb, "gzip", "text/plain");
-            return expect(r, 413, bomb.length / 1000 + " kB");
-        });
-        attack("central-ingest: Snappy bomb, 250 MB declared in 6 bytes", () -> {
-            byte[] bomb = {(byte) 0x80, (byte) 0xe5, (byte) 0x9a, 0x77, 0x00, 0x00}; // varint 250,000,000, a literal
-            Http.Response r = post(ingest + "/api/v1/write", attackerToken, bomb, "snappy", "application/x-protobuf");
-            return expectOneOf(r, 400, 413);
-        });
-        attack("central-ingest: one series with 100,000 labels", () -> {
-            Http.Response r = post(
-                    ingest + "/api/v1/write",
-                    attackerToken,
-                    manyLabels(100_000).toSnappyBlock(),
-                    "snappy",
-                    "application/x-protobuf");
-            return new Answer(
-                    r.status() + " " + firstLine(r.body(), 90),
-                    r.status() == 400 && r.body().contains("huge"));
-        });
-        attack("edge-agent: local push, one series with 100,000 labels", () -> {
-            Http.Response r = post(
-                    agent + "/api/v1/write",
-                    null,
-                    manyLabels(100_000).toSnappyBlock(),
-                    "snappy",
-                    "application/x-protobuf");
-            return new Answer(
-                    r.status() + " " + firstLine(r.body(), 90),
-                    r.status() == 400 && r.body().contains("huge"));
-        });
-        byte[] badUtf8 = "attack_utf8{l=\"\u00ff\u00fe\"} 1\n".getBytes(StandardCharsets.ISO_8859_1);
-        attack("central-ingest: text import with invalid UTF-8", () -> {
-            Http.Response r = post(ingest + "/api/v1/import/prometheus", attackerToken, badUtf8, null, "text/plain");
-            return expect(r, 400);
-        });
-        attack("edge-agent: text import with invalid UTF-8", () -> {
-            Http.Response r = post(agent + "/api/v1/import/prometheus", null, badUtf8, null, "text/plain");
-            return expect(r, 400);
-        });
-        for (String[] side : new String[][] {
-            {"central-ingest", Integer.toString(ingestPort)}, {"edge-agent", Integer.toString(agentPort)}
-        }) {
-            int port = Integer.parseInt(side[1]);
-            attack(side[0] + ": Content-Length and Transfer-Encoding: chunked", () -> {
-                try (Raw c = new Raw(port)) {
-                    c.send("POST /api/v1/import/prometheus HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-                            + attackerToken
-                            + "\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nx 1\n\r\n0\r\n\r\n");
-                    return expectClosed(c, 400);
-                }
-            });
-            attack(side[0] + ": a 100 KB header", () -> {
-                try (Raw c = new Raw(port)) {
-                    c.send("GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(100_000) + "\r\n\r\n");
-                    return expectClosed(c, 400);
-                }
-            });
-            attack(side[0] + ": 200 slowloris connections (a header byte every 2 s)", () -> slowloris(port, 200));
-            attack(
-                    side[0] + ": a chunked body that never ends (a chunk a second)",
-                    () -> endlessChunked(port, attackerToken));
-        }
-        attack("edge-agent: 5 MB text push, 500,000 series", () -> {
-            StringBuilder sb = new StringBuilder(6_000_000);
-            for (int i = 0; i < 500_000; i++) {
-                sb.append('a').append(100_000 + i).append(" 1\n");
-            }
-            byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
-            Http.Response r = post(agent + "/api/v1/import/prometheus", null, body, null, "text/plain");
-            return new Answer(
-                    r.status() + " for " + body.length / 100_000 / 10.0 + " MB"
-                            + (r.body().isBlank() ? "" : " " + firstLine(r.body(), 60)),
-                    r.status() == 204 || r.status() == 413 || r.status() == 400);
-        });
-        attack("edge-agent: a scrape target serving 10^6 series (every 5 s, for 15 s)", () -> {
-            StringBuilder sb = new StringBuilder(12_000_000);
-            for (int i = 0; i < 1_000_000; i++) {
-                sb.append('h').append(1_000_000 + i).append(" 1\n"); // 11 MB, under -promscrape.maxScrapeSize
-            }
-            hugeBody = sb.toString().getBytes(StandardCharsets.UTF_8);
-            int mb10 = hugeBody.length / 100_000;
-            Thread.sleep(15_000);
-            hugeBody = null;
-            String most = "none";
-            for (int i = 0; i < 20 && most.equals("none"); i++) {
-                Thread.sleep(1000);
-                Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
-                String q = URLEncoder.encode(
-                        "max_over_time(scrape_samples_scraped{job=\"huge\"}[5m])", StandardCharsets.UTF_8);
-                Matcher v = Pattern.compile("\"value\":\\[[^,]*,\"([^\"]*)\"")
-                        .matcher(Http.get(fleet.vmUrl() + "/api/v1/query?query=" + q, Duration.ofSeconds(30))
-                                .body());
-                if (v.find() && !v.group(1).equals("0")) {
-                    most = v.group(1);
-                }
-            }
-            return new Answer(
-                    hugeScrapes.get() + " scrapes of " + mb10 / 10.0 + " MB served; streamed, scrape_samples_scraped"
-                            + " up to " + most,
-                    hugeScrapes.get() > 0 && most.equals("1000000"));
-        });
-        attack("edge-agent: a second agent on the same buffer directory", this::secondAgent);
-    }
-
-    interface Attack {
-        Answer send() throws IOException, InterruptedException;
-    }
-
-    private void attack(String name, Attack a) throws InterruptedException {
+    private void attack(String name, AbuseAttacks.Attack a) throws InterruptedException {
         long start = System.currentTimeMillis();
         Answer answer;
         try {
@@ -404,51 +214,6 @@ final class AbuseSuite {
         throw new IOException("central-ingest never took the attacker's token from " + tokens);
     }
 
-    /** Values of the {@code robot} label of the series {@code name} in VictoriaMetrics. */
-    private List<String> storedRobots(String name) throws IOException {
-        List<String> robots = new ArrayList<>();
-        for (int i = 0; i < 60 && robots.isEmpty(); i++) { // central-ingest forwards from its WAL: up to 30 s
-            Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
-            String match = URLEncoder.encode(name, StandardCharsets.UTF_8);
-            Http.Response r = Http.get(fleet.vmUrl() + "/api/v1/series?match[]=" + match, Duration.ofSeconds(30));
-            Matcher m = Pattern.compile("\"robot\":\"([^\"]*)\"").matcher(r.body());
-            while (m.find()) {
-                robots.add(m.group(1));
-            }
-            ChildProcess.sleep(500);
-        }
-        return robots;
-    }
-
-    /** A second edge-agent started on the robot's buffer directory must exit at once, saying why. */
-    private Answer secondAgent() throws IOException, InterruptedException {
-        Path log = cfg.out().resolve("logs/agent-second.log");
-        List<String> cmd = List.of(
-                "env",
-                "JAVA_HOME=" + System.getProperty("java.home"),
-                "EDGE_AGENT_JAR=" + cfg.agentJar(),
-                cfg.agentLauncher().toString(),
-                "-httpListenAddr=127.0.0.1:" + Http.freePort(),
-                "-promscrape.config=" + cfg.out().resolve("robots/r1/scrape.yml"),
-                "-remoteWrite.url=" + fleet.ingestUrl() + "/api/v1/write",
-                "-remoteWrite.bearerTokenFile=" + cfg.out().resolve("robots/r1/token"),
-                "-remoteWrite.tmpDataPath=" + robot.bufferDir);
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        if (!p.waitFor(90, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-            return new Answer("STILL RUNNING after 90 s", false);
-        }
-        String message = Files.readAllLines(log).stream()
-                .filter(l -> l.contains("lock") || l.contains("another"))
-                .findFirst()
-                .orElse(Files.readString(log));
-        message = message.replace(cfg.out().toString(), "<out>").replaceAll("\\(pid [0-9]+\\)", "(pid N)");
-        return new Answer("exit " + p.exitValue() + ": " + firstLine(message, 160), p.exitValue() != 0);
-    }
-
     /** Waits until the agent holds nothing from before {@code stoppedAtMs} and the WAL is empty. */
     private void drain(long stoppedAtMs) throws InterruptedException {
         Thread.sleep(2000);
@@ -469,7 +234,7 @@ final class AbuseSuite {
         for (int attempt = 0; ; attempt++) {
             Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
             LossCheck c = LossCheck.of(
-                    robot.name, robot.sensor.answered(), SoakRunner.storedSeqs(fleet, robot.name), robot.kills());
+                    robot.name, robot.sensor.answered(), SoakChecks.storedSeqs(fleet, robot.name), robot.kills());
             if (c.lost().isEmpty() || attempt == 4) {
                 return c;
             }

@@ -5,7 +5,6 @@ import dev.edgepush.testbed.GoDuration;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +20,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One soak run, start to verdict: start the fleet, drive the planned faults for the configured
@@ -107,14 +104,15 @@ final class SoakRunner {
             long drainedMs = driver.nowMs();
             say("soak: " + (drained ? "drained" : "NOT drained within " + GoDuration.format(cfg.drainTimeout()))
                     + " after " + (drainedMs - restoreMs) / 1000 + " s");
-            List<LossCheck> checks = check(fleet);
-            List<CompletenessCheck> accounting = compareAccounting(fleet, checks);
+            SoakChecks after = new SoakChecks(cfg, this::log, this::say);
+            List<LossCheck> checks = after.check(fleet);
+            List<CompletenessCheck> accounting = after.compareAccounting(fleet, checks);
             int mismatches =
                     (int) accounting.stream().filter(a -> a.mismatch() != null).count();
             sampler.shutdownNow();
             sample(fleet, t0);
             List<FaultDriver.Ran> ran = driver.ran();
-            String line = verdict(checks, ran, fleet) + " completeness_mismatches=" + mismatches;
+            String line = SoakChecks.verdict(checks, ran, fleet) + " completeness_mismatches=" + mismatches;
             Report.write(cfg, plan, ran, checks, drained, restoreMs, drainedMs, wallStart, line, timeline);
             Files.writeString(
                     cfg.out().resolve("report.svg"),
@@ -162,47 +160,6 @@ final class SoakRunner {
                     r.fault().detail()));
         }
         return out;
-    }
-
-    private String verdict(List<LossCheck> checks, List<FaultDriver.Ran> ran, Fleet fleet) {
-        int scrapes = 0;
-        int stored = 0;
-        int lost = 0;
-        int inFlight = 0;
-        for (LossCheck c : checks) {
-            scrapes += c.answered();
-            stored += c.stored();
-            lost += c.lost().size();
-            inFlight += c.inFlightAtKill().size();
-        }
-        int outages = 0;
-        int blackholes = 0;
-        int ingestKills = 0;
-        int storageRestarts = 0;
-        for (FaultDriver.Ran r : ran) {
-            switch (r.fault().kind()) {
-                case OUTAGE -> outages++;
-                case BLACKHOLE -> blackholes++;
-                case INGEST_KILL -> ingestKills++;
-                case STORAGE_RESTART -> storageRestarts++;
-                default -> {}
-            }
-        }
-        int agentKills = fleet.robots.stream().mapToInt(r -> r.kills().size()).sum();
-        return String.format(
-                Locale.ROOT,
-                "soak: robots=%d scrapes=%d stored=%d lost=%d in_flight_at_kill=%d "
-                        + "outages=%d blackholes=%d agent_kills=%d ingest_kills=%d storage_restarts=%d",
-                fleet.robots.size(),
-                scrapes,
-                stored,
-                lost,
-                inFlight,
-                outages,
-                blackholes,
-                agentKills,
-                ingestKills,
-                storageRestarts);
     }
 
     /** Every link back to normal, every process up, every sensor failure cleared. */
@@ -272,63 +229,6 @@ final class SoakRunner {
                     + (fleet.ingest.alive() ? "alive" : "not running"));
         }
         return false;
-    }
-
-    /** Every robot's answered scrapes against VictoriaMetrics; a few retries while something is missing. */
-    private List<LossCheck> check(Fleet fleet) throws IOException, InterruptedException {
-        List<LossCheck> checks = new ArrayList<>();
-        for (int attempt = 0; ; attempt++) {
-            checks.clear();
-            Http.get(fleet.vmUrl() + "/internal/force_flush", Duration.ofSeconds(30));
-            for (Robot r : fleet.robots) {
-                checks.add(LossCheck.of(r.name, r.sensor.answered(), storedSeqs(fleet, r.name), r.kills()));
-            }
-            int lost = checks.stream().mapToInt(c -> c.lost().size()).sum();
-            if (lost == 0 || attempt == 4) {
-                return checks;
-            }
-            log("check: " + lost + " scrapes not found yet; looking again in 2 s (attempt " + (attempt + 1) + ")");
-            Thread.sleep(2000);
-        }
-    }
-
-    /**
-     * central-ingest's completeness accounting of every robot against the soak's own findings
-     * ({@link CompletenessCheck}); each robot's numbers go to the log, a mismatch to the console.
-     */
-    private List<CompletenessCheck> compareAccounting(Fleet fleet, List<LossCheck> checks) throws IOException {
-        Http.Response r = Http.get(fleet.ingestUrl() + "/metrics", Duration.ofSeconds(30));
-        if (r.status() != 200) {
-            throw new IOException("central-ingest's /metrics answered " + r.status() + ": " + r.body());
-        }
-        List<CompletenessCheck> out = CompletenessCheck.of(checks, r.body(), cfg.breakAgent());
-        for (CompletenessCheck c : out) {
-            log("completeness: " + c.robot() + " central-ingest reports missing excerpts " + c.missing());
-            if (c.mismatch() != null) {
-                say("soak: completeness MISMATCH for " + c.robot() + ": " + c.mismatch());
-            }
-        }
-        return out;
-    }
-
-    /** Every {@code sensor_scrape_seq} value VictoriaMetrics holds for {@code robot}. */
-    static Set<Long> storedSeqs(Fleet fleet, String robot) throws IOException {
-        String match = URLEncoder.encode("sensor_scrape_seq{robot=\"" + robot + "\"}", StandardCharsets.UTF_8);
-        Http.Response r = Http.get(fleet.vmUrl() + "/api/v1/export?match[]=" + match, Duration.ofMinutes(2));
-        if (r.status() != 200) {
-            throw new IOException("/api/v1/export answered " + r.status() + ": " + r.body());
-        }
-        Set<Long> seqs = new HashSet<>();
-        Matcher m = Pattern.compile("\"values\":\\[([^\\]]*)\\]").matcher(r.body());
-        while (m.find()) {
-            for (String v : m.group(1).split(",")) {
-                String s = v.replace("\"", "").trim();
-                if (!s.isEmpty() && !s.equals("null") && !s.equalsIgnoreCase("NaN")) { // NaN/null: staleness marker
-                    seqs.add((long) Double.parseDouble(s));
-                }
-            }
-        }
-        return seqs;
     }
 
     private void sample(Fleet fleet, long t0) {

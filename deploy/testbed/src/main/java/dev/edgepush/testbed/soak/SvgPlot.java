@@ -1,9 +1,19 @@
 package dev.edgepush.testbed.soak;
 
+import static dev.edgepush.testbed.soak.SvgAxes.LEFT;
+import static dev.edgepush.testbed.soak.SvgAxes.PANEL_H;
+import static dev.edgepush.testbed.soak.SvgAxes.PLOT_W;
+import static dev.edgepush.testbed.soak.SvgAxes.WIDTH;
+import static dev.edgepush.testbed.soak.SvgAxes.escape;
+import static dev.edgepush.testbed.soak.SvgAxes.fmt;
+import static dev.edgepush.testbed.soak.SvgAxes.human;
+import static dev.edgepush.testbed.soak.SvgAxes.niceCeil;
+import static dev.edgepush.testbed.soak.SvgAxes.timeAxis;
+import static dev.edgepush.testbed.soak.SvgAxes.x;
+
 import dev.edgepush.testbed.soak.Fault.Kind;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -14,11 +24,6 @@ import java.util.Map;
  * faults stop and restore-and-drain begins.
  */
 final class SvgPlot {
-    private static final int WIDTH = 1100;
-    private static final int LEFT = 90;
-    private static final int RIGHT = 200;
-    private static final int PLOT_W = WIDTH - LEFT - RIGHT;
-    private static final int PANEL_H = 190;
     private static final String AGENTS = "#1f77b4";
     private static final String WAL = "#ff7f0e";
     private static final String DELIVERED = "#2ca02c";
@@ -293,28 +298,6 @@ final class SvgPlot {
         timeAxis(sb, top + PANEL_H, span);
     }
 
-    private static void timeAxis(StringBuilder sb, int y, long span) {
-        long step = niceStepMs(span);
-        for (long t = 0; t <= span; t += step) {
-            double x = x(t, span);
-            sb.append("<line x1=\"")
-                    .append(fmt(x))
-                    .append("\" y1=\"")
-                    .append(y)
-                    .append("\" x2=\"")
-                    .append(fmt(x))
-                    .append("\" y2=\"")
-                    .append(y + 4)
-                    .append("\" stroke=\"#888\"/><text x=\"")
-                    .append(fmt(x))
-                    .append("\" y=\"")
-                    .append(y + 16)
-                    .append("\" text-anchor=\"middle\">")
-                    .append(clock(t))
-                    .append("</text>\n");
-        }
-    }
-
     private static void line(
             StringBuilder sb,
             List<Timeline.Point> points,
@@ -332,69 +315,5 @@ final class SvgPlot {
             sb.append(fmt(x(p.tMs(), span))).append(',').append(fmt(y)).append(' ');
         }
         sb.append("\"/>\n");
-    }
-
-    private static double x(long tMs, long span) {
-        return LEFT + PLOT_W * Math.max(0, Math.min(1, (double) tMs / span));
-    }
-
-    static double niceCeil(double v) {
-        double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
-            if (m * p >= v) {
-                return m * p;
-            }
-        }
-        return 10 * p;
-    }
-
-    static long niceStepMs(long span) {
-        for (long s : new long[] {
-            5_000,
-            10_000,
-            15_000,
-            30_000,
-            60_000,
-            120_000,
-            300_000,
-            600_000,
-            900_000,
-            1_800_000,
-            3_600_000,
-            7_200_000,
-            10_800_000,
-            21_600_000
-        }) {
-            if (span / s <= 12) {
-                return s;
-            }
-        }
-        return 43_200_000;
-    }
-
-    static String clock(long ms) {
-        long s = ms / 1000;
-        return s >= 3600
-                ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s / 60 % 60)
-                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
-    }
-
-    static String human(double v) {
-        if (v >= 1e6) {
-            return trim(v / 1e6) + "M";
-        }
-        return v >= 1e3 ? trim(v / 1e3) + "k" : trim(v);
-    }
-
-    private static String trim(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    private static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.1f", v);
-    }
-
-    static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -67,11 +67,11 @@ class ReportPartsTest {
 
     @Test
     void niceAxisNumbers() {
-        assertEquals(2000, SvgPlot.niceCeil(1300));
-        assertEquals(5, SvgPlot.niceCeil(4.2));
-        assertEquals("1.5k", SvgPlot.human(1500));
-        assertEquals("2M", SvgPlot.human(2_000_000));
-        assertEquals("1h05m", SvgPlot.clock(3_900_000));
-        assertEquals("2:05", SvgPlot.clock(125_000));
+        assertEquals(2000, SvgAxes.niceCeil(1300));
+        assertEquals(5, SvgAxes.niceCeil(4.2));
+        assertEquals("1.5k", SvgAxes.human(1500));
+        assertEquals("2M", SvgAxes.human(2_000_000));
+        assertEquals("1h05m", SvgAxes.clock(3_900_000));
+        assertEquals("2:05", SvgAxes.clock(125_000));
     }
 }
