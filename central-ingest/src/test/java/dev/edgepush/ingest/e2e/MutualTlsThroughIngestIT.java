@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.testsupport.CountingTarget;
 import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.testsupport.CountingTarget;
 import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -115,13 +116,13 @@ class VmagentAndEdgeAgentThroughIngestIT {
                 forEdge.stopServing();
 
                 await(
-                        () -> storedSeq(vm, VMAGENT_ROBOT).containsAll(forVmagent.answered())
-                                && storedSeq(vm, EDGE_ROBOT).containsAll(forEdge.answered()),
+                        () -> storedSeq(vm, VMAGENT_ROBOT).containsAll(forVmagent.answeredSeqs())
+                                && storedSeq(vm, EDGE_ROBOT).containsAll(forEdge.answeredSeqs()),
                         "every answered scrape stored",
                         vmagent,
                         edge);
-                Set<Long> vmagentAnswered = forVmagent.answered();
-                Set<Long> edgeAnswered = forEdge.answered();
+                Set<Long> vmagentAnswered = forVmagent.answeredSeqs();
+                Set<Long> edgeAnswered = forEdge.answeredSeqs();
                 assertEquals(vmagentAnswered, storedSeq(vm, VMAGENT_ROBOT), "vmagent's test_seq: stored vs answered");
                 assertEquals(edgeAnswered, storedSeq(vm, EDGE_ROBOT), "edge-agent's test_seq: stored vs answered");
                 assertOnlyFrom(vm, VMAGENT_ROBOT, "via-vmagent", forVmagent.address());
