@@ -90,13 +90,11 @@ public final class ChildProcess implements AutoCloseable {
     public void awaitUp(Probe probe) throws IOException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logText());
-            }
-            String out = logText();
-            if (out.contains(MAIN_DIED)) {
+            try {
+                assertAlive();
+            } catch (IllegalStateException e) {
                 kill();
-                throw new IllegalStateException(name + "'s main thread died:\n" + out);
+                throw e;
             }
             try {
                 if (probe.up()) {
@@ -109,6 +107,20 @@ public final class ChildProcess implements AutoCloseable {
         }
         kill();
         throw new IllegalStateException(name + " did not become healthy in " + START_TIMEOUT + ":\n" + logText());
+    }
+
+    /**
+     * Fails with the log if the child has exited or (a JVM) its main thread died, so a wait for a
+     * child that cannot come up ends at once instead of at its deadline.
+     */
+    public void assertAlive() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logText());
+        }
+        String out = logText();
+        if (out.contains(MAIN_DIED)) {
+            throw new IllegalStateException(name + "'s main thread died:\n" + out);
+        }
     }
 
     public long pid() {
