@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.testsupport.ChildJvm;
+import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.Loopback;
 import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.net.URI;
@@ -40,11 +43,6 @@ class CompletenessAccountingIT {
     private static final String ROBOT = "r-complete";
     private static final int SERIES = 20;
     private static final Duration CONVERGE = Duration.ofSeconds(120);
-    private static final String CHRONICLE_FLAGS =
-            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
-                    + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
-                    + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED "
-                    + "-Dchronicle.analytics.disable=true";
 
     @TempDir
     Path dir;
@@ -66,8 +64,8 @@ class CompletenessAccountingIT {
                 tokens,
                 "robot " + ROBOT + " 0 " + TokensFile.hashOf(TOKEN) + "\n" + "reader ops 0 " + TokensFile.hashOf(READER)
                         + "\n");
-        int ingestPort = ChildProcess.freePort();
-        int agentPort = ChildProcess.freePort();
+        int ingestPort = Loopback.freePort();
+        int agentPort = Loopback.freePort();
         try (VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")))) {
             ChildProcess ingest = ChildProcess.start(
                     "central-ingest", ingestPort, dir, ingestCommand(ingestPort, vm.writeUrl(), tokens));
@@ -160,8 +158,8 @@ class CompletenessAccountingIT {
                 tokens,
                 "robot " + ROBOT + " 0 " + TokensFile.hashOf(TOKEN) + "\n" + "reader ops 0 " + TokensFile.hashOf(READER)
                         + "\n");
-        int ingestPort = ChildProcess.freePort();
-        int agentPort = ChildProcess.freePort();
+        int ingestPort = Loopback.freePort();
+        int agentPort = Loopback.freePort();
         List<String> agentCmd = new ArrayList<>(agentCommand(edgeJar, ingestPort, agentPort));
         agentCmd.add("-remoteWrite.maxDiskUsagePerURL=1KB");
         try (VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")));
@@ -287,37 +285,28 @@ class CompletenessAccountingIT {
     }
 
     private List<String> agentCommand(Path edgeJar, int ingestPort, int agentPort) {
-        return List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx64m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Dchronicle.analytics.disable=true",
-                "-jar",
-                edgeJar.toString(),
-                "-remoteWrite.url=http://127.0.0.1:" + ingestPort + "/api/v1/write",
-                "-remoteWrite.bearerToken=" + TOKEN,
-                "-remoteWrite.tmpDataPath=" + dir.resolve("edge-data"),
-                "-remoteWrite.flushInterval=200ms",
-                // small batches: the drain after the outage is many pushes, so a kill -9 lands in one
-                "-remoteWrite.maxRowsPerBlock=" + (3 * SERIES),
-                "-httpListenAddr=127.0.0.1:" + agentPort);
+        return ChildJvm.jarCommand(
+                List.of("-Xmx64m", "-Dchronicle.analytics.disable=true"),
+                edgeJar,
+                List.of(
+                        "-remoteWrite.url=http://127.0.0.1:" + ingestPort + "/api/v1/write",
+                        "-remoteWrite.bearerToken=" + TOKEN,
+                        "-remoteWrite.tmpDataPath=" + dir.resolve("edge-data"),
+                        "-remoteWrite.flushInterval=200ms",
+                        // small batches: the drain after the outage is many pushes, so a kill -9 lands in one
+                        "-remoteWrite.maxRowsPerBlock=" + (3 * SERIES),
+                        "-httpListenAddr=127.0.0.1:" + agentPort));
     }
 
     private List<String> ingestCommand(int port, String vmWriteUrl, Path tokens) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        cmd.addAll(List.of(
-                System.getProperty("edgepush.test.jvmFlags", CHRONICLE_FLAGS).split(" ")));
-        cmd.addAll(List.of(
-                "-cp",
-                System.getProperty("java.class.path"),
+        List<String> cmd = ChildJvm.command(
+                List.of("-Xmx128m"),
                 "dev.edgepush.ingest.Main",
-                "-httpListenAddr=127.0.0.1:" + port,
-                "-remoteWrite.url=" + vmWriteUrl,
-                "-auth.tokensFile=" + tokens,
-                "-wal.path=" + dir.resolve("ingest-wal")));
+                List.of(
+                        "-httpListenAddr=127.0.0.1:" + port,
+                        "-remoteWrite.url=" + vmWriteUrl,
+                        "-auth.tokensFile=" + tokens,
+                        "-wal.path=" + dir.resolve("ingest-wal")));
         return cmd;
     }
 

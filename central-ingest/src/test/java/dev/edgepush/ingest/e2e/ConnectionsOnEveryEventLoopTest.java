@@ -6,6 +6,7 @@ import dev.edgepush.ingest.CentralIngest;
 import dev.edgepush.ingest.IngestFlags;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.proto.WriteRequestEncoder;
+import dev.edgepush.testsupport.Loopback;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +40,7 @@ class ConnectionsOnEveryEventLoopTest {
         // Nothing listens on the forward URL: the forwarder retries in the background, the WAL holds it.
         String[] args = {
             "-httpListenAddr=127.0.0.1:0",
-            "-remoteWrite.url=http://127.0.0.1:" + ChildProcess.freePort() + "/api/v1/write",
+            "-remoteWrite.url=http://127.0.0.1:" + Loopback.freePort() + "/api/v1/write",
             "-auth.tokensFile=" + tokens,
             "-wal.path=" + dir.resolve("wal")
         };

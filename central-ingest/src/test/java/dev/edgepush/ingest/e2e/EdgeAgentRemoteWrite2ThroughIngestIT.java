@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.testsupport.ChildJvm;
+import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.Loopback;
 import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.net.URI;
@@ -13,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,11 +42,6 @@ class EdgeAgentRemoteWrite2ThroughIngestIT {
     private static final int SERIES = 100;
     private static final int PUSHES = 3;
     private static final Duration CONVERGE = Duration.ofSeconds(120);
-    private static final String CHRONICLE_FLAGS =
-            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
-                    + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
-                    + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED "
-                    + "-Dchronicle.analytics.disable=true";
 
     @TempDir
     Path dir;
@@ -60,29 +57,25 @@ class EdgeAgentRemoteWrite2ThroughIngestIT {
                         + " (`./mvnw -B verify`, or `./mvnw -B -q -DskipTests -pl edge-agent -am package` first)");
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, "robot " + ROBOT + " 0 " + TokensFile.hashOf(TOKEN) + "\n");
-        int ingestPort = ChildProcess.freePort();
+        int ingestPort = Loopback.freePort();
         try (VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")));
                 ChildProcess ingest = ChildProcess.start(
                         "central-ingest", ingestPort, dir, ingestCommand(ingestPort, vm.writeUrl(), tokens))) {
-            int agentPort = ChildProcess.freePort();
+            int agentPort = Loopback.freePort();
             try (ChildProcess agent = ChildProcess.start(
                     "edge-agent",
                     agentPort,
                     dir,
-                    List.of(
-                            ProcessHandle.current().info().command().orElse("java"),
-                            "-Xmx64m",
-                            "-XX:+UseSerialGC",
-                            "-XX:TieredStopAtLevel=1",
-                            "-Dchronicle.analytics.disable=true",
-                            "-jar",
-                            edgeJar.toString(),
-                            "-remoteWrite.url=http://127.0.0.1:" + ingestPort + "/api/v1/write",
-                            "-remoteWrite.bearerToken=" + TOKEN,
-                            "-remoteWrite.protocol=2.0",
-                            "-remoteWrite.tmpDataPath=" + dir.resolve("edge-data"),
-                            "-remoteWrite.flushInterval=500ms",
-                            "-httpListenAddr=127.0.0.1:" + agentPort))) {
+                    ChildJvm.jarCommand(
+                            List.of("-Xmx64m", "-Dchronicle.analytics.disable=true"),
+                            edgeJar,
+                            List.of(
+                                    "-remoteWrite.url=http://127.0.0.1:" + ingestPort + "/api/v1/write",
+                                    "-remoteWrite.bearerToken=" + TOKEN,
+                                    "-remoteWrite.protocol=2.0",
+                                    "-remoteWrite.tmpDataPath=" + dir.resolve("edge-data"),
+                                    "-remoteWrite.flushInterval=500ms",
+                                    "-httpListenAddr=127.0.0.1:" + agentPort)))) {
                 long base = System.currentTimeMillis() / 1000 * 1000 - 60_000;
                 for (int p = 0; p < PUSHES; p++) {
                     StringBuilder body = new StringBuilder();
@@ -152,19 +145,14 @@ class EdgeAgentRemoteWrite2ThroughIngestIT {
     }
 
     private List<String> ingestCommand(int port, String vmWriteUrl, Path tokens) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        cmd.addAll(List.of(
-                System.getProperty("edgepush.test.jvmFlags", CHRONICLE_FLAGS).split(" ")));
-        cmd.addAll(List.of(
-                "-cp",
-                System.getProperty("java.class.path"),
+        List<String> cmd = ChildJvm.command(
+                List.of("-Xmx128m"),
                 "dev.edgepush.ingest.Main",
-                "-httpListenAddr=127.0.0.1:" + port,
-                "-remoteWrite.url=" + vmWriteUrl,
-                "-auth.tokensFile=" + tokens,
-                "-wal.path=" + dir.resolve("ingest-wal")));
+                List.of(
+                        "-httpListenAddr=127.0.0.1:" + port,
+                        "-remoteWrite.url=" + vmWriteUrl,
+                        "-auth.tokensFile=" + tokens,
+                        "-wal.path=" + dir.resolve("ingest-wal")));
         return cmd;
     }
 

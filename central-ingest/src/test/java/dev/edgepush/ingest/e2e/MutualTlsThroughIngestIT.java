@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.testsupport.ChildJvm;
+import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.CountingTarget;
+import dev.edgepush.testsupport.Loopback;
 import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +25,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,11 +48,6 @@ class MutualTlsThroughIngestIT {
     private static final String TOKEN = "T-edge-tls-secret";
     private static final String ROBOT = "r-edge";
     private static final Duration WAIT = Duration.ofSeconds(120);
-    private static final String CHRONICLE_FLAGS =
-            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
-                    + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
-                    + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED "
-                    + "-Dchronicle.analytics.disable=true";
 
     @TempDir
     Path dir;
@@ -148,7 +146,7 @@ class MutualTlsThroughIngestIT {
 
     @Test
     void plainHttpScannersAreRefusedAndLoggedAtMostOnceInTenSeconds() throws Exception {
-        try (ChildProcess ingest = startIngest("http://127.0.0.1:" + ChildProcess.freePort() + "/api/v1/write")) {
+        try (ChildProcess ingest = startIngest("http://127.0.0.1:" + Loopback.freePort() + "/api/v1/write")) {
             long start = System.nanoTime();
             int knocks = 200;
             for (int i = 0; i < knocks; i++) {
@@ -180,7 +178,7 @@ class MutualTlsThroughIngestIT {
     @Test
     void rotatedServerFilesAreServedToNewConnectionsWithoutARestartAndABadOneKeepsTheOld() throws Exception {
         try (CountingTarget target = new CountingTarget();
-                ChildProcess ingest = startIngest("http://127.0.0.1:" + ChildProcess.freePort() + "/api/v1/write")) {
+                ChildProcess ingest = startIngest("http://127.0.0.1:" + Loopback.freePort() + "/api/v1/write")) {
             assertEquals(server.serial(), presentedSerial(ingest.port));
 
             // A key that does not load: the old certificate stays.
@@ -235,25 +233,20 @@ class MutualTlsThroughIngestIT {
     }
 
     private ChildProcess startIngest(String forwardTo) throws Exception {
-        int port = ChildProcess.freePort();
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        cmd.addAll(List.of(
-                System.getProperty("edgepush.test.jvmFlags", CHRONICLE_FLAGS).split(" ")));
-        cmd.addAll(List.of(
-                "-cp",
-                System.getProperty("java.class.path"),
+        int port = Loopback.freePort();
+        List<String> cmd = ChildJvm.command(
+                List.of("-Xmx128m"),
                 "dev.edgepush.ingest.Main",
-                "-httpListenAddr=127.0.0.1:" + port,
-                "-remoteWrite.url=" + forwardTo,
-                "-auth.tokensFile=" + tokens,
-                "-wal.path=" + dir.resolve("ingest-wal-" + port),
-                "-tls",
-                "-tlsCertFile=" + server.certFile(),
-                "-tlsKeyFile=" + server.keyFile(),
-                "-mtls",
-                "-mtlsCAFile=" + ca.caFile()));
+                List.of(
+                        "-httpListenAddr=127.0.0.1:" + port,
+                        "-remoteWrite.url=" + forwardTo,
+                        "-auth.tokensFile=" + tokens,
+                        "-wal.path=" + dir.resolve("ingest-wal-" + port),
+                        "-tls",
+                        "-tlsCertFile=" + server.certFile(),
+                        "-tlsKeyFile=" + server.keyFile(),
+                        "-mtls",
+                        "-mtlsCAFile=" + ca.caFile()));
         HttpClient https = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(2))
                 .sslContext(TestPki.clientContext(ca.caCert(), good))
@@ -277,7 +270,7 @@ class MutualTlsThroughIngestIT {
     private ChildProcess startAgent(
             String name, String url, TestPki.Issued cert, CountingTarget target, List<String> extra)
             throws IOException {
-        int port = ChildProcess.freePort();
+        int port = Loopback.freePort();
         Path config = Files.writeString(
                 dir.resolve(name + ".yml"),
                 String.join(
@@ -289,20 +282,16 @@ class MutualTlsThroughIngestIT {
                         "    static_configs:",
                         "      - targets: ['" + target.address() + "']",
                         ""));
-        List<String> cmd = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx64m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Dchronicle.analytics.disable=true",
-                "-jar",
-                edgeJar.toString(),
-                "-promscrape.config=" + config,
-                "-remoteWrite.url=" + url,
-                "-remoteWrite.bearerToken=" + TOKEN,
-                "-remoteWrite.tlsCAFile=" + ca.caFile(),
-                "-remoteWrite.tmpDataPath=" + dir.resolve(name + "-data"),
-                "-httpListenAddr=127.0.0.1:" + port));
+        List<String> cmd = ChildJvm.jarCommand(
+                List.of("-Xmx64m", "-Dchronicle.analytics.disable=true"),
+                edgeJar,
+                List.of(
+                        "-promscrape.config=" + config,
+                        "-remoteWrite.url=" + url,
+                        "-remoteWrite.bearerToken=" + TOKEN,
+                        "-remoteWrite.tlsCAFile=" + ca.caFile(),
+                        "-remoteWrite.tmpDataPath=" + dir.resolve(name + "-data"),
+                        "-httpListenAddr=127.0.0.1:" + port));
         if (cert != null) {
             cmd.add("-remoteWrite.tlsCertFile=" + cert.certFile());
             cmd.add("-remoteWrite.tlsKeyFile=" + cert.keyFile());

@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.ingest.auth.TokensFile;
+import dev.edgepush.testsupport.ChildJvm;
+import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.CountingTarget;
+import dev.edgepush.testsupport.Executables;
+import dev.edgepush.testsupport.Loopback;
 import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -39,12 +43,6 @@ class VmagentAndEdgeAgentThroughIngestIT {
     /** Both agents send whatever the storage outage and the restart left behind within this. */
     private static final Duration CONVERGE = Duration.ofSeconds(120);
 
-    private static final String CHRONICLE_FLAGS =
-            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
-                    + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
-                    + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED "
-                    + "-Dchronicle.analytics.disable=true";
-
     @TempDir
     Path dir;
 
@@ -57,13 +55,13 @@ class VmagentAndEdgeAgentThroughIngestIT {
                 Files.isRegularFile(edgeJar),
                 edgeJar + " is missing: it is built in edge-agent's package phase"
                         + " (`./mvnw -B verify`, or `./mvnw -B -q -DskipTests -pl edge-agent -am package` first)");
-        String vmagentBinary = ChildProcess.binary("vmagent");
+        String vmagentBinary = Executables.onPath("vmagent", "victoria-metrics");
         Path tokens = dir.resolve("tokens");
         Files.writeString(
                 tokens,
                 "robot " + VMAGENT_ROBOT + " 0 " + TokensFile.hashOf(VMAGENT_TOKEN) + "\n" + "robot " + EDGE_ROBOT
                         + " 0 " + TokensFile.hashOf(EDGE_TOKEN) + "\n");
-        int ingestPort = ChildProcess.freePort();
+        int ingestPort = Loopback.freePort();
         String ingestUrl = "http://127.0.0.1:" + ingestPort + "/api/v1/write";
 
         try (CountingTarget forVmagent = new CountingTarget();
@@ -71,7 +69,7 @@ class VmagentAndEdgeAgentThroughIngestIT {
                 VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")))) {
             List<String> ingestCommand = ingestCommand(ingestPort, vm.writeUrl(), tokens);
             ChildProcess ingest = ChildProcess.start("central-ingest", ingestPort, dir, ingestCommand);
-            int vmagentPort = ChildProcess.freePort();
+            int vmagentPort = Loopback.freePort();
             try (ChildProcess vmagent = ChildProcess.start(
                             "vmagent",
                             vmagentPort,
@@ -115,13 +113,13 @@ class VmagentAndEdgeAgentThroughIngestIT {
                 forEdge.stopServing();
 
                 await(
-                        () -> storedSeq(vm, VMAGENT_ROBOT).containsAll(forVmagent.answered())
-                                && storedSeq(vm, EDGE_ROBOT).containsAll(forEdge.answered()),
+                        () -> storedSeq(vm, VMAGENT_ROBOT).containsAll(forVmagent.answeredSeqs())
+                                && storedSeq(vm, EDGE_ROBOT).containsAll(forEdge.answeredSeqs()),
                         "every answered scrape stored",
                         vmagent,
                         edge);
-                Set<Long> vmagentAnswered = forVmagent.answered();
-                Set<Long> edgeAnswered = forEdge.answered();
+                Set<Long> vmagentAnswered = forVmagent.answeredSeqs();
+                Set<Long> edgeAnswered = forEdge.answeredSeqs();
                 assertEquals(vmagentAnswered, storedSeq(vm, VMAGENT_ROBOT), "vmagent's test_seq: stored vs answered");
                 assertEquals(edgeAnswered, storedSeq(vm, EDGE_ROBOT), "edge-agent's test_seq: stored vs answered");
                 assertOnlyFrom(vm, VMAGENT_ROBOT, "via-vmagent", forVmagent.address());
@@ -143,42 +141,33 @@ class VmagentAndEdgeAgentThroughIngestIT {
     }
 
     private List<String> ingestCommand(int port, String vmWriteUrl, Path tokens) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        cmd.addAll(List.of(
-                System.getProperty("edgepush.test.jvmFlags", CHRONICLE_FLAGS).split(" ")));
-        cmd.addAll(List.of(
-                "-cp",
-                System.getProperty("java.class.path"),
+        List<String> cmd = ChildJvm.command(
+                List.of("-Xmx128m"),
                 "dev.edgepush.ingest.Main",
-                "-httpListenAddr=127.0.0.1:" + port,
-                "-remoteWrite.url=" + vmWriteUrl,
-                "-auth.tokensFile=" + tokens,
-                "-wal.path=" + dir.resolve("ingest-wal")));
+                List.of(
+                        "-httpListenAddr=127.0.0.1:" + port,
+                        "-remoteWrite.url=" + vmWriteUrl,
+                        "-auth.tokensFile=" + tokens,
+                        "-wal.path=" + dir.resolve("ingest-wal")));
         return cmd;
     }
 
     private ChildProcess startEdgeAgent(Path jar, String ingestUrl, CountingTarget target) throws IOException {
-        int port = ChildProcess.freePort();
+        int port = Loopback.freePort();
         return ChildProcess.start(
                 "edge-agent",
                 port,
                 dir,
-                List.of(
-                        ProcessHandle.current().info().command().orElse("java"),
-                        "-Xmx64m",
-                        "-XX:+UseSerialGC",
-                        "-XX:TieredStopAtLevel=1",
-                        "-Dchronicle.analytics.disable=true",
-                        "-jar",
-                        jar.toString(),
-                        "-promscrape.config=" + scrapeConfig("via-edge-agent", target),
-                        "-remoteWrite.url=" + ingestUrl,
-                        "-remoteWrite.bearerToken=" + EDGE_TOKEN,
-                        "-remoteWrite.label=robot=spoofed",
-                        "-remoteWrite.tmpDataPath=" + dir.resolve("edge-data"),
-                        "-httpListenAddr=127.0.0.1:" + port));
+                ChildJvm.jarCommand(
+                        List.of("-Xmx64m", "-Dchronicle.analytics.disable=true"),
+                        jar,
+                        List.of(
+                                "-promscrape.config=" + scrapeConfig("via-edge-agent", target),
+                                "-remoteWrite.url=" + ingestUrl,
+                                "-remoteWrite.bearerToken=" + EDGE_TOKEN,
+                                "-remoteWrite.label=robot=spoofed",
+                                "-remoteWrite.tmpDataPath=" + dir.resolve("edge-data"),
+                                "-httpListenAddr=127.0.0.1:" + port)));
     }
 
     private Path scrapeConfig(String job, CountingTarget target) throws IOException {

@@ -1,156 +1,78 @@
 package dev.edgepush.ingest.it;
 
+import dev.edgepush.testsupport.ChildJvm;
+import dev.edgepush.testsupport.ChildProcess;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** central-ingest in a child JVM (the test classpath), so tests can {@code kill -9} it for real. */
+/**
+ * central-ingest in a child JVM (the test classpath), so tests can {@code kill -9} it for real: it
+ * listens on {@code -httpListenAddr}, is up once {@code /health} answers {@code ok}, and
+ * {@link #close} is a {@code kill -9}.
+ */
 final class IngestProcess implements AutoCloseable {
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final Process process;
+    private final ChildProcess child;
     final int port;
     final Path log;
 
-    private IngestProcess(Process process, int port, Path log) {
-        this.process = process;
-        this.port = port;
-        this.log = log;
+    private IngestProcess(ChildProcess child) {
+        this.child = child;
+        this.port = child.port;
+        this.log = child.log;
     }
 
     static IngestProcess start(Path workDir, int port, String... flags) throws IOException {
         IngestProcess i = launch(workDir, port, flags);
-        i.awaitHealthy();
+        i.child.awaitUp(() -> i.get("/health").equals("ok\n"));
         return i;
     }
 
     /** Starts central-ingest without waiting for it to become healthy (for a start that must fail). */
     static IngestProcess launch(Path workDir, int port, String... flags) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-Xmx128m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        for (String f : System.getProperty(
-                        "edgepush.test.jvmFlags",
-                        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
-                                + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
-                                + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED "
-                                + "-Dchronicle.analytics.disable=true")
-                .split(" ")) {
-            cmd.add(f);
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.edgepush.ingest.Main");
-        cmd.add("-httpListenAddr=127.0.0.1:" + port);
-        cmd.addAll(List.of(flags));
-        Files.createDirectories(workDir);
-        Path log = workDir.resolve("ingest-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        return new IngestProcess(p, port, log);
+        List<String> args = new ArrayList<>();
+        args.add("-httpListenAddr=127.0.0.1:" + port);
+        args.addAll(List.of(flags));
+        return new IngestProcess(ChildProcess.launch(
+                "central-ingest",
+                port,
+                workDir,
+                ChildJvm.command(List.of("-Xmx128m"), "dev.edgepush.ingest.Main", args)));
     }
 
     /**
      * Waits up to {@code timeout} for the process to exit by itself; returns its exit code, or
      * throws when it is still running (for a start that must fail).
      */
-    int awaitExit(Duration timeout) throws InterruptedException, IOException {
-        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("still running after " + timeout + ":\n" + Files.readString(log));
-        }
-        return process.exitValue();
-    }
-
-    /**
-     * How long a child JVM gets to answer {@code /health}: generous, because on a loaded 2-core
-     * machine a JVM start can take tens of seconds. A child that cannot start does not cost this
-     * long: {@link #awaitHealthy} fails as soon as the process exits or its main thread dies.
-     */
-    static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-
-    /** What the JVM prints when {@code main} throws; the process may live on (non-daemon threads). */
-    static final String MAIN_DIED = "Exception in thread \"main\"";
-
-    private void awaitHealthy() throws IOException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(
-                        "central-ingest exited with " + process.exitValue() + ":\n" + Files.readString(log));
-            }
-            String out = Files.readString(log);
-            if (out.contains(MAIN_DIED)) {
-                close();
-                throw new IllegalStateException("central-ingest's main thread died:\n" + out);
-            }
-            try {
-                if (get("/health").equals("ok\n")) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            pause(50);
-        }
-        close();
-        throw new IllegalStateException(
-                "central-ingest did not become healthy in " + START_TIMEOUT + ":\n" + Files.readString(log));
+    int awaitExit(Duration timeout) throws InterruptedException {
+        return child.awaitExit(timeout);
     }
 
     String get(String path) throws IOException {
-        try {
-            return HTTP.send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+        return child.get(path, Duration.ofSeconds(5));
     }
 
     /** SIGKILL: no shutdown hook, no flush, exactly what {@code kill -9} does. */
     void kill9() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor();
+        child.kill9();
     }
 
     long pid() {
-        return process.pid();
+        return child.pid();
     }
 
-    String logText() throws IOException {
-        return Files.readString(log);
+    String logText() {
+        return child.logText();
     }
 
     static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcess.pause(ms);
     }
 
     @Override
     public void close() {
-        process.destroyForcibly();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        child.kill();
     }
 }

@@ -3,6 +3,11 @@ package dev.edgepush.testbed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.ChildJvm;
+import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.Executables;
+import dev.edgepush.testsupport.Loopback;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +45,7 @@ class SensorSideBySideWithVmagentIT {
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS) // a guard against a hang, generous for a loaded machine
     void vmagentAndEdgeAgentStoreTheSameSensorSeries() throws Exception {
-        String vmagent = TestProcess.binary("vmagent");
+        String vmagent = Executables.onPath("vmagent", "victoria-metrics");
         Path jar = Path.of("../../edge-agent/target/edge-agent.jar")
                 .toAbsolutePath()
                 .normalize();
@@ -48,9 +53,8 @@ class SensorSideBySideWithVmagentIT {
         long started = System.nanoTime();
         try (SensorServer s1 = SensorServer.start("127.0.0.1", 0, 1, SYNTHETIC);
                 SensorServer s2 = SensorServer.start("127.0.0.1", 0, 2, SYNTHETIC);
-                LocalVictoriaMetrics forVmagent =
-                        new LocalVictoriaMetrics(Files.createDirectories(dir.resolve("vm1")));
-                LocalVictoriaMetrics forEdge = new LocalVictoriaMetrics(Files.createDirectories(dir.resolve("vm2")))) {
+                VictoriaMetrics forVmagent = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm1")));
+                VictoriaMetrics forEdge = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm2")))) {
             Path config = dir.resolve("scrape.yml");
             Files.writeString(
                     config,
@@ -74,32 +78,28 @@ class SensorSideBySideWithVmagentIT {
                             "      - {action: replace, source_labels: [status], regex: '5..', target_label: failed, replacement: 'yes'}",
                             ""));
             String[] common = {"-promscrape.config=" + config, "-remoteWrite.label=robot=r1"};
+            int vmaPort = Loopback.freePort();
+            int edgePort = Loopback.freePort();
             List<String> vmaCmd = new ArrayList<>(List.of(vmagent));
             vmaCmd.addAll(List.of(common));
             vmaCmd.addAll(List.of(
                     "-remoteWrite.url=" + forVmagent.writeUrl(),
                     "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data"),
-                    "-httpListenAddr=127.0.0.1:" + TestProcess.freePort()));
-            List<String> edgeCmd = new ArrayList<>(List.of(
-                    TestProcess.java(),
-                    "-Xmx64m",
-                    "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1",
-                    "-Dchronicle.analytics.disable=true",
-                    "-jar",
-                    jar.toString()));
-            edgeCmd.addAll(List.of(common));
-            edgeCmd.addAll(List.of(
+                    "-httpListenAddr=127.0.0.1:" + vmaPort));
+            List<String> edgeArgs = new ArrayList<>(List.of(common));
+            edgeArgs.addAll(List.of(
                     "-remoteWrite.url=" + forEdge.writeUrl(),
                     "-remoteWrite.tmpDataPath=" + dir.resolve("edge-data"),
-                    "-httpListenAddr=127.0.0.1:" + TestProcess.freePort()));
-            try (TestProcess vma = new TestProcess(vmaCmd, dir.resolve("vmagent.log"));
-                    TestProcess edge = new TestProcess(edgeCmd, dir.resolve("edge-agent.log"))) {
+                    "-httpListenAddr=127.0.0.1:" + edgePort));
+            List<String> edgeCmd =
+                    ChildJvm.jarCommand(List.of("-Xmx64m", "-Dchronicle.analytics.disable=true"), jar, edgeArgs);
+            try (ChildProcess vma = ChildProcess.launch("vmagent", vmaPort, dir, vmaCmd);
+                    ChildProcess edge = ChildProcess.launch("edge-agent", edgePort, dir, edgeCmd)) {
                 awaitScrapes(forVmagent, 2, 4, vma);
                 awaitScrapes(forEdge, 2, 4, edge);
             }
-            Set<String> fromVmagent = forVmagent.series();
-            Set<String> fromEdge = forEdge.series();
+            Set<String> fromVmagent = series(forVmagent);
+            Set<String> fromEdge = series(forEdge);
             System.out.println("series stored: vmagent " + fromVmagent.size() + ", edge-agent " + fromEdge.size()
                     + "; scrapes answered: s1 " + s1.scrapesAnswered() + ", s2 " + s2.scrapesAnswered());
             Set<String> onlyVmagent = new TreeSet<>(fromVmagent);
@@ -179,8 +179,7 @@ class SensorSideBySideWithVmagentIT {
     }
 
     /** Waits until {@code targets} {@code up} series each hold at least {@code n} samples. */
-    private static void awaitScrapes(LocalVictoriaMetrics vm, int targets, int n, TestProcess agent)
-            throws IOException {
+    private static void awaitScrapes(VictoriaMetrics vm, int targets, int n, ChildProcess agent) throws IOException {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (System.nanoTime() < deadline) {
             agent.assertAlive();
@@ -195,7 +194,7 @@ class SensorSideBySideWithVmagentIT {
             if (ready >= targets) {
                 return;
             }
-            TestProcess.pause(250);
+            ChildProcess.pause(250);
         }
         throw new IOException("fewer than " + n + " scrapes of " + targets + " targets stored on port " + vm.port
                 + "; agent log:\n" + agent.logText());
@@ -206,6 +205,13 @@ class SensorSideBySideWithVmagentIT {
     private static final Pattern PAIR = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\":\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     /** Every series in an /api/v1/series answer as its sorted labels, {@code {a=1, b=2}}. */
+    /** Every stored series over all time as its sorted labels, after a flush. */
+    private static Set<String> series(VictoriaMetrics vm) throws IOException {
+        vm.flush();
+        return parseSeries(vm.get(
+                "/api/v1/series?start=0&match[]=" + URLEncoder.encode("{__name__!=\"\"}", StandardCharsets.UTF_8)));
+    }
+
     static Set<String> parseSeries(String body) {
         Set<String> out = new TreeSet<>();
         int data = body.indexOf("\"data\"");

@@ -1,11 +1,8 @@
 package dev.edgepush.agent.it;
 
+import dev.edgepush.testsupport.ChildJvm;
+import dev.edgepush.testsupport.ChildProcess;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,24 +10,26 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** edge-agent in a child JVM (the test classpath), so tests can {@code kill -9} it for real. */
+/**
+ * edge-agent in a child JVM (the test classpath), so tests can {@code kill -9} it for real: its
+ * status port is {@code -httpListenAddr}, it is up once {@code /health} answers {@code ok}, and
+ * {@link #close} is a {@code kill -9}.
+ */
 final class AgentProcess implements AutoCloseable {
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final Process process;
+    private final ChildProcess child;
     final int statusPort;
     final Path log;
     final long pid;
 
-    private AgentProcess(Process process, int statusPort, Path log) {
-        this.process = process;
-        this.statusPort = statusPort;
-        this.log = log;
-        this.pid = process.pid();
+    private AgentProcess(ChildProcess child) {
+        this.child = child;
+        this.statusPort = child.port;
+        this.log = child.log;
+        this.pid = child.pid();
     }
 
     boolean isAlive() {
-        return process.isAlive();
+        return child.isAlive();
     }
 
     static AgentProcess start(Path workDir, int statusPort, String... flags) throws IOException {
@@ -40,9 +39,7 @@ final class AgentProcess implements AutoCloseable {
     /** As {@link #start(Path, int, String...)}, with JVM options that override the defaults (e.g. -Xmx). */
     static AgentProcess start(Path workDir, int statusPort, List<String> jvmOptions, String... flags)
             throws IOException {
-        AgentProcess a = launch(workDir, statusPort, jvmOptions, flags);
-        a.awaitHealthy();
-        return a;
+        return start("dev.edgepush.agent.Main", workDir, statusPort, jvmOptions, flags);
     }
 
     /** Starts the agent without waiting for it to become healthy (for a start that must fail). */
@@ -55,101 +52,33 @@ final class AgentProcess implements AutoCloseable {
     static AgentProcess start(String mainClass, Path workDir, int statusPort, List<String> jvmOptions, String... flags)
             throws IOException {
         AgentProcess a = launch(mainClass, workDir, statusPort, jvmOptions, flags);
-        a.awaitHealthy();
+        a.child.awaitUp(() -> a.get("/health").equals("ok\n"));
         return a;
     }
 
     private static AgentProcess launch(
             String mainClass, Path workDir, int statusPort, List<String> jvmOptions, String... flags)
             throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-Xmx64m");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.add("-XX:TieredStopAtLevel=1");
-        cmd.addAll(jvmOptions);
-        for (String f : System.getProperty(
-                        "edgepush.test.jvmFlags",
-                        "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED "
-                                + "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
-                                + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED "
-                                + "-Dchronicle.analytics.disable=true")
-                .split(" ")) {
-            cmd.add(f);
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(mainClass);
-        cmd.add("-httpListenAddr=127.0.0.1:" + statusPort);
-        cmd.addAll(List.of(flags));
-        Files.createDirectories(workDir);
-        Path log = workDir.resolve("agent-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        return new AgentProcess(p, statusPort, log);
+        List<String> options = new ArrayList<>();
+        options.add("-Xmx64m");
+        options.addAll(jvmOptions);
+        List<String> args = new ArrayList<>();
+        args.add("-httpListenAddr=127.0.0.1:" + statusPort);
+        args.addAll(List.of(flags));
+        return new AgentProcess(
+                ChildProcess.launch("edge-agent", statusPort, workDir, ChildJvm.command(options, mainClass, args)));
     }
 
     /**
      * Waits up to {@code timeout} for the process to exit by itself; returns its exit code, or
      * throws when it is still running (for a start that must fail).
      */
-    int awaitExit(Duration timeout) throws InterruptedException, IOException {
-        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("still running after " + timeout + ":\n" + Files.readString(log));
-        }
-        return process.exitValue();
-    }
-
-    /**
-     * How long a child JVM gets to answer {@code /health}: generous, because on a loaded 2-core
-     * machine a JVM start can take tens of seconds. A child that cannot start does not cost this
-     * long: {@link #awaitHealthy} fails as soon as the process exits or its main thread dies.
-     */
-    static final Duration START_TIMEOUT = Duration.ofSeconds(120);
-
-    /** What the JVM prints when {@code main} throws; the process may live on (non-daemon threads). */
-    static final String MAIN_DIED = "Exception in thread \"main\"";
-
-    private void awaitHealthy() throws IOException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(
-                        "edge-agent exited with " + process.exitValue() + ":\n" + Files.readString(log));
-            }
-            String out = Files.readString(log);
-            if (out.contains(MAIN_DIED)) {
-                close();
-                throw new IllegalStateException("edge-agent's main thread died:\n" + out);
-            }
-            try {
-                if (get("/health").equals("ok\n")) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not up yet
-            }
-            pause(50);
-        }
-        close();
-        throw new IllegalStateException(
-                "edge-agent did not become healthy in " + START_TIMEOUT + ":\n" + Files.readString(log));
+    int awaitExit(Duration timeout) throws InterruptedException {
+        return child.awaitExit(timeout);
     }
 
     String get(String path) throws IOException {
-        try {
-            return HTTP.send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statusPort + path))
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+        return child.get(path, Duration.ofSeconds(5));
     }
 
     /** A self metric's value, e.g. {@code edge_agent_buffer_pending_samples}. */
@@ -163,39 +92,24 @@ final class AgentProcess implements AutoCloseable {
 
     /** SIGKILL: no shutdown hook, no flush, exactly what {@code kill -9} does. */
     void kill9() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor();
+        child.kill9();
     }
 
     /** SIGTERM, the orderly stop; returns the exit code. */
     int terminate() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor();
-        }
-        return process.exitValue();
+        return child.terminate(Duration.ofSeconds(20));
     }
 
-    String logText() throws IOException {
-        return Files.readString(log);
+    String logText() {
+        return child.logText();
     }
 
     static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcess.pause(ms);
     }
 
     @Override
     public void close() {
-        process.destroyForcibly();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        child.kill();
     }
 }

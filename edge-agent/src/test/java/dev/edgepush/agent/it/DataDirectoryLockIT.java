@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.agent.it.SigtermStopAndResumeIT.CountingReceiver;
+import dev.edgepush.testsupport.CountingTarget;
 import dev.edgepush.testsupport.Loopback;
 import java.io.IOException;
 import java.nio.file.Files;

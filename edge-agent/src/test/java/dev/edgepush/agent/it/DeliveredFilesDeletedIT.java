@@ -3,6 +3,7 @@ package dev.edgepush.agent.it;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.CountingTarget;
 import dev.edgepush.testsupport.Loopback;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package dev.edgepush.agent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.CountingTarget;
 import dev.edgepush.testsupport.Loopback;
 import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;

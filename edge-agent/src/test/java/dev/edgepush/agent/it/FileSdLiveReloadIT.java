@@ -98,10 +98,6 @@ class FileSdLiveReloadIT {
     }
 
     private static boolean logContains(AgentProcess edge, String text) {
-        try {
-            return edge.logText().contains(text);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return edge.logText().contains(text);
     }
 }

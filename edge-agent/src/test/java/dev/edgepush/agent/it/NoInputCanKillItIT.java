@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.edgepush.testsupport.CountingTarget;
 import dev.edgepush.testsupport.Loopback;
 import java.io.IOException;
 import java.io.OutputStream;

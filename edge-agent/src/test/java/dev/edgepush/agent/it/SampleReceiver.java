@@ -16,7 +16,7 @@ import org.xerial.snappy.Snappy;
 
 /**
  * A remote-write receiver that keeps what the no-input-can-kill-it tests look at: the values of
- * {@code test_seq} (a {@link CountingTarget}'s answer numbers) with their timestamps, how many
+ * {@code test_seq} (a {@link dev.edgepush.testsupport.CountingTarget}'s answer numbers) with their timestamps, how many
  * samples each job sent per timestamp, and the {@code up} values per job. Answers 204 to all.
  */
 final class SampleReceiver implements AutoCloseable {

@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Tells, for every scrape a {@link CountingTarget} answered but the receiver never got, whether
+ * Tells, for every scrape a {@link dev.edgepush.testsupport.CountingTarget} answered but the receiver never got, whether
  * the agent accounted for it or lost it. Exact, not a time-window guess:
  *
  * <p>The agent scrapes a target one request at a time, and every attempt ends in exactly one of

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,18 +27,8 @@ class StoredSamplesIT {
 
     @Test
     void piecesCountEverySampleOnceAndARefusedQueryIsAnError() throws Exception {
-        int port = ServerProcess.freePort();
-        try (ServerProcess vm = ServerProcess.start(
-                "victoria-metrics",
-                port,
-                dir,
-                List.of(
-                        ServerProcess.binary("victoria-metrics"),
-                        "-storageDataPath=" + dir.resolve("vm-data"),
-                        "-httpListenAddr=127.0.0.1:" + port,
-                        "-search.latencyOffset=0s",
-                        "-loggerLevel=WARN"),
-                Map.of())) {
+        try (VictoriaMetrics vm = new VictoriaMetrics(dir)) {
+            int port = vm.port;
             // 3 names x 2 series x 100 samples, one a second, the first at a whole second
             long first = (System.currentTimeMillis() / 1000 - 600) * 1000;
             StringBuilder text = new StringBuilder();

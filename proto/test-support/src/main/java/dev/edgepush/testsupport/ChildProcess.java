@@ -1,0 +1,231 @@
+package dev.edgepush.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One child process of a test (a JVM built by {@link ChildJvm}, vmagent, node-exporter, ...) with
+ * its output (stdout and stderr) in a log file of its own, shown in every failure, and the loopback
+ * port it serves HTTP on (0 if none). {@link #start} returns once the child is up, and fails at once,
+ * with the log, when it exits or (a JVM) its main thread dies. {@link #kill9} is a real
+ * {@code kill -9}; {@link #close} stops it with SIGTERM (SIGKILL after 10 s), so nothing outlives
+ * the test.
+ */
+public final class ChildProcess implements AutoCloseable {
+    /** Shared by the tests' plain-HTTP requests to their children. */
+    public static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /**
+     * How long a child gets to come up: generous, because on a loaded 2-core machine a JVM start can
+     * take tens of seconds. A child that cannot start does not cost this long: {@link #awaitUp}
+     * fails as soon as the process exits or (a JVM) its main thread dies.
+     */
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    /** What a JVM prints when {@code main} throws; the process may live on (non-daemon threads). */
+    public static final String MAIN_DIED = "Exception in thread \"main\"";
+
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Says whether the child is up: e.g. {@code /health} over https, for a child that speaks TLS only. */
+    @FunctionalInterface
+    public interface Probe {
+        boolean up() throws IOException;
+    }
+
+    public final String name;
+    public final int port;
+    /** Where the child's stdout and stderr go: {@code <logDir>/<name>-<nanoTime>.log}. */
+    public final Path log;
+
+    private final Process process;
+
+    private ChildProcess(String name, int port, Path log, Process process) {
+        this.name = name;
+        this.port = port;
+        this.log = log;
+        this.process = process;
+    }
+
+    /** Starts {@code command} and waits until {@code http://127.0.0.1:port/health} answers 200. */
+    public static ChildProcess start(String name, int port, Path logDir, List<String> command) throws IOException {
+        return start(name, port, logDir, command, null);
+    }
+
+    /** As {@link #start(String, int, Path, List)}, up once {@code probe} (if not null) says so. */
+    public static ChildProcess start(String name, int port, Path logDir, List<String> command, Probe probe)
+            throws IOException {
+        ChildProcess c = launch(name, port, logDir, command);
+        c.awaitUp(probe != null ? probe : () -> c.status("/health") == 200);
+        return c;
+    }
+
+    /** Starts {@code command} without waiting for anything (e.g. for a start that must fail). */
+    public static ChildProcess launch(String name, int port, Path logDir, List<String> command) throws IOException {
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(name + "-" + System.nanoTime() + ".log");
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        return new ChildProcess(name, port, log, p);
+    }
+
+    /**
+     * Waits up to {@link #START_TIMEOUT} until {@code probe} says the child is up (an
+     * {@link IOException} from it means: not yet).
+     *
+     * @throws IllegalStateException with the log when the child exits, its main thread dies or it is
+     *     not up in time; the child is killed first
+     */
+    public void awaitUp(Probe probe) throws IOException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                assertAlive();
+            } catch (IllegalStateException e) {
+                kill();
+                throw e;
+            }
+            try {
+                if (probe.up()) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            pause(50);
+        }
+        kill();
+        throw new IllegalStateException(name + " did not become healthy in " + START_TIMEOUT + ":\n" + logText());
+    }
+
+    /**
+     * Fails with the log if the child has exited or (a JVM) its main thread died, so a wait for a
+     * child that cannot come up ends at once instead of at its deadline.
+     */
+    public void assertAlive() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logText());
+        }
+        String out = logText();
+        if (out.contains(MAIN_DIED)) {
+            throw new IllegalStateException(name + "'s main thread died:\n" + out);
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The status code of a GET of {@code path} on the child's port. */
+    public int status(String path) throws IOException {
+        return send(path, Duration.ofSeconds(5), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    /** The body of a GET of {@code pathAndQuery} on the child's port, whatever its status. */
+    public String get(String pathAndQuery) throws IOException {
+        return get(pathAndQuery, REQUEST_TIMEOUT);
+    }
+
+    /** As {@link #get(String)}, failing after {@code timeout}. */
+    public String get(String pathAndQuery, Duration timeout) throws IOException {
+        return send(pathAndQuery, timeout, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private <T> HttpResponse<T> send(String pathAndQuery, Duration timeout, HttpResponse.BodyHandler<T> handler)
+            throws IOException {
+        try {
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+                            .timeout(timeout)
+                            .build(),
+                    handler);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** What the child wrote so far. */
+    public String logText() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} for the child to exit by itself; returns its exit code.
+     *
+     * @throws IllegalStateException with the log when it is still running (for a start that must fail)
+     */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("still running after " + timeout + ":\n" + logText());
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, exactly what {@code kill -9} does. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM, the orderly stop; SIGKILL if it has not exited after {@code grace}. Returns the exit code. */
+    public int terminate(Duration grace) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+        return process.exitValue();
+    }
+
+    /** {@link #kill9}, keeping the interrupt for the caller. */
+    public void kill() {
+        try {
+            kill9();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM, then SIGKILL if it has not exited after 10 s. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        try {
+            terminate(CLOSE_GRACE);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
