@@ -7,9 +7,9 @@ import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.testsupport.ChildJvm;
 import dev.edgepush.testsupport.ChildProcess;
 import dev.edgepush.testsupport.CountingTarget;
-import dev.edgepush.testsupport.Executables;
 import dev.edgepush.testsupport.Loopback;
 import dev.edgepush.testsupport.VictoriaMetrics;
+import dev.edgepush.testsupport.Vmagent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +55,6 @@ class VmagentAndEdgeAgentThroughIngestIT {
                 Files.isRegularFile(edgeJar),
                 edgeJar + " is missing: it is built in edge-agent's package phase"
                         + " (`./mvnw -B verify`, or `./mvnw -B -q -DskipTests -pl edge-agent -am package` first)");
-        String vmagentBinary = Executables.onPath("vmagent", "victoria-metrics");
         Path tokens = dir.resolve("tokens");
         Files.writeString(
                 tokens,
@@ -69,19 +68,14 @@ class VmagentAndEdgeAgentThroughIngestIT {
                 VictoriaMetrics vm = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm")))) {
             List<String> ingestCommand = ingestCommand(ingestPort, vm.writeUrl(), tokens);
             ChildProcess ingest = ChildProcess.start("central-ingest", ingestPort, dir, ingestCommand);
-            int vmagentPort = Loopback.freePort();
-            try (ChildProcess vmagent = ChildProcess.start(
-                            "vmagent",
-                            vmagentPort,
+            try (ChildProcess vmagent = Vmagent.start(
                             dir,
                             List.of(
-                                    vmagentBinary,
                                     "-promscrape.config=" + scrapeConfig("via-vmagent", forVmagent),
                                     "-remoteWrite.url=" + ingestUrl,
                                     "-remoteWrite.bearerToken=" + VMAGENT_TOKEN,
                                     "-remoteWrite.label=robot=spoofed",
                                     "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data"),
-                                    "-httpListenAddr=127.0.0.1:" + vmagentPort,
                                     "-loggerLevel=WARN"));
                     ChildProcess edge = startEdgeAgent(edgeJar, ingestUrl, forEdge)) {
                 await(

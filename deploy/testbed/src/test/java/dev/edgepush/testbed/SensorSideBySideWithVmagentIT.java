@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.testsupport.ChildJvm;
 import dev.edgepush.testsupport.ChildProcess;
-import dev.edgepush.testsupport.Executables;
 import dev.edgepush.testsupport.Loopback;
 import dev.edgepush.testsupport.VictoriaMetrics;
+import dev.edgepush.testsupport.Vmagent;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +45,6 @@ class SensorSideBySideWithVmagentIT {
     @Test
     @Timeout(value = 600, unit = TimeUnit.SECONDS) // a guard against a hang, generous for a loaded machine
     void vmagentAndEdgeAgentStoreTheSameSensorSeries() throws Exception {
-        String vmagent = Executables.onPath("vmagent", "victoria-metrics");
         Path jar = Path.of("../../edge-agent/target/edge-agent.jar")
                 .toAbsolutePath()
                 .normalize();
@@ -78,14 +77,11 @@ class SensorSideBySideWithVmagentIT {
                             "      - {action: replace, source_labels: [status], regex: '5..', target_label: failed, replacement: 'yes'}",
                             ""));
             String[] common = {"-promscrape.config=" + config, "-remoteWrite.label=robot=r1"};
-            int vmaPort = Loopback.freePort();
             int edgePort = Loopback.freePort();
-            List<String> vmaCmd = new ArrayList<>(List.of(vmagent));
-            vmaCmd.addAll(List.of(common));
-            vmaCmd.addAll(List.of(
+            List<String> vmaFlags = new ArrayList<>(List.of(common));
+            vmaFlags.addAll(List.of(
                     "-remoteWrite.url=" + forVmagent.writeUrl(),
-                    "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data"),
-                    "-httpListenAddr=127.0.0.1:" + vmaPort));
+                    "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data")));
             List<String> edgeArgs = new ArrayList<>(List.of(common));
             edgeArgs.addAll(List.of(
                     "-remoteWrite.url=" + forEdge.writeUrl(),
@@ -93,7 +89,7 @@ class SensorSideBySideWithVmagentIT {
                     "-httpListenAddr=127.0.0.1:" + edgePort));
             List<String> edgeCmd =
                     ChildJvm.jarCommand(List.of("-Xmx64m", "-Dchronicle.analytics.disable=true"), jar, edgeArgs);
-            try (ChildProcess vma = ChildProcess.launch("vmagent", vmaPort, dir, vmaCmd);
+            try (ChildProcess vma = Vmagent.start(dir, vmaFlags);
                     ChildProcess edge = ChildProcess.launch("edge-agent", edgePort, dir, edgeCmd)) {
                 awaitScrapes(forVmagent, 2, 4, vma);
                 awaitScrapes(forEdge, 2, 4, edge);

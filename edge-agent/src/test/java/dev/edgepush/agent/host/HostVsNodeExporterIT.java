@@ -3,12 +3,8 @@ package dev.edgepush.agent.host;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
+import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.NodeExporter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,14 +41,7 @@ class HostVsNodeExporterIT {
 
     @Test
     void sameNamesLabelsSeriesAndValuesAsNodeExporter() throws Exception {
-        String ne = binary("prometheus-node-exporter");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        List<String> cmd = new ArrayList<>(List.of(
-                ne,
-                "--web.listen-address=127.0.0.1:" + port,
+        List<String> flags = new ArrayList<>(List.of(
                 "--collector.disable-defaults",
                 "--collector.netdev.device-exclude=^lo$",
                 // Debian patches node_exporter's default exclusions (it adds /run, /mnt and /media); edge-agent
@@ -60,22 +49,13 @@ class HostVsNodeExporterIT {
                 "--collector.filesystem.mount-points-exclude=" + FilesystemCollector.DEFAULT_MOUNT_EXCLUDE,
                 "--collector.filesystem.fs-types-exclude=" + FilesystemCollector.DEFAULT_FS_TYPE_EXCLUDE,
                 "--collector.diskstats.device-exclude=" + DiskstatsCollector.DEFAULT_EXCLUDE));
-        HostSettings.NODE_COLLECTORS.forEach(c -> cmd.add("--collector." + c));
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("ne.log").toFile())
-                .start();
-        try {
-            String theirs = fetch(port);
+        HostSettings.NODE_COLLECTORS.forEach(c -> flags.add("--collector." + c));
+        try (ChildProcess ne = NodeExporter.start(dir, flags)) {
+            String theirs = ne.get("/metrics");
             HostSettings s = settings();
             TextOut out = new TextOut();
             HostSource.collectAll(s.build(), out, new HashMap<>());
             compare(Exposition.parse(theirs), Exposition.parse(out.toString()));
-        } finally {
-            p.destroy();
-            if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-            }
         }
     }
 
@@ -152,38 +132,5 @@ class HostVsNodeExporterIT {
             out.computeIfAbsent(Exposition.name(k), n -> new TreeSet<>()).add(Exposition.labelNames(k));
         }
         return out;
-    }
-
-    private static String fetch(int port) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> r = http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return r.body();
-                }
-            } catch (java.io.IOException e) {
-                last = e;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(
-                "prometheus-node-exporter did not answer on 127.0.0.1:" + port + " within 120 s", last);
-    }
-
-    static String binary(String name) {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(d, name))) {
-                return Path.of(d, name).toString();
-            }
-        }
-        throw new IllegalStateException(
-                name + " is not installed: .ci/run installs it (apt-get install -y" + " prometheus-node-exporter)");
     }
 }

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.edgepush.testsupport.ChildProcess;
 import dev.edgepush.testsupport.Loopback;
+import dev.edgepush.testsupport.NodeExporter;
 import dev.edgepush.testsupport.VictoriaMetrics;
+import dev.edgepush.testsupport.Vmagent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -13,6 +16,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -55,8 +59,6 @@ class SideBySideWithVmagentIT {
 
     @Test
     void vmagentAndEdgeAgentStoreTheSameSeriesAndValues() throws Exception {
-        String vmagent = binary("vmagent");
-        String nodeExporter = binary("prometheus-node-exporter");
         HttpServer corners = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         Set<String> queries = java.util.concurrent.ConcurrentHashMap.newKeySet();
         corners.createContext("/metrics", ex -> {
@@ -73,19 +75,16 @@ class SideBySideWithVmagentIT {
             }
         });
         corners.start();
-        int nePort = Loopback.freePort();
         int downPort = Loopback.freePort();
-        Process ne = new ProcessBuilder(
-                        nodeExporter,
-                        "--web.listen-address=127.0.0.1:" + nePort,
+        ChildProcess ne = NodeExporter.start(
+                dir,
+                List.of(
                         "--collector.disable-defaults",
                         "--collector.loadavg",
                         "--collector.meminfo",
-                        "--collector.time")
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("ne.log").toFile())
-                .start();
-        Process vma = null;
+                        "--collector.time"));
+        int nePort = ne.port;
+        ChildProcess vma = null;
         try (VictoriaMetrics forVmagent = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm1")));
                 VictoriaMetrics forEdge = new VictoriaMetrics(Files.createDirectories(dir.resolve("vm2")))) {
             Path config = dir.resolve("scrape.yml");
@@ -161,16 +160,13 @@ class SideBySideWithVmagentIT {
                             "      - targets: ['127.0.0.1:" + cp + "']",
                             ""));
             String[] common = {"-promscrape.config=" + config, "-remoteWrite.label=robot=r1"};
-            vma = new ProcessBuilder(
-                            vmagent,
+            vma = Vmagent.start(
+                    dir,
+                    List.of(
                             common[0],
                             common[1],
                             "-remoteWrite.url=" + forVmagent.writeUrl(),
-                            "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data"),
-                            "-httpListenAddr=127.0.0.1:" + Loopback.freePort())
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("vmagent.log").toFile())
-                    .start();
+                            "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data")));
             try (AgentProcess edge = AgentProcess.start(
                     dir,
                     Loopback.freePort(),
@@ -229,22 +225,11 @@ class SideBySideWithVmagentIT {
             assertEquals(values(forVmagent), values(forEdge), "stored values of the static exposition");
         } finally {
             if (vma != null) {
-                vma.destroyForcibly().waitFor();
+                vma.kill9();
             }
-            ne.destroyForcibly().waitFor();
+            ne.kill9();
             corners.stop(0);
         }
-    }
-
-    static String binary(String name) {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(d, name))) {
-                return Path.of(d, name).toString();
-            }
-        }
-        throw new IllegalStateException(
-                name
-                        + " is not installed: .ci/run installs it (apt-get install -y victoria-metrics prometheus-node-exporter)");
     }
 
     /** Waits until every job has at least {@code n} stored {@code up} samples. */
