@@ -1,9 +1,11 @@
 package dev.edgepush.packaging;
 
+import dev.edgepush.testsupport.ChildProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,11 +86,21 @@ final class Cmd {
         throw new AssertionError(tool + " is not installed: " + howToGetIt);
     }
 
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** The body of a GET of {@code pathAndQuery} on 127.0.0.1:port; "" when nothing answers. */
+    static String get(int port, String pathAndQuery) {
+        try {
+            return ChildProcess.HTTP
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
         }
     }
 

@@ -3,12 +3,17 @@ package dev.edgepush.packaging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.CountingTarget;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 
 /**
  * The two packages on one machine, configured as the README tells an operator to: a robot token
@@ -17,6 +22,9 @@ import java.util.regex.Pattern;
  * "/" for installed packages, else a temp dir the packages were extracted into.
  */
 final class Deployment {
+    /** The counting target's series: {@code test_seq N} on its Nth scrape. */
+    static final String SCRAPED = "test_seq";
+
     final Path root;
     final boolean asUnitUsers;
     final Path logs;
@@ -67,7 +75,17 @@ final class Deployment {
     }
 
     ServiceProcess start(String name) throws IOException {
-        return ServiceProcess.start(root, name, asUnitUsers, logs.resolve(name + ".log"));
+        return start(name, 0);
+    }
+
+    ServiceProcess start(String name, int port) throws IOException {
+        return ServiceProcess.start(root, name, asUnitUsers, logs, port);
+    }
+
+    /** A scrape config with {@code target} every second. */
+    static String scrapeConfig(CountingTarget target) {
+        return "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: pkgtest\n    static_configs:\n"
+                + "      - targets: [\"" + target.address() + "\"]\n";
     }
 
     /** Configures central-ingest to forward to {@code vmWriteUrl} and listen on {@code port}. */
@@ -80,7 +98,7 @@ final class Deployment {
     }
 
     /** Configures edge-agent: URL and token as the README's step 2, scrape config, its listener on {@code agentPort}. */
-    void configureAgent(String ingestWriteUrl, String token, CounterTarget target, int agentPort) throws IOException {
+    void configureAgent(String ingestWriteUrl, String token, CountingTarget target, int agentPort) throws IOException {
         setEnv("edge-agent", "REMOTE_WRITE_URL", ingestWriteUrl);
         setEnv(
                 "edge-agent",
@@ -88,48 +106,47 @@ final class Deployment {
                 env("edge-agent", "ARGS") + " -httpListenAddr=127.0.0.1:" + agentPort
                         + " -remoteWrite.flushInterval=200ms");
         write("/etc/edge-agent/token", token + "\n");
-        write("/etc/edge-agent/scrape.yml", target.scrapeConfig());
+        write("/etc/edge-agent/scrape.yml", scrapeConfig(target));
     }
 
     /** Starts central-ingest and waits for its /health. */
     ServiceProcess startIngest(int port) throws IOException {
-        ServiceProcess ingest = start("central-ingest");
-        Cmd.await(Duration.ofSeconds(120), "central-ingest /health on " + port, () -> {
-            try {
-                ingest.assertAlive();
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-            return Vm.get(port, "/health").strip().equalsIgnoreCase("ok");
-        });
+        ServiceProcess ingest = start("central-ingest", port);
+        ingest.child.awaitUp(() -> ingest.child.get("/health").strip().equalsIgnoreCase("ok"));
         return ingest;
     }
 
     /** Waits until VictoriaMetrics holds every counter value from 1 to {@code upTo}, stamped robot=ROBOT. */
-    static void awaitDelivered(Vm vm, String robot, long upTo, ServiceProcess agent) {
-        String selector = "pkg_test_scrapes{robot=\"" + robot + "\"}";
-        Cmd.await(Duration.ofSeconds(120), "values 1.." + upTo + " of " + selector + " in VictoriaMetrics", () -> {
-            if (agent != null && !agent.isAlive()) {
-                throw new AssertionError("edge-agent exited: " + agent.log);
-            }
-            return vm.values(selector)
-                    .containsAll(java.util.stream.LongStream.rangeClosed(1, upTo)
-                            .boxed()
-                            .toList());
-        });
+    static void awaitDelivered(VictoriaMetrics vm, String robot, long upTo, ServiceProcess agent) {
+        awaitValues(vm, SCRAPED + "{robot=\"" + robot + "\"}", upTo, agent);
     }
 
     /** Waits until VictoriaMetrics holds every counter value from 1 to {@code upTo} (pushed straight to it). */
-    static void awaitDeliveredUnstamped(Vm vm, long upTo, ServiceProcess agent) {
-        Cmd.await(Duration.ofSeconds(120), "values 1.." + upTo + " of pkg_test_scrapes in VictoriaMetrics", () -> {
-            if (!agent.isAlive()) {
-                throw new AssertionError("edge-agent exited: " + agent.log);
+    static void awaitDeliveredUnstamped(VictoriaMetrics vm, long upTo, ServiceProcess agent) {
+        awaitValues(vm, SCRAPED, upTo, agent);
+    }
+
+    private static void awaitValues(VictoriaMetrics vm, String selector, long upTo, ServiceProcess agent) {
+        Cmd.await(Duration.ofSeconds(120), "values 1.." + upTo + " of " + selector + " in VictoriaMetrics", () -> {
+            if (agent != null && !agent.isAlive()) {
+                throw new AssertionError("edge-agent exited: " + agent.log());
             }
-            return vm.values("pkg_test_scrapes")
-                    .containsAll(java.util.stream.LongStream.rangeClosed(1, upTo)
-                            .boxed()
-                            .toList());
+            return values(vm, selector)
+                    .containsAll(LongStream.rangeClosed(1, upTo).boxed().toList());
         });
+    }
+
+    /** Every value stored for the series matching {@code selector}; none while VictoriaMetrics does not answer. */
+    private static Set<Long> values(VictoriaMetrics vm, String selector) {
+        Set<Long> values = new TreeSet<>();
+        try {
+            for (double v : vm.exportValues(selector)) {
+                values.add((long) v);
+            }
+        } catch (IOException e) {
+            // not answered: nothing seen yet
+        }
+        return values;
     }
 
     /** Stops a service as systemctl stop would and checks the exit code is a clean stop for its unit. */
@@ -140,9 +157,9 @@ final class Deployment {
                 service.command.get(0) + " exited " + code + " (clean: " + clean + "):\n" + service.logText());
     }
 
-    static void assertOneRobotSeries(Vm vm, String robot) {
-        List<String> series = vm.series("pkg_test_scrapes");
+    static void assertOneRobotSeries(VictoriaMetrics vm, String robot) throws IOException {
+        List<VictoriaMetrics.Series> series = vm.export(SCRAPED);
         assertEquals(1, series.size(), series.toString());
-        assertTrue(series.get(0).contains("\"robot\":\"" + robot + "\""), series.toString());
+        assertEquals(robot, series.get(0).labels().get("robot"), series.toString());
     }
 }

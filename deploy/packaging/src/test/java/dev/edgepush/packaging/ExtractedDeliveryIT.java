@@ -2,6 +2,9 @@ package dev.edgepush.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.CountingTarget;
+import dev.edgepush.testsupport.Loopback;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +28,12 @@ class ExtractedDeliveryIT {
         Packages.extract(Packages.edgeAgentDeb(), root);
         Packages.extract(Packages.centralIngestDeb(), root);
         Deployment d = new Deployment(root, false, tmp);
-        int ingestPort = Cmd.freePort();
-        try (Vm vm = new Vm(Cmd.freePort(), Files.createDirectories(tmp.resolve("vm")));
-                CounterTarget target = new CounterTarget()) {
+        int ingestPort = Loopback.freePort();
+        try (VictoriaMetrics vm = new VictoriaMetrics(tmp.resolve("vm"));
+                CountingTarget target = new CountingTarget()) {
             String token = d.addToken("robot", "r17");
             d.configureIngest(ingestPort, vm.port);
-            d.configureAgent("http://127.0.0.1:" + ingestPort + "/api/v1/write", token, target, Cmd.freePort());
+            d.configureAgent("http://127.0.0.1:" + ingestPort + "/api/v1/write", token, target, Loopback.freePort());
             try (ServiceProcess ingest = d.startIngest(ingestPort);
                     ServiceProcess agent = d.start("edge-agent")) {
                 assertTrue(

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.edgepush.testsupport.CountingTarget;
+import dev.edgepush.testsupport.Loopback;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -123,16 +126,16 @@ class ImageIT {
         String token = added.out().strip();
         assertTrue(token.matches("\\S{20,}"), "one token on stdout, got: " + token);
 
-        int ingestPort = Cmd.freePort();
-        int agentPort = Cmd.freePort();
-        try (Vm vm = new Vm(Cmd.freePort(), Files.createDirectories(tmp.resolve("vm")));
-                CounterTarget target = new CounterTarget()) {
+        int ingestPort = Loopback.freePort();
+        int agentPort = Loopback.freePort();
+        try (VictoriaMetrics vm = new VictoriaMetrics(tmp.resolve("vm"));
+                CountingTarget target = new CountingTarget()) {
             Process ci = ingest.start(
                     entrypointWith(
                             ingest,
                             "-httpListenAddr=127.0.0.1:" + ingestPort,
                             "-remoteWrite.url=" + vm.writeUrl(),
-                            "-query.url=http://127.0.0.1:" + vm.port),
+                            "-query.url=" + vm.url()),
                     tmp.resolve("central-ingest.log"));
             Process ea = null;
             try {
@@ -140,7 +143,7 @@ class ImageIT {
                         ci,
                         "central-ingest",
                         "answers /health on " + ingestPort,
-                        () -> Vm.get(ingestPort, "/health").strip().equalsIgnoreCase("ok"));
+                        () -> Cmd.get(ingestPort, "/health").strip().equalsIgnoreCase("ok"));
                 // compose's health check, as written in deploy/compose (its port swapped for this one)
                 List<String> check = new ArrayList<>(composeHealthCheck());
                 assertEquals(
@@ -156,7 +159,7 @@ class ImageIT {
                 Files.setPosixFilePermissions(
                         etcAgent.resolve("token"),
                         java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-                Files.writeString(etcAgent.resolve("scrape.yml"), target.scrapeConfig());
+                Files.writeString(etcAgent.resolve("scrape.yml"), Deployment.scrapeConfig(target));
                 Process started = agent.start(
                         entrypointWith(
                                 agent,
@@ -171,7 +174,7 @@ class ImageIT {
                         started,
                         "edge-agent",
                         "serves /metrics on " + agentPort,
-                        () -> !Vm.get(agentPort, "/metrics").isEmpty());
+                        () -> !Cmd.get(agentPort, "/metrics").isEmpty());
                 Deployment.awaitDelivered(vm, "r17", 3, null);
                 assertTrue(started.isAlive(), () -> "edge-agent exited: " + log("edge-agent"));
                 assertProcess(ImageRoot.jvmPid(started), "edge-agent");

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.edgepush.testsupport.CountingTarget;
+import dev.edgepush.testsupport.Loopback;
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -78,13 +81,14 @@ class InstallIT {
             assertOwnedMode("/var/lib/edge-agent", "edge-agent", "rwxr-x---");
             assertOwnedMode("/var/lib/central-ingest", "central-ingest", "rwxr-x---");
             Deployment d = new Deployment(Path.of("/"), true, tmp);
-            int ingestPort = Cmd.freePort();
-            try (Vm vm = new Vm(Cmd.freePort(), Files.createDirectories(tmp.resolve("vm")));
-                    CounterTarget target = new CounterTarget()) {
+            int ingestPort = Loopback.freePort();
+            try (VictoriaMetrics vm = new VictoriaMetrics(tmp.resolve("vm"));
+                    CountingTarget target = new CountingTarget()) {
                 String token = d.addToken("robot", "r17");
                 assertOwnedMode("/etc/central-ingest/tokens", "central-ingest", "rw-------");
                 d.configureIngest(ingestPort, vm.port);
-                d.configureAgent("http://127.0.0.1:" + ingestPort + "/api/v1/write", token, target, Cmd.freePort());
+                d.configureAgent(
+                        "http://127.0.0.1:" + ingestPort + "/api/v1/write", token, target, Loopback.freePort());
                 assertOwnedMode("/etc/edge-agent/token", "edge-agent", "rw-------");
                 try (ServiceProcess ingest = d.startIngest(ingestPort);
                         ServiceProcess agent = d.start("edge-agent")) {
@@ -119,18 +123,19 @@ class InstallIT {
         dpkgInstall(n);
         try {
             Deployment d = new Deployment(Path.of("/"), true, tmp);
-            int vmPort = Cmd.freePort();
-            try (CounterTarget target = new CounterTarget()) {
+            int vmPort = Loopback.freePort();
+            try (CountingTarget target = new CountingTarget()) {
                 // Link down: nothing listens on the VictoriaMetrics port yet (the agent pushes to it directly).
                 d.configureAgent(
                         "http://127.0.0.1:" + vmPort + "/api/v1/write",
                         "t0ken-for-a-direct-push",
                         target,
-                        Cmd.freePort());
+                        Loopback.freePort());
                 long servedBeforeStop;
                 try (ServiceProcess agent = d.start("edge-agent")) {
-                    Cmd.await(java.time.Duration.ofSeconds(120), "5 scrapes buffered", () -> target.served() >= 5);
-                    servedBeforeStop = target.served();
+                    Cmd.await(
+                            java.time.Duration.ofSeconds(120), "5 scrapes buffered", () -> target.lastAnswered() >= 5);
+                    servedBeforeStop = target.lastAnswered();
                     Deployment.stopCleanly(agent, List.of(0)); // what prerm's systemctl stop does
                 }
                 dpkgInstall(n1);
@@ -141,7 +146,7 @@ class InstallIT {
                         d.env("edge-agent", "REMOTE_WRITE_URL").endsWith(vmPort + "/api/v1/write"),
                         "the conffile kept its edit");
                 try (ServiceProcess agent = d.start("edge-agent");
-                        Vm vm = new Vm(vmPort, Files.createDirectories(tmp.resolve("vm")))) {
+                        VictoriaMetrics vm = new VictoriaMetrics(tmp.resolve("vm"), vmPort)) {
                     Deployment.awaitDeliveredUnstamped(vm, servedBeforeStop, agent);
                     Deployment.stopCleanly(agent, List.of(0));
                 }

@@ -1,12 +1,13 @@
 package dev.edgepush.packaging;
 
+import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.Executables;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
@@ -15,19 +16,18 @@ import java.util.function.UnaryOperator;
  * unit's UMask, working directory /, and, for an installed package run as root, the unit's
  * User=/Group= with no capabilities and no new privileges (setpriv). For a package extracted
  * into a temp dir, the package's own absolute paths (/etc/NAME, /var/lib/NAME, /usr/bin/NAME) are
- * mapped into that dir and the process runs as the test's user.
+ * mapped into that dir and the process runs as the test's user. The process itself is a
+ * {@link ChildProcess} (its output in a log of its own, shown in failures).
  */
 final class ServiceProcess implements AutoCloseable {
     final List<String> command;
-    final Path log;
-    private final Process process;
-    private final long stopTimeoutSeconds;
+    final ChildProcess child;
+    private final Duration stopTimeout;
 
-    private ServiceProcess(List<String> command, Path log, Process process, long stopTimeoutSeconds) {
+    private ServiceProcess(List<String> command, ChildProcess child, Duration stopTimeout) {
         this.command = command;
-        this.log = log;
-        this.process = process;
-        this.stopTimeoutSeconds = stopTimeoutSeconds;
+        this.child = child;
+        this.stopTimeout = stopTimeout;
     }
 
     /** Maps the package's absolute paths into {@code root} ("/" maps nothing). */
@@ -43,7 +43,8 @@ final class ServiceProcess implements AutoCloseable {
         };
     }
 
-    static ServiceProcess start(Path root, String name, boolean asUnitUser, Path log) throws IOException {
+    /** Starts unit {@code name}, its output in {@code logDir}; {@code port} is where it serves HTTP (0: unknown). */
+    static ServiceProcess start(Path root, String name, boolean asUnitUser, Path logDir, int port) throws IOException {
         UnitFile unit = UnitFile.read(root.resolve("lib/systemd/system/" + name + ".service"));
         UnaryOperator<String> map = pathMap(root, name);
         Map<String, String> env = unit.environment(map);
@@ -51,7 +52,7 @@ final class ServiceProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         if (asUnitUser) {
             cmd.addAll(List.of(
-                    Cmd.require("setpriv", "util-linux"),
+                    Executables.onPath("setpriv", "util-linux"),
                     "--reuid=" + unit.value("User"),
                     "--regid=" + unit.value("Group"),
                     "--init-groups",
@@ -64,9 +65,7 @@ final class ServiceProcess implements AutoCloseable {
         cmd.addAll(argv);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(Path.of("/").toFile())
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         pb.environment().clear();
         pb.environment().put("PATH", UnitFile.SYSTEMD_PATH);
         pb.environment().put("LANG", "C.UTF-8");
@@ -77,60 +76,41 @@ final class ServiceProcess implements AutoCloseable {
         }
         pb.environment().putAll(env);
         long stop = Long.parseLong(unit.value("TimeoutStopSec").replace("s", ""));
-        return new ServiceProcess(argv, log, pb.start(), stop);
+        return new ServiceProcess(argv, ChildProcess.launch(name, port, logDir, pb), Duration.ofSeconds(stop));
     }
 
     boolean isAlive() {
-        return process.isAlive();
+        return child.isAlive();
     }
 
-    String logText() throws IOException {
-        return Files.exists(log) ? Files.readString(log) : "";
+    Path log() {
+        return child.log;
     }
 
-    /** What a JVM prints when {@code main} throws; the process may live on (non-daemon threads). */
-    static final String MAIN_DIED = "Exception in thread \"main\"";
-
-    /**
-     * Fails with the log when the process has exited or its main thread died, so a wait for a
-     * service that cannot come up ends at once instead of at its deadline.
-     */
-    void assertAlive() throws IOException {
-        if (!process.isAlive()) {
-            throw new AssertionError(command + " exited with " + process.exitValue() + ":\n" + logText());
-        }
-        String out = logText();
-        if (out.contains(MAIN_DIED)) {
-            throw new AssertionError(command + ": the main thread died:\n" + out);
-        }
+    String logText() {
+        return child.logText();
     }
 
     /** SIGTERM as systemctl stop sends it; waits up to the unit's TimeoutStopSec; returns the exit code. */
-    int stop() throws IOException {
+    int stop() {
         // setpriv, sh and the launcher all exec: the process is the JVM itself.
-        process.destroy();
+        ProcessHandle.of(child.pid()).ifPresent(ProcessHandle::destroy);
         try {
-            if (!process.waitFor(stopTimeoutSeconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError(command.get(0) + " did not stop within TimeoutStopSec=" + stopTimeoutSeconds
-                        + "s:\n" + logText());
-            }
+            return child.awaitExit(stopTimeout);
+        } catch (IllegalStateException e) {
+            child.kill();
+            throw new AssertionError(command.get(0) + " did not stop within TimeoutStopSec=" + stopTimeout.toSeconds()
+                    + "s:\n" + logText());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
-        return process.exitValue();
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (child.isAlive()) {
+            child.kill();
         }
     }
 }

@@ -81,6 +81,19 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
+     * Starts {@code builder} as the caller configured it (environment, working directory, stdin)
+     * without waiting for anything; its stdout and stderr go to the log, as with
+     * {@link #launch(String, int, Path, List)}.
+     */
+    public static ChildProcess launch(String name, int port, Path logDir, ProcessBuilder builder) throws IOException {
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(name + "-" + System.nanoTime() + ".log");
+        Process p =
+                builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ChildProcess(name, port, log, p);
+    }
+
+    /**
      * Waits up to {@link #START_TIMEOUT} until {@code probe} says the child is up (an
      * {@link IOException} from it means: not yet).
      *
