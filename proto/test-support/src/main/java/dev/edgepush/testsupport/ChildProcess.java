@@ -6,8 +6,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -135,6 +140,13 @@ public final class ChildProcess implements AutoCloseable {
 
         /** Starts the child without waiting for anything. */
         public ChildProcess launch() throws IOException {
+            ChildProcess c = build();
+            c.spawn();
+            return c;
+        }
+
+        /** The child, not started yet: {@link #restart} starts it. */
+        public ChildProcess build() throws IOException {
             Path log;
             if (logFile != null) {
                 if (logFile.getParent() != null) {
@@ -146,9 +158,7 @@ public final class ChildProcess implements AutoCloseable {
                 Files.createDirectories(dir.toAbsolutePath());
                 log = dir.resolve(name + "-" + System.nanoTime() + ".log");
             }
-            ChildProcess c = new ChildProcess(this, log);
-            c.spawn();
-            return c;
+            return new ChildProcess(this, log);
         }
 
         /** Starts the child and returns once its probe says it is up (see {@link #awaitUp}). */
@@ -169,13 +179,13 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the same command again, its output appended to the same log, and waits until it is up;
-     * for a child that was killed or stopped.
+     * Starts the command (again, after a kill or stop; first, for a child from
+     * {@link Builder#build}), its output appended to the same log, and waits until it is up.
      *
      * @throws IllegalStateException when it is still running, or (with the log) does not come up
      */
     public synchronized void restart() throws IOException {
-        if (process.isAlive()) {
+        if (isAlive()) {
             throw new IllegalStateException(name + " is already running");
         }
         spawn();
@@ -237,6 +247,9 @@ public final class ChildProcess implements AutoCloseable {
      * child that cannot come up ends at once instead of at its deadline.
      */
     public void assertAlive() {
+        if (process == null) {
+            throw new IllegalStateException(name + " was not started");
+        }
         if (!process.isAlive()) {
             throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + runLog());
         }
@@ -251,7 +264,8 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     public boolean isAlive() {
-        return process.isAlive();
+        Process p = process;
+        return p != null && p.isAlive();
     }
 
     /** The status code of a GET of {@code path} on the child's port. */
@@ -313,8 +327,18 @@ public final class ChildProcess implements AutoCloseable {
 
     /** What the child wrote since its last (re)start. */
     private String runLog() {
-        String all = logText();
-        return logOffset <= all.length() ? all.substring((int) logOffset) : all;
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
+            long from = Math.min(logOffset, ch.size());
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8, ch.size() - from));
+            while (buf.hasRemaining() && ch.read(buf, from + buf.position()) > 0) {
+                // read on
+            }
+            return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -331,12 +355,18 @@ public final class ChildProcess implements AutoCloseable {
 
     /** SIGKILL: no shutdown hook, no flush, exactly what {@code kill -9} does. */
     public void kill9() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
         process.destroyForcibly();
         process.waitFor();
     }
 
     /** SIGTERM, the orderly stop; SIGKILL if it has not exited after {@code grace}. Returns the exit code. */
     public int terminate(Duration grace) throws InterruptedException {
+        if (process == null) {
+            return -1;
+        }
         process.destroy();
         if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
@@ -365,7 +395,7 @@ public final class ChildProcess implements AutoCloseable {
     /** SIGTERM, then SIGKILL if it has not exited after the stop grace (10 s unless the builder set one). */
     @Override
     public void close() {
-        if (!process.isAlive()) {
+        if (!isAlive()) {
             return;
         }
         try {
