@@ -63,20 +63,25 @@ final class ServiceProcess implements AutoCloseable {
         }
         cmd.addAll(List.of("/bin/sh", "-c", "umask " + unit.value("UMask") + " && exec \"$@\"", "sh"));
         cmd.addAll(argv);
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .directory(Path.of("/").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        pb.environment().clear();
-        pb.environment().put("PATH", UnitFile.SYSTEMD_PATH);
-        pb.environment().put("LANG", "C.UTF-8");
-        if (asUnitUser) {
-            pb.environment().put("USER", unit.value("User"));
-            pb.environment().put("LOGNAME", unit.value("User"));
-            pb.environment().put("HOME", "/var/lib/" + name);
-        }
-        pb.environment().putAll(env);
         long stop = Long.parseLong(unit.value("TimeoutStopSec").replace("s", ""));
-        return new ServiceProcess(argv, ChildProcess.launch(name, port, logDir, pb), Duration.ofSeconds(stop));
+        ChildProcess child = ChildProcess.builder(name, port, cmd)
+                .logDir(logDir)
+                .customize(pb -> {
+                    pb.directory(Path.of("/").toFile())
+                            .redirectInput(ProcessBuilder.Redirect.from(
+                                    Path.of("/dev/null").toFile()));
+                    pb.environment().clear();
+                    pb.environment().put("PATH", UnitFile.SYSTEMD_PATH);
+                    pb.environment().put("LANG", "C.UTF-8");
+                    if (asUnitUser) {
+                        pb.environment().put("USER", unit.value("User"));
+                        pb.environment().put("LOGNAME", unit.value("User"));
+                        pb.environment().put("HOME", "/var/lib/" + name);
+                    }
+                    pb.environment().putAll(env);
+                })
+                .launch();
+        return new ServiceProcess(argv, child, Duration.ofSeconds(stop));
     }
 
     boolean isAlive() {

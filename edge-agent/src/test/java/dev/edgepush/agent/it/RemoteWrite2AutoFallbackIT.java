@@ -3,6 +3,7 @@ package dev.edgepush.agent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.ChildProcess;
 import dev.edgepush.testsupport.Loopback;
 import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
@@ -190,40 +191,26 @@ class RemoteWrite2AutoFallbackIT {
     /** Debian's Prometheus 2.42 as a remote-write receiver on a free loopback port and a temporary TSDB. */
     static final class Prometheus implements AutoCloseable {
         final int port;
-        private final Process process;
-        private final Path log;
+        private final ChildProcess child;
 
         Prometheus(Path dir) throws IOException {
             port = Loopback.freePort();
-            log = dir.resolve("prometheus.log");
             Path config = Files.writeString(dir.resolve("prometheus.yml"), "global:\n  scrape_interval: 1m\n");
-            process = new ProcessBuilder(
+            child = ChildProcess.builder(
                             "prometheus",
-                            "--config.file=" + config,
-                            "--storage.tsdb.path=" + dir.resolve("tsdb"),
-                            "--web.listen-address=127.0.0.1:" + port,
-                            "--web.enable-remote-write-receiver",
-                            "--log.level=warn")
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException(
-                            "prometheus exited with " + process.exitValue() + ":\n" + Files.readString(log));
-                }
-                try {
-                    if (get("/-/ready").contains("Ready")) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // starting
-                }
-                AgentProcess.pause(100);
-            }
-            close();
-            throw new IllegalStateException("prometheus did not become ready:\n" + Files.readString(log));
+                            port,
+                            List.of(
+                                    "prometheus",
+                                    "--config.file=" + config,
+                                    "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                                    "--web.listen-address=127.0.0.1:" + port,
+                                    "--web.enable-remote-write-receiver",
+                                    "--log.level=warn"))
+                    .log(dir.resolve("prometheus.log"))
+                    .stopGrace(Duration.ofSeconds(20))
+                    .probe(() -> get("/-/ready").contains("Ready"))
+                    .build();
+            child.restart(); // up once /-/ready says Ready
         }
 
         String writeUrl() {
@@ -231,29 +218,12 @@ class RemoteWrite2AutoFallbackIT {
         }
 
         String get(String pathAndQuery) throws IOException {
-            try {
-                return HTTP.send(
-                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-                                        .timeout(Duration.ofSeconds(30))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString())
-                        .body();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
+            return child.get(pathAndQuery);
         }
 
         @Override
         public void close() {
-            process.destroy();
-            try {
-                if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            child.close();
         }
     }
 }

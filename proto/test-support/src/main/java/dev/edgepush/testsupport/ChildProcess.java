@@ -6,11 +6,18 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One child process of a test (a JVM built by {@link ChildJvm}, vmagent, node-exporter, ...) with
@@ -18,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * port it serves HTTP on (0 if none). {@link #start} returns once the child is up, and fails at once,
  * with the log, when it exits or (a JVM) its main thread dies. {@link #kill9} is a real
  * {@code kill -9}; {@link #close} stops it with SIGTERM (SIGKILL after 10 s), so nothing outlives
- * the test.
+ * the test. A child made by a {@link Builder} can also have environment variables, a log file of its
+ * own choosing (appended to across {@link #restart}s) and its own start and stop limits.
  */
 public final class ChildProcess implements AutoCloseable {
     /** Shared by the tests' plain-HTTP requests to their children. */
@@ -44,16 +52,163 @@ public final class ChildProcess implements AutoCloseable {
 
     public final String name;
     public final int port;
-    /** Where the child's stdout and stderr go: {@code <logDir>/<name>-<nanoTime>.log}. */
+    /**
+     * Where the child's stdout and stderr go: {@code <logDir>/<name>-<nanoTime>.log}, or the file
+     * given to {@link Builder#log}.
+     */
     public final Path log;
 
-    private final Process process;
+    private final List<String> command;
+    private final Map<String, String> environment;
+    private final Duration startTimeout;
+    private final Duration stopGrace;
+    private final Probe probe;
+    private final Consumer<ProcessBuilder> customizer;
+    private volatile Process process;
+    /** Where in {@link #log} the current run's output starts (the log is appended to across restarts). */
+    private volatile long logOffset;
 
-    private ChildProcess(String name, int port, Path log, Process process) {
-        this.name = name;
-        this.port = port;
+    private ChildProcess(Builder b, Path log) {
+        this.name = b.name;
+        this.port = b.port;
         this.log = log;
-        this.process = process;
+        this.command = List.copyOf(b.command);
+        this.environment = Map.copyOf(b.environment);
+        this.startTimeout = b.startTimeout;
+        this.stopGrace = b.stopGrace;
+        this.probe = b.probe;
+        this.customizer = b.customizer;
+    }
+
+    /** A child running {@code command}, served on {@code port} (0 if none); see the setters. */
+    public static Builder builder(String name, int port, List<String> command) {
+        return new Builder(name, port, command);
+    }
+
+    /** How to run a child: its command, environment, log file and limits. */
+    public static final class Builder {
+        private final String name;
+        private final int port;
+        private final List<String> command;
+        private Map<String, String> environment = Map.of();
+        private Path logDir;
+        private Path logFile;
+        private Duration startTimeout = START_TIMEOUT;
+        private Duration stopGrace = CLOSE_GRACE;
+        private Probe probe;
+        private Consumer<ProcessBuilder> customizer = pb -> {};
+
+        private Builder(String name, int port, List<String> command) {
+            this.name = name;
+            this.port = port;
+            this.command = List.copyOf(command);
+        }
+
+        /** Variables added to the inherited environment. */
+        public Builder environment(Map<String, String> env) {
+            this.environment = Map.copyOf(env);
+            return this;
+        }
+
+        /** Output to a new {@code <dir>/<name>-<nanoTime>.log} (the default is the working directory). */
+        public Builder logDir(Path dir) {
+            this.logDir = dir;
+            this.logFile = null;
+            return this;
+        }
+
+        /** Output appended to {@code file}, the same file across {@link #restart}s. */
+        public Builder log(Path file) {
+            this.logFile = file;
+            this.logDir = null;
+            return this;
+        }
+
+        /** How long a start may take before it fails ({@link #START_TIMEOUT} if not set). */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = timeout;
+            return this;
+        }
+
+        /** How long SIGTERM gets in {@link #close} before SIGKILL (10 s if not set). */
+        public Builder stopGrace(Duration grace) {
+            this.stopGrace = grace;
+            return this;
+        }
+
+        /** What says the child is up; {@code /health} answering 200 if not set. */
+        public Builder probe(Probe probe) {
+            this.probe = probe;
+            return this;
+        }
+
+        /**
+         * A last say over the {@link ProcessBuilder} before each start, after the environment
+         * variables above: e.g. a cleared environment, a working directory, stdin.
+         */
+        public Builder customize(Consumer<ProcessBuilder> customizer) {
+            this.customizer = customizer;
+            return this;
+        }
+
+        /** Starts the child without waiting for anything. */
+        public ChildProcess launch() throws IOException {
+            ChildProcess c = build();
+            c.spawn();
+            return c;
+        }
+
+        /** The child, not started yet: {@link #restart} starts it. */
+        public ChildProcess build() throws IOException {
+            Path log;
+            if (logFile != null) {
+                if (logFile.getParent() != null) {
+                    Files.createDirectories(logFile.getParent());
+                }
+                log = logFile;
+            } else {
+                Path dir = logDir != null ? logDir : Path.of("");
+                Files.createDirectories(dir.toAbsolutePath());
+                log = dir.resolve(name + "-" + System.nanoTime() + ".log");
+            }
+            return new ChildProcess(this, log);
+        }
+
+        /** Starts the child and returns once its probe says it is up (see {@link #awaitUp}). */
+        public ChildProcess start() throws IOException {
+            ChildProcess c = launch();
+            c.awaitUp();
+            return c;
+        }
+    }
+
+    private void spawn() throws IOException {
+        logOffset = Files.exists(log) ? Files.size(log) : 0;
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(environment);
+        customizer.accept(pb);
+        process = pb.start();
+    }
+
+    /**
+     * Starts the command (again, after a kill or stop; first, for a child from
+     * {@link Builder#build}), its output appended to the same log, and waits until it is up.
+     *
+     * @throws IllegalStateException when it is still running, or (with the log) does not come up
+     */
+    public synchronized void restart() throws IOException {
+        if (isAlive()) {
+            throw new IllegalStateException(name + " is already running");
+        }
+        spawn();
+        awaitUp();
+    }
+
+    /** Waits until the builder's probe (or {@code /health} answering 200) says the child is up. */
+    public void awaitUp() throws IOException {
+        awaitUp(probe != null ? probe : () -> status("/health") == 200);
     }
 
     /** Starts {@code command} and waits until {@code http://127.0.0.1:port/health} answers 200. */
@@ -64,44 +219,23 @@ public final class ChildProcess implements AutoCloseable {
     /** As {@link #start(String, int, Path, List)}, up once {@code probe} (if not null) says so. */
     public static ChildProcess start(String name, int port, Path logDir, List<String> command, Probe probe)
             throws IOException {
-        ChildProcess c = launch(name, port, logDir, command);
-        c.awaitUp(probe != null ? probe : () -> c.status("/health") == 200);
-        return c;
+        return builder(name, port, command).logDir(logDir).probe(probe).start();
     }
 
     /** Starts {@code command} without waiting for anything (e.g. for a start that must fail). */
     public static ChildProcess launch(String name, int port, Path logDir, List<String> command) throws IOException {
-        Files.createDirectories(logDir);
-        Path log = logDir.resolve(name + "-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        return new ChildProcess(name, port, log, p);
+        return builder(name, port, command).logDir(logDir).launch();
     }
 
     /**
-     * Starts {@code builder} as the caller configured it (environment, working directory, stdin)
-     * without waiting for anything; its stdout and stderr go to the log, as with
-     * {@link #launch(String, int, Path, List)}.
-     */
-    public static ChildProcess launch(String name, int port, Path logDir, ProcessBuilder builder) throws IOException {
-        Files.createDirectories(logDir);
-        Path log = logDir.resolve(name + "-" + System.nanoTime() + ".log");
-        Process p =
-                builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new ChildProcess(name, port, log, p);
-    }
-
-    /**
-     * Waits up to {@link #START_TIMEOUT} until {@code probe} says the child is up (an
+     * Waits up to the start timeout ({@link #START_TIMEOUT} unless the builder set one) until {@code probe} says the child is up (an
      * {@link IOException} from it means: not yet).
      *
      * @throws IllegalStateException with the log when the child exits, its main thread dies or it is
      *     not up in time; the child is killed first
      */
     public void awaitUp(Probe probe) throws IOException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + startTimeout.toNanos();
         while (System.nanoTime() < deadline) {
             try {
                 assertAlive();
@@ -119,7 +253,7 @@ public final class ChildProcess implements AutoCloseable {
             pause(50);
         }
         kill();
-        throw new IllegalStateException(name + " did not become healthy in " + START_TIMEOUT + ":\n" + logText());
+        throw new IllegalStateException(name + " did not become healthy in " + startTimeout + ":\n" + runLog());
     }
 
     /**
@@ -127,10 +261,13 @@ public final class ChildProcess implements AutoCloseable {
      * child that cannot come up ends at once instead of at its deadline.
      */
     public void assertAlive() {
-        if (!process.isAlive()) {
-            throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + logText());
+        if (process == null) {
+            throw new IllegalStateException(name + " was not started");
         }
-        String out = logText();
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + runLog());
+        }
+        String out = runLog();
         if (out.contains(MAIN_DIED)) {
             throw new IllegalStateException(name + "'s main thread died:\n" + out);
         }
@@ -141,7 +278,8 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     public boolean isAlive() {
-        return process.isAlive();
+        Process p = process;
+        return p != null && p.isAlive();
     }
 
     /** The status code of a GET of {@code path} on the child's port. */
@@ -160,11 +298,29 @@ public final class ChildProcess implements AutoCloseable {
         return send(pathAndQuery, timeout, HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /**
+     * The body of a GET of {@code pathAndQuery} on the child's port.
+     *
+     * @throws IOException on a network error or a status other than 200
+     */
+    public String getOk(String pathAndQuery, Duration timeout) throws IOException {
+        HttpResponse<String> r = send(pathAndQuery, timeout, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(name + " answered " + r.statusCode() + " to " + pathAndQuery + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    /** {@code http://127.0.0.1:<port><pathAndQuery>}. */
+    public String url(String pathAndQuery) {
+        return "http://127.0.0.1:" + port + pathAndQuery;
+    }
+
     private <T> HttpResponse<T> send(String pathAndQuery, Duration timeout, HttpResponse.BodyHandler<T> handler)
             throws IOException {
         try {
             return HTTP.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+                    HttpRequest.newBuilder(URI.create(url(pathAndQuery)))
                             .timeout(timeout)
                             .build(),
                     handler);
@@ -178,6 +334,22 @@ public final class ChildProcess implements AutoCloseable {
     public String logText() {
         try {
             return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What the child wrote since its last (re)start. */
+    private String runLog() {
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
+            long from = Math.min(logOffset, ch.size());
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8, ch.size() - from));
+            while (buf.hasRemaining() && ch.read(buf, from + buf.position()) > 0) {
+                // read on
+            }
+            return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return "";
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -197,12 +369,18 @@ public final class ChildProcess implements AutoCloseable {
 
     /** SIGKILL: no shutdown hook, no flush, exactly what {@code kill -9} does. */
     public void kill9() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
         process.destroyForcibly();
         process.waitFor();
     }
 
     /** SIGTERM, the orderly stop; SIGKILL if it has not exited after {@code grace}. Returns the exit code. */
     public int terminate(Duration grace) throws InterruptedException {
+        if (process == null) {
+            return -1;
+        }
         process.destroy();
         if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
@@ -228,14 +406,14 @@ public final class ChildProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM, then SIGKILL if it has not exited after 10 s. */
+    /** SIGTERM, then SIGKILL if it has not exited after the stop grace (10 s unless the builder set one). */
     @Override
     public void close() {
-        if (!process.isAlive()) {
+        if (!isAlive()) {
             return;
         }
         try {
-            terminate(CLOSE_GRACE);
+            terminate(stopGrace);
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();

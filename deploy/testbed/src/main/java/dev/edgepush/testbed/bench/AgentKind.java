@@ -1,5 +1,6 @@
 package dev.edgepush.testbed.bench;
 
+import dev.edgepush.testsupport.Executables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ enum AgentKind {
             }
             cmd.add(launcher.toString());
         } else {
-            cmd.add(Executables.onPath("vmagent", "install it with: apt-get install -y victoria-metrics"));
+            cmd.add(Executables.onPath("vmagent", "victoria-metrics"));
         }
         cmd.add("-promscrape.config=" + scrapeConfig);
         cmd.add("-remoteWrite.url=" + writeUrl);

@@ -1,5 +1,6 @@
 package dev.edgepush.testbed.bench;
 
+import dev.edgepush.testsupport.Executables;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ final class VictoriaMetricsServer {
 
     VictoriaMetricsServer(ChildProcesses children, Path storage, Path log) {
         this.children = children;
-        this.binary = Executables.onPath("victoria-metrics", "install it with: apt-get install -y victoria-metrics");
+        this.binary = Executables.onPath("victoria-metrics", "victoria-metrics");
         this.storage = storage;
         this.log = log;
         this.port = Http.freePort();

@@ -1,6 +1,9 @@
 package dev.edgepush.testbed.fleet;
 
-import dev.edgepush.testbed.load.ServerProcess;
+import dev.edgepush.testbed.load.Servers;
+import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.Executables;
+import dev.edgepush.testsupport.Loopback;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +41,7 @@ public final class FleetSimMain {
     private String queryBase;
     private String queryAuth;
     private String fleetUrl;
-    private ServerProcess vm;
+    private ChildProcess vm;
     private FleetQueries queries;
 
     private FleetSimMain(Map<String, String> opts) {
@@ -103,7 +106,7 @@ public final class FleetSimMain {
                 plan.offlinePeriods(),
                 plan.totalTicks() * series);
         Path work = null;
-        ServerProcess ingest = null;
+        ChildProcess ingest = null;
         try {
             String ingestBase;
             if (external) {
@@ -112,7 +115,7 @@ public final class FleetSimMain {
                 Files.writeString(tf, tokensFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 System.out.println("fleet-sim: appended " + robotCount + " robot token hashes to " + tf
                         + "; waiting 2 s for central-ingest to re-read it");
-                ServerProcess.sleep(2000);
+                ChildProcess.pause(2000);
                 if (opts.containsKey("query.url")) {
                     queryBase = stripSlash(opts.get("query.url"));
                 } else if (readerToken != null) {
@@ -134,20 +137,20 @@ public final class FleetSimMain {
                         .append('\n');
                 Path tf = work.resolve("tokens");
                 Files.writeString(tf, tokensFile);
-                int vmPort = ServerProcess.freePort();
-                vm = ServerProcess.start(
+                int vmPort = Loopback.freePort();
+                vm = Servers.start(
                         "victoria-metrics",
                         vmPort,
                         work,
                         List.of(
-                                ServerProcess.binary("victoria-metrics"),
+                                Executables.onPath("victoria-metrics", "victoria-metrics"),
                                 "-storageDataPath=" + work.resolve("vm-data"),
                                 "-httpListenAddr=127.0.0.1:" + vmPort,
                                 "-dedup.minScrapeInterval=1ms",
                                 "-search.latencyOffset=0s",
                                 "-loggerLevel=WARN"),
                         Map.of());
-                int port = ServerProcess.freePort();
+                int port = Loopback.freePort();
                 Path repo =
                         Path.of(opts.getOrDefault("repo", ".")).toAbsolutePath().normalize();
                 List<String> cmd = new ArrayList<>(List.of(
@@ -161,7 +164,7 @@ public final class FleetSimMain {
                 if (!extra.isEmpty()) {
                     cmd.addAll(List.of(extra.split(" +")));
                 }
-                ingest = ServerProcess.start("central-ingest", port, work, cmd, Map.of());
+                ingest = Servers.start("central-ingest", port, work, cmd, Map.of());
                 ingestBase = ingest.url("");
                 queryBase = vm.url("");
                 System.out.println("fleet-sim: started victoria-metrics " + vm.url("") + " and central-ingest "
@@ -202,7 +205,7 @@ public final class FleetSimMain {
                 progress(sim, t0, readerToken);
                 nextReport += 10_000_000_000L;
             }
-            ServerProcess.sleep(200);
+            ChildProcess.pause(200);
         }
         progress(sim, t0, readerToken);
         boolean drained = sim.drained();
@@ -290,7 +293,7 @@ public final class FleetSimMain {
         Map<String, Long> stored = Map.of();
         while (true) {
             if (vm != null) {
-                vm.get("/internal/force_flush");
+                Servers.get(vm, "/internal/force_flush");
             }
             stored = queries.storedPerRobot(sim);
             long total = stored.values().stream().mapToLong(Long::longValue).sum();
@@ -303,7 +306,7 @@ public final class FleetSimMain {
                         sim.cfg.runId());
                 return stored;
             }
-            ServerProcess.sleep(2000);
+            ChildProcess.pause(2000);
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.edgepush.testbed.load;
 
+import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.Executables;
+import dev.edgepush.testsupport.Loopback;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -134,21 +137,21 @@ public final class IngestLoadBenchmark {
 
     private ReceiverRun runOne(String receiver) throws Exception {
         Path dir = Files.createDirectories(work.resolve(receiver));
-        int vmPort = ServerProcess.freePort();
+        int vmPort = Loopback.freePort();
         // dedup: a robot that wrapped around re-sends identical samples; the count is of distinct ones.
-        try (ServerProcess vm = ServerProcess.start(
+        try (ChildProcess vm = Servers.start(
                         "victoria-metrics",
                         vmPort,
                         dir,
                         List.of(
-                                ServerProcess.binary("victoria-metrics"),
+                                Executables.onPath("victoria-metrics", "victoria-metrics"),
                                 "-storageDataPath=" + dir.resolve("vm-data"),
                                 "-httpListenAddr=127.0.0.1:" + vmPort,
                                 "-dedup.minScrapeInterval=1ms",
                                 "-search.latencyOffset=0s",
                                 "-loggerLevel=WARN"),
                         Map.of());
-                ServerProcess rx = startReceiver(receiver, dir, "http://127.0.0.1:" + vmPort + "/api/v1/write")) {
+                ChildProcess rx = startReceiver(receiver, dir, "http://127.0.0.1:" + vmPort + "/api/v1/write")) {
             String url = rx.url("/api/v1/write");
             PushLoad load = new PushLoad(fleet);
             Duration warmup = duration(opts.getOrDefault("warmup", "5s"));
@@ -193,8 +196,8 @@ public final class IngestLoadBenchmark {
         }
     }
 
-    private ServerProcess startReceiver(String receiver, Path dir, String vmWriteUrl) throws IOException {
-        int port = ServerProcess.freePort();
+    private ChildProcess startReceiver(String receiver, Path dir, String vmWriteUrl) throws IOException {
+        int port = Loopback.freePort();
         switch (receiver) {
             case "central-ingest": {
                 Path tokens = dir.resolve("tokens");
@@ -212,15 +215,15 @@ public final class IngestLoadBenchmark {
                 Map<String, String> env = opts.containsKey("ingest-java-opts")
                         ? Map.of("CENTRAL_INGEST_JAVA_OPTS", opts.get("ingest-java-opts"))
                         : Map.of();
-                return ServerProcess.start("central-ingest", port, dir, cmd, env);
+                return Servers.start("central-ingest", port, dir, cmd, env);
             }
             case "vmagent":
-                return ServerProcess.start(
+                return Servers.start(
                         "vmagent",
                         port,
                         dir,
                         List.of(
-                                ServerProcess.binary("vmagent"),
+                                Executables.onPath("vmagent", "victoria-metrics"),
                                 "-httpListenAddr=127.0.0.1:" + port,
                                 "-remoteWrite.url=" + vmWriteUrl,
                                 "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data"),
@@ -236,7 +239,7 @@ public final class IngestLoadBenchmark {
      * Polls until VictoriaMetrics returns {@code expected} distinct samples and has received {@code
      * total} rows (re-sends included), or the timeout passes; returns the distinct count.
      */
-    private long awaitStored(ServerProcess vm, long expected, long total, Duration timeout) throws IOException {
+    private long awaitStored(ChildProcess vm, long expected, long total, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long stored = -1;
         while (System.nanoTime() < deadline) {
@@ -244,16 +247,16 @@ public final class IngestLoadBenchmark {
             if (stored >= expected && rowsInserted(vm) >= total) {
                 return stored;
             }
-            ServerProcess.sleep(1000);
+            ChildProcess.pause(1000);
         }
         System.out.println("stored " + stored + " of " + expected + " after " + timeout);
         return stored;
     }
 
     /** The bench's samples VictoriaMetrics stored, counted in pieces ({@link StoredSamples}). */
-    long storedSamples(ServerProcess vm, long expected) throws IOException {
+    long storedSamples(ChildProcess vm, long expected) throws IOException {
         return StoredSamples.count(
-                vm::get,
+                path -> Servers.get(vm, path),
                 java.util.stream.IntStream.range(0, 10)
                         .mapToObj(d -> "bench_m" + d)
                         .toList(),
@@ -264,9 +267,9 @@ public final class IngestLoadBenchmark {
     }
 
     /** VictoriaMetrics' {@code vm_rows_inserted_total}, summed over its ingest types. */
-    static long rowsInserted(ServerProcess vm) throws IOException {
+    static long rowsInserted(ChildProcess vm) throws IOException {
         Matcher m = Pattern.compile("(?m)^vm_rows_inserted_total\\{[^}]*\\} (\\d+)$")
-                .matcher(vm.get("/metrics"));
+                .matcher(Servers.get(vm, "/metrics"));
         long n = 0;
         while (m.find()) {
             n += Long.parseLong(m.group(1));
@@ -274,9 +277,9 @@ public final class IngestLoadBenchmark {
         return n;
     }
 
-    private static String selfMetrics(ServerProcess ingest) throws IOException {
+    private static String selfMetrics(ChildProcess ingest) throws IOException {
         StringBuilder sb = new StringBuilder();
-        for (String line : ingest.get("/metrics").split("\n")) {
+        for (String line : Servers.get(ingest, "/metrics").split("\n")) {
             if (line.startsWith("central_ingest_") && !line.contains("robots_online")) {
                 sb.append("  ").append(line).append('\n');
             }

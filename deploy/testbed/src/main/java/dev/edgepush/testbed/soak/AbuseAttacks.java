@@ -12,6 +12,7 @@ import static dev.edgepush.testbed.soak.RawAttacks.expectClosed;
 import static dev.edgepush.testbed.soak.RawAttacks.slowloris;
 
 import dev.edgepush.testbed.soak.RawAttacks.Raw;
+import dev.edgepush.testsupport.ChildProcess;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -221,7 +222,7 @@ final class AbuseAttacks {
             while (m.find()) {
                 robots.add(m.group(1));
             }
-            ChildProcess.sleep(500);
+            ChildProcess.pause(500);
         }
         return robots;
     }

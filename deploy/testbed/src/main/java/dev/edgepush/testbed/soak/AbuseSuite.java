@@ -2,6 +2,7 @@ package dev.edgepush.testbed.soak;
 
 import static dev.edgepush.testbed.soak.AbuseRequests.post;
 
+import dev.edgepush.testsupport.ChildProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URLEncoder;
@@ -162,8 +163,8 @@ final class AbuseSuite {
             answer = new Answer("failed: " + e, false);
         }
         Thread.sleep(500);
-        boolean agentAlive = robot.agent.alive() && healthy(robot.agentUrl() + "/health");
-        boolean ingestAlive = fleet.ingest.alive() && healthy(fleet.ingestUrl() + "/health");
+        boolean agentAlive = robot.agent.isAlive() && healthy(robot.agentUrl() + "/health");
+        boolean ingestAlive = fleet.ingest.isAlive() && healthy(fleet.ingestUrl() + "/health");
         Row row = new Row(
                 name, answer.text(), agentAlive, ingestAlive, start, System.currentTimeMillis(), answer.asExpected());
         rows.add(row);
@@ -186,7 +187,7 @@ final class AbuseSuite {
             } catch (IOException e) {
                 // retried: the machine may be loaded
             }
-            ChildProcess.sleep(500);
+            ChildProcess.pause(500);
         }
         return false;
     }

@@ -2,6 +2,7 @@ package dev.edgepush.testbed.soak;
 
 import dev.edgepush.testbed.FaultProxy;
 import dev.edgepush.testbed.GoDuration;
+import dev.edgepush.testsupport.ChildProcess;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -168,7 +169,7 @@ final class FaultDriver {
                 startWithRetries(fleet.ingest);
             }
             case STORAGE_RESTART -> {
-                fleet.vm.stop(Duration.ofSeconds(30));
+                fleet.vm.terminate(Duration.ofSeconds(30));
                 sleepUntil(f.endMs());
                 startWithRetries(fleet.vm);
             }
@@ -197,7 +198,7 @@ final class FaultDriver {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                p.start(Duration.ofSeconds(60));
+                Fleet.start(p);
                 return;
             } catch (IOException e) {
                 last = e;

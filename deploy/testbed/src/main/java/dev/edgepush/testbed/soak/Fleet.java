@@ -2,6 +2,7 @@ package dev.edgepush.testbed.soak;
 
 import dev.edgepush.testbed.FaultProxy;
 import dev.edgepush.testbed.SensorServer;
+import dev.edgepush.testsupport.ChildProcess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,9 @@ final class Fleet implements AutoCloseable {
             "-Dchronicle.analytics.disable=true",
             "-Dchronicle.announcer.disable=true");
 
+    /** How long a child gets to become healthy. */
+    private static final Duration START_LIMIT = Duration.ofSeconds(60);
+
     final SoakConfig cfg;
     final int vmPort;
     final ChildProcess vm;
@@ -45,14 +49,16 @@ final class Fleet implements AutoCloseable {
 
     private volatile double lastWalPending;
 
-    private Fleet(SoakConfig cfg, List<String> ingestArgs, List<String> agentArgs, String extraScrapeConfigs) {
+    private Fleet(SoakConfig cfg, List<String> ingestArgs, List<String> agentArgs, String extraScrapeConfigs)
+            throws IOException {
         this.agentArgs = List.copyOf(agentArgs);
         this.extraScrapeConfigs = extraScrapeConfigs;
         this.cfg = cfg;
         Path dir = cfg.out();
         vmPort = Http.freePort();
-        vm = new ChildProcess(
+        vm = child(
                 "victoria-metrics",
+                vmPort,
                 List.of(
                         cfg.vmBinary(),
                         "-storageDataPath=" + dir.resolve("vm-data"),
@@ -73,8 +79,12 @@ final class Fleet implements AutoCloseable {
                 "-auth.tokensFile=" + dir.resolve("ingest/tokens"),
                 "-wal.path=" + dir.resolve("ingest/wal")));
         cmd.addAll(ingestArgs);
-        ingest = new ChildProcess(
-                "central-ingest", cmd, dir.resolve("logs/central-ingest.log"), () -> ok(ingestUrl() + "/health", ""));
+        ingest = child(
+                "central-ingest",
+                ingestPort,
+                cmd,
+                dir.resolve("logs/central-ingest.log"),
+                () -> ok(ingestUrl() + "/health", ""));
     }
 
     /** Starts everything and waits until each part is healthy. */
@@ -109,8 +119,8 @@ final class Fleet implements AutoCloseable {
                         .append('\n');
             }
             Files.writeString(dir.resolve("ingest/tokens"), tokens);
-            fleet.vm.start(Duration.ofSeconds(60));
-            fleet.ingest.start(Duration.ofSeconds(60));
+            start(fleet.vm);
+            start(fleet.ingest);
             for (int n = 1; n <= cfg.robots(); n++) {
                 fleet.robots.add(fleet.startRobot(n, plain.get(n - 1)));
             }
@@ -160,14 +170,15 @@ final class Fleet implements AutoCloseable {
                 // sees several recoveries; it is retried either way.
                 "-remoteWrite.sendTimeout=20s"));
         cmd.addAll(agentArgs);
-        ChildProcess agent = new ChildProcess(
+        ChildProcess agent = child(
                 "edge-agent r" + n,
+                port,
                 cmd,
                 cfg.out().resolve("logs/agent-r" + n + ".log"),
                 () -> ok("http://127.0.0.1:" + port + "/health", "ok"));
         Robot robot = new Robot(n, sensor, proxy, agent, port, buffer);
         try {
-            agent.start(Duration.ofSeconds(60));
+            start(agent);
         } catch (IOException | RuntimeException e) {
             robot.close();
             throw e;
@@ -200,6 +211,32 @@ final class Fleet implements AutoCloseable {
             lastWalPending = v.getAsDouble();
         }
         return lastWalPending;
+    }
+
+    /**
+     * A child the soak can start, {@code kill -9}, stop and start again with the same command line,
+     * its output appended to {@code log} across restarts; not started yet.
+     */
+    private static ChildProcess child(String name, int port, List<String> command, Path log, ChildProcess.Probe up)
+            throws IOException {
+        return ChildProcess.builder(name, port, command)
+                .log(log)
+                .startTimeout(START_LIMIT)
+                .probe(up)
+                .build();
+    }
+
+    /**
+     * Starts {@code child} (again) and waits until it is healthy.
+     *
+     * @throws IOException, with the child's output, when it exits or is not healthy within 60 s
+     */
+    static void start(ChildProcess child) throws IOException {
+        try {
+            child.restart();
+        } catch (IllegalStateException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     private static boolean ok(String url, String prefix) {

@@ -1,5 +1,6 @@
 package dev.edgepush.testbed.soak;
 
+import dev.edgepush.testsupport.ChildProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,7 +91,7 @@ final class RawAttacks {
                 if (c.peerClosed()) {
                     break;
                 }
-                ChildProcess.sleep(1000);
+                ChildProcess.pause(1000);
             }
             long s = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
             String head = c.readHead();

@@ -2,6 +2,7 @@ package dev.edgepush.testbed.soak;
 
 import dev.edgepush.testbed.FaultProxy;
 import dev.edgepush.testbed.SensorServer;
+import dev.edgepush.testsupport.ChildProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +70,7 @@ final class Robot implements AutoCloseable {
                 kills.get(kills.size() - 1)[1] = System.currentTimeMillis();
             }
         }
-        agent.start(Duration.ofSeconds(60));
+        Fleet.start(agent);
     }
 
     /** Each kill as {kill ms, restart ms} (restart {@code Long.MAX_VALUE} if it never came back). */

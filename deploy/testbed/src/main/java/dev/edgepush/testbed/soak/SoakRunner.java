@@ -172,16 +172,16 @@ final class SoakRunner {
                 r.sensor.inject(mode, Duration.ZERO);
             }
         }
-        if (!fleet.vm.alive()) {
+        if (!fleet.vm.isAlive()) {
             log("restore: starting victoria-metrics");
-            fleet.vm.start(Duration.ofSeconds(60));
+            Fleet.start(fleet.vm);
         }
-        if (!fleet.ingest.alive()) {
+        if (!fleet.ingest.isAlive()) {
             log("restore: starting central-ingest");
-            fleet.ingest.start(Duration.ofSeconds(60));
+            Fleet.start(fleet.ingest);
         }
         for (Robot r : fleet.robots) {
-            if (!r.agent.alive()) {
+            if (!r.agent.isAlive()) {
                 log("restore: starting edge-agent " + r.name);
                 r.restartAgent(false);
             }
@@ -220,13 +220,13 @@ final class SoakRunner {
         for (Robot r : fleet.robots) {
             if (!drained.contains(r.name)) {
                 say("drain: edge-agent " + r.name + " never seen drained; last pending samples " + r.lastPending()
-                        + ", process " + (r.agent.alive() ? "alive" : "not running"));
+                        + ", process " + (r.agent.isAlive() ? "alive" : "not running"));
             }
         }
         if (drained.size() == fleet.robots.size()) {
             say("drain: central-ingest WAL pending samples never 0; last "
                     + (wal.isPresent() ? wal.getAsDouble() : "no answer") + ", process "
-                    + (fleet.ingest.alive() ? "alive" : "not running"));
+                    + (fleet.ingest.isAlive() ? "alive" : "not running"));
         }
         return false;
     }

@@ -2,8 +2,10 @@ package dev.edgepush.testbed.alerts;
 
 import dev.edgepush.testbed.FaultProxy;
 import dev.edgepush.testbed.SensorServer;
-import dev.edgepush.testbed.soak.ChildProcess;
 import dev.edgepush.testbed.soak.Http;
+import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.NodeExporter;
+import dev.edgepush.testsupport.Vmagent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
@@ -53,9 +55,7 @@ public final class ObservedFleet implements AutoCloseable {
     public static ObservedFleet start(Path dir, int robots, Path rules, String notifierUrl, String secondRemoteOfR1)
             throws Exception {
         String vm = Tools.require("victoria-metrics", "victoria-metrics");
-        String vmagent = Tools.require("vmagent", "victoria-metrics");
         String vmalert = Tools.require("vmalert", "victoria-metrics");
-        String nodeExporter = Tools.require("prometheus-node-exporter", "prometheus-node-exporter");
         Path repo = Tools.repo();
         Path agentJar = repo.resolve("edge-agent/target/edge-agent.jar");
         Path ingestJar = repo.resolve("central-ingest/target/central-ingest.jar");
@@ -78,39 +78,31 @@ public final class ObservedFleet implements AutoCloseable {
                             "-loggerLevel=WARN"),
                     f.vmUrl() + "/health",
                     "OK");
-            int nodePort = Http.freePort();
-            f.child(
-                    "node-exporter",
+            ChildProcess node = NodeExporter.start(
+                    dir.resolve("logs"),
                     List.of(
-                            nodeExporter,
-                            "--web.listen-address=127.0.0.1:" + nodePort,
                             "--collector.disable-defaults",
                             "--collector.cpu",
                             "--collector.meminfo",
                             "--collector.loadavg",
                             "--collector.filesystem",
                             "--collector.netdev",
-                            "--collector.time"),
-                    "http://127.0.0.1:" + nodePort + "/metrics",
-                    "#");
+                            "--collector.time"));
+            f.toClose.add(node);
+            int nodePort = node.port;
             List<String> tokens = f.startIngest(robots, java(), ingestJar);
-            int vmagentPort = Http.freePort();
             Path ingestScrape = dir.resolve("vmagent-scrape.yml");
             Files.writeString(
                     ingestScrape,
                     "global:\n  scrape_interval: 2s\nscrape_configs:\n  - job_name: central-ingest\n"
                             + "    static_configs:\n      - targets: ['127.0.0.1:" + f.ingestPort + "']\n");
-            f.child(
-                    "vmagent",
+            f.toClose.add(Vmagent.start(
+                    dir.resolve("logs"),
                     List.of(
-                            vmagent,
                             "-promscrape.config=" + ingestScrape,
-                            "-httpListenAddr=127.0.0.1:" + vmagentPort,
                             "-remoteWrite.url=" + f.vmUrl() + "/api/v1/write",
                             "-remoteWrite.tmpDataPath=" + dir.resolve("vmagent-data"),
-                            "-loggerLevel=WARN"),
-                    "http://127.0.0.1:" + vmagentPort + "/health",
-                    "OK");
+                            "-loggerLevel=WARN")));
             for (int n = 1; n <= robots; n++) {
                 f.robots.add(f.startRobot(
                         n,
@@ -218,16 +210,15 @@ public final class ObservedFleet implements AutoCloseable {
     }
 
     private ChildProcess child(String name, List<String> cmd, String healthUrl, String prefix) throws IOException {
-        ChildProcess p = new ChildProcess(name, cmd, dir.resolve("logs/" + name.replace(' ', '-') + ".log"), () -> {
-            try {
-                Http.Response r = Http.get(healthUrl, Duration.ofSeconds(2));
-                return r.status() == 200 && r.body().startsWith(prefix);
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        ChildProcess p = ChildProcess.builder(name, 0, cmd)
+                .log(dir.resolve("logs/" + name.replace(' ', '-') + ".log"))
+                .probe(() -> {
+                    Http.Response r = Http.get(healthUrl, Duration.ofSeconds(2));
+                    return r.status() == 200 && r.body().startsWith(prefix);
+                })
+                .build();
         toClose.add(p);
-        p.start(Duration.ofSeconds(120)); // generous: JVM starts on a loaded machine
+        p.restart(); // within ChildProcess.START_TIMEOUT: generous, JVM starts on a loaded machine
         return p;
     }
 
