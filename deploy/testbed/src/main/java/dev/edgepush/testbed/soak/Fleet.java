@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -196,11 +197,16 @@ final class Fleet implements AutoCloseable {
 
     /** central-ingest's self metric {@code name}, if it answers. */
     OptionalDouble ingestMetric(String name) {
+        return ingestMetrics().map(m -> Http.metric(m, name)).orElse(OptionalDouble.empty());
+    }
+
+    /** central-ingest's /metrics page (one moment for all its metrics), if it answers. */
+    Optional<String> ingestMetrics() {
         try {
             Http.Response r = Http.get(ingestUrl() + "/metrics", Duration.ofSeconds(3));
-            return r.status() == 200 ? Http.metric(r.body(), name) : OptionalDouble.empty();
+            return r.status() == 200 ? Optional.of(r.body()) : Optional.empty();
         } catch (IOException e) {
-            return OptionalDouble.empty();
+            return Optional.empty();
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -192,14 +193,19 @@ final class SoakRunner {
      * Waits until every agent, then central-ingest, holds nothing from before the sensors stopped
      * answering at {@code stoppedAtMs}, at most the drain timeout. Agents keep scraping the stopped
      * sensors (their {@code up} = 0 series), so each agent needs to be seen once with nothing older
-     * than the stop pending ({@link Robot#drainedSince}), and the WAL once at 0 after the last agent
-     * (everything acknowledged is then forwarded). When the time is up, says who was not drained.
+     * than the stop pending ({@link Robot#drainedSince}); then central-ingest must have forwarded
+     * what its WAL held at that moment: the WAL seen at 0, or as many samples forwarded since then
+     * as were pending then. The {@code up} = 0 pushes keep arriving, so the WAL at 0 alone is a
+     * window of milliseconds between a forward and the next push, which a poll can miss for the
+     * whole drain timeout. Whether every answered scrape arrived is checked in VictoriaMetrics
+     * afterwards, not here. When the time is up, says who was not drained.
      */
     private boolean drain(Fleet fleet, long stoppedAtMs) throws InterruptedException {
         long deadline = System.nanoTime() + cfg.drainTimeout().toNanos();
         Thread.sleep(2000); // a scrape answered just before the stop is being appended
         Set<String> drained = new HashSet<>();
         OptionalDouble wal = OptionalDouble.empty();
+        double[] walAtDrain = null; // {pending, forwarded_total} when every agent was first seen drained
         while (System.nanoTime() < deadline) {
             for (Robot r : fleet.robots) {
                 if (!drained.contains(r.name) && r.drainedSince(stoppedAtMs)) {
@@ -209,10 +215,26 @@ final class SoakRunner {
                 }
             }
             if (drained.size() == fleet.robots.size()) {
-                wal = fleet.ingestMetric("central_ingest_wal_pending_samples");
+                Optional<String> metrics = fleet.ingestMetrics();
+                wal = metrics.map(m -> Http.metric(m, "central_ingest_wal_pending_samples"))
+                        .orElse(OptionalDouble.empty());
+                OptionalDouble forwarded = metrics.map(m -> Http.metric(m, "central_ingest_samples_forwarded_total"))
+                        .orElse(OptionalDouble.empty());
                 if (wal.orElse(-1) == 0) {
                     log("drain: central-ingest has 0 WAL pending samples");
                     return true;
+                }
+                if (wal.isPresent() && forwarded.isPresent()) {
+                    if (walAtDrain == null || forwarded.getAsDouble() < walAtDrain[1]) {
+                        // the first look, or central-ingest restarted (its counter began again)
+                        walAtDrain = new double[] {wal.getAsDouble(), forwarded.getAsDouble()};
+                    } else if (forwarded.getAsDouble() - walAtDrain[1] >= walAtDrain[0]) {
+                        log("drain: central-ingest forwarded " + (long) (forwarded.getAsDouble() - walAtDrain[1])
+                                + " samples since its WAL held " + (long) walAtDrain[0] + " (now "
+                                + (long) wal.getAsDouble()
+                                + ", the agents' up=0 pushes)");
+                        return true;
+                    }
                 }
             }
             Thread.sleep(200);
