@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * port it serves HTTP on (0 if none). {@link #start} returns once the child is up, and fails at once,
  * with the log, when it exits or (a JVM) its main thread dies. {@link #kill9} is a real
  * {@code kill -9}; {@link #close} stops it with SIGTERM (SIGKILL after 10 s), so nothing outlives
- * the test. A child made by a {@link Builder} can also have environment variables, a log file of its
+ * the test. A child made by a {@link ChildProcessBuilder} can also have environment variables, a log file of its
  * own choosing (appended to across {@link #restart}s) and its own start and stop limits.
  */
 public final class ChildProcess implements AutoCloseable {
@@ -41,7 +41,7 @@ public final class ChildProcess implements AutoCloseable {
     /** What a JVM prints when {@code main} throws; the process may live on (non-daemon threads). */
     public static final String MAIN_DIED = "Exception in thread \"main\"";
 
-    private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
+    static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     /** Says whether the child is up: e.g. {@code /health} over https, for a child that speaks TLS only. */
@@ -54,7 +54,7 @@ public final class ChildProcess implements AutoCloseable {
     public final int port;
     /**
      * Where the child's stdout and stderr go: {@code <logDir>/<name>-<nanoTime>.log}, or the file
-     * given to {@link Builder#log}.
+     * given to {@link ChildProcessBuilder#log}.
      */
     public final Path log;
 
@@ -68,7 +68,7 @@ public final class ChildProcess implements AutoCloseable {
     /** Where in {@link #log} the current run's output starts (the log is appended to across restarts). */
     private volatile long logOffset;
 
-    private ChildProcess(Builder b, Path log) {
+    ChildProcess(ChildProcessBuilder b, Path log) {
         this.name = b.name;
         this.port = b.port;
         this.log = log;
@@ -81,108 +81,11 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /** A child running {@code command}, served on {@code port} (0 if none); see the setters. */
-    public static Builder builder(String name, int port, List<String> command) {
-        return new Builder(name, port, command);
+    public static ChildProcessBuilder builder(String name, int port, List<String> command) {
+        return new ChildProcessBuilder(name, port, command);
     }
 
-    /** How to run a child: its command, environment, log file and limits. */
-    public static final class Builder {
-        private final String name;
-        private final int port;
-        private final List<String> command;
-        private Map<String, String> environment = Map.of();
-        private Path logDir;
-        private Path logFile;
-        private Duration startTimeout = START_TIMEOUT;
-        private Duration stopGrace = CLOSE_GRACE;
-        private Probe probe;
-        private Consumer<ProcessBuilder> customizer = pb -> {};
-
-        private Builder(String name, int port, List<String> command) {
-            this.name = name;
-            this.port = port;
-            this.command = List.copyOf(command);
-        }
-
-        /** Variables added to the inherited environment. */
-        public Builder environment(Map<String, String> env) {
-            this.environment = Map.copyOf(env);
-            return this;
-        }
-
-        /** Output to a new {@code <dir>/<name>-<nanoTime>.log} (the default is the working directory). */
-        public Builder logDir(Path dir) {
-            this.logDir = dir;
-            this.logFile = null;
-            return this;
-        }
-
-        /** Output appended to {@code file}, the same file across {@link #restart}s. */
-        public Builder log(Path file) {
-            this.logFile = file;
-            this.logDir = null;
-            return this;
-        }
-
-        /** How long a start may take before it fails ({@link #START_TIMEOUT} if not set). */
-        public Builder startTimeout(Duration timeout) {
-            this.startTimeout = timeout;
-            return this;
-        }
-
-        /** How long SIGTERM gets in {@link #close} before SIGKILL (10 s if not set). */
-        public Builder stopGrace(Duration grace) {
-            this.stopGrace = grace;
-            return this;
-        }
-
-        /** What says the child is up; {@code /health} answering 200 if not set. */
-        public Builder probe(Probe probe) {
-            this.probe = probe;
-            return this;
-        }
-
-        /**
-         * A last say over the {@link ProcessBuilder} before each start, after the environment
-         * variables above: e.g. a cleared environment, a working directory, stdin.
-         */
-        public Builder customize(Consumer<ProcessBuilder> customizer) {
-            this.customizer = customizer;
-            return this;
-        }
-
-        /** Starts the child without waiting for anything. */
-        public ChildProcess launch() throws IOException {
-            ChildProcess c = build();
-            c.spawn();
-            return c;
-        }
-
-        /** The child, not started yet: {@link #restart} starts it. */
-        public ChildProcess build() throws IOException {
-            Path log;
-            if (logFile != null) {
-                if (logFile.getParent() != null) {
-                    Files.createDirectories(logFile.getParent());
-                }
-                log = logFile;
-            } else {
-                Path dir = logDir != null ? logDir : Path.of("");
-                Files.createDirectories(dir.toAbsolutePath());
-                log = dir.resolve(name + "-" + System.nanoTime() + ".log");
-            }
-            return new ChildProcess(this, log);
-        }
-
-        /** Starts the child and returns once its probe says it is up (see {@link #awaitUp}). */
-        public ChildProcess start() throws IOException {
-            ChildProcess c = launch();
-            c.awaitUp();
-            return c;
-        }
-    }
-
-    private void spawn() throws IOException {
+    void spawn() throws IOException {
         logOffset = Files.exists(log) ? Files.size(log) : 0;
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -194,7 +97,7 @@ public final class ChildProcess implements AutoCloseable {
 
     /**
      * Starts the command (again, after a kill or stop; first, for a child from
-     * {@link Builder#build}), its output appended to the same log, and waits until it is up.
+     * {@link ChildProcessBuilder#build}), its output appended to the same log, and waits until it is up.
      *
      * @throws IllegalStateException when it is still running, or (with the log) does not come up
      */
