@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.ingest.decode.ZstdBombs;
+import dev.edgepush.testsupport.ChildProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -176,25 +177,13 @@ class DecompressionBombsRssIT {
                 "-remoteWrite.url=http://127.0.0.1:9/api/v1/write",
                 "-auth.tokensFile=" + tokens,
                 "-wal.path=" + dir.resolve("wal")));
-        Path log = dir.resolve("ingest.log");
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        // the launcher's JVM options as they are: not ChildJvm's, whose GC and JIT options would change what is
+        // measured
+        ChildProcess p = ChildProcess.builder("central-ingest", port, cmd)
+                .log(dir.resolve("ingest.log"))
+                .build();
         try {
-            int health = 0;
-            for (int i = 0; i < 300 && health != 200 && p.isAlive(); i++) {
-                try {
-                    health = HTTP.send(
-                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-                                            .build(),
-                                    HttpResponse.BodyHandlers.discarding())
-                            .statusCode();
-                } catch (IOException e) {
-                    Thread.sleep(100);
-                }
-            }
-            assertEquals(200, health, "central-ingest did not start:\n" + Files.readString(log));
+            p.restart();
             long idleMb = statusMb(p.pid(), "VmRSS");
             burst.send(port);
             long peakMb = statusMb(p.pid(), "VmHWM");
@@ -203,7 +192,7 @@ class DecompressionBombsRssIT {
                 Thread.sleep(1000);
                 rssMb = statusMb(p.pid(), "VmRSS");
             }
-            assertTrue(p.isAlive(), "central-ingest died:\n" + Files.readString(log));
+            assertTrue(p.isAlive(), "central-ingest died:\n" + p.logText());
             assertTrue(
                     rssMb <= RSS_BOUND_MB,
                     "RSS " + rssMb + " MB after the burst (idle " + idleMb + " MB, peak " + peakMb
@@ -211,7 +200,7 @@ class DecompressionBombsRssIT {
             System.out.printf(
                     "central-ingest RSS: idle %d MB, peak %d MB, after the burst %d MB%n", idleMb, peakMb, rssMb);
         } finally {
-            p.destroyForcibly().waitFor();
+            p.kill9();
         }
     }
 }

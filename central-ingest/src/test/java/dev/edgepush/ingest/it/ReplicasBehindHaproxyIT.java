@@ -8,6 +8,7 @@ import dev.edgepush.forward.send.PushOutcome;
 import dev.edgepush.forward.send.RemoteWriteClient;
 import dev.edgepush.ingest.auth.TokensFile;
 import dev.edgepush.proto.WriteRequestEncoder;
+import dev.edgepush.testsupport.ChildProcess;
 import dev.edgepush.testsupport.Loopback;
 import dev.edgepush.testsupport.VictoriaMetrics;
 import io.netty.channel.EventLoopGroup;
@@ -78,7 +79,7 @@ class ReplicasBehindHaproxyIT {
         int lbPort = Loopback.freePort();
         try (VictoriaMetrics vm = new VictoriaMetrics(dir)) {
             IngestProcess[] replicas = {start(vm, 0, ports[0]), start(vm, 1, ports[1])};
-            Process lb = startHaproxy(lbPort, ports);
+            ChildProcess lb = startHaproxy(lbPort, ports);
             EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
             AtomicBoolean stop = new AtomicBoolean();
             AtomicInteger[] acked = new AtomicInteger[ROBOTS];
@@ -169,7 +170,7 @@ class ReplicasBehindHaproxyIT {
                     c.close();
                 }
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-                lb.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                lb.kill();
                 for (IngestProcess p : replicas) {
                     p.close();
                 }
@@ -186,7 +187,7 @@ class ReplicasBehindHaproxyIT {
                 "-wal.path=" + dir.resolve("wal-" + replica));
     }
 
-    private Process startHaproxy(int lbPort, int[] ports) throws IOException {
+    private ChildProcess startHaproxy(int lbPort, int[] ports) throws IOException {
         Path cfg = dir.resolve("haproxy.cfg");
         Files.writeString(cfg, """
         global
@@ -212,25 +213,14 @@ class ReplicasBehindHaproxyIT {
           server replica-0 127.0.0.1:%d check
           server replica-1 127.0.0.1:%d check
         """.formatted(lbPort, ports[0], ports[1]));
-        Path log = dir.resolve("haproxy.log");
-        Process p = new ProcessBuilder(haproxy(), "-db", "-f", cfg.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
+        return ChildProcess.builder("haproxy", lbPort, List.of(haproxy(), "-db", "-f", cfg.toString()))
+                .log(dir.resolve("haproxy.log"))
+                .startTimeout(DEADLINE)
+                .probe(() -> {
+                    new java.net.Socket("127.0.0.1", lbPort).close();
+                    return true;
+                })
                 .start();
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("haproxy exited " + p.exitValue() + ": " + Files.readString(log));
-            }
-            try {
-                new java.net.Socket("127.0.0.1", lbPort).close();
-                return p;
-            } catch (IOException notYet) {
-                IngestProcess.pause(100);
-            }
-        }
-        p.destroyForcibly();
-        throw new IllegalStateException("haproxy not listening within " + DEADLINE + ": " + Files.readString(log));
     }
 
     /** Pushes sample i = 0, 1, ... one at a time, each retried until acknowledged (as the agent's sender). */

@@ -4,6 +4,8 @@ import static dev.edgepush.ingest.it.ReaderDoor.READER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.Executables;
 import dev.edgepush.testsupport.Loopback;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -11,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,59 +29,36 @@ class VmalertThroughIngestIT {
     static Path dir;
 
     static ReaderDoor door;
-    static Process vmalert;
+    static ChildProcess vmalert;
     static int vmalertPort;
-
-    static String binary() {
-        for (String d : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(d, "vmalert"))) {
-                return Path.of(d, "vmalert").toString();
-            }
-        }
-        throw new IllegalStateException(
-                "vmalert is not installed: run `apt-get install -y victoria-metrics` (.ci/run does)");
-    }
 
     @BeforeAll
     static void start() throws Exception {
-        String bin = binary();
         vmalertPort = Loopback.freePort();
         door = new ReaderDoor(dir, "-vmalert.proxyURL=http://127.0.0.1:" + vmalertPort);
         Path rules = dir.resolve("rules.yml");
         Files.writeString(
                 rules, "groups:\n  - name: fleet\n    rules:\n      - alert: TempHigh\n        expr: temp > 100\n");
-        vmalert = new ProcessBuilder(
-                        bin,
-                        "-rule=" + rules,
-                        "-datasource.url=" + door.vmUrl(""),
-                        "-notifier.url=http://127.0.0.1:9",
-                        "-httpListenAddr=127.0.0.1:" + vmalertPort,
-                        "-loggerLevel=WARN")
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("vmalert.log").toFile())
-                .start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (true) {
-            try {
-                if (direct("/vmalert/api/v1/rules").statusCode() == 200) {
-                    break;
-                }
-            } catch (java.io.IOException e) {
-                // starting
-            }
-            if (System.nanoTime() > deadline || !vmalert.isAlive()) {
-                throw new IllegalStateException(
-                        "vmalert did not start:\n" + Files.readString(dir.resolve("vmalert.log")));
-            }
-            IngestProcess.pause(50);
-        }
+        vmalert = ChildProcess.builder(
+                        "vmalert",
+                        vmalertPort,
+                        List.of(
+                                Executables.onPath("vmalert", "victoria-metrics"),
+                                "-rule=" + rules,
+                                "-datasource.url=" + door.vmUrl(""),
+                                "-notifier.url=http://127.0.0.1:9",
+                                "-httpListenAddr=127.0.0.1:" + vmalertPort,
+                                "-loggerLevel=WARN"))
+                .log(dir.resolve("vmalert.log"))
+                .probe(() -> vmalert.status("/vmalert/api/v1/rules") == 200)
+                .build();
+        vmalert.restart();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (vmalert != null) {
-            vmalert.destroy();
-            vmalert.waitFor();
+            vmalert.close();
         }
         if (door != null) {
             door.close();
