@@ -1,14 +1,11 @@
 package dev.edgepush.testbed.alerts;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.edgepush.testsupport.ChildProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -41,9 +37,8 @@ final class AlertReceiver implements AutoCloseable {
 
     private final HttpServer webhook;
     private final List<Received> alerts = new ArrayList<>();
-    private final Process alertmanager;
+    private ChildProcess alertmanager;
     private final int port;
-    private final Path log;
 
     AlertReceiver(Path dir) throws IOException, InterruptedException {
         webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
@@ -77,45 +72,26 @@ final class AlertReceiver implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        log = am.resolve("alertmanager.log");
-        alertmanager = new ProcessBuilder(
-                        Tools.require("prometheus-alertmanager", "prometheus-alertmanager"),
-                        "--config.file=" + config,
-                        "--storage.path=" + am.resolve("data"),
-                        "--web.listen-address=127.0.0.1:" + port,
-                        "--cluster.listen-address=",
-                        "--log.level=warn")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        awaitReady();
-    }
-
-    private void awaitReady() throws IOException, InterruptedException {
-        HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!alertmanager.isAlive()) {
-                throw new IllegalStateException(
-                        "Alertmanager exited " + alertmanager.exitValue() + ": " + Files.readString(log));
-            }
-            try {
-                HttpResponse<String> r = http.send(
-                        HttpRequest.newBuilder(URI.create(url() + "/-/ready"))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
+        try {
+            alertmanager = ChildProcess.builder(
+                            "alertmanager",
+                            port,
+                            List.of(
+                                    Tools.require("prometheus-alertmanager", "prometheus-alertmanager"),
+                                    "--config.file=" + config,
+                                    "--storage.path=" + am.resolve("data"),
+                                    "--web.listen-address=127.0.0.1:" + port,
+                                    "--cluster.listen-address=",
+                                    "--log.level=warn"))
+                    .log(am.resolve("alertmanager.log"))
+                    .startTimeout(Duration.ofSeconds(60))
+                    .probe(() -> alertmanager.status("/-/ready") == 200)
+                    .build();
+            alertmanager.restart();
+        } catch (IOException | RuntimeException e) {
+            webhook.stop(0);
+            throw e;
         }
-        close();
-        throw new IllegalStateException("Alertmanager not ready within 60 s: " + Files.readString(log));
     }
 
     /** Alertmanager's webhook body: {"status":..., "alerts":[{labels, annotations, startsAt, endsAt}, ...]}. */
@@ -173,13 +149,8 @@ final class AlertReceiver implements AutoCloseable {
 
     @Override
     public void close() {
-        alertmanager.destroy();
-        try {
-            if (!alertmanager.waitFor(10, TimeUnit.SECONDS)) {
-                alertmanager.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (alertmanager != null) {
+            alertmanager.close();
         }
         webhook.stop(0);
     }
