@@ -59,10 +59,18 @@ public final class VictoriaMetrics implements AutoCloseable {
 
     /** Starts on {@code port} (a test that brings the remote up late chose it before). */
     public VictoriaMetrics(Path dir, int port) throws IOException {
+        this(dir.resolve("vm-data"), dir.resolve("vm.log"), port);
+    }
+
+    /**
+     * Starts on {@code port} with its storage in {@code storage} and its output appended to
+     * {@code log}: for a runner that keeps its files where its users look for them.
+     */
+    public VictoriaMetrics(Path storage, Path log, int port) throws IOException {
         this.port = port;
-        Files.createDirectories(dir);
-        this.storage = dir.resolve("vm-data");
-        this.log = dir.resolve("vm.log");
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        this.storage = storage;
+        this.log = log;
         start();
     }
 

@@ -1,5 +1,6 @@
 package dev.edgepush.testbed.bench;
 
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -62,9 +63,8 @@ final class AgentRun {
     }
 
     private AgentResult runIn(Path work) throws IOException {
-        VictoriaMetricsServer vm =
-                new VictoriaMetricsServer(children, work.resolve("vm-data"), logs.resolve("victoria-metrics.log"));
-        vm.start();
+        VictoriaMetrics vm =
+                children.startVictoriaMetrics(work.resolve("vm-data"), logs.resolve("victoria-metrics.log"));
         say("victoria-metrics on 127.0.0.1:" + vm.port);
 
         List<String> targets = startTargets();
@@ -161,7 +161,7 @@ final class AgentRun {
         long stored = 0;
         long lossDeadline = System.nanoTime() + LOSS_CHECK_TIMEOUT.toNanos();
         while (true) {
-            stored = vm.storedScrapes(answered);
+            stored = StoredScrapes.in(vm, answered);
             if (stored >= expected || System.nanoTime() > lossDeadline) {
                 break;
             }

@@ -1,5 +1,6 @@
 package dev.edgepush.testbed.bench;
 
+import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +17,9 @@ final class ChildProcesses implements AutoCloseable {
     /** Time a child gets to exit after SIGTERM before it is killed; VictoriaMetrics flushes. */
     static final long GRACE_MS = 30_000;
 
-    private final List<Process> started = new CopyOnWriteArrayList<>();
+    /** How to stop each child, in the order they were started. */
+    private final List<Runnable> started = new CopyOnWriteArrayList<>();
+
     private boolean closing; // guarded by this
 
     ChildProcesses() {
@@ -45,8 +48,28 @@ final class ChildProcesses implements AutoCloseable {
             throw new IOException("shutting down: not starting " + pb.command().get(0));
         }
         Process p = pb.start();
-        started.add(p);
+        started.add(() -> {
+            if (p.isAlive()) {
+                stop(p);
+            }
+        });
         return p;
+    }
+
+    /**
+     * Starts a VictoriaMetrics on a free port, {@code storage} its data and its output appended to
+     * {@code log}; returns once it answers {@code /health}. Stopping it stops it as
+     * {@link #stop(Process)} does (SIGTERM, SIGKILL after 30 s).
+     *
+     * @throws IOException when it cannot be started, or the runner is shutting down
+     */
+    synchronized VictoriaMetrics startVictoriaMetrics(Path storage, Path log) throws IOException {
+        if (closing) {
+            throw new IOException("shutting down: not starting victoria-metrics");
+        }
+        VictoriaMetrics vm = new VictoriaMetrics(storage, log, Http.freePort());
+        started.add(vm::stop);
+        return vm;
     }
 
     /** SIGTERM, wait up to {@link #GRACE_MS}, then SIGKILL. Returns the exit code, -1 if unknown. */
@@ -68,10 +91,7 @@ final class ChildProcesses implements AutoCloseable {
     /** Stops every child still alive, the most recent first; later starts are still allowed. */
     void stopAll() {
         for (int i = started.size() - 1; i >= 0; i--) {
-            Process p = started.get(i);
-            if (p.isAlive()) {
-                stop(p);
-            }
+            started.get(i).run();
         }
     }
 

@@ -89,7 +89,7 @@ class BenchPartsTest {
         {"metric":{"__name__":"sensor_scrape_seq","job":"other","instance":"127.0.0.1:9"},"values":[1],"timestamps":[1]}
         """;
         // Instance 1 answered 3 (its 4 came after the count), instance 2 answered 3 but 2 is missing.
-        assertEquals(3 + 2, VictoriaMetricsServer.countScrapeSeq(export, Map.of("127.0.0.1:1", 3L, "127.0.0.1:2", 3L)));
+        assertEquals(3 + 2, StoredScrapes.count(export, Map.of("127.0.0.1:1", 3L, "127.0.0.1:2", 3L)));
     }
 
     @Test
