@@ -1,6 +1,7 @@
 package dev.edgepush.testsupport;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -178,6 +179,23 @@ public final class ChildProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /**
+     * The child's stdout, when a {@link ChildProcessBuilder#customize} hook made it a pipe
+     * ({@link ProcessBuilder.Redirect#PIPE}); otherwise (output to the log) an empty stream.
+     */
+    public InputStream stdout() {
+        return process.getInputStream();
+    }
+
+    /**
+     * The exit code of the child's last run.
+     *
+     * @throws IllegalThreadStateException while it is running
+     */
+    public int exitValue() {
+        return process.exitValue();
     }
 
     public boolean isAlive() {

@@ -1,5 +1,6 @@
 package dev.edgepush.testbed.bench;
 
+import dev.edgepush.testsupport.ChildProcess;
 import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -77,7 +78,7 @@ final class AgentRun {
         List<String> cmd = kind.command(repo, config, vm.writeUrl(), agentData, agentPort);
         Files.writeString(logs.resolve("command.txt"), String.join(" ", cmd) + "\n");
         long startedNanos = System.nanoTime();
-        Process agent = children.start(cmd, logs.resolve(kind.agentName + ".log"));
+        ChildProcess agent = children.start(kind.agentName, agentPort, cmd, logs.resolve(kind.agentName + ".log"));
         waitForMetrics(agent, agentPort);
         say("started pid " + agent.pid() + " on 127.0.0.1:" + agentPort + "; warm-up "
                 + flags.warmup().toSeconds() + " s");
@@ -190,7 +191,8 @@ final class AgentRun {
     /** Starts the simulator JVM and returns its {@code host:port} targets. */
     private List<String> startTargets() throws IOException {
         Path launcher = repo.resolve("deploy/testbed/bin/sensor-sim");
-        Process sim = children.startPiped(
+        ChildProcess sim = children.startPiped(
+                "sensor-sim",
                 List.of(
                         launcher.toString(),
                         "-listen=127.0.0.1:0",
@@ -201,8 +203,7 @@ final class AgentRun {
         CompletableFuture<List<String>> read = CompletableFuture.supplyAsync(() -> {
             List<String> out = new ArrayList<>();
             try {
-                BufferedReader r =
-                        new BufferedReader(new InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8));
+                BufferedReader r = new BufferedReader(new InputStreamReader(sim.stdout(), StandardCharsets.UTF_8));
                 String line;
                 while (out.size() < flags.targets() && (line = r.readLine()) != null) {
                     Matcher mm = LISTENING.matcher(line);
@@ -262,7 +263,7 @@ final class AgentRun {
         return Long.parseLong(mm.group(1));
     }
 
-    private void waitForMetrics(Process agent, int port) throws IOException {
+    private void waitForMetrics(ChildProcess agent, int port) throws IOException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             alive(agent);
@@ -277,7 +278,7 @@ final class AgentRun {
                 + " s; see " + logs.resolve(kind.agentName + ".log"));
     }
 
-    private void sleepWatching(Process agent, Duration d) throws IOException {
+    private void sleepWatching(ChildProcess agent, Duration d) throws IOException {
         long end = System.nanoTime() + d.toNanos();
         while (System.nanoTime() < end) {
             alive(agent);
@@ -285,7 +286,7 @@ final class AgentRun {
         }
     }
 
-    private void alive(Process agent) throws IOException {
+    private void alive(ChildProcess agent) throws IOException {
         if (!agent.isAlive()) {
             throw new IOException(kind.agentName + " exited with " + agent.exitValue() + "; see "
                     + logs.resolve(kind.agentName + ".log"));

@@ -1,11 +1,13 @@
 package dev.edgepush.testbed.bench;
 
+import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.ChildProcessBuilder;
 import dev.edgepush.testsupport.VictoriaMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Every process the benchmark starts. A JVM shutdown hook stops the ones still alive (SIGTERM, then
@@ -27,27 +29,32 @@ final class ChildProcesses implements AutoCloseable {
     }
 
     /**
-     * Starts {@code command} with stdout and stderr appended to {@code log}.
+     * Starts {@code command} with stdout and stderr appended to {@code log}; {@code port} is where
+     * it serves HTTP (0 if none).
      *
      * @throws IOException when it cannot be started, or the runner is shutting down
      */
-    Process start(List<String> command, Path log) throws IOException {
-        return start(new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())));
+    ChildProcess start(String name, int port, List<String> command, Path log) throws IOException {
+        return start(name, ChildProcess.builder(name, port, command).log(log));
     }
 
     /** Starts {@code command} with stdout readable by the caller and stderr appended to {@code log}. */
-    Process startPiped(List<String> command, Path log) throws IOException {
-        return start(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())));
+    ChildProcess startPiped(String name, List<String> command, Path log) throws IOException {
+        return start(
+                name,
+                ChildProcess.builder(name, 0, command)
+                        .log(log)
+                        .customize(pb -> pb.redirectErrorStream(false)
+                                .redirectOutput(ProcessBuilder.Redirect.PIPE)
+                                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))));
     }
 
     // Synchronized with close(): a process is either refused or in the list close() walks.
-    private synchronized Process start(ProcessBuilder pb) throws IOException {
+    private synchronized ChildProcess start(String name, ChildProcessBuilder b) throws IOException {
         if (closing) {
-            throw new IOException("shutting down: not starting " + pb.command().get(0));
+            throw new IOException("shutting down: not starting " + name);
         }
-        Process p = pb.start();
+        ChildProcess p = b.stopGrace(Duration.ofMillis(GRACE_MS)).launch();
         started.add(() -> {
             if (p.isAlive()) {
                 stop(p);
@@ -59,7 +66,7 @@ final class ChildProcesses implements AutoCloseable {
     /**
      * Starts a VictoriaMetrics on a free port, {@code storage} its data and its output appended to
      * {@code log}; returns once it answers {@code /health}. Stopping it stops it as
-     * {@link #stop(Process)} does (SIGTERM, SIGKILL after 30 s).
+     * {@link #stop(ChildProcess)} does (SIGTERM, SIGKILL after 30 s).
      *
      * @throws IOException when it cannot be started, or the runner is shutting down
      */
@@ -73,16 +80,11 @@ final class ChildProcesses implements AutoCloseable {
     }
 
     /** SIGTERM, wait up to {@link #GRACE_MS}, then SIGKILL. Returns the exit code, -1 if unknown. */
-    static int stop(Process p) {
-        p.destroy();
+    static int stop(ChildProcess p) {
         try {
-            if (!p.waitFor(GRACE_MS, TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-            }
-            return p.isAlive() ? -1 : p.exitValue();
+            return p.terminate(Duration.ofMillis(GRACE_MS));
         } catch (InterruptedException e) {
-            p.destroyForcibly();
+            p.kill();
             Thread.currentThread().interrupt();
             return -1;
         }
