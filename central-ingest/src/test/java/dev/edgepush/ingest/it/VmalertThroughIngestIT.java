@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.testsupport.ChildProcess;
-import dev.edgepush.testsupport.Executables;
 import dev.edgepush.testsupport.Loopback;
+import dev.edgepush.testsupport.Vmalert;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,15 +39,12 @@ class VmalertThroughIngestIT {
         Path rules = dir.resolve("rules.yml");
         Files.writeString(
                 rules, "groups:\n  - name: fleet\n    rules:\n      - alert: TempHigh\n        expr: temp > 100\n");
-        vmalert = ChildProcess.builder(
-                        "vmalert",
+        vmalert = Vmalert.builder(
                         vmalertPort,
                         List.of(
-                                Executables.onPath("vmalert", "victoria-metrics"),
                                 "-rule=" + rules,
                                 "-datasource.url=" + door.vmUrl(""),
                                 "-notifier.url=http://127.0.0.1:9",
-                                "-httpListenAddr=127.0.0.1:" + vmalertPort,
                                 "-loggerLevel=WARN"))
                 .log(dir.resolve("vmalert.log"))
                 .probe(() -> vmalert.status("/vmalert/api/v1/rules") == 200)

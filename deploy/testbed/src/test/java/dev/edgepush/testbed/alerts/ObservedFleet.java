@@ -4,8 +4,10 @@ import dev.edgepush.testbed.FaultProxy;
 import dev.edgepush.testbed.SensorServer;
 import dev.edgepush.testbed.soak.Http;
 import dev.edgepush.testsupport.ChildProcess;
+import dev.edgepush.testsupport.ChildProcessBuilder;
 import dev.edgepush.testsupport.NodeExporter;
 import dev.edgepush.testsupport.Vmagent;
+import dev.edgepush.testsupport.Vmalert;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
@@ -55,7 +57,6 @@ public final class ObservedFleet implements AutoCloseable {
     public static ObservedFleet start(Path dir, int robots, Path rules, String notifierUrl, String secondRemoteOfR1)
             throws Exception {
         String vm = Tools.require("victoria-metrics", "victoria-metrics");
-        String vmalert = Tools.require("vmalert", "victoria-metrics");
         Path repo = Tools.repo();
         Path agentJar = repo.resolve("edge-agent/target/edge-agent.jar");
         Path ingestJar = repo.resolve("central-ingest/target/central-ingest.jar");
@@ -114,17 +115,17 @@ public final class ObservedFleet implements AutoCloseable {
             }
             int vmalertPort = Http.freePort();
             f.child(
+                    Vmalert.builder(
+                            vmalertPort,
+                            List.of(
+                                    "-rule=" + rules,
+                                    "-datasource.url=" + f.vmUrl(),
+                                    "-remoteWrite.url=" + f.vmUrl(),
+                                    "-remoteWrite.flushInterval=1s",
+                                    "-notifier.url=" + notifierUrl,
+                                    "-evaluationInterval=2s",
+                                    "-loggerLevel=WARN")),
                     "vmalert",
-                    List.of(
-                            vmalert,
-                            "-rule=" + rules,
-                            "-datasource.url=" + f.vmUrl(),
-                            "-remoteWrite.url=" + f.vmUrl(),
-                            "-remoteWrite.flushInterval=1s",
-                            "-notifier.url=" + notifierUrl,
-                            "-evaluationInterval=2s",
-                            "-httpListenAddr=127.0.0.1:" + vmalertPort,
-                            "-loggerLevel=WARN"),
                     "http://127.0.0.1:" + vmalertPort + "/health",
                     "OK");
             return f;
@@ -210,8 +211,11 @@ public final class ObservedFleet implements AutoCloseable {
     }
 
     private ChildProcess child(String name, List<String> cmd, String healthUrl, String prefix) throws IOException {
-        ChildProcess p = ChildProcess.builder(name, 0, cmd)
-                .log(dir.resolve("logs/" + name.replace(' ', '-') + ".log"))
+        return child(ChildProcess.builder(name, 0, cmd), name, healthUrl, prefix);
+    }
+
+    private ChildProcess child(ChildProcessBuilder b, String name, String healthUrl, String prefix) throws IOException {
+        ChildProcess p = b.log(dir.resolve("logs/" + name.replace(' ', '-') + ".log"))
                 .probe(() -> {
                     Http.Response r = Http.get(healthUrl, Duration.ofSeconds(2));
                     return r.status() == 200 && r.body().startsWith(prefix);
