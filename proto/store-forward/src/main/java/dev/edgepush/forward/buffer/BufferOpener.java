@@ -35,25 +35,40 @@ final class BufferOpener {
             throws IOException {
         Files.createDirectories(dir);
         AckFile ackFile = new AckFile(dir);
-        long acked;
+        AckState state;
         try {
-            acked = ackFile.read();
+            state = ackFile.readState();
         } catch (AckFile.CorruptAckException e) {
             log.warn("{}; re-sending the whole buffer (at-least-once: duplicates, not loss)", e.getMessage());
-            acked = -1;
+            state = AckState.NONE;
         }
+        long acked = state.acked();
         Path queueDir = dir.resolve("queue");
         DamageCount damage = new DamageCount();
         damage.files.addAndGet(BufferRecovery.quarantineUnopenableCycleFiles(queueDir));
         SingleChronicleQueue queue = QueueFiles.buildQueue(queueDir, rollCycle, clock, damage);
         long[] ackHolder = {acked};
+        SingleChronicleQueue before = queue;
         queue = CycleSalvage.salvageNewestCycleIfDamaged(queue, queueDir, ackFile, ackHolder, rollCycle, clock, damage);
         acked = ackHolder[0];
+        if (queue != before) {
+            if (state.split() >= 0) {
+                // The salvaged cycle's excerpts got new indices: the live lane's positions may no
+                // longer mean what they did. One lane from A again: what the live lane had delivered
+                // is sent again (duplicates, not loss).
+                log.warn(
+                        "buffer {}: the newest file was salvaged; ending the fresh-first split, re-sending"
+                                + " what the live lane had delivered",
+                        dir);
+                ackFile.write(AckState.single(acked));
+            }
+            state = AckState.single(acked);
+        }
         DiskBuffer buffer;
         try {
             BufferEpoch epoch = BufferEpoch.open(dir, queue, damage.files.get() > 0, new java.security.SecureRandom());
             buffer = new DiskBuffer(
-                    dir, queue, ackFile, acked, maxDiskBytes, syncInterval, syncThreadName, damage, epoch);
+                    dir, queue, ackFile, state, maxDiskBytes, syncInterval, syncThreadName, damage, epoch);
         } catch (IOException | RuntimeException e) {
             queue.close();
             throw e;

@@ -19,17 +19,43 @@ import org.xerial.snappy.Snappy;
  * appended to an older one any more, so the reader then logs the damage once and moves on to
  * the next file. Excerpts at or before the acknowledged index are skipped (the reader may have
  * to start at the beginning of a file when the acknowledged excerpt cannot be found).
+ *
+ * <p>Lanes. A reader may stop before an index ({@code limit}, exclusive: the backfill lane ends
+ * where the live lane starts) and skip a range already acknowledged (the live lane's, for a
+ * reader of everything pending); see {@link AckPosition}.
  */
 public final class BufferReader implements Closeable {
     private final ExcerptTailer tailer;
     private final DiskBuffer buffer;
     private final CRC32C crc = new CRC32C();
     private final long ackedIndex;
+    private long limit = Long.MAX_VALUE;
+    private long skipFrom = Long.MAX_VALUE;
+    private long skipTo = Long.MIN_VALUE;
+    private boolean reachedLimit;
 
     BufferReader(ExcerptTailer tailer, DiskBuffer buffer, long ackedIndex) {
         this.tailer = tailer;
         this.buffer = buffer;
         this.ackedIndex = ackedIndex;
+    }
+
+    /** Stops before {@code index} (exclusive): the backfill lane's end. */
+    BufferReader limit(long index) {
+        this.limit = index;
+        return this;
+    }
+
+    /** Skips the excerpts in [{@code from}, {@code to}] (the live lane's acknowledged range). */
+    BufferReader skip(long from, long to) {
+        this.skipFrom = from;
+        this.skipTo = to;
+        return this;
+    }
+
+    /** Whether the reader met an excerpt at or after its {@link #limit}: it has nothing more to read, ever. */
+    public boolean reachedLimit() {
+        return reachedLimit;
     }
 
     /** One excerpt, reused between calls. */
@@ -73,6 +99,9 @@ public final class BufferReader implements Closeable {
                     // skip the acknowledged excerpt itself
                     dc.isPresent();
                 }
+            } else if (tailer.moveToIndex(acked + 1)) {
+                // The position is just before the first excerpt of a cycle (a live lane that starts
+                // there and has acknowledged nothing yet): that excerpt is next.
             } else {
                 // The acknowledged excerpt is gone (its file trimmed by the disk cap, or moved aside as
                 // damaged) or its index is damaged: start at the first file from its cycle on; the
@@ -106,7 +135,7 @@ public final class BufferReader implements Closeable {
      * and sample count only when {@code headerOnly}, else all of it, skipping a damaged one.
      */
     private boolean advance(Record r, boolean headerOnly) {
-        while (true) {
+        while (!reachedLimit) {
             // The newest cycle, seen BEFORE the read: a writer that has rolled past the tailer's
             // cycle by then has finished that cycle, so a read that finds nothing more in it means
             // damage. Looked at after the read, a roll in between would skip the cycle's last
@@ -120,7 +149,15 @@ public final class BufferReader implements Closeable {
                     }
                     return false;
                 }
-                if (dc.index() <= ackedIndex) {
+                long index = dc.index();
+                if (index <= ackedIndex) {
+                    continue;
+                }
+                if (index >= limit) {
+                    reachedLimit = true; // this reader is done; the excerpt is the live lane's
+                    return false;
+                }
+                if (index >= skipFrom && index <= skipTo) {
                     continue;
                 }
                 if (headerOnly) {
@@ -138,6 +175,7 @@ public final class BufferReader implements Closeable {
                 }
             }
         }
+        return false;
     }
 
     /**

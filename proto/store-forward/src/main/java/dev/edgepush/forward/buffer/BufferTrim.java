@@ -53,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * which moves the position forward. A batch whose push was in flight during such a trim is
  * therefore treated as not delivered: its samples from deleted files stay counted as
  * disk_full (the remote may in fact have them), the rest are sent again (at-least-once).
+ *
+ * <p>Lanes. While fresh-first delivery has split the buffer ({@link BufferLanes}), a deleted file
+ * in the backfill range counts its unacknowledged samples as disk_full exactly as above and moves
+ * A. A deleted file that reaches the live lane (its last excerpt at or after S - 1) ends the split:
+ * the live lane's acknowledged excerpts in it are not counted, its unacknowledged ones are, and
+ * A := max(its end, L). Both lanes' readers and batches are invalidated by the generation.
  */
 final class BufferTrim {
     /** DiskBuffer's logger: these lines are the buffer's, as they always were. */
@@ -181,8 +187,8 @@ final class BufferTrim {
     private record CycleScan(long samples, long lastIndex) {}
 
     /**
-     * Unacknowledged samples in {@code cycle} (excerpts after {@code acked}, minus those already
-     * counted as corrupt) and the cycle's last index (-1 when nothing in it is after {@code
+     * Unacknowledged samples in {@code cycle} (excerpts after {@code acked}, minus the live lane's
+     * acknowledged ones and those already counted as corrupt) and the cycle's last index (-1 when nothing in it is after {@code
      * acked}). Reads only the excerpt headers.
      */
     private CycleScan scanUnacked(int cycle, long acked) {
@@ -213,6 +219,9 @@ final class BufferTrim {
                         continue;
                     }
                     last = index;
+                    if (position.isAcked(index)) {
+                        continue; // the live lane's, delivered
+                    }
                     int count = position.countedCorrupt(index)
                             ? -1
                             : RecordFormat.sampleCount(dc.wire().bytes());

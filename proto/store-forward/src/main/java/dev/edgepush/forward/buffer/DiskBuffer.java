@@ -76,6 +76,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
     private final BufferTrim trim;
     private final ExcerptWriter writer;
     private final BufferEpoch epoch;
+    private final BufferLanes lanes = new BufferLanes(this);
     /** The file of a cycle of this buffer's queue. */
     private final IntFunction<Path> cycleFile;
 
@@ -84,7 +85,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
             Path dir,
             SingleChronicleQueue queue,
             AckFile ackFile,
-            long ackedIndex,
+            AckState ackState,
             long maxDiskBytes,
             Duration syncInterval,
             String syncThreadName,
@@ -95,7 +96,7 @@ public final class DiskBuffer implements Closeable, SampleAppender {
         this.epoch = epoch;
         this.damage = damage;
         this.queue = queue;
-        this.position = new AckPosition(ackFile, ackedIndex);
+        this.position = new AckPosition(ackFile, ackState);
         this.maxDiskBytes = Math.max(0, maxDiskBytes);
         this.syncIntervalMs = Math.max(0, syncInterval.toMillis());
         Path queueDir = dir.resolve("queue");
@@ -244,9 +245,27 @@ public final class DiskBuffer implements Closeable, SampleAppender {
         return syncIntervalMs;
     }
 
-    /** A reader positioned right after the acknowledged excerpt. For one thread. */
+    /**
+     * A reader of everything pending: positioned right after the acknowledged excerpt, skipping
+     * the live lane's acknowledged range while a split exists ({@link #lanes}). For one thread.
+     */
     public BufferReader reader() {
-        return BufferReader.open(queue, position.acked(), this);
+        BufferReader r = BufferReader.open(queue, position.acked(), this);
+        long split = position.split();
+        return split >= 0 ? r.skip(split, position.liveAcked()) : r;
+    }
+
+    /** The lanes of fresh-first delivery: the split, its readers and acknowledgements. */
+    public BufferLanes lanes() {
+        return lanes;
+    }
+
+    SingleChronicleQueue queue() {
+        return queue;
+    }
+
+    AckPosition position() {
+        return position;
     }
 
     /** The first existing cycle at or after {@code cycle}, or Integer.MIN_VALUE when none. */
@@ -282,7 +301,8 @@ public final class DiskBuffer implements Closeable, SampleAppender {
 
     /**
      * Marks everything up to and including {@code index} as done ({@code samples} of them) and
-     * persists the position. Called by the sender after a 2xx (or a permanent rejection) for a
+     * persists the position; while a split exists, only in the lane {@code index} is in (up to it
+     * from A below the split, from L at or after it; see {@link BufferLanes}). Called by the sender after a 2xx (or a permanent rejection) for a
      * batch read by a reader created at trim generation {@code generation}.
      *
      * <p>Returns false, and changes nothing, when a trim happened since (the batch was
