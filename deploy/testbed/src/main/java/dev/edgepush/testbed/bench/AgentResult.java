@@ -4,7 +4,8 @@ package dev.edgepush.testbed.bench;
  * What one agent measured in one benchmark run. Doubles are NaN when the phase could not measure
  * them (for example a drain that timed out).
  *
- * @param agent agent name ({@code edge-agent}, {@code vmagent})
+ * @param agent agent name ({@code edge-agent}, {@code vmagent}), followed by the agent's own flags
+ *     of the run if it had any
  * @param steadyPeakRssMiB VmHWM at the end of the steady window (warm-up included), MiB
  * @param runPeakRssMiB VmHWM at the end of the run (outage and drain included), MiB
  * @param cpuSecondsPerMinute user + system CPU seconds per minute over the steady window
@@ -18,7 +19,8 @@ package dev.edgepush.testbed.bench;
  * @param outageSamples samples the agent buffered while the remote was down
  * @param outagePeakDiskBytes peak blocks allocated by the agent's buffer directory during the
  *     outage (du, not the apparent size)
- * @param wireBytesPerSample compressed remote-write bytes per sample over the steady window
+ * @param wireBytesPerSample compressed remote-write bytes per sample over the steady window: the
+ *     agent's own count, or with {@code -via=central-ingest} what central-ingest received
  */
 public record AgentResult(
         String agent,

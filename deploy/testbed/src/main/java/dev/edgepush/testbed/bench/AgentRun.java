@@ -40,13 +40,17 @@ final class AgentRun {
 
     private final BenchFlags flags;
     private final AgentKind kind;
+    /** The {@code -agents} entry: the agent's name and its own flags, if any; the results' name. */
+    private final String label;
+
     private final Path repo;
     private final Path logs;
     private final ChildProcesses children;
 
-    AgentRun(BenchFlags flags, AgentKind kind, Path repo, Path logs, ChildProcesses children) {
+    AgentRun(BenchFlags flags, String entry, Path repo, Path logs, ChildProcesses children) {
         this.flags = flags;
-        this.kind = kind;
+        this.kind = AgentKind.of(BenchFlags.agentName(entry));
+        this.label = entry;
         this.repo = repo;
         this.logs = logs;
         this.children = children;
@@ -67,6 +71,12 @@ final class AgentRun {
         VictoriaMetrics vm =
                 children.startVictoriaMetrics(work.resolve("vm-data"), logs.resolve("victoria-metrics.log"));
         say("victoria-metrics on 127.0.0.1:" + vm.port);
+        IngestHop hop = flags.via().isEmpty()
+                ? null
+                : IngestHop.start(repo, work, vm.writeUrl(), logs.resolve(IngestHop.NAME + ".log"), children);
+        if (hop != null) {
+            say(IngestHop.NAME + " at " + hop.writeUrl() + ", forwarding to victoria-metrics");
+        }
 
         List<String> targets = startTargets();
         say(targets.size() + " targets x " + flags.series() + " series, e.g. " + targets.get(0));
@@ -75,7 +85,12 @@ final class AgentRun {
 
         Path agentData = work.resolve("agent-data");
         int agentPort = Http.freePort();
-        List<String> cmd = kind.command(repo, config, vm.writeUrl(), agentData, agentPort);
+        List<String> cmd = new ArrayList<>(
+                kind.command(repo, config, hop == null ? vm.writeUrl() : hop.writeUrl(), agentData, agentPort));
+        if (hop != null) {
+            cmd.add(IngestHop.tokenFlag());
+        }
+        cmd.addAll(BenchFlags.agentFlags(label));
         Files.writeString(logs.resolve("command.txt"), String.join(" ", cmd) + "\n");
         long startedNanos = System.nanoTime();
         ChildProcess agent = children.start(kind.agentName, agentPort, cmd, logs.resolve(kind.agentName + ".log"));
@@ -87,6 +102,7 @@ final class AgentRun {
         // Steady window.
         say("steady window " + flags.steady().toSeconds() + " s");
         PromText before = metrics(agentPort);
+        PromText hopBefore = hop == null ? null : hop.metrics();
         ProcFiles.Reading first = ProcFiles.read(agent.pid());
         long t0 = System.nanoTime();
         long steadyEnd = t0 + flags.steady().toNanos();
@@ -99,6 +115,7 @@ final class AgentRun {
         ProcFiles.Reading last = ProcFiles.read(agent.pid());
         double steadySeconds = (System.nanoTime() - t0) / 1e9;
         PromText after = metrics(agentPort);
+        PromText hopAfter = hop == null ? null : hop.metrics();
         hwmKiB = Math.max(hwmKiB, last.hwmKiB());
         double cpuPerMinute = (last.cpuSeconds() - first.cpuSeconds()) / steadySeconds * 60;
         double cpuFromStart = last.cpuSeconds() / ((System.nanoTime() - startedNanos) / 1e9) * 60;
@@ -106,13 +123,27 @@ final class AgentRun {
         double wireBytesPerSample =
                 wireSamples <= 0 ? Double.NaN : (kind.wireBytes(after) - kind.wireBytes(before)) / wireSamples;
         say(String.format(
-                "steady: VmHWM %.1f MiB, CPU %.2f s/min (%.2f from start), %.2f wire B/sample",
+                "steady: VmHWM %.1f MiB, CPU %.2f s/min (%.2f from start), %.2f wire B/sample (agent's count)",
                 hwmKiB / KIB_PER_MIB, cpuPerMinute, cpuFromStart, wireBytesPerSample));
+        if (hop != null) {
+            double received = IngestHop.samplesReceived(hopAfter) - IngestHop.samplesReceived(hopBefore);
+            wireBytesPerSample = received <= 0
+                    ? Double.NaN
+                    : (IngestHop.bytesReceived(hopAfter) - IngestHop.bytesReceived(hopBefore)) / received;
+            say(String.format(
+                    "steady: %.2f wire B/sample as %s received them (%.0f samples)",
+                    wireBytesPerSample, IngestHop.NAME, received));
+        }
 
         // Outage.
-        say("outage " + flags.outage().toSeconds() + " s: stopping victoria-metrics");
+        String remote = hop == null ? "victoria-metrics" : IngestHop.NAME;
+        say("outage " + flags.outage().toSeconds() + " s: stopping " + remote);
         double bufferedBefore = kind.samplesBuffered(metrics(agentPort));
-        vm.stop();
+        if (hop == null) {
+            vm.stop();
+        } else {
+            hop.stop();
+        }
         long outageEnd = System.nanoTime() + flags.outage().toNanos();
         long peakDisk = DiskUsage.allocatedBytes(agentData);
         while (System.nanoTime() < outageEnd) {
@@ -123,10 +154,14 @@ final class AgentRun {
         PromText outageMetrics = metrics(agentPort);
         long outageSamples = Math.round(kind.samplesBuffered(outageMetrics) - bufferedBefore);
         say("outage over: " + outageSamples + " samples buffered, peak " + peakDisk + " B on disk; "
-                + kind.backlog(outageMetrics) + "; restarting victoria-metrics");
+                + kind.backlog(outageMetrics) + "; restarting " + remote);
 
         // Drain.
-        vm.start();
+        if (hop == null) {
+            vm.start();
+        } else {
+            hop.start();
+        }
         long restartedAt = System.nanoTime();
         double drainSeconds = Double.NaN;
         double firstPushSeconds = Double.NaN;
@@ -174,7 +209,7 @@ final class AgentRun {
         int exit = ChildProcesses.stop(agent);
         say("stopped (exit " + exit + ")");
         return new AgentResult(
-                kind.agentName,
+                label,
                 hwmKiB / KIB_PER_MIB,
                 runHwmKiB / KIB_PER_MIB,
                 cpuPerMinute,
@@ -298,7 +333,7 @@ final class AgentRun {
     }
 
     private void say(String what) {
-        System.err.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " bench: " + kind.agentName + ": " + what);
+        System.err.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " bench: " + label + ": " + what);
     }
 
     private static void deleteTree(Path dir) {

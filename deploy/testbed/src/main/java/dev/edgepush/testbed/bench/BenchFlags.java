@@ -17,9 +17,13 @@ import java.util.Map;
  * @param steady steady window in which RSS and CPU are sampled
  * @param outage how long the remote is stopped
  * @param drainTimeout longest wait for the backlog to drain after the remote is back
- * @param agents agents to run, one after the other
+ * @param agents agents to run, one after the other: each an agent's name, optionally followed by
+ *     flags of its own separated by spaces ({@code edge-agent -remoteWrite.protocol=2.0}), so one run
+ *     can compare one agent under several settings
  * @param out directory for results and logs
  * @param repo repository root (for {@code edge-agent/bin/edge-agent}); null: derived from the jar
+ * @param via what the agents push to: empty for VictoriaMetrics itself, {@code central-ingest} for
+ *     a central-ingest forwarding to it ({@link IngestHop})
  */
 public record BenchFlags(
         int targets,
@@ -31,18 +35,23 @@ public record BenchFlags(
         Duration drainTimeout,
         List<String> agents,
         Path out,
-        Path repo) {
+        Path repo,
+        String via) {
 
     static final List<String> KNOWN_AGENTS = List.of("edge-agent", "vmagent");
 
     static final String USAGE = """
       usage: bench-agents [-targets=10] [-series=1000] [-interval=1s] [-warmup=60s] [-steady=60s]
                           [-outage=60s] [-drainTimeout=5m] [-agents=edge-agent,vmagent]
-                          [-out=bench-results] [-repo=DIR]
+                          [-out=bench-results] [-repo=DIR] [-via=central-ingest]
         Runs each agent in turn against N simulated targets and a real VictoriaMetrics, measures
         peak RSS and CPU in a steady window, then stops VictoriaMetrics for -outage, restarts it and
         measures the drain, the loss, the disk and wire bytes per sample. Writes results.md and
         results.json to -out.
+        -agents entries may carry the agent's own flags after its name, separated by spaces:
+          -agents='vmagent,edge-agent,edge-agent -remoteWrite.protocol=2.0 -remoteWrite.compression=snappy'
+        -via=central-ingest puts a real central-ingest between each agent and VictoriaMetrics (the
+        outage then stops central-ingest; wire bytes are what central-ingest received).
       """;
 
     /**
@@ -72,6 +81,7 @@ public record BenchFlags(
                 "bench-results",
                 "-repo",
                 ""));
+        v.put("-via", "");
         for (String arg : args) {
             String a = arg.startsWith("--") ? arg.substring(1) : arg;
             int eq = a.indexOf('=');
@@ -86,10 +96,16 @@ public record BenchFlags(
         }
         List<String> agents = new ArrayList<>();
         for (String s : v.get("-agents").split(",")) {
-            String agent = s.trim();
-            if (!KNOWN_AGENTS.contains(agent)) {
+            String agent = String.join(" ", s.trim().split("\\s+"));
+            if (!KNOWN_AGENTS.contains(agentName(agent))) {
                 throw new IllegalArgumentException("invalid value \"" + v.get("-agents")
-                        + "\" for flag -agents: unknown agent \"" + agent + "\"; known: " + KNOWN_AGENTS);
+                        + "\" for flag -agents: unknown agent \"" + agentName(agent) + "\"; known: " + KNOWN_AGENTS);
+            }
+            for (String flag : agentFlags(agent)) {
+                if (!flag.startsWith("-")) {
+                    throw new IllegalArgumentException("invalid value \"" + v.get("-agents") + "\" for flag -agents: \""
+                            + flag + "\" after " + agentName(agent) + " is not a flag");
+                }
             }
             if (!agents.contains(agent)) {
                 agents.add(agent);
@@ -100,6 +116,11 @@ public record BenchFlags(
             throw new IllegalArgumentException("flag -interval: " + v.get("-interval") + " is below 100ms");
         }
         String repo = v.get("-repo");
+        String via = v.get("-via").trim();
+        if (!via.isEmpty() && !via.equals(IngestHop.NAME)) {
+            throw new IllegalArgumentException(
+                    "invalid value \"" + via + "\" for flag -via: want " + IngestHop.NAME + " or nothing");
+        }
         return new BenchFlags(
                 integer("-targets", v.get("-targets"), 1, 1000),
                 integer("-series", v.get("-series"), 0, 1_000_000),
@@ -110,7 +131,20 @@ public record BenchFlags(
                 positive("-drainTimeout", v.get("-drainTimeout")),
                 List.copyOf(agents),
                 Path.of(v.get("-out")),
-                repo.isEmpty() ? null : Path.of(repo));
+                repo.isEmpty() ? null : Path.of(repo),
+                via);
+    }
+
+    /** The agent's name in an {@code -agents} entry: its first word. */
+    static String agentName(String entry) {
+        int sp = entry.indexOf(' ');
+        return sp < 0 ? entry : entry.substring(0, sp);
+    }
+
+    /** The agent's own flags in an {@code -agents} entry: the words after its name. */
+    static List<String> agentFlags(String entry) {
+        int sp = entry.indexOf(' ');
+        return sp < 0 ? List.of() : List.of(entry.substring(sp + 1).split(" "));
     }
 
     private static int integer(String flag, String text, int min, int max) {

@@ -45,8 +45,8 @@ public final class BenchMain {
         try (ChildProcesses children = new ChildProcesses()) {
             Files.createDirectories(flags.out());
             for (String agent : flags.agents()) {
-                Path logs = flags.out().resolve("logs").resolve(agent);
-                results.add(new AgentRun(flags, AgentKind.of(agent), repo, logs, children).run());
+                Path logs = flags.out().resolve("logs").resolve(agent.replaceAll("[^A-Za-z0-9._=-]+", "_"));
+                results.add(new AgentRun(flags, agent, repo, logs, children).run());
             }
         } catch (IOException | RuntimeException e) {
             System.err.println("bench-agents: run failed: " + e.getMessage());

@@ -38,6 +38,13 @@ final class ChildProcesses implements AutoCloseable {
         return start(name, ChildProcess.builder(name, port, command).log(log));
     }
 
+    /** As {@link #start(String, int, List, Path)}, returning once {@code /health} on {@code port} answers 200. */
+    ChildProcess startUp(String name, int port, List<String> command, Path log) throws IOException {
+        ChildProcess p = start(name, port, command, log);
+        p.awaitUp();
+        return p;
+    }
+
     /** Starts {@code command} with stdout readable by the caller and stderr appended to {@code log}. */
     ChildProcess startPiped(String name, List<String> command, Path log) throws IOException {
         return start(

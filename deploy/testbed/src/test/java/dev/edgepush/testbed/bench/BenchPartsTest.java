@@ -44,6 +44,37 @@ class BenchPartsTest {
     }
 
     @Test
+    void agentsMayCarryTheirOwnFlagsAndPushViaCentralIngest() {
+        BenchFlags f = BenchFlags.parse(new String[] {
+            "-agents=vmagent, edge-agent  -remoteWrite.protocol=2.0 -remoteWrite.compression=snappy,edge-agent",
+            "-via=central-ingest"
+        });
+        assertEquals(
+                List.of(
+                        "vmagent",
+                        "edge-agent -remoteWrite.protocol=2.0 -remoteWrite.compression=snappy",
+                        "edge-agent"),
+                f.agents());
+        assertEquals("edge-agent", BenchFlags.agentName(f.agents().get(1)));
+        assertEquals(
+                List.of("-remoteWrite.protocol=2.0", "-remoteWrite.compression=snappy"),
+                BenchFlags.agentFlags(f.agents().get(1)));
+        assertEquals(List.of(), BenchFlags.agentFlags("vmagent"));
+        assertEquals("central-ingest", f.via());
+        assertEquals("", BenchFlags.parse(new String[0]).via());
+        assertEquals(
+                "invalid value \"edge-agent 2.0\" for flag -agents: \"2.0\" after edge-agent is not a flag",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> BenchFlags.parse(new String[] {"-agents=edge-agent 2.0"}))
+                        .getMessage());
+        assertEquals(
+                "invalid value \"vm\" for flag -via: want central-ingest or nothing",
+                assertThrows(IllegalArgumentException.class, () -> BenchFlags.parse(new String[] {"-via=vm"}))
+                        .getMessage());
+    }
+
+    @Test
     void badFlagsAreNamedWithTheirValue() {
         assertEquals(
                 "unknown flag -target=3",
