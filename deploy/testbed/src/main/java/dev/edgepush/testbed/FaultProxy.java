@@ -19,6 +19,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.traffic.ChannelTrafficShapingHandler;
+import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * refuse new ones); {@code BLACKHOLE} (accept, swallow, never answer: the nasty case, only a
  * client timeout ends it); {@code RESET_MID_REQUEST} (let {@code resetAfterBytes} of a request
  * through, then reset both sides with RST). Independently: {@code latencyMs} delays every chunk
- * each way, {@code bytesPerSecond} caps bandwidth per connection. Thread-safe: settings are
- * read per connection or per chunk.
+ * each way, {@code bytesPerSecond} caps bandwidth per connection, {@code linkBytesPerSecond} the
+ * bandwidth of all connections together (the uplink). Thread-safe: settings are read per
+ * connection or per chunk.
  */
 public final class FaultProxy implements AutoCloseable {
     /** What the proxy does to traffic. */
@@ -50,6 +52,9 @@ public final class FaultProxy implements AutoCloseable {
     private volatile long latencyMs;
     private volatile long bytesPerSecond;
     private volatile long resetAfterBytes = 100;
+    /** Shared by every connection opened while a link cap is set; null until one is. */
+    private volatile GlobalTrafficShapingHandler linkShaper;
+
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong connectionsReset = new AtomicLong();
 
@@ -64,6 +69,10 @@ public final class FaultProxy implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         open.add(ch);
                         connectionsAccepted.incrementAndGet();
+                        GlobalTrafficShapingHandler link = linkShaper;
+                        if (link != null) {
+                            ch.pipeline().addLast(link);
+                        }
                         if (bytesPerSecond > 0) {
                             ch.pipeline()
                                     .addLast(new ChannelTrafficShapingHandler(bytesPerSecond, bytesPerSecond, 100));
@@ -98,6 +107,22 @@ public final class FaultProxy implements AutoCloseable {
 
     public void bytesPerSecond(long bps) {
         this.bytesPerSecond = bps;
+    }
+
+    /**
+     * Caps all connections opened from now on together at {@code bps} bytes per second each way
+     * (0: no cap); connections already open keep the cap they were opened with.
+     */
+    public synchronized void linkBytesPerSecond(long bps) {
+        GlobalTrafficShapingHandler link = linkShaper;
+        if (link == null) {
+            if (bps <= 0) {
+                return;
+            }
+            linkShaper = new GlobalTrafficShapingHandler(group, bps, bps, 100);
+        } else {
+            link.configure(bps, bps);
+        }
     }
 
     public void resetAfterBytes(long n) {
@@ -243,6 +268,10 @@ public final class FaultProxy implements AutoCloseable {
     public void close() {
         server.close().syncUninterruptibly();
         open.close().syncUninterruptibly();
+        GlobalTrafficShapingHandler link = linkShaper;
+        if (link != null) {
+            link.release();
+        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

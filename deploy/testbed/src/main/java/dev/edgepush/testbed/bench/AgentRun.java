@@ -224,7 +224,7 @@ final class AgentRun {
     }
 
     /** Starts the simulator JVM and returns its {@code host:port} targets. */
-    private List<String> startTargets() throws IOException {
+    List<String> startTargets() throws IOException {
         Path launcher = repo.resolve("deploy/testbed/bin/sensor-sim");
         ChildProcess sim = children.startPiped(
                 "sensor-sim",
@@ -288,7 +288,7 @@ final class AgentRun {
         return sb.toString();
     }
 
-    private long scrapesAnswered(String target) throws IOException {
+    long scrapesAnswered(String target) throws IOException {
         int port = Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
         String stats = Http.get(port, "/stats", Duration.ofSeconds(5));
         Matcher mm = Pattern.compile("\"scrapes_answered\":(\\d+)").matcher(stats);
@@ -298,7 +298,7 @@ final class AgentRun {
         return Long.parseLong(mm.group(1));
     }
 
-    private void waitForMetrics(ChildProcess agent, int port) throws IOException {
+    void waitForMetrics(ChildProcess agent, int port) throws IOException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             alive(agent);
@@ -321,14 +321,14 @@ final class AgentRun {
         }
     }
 
-    private void alive(ChildProcess agent) throws IOException {
+    void alive(ChildProcess agent) throws IOException {
         if (!agent.isAlive()) {
             throw new IOException(kind.agentName + " exited with " + agent.exitValue() + "; see "
                     + logs.resolve(kind.agentName + ".log"));
         }
     }
 
-    private static PromText metrics(int port) throws IOException {
+    static PromText metrics(int port) throws IOException {
         return PromText.parse(Http.get(port, "/metrics", Duration.ofSeconds(10)));
     }
 
@@ -336,7 +336,7 @@ final class AgentRun {
         System.err.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " bench: " + label + ": " + what);
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -11,7 +11,7 @@ import java.util.List;
  * The side-by-side benchmark: for each agent in turn (never two at once, so they do not share the
  * CPU) an {@link AgentRun}, then {@link ResultsReport} to stdout, {@code results.md} and
  * {@code results.json} in the output directory. Logs of every child go to
- * {@code OUT/logs/<agent>/}.
+ * {@code OUT/logs/<agent>/}. With {@code -measure=fresh}, {@link FreshBench} instead.
  */
 public final class BenchMain {
     /** Set by the launcher to the repository root it lives in; {@code -repo} overrides it. */
@@ -23,24 +23,30 @@ public final class BenchMain {
     public static int run(String[] args) {
         for (String a : args) {
             if (a.equals("-h") || a.equals("-help") || a.equals("--help")) {
-                System.out.print(BenchFlags.USAGE);
+                System.out.print(BenchFlags.USAGE + FreshFlags.USAGE);
                 return 0;
             }
         }
         BenchFlags flags;
+        FreshFlags fresh;
         Path repo;
         try {
-            flags = BenchFlags.parse(args);
+            FreshFlags.Split split = FreshFlags.split(args);
+            fresh = split.fresh();
+            flags = BenchFlags.parse(split.rest());
             String fromLauncher = System.getProperty(REPO_PROPERTY, "");
             repo = flags.repo() != null
                     ? flags.repo().toAbsolutePath()
                     : !fromLauncher.isEmpty() ? Path.of(fromLauncher) : repoFromJar();
         } catch (IllegalArgumentException e) {
             System.err.println("bench-agents: " + e.getMessage());
-            System.err.print(BenchFlags.USAGE);
+            System.err.print(BenchFlags.USAGE + FreshFlags.USAGE);
             return 2;
         }
         String command = "deploy/testbed/bin/bench-agents " + String.join(" ", args);
+        if (fresh.fresh()) {
+            return FreshBench.run(flags, fresh, repo, command);
+        }
         List<AgentResult> results = new ArrayList<>();
         try (ChildProcesses children = new ChildProcesses()) {
             Files.createDirectories(flags.out());
