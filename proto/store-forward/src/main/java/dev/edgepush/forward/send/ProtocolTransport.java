@@ -218,11 +218,14 @@ public final class ProtocolTransport implements Sender.Transport {
             if (!(z instanceof PushOutcome.Rejected r) || compression == RemoteWriteCompression.ZSTD) {
                 return z;
             }
-            PushOutcome s = send(packed, 0, snappyV2(), true, "snappy", now);
+            int n = snappyV2();
+            PushOutcome s = send(packed, 0, n, true, "snappy", now);
             zstdRefused(r, s, now);
             return s;
         }
-        return send(packed, 0, snappyV2(), true, "snappy", now);
+        // snappyV2() first: it may replace packed with a larger array.
+        int n = snappyV2();
+        return send(packed, 0, n, true, "snappy", now);
     }
 
     /** Compresses {@code plainBytes[offset, offset + length)} as zstd and sends it. */

@@ -194,4 +194,34 @@ class ProtocolTransportTest {
         assertEquals("0.1.0", requests().get(0).getHeader("X-Prometheus-Remote-Write-Version"));
         assertEquals("1.0", t.protocol());
     }
+
+    /**
+     * Batches whose Snappy 2.0 request outgrows the transport's buffer: each request must be the batch
+     * (the buffer grew before the request was taken from it), not a stale or short array; before, the
+     * old buffer went out with the new length (an IndexOutOfBoundsException, or stale bytes that the
+     * receiver refused with 400 and the batch was dropped).
+     */
+    @Test
+    void growingV2RequestsAreSentWhole() throws Exception {
+        answer(V2_TYPE, aResponse().withStatus(204));
+        ProtocolTransport t = transport(RemoteWriteProtocol.V2);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        int[] sizes = {500, 1_500, 2_500, 3_000, 4_000, 6_000, 9_000, 14_000};
+        for (int n : sizes) {
+            dev.edgepush.proto.WriteRequestEncoder e = new dev.edgepush.proto.WriteRequestEncoder();
+            for (int i = 0; i < n; i++) {
+                e.addSeries(
+                        new String[] {"__name__", "g", "idx", Integer.toString(i)}, 2, random.nextDouble(), 1000 + i);
+            }
+            byte[] block = Snappy.compress(e.toByteArray());
+            assertInstanceOf(PushOutcome.Delivered.class, t.push(block, 0, block.length), n + " series");
+        }
+        List<LoggedRequest> reqs = requests();
+        assertEquals(sizes.length, reqs.size());
+        for (int k = 0; k < sizes.length; k++) {
+            RemoteWriteV2.Request r = RemoteWriteV2.Request.parseFrom(
+                    Snappy.uncompress(reqs.get(k).getBody()));
+            assertEquals(sizes[k], r.getTimeseriesCount(), "request " + k);
+        }
+    }
 }
