@@ -54,7 +54,7 @@ final class FreshRun {
         this.repo = repo;
         this.logs = logs;
         this.children = children;
-        this.base = new AgentRun(flags, kind, repo, logs, children);
+        this.base = new AgentRun(flags, kind.agentName, repo, logs, children);
     }
 
     FreshResult run() throws IOException {
