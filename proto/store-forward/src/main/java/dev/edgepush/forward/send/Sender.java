@@ -1,6 +1,5 @@
 package dev.edgepush.forward.send;
 
-import dev.edgepush.forward.buffer.BufferReader;
 import dev.edgepush.forward.buffer.DiskBuffer;
 import dev.edgepush.forward.buffer.SnappyConcat;
 import java.io.IOException;
@@ -11,8 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that pushes the disk buffer to the remote, in order (one lane: per-series
- * timestamp order on the wire).
+ * The one thread that pushes the disk buffer to the remote: in order on one lane (strict: per-series
+ * timestamp order on the wire), or fresh first on two lanes (see "Lanes" below).
  *
  * <p>A batch ({@link Batch}) is excerpts joined back to back (serialized WriteRequests
  * concatenate), built compressed: the excerpts' Snappy blocks are joined into one block by {@link SnappyConcat},
@@ -38,6 +37,29 @@ import org.slf4j.LoggerFactory;
  * are pending, the send rate and an estimate of the time left from the net drain rate (sent
  * minus newly scraped); see {@link Progress}, {@link DrainProgress}. The remote's state for the
  * status page and its log lines: {@link RemoteState}.
+ *
+ * <p>Lanes ({@link #freshFirst}, off unless the owner turns it on; edge-agent's {@code
+ * -remoteWrite.freshFirst}). With no backlog there is one lane and everything above holds as is:
+ * same batches, same bytes. When a push is delivered while a backlog is pending (more than {@link
+ * #splitThresholdSamples}: two full batches, and the batch just delivered is older than two flush
+ * intervals, as after an outage or on a link slower than the scrapes), the sender splits the
+ * buffer ({@link dev.edgepush.forward.buffer.BufferLanes}): the newest excerpt and everything written after it form the live
+ * lane, everything older the backfill lane. Both lanes read from the disk buffer and are
+ * acknowledged durably, each oldest first, so each keeps per-series timestamp order on its own;
+ * a series' samples from the two lanes interleave on the wire (the receiver must accept
+ * out-of-order samples within the backlog's age). One thread alternates: a live batch goes first
+ * whenever it is ready (full or its flush interval waited), a backfill batch (full, or the
+ * backfill's end reached) goes otherwise; both on the one connection, through the one rate limiter,
+ * so under {@code -remoteWrite.rateLimit} or a slow link live data waits for at most one backfill
+ * batch and the backlog gets the bandwidth left over. One thread is enough: the link, not the CPU,
+ * limits a drain, and two threads would compete for it without giving live data priority. A push
+ * that fails holds both lanes (the retry time is the sender's). A second outage while split does
+ * not split again: the live lane accumulates its own backlog and sends it oldest first. When the
+ * backfill lane has delivered all it had, the lanes merge and one lane goes on from the live lane's
+ * position. Disk cap trims discard both lanes' batches and readers as above; a trim reaching the
+ * live lane ends the split. A restart resumes both lanes from the ack file. With fresh-first off
+ * (central-ingest; strict receivers) the sender never splits, and a split found in the buffer (left
+ * by a fresh-first run) drains its backfill lane before the live lane, oldest first.
  *
  * <p>{@link #runOnce} does one step and says how long to wait; tests step it with a fake clock.
  */
@@ -110,11 +132,10 @@ public final class Sender implements Runnable {
     private final long flushIntervalMs;
     private final String remoteName;
 
-    private BufferReader reader;
-    private long readerGeneration; // the buffer's trim generation when the reader was created
-    private final BufferReader.Record record = new BufferReader.Record();
-    private boolean carry; // record holds an excerpt read but not yet added to the batch
-    private final Batch batch;
+    private final SendLanes lanes;
+    /** The lane whose batch is being pushed (for the transport's headers). */
+    private Lane pushing;
+
     private long retryAtMs;
     private volatile boolean running = true;
     private final Object stopSignal = new Object();
@@ -140,7 +161,9 @@ public final class Sender implements Runnable {
         this.flushIntervalMs = flushInterval.toMillis();
         this.remoteName = remoteName;
         this.remote = new RemoteState(remoteName);
-        this.batch = new Batch(maxBatchBytes, maxBatchSamples);
+        this.lanes = new SendLanes(
+                buffer, flushIntervalMs, maxBatchSamples, maxBatchBytes, remoteName, metrics::oldestPendingTimestampMs);
+        this.pushing = lanes.live;
         this.progress = new DrainProgress(10L * maxBatchSamples, p -> log.info("{}", p));
     }
 
@@ -150,6 +173,16 @@ public final class Sender implements Runnable {
      */
     public void rateLimiter(RateLimiter limiter) {
         this.rateLimiter = limiter;
+    }
+
+    /** Sends fresh data first on a live lane while a backlog drains (see "Lanes"); off by default. */
+    public void freshFirst(boolean on) {
+        lanes.freshFirst = on;
+    }
+
+    /** Pending samples above which a delivered push splits the buffer: two full batches. */
+    long splitThresholdSamples() {
+        return lanes.splitThresholdSamples();
     }
 
     /** Where progress reports go (default: the log). For tests and the status page. */
@@ -165,61 +198,44 @@ public final class Sender implements Runnable {
     /** Does one step; returns how many ms to wait before the next. */
     public long runOnce() throws IOException {
         long now = clockMs.getAsLong();
-        if (reader != null && buffer.trimGeneration() != readerGeneration) {
-            if (batch.samples() > 0 || batch.lastIndex() >= 0) {
+        if (lanes.trimmedSinceRead()) {
+            if (lanes.hasBatch()) {
                 log.info(
                         "the disk cap trimmed the buffer: discarding the in-memory batch of {} samples"
                                 + " and reading again from the acknowledged position",
-                        batch.samples());
+                        lanes.batchSamples());
             }
-            discardBatchAndReader();
+            lanes.discardAll();
         }
         if (retryAtMs > now) {
             return retryAtMs - now;
         }
-        if (batch.attempted()) {
-            return push(now); // a retry sends the same bytes: nothing is added to a tried batch
+        if (lanes.split()) {
+            Lane lane = lanes.ready(now);
+            if (lane != null) {
+                return push(lane, now);
+            }
+            return lanes.mergeIfDrained() ? 0 : lanes.waitMs(now, IDLE_POLL_MS);
         }
-        if (reader == null) {
-            readerGeneration = buffer.trimGeneration(); // before reading: a later trim is noticed
-            reader = buffer.reader();
+        Lane live = lanes.live;
+        if (live.batch.attempted()) {
+            return push(live, now); // a retry sends the same bytes: nothing is added to a tried batch
         }
-        boolean full = fill(now);
-        if (batch.samples() == 0 && batch.uncompressedBytes() == 0) {
+        lanes.openReader(live);
+        boolean full = live.fill(now, metrics::oldestPendingTimestampMs);
+        if (live.batch.samples() == 0 && live.batch.uncompressedBytes() == 0) {
             metrics.oldestPendingTimestampMs(0);
             return IDLE_POLL_MS;
         }
-        long waited = now - batch.openedAtMs();
+        long waited = now - live.batch.openedAtMs();
         if (!full && waited < flushIntervalMs) {
             return Math.min(IDLE_POLL_MS, flushIntervalMs - waited);
         }
-        return push(now);
+        return push(live, now);
     }
 
-    /** Reads excerpts into the batch; returns true when the batch is full. */
-    private boolean fill(long now) throws IOException {
-        while (true) {
-            if (!carry) {
-                if (!reader.next(record)) {
-                    return false;
-                }
-                carry = true;
-            }
-            if (batch.wouldOverflow(record)) {
-                return true;
-            }
-            if (batch.isEmpty()) {
-                metrics.oldestPendingTimestampMs(record.timestampMs);
-            }
-            batch.add(record, now);
-            carry = false;
-            if (batch.full()) {
-                return true;
-            }
-        }
-    }
-
-    private long push(long now) throws IOException {
+    private long push(Lane lane, long now) throws IOException {
+        Batch batch = lane.batch;
         if (rateLimiter != null) {
             long wait = rateLimiter.waitMs(now);
             if (wait > 0) {
@@ -227,6 +243,7 @@ public final class Sender implements Runnable {
             }
         }
         batch.markAttempted();
+        pushing = lane;
         int start = batch.writePreamble();
         PushOutcome outcome = transport.push(batch.array(), start, batch.end() - start);
         metrics.requestBytes(transport.lastRequestBytes());
@@ -236,9 +253,13 @@ public final class Sender implements Runnable {
         if (outcome instanceof PushOutcome.Delivered d) {
             metrics.request(Integer.toString(d.code()));
             int samples = batch.samples();
-            if (acknowledgeBatch()) {
+            long newestMs = batch.newestTimestampMs();
+            if (acknowledgeBatch(lane)) {
                 metrics.samplesSent(samples);
                 progress.sent(samples, now, buffer.pendingSamples());
+                if (lane == lanes.live) {
+                    lanes.maybeSplit(now, newestMs);
+                }
             }
             remote.delivered(now, buffer::pendingSamples);
             backoff.reset();
@@ -255,7 +276,7 @@ public final class Sender implements Runnable {
                     metrics.rejectedCounter(),
                     r.body());
             int samples = batch.samples();
-            if (acknowledgeBatch()) {
+            if (acknowledgeBatch(lane)) {
                 metrics.samplesRejected(samples);
             }
             return 0;
@@ -276,12 +297,13 @@ public final class Sender implements Runnable {
      * take the acknowledgement (a disk cap trim invalidated the batch while it was pushed); then
      * the reader is dropped too, and what still exists is read again.
      */
-    private boolean acknowledgeBatch() throws IOException {
-        boolean applied = buffer.ack(batch.lastIndex(), batch.samples(), readerGeneration);
+    private boolean acknowledgeBatch(Lane lane) throws IOException {
+        Batch batch = lane.batch;
+        boolean applied = buffer.ack(batch.lastIndex(), batch.samples(), lane.readerGeneration);
         if (applied) {
             batch.reset();
         } else {
-            discardBatchAndReader();
+            lanes.discardAll();
         }
         return applied;
     }
@@ -293,7 +315,7 @@ public final class Sender implements Runnable {
      * pushes (the sender's thread); a retry gives the same string, the batch being unchanged.
      */
     public String batchSeqRanges() {
-        return batch.seqRanges();
+        return pushing.batch.seqRanges();
     }
 
     /** The buffer this sender reads. */
@@ -303,18 +325,12 @@ public final class Sender implements Runnable {
 
     /** Samples in the batch being pushed (for the transport's headers, as {@link #batchSeqRanges}). */
     public int batchSamples() {
-        return batch.samples();
+        return pushing.batch.samples();
     }
 
     /** The newest excerpt timestamp (ms) in the batch being pushed, 0 when empty. */
     public long batchNewestTimestampMs() {
-        return batch.newestTimestampMs();
-    }
-
-    private void discardBatchAndReader() {
-        batch.reset();
-        carry = false; // the carried excerpt came from the old reader: it is read again
-        closeReader();
+        return pushing.batch.newestTimestampMs();
     }
 
     @Override
@@ -356,10 +372,7 @@ public final class Sender implements Runnable {
     }
 
     public void closeReader() {
-        if (reader != null) {
-            reader.close();
-            reader = null;
-        }
+        lanes.closeReaders();
     }
 
     public String lastError() {
