@@ -17,8 +17,8 @@ final class FreshReport {
     String markdown() {
         StringBuilder sb = new StringBuilder()
                 .append("| agent | outage (s) | link after link-up | time to fresh (s) | first 2xx (s)"
-                        + " | drain (s) | backlog at link-up | lost |\n")
-                .append("|---|---:|---|---:|---:|---:|---:|---:|\n");
+                        + " | drain (s) | backlog at link-up | failed scrapes | lost |\n")
+                .append("|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
         for (FreshResult r : results) {
             sb.append("| ")
                     .append(r.agent())
@@ -37,6 +37,8 @@ final class FreshReport {
                     .append(" scrapes (~")
                     .append(r.backlogSamples())
                     .append(" samples) | ")
+                    .append(r.failedScrapes())
+                    .append(" | ")
                     .append(r.lostSamples())
                     .append(" of ")
                     .append(r.expectedSamples())
@@ -74,6 +76,8 @@ final class FreshReport {
                     .append(r.backlogSamples())
                     .append(", \"expected_samples\": ")
                     .append(r.expectedSamples())
+                    .append(", \"failed_scrapes\": ")
+                    .append(r.failedScrapes())
                     .append(", \"lost_samples\": ")
                     .append(r.lostSamples())
                     .append('}');

@@ -13,7 +13,10 @@ package dev.edgepush.testbed.bench;
  * @param backlogScrapes scrapes answered before link-up and missing at the first poll after it
  * @param backlogSamples those scrapes in samples (estimated from the agent's samples per scrape)
  * @param expectedSamples scrapes the targets answered in the whole run
- * @param lostSamples of those, how many VictoriaMetrics does not hold
+ * @param failedScrapes scrapes the agent gave up on ({@code up} 0 in VictoriaMetrics, typically a
+ *     scrape timeout on a loaded machine): the target may have answered them, there is nothing to
+ *     deliver
+ * @param lostSamples answered scrapes VictoriaMetrics holds neither as a sample nor as failed
  */
 record FreshResult(
         String agent,
@@ -25,4 +28,5 @@ record FreshResult(
         long backlogScrapes,
         long backlogSamples,
         long expectedSamples,
+        long failedScrapes,
         long lostSamples) {}

@@ -38,6 +38,8 @@ final class FreshRun {
     private static final long FULL_POLL_MS = 1000;
     private static final Duration LOSS_CHECK_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
+    private static final String SEQ = "sensor_scrape_seq";
+    private static final String UP = "up{job=\"sensor\"}";
 
     private final BenchFlags flags;
     private final FreshFlags fresh;
@@ -144,7 +146,7 @@ final class FreshRun {
                     fullPolls++;
                     base.alive(agent);
                     Map<String, Long> answeredNow = answered(targets);
-                    ScrapeSnapshot s = ScrapeSnapshot.parse(export(vm, Long.MIN_VALUE));
+                    ScrapeSnapshot s = ScrapeSnapshot.parse(export(vm, Long.MIN_VALUE, SEQ, UP));
                     boolean wasFresh = !Double.isNaN(timeline.timeToFreshSeconds());
                     boolean wasDrained = !Double.isNaN(timeline.drainSeconds());
                     timeline.fullPoll(System.currentTimeMillis(), s, answeredNow);
@@ -162,7 +164,7 @@ final class FreshRun {
                     }
                 } else if (Double.isNaN(timeline.timeToFreshSeconds())) {
                     quickPolls++;
-                    ScrapeSnapshot s = ScrapeSnapshot.parse(export(vm, t0Ms - FULL_POLL_MS));
+                    ScrapeSnapshot s = ScrapeSnapshot.parse(export(vm, t0Ms - FULL_POLL_MS, SEQ));
                     timeline.freshPoll(System.currentTimeMillis(), s);
                     report(timeline, false, true);
                 }
@@ -185,19 +187,22 @@ final class FreshRun {
             }
             say("lag curve in " + csv + " (" + fullPolls + " full polls, " + quickPolls + " quick ones)");
 
-            // Loss check: every scrape answered so far must reach the remote.
+            // Loss check: every scrape answered so far must reach the remote, unless it failed.
             Map<String, Long> answered = answered(targets);
             long expected = sum(answered);
             long stored;
+            long failed;
             long lossDeadline = System.nanoTime() + LOSS_CHECK_TIMEOUT.toNanos();
             while (true) {
                 stored = StoredScrapes.in(vm, answered);
-                if (stored >= expected || System.nanoTime() > lossDeadline) {
+                failed = ScrapeSnapshot.parse(export(vm, Long.MIN_VALUE, UP)).failedTotal();
+                if (stored + failed >= expected || System.nanoTime() > lossDeadline) {
                     break;
                 }
                 Thread.sleep(1000);
             }
-            say("loss check: " + stored + " of " + expected + " answered scrapes in victoria-metrics");
+            say("loss check: " + stored + " of " + expected + " answered scrapes in victoria-metrics, " + failed
+                    + " failed (up 0)");
             int exit = ChildProcesses.stop(agent);
             say("stopped (exit " + exit + ")");
             return new FreshResult(
@@ -212,7 +217,8 @@ final class FreshRun {
                             ? 0
                             : Math.round(Math.max(0, timeline.backlogAtLinkUp()) * samplesPerScrape),
                     expected,
-                    expected - stored);
+                    failed,
+                    Math.max(0, expected - stored - failed));
         }
     }
 
@@ -227,16 +233,21 @@ final class FreshRun {
     }
 
     /**
-     * {@code sensor_scrape_seq} as {@code /api/v1/export} gives it after a flush, from
+     * The series of {@code selectors} as {@code /api/v1/export} gives them after a flush, from
      * {@code sinceMs} on ({@link Long#MIN_VALUE}: all of it).
      */
-    private static String export(VictoriaMetrics vm, long sinceMs) throws IOException {
+    private static String export(VictoriaMetrics vm, long sinceMs, String... selectors) throws IOException {
         Http.get(vm.port, "/internal/force_flush", HTTP_TIMEOUT);
-        String q = "/api/v1/export?match[]=" + URLEncoder.encode("sensor_scrape_seq", StandardCharsets.UTF_8);
-        if (sinceMs != Long.MIN_VALUE) {
-            q += "&start=" + String.format(Locale.ROOT, "%.3f", sinceMs / 1000.0);
+        StringBuilder q = new StringBuilder("/api/v1/export");
+        for (String sel : selectors) {
+            q.append(q.indexOf("?") < 0 ? '?' : '&')
+                    .append("match[]=")
+                    .append(URLEncoder.encode(sel, StandardCharsets.UTF_8));
         }
-        return Http.get(vm.port, q, HTTP_TIMEOUT);
+        if (sinceMs != Long.MIN_VALUE) {
+            q.append("&start=").append(String.format(Locale.ROOT, "%.3f", sinceMs / 1000.0));
+        }
+        return Http.get(vm.port, q.toString(), HTTP_TIMEOUT);
     }
 
     private Map<String, Long> answered(List<String> targets) throws IOException {

@@ -14,7 +14,8 @@ import java.util.Map;
  *       at or after {@code T0}: the newest data of the whole fleet is queryable. Measured at the
  *       moment the answer arrived, so it is late by at most one poll period.
  *   <li><b>Drain</b>: from {@code T0} to the first full poll in which every scrape the targets
- *       answered before {@code T0} (the backlog of the outage) is stored.
+ *       answered before {@code T0} (the backlog of the outage) is stored, or stored as failed
+ *       ({@code up} 0: the agent timed out on it, so it has no samples to deliver).
  *   <li><b>Lag curve</b>: at each full poll (about every second), the time since {@code T0}, the
  *       lag (poll time minus the newest timestamp of the stalest target), the outage backlog still
  *       missing (scrapes, and samples estimated from the samples per scrape) and every answered
@@ -65,7 +66,7 @@ final class FreshTimeline {
      */
     void fullPoll(long atMs, ScrapeSnapshot s, Map<String, Long> answeredNow) {
         freshPoll(atMs, s);
-        long backlog = s.missing(answeredAtLinkUp);
+        long backlog = s.missing(answeredAtLinkUp, linkUpMs);
         if (backlogAtLinkUp < 0) {
             backlogAtLinkUp = backlog;
         }
@@ -74,8 +75,12 @@ final class FreshTimeline {
         }
         long newest = s.newestOfStalestMs(answeredAtLinkUp.keySet());
         double lag = newest == Long.MIN_VALUE ? Double.NaN : (atMs - newest) / 1000.0;
-        points.add(
-                new Point(seconds(atMs), lag, backlog, Math.round(backlog * samplesPerScrape), s.missing(answeredNow)));
+        points.add(new Point(
+                seconds(atMs),
+                lag,
+                backlog,
+                Math.round(backlog * samplesPerScrape),
+                s.missing(answeredNow, Long.MAX_VALUE)));
     }
 
     private double seconds(long atMs) {

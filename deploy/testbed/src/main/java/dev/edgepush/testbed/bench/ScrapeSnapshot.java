@@ -1,8 +1,10 @@
 package dev.edgepush.testbed.bench;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -11,16 +13,20 @@ import java.util.regex.Pattern;
 /**
  * What a VictoriaMetrics held of the scrapes at one moment, read from an {@code /api/v1/export}
  * body of {@code sensor_scrape_seq} (one series per target, one sample per answered scrape, its
- * value the target's scrape number): per instance, the newest sample's timestamp and the distinct
- * scrape numbers stored. Staleness markers ({@code null}) are not samples.
+ * value the target's scrape number) and optionally {@code up}: per instance, the newest sample's
+ * timestamp, the distinct scrape numbers stored and the failed scrapes ({@code up} 0: the agent
+ * gave up, typically at its scrape timeout on a loaded machine, on a scrape the target may still
+ * have answered and counted). Staleness markers ({@code null}) are not samples.
  */
 final class ScrapeSnapshot {
+    private static final Pattern NAME = Pattern.compile("\"__name__\":\"([^\"]*)\"");
     private static final Pattern INSTANCE = Pattern.compile("\"instance\":\"([^\"]*)\"");
     private static final Pattern VALUES = Pattern.compile("\"values\":\\[([^\\]]*)\\]");
     private static final Pattern TIMESTAMPS = Pattern.compile("\"timestamps\":\\[([^\\]]*)\\]");
 
     private final Map<String, Long> newestMs = new HashMap<>();
     private final Map<String, Set<Long>> seqs = new HashMap<>();
+    private final Map<String, List<Long>> failedMs = new HashMap<>();
 
     private ScrapeSnapshot() {}
 
@@ -41,6 +47,16 @@ final class ScrapeSnapshot {
                         v.length + " values but " + t.length + " timestamps in export line: " + line);
             }
             String instance = inst.group(1);
+            Matcher name = NAME.matcher(line);
+            if (name.find() && name.group(1).equals("up")) {
+                List<Long> failed = s.failedMs.computeIfAbsent(instance, k -> new ArrayList<>());
+                for (int i = 0; i < v.length; i++) {
+                    if (v[i].replace("\"", "").trim().equals("0")) {
+                        failed.add(Long.parseLong(t[i].trim()));
+                    }
+                }
+                continue;
+            }
             Set<Long> set = s.seqs.computeIfAbsent(instance, k -> new HashSet<>());
             for (int i = 0; i < v.length; i++) {
                 String value = v[i].replace("\"", "").trim();
@@ -86,10 +102,11 @@ final class ScrapeSnapshot {
     }
 
     /**
-     * Answered scrapes not stored: for each instance, how many of the scrape numbers 1..answered
-     * are missing.
+     * Answered scrapes neither stored nor failed: for each instance, how many of the scrape
+     * numbers 1..answered are missing, less its failed scrapes before {@code beforeMs} (not below
+     * zero).
      */
-    long missing(Map<String, Long> answeredByInstance) {
+    long missing(Map<String, Long> answeredByInstance, long beforeMs) {
         long missing = 0;
         for (Map.Entry<String, Long> e : answeredByInstance.entrySet()) {
             long answered = e.getValue();
@@ -99,8 +116,20 @@ final class ScrapeSnapshot {
                     stored++;
                 }
             }
-            missing += answered - stored;
+            missing += Math.max(0, answered - stored - failed(e.getKey(), beforeMs));
         }
         return missing;
+    }
+
+    /** Failed scrapes ({@code up} 0) of {@code instance} time-stamped before {@code beforeMs}. */
+    long failed(String instance, long beforeMs) {
+        return failedMs.getOrDefault(instance, List.of()).stream()
+                .filter(ts -> ts < beforeMs)
+                .count();
+    }
+
+    /** Every failed scrape stored, over all instances. */
+    long failedTotal() {
+        return failedMs.values().stream().mapToLong(List::size).sum();
     }
 }

@@ -49,7 +49,22 @@ class FreshPartsTest {
         assertFalse(s.freshSince(16, List.of(A, B)), "B's newest is older");
         assertFalse(s.freshSince(0, List.of(A, B, "127.0.0.1:9")), "a target without samples is not fresh");
         // A answered 4 (has 1, 2), B answered 2 (has both).
-        assertEquals(2, s.missing(answered(4, 2)));
+        assertEquals(2, s.missing(answered(4, 2), Long.MAX_VALUE));
+        assertEquals(0, s.failedTotal());
+    }
+
+    @Test
+    void failedScrapesAreNotMissing() {
+        // A answered 3 but the agent timed out on scrape 2 (up 0 at 20); B answered 1, nothing stored.
+        ScrapeSnapshot s = ScrapeSnapshot.parse(line(A, 10, 30).replace("[1,2]", "[1,3]")
+                + "{\"metric\":{\"__name__\":\"up\",\"job\":\"sensor\",\"instance\":\"" + A
+                + "\"},\"values\":[1,0,1],\"timestamps\":[10,20,30]}\n");
+        assertEquals(1, s.failedTotal());
+        assertEquals(1, s.failed(A, 21));
+        assertEquals(0, s.failed(A, 20), "only failures before the given time count");
+        assertEquals(30, s.newestMs(A), "up is not a scrape's sample");
+        assertEquals(0 + 1, s.missing(answered(3, 1), 21));
+        assertEquals(1 + 1, s.missing(answered(3, 1), 20));
     }
 
     @Test
@@ -166,15 +181,25 @@ class FreshPartsTest {
     void tableHasALinePerAgent() {
         FreshReport r = new FreshReport(
                 List.of(
-                        new FreshResult("edge-agent", 180, 0, 7.8, 2.1, 30.25, 1800, 1_890_000, 3000, 0),
+                        new FreshResult("edge-agent", 180, 0, 7.8, 2.1, 30.25, 1800, 1_890_000, 3000, 2, 0),
                         new FreshResult(
-                                "vmagent", 180, 50_000, Double.NaN, Double.NaN, Double.NaN, 1800, 1_900_000, 3000, 7)),
+                                "vmagent",
+                                180,
+                                50_000,
+                                Double.NaN,
+                                Double.NaN,
+                                Double.NaN,
+                                1800,
+                                1_900_000,
+                                3000,
+                                0,
+                                7)),
                 "bench-agents -measure=fresh");
         assertEquals("""
-                | agent | outage (s) | link after link-up | time to fresh (s) | first 2xx (s) | drain (s) | backlog at link-up | lost |
-                |---|---:|---|---:|---:|---:|---:|---:|
-                | edge-agent | 180 | uncapped | 7.8 | 2.1 | 30.3 | 1800 scrapes (~1890000 samples) | 0 of 3000 |
-                | vmagent | 180 | 50000 B/s | n/a | n/a | n/a | 1800 scrapes (~1900000 samples) | 7 of 3000 |
+                | agent | outage (s) | link after link-up | time to fresh (s) | first 2xx (s) | drain (s) | backlog at link-up | failed scrapes | lost |
+                |---|---:|---|---:|---:|---:|---:|---:|---:|
+                | edge-agent | 180 | uncapped | 7.8 | 2.1 | 30.3 | 1800 scrapes (~1890000 samples) | 2 | 0 of 3000 |
+                | vmagent | 180 | 50000 B/s | n/a | n/a | n/a | 1800 scrapes (~1900000 samples) | 0 | 7 of 3000 |
 
                 Command: `bench-agents -measure=fresh`
                 """, r.markdown());
