@@ -204,6 +204,56 @@ public final class WriteRequestEncoder {
         seriesCount++;
     }
 
+    /**
+     * The labels of a TimeSeries (its repeated field 1) as {@link #addSeries(LabelBytes, double[],
+     * long[], int)} writes them, for {@link #addSeries(byte[], int, int, double[], long[], int)}: a
+     * receiver that sees the same series request after request encodes its labels once.
+     */
+    public static byte[] encodeLabels(LabelBytes labels) {
+        int n = labels.pairs() * 2;
+        long total = 0;
+        for (int i = 0; i < n; i += 2) {
+            int labelLen = fieldSize(labels.length(i)) + fieldSize(labels.length(i + 1));
+            total += 1 + varint32Size(labelLen) + labelLen;
+        }
+        byte[] b = new byte[checkedSeriesSize(total)];
+        int p = 0;
+        for (int i = 0; i < n; i += 2) {
+            int nameLen = labels.length(i);
+            int valueLen = labels.length(i + 1);
+            b[p++] = TAG_1_LEN;
+            p = writeVarint32(b, p, fieldSize(nameLen) + fieldSize(valueLen));
+            if (nameLen != 0) {
+                b[p++] = TAG_1_LEN;
+                p = writeVarint32(b, p, nameLen);
+                System.arraycopy(labels.array(i), labels.offset(i), b, p, nameLen);
+                p += nameLen;
+            }
+            if (valueLen != 0) {
+                b[p++] = TAG_2_LEN;
+                p = writeVarint32(b, p, valueLen);
+                System.arraycopy(labels.array(i + 1), labels.offset(i + 1), b, p, valueLen);
+                p += valueLen;
+            }
+        }
+        return b;
+    }
+
+    /**
+     * Appends one TimeSeries whose labels are {@code encodedLabels[offset, offset + length)} as
+     * {@link #encodeLabels(LabelBytes)} or {@link #encodeLabels(String[], int)} wrote them, and
+     * {@code sampleCount} samples: the same bytes as the other {@code addSeries} forms with those
+     * labels.
+     */
+    public void addSeries(
+            byte[] encodedLabels, int offset, int length, double[] values, long[] timestampsMs, int sampleCount) {
+        checkSamples(values, timestampsMs, sampleCount);
+        int p = startSeries(length + samplesSize(values, timestampsMs, sampleCount));
+        System.arraycopy(encodedLabels, offset, buf, p, length);
+        size = writeSamples(buf, p + length, values, timestampsMs, sampleCount);
+        seriesCount++;
+    }
+
     private static void checkSamples(double[] values, long[] timestampsMs, int sampleCount) {
         if (sampleCount < 0 || sampleCount > values.length || sampleCount > timestampsMs.length) {
             throw new IllegalArgumentException("sampleCount " + sampleCount + " out of range for " + values.length

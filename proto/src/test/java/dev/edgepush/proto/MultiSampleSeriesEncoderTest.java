@@ -46,9 +46,11 @@ class MultiSampleSeriesEncoderTest {
         Random r = new Random(4);
         WriteRequestEncoder byStrings = new WriteRequestEncoder(16);
         WriteRequestEncoder byBytes = new WriteRequestEncoder(16);
+        WriteRequestEncoder byEncodedLabels = new WriteRequestEncoder(16);
         for (int round = 0; round < 200; round++) {
             byStrings.reset();
             byBytes.reset();
+            byEncodedLabels.reset();
             RemoteWrite.WriteRequest.Builder expected = RemoteWrite.WriteRequest.newBuilder();
             int series = r.nextInt(12);
             for (int s = 0; s < series; s++) {
@@ -69,11 +71,16 @@ class MultiSampleSeriesEncoderTest {
                 }
                 byStrings.addSeries(labels, pairs, values, ts, n);
                 byBytes.addSeries(asBytes(labels, pairs), values, ts, n);
+                byte[] encoded = WriteRequestEncoder.encodeLabels(asBytes(labels, pairs));
+                byte[] slack = new byte[encoded.length + 5]; // taken from an offset, slack after
+                System.arraycopy(encoded, 0, slack, 3, encoded.length);
+                byEncodedLabels.addSeries(slack, 3, encoded.length, values, ts, n);
                 expected.addTimeseries(generated(labels, pairs, values, ts, n));
             }
             byte[] want = expected.build().toByteArray();
             assertArrayEquals(want, byStrings.toByteArray(), "strings, round " + round);
             assertArrayEquals(want, byBytes.toByteArray(), "bytes, round " + round);
+            assertArrayEquals(want, byEncodedLabels.toByteArray(), "encoded labels, round " + round);
             assertEquals(series, byStrings.seriesCount());
             assertEquals(series, byBytes.seriesCount());
         }

@@ -50,6 +50,13 @@ public final class BatchBuilder {
     private final LabelBytes stampedBytes = new LabelBytes();
 
     private boolean bytesForm;
+    /**
+     * The current series' labels as encoded TimeSeries.labels fields when it began from the
+     * {@link SeriesCache} ({@link #beginCachedSeries}); null otherwise.
+     */
+    private byte[] cachedLabels;
+    /** The robot's series cache, or null. */
+    private SeriesCache cache;
     /** The current series' part: {@code shard * lanes + lane}. */
     private int shard;
     /** Float samples of the current series, not yet encoded. */
@@ -106,12 +113,50 @@ public final class BatchBuilder {
     }
 
     /**
+     * Uses this robot's cache on {@code shelf} (the decoding thread's, {@link
+     * SeriesCache#threadShelf}) for {@link #beginCachedSeries} and {@link #remember}.
+     */
+    public void cache(SeriesCache.Shelf shelf) {
+        this.cache = shelf.get(robot, shardCount, lanes);
+    }
+
+    /**
+     * Starts series number {@code index} from the cache when its label fields, {@code buf[from,
+     * to)} as the request holds them, are those series {@code index} had when it was last {@link
+     * #remember remembered}: the same labels, shard and lane as {@link #beginSeries(int,
+     * LabelBytes)} would give them, without that work. Returns false (and changes nothing) when
+     * there is no such entry; the caller then begins the series the full way.
+     */
+    public boolean beginCachedSeries(int index, byte[] buf, int from, int to) {
+        if (cache == null || !cache.matches(index, buf, from, to)) {
+            return false;
+        }
+        flushSeries();
+        cachedLabels = cache.encoded(index);
+        shard = cache.part(index);
+        maxSamplesPerField = cache.maxSamples(index);
+        return true;
+    }
+
+    /**
+     * Stores in the cache what the current series, just begun by {@link #beginSeries(int,
+     * LabelBytes)}, became, under its label fields {@code buf[from, to)} as the request holds them
+     * (all its labels, nothing else).
+     */
+    public void remember(int index, byte[] buf, int from, int to) {
+        if (cache != null && bytesForm && cachedLabels == null) {
+            cache.put(index, buf, from, to, WriteRequestEncoder.encodeLabels(stampedBytes), shard, maxSamplesPerField);
+        }
+    }
+
+    /**
      * Starts series number {@code index} with {@code pairs[0, 2n)} as name, value, ... (any order,
      * may hold a {@code robot} label, which is replaced). Validates it; samples that follow belong
      * to it.
      */
     public void beginSeries(int index, String[] pairs, int n) throws PayloadException {
         flushSeries();
+        cachedLabels = null;
         if (stamped.length < 2 * n + 2) {
             stamped = new String[2 * n + 2];
         }
@@ -164,6 +209,7 @@ public final class BatchBuilder {
      */
     public void beginSeries(int index, LabelBytes labels) throws PayloadException {
         flushSeries();
+        cachedLabels = null;
         LabelBytes s = stampedBytes;
         s.clear();
         boolean hasName = false;
@@ -282,7 +328,9 @@ public final class BatchBuilder {
     /** Encodes the current series' samples, labels once. */
     private void flushSeries() {
         if (pending > 0) {
-            if (bytesForm) {
+            if (cachedLabels != null) {
+                encoders[shard].addSeries(cachedLabels, 0, cachedLabels.length, values, timestamps, pending);
+            } else if (bytesForm) {
                 encoders[shard].addSeries(stampedBytes, values, timestamps, pending);
             } else {
                 encoders[shard].addSeries(stamped, stampedPairs, values, timestamps, pending);
@@ -296,6 +344,9 @@ public final class BatchBuilder {
             throws PayloadException {
         if (hs.isEmpty() && ex.isEmpty()) {
             return;
+        }
+        if (cachedLabels != null) {
+            throw new IllegalStateException("a series begun from the cache has no native histograms or exemplars");
         }
         RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder();
         if (bytesForm) {
@@ -362,6 +413,7 @@ public final class BatchBuilder {
             points[i] = 0;
         }
         pending = 0;
+        cachedLabels = null;
         samples = 0;
         tooOld = 0;
         tooNew = 0;

@@ -10,7 +10,9 @@ import dev.edgepush.proto.rw1.RemoteWrite;
  * <p>The hot path walks the wire format ({@link WireReader}) and hands the builder each series'
  * labels as slices of the body ({@link LabelBytes}, UTF-8 checked as protobuf-java checks proto3
  * strings) and its samples as numbers: no message objects, no strings. protobuf-java's generated
- * classes are used only where they are needed:
+ * classes are used only where they are needed. A series whose label fields are byte for byte
+ * those the same position held in the robot's previous request ({@link SeriesCache}) skips
+ * the label work altogether. The generated classes:
  * <ul>
  *   <li>a series with native histograms or exemplars (TimeSeries fields 4 and 3) is parsed alone
  *       with them, since the builder forwards those as messages;
@@ -81,16 +83,28 @@ public final class RemoteWriteV1Decoder {
             WireReader r, int end, int index, LabelBytes labels, String[] pairs, BatchBuilder out)
             throws PayloadException {
         int start = r.pos;
-        labels.clear();
+        // Pass 1 finds whether the series needs messages and where its leading label fields end
+        // (all of its labels, as encoders write them); those bytes are looked up in the builder's
+        // SeriesCache, and only on a miss are the labels read (and UTF-8 checked) one by one.
         boolean needsMessages = false;
+        boolean labelsLead = true;
+        boolean oneSlice = true; // false: a label field after a sample (rare, allowed)
+        int labelsEnd = start;
         while (r.pos < end) {
             int tag = r.readTag(end);
             if (tag == TAG_1_LEN) {
-                label(r, r.readLengthEnd(end), labels);
+                r.pos = r.readLengthEnd(end);
+                if (labelsLead) {
+                    labelsEnd = r.pos;
+                } else {
+                    oneSlice = false;
+                }
             } else if (tag == TAG_EXEMPLARS || tag == TAG_HISTOGRAMS) {
                 needsMessages = true;
+                labelsLead = false;
                 r.pos = r.readLengthEnd(end);
             } else {
+                labelsLead = false;
                 r.skipField(tag, end); // samples are read in the second pass, once the labels are known
             }
         }
@@ -103,7 +117,22 @@ public final class RemoteWriteV1Decoder {
             }
             return series(index, ts, pairs, out);
         }
-        out.beginSeries(index, labels);
+        if (!oneSlice || !out.beginCachedSeries(index, r.buf, start, labelsEnd)) {
+            labels.clear();
+            r.pos = start;
+            while (r.pos < end) {
+                int tag = r.readTag(end);
+                if (tag == TAG_1_LEN) {
+                    label(r, r.readLengthEnd(end), labels);
+                } else {
+                    r.skipField(tag, end);
+                }
+            }
+            out.beginSeries(index, labels);
+            if (oneSlice) {
+                out.remember(index, r.buf, start, labelsEnd);
+            }
+        }
         r.pos = start;
         while (r.pos < end) {
             int tag = r.readTag(end);

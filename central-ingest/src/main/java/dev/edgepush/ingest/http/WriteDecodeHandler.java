@@ -9,6 +9,7 @@ import dev.edgepush.ingest.decode.RemoteWriteV1Decoder;
 import dev.edgepush.ingest.decode.RemoteWriteV2Decoder;
 import dev.edgepush.ingest.decode.SampleClock;
 import dev.edgepush.ingest.decode.SampleTimes;
+import dev.edgepush.ingest.decode.SeriesCache;
 import dev.edgepush.ingest.decode.WriteFormat;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -23,7 +24,8 @@ import java.util.function.LongSupplier;
  * Pipeline position: after the aggregator, on the channel's event loop. For the write routes, turns
  * the whole request into an {@link IngestRequest}: picks the format ({@link WriteFormat}),
  * decompresses within {@code -maxDecompressedBytes} ({@link BodyDecompressor}), decodes and
- * validates, and stamps the robot's label ({@link BatchBuilder}). Answers 400, 413 or 415 itself
+ * validates, and stamps the robot's label ({@link BatchBuilder}; remote write 1.0 with the
+ * robot's {@link SeriesCache} on this event loop, so a series sent again costs little). Answers 400, 413 or 415 itself
  * with a message naming what is wrong. Always releases the request; other routes pass through.
  */
 final class WriteDecodeHandler extends ChannelInboundHandlerAdapter {
@@ -99,7 +101,10 @@ final class WriteDecodeHandler extends ChannelInboundHandlerAdapter {
         SampleTimes times = sampleClock.forPush(nowMs, agentTimeMs(req), format != WriteFormat.PROMETHEUS_TEXT);
         builder.times(times);
         switch (format) {
-            case REMOTE_WRITE_V1 -> RemoteWriteV1Decoder.decode(body, builder);
+            case REMOTE_WRITE_V1 -> {
+                builder.cache(SeriesCache.threadShelf());
+                RemoteWriteV1Decoder.decode(body, builder);
+            }
             case REMOTE_WRITE_V2 -> RemoteWriteV2Decoder.decode(body, builder);
             case PROMETHEUS_TEXT -> PrometheusTextDecoder.decode(body, contentType, nowMs, builder);
             default -> throw new IllegalStateException(format.name());

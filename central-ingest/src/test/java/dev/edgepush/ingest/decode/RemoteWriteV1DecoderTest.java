@@ -115,6 +115,119 @@ class RemoteWriteV1DecoderTest {
         return ts.build();
     }
 
+    /**
+     * One thread's caches over a run of requests drawn from a few series (so positions often
+     * repeat their labels, and sometimes do not), from two robots and on one or three shards:
+     * every request gives what the generated classes give without any cache, batch or error.
+     */
+    @Test
+    void aThreadsSeriesCachesNeverChangeTheOutcome() {
+        cachedRun(1 << 20);
+    }
+
+    /** A shelf with room for a few entries only: the series it cannot hold are decoded the full way. */
+    @Test
+    void aFullShelfChangesNothingEither() {
+        cachedRun(700);
+    }
+
+    private static void cachedRun(long shelfBytes) {
+        Random r = new Random(23);
+        RemoteWrite.TimeSeries[] pool = new RemoteWrite.TimeSeries[12];
+        for (int i = 0; i < pool.length; i++) {
+            pool[i] = randomSeries(r);
+        }
+        SeriesCache.Shelf cache = new SeriesCache.Shelf(shelfBytes);
+        for (int round = 0; round < 3000; round++) {
+            RemoteWrite.WriteRequest.Builder w = RemoteWrite.WriteRequest.newBuilder();
+            int first = r.nextInt(4) == 0 ? r.nextInt(3) : 0; // now and then the series shift by a place
+            for (int s = 0; s < 6; s++) {
+                RemoteWrite.TimeSeries ts = pool[(first + s + (r.nextInt(6) == 0 ? r.nextInt(12) : 0)) % pool.length];
+                if (r.nextInt(10) == 0) { // the same labels with fresh samples
+                    ts = ts.toBuilder()
+                            .clearSamples()
+                            .addSamples(RemoteWrite.Sample.newBuilder()
+                                    .setValue(round)
+                                    .setTimestamp(round))
+                            .build();
+                }
+                w.addTimeseries(ts);
+            }
+            byte[] body = w.build().toByteArray();
+            String robot = r.nextInt(20) == 0 ? "r2" : "r1";
+            int shards = r.nextInt(20) == 0 ? 3 : 1;
+            String what = "round " + round;
+            StampedBatch want;
+            try {
+                want = generated(body, robot, shards);
+            } catch (PayloadException e) {
+                PayloadException got =
+                        assertThrows(PayloadException.class, () -> inPlaceCached(body, robot, shards, cache), what);
+                assertEquals(e.getMessage(), got.getMessage(), what);
+                continue;
+            }
+            StampedBatch got;
+            try {
+                got = inPlaceCached(body, robot, shards, cache);
+            } catch (PayloadException e) {
+                throw new AssertionError(what + ": refused what the generated classes accept: " + e.getMessage(), e);
+            }
+            assertEquals(want.samples(), got.samples(), what);
+            assertEquals(want.histograms(), got.histograms(), what);
+            for (int s = 0; s < shards; s++) {
+                StampedBatch.ShardPart wp = want.shards().get(s);
+                StampedBatch.ShardPart gp = got.shards().get(s);
+                assertArrayEquals(
+                        Arrays.copyOf(wp.writeRequest(), wp.length()),
+                        Arrays.copyOf(gp.writeRequest(), gp.length()),
+                        what + ", shard " + s);
+                assertEquals(wp.points(), gp.points(), what);
+            }
+        }
+    }
+
+    /** A series whose labels the cache knows, with a label field after its samples: decoded the full way. */
+    @Test
+    void aLabelAfterTheSamplesIsNotTakenFromTheCache() throws Exception {
+        byte[] plain = bytes(out -> {
+                    out.writeBytes(1, bytes(ts -> {
+                        ts.writeBytes(1, label("__name__", "m"));
+                        ts.writeBytes(2, bytes(sm -> sm.writeInt64(2, 5)));
+                    }));
+                })
+                .toByteArray();
+        byte[] labelAfter = bytes(out -> {
+                    out.writeBytes(1, bytes(ts -> {
+                        ts.writeBytes(1, label("__name__", "m"));
+                        ts.writeBytes(2, bytes(sm -> sm.writeInt64(2, 5)));
+                        ts.writeBytes(1, label("zone", "z"));
+                    }));
+                })
+                .toByteArray();
+        SeriesCache.Shelf cache = new SeriesCache.Shelf(1 << 20);
+        inPlaceCached(plain, "r1", 1, cache);
+        StampedBatch got = inPlaceCached(labelAfter, "r1", 1, cache);
+        StampedBatch want = generated(labelAfter, "r1", 1);
+        StampedBatch.ShardPart wp = want.shards().get(0);
+        StampedBatch.ShardPart gp = got.shards().get(0);
+        assertArrayEquals(Arrays.copyOf(wp.writeRequest(), wp.length()), Arrays.copyOf(gp.writeRequest(), gp.length()));
+    }
+
+    static com.google.protobuf.ByteString label(String name, String value) throws Exception {
+        return bytes(l -> {
+            l.writeString(1, name);
+            l.writeString(2, value);
+        });
+    }
+
+    static StampedBatch inPlaceCached(byte[] body, String robot, int shards, SeriesCache.Shelf cache)
+            throws PayloadException {
+        BatchBuilder out = new BatchBuilder(robot, shards);
+        out.cache(cache);
+        RemoteWriteV1Decoder.decode(body, out);
+        return out.build();
+    }
+
     @Test
     void randomRequestsGiveTheSameBatchOrTheSameErrorOnOneAndThreeShards() {
         Random r = new Random(17);
