@@ -69,13 +69,31 @@ public final class BufferReader implements Closeable {
         public int uncompressedLength;
         byte[] compressed = new byte[64 * 1024];
         int compressedLength;
+        /** The excerpt's format ({@link RecordFormat}). */
+        byte version;
+        /**
+         * A format 3 excerpt's request, {@code [0, uncompressedLength)}, decompressed by the reader
+         * (which so finds a damaged one); unused for formats 2 and 1.
+         */
+        byte[] request = new byte[0];
 
         /** Decompresses the payload into {@code dst} at {@code offset}; returns its length. */
         public int decompressTo(byte[] dst, int offset) throws IOException {
+            if (!snappyBlock()) {
+                return copyRequestTo(dst, offset);
+            }
             return Snappy.rawUncompress(compressed, 0, compressedLength, dst, offset);
         }
 
-        /** Bytes of the Snappy block as stored; {@link #appendElementsTo} copies fewer. */
+        /**
+         * Whether the payload is a Snappy block ({@link #appendElementsTo} joins it to others), not a
+         * zstd frame of format 3 ({@link #copyRequestTo}). A batch holds excerpts of one kind.
+         */
+        public boolean snappyBlock() {
+            return version != RecordFormat.VERSION;
+        }
+
+        /** Bytes of the payload as stored; {@link #appendElementsTo} copies fewer. */
         public int compressedLength() {
             return compressedLength;
         }
@@ -83,10 +101,26 @@ public final class BufferReader implements Closeable {
         /**
          * Copies the payload's Snappy elements (the block without its preamble, whose length the
          * reader checked against {@link #uncompressedLength}) to {@code dst} at {@code offset};
-         * returns how many bytes. See {@link SnappyConcat}.
+         * returns how many bytes. See {@link SnappyConcat}. Only for a {@link #snappyBlock}.
          */
         public int appendElementsTo(byte[] dst, int offset) {
+            if (!snappyBlock()) {
+                throw new IllegalStateException("a format " + version + " excerpt holds no Snappy block");
+            }
             return SnappyConcat.appendElements(compressed, 0, compressedLength, dst, offset);
+        }
+
+        /**
+         * Copies a format 3 excerpt's request ({@link #uncompressedLength} bytes, decompressed when
+         * it was read) to {@code dst} at {@code offset}; returns how many bytes. Not for a {@link
+         * #snappyBlock}.
+         */
+        public int copyRequestTo(byte[] dst, int offset) {
+            if (snappyBlock()) {
+                throw new IllegalStateException("a format " + version + " excerpt is a Snappy block");
+            }
+            System.arraycopy(request, 0, dst, offset, uncompressedLength);
+            return uncompressedLength;
         }
     }
 

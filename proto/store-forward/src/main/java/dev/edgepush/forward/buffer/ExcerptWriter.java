@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The append side of a {@link DiskBuffer}: compresses a request (split into pieces when large)
- * and writes one excerpt per piece ({@link RecordFormat}).
+ * and writes one excerpt per piece ({@link RecordFormat}: format 3, zstd, where it can be; else
+ * format 2, Snappy).
  *
  * <p>Large requests. Chronicle takes an excerpt of at most {@link RecordFormat#MAX_EXCERPT_BYTES} (a
  * quarter of its {@link RecordFormat#BLOCK_SIZE} block; more throws). A request of up to {@link
@@ -115,7 +116,8 @@ final class ExcerptWriter {
         }
         RecordFormat.Compressor c = SCRATCH.get();
         c.compress(writeRequest, 0, length);
-        return write(c.output(), c.length(), c.checksum(), length, sampleCount, timestampMs, syncEveryAppend);
+        return write(
+                c.version(), c.output(), c.length(), c.checksum(), length, sampleCount, timestampMs, syncEveryAppend);
     }
 
     /**
@@ -146,7 +148,7 @@ final class ExcerptWriter {
                 dropped = true;
                 continue;
             }
-            long index = write(c.output(), n, c.checksum(), len, samples, timestampMs, false);
+            long index = write(c.version(), c.output(), n, c.checksum(), len, samples, timestampMs, false);
             if (index < 0) {
                 failed = true;
             } else {
@@ -194,7 +196,14 @@ final class ExcerptWriter {
      * {@link DiskBuffer#sync} if {@code syncNow}.
      */
     private synchronized long write(
-            byte[] compressed, int n, int checksum, int length, int sampleCount, long timestampMs, boolean syncNow)
+            byte version,
+            byte[] compressed,
+            int n,
+            int checksum,
+            int length,
+            int sampleCount,
+            long timestampMs,
+            boolean syncNow)
             throws IOException {
         if (closed) {
             throw new IllegalStateException("the buffer " + dir + " is closed");
@@ -216,7 +225,15 @@ final class ExcerptWriter {
             try (DocumentContext dc = appender.writingDocument()) {
                 try {
                     RecordFormat.write(
-                            dc.wire().bytes(), sampleCount, timestampMs, length, checksum, compressed, n, nextSeq);
+                            dc.wire().bytes(),
+                            version,
+                            sampleCount,
+                            timestampMs,
+                            length,
+                            checksum,
+                            compressed,
+                            n,
+                            nextSeq);
                     index = dc.index();
                 } catch (RuntimeException | InternalError e) {
                     dc.rollbackOnClose(); // a half-written excerpt must not become visible

@@ -2,6 +2,8 @@ package dev.edgepush.forward.send;
 
 import dev.edgepush.forward.buffer.BufferReader;
 import dev.edgepush.forward.buffer.SnappyConcat;
+import java.io.IOException;
+import org.xerial.snappy.Snappy;
 
 /**
  * The batch a {@link Sender} assembles from buffer excerpts: their Snappy elements joined back
@@ -9,6 +11,14 @@ import dev.edgepush.forward.buffer.SnappyConcat;
  * pushed ({@link SnappyConcat}), with what the push and its acknowledgement need to know about
  * them (uncompressed bytes and samples as the excerpts' headers give them, the last excerpt's
  * index, the sequence numbers, the newest timestamp). Owned by the sender's thread.
+ *
+ * <p>Excerpts of buffer format 3 (zstd, {@link BufferReader.Record#snappyBlock} false) hold no
+ * Snappy block to join: their requests, decompressed by the reader, are joined uncompressed in a
+ * second array, which is compressed as one Snappy block when the batch is first pushed and kept
+ * for its retries (Snappy is deterministic: a batch read again after a restart is the same bytes
+ * too). A batch holds excerpts of one kind: an excerpt of the other kind {@link #wouldOverflow}
+ * it (that happens once, where an upgraded agent's new excerpts follow the old ones). Memory: the
+ * second array grows to {@code maxBytes} (or one larger excerpt) as the first does.
  */
 final class Batch {
     private final int maxBytes;
@@ -22,6 +32,13 @@ final class Batch {
     private byte[] array = new byte[64 * 1024];
 
     private int end = SnappyConcat.MAX_PREAMBLE_BYTES;
+    /** Whether the batch holds format 3 excerpts: their requests in {@link #plain}. */
+    private boolean plainMode;
+    /** Format 3 requests joined, {@code [0, uncompressedBytes)}; allocated at the first one. */
+    private byte[] plain = new byte[0];
+    /** Whether {@link #array} holds the Snappy block of {@link #plain} (from the first push on). */
+    private boolean packed;
+
     private int uncompressedBytes;
     private int samples;
     private long lastIndex = -1;
@@ -52,7 +69,9 @@ final class Batch {
     /** Whether {@code r} would take a batch that is not empty past its limits. */
     boolean wouldOverflow(BufferReader.Record r) {
         return !isEmpty()
-                && (uncompressedBytes + r.uncompressedLength > maxBytes || samples + r.sampleCount > maxSamples);
+                && (uncompressedBytes + r.uncompressedLength > maxBytes
+                        || samples + r.sampleCount > maxSamples
+                        || plainMode == r.snappyBlock());
     }
 
     /** Whether the batch reached its limit of bytes or samples. */
@@ -64,9 +83,19 @@ final class Batch {
     void add(BufferReader.Record r, long now) {
         if (isEmpty()) {
             openedAtMs = now;
+            plainMode = !r.snappyBlock();
         }
-        ensureCapacity(end + r.compressedLength());
-        end += r.appendElementsTo(array, end);
+        if (plainMode) {
+            if (plain.length < uncompressedBytes + r.uncompressedLength) {
+                int grown = (int) Math.min(maxBytes, plain.length + (long) plain.length / 2);
+                plain = java.util.Arrays.copyOf(
+                        plain, Math.max(Math.max(uncompressedBytes + r.uncompressedLength, grown), 64 * 1024));
+            }
+            r.copyRequestTo(plain, uncompressedBytes);
+        } else {
+            ensureCapacity(end + r.compressedLength());
+            end += r.appendElementsTo(array, end);
+        }
         uncompressedBytes += r.uncompressedLength;
         samples += r.sampleCount;
         lastIndex = r.index;
@@ -77,10 +106,23 @@ final class Batch {
     /**
      * Writes the length preamble in front of the elements and returns where the request body
      * starts in {@link #array}; it ends at {@link #end}. Idempotent: a retry writes the same
-     * preamble at the same place.
+     * preamble at the same place. For format 3 excerpts, compresses their requests into {@link
+     * #array} as one Snappy block the first time, and returns 0.
      */
-    int writePreamble() {
-        return SnappyConcat.writePreamble(array, SnappyConcat.MAX_PREAMBLE_BYTES, uncompressedBytes);
+    int writePreamble() throws IOException {
+        if (!plainMode) {
+            return SnappyConcat.writePreamble(array, SnappyConcat.MAX_PREAMBLE_BYTES, uncompressedBytes);
+        }
+        if (!packed) {
+            int bound = Snappy.maxCompressedLength(uncompressedBytes);
+            if (array.length < bound) {
+                array = new byte
+                        [Math.max(bound, (int) Math.min(capacityBound, array.length + (long) array.length / 2))];
+            }
+            end = Snappy.rawCompress(plain, 0, uncompressedBytes, array, 0);
+            packed = true;
+        }
+        return 0;
     }
 
     byte[] array() {
@@ -145,6 +187,8 @@ final class Batch {
         samples = 0;
         lastIndex = -1;
         attempted = false;
+        plainMode = false;
+        packed = false;
     }
 
     private void addSeq(long seq) {
