@@ -39,7 +39,13 @@ public final class AbuseMain {
 
     /** The soak's configuration for one robot; only -out and the binaries may be given. */
     static SoakConfig config(String[] args, Path repo) {
-        List<String> a = new ArrayList<>(List.of("-robots=1", "-duration=30s", "-out=abuse-out"));
+        List<String> a = new ArrayList<>(List.of(
+                "-robots=1",
+                "-duration=30s",
+                "-out=abuse-out",
+                "-clockAhead=0",
+                "-diskCapRobot=false",
+                "-cappedLinkRobot=false"));
         for (String arg : args) {
             String name = arg.replaceFirst("^--", "-").replaceFirst("=.*", "");
             if (!List.of("-out", "-agentJar", "-ingestJar", "-vmBinary").contains(name)) {

@@ -11,7 +11,9 @@ import java.util.Locale;
  * @param startMs when it starts
  * @param durationMs how long the fault lasts (for kills and restarts: how long the process is down)
  * @param detail the sensor failure mode for {@link Kind#SENSOR}; for {@link Kind#OUTAGE},
- *     {@code agent_kill} when the robot's agent is also killed during the outage; else empty
+ *     {@code agent_kill} when the robot's agent is also killed during the outage; {@code
+ *     disk_cap} and {@code capped_link} for the scripted robots' faults ({@link ScriptedFaults});
+ *     else empty
  */
 record Fault(Kind kind, int robot, long startMs, long durationMs, String detail) {
     /** Fault kinds; robot faults hit one robot, the rest the central side. */
@@ -37,6 +39,13 @@ record Fault(Kind kind, int robot, long startMs, long durationMs, String detail)
 
     /** Detail of an outage during which the agent is also {@code kill -9}'d and restarted. */
     static final String AGENT_KILL_DURING = "agent_kill";
+    /** Detail of the outage that lasts until the robot's disk cap overflowed (a few seconds more). */
+    static final String DISK_CAP = "disk_cap";
+    /**
+     * Detail of the outage before a capped link (it notes the robot's live upload rate) and of the
+     * capped link itself ({@link Kind#SLOW_LINK}: twice that rate, no latency).
+     */
+    static final String CAPPED_LINK = "capped_link";
 
     long endMs() {
         return startMs + durationMs;

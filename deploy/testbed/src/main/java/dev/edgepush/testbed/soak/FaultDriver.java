@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -118,13 +119,20 @@ final class FaultDriver {
         Robot robot = f.robot() == 0 ? null : fleet.robots.get(f.robot() - 1);
         switch (f.kind()) {
             case OUTAGE -> {
+                if (Fault.CAPPED_LINK.equals(f.detail())) {
+                    noteLiveRate(robot);
+                }
                 robot.proxy.mode(FaultProxy.Mode.CUT);
                 try {
                     if (f.killsAgent()) {
                         sleepUntil(f.startMs() + f.killOffsetMs());
                         killAndRestart(robot, f.startMs() + f.killOffsetMs() + f.killDownMs());
                     }
-                    sleepUntil(f.endMs());
+                    if (Fault.DISK_CAP.equals(f.detail())) {
+                        untilDiskCapOverflows(robot, f.endMs());
+                    } else {
+                        sleepUntil(f.endMs());
+                    }
                 } finally {
                     robot.proxy.mode(FaultProxy.Mode.PASS);
                 }
@@ -138,9 +146,11 @@ final class FaultDriver {
                 }
             }
             case SLOW_LINK -> {
-                long latency = 100 + rnd.nextInt(201);
-                long bps = (16 + rnd.nextInt(49)) * 1024L;
-                log.accept("slow link " + robot.name + ": " + latency + " ms each way, " + bps / 1024 + " KiB/s");
+                boolean capped = Fault.CAPPED_LINK.equals(f.detail());
+                long latency = capped ? 0 : 100 + rnd.nextInt(201);
+                long bps = capped ? robot.cappedBytesPerSecond : (16 + rnd.nextInt(49)) * 1024L;
+                log.accept("slow link " + robot.name + ": " + latency + " ms each way, "
+                        + (capped ? bps + " bytes/s" : bps / 1024 + " KiB/s"));
                 robot.proxy.latencyMs(latency);
                 robot.proxy.bytesPerSecond(bps);
                 reconnect(robot.proxy); // the cap applies to new connections
@@ -175,6 +185,48 @@ final class FaultDriver {
             }
             default -> throw new IllegalStateException("unhandled fault kind " + f.kind());
         }
+    }
+
+    /**
+     * Notes the link cap of {@code robot}'s capped-link phase: one and a half times its live upload
+     * rate (compressed bytes a sample, from its agent's counters, times the samples it buffers a
+     * second since it started), plus 600 bytes/s for each second's request headers; at least 1 KiB/s.
+     * Its backlog then drains at about half the live rate.
+     */
+    private void noteLiveRate(Robot robot) {
+        double bytes =
+                robot.agentMetricSum("edge_agent_remote_write_bytes_total").orElse(0);
+        double sent = robot.agentMetricSum("edge_agent_samples_sent_total").orElse(0);
+        double buffered =
+                robot.agentMetricSum("edge_agent_samples_buffered_total").orElse(0);
+        double seconds = Math.max(1, (System.currentTimeMillis() - robot.startedAtMs) / 1000.0);
+        double live = sent > 0 ? bytes / sent * buffered / seconds : 0;
+        robot.cappedBytesPerSecond = Math.max(1024, (long) (1.5 * live) + 600);
+        log.accept(String.format(
+                Locale.ROOT,
+                "capped link %s: it uploads about %.0f bytes/s of samples; its link will be capped at %d bytes/s",
+                robot.name,
+                live,
+                robot.cappedBytesPerSecond));
+    }
+
+    /**
+     * Waits until {@code robot}'s agent counts samples dropped for its disk cap, then 3 s more (the
+     * trim is done and logged), at most until {@code latestMs}.
+     */
+    private void untilDiskCapOverflows(Robot robot, long latestMs) throws InterruptedException {
+        while (nowMs() < latestMs) {
+            double dropped = robot.agentMetric("edge_agent_samples_dropped_total", "reason=\"disk_full\"")
+                    .orElse(0);
+            if (dropped > 0) {
+                log.accept("disk cap " + robot.name + ": its agent dropped " + (long) dropped
+                        + " samples for the cap; the outage ends in 3 s");
+                sleepUntil(Math.min(latestMs, nowMs() + 3_000));
+                return;
+            }
+            Thread.sleep(500);
+        }
+        log.accept("disk cap " + robot.name + ": no sample dropped for the cap by the end of its outage");
     }
 
     private void killAndRestart(Robot robot, long restartAtMs) throws IOException, InterruptedException {

@@ -5,6 +5,7 @@ import dev.edgepush.testbed.SensorServer;
 import dev.edgepush.testsupport.ChildProcess;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +14,13 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The whole soak fleet on loopback: a real VictoriaMetrics, a real central-ingest child JVM with
@@ -34,6 +38,22 @@ final class Fleet implements AutoCloseable {
             "-Dchronicle.analytics.disable=true",
             "-Dchronicle.announcer.disable=true");
 
+    /**
+     * The disk-cap robot's {@code -remoteWrite.maxDiskUsagePerURL}. A buffer holds about 90 KiB per
+     * minute of one robot's scrapes (a cycle file per minute) plus 16 KiB of fixed files, so a link
+     * that is up keeps it under the cap at every minute boundary (the last minute's file and a new
+     * one), and an outage from just after a boundary overflows it some 15 s into the next minute:
+     * then the older file is deleted and its scrapes dropped as {@code disk_full}.
+     */
+    static final long DISK_CAP_BYTES = 128 * 1024;
+
+    /**
+     * The capped-link robot's {@code -remoteWrite.maxRowsPerBlock}: about 9 scrapes a request, so
+     * one request of the backlog uploads in seconds through the capped link, well within the 20 s
+     * send timeout.
+     */
+    static final int CAPPED_LINK_ROWS_PER_BLOCK = 500;
+
     /** How long a child gets to become healthy. */
     private static final Duration START_LIMIT = Duration.ofSeconds(60);
 
@@ -45,14 +65,32 @@ final class Fleet implements AutoCloseable {
     final List<Robot> robots = new ArrayList<>();
     /** Extra flags of every robot's edge-agent. */
     private final List<String> agentArgs;
+    /** What sets each robot apart, by robot number - 1. */
+    private final List<RobotSpec> specs;
     /** Extra jobs of every robot's scrape config: YAML list items under {@code scrape_configs}. */
     private final String extraScrapeConfigs;
 
     private volatile double lastWalPending;
 
-    private Fleet(SoakConfig cfg, List<String> ingestArgs, List<String> agentArgs, String extraScrapeConfigs)
+    /**
+     * What sets one robot apart from the plain ones.
+     *
+     * @param env extra environment of its edge-agent (e.g. libfaketime's)
+     * @param agentArgs extra flags of its edge-agent
+     */
+    record RobotSpec(List<String> env, List<String> agentArgs) {
+        static final RobotSpec PLAIN = new RobotSpec(List.of(), List.of());
+    }
+
+    private Fleet(
+            SoakConfig cfg,
+            List<String> ingestArgs,
+            List<String> agentArgs,
+            String extraScrapeConfigs,
+            List<RobotSpec> specs)
             throws IOException {
         this.agentArgs = List.copyOf(agentArgs);
+        this.specs = List.copyOf(specs);
         this.extraScrapeConfigs = extraScrapeConfigs;
         this.cfg = cfg;
         Path dir = cfg.out();
@@ -88,9 +126,36 @@ final class Fleet implements AutoCloseable {
                 () -> ok(ingestUrl() + "/health", ""));
     }
 
-    /** Starts everything and waits until each part is healthy. */
+    /**
+     * Starts the soak's fleet and waits until each part is healthy: the configured robots, then
+     * the scripted ones ({@link SoakConfig#totalRobots}); r1 with its clock ahead and central-ingest
+     * correcting skews when {@link SoakConfig#clockAhead} is set.
+     */
     static Fleet start(SoakConfig cfg) throws IOException, InterruptedException {
-        return start(cfg, List.of(), List.of(), "");
+        List<RobotSpec> specs = new ArrayList<>();
+        for (int n = 1; n <= cfg.totalRobots(); n++) {
+            List<String> env = new ArrayList<>();
+            List<String> args = new ArrayList<>();
+            if (n == cfg.clockRobot()) {
+                // Every clock of the agent's JVM runs that far ahead, the monotonic one too (a constant
+                // offset to it changes no interval; libfaketime converts the JVM's timed waits).
+                // DONT_FAKE_MONOTONIC=1 works as well but costs an idle JVM about a fifth of a core.
+                env.addAll(List.of(
+                        "LD_PRELOAD=" + cfg.libfaketime(),
+                        "FAKETIME=+" + cfg.clockAhead().toSeconds()));
+            }
+            if (n == cfg.diskCapRobotNumber()) {
+                args.add("-remoteWrite.maxDiskUsagePerURL=" + DISK_CAP_BYTES);
+            }
+            if (n == cfg.cappedLinkRobotNumber()) {
+                args.add("-remoteWrite.maxRowsPerBlock=" + CAPPED_LINK_ROWS_PER_BLOCK);
+            }
+            specs.add(new RobotSpec(env, args));
+        }
+        List<String> ingestArgs = cfg.clockAhead().isZero()
+                ? List.of()
+                : List.of("-fleet.correctClockSkewAbove=" + SoakConfig.CORRECT_CLOCK_SKEW_ABOVE.toSeconds() + "s");
+        return start(cfg, ingestArgs, List.of(), "", specs);
     }
 
     /**
@@ -99,16 +164,27 @@ final class Fleet implements AutoCloseable {
      */
     static Fleet start(SoakConfig cfg, List<String> ingestArgs, List<String> agentArgs, String extraScrapeConfigs)
             throws IOException, InterruptedException {
+        return start(
+                cfg, ingestArgs, agentArgs, extraScrapeConfigs, Collections.nCopies(cfg.robots(), RobotSpec.PLAIN));
+    }
+
+    private static Fleet start(
+            SoakConfig cfg,
+            List<String> ingestArgs,
+            List<String> agentArgs,
+            String extraScrapeConfigs,
+            List<RobotSpec> specs)
+            throws IOException, InterruptedException {
         Path dir = cfg.out();
         Files.createDirectories(dir.resolve("logs"));
         Files.createDirectories(dir.resolve("ingest"));
-        Fleet fleet = new Fleet(cfg, ingestArgs, agentArgs, extraScrapeConfigs);
+        Fleet fleet = new Fleet(cfg, ingestArgs, agentArgs, extraScrapeConfigs, specs);
         try {
             SecureRandom random = new SecureRandom();
             StringBuilder tokens =
                     new StringBuilder("# kind name tenant sha256-of-token, written by the soak runner\n");
             List<String> plain = new ArrayList<>();
-            for (int n = 1; n <= cfg.robots(); n++) {
+            for (int n = 1; n <= specs.size(); n++) {
                 byte[] b = new byte[24];
                 random.nextBytes(b);
                 String token = HexFormat.of().formatHex(b);
@@ -122,7 +198,7 @@ final class Fleet implements AutoCloseable {
             Files.writeString(dir.resolve("ingest/tokens"), tokens);
             start(fleet.vm);
             start(fleet.ingest);
-            for (int n = 1; n <= cfg.robots(); n++) {
+            for (int n = 1; n <= specs.size(); n++) {
                 fleet.robots.add(fleet.startRobot(n, plain.get(n - 1)));
             }
             return fleet;
@@ -156,11 +232,11 @@ final class Fleet implements AutoCloseable {
         Path buffer = home.resolve("buffer");
         // The robot's own launcher (env and the launcher exec, so the child's pid is the JVM's, for
         // kill -9), with this JVM and the given jar: its JVM options are the ones robots run with.
-        List<String> cmd = new ArrayList<>(List.of(
-                "env",
-                "JAVA_HOME=" + System.getProperty("java.home"),
-                "EDGE_AGENT_JAR=" + cfg.agentJar(),
-                cfg.agentLauncher().toString()));
+        RobotSpec spec = specs.get(n - 1);
+        List<String> cmd = new ArrayList<>(
+                List.of("env", "JAVA_HOME=" + System.getProperty("java.home"), "EDGE_AGENT_JAR=" + cfg.agentJar()));
+        cmd.addAll(spec.env());
+        cmd.add(cfg.agentLauncher().toString());
         cmd.addAll(List.of(
                 "-httpListenAddr=127.0.0.1:" + port,
                 "-promscrape.config=" + config,
@@ -171,6 +247,7 @@ final class Fleet implements AutoCloseable {
                 // sees several recoveries; it is retried either way.
                 "-remoteWrite.sendTimeout=20s"));
         cmd.addAll(agentArgs);
+        cmd.addAll(spec.agentArgs());
         ChildProcess agent = child(
                 "edge-agent r" + n,
                 port,
@@ -180,6 +257,7 @@ final class Fleet implements AutoCloseable {
         Robot robot = new Robot(n, sensor, proxy, agent, port, buffer);
         try {
             start(agent);
+            robot.startedAtMs = System.currentTimeMillis();
         } catch (IOException | RuntimeException e) {
             robot.close();
             throw e;
@@ -207,6 +285,26 @@ final class Fleet implements AutoCloseable {
             return r.status() == 200 ? Optional.of(r.body()) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * How far behind {@code robot}'s stored data is: now minus the newest {@code sensor_scrape_seq}
+     * timestamp VictoriaMetrics holds for it within the last 15 minutes, in seconds; NaN when
+     * there is none or VictoriaMetrics does not answer.
+     */
+    double liveLagSeconds(String robot) {
+        String query = URLEncoder.encode(
+                "max(tlast_over_time(sensor_scrape_seq{robot=\"" + robot + "\"}[15m]))", StandardCharsets.UTF_8);
+        try {
+            Http.Response r = Http.get(vmUrl() + "/api/v1/query?query=" + query, Duration.ofSeconds(3));
+            Matcher m = Pattern.compile("\"value\":\\[[^,]+,\"([^\"]+)\"\\]").matcher(r.body());
+            if (r.status() != 200 || !m.find()) {
+                return Double.NaN;
+            }
+            return System.currentTimeMillis() / 1000.0 - Double.parseDouble(m.group(1));
+        } catch (IOException | NumberFormatException e) {
+            return Double.NaN;
         }
     }
 

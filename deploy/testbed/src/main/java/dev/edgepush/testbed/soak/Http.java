@@ -55,6 +55,36 @@ public final class Http {
         return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(1))) : OptionalDouble.empty();
     }
 
+    /**
+     * The value of sample {@code name} whose labels include {@code label} (e.g. {@code
+     * reason="disk_full"}) in a Prometheus exposition, if present.
+     */
+    public static OptionalDouble metric(String exposition, String name, String label) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$")
+                .matcher(exposition);
+        while (m.find()) {
+            for (String l : m.group(1).split(",")) {
+                if (l.equals(label)) {
+                    return OptionalDouble.of(Double.parseDouble(m.group(2)));
+                }
+            }
+        }
+        return OptionalDouble.empty();
+    }
+
+    /** The sum of every sample of {@code name}, with or without labels, if there is any. */
+    public static OptionalDouble sum(String exposition, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{[^}]*\\})? (\\S+)$")
+                .matcher(exposition);
+        double sum = 0;
+        boolean any = false;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+            any = true;
+        }
+        return any ? OptionalDouble.of(sum) : OptionalDouble.empty();
+    }
+
     /** A port free on loopback right now. */
     public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

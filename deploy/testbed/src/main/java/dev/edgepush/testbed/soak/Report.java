@@ -22,7 +22,8 @@ final class Report {
             long drainedMs,
             long wallStartMs,
             String verdict,
-            Timeline timeline)
+            Timeline timeline,
+            ClockCheck clock)
             throws IOException {
         StringBuilder sb = new StringBuilder(16 * 1024);
         sb.append("{\n  \"verdict\": ")
@@ -47,6 +48,12 @@ final class Report {
                 .append(JsonString.quote(String.join(" ", cfg.ingestJvmOpts())))
                 .append(", \"ingest_jar\": ")
                 .append(JsonString.quote(cfg.ingestJar().toString()))
+                .append(", \"clock_ahead\": ")
+                .append(JsonString.quote(GoDuration.format(cfg.clockAhead())))
+                .append(", \"disk_cap_robot\": ")
+                .append(cfg.diskCapRobot())
+                .append(", \"capped_link_robot\": ")
+                .append(cfg.cappedLinkRobot())
                 .append("},\n")
                 .append("  \"started\": ")
                 .append(JsonString.quote(Instant.ofEpochMilli(wallStartMs).toString()))
@@ -77,10 +84,34 @@ final class Report {
                     .append(c.lost().subList(0, Math.min(100, c.lost().size())))
                     .append(", \"in_flight_seqs\": ")
                     .append(c.inFlightAtKill())
+                    .append(", \"scrape_timeouts\": ")
+                    .append(c.timedOut().size())
+                    .append(", \"disk_full_dropped\": ")
+                    .append(c.droppedDiskFull().size())
+                    .append(", \"disk_full_samples\": ")
+                    .append(c.diskFullSamples())
+                    .append(", \"samples_per_scrape\": ")
+                    .append(c.samplesPerScrape())
                     .append('}')
                     .append(i + 1 < checks.size() ? ",\n" : "\n");
         }
-        sb.append("  ],\n  \"faults\": [\n");
+        sb.append("  ],\n");
+        if (clock != null) {
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  \"clock\": {\"robot\": %s, \"ahead_seconds\": %.0f, \"measured_skew_seconds\": %s, "
+                            + "\"stored\": %d, \"misplaced\": %d, \"max_offset_ms\": %d, \"problem\": %s},\n",
+                    JsonString.quote(clock.robot()),
+                    clock.expectedSeconds(),
+                    Double.isNaN(clock.skewSeconds())
+                            ? "null"
+                            : String.format(Locale.ROOT, "%.3f", clock.skewSeconds()),
+                    clock.stored(),
+                    clock.misplaced(),
+                    clock.maxOffsetMs(),
+                    clock.problem() == null ? "null" : JsonString.quote(clock.problem())));
+        }
+        sb.append("  \"faults\": [\n");
         for (int i = 0; i < ran.size(); i++) {
             FaultDriver.Ran r = ran.get(i);
             Fault f = r.fault();

@@ -28,6 +28,10 @@ final class Robot implements AutoCloseable {
     final Path bufferDir;
     private final List<long[]> kills = new ArrayList<>();
     private volatile double lastPending;
+    /** The link cap of a capped-link phase, set when its outage starts (see {@link FaultDriver}). */
+    volatile long cappedBytesPerSecond;
+    /** When its agent was first seen healthy (unix ms), set by {@link Fleet}. */
+    volatile long startedAtMs = System.currentTimeMillis();
 
     Robot(int number, SensorServer sensor, FaultProxy proxy, ChildProcess agent, int agentPort, Path bufferDir) {
         this.number = number;
@@ -77,6 +81,26 @@ final class Robot implements AutoCloseable {
     List<long[]> kills() {
         synchronized (kills) {
             return List.copyOf(kills);
+        }
+    }
+
+    /** The agent's self metric {@code name} with {@code label} (e.g. {@code reason="disk_full"}), if it answers. */
+    OptionalDouble agentMetric(String name, String label) {
+        try {
+            Http.Response r = Http.get(agentUrl() + "/metrics", Duration.ofSeconds(3));
+            return r.status() == 200 ? Http.metric(r.body(), name, label) : OptionalDouble.empty();
+        } catch (IOException e) {
+            return OptionalDouble.empty();
+        }
+    }
+
+    /** The sum of the agent's self metric {@code name} over its labels, if it answers. */
+    OptionalDouble agentMetricSum(String name) {
+        try {
+            Http.Response r = Http.get(agentUrl() + "/metrics", Duration.ofSeconds(3));
+            return r.status() == 200 ? Http.sum(r.body(), name) : OptionalDouble.empty();
+        } catch (IOException e) {
+            return OptionalDouble.empty();
         }
     }
 

@@ -4,9 +4,11 @@ import java.nio.file.Path;
 
 /**
  * {@code deploy/testbed/bin/soak}: the fleet soak. Prints progress, then as its last line
- * {@code soak: robots=R scrapes=S stored=T lost=L in_flight_at_kill=K outages=O blackholes=B
- * agent_kills=A ingest_kills=I storage_restarts=V}. Exit status 0 when nothing was lost, 1 when
- * something was (or the backlog never drained), 2 for a bad flag, 3 when the fleet could not run.
+ * {@code soak: robots=R scrapes=S stored=T lost=L in_flight_at_kill=K scrape_timeouts=T
+ * disk_full_dropped=D outages=O blackholes=B agent_kills=A ingest_kills=I storage_restarts=V
+ * [clock_skew_r1=S clock_misplaced=P] completeness_mismatches=M}. Exit status 0 when nothing was
+ * lost, the clock check passed and central-ingest's accounting agreed, 1 otherwise (or when the
+ * backlog never drained), 2 for a bad flag, 3 when the fleet could not run.
  */
 public final class SoakMain {
     private SoakMain() {}

@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -83,6 +84,13 @@ final class SoakRunner {
                     + fleet.vmUrl() + ", central-ingest " + fleet.ingestUrl() + ", state "
                     + cfg.out().resolve("state.json"));
             long t0 = System.nanoTime();
+            List<Fault> scripted = ScriptedFaults.plan(cfg, System.currentTimeMillis());
+            for (Fault f : scripted) {
+                log("planned (scripted): " + f.describe());
+            }
+            plan = new ArrayList<>(plan);
+            plan.addAll(scripted);
+            plan.sort(Comparator.comparingLong(Fault::startMs).thenComparingInt(Fault::robot));
             sampler.scheduleAtFixedRate(() -> sample(fleet, t0), 0, SAMPLE_EVERY_MS, TimeUnit.MILLISECONDS);
             FaultDriver driver = new FaultDriver(fleet, t0, cfg.breakAgent(), cfg.seed(), this::log);
             driver.start(plan);
@@ -110,11 +118,14 @@ final class SoakRunner {
             List<CompletenessCheck> accounting = after.compareAccounting(fleet, checks);
             int mismatches =
                     (int) accounting.stream().filter(a -> a.mismatch() != null).count();
+            ClockCheck clock = after.checkClock(fleet);
             sampler.shutdownNow();
             sample(fleet, t0);
             List<FaultDriver.Ran> ran = driver.ran();
-            String line = SoakChecks.verdict(checks, ran, fleet) + " completeness_mismatches=" + mismatches;
-            Report.write(cfg, plan, ran, checks, drained, restoreMs, drainedMs, wallStart, line, timeline);
+            String line = SoakChecks.verdict(checks, ran, fleet)
+                    + (clock == null ? "" : " " + clock.verdict())
+                    + " completeness_mismatches=" + mismatches;
+            Report.write(cfg, plan, ran, checks, drained, restoreMs, drainedMs, wallStart, line, timeline, clock);
             Files.writeString(
                     cfg.out().resolve("report.svg"),
                     SvgPlot.render(
@@ -123,9 +134,10 @@ final class SoakRunner {
                                     + ": " + line.substring("soak: ".length()),
                             timeline.points(),
                             asRun(ran),
-                            cfg.robots(),
+                            fleet.robots.size(),
                             restoreMs,
-                            driver.nowMs()));
+                            driver.nowMs(),
+                            cfg.cappedLinkRobot() ? "r" + cfg.cappedLinkRobotNumber() : null));
             for (LossCheck c : checks) {
                 if (!c.lost().isEmpty()) {
                     say("soak: " + c.robot() + " lost " + c.lost().size() + " scrapes, first seqs "
@@ -137,7 +149,8 @@ final class SoakRunner {
                     + " s end to end");
             int lost = checks.stream().mapToInt(c -> c.lost().size()).sum();
             say(line);
-            return new Result(line, lost == 0 && drained && mismatches == 0);
+            return new Result(
+                    line, lost == 0 && drained && mismatches == 0 && (clock == null || clock.problem() == null));
         } finally {
             sampler.shutdownNow();
             fleet.close();
@@ -256,13 +269,20 @@ final class SoakRunner {
     private void sample(Fleet fleet, long t0) {
         try {
             double pending = 0;
+            double cappedPending = Double.NaN;
+            double cappedLag = Double.NaN;
             for (Robot r : fleet.robots) {
-                pending += r.pendingSamples();
+                double p = r.pendingSamples();
+                pending += p;
+                if (r.number == cfg.cappedLinkRobotNumber()) {
+                    cappedPending = p;
+                    cappedLag = fleet.liveLagSeconds(r.name);
+                }
             }
             double wal = fleet.walPending();
             double forwarded =
                     fleet.ingestMetric("central_ingest_samples_forwarded_total").orElse(Double.NaN);
-            timeline.add((System.nanoTime() - t0) / 1_000_000, pending, wal, forwarded);
+            timeline.add((System.nanoTime() - t0) / 1_000_000, pending, wal, forwarded, cappedLag, cappedPending);
         } catch (RuntimeException e) {
             log("sampler: " + e);
         }

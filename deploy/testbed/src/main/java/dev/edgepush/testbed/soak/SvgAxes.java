@@ -21,15 +21,8 @@ final class SvgAxes {
         long step = niceStepMs(span);
         for (long t = 0; t <= span; t += step) {
             double x = x(t, span);
-            sb.append("<line x1=\"")
-                    .append(fmt(x))
-                    .append("\" y1=\"")
-                    .append(y)
-                    .append("\" x2=\"")
-                    .append(fmt(x))
-                    .append("\" y2=\"")
-                    .append(y + 4)
-                    .append("\" stroke=\"#888\"/><text x=\"")
+            line(sb, x, y, x, y + 4, "stroke=\"#888\"")
+                    .append("<text x=\"")
                     .append(fmt(x))
                     .append("\" y=\"")
                     .append(y + 16)
@@ -37,6 +30,24 @@ final class SvgAxes {
                     .append(clock(t))
                     .append("</text>\n");
         }
+    }
+
+    /**
+     * Appends a {@code <line>} from (x1, y1) to (x2, y2) with {@code attributes} (e.g. {@code
+     * stroke="#888"}); returns {@code sb}.
+     */
+    static StringBuilder line(StringBuilder sb, double x1, double y1, double x2, double y2, String attributes) {
+        return sb.append("<line x1=\"")
+                .append(fmt(x1))
+                .append("\" y1=\"")
+                .append(fmt(y1))
+                .append("\" x2=\"")
+                .append(fmt(x2))
+                .append("\" y2=\"")
+                .append(fmt(y2))
+                .append("\" ")
+                .append(attributes)
+                .append("/>");
     }
 
     /** The x of {@code tMs}, clamped to the plot. */

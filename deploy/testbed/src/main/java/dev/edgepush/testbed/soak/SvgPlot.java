@@ -12,6 +12,7 @@ import static dev.edgepush.testbed.soak.SvgAxes.timeAxis;
 import static dev.edgepush.testbed.soak.SvgAxes.x;
 
 import dev.edgepush.testbed.soak.Fault.Kind;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +20,17 @@ import java.util.Map;
 /**
  * The soak report's picture, hand-written SVG: the backlog panel (sum of agents' pending samples,
  * central-ingest's WAL pending samples), the delivery panel (samples forwarded to
- * VictoriaMetrics, cumulative) and a fault strip with one row per robot and one for the central
- * side; every fault is also shaded lightly across both panels, and a dashed line marks where
- * faults stop and restore-and-drain begins.
+ * VictoriaMetrics, cumulative), with a capped-link robot its panel (its live lag: now minus its
+ * newest stored scrape, left axis in seconds; its pending samples, right axis), and a fault strip
+ * with one row per robot and one for the central side; every fault is also shaded lightly across
+ * the panels, and a dashed line marks where faults stop and restore-and-drain begins.
  */
 final class SvgPlot {
     private static final String AGENTS = "#1f77b4";
     private static final String WAL = "#ff7f0e";
     private static final String DELIVERED = "#2ca02c";
+    private static final String LAG = "#a50f15";
+    private static final String CAPPED_PENDING = "#08519c";
     private static final Map<Kind, String> COLORS = new EnumMap<>(Map.of(
             Kind.OUTAGE,
             "#d62728",
@@ -57,11 +61,29 @@ final class SvgPlot {
      */
     static String render(
             String title, List<Timeline.Point> points, List<Fault> faults, int robots, long restoreMs, long endMs) {
+        return render(title, points, faults, robots, restoreMs, endMs, null);
+    }
+
+    /**
+     * Renders the plot, with the capped-link panel of {@code cappedRobot} when it is not null and
+     * the timeline has its numbers.
+     */
+    static String render(
+            String title,
+            List<Timeline.Point> points,
+            List<Fault> faults,
+            int robots,
+            long restoreMs,
+            long endMs,
+            String cappedRobot) {
         long span = Math.max(1000, endMs);
+        boolean capped = cappedRobot != null
+                && points.stream().anyMatch(p -> !Double.isNaN(p.cappedLagS()) || !Double.isNaN(p.cappedPending()));
         int rowH = Math.max(8, Math.min(16, 160 / (robots + 1)));
         int top1 = 70;
         int top2 = top1 + PANEL_H + 50;
-        int top3 = top2 + PANEL_H + 50;
+        int topCapped = top2 + PANEL_H + 50;
+        int top3 = capped ? topCapped + PANEL_H + 50 : topCapped;
         int stripH = rowH * (robots + 1);
         int height = top3 + stripH + 60;
         StringBuilder sb = new StringBuilder(64 * 1024);
@@ -91,18 +113,42 @@ final class SvgPlot {
 
         double maxBacklog = 1;
         double maxDelivered = 1;
+        double maxLag = 1;
+        double maxCappedPending = 1;
         for (Timeline.Point p : points) {
             maxBacklog = Math.max(maxBacklog, Math.max(p.agentsPending(), p.walPending()));
             maxDelivered = Math.max(maxDelivered, p.delivered());
+            if (!Double.isNaN(p.cappedLagS())) {
+                maxLag = Math.max(maxLag, p.cappedLagS());
+            }
+            if (!Double.isNaN(p.cappedPending())) {
+                maxCappedPending = Math.max(maxCappedPending, p.cappedPending());
+            }
         }
         maxBacklog = niceCeil(maxBacklog);
         maxDelivered = niceCeil(maxDelivered);
+        maxLag = niceCeil(maxLag);
+        maxCappedPending = niceCeil(maxCappedPending);
 
-        panel(sb, top1, "backlog (pending samples)", maxBacklog, span, faults, restoreMs);
+        panel(sb, top1, "backlog (pending samples)", "samples", maxBacklog, span, faults, restoreMs);
         line(sb, points, top1, maxBacklog, span, AGENTS, Timeline.Point::agentsPending);
         line(sb, points, top1, maxBacklog, span, WAL, Timeline.Point::walPending);
-        panel(sb, top2, "delivered to VictoriaMetrics (samples)", maxDelivered, span, faults, restoreMs);
+        panel(sb, top2, "delivered to VictoriaMetrics (samples)", "samples", maxDelivered, span, faults, restoreMs);
         line(sb, points, top2, maxDelivered, span, DELIVERED, Timeline.Point::delivered);
+        if (capped) {
+            panel(
+                    sb,
+                    topCapped,
+                    "capped link " + cappedRobot + ": live lag (now minus newest stored scrape) and backlog",
+                    "live lag (s)",
+                    maxLag,
+                    span,
+                    faults,
+                    restoreMs);
+            rightAxis(sb, topCapped, maxCappedPending, "backlog (samples)");
+            line(sb, points, topCapped, maxLag, span, LAG, Timeline.Point::cappedLagS);
+            line(sb, points, topCapped, maxCappedPending, span, CAPPED_PENDING, Timeline.Point::cappedPending);
+        }
 
         // Fault strip: one row per robot, one for the central side.
         sb.append("<text x=\"")
@@ -162,20 +208,16 @@ final class SvgPlot {
         // Legend.
         int lx = LEFT + PLOT_W + 20;
         int ly = top1 + 10;
-        for (String[] l : new String[][] {
-            {AGENTS, "agents' pending (sum)"}, {WAL, "central WAL pending"}, {DELIVERED, "delivered (cumulative)"}
-        }) {
-            sb.append("<line x1=\"")
-                    .append(lx)
-                    .append("\" y1=\"")
-                    .append(ly - 4)
-                    .append("\" x2=\"")
-                    .append(lx + 20)
-                    .append("\" y2=\"")
-                    .append(ly - 4)
-                    .append("\" stroke=\"")
-                    .append(l[0])
-                    .append("\" stroke-width=\"2\"/>")
+        List<String[]> legend = new ArrayList<>(List.of(
+                new String[] {AGENTS, "agents' pending (sum)"},
+                new String[] {WAL, "central WAL pending"},
+                new String[] {DELIVERED, "delivered (cumulative)"}));
+        if (capped) {
+            legend.add(new String[] {LAG, cappedRobot + " live lag (s)"});
+            legend.add(new String[] {CAPPED_PENDING, cappedRobot + " pending"});
+        }
+        for (String[] l : legend) {
+            SvgAxes.line(sb, lx, ly - 4, lx + 20, ly - 4, "stroke=\"" + l[0] + "\" stroke-width=\"2\"")
                     .append("<text x=\"")
                     .append(lx + 26)
                     .append("\" y=\"")
@@ -210,15 +252,8 @@ final class SvgPlot {
                     .append("</text>\n");
             ly += 18;
         }
-        sb.append("<line x1=\"")
-                .append(lx)
-                .append("\" y1=\"")
-                .append(ly - 4)
-                .append("\" x2=\"")
-                .append(lx + 20)
-                .append("\" y2=\"")
-                .append(ly - 4)
-                .append("\" stroke=\"black\" stroke-dasharray=\"4 3\"/><text x=\"")
+        SvgAxes.line(sb, lx, ly - 4, lx + 20, ly - 4, "stroke=\"black\" stroke-dasharray=\"4 3\"")
+                .append("<text x=\"")
                 .append(lx + 26)
                 .append("\" y=\"")
                 .append(ly)
@@ -228,7 +263,14 @@ final class SvgPlot {
     }
 
     private static void panel(
-            StringBuilder sb, int top, String label, double max, long span, List<Fault> faults, long restoreMs) {
+            StringBuilder sb,
+            int top,
+            String label,
+            String unit,
+            double max,
+            long span,
+            List<Fault> faults,
+            long restoreMs) {
         for (Fault f : faults) {
             double x0 = x(f.startMs(), span);
             double w = Math.max(1, x(f.endMs(), span) - x0);
@@ -256,15 +298,7 @@ final class SvgPlot {
         for (int i = 0; i <= 4; i++) {
             double v = max * i / 4;
             double y = top + PANEL_H - PANEL_H * i / 4.0;
-            sb.append("<line x1=\"")
-                    .append(LEFT)
-                    .append("\" y1=\"")
-                    .append(fmt(y))
-                    .append("\" x2=\"")
-                    .append(LEFT + PLOT_W)
-                    .append("\" y2=\"")
-                    .append(fmt(y))
-                    .append("\" stroke=\"#ddd\"/>")
+            SvgAxes.line(sb, LEFT, y, LEFT + PLOT_W, y, "stroke=\"#ddd\"")
                     .append("<text x=\"")
                     .append(LEFT - 6)
                     .append("\" y=\"")
@@ -277,7 +311,9 @@ final class SvgPlot {
                 .append(22)
                 .append(',')
                 .append(top + PANEL_H / 2)
-                .append(") rotate(-90)\" text-anchor=\"middle\">samples</text>\n");
+                .append(") rotate(-90)\" text-anchor=\"middle\">")
+                .append(escape(unit))
+                .append("</text>\n");
         sb.append("<text x=\"")
                 .append(LEFT)
                 .append("\" y=\"")
@@ -286,16 +322,30 @@ final class SvgPlot {
                 .append(escape(label))
                 .append("</text>\n");
         double xr = x(restoreMs, span);
-        sb.append("<line x1=\"")
-                .append(fmt(xr))
-                .append("\" y1=\"")
-                .append(top)
-                .append("\" x2=\"")
-                .append(fmt(xr))
-                .append("\" y2=\"")
-                .append(top + PANEL_H)
-                .append("\" stroke=\"black\" stroke-dasharray=\"4 3\"/>\n");
+        SvgAxes.line(sb, xr, top, xr, top + PANEL_H, "stroke=\"black\" stroke-dasharray=\"4 3\"")
+                .append('\n');
         timeAxis(sb, top + PANEL_H, span);
+    }
+
+    /** Tick labels of a second scale, up to {@code max}, on the panel's right edge, and its unit. */
+    private static void rightAxis(StringBuilder sb, int top, double max, String unit) {
+        for (int i = 0; i <= 4; i++) {
+            double y = top + PANEL_H - PANEL_H * i / 4.0;
+            sb.append("<text x=\"")
+                    .append(LEFT + PLOT_W + 6)
+                    .append("\" y=\"")
+                    .append(fmt(y + 4))
+                    .append("\">")
+                    .append(human(max * i / 4))
+                    .append("</text>\n");
+        }
+        sb.append("<text transform=\"translate(")
+                .append(LEFT + PLOT_W + 60)
+                .append(',')
+                .append(top + PANEL_H / 2)
+                .append(") rotate(90)\" text-anchor=\"middle\">")
+                .append(escape(unit))
+                .append("</text>\n");
     }
 
     private static void line(
@@ -306,14 +356,28 @@ final class SvgPlot {
             long span,
             String color,
             java.util.function.ToDoubleFunction<Timeline.Point> value) {
-        if (points.isEmpty()) {
-            return;
-        }
-        sb.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"1.6\" points=\"");
+        // One polyline per run of known values (NaN: not measured then).
+        boolean open = false;
         for (Timeline.Point p : points) {
-            double y = top + PANEL_H - PANEL_H * Math.min(1, value.applyAsDouble(p) / max);
+            double v = value.applyAsDouble(p);
+            if (Double.isNaN(v)) {
+                if (open) {
+                    sb.append("\"/>\n");
+                    open = false;
+                }
+                continue;
+            }
+            if (!open) {
+                sb.append("<polyline fill=\"none\" stroke=\"")
+                        .append(color)
+                        .append("\" stroke-width=\"1.6\" points=\"");
+                open = true;
+            }
+            double y = top + PANEL_H - PANEL_H * Math.max(0, Math.min(1, v / max));
             sb.append(fmt(x(p.tMs(), span))).append(',').append(fmt(y)).append(' ');
         }
-        sb.append("\"/>\n");
+        if (open) {
+            sb.append("\"/>\n");
+        }
     }
 }

@@ -61,4 +61,47 @@ class CompletenessCheckTest {
                 .mismatch()
                 .contains("no completeness accounting"));
     }
+
+    static String diskFull(String robot, long samples) {
+        return "central_ingest_robot_missing_samples{robot=\"" + robot + "\",tenant=\"0\",reason=\"disk_full\"} "
+                + samples + "\n";
+    }
+
+    static LossCheck capped(int droppedScrapes, long diskFullSamples, int perScrape) {
+        List<Long> seqs = new java.util.ArrayList<>();
+        for (long s = 1; s <= droppedScrapes; s++) {
+            seqs.add(s);
+        }
+        return new LossCheck(
+                "r5", 100, 100 - droppedScrapes, List.of(), List.of(), List.of(), seqs, diskFullSamples, perScrape);
+    }
+
+    @Test
+    void theDiskCapsDropsMustBeExactlyTheExcerptsCentralIngestMissesAndTheAgentsCount() {
+        assertNull(
+                CompletenessCheck.of(List.of(capped(3, 150, 50)), metrics("r5", 3, 1, 0) + diskFull("r5", 150), false)
+                        .get(0)
+                        .mismatch());
+        assertTrue(
+                CompletenessCheck.of(List.of(capped(3, 150, 50)), metrics("r5", 4, 1, 0) + diskFull("r5", 150), false)
+                        .get(0)
+                        .mismatch()
+                        .contains("except the 3 its agent dropped for the disk cap"));
+        assertTrue(
+                CompletenessCheck.of(List.of(capped(3, 175, 50)), metrics("r5", 3, 1, 0) + diskFull("r5", 175), false)
+                        .get(0)
+                        .mismatch()
+                        .contains("dropped 175 samples for the disk cap"));
+        assertTrue(
+                CompletenessCheck.of(List.of(capped(3, 150, 50)), metrics("r5", 3, 1, 0) + diskFull("r5", 100), false)
+                        .get(0)
+                        .mismatch()
+                        .contains("central-ingest shows 100 disk_full samples"));
+        assertTrue(
+                CompletenessCheck.of(List.of(loss("r1", 0)), metrics("r1", 0, 0, 0) + diskFull("r1", 50), false)
+                        .get(0)
+                        .mismatch()
+                        .contains("central-ingest shows 50 disk_full samples"),
+                "central-ingest relays the agent's count: a count the agent does not have is a mismatch");
+    }
 }

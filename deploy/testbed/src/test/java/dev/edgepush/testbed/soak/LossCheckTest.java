@@ -60,4 +60,31 @@ class LossCheckTest {
                 "r1", answered(), Set.of(1L, 2L, 3L, 4L, 5L, 6L, 8L, 9L, 10L), List.of(new long[] {5500, 6500}));
         assertEquals(List.of(7L), c.lost());
     }
+
+    @Test
+    void theAgentsDiskFullCountExcusesThatManyWholeScrapesAndNoMore() {
+        // 3 scrapes of 50 samples dropped for the disk cap; 4 missing: the oldest 3 are excused.
+        LossCheck c = LossCheck.of("r5", answered(), Set.of(1L, 2L, 7L, 8L, 9L, 10L), List.of(), List.of(), 150, 50);
+        assertEquals(List.of(3L, 4L, 5L), c.droppedDiskFull());
+        assertEquals(List.of(6L), c.lost());
+        assertEquals(150, c.diskFullSamples());
+        assertEquals(50, c.samplesPerScrape());
+
+        LossCheck none = LossCheck.of("r5", answered(), Set.of(1L, 2L, 7L, 8L, 9L, 10L), List.of(), List.of(), 0, 0);
+        assertEquals(List.of(), none.droppedDiskFull());
+        assertEquals(List.of(3L, 4L, 5L, 6L), none.lost());
+    }
+
+    @Test
+    void eachScrapeTheAgentTimedOutOnExcusesOnlyTheNearestMissingAnswer() {
+        // The agent gave up on the scrape it started at 3100 (answered at 4000: scrape 4); 6 and 7
+        // are missing too, with one timed-out scrape near them only.
+        LossCheck c = LossCheck.of(
+                "r1", answered(), Set.of(1L, 2L, 3L, 5L, 8L, 9L, 10L), List.of(), List.of(3100L, 6900L), 0, 0);
+        assertEquals(List.of(4L, 7L), c.timedOut());
+        assertEquals(List.of(6L), c.lost());
+        LossCheck far = LossCheck.of(
+                "r1", answered(), Set.of(1L, 2L, 3L, 5L, 6L, 7L, 8L, 9L, 10L), List.of(), List.of(60_000L), 0, 0);
+        assertEquals(List.of(4L), far.lost(), "a timed-out scrape far from the missing answer excuses nothing");
+    }
 }

@@ -74,4 +74,21 @@ class ReportPartsTest {
         assertEquals("1h05m", SvgAxes.clock(3_900_000));
         assertEquals("2:05", SvgAxes.clock(125_000));
     }
+
+    @Test
+    void theCappedLinkPanelShowsLiveLagAndBacklogOfItsRobot() {
+        Timeline t = new Timeline();
+        for (int i = 0; i < 100; i++) {
+            t.add(i * 2000L, i, 0, i * 100.0, i < 5 ? Double.NaN : i % 30, 1000 - i * 10);
+        }
+        String svg = SvgPlot.render("soak: lost=0", t.points(), List.of(), 6, 150_000, 200_000, "r6");
+        assertTrue(svg.contains("capped link r6: live lag (now minus newest stored scrape) and backlog"));
+        assertTrue(svg.contains(">r6 live lag (s)</text>"));
+        assertTrue(svg.contains(">r6 pending</text>"));
+        assertTrue(svg.contains(">backlog (samples)</text>"));
+        assertEquals(5, svg.split("<polyline").length - 1, "three lines and the two of the capped link");
+
+        String without = SvgPlot.render("soak: lost=0", t.points(), List.of(), 6, 150_000, 200_000, null);
+        assertTrue(!without.contains("capped link"), "no panel without a capped-link robot");
+    }
 }
