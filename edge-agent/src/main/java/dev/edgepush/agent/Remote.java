@@ -119,6 +119,7 @@ final class Remote {
                 cfg.maxBatchSamples(),
                 cfg.maxBatchBytes(),
                 spec.label());
+        sender.freshFirst(spec.freshFirst());
         if (spec.rateLimitBytesPerSecond() > 0) {
             sender.rateLimiter(new RateLimiter(spec.rateLimitBytesPerSecond()));
         }

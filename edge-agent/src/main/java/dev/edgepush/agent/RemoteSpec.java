@@ -24,6 +24,8 @@ import java.util.Locale;
  * @param rateLimitBytesPerSecond compressed bytes per second on the wire, 0 = no limit
  * @param protocol {@code -remoteWrite.protocol}: remote write 1.0, 2.0 or auto (default 1.0)
  * @param compression {@code -remoteWrite.compression}: auto (default), snappy or zstd
+ * @param freshFirst {@code -remoteWrite.freshFirst}: new scrapes first on a live lane while a
+ *     backlog drains (default true); false: one strict oldest-first lane
  */
 public record RemoteSpec(
         int number,
@@ -41,7 +43,8 @@ public record RemoteSpec(
         long rateLimitBytesPerSecond,
         Path urlRelabelConfig,
         RemoteWriteProtocol protocol,
-        RemoteWriteCompression compression) {
+        RemoteWriteCompression compression,
+        boolean freshFirst) {
 
     /** The {@code url} label of per-remote self metrics and /targets: {@code "<n>:<redacted url>"}. */
     public String label() {
@@ -131,6 +134,11 @@ public record RemoteSpec(
                 throw new AgentFlags.FlagException(
                         "-remoteWrite.compression=" + compressionFlag + which + ": " + e.getMessage());
             }
+            String fresh = arg(f.perUrl.freshFirsts, "-remoteWrite.freshFirst", i, n);
+            if (fresh != null && !fresh.equals("true") && !fresh.equals("false")) {
+                throw new AgentFlags.FlagException(
+                        "-remoteWrite.freshFirst=" + fresh + which + ": expected true or false");
+            }
             out.add(new RemoteSpec(
                     i + 1,
                     url,
@@ -147,7 +155,8 @@ public record RemoteSpec(
                     rateBytes,
                     path(arg(f.perUrl.urlRelabelConfigs, "-remoteWrite.urlRelabelConfig", i, n)),
                     protocol,
-                    compression));
+                    compression,
+                    !"false".equals(fresh)));
         }
         return out;
     }

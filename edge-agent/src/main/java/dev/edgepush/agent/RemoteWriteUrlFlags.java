@@ -82,6 +82,17 @@ final class RemoteWriteUrlFlags {
     List<String> rateLimits = new ArrayList<>();
 
     @Option(
+            names = {"-remoteWrite.freshFirst", "--remoteWrite.freshFirst"},
+            paramLabel = "BOOL",
+            arity = "0..1",
+            fallbackValue = "true",
+            description = "Per -remoteWrite.url (repeatable like the URL): after an outage, send new scrapes first on a"
+                    + " live lane while the backlog drains oldest first with the bandwidth left (default true); false"
+                    + " keeps one strict oldest-first lane, for receivers that refuse out-of-order samples (Prometheus"
+                    + " without an out-of-order window). Not a vmagent flag.")
+    List<String> freshFirsts = new ArrayList<>();
+
+    @Option(
             names = {"-remoteWrite.protocol", "--remoteWrite.protocol"},
             paramLabel = "auto|1.0|2.0",
             description = "Remote-write protocol per -remoteWrite.url (repeatable like the URL): 1.0 sends the"

@@ -49,6 +49,28 @@ class RemoteFlagsTest {
     }
 
     @Test
+    void freshFirstIsOnByDefaultAndSetPerUrl() throws Exception {
+        AgentFlags.Config c = config("-remoteWrite.url=http://a/w", "-remoteWrite.url=http://b/w");
+        assertTrue(c.remotes().get(0).freshFirst());
+        assertTrue(c.remotes().get(1).freshFirst());
+        c = config(
+                "-remoteWrite.url=http://a/w",
+                "-remoteWrite.url=http://b/w",
+                "-remoteWrite.freshFirst=true",
+                "-remoteWrite.freshFirst=false");
+        assertTrue(c.remotes().get(0).freshFirst());
+        assertFalse(c.remotes().get(1).freshFirst(), "strict for the second URL");
+        assertFalse(config("-remoteWrite.url=http://a/w", "-remoteWrite.freshFirst=false")
+                .remotes()
+                .get(0)
+                .freshFirst());
+        var e = assertThrows(
+                AgentFlags.FlagException.class,
+                () -> config("-remoteWrite.url=http://a/w", "-remoteWrite.freshFirst=maybe"));
+        assertTrue(e.getMessage().startsWith("-remoteWrite.freshFirst=maybe"), e.getMessage());
+    }
+
+    @Test
     void anEmptyValueLeavesThatUrlWithoutIt(@TempDir Path dir) throws Exception {
         Path pw = java.nio.file.Files.writeString(dir.resolve("pw"), "secret\n"); // a named file must exist
         AgentFlags.Config c = config(
@@ -142,7 +164,7 @@ class RemoteFlagsTest {
                 "1:http://<credentials>@h/w", remote(1, "http://u:p@h/w", null).label());
     }
 
-    /** A remote of {@code url} with no auth, TLS or limit of its own, sent remote write 1.0. */
+    /** A remote of {@code url} with no auth, TLS or limit of its own, sent remote write 1.0, fresh first. */
     private static RemoteSpec remote(int number, String url, String bearerToken) {
         return new RemoteSpec(
                 number,
@@ -160,6 +182,7 @@ class RemoteFlagsTest {
                 0,
                 null,
                 RemoteWriteProtocol.V1,
-                RemoteWriteCompression.AUTO);
+                RemoteWriteCompression.AUTO,
+                true);
     }
 }

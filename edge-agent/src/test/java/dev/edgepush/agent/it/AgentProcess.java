@@ -108,6 +108,28 @@ final class AgentProcess implements AutoCloseable {
         ChildProcess.pause(ms);
     }
 
+    /**
+     * Whether every buffer under the agent's {@code -remoteWrite.tmpDataPath} {@code dataPath} is
+     * one lane: its {@code ack.pos} is absent or the 16-byte single-lane file, not the 32-byte file
+     * of a fresh-first split. With one lane delivery is oldest first, so once the newest answered
+     * scrape arrived with one lane, everything older that will ever arrive has.
+     */
+    static boolean oneLane(Path dataPath) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dataPath)) {
+            for (Path f : files.filter(x -> x.getFileName().toString().equals("ack.pos"))
+                    .toList()) {
+                if (java.nio.file.Files.size(f) != 16) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return true;
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return false; // renamed under us (ack.pos.tmp): ask again
+        }
+    }
+
     @Override
     public void close() {
         child.kill();

@@ -126,11 +126,13 @@ class DamagedBufferCountedIT {
                 awaitAnswered(target, target.answered.size() + 4);
                 stoppedServingMs = System.currentTimeMillis();
                 target.stopServing();
-                // One lane, oldest first: once the last answered scrape arrived, so did all that ever will
+                // Oldest first once the lanes of a fresh-first drain merged: once the last answered scrape
+                // arrived with one lane, so did all that ever will
                 // (a last scrape the agent timed out never arrives: the ledger below excuses it by its up 0).
                 long last = target.lastAnswered();
                 long deadline = System.nanoTime() + 120_000_000_000L; // a poll: generous for a loaded machine
-                while (System.nanoTime() < deadline && !receiver.seqs.contains(last)) {
+                while (System.nanoTime() < deadline
+                        && !(receiver.seqs.contains(last) && AgentProcess.oneLane(dir.resolve("agent-data")))) {
                     AgentProcess.pause(100);
                 }
                 String metrics = agent.get("/metrics");

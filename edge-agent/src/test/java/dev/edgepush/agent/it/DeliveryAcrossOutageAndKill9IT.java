@@ -75,10 +75,13 @@ class DeliveryAcrossOutageAndKill9IT {
                 stoppedServingMs = System.currentTimeMillis();
                 target.stopServing();
                 long deadline = System.nanoTime() + 120_000_000_000L; // a poll: generous for a loaded machine
-                // One lane, oldest first: once the last answered scrape is stored, so is all that ever will be.
+                // Oldest first once the lanes of a fresh-first drain merged: once the last answered scrape is
+                // stored with one lane, so is all that ever will be.
                 long last = target.lastAnswered();
                 while (System.nanoTime() < deadline
-                        && !firstTimestampOfEachValue(vm, "test_seq{job=\"t\"}").containsKey(last)) {
+                        && !(firstTimestampOfEachValue(vm, "test_seq{job=\"t\"}")
+                                        .containsKey(last)
+                                && AgentProcess.oneLane(dir.resolve("agent-data")))) {
                     AgentProcess.pause(200);
                 }
             } finally {

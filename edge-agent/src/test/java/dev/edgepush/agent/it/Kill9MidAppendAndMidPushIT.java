@@ -77,9 +77,11 @@ class Kill9MidAppendAndMidPushIT {
                 target.stopServing();
                 assertEquals("ok\n", agent.get("/health"));
                 long deadline = System.nanoTime() + 120_000_000_000L;
-                // One lane, oldest first: once the last answered scrape arrived, so did all that ever will.
+                // Oldest first once the lanes of a fresh-first drain merged: once the last answered scrape
+                // arrived with one lane, so did all that ever will.
                 long last = target.lastAnswered();
-                while (System.nanoTime() < deadline && !receiver.seqs.containsKey(last)) {
+                while (System.nanoTime() < deadline
+                        && !(receiver.seqs.containsKey(last) && AgentProcess.oneLane(dir.resolve("agent-data")))) {
                     AgentProcess.pause(100);
                 }
                 assertTrue(receiver.requests.get() > requestsBefore, "the last agent pushed");

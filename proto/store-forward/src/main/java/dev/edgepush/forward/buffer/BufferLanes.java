@@ -1,6 +1,9 @@
 package dev.edgepush.forward.buffer;
 
 import java.io.IOException;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerDirection;
+import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * The two lanes of fresh-first delivery over one {@link DiskBuffer}: at most one split, kept
@@ -37,6 +40,44 @@ public final class BufferLanes {
         }
         long last = queue.lastIndex();
         return last < 0 ? -1 : last;
+    }
+
+    /**
+     * Where a live lane started now should start: the oldest of the newest excerpts stamped at or
+     * after {@code sinceMs} (what was scraped within the last flush interval), going back at most
+     * {@code maxSamples} samples and never to an acknowledged excerpt; at least the newest excerpt.
+     * -1 when the buffer has no unacknowledged excerpt.
+     */
+    public long liveStart(long sinceMs, long maxSamples) {
+        long newest = newestIndex();
+        AckPosition p = buffer.position();
+        if (newest < 0 || p.isAcked(newest)) {
+            return -1;
+        }
+        long start = newest;
+        long samples = 0;
+        try (ExcerptTailer t = buffer.queue().createTailer()) {
+            t.direction(TailerDirection.BACKWARD);
+            if (!t.moveToIndex(newest)) {
+                return newest;
+            }
+            while (true) {
+                try (DocumentContext dc = t.readingDocument()) {
+                    if (!dc.isPresent() || p.isAcked(dc.index())) {
+                        break;
+                    }
+                    long ts = RecordFormat.timestampMs(dc.wire().bytes());
+                    samples += Math.max(0, RecordFormat.sampleCount(dc.wire().bytes()));
+                    if (ts < sinceMs || (samples > maxSamples && dc.index() != newest)) {
+                        break;
+                    }
+                    start = dc.index();
+                }
+            }
+        } catch (RuntimeException e) {
+            // a damaged excerpt on the way back: start the live lane after it
+        }
+        return start;
     }
 
     /**

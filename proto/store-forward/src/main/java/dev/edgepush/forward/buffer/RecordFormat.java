@@ -146,6 +146,22 @@ final class RecordFormat {
     }
 
     /**
+     * The timestamp of the excerpt at {@code b}'s read position, or -1 when its header is short or
+     * of an unknown version. Reads the header only, without moving the read position.
+     */
+    static long timestampMs(Bytes<?> b) {
+        long start = b.readPosition();
+        if (b.readRemaining() < VERSION_1_HEADER_BYTES) {
+            return -1;
+        }
+        int header = headerBytes(b.readByte(start));
+        if (header < 0 || b.readRemaining() < header) {
+            return -1;
+        }
+        return b.readLong(start + 5);
+    }
+
+    /**
      * The sequence number of the excerpt at {@code b}'s read position, or -1 when its header is
      * short, of version 1 (no sequence number) or of an unknown version. Reads the header only.
      */

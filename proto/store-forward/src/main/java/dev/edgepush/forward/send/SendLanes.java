@@ -156,8 +156,8 @@ final class SendLanes {
             return;
         }
         BufferLanes lanes = buffer.lanes();
-        long newest = lanes.newestIndex();
-        if (newest < 0 || !lanes.start(newest, live.readerGeneration)) {
+        long first = lanes.liveStart(now - flushIntervalMs, maxBatchSamples);
+        if (first < 0 || !lanes.start(first, live.readerGeneration)) {
             return;
         }
         log.info(

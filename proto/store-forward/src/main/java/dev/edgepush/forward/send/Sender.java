@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * same batches, same bytes. When a push is delivered while a backlog is pending (more than {@link
  * #splitThresholdSamples}: two full batches, and the batch just delivered is older than two flush
  * intervals, as after an outage or on a link slower than the scrapes), the sender splits the
- * buffer ({@link dev.edgepush.forward.buffer.BufferLanes}): the newest excerpt and everything written after it form the live
- * lane, everything older the backfill lane. Both lanes read from the disk buffer and are
+ * buffer ({@link dev.edgepush.forward.buffer.BufferLanes}): the excerpts stamped within the last
+ * flush interval (at least the newest, at most a batch of samples) and everything written after
+ * them form the live lane, everything older the backfill lane. Both lanes read from the disk buffer and are
  * acknowledged durably, each oldest first, so each keeps per-series timestamp order on its own;
  * a series' samples from the two lanes interleave on the wire (the receiver must accept
  * out-of-order samples within the backlog's age). One thread alternates: a live batch goes first

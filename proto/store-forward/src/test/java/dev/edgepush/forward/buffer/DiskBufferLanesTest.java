@@ -162,6 +162,22 @@ class DiskBufferLanesTest {
     }
 
     @Test
+    void theLiveLaneStartsWithWhatWasWrittenSinceTheGivenTimeBoundedAndAfterTheAck() throws IOException {
+        try (DiskBuffer b = open(0)) {
+            assertEquals(-1, b.lanes().liveStart(0, 100), "nothing written");
+            appendCycles(b, 2); // ids 0..9, stamped with their id
+            assertEquals(indices.get(7), b.lanes().liveStart(7, 1000), "stamped 7 or later");
+            assertEquals(indices.get(4), b.lanes().liveStart(4, 1000), "across a file boundary");
+            assertEquals(indices.get(9), b.lanes().liveStart(100, 1000), "at least the newest");
+            assertEquals(indices.get(8), b.lanes().liveStart(0, samples.get(9) + samples.get(8)), "a batch at most");
+            assertTrue(b.ack(indices.get(5), sum(0, 6)));
+            assertEquals(indices.get(6), b.lanes().liveStart(0, 1000), "never an acknowledged excerpt");
+            assertTrue(b.ack(indices.get(9), sum(6, 10)));
+            assertEquals(-1, b.lanes().liveStart(0, 1000), "everything acknowledged");
+        }
+    }
+
+    @Test
     void aLiveLaneStartingAtTheFirstExcerptOfAFileReadsIt() throws IOException {
         try (DiskBuffer b = open(0)) {
             appendCycles(b, 2);
