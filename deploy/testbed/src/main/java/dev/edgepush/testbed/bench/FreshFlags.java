@@ -31,7 +31,8 @@ record FreshFlags(
         -measure=resources|fresh   fresh: the link (not VictoriaMetrics) goes down for -outage through a
                                    fault proxy; measures the time from link-up until the newest scrape
                                    of every target is in VictoriaMetrics, the drain and the loss; writes
-                                   lag-<agent>.csv (lag and backlog every second) to -out
+                                   lag-<agent>.csv (lag and backlog every second) to -out; no
+                                   steady window (-steady is not used)
         -linkDown=cut|blackhole    how the proxy takes the link down (fresh only; default cut)
         -linkBytesPerSecond=N      cap on the whole link after link-up, bytes/s each way (fresh only)
         -concurrent=false|true     run the agents at once, each with its own VictoriaMetrics, proxy and
