@@ -1,11 +1,13 @@
 package dev.edgepush.forward.send;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.luben.zstd.Zstd;
 import dev.edgepush.forward.buffer.SnappyConcat;
 import dev.edgepush.proto.WriteRequestEncoder;
+import dev.edgepush.proto.rw2.RemoteWriteV2;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -21,7 +23,8 @@ import org.xerial.snappy.Snappy;
  * scrapes); a batch of the drain after an outage holds {@code maxRowsPerBlock} samples of
  * consecutive scrapes, so again about one per target. Each protocol with Snappy, and 2.0 with zstd
  * at levels 1 to 9 (bytes are deterministic; the milliseconds are this machine's, warm, one batch,
- * and only a guide):
+ * and only a guide). The last column is the floor under every 2.0 encoding: the samples' values
+ * alone (8 bytes each, in the request's order, nothing else) compressed with zstd level 3 / 9.
  *
  * <pre>./mvnw -B -o -q -pl proto/store-forward -am test -Dtest=TestbedWireBytesTest -Dsurefire.failIfNoSpecifiedTests=false</pre>
  */
@@ -111,8 +114,8 @@ class TestbedWireBytesTest {
         StringBuilder table = new StringBuilder(String.format(
                 Locale.ROOT,
                 "| scrapes per target | samples | 1.0 + Snappy | 1.0 + zstd 3 | 2.0 + Snappy | 2.0 + zstd 1 | 3 | 5 | 7 | 9 |"
-                        + " ms per batch: 2.0 encode + Snappy | zstd 1 | 3 | 5 | 7 | 9 |%n"
-                        + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n"));
+                        + " ms per batch: 2.0 encode + Snappy | zstd 1 | 3 | 5 | 7 | 9 | values alone, zstd 3 / 9 |%n"
+                        + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n"));
         for (int rounds : new int[] {1, 10}) {
             byte[] v1 = v1Batch(rounds);
             byte[] v1Plain = Snappy.uncompress(v1);
@@ -146,6 +149,21 @@ class TestbedWireBytesTest {
                     throw new IllegalStateException(e);
                 }
             });
+            java.nio.ByteBuffer values =
+                    java.nio.ByteBuffer.allocate(8 * (int) n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (RemoteWriteV2.TimeSeries ts :
+                    RemoteWriteV2.Request.parseFrom(v2Plain).getTimeseriesList()) {
+                for (RemoteWriteV2.Sample sample : ts.getSamplesList()) {
+                    values.putDouble(sample.getValue());
+                }
+            }
+            assertEquals(values.capacity(), values.position(), "every sample's value");
+            byte[] valueBytes = values.array();
+            String floor = String.format(
+                    Locale.ROOT,
+                    " %.2f / %.2f |",
+                    zstd(valueBytes, valueBytes.length, out, 3) / n,
+                    zstd(valueBytes, valueBytes.length, out, 9) / n);
             table.append(String.format(
                             Locale.ROOT,
                             "| %d | %,d | %.2f | %.2f | %.2f |",
@@ -157,6 +175,7 @@ class TestbedWireBytesTest {
                     .append(bytes)
                     .append(String.format(Locale.ROOT, " %.2f |", encodeMs))
                     .append(ms)
+                    .append(floor)
                     .append(String.format("%n"));
         }
         System.out.print(table);
