@@ -30,8 +30,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * refuse new ones); {@code BLACKHOLE} (accept, swallow, never answer: the nasty case, only a
  * client timeout ends it); {@code RESET_MID_REQUEST} (let {@code resetAfterBytes} of a request
  * through, then reset both sides with RST). Independently: {@code latencyMs} delays every chunk
- * each way, {@code bytesPerSecond} caps bandwidth per connection. Thread-safe: settings are
- * read per connection or per chunk.
+ * each way, {@code bytesPerSecond} caps bandwidth per connection, each way (the setting when the
+ * connection was accepted). Thread-safe: settings are read per connection or per chunk.
+ *
+ * <p>The cap: a traffic-shaping handler paces what the proxy writes; what it reads from the
+ * agent is paced by {@link Front} itself, which reads the next chunk only once the bytes so far
+ * fit the cap (the shaping handler paces reads only for channels that read automatically, and
+ * this proxy reads by hand, one chunk after the other was forwarded).
  */
 public final class FaultProxy implements AutoCloseable {
     /** What the proxy does to traffic. */
@@ -64,11 +69,11 @@ public final class FaultProxy implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         open.add(ch);
                         connectionsAccepted.incrementAndGet();
-                        if (bytesPerSecond > 0) {
-                            ch.pipeline()
-                                    .addLast(new ChannelTrafficShapingHandler(bytesPerSecond, bytesPerSecond, 100));
+                        long cap = bytesPerSecond;
+                        if (cap > 0) {
+                            ch.pipeline().addLast(new ChannelTrafficShapingHandler(cap, cap, 100));
                         }
-                        ch.pipeline().addLast(new Front());
+                        ch.pipeline().addLast(new Front(cap));
                     }
                 })
                 .bind(listen)
@@ -134,8 +139,19 @@ public final class FaultProxy implements AutoCloseable {
 
     /** The agent-facing side of one connection. */
     private final class Front extends ChannelInboundHandlerAdapter {
+        /** Bytes a second read from the agent, 0 = no cap. */
+        private final long cap;
+
         private Channel back;
         private long requestBytes;
+        /** When the first byte was read (for the cap), and the bytes read since. */
+        private long pacedSinceNanos = -1;
+
+        private long pacedBytes;
+
+        Front(long cap) {
+            this.cap = cap;
+        }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -188,8 +204,28 @@ public final class FaultProxy implements AutoCloseable {
                 connectionsReset.incrementAndGet();
                 return;
             }
+            int bytes = ((ByteBuf) msg).readableBytes();
             forward(back, msg);
-            ctx.channel().read();
+            readNext(ctx, bytes);
+        }
+
+        /** Reads the next chunk now, or, under a cap, once the bytes read so far fit it. */
+        private void readNext(ChannelHandlerContext ctx, int bytes) {
+            if (cap <= 0) {
+                ctx.channel().read();
+                return;
+            }
+            long now = System.nanoTime();
+            if (pacedSinceNanos < 0) {
+                pacedSinceNanos = now;
+            }
+            pacedBytes += bytes;
+            long waitNanos = pacedSinceNanos + pacedBytes * 1_000_000_000L / cap - now;
+            if (waitNanos <= 1_000_000) {
+                ctx.channel().read();
+            } else {
+                ctx.executor().schedule(() -> ctx.channel().read(), waitNanos, TimeUnit.NANOSECONDS);
+            }
         }
 
         @Override

@@ -113,6 +113,25 @@ class FaultProxyTest {
     }
 
     @Test
+    void theBandwidthCapPacesWhatTheAgentUploads() throws Exception {
+        control("/bandwidth?bps=20000");
+        HttpClient c =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        long start = System.nanoTime();
+        for (int i = 0; i < 3; i++) { // one connection: 30 kB up at 20 kB/s
+            c.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/x"))
+                            .timeout(Duration.ofSeconds(10))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[10_000]))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(3, fullBodies.get());
+        assertTrue(ms >= 900, "30 kB through a 20 kB/s cap took only " + ms + " ms");
+    }
+
+    @Test
     void badControlValuesAreRefused() throws Exception {
         assertTrue(control("/mode?m=sideways").startsWith("bad value"));
         assertThrows(
