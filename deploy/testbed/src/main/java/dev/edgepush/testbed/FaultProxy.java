@@ -19,7 +19,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.traffic.ChannelTrafficShapingHandler;
-import io.netty.handler.traffic.GlobalTrafficShapingHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -31,9 +30,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * refuse new ones); {@code BLACKHOLE} (accept, swallow, never answer: the nasty case, only a
  * client timeout ends it); {@code RESET_MID_REQUEST} (let {@code resetAfterBytes} of a request
  * through, then reset both sides with RST). Independently: {@code latencyMs} delays every chunk
- * each way, {@code bytesPerSecond} caps bandwidth per connection, {@code linkBytesPerSecond} the
- * bandwidth of all connections together (the uplink). Thread-safe: settings are read per
+ * each way, {@code bytesPerSecond} caps bandwidth per connection, each way (the setting when the
+ * connection was accepted); {@code linkBytesPerSecond} caps what all connections together upload
+ * (the robot's uplink), with no burst after an idle spell. Thread-safe: settings are read per
  * connection or per chunk.
+ *
+ * <p>The cap: a traffic-shaping handler paces what the proxy writes; what it reads from the
+ * agent is paced by {@link Front} itself, which reads the next chunk only once the bytes so far
+ * fit the cap (the shaping handler paces reads only for channels that read automatically, and
+ * this proxy reads by hand, one chunk after the other was forwarded).
  */
 public final class FaultProxy implements AutoCloseable {
     /** What the proxy does to traffic. */
@@ -52,9 +57,6 @@ public final class FaultProxy implements AutoCloseable {
     private volatile long latencyMs;
     private volatile long bytesPerSecond;
     private volatile long resetAfterBytes = 100;
-    /** Shared by every connection opened while a link cap is set; null until one is. */
-    private volatile GlobalTrafficShapingHandler linkShaper;
-
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicLong connectionsReset = new AtomicLong();
 
@@ -69,15 +71,11 @@ public final class FaultProxy implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         open.add(ch);
                         connectionsAccepted.incrementAndGet();
-                        GlobalTrafficShapingHandler link = linkShaper;
-                        if (link != null) {
-                            ch.pipeline().addLast(link);
+                        long cap = bytesPerSecond;
+                        if (cap > 0) {
+                            ch.pipeline().addLast(new ChannelTrafficShapingHandler(cap, cap, 100));
                         }
-                        if (bytesPerSecond > 0) {
-                            ch.pipeline()
-                                    .addLast(new ChannelTrafficShapingHandler(bytesPerSecond, bytesPerSecond, 100));
-                        }
-                        ch.pipeline().addLast(new Front());
+                        ch.pipeline().addLast(new Front(cap));
                     }
                 })
                 .bind(listen)
@@ -97,6 +95,9 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /** The uplink's pacer, shared by every connection; null when the link is not capped. */
+    private volatile LinkPace linkPace;
+
     public Mode mode() {
         return mode;
     }
@@ -110,19 +111,11 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
-     * Caps all connections opened from now on together at {@code bps} bytes per second each way
-     * (0: no cap); connections already open keep the cap they were opened with.
+     * Caps what every connection, open or new, reads from the agents together at {@code bps} bytes
+     * per second (0: no cap).
      */
-    public synchronized void linkBytesPerSecond(long bps) {
-        GlobalTrafficShapingHandler link = linkShaper;
-        if (link == null) {
-            if (bps <= 0) {
-                return;
-            }
-            linkShaper = new GlobalTrafficShapingHandler(group, bps, bps, 100);
-        } else {
-            link.configure(bps, bps);
-        }
+    public void linkBytesPerSecond(long bps) {
+        this.linkPace = bps > 0 ? new LinkPace(bps) : null;
     }
 
     public void resetAfterBytes(long n) {
@@ -159,8 +152,19 @@ public final class FaultProxy implements AutoCloseable {
 
     /** The agent-facing side of one connection. */
     private final class Front extends ChannelInboundHandlerAdapter {
+        /** Bytes a second read from the agent, 0 = no cap. */
+        private final long cap;
+
         private Channel back;
         private long requestBytes;
+        /** When the first byte was read (for the cap), and the bytes read since. */
+        private long pacedSinceNanos = -1;
+
+        private long pacedBytes;
+
+        Front(long cap) {
+            this.cap = cap;
+        }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -213,8 +217,32 @@ public final class FaultProxy implements AutoCloseable {
                 connectionsReset.incrementAndGet();
                 return;
             }
+            int bytes = ((ByteBuf) msg).readableBytes();
             forward(back, msg);
-            ctx.channel().read();
+            readNext(ctx, bytes);
+        }
+
+        /** Reads the next chunk now, or, under a cap, once the bytes read so far fit it. */
+        private void readNext(ChannelHandlerContext ctx, int bytes) {
+            LinkPace link = linkPace;
+            if (cap <= 0 && link == null) {
+                ctx.channel().read();
+                return;
+            }
+            long now = System.nanoTime();
+            long waitNanos = link == null ? 0 : link.take(bytes, now);
+            if (cap > 0) {
+                if (pacedSinceNanos < 0) {
+                    pacedSinceNanos = now;
+                }
+                pacedBytes += bytes;
+                waitNanos = Math.max(waitNanos, pacedSinceNanos + pacedBytes * 1_000_000_000L / cap - now);
+            }
+            if (waitNanos <= 1_000_000) {
+                ctx.channel().read();
+            } else {
+                ctx.executor().schedule(() -> ctx.channel().read(), waitNanos, TimeUnit.NANOSECONDS);
+            }
         }
 
         @Override
@@ -227,6 +255,27 @@ public final class FaultProxy implements AutoCloseable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
+        }
+    }
+
+    /**
+     * The uplink: a byte read from any connection takes {@code 1/bps} s of the link's time; a
+     * connection reads its next chunk once the link is free again. Idle time is not saved up, so a
+     * backlog that starts after a quiet spell is paced from its first chunk.
+     */
+    static final class LinkPace {
+        private final long bps;
+        private long freeAtNanos = Long.MIN_VALUE;
+
+        LinkPace(long bps) {
+            this.bps = bps;
+        }
+
+        /** Books {@code bytes} on the link; how long to wait before reading more. */
+        synchronized long take(int bytes, long nowNanos) {
+            long start = freeAtNanos == Long.MIN_VALUE || freeAtNanos - nowNanos < 0 ? nowNanos : freeAtNanos;
+            freeAtNanos = start + bytes * 1_000_000_000L / bps;
+            return freeAtNanos - nowNanos;
         }
     }
 
@@ -268,10 +317,6 @@ public final class FaultProxy implements AutoCloseable {
     public void close() {
         server.close().syncUninterruptibly();
         open.close().syncUninterruptibly();
-        GlobalTrafficShapingHandler link = linkShaper;
-        if (link != null) {
-            link.release();
-        }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

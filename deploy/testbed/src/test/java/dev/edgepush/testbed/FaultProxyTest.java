@@ -113,15 +113,44 @@ class FaultProxyTest {
     }
 
     @Test
-    void linkCapSlowsEveryNewConnectionAndStillDelivers() throws Exception {
+    void theLinkCapPacesUploadsOfEveryConnectionAndStillDelivers() throws Exception {
         proxy.linkBytesPerSecond(20_000);
         long start = System.nanoTime();
         assertEquals("hello 40000", post(40_000, Duration.ofSeconds(30)));
         double seconds = (System.nanoTime() - start) / 1e9;
-        // 2 s at the cap; the shaper lets a first burst through, so only a clear slow-down is asserted.
-        assertTrue(seconds >= 0.5, "40,000 bytes at 20,000 B/s took only " + seconds + " s");
+        // 2 s at the cap, less the first chunk, which is read before the pacer has booked it.
+        assertTrue(seconds >= 1.5, "40,000 bytes at 20,000 B/s took only " + seconds + " s");
         proxy.linkBytesPerSecond(0);
         assertEquals("hello 3", post(3, Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void theBandwidthCapPacesWhatTheAgentUploads() throws Exception {
+        control("/bandwidth?bps=20000");
+        HttpClient c =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        long start = System.nanoTime();
+        for (int i = 0; i < 3; i++) { // one connection: 30 kB up at 20 kB/s
+            c.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + "/x"))
+                            .timeout(Duration.ofSeconds(10))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[10_000]))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(3, fullBodies.get());
+        assertTrue(ms >= 900, "30 kB through a 20 kB/s cap took only " + ms + " ms");
+    }
+
+    @Test
+    void theLinkPaceSavesNoCreditWhileIdle() {
+        FaultProxy.LinkPace pace = new FaultProxy.LinkPace(1_000);
+        assertEquals(1_000_000_000L, pace.take(1_000, 0));
+        assertEquals(1_500_000_000L, pace.take(500, 0)); // queued behind the first second
+        long afterIdle = 11_000_000_000L; // ten seconds of nothing
+        assertEquals(2_000_000_000L, pace.take(2_000, afterIdle));
+        assertEquals(3_000_000_000L, pace.take(1_000, afterIdle));
     }
 
     @Test

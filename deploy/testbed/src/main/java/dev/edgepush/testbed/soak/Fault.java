@@ -43,7 +43,7 @@ record Fault(Kind kind, int robot, long startMs, long durationMs, String detail)
     static final String DISK_CAP = "disk_cap";
     /**
      * Detail of the outage before a capped link (it notes the robot's live upload rate) and of the
-     * capped link itself ({@link Kind#SLOW_LINK}: twice that rate, no latency).
+     * capped link itself ({@link Kind#SLOW_LINK}: no latency, the cap {@link FaultDriver} set from that rate).
      */
     static final String CAPPED_LINK = "capped_link";
 

@@ -48,11 +48,13 @@ final class Fleet implements AutoCloseable {
     static final long DISK_CAP_BYTES = 128 * 1024;
 
     /**
-     * The capped-link robot's {@code -remoteWrite.maxRowsPerBlock}: about 9 scrapes a request, so
-     * one request of the backlog uploads in seconds through the capped link, well within the 20 s
-     * send timeout.
+     * The capped-link robot's {@code -remoteWrite.maxRowsPerBlock}: one scrape a request (the
+     * sensor's are about 50 samples), so its backlog is sent in requests like its live ones, at
+     * the same bytes a sample (larger blocks compress several times better, and a cap set from
+     * the live rate would drain the backlog in seconds), each uploaded in about a second through
+     * the capped link, well within the 20 s send timeout.
      */
-    static final int CAPPED_LINK_ROWS_PER_BLOCK = 500;
+    static final int CAPPED_LINK_ROWS_PER_BLOCK = 100;
 
     /** How long a child gets to become healthy. */
     private static final Duration START_LIMIT = Duration.ofSeconds(60);

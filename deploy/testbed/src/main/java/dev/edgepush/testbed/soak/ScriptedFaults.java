@@ -14,8 +14,9 @@ import java.util.List;
  *       samples dropped for the disk cap, plus 3 s; at most until 5 s before the fault window
  *       closes. Its sensor never fails, so each of its excerpts is one answered scrape.
  *   <li>The capped-link robot ({@link SoakConfig#cappedLinkRobotNumber}): an outage (up to 40 s),
- *       then its link capped at twice its live upload rate (up to 2 min), so the backlog drains
- *       at about the live rate while new scrapes keep coming.
+ *       then its link capped at one and a half times its live upload rate plus the requests'
+ *       headers (up to 2 min), so the backlog drains at about half the live rate while new scrapes
+ *       keep coming.
  * </ul>
  */
 final class ScriptedFaults {
