@@ -31,6 +31,15 @@ import org.xerial.snappy.Snappy;
  */
 class SenderFreshFirstTest {
     static final long FLUSH_MS = 1000;
+    /** A scrape written by {@link #padded}: "#17#" and random letters. */
+    static final java.util.regex.Pattern PADDED = java.util.regex.Pattern.compile("#(\\d+)#");
+    /** Bytes of random letters per scrape when {@link #padded} (Snappy cannot shrink them much). */
+    int padded;
+    /** Housekeeping (the disk cap) once a second, as the agent's scheduler does, when set. */
+    boolean housekeeping;
+
+    long nextHousekeepingMs;
+    final SplittableRandom random = new SplittableRandom(3);
 
     @TempDir
     Path dir;
@@ -67,6 +76,10 @@ class SenderFreshFirstTest {
                 if (part.startsWith("a")) {
                     ids.add(Long.parseLong(part.substring(1)));
                 }
+            }
+            java.util.regex.Matcher m = PADDED.matcher(text);
+            while (m.find()) {
+                ids.add(Long.parseLong(m.group(1)));
             }
             long[] row = new long[ids.size() + 1];
             row[0] = now;
@@ -116,9 +129,22 @@ class SenderFreshFirstTest {
             assertTrue(steps < 1_000_000, "the sender makes progress");
             while (scraping && now >= nextScrapeMs) {
                 int id = scrapes++;
-                byte[] b = ("a" + id + ";b" + id + ";").getBytes(StandardCharsets.UTF_8);
+                byte[] b;
+                if (padded > 0) {
+                    StringBuilder sb = new StringBuilder("#" + id + "#");
+                    for (int i = 0; i < padded; i++) {
+                        sb.append((char) ('a' + random.nextInt(26)));
+                    }
+                    b = sb.toString().getBytes(StandardCharsets.UTF_8);
+                } else {
+                    b = ("a" + id + ";b" + id + ";").getBytes(StandardCharsets.UTF_8);
+                }
                 indexOfScrape.add(buffer.append(b, b.length, 2, nextScrapeMs));
                 nextScrapeMs += 1000;
+            }
+            if (housekeeping && now >= nextHousekeepingMs) {
+                buffer.enforceCap();
+                nextHousekeepingMs = now + 1000;
             }
             long wait = s.runOnce();
             if (wait > 0) {
@@ -226,6 +252,44 @@ class SenderFreshFirstTest {
                     deliveredAt.get(id) - scrapedAt <= 3 * FLUSH_MS,
                     "live scrape " + id + " took " + (deliveredAt.get(id) - scrapedAt) + " ms");
         }
+    }
+
+    @Test
+    void aDiskCapTrimDuringASplitCountsExactlyWhatWasNeverDelivered() throws IOException {
+        buffer = DiskBuffer.open(dir, 4_000_000, TestRollCycles.TEST_SECONDLY, clock);
+        padded = 100_000; // a file a second of about 100 kB: the cap keeps some of them
+        housekeeping = true;
+        Sender s = sender(true);
+        s.rateLimiter(new RateLimiter(20));
+        run(s, now + 3_000);
+        linkUp = false;
+        run(s, now + 40_000);
+        long droppedDuringOutage = buffer.diskFullSamplesTotal();
+        System.out.printf(
+                "outage: pending=%d dropped=%d disk=%d%n",
+                buffer.pendingSamples(), droppedDuringOutage, buffer.diskBytes());
+        assertTrue(droppedDuringOutage > 0, "the cap dropped the oldest of the backlog");
+        linkUp = true;
+        run(s, now + 3_000);
+        assertTrue(buffer.lanes().split() >= 0, "split");
+        linkUp = false; // a second outage while split: the trim reaches into both lanes
+        run(s, now + 30_000);
+        linkUp = true;
+        run(s, now + 60_000);
+        drain(s);
+        assertEquals(-1, buffer.lanes().split());
+        assertTrue(buffer.diskFullSamplesTotal() > droppedDuringOutage, "trimmed while split too");
+        Map<Long, Integer> counts = deliveredCounts();
+        for (Map.Entry<Long, Integer> e : counts.entrySet()) {
+            assertEquals(1, e.getValue(), "scrape " + e.getKey() + " delivered once");
+        }
+        long delivered = 2L * counts.size();
+        assertEquals(0, buffer.pendingSamples());
+        assertEquals(
+                buffer.bufferedSamplesTotal(),
+                delivered + buffer.diskFullSamplesTotal(),
+                "every sample was delivered or counted as disk_full, exactly");
+        assertEquals(delivered, metrics.samplesSent());
     }
 
     @Test
