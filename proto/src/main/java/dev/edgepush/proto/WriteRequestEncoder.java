@@ -254,6 +254,34 @@ public final class WriteRequestEncoder {
         seriesCount++;
     }
 
+    /**
+     * Appends one TimeSeries of encoded labels (as {@link #encodeLabels(LabelBytes)} writes them)
+     * and encoded TimeSeries.samples fields, {@code encodedSamples[samplesOffset, samplesOffset +
+     * samplesLength)}, both copied as they are: for samples already in the form this encoder
+     * writes (a receiver that checked so forwards them without encoding them again).
+     */
+    public void addSeries(
+            byte[] encodedLabels,
+            int labelsOffset,
+            int labelsLength,
+            byte[] encodedSamples,
+            int samplesOffset,
+            int samplesLength) {
+        int p = startSeries((long) labelsLength + samplesLength);
+        System.arraycopy(encodedLabels, labelsOffset, buf, p, labelsLength);
+        System.arraycopy(encodedSamples, samplesOffset, buf, p + labelsLength, samplesLength);
+        size = p + labelsLength + samplesLength;
+        seriesCount++;
+    }
+
+    /**
+     * The bytes {@link #addSeries} writes for a Sample's contents (without its tag and length):
+     * value and timestamp, each left out when it is the proto3 default.
+     */
+    public static int sampleContentSize(long valueBits, long timestampMs) {
+        return sampleSize(valueBits, timestampMs);
+    }
+
     private static void checkSamples(double[] values, long[] timestampsMs, int sampleCount) {
         if (sampleCount < 0 || sampleCount > values.length || sampleCount > timestampsMs.length) {
             throw new IllegalArgumentException("sampleCount " + sampleCount + " out of range for " + values.length

@@ -55,6 +55,15 @@ public final class BatchBuilder {
      * {@link SeriesCache} ({@link #beginCachedSeries}); null otherwise.
      */
     private byte[] cachedLabels;
+    /**
+     * The current series' samples as the request encoded them, {@code rawSamples[rawFrom,
+     * rawTo)}, when that is byte for byte what the encoder would write ({@link #rawSamples});
+     * null otherwise.
+     */
+    private byte[] rawSamples;
+
+    private int rawFrom;
+    private int rawTo;
     /** The robot's series cache, or null. */
     private SeriesCache cache;
     /** The current series' part: {@code shard * lanes + lane}. */
@@ -132,6 +141,7 @@ public final class BatchBuilder {
             return false;
         }
         flushSeries();
+        rawSamples = null;
         cachedLabels = cache.encoded(index);
         shard = cache.part(index);
         maxSamplesPerField = cache.maxSamples(index);
@@ -145,7 +155,24 @@ public final class BatchBuilder {
      */
     public void remember(int index, byte[] buf, int from, int to) {
         if (cache != null && bytesForm && cachedLabels == null) {
-            cache.put(index, buf, from, to, WriteRequestEncoder.encodeLabels(stampedBytes), shard, maxSamplesPerField);
+            byte[] encoded = WriteRequestEncoder.encodeLabels(stampedBytes);
+            cache.put(index, buf, from, to, encoded, shard, maxSamplesPerField);
+            cachedLabels = encoded; // the same bytes the LabelBytes form writes
+        }
+    }
+
+    /**
+     * Says that the current series' {@code count} samples, all added since it began, are {@code
+     * buf[from, to)} in the request: its TimeSeries.samples fields, each in the encoder's own form
+     * (the caller checks). When the series' labels are encoded ({@link #beginCachedSeries}, {@link
+     * #remember}), its timestamps are not shifted and it was not split, those bytes are copied
+     * instead of the samples being encoded again; otherwise this changes nothing.
+     */
+    public void rawSamples(byte[] buf, int from, int to, int count) {
+        if (cachedLabels != null && pending == count && times.shiftMs() == 0) {
+            rawSamples = buf;
+            rawFrom = from;
+            rawTo = to;
         }
     }
 
@@ -157,6 +184,7 @@ public final class BatchBuilder {
     public void beginSeries(int index, String[] pairs, int n) throws PayloadException {
         flushSeries();
         cachedLabels = null;
+        rawSamples = null;
         if (stamped.length < 2 * n + 2) {
             stamped = new String[2 * n + 2];
         }
@@ -210,6 +238,7 @@ public final class BatchBuilder {
     public void beginSeries(int index, LabelBytes labels) throws PayloadException {
         flushSeries();
         cachedLabels = null;
+        rawSamples = null;
         LabelBytes s = stampedBytes;
         s.clear();
         boolean hasName = false;
@@ -328,7 +357,9 @@ public final class BatchBuilder {
     /** Encodes the current series' samples, labels once. */
     private void flushSeries() {
         if (pending > 0) {
-            if (cachedLabels != null) {
+            if (cachedLabels != null && rawSamples != null) {
+                encoders[shard].addSeries(cachedLabels, 0, cachedLabels.length, rawSamples, rawFrom, rawTo - rawFrom);
+            } else if (cachedLabels != null) {
                 encoders[shard].addSeries(cachedLabels, 0, cachedLabels.length, values, timestamps, pending);
             } else if (bytesForm) {
                 encoders[shard].addSeries(stampedBytes, values, timestamps, pending);
@@ -336,6 +367,7 @@ public final class BatchBuilder {
                 encoders[shard].addSeries(stamped, stampedPairs, values, timestamps, pending);
             }
             pending = 0;
+            rawSamples = null;
         }
     }
 
@@ -414,6 +446,7 @@ public final class BatchBuilder {
         }
         pending = 0;
         cachedLabels = null;
+        rawSamples = null;
         samples = 0;
         tooOld = 0;
         tooNew = 0;

@@ -2,6 +2,7 @@ package dev.edgepush.ingest.decode;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.edgepush.proto.LabelBytes;
+import dev.edgepush.proto.WriteRequestEncoder;
 import dev.edgepush.proto.rw1.RemoteWrite;
 
 /**
@@ -133,14 +134,26 @@ public final class RemoteWriteV1Decoder {
                 out.remember(index, r.buf, start, labelsEnd);
             }
         }
-        r.pos = start;
+        // Pass 2: the samples. Where the labels lead, the rest is read from labelsEnd, and when it
+        // is nothing but samples in the encoder's own form the builder may copy it as it is.
+        r.pos = oneSlice ? labelsEnd : start;
+        boolean canonical = oneSlice;
+        int count = 0;
         while (r.pos < end) {
+            int fieldStart = r.pos;
             int tag = r.readTag(end);
             if (tag == TAG_2_LEN) {
-                sample(r, r.readLengthEnd(end), out);
+                int e = r.readLengthEnd(end);
+                boolean oneByteTagAndLength = r.pos == fieldStart + 2;
+                canonical &= sample(r, e, out) && oneByteTagAndLength;
+                count++;
             } else {
+                canonical = false;
                 r.skipField(tag, end);
             }
+        }
+        if (canonical) {
+            out.rawSamples(r.buf, labelsEnd, end, count);
         }
         return pairs;
     }
@@ -171,7 +184,13 @@ public final class RemoteWriteV1Decoder {
         labels.add(r.buf, nameOff, nameEnd - nameOff, r.buf, valueOff, valueEnd - valueOff);
     }
 
-    private static void sample(WireReader r, int end, BatchBuilder out) {
+    /**
+     * Reads one Sample in {@code [r.pos, end)} into the builder; returns whether its bytes are
+     * those {@code WriteRequestEncoder} writes for it (value, then timestamp, each only when not
+     * the default, the timestamp as a minimal varint, nothing else).
+     */
+    private static boolean sample(WireReader r, int end, BatchBuilder out) {
+        int off = r.pos;
         long bits = 0;
         long timestamp = 0;
         while (r.pos < end) {
@@ -185,6 +204,9 @@ public final class RemoteWriteV1Decoder {
             }
         }
         out.sample(Double.longBitsToDouble(bits), timestamp);
+        return end - off == WriteRequestEncoder.sampleContentSize(bits, timestamp)
+                && (bits == 0 || r.buf[off] == TAG_VALUE)
+                && (timestamp == 0 || r.buf[bits == 0 ? off : off + 9] == TAG_TIMESTAMP);
     }
 
     /** The generated way: for bodies the walk leaves to protobuf-java. */

@@ -23,6 +23,10 @@ class RemoteWriteV1DecoderTest {
 
     /** What the decoder did before it walked the wire format itself: the oracle. */
     static StampedBatch generated(byte[] body, String robot, int shards) throws PayloadException {
+        return generated(body, robot, shards, SampleTimes.ANY);
+    }
+
+    static StampedBatch generated(byte[] body, String robot, int shards, SampleTimes times) throws PayloadException {
         RemoteWrite.WriteRequest req;
         try {
             req = RemoteWrite.WriteRequest.parseFrom(body);
@@ -31,6 +35,7 @@ class RemoteWriteV1DecoderTest {
                     "body is not a remote-write 1.0 WriteRequest (protobuf): " + e.getMessage());
         }
         BatchBuilder out = new BatchBuilder(robot, shards);
+        out.times(times);
         for (int i = 0; i < req.getTimeseriesCount(); i++) {
             RemoteWrite.TimeSeries ts = req.getTimeseries(i);
             String[] pairs = new String[2 * ts.getLabelsCount()];
@@ -156,19 +161,22 @@ class RemoteWriteV1DecoderTest {
             byte[] body = w.build().toByteArray();
             String robot = r.nextInt(20) == 0 ? "r2" : "r1";
             int shards = r.nextInt(20) == 0 ? 3 : 1;
+            // now and then a robot's clock is corrected: its samples are shifted, never copied as sent
+            SampleTimes times =
+                    r.nextInt(10) == 0 ? new SampleTimes(1500, Long.MIN_VALUE, Long.MAX_VALUE) : SampleTimes.ANY;
             String what = "round " + round;
             StampedBatch want;
             try {
-                want = generated(body, robot, shards);
+                want = generated(body, robot, shards, times);
             } catch (PayloadException e) {
-                PayloadException got =
-                        assertThrows(PayloadException.class, () -> inPlaceCached(body, robot, shards, cache), what);
+                PayloadException got = assertThrows(
+                        PayloadException.class, () -> inPlaceCached(body, robot, shards, cache, times), what);
                 assertEquals(e.getMessage(), got.getMessage(), what);
                 continue;
             }
             StampedBatch got;
             try {
-                got = inPlaceCached(body, robot, shards, cache);
+                got = inPlaceCached(body, robot, shards, cache, times);
             } catch (PayloadException e) {
                 throw new AssertionError(what + ": refused what the generated classes accept: " + e.getMessage(), e);
             }
@@ -213,6 +221,80 @@ class RemoteWriteV1DecoderTest {
         assertArrayEquals(Arrays.copyOf(wp.writeRequest(), wp.length()), Arrays.copyOf(gp.writeRequest(), gp.length()));
     }
 
+    /**
+     * Samples in another form than the encoder's (timestamp first, an explicit default, a
+     * non-minimal varint, an unknown field, a two-byte length) are encoded again, not copied: the
+     * WAL gets the bytes the generated classes would write, whether the labels were cached or not.
+     */
+    @Test
+    void samplesInAnotherFormAreEncodedAgainNotCopied() throws Exception {
+        Writer[] samples = {
+            sm -> {
+                sm.writeInt64(2, 7000);
+                sm.writeDouble(1, 1.5);
+            },
+            sm -> {
+                sm.writeDouble(1, 0.0);
+                sm.writeInt64(2, 7000);
+            },
+            sm -> {
+                sm.writeDouble(1, 1.5);
+                sm.writeTag(2, 0);
+                sm.writeRawBytes(new byte[] {(byte) 0x85, (byte) 0x80, 0x00}); // 5, in three bytes
+            },
+            sm -> {
+                sm.writeDouble(1, 1.5);
+                sm.writeInt64(2, 7000);
+                sm.writeInt64(9, 1);
+            },
+            sm -> {
+                sm.writeDouble(1, 1.5);
+                sm.writeInt64(2, 7000);
+                sm.writeInt64(2, 8000); // the last one counts
+            },
+        };
+        for (int i = 0; i < samples.length; i++) {
+            Writer sample = samples[i];
+            byte[] body = bytes(out -> {
+                        out.writeBytes(1, bytes(ts -> {
+                            ts.writeBytes(1, label("__name__", "m"));
+                            ts.writeBytes(2, bytes(sample));
+                        }));
+                    })
+                    .toByteArray();
+            SeriesCache.Shelf cache = new SeriesCache.Shelf(1 << 20);
+            StampedBatch want = generated(body, "r1", 1);
+            for (int round = 0; round < 2; round++) { // a miss, then a hit
+                StampedBatch got = inPlaceCached(body, "r1", 1, cache);
+                StampedBatch.ShardPart wp = want.shards().get(0);
+                StampedBatch.ShardPart gp = got.shards().get(0);
+                assertArrayEquals(
+                        Arrays.copyOf(wp.writeRequest(), wp.length()),
+                        Arrays.copyOf(gp.writeRequest(), gp.length()),
+                        "form " + i + ", round " + round);
+            }
+        }
+        // a two-byte length prefix for a sample that needs one
+        byte[] longLength = bytes(out -> {
+                    out.writeBytes(1, bytes(ts -> {
+                        ts.writeBytes(1, label("__name__", "m"));
+                        ts.writeTag(2, 2);
+                        ts.writeRawBytes(new byte[] {(byte) 0x89, 0x00, 0x09, 0, 0, 0, 0, 0, 0, (byte) 0xf8, 0x3f});
+                    }));
+                })
+                .toByteArray();
+        SeriesCache.Shelf cache = new SeriesCache.Shelf(1 << 20);
+        inPlaceCached(longLength, "r1", 1, cache);
+        StampedBatch got = inPlaceCached(longLength, "r1", 1, cache);
+        StampedBatch want = generated(longLength, "r1", 1);
+        assertArrayEquals(
+                Arrays.copyOf(
+                        want.shards().get(0).writeRequest(),
+                        want.shards().get(0).length()),
+                Arrays.copyOf(
+                        got.shards().get(0).writeRequest(), got.shards().get(0).length()));
+    }
+
     static com.google.protobuf.ByteString label(String name, String value) throws Exception {
         return bytes(l -> {
             l.writeString(1, name);
@@ -222,7 +304,13 @@ class RemoteWriteV1DecoderTest {
 
     static StampedBatch inPlaceCached(byte[] body, String robot, int shards, SeriesCache.Shelf cache)
             throws PayloadException {
+        return inPlaceCached(body, robot, shards, cache, SampleTimes.ANY);
+    }
+
+    static StampedBatch inPlaceCached(byte[] body, String robot, int shards, SeriesCache.Shelf cache, SampleTimes times)
+            throws PayloadException {
         BatchBuilder out = new BatchBuilder(robot, shards);
+        out.times(times);
         out.cache(cache);
         RemoteWriteV1Decoder.decode(body, out);
         return out.build();
