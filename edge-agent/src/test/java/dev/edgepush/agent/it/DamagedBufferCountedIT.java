@@ -3,12 +3,12 @@ package dev.edgepush.agent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.edgepush.forward.buffer.BufferReader;
 import dev.edgepush.proto.rw1.RemoteWrite;
 import dev.edgepush.testsupport.CountingTarget;
 import dev.edgepush.testsupport.Loopback;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,6 @@ import net.openhft.chronicle.queue.rollcycles.LegacyRollCycles;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.xerial.snappy.Snappy;
 
 /**
  * Issue 11, item 4: a damaged buffer file loses data, and what it loses is counted, not silent.
@@ -220,9 +219,8 @@ class DamagedBufferCountedIT {
 
     /**
      * Every complete excerpt of the buffer, oldest first, read with Chronicle (read-only; the agent
-     * is dead) and decoded as the buffer's record format lays it out: version (1 byte), sample
-     * count (4, little-endian), timestamp (8), uncompressed length (4), checksum (4), compressed
-     * length n (4), sequence (8), then n bytes of a Snappy-compressed WriteRequest.
+     * is dead) and decoded as the buffer's reader decodes it ({@link BufferReader.Record#readFrom}:
+     * any record format, checksum checked): its sample count and its WriteRequest.
      */
     private static List<Excerpt> readBuffer(Path queueDir) throws IOException {
         List<Excerpt> out = new ArrayList<>();
@@ -242,11 +240,11 @@ class DamagedBufferCountedIT {
                     long end = b.readLimit();
                     byte[] record = new byte[(int) (end - b.readPosition())];
                     b.read(record);
-                    ByteBuffer h = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
-                    assertEquals(2, h.get(0), "record format version");
-                    int samples = h.getInt(1);
-                    int n = h.getInt(21);
-                    byte[] payload = Snappy.uncompress(java.util.Arrays.copyOfRange(record, 33, 33 + n));
+                    BufferReader.Record r = new BufferReader.Record();
+                    assertEquals(null, r.readFrom(record), "an intact excerpt");
+                    int samples = r.sampleCount;
+                    byte[] payload = new byte[r.uncompressedLength];
+                    assertEquals(payload.length, r.decompressTo(payload, 0));
                     out.add(new Excerpt(q.rollCycle().toCycle(dc.index()), start, end, samples, seqOf(payload)));
                 }
             }

@@ -77,6 +77,16 @@ public final class BufferReader implements Closeable {
          */
         byte[] request = new byte[0];
 
+        /**
+         * Reads one excerpt's bytes as stored ({@code excerpt}, Chronicle's document without its
+         * own header) into this record, as the reader does; returns null when it is intact, else
+         * what is wrong. For tests and tools that read a buffer's files themselves: the layout
+         * stays known only to {@link RecordFormat}.
+         */
+        public String readFrom(byte[] excerpt) {
+            return RecordFormat.read(net.openhft.chronicle.bytes.Bytes.wrapForRead(excerpt), this, new CRC32C());
+        }
+
         /** Decompresses the payload into {@code dst} at {@code offset}; returns its length. */
         public int decompressTo(byte[] dst, int offset) throws IOException {
             if (!snappyBlock()) {

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * readers and is overwritten by the next writer (Chronicle's document header is written
  * last). Reading ({@link #reader}) is for one thread, the sender. The acknowledged position only
  * moves forward through {@link #ack}, after the remote answered for everything up to it. A
- * damaged excerpt (bad version, length or checksum, or a payload whose Snappy length preamble
- * is malformed or disagrees with the header's uncompressed length) is skipped and its samples counted as
+ * damaged excerpt (bad version, length or checksum, or a payload that does not decode to the
+ * header's uncompressed length, see {@link RecordFormat}) is skipped and its samples counted as
  * corrupt; damaged files are handled at open as {@link BufferRecovery} describes (the steps of
  * opening, in order: {@link BufferOpener}).
  *
@@ -333,6 +333,14 @@ public final class DiskBuffer implements Closeable, SampleAppender {
      */
     public long trimGeneration() {
         return position.generation();
+    }
+
+    /**
+     * Tests: write format 3 once a sample has been pending {@code ms} by {@code clockMs} (0: always);
+     * see {@link ExcerptWriter#dense}.
+     */
+    void denseAfter(long ms, java.util.function.LongSupplier clockMs) {
+        writer.denseAfter(ms, clockMs);
     }
 
     /** Samples dropped unsent because the disk cap deleted their file (reason="disk_full"). */

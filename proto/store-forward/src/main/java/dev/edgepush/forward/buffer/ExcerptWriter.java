@@ -5,6 +5,7 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -13,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The append side of a {@link DiskBuffer}: compresses a request (split into pieces when large)
- * and writes one excerpt per piece ({@link RecordFormat}: format 3, zstd, where it can be; else
- * format 2, Snappy).
+ * and writes one excerpt per piece ({@link RecordFormat}: format 2, Snappy, while the sender keeps
+ * up; format 3, zstd, while it is behind, see {@link #dense}).
  *
  * <p>Large requests. Chronicle takes an excerpt of at most {@link RecordFormat#MAX_EXCERPT_BYTES} (a
  * quarter of its {@link RecordFormat#BLOCK_SIZE} block; more throws). A request of up to {@link
@@ -76,6 +77,25 @@ final class ExcerptWriter {
     /** tooLargeSamples when the current too_large state began, or -1 outside it (guarded by itself). */
     private final AtomicLong tooLargeSince = new AtomicLong(-1);
 
+    /**
+     * The sender counts as behind ({@link #dense}) once a sample pending this long: three flush
+     * intervals of the default 1 s, so an agent that keeps up never gets there, and a 10-minute
+     * outage is buffered in format 3 for all but its first 3 s.
+     */
+    static final long DENSE_AFTER_MS = 3_000;
+
+    private volatile long denseAfterMs = DENSE_AFTER_MS;
+    private volatile LongSupplier clockMs = () -> System.nanoTime() / 1_000_000;
+    /**
+     * When (clockMs) and at which {@link #bufferedTotal} appends were seen, at most one a second,
+     * the last 8 (so at least 7 s back while appends come every second); guarded by itself.
+     */
+    private final long[] appendedAtMs = new long[8];
+
+    private final long[] appendedTotals = new long[8];
+    private int nextRecord;
+    private long lastRecordedSecond = Long.MIN_VALUE;
+
     private volatile String appendFailure; // why appends fail, null while writable
     private long appendFailingSinceMs;
     private long droppedWhileFailing;
@@ -104,6 +124,7 @@ final class ExcerptWriter {
         // from every event loop); Chronicle would otherwise bind the appender to the first thread
         // that used it.
         this.appender.singleThreadedCheckDisabled(true);
+        java.util.Arrays.fill(appendedAtMs, Long.MIN_VALUE);
     }
 
     /** See {@link DiskBuffer#append}. */
@@ -115,7 +136,7 @@ final class ExcerptWriter {
             return appendPieces(writeRequest, length, sampleCount, timestampMs);
         }
         RecordFormat.Compressor c = SCRATCH.get();
-        c.compress(writeRequest, 0, length);
+        c.compress(writeRequest, 0, length, dense());
         return write(
                 c.version(), c.output(), c.length(), c.checksum(), length, sampleCount, timestampMs, syncEveryAppend);
     }
@@ -129,6 +150,7 @@ final class ExcerptWriter {
     private long appendPieces(byte[] writeRequest, int length, int sampleCount, long timestampMs) throws IOException {
         WriteRequestPieces pieces = WriteRequestPieces.of(writeRequest, length, RecordFormat.PIECE_LIMIT_BYTES);
         int left = Math.max(0, sampleCount);
+        boolean dense = dense();
         long last = 0;
         boolean wrote = false;
         boolean failed = false;
@@ -139,7 +161,7 @@ final class ExcerptWriter {
             int from = pieces.start[i];
             int len = pieces.end[i] - from;
             RecordFormat.Compressor c = SCRATCH.get();
-            c.compress(writeRequest, from, len);
+            c.compress(writeRequest, from, len, dense);
             int n = c.length();
             if (n
                     > RecordFormat.MAX_EXCERPT_BYTES
@@ -173,6 +195,55 @@ final class ExcerptWriter {
             }
         }
         return failed ? -1 : last;
+    }
+
+    /**
+     * Whether the next excerpt is written dense (format 3, zstd) rather than in format 2 (Snappy):
+     * when the sender is behind, i.e. some pending sample was appended more than {@link
+     * #denseAfterMs} ago (more samples are pending than were appended since). Format 3 takes 2.5
+     * times fewer bytes but costs the writer and the sender CPU (split, zstd both ways, a Snappy
+     * batch), which buys nothing while each scrape is sent within the second and its file deleted
+     * within the minute; so a keeping-up agent writes format 2, as it always did, and an agent
+     * whose remote is down (or slow) writes format 3 from {@link #DENSE_AFTER_MS} into the outage
+     * on. After a restart with a backlog, it writes format 3 until the backlog is sent. Either
+     * format is complete on its own: the switch only changes what the next excerpt costs.
+     */
+    boolean dense() {
+        long after = denseAfterMs;
+        if (after <= 0) {
+            return true;
+        }
+        long now = clockMs.getAsLong();
+        long total = bufferedTotal.get();
+        long base = 0; // nothing old enough recorded (just opened): every pending sample is older
+        synchronized (appendedAtMs) {
+            long second = Math.floorDiv(now, 1000);
+            if (second != lastRecordedSecond) {
+                lastRecordedSecond = second;
+                appendedAtMs[nextRecord] = now;
+                appendedTotals[nextRecord] = total;
+                nextRecord = (nextRecord + 1) % appendedAtMs.length;
+            }
+            long newest = Long.MIN_VALUE;
+            for (int i = 0; i < appendedAtMs.length; i++) {
+                long at = appendedAtMs[i];
+                if (at != Long.MIN_VALUE && at <= now - after && at > newest) {
+                    newest = at;
+                    base = appendedTotals[i];
+                }
+            }
+        }
+        return position.pendingSamples.get() > total - base;
+    }
+
+    /** Sets {@link #denseAfterMs} (0: always format 3) and the clock {@link #dense} reads. */
+    void denseAfter(long ms, LongSupplier clock) {
+        synchronized (appendedAtMs) {
+            java.util.Arrays.fill(appendedAtMs, Long.MIN_VALUE);
+            lastRecordedSecond = Long.MIN_VALUE;
+            clockMs = clock;
+            denseAfterMs = ms;
+        }
     }
 
     /** Counts a piece that does not fit in an excerpt even compressed; logs once per state. */

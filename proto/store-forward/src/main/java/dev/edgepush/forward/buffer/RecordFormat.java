@@ -301,12 +301,17 @@ final class RecordFormat {
         private int length;
         private byte version;
 
+        /** {@link #compress(byte[], int, int, boolean)} in format 3 where it can be. */
+        void compress(byte[] src, int from, int len) throws java.io.IOException {
+            compress(src, from, len, true);
+        }
+
         /**
          * Compresses {@code src[from, from + len)}; see {@link #version}, {@link #output}, {@link
-         * #length}. Version 3 when it can be (see the class comment), else 2.
+         * #length}. Version 3 when {@code dense} and it can be (see the class comment), else 2.
          */
-        void compress(byte[] src, int from, int len) throws java.io.IOException {
-            if (len <= PIECE_LIMIT_BYTES && ZstdExcerpts.available()) {
+        void compress(byte[] src, int from, int len, boolean dense) throws java.io.IOException {
+            if (dense && len <= PIECE_LIMIT_BYTES && ZstdExcerpts.available()) {
                 int splitMax = DecimalValues.maxSplitLength(len);
                 if (split.length < splitMax) {
                     split = new byte[Math.max(splitMax, Math.min(2 * split.length, 2 * PIECE_LIMIT_BYTES))];

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xerial.snappy.Snappy;
 
 /**
- * Format 3 (zstd of the split request, {@link RecordFormat}): what is appended is read back byte
+ * Format 3 (zstd of the split request, {@link RecordFormat}), written here from the first excerpt on
+ * ({@link DiskBuffer#denseAfter}): what is appended is read back byte
  * for byte; a damaged format 3 excerpt loses only itself and is counted; a buffer of format 1 and 2
  * excerpts written before an upgrade is read, and sent, with the format 3 excerpts after it.
  */
@@ -53,6 +54,13 @@ class DiskBufferFormat3Test {
                     1_700_000_000_000L + id);
         }
         return e.toByteArray();
+    }
+
+    /** The buffer, writing format 3 from the first excerpt (not only once the sender is behind). */
+    private DiskBuffer open() throws IOException {
+        DiskBuffer b = DiskBuffer.open(dir);
+        b.denseAfter(0, () -> 0);
+        return b;
     }
 
     private SingleChronicleQueue rawQueue() {
@@ -121,7 +129,7 @@ class DiskBufferFormat3Test {
         byte[] two = request(2, 10);
         byte[] tiny = {1, 2, 3}; // not a WriteRequest: stored all the same
         byte[] empty = {};
-        try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+        try (DiskBuffer buffer = open()) {
             assertTrue(buffer.append(one, one.length, 1001, 1) >= 0);
             assertTrue(buffer.append(two, two.length, 11, 2) >= 0);
             assertTrue(buffer.append(tiny, tiny.length, 1, 3) >= 0);
@@ -182,7 +190,7 @@ class DiskBufferFormat3Test {
     @Test
     void aDamagedFormat3ExcerptLosesOnlyItselfAndIsCounted() throws IOException {
         byte[][] requests = new byte[6][];
-        try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+        try (DiskBuffer buffer = open()) {
             for (int i = 0; i < requests.length; i++) {
                 requests[i] = request(i, 50);
                 buffer.append(requests[i], requests[i].length, 10 + i, i);
@@ -204,7 +212,7 @@ class DiskBufferFormat3Test {
             RecordFormat.write(
                     dc.wire().bytes(), RecordFormat.VERSION, 16, 6, r.length, (int) crc.getValue(), frame, f, 6);
         }
-        try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+        try (DiskBuffer buffer = open()) {
             List<byte[]> back = readAll(buffer);
             assertEquals(4, back.size(), "excerpts 0, 2, 4 and 5");
             assertArrayEquals(requests[0], back.get(0));
@@ -219,7 +227,7 @@ class DiskBufferFormat3Test {
     @Test
     void aFormat3HeaderThatLiesAboutTheRequestLengthIsDamage() throws IOException {
         byte[] r = request(1, 20);
-        try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+        try (DiskBuffer buffer = open()) {
             buffer.append(r, r.length, 21, 1);
             buffer.append(r, r.length, 21, 2);
         }
@@ -229,7 +237,7 @@ class DiskBufferFormat3Test {
             Bytes<?> b = dc.wire().bytes(); // the header is not checksummed: only the values check it
             b.writeInt(b.readPosition() + 13, r.length - 1);
         }
-        try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+        try (DiskBuffer buffer = open()) {
             List<byte[]> back = readAll(buffer);
             assertEquals(1, back.size());
             assertArrayEquals(r, back.get(0));
@@ -244,7 +252,7 @@ class DiskBufferFormat3Test {
         byte[] v3 = request(3, 5);
         appendOld(RecordFormat.VERSION_1, v1, 6, -1);
         appendOld(RecordFormat.VERSION_2, v2, 6, 0);
-        try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+        try (DiskBuffer buffer = open()) {
             buffer.append(v3, v3.length, 6, 3);
             List<byte[]> back = readAll(buffer);
             assertEquals(3, back.size());
@@ -287,7 +295,7 @@ class DiskBufferFormat3Test {
             }
         };
         long[] now = {1_000_000};
-        try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+        try (DiskBuffer buffer = open()) {
             buffer.append(a, a.length, 201, 3);
             buffer.append(b, b.length, 201, 4);
             Sender s = sender(buffer, transport, now);
@@ -300,7 +308,7 @@ class DiskBufferFormat3Test {
             assertArrayEquals(concat(a, b), Snappy.uncompress(bodies.get(1)));
             assertArrayEquals(bodies.get(1), bodies.get(2), "a retry is the same bytes");
         }
-        try (DiskBuffer buffer = DiskBuffer.open(dir)) { // a restart before the batch went through
+        try (DiskBuffer buffer = open()) { // a restart before the batch went through
             Sender s = sender(buffer, transport, now);
             for (int i = 0; i < 20 && buffer.pendingSamples() > 0; i++) {
                 now[0] += 1000;
@@ -337,7 +345,7 @@ class DiskBufferFormat3Test {
         WriteRequestEncoder e = new WriteRequestEncoder();
         e.addSeries(new String[] {"__name__", "m", "big", big}, 2, 1.5, 1);
         byte[] r = e.toByteArray();
-        try (DiskBuffer buffer = DiskBuffer.open(dir)) {
+        try (DiskBuffer buffer = open()) {
             assertTrue(buffer.append(r, r.length, 1, 1) >= 0);
             List<byte[]> back = readAll(buffer);
             assertEquals(1, back.size());
