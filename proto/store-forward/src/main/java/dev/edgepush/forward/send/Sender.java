@@ -139,6 +139,9 @@ public final class Sender implements Runnable {
 
     private long retryAtMs;
     private volatile boolean running = true;
+    /** The hint about fresh-first and out-of-order refusals is logged once per sender. */
+    private boolean backfillRefusalExplained;
+
     private final Object stopSignal = new Object();
     private final RemoteState remote;
     private final DrainProgress progress;
@@ -276,6 +279,14 @@ public final class Sender implements Runnable {
                     r.code(),
                     metrics.rejectedCounter(),
                     r.body());
+            if (lane == lanes.backfill && !backfillRefusalExplained) {
+                backfillRefusalExplained = true;
+                log.warn(
+                        "the refused batch was backlog sent after newer data (fresh-first delivery): a remote that"
+                                + " refuses out-of-order samples (Prometheus without an out-of-order window) needs"
+                                + " -remoteWrite.freshFirst=false for {}",
+                        remoteName);
+            }
             int samples = batch.samples();
             if (acknowledgeBatch(lane)) {
                 metrics.samplesRejected(samples);
