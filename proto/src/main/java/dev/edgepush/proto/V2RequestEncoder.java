@@ -41,6 +41,13 @@ public final class V2RequestEncoder {
     private byte[] out = new byte[4096];
     private int size;
     private int[] scratch = new int[64]; // refs of the series being read
+    /**
+     * The symbol of each label string position (name or value, k-th in its series) of the series
+     * read last, 0 for none: a series' strings mostly repeat its predecessor's at the same position
+     * (names, the metric name, job, instance), and comparing with that symbol's bytes spares hashing
+     * them. Only a shortcut: the id found is the one {@link SymbolTable#intern} would return.
+     */
+    private int[] previous = new int[64];
 
     /**
      * Encodes the 1.0 request {@code v1[off, off + len)}; the result is {@code array()[0,
@@ -54,6 +61,7 @@ public final class V2RequestEncoder {
         symbols.reset(v1);
         series.reset();
         items.reset();
+        Arrays.fill(previous, 0);
         size = 0;
         int end = off + len;
         while (c.pos < end) {
@@ -94,7 +102,7 @@ public final class V2RequestEncoder {
                     int t = c.readTag(labelEnd);
                     if (t == ((1 << 3) | 2) || t == ((2 << 3) | 2)) {
                         int sEnd = c.readLengthEnd(labelEnd);
-                        int id = symbols.intern(c.pos, sEnd - c.pos);
+                        int id = internAt(labels + (t >>> 3) - 1, c.pos, sEnd - c.pos);
                         c.pos = sEnd;
                         if (t >>> 3 == 1) {
                             name = id;
@@ -134,6 +142,23 @@ public final class V2RequestEncoder {
                 c.skipField(tag, end);
             }
         }
+    }
+
+    /** {@link SymbolTable#intern}, trying first the symbol at string position {@code k} of the previous series. */
+    private int internAt(int k, int from, int len) {
+        if (k >= previous.length) {
+            previous = Arrays.copyOf(previous, Math.max(previous.length * 2, k + 1));
+        }
+        int last = previous[k];
+        if (last != 0 && len > 0 && symbols.length(last) == len) {
+            int start = symbols.start(last);
+            if (Arrays.equals(c.buf, start, start + len, c.buf, from, from + len)) {
+                return last;
+            }
+        }
+        int id = symbols.intern(from, len);
+        previous[k] = id;
+        return id;
     }
 
     private void readSample(int s, int end) {

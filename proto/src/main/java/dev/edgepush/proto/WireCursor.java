@@ -28,6 +28,9 @@ abstract class WireCursor {
     }
 
     final long readVarint(int limit) {
+        if (pos < limit && buf[pos] >= 0) {
+            return buf[pos++]; // one byte: most tags and lengths
+        }
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (pos >= limit) {

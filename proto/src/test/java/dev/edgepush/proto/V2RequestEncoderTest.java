@@ -137,6 +137,27 @@ class V2RequestEncoderTest {
                 seen);
     }
 
+    /**
+     * The shortcut that tries the previous series' symbol at the same string position: strings of the
+     * same length but other bytes there, strings that were symbols at another position, and series
+     * with fewer and more labels than their predecessor all still get their own, single symbol.
+     */
+    @Test
+    void symbolsRepeatedAtOtherPositionsOrWithEqualLengthsStayDistinctAndSingle() throws Exception {
+        RemoteWrite.WriteRequest w = RemoteWrite.WriteRequest.newBuilder()
+                .addTimeseries(series(1, 1000, "__name__", "m", "a", "xy", "b", "zz"))
+                .addTimeseries(series(2, 1000, "__name__", "m", "a", "yx", "b", "zz"))
+                .addTimeseries(series(3, 1000, "__name__", "n", "xy", "a", "zz", "b", "c", "m"))
+                .addTimeseries(series(4, 1000, "__name__", "m"))
+                .addTimeseries(series(5, 1000, "__name__", "m", "a", "xy", "b", "zz"))
+                .build();
+        byte[] v1 = w.toByteArray();
+        RemoteWriteV2.Request r = RemoteWriteV2.Request.parseFrom(encode(new V2RequestEncoder(), v1));
+        assertEquals(List.of("", "__name__", "m", "a", "xy", "b", "zz", "yx", "n", "c"), r.getSymbolsList());
+        assertEquals(4, r.getTimeseriesCount(), "the first and last series are one");
+        assertEquals(v1Content(v1), v2Content(r));
+    }
+
     @Test
     void samplesOfASeriesComeOutInTimestampOrder() throws Exception {
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
