@@ -12,11 +12,15 @@ import java.util.stream.Stream;
  * A timed main, not a test: {@link DiskBuffer#append} of a request shaped like bench-ingest's
  * (500 series of 5 labels with 4 samples each, about 84 kB, 22 kB as Snappy), in thread CPU time
  * (so a busy machine skews it less): compression, checksum and the write into the mapped file.
- * For relative numbers between versions on the same machine.
+ * For relative numbers between versions on the same machine. Chronicle needs the module flags
+ * central-ingest.jar's manifest carries; on the class path they are given by hand.
  *
  * <pre>
  * ./mvnw -B -q -o -pl proto/store-forward -am test-compile -Djazzer.skip=true
- * java -cp proto/store-forward/target/test-classes:proto/store-forward/target/classes:proto/target/classes:central-ingest/target/central-ingest.jar \
+ * java --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED \
+ *   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
+ *   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+ *   -cp proto/store-forward/target/test-classes:proto/store-forward/target/classes:proto/target/classes:central-ingest/target/central-ingest.jar \
  *   dev.edgepush.forward.buffer.AppendPathBenchmark [seconds per round, default 2] [rounds, default 3]
  * </pre>
  */
