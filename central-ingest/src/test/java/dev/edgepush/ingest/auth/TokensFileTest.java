@@ -34,6 +34,24 @@ class TokensFileTest {
     }
 
     @Test
+    void eachOfTenThousandTokensFindsItsOwnRobot() throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            lines.append("robot r")
+                    .append(i)
+                    .append(" 42 ")
+                    .append(TokensFile.hashOf("token-" + i))
+                    .append('\n');
+        }
+        TokensFile f = TokensFile.open(file(lines.toString()));
+        for (int i = 0; i < 10_000; i++) {
+            assertEquals("r" + i, f.lookup("token-" + i).orElseThrow().name());
+        }
+        assertEquals(Optional.empty(), f.lookup("token-10000"));
+        assertEquals(10_000, f.identities().size());
+    }
+
+    @Test
     void badLineIsReportedWithItsNumber() throws Exception {
         TokensFileException e = assertThrows(
                 TokensFileException.class,
