@@ -184,7 +184,12 @@ public final class FaultProxy implements AutoCloseable {
                         if (f.isSuccess()) {
                             back = f.channel();
                             open.add(back);
-                            front.read();
+                            if (front.pipeline().get(GlobalTrafficShapingHandler.class) != null) {
+                                // The link shaper suspends reading only on a channel that reads by itself.
+                                front.config().setAutoRead(true);
+                            } else {
+                                front.read();
+                            }
                         } else {
                             front.close();
                         }
