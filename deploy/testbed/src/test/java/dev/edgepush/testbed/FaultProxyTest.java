@@ -114,12 +114,12 @@ class FaultProxyTest {
 
     @Test
     void theLinkCapPacesUploadsOfEveryConnectionAndStillDelivers() throws Exception {
-        proxy.linkBytesPerSecond(20_000);
+        proxy.linkBytesPerSecond(200_000);
         long start = System.nanoTime();
-        assertEquals("hello 40000", post(40_000, Duration.ofSeconds(30)));
+        assertEquals("hello 400000", post(400_000, Duration.ofSeconds(30)));
         double seconds = (System.nanoTime() - start) / 1e9;
         // 2 s at the cap, less the first chunk, which is read before the pacer has booked it.
-        assertTrue(seconds >= 1.5, "40,000 bytes at 20,000 B/s took only " + seconds + " s");
+        assertTrue(seconds >= 1.5, "400,000 bytes at 200,000 B/s took only " + seconds + " s");
         proxy.linkBytesPerSecond(0);
         assertEquals("hello 3", post(3, Duration.ofSeconds(5)));
     }

@@ -179,6 +179,12 @@ final class FreshRun {
                     Thread.sleep(sleepMs);
                 }
             }
+            double wireBytes = kind.wireBytes(AgentRun.metrics(agentPort)) - kind.wireBytes(atUp);
+            say(String.format(
+                    Locale.ROOT,
+                    "%.0f bytes on the wire since link-up (%.2f B per backlog sample)",
+                    wireBytes,
+                    wireBytes / Math.max(1, outageSamples)));
             Path csv = flags.out().resolve("lag-" + kind.agentName + ".csv");
             Files.writeString(csv, timeline.csv());
             if (!timeline.done()) {
