@@ -23,7 +23,8 @@ import java.util.Map;
  * proxy. After the warm-up the proxy takes the link down for {@code -outage} (VictoriaMetrics stays
  * up and queryable), then passes traffic again (optionally capped); from that moment, {@code T0},
  * VictoriaMetrics is polled until every target's newest scrape and the whole outage backlog are
- * stored ({@link FreshTimeline}); then the loss check of every answered scrape.
+ * stored ({@link FreshTimeline}) and the lag is back within a few seconds of the scrape interval;
+ * then the loss check of every answered scrape.
  *
  * <p>Polling: each poll first asks VictoriaMetrics to make what it accepted searchable
  * ({@code /internal/force_flush}), then reads {@code sensor_scrape_seq} through
@@ -38,6 +39,9 @@ final class FreshRun {
     private static final long FULL_POLL_MS = 1000;
     private static final Duration LOSS_CHECK_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(30);
+    /** Lag above the scrape interval that still counts as current: delivery and flush delays. */
+    private static final Duration CAUGHT_UP_SLACK = Duration.ofSeconds(3);
+
     private static final String SEQ = "sensor_scrape_seq";
     private static final String UP = "up{job=\"sensor\"}";
 
@@ -139,7 +143,8 @@ final class FreshRun {
             long nextLog = t0Nanos + Duration.ofSeconds(10).toNanos();
             int quickPolls = 0;
             int fullPolls = 0;
-            while (!timeline.done() && System.nanoTime() < deadline) {
+            // Until fresh, drained and caught up (the lag curve back near the scrape interval), or the timeout.
+            while (!(timeline.done() && caughtUp(timeline)) && System.nanoTime() < deadline) {
                 long started = System.nanoTime();
                 if (started >= nextFull) {
                     nextFull = Math.max(nextFull + FULL_POLL_MS * 1_000_000, started);
@@ -226,6 +231,14 @@ final class FreshRun {
                     failed,
                     Math.max(0, expected - stored - failed));
         }
+    }
+
+    /** Whether the lag of the last full poll is within {@link #CAUGHT_UP_SLACK} of the scrape interval. */
+    private boolean caughtUp(FreshTimeline t) {
+        List<FreshTimeline.Point> p = t.points();
+        return !p.isEmpty()
+                && p.get(p.size() - 1).lagSeconds()
+                        <= (flags.interval().toMillis() + CAUGHT_UP_SLACK.toMillis()) / 1000.0;
     }
 
     private void report(FreshTimeline t, boolean wasFresh, boolean wasDrained) {
