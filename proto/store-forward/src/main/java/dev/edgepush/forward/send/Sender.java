@@ -122,11 +122,11 @@ public final class Sender implements Runnable {
 
     /**
      * A network error (refused, reset, unreachable) cost the uplink next to nothing, and a central
-     * that comes back should be found within seconds, not after a minute of backoff: such retries
-     * wait 2.5 to 5 s at most. An HTTP 5xx, where the whole batch travelled, backs off to the full
-     * cap; a Retry-After is always honoured as given.
+     * that comes back should be found within two 1 s scrape intervals (the newest data goes first
+     * then): such retries wait 1 to 2 s (at 5 s, most of the 3 s from link-up to fresh data after a
+     * 10-minute outage was this wait). HTTP 5xx backs off to the full cap; Retry-After is honoured.
      */
-    static final Duration NETWORK_RETRY_MAX = Duration.ofSeconds(5);
+    static final Duration NETWORK_RETRY_MAX = Duration.ofSeconds(2);
 
     private final SendMetrics metrics;
     private final LongSupplier clockMs;
@@ -139,8 +139,7 @@ public final class Sender implements Runnable {
 
     private long retryAtMs;
     private volatile boolean running = true;
-    /** The hint about fresh-first and out-of-order refusals is logged once per sender. */
-    private boolean backfillRefusalExplained;
+    private boolean backfillRefusalExplained; // the fresh-first hint on a refusal, once
 
     private final Object stopSignal = new Object();
     private final RemoteState remote;
