@@ -124,6 +124,7 @@ public final class CompletenessLedger implements AutoCloseable {
             r.epochs.put(push.epoch(), e);
         }
         e.add(accepted, push.ranges(), push.samples(), push.timeMs(), push.seqNext(), nowMs);
+        e.undeliveredFrom(push.undeliveredFrom());
         r.current = push.epoch();
         while (r.epochs.size() > MAX_EPOCHS) { // the least recently seen other than the one just pushed to
             String oldest = r.epochs.values().stream()
@@ -305,7 +306,8 @@ public final class CompletenessLedger implements AutoCloseable {
                         Long.parseLong(f[7]),
                         Long.parseLong(f[8]),
                         f[9].equals("-") ? null : f[9],
-                        Long.parseLong(f[10]));
+                        Long.parseLong(f[10]),
+                        f.length > 12 ? Long.parseLong(f[12]) : -1);
                 apply(LedgerFiles.dec(f[2]), LedgerFiles.dec(f[3]), f[1].equals("A"), p, Long.parseLong(f[11]));
                 lastEvent = Math.max(lastEvent, no);
                 replayed++;

@@ -7,7 +7,15 @@ import java.util.List;
  * What central-ingest received of one buffer epoch of one robot ({@code X-Edgepush-Epoch}):
  * the excerpt sequence numbers accepted (written to the WAL and answered 2xx) and refused (a
  * 4xx that the agent does not retry), the duplicates among them, and the highest {@code
- * X-Edgepush-Seq-Next} the robot reported. Not thread-safe: {@link CompletenessLedger} locks.
+ * X-Edgepush-Seq-Next} and {@code X-Edgepush-Seq-Undelivered-From} the robot reported. Not
+ * thread-safe: {@link CompletenessLedger} locks.
+ *
+ * <p>Why a missing number is missing. With {@link #undeliveredFrom} known (an agent that sends
+ * it), a number below it that never arrived was dropped at the robot, and one from it on is
+ * still pending there: the robot may deliver out of order (fresh-first: its newest excerpts
+ * first while the backlog drains oldest first), so a gap below the highest received number may
+ * simply not be sent yet. Without it (older agents, which send strictly in order) the boundary
+ * is the highest number received or refused, plus one.
  */
 final class EpochAccount {
     final String epoch;
@@ -20,6 +28,8 @@ final class EpochAccount {
     long duplicateExcerpts;
     long duplicateSamples;
     long refusedSamples;
+    /** The highest lowest-undelivered number the robot reported, -1 when it never did. */
+    long undeliveredFrom = -1;
 
     EpochAccount(String epoch, int maxIntervals) {
         this.epoch = epoch;
@@ -59,6 +69,19 @@ final class EpochAccount {
         lastSeenMs = Math.max(lastSeenMs, nowMs);
     }
 
+    /** Takes the robot's lowest undelivered number (-1: not reported); it only moves up. */
+    void undeliveredFrom(long reported) {
+        undeliveredFrom = Math.max(undeliveredFrom, reported);
+    }
+
+    /**
+     * Where dropped ends and pending begins: the robot's lowest undelivered number (at most {@link
+     * #next}) when it reported one, else past the highest received or refused.
+     */
+    long pendingFrom() {
+        return undeliveredFrom >= 0 ? Math.min(undeliveredFrom, next()) : highest() + 1;
+    }
+
     /** Excerpts received (each once). */
     long receivedExcerpts() {
         return received.size() - received.forgotten();
@@ -76,25 +99,42 @@ final class EpochAccount {
 
     /** Refused excerpts that were not received later (e.g. as 1.0 after a 2.0 refusal). */
     long refusedMissing() {
+        return refusedMissingIn(0, Long.MAX_VALUE - 1);
+    }
+
+    /** {@link #refusedMissing} within {@code [first, last]}. */
+    private long refusedMissingIn(long first, long last) {
         long n = 0;
         for (long[] iv : refused.intervals()) {
-            n += (iv[1] - iv[0] + 1) - received.countIn(iv[0], iv[1]);
+            long a = Math.max(first, iv[0]);
+            long b = Math.min(last, iv[1]);
+            if (a <= b) {
+                n += (b - a + 1) - received.countIn(a, b);
+            }
         }
         return n;
     }
 
     /**
-     * Excerpts below the highest received or refused that never arrived: the robot sends in
-     * order, so these were dropped there (its disk cap deleted them, or they were damaged); with
-     * the interval cap's {@link SeqIntervals#forgotten} ones.
+     * Excerpts below {@link #pendingFrom} that never arrived and were not refused: dropped at the
+     * robot (its disk cap deleted them, or they were damaged); with the interval cap's {@link
+     * SeqIntervals#forgotten} ones.
      */
     long droppedMissing() {
-        return highest() + 1 - receivedExcerpts() - refusedMissing();
+        return next() - receivedExcerpts() - refusedMissing() - pendingMissing();
     }
 
-    /** Excerpts the robot numbered that are above the highest received: still on the robot (or in flight). */
+    /**
+     * Excerpts from {@link #pendingFrom} on, up to the robot's newest, that did not arrive and were
+     * not refused: still on the robot (or in flight).
+     */
     long pendingMissing() {
-        return next() - 1 - highest();
+        long from = pendingFrom();
+        long last = next() - 1;
+        if (last < from) {
+            return 0;
+        }
+        return last - from + 1 - received.countIn(from, last) - refusedMissingIn(from, last);
     }
 
     /**
@@ -111,24 +151,24 @@ final class EpochAccount {
                 return out;
             }
             if (iv[0] > expect) {
-                gap(out, expect, iv[0] - 1, limit);
+                gap(out, expect, iv[0] - 1, limit, current);
             }
             expect = iv[1] + 1;
         }
         long top = highest();
         if (top >= expect && out.size() < limit) {
-            gap(out, expect, top, limit);
+            gap(out, expect, top, limit, current);
             expect = top + 1;
         }
         long next = next();
         if (next > expect && out.size() < limit) {
-            out.add(new MissingRange(expect, next - 1, current ? "pending" : "lost"));
+            notRefused(out, expect, next - 1, limit, current);
         }
         return out;
     }
 
-    /** Splits a gap of the received set into refused and dropped parts. */
-    private void gap(List<MissingRange> out, long first, long last, int limit) {
+    /** Splits a gap of the received set into refused and dropped (or pending) parts. */
+    private void gap(List<MissingRange> out, long first, long last, int limit, boolean current) {
         long at = first;
         for (long[] iv : refused.intervals()) {
             if (iv[1] < at || out.size() >= limit) {
@@ -138,7 +178,7 @@ final class EpochAccount {
                 break;
             }
             if (iv[0] > at) {
-                out.add(new MissingRange(at, iv[0] - 1, "dropped"));
+                notRefused(out, at, iv[0] - 1, limit, current);
             }
             if (out.size() < limit) {
                 out.add(new MissingRange(Math.max(at, iv[0]), Math.min(last, iv[1]), "refused"));
@@ -146,7 +186,18 @@ final class EpochAccount {
             at = Math.min(last, iv[1]) + 1;
         }
         if (at <= last && out.size() < limit) {
-            out.add(new MissingRange(at, last, "dropped"));
+            notRefused(out, at, last, limit, current);
+        }
+    }
+
+    /** A gap with nothing refused: dropped below {@link #pendingFrom}, pending (or lost) from it on. */
+    private void notRefused(List<MissingRange> out, long first, long last, int limit, boolean current) {
+        long from = pendingFrom();
+        if (first < from) {
+            out.add(new MissingRange(first, Math.min(last, from - 1), "dropped"));
+        }
+        if (last >= from && out.size() < limit) {
+            out.add(new MissingRange(Math.max(first, from), last, current ? "pending" : "lost"));
         }
     }
 }

@@ -22,6 +22,12 @@ import java.util.Map;
  * line per robot, each followed by its epochs' {@code E} lines with their received {@code I} and
  * refused {@code J} intervals, then {@code end}). Tenants and robots are URL-encoded ({@code ~}
  * for none).
+ *
+ * <p>Versions. A journal line's 13th field and an {@code E} line's 12th are the robot's lowest
+ * undelivered number ({@link PushSeq#undeliveredFrom}, {@link EpochAccount#undeliveredFrom}),
+ * written only when known: files written before it (or by robots that never sent it) read as
+ * before, and an older central-ingest reading a newer file ignores the extra field (so the
+ * snapshot's first line stays {@code edgepush-completeness 1}).
  */
 final class LedgerFiles {
     private static final String MAGIC = "edgepush-completeness 1";
@@ -55,8 +61,11 @@ final class LedgerFiles {
                 .append('\t')
                 .append(p.pendingSamples())
                 .append('\t')
-                .append(nowMs)
-                .append('\n');
+                .append(nowMs);
+        if (p.undeliveredFrom() >= 0) {
+            sb.append('\t').append(p.undeliveredFrom());
+        }
+        sb.append('\n');
         return sb.toString();
     }
 
@@ -76,7 +85,8 @@ final class LedgerFiles {
                     w.write("E\t" + e.epoch + "\t" + e.firstSeenMs + "\t" + e.lastSeenMs + "\t" + e.seqNext + "\t"
                             + e.receivedSamples + "\t" + e.duplicateExcerpts + "\t" + e.duplicateSamples + "\t"
                             + e.refusedSamples
-                            + "\t" + e.received.forgotten() + "\t" + e.refused.forgotten() + "\n");
+                            + "\t" + e.received.forgotten() + "\t" + e.refused.forgotten()
+                            + (e.undeliveredFrom >= 0 ? "\t" + e.undeliveredFrom : "") + "\n");
                     for (long[] iv : e.received.intervals()) {
                         w.write("I\t" + iv[0] + "\t" + iv[1] + "\t" + iv[2] + "\n");
                     }
@@ -141,6 +151,7 @@ final class LedgerFiles {
                         e.refusedSamples = Long.parseLong(f[8]);
                         e.received.restoreForgotten(Long.parseLong(f[9]));
                         e.refused.restoreForgotten(Long.parseLong(f[10]));
+                        e.undeliveredFrom = f.length > 11 ? Long.parseLong(f[11]) : -1;
                         r.epochs.put(e.epoch, e);
                     }
                     case "I" -> e.received.restore(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]));

@@ -15,10 +15,25 @@ import java.util.function.UnaryOperator;
  * @param dropped the robot's samples dropped since its start by reason ({@code
  *     disk_full=0,corrupt=0,...}), or null
  * @param pendingSamples the robot's unsent samples ({@code X-Edgepush-Pending-Samples}), -1 when not given
+ * @param undeliveredFrom the lowest number the robot still holds undelivered ({@link
+ *     CompletenessHeaders#SEQ_UNDELIVERED_FROM}), -1 when not given
  */
 public record PushSeq(
-        String epoch, long[] ranges, long samples, long timeMs, long seqNext, String dropped, long pendingSamples) {
+        String epoch,
+        long[] ranges,
+        long samples,
+        long timeMs,
+        long seqNext,
+        String dropped,
+        long pendingSamples,
+        long undeliveredFrom) {
     static final String PENDING_HEADER = "X-Edgepush-Pending-Samples";
+
+    /** A push without {@link CompletenessHeaders#SEQ_UNDELIVERED_FROM} (an agent before it). */
+    public PushSeq(
+            String epoch, long[] ranges, long samples, long timeMs, long seqNext, String dropped, long pendingSamples) {
+        this(epoch, ranges, samples, timeMs, seqNext, dropped, pendingSamples, -1);
+    }
 
     /** The push's accounting headers, read through {@code header} (name to value or null); null when it has none. */
     public static PushSeq of(UnaryOperator<String> header) {
@@ -41,7 +56,8 @@ public record PushSeq(
                 Math.max(0, number(header.apply(CompletenessHeaders.SEQ_TIME))),
                 Math.max(0, number(header.apply(CompletenessHeaders.SEQ_NEXT))),
                 dropped,
-                number(header.apply(PENDING_HEADER)));
+                number(header.apply(PENDING_HEADER)),
+                number(header.apply(CompletenessHeaders.SEQ_UNDELIVERED_FROM)));
     }
 
     private static long number(String s) {

@@ -193,4 +193,93 @@ class CompletenessLedgerTest {
         assertEquals(0, reopened.get("t", "r1").duplicateExcerpts());
         reopened.close();
     }
+
+    /** A push of an agent that says its lowest undelivered number ({@code X-Edgepush-Seq-Undelivered-From}). */
+    static PushSeq pushFrom(String epoch, String ranges, long samples, long next, long undeliveredFrom) {
+        return new PushSeq(
+                epoch,
+                CompletenessHeaders.parseRanges(ranges),
+                samples,
+                1_000,
+                next,
+                "disk_full=0,corrupt=0,too_large=0,rejected=0",
+                0,
+                undeliveredFrom);
+    }
+
+    @Test
+    void freshFirstTheBacklogNotYetDeliveredIsPendingNotDroppedAndNothingIsMissingOnceItArrives() {
+        CompletenessLedger l = CompletenessLedger.inMemory();
+        // After an outage: 0..99 buffered, the live lane sends the newest first; nothing delivered yet.
+        l.record("t", "r1", true, pushFrom(E1, "100-104", 50, 105, 0), 1);
+        CompletenessLedger.Summary s = l.get("t", "r1");
+        assertEquals(missing(0, 0, 100, 0), s.missingExcerpts(), "the backlog is still on the robot");
+        assertEquals(List.of(new MissingRange(0, 99, "pending")), s.missingRanges());
+        // The backfill lane drains oldest first, the live lane goes on meanwhile.
+        l.record("t", "r1", true, pushFrom(E1, "0-49", 500, 107, 0), 2);
+        l.record("t", "r1", true, pushFrom(E1, "105-106", 20, 107, 50), 3);
+        s = l.get("t", "r1");
+        assertEquals(missing(0, 0, 50, 0), s.missingExcerpts());
+        assertEquals(List.of(new MissingRange(50, 99, "pending")), s.missingRanges());
+        l.record("t", "r1", true, pushFrom(E1, "50-99", 500, 107, 50), 4);
+        s = l.get("t", "r1");
+        assertEquals(missing(0, 0, 0, 0), s.missingExcerpts(), "after the drain nothing is missing");
+        assertEquals(List.of(), s.missingRanges());
+        assertEquals(106, s.completeThroughSeq());
+        // An older push arriving late (a lower number) does not move the boundary back.
+        l.record("t", "r1", true, pushFrom(E1, "105-106", 20, 107, 0), 5);
+        assertEquals(missing(0, 0, 0, 0), l.get("t", "r1").missingExcerpts());
+    }
+
+    @Test
+    void aDiskCapTrimWhileSplitMakesExactlyTheTrimmedExcerptsDropped() throws IOException {
+        CompletenessLedger l = CompletenessLedger.open(dir);
+        l.record("t", "r1", true, pushFrom(E1, "100-104", 50, 105, 0), 1); // live lane first
+        l.record("t", "r1", true, pushFrom(E1, "0-19", 200, 105, 0), 2); // backfill
+        // The disk cap deletes the file holding 20..59 (the agent counts them as disk_full): the
+        // robot's lowest undelivered number moves past them.
+        l.record("t", "r1", true, pushFrom(E1, "60-79", 200, 110, 60), 3);
+        CompletenessLedger.Summary s = l.get("t", "r1");
+        assertEquals(missing(40, 0, 25, 0), s.missingExcerpts(), "20..59 dropped; 80..99 and 105..109 pending");
+        assertEquals(
+                List.of(
+                        new MissingRange(20, 59, "dropped"),
+                        new MissingRange(80, 99, "pending"),
+                        new MissingRange(105, 109, "pending")),
+                s.missingRanges());
+        // The number is kept durably: from the journal (as after a kill -9) and from the snapshot.
+        CompletenessLedger fromJournal = CompletenessLedger.open(dir);
+        assertEquals(s, fromJournal.get("t", "r1"));
+        fromJournal.compact();
+        CompletenessLedger fromSnapshot = CompletenessLedger.open(dir);
+        assertEquals(s, fromSnapshot.get("t", "r1"));
+        fromSnapshot.record("t", "r1", true, pushFrom(E1, "80-99", 200, 110, 80), 4);
+        fromSnapshot.record("t", "r1", true, pushFrom(E1, "105-109", 50, 110, 105), 5);
+        assertEquals(missing(40, 0, 0, 0), fromSnapshot.get("t", "r1").missingExcerpts(), "exactly the trimmed");
+        fromSnapshot.close();
+        l.close();
+    }
+
+    @Test
+    void withoutTheHeaderAGapBelowTheHighestIsDroppedAsBeforeAndAnOldLedgerFileStillReads() throws IOException {
+        CompletenessLedger l = CompletenessLedger.inMemory();
+        l.record("t", "r1", true, push(E1, "100-104", 50, 1_000, 105), 1); // an agent before the header
+        assertEquals(missing(100, 0, 0, 0), l.get("t", "r1").missingExcerpts());
+        // A snapshot and a journal line as written before the number existed.
+        Files.writeString(
+                dir.resolve(CompletenessLedger.SNAPSHOT),
+                "edgepush-completeness 1 1\n"
+                        + "R\tt\tr1\t" + E1 + "\tdisk_full=0\t0\n"
+                        + "E\t" + E1 + "\t1\t1\t105\t50\t0\t0\t0\t0\t0\n"
+                        + "I\t100\t104\t1000\n"
+                        + "end\n");
+        Files.writeString(
+                dir.resolve(CompletenessLedger.JOURNAL),
+                "2\tA\tt\tr1\t" + E1 + "\t0-9\t100\t1000\t105\tdisk_full=0\t0\t2\n");
+        CompletenessLedger old = CompletenessLedger.open(dir);
+        assertEquals(missing(90, 0, 0, 0), old.get("t", "r1").missingExcerpts(), "10..99 below the highest");
+        old.record("t", "r1", true, pushFrom(E1, "10-19", 100, 105, 20), 3); // the agent was upgraded
+        assertEquals(missing(0, 0, 80, 0), old.get("t", "r1").missingExcerpts());
+        old.close();
+    }
 }

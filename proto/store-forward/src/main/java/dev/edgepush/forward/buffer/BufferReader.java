@@ -67,7 +67,7 @@ public final class BufferReader implements Closeable {
         public int sampleCount;
         public long timestampMs;
         public int uncompressedLength;
-        byte[] compressed = new byte[64 * 1024];
+        byte[] compressed;
         int compressedLength;
         /** The excerpt's format ({@link RecordFormat}). */
         byte version;
@@ -76,6 +76,15 @@ public final class BufferReader implements Closeable {
          * (which so finds a damaged one); unused for formats 2 and 1.
          */
         byte[] request = new byte[0];
+
+        public Record() {
+            this(64 * 1024);
+        }
+
+        /** A record with room for {@code compressedBytes} of payload to begin with (0: for headers only). */
+        Record(int compressedBytes) {
+            compressed = new byte[compressedBytes];
+        }
 
         /**
          * Reads one excerpt's bytes as stored ({@code excerpt}, Chronicle's document without its
@@ -169,7 +178,11 @@ public final class BufferReader implements Closeable {
         return advance(r, false);
     }
 
-    /** Like {@link #next} but reads only the header; used to count the backlog at open. */
+    /**
+     * Like {@link #next} but reads only the header (index, sample count, sequence number), damaged
+     * or not, counting nothing; used to count the backlog at open and by {@link
+     * DiskBuffer#undeliveredFromSeq}.
+     */
     boolean nextHeader(Record r) {
         return advance(r, true);
     }
@@ -206,6 +219,7 @@ public final class BufferReader implements Closeable {
                 }
                 if (headerOnly) {
                     r.index = dc.index();
+                    r.seq = RecordFormat.seq(dc.wire().bytes()); // first: sampleCount moves the read position
                     r.sampleCount =
                             Math.max(0, RecordFormat.sampleCount(dc.wire().bytes()));
                     return true;

@@ -213,6 +213,33 @@ public final class DiskBuffer implements Closeable, SampleAppender {
         return writer.nextSeq();
     }
 
+    /**
+     * The lowest sequence number of {@link #epoch} the buffer still holds undelivered: that of the
+     * first excerpt not acknowledged (after the acknowledged index, skipping the live lane's
+     * acknowledged range while split: the backfill lane's next excerpt, or the live lane's when the
+     * backfill holds none), or {@link #nextSeq} when every excerpt was delivered. Numbers below it
+     * were delivered or dropped here (a disk cap trim moves the acknowledged index past the
+     * excerpts it deleted, which it counted as disk_full; a damaged excerpt is skipped and counted
+     * as corrupt); numbers from it on are still here or not yet written. It never decreases within
+     * an epoch. -1 when it cannot be told: the first undelivered excerpt has no sequence number
+     * (written before they existed) or one above {@link #nextSeq} (from an epoch before a restart
+     * that started a new one), or reading it failed. Limit: an undelivered excerpt of an older
+     * epoch whose number is below {@link #nextSeq} is taken as this epoch's. Reads one excerpt
+     * header; any thread.
+     */
+    public long undeliveredFromSeq() {
+        long next = nextSeq(); // first: an excerpt appended meanwhile gets this number or a higher one
+        BufferReader.Record r = new BufferReader.Record(0);
+        try (BufferReader reader = reader()) {
+            if (!reader.nextHeader(r)) {
+                return next;
+            }
+        } catch (RuntimeException e) {
+            return -1;
+        }
+        return r.seq >= 0 && r.seq <= next ? r.seq : -1;
+    }
+
     /** Why appends fail right now ("buffer disk full"), or null while the buffer is writable. */
     public String appendFailure() {
         return writer.appendFailure();

@@ -8,7 +8,7 @@ import java.util.Map;
  * The headers with which a push says which buffered excerpts it carries, so that the receiver
  * (central-ingest) can keep per robot what it received and what is missing. Every value is
  * computed from the batch and the buffer, so a retry of a batch sends the same {@link #SEQ},
- * {@link #SEQ_SAMPLES} and {@link #SEQ_TIME}; {@link #SEQ_NEXT} and {@link #DROPPED} may have
+ * {@link #SEQ_SAMPLES} and {@link #SEQ_TIME}; {@link #SEQ_NEXT}, {@link #SEQ_UNDELIVERED_FROM} and {@link #DROPPED} may have
  * grown meanwhile (they describe the buffer, not the batch). The body is never affected.
  *
  * <ul>
@@ -24,6 +24,15 @@ import java.util.Map;
  *   <li>{@link #SEQ_NEXT}: the number the buffer gives its next excerpt: {@code 0 .. next - 1}
  *       were written; those not yet received are still pending on the robot, or were dropped
  *       there.
+ *   <li>{@link #SEQ_UNDELIVERED_FROM}: the lowest number the robot still holds undelivered
+ *       ({@link DiskBuffer#undeliveredFromSeq}: the next excerpt of its backfill lane while
+ *       fresh-first delivery is split, else of its one lane; {@link #SEQ_NEXT} when it holds
+ *       nothing). A number below it that never arrived was dropped at the robot (disk cap,
+ *       damage); a number from it on is still pending there, whatever order the pushes arrive in.
+ *       It moves past excerpts a disk cap trim deleted (counted as {@code disk_full}), and never
+ *       back within an epoch. Absent when the robot cannot tell (see {@link
+ *       DiskBuffer#undeliveredFromSeq}) and from agents before it: the receiver then takes
+ *       everything below the highest number received as dropped, as it did before.
  *   <li>{@link #DROPPED}: the samples the agent dropped since it started, by reason: {@code
  *       disk_full=0,corrupt=0,too_large=0,rejected=0}.
  * </ul>
@@ -34,6 +43,7 @@ public final class CompletenessHeaders {
     public static final String SEQ_SAMPLES = "X-Edgepush-Seq-Samples";
     public static final String SEQ_TIME = "X-Edgepush-Seq-Time-Ms";
     public static final String SEQ_NEXT = "X-Edgepush-Seq-Next";
+    public static final String SEQ_UNDELIVERED_FROM = "X-Edgepush-Seq-Undelivered-From";
     public static final String DROPPED = "X-Edgepush-Dropped-By-Reason";
     /** A {@link #SEQ} with more ranges than this is not accounted (a sender never sends one). */
     public static final int MAX_RANGES = 64;
@@ -55,6 +65,10 @@ public final class CompletenessHeaders {
             h.put(SEQ_TIME, Long.toString(sender.batchNewestTimestampMs()));
         }
         h.put(SEQ_NEXT, Long.toString(buffer.nextSeq()));
+        long undelivered = buffer.undeliveredFromSeq();
+        if (undelivered >= 0) {
+            h.put(SEQ_UNDELIVERED_FROM, Long.toString(undelivered));
+        }
         if (dropped != null) {
             h.put(DROPPED, dropped);
         }

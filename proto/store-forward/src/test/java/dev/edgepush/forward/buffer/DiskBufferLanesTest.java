@@ -215,4 +215,30 @@ class DiskBufferLanesTest {
             assertEquals(b.bufferedSamplesTotal(), sum(10, 13) + b.diskFullSamplesTotal() + b.pendingSamples());
         }
     }
+
+    @Test
+    void theLowestUndeliveredNumberFollowsTheSingleLaneTheBackfillAndATrim() throws IOException {
+        long cap = 1_500_000; // about 3 files of 5 excerpts of 100 kB
+        try (DiskBuffer b = open(cap)) {
+            assertEquals(0, b.undeliveredFromSeq(), "nothing written: the next number");
+            appendCycles(b, 4); // ids 0..19 (= their numbers) in 4 files
+            assertEquals(0, b.undeliveredFromSeq());
+            assertTrue(b.ack(indices.get(2), sum(0, 3)));
+            assertEquals(3, b.undeliveredFromSeq(), "single lane: its next excerpt");
+            assertTrue(b.lanes().start(indices.get(15), b.trimGeneration()));
+            assertTrue(b.ack(indices.get(17), sum(15, 18)), "live delivered 15..17 first");
+            assertEquals(3, b.undeliveredFromSeq(), "split: the backfill lane's next, below what live sent");
+            assertTrue(b.ack(indices.get(6), sum(3, 7)));
+            assertEquals(7, b.undeliveredFromSeq());
+            b.enforceCap(); // over the cap: deletes files 0 and 1, so 7..9 unsent (disk_full)
+            assertEquals(sum(7, 10), b.diskFullSamplesTotal());
+            assertEquals(10, b.undeliveredFromSeq(), "past the excerpts the trim deleted");
+            assertTrue(b.ack(indices.get(14), sum(10, 15)));
+            assertEquals(18, b.undeliveredFromSeq(), "the backfill is done: past live's delivered 15..17");
+            assertTrue(b.lanes().merge(b.trimGeneration()));
+            assertEquals(18, b.undeliveredFromSeq());
+            assertTrue(b.ack(indices.get(19), sum(18, 20)));
+            assertEquals(20, b.undeliveredFromSeq(), "everything delivered: the next number");
+        }
+    }
 }

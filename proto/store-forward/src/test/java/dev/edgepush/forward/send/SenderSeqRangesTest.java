@@ -70,9 +70,11 @@ class SenderSeqRangesTest {
             assertEquals("0-2", first.get(CompletenessHeaders.SEQ));
             assertEquals("9", first.get(CompletenessHeaders.SEQ_SAMPLES));
             assertEquals("5", first.get(CompletenessHeaders.SEQ_NEXT));
+            assertEquals("0", first.get(CompletenessHeaders.SEQ_UNDELIVERED_FROM), "nothing delivered yet");
             assertEquals(first, headers.get(1), "a retry carries the same headers");
             assertEquals("3-4", headers.get(2).get(CompletenessHeaders.SEQ));
             assertEquals("6", headers.get(2).get(CompletenessHeaders.SEQ_SAMPLES));
+            assertEquals("3", headers.get(2).get(CompletenessHeaders.SEQ_UNDELIVERED_FROM), "0..2 delivered");
         }
     }
 
