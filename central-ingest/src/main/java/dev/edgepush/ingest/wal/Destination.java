@@ -46,6 +46,7 @@ final class Destination implements AutoCloseable {
     Destination(Path dir, String url, long maxDiskBytes, EventLoopGroup group) throws IOException {
         this.url = url;
         this.buffer = DiskBuffer.open(dir, maxDiskBytes, DiskBuffer.DEFAULT_SYNC_INTERVAL, "central-ingest-wal-sync");
+        buffer.writeDenseWhenBehind(false);
         this.metrics = new SendCounters("central_ingest_samples_dropped_total{reason=\"rejected\"}");
         this.client = new RemoteWriteClient(group, url, null, SEND_TIMEOUT, USER_AGENT, null);
         this.sender = new Sender(

@@ -370,6 +370,16 @@ public final class DiskBuffer implements Closeable, SampleAppender {
         writer.denseAfter(ms, clockMs);
     }
 
+    /**
+     * Off: every excerpt is written in format 2 (Snappy), never format 3 while the sender is behind
+     * (central-ingest's WAL: its forwarding falls behind under load, when zstd's extra CPU would
+     * cost most; its disk is not a robot's flash). On by default.
+     */
+    public void writeDenseWhenBehind(boolean on) {
+        writer.denseAfter(
+                on ? ExcerptWriter.DENSE_AFTER_MS : ExcerptWriter.NEVER_DENSE, () -> System.nanoTime() / 1_000_000);
+    }
+
     /** Samples dropped unsent because the disk cap deleted their file (reason="disk_full"). */
     public long diskFullSamplesTotal() {
         return position.diskFullSamples.get();

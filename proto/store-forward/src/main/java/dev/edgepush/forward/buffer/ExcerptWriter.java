@@ -84,6 +84,9 @@ final class ExcerptWriter {
      */
     static final long DENSE_AFTER_MS = 3_000;
 
+    /** {@link #denseAfterMs} that turns format 3 off. */
+    static final long NEVER_DENSE = Long.MAX_VALUE;
+
     private volatile long denseAfterMs = DENSE_AFTER_MS;
     private volatile LongSupplier clockMs = () -> System.nanoTime() / 1_000_000;
     /**
@@ -212,6 +215,9 @@ final class ExcerptWriter {
         long after = denseAfterMs;
         if (after <= 0) {
             return true;
+        }
+        if (after == NEVER_DENSE) {
+            return false;
         }
         long now = clockMs.getAsLong();
         long total = bufferedTotal.get();

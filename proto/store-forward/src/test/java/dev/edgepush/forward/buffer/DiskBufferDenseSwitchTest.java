@@ -93,6 +93,22 @@ class DiskBufferDenseSwitchTest {
     }
 
     @Test
+    void withDenseWritingOffABacklogStaysInFormat2() throws IOException {
+        List<byte[]> appended = new ArrayList<>();
+        try (DiskBuffer b = DiskBuffer.open(dir)) {
+            assertEquals(RecordFormat.VERSION_2, append(b, 1, appended));
+        }
+        try (DiskBuffer b = DiskBuffer.open(dir)) {
+            b.writeDenseWhenBehind(false); // central-ingest's WAL
+            for (int s = 2; s < 8; s++) {
+                assertEquals(RecordFormat.VERSION_2, append(b, s, appended), "scrape " + s + ", nothing acknowledged");
+            }
+            b.writeDenseWhenBehind(true);
+            assertEquals(RecordFormat.VERSION, append(b, 8, appended), "back on: the backlog is pending");
+        }
+    }
+
+    @Test
     void aBufferReopenedWithABacklogWritesFormat3AndReadsBackEverything() throws IOException {
         List<byte[]> appended = new ArrayList<>();
         try (DiskBuffer b = DiskBuffer.open(dir)) {
