@@ -1,8 +1,16 @@
 package dev.edgepush.proto;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
+import static dev.edgepush.proto.Rw1Wire.TAG_1_LEN;
+import static dev.edgepush.proto.Rw1Wire.TAG_2_LEN;
+import static dev.edgepush.proto.Rw1Wire.checkSamples;
+import static dev.edgepush.proto.Rw1Wire.fieldSize;
+import static dev.edgepush.proto.Rw1Wire.sampleSize;
+import static dev.edgepush.proto.Rw1Wire.samplesSize;
+import static dev.edgepush.proto.Rw1Wire.varint32Size;
+import static dev.edgepush.proto.Rw1Wire.writeSample;
+import static dev.edgepush.proto.Rw1Wire.writeSamples;
+import static dev.edgepush.proto.Rw1Wire.writeVarint32;
+
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -10,7 +18,8 @@ import java.util.Objects;
  * Writes a Prometheus remote-write 1.0 {@code WriteRequest} straight into a growable byte array,
  * one {@code TimeSeries} (field 1) per {@code addSeries} call, holding one sample or (the forms
  * taking arrays) any number of them, without building generated message objects. Labels come as
- * strings or as UTF-8 slices ({@link LabelBytes}) copied without decoding.
+ * strings or as UTF-8 slices ({@link LabelBytes}) copied without decoding. The protobuf
+ * primitives (field tags, varints, Sample fields) are in {@link Rw1Wire}.
  *
  * <p>Guarantees:
  * <ul>
@@ -27,18 +36,6 @@ import java.util.Objects;
  * </ul>
  */
 public final class WriteRequestEncoder {
-
-    private static final VarHandle LONG_LE =
-            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    /** Tag of WriteRequest.timeseries, TimeSeries.labels and Label.name (field 1, length-delimited). */
-    private static final byte TAG_1_LEN = 0x0a;
-    /** Tag of TimeSeries.samples and Label.value (field 2, length-delimited). */
-    private static final byte TAG_2_LEN = 0x12;
-    /** Tag of Sample.value (field 1, fixed64). */
-    private static final byte TAG_VALUE = 0x09;
-    /** Tag of Sample.timestamp (field 2, varint). */
-    private static final byte TAG_TIMESTAMP = 0x10;
-
     static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private byte[] buf;
@@ -282,13 +279,6 @@ public final class WriteRequestEncoder {
         return sampleSize(valueBits, timestampMs);
     }
 
-    private static void checkSamples(double[] values, long[] timestampsMs, int sampleCount) {
-        if (sampleCount < 0 || sampleCount > values.length || sampleCount > timestampsMs.length) {
-            throw new IllegalArgumentException("sampleCount " + sampleCount + " out of range for " + values.length
-                    + " values and " + timestampsMs.length + " timestamps");
-        }
-    }
-
     /**
      * Makes room for a TimeSeries whose body is {@code body} bytes and writes its tag and length;
      * returns where the body goes.
@@ -305,42 +295,6 @@ public final class WriteRequestEncoder {
             throw new IllegalArgumentException("series too large: " + body + " bytes");
         }
         return (int) body;
-    }
-
-    /** Bytes of {@code count} Sample fields (tag, 1-byte length since a sample is at most 20). */
-    private static long samplesSize(double[] values, long[] timestampsMs, int count) {
-        long total = 0;
-        for (int i = 0; i < count; i++) {
-            total += 2 + sampleSize(Double.doubleToRawLongBits(values[i]), timestampsMs[i]);
-        }
-        return total;
-    }
-
-    private static int sampleSize(long bits, long timestampMs) {
-        return (bits != 0 ? 9 : 0) + (timestampMs != 0 ? 1 + varint64Size(timestampMs) : 0);
-    }
-
-    private static int writeSamples(byte[] b, int p, double[] values, long[] timestampsMs, int count) {
-        for (int i = 0; i < count; i++) {
-            p = writeSample(b, p, Double.doubleToRawLongBits(values[i]), timestampsMs[i]);
-        }
-        return p;
-    }
-
-    /** One Sample field; defaults (raw bits 0, timestamp 0) are left out, as protobuf-java does. */
-    private static int writeSample(byte[] b, int p, long bits, long timestampMs) {
-        b[p++] = TAG_2_LEN;
-        b[p++] = (byte) sampleSize(bits, timestampMs);
-        if (bits != 0) {
-            b[p++] = TAG_VALUE;
-            LONG_LE.set(b, p, bits);
-            p += 8;
-        }
-        if (timestampMs != 0) {
-            b[p++] = TAG_TIMESTAMP;
-            p = writeVarint64(b, p, timestampMs);
-        }
-        return p;
     }
 
     /** Number of series appended since construction or the last {@link #reset()}. */
@@ -378,49 +332,5 @@ public final class WriteRequestEncoder {
             throw new IllegalStateException("WriteRequest would exceed " + MAX_ARRAY + " bytes");
         }
         buf = Arrays.copyOf(buf, (int) Math.min(MAX_ARRAY, Math.max(needed, 2L * buf.length)));
-    }
-
-    /** Size of an optional string field with a 1-byte tag: nothing when empty, as proto3 does. */
-    private static int fieldSize(int len) {
-        return len == 0 ? 0 : 1 + varint32Size(len) + len;
-    }
-
-    static int varint32Size(int v) {
-        if ((v & (~0 << 7)) == 0) {
-            return 1;
-        }
-        if ((v & (~0 << 14)) == 0) {
-            return 2;
-        }
-        if ((v & (~0 << 21)) == 0) {
-            return 3;
-        }
-        if ((v & (~0 << 28)) == 0) {
-            return 4;
-        }
-        return 5;
-    }
-
-    static int varint64Size(long v) {
-        // Same formula as CodedOutputStream.computeUInt64SizeNoTag: 0 -> 1, negative -> 10.
-        return (640 - Long.numberOfLeadingZeros(v) * 9) >>> 6;
-    }
-
-    private static int writeVarint32(byte[] b, int p, int v) {
-        while ((v & ~0x7f) != 0) {
-            b[p++] = (byte) ((v & 0x7f) | 0x80);
-            v >>>= 7;
-        }
-        b[p++] = (byte) v;
-        return p;
-    }
-
-    private static int writeVarint64(byte[] b, int p, long v) {
-        while ((v & ~0x7fL) != 0) {
-            b[p++] = (byte) ((v & 0x7f) | 0x80);
-            v >>>= 7;
-        }
-        b[p++] = (byte) v;
-        return p;
     }
 }

@@ -222,14 +222,14 @@ class WriteRequestEncoderTest {
         Random r = new Random(7);
         for (int i = 0; i < 10_000; i++) {
             long v = r.nextLong() >> r.nextInt(64);
-            assertEquals(CodedOutputStream.computeUInt64SizeNoTag(v), WriteRequestEncoder.varint64Size(v), "" + v);
+            assertEquals(CodedOutputStream.computeUInt64SizeNoTag(v), Rw1Wire.varint64Size(v), "" + v);
             int w = (int) v;
-            assertEquals(CodedOutputStream.computeUInt32SizeNoTag(w), WriteRequestEncoder.varint32Size(w), "" + w);
+            assertEquals(CodedOutputStream.computeUInt32SizeNoTag(w), Rw1Wire.varint32Size(w), "" + w);
         }
         for (String s : SPECIAL_STRINGS) {
             assertEquals(
                     CodedOutputStream.computeStringSizeNoTag(s),
-                    WriteRequestEncoder.varint32Size(Utf8Encoding.length(s)) + Utf8Encoding.length(s));
+                    Rw1Wire.varint32Size(Utf8Encoding.length(s)) + Utf8Encoding.length(s));
         }
     }
 }

@@ -7,7 +7,6 @@ import dev.edgepush.proto.rw1.RemoteWrite;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,7 +24,8 @@ import java.util.List;
  * <p>Labels come as strings ({@link #beginSeries(int, String[], int)}) or as UTF-8 slices of the
  * request body ({@link #beginSeries(int, LabelBytes)}, remote write 1.0's hot path), which are
  * validated, stamped, sorted, hashed and copied as bytes without becoming strings. Both forms
- * give the same bytes, shard and errors for the same labels.
+ * give the same bytes, shard and errors for the same labels. {@link StampedLabels} holds the
+ * current series' labels in either form and does the validating, stamping and sorting.
  *
  * <p>Float samples are encoded with {@link WriteRequestEncoder}: a series' samples are kept until
  * the next series begins (or {@link #build}) and written as one TimeSeries, its labels once. A
@@ -35,21 +35,15 @@ import java.util.List;
  * shard's bytes. Metadata is not forwarded. Not thread-safe: one per request.
  */
 public final class BatchBuilder {
-    private static final byte[] METRIC_NAME = "__name__".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ROBOT = "robot".getBytes(StandardCharsets.US_ASCII);
     private final String robot;
-    private final byte[] robotUtf8;
     private final WriteRequestEncoder[] encoders;
     private final ByteArrayOutputStream[] extras;
     private final int[] points;
     private final int shardCount;
     private final int lanes;
-    private String[] stamped = new String[32];
-    private int stampedPairs;
-    /** The current series' labels when it began as {@link LabelBytes} (then {@code stamped} is unused). */
-    private final LabelBytes stampedBytes = new LabelBytes();
+    /** The current series' labels, validated and stamped (unless it began from the cache). */
+    private final StampedLabels labels;
 
-    private boolean bytesForm;
     /**
      * The current series' labels as encoded TimeSeries.labels fields when it began from the
      * {@link SeriesCache} ({@link #beginCachedSeries}); null otherwise.
@@ -107,7 +101,7 @@ public final class BatchBuilder {
         }
         this.robot = robot;
         this.maxFieldBytes = DiskBuffer.MAX_STORED_FIELD_BYTES;
-        this.robotUtf8 = robot.getBytes(StandardCharsets.UTF_8);
+        this.labels = new StampedLabels(robot);
         this.shardCount = shardCount;
         this.lanes = lanes;
         int parts = Math.multiplyExact(shardCount, lanes);
@@ -154,8 +148,8 @@ public final class BatchBuilder {
      * (all its labels, nothing else).
      */
     public void remember(int index, byte[] buf, int from, int to) {
-        if (cache != null && bytesForm && cachedLabels == null) {
-            byte[] encoded = WriteRequestEncoder.encodeLabels(stampedBytes);
+        if (cache != null && labels.bytesForm() && cachedLabels == null) {
+            byte[] encoded = WriteRequestEncoder.encodeLabels(labels.bytes());
             cache.put(index, buf, from, to, encoded, shard, maxSamplesPerField);
             cachedLabels = encoded; // the same bytes the LabelBytes form writes
         }
@@ -185,50 +179,10 @@ public final class BatchBuilder {
         flushSeries();
         cachedLabels = null;
         rawSamples = null;
-        if (stamped.length < 2 * n + 2) {
-            stamped = new String[2 * n + 2];
-        }
-        int k = 0;
-        boolean hasName = false;
-        for (int i = 0; i < 2 * n; i += 2) {
-            String name = pairs[i];
-            String value = pairs[i + 1];
-            if (!LabelRules.isLabelName(name)) {
-                throw PayloadException.badRequest("series " + index + ": label name '" + name
-                        + "' is not a valid label name" + " (allowed: [a-zA-Z_][a-zA-Z0-9_]*)");
-            }
-            if ("__name__".equals(name)) {
-                hasName = !value.isEmpty();
-            }
-            if (value.isEmpty() || "robot".equals(name)) {
-                continue; // empty means absent; robot is ours to set
-            }
-            stamped[k++] = name;
-            stamped[k++] = value;
-        }
-        if (!hasName) {
-            throw PayloadException.badRequest(
-                    "series " + index + ": no metric name (label __name__ is missing or empty)");
-        }
-        stamped[k++] = "robot";
-        stamped[k++] = robot;
-        stampedPairs = k / 2;
-        long labelBytes = 0;
-        for (int p = 0; p < stampedPairs; p++) {
-            labelBytes += LabelRules.labelFieldSize(
-                    LabelRules.utf8Length(stamped[2 * p]), LabelRules.utf8Length(stamped[2 * p + 1]));
-        }
-        bytesForm = false;
+        long labelBytes = labels.stamp(index, pairs, n);
         checkFits(index, labelBytes); // before sorting: a series of 100,000 labels must cost no sort
-        LabelRules.sortPairs(stamped, stampedPairs);
-        for (int p = 1; p < stampedPairs; p++) {
-            if (stamped[2 * p].equals(stamped[2 * p - 2])) {
-                throw PayloadException.badRequest(
-                        "series " + index + ": label name '" + stamped[2 * p] + "' appears twice");
-            }
-        }
-        bytesForm = false;
-        shard = encoders.length == 1 ? 0 : part(ShardHash.hash(stamped, stampedPairs));
+        labels.sortAndCheck(index);
+        shard = encoders.length == 1 ? 0 : part(labels.hash());
     }
 
     /**
@@ -239,43 +193,10 @@ public final class BatchBuilder {
         flushSeries();
         cachedLabels = null;
         rawSamples = null;
-        LabelBytes s = stampedBytes;
-        s.clear();
-        boolean hasName = false;
-        for (int i = 0; i < 2 * labels.pairs(); i += 2) {
-            if (!LabelRules.isLabelName(labels.array(i), labels.offset(i), labels.length(i))) {
-                throw PayloadException.badRequest("series " + index + ": label name '" + labels.string(i)
-                        + "' is not a valid label name (allowed: [a-zA-Z_][a-zA-Z0-9_]*)");
-            }
-            boolean empty = labels.length(i + 1) == 0;
-            if (labels.equalsBytes(i, METRIC_NAME)) {
-                hasName = !empty;
-            }
-            if (empty || labels.equalsBytes(i, ROBOT)) {
-                continue; // empty means absent; robot is ours to set
-            }
-            s.add(labels, i / 2);
-        }
-        if (!hasName) {
-            throw PayloadException.badRequest(
-                    "series " + index + ": no metric name (label __name__ is missing or empty)");
-        }
-        s.add(ROBOT, 0, ROBOT.length, robotUtf8, 0, robotUtf8.length);
-        long labelBytes = 0;
-        for (int p = 0; p < s.pairs(); p++) {
-            labelBytes += LabelRules.labelFieldSize(s.length(2 * p), s.length(2 * p + 1));
-        }
-        bytesForm = true;
+        long labelBytes = this.labels.stamp(index, labels);
         checkFits(index, labelBytes); // before sorting: a series of 100,000 labels must cost no sort
-        s.sortByName();
-        for (int p = 1; p < s.pairs(); p++) {
-            if (s.equalsString(2 * p, 2 * p - 2)) {
-                throw PayloadException.badRequest(
-                        "series " + index + ": label name '" + s.string(2 * p) + "' appears twice");
-            }
-        }
-        bytesForm = true;
-        shard = encoders.length == 1 ? 0 : part(ShardHash.hash(s));
+        this.labels.sortAndCheck(index);
+        shard = encoders.length == 1 ? 0 : part(this.labels.hash());
     }
 
     /**
@@ -294,32 +215,12 @@ public final class BatchBuilder {
         long oneSample = 1 + 5 + labelBytes + MAX_SAMPLE_FIELD_BYTES; // TimeSeries tag, its length, labels, a sample
         if (oneSample > maxFieldBytes) {
             throw PayloadException.badRequest(
-                    "series " + index + " " + describe() + " is too large for one WAL record: "
+                    "series " + index + " " + labels.describe() + " is too large for one WAL record: "
                             + oneSample + " bytes with one sample, limit " + maxFieldBytes + " ("
-                            + (bytesForm ? stampedBytes.pairs() : stampedPairs)
+                            + labels.pairs()
                             + " labels); drop labels or shorten their values; nothing of this request was stored");
         }
         maxSamplesPerField = (int) Math.max(1, (maxFieldBytes - oneSample) / MAX_SAMPLE_FIELD_BYTES + 1);
-    }
-
-    /** The current series' labels as {@code {a="b", ...}}, cut after about 200 characters. */
-    private String describe() {
-        StringBuilder sb = new StringBuilder("{");
-        int pairs = bytesForm ? stampedBytes.pairs() : stampedPairs;
-        for (int p = 0; p < pairs && sb.length() < 200; p++) {
-            String name = bytesForm ? stampedBytes.string(2 * p) : stamped[2 * p];
-            String value = bytesForm ? stampedBytes.string(2 * p + 1) : stamped[2 * p + 1];
-            sb.append(p == 0 ? "" : ",")
-                    .append(name)
-                    .append("=\"")
-                    .append(value)
-                    .append('"');
-        }
-        if (sb.length() >= 200) {
-            sb.setLength(200);
-            sb.append("...");
-        }
-        return sb.append('}').toString();
     }
 
     /** The part of a series with label hash {@code h}: its shard's lanes, then its lane among them. */
@@ -361,10 +262,8 @@ public final class BatchBuilder {
                 encoders[shard].addSeries(cachedLabels, 0, cachedLabels.length, rawSamples, rawFrom, rawTo - rawFrom);
             } else if (cachedLabels != null) {
                 encoders[shard].addSeries(cachedLabels, 0, cachedLabels.length, values, timestamps, pending);
-            } else if (bytesForm) {
-                encoders[shard].addSeries(stampedBytes, values, timestamps, pending);
             } else {
-                encoders[shard].addSeries(stamped, stampedPairs, values, timestamps, pending);
+                labels.addSeries(encoders[shard], values, timestamps, pending);
             }
             pending = 0;
             rawSamples = null;
@@ -381,22 +280,13 @@ public final class BatchBuilder {
             throw new IllegalStateException("a series begun from the cache has no native histograms or exemplars");
         }
         RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder();
-        if (bytesForm) {
-            for (int i = 0; i < stampedBytes.pairs(); i++) {
-                ts.addLabels(RemoteWrite.Label.newBuilder()
-                        .setName(stampedBytes.string(2 * i))
-                        .setValue(stampedBytes.string(2 * i + 1)));
-            }
-        } else {
-            for (int i = 0; i < stampedPairs; i++) {
-                ts.addLabels(
-                        RemoteWrite.Label.newBuilder().setName(stamped[2 * i]).setValue(stamped[2 * i + 1]));
-            }
+        for (int i = 0; i < labels.pairs(); i++) {
+            ts.addLabels(RemoteWrite.Label.newBuilder().setName(labels.name(i)).setValue(labels.value(i)));
         }
         ts.addAllHistograms(hs).addAllExemplars(ex);
         int size = ts.build().getSerializedSize();
         if (1L + LabelRules.varintSize(size) + size > maxFieldBytes) {
-            throw PayloadException.badRequest("series " + index + " " + describe()
+            throw PayloadException.badRequest("series " + index + " " + labels.describe()
                     + " is too large for one WAL record: "
                     + (1 + LabelRules.varintSize(size) + size) + " bytes of native histograms and exemplars, limit "
                     + maxFieldBytes
