@@ -171,32 +171,9 @@ public final class WriteRequestEncoder {
      */
     public void addSeries(LabelBytes labels, double[] values, long[] timestampsMs, int sampleCount) {
         checkSamples(values, timestampsMs, sampleCount);
-        int n = labels.pairs() * 2;
-        long body = samplesSize(values, timestampsMs, sampleCount);
-        for (int i = 0; i < n; i += 2) {
-            int labelLen = fieldSize(labels.length(i)) + fieldSize(labels.length(i + 1));
-            body += 1 + varint32Size(labelLen) + labelLen;
-        }
-        int p = startSeries(body);
+        int p = startSeries(samplesSize(values, timestampsMs, sampleCount) + labelsSize(labels));
         byte[] b = buf;
-        for (int i = 0; i < n; i += 2) {
-            int nameLen = labels.length(i);
-            int valueLen = labels.length(i + 1);
-            b[p++] = TAG_1_LEN;
-            p = writeVarint32(b, p, fieldSize(nameLen) + fieldSize(valueLen));
-            if (nameLen != 0) {
-                b[p++] = TAG_1_LEN;
-                p = writeVarint32(b, p, nameLen);
-                System.arraycopy(labels.array(i), labels.offset(i), b, p, nameLen);
-                p += nameLen;
-            }
-            if (valueLen != 0) {
-                b[p++] = TAG_2_LEN;
-                p = writeVarint32(b, p, valueLen);
-                System.arraycopy(labels.array(i + 1), labels.offset(i + 1), b, p, valueLen);
-                p += valueLen;
-            }
-        }
+        p = writeLabels(b, p, labels);
         size = writeSamples(b, p, values, timestampsMs, sampleCount);
         seriesCount++;
     }
@@ -207,14 +184,25 @@ public final class WriteRequestEncoder {
      * receiver that sees the same series request after request encodes its labels once.
      */
     public static byte[] encodeLabels(LabelBytes labels) {
+        byte[] b = new byte[checkedSeriesSize(labelsSize(labels))];
+        writeLabels(b, 0, labels);
+        return b;
+    }
+
+    /** Encoded size of {@code labels} as TimeSeries field 1 entries. */
+    private static long labelsSize(LabelBytes labels) {
         int n = labels.pairs() * 2;
         long total = 0;
         for (int i = 0; i < n; i += 2) {
             int labelLen = fieldSize(labels.length(i)) + fieldSize(labels.length(i + 1));
             total += 1 + varint32Size(labelLen) + labelLen;
         }
-        byte[] b = new byte[checkedSeriesSize(total)];
-        int p = 0;
+        return total;
+    }
+
+    /** Writes {@code labels} as TimeSeries field 1 entries at {@code b[p]}; returns the end. */
+    private static int writeLabels(byte[] b, int p, LabelBytes labels) {
+        int n = labels.pairs() * 2;
         for (int i = 0; i < n; i += 2) {
             int nameLen = labels.length(i);
             int valueLen = labels.length(i + 1);
@@ -233,7 +221,7 @@ public final class WriteRequestEncoder {
                 p += valueLen;
             }
         }
-        return b;
+        return p;
     }
 
     /**
