@@ -59,16 +59,26 @@ public final class BenchMain {
             return 1;
         }
         ResultsReport report = new ResultsReport(results, command);
-        String md = report.markdown();
+        return BenchMain.finish(
+                flags.out(),
+                report.markdown(),
+                report.json(),
+                results.stream().mapToLong(AgentResult::lostSamples).sum());
+    }
+
+    /**
+     * Prints the table, writes {@code results.md} and {@code results.json} to {@code out}; the exit
+     * code: 1 when writing failed or a sample was lost, else 0.
+     */
+    static int finish(Path out, String md, String json, long lost) {
         System.out.print(md);
         try {
-            Files.writeString(flags.out().resolve("results.md"), md);
-            Files.writeString(flags.out().resolve("results.json"), report.json());
+            Files.writeString(out.resolve("results.md"), md);
+            Files.writeString(out.resolve("results.json"), json);
         } catch (IOException e) {
-            System.err.println("bench-agents: cannot write results to " + flags.out() + ": " + e);
+            System.err.println("bench-agents: cannot write results to " + out + ": " + e);
             return 1;
         }
-        long lost = results.stream().mapToLong(AgentResult::lostSamples).sum();
         if (lost > 0) {
             System.err.println("bench-agents: " + lost + " samples lost (see the table)");
             return 1;

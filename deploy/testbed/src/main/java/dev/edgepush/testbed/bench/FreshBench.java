@@ -54,21 +54,11 @@ final class FreshBench {
             return 1;
         }
         FreshReport report = new FreshReport(results, command);
-        String md = report.markdown();
-        System.out.print(md);
-        try {
-            Files.writeString(flags.out().resolve("results.md"), md);
-            Files.writeString(flags.out().resolve("results.json"), report.json());
-        } catch (IOException e) {
-            System.err.println("bench-agents: cannot write results to " + flags.out() + ": " + e);
-            return 1;
-        }
-        long lost = results.stream().mapToLong(FreshResult::lostSamples).sum();
-        if (lost > 0) {
-            System.err.println("bench-agents: " + lost + " samples lost (see the table)");
-            return 1;
-        }
-        return 0;
+        return BenchMain.finish(
+                flags.out(),
+                report.markdown(),
+                report.json(),
+                results.stream().mapToLong(FreshResult::lostSamples).sum());
     }
 
     /** One agent with its own children, all stopped when it ends. */
