@@ -207,7 +207,10 @@ public final class IngestLoadBenchmark {
                         "-httpListenAddr=127.0.0.1:" + port,
                         "-remoteWrite.url=" + vmWriteUrl,
                         "-auth.tokensFile=" + tokens,
-                        "-wal.path=" + dir.resolve("wal")));
+                        "-wal.path=" + dir.resolve("wal"),
+                        // Every simulated robot connects from 127.0.0.1, like robots behind one NAT
+                        // address: the default 100 connections per address closed the client's extra ones.
+                        "-http.maxConnsPerAddress=" + Math.max(100, 4 * fleet.robots.size())));
                 String extra = opts.getOrDefault("ingest-flags", "").trim();
                 if (!extra.isEmpty()) {
                     cmd.addAll(List.of(extra.split(" +")));
