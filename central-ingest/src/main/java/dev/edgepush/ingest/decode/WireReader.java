@@ -1,5 +1,9 @@
 package dev.edgepush.ingest.decode;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * A read position over a protobuf-encoded byte array; every read is bounded by an explicit limit
  * (the end of the enclosing message). Reads fields the way protobuf-java's parser does (varints
@@ -24,6 +28,9 @@ final class WireReader {
         }
     }
 
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     final byte[] buf;
     int pos;
 
@@ -32,6 +39,14 @@ final class WireReader {
     }
 
     int readTag(int limit) {
+        int p = pos;
+        if (p < limit) {
+            byte b = buf[p];
+            if (b >= 8) { // a one-byte tag (field 1 to 15): every tag of a remote-write body
+                pos = p + 1;
+                return b;
+            }
+        }
         long tag = readVarint(limit);
         if ((tag >>> 3) == 0 || tag > 0xffff_ffffL) {
             throw new Unreadable("invalid tag " + tag + " at byte " + pos);
@@ -41,6 +56,15 @@ final class WireReader {
 
     /** Reads a length prefix and returns where the delimited bytes end; pos is at their start. */
     int readLengthEnd(int limit) {
+        int p = pos;
+        if (p < limit && buf[p] >= 0) { // a one-byte length: every sample, most labels
+            int len = buf[p++];
+            if (len > limit - p) {
+                throw new Unreadable("length " + len + " overruns the enclosing message at byte " + p);
+            }
+            pos = p;
+            return p + len;
+        }
         long len = readVarint(limit);
         if (len < 0 || len > limit - pos) {
             throw new Unreadable("length " + len + " overruns the enclosing message at byte " + pos);
@@ -67,10 +91,7 @@ final class WireReader {
         if (limit - pos < 8) {
             throw new Unreadable("truncated fixed64 at byte " + pos);
         }
-        long v = 0;
-        for (int i = 7; i >= 0; i--) {
-            v = (v << 8) | (buf[pos + i] & 0xff);
-        }
+        long v = (long) LONG_LE.get(buf, pos);
         pos += 8;
         return v;
     }
