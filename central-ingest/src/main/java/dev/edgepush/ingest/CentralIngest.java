@@ -9,13 +9,13 @@ import dev.edgepush.ingest.fleet.FleetRegistry;
 import dev.edgepush.ingest.http.IngestPipeline;
 import dev.edgepush.ingest.http.IngestServer;
 import dev.edgepush.ingest.http.Routes;
+import dev.edgepush.ingest.http.Transport;
 import dev.edgepush.ingest.limit.RobotRateLimiter;
 import dev.edgepush.ingest.metrics.IngestMetrics;
 import dev.edgepush.ingest.wal.ForwardingWal;
 import dev.edgepush.net.tls.ServerTls;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -82,7 +82,8 @@ public final class CentralIngest implements AutoCloseable {
         // One loop thread per core: decoding is CPU work and the WAL append a memory copy into a
         // mapped file, so they run on the loops (Netty 4.2 deprecates separate handler executors).
         loop = new MultiThreadIoEventLoopGroup(
-                Math.max(1, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
+                Math.max(1, Runtime.getRuntime().availableProcessors()),
+                Transport.best().ioHandlerFactory());
         if (tls != null) {
             tls.watch(loop);
             metrics.bindTls(tls::certificateNotAfterMs, tls::clientCaNotAfterMs);

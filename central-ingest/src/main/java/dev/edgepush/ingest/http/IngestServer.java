@@ -3,7 +3,6 @@ package dev.edgepush.ingest.http;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 
@@ -16,7 +15,7 @@ public final class IngestServer implements AutoCloseable {
             throws IOException, InterruptedException {
         var bound = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(Transport.of(group).serverChannel())
                 .childHandler(pipeline)
                 .bind(host, port)
                 .await();
