@@ -1,6 +1,7 @@
 package dev.edgepush.ingest.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.edgepush.ingest.Bodies;
@@ -113,6 +114,31 @@ class HttpServerGuardsTest {
             assertEquals("close", r.header("Connection"));
             assertTrue(c.closedByServer());
         }
+    }
+
+    /**
+     * A client that asked for the close and sent its whole request sends nothing more: the server
+     * closes at once (no lingering: that costs a shutdown, a timer and a wait for the client's FIN
+     * on every request of a client without keep-alive), so bytes sent after the answer meet a reset.
+     */
+    @Test
+    void aClientThatAskedForTheCloseAndSentItsWholeRequestIsClosedAtOnce() throws Exception {
+        start();
+        byte[] body = Bodies.v1(Bodies.series(1, 1_700_000_000_000L, "__name__", "temp"));
+        try (RawHttp c = connect()) {
+            c.send(writeHead("HTTP/1.1", "Connection: close\r\nContent-Length: " + body.length + "\r\n"));
+            RawHttp.Response r = c.send(body).read();
+            assertEquals(204, r.status(), r.body());
+            assertEquals("close", r.header("Connection"));
+            assertTrue(c.closedByServer());
+            assertThrows(IOException.class, () -> {
+                for (int i = 0; i < 50; i++) { // a lingering server would read and discard these for 2 s
+                    c.send(new byte[64 * 1024]);
+                    Thread.sleep(20);
+                }
+            });
+        }
+        assertEquals(1, ingest.metrics().samplesReceived.sum());
     }
 
     @Test

@@ -33,9 +33,11 @@ public final class HttpServerGuards {
     }
 
     public void addTo(ChannelPipeline pl) {
-        pl.addLast("lingeringClose", new LingeringCloseHandler());
+        LingeringCloseHandler lingeringClose = new LingeringCloseHandler();
+        pl.addLast("lingeringClose", lingeringClose);
         pl.addLast("connCap", connCap);
         pl.addLast("codec", new ServerCodec(limits.decoderConfig()));
+        pl.addLast("requestEnds", lingeringClose.requestEnds());
         pl.addLast("framingErrors", new FramingErrorHandler(limits.maxHeaderBytes(), closed));
         pl.addLast("timeouts", new RequestTimeoutsHandler(limits, closed));
         pl.addLast("keepAlive", new HttpServerKeepAliveHandler());

@@ -3,8 +3,12 @@ package dev.edgepush.net.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
@@ -18,7 +22,11 @@ import java.util.concurrent.TimeUnit;
  * the per-address cap, a silent client timed out) closes at once: there is nothing to protect. Closing at once would leave unread bytes in
  * the socket, and the kernel answers those with a reset that destroys the response the client
  * has not read yet: the client sees "connection reset" instead of "413, send smaller batches".
- * One instance per channel.
+ * A connection whose client asked for the close ({@code Connection: close}, or HTTP/1.0 without
+ * keep-alive) and whose request was read to its end closes at once, as nginx does: that client
+ * sends nothing more, and lingering would cost a shutdown, a timer and a wait for its FIN on
+ * every request of a client that does not keep connections alive. {@link #requestEnds()} tells
+ * this handler, from after the codec, where requests begin and end. One instance per channel.
  */
 public final class LingeringCloseHandler extends ChannelDuplexHandler {
     /** How long a closing connection's input is still read and discarded. */
@@ -26,6 +34,31 @@ public final class LingeringCloseHandler extends ChannelDuplexHandler {
 
     private boolean answered;
     private boolean lingering;
+    /** The last request asked for the connection's close and was read to its end. */
+    private boolean clientDone;
+
+    /**
+     * The handler to add right after the HTTP codec: it marks each decoded request's start and
+     * end for this instance, and passes everything on.
+     */
+    public ChannelInboundHandlerAdapter requestEnds() {
+        return new ChannelInboundHandlerAdapter() {
+            private boolean clientCloses;
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest req) {
+                    clientCloses =
+                            !HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
+                    clientDone = false;
+                }
+                if (msg instanceof LastHttpContent last) {
+                    clientDone = clientCloses && last.decoderResult().isSuccess();
+                }
+                ctx.fireChannelRead(msg);
+            }
+        };
+    }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -51,6 +84,7 @@ public final class LingeringCloseHandler extends ChannelDuplexHandler {
             return;
         }
         if (!answered
+                || clientDone
                 || !(ch instanceof DuplexChannel)
                 || !ch.isActive()
                 || ((DuplexChannel) ch).isInputShutdown()
