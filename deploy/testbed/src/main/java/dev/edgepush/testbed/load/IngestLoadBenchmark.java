@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * {@code --samples-per-series} (4 per batch), {@code --batches} (64 per robot, precomputed),
  * {@code --receivers} (central-ingest,vmagent), {@code --ingest-java-opts} (replaces the
  * launcher's JVM options), {@code --ingest-flags} (extra central-ingest flags, space separated),
- * {@code --drain-timeout} (180s), {@code --out} (results file), {@code --work} (scratch
+ * {@code --keep-alive} (true; false: a new connection per request), {@code --drain-timeout} (180s), {@code --out} (results file), {@code --work} (scratch
  * directory, deleted at the end).
  */
 public final class IngestLoadBenchmark {
@@ -50,6 +50,8 @@ public final class IngestLoadBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        // Read once by the JDK's HTTP client: lets --keep-alive=false send "Connection: close".
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
         Map<String, String> opts = new LinkedHashMap<>();
         for (String a : args) {
             if (!a.startsWith("--") || !a.contains("=")) {
@@ -102,10 +104,11 @@ public final class IngestLoadBenchmark {
         report.append(String.format(
                 Locale.ROOT,
                 "%d robots (own token, own series) x %d samples per batch "
-                        + "(Snappy remote write 1.0, precomputed), %s per receiver after a %s warm-up, receivers one after the "
-                        + "other; %d cores shared by client, receiver and VictoriaMetrics.%n%n",
+                        + "(Snappy remote write 1.0, precomputed, %s), %s per receiver after a %s warm-up, receivers one after"
+                        + " the other; %d cores shared by client, receiver and VictoriaMetrics.%n%n",
                 fleet.robots.size(),
                 fleet.samplesPerBatch,
+                keepAlive() ? "connections kept alive" : "a new connection per request",
                 opts.getOrDefault("duration", "30s"),
                 opts.getOrDefault("warmup", "5s"),
                 Runtime.getRuntime().availableProcessors()));
@@ -153,7 +156,7 @@ public final class IngestLoadBenchmark {
                         Map.of());
                 ChildProcess rx = startReceiver(receiver, dir, "http://127.0.0.1:" + vmPort + "/api/v1/write")) {
             String url = rx.url("/api/v1/write");
-            PushLoad load = new PushLoad(fleet);
+            PushLoad load = new PushLoad(fleet, keepAlive());
             Duration warmup = duration(opts.getOrDefault("warmup", "5s"));
             Duration duration = duration(opts.getOrDefault("duration", "30s"));
             System.out.printf(
@@ -196,6 +199,14 @@ public final class IngestLoadBenchmark {
         }
     }
 
+    private boolean keepAlive() {
+        String v = opts.getOrDefault("keep-alive", "true");
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException("--keep-alive: true or false, got '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
     private ChildProcess startReceiver(String receiver, Path dir, String vmWriteUrl) throws IOException {
         int port = Loopback.freePort();
         switch (receiver) {
@@ -210,7 +221,11 @@ public final class IngestLoadBenchmark {
                         "-wal.path=" + dir.resolve("wal"),
                         // Every simulated robot connects from 127.0.0.1, like robots behind one NAT
                         // address: the default 100 connections per address closed the client's extra ones.
-                        "-http.maxConnsPerAddress=" + Math.max(100, 4 * fleet.robots.size())));
+                        "-http.maxConnsPerAddress=" + Math.max(100, 4 * fleet.robots.size()),
+                        // No backlog bound, as vmagent's disk queue has none by default: central-ingest
+                        // accepts faster than one VictoriaMetrics on these 2 cores stores, and past
+                        // the default 100 M pending samples it would answer 429 (by design) in a 30 s run.
+                        "-wal.maxPendingSamples=0"));
                 String extra = opts.getOrDefault("ingest-flags", "").trim();
                 if (!extra.isEmpty()) {
                     cmd.addAll(List.of(extra.split(" +")));

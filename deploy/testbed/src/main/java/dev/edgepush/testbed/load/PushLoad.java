@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Pushes a {@link SimulatedFleet}'s precomputed batches to one remote-write URL: one thread per
  * robot, each sending its batches in order, one request at a time, with the remote-write 1.0
- * headers and its own bearer token, until the deadline. A robot whose request fails goes on with
+ * headers and its own bearer token, until the deadline; over kept-alive connections, or with
+ * {@code keepAlive} false a new connection per request ({@code Connection: close}, which the JDK's
+ * client sends only with {@code -Djdk.httpclient.allowRestrictedHeaders=connection}). A robot whose request fails goes on with
  * its next batch (no retry: the run counts answers, it does not deliver).
  */
 public final class PushLoad {
@@ -43,8 +45,11 @@ public final class PushLoad {
     /** Which batches of each robot were answered 2xx at least once, across runs of this instance. */
     private final boolean[][] accepted;
 
-    public PushLoad(SimulatedFleet fleet) {
+    private final boolean keepAlive;
+
+    public PushLoad(SimulatedFleet fleet, boolean keepAlive) {
         this.fleet = fleet;
+        this.keepAlive = keepAlive;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
@@ -118,8 +123,11 @@ public final class PushLoad {
 
     /** Returns null on 2xx, else the status code or the exception's class name. */
     private String push(URI uri, SimulatedFleet.Robot robot, byte[] body) {
-        HttpRequest req = HttpRequest.newBuilder(uri)
-                .timeout(REQUEST_TIMEOUT)
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+        if (!keepAlive) {
+            b.header("Connection", "close");
+        }
+        HttpRequest req = b.timeout(REQUEST_TIMEOUT)
                 .header("Authorization", "Bearer " + robot.token())
                 .header("Content-Type", "application/x-protobuf")
                 .header("Content-Encoding", "snappy")

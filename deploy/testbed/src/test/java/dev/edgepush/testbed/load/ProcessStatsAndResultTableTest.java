@@ -42,6 +42,19 @@ class ProcessStatsAndResultTableTest {
     }
 
     @Test
+    void parityNeedsVmagentsRateAndNoMoreCpuPerSample() {
+        // run(): 30 M samples accepted at 10 CPU s under load = 0.333 CPU s per M samples
+        ReceiverRun vmagent = run("vmagent", 1_000_000, Map.of(), 100, 100);
+        assertTrue(ResultTable.parity(run("central-ingest", 1_000_000, Map.of(), 100, 100), vmagent)
+                .endsWith("= 1.00); both at least 1.00: yes"));
+        assertTrue(ResultTable.parity(run("central-ingest", 999_999, Map.of(), 100, 100), vmagent)
+                .endsWith(": no"));
+        assertTrue(ResultTable.verdict(run("central-ingest", 1_100_000, Map.of(), 100, 100), vmagent)
+                .get(0)
+                .startsWith("- next to vmagent: samples/s 1.10 x vmagent's, CPU s per M samples 0.333 vs 0.333"));
+    }
+
+    @Test
     void durationsReadLikeFlags() {
         assertEquals(Duration.ofSeconds(30), IngestLoadBenchmark.duration("30s"));
         assertEquals(Duration.ofMillis(500), IngestLoadBenchmark.duration("500ms"));
