@@ -27,7 +27,10 @@ import java.util.stream.Stream;
  * a Markdown table and PASS/FAIL, and writes them to {@code --out}.
  *
  * <p>Flags ({@code --name=value}): {@code --repo} (repository root, default .), {@code --duration}
- * (30s), {@code --warmup} (5s), {@code --robots} (100), {@code --series} (500 per robot),
+ * (30s), {@code --warmup} (20s: a receiver's steady state is what a fleet pays for; 12 s after
+ * the start C2 was still compiling, 5 % of central-ingest's CPU), {@code --rounds} (3: each
+ * receiver runs that many times, alternating, and the verdict takes each one's medians; the
+ * machine's speed moves between runs), {@code --robots} (100), {@code --series} (500 per robot),
  * {@code --samples-per-series} (4 per batch), {@code --batches} (64 per robot, precomputed),
  * {@code --receivers} (central-ingest,vmagent), {@code --ingest-java-opts} (replaces the
  * launcher's JVM options), {@code --ingest-flags} (extra central-ingest flags, space separated),
@@ -94,10 +97,13 @@ public final class IngestLoadBenchmark {
 
     private boolean runAll() throws Exception {
         List<ReceiverRun> runs = new ArrayList<>();
-        for (String receiver :
-                opts.getOrDefault("receivers", "central-ingest,vmagent").split(",")) {
-            runs.add(runOne(receiver.trim()));
-            System.out.println(ResultTable.markdown(runs.subList(runs.size() - 1, runs.size())));
+        int rounds = Integer.parseInt(opts.getOrDefault("rounds", "3"));
+        for (int round = 1; round <= rounds; round++) {
+            for (String receiver :
+                    opts.getOrDefault("receivers", "central-ingest,vmagent").split(",")) {
+                runs.add(runOne(receiver.trim(), round));
+                System.out.println(ResultTable.markdown(runs.subList(runs.size() - 1, runs.size())));
+            }
         }
         StringBuilder report = new StringBuilder();
         report.append("# central-ingest load benchmark, ").append(Instant.now()).append("\n\n");
@@ -110,19 +116,15 @@ public final class IngestLoadBenchmark {
                 fleet.samplesPerBatch,
                 keepAlive() ? "connections kept alive" : "a new connection per request",
                 opts.getOrDefault("duration", "30s"),
-                opts.getOrDefault("warmup", "5s"),
+                opts.getOrDefault("warmup", "20s"),
                 Runtime.getRuntime().availableProcessors()));
         report.append(ResultTable.markdown(runs)).append('\n');
-        ReceiverRun ingest = runs.stream()
-                .filter(r -> r.receiver().equals("central-ingest"))
-                .findFirst()
-                .orElse(null);
-        ReceiverRun vmagent = runs.stream()
-                .filter(r -> r.receiver().equals("vmagent"))
-                .findFirst()
-                .orElse(null);
+        List<ReceiverRun> ingest =
+                runs.stream().filter(r -> r.receiver().equals("central-ingest")).toList();
+        List<ReceiverRun> vmagent =
+                runs.stream().filter(r -> r.receiver().equals("vmagent")).toList();
         boolean pass = true;
-        if (ingest != null && vmagent != null) {
+        if (!ingest.isEmpty() && !vmagent.isEmpty()) {
             List<String> verdict = ResultTable.verdict(ingest, vmagent);
             verdict.forEach(l -> report.append(l).append('\n'));
             pass = verdict.get(verdict.size() - 1).equals("PASS");
@@ -138,8 +140,16 @@ public final class IngestLoadBenchmark {
         return pass;
     }
 
-    private ReceiverRun runOne(String receiver) throws Exception {
-        Path dir = Files.createDirectories(work.resolve(receiver));
+    private ReceiverRun runOne(String receiver, int round) throws Exception {
+        Path dir = Files.createDirectories(work.resolve(receiver + "-" + round));
+        try {
+            return runOne(receiver, dir);
+        } finally {
+            deleteTree(dir); // a run's WAL and VictoriaMetrics data: hundreds of MB
+        }
+    }
+
+    private ReceiverRun runOne(String receiver, Path dir) throws Exception {
         int vmPort = Loopback.freePort();
         // dedup: a robot that wrapped around re-sends identical samples; the count is of distinct ones.
         try (ChildProcess vm = Servers.start(
@@ -157,7 +167,7 @@ public final class IngestLoadBenchmark {
                 ChildProcess rx = startReceiver(receiver, dir, "http://127.0.0.1:" + vmPort + "/api/v1/write")) {
             String url = rx.url("/api/v1/write");
             PushLoad load = new PushLoad(fleet, keepAlive());
-            Duration warmup = duration(opts.getOrDefault("warmup", "5s"));
+            Duration warmup = duration(opts.getOrDefault("warmup", "20s"));
             Duration duration = duration(opts.getOrDefault("duration", "30s"));
             System.out.printf(
                     "%s: warm-up %s, then %s of load from %d robots%n",

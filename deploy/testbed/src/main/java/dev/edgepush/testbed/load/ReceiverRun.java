@@ -39,6 +39,10 @@ public record ReceiverRun(
         return stored >= distinctAccepted && storageRowsInserted >= totalAccepted;
     }
 
+    double loadCpuPerMillion() {
+        return cpuPerMillion(loadCpuSeconds);
+    }
+
     double cpuPerMillion(double cpuSeconds) {
         return acceptedSamples == 0 ? Double.NaN : cpuSeconds / (acceptedSamples / 1e6);
     }

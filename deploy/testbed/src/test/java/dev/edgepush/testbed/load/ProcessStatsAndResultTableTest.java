@@ -45,13 +45,37 @@ class ProcessStatsAndResultTableTest {
     void parityNeedsVmagentsRateAndNoMoreCpuPerSample() {
         // run(): 30 M samples accepted at 10 CPU s under load = 0.333 CPU s per M samples
         ReceiverRun vmagent = run("vmagent", 1_000_000, Map.of(), 100, 100);
-        assertTrue(ResultTable.parity(run("central-ingest", 1_000_000, Map.of(), 100, 100), vmagent)
+        assertTrue(ResultTable.verdict(run("central-ingest", 1_000_000, Map.of(), 100, 100), vmagent)
+                .get(0)
                 .endsWith("= 1.00); both at least 1.00: yes"));
-        assertTrue(ResultTable.parity(run("central-ingest", 999_999, Map.of(), 100, 100), vmagent)
+        assertTrue(ResultTable.verdict(run("central-ingest", 999_999, Map.of(), 100, 100), vmagent)
+                .get(0)
                 .endsWith(": no"));
         assertTrue(ResultTable.verdict(run("central-ingest", 1_100_000, Map.of(), 100, 100), vmagent)
                 .get(0)
-                .startsWith("- next to vmagent: samples/s 1.10 x vmagent's, CPU s per M samples 0.333 vs 0.333"));
+                .startsWith(
+                        "- next to vmagent: samples/s 1.10 x vmagent's, CPU s per M samples 0.333 vs vmagent's 0.333"));
+    }
+
+    @Test
+    void roundsAreJudgedOnMediansAndEachRoundIsShown() {
+        List<ReceiverRun> ingest = List.of(
+                run("central-ingest", 900_000, Map.of(), 100, 100),
+                run("central-ingest", 1_200_000, Map.of(), 100, 100),
+                run("central-ingest", 1_100_000, Map.of(), 100, 100));
+        List<ReceiverRun> vmagent = List.of(
+                run("vmagent", 1_000_000, Map.of(), 100, 100),
+                run("vmagent", 2_000_000, Map.of(), 100, 100),
+                run("vmagent", 1_050_000, Map.of(), 100, 100));
+        List<String> v = ResultTable.verdict(ingest, vmagent);
+        assertTrue(v.get(0).startsWith("- next to vmagent, medians of 3 rounds: samples/s 1.05 x"), v.get(0));
+        assertTrue(v.get(1).startsWith("  - round 1: samples/s 0.90 x"), v.get(1));
+        assertTrue(v.get(2).startsWith("  - round 2: samples/s 0.60 x"), v.get(2));
+        assertEquals("PASS", last(v));
+        List<ReceiverRun> oneLost =
+                List.of(ingest.get(0), ingest.get(1), run("central-ingest", 1_100_000, Map.of(), 100, 99));
+        assertEquals("FAIL", last(ResultTable.verdict(oneLost, vmagent)));
+        assertEquals(1.5, ResultTable.median(List.of(2.0, 1.0)), 1e-9);
     }
 
     @Test
