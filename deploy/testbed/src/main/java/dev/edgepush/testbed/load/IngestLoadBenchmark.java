@@ -53,8 +53,6 @@ public final class IngestLoadBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        // Read once by the JDK's HTTP client: lets --keep-alive=false send "Connection: close".
-        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection");
         Map<String, String> opts = new LinkedHashMap<>();
         for (String a : args) {
             if (!a.startsWith("--") || !a.contains("=")) {

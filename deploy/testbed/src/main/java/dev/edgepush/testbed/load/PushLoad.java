@@ -2,9 +2,6 @@ package dev.edgepush.testbed.load;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +14,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Pushes a {@link SimulatedFleet}'s precomputed batches to one remote-write URL: one thread per
  * robot, each sending its batches in order, one request at a time, with the remote-write 1.0
- * headers and its own bearer token, until the deadline; over kept-alive connections, or with
- * {@code keepAlive} false a new connection per request ({@code Connection: close}, which the JDK's
- * client sends only with {@code -Djdk.httpclient.allowRestrictedHeaders=connection}). A robot whose request fails goes on with
+ * headers and its own bearer token ({@link RawPushConnection}), until the deadline; over a kept-alive
+ * connection, or with {@code keepAlive} false a new connection per request ({@code Connection:
+ * close}). A robot whose request fails goes on with
  * its next batch (no retry: the run counts answers, it does not deliver).
  */
 public final class PushLoad {
@@ -39,9 +36,7 @@ public final class PushLoad {
         }
     }
 
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private final SimulatedFleet fleet;
-    private final HttpClient http;
     /** Which batches of each robot were answered 2xx at least once, across runs of this instance. */
     private final boolean[][] accepted;
 
@@ -50,10 +45,6 @@ public final class PushLoad {
     public PushLoad(SimulatedFleet fleet, boolean keepAlive) {
         this.fleet = fleet;
         this.keepAlive = keepAlive;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
         this.accepted = new boolean[fleet.robots.size()][];
         for (int i = 0; i < accepted.length; i++) {
             accepted[i] = new boolean[fleet.robots.get(i).batches().size()];
@@ -75,17 +66,19 @@ public final class PushLoad {
             Thread t = new Thread(
                     () -> {
                         int k = next(mine);
-                        while (System.nanoTime() < deadline) {
-                            String outcome = push(uri, robot, robot.batches().get(k));
-                            if (outcome == null) {
-                                samples.add(fleet.samplesPerBatch);
-                                requests.increment();
-                                mine[k] = true;
-                            } else {
-                                rejected.computeIfAbsent(outcome, c -> new AtomicLong())
-                                        .incrementAndGet();
+                        try (RawPushConnection conn = new RawPushConnection(uri, robot.token(), keepAlive)) {
+                            while (System.nanoTime() < deadline) {
+                                String outcome = push(conn, robot.batches().get(k));
+                                if (outcome == null) {
+                                    samples.add(fleet.samplesPerBatch);
+                                    requests.increment();
+                                    mine[k] = true;
+                                } else {
+                                    rejected.computeIfAbsent(outcome, c -> new AtomicLong())
+                                            .incrementAndGet();
+                                }
+                                k = (k + 1) % mine.length;
                             }
-                            k = (k + 1) % mine.length;
                         }
                     },
                     "push-" + robot.name());
@@ -122,28 +115,12 @@ public final class PushLoad {
     }
 
     /** Returns null on 2xx, else the status code or the exception's class name. */
-    private String push(URI uri, SimulatedFleet.Robot robot, byte[] body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
-        if (!keepAlive) {
-            b.header("Connection", "close");
-        }
-        HttpRequest req = b.timeout(REQUEST_TIMEOUT)
-                .header("Authorization", "Bearer " + robot.token())
-                .header("Content-Type", "application/x-protobuf")
-                .header("Content-Encoding", "snappy")
-                .header("User-Agent", "edgepush-bench/0.1.0")
-                .header("X-Prometheus-Remote-Write-Version", "0.1.0")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+    private static String push(RawPushConnection conn, byte[] body) {
         try {
-            HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
-            int code = res.statusCode();
+            int code = conn.post(body);
             return code / 100 == 2 ? null : Integer.toString(code);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             return e.getClass().getSimpleName();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
         }
     }
 }
