@@ -21,8 +21,7 @@ public final class IngestServer implements AutoCloseable {
                 .await();
         if (!bound.isSuccess()) {
             throw new IOException(
-                    "cannot listen on -httpListenAddr=" + host + ":" + port + ": "
-                            + bound.cause().getMessage(),
+                    "cannot listen on -httpListenAddr=" + host + ":" + port + ": " + Transport.reason(bound.cause()),
                     bound.cause());
         }
         this.channel = bound.channel();

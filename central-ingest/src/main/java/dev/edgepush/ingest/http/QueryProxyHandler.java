@@ -131,8 +131,7 @@ final class QueryProxyHandler extends ChannelInboundHandlerAdapter {
                         "query proxy: cannot connect to {}: {}", name, f.cause().toString());
                 client.writeAndFlush(HttpResponses.json(
                         HttpResponseStatus.BAD_GATEWAY,
-                        "cannot reach VictoriaMetrics at -query.url (" + name + "): "
-                                + f.cause().getMessage()));
+                        "cannot reach VictoriaMetrics at -query.url (" + name + "): " + Transport.reason(f.cause())));
                 exchangeDone(client);
                 return;
             }

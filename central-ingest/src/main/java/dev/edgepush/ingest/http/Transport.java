@@ -12,6 +12,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,17 @@ public enum Transport {
                 "Netty's native epoll transport is not available here ({}); sockets use Java NIO",
                 Epoll.unavailabilityCause().toString());
         return NIO;
+    }
+
+    private static final Pattern NATIVE_CALL =
+            Pattern.compile("^\\w+\\(\\.\\.\\) failed(?: with error\\(-?\\d+\\))?: ");
+
+    /**
+     * A socket error's message in the JDK's words, whichever transport raised it: the native one
+     * names the failing call first ("bind(..) failed with error(-98): Address already in use").
+     */
+    public static String reason(Throwable t) {
+        return NATIVE_CALL.matcher(String.valueOf(t.getMessage())).replaceFirst("");
     }
 
     /** The transport {@code group}'s loops run: channels registered with it must be of that kind. */

@@ -15,8 +15,7 @@ import org.xerial.snappy.Snappy;
  * {@code -remoteWrite.queues}) without and with the {@link SeriesCache}.
  *
  * <pre>
- * ./mvnw -B -q -o -pl central-ingest -am test-compile -DskipTests
- * ./mvnw -B -q -o -pl central-ingest dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * ./mvnw -B -q -o -pl central-ingest -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -cp central-ingest/target/test-classes:central-ingest/target/classes:$(cat /tmp/cp.txt) \
  *   dev.edgepush.ingest.decode.DecodePathBenchmark [seconds per round, default 5] [rounds, default 3]
  * </pre>

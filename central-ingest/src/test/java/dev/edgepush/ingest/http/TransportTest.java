@@ -11,7 +11,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +32,30 @@ class TransportTest {
                 ? Transport.EPOLL
                 : Transport.NIO;
         assertEquals(expected, Transport.best());
+    }
+
+    /** A port already taken: the same words from either transport, as the launcher prints them. */
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aTakenPortIsSaidTheJdksWay(Transport t) throws Exception {
+        if (t == Transport.EPOLL && Transport.best() != Transport.EPOLL) {
+            return; // covered by epollOnLinuxOnX86_64
+        }
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, t.ioHandlerFactory());
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            var bound = new ServerBootstrap()
+                    .group(group)
+                    .channel(t.serverChannel())
+                    .childHandler(new ChannelInboundHandlerAdapter())
+                    .bind("127.0.0.1", taken.getLocalPort())
+                    .await();
+            assertEquals("Address already in use", Transport.reason(bound.cause()));
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+        assertEquals(
+                "Connection refused: /127.0.0.1:9",
+                Transport.reason(new IOException("finishConnect(..) failed: Connection refused: /127.0.0.1:9")));
     }
 
     /** Each transport's loops take its own channel kinds: a server and a client connection echo a line. */
